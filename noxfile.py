@@ -1,0 +1,48 @@
+"""The project's checks, run with ``nox`` (all default sessions) or ``nox -s NAME``.
+
+Default sessions: tests, typing, lint, verifytypes.  Dependencies come from the
+``[dependency-groups]`` of pyproject.toml, so this file and the project never disagree.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests", "typing", "lint", "verifytypes"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+def _groups(*names: str) -> tuple[str, ...]:
+    return nox.project.dependency_groups(PYPROJECT, *names)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """pytest under ``python -bb``, so bytes/str mix-ups fail loudly."""
+    session.install("-e", ".", *_groups("test"))
+    session.run("python", "-bb", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """mypy --strict over src, tests, typings and this file (warn_unused_ignores on)."""
+    session.install("-e", ".", *_groups("typing"))
+    session.run("mypy", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(*_groups("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def verifytypes(session: nox.Session) -> None:
+    """pyright --verifytypes: no public symbol of dimsekit has an unknown type."""
+    session.install(".", *_groups("verifytypes"))
+    session.run("pyright", "--verifytypes", "dimsekit", "--ignoreexternal", *session.posargs)

@@ -1,0 +1,335 @@
+"""Status (0000,0900): its class, its meaning per service class, and its related fields.
+
+Owns: the class rule of PS3.7 Annex C (which codes are Success, Pending, Cancel, Warning
+or Failure, and which are no status at all); the meanings PS3.7 Annex C and PS3.4 give
+codes per service class; which status-related command fields (Annex C) may accompany a
+code; which statuses each DIMSE service may answer with at all.
+
+The class of a code depends on the code alone.  Its meaning depends on the service
+class: B000 is "Coercion of Data Elements" in Storage but "Sub-operations complete, one
+or more failures" in Query/Retrieve MOVE.  Unknown codes of a valid class are kept
+verbatim and described by their class.
+
+Must not know: message classes or their layout; it speaks of fields by attribute name.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+from ._errors import InvalidMessageError
+
+__all__ = ["ServiceClass", "Status", "StatusCategory"]
+
+
+class StatusCategory(enum.Enum):
+    """The five classes of status of PS3.7 Annex C."""
+
+    SUCCESS = "success"
+    PENDING = "pending"
+    CANCEL = "cancel"
+    WARNING = "warning"
+    FAILURE = "failure"
+
+
+class ServiceClass(enum.Enum):
+    """Service classes whose status meanings dimsekit knows (PS3.4, PS3.7 Annex C)."""
+
+    VERIFICATION = "Verification"
+    STORAGE = "Storage"
+    QR_FIND = "Query/Retrieve FIND"
+    QR_GET = "Query/Retrieve GET"
+    QR_MOVE = "Query/Retrieve MOVE"
+    MODALITY_WORKLIST = "Modality Worklist"
+    DIMSE_N = "DIMSE-N general"
+    STORAGE_COMMITMENT = "Storage Commitment"
+    MPPS = "Modality Performed Procedure Step"
+    PRINT = "Print Management"
+
+
+def status_category(code: int) -> StatusCategory | None:
+    """The Annex C class of a code, or None if the code belongs to no class."""
+    if code == 0x0000:
+        return StatusCategory.SUCCESS
+    if code in (0xFF00, 0xFF01):
+        return StatusCategory.PENDING
+    if code == 0xFE00:
+        return StatusCategory.CANCEL
+    if code in (0x0001, 0x0107, 0x0116) or code & 0xF000 == 0xB000:
+        return StatusCategory.WARNING
+    if code & 0xF000 in (0xA000, 0xC000) or code & 0xFF00 in (0x0100, 0x0200):
+        return StatusCategory.FAILURE
+    return None
+
+
+# A meaning table is a list of (first code, last code, meaning); the first match wins.
+_Meanings = tuple[tuple[int, int, str], ...]
+
+# PS3.7 Annex C general statuses: fixed meaning in every service (status.md section 3).
+_GENERAL: Final[_Meanings] = (
+    (0x0105, 0x0105, "No Such Attribute"),
+    (0x0106, 0x0106, "Invalid Attribute Value"),
+    (0x0107, 0x0107, "Attribute List warning"),
+    (0x0110, 0x0110, "Processing Failure"),
+    (0x0111, 0x0111, "Duplicate SOP Instance"),
+    (0x0112, 0x0112, "No Such SOP Instance"),
+    (0x0113, 0x0113, "No Such Event Type"),
+    (0x0114, 0x0114, "No Such Argument"),
+    (0x0115, 0x0115, "Invalid Argument Value"),
+    (0x0116, 0x0116, "Attribute Value Out of Range"),
+    (0x0117, 0x0117, "Invalid SOP Instance"),
+    (0x0118, 0x0118, "No Such SOP Class"),
+    (0x0119, 0x0119, "Class-Instance Conflict"),
+    (0x0120, 0x0120, "Missing Attribute"),
+    (0x0121, 0x0121, "Missing Attribute Value"),
+    (0x0122, 0x0122, "Refused: SOP Class Not Supported"),
+    (0x0123, 0x0123, "No Such Action"),
+    (0x0124, 0x0124, "Refused: Not Authorized"),
+    (0x0210, 0x0210, "Duplicate Invocation"),
+    (0x0211, 0x0211, "Unrecognized Operation"),
+    (0x0212, 0x0212, "Mistyped Argument"),
+    (0x0213, 0x0213, "Resource Limitation"),
+)
+
+_QR_FIND: Final[_Meanings] = (
+    (0x0000, 0x0000, "Matching is complete; no final Identifier is supplied"),
+    (0xFF00, 0xFF00, "Matches are continuing; current match is supplied"),
+    (
+        0xFF01,
+        0xFF01,
+        "Matches are continuing; one or more Optional Keys were not supported",
+    ),
+    (0xFE00, 0xFE00, "Matching terminated due to Cancel request"),
+    (0xA700, 0xA700, "Refused: Out of Resources"),
+    (0xA900, 0xA900, "Identifier does not match SOP Class"),
+    (0xC000, 0xCFFF, "Unable to process"),
+)
+
+
+def _retrieve(destination_known: bool) -> _Meanings:
+    rows: list[tuple[int, int, str]] = [
+        (0x0000, 0x0000, "Sub-operations complete, no failures"),
+        (0xFF00, 0xFF00, "Sub-operations are continuing"),
+        (0xFE00, 0xFE00, "Sub-operations terminated due to Cancel indication"),
+        (0xA701, 0xA701, "Refused: Out of Resources, unable to calculate number of matches"),
+        (0xA702, 0xA702, "Refused: Out of Resources, unable to perform sub-operations"),
+        (0xA900, 0xA900, "Identifier does not match SOP Class"),
+        (0xAA00, 0xAA00, "None of the frames requested were found in the SOP Instance"),
+        (0xAA01, 0xAA01, "Unable to create new object for this SOP Class"),
+        (0xAA02, 0xAA02, "Unable to extract frames"),
+        (0xAA03, 0xAA03, "Time-based request received for a non-time-based SOP Instance"),
+        (0xAA04, 0xAA04, "Invalid Request"),
+        (0xC000, 0xCFFF, "Unable to process"),
+    ]
+    if destination_known:
+        rows.append((0xA801, 0xA801, "Refused: Move Destination unknown"))
+        rows.append((0xB000, 0xB000, "Sub-operations complete, one or more failures"))
+    else:
+        rows.append((0xB000, 0xB000, "Sub-operations complete, one or more failures or warnings"))
+    return tuple(rows)
+
+
+_MEANINGS: Final[dict[ServiceClass, _Meanings]] = {
+    ServiceClass.VERIFICATION: ((0x0000, 0x0000, "Success"),),
+    ServiceClass.STORAGE: (
+        (0x0000, 0x0000, "Success"),
+        (0xA700, 0xA7FF, "Refused: Out of Resources"),
+        (0xA900, 0xA9FF, "Error: Data Set does not match SOP Class"),
+        (0xC000, 0xCFFF, "Error: Cannot understand"),
+        (0xB000, 0xB000, "Coercion of Data Elements"),
+        (0xB006, 0xB006, "Elements Discarded"),
+        (0xB007, 0xB007, "Data Set does not match SOP Class"),
+    ),
+    ServiceClass.QR_FIND: _QR_FIND,
+    ServiceClass.MODALITY_WORKLIST: _QR_FIND,
+    ServiceClass.QR_MOVE: _retrieve(destination_known=True),
+    ServiceClass.QR_GET: _retrieve(destination_known=False),
+    ServiceClass.DIMSE_N: ((0x0000, 0x0000, "Success"),),
+    ServiceClass.STORAGE_COMMITMENT: ((0x0000, 0x0000, "Success"),),
+    ServiceClass.MPPS: (
+        (0x0000, 0x0000, "Success"),
+        (0x0001, 0x0001, "Requested optional Attributes are not supported"),
+    ),
+    ServiceClass.PRINT: (
+        (0x0000, 0x0000, "Success"),
+        (0xB600, 0xB600, "Memory allocation not supported"),
+        (0xB601, 0xB601, "Film session printing (collation) is not supported"),
+        (0xB602, 0xB602, "Film Session has no Image Box SOP Instances (empty page)"),
+        (0xB603, 0xB603, "Film Box has no Image Box SOP Instances (empty page)"),
+        (0xB604, 0xB604, "Image larger than the image box: demagnified"),
+        (0xB605, 0xB605, "Requested density outside the printer's range: range limit used"),
+        (0xB609, 0xB609, "Image larger than the image box: cropped to fit"),
+        (0xB60A, 0xB60A, "Image or combined print image larger than the box: decimated"),
+        (0xC600, 0xC600, "Film Session has no Film Box SOP Instances"),
+        (0xC601, 0xC601, "Unable to create Print Job SOP Instance; print queue is full"),
+        (0xC602, 0xC602, "Unable to create Print Job SOP Instance; print queue is full"),
+        (0xC603, 0xC603, "Image size is larger than image box size"),
+        (0xC605, 0xC605, "Insufficient memory in printer to store the image"),
+        (0xC613, 0xC613, "Combined print image size is larger than the image box size"),
+        (0xC616, 0xC616, "An existing film box has not been printed"),
+    ),
+}
+
+_CATEGORY_MEANING: Final = {
+    StatusCategory.SUCCESS: "Success",
+    StatusCategory.PENDING: "Pending",
+    StatusCategory.CANCEL: "Cancel",
+    StatusCategory.WARNING: "Warning",
+    StatusCategory.FAILURE: "Failure",
+}
+
+
+def _lookup(table: _Meanings, code: int) -> str | None:
+    for first, last, meaning in table:
+        if first <= code <= last:
+            return meaning
+    return None
+
+
+# --- status-related fields (PS3.7 Annex C, status.md sections 2 and 3) -------------------
+
+_OFFENDING_AND_COMMENT: Final = frozenset({"offending_element", "error_comment"})
+_CLASS_UID: Final = "affected_sop_class_uid"
+_INSTANCE_UID: Final = "affected_sop_instance_uid"
+
+# Fixed codes.  0x0122 is listed with Affected SOP Class UID by dcm4che and with Error
+# Comment by pynetdicom; the Annex C entry could not be read, so both are allowed.
+_RELATED_BY_CODE: Final[dict[int, frozenset[str]]] = {
+    0x0105: frozenset({"attribute_identifier_list"}),
+    0x0107: frozenset({_CLASS_UID, _INSTANCE_UID, "attribute_identifier_list"}),
+    0x0110: frozenset({_CLASS_UID, _INSTANCE_UID, "error_comment", "error_id"}),
+    0x0111: frozenset({_INSTANCE_UID}),
+    0x0112: frozenset({_INSTANCE_UID}),
+    0x0113: frozenset({_CLASS_UID, "event_type_id"}),
+    0x0114: frozenset({_CLASS_UID, "event_type_id", "action_type_id"}),
+    0x0115: frozenset({_CLASS_UID, _INSTANCE_UID, "event_type_id", "action_type_id"}),
+    0x0117: frozenset({_INSTANCE_UID}),
+    0x0118: frozenset({_CLASS_UID}),
+    0x0119: frozenset({_CLASS_UID, _INSTANCE_UID}),
+    0x0121: frozenset({"attribute_identifier_list"}),
+    0x0122: frozenset({_CLASS_UID, "error_comment"}),
+    0x0123: frozenset({_CLASS_UID, "action_type_id"}),
+    0x0124: frozenset({"error_comment"}),
+}
+
+# Codes after which the response data set may echo the offending part of the request
+# (Annex C: 0106/0116/0120 for N-SET/N-CREATE, 0115 for N-EVENT-REPORT/N-ACTION).
+DATA_SET_ECHO_CODES: Final = frozenset({0x0106, 0x0115, 0x0116, 0x0120})
+
+
+def related_fields(code: int) -> frozenset[str]:
+    """Attribute names of the status-related fields Annex C allows with ``code``."""
+    fixed = _RELATED_BY_CODE.get(code)
+    if fixed is not None:
+        return fixed
+    if code & 0xFF00 in (0x0100, 0x0200):
+        return frozenset()  # the other reserved general codes: Status only
+    if code & 0xFF00 == 0xA700 or code == 0xA801:
+        return frozenset({"error_comment"})  # Refused: Out of Resources / Move Destination
+    if code == 0x0001 or code & 0xF000 in (0xA000, 0xB000, 0xC000):
+        return _OFFENDING_AND_COMMENT  # generic Warning (C.4.1) and Failure (C.5)
+    return frozenset()  # Success, Pending, Cancel: Status only
+
+
+# PS3.7 9.1.x: only C-FIND, C-GET and C-MOVE have Pending and Cancel; FF01 is C-FIND's.
+PENDING_CODES_BY_SERVICE: Final[dict[str, frozenset[int]]] = {
+    "C-FIND": frozenset({0xFF00, 0xFF01, 0xFE00}),
+    "C-GET": frozenset({0xFF00, 0xFE00}),
+    "C-MOVE": frozenset({0xFF00, 0xFE00}),
+}
+
+
+class Status(int):
+    """A DIMSE status code (0000,0900) with its class and its meanings.
+
+    It is an ``int`` (``Status(0xFF00) == 0xFF00``), so it goes wherever a code goes.
+    Codes outside every class of PS3.7 Annex C (for example 0x0002, 0xD000, 0xFF02) are
+    refused.  Codes of a valid class that no table lists are kept verbatim and described
+    by their class.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, code: int) -> Status:
+        if isinstance(code, bool) or not isinstance(code, int):
+            raise InvalidMessageError(
+                "Status", ("code",), code, "a status is an int from 0 to 65535", "PS3.7 C"
+            )
+        if status_category(code) is None:
+            raise InvalidMessageError(
+                "Status",
+                ("code",),
+                code,
+                f"0x{code:04X} belongs to no status class (Success 0000, Warning 0001/"
+                "Bxxx/0107/0116, Failure Axxx/Cxxx/01xx/02xx, Cancel FE00, Pending "
+                "FF00/FF01); no other value may be used",
+                "PS3.7 Annex C",
+            )
+        return super().__new__(cls, code)
+
+    @property
+    def category(self) -> StatusCategory:
+        """Success, Pending, Cancel, Warning or Failure, by the rule of PS3.7 Annex C."""
+        category = status_category(self)
+        assert category is not None  # refused at construction
+        return category
+
+    @property
+    def is_success(self) -> bool:
+        return self == 0x0000
+
+    @property
+    def is_pending(self) -> bool:
+        return self in (0xFF00, 0xFF01)
+
+    @property
+    def is_cancel(self) -> bool:
+        return self == 0xFE00
+
+    @property
+    def is_warning(self) -> bool:
+        return self.category is StatusCategory.WARNING
+
+    @property
+    def is_failure(self) -> bool:
+        return self.category is StatusCategory.FAILURE
+
+    @property
+    def is_final(self) -> bool:
+        """True unless Pending: the response ends the operation."""
+        return not self.is_pending
+
+    def meaning(self, service_class: ServiceClass | None = None) -> str:
+        """What the code means in ``service_class`` (PS3.4), else its general meaning.
+
+        Lookup order: the service class's own table, the fixed general codes of PS3.7
+        Annex C, then the name of the code's class ("Warning", "Failure", ...).
+        """
+        if service_class is not None:
+            found = _lookup(_MEANINGS[service_class], self)
+            if found is not None:
+                return found
+        found = _lookup(_GENERAL, self)
+        if found is not None:
+            return found
+        return _CATEGORY_MEANING[self.category]
+
+    def related_fields(self) -> frozenset[str]:
+        """Attribute names of the status-related fields PS3.7 Annex C allows with this code."""
+        return related_fields(self)
+
+    def __repr__(self) -> str:
+        return f"Status(0x{int(self):04X})"
+
+    def __reduce__(self) -> tuple[type[Status], tuple[int]]:
+        return (Status, (int(self),))
+
+
+def to_status(value: int) -> Status:
+    """Converter: int -> Status; an invalid code is passed on for the validator to refuse."""
+    if type(value) is Status:
+        return value
+    if type(value) is int and status_category(value) is not None:
+        return int.__new__(Status, value)
+    return value  # type: ignore[return-value]  # the validator refuses it with context

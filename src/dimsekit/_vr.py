@@ -1,0 +1,341 @@
+"""Value types of command elements: converters that normalise, validators that enforce.
+
+Owns: the rules of the value representations a command set uses (PS3.5 6.2, Table
+6.2-1): UI, AE, US, AT and LO, and the enumerations Priority (PS3.7 9.3 / commands.md
+section 4) and CommandField (PS3.7 E.1).
+
+Converters only normalise and never raise: a value they cannot make sense of is passed
+through unchanged so that the field's validator, which knows the message class and the
+field, reports it (attrs runs every converter before any validator).  Validators raise
+:class:`~dimsekit._errors.InvalidMessageError`.
+
+Must not know: which message uses which element, or how a value is encoded in bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from typing import Any, Final, NoReturn, TypeAlias, cast
+
+from attrs import Attribute
+from pydicom.tag import BaseTag, Tag
+from pydicom.uid import UID
+
+from ._errors import InvalidMessageError
+
+__all__ = [
+    "CommandField",
+    "Priority",
+    "TagLike",
+    "truncate_error_comment",
+]
+
+TagLike: TypeAlias = int | str | tuple[int, int]
+"""What a tag may be given as: an int (``0x00100010``), a keyword or a (group, element) pair."""
+
+UI_MAX: Final = 64
+AE_MAX: Final = 16
+LO_MAX: Final = 64
+US_MAX: Final = 0xFFFF
+
+# PS3.5 9.1: components of digits, no leading zero in a multi-digit component.
+_UID_SYNTAX: Final = re.compile(r"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*")
+# Default Character Repertoire (ISO-IR 6) without control characters or backslash.
+_DEFAULT_TEXT: Final = re.compile(r"[ -\[\]-~]*")
+
+
+class Priority(enum.IntEnum):
+    """Priority (0000,0700) of a C-STORE, C-FIND, C-GET or C-MOVE request (PS3.7 9.3)."""
+
+    MEDIUM = 0x0000
+    HIGH = 0x0001
+    LOW = 0x0002
+
+
+class CommandField(enum.IntEnum):
+    """Command Field (0000,0100): which DIMSE message a command set is (PS3.7 E.1).
+
+    A response's code is its request's code with bit 15 set.
+    """
+
+    C_STORE_RQ = 0x0001
+    C_STORE_RSP = 0x8001
+    C_GET_RQ = 0x0010
+    C_GET_RSP = 0x8010
+    C_FIND_RQ = 0x0020
+    C_FIND_RSP = 0x8020
+    C_MOVE_RQ = 0x0021
+    C_MOVE_RSP = 0x8021
+    C_ECHO_RQ = 0x0030
+    C_ECHO_RSP = 0x8030
+    N_EVENT_REPORT_RQ = 0x0100
+    N_EVENT_REPORT_RSP = 0x8100
+    N_GET_RQ = 0x0110
+    N_GET_RSP = 0x8110
+    N_SET_RQ = 0x0120
+    N_SET_RSP = 0x8120
+    N_ACTION_RQ = 0x0130
+    N_ACTION_RSP = 0x8130
+    N_CREATE_RQ = 0x0140
+    N_CREATE_RSP = 0x8140
+    N_DELETE_RQ = 0x0150
+    N_DELETE_RSP = 0x8150
+    C_CANCEL_RQ = 0x0FFF
+
+    @property
+    def is_response(self) -> bool:
+        """True for the ``*-RSP`` codes."""
+        return bool(self & 0x8000)
+
+    @property
+    def message_name(self) -> str:
+        """The PS3.7 name, e.g. ``"C-MOVE-RQ"``."""
+        return self.name.replace("_", "-")
+
+    @property
+    def service(self) -> str:
+        """The DIMSE service, e.g. ``"C-MOVE"`` or ``"N-EVENT-REPORT"``."""
+        return self.message_name.rsplit("-", 1)[0]
+
+
+def truncate_error_comment(text: str) -> str:
+    """Make any text fit Error Comment (0000,0902): LO, 64 characters, default repertoire.
+
+    Characters outside the Default Character Repertoire (and the backslash, which LO
+    forbids) become ``?``; the result is cut to 64 characters.  Construction never does
+    this silently: call it when you want it.
+    """
+    cleaned = "".join(ch if _DEFAULT_TEXT.fullmatch(ch) else "?" for ch in text.strip())
+    return cleaned[:LO_MAX].strip() or "?"
+
+
+# --- converters (normalise only, never raise) -------------------------------------------
+
+
+def _text(value: object) -> object:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("latin-1")
+    return value
+
+
+def to_uid(value: str | bytes) -> UID:
+    """str or bytes -> pydicom UID, trailing NUL/space padding stripped (PS3.5 9.1)."""
+    if type(value) is UID:
+        return value
+    text = _text(value)
+    if isinstance(text, str):
+        # str.__new__ skips pydicom's own validation, which depends on a global setting;
+        # the field validator applies our rule instead.
+        return str.__new__(UID, text.rstrip("\0 "))
+    return cast(UID, text)
+
+
+def to_optional_uid(value: str | bytes | None) -> UID | None:
+    """As :func:`to_uid`, keeping None."""
+    return None if value is None else to_uid(value)
+
+
+def to_ae(value: str | bytes) -> str:
+    """str or bytes -> AE title with its insignificant leading/trailing spaces removed."""
+    text = _text(value)
+    return text.strip(" ") if isinstance(text, str) else cast(str, text)
+
+
+def to_optional_ae(value: str | bytes | None) -> str | None:
+    """As :func:`to_ae`, keeping None."""
+    return None if value is None else to_ae(value)
+
+
+def to_optional_lo(value: str | bytes | None) -> str | None:
+    """str or bytes -> LO text with insignificant leading/trailing spaces removed."""
+    if value is None:
+        return None
+    text = _text(value)
+    return text.strip(" ") if isinstance(text, str) else cast(str, text)
+
+
+def to_priority(value: int) -> Priority:
+    """int -> Priority; an unknown number is left for the validator to refuse."""
+    if type(value) is Priority:
+        return value
+    try:
+        return Priority(value)
+    except (ValueError, TypeError):
+        return cast(Priority, value)
+
+
+def to_optional_tags(value: Iterable[TagLike] | None) -> tuple[BaseTag, ...] | None:
+    """A sequence of tags in any form pydicom's ``Tag()`` takes -> tuple of BaseTag.
+
+    Items that are not tags are kept as they are, for the validator to name.
+    """
+    if value is None or isinstance(value, str | int | bytes):
+        return cast(tuple[BaseTag, ...] | None, value)
+    try:
+        items = tuple(value)
+    except TypeError:
+        return cast(tuple[BaseTag, ...], value)
+    tags: list[object] = []
+    for item in items:
+        if type(item) is BaseTag:
+            tags.append(item)
+            continue
+        try:
+            tags.append(Tag(item))
+        except (ValueError, TypeError, OverflowError):
+            tags.append(item)
+    return cast(tuple[BaseTag, ...], tuple(tags))
+
+
+# --- validators (raise InvalidMessageError naming the class and the field) --------------
+
+
+def refuse(inst: object, name: str, value: object, rule: str, reference: str) -> NoReturn:
+    """Raise the error for one field of the message being built."""
+    raise InvalidMessageError(type(inst).__name__, (name,), value, rule, reference)
+
+
+def check_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
+    """UI: 1-64 characters of digits and dots, no empty component, no leading zero."""
+    if not isinstance(value, str):
+        refuse(inst, attribute.name, value, "a UID must be str or bytes", "PS3.5 9.1")
+    elif not 0 < len(value) <= UI_MAX:
+        refuse(inst, attribute.name, value, "a UID has 1 to 64 characters", "PS3.5 9.1")
+    elif _UID_SYNTAX.fullmatch(value) is None:
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "a UID is digits in dot-separated components, none empty, "
+            "no leading zero in a multi-digit component",
+            "PS3.5 9.1",
+        )
+
+
+def check_optional_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
+    if value is not None:
+        check_uid(inst, attribute, value)
+
+
+def check_ae(inst: object, attribute: Attribute[Any], value: object) -> None:
+    """AE: 1-16 characters of the default repertoire, no backslash or control characters."""
+    if not isinstance(value, str):
+        refuse(inst, attribute.name, value, "an AE title must be str or bytes", "PS3.5 6.2")
+    elif not value:
+        refuse(
+            inst, attribute.name, value, "an AE title must not be empty or all spaces", "PS3.5 6.2"
+        )
+    elif len(value) > AE_MAX:
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "an AE title has at most 16 significant characters",
+            "PS3.5 6.2",
+        )
+    elif _DEFAULT_TEXT.fullmatch(value) is None:
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "an AE title uses the Default Character Repertoire without backslash "
+            "or control characters",
+            "PS3.5 6.2",
+        )
+
+
+def check_optional_ae(inst: object, attribute: Attribute[Any], value: object) -> None:
+    if value is not None:
+        check_ae(inst, attribute, value)
+
+
+def check_optional_lo(inst: object, attribute: Attribute[Any], value: object) -> None:
+    """LO text of a command set: 1-64 characters of the Default Character Repertoire."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        refuse(inst, attribute.name, value, "LO text must be str or bytes", "PS3.5 6.2")
+    elif not value:
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "LO text must not be empty or all spaces (leave the field out instead)",
+            "PS3.5 6.2",
+        )
+    elif len(value) > LO_MAX:
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "LO text has at most 64 characters (truncate_error_comment() shortens it)",
+            "PS3.5 6.2",
+        )
+    elif _DEFAULT_TEXT.fullmatch(value) is None:
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "command set text uses only the Default Character Repertoire, "
+            "without backslash or control characters",
+            "PS3.7 C.4.1, PS3.5 6.2",
+        )
+
+
+def check_us(inst: object, attribute: Attribute[Any], value: object) -> None:
+    """US: an int from 0 to 65535."""
+    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
+        refuse(inst, attribute.name, value, "a US value must be an int", "PS3.5 6.2")
+    elif not 0 <= value <= US_MAX:
+        refuse(inst, attribute.name, value, "a US value is from 0 to 65535", "PS3.5 6.2")
+
+
+def check_optional_us(inst: object, attribute: Attribute[Any], value: object) -> None:
+    if value is not None:
+        check_us(inst, attribute, value)
+
+
+def check_priority(inst: object, attribute: Attribute[Any], value: object) -> None:
+    if type(value) is not Priority:
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)",
+            "PS3.7 9.3.1.1",
+        )
+
+
+def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_empty: bool) -> None:
+    if not isinstance(value, tuple):
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            "an AT list must be a sequence of tags (int, keyword or (group, element))",
+            "PS3.5 6.2",
+        )
+        return
+    for item in value:
+        if type(item) is not BaseTag:
+            refuse(inst, attribute.name, item, "not a DICOM tag", "PS3.5 6.2")
+    if not value and not allow_empty:
+        refuse(
+            inst, attribute.name, value, "an AT list of VM 1-n has at least one tag", "PS3.5 6.4"
+        )
+
+
+def check_optional_tags(inst: object, attribute: Attribute[Any], value: object) -> None:
+    """AT, VM 1-n: a non-empty tuple of tags."""
+    if value is not None:
+        _check_tags(inst, attribute, value, allow_empty=False)
+
+
+def check_optional_tags_may_be_empty(
+    inst: object, attribute: Attribute[Any], value: object
+) -> None:
+    """AT where an empty list has a meaning (N-GET-RQ: "all attributes", PS3.7 10.1.2.1.4)."""
+    if value is not None:
+        _check_tags(inst, attribute, value, allow_empty=True)

@@ -1,0 +1,349 @@
+"""What every DIMSE message class shares: the bases, the rule machinery, the registry.
+
+Owns: :class:`Message`, :class:`Request`, :class:`Response`; :class:`Rule`, a
+cross-field condition of PS3.7 stated once in words and once as a check; the
+requirement codes of each field (M, U, U(=), C, C(=), A for Annex C only); the rules
+every response obeys (its status is one its service may answer with, its status-related
+fields go with a status whose PS3.7 Annex C entry lists them); the registry that maps a
+Command Field to its class; and building a response from its request.
+
+Must not know: bytes, tags or how fields are encoded (that is the codec's, through
+``dimsekit._fields``), or the rules of one particular service (each service module
+states its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Final, Generic, TypeAlias, TypeVar, cast
+
+import attrs
+from pydicom.uid import UID
+
+from .._errors import InvalidMessageError
+from .._fields import BY_NAME, DATA_SET_PARAMETERS
+from .._payload import DataSetPayload
+from .._status import PENDING_CODES_BY_SERVICE, ServiceClass, Status, to_status
+from .._vr import CommandField, check_us, refuse
+
+__all__ = [
+    "MESSAGE_CLASSES",
+    "Message",
+    "Request",
+    "Response",
+    "ResponseMismatch",
+    "FieldPairs",
+    "Rule",
+    "message",
+]
+
+REQ: Final = "dimse.req"
+"""Field metadata key: the field's requirement code in its message (PS3.7 tables)."""
+
+M: Final[Mapping[str, str]] = {REQ: "M"}
+U: Final[Mapping[str, str]] = {REQ: "U"}
+U_EQ: Final[Mapping[str, str]] = {REQ: "U(=)"}
+C: Final[Mapping[str, str]] = {REQ: "C"}
+C_EQ: Final[Mapping[str, str]] = {REQ: "C(=)"}
+A: Final[Mapping[str, str]] = {REQ: "A"}
+"""Status-related only: present just with a status whose Annex C entry lists the field."""
+
+
+@attrs.frozen
+class Rule:
+    """A condition of PS3.7 that ties fields of one message together.
+
+    ``holds`` gets the message once every field has passed its own validator and
+    returns False when the condition is broken.
+    """
+
+    fields: tuple[str, ...]
+    text: str
+    reference: str
+    holds: Callable[[Any], bool] = attrs.field(repr=False)
+
+
+@attrs.frozen
+class ResponseMismatch:
+    """One way in which a response does not answer a request."""
+
+    field: str
+    request_value: object
+    response_value: object
+    rule: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.field}: {self.rule} (request {self.request_value!r}, "
+            f"response {self.response_value!r})"
+        )
+
+
+MESSAGE_CLASSES: Final[dict[CommandField, type[Message]]] = {}
+"""Every message class by its Command Field; filled as the service modules load."""
+
+
+@attrs.frozen(kw_only=True)
+class Message:
+    """Base of the 23 DIMSE message classes (PS3.7 9.3 and 10.3).
+
+    Instances are frozen and validated: each field is converted and checked on its own,
+    then every :class:`Rule` of the class is checked.  A message that breaks PS3.7 raises
+    :class:`~dimsekit.InvalidMessageError` and never exists.
+    """
+
+    command_field: ClassVar[CommandField]
+    rules: ClassVar[tuple[Rule, ...]] = ()
+    """The cross-field conditions this class enforces, in words and as checks."""
+
+    def __attrs_post_init__(self) -> None:
+        for rule in self.rules:
+            if not rule.holds(self):
+                raise InvalidMessageError(
+                    type(self).__name__,
+                    rule.fields,
+                    {name: getattr(self, name) for name in rule.fields},
+                    rule.text,
+                    rule.reference,
+                )
+
+    @classmethod
+    def requirements(cls) -> dict[str, str]:
+        """Attribute name -> requirement code (M, U, U(=), C, C(=), A) of this message."""
+        return {
+            field.name: field.metadata.get(REQ, "M")
+            for field in attrs.fields(cls)
+            if not field.name.startswith("_")
+        }
+
+    @classmethod
+    def data_set_field(cls) -> str | None:
+        """The name of this message's data-set parameter, or None if it carries none."""
+        for field in attrs.fields(cls):
+            name: str = field.name
+            if name in DATA_SET_PARAMETERS:
+                return name
+        return None
+
+    @property
+    def data_set_payload(self) -> DataSetPayload | None:
+        """The data set this message carries, whatever its PS3.7 name, or None."""
+        name = self.data_set_field()
+        value = getattr(self, name) if name is not None else None
+        return value if isinstance(value, DataSetPayload) else None
+
+
+RspT = TypeVar("RspT", bound="Response")
+
+FieldPairs: TypeAlias = tuple[tuple[str, str], ...]
+"""(request field, response field) pairs."""
+
+
+@attrs.frozen(kw_only=True)
+class Request(Message, Generic[RspT]):
+    """A request (``*-RQ``): it carries a Message ID and is answered by ``RspT``."""
+
+    response_class: ClassVar[type[Response]]
+    echoed: ClassVar[FieldPairs] = ()
+    """(request field, response field) pairs copied into :meth:`response`."""
+    must_equal: ClassVar[FieldPairs] = ()
+    """(request field, response field) pairs that must be equal where both are present."""
+
+    message_id: int = attrs.field(validator=check_us, metadata=M)
+
+    def response(self, *, status: int, **fields: object) -> RspT:
+        """Build the response to this request (PS3.7 9.3, 10.3).
+
+        ``message_id_being_responded_to`` is this request's Message ID, and the fields
+        the response echoes (the U(=) and C(=) parameters, and for DIMSE-N the
+        Requested SOP Class/Instance UID as the Affected ones) are filled from this
+        request wherever the status allows them.  Keyword arguments add or override
+        fields; passing ``None`` leaves an echoed field out.
+        """
+        values: dict[str, Any] = {
+            "message_id_being_responded_to": self.message_id,
+            "status": status,
+        }
+        code = to_status(status)
+        response_class = self.response_class
+        if isinstance(code, Status):
+            for mine, theirs in self.echoed:
+                value = getattr(self, mine)
+                if value is not None and response_class.may_carry(theirs, code):
+                    values[theirs] = value
+        values.update(fields)
+        return cast(RspT, response_class(**values))
+
+    def check_response(self, response: RspT) -> list[ResponseMismatch]:
+        """Every way in which ``response`` fails to answer this request; empty if it does.
+
+        Checks the response class, the Message ID, and that each U(=)/C(=) field the
+        response carries equals the request's value (PS3.7 9.3, 10.3).
+        """
+        mismatches: list[ResponseMismatch] = []
+        if not isinstance(response, self.response_class):
+            mismatches.append(
+                ResponseMismatch(
+                    "command_field",
+                    self.command_field.message_name,
+                    getattr(response, "command_field", type(response).__name__),
+                    f"the answer to a {self.command_field.message_name} is a "
+                    f"{self.response_class.command_field.message_name}",
+                )
+            )
+            return mismatches
+        if response.message_id_being_responded_to != self.message_id:
+            mismatches.append(
+                ResponseMismatch(
+                    "message_id_being_responded_to",
+                    self.message_id,
+                    response.message_id_being_responded_to,
+                    "must equal the request's Message ID (PS3.7 9.3, 10.3)",
+                )
+            )
+        for mine, theirs in self.must_equal:
+            ours, their_value = getattr(self, mine), getattr(response, theirs)
+            if their_value is not None and ours is not None and ours != their_value:
+                mismatches.append(
+                    ResponseMismatch(
+                        theirs,
+                        ours,
+                        their_value,
+                        f"if present, must equal the request's {mine} (U(=), C(=))",
+                    )
+                )
+        mismatches.extend(self._extra_mismatches(response))
+        return mismatches
+
+    def _extra_mismatches(self, response: RspT) -> list[ResponseMismatch]:
+        """Service-specific checks a request class may add."""
+        return []
+
+
+def _check_status(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not Status:
+        shown = f"0x{value:04X}" if isinstance(value, int) and 0 <= value <= 0xFFFF else "it"
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            f"{shown} is no status: a Status is a code of the classes Success 0000, "
+            "Warning 0001/Bxxx/0107/0116, Failure Axxx/Cxxx/01xx/02xx, Cancel FE00, "
+            "Pending FF00/FF01; no other value may be used",
+            "PS3.7 Annex C",
+        )
+        return
+    if value.is_pending or value.is_cancel:
+        service = type(inst).command_field.service  # type: ignore[attr-defined]
+        if value not in PENDING_CODES_BY_SERVICE.get(service, frozenset()):
+            refuse(
+                inst,
+                attribute.name,
+                value,
+                f"{service} has no {value.category.value} status (only C-FIND, C-GET and "
+                "C-MOVE answer Pending FF00 or Cancel FE00, and only C-FIND FF01)",
+                "PS3.7 9.1, 10.1; PS3.4 C.4",
+            )
+
+
+@attrs.frozen(kw_only=True)
+class Response(Message):
+    """A response (``*-RSP``): it answers one request and carries a Status."""
+
+    status_service_class: ClassVar[ServiceClass]
+    """The service class whose status meanings apply by default."""
+    annex_c_fields: ClassVar[frozenset[str]] = frozenset()
+    """Fields marked A: allowed only with a status whose Annex C entry lists them."""
+
+    message_id_being_responded_to: int = attrs.field(validator=check_us, metadata=M)
+    status: Status = attrs.field(converter=to_status, validator=_check_status, metadata=M)
+
+    @classmethod
+    def may_carry(cls, name: str, status: Status) -> bool:
+        """Whether a response of this class with ``status`` may carry field ``name``.
+
+        Used by :meth:`Request.response` to decide what to echo.  Fields that are always
+        optional may; Annex C fields may when the status lists them; a class narrows
+        further for its C and C(=) fields.
+        """
+        if name in cls.annex_c_fields:
+            return name in status.related_fields()
+        return True
+
+    @property
+    def status_meaning(self) -> str:
+        """What the status means for this response's service class (PS3.4, PS3.7 C)."""
+        return self.status.meaning(self.service_class)
+
+    @property
+    def service_class(self) -> ServiceClass:
+        """The service class whose status meanings apply to this response."""
+        return _service_class_of(self, self.status_service_class)
+
+
+# SOP classes whose service class has status meanings of its own.
+_SOP_CLASS_SERVICE: Final[dict[str, ServiceClass]] = {
+    "1.2.840.10008.5.1.4.31": ServiceClass.MODALITY_WORKLIST,
+    "1.2.840.10008.3.1.2.3.3": ServiceClass.MPPS,
+    "1.2.840.10008.3.1.2.3.4": ServiceClass.MPPS,  # MPPS Notification
+    "1.2.840.10008.3.1.2.3.5": ServiceClass.MPPS,  # MPPS Retrieve
+    "1.2.840.10008.1.20.1": ServiceClass.STORAGE_COMMITMENT,
+}
+_PRINT_MANAGEMENT_ROOT: Final = "1.2.840.10008.5.1.1."
+
+
+def _service_class_of(response: Response, default: ServiceClass) -> ServiceClass:
+    uid = getattr(response, "affected_sop_class_uid", None)
+    if isinstance(uid, UID):
+        found = _SOP_CLASS_SERVICE.get(uid)
+        if found is not None:
+            return found
+        if uid.startswith(_PRINT_MANAGEMENT_ROOT):
+            return ServiceClass.PRINT
+    return default
+
+
+_M = TypeVar("_M", bound=type[Message])
+
+
+def message(
+    command_field: CommandField, *rules: Rule, answers: type[Request[Any]] | None = None
+) -> Callable[[_M], _M]:
+    """Register a message class: its Command Field, its own rules and the shared ones.
+
+    A response names the request class it ``answers``.
+
+    Every field name must be a command element of the dictionary or a PS3.7 data-set
+    parameter, so that the codec and the docs find its tag, keyword and VR in one place.
+    Responses get one Annex C rule for each field marked A.
+    """
+
+    def register(cls: _M) -> _M:
+        for field in attrs.fields(cls):
+            if field.name not in BY_NAME and field.name not in DATA_SET_PARAMETERS:
+                raise TypeError(f"{cls.__name__}.{field.name} is no command element")
+        cls.command_field = command_field
+        shared: list[Rule] = []
+        if issubclass(cls, Response):
+            annex_c = frozenset(
+                field.name for field in attrs.fields(cls) if field.metadata.get(REQ) == "A"
+            )
+            cls.annex_c_fields = annex_c
+            shared.extend(_annex_c_rule(name) for name in sorted(annex_c))
+        if answers is not None:
+            answers.response_class = cast(type[Response], cls)
+        cls.rules = (*rules, *shared)
+        MESSAGE_CLASSES[command_field] = cls
+        return cls
+
+    return register
+
+
+def _annex_c_rule(name: str) -> Rule:
+    return Rule(
+        (name, "status"),
+        f"{name} is a status-related field: present only with a status whose Annex C "
+        "entry lists it",
+        "PS3.7 Annex C",
+        lambda m: getattr(m, name) is None or name in m.status.related_fields(),
+    )

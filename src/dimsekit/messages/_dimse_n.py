@@ -1,0 +1,117 @@
+"""What the DIMSE-N messages share (PS3.7 10.1, 10.3; status-related fields of Annex C).
+
+Owns: AddressedRequest (the Requested SOP Class/Instance UID of N-GET, N-SET, N-ACTION
+and N-DELETE requests), DimseNResponse (the fields every DIMSE-N response has), and the
+conditions shared by N-EVENT-REPORT and N-ACTION on their type ID and reply (C6/C7 and
+C10/C11 of messages.md).
+
+Must not know: how the messages are encoded.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+from pydicom.tag import BaseTag
+from pydicom.uid import UID
+
+from .._status import ServiceClass, Status
+from .._vr import (
+    check_optional_lo,
+    check_optional_tags,
+    check_optional_uid,
+    check_optional_us,
+    check_uid,
+    to_optional_lo,
+    to_optional_tags,
+    to_optional_uid,
+    to_uid,
+)
+from ._base import A, FieldPairs, M, Request, Response, Rule, U
+
+__all__ = ["AddressedRequest", "DimseNResponse", "is_success_response", "typed_reply_rules"]
+
+RspT = TypeVar("RspT", bound=Response)
+
+
+def is_success_response(status: Status) -> bool:
+    """Success or Warning: the operation was performed (PS3.7 10.1.x.1 "success response")."""
+    return status.is_success or status.is_warning
+
+
+@attrs.frozen(kw_only=True)
+class AddressedRequest(Request[RspT]):
+    """Requests that address one SOP Instance: N-GET, N-SET, N-ACTION, N-DELETE."""
+
+    requested_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    requested_sop_instance_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+
+    echoed: ClassVar[FieldPairs] = (
+        ("requested_sop_class_uid", "affected_sop_class_uid"),
+        ("requested_sop_instance_uid", "affected_sop_instance_uid"),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class DimseNResponse(Response):
+    """Fields every DIMSE-N response has (PS3.7 Tables 10.3-2 ... 10.3-12)."""
+
+    status_service_class = ServiceClass.DIMSE_N
+
+    affected_sop_class_uid: UID | None = attrs.field(
+        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
+    )
+    affected_sop_instance_uid: UID | None = attrs.field(
+        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
+    )
+    offending_element: tuple[BaseTag, ...] | None = attrs.field(
+        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+    )
+    error_comment: str | None = attrs.field(
+        default=None, converter=to_optional_lo, validator=check_optional_lo, metadata=A
+    )
+    error_id: int | None = attrs.field(default=None, validator=check_optional_us, metadata=A)
+
+
+def typed_reply_rules(id_name: str, reply_name: str, reference: str) -> tuple[Rule, ...]:
+    """The conditions on Event/Action Type ID and Event Reply/Action Reply in a response.
+
+    The type ID may be in a success response and must be there if the reply is; Annex C
+    also allows it with 0113/0114/0115/0123.  The reply comes only in a success response,
+    or with 0115 (Invalid Argument Value) as an echo of the invalid argument.
+    """
+
+    def id_allowed(m: Any) -> bool:
+        return (
+            getattr(m, id_name) is None
+            or is_success_response(m.status)
+            or id_name in m.status.related_fields()
+        )
+
+    return (
+        Rule(
+            (id_name, "status"),
+            f"{id_name} is sent in a success response, or with a status whose Annex C "
+            "entry lists it",
+            reference,
+            id_allowed,
+        ),
+        Rule(
+            (reply_name, "status"),
+            f"{reply_name} is sent only in a success response, or with 0115 (Invalid "
+            "Argument Value) as an echo of the invalid argument",
+            f"{reference}; PS3.7 C.5.10",
+            lambda m: (
+                getattr(m, reply_name) is None
+                or is_success_response(m.status)
+                or m.status == 0x0115
+            ),
+        ),
+        Rule(
+            (id_name, reply_name),
+            f"{id_name} is required when {reply_name} is present",
+            reference,
+            lambda m: getattr(m, reply_name) is None or getattr(m, id_name) is not None,
+        ),
+    )

@@ -1,0 +1,107 @@
+"""N-CREATE (PS3.7 10.1.5, messages 10.3.5): create a SOP Instance.
+
+Owns: NCreateRequest and NCreateResponse, and condition C12 on the Affected SOP
+Instance UID of the response.
+Must not know: how they are encoded.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+from pydicom.tag import BaseTag
+from pydicom.uid import UID
+
+from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._status import Status
+from .._vr import (
+    CommandField,
+    check_optional_tags,
+    check_optional_uid,
+    check_uid,
+    to_optional_tags,
+    to_optional_uid,
+    to_uid,
+)
+from ._base import U_EQ, A, C, FieldPairs, M, Request, ResponseMismatch, Rule, U, message
+from ._dimse_n import DimseNResponse, is_success_response
+
+__all__ = ["NCreateRequest", "NCreateResponse"]
+
+_C12 = "PS3.7 10.1.5.1.4"
+
+
+@message(CommandField.N_CREATE_RQ)
+@attrs.frozen(kw_only=True)
+class NCreateRequest(Request["NCreateResponse"]):
+    """N-CREATE-RQ (0x0140): create an instance, its UID given or left to the SCP."""
+
+    affected_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    affected_sop_instance_uid: UID | None = attrs.field(
+        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
+    )
+    attribute_list: DataSetPayload | None = attrs.field(
+        default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
+    )
+
+    echoed: ClassVar[FieldPairs] = (
+        ("affected_sop_class_uid", "affected_sop_class_uid"),
+        ("affected_sop_instance_uid", "affected_sop_instance_uid"),
+    )
+    must_equal: ClassVar[FieldPairs] = echoed
+
+    def _extra_mismatches(self, response: NCreateResponse) -> list[ResponseMismatch]:
+        if (
+            self.affected_sop_instance_uid is None
+            and is_success_response(response.status)
+            and response.affected_sop_instance_uid is None
+        ):
+            return [
+                ResponseMismatch(
+                    "affected_sop_instance_uid",
+                    None,
+                    None,
+                    "a success response must name the instance the SCP created when the "
+                    f"request did not ({_C12})",
+                )
+            ]
+        return []
+
+
+@message(
+    CommandField.N_CREATE_RSP,
+    Rule(
+        ("affected_sop_instance_uid", "status"),
+        "the Affected SOP Instance UID is sent only in a success response, or with a "
+        "status whose Annex C entry lists it",
+        _C12,
+        lambda m: (
+            m.affected_sop_instance_uid is None
+            or NCreateResponse.may_carry("affected_sop_instance_uid", m.status)
+        ),
+    ),
+    answers=NCreateRequest,
+)
+@attrs.frozen(kw_only=True)
+class NCreateResponse(DimseNResponse):
+    """N-CREATE-RSP (0x8140)."""
+
+    affected_sop_class_uid: UID | None = attrs.field(
+        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
+    )
+    affected_sop_instance_uid: UID | None = attrs.field(
+        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=C
+    )
+    attribute_identifier_list: tuple[BaseTag, ...] | None = attrs.field(
+        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+    )
+    attribute_list: DataSetPayload | None = attrs.field(
+        default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
+    )
+
+    @classmethod
+    def may_carry(cls, name: str, status: Status) -> bool:
+        if name == "affected_sop_instance_uid":
+            return is_success_response(status) or name in status.related_fields()
+        return super().may_carry(name, status)

@@ -1,0 +1,77 @@
+"""N-EVENT-REPORT (PS3.7 10.1.1, messages 10.3.1): notify an event about a SOP Instance.
+
+Owns: NEventReportRequest and NEventReportResponse.
+Must not know: how they are encoded.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+from pydicom.uid import UID
+
+from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._status import Status
+from .._vr import (
+    CommandField,
+    check_optional_uid,
+    check_optional_us,
+    check_uid,
+    check_us,
+    to_optional_uid,
+    to_uid,
+)
+from ._base import C_EQ, U_EQ, C, FieldPairs, M, Request, U, message
+from ._dimse_n import DimseNResponse, is_success_response, typed_reply_rules
+
+__all__ = ["NEventReportRequest", "NEventReportResponse"]
+
+
+@message(CommandField.N_EVENT_REPORT_RQ)
+@attrs.frozen(kw_only=True)
+class NEventReportRequest(Request["NEventReportResponse"]):
+    """N-EVENT-REPORT-RQ (0x0100): event ``event_type_id`` happened to an instance."""
+
+    affected_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    affected_sop_instance_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    event_type_id: int = attrs.field(validator=check_us, metadata=M)
+    event_information: DataSetPayload | None = attrs.field(
+        default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
+    )
+
+    echoed: ClassVar[FieldPairs] = (
+        ("affected_sop_class_uid", "affected_sop_class_uid"),
+        ("affected_sop_instance_uid", "affected_sop_instance_uid"),
+        ("event_type_id", "event_type_id"),
+    )
+    must_equal: ClassVar[FieldPairs] = echoed
+
+
+@message(
+    CommandField.N_EVENT_REPORT_RSP,
+    *typed_reply_rules("event_type_id", "event_reply", "PS3.7 10.1.1.1.4, 10.1.1.1.6"),
+    answers=NEventReportRequest,
+)
+@attrs.frozen(kw_only=True)
+class NEventReportResponse(DimseNResponse):
+    """N-EVENT-REPORT-RSP (0x8100)."""
+
+    affected_sop_class_uid: UID | None = attrs.field(
+        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
+    )
+    affected_sop_instance_uid: UID | None = attrs.field(
+        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
+    )
+    event_type_id: int | None = attrs.field(
+        default=None, validator=check_optional_us, metadata=C_EQ
+    )
+    event_reply: DataSetPayload | None = attrs.field(
+        default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C
+    )
+
+    @classmethod
+    def may_carry(cls, name: str, status: Status) -> bool:
+        if name == "event_type_id":
+            return is_success_response(status) or name in status.related_fields()
+        return super().may_carry(name, status)

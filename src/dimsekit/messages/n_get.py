@@ -1,0 +1,70 @@
+"""N-GET (PS3.7 10.1.2, messages 10.3.2): read attribute values of a SOP Instance.
+
+Owns: NGetRequest and NGetResponse.
+Must not know: how they are encoded.
+"""
+
+from __future__ import annotations
+
+import attrs
+from pydicom.tag import BaseTag
+
+from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._status import Status
+from .._vr import (
+    CommandField,
+    check_optional_tags,
+    check_optional_tags_may_be_empty,
+    to_optional_tags,
+)
+from ._base import A, C, Rule, U, message
+from ._dimse_n import AddressedRequest, DimseNResponse, is_success_response
+
+__all__ = ["NGetRequest", "NGetResponse"]
+
+
+@message(CommandField.N_GET_RQ)
+@attrs.frozen(kw_only=True)
+class NGetRequest(AddressedRequest["NGetResponse"]):
+    """N-GET-RQ (0x0110): read the listed attributes, or all of them if no list is given.
+
+    An empty ``attribute_identifier_list`` is kept as given: on the wire it is a
+    zero-length element, which asks for all attributes like an absent one
+    (PS3.7 10.1.2.1.4).
+    """
+
+    attribute_identifier_list: tuple[BaseTag, ...] | None = attrs.field(
+        default=None,
+        converter=to_optional_tags,
+        validator=check_optional_tags_may_be_empty,
+        metadata=U,
+    )
+
+
+@message(
+    CommandField.N_GET_RSP,
+    Rule(
+        ("attribute_list", "status"),
+        "the Attribute List is required with Success, may come with a Warning (0107: the "
+        "values that could be read) and is absent with a Failure",
+        "PS3.7 10.1.2.1.6, 10.1.2.1.9",
+        lambda m: m.status.is_warning or (m.attribute_list is not None) == m.status.is_success,
+    ),
+    answers=NGetRequest,
+)
+@attrs.frozen(kw_only=True)
+class NGetResponse(DimseNResponse):
+    """N-GET-RSP (0x8110): the values read (Attribute List)."""
+
+    attribute_identifier_list: tuple[BaseTag, ...] | None = attrs.field(
+        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+    )
+    attribute_list: DataSetPayload | None = attrs.field(
+        default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C
+    )
+
+    @classmethod
+    def may_carry(cls, name: str, status: Status) -> bool:
+        if name == "attribute_list":
+            return is_success_response(status)
+        return super().may_carry(name, status)
