@@ -8,6 +8,7 @@ from ._fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._payload import DataSetPayload, PayloadInput
 from ._status import ServiceClass, Status, StatusCategory
 from ._vr import CommandField, Priority, TagLike, truncate_error_comment
+from ._wire_details import WireDetails
 from .messages import (
     MESSAGE_CLASSES,
     VERIFICATION_SOP_CLASS,
@@ -86,6 +87,7 @@ __all__ = [
     "Status",
     "StatusCategory",
     "TagLike",
+    "WireDetails",
     "attribute_name",
     "truncate_error_comment",
 ]

@@ -25,6 +25,7 @@ from .._fields import BY_NAME, DATA_SET_PARAMETERS
 from .._payload import DataSetPayload
 from .._status import PENDING_CODES_BY_SERVICE, ServiceClass, Status, to_status
 from .._vr import CommandField, check_us, refuse
+from .._wire_details import WireDetails
 
 __all__ = [
     "MESSAGE_CLASSES",
@@ -96,6 +97,17 @@ class Message:
     rules: ClassVar[tuple[Rule, ...]] = ()
     """The cross-field conditions this class enforces, in words and as checks."""
 
+    _wire: WireDetails | None = attrs.field(init=False, default=None, eq=False, repr=False)
+
+    @property
+    def wire(self) -> WireDetails | None:
+        """What the decoder kept of the received command set; None for a built message.
+
+        It takes no part in equality, and ``attrs.evolve`` drops it: a changed message
+        is no longer the one received.
+        """
+        return self._wire
+
     def __attrs_post_init__(self) -> None:
         for rule in self.rules:
             if not rule.holds(self):
@@ -110,11 +122,7 @@ class Message:
     @classmethod
     def requirements(cls) -> dict[str, str]:
         """Attribute name -> requirement code (M, U, U(=), C, C(=), A) of this message."""
-        return {
-            field.name: field.metadata.get(REQ, "M")
-            for field in attrs.fields(cls)
-            if not field.name.startswith("_")
-        }
+        return {field.name: field.metadata[REQ] for field in attrs.fields(cls) if field.init}
 
     @classmethod
     def data_set_field(cls) -> str | None:
@@ -320,6 +328,8 @@ def message(
 
     def register(cls: _M) -> _M:
         for field in attrs.fields(cls):
+            if not field.init:
+                continue
             if field.name not in BY_NAME and field.name not in DATA_SET_PARAMETERS:
                 raise TypeError(f"{cls.__name__}.{field.name} is no command element")
         cls.command_field = command_field
