@@ -3,7 +3,18 @@
 This module is the public facade: it imports and re-exports, nothing else.
 """
 
-from ._errors import DimseError, InvalidMessageError
+from ._command import DecodedCommand, decode_command, encode_command
+from ._converter import (
+    CommandSetConverter,
+    configure_converter,
+    from_dataset,
+    from_json,
+    make_converter,
+    to_dataset,
+    to_json,
+)
+from ._diagnostics import Diagnostic, Severity
+from ._errors import DecodeError, DimseError, InvalidMessageError
 from ._fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._payload import DataSetPayload, PayloadInput
 from ._status import ServiceClass, Status, StatusCategory
@@ -60,7 +71,11 @@ __all__ = [
     "CStoreRequest",
     "CStoreResponse",
     "CommandField",
+    "CommandSetConverter",
     "DataSetPayload",
+    "DecodeError",
+    "DecodedCommand",
+    "Diagnostic",
     "DimseError",
     "ElementSpec",
     "InvalidMessageError",
@@ -84,10 +99,19 @@ __all__ = [
     "ResponseMismatch",
     "Rule",
     "ServiceClass",
+    "Severity",
     "Status",
     "StatusCategory",
     "TagLike",
     "WireDetails",
     "attribute_name",
+    "configure_converter",
+    "decode_command",
+    "encode_command",
+    "from_dataset",
+    "from_json",
+    "make_converter",
+    "to_dataset",
+    "to_json",
     "truncate_error_comment",
 ]

@@ -11,7 +11,7 @@ context into the fields defined here.
 
 from __future__ import annotations
 
-__all__ = ["DimseError", "InvalidMessageError"]
+__all__ = ["DecodeError", "DimseError", "InvalidMessageError"]
 
 
 class DimseError(ValueError):
@@ -66,6 +66,62 @@ class InvalidMessageError(DimseError):
             type(self),
             (self.message_class, self.fields, self.value, self.rule, self.reference),
         )
+
+
+class DecodeError(DimseError):
+    """Bytes (or a Dataset, or JSON) from a peer could not be turned into a message.
+
+    Attributes:
+
+    - ``offset``: byte offset in the command set where the problem is (None when the
+      input was not bytes, or the problem is not at one place);
+    - ``tag``: the command element concerned, as an int (None if none);
+    - ``reason``: what is wrong, in words, with the rule it breaks;
+    - ``suggested_status``: the status a service provider would answer with, e.g.
+      0xC000 (cannot understand) or 0x0211 (unrecognized operation) for an unknown
+      Command Field (PS3.7 Annex C).
+    """
+
+    __module__ = "dimsekit"
+
+    offset: int | None
+    tag: int | None
+    reason: str
+    suggested_status: int
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        offset: int | None = None,
+        tag: int | None = None,
+        suggested_status: int = 0xC000,
+    ) -> None:
+        self.offset = offset
+        self.tag = tag
+        self.reason = reason
+        self.suggested_status = suggested_status
+        where = []
+        if offset is not None:
+            where.append(f"offset {offset}")
+        if tag is not None:
+            where.append(f"tag ({tag >> 16:04X},{tag & 0xFFFF:04X})")
+        prefix = ", ".join(where)
+        super().__init__(
+            f"{prefix + ': ' if prefix else ''}{reason} (suggested status 0x{suggested_status:04X})"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_decode_error,
+            (self.reason, self.offset, self.tag, self.suggested_status),
+        )
+
+
+def _rebuild_decode_error(
+    reason: str, offset: int | None, tag: int | None, suggested_status: int
+) -> DecodeError:
+    return DecodeError(reason, offset=offset, tag=tag, suggested_status=suggested_status)
 
 
 def _show(value: object) -> str:

@@ -92,12 +92,16 @@ class CommandField(enum.IntEnum):
     @property
     def message_name(self) -> str:
         """The PS3.7 name, e.g. ``"C-MOVE-RQ"``."""
-        return self.name.replace("_", "-")
+        return _MESSAGE_NAMES[self]
 
     @property
     def service(self) -> str:
         """The DIMSE service, e.g. ``"C-MOVE"`` or ``"N-EVENT-REPORT"``."""
-        return self.message_name.rsplit("-", 1)[0]
+        return _SERVICES[self]
+
+
+_MESSAGE_NAMES: Final = {field: field.name.replace("_", "-") for field in CommandField}
+_SERVICES: Final = {field: name.rsplit("-", 1)[0] for field, name in _MESSAGE_NAMES.items()}
 
 
 def truncate_error_comment(text: str) -> str:

@@ -15,7 +15,7 @@ states its own).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Final, Generic, TypeAlias, TypeVar, cast
+from typing import Any, ClassVar, Final, Generic, Self, TypeAlias, TypeVar, cast
 
 import attrs
 from pydicom.uid import UID
@@ -118,6 +118,58 @@ class Message:
                     rule.text,
                     rule.reference,
                 )
+
+    @classmethod
+    def _build_leniently(
+        cls, values: Mapping[str, object], wire: WireDetails | None = None
+    ) -> tuple[Self, list[InvalidMessageError]]:
+        """Build a message from decoded values even where they break PS3.7.
+
+        For the lenient decoder only: every converter runs, then every validator and
+        rule, and what they refuse is returned instead of raised, so that a peer's
+        deviation can be reported while its message is still understood.  ``values``
+        must hold every field that has no default.
+        """
+        inst = object.__new__(cls)
+        fields = attrs.fields(cls)
+        for field in fields:
+            if not field.init:
+                value: object = wire if field.name == "_wire" else field.default
+            elif field.name in values:
+                value = values[field.name]
+                if field.converter is not None:
+                    value = field.converter(value)
+            else:
+                value = field.default
+            object.__setattr__(inst, field.name, value)
+        problems: list[InvalidMessageError] = []
+        for field in fields:
+            if field.validator is not None:
+                try:
+                    field.validator(inst, field, getattr(inst, field.name))
+                except InvalidMessageError as problem:
+                    problems.append(problem)
+        for rule in cls.rules:
+            try:
+                holds = rule.holds(inst)
+            except Exception:  # a value so wrong the rule cannot even be evaluated
+                holds = False
+            if not holds:
+                problems.append(
+                    InvalidMessageError(
+                        cls.__name__,
+                        rule.fields,
+                        {name: getattr(inst, name) for name in rule.fields},
+                        rule.text,
+                        rule.reference,
+                    )
+                )
+        return inst, problems
+
+    def _with_wire(self, wire: WireDetails) -> Self:
+        """This message, remembering ``wire`` (set once, by the decoder)."""
+        object.__setattr__(self, "_wire", wire)
+        return self
 
     @classmethod
     def requirements(cls) -> dict[str, str]:

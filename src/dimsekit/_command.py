@@ -1,0 +1,652 @@
+"""Command set bytes: encode a message, decode what a peer sent.
+
+Owns: the Implicit VR Little Endian encoding of command sets (PS3.7 6.3.1; PS3.5 7.1.2):
+elements in ascending tag order, each at most once, Command Group Length first and
+computed in one pass, UI padded with NUL and text with a space to even length, US/UL
+little endian, AT as (group, element) pairs.  And the lenient reading of what real peers
+send, reporting each deviation as a :class:`~dimsekit.Diagnostic` (commands.md 5.5), or
+refusing input that cannot be understood with a :class:`~dimsekit.DecodeError` that names
+the offset, the tag, the reason and the status to answer with.
+
+Encoding is strict (the message was validated when it was built); decoding is lenient
+unless ``strict=True``.  No pydicom Dataset is built on this path: it is the hot path of
+every DICOM network program.
+
+Must not know: PDUs, presentation contexts, or the Dataset/JSON forms (``_converter``).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from typing import Final, cast
+
+import attrs
+from pydicom.tag import BaseTag
+from pydicom.uid import UID
+
+from ._diagnostics import Diagnostic, Severity
+from ._errors import DecodeError, DimseError, InvalidMessageError
+from ._fields import BY_TAG, ElementSpec
+from ._layout import (
+    COMMAND_DATA_SET_TYPE,
+    COMMAND_FIELD,
+    GROUP_LENGTH,
+    LAYOUTS,
+    NO_DATA_SET,
+    Layout,
+)
+from ._payload import DataSetPayload, PayloadInput
+from ._status import status_category
+from ._vr import CommandField, Priority
+from ._wire_details import WireDetails
+from .messages import MESSAGE_CLASSES, Message
+
+__all__ = ["DecodedCommand", "assemble", "decode_command", "encode_command"]
+
+DEFAULT_DATA_SET_TYPE: Final = 0x0001
+"""What DCMTK and pynetdicom send for "a data set follows" (commands.md section 3)."""
+
+_HEADER: Final = struct.Struct("<HHI")
+_TAG_PAIR: Final = struct.Struct("<HH")
+
+# --- value encoders (Python value -> value bytes, even length) ---------------------------
+
+
+def _encode_ui(value: str) -> bytes:
+    data = value.encode("latin-1")
+    return data + b"\0" if len(data) & 1 else data
+
+
+def _encode_text(value: str) -> bytes:
+    data = value.encode("latin-1")
+    return data + b" " if len(data) & 1 else data
+
+
+def _encode_us(value: int) -> bytes:
+    return value.to_bytes(2, "little")
+
+
+def _encode_ul(value: int) -> bytes:
+    return value.to_bytes(4, "little")
+
+
+def _encode_at(value: tuple[int, ...]) -> bytes:
+    return b"".join(_TAG_PAIR.pack(tag >> 16, tag & 0xFFFF) for tag in value)
+
+
+_ENCODERS: Final[dict[str, Callable[[object], bytes]]] = {
+    "UI": _encode_ui,  # type: ignore[dict-item]
+    "AE": _encode_text,  # type: ignore[dict-item]
+    "LO": _encode_text,  # type: ignore[dict-item]
+    "US": _encode_us,  # type: ignore[dict-item]
+    "UL": _encode_ul,  # type: ignore[dict-item]
+    "AT": _encode_at,  # type: ignore[dict-item]
+}
+
+
+def _tag_prefix(tag: int) -> bytes:
+    return _TAG_PAIR.pack(tag >> 16, tag & 0xFFFF)
+
+
+@attrs.frozen
+class _Plan:
+    """What encoding one class needs, computed once: element prefixes in tag order."""
+
+    # (tag, 4-byte tag prefix, attribute name or None for CF/CDST, value encoder)
+    entries: tuple[tuple[int, bytes, str | None, Callable[[object], bytes]], ...]
+    command_field: bytes
+    data_set_field: str | None
+
+
+def _plan(layout: Layout) -> _Plan:
+    entries: list[tuple[int, bytes, str | None, Callable[[object], bytes]]] = [
+        (spec.tag, _tag_prefix(spec.tag), name, _ENCODERS[spec.vr]) for name, spec in layout.fields
+    ]
+    for spec in (COMMAND_FIELD, COMMAND_DATA_SET_TYPE):
+        entries.append((spec.tag, _tag_prefix(spec.tag), None, _encode_us))  # type: ignore[arg-type]
+    entries.sort(key=lambda entry: entry[0])
+    command_field = _encode_us(layout.message_class.command_field)
+    return _Plan(tuple(entries), command_field, layout.data_set_field)
+
+
+_PLANS: Final[dict[type[Message], _Plan]] = {cls: _plan(lay) for cls, lay in LAYOUTS.items()}
+_GROUP_LENGTH_PREFIX: Final = _tag_prefix(GROUP_LENGTH.tag) + b"\x04\x00\x00\x00"
+_DATA_SET_TYPE_TAG: Final = COMMAND_DATA_SET_TYPE.tag
+_COMMAND_FIELD_TAG: Final = COMMAND_FIELD.tag
+
+
+def data_set_type_for(message: Message, data_set_type: int | None) -> int:
+    """The Command Data Set Type to send for ``message`` (PS3.7 9.3, 10.3).
+
+    0x0101 when the message carries no data set.  Otherwise ``data_set_type`` if given
+    (real toolkits send 0x0000, 0x0001, 0x0102 or 0x0202: any value but 0x0101 means
+    "present"), else the value received if the message was decoded, else 0x0001.
+    """
+    has_data_set = message.data_set_payload is not None
+    if not has_data_set:
+        return NO_DATA_SET
+    if data_set_type is not None:
+        if data_set_type == NO_DATA_SET or not 0 <= data_set_type <= 0xFFFF:
+            raise DimseError(
+                f"data_set_type 0x{data_set_type:04X} cannot announce the data set "
+                f"{type(message).__name__} carries: 0x0101 means none, and the value is "
+                "a US (PS3.7 9.3, 10.3)"
+            )
+        return data_set_type
+    wire = message.wire
+    if wire is not None and wire.command_data_set_type != NO_DATA_SET:
+        return wire.command_data_set_type
+    return DEFAULT_DATA_SET_TYPE
+
+
+def encode_command(message: Message, *, data_set_type: int | None = None) -> bytes:
+    """The command set of ``message`` as Implicit VR Little Endian bytes (PS3.7 6.3.1).
+
+    ``data_set_type`` chooses the Command Data Set Type sent when the message carries a
+    data set (see :func:`data_set_type_for`); it is a per-call option, never a setting.
+    A decoded message's unknown and retired elements are written back in tag order, so
+    re-encoding reproduces canonical input byte for byte.
+    """
+    try:
+        plan = _PLANS[type(message)]
+    except KeyError:
+        raise DimseError(f"{type(message).__name__} is not a DIMSE message class") from None
+    cdst = data_set_type_for(message, data_set_type)
+    chunks: list[bytes] = []
+    append = chunks.append
+    for _tag, prefix, name, encode in plan.entries:
+        if name is None:
+            value_bytes = plan.command_field if _tag == _COMMAND_FIELD_TAG else _encode_us(cdst)
+        else:
+            value = getattr(message, name)
+            if value is None:
+                continue
+            value_bytes = encode(value)
+        append(prefix)
+        append(len(value_bytes).to_bytes(4, "little"))
+        append(value_bytes)
+    wire = message.wire
+    if wire is not None and wire.extra_elements:
+        body = _merge_extras(plan, chunks, wire.extra_elements)
+    else:
+        body = b"".join(chunks)
+    return _GROUP_LENGTH_PREFIX + len(body).to_bytes(4, "little") + body
+
+
+def _merge_extras(plan: _Plan, chunks: list[bytes], extras: tuple[tuple[int, bytes], ...]) -> bytes:
+    """Put the remembered extra elements back among the others, in tag order."""
+    elements: list[tuple[int, bytes]] = []
+    for index in range(0, len(chunks), 3):
+        prefix = chunks[index]
+        group, element = _TAG_PAIR.unpack(prefix)
+        elements.append(((group << 16) | element, prefix + chunks[index + 1] + chunks[index + 2]))
+    for tag, raw in extras:
+        elements.append((tag, _tag_prefix(tag) + len(raw).to_bytes(4, "little") + raw))
+    elements.sort(key=lambda item: item[0])
+    return b"".join(item[1] for item in elements)
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class DecodedCommand:
+    """A decoded command set: the typed message and what deviated on the way."""
+
+    message: Message
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        """True when nothing deviated from PS3.7."""
+        return not self.diagnostics
+
+
+_ABSENT: Final = object()
+_Diags = list[Diagnostic]
+
+
+def _decode_us(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    size = len(raw)
+    if size == 2:
+        return raw[0] | (raw[1] << 8)
+    if size == 0:
+        diags.append(_diag(offset, spec, "zero-length US value; taken as absent", "PS3.5 6.2"))
+        return _ABSENT
+    if size < 2:
+        raise DecodeError(
+            f"{spec.keyword} (US) has a {size}-byte value; a US value has 2 bytes (PS3.5 6.2)",
+            offset=offset,
+            tag=spec.tag,
+        )
+    diags.append(
+        _diag(
+            offset,
+            spec,
+            f"{spec.keyword} has {size} bytes (VM > 1) where VM is 1; the first value is kept",
+            "PS3.7 E.1 (VM 1)",
+        )
+    )
+    return raw[0] | (raw[1] << 8)
+
+
+def _decode_ul(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    if len(raw) != 4:
+        raise DecodeError(
+            f"{spec.keyword} (UL) has a {len(raw)}-byte value; a UL value has 4 bytes",
+            offset=offset,
+            tag=spec.tag,
+        )
+    return int.from_bytes(raw, "little")
+
+
+def _decode_ui(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    text = bytes(raw).decode("latin-1")
+    if text.endswith(" "):
+        diags.append(
+            _diag(offset, spec, f"UID {text!r} padded with a space, not NUL", "PS3.5 6.2, 9.1")
+        )
+    stripped = text.rstrip("\0 ")
+    if not stripped:
+        diags.append(_diag(offset, spec, "zero-length UID; taken as absent", "PS3.5 9.1"))
+        return _ABSENT
+    return str.__new__(UID, stripped)  # what the model's converter would make of it
+
+
+def _decode_text(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    text = bytes(raw).decode("latin-1").strip(" ")
+    if not text:
+        diags.append(_diag(offset, spec, f"empty {spec.vr} value; taken as absent", "PS3.5 6.2"))
+        return _ABSENT
+    return text
+
+
+def _decode_at(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    size = len(raw)
+    if size % 4:
+        raise DecodeError(
+            f"{spec.keyword} (AT) has {size} bytes; AT values are 4 bytes each (PS3.5 6.2)",
+            offset=offset,
+            tag=spec.tag,
+        )
+    return tuple(BaseTag((group << 16) | element) for group, element in _TAG_PAIR.iter_unpack(raw))
+
+
+_DecodeFn = Callable[[memoryview, int, ElementSpec, _Diags], object]
+_DECODERS: Final[dict[str, _DecodeFn]] = {
+    "UI": _decode_ui,
+    "AE": _decode_text,
+    "LO": _decode_text,
+    "US": _decode_us,
+    "UL": _decode_ul,
+    "AT": _decode_at,
+}
+
+
+def _diag(
+    offset: int | None,
+    spec: ElementSpec | None,
+    what: str,
+    rule: str,
+    severity: Severity = Severity.WARNING,
+) -> Diagnostic:
+    return Diagnostic(
+        what=what,
+        rule=rule,
+        severity=severity,
+        offset=offset,
+        tag=None if spec is None else spec.tag,
+    )
+
+
+def _parse(view: memoryview, diags: _Diags) -> dict[int, tuple[int, memoryview]]:
+    """Split a command set into its elements: tag -> (offset, value bytes)."""
+    elements: dict[int, tuple[int, memoryview]] = {}
+    size = len(view)
+    offset = 0
+    previous = -1
+    unpack = _HEADER.unpack_from
+    while offset < size:
+        if size - offset < 8:
+            raise DecodeError(
+                f"truncated element header: {size - offset} bytes left where an element "
+                "needs 8 (tag, length) (PS3.5 7.1.2)",
+                offset=offset,
+            )
+        group, element, length = unpack(view, offset)
+        tag = (group << 16) | element
+        if group != 0x0000:
+            raise DecodeError(
+                f"element ({group:04X},{element:04X}) is outside group 0000: a command set "
+                "holds command elements only (PS3.7 6.3.1)",
+                offset=offset,
+                tag=tag,
+            )
+        start = offset + 8
+        end = start + length
+        if end > size:
+            raise DecodeError(
+                f"value length {length} runs past the end of the command set "
+                f"({size - start} bytes left) (PS3.5 7.1.2)",
+                offset=offset,
+                tag=tag,
+            )
+        if length & 1:
+            diags.append(
+                Diagnostic(
+                    what=f"odd value length {length}",
+                    rule="PS3.7 6.3.1: command element lengths are even",
+                    offset=offset,
+                    tag=tag,
+                )
+            )
+        if tag in elements:
+            diags.append(
+                Diagnostic(
+                    what="element repeated; the first occurrence is kept",
+                    rule="PS3.7 6.3.1: each tag at most once",
+                    offset=offset,
+                    tag=tag,
+                )
+            )
+        else:
+            if tag < previous:
+                diags.append(
+                    Diagnostic(
+                        what="element out of ascending tag order",
+                        rule="PS3.7 6.3.1: elements in ascending tag order",
+                        offset=offset,
+                        tag=tag,
+                    )
+                )
+            elements[tag] = (offset, view[start:end])
+        if tag > previous:
+            previous = tag
+        offset = end
+    return elements
+
+
+def _check_group_length(
+    elements: dict[int, tuple[int, memoryview]], size: int, diags: _Diags
+) -> None:
+    found = elements.pop(GROUP_LENGTH.tag, None)
+    if found is None:
+        diags.append(_diag(None, GROUP_LENGTH, "no Command Group Length", "PS3.7 9.3, 10.3 (M)"))
+        return
+    offset, raw = found
+    if len(raw) != 4:
+        diags.append(_diag(offset, GROUP_LENGTH, f"{len(raw)}-byte value; UL has 4", "PS3.5 6.2"))
+        return
+    value = int.from_bytes(raw, "little")
+    expected = size - (offset + 12)
+    if value != expected:
+        diags.append(
+            _diag(
+                offset,
+                GROUP_LENGTH,
+                f"Command Group Length says {value}, the elements after it have {expected} "
+                "bytes; the length is ignored",
+                "PS3.7 9.3, 10.3",
+            )
+        )
+
+
+def _message_class(elements: dict[int, tuple[int, memoryview]], diags: _Diags) -> type[Message]:
+    found = elements.pop(_COMMAND_FIELD_TAG, None)
+    if found is None:
+        raise DecodeError(
+            "no Command Field (0000,0100): the command set names no DIMSE message "
+            "(PS3.7 9.3, 10.3)",
+            tag=_COMMAND_FIELD_TAG,
+        )
+    offset, raw = found
+    value = _decode_us(raw, offset, COMMAND_FIELD, diags)
+    if value is _ABSENT or value not in MESSAGE_CLASSES:
+        shown = "empty" if value is _ABSENT else f"0x{value:04X}"
+        raise DecodeError(
+            f"Command Field {shown} is no DIMSE message (PS3.7 E.1)",
+            offset=offset,
+            tag=_COMMAND_FIELD_TAG,
+            suggested_status=0x0211,
+        )
+    return MESSAGE_CLASSES[CommandField(cast(int, value))]
+
+
+def _as_view(buffer: bytes | bytearray | memoryview) -> memoryview:
+    view = memoryview(buffer)
+    if view.format != "B" or view.ndim != 1:
+        view = view.cast("B")
+    return view
+
+
+def decode_command(
+    buffer: bytes | bytearray | memoryview,
+    *,
+    data_set: PayloadInput | None = None,
+    strict: bool = False,
+) -> DecodedCommand:
+    """Decode a command set (Implicit VR Little Endian) into its typed message.
+
+    ``data_set`` is the data set that followed the command, if any (the P-DATA layer
+    passes it).  When the command announces a data set and none is given, an empty
+    payload stands in for it.
+
+    Lenient by default: what real peers get wrong but can still be understood is
+    accepted and reported as diagnostics (padding, order, group length, VM, retired or
+    unknown elements, any Command Data Set Type, broken PS3.7 conditions).  With
+    ``strict=True`` any deviation raises :class:`~dimsekit.DecodeError`, as does input
+    that cannot be understood at all, in either mode.  Nothing else is ever raised.
+    """
+    view = _as_view(buffer)
+    diags: _Diags = []
+    elements = _parse(view, diags)
+    _check_group_length(elements, len(view), diags)
+    cls = _message_class(elements, diags)
+    values: dict[str, object] = {}
+    offsets: dict[str, tuple[int | None, int]] = {}
+    for name, spec in LAYOUTS[cls].fields:
+        found = elements.pop(spec.tag, None)
+        if found is None:
+            continue
+        offset, raw = found
+        value = _DECODERS[spec.vr](raw, offset, spec, diags)
+        if value is not _ABSENT:
+            values[name] = value
+            offsets[name] = (offset, spec.tag)
+    cdst_found = elements.pop(_DATA_SET_TYPE_TAG, None)
+    cdst: int | None = None
+    cdst_offset: int | None = None
+    if cdst_found is not None:
+        cdst_offset, raw = cdst_found
+        decoded = _decode_us(raw, cdst_offset, COMMAND_DATA_SET_TYPE, diags)
+        cdst = None if decoded is _ABSENT else decoded  # type: ignore[assignment]
+    extras = _extra_elements(cls, elements, diags)  # type: ignore[arg-type]
+    return assemble(
+        cls,
+        values,
+        offsets=offsets,
+        data_set_type=(cdst, cdst_offset),
+        extras=extras,
+        data_set=data_set,
+        diags=diags,
+        strict=strict,
+    )
+
+
+def _extra_elements(
+    cls: type[Message],
+    elements: dict[int, tuple[int | None, memoryview | bytes]],
+    diags: _Diags,
+) -> tuple[tuple[int, bytes], ...]:
+    """Elements the class has no field for, reported and kept as raw value bytes."""
+    extras: list[tuple[int, bytes]] = []
+    for tag, (offset, raw) in sorted(elements.items()):
+        spec = BY_TAG.get(tag)
+        name = cls.command_field.message_name
+        if spec is None:
+            what = f"unknown command element in a {name}; kept as received"
+            rule = "PS3.7 E.1"
+        elif spec.retired:
+            what = f"retired command element {spec.keyword} in a {name}; kept as received"
+            rule = "PS3.7 E.2"
+        else:
+            what = f"{spec.keyword} is not a field of {name}; kept as received"
+            rule = "PS3.7 9.3, 10.3 (retired usage)" if tag == 0x0110 else "PS3.7 9.3, 10.3"
+        diags.append(Diagnostic(what=what, rule=rule, offset=offset, tag=tag))
+        extras.append((tag, bytes(raw)))
+    return tuple(extras)
+
+
+def _data_set_type(
+    cls: type[Message],
+    layout: Layout,
+    found: tuple[int | None, int | None],
+    data_set: PayloadInput | None,
+    values: dict[str, object],
+    diags: _Diags,
+) -> int:
+    """Check Command Data Set Type and put the data set where the class keeps it."""
+    name = cls.command_field.message_name
+    field = layout.data_set_field
+    received, offset = found
+    if received is None:
+        diags.append(
+            _diag(offset, COMMAND_DATA_SET_TYPE, "no Command Data Set Type", "PS3.7 9.3, 10.3 (M)")
+        )
+        announced = data_set is not None or (field is not None and field in layout.required)
+        cdst = DEFAULT_DATA_SET_TYPE if announced else NO_DATA_SET
+    else:
+        cdst = received
+        announced = cdst != NO_DATA_SET
+    if field is None:
+        if announced:
+            diags.append(
+                _diag(
+                    offset,
+                    COMMAND_DATA_SET_TYPE,
+                    f"Command Data Set Type 0x{cdst:04X} announces a data set, but a {name} "
+                    "carries none; ignored",
+                    "PS3.7 9.3, 10.3",
+                    Severity.ERROR,
+                )
+            )
+        return cdst
+    if announced:
+        values[field] = DataSetPayload(b"") if data_set is None else data_set
+    elif field in layout.required:
+        diags.append(
+            _diag(
+                offset,
+                COMMAND_DATA_SET_TYPE,
+                f"Command Data Set Type 0x0101 says no data set, but a {name} must carry its "
+                f"{field}; an empty one stands in",
+                "PS3.7 9.3, 10.3",
+                Severity.ERROR,
+            )
+        )
+        values[field] = DataSetPayload(b"") if data_set is None else data_set
+    elif data_set is not None:
+        diags.append(
+            _diag(
+                offset,
+                COMMAND_DATA_SET_TYPE,
+                "a data set was supplied, but Command Data Set Type 0x0101 says none; ignored",
+                "PS3.7 9.3, 10.3",
+                Severity.ERROR,
+            )
+        )
+    return cdst
+
+
+def assemble(
+    cls: type[Message],
+    values: dict[str, object],
+    *,
+    offsets: dict[str, tuple[int | None, int]],
+    data_set_type: tuple[int | None, int | None],
+    extras: tuple[tuple[int, bytes], ...],
+    data_set: PayloadInput | None,
+    diags: _Diags,
+    strict: bool,
+) -> DecodedCommand:
+    """Build the message from decoded field values: strictly, or leniently with diagnostics.
+
+    Shared by every form a command set comes in (bytes, Dataset, JSON).  ``values`` maps
+    attribute names to typed values; ``data_set_type`` is the received Command Data Set
+    Type (None if absent) with its offset.
+    """
+    layout = LAYOUTS[cls]
+    cdst = _data_set_type(cls, layout, data_set_type, data_set, values, diags)
+    wire = WireDetails(command_data_set_type=cdst, extra_elements=extras)
+    name = cls.command_field.message_name
+    for field_name in sorted(layout.required - values.keys()):
+        spec = BY_TAG.get(_tag_of(layout, field_name) or -1)
+        raise DecodeError(
+            f"a {name} must have {spec.keyword if spec else field_name}, and this one has "
+            "none (PS3.7 9.3, 10.3: M)",
+            tag=None if spec is None else spec.tag,
+        )
+    _refuse_unrepresentable(cls, values, offsets)
+    if strict and diags:
+        first = diags[0]
+        raise DecodeError(f"{first.what} [{first.rule}]", offset=first.offset, tag=first.tag)
+    try:
+        message = cls(**values)
+    except InvalidMessageError as problem:
+        if strict:
+            where = _where(problem, offsets)
+            raise DecodeError(str(problem), offset=where[0], tag=where[1]) from None
+        message, problems = cls._build_leniently(values)
+        for found in problems:
+            offset, tag = _where(found, offsets)
+            diags.append(
+                Diagnostic(
+                    what=f"{found.rule}; got {found.value!r}",
+                    rule=found.reference,
+                    severity=Severity.ERROR,
+                    offset=offset,
+                    tag=tag,
+                )
+            )
+    return DecodedCommand(message._with_wire(wire), tuple(diags))
+
+
+def _tag_of(layout: Layout, field_name: str) -> int | None:
+    for name, spec in layout.fields:
+        if name == field_name:
+            return spec.tag
+    return None
+
+
+def _where(
+    problem: InvalidMessageError, offsets: dict[str, tuple[int | None, int]]
+) -> tuple[int | None, int | None]:
+    for name in problem.fields:
+        if name in offsets:
+            return offsets[name]
+    return None, None
+
+
+def _refuse_unrepresentable(
+    cls: type[Message], values: dict[str, object], offsets: dict[str, tuple[int | None, int]]
+) -> None:
+    """Values a typed field cannot hold at all: a code of no status class, a priority
+    that is no priority.  These end decoding in either mode."""
+    status = values.get("status")
+    if isinstance(status, int) and status_category(status) is None:
+        offset, tag = offsets.get("status", (None, 0x0000_0900))
+        raise DecodeError(
+            f"Status 0x{status:04X} belongs to no status class; no other value may be used "
+            "(PS3.7 Annex C)",
+            offset=offset,
+            tag=tag,
+        )
+    priority = values.get("priority")
+    if isinstance(priority, int) and priority not in Priority._value2member_map_:
+        offset, tag = offsets.get("priority", (None, 0x0000_0700))
+        raise DecodeError(
+            f"Priority {priority} is none of 0 MEDIUM, 1 HIGH, 2 LOW (PS3.7 9.3.1.1)",
+            offset=offset,
+            tag=tag,
+        )

@@ -1,0 +1,194 @@
+"""Properties of the codec over generated messages of every class (Hypothesis).
+
+Example counts: each property below runs ``EXAMPLES`` examples per message class.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_dataset
+
+import dimsekit as dk
+from dimsekit import DecodeError, decode_command, encode_command
+from dimsekit.testing import invalid_constructions, message_of, messages
+
+from .pynetdicom_bridge import Inexpressible, pynetdicom_command_bytes
+
+EXAMPLES = 60
+_KEYWORD_TAGS = {spec.keyword: spec.tag for spec in dk.COMMAND_ELEMENTS}
+CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)
+per_class = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+by_class = pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+
+
+def pydicom_bytes(message: dk.Message) -> bytes:
+    buffer = DicomBytesIO()
+    buffer.is_little_endian = True
+    buffer.is_implicit_VR = True
+    write_dataset(buffer, dk.to_dataset(message))
+    return buffer.getvalue()
+
+
+@by_class
+@per_class
+@given(data=st.data())
+def test_decode_of_encode_is_the_message(cls: type[dk.Message], data: st.DataObject) -> None:
+    message = data.draw(message_of(cls))
+    encoded = encode_command(message)
+    decoded = decode_command(encoded, data_set=message.data_set_payload)
+    assert decoded.message == message
+    assert decoded.clean
+    assert encode_command(decoded.message) == encoded
+    strict = decode_command(encoded, data_set=message.data_set_payload, strict=True)
+    assert strict.message == message
+
+
+@by_class
+@per_class
+@given(data=st.data())
+def test_pydicom_encodes_the_dataset_form_to_the_same_bytes(
+    cls: type[dk.Message], data: st.DataObject
+) -> None:
+    message = data.draw(message_of(cls))
+    assert pydicom_bytes(message) == encode_command(message)
+
+
+@by_class
+@per_class
+@given(data=st.data())
+def test_pynetdicom_encodes_the_same_bytes(cls: type[dk.Message], data: st.DataObject) -> None:
+    message = data.draw(message_of(cls))
+    try:
+        theirs = pynetdicom_command_bytes(message)
+    except Inexpressible:
+        assume(False)
+        raise
+    assert encode_command(message) == theirs
+
+
+@by_class
+@per_class
+@given(data=st.data())
+def test_dataset_and_json_forms_round_trip(cls: type[dk.Message], data: st.DataObject) -> None:
+    message = data.draw(message_of(cls))
+    payload = message.data_set_payload
+    from_dataset = dk.from_dataset(dk.to_dataset(message), data_set=payload, strict=True)
+    assert from_dataset.message == message
+    from_json = dk.from_json(dk.to_json(message), data_set=payload, strict=True)
+    assert from_json.message == message
+    converter = dk.make_converter()
+    unstructured = converter.unstructure(message)
+    tags = [_KEYWORD_TAGS[keyword] for keyword in unstructured]
+    assert tags[0] == 0x0000
+    assert tags == sorted(tags)
+    assert unstructured["CommandField"] == cls.command_field
+    if payload is None:
+        assert converter.structure(unstructured, cls) == message
+        assert converter.structure(unstructured, dk.Message) == message
+
+
+@settings(max_examples=EXAMPLES * 10, deadline=None)
+@given(messages(), st.data())
+def test_received_extras_survive_every_form(message: dk.Message, data: st.DataObject) -> None:
+    extra = struct.pack("<HHI", 0, 0x4000, 4) + b"HI  "  # retired DialogReceiver (LT)
+    encoded = encode_command(message)
+    offset = 12
+    while offset < len(encoded):
+        group, element, length = struct.unpack_from("<HHI", encoded, offset)
+        if (group << 16 | element) > 0x4000:
+            break
+        offset += 8 + length
+    spliced = encoded[:offset] + extra + encoded[offset:]
+    spliced = struct.pack("<HHII", 0, 0, 4, len(spliced) - 12) + spliced[12:]
+    decoded = decode_command(spliced, data_set=message.data_set_payload)
+    assert decoded.message == message
+    assert len(decoded.diagnostics) == 1
+    assert encode_command(decoded.message) == spliced
+    again = dk.from_json(dk.to_json(decoded.message), data_set=message.data_set_payload)
+    assert encode_command(again.message) == spliced
+    via_dataset = dk.from_dataset(dk.to_dataset(decoded.message), data_set=message.data_set_payload)
+    assert encode_command(via_dataset.message) == spliced
+    assert pydicom_bytes(decoded.message) == spliced
+
+
+def _mutations() -> st.SearchStrategy[tuple[str, int, int]]:
+    return st.tuples(
+        st.sampled_from(["truncate", "flip", "splice", "length", "drop"]),
+        st.integers(min_value=0, max_value=10_000),
+        st.integers(min_value=0, max_value=2**32 - 1),
+    )
+
+
+def mutate(encoded: bytes, how: tuple[str, int, int]) -> bytes:
+    kind, where, value = how
+    position = where % max(len(encoded), 1)
+    if kind == "truncate":
+        return encoded[:position]
+    if kind == "flip":
+        mutable = bytearray(encoded)
+        mutable[position] ^= 1 << (value % 8)
+        return bytes(mutable)
+    if kind == "splice":
+        junk = struct.pack("<HHI", value >> 16 & 0xFFFF, value & 0xFFFF, value % 9) + b"\x00" * (
+            value % 9
+        )
+        return encoded[:position] + junk + encoded[position:]
+    if kind == "length":
+        # overwrite the length field of the element at the first header boundary >= position
+        offset = 0
+        while offset + 8 <= len(encoded):
+            length = struct.unpack_from("<I", encoded, offset + 4)[0]
+            if offset >= position:
+                break
+            offset += 8 + length
+        if offset + 8 > len(encoded):
+            return encoded
+        return encoded[: offset + 4] + struct.pack("<I", value) + encoded[offset + 8 :]
+    return encoded[:position] + encoded[position + 8 :]
+
+
+@settings(max_examples=EXAMPLES * 30, deadline=None)
+@given(messages(), _mutations(), st.booleans())
+def test_mutated_command_sets_give_a_message_or_our_error(
+    message: dk.Message, how: tuple[str, int, int], strict: bool
+) -> None:
+    buffer = mutate(encode_command(message), how)
+    try:
+        decoded = decode_command(buffer, data_set=message.data_set_payload, strict=strict)
+    except DecodeError as error:
+        reason = error.reason
+    else:
+        assert isinstance(decoded.message, dk.Message)
+        reason = "decoded"
+    assert reason
+    if strict:
+        assert decoded.clean
+
+
+@settings(max_examples=EXAMPLES * 20, deadline=None)
+@given(st.binary(max_size=200))
+def test_random_bytes_give_a_message_or_our_error(buffer: bytes) -> None:
+    try:
+        decoded = decode_command(buffer)
+    except DecodeError:
+        return
+    assert isinstance(decoded.message, dk.Message)
+
+
+@settings(max_examples=EXAMPLES * 10, deadline=None)
+@given(invalid_constructions())
+def test_invalid_constructions_are_refused(
+    case: tuple[type[dk.Message], dict[str, object]],
+) -> None:
+    cls, values = case
+    with pytest.raises(dk.InvalidMessageError) as caught:
+        cls(**values)
+    assert caught.value.message_class == cls.__name__
+    assert caught.value.reference

@@ -1,0 +1,478 @@
+"""The command set byte codec: exact encoding, lenient decoding, clear errors."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+import dimsekit as dk
+from dimsekit import DecodeError, Severity, decode_command, encode_command
+
+STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
+STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
+
+# PS3.7 / commands.md 5.4: C-ECHO-RQ, Message ID 1, worked out by hand.
+ECHO_RQ_BYTES = bytes.fromhex(
+    "0000 0000 04000000 38000000"
+    "0000 0200 12000000 312e322e3834302e31303030382e312e3100"
+    "0000 0001 02000000 3000"
+    "0000 1001 02000000 0100"
+    "0000 0008 02000000 0101"
+)
+
+
+def element(tag: int, value: bytes) -> bytes:
+    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
+
+
+def command(*elements: bytes, group_length: bool = True) -> bytes:
+    body = b"".join(elements)
+    return (element(0x0000_0000, struct.pack("<I", len(body))) if group_length else b"") + body
+
+
+def us(value: int) -> bytes:
+    return struct.pack("<H", value)
+
+
+def store_rq(**overrides: object) -> dk.CStoreRequest:
+    values: dict[str, object] = {
+        "message_id": 7,
+        "affected_sop_class_uid": STORAGE_CT,
+        "affected_sop_instance_uid": "1.2.3.4.5",
+        "data_set": b"\x08\x00\x18\x00\x00\x00\x00\x00",
+    }
+    values.update(overrides)
+    return dk.CStoreRequest(**values)  # type: ignore[arg-type]
+
+
+# --- encoding ----------------------------------------------------------------------------
+
+
+def test_c_echo_rq_matches_the_worked_example() -> None:
+    assert encode_command(dk.CEchoRequest(message_id=1)) == ECHO_RQ_BYTES
+
+
+def test_group_length_counts_every_byte_after_it() -> None:
+    encoded = encode_command(store_rq())
+    (length,) = struct.unpack_from("<I", encoded, 8)
+    assert encoded[:8] == b"\x00\x00\x00\x00\x04\x00\x00\x00"
+    assert len(encoded) == 12 + length
+
+
+def test_elements_are_in_ascending_tag_order_once_each() -> None:
+    decoded = decode_command(
+        encode_command(
+            store_rq(
+                move_originator_application_entity_title="MOVESCU", move_originator_message_id=3
+            )
+        ),
+        data_set=b"x",
+    )
+    assert decoded.diagnostics == ()
+    encoded = encode_command(decoded.message)
+    tags = []
+    offset = 0
+    while offset < len(encoded):
+        group, elem, length = struct.unpack_from("<HHI", encoded, offset)
+        tags.append((group << 16) | elem)
+        offset += 8 + length
+    assert tags == sorted(set(tags))
+    assert tags == [0x0000, 0x0002, 0x0100, 0x0110, 0x0700, 0x0800, 0x1000, 0x1030, 0x1031]
+
+
+@pytest.mark.parametrize(
+    ("message", "tag", "value"),
+    [
+        # UI: odd length padded with one NUL
+        (store_rq(affected_sop_instance_uid="1.2.3"), 0x1000, b"1.2.3\x00"),
+        # UI: even length not padded
+        (store_rq(affected_sop_instance_uid="1.2.34"), 0x1000, b"1.2.34"),
+        # AE: padded with a space
+        (
+            dk.CMoveRequest(
+                message_id=1,
+                affected_sop_class_uid=STUDY_MOVE,
+                move_destination="ABC",
+                identifier=b"",
+            ),
+            0x0600,
+            b"ABC ",
+        ),
+        # LO: padded with a space
+        (
+            dk.CStoreResponse(message_id_being_responded_to=1, status=0xA700, error_comment="full"),
+            0x0902,
+            b"full",
+        ),
+        (
+            dk.CStoreResponse(message_id_being_responded_to=1, status=0xA700, error_comment="disk"),
+            0x0902,
+            b"disk",
+        ),
+        (
+            dk.CStoreResponse(message_id_being_responded_to=1, status=0xA700, error_comment="odd"),
+            0x0902,
+            b"odd ",
+        ),
+        # AT: group then element, each little endian
+        (
+            dk.CStoreResponse(
+                message_id_being_responded_to=1,
+                status=0xC000,
+                offending_element=[0x00100020, "PatientName"],
+            ),
+            0x0901,
+            b"\x10\x00\x20\x00\x10\x00\x10\x00",
+        ),
+        # US little endian
+        (store_rq(message_id=0x1234), 0x0110, b"\x34\x12"),
+        (store_rq(priority=dk.Priority.LOW), 0x0700, b"\x02\x00"),
+    ],
+)
+def test_values_are_padded_and_ordered_per_vr(message: dk.Message, tag: int, value: bytes) -> None:
+    assert element(tag, value) in encode_command(message)
+
+
+@pytest.mark.parametrize("data_set_type", [0x0000, 0x0001, 0x0102, 0x0202, 0xFEFE])
+def test_data_set_type_is_a_per_call_option(data_set_type: int) -> None:
+    encoded = encode_command(store_rq(), data_set_type=data_set_type)
+    assert element(0x0800, us(data_set_type)) in encoded
+    assert element(0x0800, us(0x0001)) in encode_command(store_rq())
+
+
+def test_data_set_type_is_0101_without_a_data_set_whatever_the_option() -> None:
+    echo = dk.CEchoRequest(message_id=1)
+    assert element(0x0800, us(0x0101)) in encode_command(echo, data_set_type=0x0001)
+
+
+@pytest.mark.parametrize("bad", [0x0101, -1, 0x10000])
+def test_a_data_set_type_that_cannot_announce_a_data_set_is_refused(bad: int) -> None:
+    with pytest.raises(dk.DimseError, match="cannot announce"):
+        encode_command(store_rq(), data_set_type=bad)
+
+
+def test_encoding_something_that_is_no_message_is_refused() -> None:
+    with pytest.raises(dk.DimseError, match="not a DIMSE message class"):
+        encode_command(object())  # type: ignore[arg-type]
+
+
+# --- decoding: clean input ---------------------------------------------------------------
+
+
+def test_decodes_the_worked_example() -> None:
+    decoded = decode_command(ECHO_RQ_BYTES)
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert decoded.clean
+    assert decoded.message.wire == dk.WireDetails(command_data_set_type=0x0101)
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_accepts_bytes_bytearray_and_memoryview(kind: type) -> None:
+    assert decode_command(kind(ECHO_RQ_BYTES)).message == dk.CEchoRequest(message_id=1)
+
+
+def test_the_data_set_goes_into_the_class_data_set_field() -> None:
+    message = store_rq()
+    decoded = decode_command(encode_command(message), data_set=b"\x08\x00\x18\x00\x00\x00\x00\x00")
+    assert decoded.message == message
+    assert decoded.clean
+
+
+def test_an_announced_data_set_not_supplied_is_stood_in_for_by_an_empty_payload() -> None:
+    decoded = decode_command(encode_command(store_rq()))
+    assert isinstance(decoded.message, dk.CStoreRequest)
+    assert decoded.message.data_set == dk.DataSetPayload(b"")
+
+
+@pytest.mark.parametrize("data_set_type", [0x0000, 0x0102, 0x0202])
+def test_any_data_set_type_but_0101_announces_a_data_set_and_is_reproduced(
+    data_set_type: int,
+) -> None:
+    encoded = encode_command(store_rq(), data_set_type=data_set_type)
+    decoded = decode_command(encoded, data_set=b"\x08\x00\x18\x00\x00\x00\x00\x00")
+    assert decoded.clean
+    assert decoded.message.wire is not None
+    assert decoded.message.wire.command_data_set_type == data_set_type
+    assert encode_command(decoded.message) == encoded
+
+
+# --- decoding: lenient where real peers deviate --------------------------------------------
+
+
+def echo_elements(uid: bytes = b"1.2.840.10008.1.1\x00") -> list[bytes]:
+    return [
+        element(0x0002, uid),
+        element(0x0100, us(0x0030)),
+        element(0x0110, us(1)),
+        element(0x0800, us(0x0101)),
+    ]
+
+
+def lenient(buffer: bytes) -> dk.DecodedCommand:
+    decoded = decode_command(buffer)
+    with pytest.raises(DecodeError):
+        decode_command(buffer, strict=True)
+    return decoded
+
+
+def test_missing_group_length_is_reported() -> None:
+    decoded = lenient(command(*echo_elements(), group_length=False))
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert [d.tag for d in decoded.diagnostics] == [0x0000]
+    assert "no Command Group Length" in decoded.diagnostics[0].what
+
+
+def test_wrong_group_length_is_reported_and_ignored() -> None:
+    body = b"".join(echo_elements())
+    buffer = element(0x0000, struct.pack("<I", len(body) + 10)) + body
+    decoded = lenient(buffer)
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert "says 66" in decoded.diagnostics[0].what
+    assert decoded.diagnostics[0].offset == 0
+
+
+def test_space_padded_uid_is_accepted_and_reported() -> None:
+    decoded = lenient(command(*echo_elements(b"1.2.840.10008.1.1 ")))
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    (diagnostic,) = decoded.diagnostics
+    assert diagnostic.tag == 0x0002
+    assert diagnostic.offset == 12
+    assert "space" in diagnostic.what
+
+
+def test_over_long_uid_is_kept_with_an_error_diagnostic() -> None:
+    long_uid = "1.2." + "3" * 70
+    decoded = lenient(command(*echo_elements(long_uid.encode())))
+    assert isinstance(decoded.message, dk.CEchoRequest)
+    assert decoded.message.affected_sop_class_uid == long_uid
+    (diagnostic,) = decoded.diagnostics
+    assert diagnostic.severity is Severity.ERROR
+    assert diagnostic.tag == 0x0002
+    assert "1 to 64" in diagnostic.what
+
+
+def test_vm_greater_than_one_keeps_the_first_value() -> None:
+    elements = echo_elements()
+    elements[2] = element(0x0110, us(5) + us(6))
+    decoded = lenient(command(*elements))
+    assert decoded.message == dk.CEchoRequest(message_id=5)
+    assert "VM > 1" in decoded.diagnostics[0].what
+
+
+def test_elements_out_of_order_are_accepted_and_reported() -> None:
+    elements = echo_elements()
+    elements[1], elements[2] = elements[2], elements[1]
+    decoded = lenient(command(*elements))
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert "order" in decoded.diagnostics[0].what
+
+
+def test_repeated_element_keeps_the_first() -> None:
+    elements = [*echo_elements(), element(0x0110, us(9))]
+    decoded = lenient(command(*elements))
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert any("repeated" in d.what for d in decoded.diagnostics)
+
+
+def test_retired_and_unknown_elements_are_kept_and_written_back() -> None:
+    elements = [
+        *echo_elements()[:3],
+        element(0x0200, b"OLDAE "),  # retired Initiator
+        *echo_elements()[3:],
+        element(0x0810, b"\x01\x00"),  # unknown
+    ]
+    buffer = command(*elements)
+    decoded = lenient(buffer)
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert decoded.message.wire is not None
+    assert decoded.message.wire.extra_elements == ((0x0200, b"OLDAE "), (0x0810, b"\x01\x00"))
+    whats = [d.what for d in decoded.diagnostics]
+    assert any("retired command element Initiator" in what for what in whats)
+    assert any("unknown command element" in what for what in whats)
+    assert encode_command(decoded.message) == buffer
+
+
+def test_message_id_in_a_response_is_retired_usage_kept_as_received() -> None:
+    buffer = command(
+        element(0x0100, us(0x8030)),
+        element(0x0110, us(4)),
+        element(0x0120, us(4)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(0)),
+    )
+    decoded = lenient(buffer)
+    assert decoded.message == dk.CEchoResponse(message_id_being_responded_to=4, status=0)
+    assert "retired usage" in decoded.diagnostics[0].rule
+    assert encode_command(decoded.message) == buffer
+
+
+def test_odd_value_length_is_reported() -> None:
+    elements = echo_elements(b"1.2.840.10008.1.1")
+    decoded = lenient(command(*elements))
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert "odd value length 17" in decoded.diagnostics[0].what
+
+
+def test_missing_data_set_type_is_inferred_and_reported() -> None:
+    decoded = lenient(command(*echo_elements()[:3]))
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert "no Command Data Set Type" in decoded.diagnostics[0].what
+
+
+def test_data_set_announced_for_a_message_that_carries_none() -> None:
+    elements = echo_elements()
+    elements[3] = element(0x0800, us(0x0001))
+    decoded = lenient(command(*elements))
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert decoded.diagnostics[0].severity is Severity.ERROR
+
+
+def test_required_data_set_missing_is_an_error_diagnostic() -> None:
+    encoded = encode_command(store_rq()).replace(
+        element(0x0800, us(1)), element(0x0800, us(0x0101))
+    )
+    decoded = lenient(encoded)
+    assert isinstance(decoded.message, dk.CStoreRequest)
+    assert "must carry its data_set" in decoded.diagnostics[0].what
+
+
+def test_missing_optional_u_eq_fields_are_fine() -> None:
+    # DCMTK's print SCP leaves the affected SOP UIDs out of N-* responses.
+    buffer = command(
+        element(0x0100, us(0x8140)),
+        element(0x0120, us(2)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(0)),
+    )
+    decoded = decode_command(buffer)
+    assert decoded.clean
+    assert decoded.message == dk.NCreateResponse(message_id_being_responded_to=2, status=0)
+
+
+def test_broken_condition_is_understood_and_reported() -> None:
+    # A C-FIND-RSP Success that says a data set follows (an Identifier on Success).
+    buffer = command(
+        element(0x0002, b"1.2.840.10008.5.1.4.1.2.2.1\x00"),
+        element(0x0100, us(0x8020)),
+        element(0x0120, us(3)),
+        element(0x0800, us(0x0001)),
+        element(0x0900, us(0)),
+    )
+    decoded = lenient(buffer)
+    assert isinstance(decoded.message, dk.CFindResponse)
+    assert decoded.message.identifier == dk.DataSetPayload(b"")
+    (diagnostic,) = decoded.diagnostics
+    assert diagnostic.severity is Severity.ERROR
+    assert diagnostic.tag == 0x0120 or diagnostic.tag == 0x0900
+    assert "exactly when its status is Pending" in diagnostic.what
+
+
+# --- decoding: what cannot be understood ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("buffer", "offset", "reason"),
+    [
+        (ECHO_RQ_BYTES[:5], 0, "truncated element header"),
+        (ECHO_RQ_BYTES[:-1], 58, "runs past the end"),
+        (ECHO_RQ_BYTES + b"\x00\x00", 68, "truncated element header"),
+        (element(0x0000, b"\x00\x00\x00") + b"\xff\xff\xff\xff" + b"\x00\x00", None, None),
+        (ECHO_RQ_BYTES + element(0x0008_0016, b"1.2\x00"), 68, "outside group 0000"),
+        (
+            ECHO_RQ_BYTES + struct.pack("<HHI", 0, 0x0902, 0xFFFFFFFE),
+            68,
+            "runs past the end",
+        ),
+        (ECHO_RQ_BYTES + struct.pack("<HHI", 0, 0x0902, 0xFFFFFFFF), 68, "runs past the end"),
+    ],
+)
+def test_undecodable_input_raises_decode_error_with_offset(
+    buffer: bytes, offset: int | None, reason: str | None
+) -> None:
+    with pytest.raises(DecodeError) as caught:
+        decode_command(buffer)
+    if offset is not None:
+        assert caught.value.offset == offset
+    if reason is not None:
+        assert reason in caught.value.reason
+    assert caught.value.suggested_status == 0xC000
+
+
+def test_no_command_field() -> None:
+    with pytest.raises(DecodeError, match="no Command Field") as caught:
+        decode_command(command(element(0x0110, us(1))))
+    assert caught.value.tag == 0x0100
+
+
+@pytest.mark.parametrize("code", [0x0000, 0x0002, 0x8FFF, 0xFFFF, 0x0031])
+def test_unknown_command_field_suggests_unrecognized_operation(code: int) -> None:
+    with pytest.raises(DecodeError, match="is no DIMSE message") as caught:
+        decode_command(command(element(0x0100, us(code)), element(0x0110, us(1))))
+    assert caught.value.suggested_status == 0x0211
+    assert caught.value.tag == 0x0100
+    assert caught.value.offset == 12
+
+
+def test_missing_mandatory_field() -> None:
+    elements = echo_elements()
+    del elements[2]  # Message ID
+    with pytest.raises(DecodeError, match="must have MessageID") as caught:
+        decode_command(command(*elements))
+    assert caught.value.tag == 0x0110
+
+
+@pytest.mark.parametrize("status", [0x0002, 0xD000, 0xFF02])
+def test_status_of_no_class_is_refused_in_either_mode(status: int) -> None:
+    buffer = command(
+        element(0x0100, us(0x8030)),
+        element(0x0120, us(4)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(status)),
+    )
+    with pytest.raises(DecodeError, match="no status class") as caught:
+        decode_command(buffer)
+    assert caught.value.tag == 0x0900
+    assert caught.value.offset == 42
+
+
+def test_priority_out_of_range_is_refused() -> None:
+    encoded = encode_command(store_rq()).replace(element(0x0700, us(0)), element(0x0700, us(3)))
+    with pytest.raises(DecodeError, match="Priority 3"):
+        decode_command(encoded)
+
+
+@pytest.mark.parametrize(
+    ("tag", "value", "reason"),
+    [
+        (0x0120, b"\x01", "1-byte value"),
+        (0x0901, b"\x10\x00\x20", "AT values are 4 bytes"),
+    ],
+)
+def test_malformed_values_are_refused(tag: int, value: bytes, reason: str) -> None:
+    values = {0x0100: us(0x8001), 0x0120: us(1), 0x0800: us(0x0101), 0x0900: us(0xC000)}
+    values[tag] = value
+    with pytest.raises(DecodeError, match=reason) as caught:
+        decode_command(command(*(element(t, v) for t, v in sorted(values.items()))))
+    assert caught.value.tag == tag
+
+
+def test_group_length_of_the_wrong_size_is_only_reported() -> None:
+    buffer = element(0x0000, b"\x01\x00") + b"".join(echo_elements())
+    decoded = decode_command(buffer)
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert decoded.diagnostics[0].tag == 0x0000
+
+
+def test_decode_error_pickles() -> None:
+    import pickle
+
+    error = DecodeError("why", offset=3, tag=0x0100, suggested_status=0x0211)
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.reason, again.offset, again.tag, again.suggested_status) == (
+        "why",
+        3,
+        0x0100,
+        0x0211,
+    )
+    assert str(again) == str(error)
