@@ -14,9 +14,19 @@ from ._converter import (
     to_json,
 )
 from ._diagnostics import Diagnostic, Severity
-from ._errors import DecodeError, DimseError, InvalidMessageError
+from ._errors import DecodeError, DimseError, FramingError, InvalidMessageError
 from ._fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._payload import DataSetPayload, PayloadInput
+from ._pdata_receive import (
+    Event,
+    MessageAssembler,
+    MessageReceived,
+    PDUReceived,
+    SpillFactory,
+    UndecodableMessage,
+)
+from ._pdata_send import PDUBuffers, fragment_message
+from ._pdu import PDUType
 from ._status import ServiceClass, Status, StatusCategory
 from ._vr import CommandField, Priority, TagLike, truncate_error_comment
 from ._wire_details import WireDetails
@@ -78,8 +88,12 @@ __all__ = [
     "Diagnostic",
     "DimseError",
     "ElementSpec",
+    "Event",
+    "FramingError",
     "InvalidMessageError",
     "Message",
+    "MessageAssembler",
+    "MessageReceived",
     "NActionRequest",
     "NActionResponse",
     "NCreateRequest",
@@ -92,6 +106,9 @@ __all__ = [
     "NGetResponse",
     "NSetRequest",
     "NSetResponse",
+    "PDUBuffers",
+    "PDUReceived",
+    "PDUType",
     "PayloadInput",
     "Priority",
     "Request",
@@ -100,14 +117,17 @@ __all__ = [
     "Rule",
     "ServiceClass",
     "Severity",
+    "SpillFactory",
     "Status",
     "StatusCategory",
     "TagLike",
+    "UndecodableMessage",
     "WireDetails",
     "attribute_name",
     "configure_converter",
     "decode_command",
     "encode_command",
+    "fragment_message",
     "from_dataset",
     "from_json",
     "make_converter",

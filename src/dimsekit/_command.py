@@ -650,3 +650,26 @@ def _refuse_unrepresentable(
             offset=offset,
             tag=tag,
         )
+
+
+def peek_data_set_type(buffer: bytes | bytearray | memoryview) -> int | None:
+    """The Command Data Set Type of an encoded command set, without decoding it.
+
+    None when the element is absent, malformed or the bytes cannot be walked; the full
+    decoder then has the last word.
+    """
+    view = _as_view(buffer)
+    offset = 0
+    size = len(view)
+    while offset + 8 <= size:
+        group, element, length = _HEADER.unpack_from(view, offset)
+        if group != 0:
+            return None
+        if element == 0x0800:
+            if length != 2 or offset + 10 > size:
+                return None
+            return view[offset + 8] | (view[offset + 9] << 8)
+        if element > 0x0800:
+            return None
+        offset += 8 + length
+    return None

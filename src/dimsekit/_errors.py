@@ -11,7 +11,7 @@ context into the fields defined here.
 
 from __future__ import annotations
 
-__all__ = ["DecodeError", "DimseError", "InvalidMessageError"]
+__all__ = ["DecodeError", "DimseError", "FramingError", "InvalidMessageError"]
 
 
 class DimseError(ValueError):
@@ -116,6 +116,31 @@ class DecodeError(DimseError):
             _rebuild_decode_error,
             (self.reason, self.offset, self.tag, self.suggested_status),
         )
+
+
+class FramingError(DimseError):
+    """A byte stream breaks the rules of P-DATA-TF framing (PS3.8 9.3, Annex E).
+
+    ``offset`` is the position in the stream fed so far (counting from the first byte
+    ever fed); ``rule`` says which rule, with its reference.
+    """
+
+    __module__ = "dimsekit"
+
+    offset: int
+    rule: str
+
+    def __init__(self, rule: str, *, offset: int) -> None:
+        self.offset = offset
+        self.rule = rule
+        super().__init__(f"stream offset {offset}: {rule}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_framing_error, (self.rule, self.offset))
+
+
+def _rebuild_framing_error(rule: str, offset: int) -> FramingError:
+    return FramingError(rule, offset=offset)
 
 
 def _rebuild_decode_error(

@@ -14,9 +14,14 @@ Must not know: encodings.
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any, Final, TypeVar
 
 import attrs
+
+if importlib.util.find_spec("hypothesis") is None:  # pragma: no cover - environment
+    raise ImportError("dimsekit.testing needs Hypothesis: pip install 'dimsekit[testing]'")
+
 from hypothesis import strategies as st
 from pydicom.tag import BaseTag
 

@@ -1,0 +1,384 @@
+"""Receiving: bytes off a socket back into DIMSE messages (PS3.8 9.3 and Annex E).
+
+Owns: :class:`MessageAssembler`, a sans-IO parser.  The caller feeds it bytes exactly as
+they arrive, split anywhere (one byte at a time works), and gets events back: each
+complete DIMSE message with its presentation context and diagnostics, each other PDU
+(A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.
+
+Theory of operation.  The parser walks PDU header -> PDV item header -> fragment bytes,
+and never waits for a whole PDU: fragment bytes go straight to the message being built,
+so a P-DATA-TF of any size costs no more memory than its data.  The message is a small
+state machine (idle -> command -> data -> idle, PS3.8 E.1 / wire.md 9): the command
+comes first, all its fragments on one context, then the data set iff the command says
+one follows.  Data accumulates in memory up to ``memory_budget`` bytes; past it, or from
+the first byte when ``memory_budget=0``, it goes to a file from ``spill``.
+
+Errors.  A broken framing rule is a :class:`~dimsekit.FramingError` naming the stream
+offset and the rule; after one the stream is out of step and every later ``feed``
+raises again.  A command set that frames correctly but cannot be decoded does not break
+the stream: it comes out as an :class:`UndecodableMessage` event carrying the
+:class:`~dimsekit.DecodeError` (with the status to answer).
+
+Choices where PS3.8 is silent: a command set longer than 1 MiB, and any PDU other than
+P-DATA-TF longer than 1 MiB, is refused (real ones are a few hundred bytes and a few
+KiB); odd fragment lengths (PS3.8 E.1 wants even ones) are a warning diagnostic when
+lenient, because DCMTK pads only the tail of a deflated data set, and a
+FramingError when strict.
+
+Must not know: sockets, association negotiation (which contexts exist, their transfer
+syntaxes), or how a command set is decoded (``_command``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from typing import IO, Final, TypeAlias
+
+import attrs
+
+from ._command import decode_command, peek_data_set_type
+from ._diagnostics import Diagnostic
+from ._errors import DecodeError, FramingError
+from ._layout import NO_DATA_SET
+from ._payload import DataSetPayload
+from ._pdu import COMMAND_BIT, LAST_BIT, PDU_HEADER, PDV_HEADER, PDUType, check_max_pdu_length
+from .messages import Message
+
+__all__ = [
+    "Event",
+    "MessageAssembler",
+    "MessageReceived",
+    "PDUReceived",
+    "SpillFactory",
+    "UndecodableMessage",
+]
+
+MAX_COMMAND_LENGTH: Final = 1 << 20
+MAX_OTHER_PDU_LENGTH: Final = 1 << 20
+
+
+@attrs.frozen
+class MessageReceived:
+    """A complete DIMSE message: its context, the typed message, what deviated."""
+
+    context_id: int
+    message: Message
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@attrs.frozen
+class UndecodableMessage:
+    """A message framed correctly whose command set could not be decoded."""
+
+    context_id: int
+    error: DecodeError
+    command: bytes
+    """The command set bytes as received."""
+
+
+@attrs.frozen
+class PDUReceived:
+    """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle."""
+
+    pdu_type: PDUType
+    pdu: bytes
+
+    @property
+    def body(self) -> bytes:
+        """The PDU without its 6-byte header."""
+        return self.pdu[6:]
+
+
+Event: TypeAlias = MessageReceived | UndecodableMessage | PDUReceived
+SpillFactory: TypeAlias = Callable[[int, Message | None], IO[bytes]]
+"""Called with (context ID, the command decoded so far, None if it cannot be decoded)
+when a data set leaves memory; returns a binary file open for writing and reading."""
+
+_KNOWN_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
+
+
+def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
+    return tempfile.TemporaryFile()
+
+
+class MessageAssembler:
+    """Turn a received byte stream into DIMSE messages and other PDUs (sans-IO).
+
+    ``max_pdu_length`` is the Maximum Length Received *we* advertised (0: none); a
+    P-DATA-TF longer than that is refused.  ``memory_budget`` bounds the bytes of one
+    data set kept in memory (None: no bound); beyond it the data set is written to the
+    file ``spill`` returns (a temporary file by default).  ``strict`` turns framing
+    diagnostics (odd fragments) into errors and decodes command sets strictly.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_pdu_length: int = 0,
+        memory_budget: int | None = None,
+        spill: SpillFactory | None = None,
+        strict: bool = False,
+    ) -> None:
+        check_max_pdu_length(max_pdu_length)
+        if memory_budget is not None and memory_budget < 0:
+            raise ValueError("memory_budget is a number of bytes (0 or more) or None")
+        self._max_pdu_length = max_pdu_length
+        self._memory_budget = memory_budget
+        self._spill = spill if spill is not None else _temporary_file
+        self._strict = strict
+        self._broken: FramingError | None = None
+        self._offset = 0  # stream offset of the next byte to parse
+        self._head = bytearray()  # a PDU or PDV header being collected
+        self._pdu_type = 0  # 0: between PDUs
+        self._pdu_start = 0
+        self._pdu_left = 0  # bytes of the current PDU body not yet parsed
+        self._pdv_count = 0
+        self._other: bytearray | None = None  # body of a non-P-DATA PDU
+        self._fragment_left = -1  # -1: a PDV item header comes next
+        self._control = 0
+        self._reset_message()
+
+    def _reset_message(self) -> None:
+        self._context_id: int | None = None
+        self._in_data = False
+        self._command = bytearray()
+        self._data = bytearray()
+        self._data_file: IO[bytes] | None = None
+        self._data_file_start = 0
+        self._data_length = 0
+        self._diagnostics: list[Diagnostic] = []
+
+    @property
+    def stream_offset(self) -> int:
+        """How many bytes have been parsed since the first ``feed``."""
+        return self._offset
+
+    @property
+    def in_message(self) -> bool:
+        """True while a DIMSE message is only partly received."""
+        return self._context_id is not None
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
+        """Parse ``data`` and return the events it completes, in order."""
+        if self._broken is not None:
+            raise FramingError(
+                f"the stream broke earlier and cannot be resumed: {self._broken.rule}",
+                offset=self._broken.offset,
+            )
+        events: list[Event] = []
+        view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
+        try:
+            self._parse(view, events)
+        except FramingError as error:
+            self._broken = error
+            raise
+        return events
+
+    # --- the parser ----------------------------------------------------------------------
+
+    def _fail(self, rule: str, offset: int | None = None) -> FramingError:
+        return FramingError(rule, offset=self._offset if offset is None else offset)
+
+    def _collect_head(self, view: memoryview, position: int, size: int) -> int:
+        """Move up to ``size`` header bytes into ``_head``; return the new position."""
+        take = min(size - len(self._head), len(view) - position)
+        self._head += view[position : position + take]
+        self._offset += take
+        return position + take
+
+    def _parse(self, view: memoryview, events: list[Event]) -> None:
+        position = 0
+        end = len(view)
+        while position < end:
+            if self._pdu_type == 0:
+                position = self._collect_head(view, position, 6)
+                if len(self._head) == 6:
+                    self._start_pdu()
+            elif self._other is not None:
+                take = min(self._pdu_left, end - position)
+                self._other += view[position : position + take]
+                position += take
+                self._offset += take
+                self._pdu_left -= take
+            elif self._fragment_left < 0:
+                if self._pdu_left < 6:
+                    raise self._fail(
+                        f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
+                        "(PS3.8 9.3.5.1)"
+                    )
+                position = self._collect_head(view, position, 6)
+                if len(self._head) == 6:
+                    self._start_fragment()
+                    if self._fragment_left == 0:
+                        self._end_fragment(events)
+            else:
+                take = min(self._fragment_left, end - position)
+                if take:
+                    self._take_fragment_bytes(view[position : position + take])
+                    position += take
+                    self._offset += take
+                    self._fragment_left -= take
+                    self._pdu_left -= take
+                if self._fragment_left == 0:
+                    self._end_fragment(events)
+            if self._pdu_type and self._pdu_left == 0 and self._fragment_left < 0:
+                self._end_pdu(events)
+
+    def _start_pdu(self) -> None:
+        pdu_type, _reserved, length = PDU_HEADER.unpack(self._head)
+        self._head.clear()
+        start = self._offset - 6
+        if pdu_type not in _KNOWN_PDU_TYPES:
+            raise self._fail(f"unknown PDU type 0x{pdu_type:02X} (PS3.8 9.3.1)", start)
+        self._pdu_start = start
+        self._pdu_type = pdu_type
+        self._pdu_left = length
+        if pdu_type == PDUType.P_DATA_TF:
+            if self._max_pdu_length and length > self._max_pdu_length:
+                raise self._fail(
+                    f"P-DATA-TF of {length} bytes exceeds the maximum length we advertised, "
+                    f"{self._max_pdu_length} (PS3.8 D.1)",
+                    start,
+                )
+            if length == 0:
+                raise self._fail("P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)", start)
+            self._pdv_count = 0
+        else:
+            if length > MAX_OTHER_PDU_LENGTH:
+                raise self._fail(
+                    f"{PDUType(pdu_type).name} of {length} bytes is beyond the "
+                    f"{MAX_OTHER_PDU_LENGTH} bytes dimsekit accepts for it",
+                    start,
+                )
+            self._other = bytearray(PDU_HEADER.pack(pdu_type, _reserved, length))
+
+    def _end_pdu(self, events: list[Event]) -> None:
+        if self._other is not None:
+            events.append(PDUReceived(PDUType(self._pdu_type), bytes(self._other)))
+            self._other = None
+        self._pdu_type = 0
+
+    def _start_fragment(self) -> None:
+        item_length, context_id, control = PDV_HEADER.unpack(self._head)
+        self._head.clear()
+        start = self._offset - 6
+        if item_length < 2 or item_length + 4 > self._pdu_left:
+            raise self._fail(
+                f"PDV item length {item_length} disagrees with its PDU ({self._pdu_left - 4} "
+                "bytes left for it; it counts the context ID, the control header and the "
+                "fragment) (PS3.8 9.3.5.1)",
+                start,
+            )
+        self._pdu_left -= 6
+        self._pdv_count += 1
+        fragment_length = item_length - 2
+        is_command = bool(control & COMMAND_BIT)
+        if self._context_id is None:
+            if not is_command:
+                raise self._fail(
+                    "a data set fragment before any command fragment (PS3.7 6.3, PS3.8 E.1)",
+                    start,
+                )
+            self._context_id = context_id
+        elif context_id != self._context_id:
+            raise self._fail(
+                f"presentation context ID changes from {self._context_id} to {context_id} "
+                "within one message (PS3.8 E.1)",
+                start,
+            )
+        elif is_command and self._in_data:
+            raise self._fail("a command fragment after the command ended (PS3.8 E.1, E.2)", start)
+        elif not is_command and not self._in_data:
+            raise self._fail(
+                "a data set fragment before the last command fragment (PS3.8 E.1)", start
+            )
+        if fragment_length & 1:
+            rule = f"odd fragment length {fragment_length} (PS3.8 E.1: fragments are even)"
+            if self._strict:
+                raise self._fail(rule, start)
+            self._diagnostics.append(
+                Diagnostic(
+                    what=f"odd fragment length {fragment_length}", rule="PS3.8 E.1", offset=start
+                )
+            )
+        if is_command and len(self._command) + fragment_length > MAX_COMMAND_LENGTH:
+            raise self._fail(
+                f"command set longer than {MAX_COMMAND_LENGTH} bytes; real ones have a few hundred",
+                start,
+            )
+        self._control = control
+        self._fragment_left = fragment_length
+
+    def _take_fragment_bytes(self, chunk: memoryview) -> None:
+        if self._control & COMMAND_BIT:
+            self._command += chunk
+            return
+        self._data_length += len(chunk)
+        if self._data_file is not None:
+            self._data_file.write(chunk)
+            return
+        budget = self._memory_budget
+        if budget is not None and len(self._data) + len(chunk) > budget:
+            self._spill_data()
+            assert self._data_file is not None
+            self._data_file.write(chunk)
+            return
+        self._data += chunk
+
+    def _spill_data(self) -> None:
+        assert self._context_id is not None
+        try:
+            command = decode_command(self._command).message
+        except DecodeError:
+            command = None
+        sink = self._spill(self._context_id, command)
+        self._data_file_start = sink.tell()
+        sink.write(self._data)
+        self._data = bytearray()
+        self._data_file = sink
+
+    def _end_fragment(self, events: list[Event]) -> None:
+        self._fragment_left = -1
+        if not self._control & LAST_BIT:
+            return
+        if self._control & COMMAND_BIT:
+            data_set_type = peek_data_set_type(self._command)
+            if data_set_type is None:
+                data_set_type = self._data_set_type_by_decoding()
+            if data_set_type == NO_DATA_SET:
+                self._finish(events, None)
+            else:
+                self._in_data = True
+                if self._memory_budget == 0:
+                    self._spill_data()
+            return
+        if self._data_file is not None:
+            self._data_file.flush()
+            payload = DataSetPayload.from_file(
+                self._data_file, offset=self._data_file_start, length=self._data_length
+            )
+        else:
+            payload = DataSetPayload(memoryview(self._data).toreadonly())
+        self._finish(events, payload)
+
+    def _data_set_type_by_decoding(self) -> int:
+        try:
+            message = decode_command(self._command).message
+        except DecodeError:
+            return NO_DATA_SET  # the error is reported when the message finishes
+        wire = message.wire
+        return NO_DATA_SET if wire is None else wire.command_data_set_type
+
+    def _finish(self, events: list[Event], payload: DataSetPayload | None) -> None:
+        context_id = self._context_id
+        assert context_id is not None
+        command = bytes(self._command)
+        try:
+            decoded = decode_command(command, data_set=payload, strict=self._strict)
+        except DecodeError as error:
+            events.append(UndecodableMessage(context_id, error, command))
+        else:
+            diagnostics = (*self._diagnostics, *decoded.diagnostics)
+            events.append(MessageReceived(context_id, decoded.message, diagnostics))
+        self._reset_message()

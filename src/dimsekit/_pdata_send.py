@@ -1,0 +1,134 @@
+"""Sending: a DIMSE message as P-DATA-TF PDUs (PS3.8 9.3.5 and Annex E).
+
+Owns: fragmenting a message into PDVs and PDUs: command fragments first (the last
+flagged 0x03), then data-set fragments (the last flagged 0x02), every fragment of even
+length, every PDU within the peer's maximum length with the PDV item headers counted
+(PS3.8 D.1).  Output is a sequence of buffers per PDU, ready for ``socket.sendmsg`` or
+``writer.writelines``: headers as small ``bytes``, the data set as ``memoryview`` slices
+of the caller's buffer or of chunks read from a file, never copied.
+
+Choices where PS3.8 is silent: with a peer maximum of 0 (no maximum) the command goes in
+one PDV and the data set in PDVs of ``chunk_size`` bytes (1 MiB by default), so a
+file-backed data set is never held whole; packing the last command PDV and the first
+data PDV into one PDU is an option, off by default, because some servers reject it.
+
+Must not know: sockets, associations, or how the command set is encoded (``_command``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final, TypeAlias
+
+from ._command import encode_command
+from ._errors import DimseError
+from ._payload import CHUNK_SIZE
+from ._pdu import (
+    COMMAND_BIT,
+    LAST_BIT,
+    PDU_HEADER,
+    PDV_HEADER,
+    PDUType,
+    check_context_id,
+    check_max_pdu_length,
+)
+from .messages import Message
+
+__all__ = ["Buffer", "PDUBuffers", "fragment_message"]
+
+Buffer: TypeAlias = bytes | memoryview
+PDUBuffers: TypeAlias = tuple[Buffer, ...]
+"""One P-DATA-TF PDU as buffers to write one after the other."""
+
+_PDV_OVERHEAD: Final = 6  # item length (4), context ID (1), message control header (1)
+_P_DATA: Final = int(PDUType.P_DATA_TF)
+
+
+def _headers(context_id: int, control: int, fragment_length: int) -> bytes:
+    """PDU header and PDV item header for a PDU of one PDV."""
+    item_length = 2 + fragment_length
+    return PDU_HEADER.pack(_P_DATA, 0, 4 + item_length) + PDV_HEADER.pack(
+        item_length, context_id, control
+    )
+
+
+def _fragments(chunks: Iterator[Buffer], size: int) -> Iterator[tuple[Buffer, bool]]:
+    """Cut chunks into fragments of ``size`` bytes (the last may be shorter), and say
+    which fragment is the last one by looking one ahead."""
+    pending: Buffer | None = None
+    for chunk in chunks:
+        view = memoryview(chunk)
+        for start in range(0, len(view), size):
+            if pending is not None:
+                yield pending, False
+            pending = view[start : start + size]
+    yield (b"" if pending is None else pending), True
+
+
+def fragment_message(
+    message: Message,
+    context_id: int,
+    max_pdu_length: int,
+    *,
+    transfer_syntax: str | None = None,
+    data_set_type: int | None = None,
+    pack_command_with_data: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[PDUBuffers]:
+    """The P-DATA-TF PDUs that carry ``message`` on presentation context ``context_id``.
+
+    ``max_pdu_length`` is the peer's Maximum Length Received (0: no maximum; 1-7 are
+    refused).  ``transfer_syntax`` is the context's, needed when the data set is a
+    pydicom ``Dataset``.  ``data_set_type`` is passed to :func:`encode_command`.
+    Each item yielded is one PDU: join it, or hand it to ``socket.sendmsg``.
+    """
+    check_context_id(context_id)
+    check_max_pdu_length(max_pdu_length)
+    if chunk_size < 2:
+        raise DimseError("chunk_size must be at least 2 bytes")
+    if max_pdu_length:
+        fragment_size = (max_pdu_length - _PDV_OVERHEAD) & ~1
+        read_size = max(1, chunk_size // fragment_size) * fragment_size
+    else:
+        fragment_size = read_size = chunk_size & ~1
+    command = encode_command(message, data_set_type=data_set_type)
+    payload = message.data_set_payload
+    command_size = fragment_size if max_pdu_length else len(command)
+    command_fragments = list(_fragments(iter((command,)), command_size))
+    last_command = command_fragments.pop()[0]
+    for fragment, _ in command_fragments:
+        yield _headers(context_id, COMMAND_BIT, len(fragment)), fragment
+    last_command_pdu = (
+        _headers(context_id, COMMAND_BIT | LAST_BIT, len(last_command)),
+        last_command,
+    )
+    if payload is None:
+        yield last_command_pdu
+        return
+    if not payload.is_encoded and transfer_syntax is None:
+        raise DimseError(
+            "the data set is a pydicom Dataset: give the presentation context's "
+            "transfer_syntax to encode it (PS3.7 6.3.1)"
+        )
+    if payload.is_encoded and len(payload) & 1:
+        raise DimseError(
+            f"the data set has an odd length ({len(payload)} bytes): encoded data sets and "
+            "their fragments are even (PS3.5 7.1, PS3.8 E.1)"
+        )
+    data = _fragments(payload.chunks(transfer_syntax, read_size), fragment_size)
+    first, is_last = next(data)
+    first_control = LAST_BIT if is_last else 0
+    packed_size = 2 * _PDV_OVERHEAD + len(last_command) + len(first)
+    if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
+        yield (
+            PDU_HEADER.pack(_P_DATA, 0, packed_size)
+            + PDV_HEADER.pack(2 + len(last_command), context_id, COMMAND_BIT | LAST_BIT),
+            last_command,
+            PDV_HEADER.pack(2 + len(first), context_id, first_control),
+            first,
+        )
+    else:
+        yield last_command_pdu
+        yield _headers(context_id, first_control, len(first)), first
+    for fragment, is_last in data:
+        yield _headers(context_id, LAST_BIT if is_last else 0, len(fragment)), fragment

@@ -1,0 +1,70 @@
+"""Upper-layer PDU constants shared by the P-DATA sender and receiver (PS3.8 9.3).
+
+Owns: the PDU types, the byte layouts of the PDU header and the PDV item header
+(big-endian, unlike the command set they carry), the message control header bits
+(PS3.8 E.2) and the checks on a maximum PDU length (PS3.8 D.1).
+
+Must not know: DIMSE messages.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+from typing import Final
+
+from ._errors import DimseError
+
+__all__ = ["PDUType"]
+
+
+class PDUType(enum.IntEnum):
+    """The upper-layer PDU types (PS3.8 9.3.1)."""
+
+    A_ASSOCIATE_RQ = 0x01
+    A_ASSOCIATE_AC = 0x02
+    A_ASSOCIATE_RJ = 0x03
+    P_DATA_TF = 0x04
+    A_RELEASE_RQ = 0x05
+    A_RELEASE_RP = 0x06
+    A_ABORT = 0x07
+
+
+PDU_HEADER: Final = struct.Struct(">BBI")
+"""PDU-type, reserved, PDU-length (bytes after the header)."""
+PDV_HEADER: Final = struct.Struct(">IBB")
+"""Item-length (context ID + control header + fragment), context ID, control header."""
+
+COMMAND_BIT: Final = 0x01
+LAST_BIT: Final = 0x02
+MAX_LENGTH_FIELD: Final = 0xFFFF_FFFF
+"""The largest value the 32-bit PDU-length field can hold."""
+
+
+def check_context_id(context_id: int) -> None:
+    """A presentation context ID is an odd integer from 1 to 255 (PS3.8 9.3.2.2)."""
+    if isinstance(context_id, bool) or not isinstance(context_id, int):
+        raise DimseError(f"a presentation context ID is an int, not {context_id!r}")
+    if not 1 <= context_id <= 255 or not context_id & 1:
+        raise DimseError(
+            f"presentation context ID {context_id} is not an odd integer from 1 to 255 "
+            "(PS3.8 9.3.2.2)"
+        )
+
+
+def check_max_pdu_length(max_pdu_length: int) -> None:
+    """0 (no maximum) or a length that leaves room for an even, non-empty fragment.
+
+    A PDV item costs 6 bytes (item length, context ID, control header) and fragments
+    are even (PS3.8 E.1), so a peer maximum from 1 to 7 can carry no fragment at all.
+    """
+    if isinstance(max_pdu_length, bool) or not isinstance(max_pdu_length, int):
+        raise DimseError(f"a maximum PDU length is an int, not {max_pdu_length!r}")
+    if not 0 <= max_pdu_length <= MAX_LENGTH_FIELD:
+        raise DimseError(f"maximum PDU length {max_pdu_length} is outside 0 to 2**32-1 (PS3.8 D.1)")
+    if 0 < max_pdu_length < 8:
+        raise DimseError(
+            f"maximum PDU length {max_pdu_length} leaves no room for a fragment: a PDV item "
+            "needs 6 bytes of header and fragments have an even, non-zero length "
+            "(PS3.8 9.3.5, E.1); use 0 or at least 8"
+        )
