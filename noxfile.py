@@ -1,6 +1,6 @@
 """The project's checks, run with ``nox`` (all default sessions) or ``nox -s NAME``.
 
-Default sessions: tests, typing, lint, verifytypes.  Dependencies come from the
+Default sessions: tests, typing, lint, verifytypes, memcheck.  Dependencies come from the
 ``[dependency-groups]`` of pyproject.toml, so this file and the project never disagree.
 """
 
@@ -10,7 +10,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "typing", "lint", "verifytypes"]
+nox.options.sessions = ["tests", "typing", "lint", "verifytypes", "memcheck"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -46,3 +46,10 @@ def verifytypes(session: nox.Session) -> None:
     """pyright --verifytypes: no public symbol of dimsekit has an unknown type."""
     session.install(".", *_groups("verifytypes"))
     session.run("pyright", "--verifytypes", "dimsekit", "--ignoreexternal", *session.posargs)
+
+
+@nox.session
+def memcheck(session: nox.Session) -> None:
+    """1 GiB file-backed data set through fragmenting and reassembly: peak RSS < 64 MiB."""
+    session.install(".")
+    session.run("python", "benchmarks/pdata_memory.py", *session.posargs)

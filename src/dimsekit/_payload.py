@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import os
+import weakref
 import zlib
 from collections.abc import Iterator
 from typing import IO, Any, Final, TypeAlias, final
@@ -91,7 +92,7 @@ class DataSetPayload:
     held without copying.
     """
 
-    __slots__ = ("_value",)
+    __slots__ = ("__weakref__", "_value")
 
     _value: _Value
 
@@ -111,13 +112,19 @@ class DataSetPayload:
 
     @classmethod
     def from_file(
-        cls, source: FileSource, *, offset: int = 0, length: int | None = None
+        cls,
+        source: FileSource,
+        *,
+        offset: int = 0,
+        length: int | None = None,
+        close_with_payload: bool = False,
     ) -> DataSetPayload:
         """The ``length`` bytes of a file from ``offset`` (to its end if None).
 
         ``source`` is a path or a binary file object opened for reading; the bytes
         must already be in the transfer syntax they will travel in.  Nothing is read
-        until the payload is sent or read.
+        until the payload is sent or read.  With ``close_with_payload`` the payload
+        owns the file object and closes it when the payload is garbage-collected.
         """
         if offset < 0 or (length is not None and length < 0):
             raise ValueError("offset and length of a file payload are not negative")
@@ -135,6 +142,8 @@ class DataSetPayload:
         region = _FileRegion(resolved, offset, size - offset if length is None else length)
         payload = cls.__new__(cls)
         payload._value = region
+        if close_with_payload and not isinstance(resolved, str):
+            weakref.finalize(payload, resolved.close)
         return payload
 
     @property

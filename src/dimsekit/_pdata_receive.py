@@ -108,8 +108,10 @@ class MessageAssembler:
     ``max_pdu_length`` is the Maximum Length Received *we* advertised (0: none); a
     P-DATA-TF longer than that is refused.  ``memory_budget`` bounds the bytes of one
     data set kept in memory (None: no bound); beyond it the data set is written to the
-    file ``spill`` returns (a temporary file by default).  ``strict`` turns framing
-    diagnostics (odd fragments) into errors and decodes command sets strictly.
+    file ``spill`` returns, which the caller owns and closes, or by default to a
+    temporary file that the received payload owns and closes when it is collected.
+    ``strict`` turns framing diagnostics (odd fragments) into errors and decodes
+    command sets strictly.
     """
 
     def __init__(
@@ -126,6 +128,7 @@ class MessageAssembler:
         self._max_pdu_length = max_pdu_length
         self._memory_budget = memory_budget
         self._spill = spill if spill is not None else _temporary_file
+        self._owns_spill_files = spill is None
         self._strict = strict
         self._broken: FramingError | None = None
         self._offset = 0  # stream offset of the next byte to parse
@@ -356,7 +359,10 @@ class MessageAssembler:
         if self._data_file is not None:
             self._data_file.flush()
             payload = DataSetPayload.from_file(
-                self._data_file, offset=self._data_file_start, length=self._data_length
+                self._data_file,
+                offset=self._data_file_start,
+                length=self._data_length,
+                close_with_payload=self._owns_spill_files,
             )
         else:
             payload = DataSetPayload(memoryview(self._data).toreadonly())

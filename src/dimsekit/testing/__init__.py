@@ -82,7 +82,10 @@ def attribute_tags() -> st.SearchStrategy[tuple[BaseTag, ...]]:
 
 
 def _payloads() -> st.SearchStrategy[DataSetPayload]:
-    return st.binary(max_size=64).map(DataSetPayload)
+    """Encoded data sets: any bytes of even length (PS3.5 7.1), as they are sent."""
+    return st.binary(max_size=64).map(
+        lambda data: DataSetPayload(data + b"\0" if len(data) & 1 else data)
+    )
 
 
 def status_codes(cls: type[Response] | None = None) -> st.SearchStrategy[int]:

@@ -1,0 +1,364 @@
+"""P-DATA framing: fragmenting (PS3.8 9.3.5, E.1) and reassembling a byte stream."""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+
+import pytest
+from pydicom.dataset import Dataset
+
+import dimsekit as dk
+from dimsekit import FramingError, MessageAssembler, fragment_message
+
+STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
+
+
+def store(data_set: dk.PayloadInput) -> dk.CStoreRequest:
+    return dk.CStoreRequest(
+        message_id=9,
+        affected_sop_class_uid=STORAGE_CT,
+        affected_sop_instance_uid="1.2.3.4",
+        data_set=data_set,
+    )
+
+
+def pdus(message: dk.Message, max_pdu: int, **options: object) -> list[bytes]:
+    return [b"".join(parts) for parts in fragment_message(message, 1, max_pdu, **options)]  # type: ignore[arg-type]
+
+
+def parse_pdu(pdu: bytes) -> list[tuple[int, int, bytes]]:
+    """(context ID, control header, fragment) of each PDV in one P-DATA-TF."""
+    pdu_type, _, length = struct.unpack_from(">BBI", pdu)
+    assert pdu_type == 4
+    assert length == len(pdu) - 6
+    items = []
+    offset = 6
+    while offset < len(pdu):
+        item_length, context_id, control = struct.unpack_from(">IBB", pdu, offset)
+        items.append((context_id, control, pdu[offset + 6 : offset + 4 + item_length]))
+        offset += 4 + item_length
+    assert offset == len(pdu)
+    return items
+
+
+def feed(assembler: MessageAssembler, stream: bytes, step: int) -> list[dk.Event]:
+    events: list[dk.Event] = []
+    for start in range(0, len(stream), step):
+        events.extend(assembler.feed(stream[start : start + step]))
+    return events
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def test_c_echo_in_one_pdu_matches_the_worked_example() -> None:
+    (pdu,) = pdus(dk.CEchoRequest(message_id=1), 0)
+    assert pdu[:12] == bytes.fromhex("04 00 0000004A 00000046 01 03")
+    assert pdu[12:] == dk.encode_command(dk.CEchoRequest(message_id=1))
+    assert len(pdu) == 80
+
+
+def test_c_echo_with_a_32_byte_limit_is_26_26_16() -> None:
+    pieces = [parse_pdu(pdu) for pdu in pdus(dk.CEchoRequest(message_id=1), 32)]
+    assert [[(c, h, len(f)) for c, h, f in items] for items in pieces] == [
+        [(1, 0x01, 26)],
+        [(1, 0x01, 26)],
+        [(1, 0x03, 16)],
+    ]
+
+
+@pytest.mark.parametrize("max_pdu", [8, 9, 10, 11, 31, 32, 33, 100, 4096, 16382, 16383, 0])
+@pytest.mark.parametrize("size", [0, 2, 100, 5000])
+def test_fragments_are_even_within_the_limit_and_flagged_in_order(max_pdu: int, size: int) -> None:
+    message = store(bytes(range(256)) * (size // 256) + bytes(size % 256))
+    controls = []
+    for pdu in pdus(message, max_pdu):
+        if max_pdu:
+            assert len(pdu) - 6 <= max_pdu
+        for context_id, control, fragment in parse_pdu(pdu):
+            assert context_id == 1
+            assert len(fragment) % 2 == 0
+            controls.append(control)
+    commands = [c for c in controls if c & 1]
+    data = [c for c in controls if not c & 1]
+    assert controls == commands + data  # the command comes first
+    assert commands[-1] == 0x03 and all(c == 0x01 for c in commands[:-1])
+    assert data[-1] == 0x02 and all(c == 0x00 for c in data[:-1])
+
+
+def test_no_data_pdv_without_a_data_set() -> None:
+    controls = [c for pdu in pdus(dk.CEchoRequest(message_id=1), 16) for _, c, _ in parse_pdu(pdu)]
+    assert all(c & 1 for c in controls)
+
+
+def test_the_data_set_is_sliced_not_copied() -> None:
+    buffer = bytearray(b"\x01\x02" * 5000)
+    parts = [part for pdu in fragment_message(store(buffer), 1, 1000) for part in pdu]
+    views = [part for part in parts if isinstance(part, memoryview) and part.obj is buffer]
+    assert sum(len(v) for v in views) == len(buffer)
+    buffer[0] = 0xFF
+    assert views[0][0] == 0xFF
+
+
+def test_packing_puts_last_command_and_first_data_pdv_in_one_pdu() -> None:
+    message = store(b"\x00" * 64)
+    unpacked = pdus(message, 0)
+    packed = pdus(message, 0, pack_command_with_data=True)
+    assert len(unpacked) == 2
+    (only,) = packed
+    assert [control for _, control, _ in parse_pdu(only)] == [0x03, 0x02]
+    assert b"".join(f for _, _, f in parse_pdu(only)) == b"".join(
+        f for pdu in unpacked for _, _, f in parse_pdu(pdu)
+    )
+
+
+def test_packing_is_skipped_when_both_pdvs_do_not_fit() -> None:
+    message = store(b"\x00" * 64)
+    command_length = len(dk.encode_command(message))
+    tight = command_length + 6 + 6 + 10
+    packed = pdus(message, tight, pack_command_with_data=True)
+    assert all(len(parse_pdu(pdu)) == 1 for pdu in packed)
+    assert all(len(pdu) - 6 <= tight for pdu in packed)
+
+
+@pytest.mark.parametrize("max_pdu", [1, 2, 7, -1, 2**32])
+def test_unusable_peer_maximums_are_refused(max_pdu: int) -> None:
+    with pytest.raises(dk.DimseError, match="maximum PDU length"):
+        pdus(dk.CEchoRequest(message_id=1), max_pdu)
+
+
+@pytest.mark.parametrize("context_id", [0, 2, 256, -1])
+def test_context_ids_are_odd_from_1_to_255(context_id: int) -> None:
+    with pytest.raises(dk.DimseError, match="odd integer from 1 to 255"):
+        list(fragment_message(dk.CEchoRequest(message_id=1), context_id, 0))
+
+
+def test_odd_data_set_is_refused_before_anything_is_sent() -> None:
+    with pytest.raises(dk.DimseError, match="odd length"):
+        next(iter(fragment_message(store(b"\x00" * 3), 1, 0)))
+
+
+def test_dataset_payload_needs_and_uses_the_transfer_syntax() -> None:
+    dataset = Dataset()
+    dataset.PatientID = "12345"
+    message = store(dataset)
+    with pytest.raises(dk.DimseError, match="transfer_syntax"):
+        pdus(message, 0)
+    for syntax in ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.1.99"]:
+        stream = b"".join(pdus(message, 64, transfer_syntax=syntax))
+        (event,) = MessageAssembler().feed(stream)
+        assert isinstance(event, dk.MessageReceived)
+        payload = event.message.data_set_payload
+        assert payload is not None
+        assert payload.to_dataset(syntax) == dataset
+
+
+def test_file_payload_is_streamed(tmp_path: Path) -> None:
+    path = tmp_path / "instance.raw"
+    path.write_bytes(bytes(range(256)) * 40)
+    payload = dk.DataSetPayload.from_file(path, offset=256, length=256 * 30)
+    stream = b"".join(pdus(store(payload), 1000, chunk_size=3000))
+    (event,) = MessageAssembler().feed(stream)
+    assert isinstance(event, dk.MessageReceived)
+    received = event.message.data_set_payload
+    assert received is not None
+    assert received.to_bytes() == path.read_bytes()[256 : 256 * 31]
+
+
+# --- receiving -------------------------------------------------------------------------------
+
+
+MESSAGES: list[dk.Message] = [
+    dk.CEchoRequest(message_id=1),
+    store(b""),
+    store(b"\xab\xcd" * 3000),
+    dk.CFindResponse(message_id_being_responded_to=2, status=0xFF00, identifier=b"\x10" * 40),
+    dk.CCancelRequest(message_id_being_responded_to=2),
+]
+
+
+@pytest.mark.parametrize("max_pdu", [8, 31, 128, 16382, 0])
+@pytest.mark.parametrize("step", [1, 3, 1000, 10**9])
+def test_round_trip_whatever_the_split(max_pdu: int, step: int) -> None:
+    stream = b"".join(b"".join(pdus(m, max_pdu)) for m in MESSAGES)
+    assembler = MessageAssembler(max_pdu_length=max_pdu)
+    events = feed(assembler, stream, step)
+    assert [e.message for e in events if isinstance(e, dk.MessageReceived)] == MESSAGES
+    assert all(isinstance(e, dk.MessageReceived) and e.context_id == 1 for e in events)
+    assert all(not e.diagnostics for e in events if isinstance(e, dk.MessageReceived))
+    assert not assembler.in_message
+    assert assembler.stream_offset == len(stream)
+
+
+def test_other_pdus_pass_through_whole_between_messages() -> None:
+    associate = bytes([1, 0]) + struct.pack(">I", 4) + b"abcd"
+    release = bytes([5, 0, 0, 0, 0, 4, 0, 0, 0, 0])
+    abort = bytes([7, 0, 0, 0, 0, 4, 0, 0, 2, 0])
+    echo = b"".join(pdus(dk.CEchoRequest(message_id=1), 0))
+    stream = associate + echo + release + abort
+    events = feed(MessageAssembler(), stream, 5)
+    assert [type(e).__name__ for e in events] == [
+        "PDUReceived",
+        "MessageReceived",
+        "PDUReceived",
+        "PDUReceived",
+    ]
+    first, _, second, third = events
+    assert isinstance(first, dk.PDUReceived) and first.pdu == associate and first.body == b"abcd"
+    assert first.pdu_type is dk.PDUType.A_ASSOCIATE_RQ
+    assert isinstance(second, dk.PDUReceived) and second.pdu_type is dk.PDUType.A_RELEASE_RQ
+    assert isinstance(third, dk.PDUReceived) and third.pdu == abort
+
+
+def test_a_dcm4che_style_packed_pdu_is_accepted() -> None:
+    message = store(b"\x00" * 64)
+    stream = b"".join(pdus(message, 0, pack_command_with_data=True))
+    (event,) = MessageAssembler().feed(stream)
+    assert isinstance(event, dk.MessageReceived) and event.message == message
+
+
+def test_received_data_set_is_not_copied_into_bytes() -> None:
+    message = store(b"\x01\x00" * 100)
+    (event,) = MessageAssembler().feed(b"".join(pdus(message, 0)))
+    assert isinstance(event, dk.MessageReceived)
+    payload = event.message.data_set_payload
+    assert payload is not None and isinstance(payload.encoded, memoryview)
+    assert payload.encoded.readonly
+
+
+def test_data_sets_past_the_budget_go_to_the_spill_file(tmp_path: Path) -> None:
+    opened: list[tuple[int, dk.Message | None]] = []
+    files: list[io.BufferedRandom] = []
+
+    def spill(context_id: int, command: dk.Message | None) -> io.BufferedRandom:
+        opened.append((context_id, command))
+        files.append(open(tmp_path / f"{len(opened)}.raw", "w+b"))  # noqa: SIM115
+        return files[-1]
+
+    data = bytes(range(256)) * 64
+    stream = b"".join(pdus(store(data), 1000)) + b"".join(pdus(store(b"\x00" * 10), 1000))
+    assembler = MessageAssembler(memory_budget=4096, spill=spill)
+    events = feed(assembler, stream, 777)
+    big, small = (e for e in events if isinstance(e, dk.MessageReceived))
+    assert len(opened) == 1
+    assert opened[0][0] == 1 and isinstance(opened[0][1], dk.CStoreRequest)
+    payload = big.message.data_set_payload
+    assert payload is not None and payload.is_file
+    assert payload.to_bytes() == data
+    assert (tmp_path / "1.raw").read_bytes() == data
+    assert small.message.data_set_payload == dk.DataSetPayload(b"\x00" * 10)
+    for file in files:
+        file.close()
+
+
+def test_budget_zero_spills_always() -> None:
+    stream = b"".join(pdus(store(b"\x00" * 10), 0))
+    (event,) = MessageAssembler(memory_budget=0).feed(stream)
+    assert isinstance(event, dk.MessageReceived)
+    payload = event.message.data_set_payload
+    assert payload is not None and payload.is_file and payload.to_bytes() == b"\x00" * 10
+
+
+def test_undecodable_command_does_not_break_the_stream() -> None:
+    bad_command = dk.encode_command(dk.CEchoRequest(message_id=1)).replace(
+        b"\x30\x00", b"\x31\x00", 1
+    )
+    item = struct.pack(">IBB", 2 + len(bad_command), 3, 0x03) + bad_command
+    stream = struct.pack(">BBI", 4, 0, len(item)) + item
+    stream += b"".join(pdus(dk.CEchoRequest(message_id=2), 0))
+    first, second = MessageAssembler().feed(stream)
+    assert isinstance(first, dk.UndecodableMessage)
+    assert first.context_id == 3 and first.error.suggested_status == 0x0211
+    assert first.command == bad_command
+    assert isinstance(second, dk.MessageReceived) and second.message.message_id == 2  # type: ignore[attr-defined]
+
+
+# --- framing errors --------------------------------------------------------------------------
+
+
+def pdv(context_id: int, control: int, fragment: bytes) -> bytes:
+    return struct.pack(">IBB", 2 + len(fragment), context_id, control) + fragment
+
+
+def p_data(*items: bytes) -> bytes:
+    body = b"".join(items)
+    return struct.pack(">BBI", 4, 0, len(body)) + body
+
+
+COMMAND = dk.encode_command(store(b"\x00\x00"))
+
+
+@pytest.mark.parametrize(
+    ("stream", "offset", "rule"),
+    [
+        (p_data(pdv(1, 0x02, b"\x00\x00")), 6, "data set fragment before any command"),
+        (
+            p_data(pdv(1, 0x01, COMMAND[:10])) + p_data(pdv(3, 0x03, COMMAND[10:])),
+            6 + 6 + 10 + 6,
+            "context ID changes from 1 to 3",
+        ),
+        (
+            p_data(pdv(1, 0x03, COMMAND)) + p_data(pdv(1, 0x01, b"\x00\x00")),
+            12 + len(COMMAND) + 6,
+            "command fragment after the command ended",
+        ),
+        (
+            p_data(pdv(1, 0x01, COMMAND[:10]), pdv(1, 0x00, b"\x00\x00")),
+            6 + 6 + 10,
+            "data set fragment before the last command fragment",
+        ),
+        (
+            struct.pack(">BBI", 4, 0, 20) + pdv(1, 0x03, b"\x00" * 20),
+            6,
+            "PDV item length 22 disagrees with its PDU",
+        ),
+        (
+            struct.pack(">BBI", 4, 0, 10) + pdv(1, 0x01, b"\x00" * 2) + b"\x00\x00",
+            6 + 8,
+            "ends 2 bytes into a PDV item header",
+        ),
+        (struct.pack(">BBI", 4, 0, 6) + struct.pack(">IBB", 0, 1, 3), 6, "PDV item length 0"),
+        (struct.pack(">BBI", 4, 0, 0), 0, "no PDV item"),
+        (struct.pack(">BBI", 9, 0, 0), 0, "unknown PDU type 0x09"),
+        (struct.pack(">BBI", 0x50, 0, 0), 0, "unknown PDU type 0x50"),
+        (
+            struct.pack(">BBI", 4, 0, 20000) + b"\x00" * 20000,
+            0,
+            "exceeds the maximum length we advertised, 16382",
+        ),
+        (struct.pack(">BBI", 2, 0, 2**31), 0, "beyond the"),
+    ],
+)
+def test_framing_errors_name_the_offset_and_the_rule(stream: bytes, offset: int, rule: str) -> None:
+    for step in (1, len(stream)):
+        assembler = MessageAssembler(max_pdu_length=16382)
+        with pytest.raises(FramingError) as caught:
+            feed(assembler, stream, step)
+        assert caught.value.offset == offset
+        assert rule in caught.value.rule
+        with pytest.raises(FramingError, match="cannot be resumed"):
+            assembler.feed(b"\x04")
+
+
+def test_odd_fragments_are_a_diagnostic_when_lenient_and_an_error_when_strict() -> None:
+    command = dk.encode_command(store(b"\x00" * 4))
+    stream = (
+        p_data(pdv(1, 0x03, command))
+        + p_data(pdv(1, 0x00, b"\x00" * 3))
+        + p_data(pdv(1, 0x02, b"\x00"))
+    )
+    (event,) = MessageAssembler().feed(stream)
+    assert isinstance(event, dk.MessageReceived)
+    assert [d.what for d in event.diagnostics] == ["odd fragment length 3", "odd fragment length 1"]
+    assert event.message.data_set_payload == dk.DataSetPayload(b"\x00" * 4)
+    with pytest.raises(FramingError, match="odd fragment length 3"):
+        MessageAssembler(strict=True).feed(stream)
+
+
+def test_assembler_refuses_bad_settings() -> None:
+    with pytest.raises(dk.DimseError):
+        MessageAssembler(max_pdu_length=5)
+    with pytest.raises(ValueError, match="memory_budget"):
+        MessageAssembler(memory_budget=-1)
