@@ -8,9 +8,11 @@ from ._converter import (
     CommandSetConverter,
     configure_converter,
     from_dataset,
+    from_dict,
     from_json,
     make_converter,
     to_dataset,
+    to_dict,
     to_json,
 )
 from ._diagnostics import Diagnostic, Severity
@@ -129,9 +131,11 @@ __all__ = [
     "encode_command",
     "fragment_message",
     "from_dataset",
+    "from_dict",
     "from_json",
     "make_converter",
     "to_dataset",
+    "to_dict",
     "to_json",
     "truncate_error_comment",
 ]

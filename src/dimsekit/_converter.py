@@ -61,9 +61,11 @@ __all__ = [
     "CommandSetConverter",
     "configure_converter",
     "from_dataset",
+    "from_dict",
     "from_json",
     "make_converter",
     "to_dataset",
+    "to_dict",
     "to_json",
 ]
 
@@ -414,6 +416,18 @@ def make_converter() -> CommandSetConverter:
 
 
 _DEFAULT: Final = make_converter()
+
+
+def to_dict(message: Message, *, data_set_type: int | None = None) -> CommandDict:
+    """The command dict of ``message``: DICOM keywords in tag order, JSON-ready values."""
+    return _DEFAULT.to_dict(message, data_set_type=data_set_type)
+
+
+def from_dict(
+    command: Mapping[str, object], *, data_set: PayloadInput | None = None, strict: bool = False
+) -> DecodedCommand:
+    """The message a command dict describes, with what deviated."""
+    return _DEFAULT.from_dict(command, data_set=data_set, strict=strict)
 
 
 def to_dataset(message: Message, *, data_set_type: int | None = None) -> Dataset:

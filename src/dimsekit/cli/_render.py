@@ -1,0 +1,144 @@
+"""Printing records for a terminal or a pipe.
+
+Owns: the text layout of ``decode`` output (aligned columns, cut to the terminal's
+width, colour only on a terminal and never with ``--no-color`` or ``NO_COLOR``) and its
+JSON Lines form.
+
+Must not know: how records are made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from .._fields import BY_TAG
+
+__all__ = ["Style", "render_json_lines", "render_text"]
+
+Record = dict[str, Any]
+
+
+class Style:
+    """ANSI styling that switches itself off where it does not belong."""
+
+    def __init__(self, stream: TextIO, no_color: bool) -> None:
+        self.enabled = (
+            not no_color and "NO_COLOR" not in os.environ and getattr(stream, "isatty", bool)()
+        )
+        on_terminal = getattr(stream, "isatty", bool)()
+        self.width = shutil.get_terminal_size((100, 24)).columns if on_terminal else 1 << 16
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def severity(self, severity: str, text: str) -> str:
+        return self._wrap({"error": "31", "warning": "33"}.get(severity, "0"), text)
+
+    def status(self, category: str, text: str) -> str:
+        colour = {"success": "32", "pending": "36", "cancel": "35", "warning": "33"}
+        return self._wrap(colour.get(category, "31"), text)
+
+
+def render_json_lines(records: Iterable[Record], out: TextIO) -> None:
+    """One JSON object per line."""
+    for record in records:
+        out.write(json.dumps(record) + "\n")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+def _command_rows(command: dict[str, Any]) -> list[tuple[str, str, str]]:
+    rows = []
+    by_keyword = {spec.keyword: spec for spec in BY_TAG.values()}
+    for keyword, value in command.items():
+        spec = by_keyword.get(keyword)
+        tag = spec.tag_text if spec is not None else f"({keyword[:4]},{keyword[4:]})"
+        name = keyword if spec is not None else "(unknown)"
+        if isinstance(value, list):
+            shown = ", ".join(f"({v[:4]},{v[4:]})" for v in value)
+        elif isinstance(value, int) and keyword in ("CommandField", "CommandDataSetType", "Status"):
+            shown = f"0x{value:04X}"
+        elif spec is not None and (spec.retired or keyword not in _FIELD_KEYWORDS):
+            shown = f"raw {value}"
+        else:
+            shown = str(value)
+        rows.append((tag, name, shown))
+    return rows
+
+
+_FIELD_KEYWORDS = frozenset(spec.keyword for spec in BY_TAG.values() if not spec.retired)
+
+
+def render_text(records: Iterable[Record], out: TextIO, style: Style) -> None:
+    """Aligned, human-readable output."""
+    index = 0
+    for record in records:
+        kind = record["kind"]
+        if kind == "message":
+            index += 1
+            _message(record, index, out, style)
+        elif kind == "pdu":
+            _pdu(record, out, style)
+        else:
+            where = f" at offset {record['offset']}" if record.get("offset") is not None else ""
+            tag = record.get("tag")
+            where += f", tag ({tag[:4]},{tag[4:]})" if tag else ""
+            line = f"{record['source']}: cannot decode{where}: {record['reason']}"
+            out.write(style.severity("error", _cut(line, style.width)) + "\n")
+
+
+def _pdu(record: Record, out: TextIO, style: Style) -> None:
+    head = f"{record['name']} ({record['length']} bytes)"
+    details = []
+    if "calling_ae_title" in record:
+        details.append(f"{record['calling_ae_title']} -> {record['called_ae_title']}")
+        details.append(f"max PDU {record['max_pdu_length']}")
+    out.write(style.dim(_cut(" ".join([head, *details]), style.width)) + "\n")
+    for context in record.get("contexts", ()):
+        syntaxes = ", ".join(context["transfer_syntaxes"])
+        result = f" [{context['result']}]" if context["result"] else ""
+        abstract = context["abstract_syntax"] or ""
+        line = f"    context {context['id']}: {abstract} {syntaxes}{result}"
+        out.write(style.dim(_cut(line, style.width)) + "\n")
+
+
+def _message(record: Record, index: int, out: TextIO, style: Style) -> None:
+    context = record["context_id"]
+    where = f"  context {context}" if context is not None else ""
+    out.write(style.bold(f"#{index} {record['name']}") + f"  {record['class']}{where}\n")
+    rows = _command_rows(record["command"])
+    status = record.get("status")
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for tag, keyword, value in rows:
+        line = f"  {tag.ljust(widths[0])}  {keyword.ljust(widths[1])}  "
+        room = style.width - len(line)
+        if keyword == "Status" and status is not None:
+            text = f"{value} {status['category']}: {status['meaning']}"
+            out.write(line + style.status(status["category"], _cut(text, room)) + "\n")
+        else:
+            out.write(line + _cut(value, room) + "\n")
+    data_set = record.get("data_set")
+    if data_set is not None:
+        syntax = data_set.get("transfer_syntax")
+        known = "" if data_set.get("transfer_syntax_known") else " (guessed)"
+        head = f"  data set: {data_set['parameter']}, {data_set['length']} bytes"
+        head += f", {syntax}{known}" if syntax else ", transfer syntax unknown"
+        out.write(_cut(head, style.width) + "\n")
+        for keyword, value in data_set.get("attributes", {}).items():
+            out.write(_cut(f"    {keyword} = {value}", style.width) + "\n")
+    for diagnostic in record["diagnostics"]:
+        where = f"offset {diagnostic['offset']} " if diagnostic["offset"] is not None else ""
+        text = f"  {diagnostic['severity']}: {where}{diagnostic['what']} [{diagnostic['rule']}]"
+        out.write(style.severity(diagnostic["severity"], _cut(text, style.width)) + "\n")

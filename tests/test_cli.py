@@ -1,0 +1,371 @@
+"""The ``dimsekit`` command, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import dimsekit as dk
+
+STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
+MESSAGES_MD = Path(__file__).resolve().parents[2] / "shared" / "spec" / "messages.md"
+
+
+def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "dimsekit", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def move_rq() -> dk.CMoveRequest:
+    return dk.CMoveRequest(
+        message_id=3,
+        affected_sop_class_uid=STUDY_MOVE,
+        move_destination="STORESCP",
+        identifier=b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ",
+    )
+
+
+def pdu_stream(*messages: dk.Message, max_pdu: int = 64) -> bytes:
+    return b"".join(
+        b"".join(parts)
+        for message in messages
+        for parts in dk.fragment_message(message, 1, max_pdu)
+    )
+
+
+# --- describe --------------------------------------------------------------------------------
+
+
+def test_describe_a_service_prints_both_halves_and_the_conditions() -> None:
+    result = run("describe", "C-MOVE")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "C-MOVE-RQ = dimsekit.CMoveRequest" in text
+    assert re.search(r"\(0000,0600\)\s+MoveDestination\s+AE\s+M\s+-\s+move_destination", text)
+    assert re.search(r"\(0000,1020\)\s+NumberOfRemainingSuboperations\s+US\s+-\s+C\s+", text)
+    assert "required with Pending (FF00)" in text
+
+
+@pytest.mark.parametrize("name", ["C-MOVE-RQ", "CMoveRequest", "cmoverequest"])
+def test_describe_one_half(name: str) -> None:
+    text = run("describe", name).stdout.decode()
+    assert "C-MOVE-RQ" in text
+    assert "C-MOVE-RSP" not in text
+
+
+def test_describe_all_lists_the_twelve_services() -> None:
+    text = run("describe", "--all").stdout.decode()
+    services = re.findall(r"^([CN]-[A-Z-]+): ", text, re.M)
+    assert services == [
+        "C-STORE", "C-GET", "C-FIND", "C-MOVE", "C-ECHO", "N-EVENT-REPORT",
+        "N-GET", "N-SET", "N-ACTION", "N-CREATE", "N-DELETE", "C-CANCEL",
+    ]  # fmt: skip
+
+
+def test_describe_status_for_a_service() -> None:
+    result = run("describe", "status", "0xA801", "--service", "C-MOVE")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "failure" in text
+    assert "Refused: Move Destination unknown" in text
+    assert "ErrorComment" in text
+    assert "OffendingElement" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["describe", "C-FOO"], "no DIMSE message"),
+        (["describe"], "give one MESSAGE"),
+        (["describe", "status", "0xD000"], "no status class"),
+        (["describe", "status", "0x0000", "--service", "X-RAY"], "unknown service"),
+    ],
+)
+def test_describe_refusals(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def _summary_table() -> dict[str, list[str]]:
+    """messages.md section 13: element -> 23 codes (rq/rsp per service, CANCEL rq)."""
+    text = MESSAGES_MD.read_text(encoding="utf-8").split("## 13.", 1)[1]
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 13 or (not cells[0][:1].isdigit() and cells[0] != "data set"):
+            continue
+        codes = []
+        for index, cell in enumerate(cells[1:]):
+            if index == 5:  # CANCEL has only a request
+                codes.append(cell)
+            else:
+                rq, _, rsp = cell.partition("/")
+                codes.extend([rq, rsp])
+        rows[cells[0]] = codes
+    return rows
+
+
+_COLUMNS = [
+    "C-STORE-RQ", "C-STORE-RSP", "C-FIND-RQ", "C-FIND-RSP", "C-GET-RQ", "C-GET-RSP",
+    "C-MOVE-RQ", "C-MOVE-RSP", "C-ECHO-RQ", "C-ECHO-RSP", "C-CANCEL-RQ",
+    "N-EVENT-REPORT-RQ", "N-EVENT-REPORT-RSP", "N-GET-RQ", "N-GET-RSP", "N-SET-RQ",
+    "N-SET-RSP", "N-ACTION-RQ", "N-ACTION-RSP", "N-CREATE-RQ", "N-CREATE-RSP",
+    "N-DELETE-RQ", "N-DELETE-RSP",
+]  # fmt: skip
+
+
+def _normalise(code: str) -> str:
+    code = re.sub(r"[⁰-⁹]", "", code).strip()
+    return {"": "-", "(A)": "A", "U(=)": "U", "C(=)": "C"}.get(code, code)
+
+
+def test_describe_agrees_with_the_spec_digest_for_all_23_messages() -> None:
+    expected = _summary_table()
+    assert len(expected) == 21  # 20 element rows and the data set, as in section 13
+    text = run("describe", "--all").stdout.decode()
+    for element, codes in expected.items():
+        for column, code in zip(_COLUMNS, codes, strict=True):
+            ours = _described_code(text, column, element)
+            assert _normalise(ours) == _normalise(code), (element, column, ours, code)
+
+
+def _described_code(text: str, message_name: str, element: str) -> str:
+    """The code ``describe MESSAGE`` prints for ``element`` (a tag row or 'data set')."""
+    service = message_name.rsplit("-", 1)[0]
+    block = text.split(f"\n{service}: ", 1)[1] if not text.startswith(service + ":") else text
+    block = block.split("\n  Conditions:", 1)[0]
+    lines = block.splitlines()
+    labels = lines[1].split()[3:-1]  # between "Tag Keyword VR" and "Attribute"
+    label = "Req/Ind" if message_name.endswith("-RQ") else "Rsp/Conf"
+    column = labels.index(label) - len(labels) - 1  # counted from the end of the row
+    tags = element.split()[0].split("..")
+    if element == "data set":  # one row per PS3.7 data-set parameter name
+        codes = [line.split()[column] for line in lines[2:] if line.split()[0] == "-"]
+        return next((code for code in codes if code != "-"), "-")
+    for line in lines[2:]:
+        cells = line.split()
+        if len(tags) == 1 and cells[0] == f"({tags[0]})":
+            return cells[column]
+        if len(tags) == 2 and cells[0].startswith("(0000,102") and tags[0] == "0000,1020":
+            return cells[column]
+        if element.startswith("0000,1030/1031") and cells[0] == "(0000,1030)":
+            return cells[column]
+    return "-"
+
+
+# --- decode ----------------------------------------------------------------------------------
+
+
+def test_decode_a_bare_command_set(tmp_path: Path) -> None:
+    path = tmp_path / "echo.cmd"
+    path.write_bytes(dk.encode_command(dk.CEchoRequest(message_id=5)))
+    result = run("decode", str(path))
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    assert "#1 C-ECHO-RQ" in text
+    assert re.search(r"\(0000,0110\)\s+MessageID\s+5", text)
+    assert "\x1b[" not in text  # not a terminal: no colour
+
+
+def test_decode_a_command_followed_by_its_data_set(tmp_path: Path) -> None:
+    message = move_rq()
+    path = tmp_path / "move.bin"
+    path.write_bytes(dk.encode_command(message) + b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ")
+    record = json.loads(run("decode", "--json", str(path)).stdout)
+    assert record["name"] == "C-MOVE-RQ"
+    assert record["data_set"]["length"] == 14
+    assert record["data_set"]["attributes"] == {"QueryRetrieveLevel": "STUDY"}
+
+
+def test_decode_a_pdu_stream_from_stdin_with_status_meanings() -> None:
+    response = move_rq().response(
+        status=0xFF00,
+        number_of_remaining_suboperations=1,
+        number_of_completed_suboperations=0,
+        number_of_failed_suboperations=0,
+        number_of_warning_suboperations=0,
+    )
+    result = run("decode", "-", stdin=pdu_stream(move_rq(), response))
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert "#1 C-MOVE-RQ" in text and "#2 C-MOVE-RSP" in text
+    assert "pending: Sub-operations are continuing" in text
+    assert "context 1" in text
+
+
+def test_decode_json_lines_and_encode_reproduce_the_bytes(tmp_path: Path) -> None:
+    originals = [
+        dk.encode_command(move_rq()),
+        dk.encode_command(move_rq(), data_set_type=0x0102),
+        dk.encode_command(dk.CStoreResponse(message_id_being_responded_to=2, status=0xB000)),
+    ]
+    for index, original in enumerate(originals):
+        path = tmp_path / f"{index}.cmd"
+        path.write_bytes(original)
+        line = run("decode", "--json", str(path)).stdout
+        assert json.loads(line)["kind"] == "message"
+        encoded = run("encode", stdin=line)
+        assert encoded.returncode == 0, encoded.stderr
+        assert encoded.stdout == original
+
+
+def test_decode_keeps_deviations_and_encode_reproduces_them(tmp_path: Path) -> None:
+    body = b"".join(
+        struct.pack("<HHI", 0, element, len(value)) + value
+        for element, value in [
+            (0x0100, b"\x30\x80"),
+            (0x0110, b"\x09\x00"),  # retired usage in a response
+            (0x0120, b"\x09\x00"),
+            (0x0800, b"\x01\x01"),
+            (0x0900, b"\x00\x00"),
+        ]
+    )
+    original = struct.pack("<HHII", 0, 0, 4, len(body)) + body
+    path = tmp_path / "odd.cmd"
+    path.write_bytes(original)
+    result = run("decode", str(path))
+    assert result.returncode == 0  # a warning only
+    assert "warning" in result.stdout.decode()
+    assert run("decode", "--strict", str(path)).returncode == 1
+    line = run("decode", "--json", str(path)).stdout
+    assert run("encode", stdin=line).stdout == original
+
+
+def test_decode_error_diagnostics_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "long-uid.cmd"
+    path.write_bytes(
+        dk.encode_command(dk.CEchoRequest(message_id=1)).replace(
+            b"\x12\x00\x00\x001.2.840.10008.1.1\x00", b"\x46\x00\x00\x00" + b"1." + b"2" * 68
+        )
+    )
+    result = run("decode", str(path))
+    assert result.returncode == 1
+    assert "error:" in result.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty input"),
+        (dk.encode_command(dk.CEchoRequest(message_id=1))[:30], "runs past the end"),
+        (bytes([0x89]) + b"PNG\r\n\x1a\n" + bytes(40), "not a command set, PDU stream or hex"),
+        (bytes(range(256))[::7] * 3, "not a command set"),
+        (b"zz not hex at all", "not a hex dump"),
+        (pdu_stream(dk.CEchoRequest(message_id=1))[:-5], "ends inside"),
+        (b"\x04\x00\x00\x00\x00\x00", "no PDV item"),
+    ],
+)
+def test_decode_bad_files_exit_2_without_a_traceback(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "bad"
+    path.write_bytes(content)
+    result = run("decode", str(path))
+    assert result.returncode == 2
+    assert reason in result.stdout.decode() + result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    as_json = run("decode", "--json", str(path))
+    assert as_json.returncode == 2
+    assert json.loads(as_json.stdout.splitlines()[-1])["kind"] == "error"
+
+
+def test_decode_a_missing_file_exits_2() -> None:
+    result = run("decode", "/nonexistent/capture.pdu")
+    assert result.returncode == 2
+    assert b"No such file" in result.stderr
+
+
+@pytest.mark.parametrize("style", ["plain", "xxd", "hexdump"])
+def test_decode_hex_dumps(style: str) -> None:
+    data = dk.encode_command(dk.CEchoRequest(message_id=7))
+    if style == "plain":
+        text = data.hex(" ")
+    elif style == "xxd":
+        lines = []
+        for start in range(0, len(data), 16):
+            chunk = data[start : start + 16]
+            groups = " ".join(chunk[i : i + 2].hex() for i in range(0, len(chunk), 2))
+            lines.append(f"{start:08x}: {groups:<40}  {'.' * len(chunk)}8")
+        text = "\n".join(lines)
+    else:
+        lines = []
+        for start in range(0, len(data), 16):
+            chunk = data[start : start + 16]
+            lines.append(f"{start:08x}  {chunk[:8].hex(' ')}  {chunk[8:].hex(' ')}  |{'.' * 16}|")
+        text = "\n".join(lines)
+    result = run("decode", "-", stdin=text.encode())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"MessageID\s+7", result.stdout.decode())
+
+
+def test_format_option_skips_detection(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    path.write_bytes(dk.encode_command(dk.CEchoRequest(message_id=1)))
+    assert run("decode", "--format", "command", str(path)).returncode == 0
+    assert run("decode", "--format", "pdu", str(path)).returncode == 2
+
+
+# --- encode ----------------------------------------------------------------------------------
+
+
+def test_encode_pdata_with_a_data_set(tmp_path: Path) -> None:
+    data_set = tmp_path / "identifier.raw"
+    data_set.write_bytes(b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ")
+    command = json.dumps(dk.to_dict(move_rq())).encode()
+    result = run(
+        "encode", "--pdata", "--context-id", "3", "--max-pdu", "32", "--data-set", str(data_set),
+        stdin=command,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (event,) = dk.MessageAssembler().feed(result.stdout)
+    assert isinstance(event, dk.MessageReceived)
+    assert event.context_id == 3
+    assert event.message == move_rq()
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (b"not json", "not JSON"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'{"CommandField": 48, "MessageID": 70000, "CommandDataSetType": 257}', "65535"),
+        (b'{"CommandField": 1234}', "is no DIMSE message"),
+        (
+            json.dumps(
+                {
+                    "CommandField": 0x8020,
+                    "MessageIDBeingRespondedTo": 1,
+                    "Status": 0,
+                    "CommandDataSetType": 1,
+                }
+            ).encode(),
+            "exactly when its status is Pending",
+        ),
+    ],
+)
+def test_encode_refuses_invalid_messages_with_the_model_error(
+    document: bytes, message: str
+) -> None:
+    result = run("encode", stdin=document)
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_encode_pdata_needs_the_data_set() -> None:
+    result = run("encode", "--pdata", stdin=json.dumps(dk.to_dict(move_rq())).encode())
+    assert result.returncode == 2
+    assert "--data-set" in result.stderr.decode()
