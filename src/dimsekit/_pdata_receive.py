@@ -65,6 +65,8 @@ class MessageReceived:
     context_id: int
     message: Message
     diagnostics: tuple[Diagnostic, ...] = ()
+    command: bytes = attrs.field(default=b"", eq=False, repr=False)
+    """The command set bytes as received (not part of equality)."""
 
 
 @attrs.frozen
@@ -386,5 +388,5 @@ class MessageAssembler:
             events.append(UndecodableMessage(context_id, error, command))
         else:
             diagnostics = (*self._diagnostics, *decoded.diagnostics)
-            events.append(MessageReceived(context_id, decoded.message, diagnostics))
+            events.append(MessageReceived(context_id, decoded.message, diagnostics, command))
         self._reset_message()

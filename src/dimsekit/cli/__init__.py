@@ -24,6 +24,7 @@ from .._pdata_send import fragment_message
 from ._decode import FORMATS, Record, decode_records, exit_status
 from ._describe import describe_messages, describe_status, find_message_classes
 from ._render import Style, render_json_lines, render_text
+from ._tap import TapOptions, run_tap
 
 __all__ = ["main"]
 
@@ -84,7 +85,27 @@ def _parser() -> argparse.ArgumentParser:
     encode.add_argument(
         "--data-set-type", type=lambda text: int(text, 0), help="Command Data Set Type to send"
     )
+    tap = commands.add_parser(
+        "tap",
+        help="proxy a DICOM connection and decode every message",
+        description="A TCP proxy between a DICOM client and server that decodes every "
+        "DIMSE message in both directions, prints one line per message, and forwards the "
+        "bytes unchanged (or re-encoded by dimsekit with --reencode). Ctrl-C stops it.",
+    )
+    tap.add_argument("--listen", required=True, type=_address, help="HOST:PORT to accept on")
+    tap.add_argument("--upstream", required=True, type=_address, help="HOST:PORT of the server")
+    tap.add_argument("--reencode", action="store_true", help="forward dimsekit's own encoding")
+    tap.add_argument("--jsonl", type=Path, help="also write one JSON record per message here")
+    tap.add_argument("--record", type=Path, help="write each connection's raw streams here")
+    tap.add_argument("--quiet", action="store_true", help="print nothing per message")
     return parser
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}")
+    return host, int(port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,6 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _describe(args)
         if args.command == "decode":
             return _decode(args)
+        if args.command == "tap":
+            return run_tap(
+                TapOptions(
+                    args.listen, args.upstream, args.reencode, args.jsonl, args.record, args.quiet
+                )
+            )
         return _encode(args)
     except (OSError, DimseError, ValueError) as error:
         print(f"dimsekit {args.command}: {error}", file=sys.stderr)

@@ -1,0 +1,309 @@
+"""``dimsekit tap``: a TCP proxy that decodes every DIMSE message passing through it.
+
+Owns: the one place in dimsekit that opens sockets (besides the tests).  Each client
+connection gets its own upstream connection and two pumps, one per direction.  Each
+pump feeds a MessageAssembler, learns from the A-ASSOCIATE-RQ/AC what it needs (each
+context's transfer syntax, each side's maximum PDU length), reports every message as
+a line (and a JSON record with ``--jsonl``), and forwards:
+
+- by default the bytes exactly as received, the moment they arrive;
+- with ``--reencode`` each message as dimsekit encodes it: the command set from the
+  decoded typed message, the data set re-fragmented for the receiving side's maximum
+  PDU length; other PDUs unchanged.  If both peers still complete their work,
+  dimsekit's bytes are as good as theirs.
+
+Every decoded command set is re-encoded and compared with the received bytes; a
+difference is reported.  A peer that closes or aborts mid-message, or garbage on the
+socket, ends that connection (both sides closed) with a report; the others go on.
+``--record DIR`` also writes each connection's two byte streams to files, for examples.
+
+Must not know: association policy (it negotiates nothing), or message rules (the
+library's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from .._association import read_associate
+from .._command import encode_command
+from .._errors import FramingError
+from .._pdata_receive import MessageAssembler, MessageReceived, PDUReceived, UndecodableMessage
+from .._pdata_send import fragment_message
+from .._pdu import PDUType
+from ..messages import Response
+from ._decode import _message_record
+
+__all__ = ["TapOptions", "run_tap"]
+
+_MEMORY_BUDGET = 64 << 20
+_ABORT = bytes([7, 0, 0, 0, 0, 4, 0, 0, 2, 0])  # A-ABORT, service-provider, no reason
+
+
+@attrs.frozen
+class TapOptions:
+    listen: tuple[str, int]
+    upstream: tuple[str, int]
+    reencode: bool = False
+    jsonl: Path | None = None
+    record: Path | None = None
+    quiet: bool = False
+
+
+@attrs.define
+class _Association:
+    """What both directions of one connection learn from its A-ASSOCIATE PDUs."""
+
+    number: int
+    syntaxes: dict[int, str] = attrs.Factory(dict)
+    proposed: dict[int, tuple[str, ...]] = attrs.Factory(dict)
+    max_pdu: dict[str, int] = attrs.Factory(dict)  # direction -> receiver's maximum
+    counts: dict[str, int] = attrs.Factory(lambda: {"messages": 0, "mismatches": 0})
+
+
+class _Reporter:
+    def __init__(self, options: TapOptions, out: IO[str]) -> None:
+        self._out = out
+        self._quiet = options.quiet
+        self._jsonl = options.jsonl.open("a", encoding="utf-8") if options.jsonl else None
+
+    def line(self, text: str) -> None:
+        if not self._quiet:
+            self._out.write(f"{time.strftime('%H:%M:%S')} {text}\n")
+            self._out.flush()
+
+    def record(self, record: dict[str, Any]) -> None:
+        if self._jsonl is not None:
+            self._jsonl.write(json.dumps(record) + "\n")
+            self._jsonl.flush()
+
+    def close(self) -> None:
+        if self._jsonl is not None:
+            self._jsonl.close()
+
+
+def _message_line(number: int, direction: str, event: MessageReceived, size: int | None) -> str:
+    message = event.message
+    parts = [f"#{number} {direction} ctx {event.context_id} {message.command_field.message_name}"]
+    for name in ("message_id", "message_id_being_responded_to", "affected_sop_class_uid"):
+        value = getattr(message, name, None)
+        if value is not None:
+            parts.append(f"{name}={value}")
+    if isinstance(message, Response):
+        status = message.status
+        parts.append(
+            f"status=0x{int(status):04X} {status.category.value}: {message.status_meaning}"
+        )
+    if size is not None:
+        parts.append(f"data set {size} bytes")
+    if event.diagnostics:
+        parts.append(
+            f"{len(event.diagnostics)} diagnostic(s): " + "; ".join(map(str, event.diagnostics))
+        )
+    return "  ".join(parts)
+
+
+class _Pump:
+    """One direction of one connection."""
+
+    def __init__(
+        self,
+        direction: str,
+        association: _Association,
+        options: TapOptions,
+        reporter: _Reporter,
+        recording: IO[bytes] | None,
+    ) -> None:
+        self.direction = direction
+        self.association = association
+        self.options = options
+        self.reporter = reporter
+        self.recording = recording
+        self.assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
+
+    async def run(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            data = await reader.read(1 << 16)
+            if not data:
+                if self.assembler.in_message:
+                    self.reporter.line(
+                        f"#{self.association.number} {self.direction} peer closed mid-message"
+                    )
+                if writer.can_write_eof():
+                    with contextlib.suppress(OSError):
+                        writer.write_eof()
+                return
+            if self.recording is not None:
+                self.recording.write(data)
+            if not self.options.reencode:
+                writer.write(data)
+            try:
+                events = self.assembler.feed(data)
+            except FramingError as error:
+                self.reporter.line(
+                    f"#{self.association.number} {self.direction} framing error: {error}"
+                )
+                self.reporter.record(
+                    {"association": self.association.number, "direction": self.direction,
+                     "kind": "error", "reason": error.rule, "offset": error.offset}
+                )  # fmt: skip
+                raise
+            for event in events:
+                self._handle(event, writer)
+            await writer.drain()
+
+    def _handle(self, event: Any, writer: asyncio.StreamWriter) -> None:
+        number = self.association.number
+        if isinstance(event, PDUReceived):
+            self._learn(event)
+            self.reporter.line(
+                f"#{number} {self.direction} {event.pdu_type.name.replace('_', '-')}"
+            )
+            if self.options.reencode:
+                writer.write(event.pdu)
+            return
+        if isinstance(event, UndecodableMessage):
+            self.reporter.line(f"#{number} {self.direction} undecodable message: {event.error}")
+            if self.options.reencode:
+                raise FramingError(
+                    f"cannot re-encode: {event.error}", offset=self.assembler.stream_offset
+                )
+            return
+        assert isinstance(event, MessageReceived)
+        self._message(event, writer)
+
+    def _message(self, event: MessageReceived, writer: asyncio.StreamWriter) -> None:
+        counts = self.association.counts
+        counts["messages"] += 1
+        reencoded = encode_command(event.message)
+        identical = reencoded == event.command
+        if not identical:
+            counts["mismatches"] += 1
+        payload = event.message.data_set_payload
+        size = len(payload) if payload is not None else None
+        line = _message_line(self.association.number, self.direction, event, size)
+        self.reporter.line(line + ("" if identical else "  RE-ENCODED BYTES DIFFER"))
+        record = _message_record(
+            self.direction,
+            event.context_id,
+            event.message,
+            event.diagnostics,
+            self.association.syntaxes.get(event.context_id),
+        )
+        record.update(
+            association=self.association.number,
+            direction=self.direction,
+            time=time.time(),
+            reencoded_identical=identical,
+        )
+        self.reporter.record(record)
+        if self.options.reencode:
+            max_pdu = self.association.max_pdu.get(self.direction, 16384)
+            for parts in fragment_message(event.message, event.context_id, max_pdu):
+                writer.writelines(parts)
+
+    def _learn(self, event: PDUReceived) -> None:
+        if event.pdu_type not in (PDUType.A_ASSOCIATE_RQ, PDUType.A_ASSOCIATE_AC):
+            return
+        summary = read_associate(event.pdu)
+        other = "server->client" if self.direction == "client->server" else "client->server"
+        if summary.max_pdu_length is not None:
+            # the sender states what it receives: the other direction's limit
+            self.association.max_pdu[other] = summary.max_pdu_length
+        for context in summary.contexts:
+            if event.pdu_type == PDUType.A_ASSOCIATE_RQ:
+                self.association.proposed[context.context_id] = context.transfer_syntaxes
+            elif context.accepted and context.transfer_syntaxes:
+                self.association.syntaxes[context.context_id] = context.transfer_syntaxes[0]
+
+
+async def _serve_connection(
+    client_reader: asyncio.StreamReader,
+    client_writer: asyncio.StreamWriter,
+    options: TapOptions,
+    reporter: _Reporter,
+    numbers: itertools.count[int],
+) -> None:
+    number = next(numbers)
+    association = _Association(number)
+    peer = client_writer.get_extra_info("peername")
+    try:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*options.upstream)
+    except OSError as error:
+        reporter.line(f"#{number} cannot reach upstream {options.upstream}: {error}")
+        client_writer.close()
+        return
+    reporter.line(f"#{number} connection from {peer}")
+    recordings: list[IO[bytes]] = []
+    if options.record is not None:
+        options.record.mkdir(parents=True, exist_ok=True)
+        for name in ("client-to-server", "server-to-client"):
+            recordings.append((options.record / f"{number:03d}-{name}.pdu").open("wb"))
+    pumps = [
+        _Pump(
+            "client->server", association, options, reporter, recordings[0] if recordings else None
+        ),
+        _Pump(
+            "server->client", association, options, reporter, recordings[1] if recordings else None
+        ),
+    ]
+    tasks = [
+        asyncio.ensure_future(pumps[0].run(client_reader, upstream_writer)),
+        asyncio.ensure_future(pumps[1].run(upstream_reader, client_writer)),
+    ]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        if any(task.exception() is not None for task in done):
+            for writer in (client_writer, upstream_writer):
+                with contextlib.suppress(OSError, RuntimeError):
+                    writer.write(_ABORT)
+        for task in pending:
+            task.cancel()
+    finally:
+        for writer in (client_writer, upstream_writer):
+            with contextlib.suppress(OSError, RuntimeError):
+                writer.close()
+        for recording in recordings:
+            recording.close()
+        counts = association.counts
+        reporter.line(
+            f"#{number} closed: {counts['messages']} messages, "
+            f"{counts['mismatches']} re-encoded differently"
+        )
+
+
+async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> None:
+    reporter = _Reporter(options, sys.stdout)
+    numbers = itertools.count(1)
+    server = await asyncio.start_server(
+        lambda r, w: _serve_connection(r, w, options, reporter, numbers), *options.listen
+    )
+    port = server.sockets[0].getsockname()[1]
+    host, upstream_port = options.upstream
+    reporter.line(f"tap listening on {options.listen[0]}:{port}, upstream {host}:{upstream_port}")
+    if ready is not None:
+        ready(port)
+    try:
+        async with server:
+            await server.serve_forever()
+    finally:
+        reporter.close()
+
+
+def run_tap(options: TapOptions, ready: Callable[[int], None] | None = None) -> int:
+    """Serve until interrupted (Ctrl-C ends it cleanly, exit status 0)."""
+    try:
+        asyncio.run(_main(options, ready))
+    except KeyboardInterrupt:
+        print("tap stopped", file=sys.stderr)
+    return 0
