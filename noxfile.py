@@ -1,6 +1,8 @@
 """The project's checks, run with ``nox`` (all default sessions) or ``nox -s NAME``.
 
-Default sessions: tests, typing, lint, verifytypes, memcheck.  Dependencies come from the
+Default sessions: tests, typing, lint, verifytypes, memcheck, peers.  The peers session
+needs Debian's dcmtk (apt-get install dcmtk); without it its tests skip, unless
+DIMSEKIT_REQUIRE_PEERS=1 (set by .ci/run), where they fail.  Dependencies come from the
 ``[dependency-groups]`` of pyproject.toml, so this file and the project never disagree.
 """
 
@@ -10,7 +12,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "typing", "lint", "verifytypes", "memcheck"]
+nox.options.sessions = ["tests", "typing", "lint", "verifytypes", "memcheck", "peers"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -23,7 +25,14 @@ def _groups(*names: str) -> tuple[str, ...]:
 def tests(session: nox.Session) -> None:
     """pytest under ``python -bb``, so bytes/str mix-ups fail loudly."""
     session.install("-e", ".", *_groups("test"))
-    session.run("python", "-bb", "-m", "pytest", *session.posargs)
+    session.run("python", "-bb", "-m", "pytest", "-m", "not peers", *session.posargs)
+
+
+@nox.session
+def peers(session: nox.Session) -> None:
+    """End-to-end runs with real DCMTK and pynetdicom peers through `dimsekit tap`."""
+    session.install("-e", ".", *_groups("test"))
+    session.run("python", "-bb", "-m", "pytest", "-m", "peers", *session.posargs)
 
 
 @nox.session
