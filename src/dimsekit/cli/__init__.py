@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         return _encode(args)
+    except BrokenPipeError:  # e.g. `dimsekit decode ... | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except (OSError, DimseError, ValueError) as error:
         print(f"dimsekit {args.command}: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 import struct
+import warnings
 import zlib
 from collections.abc import Iterator
+from io import BytesIO
 from typing import Any, Final
 
 from pydicom.dataset import Dataset
+from pydicom.filereader import read_dataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .._association import read_associate
@@ -235,11 +238,56 @@ def _message_record(
     return record
 
 
+def _looks_explicit(data: bytes) -> bool:
+    """Whether the first element has a VR after its tag (Explicit VR Little Endian)."""
+    return len(data) >= 8 and data[4:6] in _VRS
+
+
+_VRS: Final = frozenset(
+    vr.encode()
+    for vr in [
+        "AE",
+        "AS",
+        "AT",
+        "CS",
+        "DA",
+        "DS",
+        "DT",
+        "FD",
+        "FL",
+        "IS",
+        "LO",
+        "LT",
+        "OB",
+        "OD",
+        "OF",
+        "OL",
+        "OV",
+        "OW",
+        "PN",
+        "SH",
+        "SL",
+        "SQ",
+        "SS",
+        "ST",
+        "SV",
+        "TM",
+        "UC",
+        "UI",
+        "UL",
+        "UN",
+        "UR",
+        "US",
+        "UT",
+        "UV",
+    ]
+)
+
+
 def _data_set_record(message: Message, data: bytes, transfer_syntax: str | None) -> Record:
     record: Record = {"parameter": type(message).data_set_field(), "length": len(data)}
-    candidates = (
-        [transfer_syntax] if transfer_syntax else [ImplicitVRLittleEndian, ExplicitVRLittleEndian]
-    )
+    guess = ExplicitVRLittleEndian if _looks_explicit(data) else ImplicitVRLittleEndian
+    candidates = [transfer_syntax] if transfer_syntax else [guess]
     for syntax in candidates:
         attributes = _summarise(data, syntax)
         if attributes is not None:
@@ -252,20 +300,11 @@ def _data_set_record(message: Message, data: bytes, transfer_syntax: str | None)
 
 def _summarise(data: bytes, transfer_syntax: str) -> dict[str, str] | None:
     """A few identifying attributes, or None if the bytes do not read as this syntax."""
-    from io import BytesIO
-
-    from pydicom.filereader import read_dataset
-
     syntax = UID(transfer_syntax)
     try:
-        if syntax.is_deflated:
-            data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data, 1 << 20)
-        dataset: Dataset = read_dataset(
-            BytesIO(data),
-            is_implicit_VR=syntax.is_implicit_VR,
-            is_little_endian=syntax.is_little_endian,
-            stop_when=lambda tag, vr, length: tag > 0x0020_FFFF,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pydicom's guesses are ours to report
+            dataset = _read(data, syntax)
         found = {}
         for keyword in _SUMMARY_KEYWORDS:
             if keyword not in dataset:
@@ -279,6 +318,18 @@ def _summarise(data: bytes, transfer_syntax: str) -> dict[str, str] | None:
     if not found and len(data) > 0:
         return None
     return found
+
+
+def _read(data: bytes, syntax: UID) -> Dataset:
+    """The attributes up to group 0020 (never the pixel data) of a bare data set."""
+    if syntax.is_deflated:
+        data = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data, 1 << 20)
+    return read_dataset(
+        BytesIO(data),
+        is_implicit_VR=syntax.is_implicit_VR,
+        is_little_endian=syntax.is_little_endian,
+        stop_when=lambda tag, vr, length: tag > 0x0020_FFFF,
+    )
 
 
 def _diagnostic_record(diagnostic: Diagnostic) -> Record:

@@ -15,6 +15,8 @@ import shutil
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from pydicom.uid import UID
+
 from .._fields import BY_TAG
 
 __all__ = ["Style", "render_json_lines", "render_text"]
@@ -74,8 +76,15 @@ def _command_rows(command: dict[str, Any]) -> list[tuple[str, str, str]]:
             shown = f"raw {value}"
         else:
             shown = str(value)
+            if spec is not None and spec.vr == "UI":
+                shown = _with_uid_name(shown)
         rows.append((tag, name, shown))
     return rows
+
+
+def _with_uid_name(uid: str) -> str:
+    name = UID(uid).name
+    return f"{uid}  ({name})" if name and name != uid else uid
 
 
 _FIELD_KEYWORDS = frozenset(spec.keyword for spec in BY_TAG.values() if not spec.retired)
@@ -134,7 +143,7 @@ def _message(record: Record, index: int, out: TextIO, style: Style) -> None:
         syntax = data_set.get("transfer_syntax")
         known = "" if data_set.get("transfer_syntax_known") else " (guessed)"
         head = f"  data set: {data_set['parameter']}, {data_set['length']} bytes"
-        head += f", {syntax}{known}" if syntax else ", transfer syntax unknown"
+        head += f", {_with_uid_name(syntax)}{known}" if syntax else ", transfer syntax unknown"
         out.write(_cut(head, style.width) + "\n")
         for keyword, value in data_set.get("attributes", {}).items():
             out.write(_cut(f"    {keyword} = {value}", style.width) + "\n")

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -47,6 +48,7 @@ from ._decode import _message_record
 __all__ = ["TapOptions", "run_tap"]
 
 _MEMORY_BUDGET = 64 << 20
+_SIDES = ("client-to-server", "server-to-client")
 _ABORT = bytes([7, 0, 0, 0, 0, 4, 0, 0, 2, 0])  # A-ABORT, service-provider, no reason
 
 
@@ -122,13 +124,14 @@ class _Pump:
         association: _Association,
         options: TapOptions,
         reporter: _Reporter,
-        recording: IO[bytes] | None,
+        recording: Path | None,
     ) -> None:
         self.direction = direction
         self.association = association
         self.options = options
         self.reporter = reporter
-        self.recording = recording
+        self.recording_path = recording
+        self.recording: IO[bytes] | None = None  # opened on the first byte
         self.assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
 
     async def run(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -143,7 +146,10 @@ class _Pump:
                     with contextlib.suppress(OSError):
                         writer.write_eof()
                 return
-            if self.recording is not None:
+            if self.recording_path is not None:
+                if self.recording is None:
+                    # unbuffered: nothing is lost if the tap is killed
+                    self.recording = self.recording_path.open("wb", buffering=0)
                 self.recording.write(data)
             if not self.options.reencode:
                 writer.write(data)
@@ -244,18 +250,13 @@ async def _serve_connection(
         client_writer.close()
         return
     reporter.line(f"#{number} connection from {peer}")
-    recordings: list[IO[bytes]] = []
+    paths: list[Path | None] = [None, None]
     if options.record is not None:
         options.record.mkdir(parents=True, exist_ok=True)
-        for name in ("client-to-server", "server-to-client"):
-            recordings.append((options.record / f"{number:03d}-{name}.pdu").open("wb"))
+        paths = [options.record / f"{number:03d}-{side}.pdu" for side in _SIDES]
     pumps = [
-        _Pump(
-            "client->server", association, options, reporter, recordings[0] if recordings else None
-        ),
-        _Pump(
-            "server->client", association, options, reporter, recordings[1] if recordings else None
-        ),
+        _Pump("client->server", association, options, reporter, paths[0]),
+        _Pump("server->client", association, options, reporter, paths[1]),
     ]
     tasks = [
         asyncio.ensure_future(pumps[0].run(client_reader, upstream_writer)),
@@ -273,8 +274,9 @@ async def _serve_connection(
         for writer in (client_writer, upstream_writer):
             with contextlib.suppress(OSError, RuntimeError):
                 writer.close()
-        for recording in recordings:
-            recording.close()
+        for pump in pumps:
+            if pump.recording is not None:
+                pump.recording.close()
         counts = association.counts
         reporter.line(
             f"#{number} closed: {counts['messages']} messages, "
@@ -293,9 +295,15 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
     reporter.line(f"tap listening on {options.listen[0]}:{port}, upstream {host}:{upstream_port}")
     if ready is not None:
         ready(port)
+    stop = asyncio.get_running_loop().create_future()
+    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
     try:
         async with server:
-            await server.serve_forever()
+            await asyncio.wait(
+                [asyncio.ensure_future(server.serve_forever()), stop],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
     finally:
         reporter.close()
 
