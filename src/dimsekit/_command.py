@@ -18,8 +18,8 @@ Must not know: PDUs, presentation contexts, or the Dataset/JSON forms (``_conver
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
-from typing import Final, cast
+from collections.abc import Callable, Mapping
+from typing import Final, TypeAlias
 
 import attrs
 from pydicom.tag import BaseTag
@@ -27,7 +27,7 @@ from pydicom.uid import UID
 
 from ._diagnostics import Diagnostic, Severity
 from ._errors import DecodeError, DimseError, InvalidMessageError
-from ._fields import BY_TAG, ElementSpec
+from ._fields import BY_NAME, BY_TAG, ElementSpec
 from ._layout import (
     COMMAND_DATA_SET_TYPE,
     COMMAND_FIELD,
@@ -38,7 +38,7 @@ from ._layout import (
 )
 from ._payload import DataSetPayload, PayloadInput
 from ._status import status_category
-from ._vr import CommandField, Priority
+from ._vr import Priority
 from ._wire_details import WireDetails
 from .messages import MESSAGE_CLASSES, Message
 
@@ -204,10 +204,17 @@ class DecodedCommand:
 
 
 _ABSENT: Final = object()
+_EMPTY_PAYLOAD: Final = DataSetPayload(b"")  # immutable, so one serves every message
+# The wire details of the command sets real toolkits send, shared (they are frozen).
+_PLAIN_WIRE: Final = {
+    cdst: WireDetails(command_data_set_type=cdst)
+    for cdst in (0x0000, 0x0001, 0x0101, 0x0102, 0x0202)
+}
+_Raw: TypeAlias = bytes | memoryview
 _Diags = list[Diagnostic]
 
 
-def _decode_us(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_us(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
     size = len(raw)
     if size == 2:
         return raw[0] | (raw[1] << 8)
@@ -231,7 +238,7 @@ def _decode_us(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -
     return raw[0] | (raw[1] << 8)
 
 
-def _decode_ul(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_ul(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
     if len(raw) != 4:
         raise DecodeError(
             f"{spec.keyword} (UL) has a {len(raw)}-byte value; a UL value has 4 bytes",
@@ -241,8 +248,8 @@ def _decode_ul(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -
     return int.from_bytes(raw, "little")
 
 
-def _decode_ui(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
-    text = bytes(raw).decode("latin-1")
+def _decode_ui(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    text = str(raw, "latin-1")
     if text.endswith(" "):
         diags.append(
             _diag(offset, spec, f"UID {text!r} padded with a space, not NUL", "PS3.5 6.2, 9.1")
@@ -254,15 +261,15 @@ def _decode_ui(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -
     return str.__new__(UID, stripped)  # what the model's converter would make of it
 
 
-def _decode_text(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
-    text = bytes(raw).decode("latin-1").strip(" ")
+def _decode_text(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    text = str(raw, "latin-1").strip(" ")
     if not text:
         diags.append(_diag(offset, spec, f"empty {spec.vr} value; taken as absent", "PS3.5 6.2"))
         return _ABSENT
     return text
 
 
-def _decode_at(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
     size = len(raw)
     if size % 4:
         raise DecodeError(
@@ -273,7 +280,7 @@ def _decode_at(raw: memoryview, offset: int, spec: ElementSpec, diags: _Diags) -
     return tuple(BaseTag((group << 16) | element) for group, element in _TAG_PAIR.iter_unpack(raw))
 
 
-_DecodeFn = Callable[[memoryview, int, ElementSpec, _Diags], object]
+_DecodeFn = Callable[[_Raw, int, ElementSpec, _Diags], object]
 _DECODERS: Final[dict[str, _DecodeFn]] = {
     "UI": _decode_ui,
     "AE": _decode_text,
@@ -281,6 +288,15 @@ _DECODERS: Final[dict[str, _DecodeFn]] = {
     "US": _decode_us,
     "UL": _decode_ul,
     "AT": _decode_at,
+}
+# Per class, what to read for each field: computed once.
+_FIELD_DECODERS: Final[dict[type[Message], tuple[tuple[str, ElementSpec, _DecodeFn], ...]]] = {
+    cls: tuple((name, spec, _DECODERS[spec.vr]) for name, spec in layout.fields)
+    for cls, layout in LAYOUTS.items()
+}
+_PROTOCOL_TAGS: Final = frozenset({GROUP_LENGTH.tag, COMMAND_FIELD.tag, COMMAND_DATA_SET_TYPE.tag})
+_CLASS_BY_CODE: Final[dict[object, type[Message]]] = {
+    int(code): cls for code, cls in MESSAGE_CLASSES.items()
 }
 
 
@@ -300,9 +316,9 @@ def _diag(
     )
 
 
-def _parse(view: memoryview, diags: _Diags) -> dict[int, tuple[int, memoryview]]:
+def _parse(view: _Raw, diags: _Diags) -> dict[int, tuple[int, _Raw]]:
     """Split a command set into its elements: tag -> (offset, value bytes)."""
-    elements: dict[int, tuple[int, memoryview]] = {}
+    elements: dict[int, tuple[int, _Raw]] = {}
     size = len(view)
     offset = 0
     previous = -1
@@ -316,61 +332,76 @@ def _parse(view: memoryview, diags: _Diags) -> dict[int, tuple[int, memoryview]]
             )
         group, element, length = unpack(view, offset)
         tag = (group << 16) | element
-        if group != 0x0000:
-            raise DecodeError(
-                f"element ({group:04X},{element:04X}) is outside group 0000: a command set "
-                "holds command elements only (PS3.7 6.3.1)",
-                offset=offset,
-                tag=tag,
-            )
-        start = offset + 8
-        end = start + length
-        if end > size:
-            raise DecodeError(
-                f"value length {length} runs past the end of the command set "
-                f"({size - start} bytes left) (PS3.5 7.1.2)",
-                offset=offset,
-                tag=tag,
-            )
-        if length & 1:
-            diags.append(
-                Diagnostic(
-                    what=f"odd value length {length}",
-                    rule="PS3.7 6.3.1: command element lengths are even",
-                    offset=offset,
-                    tag=tag,
-                )
-            )
-        if tag in elements:
-            diags.append(
-                Diagnostic(
-                    what="element repeated; the first occurrence is kept",
-                    rule="PS3.7 6.3.1: each tag at most once",
-                    offset=offset,
-                    tag=tag,
-                )
-            )
-        else:
-            if tag < previous:
-                diags.append(
-                    Diagnostic(
-                        what="element out of ascending tag order",
-                        rule="PS3.7 6.3.1: elements in ascending tag order",
-                        offset=offset,
-                        tag=tag,
-                    )
-                )
-            elements[tag] = (offset, view[start:end])
+        end = offset + 8 + length
+        if group or end > size or length & 1 or tag <= previous:
+            _unusual_element(elements, diags, offset, group, element, length, size, previous)
+            if tag in elements:
+                offset = end
+                continue
+        elements[tag] = (offset, view[offset + 8 : end])
         if tag > previous:
             previous = tag
         offset = end
     return elements
 
 
-def _check_group_length(
-    elements: dict[int, tuple[int, memoryview]], size: int, diags: _Diags
+def _unusual_element(
+    elements: dict[int, tuple[int, _Raw]],
+    diags: _Diags,
+    offset: int,
+    group: int,
+    element: int,
+    length: int,
+    size: int,
+    previous: int,
 ) -> None:
-    found = elements.pop(GROUP_LENGTH.tag, None)
+    """Refuse what cannot be read; report order, repetition and odd lengths."""
+    tag = (group << 16) | element
+    if group:
+        raise DecodeError(
+            f"element ({group:04X},{element:04X}) is outside group 0000: a command set "
+            "holds command elements only (PS3.7 6.3.1)",
+            offset=offset,
+            tag=tag,
+        )
+    if offset + 8 + length > size:
+        raise DecodeError(
+            f"value length {length} runs past the end of the command set "
+            f"({size - offset - 8} bytes left) (PS3.5 7.1.2)",
+            offset=offset,
+            tag=tag,
+        )
+    if length & 1:
+        diags.append(
+            Diagnostic(
+                what=f"odd value length {length}",
+                rule="PS3.7 6.3.1: command element lengths are even",
+                offset=offset,
+                tag=tag,
+            )
+        )
+    if tag in elements:
+        diags.append(
+            Diagnostic(
+                what="element repeated; the first occurrence is kept",
+                rule="PS3.7 6.3.1: each tag at most once",
+                offset=offset,
+                tag=tag,
+            )
+        )
+    elif tag < previous:
+        diags.append(
+            Diagnostic(
+                what="element out of ascending tag order",
+                rule="PS3.7 6.3.1: elements in ascending tag order",
+                offset=offset,
+                tag=tag,
+            )
+        )
+
+
+def _check_group_length(elements: dict[int, tuple[int, _Raw]], size: int, diags: _Diags) -> None:
+    found = elements.get(GROUP_LENGTH.tag)
     if found is None:
         diags.append(_diag(None, GROUP_LENGTH, "no Command Group Length", "PS3.7 9.3, 10.3 (M)"))
         return
@@ -392,8 +423,8 @@ def _check_group_length(
         )
 
 
-def _message_class(elements: dict[int, tuple[int, memoryview]], diags: _Diags) -> type[Message]:
-    found = elements.pop(_COMMAND_FIELD_TAG, None)
+def _message_class(elements: dict[int, tuple[int, _Raw]], diags: _Diags) -> type[Message]:
+    found = elements.get(_COMMAND_FIELD_TAG)
     if found is None:
         raise DecodeError(
             "no Command Field (0000,0100): the command set names no DIMSE message "
@@ -402,7 +433,8 @@ def _message_class(elements: dict[int, tuple[int, memoryview]], diags: _Diags) -
         )
     offset, raw = found
     value = _decode_us(raw, offset, COMMAND_FIELD, diags)
-    if value is _ABSENT or value not in MESSAGE_CLASSES:
+    cls = _CLASS_BY_CODE.get(value)
+    if cls is None:
         shown = "empty" if value is _ABSENT else f"0x{value:04X}"
         raise DecodeError(
             f"Command Field {shown} is no DIMSE message (PS3.7 E.1)",
@@ -410,10 +442,13 @@ def _message_class(elements: dict[int, tuple[int, memoryview]], diags: _Diags) -
             tag=_COMMAND_FIELD_TAG,
             suggested_status=0x0211,
         )
-    return MESSAGE_CLASSES[CommandField(cast(int, value))]
+    return cls
 
 
-def _as_view(buffer: bytes | bytearray | memoryview) -> memoryview:
+def _as_view(buffer: bytes | bytearray | memoryview) -> _Raw:
+    """Bytes stay bytes (slicing them is cheapest); other buffers become a byte view."""
+    if type(buffer) is bytes:
+        return buffer
     view = memoryview(buffer)
     if view.format != "B" or view.ndim != 1:
         view = view.cast("B")
@@ -444,28 +479,32 @@ def decode_command(
     _check_group_length(elements, len(view), diags)
     cls = _message_class(elements, diags)
     values: dict[str, object] = {}
-    offsets: dict[str, tuple[int | None, int]] = {}
-    for name, spec in LAYOUTS[cls].fields:
-        found = elements.pop(spec.tag, None)
+    used = 2 if GROUP_LENGTH.tag in elements else 1  # and Command Field
+    for name, spec, decode in _FIELD_DECODERS[cls]:
+        found = elements.get(spec.tag)
         if found is None:
             continue
-        offset, raw = found
-        value = _DECODERS[spec.vr](raw, offset, spec, diags)
+        used += 1
+        value = decode(found[1], found[0], spec, diags)
         if value is not _ABSENT:
             values[name] = value
-            offsets[name] = (offset, spec.tag)
-    cdst_found = elements.pop(_DATA_SET_TYPE_TAG, None)
+    cdst_found = elements.get(_DATA_SET_TYPE_TAG)
     cdst: int | None = None
     cdst_offset: int | None = None
     if cdst_found is not None:
+        used += 1
         cdst_offset, raw = cdst_found
         decoded = _decode_us(raw, cdst_offset, COMMAND_DATA_SET_TYPE, diags)
         cdst = None if decoded is _ABSENT else decoded  # type: ignore[assignment]
-    extras = _extra_elements(cls, elements, diags)  # type: ignore[arg-type]
+    extras: tuple[tuple[int, bytes], ...] = ()
+    if used != len(elements):
+        known = LAYOUTS[cls].tags | _PROTOCOL_TAGS
+        unknown = {tag: item for tag, item in elements.items() if tag not in known}
+        extras = _extra_elements(cls, unknown, diags)  # type: ignore[arg-type]
     return assemble(
         cls,
         values,
-        offsets=offsets,
+        offsets=elements,
         data_set_type=(cdst, cdst_offset),
         extras=extras,
         data_set=data_set,
@@ -533,7 +572,7 @@ def _data_set_type(
             )
         return cdst
     if announced:
-        values[field] = DataSetPayload(b"") if data_set is None else data_set
+        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
     elif field in layout.required:
         diags.append(
             _diag(
@@ -545,7 +584,7 @@ def _data_set_type(
                 Severity.ERROR,
             )
         )
-        values[field] = DataSetPayload(b"") if data_set is None else data_set
+        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
     elif data_set is not None:
         diags.append(
             _diag(
@@ -563,7 +602,7 @@ def assemble(
     cls: type[Message],
     values: dict[str, object],
     *,
-    offsets: dict[str, tuple[int | None, int]],
+    offsets: Mapping[int, tuple[int, object]],
     data_set_type: tuple[int | None, int | None],
     extras: tuple[tuple[int, bytes], ...],
     data_set: PayloadInput | None,
@@ -573,14 +612,20 @@ def assemble(
     """Build the message from decoded field values: strictly, or leniently with diagnostics.
 
     Shared by every form a command set comes in (bytes, Dataset, JSON).  ``values`` maps
-    attribute names to typed values; ``data_set_type`` is the received Command Data Set
-    Type (None if absent) with its offset.
+    attribute names to typed values; ``offsets`` maps tags to (byte offset, value) where
+    known;
+    ``data_set_type`` is the received Command Data Set Type (None if absent) with its
+    offset.
     """
     layout = LAYOUTS[cls]
     cdst = _data_set_type(cls, layout, data_set_type, data_set, values, diags)
-    wire = WireDetails(command_data_set_type=cdst, extra_elements=extras)
+    wire = _PLAIN_WIRE.get(cdst) if not extras else None
+    if wire is None:
+        wire = WireDetails(command_data_set_type=cdst, extra_elements=extras)
     name = cls.command_field.message_name
-    for field_name in sorted(layout.required - values.keys()):
+    for field_name in () if layout.required <= values.keys() else sorted(layout.required):
+        if field_name in values:
+            continue
         spec = BY_TAG.get(_tag_of(layout, field_name) or -1)
         raise DecodeError(
             f"a {name} must have {spec.keyword if spec else field_name}, and this one has "
@@ -619,23 +664,29 @@ def _tag_of(layout: Layout, field_name: str) -> int | None:
     return None
 
 
+def _offset(offsets: Mapping[int, tuple[int, object]], tag: int) -> int | None:
+    found = offsets.get(tag)
+    return None if found is None else found[0]
+
+
 def _where(
-    problem: InvalidMessageError, offsets: dict[str, tuple[int | None, int]]
+    problem: InvalidMessageError, offsets: Mapping[int, tuple[int, object]]
 ) -> tuple[int | None, int | None]:
     for name in problem.fields:
-        if name in offsets:
-            return offsets[name]
+        spec = BY_NAME.get(name)
+        if spec is not None:
+            return _offset(offsets, spec.tag), spec.tag
     return None, None
 
 
 def _refuse_unrepresentable(
-    cls: type[Message], values: dict[str, object], offsets: dict[str, tuple[int | None, int]]
+    cls: type[Message], values: dict[str, object], offsets: Mapping[int, tuple[int, object]]
 ) -> None:
     """Values a typed field cannot hold at all: a code of no status class, a priority
     that is no priority.  These end decoding in either mode."""
     status = values.get("status")
     if isinstance(status, int) and status_category(status) is None:
-        offset, tag = offsets.get("status", (None, 0x0000_0900))
+        offset, tag = _offset(offsets, 0x0000_0900), 0x0000_0900
         raise DecodeError(
             f"Status 0x{status:04X} belongs to no status class; no other value may be used "
             "(PS3.7 Annex C)",
@@ -644,7 +695,7 @@ def _refuse_unrepresentable(
         )
     priority = values.get("priority")
     if isinstance(priority, int) and priority not in Priority._value2member_map_:
-        offset, tag = offsets.get("priority", (None, 0x0000_0700))
+        offset, tag = _offset(offsets, 0x0000_0700), 0x0000_0700
         raise DecodeError(
             f"Priority {priority} is none of 0 MEDIUM, 1 HIGH, 2 LOW (PS3.7 9.3.1.1)",
             offset=offset,

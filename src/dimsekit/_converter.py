@@ -205,7 +205,6 @@ class CommandSetConverter(JsonConverter):
         remaining.pop(GROUP_LENGTH.keyword, None)  # derived: recomputed when encoding
         cls = _class_of(remaining.pop(COMMAND_FIELD.keyword, None))
         values: dict[str, object] = {}
-        offsets: dict[str, tuple[int | None, int]] = {}
         for name, spec in LAYOUTS[cls].fields:
             if spec.keyword not in remaining:
                 continue
@@ -217,7 +216,6 @@ class CommandSetConverter(JsonConverter):
                     f"{spec.keyword}: {primitive!r} is not a {spec.vr} value ({problem})",
                     tag=spec.tag,
                 ) from None
-            offsets[name] = (None, spec.tag)
         cdst = remaining.pop(COMMAND_DATA_SET_TYPE.keyword, None)
         if cdst is not None and (isinstance(cdst, bool) or not isinstance(cdst, int)):
             raise DecodeError(
@@ -236,11 +234,11 @@ class CommandSetConverter(JsonConverter):
                 extras[tag] = (None, bytes.fromhex(value))
             except ValueError:
                 raise DecodeError(f"{key}: {value!r} is not hex bytes", tag=tag) from None
-        _refuse_unrepresentable(cls, values, offsets)
+        _refuse_unrepresentable(cls, values, {})
         return assemble(
             cls,
             values,
-            offsets=offsets,
+            offsets={},
             data_set_type=(cdst, None),
             extras=_extra_elements(cls, extras, diags),  # type: ignore[arg-type]
             data_set=data_set,

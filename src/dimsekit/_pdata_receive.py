@@ -37,7 +37,7 @@ from typing import IO, Final, TypeAlias
 
 import attrs
 
-from ._command import decode_command, peek_data_set_type
+from ._command import DecodedCommand, decode_command, peek_data_set_type
 from ._diagnostics import Diagnostic
 from ._errors import DecodeError, FramingError
 from ._layout import NO_DATA_SET
@@ -98,6 +98,7 @@ SpillFactory: TypeAlias = Callable[[int, Message | None], IO[bytes]]
 when a data set leaves memory; returns a binary file open for writing and reading."""
 
 _KNOWN_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
+_NOT_DECODED: Final = DecodeError("no command has been received yet")
 
 
 def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
@@ -153,6 +154,8 @@ class MessageAssembler:
         self._data_file_start = 0
         self._data_length = 0
         self._diagnostics: list[Diagnostic] = []
+        self._command_bytes = b""
+        self._decoded: DecodedCommand | DecodeError = _NOT_DECODED
 
     @property
     def stream_offset(self) -> int:
@@ -196,6 +199,16 @@ class MessageAssembler:
         position = 0
         end = len(view)
         while position < end:
+            if self._pdu_type == 0 and not self._head and end - position >= 6:
+                length = PDU_HEADER.unpack_from(view, position)[2]
+                if (
+                    view[position] == PDUType.P_DATA_TF
+                    and 0 < length <= end - position - 6
+                    and (not self._max_pdu_length or length <= self._max_pdu_length)
+                ):
+                    self._whole_p_data(view, position, length, events)
+                    position += 6 + length
+                    continue
             if self._pdu_type == 0:
                 position = self._collect_head(view, position, 6)
                 if len(self._head) == 6:
@@ -229,6 +242,35 @@ class MessageAssembler:
                     self._end_fragment(events)
             if self._pdu_type and self._pdu_left == 0 and self._fragment_left < 0:
                 self._end_pdu(events)
+
+    def _whole_p_data(
+        self, view: memoryview, position: int, length: int, events: list[Event]
+    ) -> None:
+        """A P-DATA-TF that is wholly in ``view``: its PDVs, without the byte-wise states."""
+        self._pdu_start = self._offset
+        self._pdu_type = PDUType.P_DATA_TF
+        self._pdu_left = length
+        self._pdv_count = 0
+        self._offset += 6
+        offset = position + 6
+        while self._pdu_left:
+            if self._pdu_left < 6:
+                raise self._fail(
+                    f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
+                    "(PS3.8 9.3.5.1)"
+                )
+            self._offset += 6
+            self._begin_fragment(*PDV_HEADER.unpack_from(view, offset))
+            fragment_length = self._fragment_left
+            offset += 6
+            if fragment_length:
+                self._take_fragment_bytes(view[offset : offset + fragment_length])
+                offset += fragment_length
+                self._offset += fragment_length
+                self._pdu_left -= fragment_length
+                self._fragment_left = 0
+            self._end_fragment(events)
+        self._pdu_type = 0
 
     def _start_pdu(self) -> None:
         pdu_type, _reserved, length = PDU_HEADER.unpack(self._head)
@@ -267,6 +309,10 @@ class MessageAssembler:
     def _start_fragment(self) -> None:
         item_length, context_id, control = PDV_HEADER.unpack(self._head)
         self._head.clear()
+        self._begin_fragment(item_length, context_id, control)
+
+    def _begin_fragment(self, item_length: int, context_id: int, control: int) -> None:
+        """Check a PDV item header (already counted in ``_offset``) and expect its bytes."""
         start = self._offset - 6
         if item_length < 2 or item_length + 4 > self._pdu_left:
             raise self._fail(
@@ -333,10 +379,7 @@ class MessageAssembler:
 
     def _spill_data(self) -> None:
         assert self._context_id is not None
-        try:
-            command = decode_command(self._command).message
-        except DecodeError:
-            command = None
+        command = self._decoded.message if isinstance(self._decoded, DecodedCommand) else None
         sink = self._spill(self._context_id, command)
         self._data_file_start = sink.tell()
         sink.write(self._data)
@@ -348,15 +391,7 @@ class MessageAssembler:
         if not self._control & LAST_BIT:
             return
         if self._control & COMMAND_BIT:
-            data_set_type = peek_data_set_type(self._command)
-            if data_set_type is None:
-                data_set_type = self._data_set_type_by_decoding()
-            if data_set_type == NO_DATA_SET:
-                self._finish(events, None)
-            else:
-                self._in_data = True
-                if self._memory_budget == 0:
-                    self._spill_data()
+            self._end_command(events)
             return
         if self._data_file is not None:
             self._data_file.flush()
@@ -370,23 +405,38 @@ class MessageAssembler:
             payload = DataSetPayload(memoryview(self._data).toreadonly())
         self._finish(events, payload)
 
-    def _data_set_type_by_decoding(self) -> int:
+    def _end_command(self, events: list[Event]) -> None:
+        """Decode the command as soon as it is complete: it says whether a data set
+        follows, and a spill file can be chosen knowing the message."""
+        self._command_bytes = bytes(self._command)
         try:
-            message = decode_command(self._command).message
-        except DecodeError:
-            return NO_DATA_SET  # the error is reported when the message finishes
-        wire = message.wire
-        return NO_DATA_SET if wire is None else wire.command_data_set_type
+            self._decoded = decode_command(self._command_bytes, strict=self._strict)
+        except DecodeError as error:
+            self._decoded = error
+            data_set_type = peek_data_set_type(self._command_bytes)
+        else:
+            wire = self._decoded.message.wire
+            data_set_type = NO_DATA_SET if wire is None else wire.command_data_set_type
+        if data_set_type in (None, NO_DATA_SET):
+            self._finish(events, None)
+            return
+        self._in_data = True
+        if self._memory_budget == 0:
+            self._spill_data()
 
     def _finish(self, events: list[Event], payload: DataSetPayload | None) -> None:
         context_id = self._context_id
         assert context_id is not None
-        command = bytes(self._command)
-        try:
-            decoded = decode_command(command, data_set=payload, strict=self._strict)
-        except DecodeError as error:
-            events.append(UndecodableMessage(context_id, error, command))
+        decoded = self._decoded
+        if isinstance(decoded, DecodeError):
+            events.append(UndecodableMessage(context_id, decoded, self._command_bytes))
         else:
+            message = decoded.message
+            field = message.data_set_field()
+            if payload is not None and field is not None:
+                # The message was decoded with an empty payload standing in for its data
+                # set; nobody else holds it yet, so the real one simply takes its place.
+                object.__setattr__(message, field, payload)
             diagnostics = (*self._diagnostics, *decoded.diagnostics)
-            events.append(MessageReceived(context_id, decoded.message, diagnostics, command))
+            events.append(MessageReceived(context_id, message, diagnostics, self._command_bytes))
         self._reset_message()

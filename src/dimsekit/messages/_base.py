@@ -26,6 +26,7 @@ from .._payload import DataSetPayload
 from .._status import PENDING_CODES_BY_SERVICE, ServiceClass, Status, to_status
 from .._vr import CommandField, check_us, refuse
 from .._wire_details import WireDetails
+from ._fast_init import install_fast_init
 
 __all__ = [
     "MESSAGE_CLASSES",
@@ -81,6 +82,8 @@ class ResponseMismatch:
 
 
 MESSAGE_CLASSES: Final[dict[CommandField, type[Message]]] = {}
+_DATA_SET_FIELDS: Final[dict[type, str | None]] = {}
+_UNKNOWN: Final = object()
 """Every message class by its Command Field; filled as the service modules load."""
 
 
@@ -179,11 +182,11 @@ class Message:
     @classmethod
     def data_set_field(cls) -> str | None:
         """The name of this message's data-set parameter, or None if it carries none."""
-        for field in attrs.fields(cls):
-            name: str = field.name
-            if name in DATA_SET_PARAMETERS:
-                return name
-        return None
+        found = _DATA_SET_FIELDS.get(cls, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = next((f.name for f in attrs.fields(cls) if f.name in DATA_SET_PARAMETERS), None)
+            _DATA_SET_FIELDS[cls] = found
+        return found  # type: ignore[return-value]
 
     @property
     def data_set_payload(self) -> DataSetPayload | None:
@@ -395,6 +398,7 @@ def message(
         if answers is not None:
             answers.response_class = cast(type[Response], cls)
         cls.rules = (*rules, *shared)
+        install_fast_init(cls, cls.rules)
         MESSAGE_CLASSES[command_field] = cls
         return cls
 
