@@ -208,14 +208,17 @@ def check_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
     elif not 0 < len(value) <= UI_MAX:
         refuse(inst, attribute.name, value, "a UID has 1 to 64 characters", "PS3.5 9.1")
     elif _UID_SYNTAX.fullmatch(value) is None:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "a UID is digits in dot-separated components, none empty, "
-            "no leading zero in a multi-digit component",
-            "PS3.5 9.1",
-        )
+        refuse(inst, attribute.name, value, _uid_problem(value), "PS3.5 9.1")
+
+
+def _uid_problem(value: str) -> str:
+    """Which rule of PS3.5 9.1 a UID breaks (called only for a UID that breaks one)."""
+    if value.strip("0123456789."):
+        return "a UID has only digits and dots"
+    components = value.split(".")
+    if "" in components:
+        return "a UID has no empty component"
+    return "a multi-digit UID component has no leading zero"
 
 
 def check_optional_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
