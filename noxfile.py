@@ -62,3 +62,13 @@ def memcheck(session: nox.Session) -> None:
     """1 GiB file-backed data set through fragmenting and reassembly: peak RSS < 64 MiB."""
     session.install(".")
     session.run("python", "benchmarks/pdata_memory.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """dimsekit side by side with pynetdicom and a struct floor (not in the default run).
+
+    `nox -s bench -- --quick` for a smoke run, `-- --json` for tracking.
+    """
+    session.install(".", *_groups("bench"))
+    session.run("python", "benchmarks/bench.py", *session.posargs)
