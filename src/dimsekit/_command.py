@@ -295,6 +295,7 @@ _FIELD_DECODERS: Final[dict[type[Message], tuple[tuple[str, ElementSpec, _Decode
     for cls, layout in LAYOUTS.items()
 }
 _PROTOCOL_TAGS: Final = frozenset({GROUP_LENGTH.tag, COMMAND_FIELD.tag, COMMAND_DATA_SET_TYPE.tag})
+_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 _CLASS_BY_CODE: Final[dict[object, type[Message]]] = {
     int(code): cls for code, cls in MESSAGE_CLASSES.items()
 }
@@ -501,6 +502,10 @@ def decode_command(
         known = LAYOUTS[cls].tags | _PROTOCOL_TAGS
         unknown = {tag: item for tag, item in elements.items() if tag not in known}
         extras = _extra_elements(cls, unknown, diags)  # type: ignore[arg-type]
+    elif not diags and cdst is not None:
+        clean = _clean_message(cls, values, cdst, data_set)
+        if clean is not None:
+            return clean
     return assemble(
         cls,
         values,
@@ -511,6 +516,27 @@ def decode_command(
         diags=diags,
         strict=strict,
     )
+
+
+def _clean_message(
+    cls: type[Message], values: dict[str, object], cdst: int, data_set: PayloadInput | None
+) -> DecodedCommand | None:
+    """The common case, quickly: a command set with nothing to report.  None sends the
+    caller down the general path, which reports whatever this one did not accept."""
+    field = _DATA_SET_FIELD[cls]
+    if field is None:
+        if cdst != NO_DATA_SET or data_set is not None:
+            return None
+    elif cdst != NO_DATA_SET:
+        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
+    elif data_set is not None or field in LAYOUTS[cls].required:
+        return None
+    try:
+        message = cls(**values)
+    except (InvalidMessageError, TypeError):
+        return None
+    wire = _PLAIN_WIRE.get(cdst) or WireDetails(command_data_set_type=cdst)
+    return DecodedCommand(message._with_wire(wire))
 
 
 def _extra_elements(
