@@ -53,7 +53,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def verifytypes(session: nox.Session) -> None:
     """pyright --verifytypes: no public symbol of dimsekit has an unknown type."""
-    session.install(".", *_groups("verifytypes"))
+    session.install(".[pynetdicom,testing]", *_groups("verifytypes"))
     session.run("pyright", "--verifytypes", "dimsekit", "--ignoreexternal", *session.posargs)
 
 
