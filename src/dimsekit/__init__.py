@@ -3,7 +3,8 @@
 This module is the public facade: it imports and re-exports, nothing else.
 """
 
-from ._command import DecodedCommand, decode_command, encode_command
+from ._command import encode_command
+from ._command_decode import DecodedCommand, decode_command
 from ._converter import (
     CommandSetConverter,
     configure_converter,

@@ -39,14 +39,13 @@ from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
-from ._command import (
+from ._command import data_set_type_for, encode_command
+from ._command_decode import (
     DecodedCommand,
     _extra_elements,
     _refuse_unrepresentable,
     assemble,
-    data_set_type_for,
     decode_command,
-    encode_command,
 )
 from ._diagnostics import Diagnostic
 from ._errors import DecodeError

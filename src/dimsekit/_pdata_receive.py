@@ -37,7 +37,7 @@ from typing import IO, Final, TypeAlias
 
 import attrs
 
-from ._command import DecodedCommand, decode_command, peek_data_set_type
+from ._command_decode import DecodedCommand, decode_command, peek_data_set_type
 from ._diagnostics import Diagnostic
 from ._errors import DecodeError, FramingError
 from ._layout import NO_DATA_SET

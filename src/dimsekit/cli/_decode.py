@@ -23,7 +23,7 @@ from pydicom.filereader import read_dataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .._association import read_associate
-from .._command import decode_command
+from .._command_decode import decode_command
 from .._converter import to_dict
 from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError, FramingError

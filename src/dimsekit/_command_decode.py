@@ -1,0 +1,607 @@
+"""Command set bytes in: decode what a peer sent, leniently, and say what deviated.
+
+Owns: reading Implicit VR Little Endian command sets (PS3.7 6.3.1; PS3.5 7.1.2) into the
+typed message: accepting what real peers get wrong but can still be understood and
+reporting each deviation as a :class:`~dimsekit.Diagnostic` (commands.md 5.5), keeping
+unknown and retired elements and the received Command Data Set Type so that canonical
+input re-encodes byte for byte, and refusing what cannot be understood with a
+:class:`~dimsekit.DecodeError` naming the offset, the tag, the reason and the status to
+answer with.  ``assemble`` is shared with the Dataset and JSON forms (``_converter``).
+
+No pydicom Dataset is built on this path: it is the hot path of every DICOM program.
+
+Must not know: PDUs or presentation contexts; how messages are encoded (``_command``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Final, TypeAlias
+
+import attrs
+from pydicom.tag import BaseTag
+from pydicom.uid import UID
+
+from ._command import _HEADER, _TAG_PAIR, DEFAULT_DATA_SET_TYPE
+from ._diagnostics import Diagnostic, Severity
+from ._errors import DecodeError, InvalidMessageError
+from ._fields import BY_NAME, BY_TAG, ElementSpec
+from ._layout import (
+    COMMAND_DATA_SET_TYPE,
+    COMMAND_FIELD,
+    GROUP_LENGTH,
+    LAYOUTS,
+    NO_DATA_SET,
+    Layout,
+)
+from ._payload import DataSetPayload, PayloadInput
+from ._status import status_category
+from ._vr import Priority
+from ._wire_details import WireDetails
+from .messages import MESSAGE_CLASSES, Message
+
+__all__ = ["DecodedCommand", "assemble", "decode_command", "peek_data_set_type"]
+
+
+@attrs.frozen
+class DecodedCommand:
+    """A decoded command set: the typed message and what deviated on the way."""
+
+    message: Message
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        """True when nothing deviated from PS3.7."""
+        return not self.diagnostics
+
+
+_COMMAND_FIELD_TAG: Final = COMMAND_FIELD.tag
+_DATA_SET_TYPE_TAG: Final = COMMAND_DATA_SET_TYPE.tag
+_ABSENT: Final = object()
+_EMPTY_PAYLOAD: Final = DataSetPayload(b"")  # immutable, so one serves every message
+# The wire details of the command sets real toolkits send, shared (they are frozen).
+_PLAIN_WIRE: Final = {
+    cdst: WireDetails(command_data_set_type=cdst)
+    for cdst in (0x0000, 0x0001, 0x0101, 0x0102, 0x0202)
+}
+_Raw: TypeAlias = bytes | memoryview
+_Diags = list[Diagnostic]
+
+
+def _decode_us(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    size = len(raw)
+    if size == 2:
+        return raw[0] | (raw[1] << 8)
+    if size == 0:
+        diags.append(_diag(offset, spec, "zero-length US value; taken as absent", "PS3.5 6.2"))
+        return _ABSENT
+    if size < 2:
+        raise DecodeError(
+            f"{spec.keyword} (US) has a {size}-byte value; a US value has 2 bytes (PS3.5 6.2)",
+            offset=offset,
+            tag=spec.tag,
+        )
+    diags.append(
+        _diag(
+            offset,
+            spec,
+            f"{spec.keyword} has {size} bytes (VM > 1) where VM is 1; the first value is kept",
+            "PS3.7 E.1 (VM 1)",
+        )
+    )
+    return raw[0] | (raw[1] << 8)
+
+
+def _decode_ul(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    if len(raw) != 4:
+        raise DecodeError(
+            f"{spec.keyword} (UL) has a {len(raw)}-byte value; a UL value has 4 bytes",
+            offset=offset,
+            tag=spec.tag,
+        )
+    return int.from_bytes(raw, "little")
+
+
+def _decode_ui(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    text = str(raw, "latin-1")
+    if text.endswith(" "):
+        diags.append(
+            _diag(offset, spec, f"UID {text!r} padded with a space, not NUL", "PS3.5 6.2, 9.1")
+        )
+    stripped = text.rstrip("\0 ")
+    if not stripped:
+        diags.append(_diag(offset, spec, "zero-length UID; taken as absent", "PS3.5 9.1"))
+        return _ABSENT
+    return str.__new__(UID, stripped)  # what the model's converter would make of it
+
+
+def _decode_text(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    text = str(raw, "latin-1").strip(" ")
+    if not text:
+        diags.append(_diag(offset, spec, f"empty {spec.vr} value; taken as absent", "PS3.5 6.2"))
+        return _ABSENT
+    return text
+
+
+def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    size = len(raw)
+    if size % 4:
+        raise DecodeError(
+            f"{spec.keyword} (AT) has {size} bytes; AT values are 4 bytes each (PS3.5 6.2)",
+            offset=offset,
+            tag=spec.tag,
+        )
+    return tuple(BaseTag((group << 16) | element) for group, element in _TAG_PAIR.iter_unpack(raw))
+
+
+_DecodeFn = Callable[[_Raw, int, ElementSpec, _Diags], object]
+_DECODERS: Final[dict[str, _DecodeFn]] = {
+    "UI": _decode_ui,
+    "AE": _decode_text,
+    "LO": _decode_text,
+    "US": _decode_us,
+    "UL": _decode_ul,
+    "AT": _decode_at,
+}
+# Per class, what to read for each field: computed once.
+_FIELD_DECODERS: Final[dict[type[Message], tuple[tuple[str, ElementSpec, _DecodeFn], ...]]] = {
+    cls: tuple((name, spec, _DECODERS[spec.vr]) for name, spec in layout.fields)
+    for cls, layout in LAYOUTS.items()
+}
+_PROTOCOL_TAGS: Final = frozenset({GROUP_LENGTH.tag, COMMAND_FIELD.tag, COMMAND_DATA_SET_TYPE.tag})
+_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
+_CLASS_BY_CODE: Final[dict[object, type[Message]]] = {
+    int(code): cls for code, cls in MESSAGE_CLASSES.items()
+}
+
+
+def _diag(
+    offset: int | None,
+    spec: ElementSpec | None,
+    what: str,
+    rule: str,
+    severity: Severity = Severity.WARNING,
+) -> Diagnostic:
+    return Diagnostic(
+        what=what,
+        rule=rule,
+        severity=severity,
+        offset=offset,
+        tag=None if spec is None else spec.tag,
+    )
+
+
+def _parse(view: _Raw, diags: _Diags) -> dict[int, tuple[int, _Raw]]:
+    """Split a command set into its elements: tag -> (offset, value bytes)."""
+    elements: dict[int, tuple[int, _Raw]] = {}
+    size = len(view)
+    offset = 0
+    previous = -1
+    unpack = _HEADER.unpack_from
+    while offset < size:
+        if size - offset < 8:
+            raise DecodeError(
+                f"truncated element header: {size - offset} bytes left where an element "
+                "needs 8 (tag, length) (PS3.5 7.1.2)",
+                offset=offset,
+            )
+        group, element, length = unpack(view, offset)
+        tag = (group << 16) | element
+        end = offset + 8 + length
+        if group or end > size or length & 1 or tag <= previous:
+            _unusual_element(elements, diags, offset, group, element, length, size, previous)
+            if tag in elements:
+                offset = end
+                continue
+        elements[tag] = (offset, view[offset + 8 : end])
+        if tag > previous:
+            previous = tag
+        offset = end
+    return elements
+
+
+def _unusual_element(
+    elements: dict[int, tuple[int, _Raw]],
+    diags: _Diags,
+    offset: int,
+    group: int,
+    element: int,
+    length: int,
+    size: int,
+    previous: int,
+) -> None:
+    """Refuse what cannot be read; report order, repetition and odd lengths."""
+    tag = (group << 16) | element
+    if group:
+        raise DecodeError(
+            f"element ({group:04X},{element:04X}) is outside group 0000: a command set "
+            "holds command elements only (PS3.7 6.3.1)",
+            offset=offset,
+            tag=tag,
+        )
+    if offset + 8 + length > size:
+        raise DecodeError(
+            f"value length {length} runs past the end of the command set "
+            f"({size - offset - 8} bytes left) (PS3.5 7.1.2)",
+            offset=offset,
+            tag=tag,
+        )
+    if length & 1:
+        diags.append(
+            Diagnostic(
+                what=f"odd value length {length}",
+                rule="PS3.7 6.3.1: command element lengths are even",
+                offset=offset,
+                tag=tag,
+            )
+        )
+    if tag in elements:
+        diags.append(
+            Diagnostic(
+                what="element repeated; the first occurrence is kept",
+                rule="PS3.7 6.3.1: each tag at most once",
+                offset=offset,
+                tag=tag,
+            )
+        )
+    elif tag < previous:
+        diags.append(
+            Diagnostic(
+                what="element out of ascending tag order",
+                rule="PS3.7 6.3.1: elements in ascending tag order",
+                offset=offset,
+                tag=tag,
+            )
+        )
+
+
+def _check_group_length(elements: dict[int, tuple[int, _Raw]], size: int, diags: _Diags) -> None:
+    found = elements.get(GROUP_LENGTH.tag)
+    if found is None:
+        diags.append(_diag(None, GROUP_LENGTH, "no Command Group Length", "PS3.7 9.3, 10.3 (M)"))
+        return
+    offset, raw = found
+    if len(raw) != 4:
+        diags.append(_diag(offset, GROUP_LENGTH, f"{len(raw)}-byte value; UL has 4", "PS3.5 6.2"))
+        return
+    value = int.from_bytes(raw, "little")
+    expected = size - (offset + 12)
+    if value != expected:
+        diags.append(
+            _diag(
+                offset,
+                GROUP_LENGTH,
+                f"Command Group Length says {value}, the elements after it have {expected} "
+                "bytes; the length is ignored",
+                "PS3.7 9.3, 10.3",
+            )
+        )
+
+
+def _message_class(elements: dict[int, tuple[int, _Raw]], diags: _Diags) -> type[Message]:
+    found = elements.get(_COMMAND_FIELD_TAG)
+    if found is None:
+        raise DecodeError(
+            "no Command Field (0000,0100): the command set names no DIMSE message "
+            "(PS3.7 9.3, 10.3)",
+            tag=_COMMAND_FIELD_TAG,
+        )
+    offset, raw = found
+    value = _decode_us(raw, offset, COMMAND_FIELD, diags)
+    cls = _CLASS_BY_CODE.get(value)
+    if cls is None:
+        shown = "empty" if value is _ABSENT else f"0x{value:04X}"
+        raise DecodeError(
+            f"Command Field {shown} is no DIMSE message (PS3.7 E.1)",
+            offset=offset,
+            tag=_COMMAND_FIELD_TAG,
+            suggested_status=0x0211,
+        )
+    return cls
+
+
+def _as_view(buffer: bytes | bytearray | memoryview) -> _Raw:
+    """Bytes stay bytes (slicing them is cheapest); other buffers become a byte view."""
+    if type(buffer) is bytes:
+        return buffer
+    view = memoryview(buffer)
+    if view.format != "B" or view.ndim != 1:
+        view = view.cast("B")
+    return view
+
+
+def decode_command(
+    buffer: bytes | bytearray | memoryview,
+    *,
+    data_set: PayloadInput | None = None,
+    strict: bool = False,
+) -> DecodedCommand:
+    """Decode a command set (Implicit VR Little Endian) into its typed message.
+
+    ``data_set`` is the data set that followed the command, if any (the P-DATA layer
+    passes it).  When the command announces a data set and none is given, an empty
+    payload stands in for it.
+
+    Lenient by default: what real peers get wrong but can still be understood is
+    accepted and reported as diagnostics (padding, order, group length, VM, retired or
+    unknown elements, any Command Data Set Type, broken PS3.7 conditions).  With
+    ``strict=True`` any deviation raises :class:`~dimsekit.DecodeError`, as does input
+    that cannot be understood at all, in either mode.  Nothing else is ever raised.
+    """
+    view = _as_view(buffer)
+    diags: _Diags = []
+    elements = _parse(view, diags)
+    _check_group_length(elements, len(view), diags)
+    cls = _message_class(elements, diags)
+    values: dict[str, object] = {}
+    used = 2 if GROUP_LENGTH.tag in elements else 1  # and Command Field
+    for name, spec, decode in _FIELD_DECODERS[cls]:
+        found = elements.get(spec.tag)
+        if found is None:
+            continue
+        used += 1
+        value = decode(found[1], found[0], spec, diags)
+        if value is not _ABSENT:
+            values[name] = value
+    cdst_found = elements.get(_DATA_SET_TYPE_TAG)
+    cdst: int | None = None
+    cdst_offset: int | None = None
+    if cdst_found is not None:
+        used += 1
+        cdst_offset, raw = cdst_found
+        decoded = _decode_us(raw, cdst_offset, COMMAND_DATA_SET_TYPE, diags)
+        cdst = None if decoded is _ABSENT else decoded  # type: ignore[assignment]
+    extras: tuple[tuple[int, bytes], ...] = ()
+    if used != len(elements):
+        known = LAYOUTS[cls].tags | _PROTOCOL_TAGS
+        unknown = {tag: item for tag, item in elements.items() if tag not in known}
+        extras = _extra_elements(cls, unknown, diags)  # type: ignore[arg-type]
+    elif not diags and cdst is not None:
+        clean = _clean_message(cls, values, cdst, data_set)
+        if clean is not None:
+            return clean
+    return assemble(
+        cls,
+        values,
+        offsets=elements,
+        data_set_type=(cdst, cdst_offset),
+        extras=extras,
+        data_set=data_set,
+        diags=diags,
+        strict=strict,
+    )
+
+
+def _clean_message(
+    cls: type[Message], values: dict[str, object], cdst: int, data_set: PayloadInput | None
+) -> DecodedCommand | None:
+    """The common case, quickly: a command set with nothing to report.  None sends the
+    caller down the general path, which reports whatever this one did not accept."""
+    field = _DATA_SET_FIELD[cls]
+    if field is None:
+        if cdst != NO_DATA_SET or data_set is not None:
+            return None
+    elif cdst != NO_DATA_SET:
+        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
+    elif data_set is not None or field in LAYOUTS[cls].required:
+        return None
+    try:
+        message = cls(**values)
+    except (InvalidMessageError, TypeError):
+        return None
+    wire = _PLAIN_WIRE.get(cdst) or WireDetails(command_data_set_type=cdst)
+    return DecodedCommand(message._with_wire(wire))
+
+
+def _extra_elements(
+    cls: type[Message],
+    elements: dict[int, tuple[int | None, memoryview | bytes]],
+    diags: _Diags,
+) -> tuple[tuple[int, bytes], ...]:
+    """Elements the class has no field for, reported and kept as raw value bytes."""
+    extras: list[tuple[int, bytes]] = []
+    for tag, (offset, raw) in sorted(elements.items()):
+        spec = BY_TAG.get(tag)
+        name = cls.command_field.message_name
+        if spec is None:
+            what = f"unknown command element in a {name}; kept as received"
+            rule = "PS3.7 E.1"
+        elif spec.retired:
+            what = f"retired command element {spec.keyword} in a {name}; kept as received"
+            rule = "PS3.7 E.2"
+        else:
+            what = f"{spec.keyword} is not a field of {name}; kept as received"
+            rule = "PS3.7 9.3, 10.3 (retired usage)" if tag == 0x0110 else "PS3.7 9.3, 10.3"
+        diags.append(Diagnostic(what=what, rule=rule, offset=offset, tag=tag))
+        extras.append((tag, bytes(raw)))
+    return tuple(extras)
+
+
+def _data_set_type(
+    cls: type[Message],
+    layout: Layout,
+    found: tuple[int | None, int | None],
+    data_set: PayloadInput | None,
+    values: dict[str, object],
+    diags: _Diags,
+) -> int:
+    """Check Command Data Set Type and put the data set where the class keeps it."""
+    name = cls.command_field.message_name
+    field = layout.data_set_field
+    received, offset = found
+    if received is None:
+        diags.append(
+            _diag(offset, COMMAND_DATA_SET_TYPE, "no Command Data Set Type", "PS3.7 9.3, 10.3 (M)")
+        )
+        announced = data_set is not None or (field is not None and field in layout.required)
+        cdst = DEFAULT_DATA_SET_TYPE if announced else NO_DATA_SET
+    else:
+        cdst = received
+        announced = cdst != NO_DATA_SET
+    if field is None:
+        if announced:
+            diags.append(
+                _diag(
+                    offset,
+                    COMMAND_DATA_SET_TYPE,
+                    f"Command Data Set Type 0x{cdst:04X} announces a data set, but a {name} "
+                    "carries none; ignored",
+                    "PS3.7 9.3, 10.3",
+                    Severity.ERROR,
+                )
+            )
+        return cdst
+    if announced:
+        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
+    elif field in layout.required:
+        diags.append(
+            _diag(
+                offset,
+                COMMAND_DATA_SET_TYPE,
+                f"Command Data Set Type 0x0101 says no data set, but a {name} must carry its "
+                f"{field}; an empty one stands in",
+                "PS3.7 9.3, 10.3",
+                Severity.ERROR,
+            )
+        )
+        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
+    elif data_set is not None:
+        diags.append(
+            _diag(
+                offset,
+                COMMAND_DATA_SET_TYPE,
+                "a data set was supplied, but Command Data Set Type 0x0101 says none; ignored",
+                "PS3.7 9.3, 10.3",
+                Severity.ERROR,
+            )
+        )
+    return cdst
+
+
+def assemble(
+    cls: type[Message],
+    values: dict[str, object],
+    *,
+    offsets: Mapping[int, tuple[int, object]],
+    data_set_type: tuple[int | None, int | None],
+    extras: tuple[tuple[int, bytes], ...],
+    data_set: PayloadInput | None,
+    diags: _Diags,
+    strict: bool,
+) -> DecodedCommand:
+    """Build the message from decoded field values: strictly, or leniently with diagnostics.
+
+    Shared by every form a command set comes in (bytes, Dataset, JSON).  ``values`` maps
+    attribute names to typed values; ``offsets`` maps tags to (byte offset, value) where
+    known;
+    ``data_set_type`` is the received Command Data Set Type (None if absent) with its
+    offset.
+    """
+    layout = LAYOUTS[cls]
+    cdst = _data_set_type(cls, layout, data_set_type, data_set, values, diags)
+    wire = _PLAIN_WIRE.get(cdst) if not extras else None
+    if wire is None:
+        wire = WireDetails(command_data_set_type=cdst, extra_elements=extras)
+    name = cls.command_field.message_name
+    for field_name in () if layout.required <= values.keys() else sorted(layout.required):
+        if field_name in values:
+            continue
+        spec = BY_TAG.get(_tag_of(layout, field_name) or -1)
+        raise DecodeError(
+            f"a {name} must have {spec.keyword if spec else field_name}, and this one has "
+            "none (PS3.7 9.3, 10.3: M)",
+            tag=None if spec is None else spec.tag,
+        )
+    _refuse_unrepresentable(cls, values, offsets)
+    if strict and diags:
+        first = diags[0]
+        raise DecodeError(f"{first.what} [{first.rule}]", offset=first.offset, tag=first.tag)
+    try:
+        message = cls(**values)
+    except InvalidMessageError as problem:
+        if strict:
+            where = _where(problem, offsets)
+            raise DecodeError(str(problem), offset=where[0], tag=where[1]) from None
+        message, problems = cls._build_leniently(values)
+        for found in problems:
+            offset, tag = _where(found, offsets)
+            diags.append(
+                Diagnostic(
+                    what=f"{found.rule}; got {found.value!r}",
+                    rule=found.reference,
+                    severity=Severity.ERROR,
+                    offset=offset,
+                    tag=tag,
+                )
+            )
+    return DecodedCommand(message._with_wire(wire), tuple(diags))
+
+
+def _tag_of(layout: Layout, field_name: str) -> int | None:
+    for name, spec in layout.fields:
+        if name == field_name:
+            return spec.tag
+    return None
+
+
+def _offset(offsets: Mapping[int, tuple[int, object]], tag: int) -> int | None:
+    found = offsets.get(tag)
+    return None if found is None else found[0]
+
+
+def _where(
+    problem: InvalidMessageError, offsets: Mapping[int, tuple[int, object]]
+) -> tuple[int | None, int | None]:
+    for name in problem.fields:
+        spec = BY_NAME.get(name)
+        if spec is not None:
+            return _offset(offsets, spec.tag), spec.tag
+    return None, None
+
+
+def _refuse_unrepresentable(
+    cls: type[Message], values: dict[str, object], offsets: Mapping[int, tuple[int, object]]
+) -> None:
+    """Values a typed field cannot hold at all: a code of no status class, a priority
+    that is no priority.  These end decoding in either mode."""
+    status = values.get("status")
+    if isinstance(status, int) and status_category(status) is None:
+        offset, tag = _offset(offsets, 0x0000_0900), 0x0000_0900
+        raise DecodeError(
+            f"Status 0x{status:04X} belongs to no status class; no other value may be used "
+            "(PS3.7 Annex C)",
+            offset=offset,
+            tag=tag,
+        )
+    priority = values.get("priority")
+    if isinstance(priority, int) and priority not in Priority._value2member_map_:
+        offset, tag = _offset(offsets, 0x0000_0700), 0x0000_0700
+        raise DecodeError(
+            f"Priority {priority} is none of 0 MEDIUM, 1 HIGH, 2 LOW (PS3.7 9.3.1.1)",
+            offset=offset,
+            tag=tag,
+        )
+
+
+def peek_data_set_type(buffer: bytes | bytearray | memoryview) -> int | None:
+    """The Command Data Set Type of an encoded command set, without decoding it.
+
+    None when the element is absent, malformed or the bytes cannot be walked; the full
+    decoder then has the last word.
+    """
+    view = _as_view(buffer)
+    offset = 0
+    size = len(view)
+    while offset + 8 <= size:
+        group, element, length = _HEADER.unpack_from(view, offset)
+        if group != 0:
+            return None
+        if element == 0x0800:
+            if length != 2 or offset + 10 > size:
+                return None
+            return view[offset + 8] | (view[offset + 9] << 8)
+        if element > 0x0800:
+            return None
+        offset += 8 + length
+    return None
