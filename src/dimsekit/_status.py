@@ -163,7 +163,7 @@ _MEANINGS: Final[dict[ServiceClass, _Meanings]] = {
         (0xB60A, 0xB60A, "Image or combined print image larger than the box: decimated"),
         (0xC600, 0xC600, "Film Session has no Film Box SOP Instances"),
         (0xC601, 0xC601, "Unable to create Print Job SOP Instance; print queue is full"),
-        (0xC602, 0xC602, "Unable to create Print Job SOP Instance; print queue is full"),
+        (0xC602, 0xC602, "Unable to create Print Job SOP Instance (Film Box); queue is full"),
         (0xC603, 0xC603, "Image size is larger than image box size"),
         (0xC605, 0xC605, "Insufficient memory in printer to store the image"),
         (0xC613, 0xC613, "Combined print image size is larger than the image box size"),
@@ -207,15 +207,12 @@ _RELATED_BY_CODE: Final[dict[int, frozenset[str]]] = {
     0x0117: frozenset({_INSTANCE_UID}),
     0x0118: frozenset({_CLASS_UID}),
     0x0119: frozenset({_CLASS_UID, _INSTANCE_UID}),
+    0x0120: frozenset({"attribute_identifier_list"}),  # dcm4che sends it; Annex C unread
     0x0121: frozenset({"attribute_identifier_list"}),
     0x0122: frozenset({_CLASS_UID, "error_comment"}),
     0x0123: frozenset({_CLASS_UID, "action_type_id"}),
     0x0124: frozenset({"error_comment"}),
 }
-
-# Codes after which the response data set may echo the offending part of the request
-# (Annex C: 0106/0116/0120 for N-SET/N-CREATE, 0115 for N-EVENT-REPORT/N-ACTION).
-DATA_SET_ECHO_CODES: Final = frozenset({0x0106, 0x0115, 0x0116, 0x0120})
 
 
 def related_fields(code: int) -> frozenset[str]:

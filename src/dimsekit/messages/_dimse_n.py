@@ -10,7 +10,7 @@ Must not know: how the messages are encoded.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 import attrs
 from pydicom.tag import BaseTag
@@ -77,26 +77,14 @@ class DimseNResponse(Response):
 def typed_reply_rules(id_name: str, reply_name: str, reference: str) -> tuple[Rule, ...]:
     """The conditions on Event/Action Type ID and Event Reply/Action Reply in a response.
 
-    The type ID may be in a success response and must be there if the reply is; Annex C
-    also allows it with 0113/0114/0115/0123.  The reply comes only in a success response,
-    or with 0115 (Invalid Argument Value) as an echo of the invalid argument.
+    The type ID "may be included in the success response and shall be included if the
+    reply is" (PS3.7 10.1.4.1.5): that grants it to a success response without
+    forbidding it elsewhere, and pynetdicom and DCMTK's print SCP send it with every
+    status, so any status may carry it; it must be there when the reply is.  The reply
+    comes only in a success response, or with 0115 (Invalid Argument Value) as an echo
+    of the invalid argument.
     """
-
-    def id_allowed(m: Any) -> bool:
-        return (
-            getattr(m, id_name) is None
-            or is_success_response(m.status)
-            or id_name in m.status.related_fields()
-        )
-
     return (
-        Rule(
-            (id_name, "status"),
-            f"{id_name} is sent in a success response, or with a status whose Annex C "
-            "entry lists it",
-            reference,
-            id_allowed,
-        ),
         Rule(
             (reply_name, "status"),
             f"{reply_name} is sent only in a success response, or with 0115 (Invalid "

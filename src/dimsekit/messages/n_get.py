@@ -45,10 +45,10 @@ class NGetRequest(AddressedRequest["NGetResponse"]):
     CommandField.N_GET_RSP,
     Rule(
         ("attribute_list", "status"),
-        "the Attribute List is required with Success, may come with a Warning (0107: the "
-        "values that could be read) and is absent with a Failure",
+        "the Attribute List comes with Success or a Warning (0107: the values that could be "
+        "read) and is absent with a Failure",
         "PS3.7 10.1.2.1.6, 10.1.2.1.9",
-        lambda m: m.status.is_warning or (m.attribute_list is not None) == m.status.is_success,
+        lambda m: m.attribute_list is None or not m.status.is_failure,
     ),
     answers=NGetRequest,
 )
