@@ -50,6 +50,8 @@ class ServiceClass(enum.Enum):
 
 def status_category(code: int) -> StatusCategory | None:
     """The Annex C class of a code, or None if the code belongs to no class."""
+    if not 0 <= code <= 0xFFFF:
+        return None  # Status is US (PS3.7 E.1): the masks below would wrap other ints
     if code == 0x0000:
         return StatusCategory.SUCCESS
     if code in (0xFF00, 0xFF01):
@@ -249,7 +251,7 @@ class Status(int):
     __slots__ = ()
 
     def __new__(cls, code: int) -> Status:
-        if isinstance(code, bool) or not isinstance(code, int):
+        if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= 0xFFFF:
             raise InvalidMessageError(
                 "Status", ("code",), code, "a status is an int from 0 to 65535", "PS3.7 C"
             )

@@ -126,7 +126,7 @@ def _text(value: object) -> object:
 
 def to_uid(value: str | bytes) -> UID:
     """str or bytes -> pydicom UID, trailing NUL/space padding stripped (PS3.5 9.1)."""
-    if type(value) is UID:
+    if type(value) is UID and not value.endswith(("\0", " ")):
         return value
     text = _text(value)
     if isinstance(text, str):
@@ -164,6 +164,8 @@ def to_priority(value: int) -> Priority:
     """int -> Priority; an unknown number is left for the validator to refuse."""
     if type(value) is Priority:
         return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        return cast(Priority, value)  # True or 1.0 is no US value (PS3.5 6.2)
     try:
         return Priority(value)
     except (ValueError, TypeError):
@@ -185,6 +187,9 @@ def to_optional_tags(value: Iterable[TagLike] | None) -> tuple[BaseTag, ...] | N
     for item in items:
         if type(item) is BaseTag:
             tags.append(item)
+            continue
+        if isinstance(item, bool) or not isinstance(item, int | str | tuple | list):
+            tags.append(item)  # Tag() would take True or 1.5 as (0000,0001)
             continue
         try:
             tags.append(Tag(item))

@@ -1,0 +1,112 @@
+"""The public names of dimsekit: each exists, each is exported once, nothing is missing."""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+import pytest
+
+import dimsekit as dk
+
+CLASS_NAMES = [
+    "CEchoRequest", "CEchoResponse", "CStoreRequest", "CStoreResponse", "CFindRequest",
+    "CFindResponse", "CGetRequest", "CGetResponse", "CMoveRequest", "CMoveResponse",
+    "CCancelRequest", "NEventReportRequest", "NEventReportResponse", "NGetRequest",
+    "NGetResponse", "NSetRequest", "NSetResponse", "NActionRequest", "NActionResponse",
+    "NCreateRequest", "NCreateResponse", "NDeleteRequest", "NDeleteResponse",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", dk.__all__)
+def test_every_name_in_all_exists(name: str) -> None:
+    assert hasattr(dk, name)
+    namespace: dict[str, object] = {}
+    exec(f"from dimsekit import {name}", namespace)  # what a user writes
+    assert namespace[name] is getattr(dk, name)
+
+
+def test_all_has_no_duplicates() -> None:
+    assert len(dk.__all__) == len(set(dk.__all__))
+    assert all(isinstance(name, str) and not name.startswith("_") for name in dk.__all__)
+
+
+def test_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, object] = {}
+    exec("from dimsekit import *", namespace)
+    assert set(namespace) - {"__builtins__"} == set(dk.__all__)
+
+
+def test_each_public_object_is_exported_once() -> None:
+    # no two names for one object: there are no deliberate aliases
+    by_identity: dict[int, list[str]] = {}
+    for name in dk.__all__:
+        by_identity.setdefault(id(getattr(dk, name)), []).append(name)
+    aliases = [names for names in by_identity.values() if len(names) > 1]
+    assert aliases == []
+
+
+@pytest.mark.parametrize("name", dk.__all__)
+def test_classes_and_functions_are_exported_under_their_own_name(name: str) -> None:
+    obj = getattr(dk, name)
+    if isinstance(obj, type | types.FunctionType):
+        assert obj.__name__ == name
+
+
+def test_nothing_public_is_left_out_of_all() -> None:
+    public = {
+        name
+        for name, obj in vars(dk).items()
+        if not name.startswith("_") and not isinstance(obj, types.ModuleType)
+    }
+    assert public == set(dk.__all__)
+
+
+def test_the_23_message_classes_are_exported() -> None:
+    assert len(CLASS_NAMES) == len(set(CLASS_NAMES)) == 23
+    assert set(CLASS_NAMES) <= set(dk.__all__)
+    assert len(dk.MESSAGE_CLASSES) == 23
+    assert {cls.__name__ for cls in dk.MESSAGE_CLASSES.values()} == set(CLASS_NAMES)
+    for cls in dk.MESSAGE_CLASSES.values():
+        assert cls.__name__ in dk.__all__
+        assert getattr(dk, cls.__name__) is cls
+        assert issubclass(cls, dk.Message)
+
+
+def test_message_classes_are_keyed_by_their_command_field() -> None:
+    assert set(dk.MESSAGE_CLASSES) == set(dk.CommandField)
+    for field, cls in dk.MESSAGE_CLASSES.items():
+        assert cls.command_field is field
+        assert issubclass(cls, dk.Response) == field.is_response
+        assert issubclass(cls, dk.Request) == (
+            not field.is_response and cls is not dk.CCancelRequest
+        )
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "c_echo", "c_store", "c_find", "c_get", "c_move", "c_cancel", "n_event_report",
+        "n_get", "n_set", "n_action", "n_create", "n_delete",
+    ],
+)  # fmt: skip
+def test_one_module_per_service(module: str) -> None:
+    loaded = importlib.import_module(f"dimsekit.messages.{module}")
+    own = [getattr(loaded, name) for name in loaded.__all__ if name in CLASS_NAMES]
+    services = {cls.command_field.service for cls in own}
+    assert services == {module.upper().replace("_", "-")}
+    for cls in own:
+        assert cls.__module__ == loaded.__name__
+        assert getattr(dk, cls.__name__) is cls
+
+
+def test_the_error_types() -> None:
+    assert issubclass(dk.InvalidMessageError, dk.DimseError)
+    assert issubclass(dk.DecodeError, dk.DimseError)
+    assert issubclass(dk.DimseError, ValueError)
+    assert dk.InvalidMessageError.__module__ == "dimsekit"
+
+
+def test_the_version() -> None:
+    assert isinstance(dk.__version__, str)
+    assert dk.__version__.count(".") == 2

@@ -1,0 +1,542 @@
+"""Value types of command elements (UI, AE, US, AT, LO), Priority, CommandField, names.
+
+The rules are those of commands.md sections 1, 2, 4 and 5.2 and status.md section 2 (Error
+Comment); every refusal is checked for the class, the field and the rule it names.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydicom.tag import BaseTag
+from pydicom.uid import UID
+
+import dimsekit as dk
+
+CT = "1.2.840.10008.5.1.4.1.1.2"
+STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
+
+
+def refused(build: Callable[[], object]) -> dk.InvalidMessageError:
+    with pytest.raises(dk.InvalidMessageError) as caught:
+        build()
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert isinstance(error, dk.DimseError)
+    return error
+
+
+def echo(uid: object) -> dk.CEchoRequest:
+    return dk.CEchoRequest(message_id=1, affected_sop_class_uid=uid)  # type: ignore[arg-type]
+
+
+def n_get(**values: Any) -> dk.NGetRequest:
+    return dk.NGetRequest(
+        **{
+            "message_id": 1,
+            "requested_sop_class_uid": "1.2.840.10008.5.1.1.16",
+            "requested_sop_instance_uid": "1.2.840.10008.5.1.1.17",
+            **values,
+        }
+    )
+
+
+def move(destination: object) -> dk.CMoveRequest:
+    return dk.CMoveRequest(
+        message_id=1,
+        affected_sop_class_uid=STUDY_MOVE,
+        move_destination=destination,  # type: ignore[arg-type]
+        identifier=b"",
+    )
+
+
+def store_failure(**values: Any) -> dk.CStoreResponse:
+    return dk.CStoreResponse(**{"message_id_being_responded_to": 1, "status": 0xC000, **values})
+
+
+# --- UI (PS3.5 9.1) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given_uid", "kept"),
+    [
+        (CT, CT),
+        (CT.encode(), CT),
+        (CT + "\0", CT),
+        (CT.encode() + b"\0", CT),
+        (CT + " ", CT),
+        (CT.encode() + b" ", CT),
+        (CT + "\0 ", CT),
+        (bytearray(CT.encode() + b"\0"), CT),
+        (str.__new__(UID, CT + "\0"), CT),  # a padded pydicom UID is a str too
+        ("0", "0"),
+        ("0.0", "0.0"),
+        ("1.20.300", "1.20.300"),
+        ("1." + "2" * 62, "1." + "2" * 62),  # 64 characters
+        (("1." + "2" * 62).encode() + b"\0", "1." + "2" * 62),  # the pad does not count
+    ],
+)
+def test_uids_are_normalised_to_pydicom_uids(given_uid: str | bytes, kept: str) -> None:
+    uid = echo(given_uid).affected_sop_class_uid
+    assert uid == kept
+    assert type(uid) is UID
+
+
+def test_a_uid_value_is_a_pydicom_uid_with_its_name() -> None:
+    assert echo(CT.encode() + b"\0").affected_sop_class_uid.name == "CT Image Storage"
+    assert echo("1.2.840.10008.1.1").affected_sop_class_uid.is_valid
+    rq = n_get(requested_sop_class_uid=b"1.2.840.10008.5.1.1.16\0")
+    assert rq.requested_sop_class_uid.name == "Printer SOP Class"
+    assert type(rq.requested_sop_instance_uid) is UID
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        ("", "1 to 64"),
+        (b"", "1 to 64"),
+        ("\0", "1 to 64"),
+        ("  ", "1 to 64"),
+        ("1." + "2" * 63, "1 to 64"),  # 65 characters
+        ("1..2", "no empty component"),
+        (".1", "no empty component"),
+        ("1.2..", "no empty component"),
+        ("1.02", "no leading zero"),
+        ("01.2", "no leading zero"),
+        ("1.2.00", "no leading zero"),
+        ("1.2a", "only digits and dots"),
+        ("1 .2", "only digits and dots"),
+        ("1.2\0.3", "only digits and dots"),
+        ("-1.2", "only digits and dots"),
+        ("1,2", "only digits and dots"),
+        (12, "str or bytes"),
+        (1.2, "str or bytes"),
+    ],
+)
+def test_bad_uids_are_refused_with_the_rule_they_break(bad: object, rule: str) -> None:
+    error = refused(lambda: echo(bad))
+    assert error.message_class == "CEchoRequest"
+    assert error.fields == ("affected_sop_class_uid",)
+    assert rule in error.rule
+    assert error.reference == "PS3.5 9.1"
+    assert str(error).startswith("CEchoRequest.affected_sop_class_uid: ")
+    assert "[PS3.5 9.1]" in str(error)
+
+
+def test_a_trailing_dot_is_no_padding() -> None:
+    error = refused(lambda: echo("1.2."))
+    assert "no empty component" in error.rule
+
+
+def test_uid_rules_hold_for_every_uid_field() -> None:
+    error = refused(lambda: n_get(requested_sop_instance_uid="1.02"))
+    assert error.fields == ("requested_sop_instance_uid",)
+    assert error.message_class == "NGetRequest"
+    error = refused(
+        lambda: dk.CStoreResponse(
+            message_id_being_responded_to=1, status=0, affected_sop_instance_uid="1..2"
+        )
+    )
+    assert error.fields == ("affected_sop_instance_uid",)
+
+
+# --- AE (PS3.5 6.2) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given_ae", "kept"),
+    [
+        ("STORESCP", "STORESCP"),
+        ("  STORE SCP ", "STORE SCP"),  # inner spaces are significant
+        (b"ANY_AE-1 ", "ANY_AE-1"),
+        (bytearray(b" X"), "X"),
+        ("A" * 16, "A" * 16),
+        (" " + "A" * 16 + "  ", "A" * 16),  # 16 significant characters
+        ("a!~[]{}", "a!~[]{}"),
+    ],
+)
+def test_ae_titles_lose_their_insignificant_spaces(given_ae: str | bytes, kept: str) -> None:
+    assert move(given_ae).move_destination == kept
+    rq = dk.CStoreRequest(
+        message_id=1,
+        affected_sop_class_uid=CT,
+        affected_sop_instance_uid="1.2.3",
+        data_set=b"",
+        move_originator_application_entity_title=given_ae,
+        move_originator_message_id=1,
+    )
+    assert rq.move_originator_application_entity_title == kept
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        ("", "not be empty or all spaces"),
+        ("    ", "not be empty or all spaces"),
+        (b" " * 16, "not be empty or all spaces"),
+        ("A" * 17, "at most 16"),
+        ("BACK\\SLASH", "without backslash"),
+        ("TAB\tAE", "control characters"),
+        ("NEW\nLINE", "control characters"),
+        ("DEL\x7f", "control characters"),
+        ("NUL\0AE", "control characters"),
+        ("ÉCHO", "Default Character Repertoire"),
+        (7, "str or bytes"),
+    ],
+)
+def test_bad_ae_titles_are_refused(bad: object, rule: str) -> None:
+    error = refused(lambda: move(bad))
+    assert error.message_class == "CMoveRequest"
+    assert error.fields == ("move_destination",)
+    assert rule in error.rule
+    assert error.reference == "PS3.5 6.2"
+    assert "CMoveRequest.move_destination" in str(error)
+
+
+# --- US (PS3.5 6.2) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 1, 0x7FFF, 0xFFFF])
+def test_us_takes_0_to_65535(value: int) -> None:
+    assert dk.CEchoRequest(message_id=value).message_id == value
+    assert dk.CCancelRequest(message_id_being_responded_to=value).message_id_being_responded_to == (
+        value
+    )
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        (-1, "from 0 to 65535"),
+        (65536, "from 0 to 65535"),
+        (2**40, "from 0 to 65535"),
+        (True, "must be an int"),
+        (False, "must be an int"),
+        ("7", "must be an int"),
+        (1.0, "must be an int"),
+        (None, "must be an int"),
+    ],
+)
+def test_us_refuses_everything_else(bad: object, rule: str) -> None:
+    error = refused(lambda: dk.CEchoRequest(message_id=bad))  # type: ignore[arg-type]
+    assert error.fields == ("message_id",)
+    assert rule in error.rule
+    assert error.value is bad
+    assert error.reference == "PS3.5 6.2"
+
+
+# --- AT (PS3.5 6.2, VM 1-n) ----------------------------------------------------------------
+
+
+def test_tags_in_every_form_become_base_tags() -> None:
+    tags = store_failure(
+        offending_element=[
+            0x00100010,
+            "PatientID",
+            (0x0010, 0x0030),
+            BaseTag(0x00100040),
+            [0x0008, 0x0018],
+        ]
+    ).offending_element
+    assert tags == (0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x00080018)
+    assert tags is not None
+    assert all(type(tag) is BaseTag for tag in tags)
+    assert isinstance(tags, tuple)
+
+
+def test_a_tag_list_may_be_any_iterable() -> None:
+    tags = store_failure(offending_element=(t for t in [0x00100010])).offending_element
+    assert tags == (BaseTag(0x00100010),)
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule", "value"),
+    [
+        ([], "at least one tag", ()),
+        ((), "at least one tag", ()),
+        (["NoSuchKeyword"], "not a DICOM tag", "NoSuchKeyword"),
+        ([0x00100010, "NoSuchKeyword"], "not a DICOM tag", "NoSuchKeyword"),
+        ([2**32], "not a DICOM tag", 2**32),
+        ([-1], "not a DICOM tag", -1),
+        ([(1, 2, 3)], "not a DICOM tag", (1, 2, 3)),
+        ([(0x10000, 0)], "not a DICOM tag", (0x10000, 0)),
+        ([None], "not a DICOM tag", None),
+        ([True], "not a DICOM tag", True),  # not (0000,0001)
+        ([1.5], "not a DICOM tag", 1.5),  # not (0000,0001)
+        ("PatientID", "a sequence of tags", "PatientID"),
+        (0x00100010, "a sequence of tags", 0x00100010),
+        (b"\x10\x00\x10\x00", "a sequence of tags", b"\x10\x00\x10\x00"),
+        (object, "a sequence of tags", object),
+    ],
+)
+def test_junk_tag_lists_are_refused(bad: object, rule: str, value: object) -> None:
+    error = refused(lambda: store_failure(offending_element=bad))
+    assert error.fields == ("offending_element",)
+    assert rule in error.rule
+    assert error.value == value
+    assert "CStoreResponse.offending_element" in str(error)
+
+
+def test_only_n_get_rq_takes_an_empty_attribute_identifier_list() -> None:
+    # PS3.7 10.1.2.1.4 (messages.md C8): an empty list asks for all attributes
+    assert n_get(attribute_identifier_list=[]).attribute_identifier_list == ()
+    assert n_get().attribute_identifier_list is None
+    listed = n_get(attribute_identifier_list=["PatientName", 0x00100020])
+    assert listed.attribute_identifier_list == (0x00100010, 0x00100020)
+    error = refused(lambda: n_get(attribute_identifier_list=["NoSuchKeyword"]))
+    assert error.fields == ("attribute_identifier_list",)
+    for cls in (dk.NGetResponse, dk.NSetResponse, dk.NCreateResponse):
+        with pytest.raises(dk.InvalidMessageError) as caught:
+            cls(message_id_being_responded_to=1, status=0x0105, attribute_identifier_list=[])
+        assert caught.value.fields == ("attribute_identifier_list",)
+        assert "at least one tag" in caught.value.rule
+
+
+# --- LO: Error Comment (status.md section 2) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given_text", "kept"),
+    [
+        ("disk full", "disk full"),
+        ("  disk full ", "disk full"),
+        (b"cannot store", "cannot store"),
+        ("x" * 64, "x" * 64),
+        (" " + "x" * 64 + " ", "x" * 64),
+        ("a-b_c (d) [e] {f} ~!", "a-b_c (d) [e] {f} ~!"),
+    ],
+)
+def test_error_comment_is_lo_text(given_text: str | bytes, kept: str) -> None:
+    assert store_failure(error_comment=given_text).error_comment == kept
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        ("x" * 65, "at most 64"),
+        ("a\\b", "without backslash"),
+        ("line\nbreak", "control characters"),
+        ("é", "Default Character Repertoire"),
+        (b"\xe9", "Default Character Repertoire"),
+        ("", "empty"),
+        ("   ", "empty"),
+        (404, "str or bytes"),
+    ],
+)
+def test_bad_error_comments_are_refused_never_cut(bad: object, rule: str) -> None:
+    error = refused(lambda: store_failure(error_comment=bad))
+    assert error.fields == ("error_comment",)
+    assert rule in error.rule
+    assert "CStoreResponse.error_comment" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("text", "fitted"),
+    [
+        ("short", "short"),
+        ("x" * 64, "x" * 64),
+        ("x" * 70, "x" * 64),
+        ("  padded  ", "padded"),
+        ("naïve\\path", "na?ve?path"),
+        ("tab\there", "tab?here"),
+        ("a" * 63 + " b", "a" * 63),  # no trailing space left by the cut
+        ("   ", "?"),
+        ("", "?"),
+    ],
+)
+def test_truncate_error_comment_is_the_explicit_helper(text: str, fitted: str) -> None:
+    assert dk.truncate_error_comment(text) == fitted
+    assert store_failure(error_comment=dk.truncate_error_comment(text)).error_comment == fitted
+
+
+@given(st.text())
+def test_truncate_error_comment_always_fits(text: str) -> None:
+    fitted = dk.truncate_error_comment(text)
+    assert 1 <= len(fitted) <= 64
+    assert store_failure(error_comment=fitted).error_comment == fitted
+
+
+# --- Priority (commands.md section 4) ------------------------------------------------------
+
+
+def test_priority_values() -> None:
+    assert [(p.name, int(p)) for p in dk.Priority] == [("MEDIUM", 0), ("HIGH", 1), ("LOW", 2)]
+
+
+def request_id(value: object) -> str:
+    return getattr(value, "__name__", "values")
+
+
+QR_REQUESTS: list[tuple[type[dk.Message], dict[str, Any]]] = [
+    (dk.CFindRequest, {"affected_sop_class_uid": STUDY_MOVE, "identifier": b""}),
+    (dk.CGetRequest, {"affected_sop_class_uid": STUDY_MOVE, "identifier": b""}),
+    (dk.CMoveRequest, {"affected_sop_class_uid": STUDY_MOVE, "identifier": b"",
+                       "move_destination": "B"}),
+    (dk.CStoreRequest, {"affected_sop_class_uid": CT, "affected_sop_instance_uid": "1.2",
+                        "data_set": b""}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("cls", "values"), QR_REQUESTS, ids=request_id)
+@pytest.mark.parametrize(
+    ("given_priority", "kept"),
+    [(0, dk.Priority.MEDIUM), (1, dk.Priority.HIGH), (2, dk.Priority.LOW), (dk.Priority.LOW,) * 2],
+)
+def test_priority_takes_plain_ints(
+    cls: type[dk.Message], values: dict[str, Any], given_priority: int, kept: dk.Priority
+) -> None:
+    message: Any = cls(**{"message_id": 1, "priority": given_priority, **values})
+    assert message.priority is kept
+    assert type(message.priority) is dk.Priority
+    default: Any = cls(**{"message_id": 1, **values})
+    assert default.priority is dk.Priority.MEDIUM
+
+
+@pytest.mark.parametrize(("cls", "values"), QR_REQUESTS, ids=request_id)
+@pytest.mark.parametrize("bad", [3, -1, 0xFFFF, True, 1.0, "HIGH", None])
+def test_priority_refuses_other_values(
+    cls: type[dk.Message], values: dict[str, Any], bad: object
+) -> None:
+    error = refused(lambda: cls(**{"message_id": 1, "priority": bad, **values}))
+    assert error.message_class == cls.__name__
+    assert error.fields == ("priority",)
+    assert error.value is bad
+    assert "0 (MEDIUM), 1 (HIGH) or 2 (LOW)" in error.rule
+    assert error.reference == "PS3.7 9.3.1.1"
+
+
+# --- CommandField (commands.md section 2) --------------------------------------------------
+
+CODES = {
+    "C-STORE-RQ": 0x0001, "C-STORE-RSP": 0x8001, "C-GET-RQ": 0x0010, "C-GET-RSP": 0x8010,
+    "C-FIND-RQ": 0x0020, "C-FIND-RSP": 0x8020, "C-MOVE-RQ": 0x0021, "C-MOVE-RSP": 0x8021,
+    "C-ECHO-RQ": 0x0030, "C-ECHO-RSP": 0x8030, "N-EVENT-REPORT-RQ": 0x0100,
+    "N-EVENT-REPORT-RSP": 0x8100, "N-GET-RQ": 0x0110, "N-GET-RSP": 0x8110,
+    "N-SET-RQ": 0x0120, "N-SET-RSP": 0x8120, "N-ACTION-RQ": 0x0130, "N-ACTION-RSP": 0x8130,
+    "N-CREATE-RQ": 0x0140, "N-CREATE-RSP": 0x8140, "N-DELETE-RQ": 0x0150,
+    "N-DELETE-RSP": 0x8150, "C-CANCEL-RQ": 0x0FFF,
+}  # fmt: skip
+
+
+def test_command_field_has_all_23_codes() -> None:
+    assert len(dk.CommandField) == 23
+    assert {field.message_name: int(field) for field in dk.CommandField} == CODES
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(CODES.items()))
+def test_command_field_members(name: str, code: int) -> None:
+    field = dk.CommandField(code)
+    assert field.name == name.replace("-", "_")
+    assert field.message_name == name
+    assert field.service == name.rsplit("-", 1)[0]
+    assert field.is_response == name.endswith("-RSP")
+    if field.is_response:  # a response is its request with bit 15 set
+        assert dk.CommandField(code & 0x7FFF).message_name == name[:-3] + "RQ"
+    assert dk.MESSAGE_CLASSES[field].command_field is field
+
+
+def test_c_cancel_has_no_response() -> None:
+    assert 0x8FFF not in {int(field) for field in dk.CommandField}
+    assert dk.CommandField.C_CANCEL_RQ.service == "C-CANCEL"
+    with pytest.raises(ValueError, match="0"):
+        dk.CommandField(0x0000)  # DCMTK's DIMSE_NOTHING is no wire value
+
+
+# --- attribute names from keywords (issue section 3) ---------------------------------------
+
+# name -> (tag, VR) as commands.md section 1 lists them
+NAMES: dict[str, tuple[int, str]] = {
+    "message_id": (0x0110, "US"),
+    "message_id_being_responded_to": (0x0120, "US"),
+    "affected_sop_class_uid": (0x0002, "UI"),
+    "affected_sop_instance_uid": (0x1000, "UI"),
+    "requested_sop_class_uid": (0x0003, "UI"),
+    "requested_sop_instance_uid": (0x1001, "UI"),
+    "priority": (0x0700, "US"),
+    "move_destination": (0x0600, "AE"),
+    "status": (0x0900, "US"),
+    "offending_element": (0x0901, "AT"),
+    "error_comment": (0x0902, "LO"),
+    "error_id": (0x0903, "US"),
+    "event_type_id": (0x1002, "US"),
+    "attribute_identifier_list": (0x1005, "AT"),
+    "action_type_id": (0x1008, "US"),
+    "number_of_remaining_suboperations": (0x1020, "US"),
+    "number_of_completed_suboperations": (0x1021, "US"),
+    "number_of_failed_suboperations": (0x1022, "US"),
+    "number_of_warning_suboperations": (0x1023, "US"),
+    "move_originator_application_entity_title": (0x1030, "AE"),
+    "move_originator_message_id": (0x1031, "US"),
+}
+DATA_SET_NAMES = {
+    "data_set", "identifier", "event_information", "event_reply", "attribute_list",
+    "modification_list", "action_information", "action_reply",
+}  # fmt: skip
+BY_TAG = {spec.tag: spec for spec in dk.COMMAND_ELEMENTS}
+
+
+@pytest.mark.parametrize(("name", "tag", "vr"), [(n, *t) for n, t in NAMES.items()])
+def test_each_name_is_its_keyword_in_snake_case(name: str, tag: int, vr: str) -> None:
+    spec = BY_TAG[tag]
+    assert dk.attribute_name(spec.keyword) == name
+    assert spec.name == name
+    assert spec.vr == vr
+    assert not spec.retired
+    assert spec.tag_text == f"(0000,{tag:04X})"
+
+
+@pytest.mark.parametrize(
+    ("keyword", "name"),
+    [
+        ("MessageIDBeingRespondedTo", "message_id_being_responded_to"),
+        ("AffectedSOPClassUID", "affected_sop_class_uid"),
+        ("MoveOriginatorApplicationEntityTitle", "move_originator_application_entity_title"),
+        ("ErrorID", "error_id"),
+        ("CommandGroupLength", "command_group_length"),
+        ("PatientID", "patient_id"),
+        ("SOPInstanceUID", "sop_instance_uid"),
+    ],
+)
+def test_attribute_name_rule(keyword: str, name: str) -> None:
+    assert dk.attribute_name(keyword) == name
+
+
+def test_message_fields_are_exactly_the_named_elements_and_data_sets() -> None:
+    used = {name for cls in dk.MESSAGE_CLASSES.values() for name in cls.requirements()}
+    assert used == set(NAMES) | DATA_SET_NAMES
+
+
+def test_command_dictionary_has_each_tag_once() -> None:
+    tags = [spec.tag for spec in dk.COMMAND_ELEMENTS]
+    assert len(tags) == len(set(tags))
+    assert tags == sorted(tags)
+    assert len({spec.keyword for spec in dk.COMMAND_ELEMENTS}) == len(tags)
+
+
+# --- the error type ------------------------------------------------------------------------
+
+
+def test_invalid_message_error_pickles_with_its_attributes() -> None:
+    error = refused(lambda: dk.CEchoRequest(message_id=-1))
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is dk.InvalidMessageError
+    assert (copy.message_class, copy.fields, copy.value, copy.rule, copy.reference) == (
+        "CEchoRequest",
+        ("message_id",),
+        -1,
+        error.rule,
+        "PS3.5 6.2",
+    )
+    assert str(copy) == str(error)
+
+
+def test_long_values_are_shortened_in_the_message() -> None:
+    error = refused(lambda: move("A" * 500))
+    assert error.value == "A" * 500
+    assert len(str(error)) < 400
+    assert "..." in str(error)
