@@ -5,7 +5,10 @@ elements in ascending tag order, each at most once, Command Group Length first a
 computed in one pass, UI padded with NUL and text with a space to even length, US/UL
 little endian, AT as (group, element) pairs; the Command Data Set Type as a per-call
 choice; and writing back what a decoded message kept of the wire.  Encoding is strict:
-the message was validated when it was built.  No pydicom Dataset is built on this path.
+the message was validated when it was built.  No pydicom Dataset is built on this path:
+each class gets, once, a compiled straight-line encoder (its elements unrolled, their
+headers precomputed) that gives the same bytes as the general element loop, which
+still encodes the messages with remembered extra elements.
 
 Must not know: PDUs, presentation contexts, decoding (``_command_decode``), or the
 Dataset/JSON forms (``_converter``).
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import Final
+from typing import Final, TypeAlias
 
 import attrs
 
@@ -28,6 +31,7 @@ from ._layout import (
     NO_DATA_SET,
     Layout,
 )
+from ._payload import DataSetPayload
 from .messages import Message
 
 __all__ = ["data_set_type_for", "encode_command"]
@@ -87,6 +91,10 @@ class _Plan:
     data_set_field: str | None
 
 
+_Encoder: TypeAlias = Callable[[Message, int], bytes]
+"""A compiled command encoder: (message, Command Data Set Type) -> command set bytes."""
+
+
 def _plan(layout: Layout) -> _Plan:
     entries: list[tuple[int, bytes, str | None, Callable[[object], bytes]]] = [
         (spec.tag, _tag_prefix(spec.tag), name, _ENCODERS[spec.vr]) for name, spec in layout.fields
@@ -98,10 +106,65 @@ def _plan(layout: Layout) -> _Plan:
     return _Plan(tuple(entries), command_field, layout.data_set_field)
 
 
-_PLANS: Final[dict[type[Message], _Plan]] = {cls: _plan(lay) for cls, lay in LAYOUTS.items()}
+def _compile(cls: type[Message], plan: _Plan) -> _Encoder:
+    """A straight-line encoder for one class: the loop of :func:`_encode_elements`
+    unrolled, with the 8-byte header of every US element, of every UI, AE or LO element
+    of up to 64 bytes, and the whole Command Field element computed once.  Same values
+    read in the same order, same encoders, same bytes and errors; it is not used for a
+    message with remembered extra elements."""
+    namespace: dict[str, object] = {"group_length": _GROUP_LENGTH_PREFIX}
+    lines = ["def encode(message, cdst):"]
+    parts = []
+    for index, (tag, prefix, name, encode) in enumerate(plan.entries):
+        head, value = f"h{index}", f"v{index}"
+        parts += [head, value]
+        us_header = prefix + b"\x02\x00\x00\x00"
+        if name is None:
+            namespace[head] = us_header
+            if tag == _COMMAND_FIELD_TAG:
+                namespace[value] = plan.command_field
+            else:  # Command Data Set Type
+                lines.append(f"    {value} = cdst.to_bytes(2, 'little')")
+            continue
+        lines.append(f"    {value} = message.{name}")
+        lines.append(f"    if {value} is None:\n        {head} = {value} = b''")
+        if encode is _encode_us:
+            namespace[f"k{index}"] = us_header
+            lines.append(f"    else:\n        {head} = k{index}")
+            lines.append(f"        {value} = {value}.to_bytes(2, 'little')")
+            continue
+        namespace[f"k{index}"] = prefix
+        namespace[f"t{index}"] = tuple(
+            prefix + length.to_bytes(4, "little") for length in range(_SHORT + 1)
+        )
+        lines.append("    else:")
+        if encode is _encode_ui or encode is _encode_text:
+            pad = "b'\\0'" if encode is _encode_ui else "b' '"
+            lines.append(f"        {value} = {value}.encode('latin-1')")
+            lines.append(f"        if len({value}) & 1:\n            {value} += {pad}")
+        else:
+            namespace[f"encode{index}"] = encode
+            lines.append(f"        {value} = encode{index}({value})")
+        lines.append(f"        n = len({value})")
+        lines.append(
+            f"        {head} = t{index}[n] if n <= {_SHORT} else k{index} + n.to_bytes(4, 'little')"
+        )
+    lines.append(f"    body = b''.join(({', '.join(parts)}))")
+    lines.append("    return group_length + len(body).to_bytes(4, 'little') + body")
+    code = compile("\n".join(lines), f"<dimsekit command encoder of {cls.__name__}>", "exec")
+    exec(code, namespace)
+    return namespace["encode"]  # type: ignore[return-value]
+
+
+_SHORT: Final = 64
+"""Value lengths up to this have their element header precomputed (UI, AE, LO fit)."""
 _GROUP_LENGTH_PREFIX: Final = _tag_prefix(GROUP_LENGTH.tag) + b"\x04\x00\x00\x00"
 _DATA_SET_TYPE_TAG: Final = COMMAND_DATA_SET_TYPE.tag
 _COMMAND_FIELD_TAG: Final = COMMAND_FIELD.tag
+_PLANS: Final[dict[type[Message], _Plan]] = {cls: _plan(lay) for cls, lay in LAYOUTS.items()}
+_COMPILED: Final[dict[type[Message], tuple[_Plan, _Encoder]]] = {
+    cls: (plan, _compile(cls, plan)) for cls, plan in _PLANS.items()
+}
 
 
 def data_set_type_for(message: Message, data_set_type: int | None) -> int:
@@ -111,7 +174,10 @@ def data_set_type_for(message: Message, data_set_type: int | None) -> int:
     (real toolkits send 0x0000, 0x0001, 0x0102 or 0x0202: any value but 0x0101 means
     "present"), else the value received if the message was decoded, else 0x0001.
     """
-    has_data_set = message.data_set_payload is not None
+    return _data_set_type(message, message.data_set_payload is not None, data_set_type)
+
+
+def _data_set_type(message: Message, has_data_set: bool, data_set_type: int | None) -> int:
     if not has_data_set:
         return NO_DATA_SET
     if data_set_type is not None:
@@ -136,11 +202,37 @@ def encode_command(message: Message, *, data_set_type: int | None = None) -> byt
     A decoded message's unknown and retired elements are written back in tag order, so
     re-encoding reproduces canonical input byte for byte.
     """
+    return encode_command_and_payload(message, data_set_type)[0]
+
+
+def encode_command_and_payload(
+    message: Message, data_set_type: int | None
+) -> tuple[bytes, DataSetPayload | None]:
+    """:func:`encode_command`, and the data set the message carries (its
+    ``data_set_payload``), looked up once for both (for ``_pdata_send``)."""
     try:
-        plan = _PLANS[type(message)]
+        plan, encoder = _COMPILED[type(message)]
     except KeyError:
         raise DimseError(f"{type(message).__name__} is not a DIMSE message class") from None
-    cdst = data_set_type_for(message, data_set_type)
+    field = plan.data_set_field
+    payload = getattr(message, field) if field is not None else None
+    if not isinstance(payload, DataSetPayload):
+        payload = None
+    wire = message._wire
+    if wire is None and data_set_type is None:  # a built message, the default: no call
+        return encoder(
+            message, DEFAULT_DATA_SET_TYPE if payload is not None else NO_DATA_SET
+        ), payload
+    cdst = _data_set_type(message, payload is not None, data_set_type)
+    if wire is not None and wire.extra_elements:
+        return _encode_elements(message, plan, cdst, wire.extra_elements), payload
+    return encoder(message, cdst), payload
+
+
+def _encode_elements(
+    message: Message, plan: _Plan, cdst: int, extras: tuple[tuple[int, bytes], ...]
+) -> bytes:
+    """The general encoder: every element in tag order, the extras merged in."""
     chunks: list[bytes] = []
     append = chunks.append
     for _tag, prefix, name, encode in plan.entries:
@@ -154,11 +246,7 @@ def encode_command(message: Message, *, data_set_type: int | None = None) -> byt
         append(prefix)
         append(len(value_bytes).to_bytes(4, "little"))
         append(value_bytes)
-    wire = message.wire
-    if wire is not None and wire.extra_elements:
-        body = _merge_extras(plan, chunks, wire.extra_elements)
-    else:
-        body = b"".join(chunks)
+    body = _merge_extras(plan, chunks, extras) if extras else b"".join(chunks)
     return _GROUP_LENGTH_PREFIX + len(body).to_bytes(4, "little") + body
 
 

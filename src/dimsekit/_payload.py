@@ -111,6 +111,14 @@ class DataSetPayload:
         self._value = value
 
     @classmethod
+    def _received(cls, data: bytes) -> DataSetPayload:
+        """A data set the receiver has just joined: held as a read-only view, as
+        ``DataSetPayload(memoryview(data))`` would hold it, without the type checks."""
+        payload = object.__new__(cls)
+        payload._value = memoryview(data)
+        return payload
+
+    @classmethod
     def from_file(
         cls,
         source: FileSource,
@@ -286,10 +294,19 @@ def decode_dataset(encoded: bytes, transfer_syntax: str) -> Dataset:
     )
 
 
+def payload_of_bytes(value: bytes) -> DataSetPayload:
+    """``DataSetPayload(value)`` for ``bytes`` exactly, without its type checks."""
+    payload = object.__new__(DataSetPayload)
+    payload._value = value
+    return payload
+
+
 def to_payload(value: PayloadInput) -> DataSetPayload:
     """Converter for a required data-set field; wrong types go to the validator."""
     if type(value) is DataSetPayload:
         return value
+    if type(value) is bytes:
+        return payload_of_bytes(value)
     try:
         return DataSetPayload(value)
     except TypeError:
@@ -316,3 +333,8 @@ def check_payload(inst: object, attribute: Attribute[Any], value: object) -> Non
 def check_optional_payload(inst: object, attribute: Attribute[Any], value: object) -> None:
     if value is not None:
         check_payload(inst, attribute, value)
+
+
+EMPTY_PAYLOAD: Final = DataSetPayload(b"")
+"""The empty data set the decoders put in a message until its data set arrives; it is
+immutable, so one serves every message."""

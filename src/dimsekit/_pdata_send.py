@@ -12,20 +12,26 @@ one PDV and the data set in PDVs of ``chunk_size`` bytes (1 MiB by default), so 
 file-backed data set is never held whole; packing the last command PDV and the first
 data PDV into one PDU is an option, off by default, because some servers reject it.
 
+The common case (a command set that fits one fragment, a data set that is absent or
+bytes in memory) is cut directly, every PDU's two headers packed in one call; any other
+goes through the general path.  Both give the same PDUs, buffer types and errors.
+
 Must not know: sockets, associations, or how the command set is encoded (``_command``).
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from typing import Final, TypeAlias
 
-from ._command import encode_command
+from ._command import encode_command_and_payload
 from ._errors import DimseError
-from ._payload import CHUNK_SIZE
+from ._payload import CHUNK_SIZE, DataSetPayload
 from ._pdu import (
     COMMAND_BIT,
     LAST_BIT,
+    MAX_LENGTH_FIELD,
     PDU_HEADER,
     PDV_HEADER,
     PDUType,
@@ -42,6 +48,10 @@ PDUBuffers: TypeAlias = tuple[Buffer, ...]
 
 _PDV_OVERHEAD: Final = 6  # item length (4), context ID (1), message control header (1)
 _P_DATA: Final = int(PDUType.P_DATA_TF)
+_HEADERS: Final = struct.Struct(">BBIIBB")
+"""A PDU header and the header of its one PDV item, packed in one call."""
+_pack: Final = _HEADERS.pack
+_LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
 
 
 def _headers(context_id: int, control: int, fragment_length: int) -> bytes:
@@ -82,8 +92,16 @@ def fragment_message(
     pydicom ``Dataset``.  ``data_set_type`` is passed to :func:`encode_command`.
     Each item yielded is one PDU: join it, or hand it to ``socket.sendmsg``.
     """
-    check_context_id(context_id)
-    check_max_pdu_length(max_pdu_length)
+    # The common case (the command in one fragment, the data set absent or in memory)
+    # is cut here directly; everything else goes through _fragment_any.  Both yield the
+    # same PDUs, as the same buffer types, and raise the same errors at the same point.
+    if not (type(context_id) is int and 0 < context_id < 256 and context_id & 1):
+        check_context_id(context_id)
+    if (
+        not (type(max_pdu_length) is int and (max_pdu_length == 0 or max_pdu_length >= 8))
+        or max_pdu_length > MAX_LENGTH_FIELD
+    ):
+        check_max_pdu_length(max_pdu_length)
     if chunk_size < 2:
         raise DimseError("chunk_size must be at least 2 bytes")
     if max_pdu_length:
@@ -91,8 +109,95 @@ def fragment_message(
         read_size = max(1, chunk_size // fragment_size) * fragment_size
     else:
         fragment_size = read_size = chunk_size & ~1
-    command = encode_command(message, data_set_type=data_set_type)
-    payload = message.data_set_payload
+    command, payload = encode_command_and_payload(message, data_set_type)
+    command_length = len(command)
+    encoded = None if payload is None else payload._value
+    if (max_pdu_length and command_length > fragment_size) or (
+        encoded is not None
+        and (
+            (type(encoded) is not bytes and type(encoded) is not memoryview)
+            or type(read_size) is not int  # a float chunk_size: fails where it always did
+        )
+    ):
+        yield from _fragment_any(
+            command,
+            payload,
+            context_id,
+            max_pdu_length,
+            transfer_syntax,
+            pack_command_with_data,
+            fragment_size,
+            read_size,
+        )
+        return
+    # The command is one fragment: the whole of it, as the general path would cut it.
+    if encoded is None:
+        yield (
+            _pack(_P_DATA, 0, 6 + command_length, 2 + command_length, context_id, _LAST_COMMAND),
+            memoryview(command),
+        )
+        return
+    size = len(encoded)
+    if size & 1:
+        raise _odd_length(size)
+    data = memoryview(encoded)
+    if size > fragment_size:
+        first: Buffer = data[:fragment_size]
+        first_length = fragment_size
+        first_control = 0
+    else:
+        first = data if size else b""  # the whole data set is the one fragment
+        first_length = size
+        first_control = LAST_BIT
+    packed_size = 2 * _PDV_OVERHEAD + command_length + first_length
+    if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
+        yield (
+            _pack(_P_DATA, 0, packed_size, 2 + command_length, context_id, _LAST_COMMAND),
+            memoryview(command),
+            PDV_HEADER.pack(2 + first_length, context_id, first_control),
+            first,
+        )
+    else:
+        yield (
+            _pack(_P_DATA, 0, 6 + command_length, 2 + command_length, context_id, _LAST_COMMAND),
+            memoryview(command),
+        )
+        yield (
+            _pack(_P_DATA, 0, 6 + first_length, 2 + first_length, context_id, first_control),
+            first,
+        )
+    if first_control:
+        return
+    last_start = (size - 1) // fragment_size * fragment_size
+    if last_start > fragment_size:
+        middle = _pack(_P_DATA, 0, 6 + fragment_size, 2 + fragment_size, context_id, 0)
+        for start in range(fragment_size, last_start, fragment_size):
+            yield middle, data[start : start + fragment_size]
+    last_length = size - last_start
+    yield (
+        _pack(_P_DATA, 0, 6 + last_length, 2 + last_length, context_id, LAST_BIT),
+        data[last_start:],
+    )
+
+
+def _odd_length(size: int) -> DimseError:
+    return DimseError(
+        f"the data set has an odd length ({size} bytes): encoded data sets and "
+        "their fragments are even (PS3.5 7.1, PS3.8 E.1)"
+    )
+
+
+def _fragment_any(
+    command: bytes,
+    payload: DataSetPayload | None,
+    context_id: int,
+    max_pdu_length: int,
+    transfer_syntax: str | None,
+    pack_command_with_data: bool,
+    fragment_size: int,
+    read_size: int,
+) -> Iterator[PDUBuffers]:
+    """The general path of :func:`fragment_message`: any command length, any payload."""
     command_size = fragment_size if max_pdu_length else len(command)
     command_fragments = list(_fragments(iter((command,)), command_size))
     last_command = command_fragments.pop()[0]
@@ -111,10 +216,7 @@ def fragment_message(
             "transfer_syntax to encode it (PS3.7 6.3.1)"
         )
     if payload.is_encoded and len(payload) & 1:
-        raise DimseError(
-            f"the data set has an odd length ({len(payload)} bytes): encoded data sets and "
-            "their fragments are even (PS3.5 7.1, PS3.8 E.1)"
-        )
+        raise _odd_length(len(payload))
     data = _fragments(payload.chunks(transfer_syntax, read_size), fragment_size)
     first, is_last = next(data)
     first_control = LAST_BIT if is_last else 0

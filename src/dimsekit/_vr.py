@@ -100,6 +100,10 @@ class CommandField(enum.IntEnum):
         return _SERVICES[self]
 
 
+PRIORITIES: Final = (Priority.MEDIUM, Priority.HIGH, Priority.LOW)
+"""Every Priority, at the index of its value."""
+_PADDING: Final = ("\0", " ")
+
 _MESSAGE_NAMES: Final = {field: field.name.replace("_", "-") for field in CommandField}
 _SERVICES: Final = {field: name.rsplit("-", 1)[0] for field, name in _MESSAGE_NAMES.items()}
 
@@ -126,8 +130,9 @@ def _text(value: object) -> object:
 
 def to_uid(value: str | bytes) -> UID:
     """str or bytes -> pydicom UID, trailing NUL/space padding stripped (PS3.5 9.1)."""
-    if type(value) is UID and not value.endswith(("\0", " ")):
-        return value
+    kind = type(value)
+    if (kind is UID or kind is str) and value[-1:] not in _PADDING:  # nothing to strip
+        return value if kind is UID else str.__new__(UID, value)  # type: ignore[return-value]
     text = _text(value)
     if isinstance(text, str):
         # str.__new__ skips pydicom's own validation, which depends on a global setting;
@@ -164,6 +169,8 @@ def to_priority(value: int) -> Priority:
     """int -> Priority; an unknown number is left for the validator to refuse."""
     if type(value) is Priority:
         return value
+    if type(value) is int and 0 <= value <= 2:
+        return PRIORITIES[value]
     if isinstance(value, bool) or not isinstance(value, int):
         return cast(Priority, value)  # True or 1.0 is no US value (PS3.5 6.2)
     try:

@@ -1,8 +1,11 @@
 """A faster ``__init__`` for each message class, with the very same outcome.
 
-Owns: compiling, once per class, an ``__init__`` that checks the common value types
-inline (US ranges, UID syntax, the exact types converters produce) instead of calling
-one converter and one validator per field, then runs the class's rules.  Building
+Owns: compiling, once per class, an ``__init__`` that converts the common raw inputs
+inline (a ``str`` UID with no padding, an ``int`` priority, ``bytes`` data) or skips
+the converter (for the exact type it produces, and for None where it keeps None),
+checks the common value types inline (US ranges, UID syntax, AE and LO text) instead
+of calling one converter and one validator per field, stores the values through the
+slots' descriptors, then runs the class's rules.  Building
 messages is on the hot path of every DICOM program (a C-STORE per instance, a C-FIND-RSP
 per match), and attrs' generic ``__init__`` spends most of its time in calls.
 
@@ -17,7 +20,9 @@ Must not know: any particular message class or rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from types import MemberDescriptorType
 from typing import Any, Final
 
 import attrs
@@ -28,18 +33,30 @@ from .._payload import (
     DataSetPayload,
     check_optional_payload,
     check_payload,
+    payload_of_bytes,
     to_optional_payload,
     to_payload,
 )
 from .._status import PENDING_CODES_BY_SERVICE, Status, to_status
 from .._vr import (
-    _UID_SYNTAX,
+    _DEFAULT_TEXT,
+    AE_MAX,
+    LO_MAX,
+    PRIORITIES,
     Priority,
+    check_ae,
+    check_optional_ae,
+    check_optional_lo,
+    check_optional_tags,
+    check_optional_tags_may_be_empty,
     check_optional_uid,
     check_optional_us,
     check_priority,
     check_uid,
     check_us,
+    to_optional_ae,
+    to_optional_lo,
+    to_optional_tags,
     to_optional_uid,
     to_priority,
     to_uid,
@@ -49,6 +66,13 @@ __all__ = ["install_fast_init"]
 
 _US: Final = "(type({v}) is int and 0 <= {v} <= 65535)"
 _UID: Final = "(type({v}) is _UID and len({v}) <= 64 and _uid_match({v}) is not None)"
+_TEXT: Final = "(type({v}) is str and 0 < len({v}) <= MAX and _text_match({v}) is not None)"
+_AE: Final = _TEXT.replace("MAX", str(AE_MAX))
+_LO: Final = _TEXT.replace("MAX", str(LO_MAX))
+# _vr's UID syntax (PS3.5 9.1) with possessive repeats: it matches the same strings (a
+# run of digits given back could only be followed by a digit, which nothing accepts),
+# with less backtracking.
+_UID_SYNTAX_POSSESSIVE: Final = re.compile(r"(?:0|[1-9][0-9]*+)(?:\.(?:0|[1-9][0-9]*+))*+")
 
 # validator -> inline check that accepts a subset of what the validator accepts
 _INLINE: Final[dict[Callable[..., Any], str]] = {
@@ -59,6 +83,9 @@ _INLINE: Final[dict[Callable[..., Any], str]] = {
     check_priority: "(type({v}) is _Priority)",
     check_payload: "(type({v}) is _Payload)",
     check_optional_payload: "({v} is None or type({v}) is _Payload)",
+    check_ae: _AE,
+    check_optional_ae: "({v} is None or " + _AE + ")",
+    check_optional_lo: "({v} is None or " + _LO + ")",
 }
 # converter -> the exact type it returns, so that it need not be called on that type
 _CONVERTED_TYPE: Final[dict[Callable[..., Any], str]] = {
@@ -69,6 +96,22 @@ _CONVERTED_TYPE: Final[dict[Callable[..., Any], str]] = {
     to_payload: "_Payload",
     to_optional_payload: "_Payload",
 }
+# converter -> the value it gives for the common raw input it recognises, else its call
+# (each gives exactly what the converter returns: see _vr and _payload)
+_STR_UID: Final = "_str_new(_UID, {v}) if type({v}) is str and {v}[-1:] not in _PADS else {call}"
+_CONVERTED_INLINE: Final[dict[Callable[..., Any], str]] = {
+    to_uid: _STR_UID,
+    to_optional_uid: _STR_UID,
+    to_priority: "_priorities[{v}] if type({v}) is int and 0 <= {v} <= 2 else {call}",
+    to_payload: "_bytes_payload({v}) if type({v}) is bytes else {call}",
+    to_optional_payload: "_bytes_payload({v}) if type({v}) is bytes else {call}",
+}
+# validators that do nothing at all with None, which need not be called for it
+_NONE_PASSES: Final = frozenset({check_optional_tags, check_optional_tags_may_be_empty})
+# converters that return None for None, which need not be called for it
+_KEEPS_NONE: Final = frozenset(
+    {to_optional_uid, to_optional_payload, to_optional_ae, to_optional_lo, to_optional_tags}
+)
 
 
 def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
@@ -80,10 +123,15 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
         "_config": _config,
         "_rules": rules,
         "_UID": UID,
-        "_uid_match": _UID_SYNTAX.fullmatch,
+        "_uid_match": _UID_SYNTAX_POSSESSIVE.fullmatch,
+        "_text_match": _DEFAULT_TEXT.fullmatch,
         "_Priority": Priority,
+        "_priorities": PRIORITIES,
         "_Status": Status,
         "_Payload": DataSetPayload,
+        "_bytes_payload": payload_of_bytes,
+        "_str_new": str.__new__,
+        "_PADS": ("\0", " "),
     }
     parameters, converts, checks, calls, sets = [], [], [], [], []
     for field in fields:
@@ -95,13 +143,17 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
             parameters.append(f"{name}=_default_{name}")
         if field.converter is not None:
             namespace[f"_convert_{name}"] = field.converter
+            conditions = [f"{name} is not None"] if field.converter in _KEEPS_NONE else []
             exact = _CONVERTED_TYPE.get(field.converter)
-            if exact is None:
-                converts.append(f"        {name} = _convert_{name}({name})")
-            else:
-                converts.append(
-                    f"        if type({name}) is not {exact}: {name} = _convert_{name}({name})"
-                )
+            if exact is not None:
+                conditions.append(f"type({name}) is not {exact}")
+            call = f"_convert_{name}({name})"
+            value = _CONVERTED_INLINE.get(field.converter, "{call}").format(v=name, call=call)
+            converts.append(
+                f"        if {' and '.join(conditions)}: {name} = {value}"
+                if conditions
+                else f"        {name} = {value}"
+            )
         inline = _INLINE.get(field.validator) if field.validator is not None else None
         if name == "status":
             service = cls.command_field.service
@@ -114,8 +166,22 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
         elif field.validator is not None:
             namespace[f"_validate_{name}"] = field.validator
             namespace[f"_field_{name}"] = field
-            calls.append(f"            _validate_{name}(self, _field_{name}, {name})")
-        sets.append(f"            _set(self, {name!r}, {name})")
+            call = f"_validate_{name}(self, _field_{name}, {name})"
+            if field.validator in _NONE_PASSES:
+                call = f"if {name} is not None: {call}"
+            calls.append(f"            {call}")
+        slot = getattr(cls, name, None)
+        if type(slot) is MemberDescriptorType:  # what object.__setattr__ would call
+            namespace[f"_set_{name}"] = slot.__set__
+            sets.append(f"            _set_{name}(self, {name})")
+        else:
+            sets.append(f"            _set(self, {name!r}, {name})")
+    wire_slot = getattr(cls, "_wire", None)
+    if type(wire_slot) is MemberDescriptorType:
+        namespace["_set__wire"] = wire_slot.__set__
+        set_wire = "_set__wire(self, None)"
+    else:
+        set_wire = "_set(self, '_wire', None)"
     keywords = ", ".join(f"{field.name}={field.name}" for field in fields)
     source = "\n".join(
         [
@@ -123,7 +189,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
             "    if _config._run_validators is True:",
             *converts,
             f"        if {' and '.join(checks) or 'True'}:",
-            "            _set(self, '_wire', None)",
+            f"            {set_wire}",
             *sets,
             *calls,
             "            for rule in _rules:",

@@ -1,0 +1,639 @@
+"""The encode path's fast cases give exactly what the general code gives.
+
+- ``fragment_message`` cuts the common case (the command in one fragment, no data set or
+  one in memory) itself: it is compared, PDU by PDU and buffer by buffer (type and
+  bytes), and error by error, with a copy of the general algorithm kept here;
+- each class's compiled command encoder is compared with the general element loop;
+- the converters' and the compiled ``__init__``'s shortcuts for raw ``str`` UIDs,
+  ``int`` priorities and ``bytes`` data sets are compared with the general conversions.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydicom.dataset import Dataset
+from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+import dimsekit as dk
+from dimsekit import DimseError, fragment_message
+from dimsekit._command import _COMPILED, _encode_elements
+from dimsekit._payload import CHUNK_SIZE, DataSetPayload, to_optional_payload, to_payload
+from dimsekit._pdu import (
+    COMMAND_BIT,
+    LAST_BIT,
+    PDU_HEADER,
+    PDV_HEADER,
+    check_context_id,
+    check_max_pdu_length,
+)
+from dimsekit._vr import Priority, to_optional_uid, to_priority, to_uid
+from dimsekit.testing import messages
+
+# --- the general fragmenting algorithm, as it was before the fast path ----------------------
+
+Buffer = bytes | memoryview
+
+
+def _headers(context_id: int, control: int, fragment_length: int) -> bytes:
+    item_length = 2 + fragment_length
+    return PDU_HEADER.pack(4, 0, 4 + item_length) + PDV_HEADER.pack(
+        item_length, context_id, control
+    )
+
+
+def _fragments(chunks: Iterator[Buffer], size: int) -> Iterator[tuple[Buffer, bool]]:
+    pending: Buffer | None = None
+    for chunk in chunks:
+        view = memoryview(chunk)
+        for start in range(0, len(view), size):
+            if pending is not None:
+                yield pending, False
+            pending = view[start : start + size]
+    yield (b"" if pending is None else pending), True
+
+
+def reference(
+    message: dk.Message,
+    context_id: int,
+    max_pdu_length: int,
+    *,
+    transfer_syntax: str | None = None,
+    data_set_type: int | None = None,
+    pack_command_with_data: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[tuple[Buffer, ...]]:
+    check_context_id(context_id)
+    check_max_pdu_length(max_pdu_length)
+    if chunk_size < 2:
+        raise DimseError("chunk_size must be at least 2 bytes")
+    if max_pdu_length:
+        fragment_size = (max_pdu_length - 6) & ~1
+        read_size = max(1, chunk_size // fragment_size) * fragment_size
+    else:
+        fragment_size = read_size = chunk_size & ~1
+    command = _general_command(message, data_set_type)
+    payload = message.data_set_payload
+    command_size = fragment_size if max_pdu_length else len(command)
+    command_fragments = list(_fragments(iter((command,)), command_size))
+    last_command = command_fragments.pop()[0]
+    for fragment, _ in command_fragments:
+        yield _headers(context_id, COMMAND_BIT, len(fragment)), fragment
+    last_command_pdu = (
+        _headers(context_id, COMMAND_BIT | LAST_BIT, len(last_command)),
+        last_command,
+    )
+    if payload is None:
+        yield last_command_pdu
+        return
+    if not payload.is_encoded and transfer_syntax is None:
+        raise DimseError(
+            "the data set is a pydicom Dataset: give the presentation context's "
+            "transfer_syntax to encode it (PS3.7 6.3.1)"
+        )
+    if payload.is_encoded and len(payload) & 1:
+        raise DimseError(
+            f"the data set has an odd length ({len(payload)} bytes): encoded data sets and "
+            "their fragments are even (PS3.5 7.1, PS3.8 E.1)"
+        )
+    data = _fragments(payload.chunks(transfer_syntax, read_size), fragment_size)
+    first, is_last = next(data)
+    first_control = LAST_BIT if is_last else 0
+    packed_size = 12 + len(last_command) + len(first)
+    if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
+        yield (
+            PDU_HEADER.pack(4, 0, packed_size)
+            + PDV_HEADER.pack(2 + len(last_command), context_id, COMMAND_BIT | LAST_BIT),
+            last_command,
+            PDV_HEADER.pack(2 + len(first), context_id, first_control),
+            first,
+        )
+    else:
+        yield last_command_pdu
+        yield _headers(context_id, first_control, len(first)), first
+    for fragment, is_last in data:
+        yield _headers(context_id, LAST_BIT if is_last else 0, len(fragment)), fragment
+
+
+def _general_command(message: dk.Message, data_set_type: int | None) -> bytes:
+    """The command set through the general element loop, not the compiled encoder."""
+    if type(message) not in _COMPILED:
+        raise DimseError(f"{type(message).__name__} is not a DIMSE message class")
+    plan = _COMPILED[type(message)][0]
+    cdst = dk._command.data_set_type_for(message, data_set_type)
+    wire = message.wire
+    return _encode_elements(message, plan, cdst, wire.extra_elements if wire else ())
+
+
+# --- comparing the two ----------------------------------------------------------------------
+
+Outcome = tuple[list[tuple[tuple[type, bytes], ...]], tuple[type, str] | None]
+
+
+def run(produce: Callable[[], Iterator[tuple[Buffer, ...]]]) -> Outcome:
+    """Every PDU as (buffer type, bytes) pairs, and the error that ended it, if any."""
+    made: list[tuple[tuple[type, bytes], ...]] = []
+    try:
+        for pdu in produce():
+            made.append(tuple((type(buffer), bytes(buffer)) for buffer in pdu))
+    except Exception as error:
+        return made, (type(error), str(error))
+    return made, None
+
+
+def same_either_way(message: object, *args: object, **options: object) -> Outcome:
+    fast = run(lambda: fragment_message(message, *args, **options))  # type: ignore[arg-type]
+    general = run(lambda: reference(message, *args, **options))  # type: ignore[arg-type]
+    assert fast == general
+    return fast
+
+
+def store(data_set: object) -> dk.CStoreRequest:
+    return dk.CStoreRequest(
+        message_id=9,
+        affected_sop_class_uid="1.2.840.10008.5.1.4.1.1.2",
+        affected_sop_instance_uid="1.2.3.4",
+        data_set=data_set,  # type: ignore[arg-type]
+    )
+
+
+def data_of(size: int) -> bytes:
+    return bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+
+
+MAX_PDUS = [0, 8, 9, 10, 32, 33, 100, 101, 146, 147, 148, 1000, 16382, 16383, 2**32 - 1]
+SIZES = [0, 2, 8, 94, 100, 138, 140, 142, 994, 5000, 16376, 16378, 40000]
+
+
+@pytest.mark.parametrize("pack", [False, True])
+@pytest.mark.parametrize("max_pdu", MAX_PDUS)
+@pytest.mark.parametrize("size", SIZES)
+def test_bytes_and_memoryview_payloads(size: int, max_pdu: int, pack: bool) -> None:
+    data = data_of(size)
+    for value in (data, memoryview(data), bytearray(data), memoryview(bytearray(data))):
+        made, error = same_either_way(store(value), 1, max_pdu, pack_command_with_data=pack)
+        assert error is None
+        assert data_sent(made) == data
+
+
+def data_sent(made: list[tuple[tuple[type, bytes], ...]]) -> bytes:
+    """The data-set fragments joined: each fragment follows a header ending in its control."""
+    return b"".join(
+        pdu[index][1]
+        for pdu in made
+        for index in range(1, len(pdu), 2)
+        if pdu[index - 1][1][-1] == 0 or pdu[index - 1][1][-1] == LAST_BIT
+    )
+
+
+@pytest.mark.parametrize("size", [0, 2, 100, 101 * 2])
+@pytest.mark.parametrize("slack", [-2, -1, 0, 1, 2])
+def test_packing_at_the_limit(size: int, slack: int) -> None:
+    """The command and the first data fragment share a PDU exactly when they fit."""
+    message = store(data_of(size))
+    packed = 12 + len(dk.encode_command(message)) + size
+    made, error = same_either_way(message, 1, packed + slack, pack_command_with_data=True)
+    assert error is None
+    assert len(made[0]) == (4 if slack >= 0 else 2)
+
+
+@pytest.mark.parametrize("chunk_size", [2, 3, 7, 100, 4096, CHUNK_SIZE])
+@pytest.mark.parametrize("max_pdu", [0, 8, 100, 16382])
+@pytest.mark.parametrize("size", [0, 2, 98, 100, 4096, 9000])
+def test_chunk_sizes(chunk_size: int, max_pdu: int, size: int) -> None:
+    for pack in (False, True):
+        same_either_way(
+            store(data_of(size)), 3, max_pdu, pack_command_with_data=pack, chunk_size=chunk_size
+        )
+
+
+def test_the_fast_path_really_runs_on_the_common_case() -> None:
+    """The headers of a one-fragment command are packed by the fast path's one Struct."""
+    (pdu,) = fragment_message(dk.CEchoRequest(message_id=1), 1, 16382)
+    assert type(pdu[1]) is memoryview
+    pdus = list(fragment_message(store(data_of(60000)), 5, 16382))
+    assert len(pdus) == 5  # the command, then fragments from 0, 16376, 32752 and 49128
+    assert pdus[2][0] is pdus[3][0]  # the two middle fragments share one header
+
+
+@pytest.mark.parametrize("max_pdu", [0, 8, 32, 100, 16382])
+@pytest.mark.parametrize("pack", [False, True])
+def test_messages_without_a_data_set(max_pdu: int, pack: bool) -> None:
+    for message in (
+        dk.CEchoRequest(message_id=1),
+        dk.CMoveResponse(
+            message_id_being_responded_to=7,
+            status=0xFF00,
+            affected_sop_class_uid="1.2.840.10008.5.1.4.1.2.2.2",
+            number_of_remaining_suboperations=12,
+            number_of_completed_suboperations=3,
+            number_of_failed_suboperations=1,
+            number_of_warning_suboperations=0,
+        ),
+    ):
+        same_either_way(message, 1, max_pdu, pack_command_with_data=pack)
+        same_either_way(message, 1, max_pdu, data_set_type=0x0102)
+
+
+def dataset() -> Dataset:
+    ds = Dataset()
+    ds.PatientName = "Alpha^Ann"
+    ds.PatientID = "PAT0001"
+    ds.ImageComments = "x" * 3001
+    return ds
+
+
+@pytest.mark.parametrize("max_pdu", [0, 8, 100, 1000, 16382])
+@pytest.mark.parametrize("pack", [False, True])
+def test_dataset_and_file_payloads(max_pdu: int, pack: bool, tmp_path: Path) -> None:
+    for syntax in (ImplicitVRLittleEndian, ExplicitVRLittleEndian):
+        made, error = same_either_way(
+            store(dataset()), 1, max_pdu, transfer_syntax=syntax, pack_command_with_data=pack
+        )
+        assert error is None and made
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"xx" + data_of(5000) + b"yy")
+    from_path = DataSetPayload.from_file(path, offset=2, length=5000)
+    made, error = same_either_way(store(from_path), 1, max_pdu, pack_command_with_data=pack)
+    assert error is None
+    with path.open("rb") as handle:
+        from_handle = DataSetPayload.from_file(handle, offset=2, length=5000)
+        assert same_either_way(store(from_handle), 1, max_pdu, pack_command_with_data=pack) == (
+            made,
+            None,
+        )
+
+
+class _Context(enum.IntEnum):
+    ONE = 1
+
+
+@pytest.mark.parametrize(
+    ("context_id", "max_pdu", "options"),
+    [
+        (True, 100, {}),
+        (2, 100, {}),
+        (0, 100, {}),
+        (257, 100, {}),
+        (255, 100, {}),
+        (_Context.ONE, 100, {}),
+        ("1", 100, {}),
+        (1.0, 100, {}),
+        (1, True, {}),
+        (1, -1, {}),
+        (1, 7, {}),
+        (1, 2**32, {}),
+        (1, 100.0, {}),
+        (1, 100, {"chunk_size": 1}),
+        (1, 100, {"chunk_size": 0}),
+        (1, 100, {"chunk_size": 4096.0}),
+        (1, 16382, {"chunk_size": 40000.0}),
+        (1, 0, {"chunk_size": 4096.0}),
+        (1, 16382, {"chunk_size": _Context.ONE}),
+        (1, 16382, {"chunk_size": None}),
+        (1, 100, {"data_set_type": 0x0101}),
+        (1, 100, {"data_set_type": 0x10000}),
+        (1, 100, {"data_set_type": 0x0000}),
+        (1, 100, {"data_set_type": 0x0202}),
+    ],
+)
+def test_argument_errors_and_their_order(
+    context_id: object, max_pdu: object, options: dict[str, object]
+) -> None:
+    for message in (store(b"ab"), store(b"abc" * 5), dk.CEchoRequest(message_id=2)):
+        same_either_way(message, context_id, max_pdu, **options)
+
+
+@pytest.mark.parametrize("max_pdu", [0, 8, 32, 100, 16382])
+def test_payload_errors_come_at_the_same_point(max_pdu: int) -> None:
+    """An odd data set, or a Dataset without a transfer syntax: raised when the generator
+    first runs, after any command fragments that come before it (tiny maximum)."""
+    for message in (store(b"abc"), store(memoryview(b"a" * 101)), store(dataset())):
+        made, error = same_either_way(message, 1, max_pdu)
+        assert error is not None and error[0] is DimseError
+        assert bool(made) == (max_pdu in (8, 32, 100))
+
+
+def test_errors_are_raised_lazily_as_before() -> None:
+    pdus = fragment_message(store(b"abc"), 2, 7)  # nothing is checked yet
+    with pytest.raises(DimseError, match="context ID 2"):
+        next(pdus)
+    with pytest.raises(DimseError, match="not a DIMSE message class"):
+        next(fragment_message(object(), 1, 100))  # type: ignore[arg-type]
+
+
+def test_a_decoded_message_with_extra_elements() -> None:
+    command = dk.encode_command(store(b"ab"), data_set_type=0x0102)
+    offset = 12  # after Command Group Length: walk to the first element past (0000,0800)
+    while int.from_bytes(command[offset + 2 : offset + 4], "little") <= 0x0800:
+        offset += 8 + int.from_bytes(command[offset + 4 : offset + 8], "little")
+    extra = b"\x00\x00\x00\x09\x02\x00\x00\x00\x00\x00"  # Status: CStoreRequest has none
+    body = command[12:offset] + extra + command[offset:]
+    spliced = command[:8] + len(body).to_bytes(4, "little") + body
+    decoded = dk.decode_command(spliced, data_set=b"wxyz").message
+    assert decoded.wire is not None and decoded.wire.extra_elements
+    assert dk.encode_command(decoded) == spliced
+    for max_pdu in (0, 8, 64, 16382):
+        for data_set_type in (None, 0x0001):
+            made, error = same_either_way(decoded, 1, max_pdu, data_set_type=data_set_type)
+            assert error is None and data_sent(made) == b"wxyz"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    messages(),
+    st.sampled_from([0, 8, 10, 40, 90, 100, 150, 200, 16382]),
+    st.booleans(),
+    st.sampled_from([None, 0x0000, 0x0001, 0x0102, 0x0202]),
+    st.sampled_from([bytes, memoryview, bytearray]),
+)
+def test_any_message_either_way(
+    message: dk.Message,
+    max_pdu: int,
+    pack: bool,
+    data_set_type: int | None,
+    kind: Callable[[bytes], object],
+) -> None:
+    payload = message.data_set_payload
+    if payload is not None:
+        field = type(message).data_set_field()
+        assert field is not None
+        message = attrs.evolve(message, **{field: kind(payload.to_bytes())})
+    same_either_way(message, 1, max_pdu, pack_command_with_data=pack, data_set_type=data_set_type)
+
+
+# --- the compiled command encoders ----------------------------------------------------------
+
+
+@settings(max_examples=1000, deadline=None)
+@given(messages(), st.sampled_from([0x0000, 0x0001, 0x0101, 0x0102, 0xFFFF]))
+def test_compiled_encoders_equal_the_element_loop(message: dk.Message, cdst: int) -> None:
+    plan, encoder = _COMPILED[type(message)]
+    assert encoder(message, cdst) == _encode_elements(message, plan, cdst, ())
+
+
+def _raises(call: Callable[[], object]) -> tuple[type, str] | bytes:
+    try:
+        return cast(bytes, call())
+    except Exception as error:
+        return type(error), str(error)
+
+
+@pytest.mark.parametrize(
+    ("cls", "values"),
+    [
+        (dk.CEchoRequest, {"message_id": 70000}),
+        (dk.CEchoRequest, {"message_id": -1}),
+        (dk.CEchoRequest, {"message_id": "7"}),
+        (dk.CEchoRequest, {"message_id": 1, "affected_sop_class_uid": 12}),
+        (dk.CEchoRequest, {"message_id": 1, "affected_sop_class_uid": "1.2.3é"}),
+        (dk.CEchoRequest, {"message_id": 1, "affected_sop_class_uid": "1.2\u20ac"}),
+        (dk.CEchoRequest, {"message_id": None}),
+        (
+            dk.CStoreRequest,
+            {
+                "message_id": 1,
+                "affected_sop_class_uid": "1.2",
+                "affected_sop_instance_uid": "1" * 100,
+                "move_originator_application_entity_title": "X" * 80,
+                "move_originator_message_id": 3,
+                "priority": 9,
+                "data_set": b"ab",
+            },
+        ),
+    ],
+)
+def test_unvalidated_values_encode_or_fail_the_same_way(
+    cls: type[dk.Message], values: dict[str, Any]
+) -> None:
+    """With attrs' validators off nothing is checked: both encoders still agree."""
+    attrs.validators.set_disabled(True)
+    try:
+        message = cls(**values)
+    finally:
+        attrs.validators.set_disabled(False)
+    plan, encoder = _COMPILED[cls]
+    for cdst in (0x0001, 0x0101):
+        assert _raises(lambda: encoder(message, cdst)) == _raises(  # noqa: B023
+            lambda: _encode_elements(message, plan, cdst, ())  # noqa: B023
+        )
+
+
+# --- converters and the compiled __init__ with raw inputs ------------------------------------
+
+
+def general_to_uid(value: object) -> object:
+    """to_uid as it was before its shortcut."""
+    if type(value) is UID and not value.endswith(("\0", " ")):
+        return value
+    text = bytes(value).decode("latin-1") if isinstance(value, bytes | bytearray) else value
+    if isinstance(text, str):
+        return str.__new__(UID, text.rstrip("\0 "))
+    return text
+
+
+def general_to_priority(value: object) -> object:
+    if type(value) is Priority:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    try:
+        return Priority(value)
+    except (ValueError, TypeError):
+        return value
+
+
+class _Str(str):
+    pass
+
+
+UID_INPUTS: list[object] = [
+    "1.2.3",
+    "1.2.3\0",
+    "1.2.3 ",
+    "1.2.3\0 \0",
+    "",
+    " ",
+    "\0",
+    "abc",
+    "1.2 .3",
+    UID("1.2.3"),
+    str.__new__(UID, "1.2.3 "),
+    _Str("1.2.3"),
+    _Str("1.2.3 "),
+    b"1.2.3\0",
+    bytearray(b"1.2"),
+    12,
+    None,
+    1.5,
+    ["1.2"],
+]
+
+
+@pytest.mark.parametrize("value", UID_INPUTS, ids=repr)
+def test_to_uid_shortcut(value: object) -> None:
+    got = to_uid(value)  # type: ignore[arg-type]
+    want = general_to_uid(value)
+    assert type(got) is type(want)
+    assert got == want
+    if value is not None:
+        assert type(to_optional_uid(value)) is type(want)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "value", [-1, 0, 1, 2, 3, 0x10000, True, False, 1.0, "1", None, Priority.LOW, _Context.ONE]
+)
+def test_to_priority_shortcut(value: object) -> None:
+    got, want = to_priority(value), general_to_priority(value)  # type: ignore[arg-type]
+    assert type(got) is type(want)
+    assert got == want
+    if type(want) is Priority:
+        assert got is want
+
+
+@pytest.mark.parametrize(
+    "value", [b"", b"ab", b"abc", bytearray(b"ab"), memoryview(b"ab"), "ab", 5, None]
+)
+def test_to_payload_shortcut(value: object) -> None:
+    got = to_payload(value)  # type: ignore[arg-type]
+    try:
+        want: object = DataSetPayload(value)  # type: ignore[arg-type]
+    except TypeError:
+        want = value
+    assert type(got) is type(want)
+    assert got == want
+    if type(value) is bytes:
+        assert got.encoded is value
+        assert to_optional_payload(value) == want
+
+
+def attrs_init(cls: type[dk.Message], values: dict[str, Any]) -> object:
+    instance = object.__new__(cls)
+    try:
+        cls.__init__.__wrapped__(instance, **values)  # type: ignore[attr-defined]
+    except dk.InvalidMessageError as error:
+        return str(error)
+    return instance
+
+
+def fast_init(cls: type[dk.Message], values: dict[str, Any]) -> object:
+    try:
+        return cls(**values)
+    except dk.InvalidMessageError as error:
+        return str(error)
+
+
+def same_built(cls: type[dk.Message], values: dict[str, Any]) -> None:
+    fast, slow = fast_init(cls, values), attrs_init(cls, values)
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert isinstance(fast, dk.Message)
+    assert fast == slow
+    for field in attrs.fields(cls):
+        mine, theirs = getattr(fast, field.name), getattr(slow, field.name)
+        assert type(mine) is type(theirs), field.name
+        assert mine == theirs, field.name
+        if type(mine) is DataSetPayload:
+            assert mine.encoded is theirs.encoded or mine.encoded == theirs.encoded
+
+
+def raw_values(message: dk.Message, data: st.DataObject) -> dict[str, Any]:
+    """The init values of ``message`` as a caller would type them, padded at random."""
+    values: dict[str, Any] = {}
+    for field in attrs.fields(type(message)):
+        if not field.init:
+            continue
+        value = getattr(message, field.name)
+        if type(value) is UID:
+            value = str(value) + data.draw(st.sampled_from(["", "", "\0", " ", " \0"]))
+        elif type(value) is Priority:
+            value = data.draw(st.sampled_from([int(value), value]))
+        elif type(value) is DataSetPayload:
+            value = data.draw(st.sampled_from([value.to_bytes(), value]))
+        elif type(value) is str:
+            value = data.draw(st.sampled_from([value, f" {value} "]))
+        values[field.name] = value
+    return values
+
+
+@settings(max_examples=1000, deadline=None)
+@given(messages(), st.data())
+def test_raw_inputs_build_the_same_either_way(message: dk.Message, data: st.DataObject) -> None:
+    same_built(type(message), raw_values(message, data))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("affected_sop_class_uid", "1.02"),
+        ("affected_sop_class_uid", "01.2"),
+        ("affected_sop_class_uid", "00"),
+        ("affected_sop_class_uid", "0.0.10.200"),
+        ("affected_sop_class_uid", "0"),
+        ("affected_sop_class_uid", ".1"),
+        ("affected_sop_class_uid", "1..2"),
+        ("affected_sop_class_uid", "1.2.3x"),
+        ("affected_sop_class_uid", "1" * 64),
+        ("affected_sop_class_uid", "1.2."),
+        ("affected_sop_class_uid", ""),
+        ("affected_sop_class_uid", "\0"),
+        ("affected_sop_class_uid", "1" * 65),
+        ("affected_sop_class_uid", "1.2\u0661"),  # an Arabic-Indic digit
+        ("affected_sop_class_uid", _Str("1.2")),
+        ("affected_sop_instance_uid", b"1.2.3\0"),
+        ("priority", 3),
+        ("priority", -1),
+        ("priority", True),
+        ("priority", 1.0),
+        ("priority", _Context.ONE),
+        ("data_set", "ab"),
+        ("data_set", bytearray(b"ab")),
+        ("data_set", b"abc"),
+        ("move_originator_application_entity_title", "A" * 17),
+        ("move_originator_application_entity_title", ""),
+        ("move_originator_application_entity_title", "   "),
+        ("move_originator_application_entity_title", "TAB\tAE"),
+        ("move_originator_application_entity_title", "BACK\\SLASH"),
+        ("move_originator_application_entity_title", _Str("STORESCU")),
+        ("move_originator_application_entity_title", b"STORESCU"),
+        ("move_originator_application_entity_title", "STORESCU"),
+        ("move_originator_message_id", 70000),
+    ],
+)
+def test_odd_raw_inputs_build_or_fail_the_same_way(name: str, value: object) -> None:
+    values: dict[str, Any] = {
+        "message_id": 1,
+        "affected_sop_class_uid": "1.2.840.10008.5.1.4.1.1.2",
+        "affected_sop_instance_uid": "1.2.3",
+        "priority": 0,
+        "move_originator_application_entity_title": "STORESCU",
+        "move_originator_message_id": 3,
+        "data_set": b"ab",
+        name: value,
+    }
+    same_built(dk.CStoreRequest, values)
+
+
+@pytest.mark.parametrize(
+    "comment", ["x" * 64, "x" * 65, "back\\slash", "é", "   ", "", " ok ", b"bytes", 5]
+)
+def test_lo_text_builds_or_fails_the_same_way(comment: object) -> None:
+    same_built(
+        dk.CStoreResponse,
+        {"message_id_being_responded_to": 1, "status": 0xA700, "error_comment": comment},
+    )
+
+
+def test_file_object_payload_is_not_taken_for_bytes() -> None:
+    handle = io.BytesIO(b"abcd")
+    payload = DataSetPayload.from_file(handle)
+    assert store(payload).data_set is payload
