@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -362,3 +363,38 @@ def test_assembler_refuses_bad_settings() -> None:
         MessageAssembler(max_pdu_length=5)
     with pytest.raises(ValueError, match="memory_budget"):
         MessageAssembler(memory_budget=-1)
+
+
+def test_messages_completed_before_a_framing_error_ride_on_it() -> None:
+    first, second = store(b"\x01\x00" * 10), dk.CEchoRequest(message_id=2)
+    stream = b"".join(pdus(first, 0) + pdus(second, 0)) + b"\x09\x00\x00\x00\x00\x00"
+    assembler = MessageAssembler()
+    with pytest.raises(dk.FramingError) as caught:
+        assembler.feed(stream)
+    assert "unknown PDU type 0x09" in caught.value.rule
+    assert [event.message for event in caught.value.events] == [first, second]  # type: ignore[union-attr]
+    with pytest.raises(dk.FramingError) as again:
+        assembler.feed(b"")
+    assert again.value.events == ()
+
+
+def test_an_unfinished_spill_file_is_closed_when_the_stream_breaks() -> None:
+    opened: list[io.BufferedRandom] = []
+
+    def spill(context_id: int, command: dk.Message | None) -> io.BufferedRandom:
+        opened.append(tempfile.TemporaryFile())  # noqa: SIM115
+        return opened[-1]
+
+    # The caller's own spill files stay open: the caller owns them.
+    parts = pdus(store(b"\x01\x00" * 5000), 4096)  # a command PDU, then data PDUs
+    broken = b"".join(parts[:3]) + b"\x09" + parts[3][1:]  # the third data PDU's type
+    with pytest.raises(dk.FramingError):
+        MessageAssembler(memory_budget=0, spill=spill).feed(broken)
+    assert len(opened) == 1 and not opened[0].closed
+    opened[0].close()
+    # Ours (the default temporary files) are closed at once.
+    assembler = MessageAssembler(memory_budget=0)
+    with pytest.raises(dk.FramingError):
+        assembler.feed(broken)
+    finalizer = assembler._unfinished_spill
+    assert finalizer is not None and not finalizer.alive

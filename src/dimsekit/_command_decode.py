@@ -9,6 +9,8 @@ input re-encodes byte for byte, and refusing what cannot be understood with a
 answer with.  ``assemble`` is shared with the Dataset and JSON forms (``_converter``).
 
 No pydicom Dataset is built on this path: it is the hot path of every DICOM program.
+What real toolkits send, canonical and valid, is decoded by ``_fast_decode`` first;
+this module decides everything else.
 
 Must not know: PDUs or presentation contexts; how messages are encoded (``_command``).
 """
@@ -25,6 +27,7 @@ from pydicom.uid import UID
 from ._command import _HEADER, _TAG_PAIR, DEFAULT_DATA_SET_TYPE
 from ._diagnostics import Diagnostic, Severity
 from ._errors import DecodeError, InvalidMessageError
+from ._fast_decode import decode_canonical
 from ._fields import BY_NAME, BY_TAG, ElementSpec
 from ._layout import (
     COMMAND_DATA_SET_TYPE,
@@ -34,10 +37,10 @@ from ._layout import (
     NO_DATA_SET,
     Layout,
 )
-from ._payload import DataSetPayload, PayloadInput
+from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput
 from ._status import status_category
 from ._vr import Priority
-from ._wire_details import WireDetails
+from ._wire_details import PLAIN_WIRE, WireDetails
 from .messages import MESSAGE_CLASSES, Message
 
 __all__ = ["DecodedCommand", "assemble", "decode_command", "peek_data_set_type"]
@@ -59,12 +62,9 @@ class DecodedCommand:
 _COMMAND_FIELD_TAG: Final = COMMAND_FIELD.tag
 _DATA_SET_TYPE_TAG: Final = COMMAND_DATA_SET_TYPE.tag
 _ABSENT: Final = object()
-_EMPTY_PAYLOAD: Final = DataSetPayload(b"")  # immutable, so one serves every message
-# The wire details of the command sets real toolkits send, shared (they are frozen).
-_PLAIN_WIRE: Final = {
-    cdst: WireDetails(command_data_set_type=cdst)
-    for cdst in (0x0000, 0x0001, 0x0101, 0x0102, 0x0202)
-}
+# Command sets longer than this (only a huge AT list makes one) skip the fast path, so
+# that a huge buffer is never copied only to be refused.
+_CANONICAL_MAX: Final = 1 << 16
 _Raw: TypeAlias = bytes | memoryview
 _Diags = list[Diagnostic]
 
@@ -330,6 +330,10 @@ def decode_command(
     that cannot be understood at all, in either mode.  Nothing else is ever raised.
     """
     view = _as_view(buffer)
+    if (data_set is None or type(data_set) is DataSetPayload) and len(view) <= _CANONICAL_MAX:
+        message = decode_canonical(view if type(view) is bytes else bytes(view), data_set)
+        if message is not None:  # the common case, quickly (``_fast_decode``)
+            return DecodedCommand(message)
     diags: _Diags = []
     elements = _parse(view, diags)
     _check_group_length(elements, len(view), diags)
@@ -383,14 +387,14 @@ def _clean_message(
         if cdst != NO_DATA_SET or data_set is not None:
             return None
     elif cdst != NO_DATA_SET:
-        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
+        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
     elif data_set is not None or field in LAYOUTS[cls].required:
         return None
     try:
         message = cls(**values)
     except (InvalidMessageError, TypeError):
         return None
-    wire = _PLAIN_WIRE.get(cdst) or WireDetails(command_data_set_type=cdst)
+    wire = PLAIN_WIRE.get(cdst) or WireDetails(command_data_set_type=cdst)
     return DecodedCommand(message._with_wire(wire))
 
 
@@ -453,7 +457,7 @@ def _data_set_type(
             )
         return cdst
     if announced:
-        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
+        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
     elif field in layout.required:
         diags.append(
             _diag(
@@ -465,7 +469,7 @@ def _data_set_type(
                 Severity.ERROR,
             )
         )
-        values[field] = _EMPTY_PAYLOAD if data_set is None else data_set
+        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
     elif data_set is not None:
         diags.append(
             _diag(
@@ -500,7 +504,7 @@ def assemble(
     """
     layout = LAYOUTS[cls]
     cdst = _data_set_type(cls, layout, data_set_type, data_set, values, diags)
-    wire = _PLAIN_WIRE.get(cdst) if not extras else None
+    wire = PLAIN_WIRE.get(cdst) if not extras else None
     if wire is None:
         wire = WireDetails(command_data_set_type=cdst, extra_elements=extras)
     name = cls.command_field.message_name

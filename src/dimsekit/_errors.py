@@ -11,6 +11,11 @@ context into the fields defined here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._pdata_receive import Event
+
 __all__ = ["DecodeError", "DimseError", "FramingError", "InvalidMessageError"]
 
 
@@ -122,17 +127,21 @@ class FramingError(DimseError):
     """A byte stream breaks the rules of P-DATA-TF framing (PS3.8 9.3, Annex E).
 
     ``offset`` is the position in the stream fed so far (counting from the first byte
-    ever fed); ``rule`` says which rule, with its reference.
+    ever fed); ``rule`` says which rule, with its reference.  ``events`` are the events
+    the same ``feed`` completed before the break (messages received whole before it),
+    which it could not return.
     """
 
     __module__ = "dimsekit"
 
     offset: int
     rule: str
+    events: tuple[Event, ...]
 
     def __init__(self, rule: str, *, offset: int) -> None:
         self.offset = offset
         self.rule = rule
+        self.events = ()
         super().__init__(f"stream offset {offset}: {rule}")
 
     def __reduce__(self) -> tuple[object, ...]:

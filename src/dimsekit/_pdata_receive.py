@@ -13,11 +13,20 @@ comes first, all its fragments on one context, then the data set iff the command
 one follows.  Data accumulates in memory up to ``memory_budget`` bytes; past it, or from
 the first byte when ``memory_budget=0``, it goes to a file from ``spill``.
 
+The common case in one pass.  When a ``feed`` holds a whole message between messages
+(as one ``recv`` of a small message does), framed as every toolkit frames it and with a
+canonical command set, it is taken in one pass over its PDUs: the fragments are sliced
+out of the caller's buffer, the command goes to ``_fast_decode``, the data set is joined
+in one copy.  Anything else, or anything that would be reported, leaves that message to
+the walk above, unchanged; a test feeds streams whole and a byte at a time and compares.
+
 Errors.  A broken framing rule is a :class:`~dimsekit.FramingError` naming the stream
 offset and the rule; after one the stream is out of step and every later ``feed``
-raises again.  A command set that frames correctly but cannot be decoded does not break
-the stream: it comes out as an :class:`UndecodableMessage` event carrying the
-:class:`~dimsekit.DecodeError` (with the status to answer).
+raises again.  Messages the same ``feed`` completed before the break ride on the error
+(``FramingError.events``), and an unfinished spill file of ours is closed.  A command
+set that frames correctly but cannot be decoded does not break the stream: it comes out
+as an :class:`UndecodableMessage` event carrying the :class:`~dimsekit.DecodeError`
+(with the status to answer).
 
 Choices where PS3.8 is silent: a command set longer than 1 MiB, and any PDU other than
 P-DATA-TF longer than 1 MiB, is refused (real ones are a few hundred bytes and a few
@@ -26,12 +35,14 @@ lenient, because DCMTK pads only the tail of a deflated data set, and a
 FramingError when strict.
 
 Must not know: sockets, association negotiation (which contexts exist, their transfer
-syntaxes), or how a command set is decoded (``_command``).
+syntaxes), or how a command set is decoded (``_command_decode``, ``_fast_decode``).
 """
 
 from __future__ import annotations
 
+import struct
 import tempfile
+import weakref
 from collections.abc import Callable
 from typing import IO, Final, TypeAlias
 
@@ -40,9 +51,18 @@ import attrs
 from ._command_decode import DecodedCommand, decode_command, peek_data_set_type
 from ._diagnostics import Diagnostic
 from ._errors import DecodeError, FramingError
-from ._layout import NO_DATA_SET
+from ._fast_decode import decode_canonical
+from ._layout import LAYOUTS, NO_DATA_SET
 from ._payload import DataSetPayload
-from ._pdu import COMMAND_BIT, LAST_BIT, PDU_HEADER, PDV_HEADER, PDUType, check_max_pdu_length
+from ._pdu import (
+    COMMAND_BIT,
+    LAST_BIT,
+    MAX_LENGTH_FIELD,
+    PDU_HEADER,
+    PDV_HEADER,
+    PDUType,
+    check_max_pdu_length,
+)
 from .messages import Message
 
 __all__ = [
@@ -99,6 +119,9 @@ when a data set leaves memory; returns a binary file open for writing and readin
 
 _KNOWN_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
+_P_DATA_TF: Final = int(PDUType.P_DATA_TF)
+_PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
+_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 
 
 def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
@@ -139,7 +162,6 @@ class MessageAssembler:
         self._pdu_type = 0  # 0: between PDUs
         self._pdu_start = 0
         self._pdu_left = 0  # bytes of the current PDU body not yet parsed
-        self._pdv_count = 0
         self._other: bytearray | None = None  # body of a non-P-DATA PDU
         self._fragment_left = -1  # -1: a PDV item header comes next
         self._control = 0
@@ -151,6 +173,7 @@ class MessageAssembler:
         self._command = bytearray()
         self._data = bytearray()
         self._data_file: IO[bytes] | None = None
+        self._unfinished_spill: weakref.finalize[[], MessageAssembler] | None = None
         self._data_file_start = 0
         self._data_length = 0
         self._diagnostics: list[Diagnostic] = []
@@ -180,6 +203,9 @@ class MessageAssembler:
             self._parse(view, events)
         except FramingError as error:
             self._broken = error
+            error.events = tuple(events)
+            if self._unfinished_spill is not None:
+                self._unfinished_spill()  # the message will never be finished
             raise
         return events
 
@@ -200,6 +226,11 @@ class MessageAssembler:
         end = len(view)
         while position < end:
             if self._pdu_type == 0 and not self._head and end - position >= 6:
+                if self._context_id is None:
+                    after = self._whole_message(view, position, end, events)
+                    if after:
+                        position = after
+                        continue
                 length = PDU_HEADER.unpack_from(view, position)[2]
                 if (
                     view[position] == PDUType.P_DATA_TF
@@ -243,6 +274,131 @@ class MessageAssembler:
             if self._pdu_type and self._pdu_left == 0 and self._fragment_left < 0:
                 self._end_pdu(events)
 
+    def _whole_message(self, view: memoryview, position: int, end: int, events: list[Event]) -> int:
+        """The common case in one pass: a whole message, in whole P-DATA-TF PDUs that are
+        all in ``view``, framed as PS3.8 E.1 wants, its command set canonical, and after
+        the PDU where the command ends one data-set PDV per PDU (as every toolkit sends).
+
+        Returns the position after it, or 0 to leave everything to the general parser
+        (nothing is changed then): a partial message, anything a diagnostic or an error
+        would be raised for, a data set beyond ``memory_budget``, a command set that is
+        not canonical (``_fast_decode``), a PDU that holds more than this message.
+        """
+        max_pdu_length = self._max_pdu_length
+        command: list[memoryview] = []
+        data: list[memoryview] = []
+        context = -1
+        message: Message | None = None
+        command_bytes = b""
+        pdu_header, pdv_header = PDU_HEADER.unpack_from, PDV_HEADER.unpack_from
+        pdu_start = position
+        pdu_end: int
+        # The PDUs up to the one where the command ends, any number of PDVs in each.
+        while message is None:
+            if end - pdu_start < 6:
+                return 0
+            pdu_type, _, length = pdu_header(view, pdu_start)
+            pdu_end = pdu_start + 6 + length
+            if (
+                pdu_type != _P_DATA_TF
+                or not length
+                or pdu_end > end
+                or (max_pdu_length and length > max_pdu_length)
+            ):
+                return 0
+            offset = pdu_start + 6
+            pdu_start = pdu_end
+            while offset < pdu_end:
+                if pdu_end - offset < 6:
+                    return 0
+                item_length, context_id, control = pdv_header(view, offset)
+                fragment_end = offset + 4 + item_length
+                if item_length < 2 or item_length & 1 or fragment_end > pdu_end:
+                    return 0  # too short, odd or past its PDU: the general parser says which
+                if context_id != context:
+                    if context >= 0:
+                        return 0
+                    context = context_id
+                fragment = view[offset + 6 : fragment_end]
+                offset = fragment_end
+                if message is not None:  # data-set PDVs packed after the command
+                    if control & COMMAND_BIT:
+                        return 0
+                    data.append(fragment)
+                    if control & LAST_BIT:
+                        if offset != pdu_end:
+                            return 0
+                        return self._received(
+                            events, context, message, command_bytes, data, position, pdu_end
+                        )
+                    continue
+                if not control & COMMAND_BIT:
+                    return 0
+                command.append(fragment)
+                if not control & LAST_BIT:
+                    continue
+                command_bytes = bytes(command[0]) if len(command) == 1 else b"".join(command)
+                if len(command_bytes) > MAX_COMMAND_LENGTH:
+                    return 0
+                message = decode_canonical(command_bytes)
+                if message is None:
+                    return 0
+                field = _DATA_SET_FIELD[type(message)]
+                if field is None or getattr(message, field) is None:  # 0x0101: no data set
+                    if offset != pdu_end:
+                        return 0
+                    events.append(MessageReceived(context, message, (), command_bytes))
+                    self._offset += pdu_end - position
+                    return pdu_end
+        # The data set's other PDUs: one PDU header and one PDV header each.
+        pdu_and_pdv = _PDU_AND_PDV.unpack_from
+        limit = max_pdu_length or MAX_LENGTH_FIELD
+        while end - pdu_start >= 12:
+            pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
+            pdu_end = pdu_start + 6 + length
+            if (
+                pdu_type != _P_DATA_TF
+                or item_length != length - 4
+                or control & COMMAND_BIT
+                or context_id != context
+                or item_length & 1
+                or item_length < 2
+                or pdu_end > end
+                or length > limit
+            ):
+                return 0
+            data.append(view[pdu_start + 12 : pdu_end])
+            pdu_start = pdu_end
+            if control & LAST_BIT:
+                return self._received(
+                    events, context, message, command_bytes, data, position, pdu_end
+                )
+        return 0
+
+    def _received(
+        self,
+        events: list[Event],
+        context_id: int,
+        message: Message,
+        command: bytes,
+        data: list[memoryview],
+        position: int,
+        after: int,
+    ) -> int:
+        """The end of :meth:`_whole_message`: the data set into the message, the event out."""
+        budget = self._memory_budget
+        if budget is not None and (not budget or sum(map(len, data)) > budget):
+            return 0  # a file from ``spill`` takes it (budget 0: always)
+        # One copy, out of the caller's buffer, held as a read-only view as the general
+        # parser holds it; in place of the empty payload the decoder put in the message,
+        # which nobody else holds yet.
+        field = _DATA_SET_FIELD[type(message)]
+        assert field is not None
+        object.__setattr__(message, field, DataSetPayload._received(b"".join(data)))
+        events.append(MessageReceived(context_id, message, (), command))
+        self._offset += after - position
+        return after
+
     def _whole_p_data(
         self, view: memoryview, position: int, length: int, events: list[Event]
     ) -> None:
@@ -250,7 +406,6 @@ class MessageAssembler:
         self._pdu_start = self._offset
         self._pdu_type = PDUType.P_DATA_TF
         self._pdu_left = length
-        self._pdv_count = 0
         self._offset += 6
         offset = position + 6
         while self._pdu_left:
@@ -290,7 +445,6 @@ class MessageAssembler:
                 )
             if length == 0:
                 raise self._fail("P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)", start)
-            self._pdv_count = 0
         else:
             if length > MAX_OTHER_PDU_LENGTH:
                 raise self._fail(
@@ -322,7 +476,6 @@ class MessageAssembler:
                 start,
             )
         self._pdu_left -= 6
-        self._pdv_count += 1
         fragment_length = item_length - 2
         is_command = bool(control & COMMAND_BIT)
         if self._context_id is None:
@@ -381,6 +534,10 @@ class MessageAssembler:
         assert self._context_id is not None
         command = self._decoded.message if isinstance(self._decoded, DecodedCommand) else None
         sink = self._spill(self._context_id, command)
+        if self._owns_spill_files:
+            # Ours until the message is complete (then its payload's): closed if the
+            # stream breaks or the assembler goes away with the message unfinished.
+            self._unfinished_spill = weakref.finalize(self, sink.close)
         self._data_file_start = sink.tell()
         sink.write(self._data)
         self._data = bytearray()
@@ -395,6 +552,9 @@ class MessageAssembler:
             return
         if self._data_file is not None:
             self._data_file.flush()
+            if self._unfinished_spill is not None:
+                self._unfinished_spill.detach()  # the payload closes it from now on
+                self._unfinished_spill = None
             payload = DataSetPayload.from_file(
                 self._data_file,
                 offset=self._data_file_start,

@@ -12,6 +12,8 @@ Must not know: how elements are parsed or encoded; the codec fills and reads it.
 
 from __future__ import annotations
 
+from typing import Final
+
 import attrs
 
 __all__ = ["WireDetails"]
@@ -25,3 +27,10 @@ class WireDetails:
     """The Command Data Set Type (0000,0800) as received."""
     extra_elements: tuple[tuple[int, bytes], ...] = ()
     """(tag, raw value bytes) of each group 0000 element the class has no field for."""
+
+
+PLAIN_WIRE: Final = {
+    cdst: WireDetails(command_data_set_type=cdst)
+    for cdst in (0x0000, 0x0001, 0x0101, 0x0102, 0x0202)
+}
+"""The wire details of the command sets real toolkits send, shared (they are frozen)."""

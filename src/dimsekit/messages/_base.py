@@ -317,6 +317,8 @@ class Response(Message):
     """The service class whose status meanings apply by default."""
     annex_c_fields: ClassVar[frozenset[str]] = frozenset()
     """Fields marked A: allowed only with a status whose Annex C entry lists them."""
+    annex_c_rules: ClassVar[tuple[Rule, ...]] = ()
+    """The rules (also in ``rules``) that enforce ``annex_c_fields``, one per field."""
 
     message_id_being_responded_to: int = attrs.field(validator=check_us, metadata=M)
     status: Status = attrs.field(converter=to_status, validator=_check_status, metadata=M)
@@ -394,7 +396,8 @@ def message(
                 field.name for field in attrs.fields(cls) if field.metadata.get(REQ) == "A"
             )
             cls.annex_c_fields = annex_c
-            shared.extend(_annex_c_rule(name) for name in sorted(annex_c))
+            cls.annex_c_rules = tuple(_annex_c_rule(name) for name in sorted(annex_c))
+            shared.extend(cls.annex_c_rules)
         if answers is not None:
             answers.response_class = cast(type[Response], cls)
         cls.rules = (*rules, *shared)

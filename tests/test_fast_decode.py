@@ -1,0 +1,375 @@
+"""The compiled decoder of canonical command sets gives what the general decoder gives.
+
+``decode_canonical`` may only accept: whatever it returns, the general decoder returns
+too, clean, equal and with the same wire details; on everything our encoder writes for a
+valid message it must accept (else it is no fast path).  These tests run the general
+decoder alone by switching the fast path off.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydicom.uid import UID
+
+import dimsekit as dk
+from dimsekit import _command_decode, _fast_decode
+from dimsekit._fast_decode import decode_canonical
+from dimsekit.testing import invalid_constructions, messages
+
+from .test_codec_properties import _mutations, mutate
+
+CT = "1.2.840.10008.5.1.4.1.1.2"
+INSTANCE = "1.2.826.0.1.3680043.8.498.1"
+CT_UID = CT.encode() + b"\0"  # 25 characters: one NUL makes the length even
+
+
+@contextmanager
+def general_decoder_only() -> Iterator[None]:
+    with mock.patch.object(_command_decode, "decode_canonical", return_value=None):
+        yield
+
+
+def general(buffer: bytes, data_set: dk.DataSetPayload | None = None) -> dk.DecodedCommand | None:
+    with general_decoder_only():
+        try:
+            return dk.decode_command(buffer, data_set=data_set)
+        except dk.DecodeError:
+            return None
+
+
+def same(fast: dk.Message, slow: dk.Message) -> None:
+    assert type(fast) is type(slow)
+    assert fast == slow
+    assert repr(fast) == repr(slow)
+    assert fast.wire == slow.wire
+    for field in attrs.fields(type(fast)):
+        assert type(getattr(fast, field.name)) is type(getattr(slow, field.name)), field.name
+
+
+def check_agreement(buffer: bytes, data_set: dk.DataSetPayload | None = None) -> bool:
+    """The fast path accepts only what the general decoder accepts cleanly, and equally."""
+    fast = decode_canonical(buffer, data_set)
+    if fast is None:
+        return False
+    slow = general(buffer, data_set)
+    assert slow is not None and slow.clean, (buffer, slow)
+    same(fast, slow.message)
+    return True
+
+
+@settings(max_examples=3000, deadline=None)
+@given(messages())
+def test_every_valid_message_takes_the_fast_path(message: dk.Message) -> None:
+    encoded = dk.encode_command(message)
+    payload = message.data_set_payload
+    assert check_agreement(encoded, payload)
+    fast = decode_canonical(encoded, payload)
+    assert fast == message
+    if payload is not None:
+        assert fast is not None and fast.data_set_payload is payload
+
+
+@settings(max_examples=3000, deadline=None)
+@given(messages(), _mutations())
+def test_mutated_command_sets_never_take_the_fast_path_wrongly(
+    message: dk.Message, how: tuple[str, int, int]
+) -> None:
+    check_agreement(mutate(dk.encode_command(message), how), message.data_set_payload)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(invalid_constructions())
+def test_values_the_model_refuses_never_take_the_fast_path(
+    case: tuple[type[dk.Message], dict[str, Any]],
+) -> None:
+    cls, values = case
+    message, problems = cls._build_leniently(values)
+    assert problems
+    try:
+        encoded = dk.encode_command(message)
+    except Exception:  # a value of the wrong type cannot even be written: nothing to decode
+        return
+    # Some refused values are written as valid bytes (True as 1): then both accept.
+    check_agreement(encoded, message.data_set_payload)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(messages(), st.data())
+def test_broken_rules_never_take_the_fast_path(message: dk.Message, data: st.DataObject) -> None:
+    """Drop or add one optional field, bypassing the checks: accepted only if valid."""
+    cls = type(message)
+    optional = [f for f in attrs.fields(cls) if f.init and f.default is None]
+    if not optional:
+        return
+    field = data.draw(st.sampled_from(optional))
+    values = {f.name: getattr(message, f.name) for f in attrs.fields(cls) if f.init}
+    donor = data.draw(messages(cls))
+    values[field.name] = None if values[field.name] is not None else getattr(donor, field.name)
+    changed, problems = cls._build_leniently(values)
+    encoded = dk.encode_command(changed)
+    accepted = check_agreement(encoded, changed.data_set_payload)
+    assert accepted == (not problems)
+
+
+# --- hand-made deviations real peers send: the fast path declines, the general one reports
+
+
+def element(tag: int, value: bytes) -> bytes:
+    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
+
+
+def command(*elements: bytes) -> bytes:
+    body = b"".join(elements)
+    return element(0x0000_0000, struct.pack("<I", len(body))) + body
+
+
+def us(value: int) -> bytes:
+    return struct.pack("<H", value)
+
+
+def echo(uid: bytes = b"1.2.840.10008.1.1\0", *extra: bytes, cdst: int = 0x0101) -> bytes:
+    return command(
+        element(0x0002, uid), element(0x0100, us(0x0030)), element(0x0110, us(7)),
+        element(0x0800, us(cdst)), *extra,
+    )  # fmt: skip
+
+
+def test_a_plain_echo_takes_the_fast_path_from_bytes_and_buffers() -> None:
+    for buffer in (echo(), bytearray(echo()), memoryview(echo())):
+        decoded = dk.decode_command(buffer)
+        assert decoded.clean and decoded.message == dk.CEchoRequest(message_id=7)
+    assert check_agreement(echo())
+
+
+DEVIATIONS = {
+    "space-padded UID": echo(b"1.2.840.10008.1.1 "),
+    "UID padded with three NULs": echo(b"1.2.840.10008.1.1\0\0\0"),
+    "odd UID length": echo(b"1.2.840.10008.1.1"),
+    "leading zero in a UID": echo(b"1.02.3\0"),
+    "empty UID": echo(b""),
+    "UID over 64 characters": echo(b"1." + b"2" * 64),
+    "C-ECHO announcing a data set": echo(cdst=0x0001),
+    "an element of another class": echo(
+        b"1.2.840.10008.1.1\0", element(0x0901, b"\x10\x00\x10\x00")
+    ),
+    "a retired element": echo(b"1.2.840.10008.1.1\0", element(0x5010, b"xx")),
+    "no Command Data Set Type": command(element(0x0100, us(0x0030)), element(0x0110, us(7))),
+    "no Message ID": command(
+        element(0x0002, b"1.2\0"), element(0x0100, us(0x0030)), element(0x0800, us(0x0101))
+    ),
+    "truncated": echo()[:-2],
+    "wrong group length": echo()[:8] + struct.pack("<I", 99) + echo()[12:],
+    "no group length": echo()[12:],
+    "out of order": command(
+        element(0x0100, us(0x0030)),
+        element(0x0002, b"1.2\0"),
+        element(0x0110, us(7)),
+        element(0x0800, us(0x0101)),
+    ),
+    "US with VM 2": command(
+        element(0x0100, us(0x0030)),
+        element(0x0110, b"\x07\x00\x08\x00"),
+        element(0x0800, us(0x0101)),
+    ),
+    "unknown Command Field": command(element(0x0100, us(0x9999)), element(0x0800, us(0x0101))),
+    "C-STORE-RSP Pending": command(
+        element(0x0100, us(0x8001)),
+        element(0x0120, us(7)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(0xFF00)),
+    ),
+    "status of no class": command(
+        element(0x0100, us(0x8001)),
+        element(0x0120, us(7)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(0xD000)),
+    ),
+    "priority 3": command(
+        element(0x0002, CT_UID),
+        element(0x0100, us(0x0001)),
+        element(0x0110, us(7)),
+        element(0x0700, us(3)),
+        element(0x0800, us(0x0001)),
+        element(0x1000, INSTANCE.encode() + b"\0"),
+    ),
+    "C-STORE-RQ saying no data set": command(
+        element(0x0002, CT_UID),
+        element(0x0100, us(0x0001)),
+        element(0x0110, us(7)),
+        element(0x0800, us(0x0101)),
+        element(0x1000, INSTANCE.encode() + b"\0"),
+    ),
+    "empty AE title": command(
+        element(0x0002, CT_UID),
+        element(0x0100, us(0x0001)),
+        element(0x0110, us(7)),
+        element(0x0800, us(0x0001)),
+        element(0x1000, INSTANCE.encode() + b"\0"),
+        element(0x1030, b"  "),
+    ),
+    "AE title without its Message ID (a rule)": command(
+        element(0x0002, CT_UID),
+        element(0x0100, us(0x0001)),
+        element(0x0110, us(7)),
+        element(0x0800, us(0x0001)),
+        element(0x1000, INSTANCE.encode() + b"\0"),
+        element(0x1030, b"MOVER "),
+    ),
+}
+
+
+@pytest.mark.parametrize("buffer", DEVIATIONS.values(), ids=DEVIATIONS.keys())
+def test_deviations_leave_the_fast_path(buffer: bytes) -> None:
+    assert decode_canonical(buffer) is None
+
+
+def test_a_data_set_where_the_command_says_none_leaves_the_fast_path() -> None:
+    assert decode_canonical(echo(), dk.DataSetPayload(b"\0\0")) is None
+
+
+def test_a_c_store_with_its_originator_takes_the_fast_path() -> None:
+    buffer = command(
+        element(0x0002, CT_UID), element(0x0100, us(0x0001)), element(0x0110, us(7)),
+        element(0x0700, us(2)), element(0x0800, us(0x0102)),
+        element(0x1000, INSTANCE.encode() + b"\0"), element(0x1030, b"MOVER "),
+        element(0x1031, us(9)),
+    )  # fmt: skip
+    message = decode_canonical(buffer)
+    assert isinstance(message, dk.CStoreRequest)
+    assert message.move_originator_application_entity_title == "MOVER"
+    assert message.priority is dk.Priority.LOW
+    assert message.wire == dk.WireDetails(command_data_set_type=0x0102)
+    assert message.data_set == dk.DataSetPayload(b"")
+    assert check_agreement(buffer)
+
+
+def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
+    _fast_decode._class_uids.clear()
+    assert decode_canonical(echo(b"1.02\0")) is None
+    assert b"1.02\0" not in _fast_decode._class_uids
+    for number in range(_fast_decode._CLASS_UID_CACHE_SIZE + 100):
+        uid = f"1.2.3.{number}".encode()
+        decoded = decode_canonical(echo(uid + b"\0" * (len(uid) & 1)))
+        assert isinstance(decoded, dk.CEchoRequest)
+        assert decoded.affected_sop_class_uid == UID(uid.decode())
+    assert len(_fast_decode._class_uids) == _fast_decode._CLASS_UID_CACHE_SIZE
+    _fast_decode._class_uids.clear()
+
+
+# --- the assembler's whole-message path against its byte-wise parser ---------------------
+
+
+def corrupt(stream: bytes, how: str, where: int, byte: int) -> bytes:
+    mutable = bytearray(stream)
+    position = where % len(mutable)
+    if how == "flip":
+        mutable[position] ^= byte or 1
+    elif how == "insert":
+        mutable.insert(position, byte)
+    elif how == "delete":
+        del mutable[position]
+    elif how == "truncate":
+        del mutable[position:]
+    return bytes(mutable)
+
+
+def outcome(assembler: dk.MessageAssembler, pieces: list[bytes]) -> list[object]:
+    """What feeding ``pieces`` gives, in comparable form: events (with the command bytes
+    and data set bytes and type they carry), then the framing error if any, and where the
+    stream stands."""
+    seen: list[object] = []
+
+    def record(events: Iterable[dk.Event]) -> None:
+        for event in events:
+            if isinstance(event, dk.MessageReceived):
+                message = event.message
+                payload = message.data_set_payload
+                # Payloads compare by content; two spill files are never equal objects.
+                held = (
+                    None
+                    if payload is None
+                    else ("file" if payload.is_file else type(payload.encoded), payload.to_bytes())
+                )
+                fields = attrs.asdict(message, recurse=False)
+                fields.pop(message.data_set_field() or "", None)
+                seen.append(
+                    (event.context_id, type(message), fields, event.diagnostics, message.wire,
+                     event.command, held)
+                )  # fmt: skip
+            elif isinstance(event, dk.UndecodableMessage):
+                seen.append(("undecodable", str(event.error), event.error.offset, event.command))
+            else:
+                seen.append(event)
+
+    try:
+        for piece in pieces:
+            record(assembler.feed(piece))
+    except dk.FramingError as error:
+        record(error.events)
+        seen.append(("framing", error.rule, error.offset))
+    seen.append((assembler.stream_offset, assembler.in_message))
+    return seen
+
+
+MAX_PDUS = st.one_of(st.just(0), st.integers(8, 64), st.integers(65, 70000))
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(messages(), min_size=1, max_size=3),
+    MAX_PDUS,
+    st.booleans(),
+    st.sampled_from([None, 0, 100]),
+    st.sampled_from(["none", "flip", "insert", "delete", "truncate"]),
+    st.integers(min_value=0),
+    st.integers(min_value=0, max_value=255),
+)
+def test_one_piece_and_byte_by_byte_give_the_same_events(
+    batch: list[dk.Message],
+    max_pdu: int,
+    pack: bool,
+    budget: int | None,
+    how: str,
+    where: int,
+    byte: int,
+) -> None:
+    """Fed whole, a stream takes the whole-message path; fed a byte at a time, it cannot."""
+    stream = b"".join(
+        b"".join(parts)
+        for message in batch
+        for parts in dk.fragment_message(message, 3, max_pdu, pack_command_with_data=pack)
+    )
+    if how != "none":
+        stream = corrupt(stream, how, where, byte)
+    if not stream:
+        return
+
+    def assembler() -> dk.MessageAssembler:
+        return dk.MessageAssembler(max_pdu_length=max_pdu, memory_budget=budget)
+
+    whole = outcome(assembler(), [stream])
+    bytewise = outcome(assembler(), [stream[i : i + 1] for i in range(len(stream))])
+    assert whole == bytewise
+    if how == "none":
+        assert [item[1] for item in whole[:-1]] == [type(m) for m in batch]  # type: ignore[index]
+
+
+def test_the_whole_message_path_copies_the_data_set_out_of_a_reused_buffer() -> None:
+    message = dk.CStoreRequest(
+        message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid=INSTANCE,
+        data_set=b"\x01\x02" * 50_000,
+    )  # fmt: skip
+    buffer = bytearray(b"".join(b"".join(p) for p in dk.fragment_message(message, 1, 16382)))
+    (event,) = dk.MessageAssembler(max_pdu_length=16382).feed(buffer)
+    buffer[:] = bytes(len(buffer))  # the caller reuses its receive buffer
+    assert isinstance(event, dk.MessageReceived)
+    assert event.message == message
