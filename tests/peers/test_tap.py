@@ -73,6 +73,38 @@ def test_ctrl_c_stops_the_tap_cleanly(tmp_path: Path) -> None:
     assert b"Traceback" not in stderr
 
 
+def test_ctrl_c_with_a_connection_open_stops_the_tap_cleanly() -> None:
+    # The connection's task is alive (both pumps waiting) when Ctrl-C cancels it.
+    with socket.create_server(("127.0.0.1", 0)) as upstream:
+        upstream.settimeout(10)
+        port = free_port()
+        tap = subprocess.Popen(
+            [sys.executable, "-m", "dimsekit", "tap", "--listen", f"127.0.0.1:{port}",
+             "--upstream", f"127.0.0.1:{upstream.getsockname()[1]}"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    client = socket.create_connection(("127.0.0.1", port), 0.2)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            with client, upstream.accept()[0]:  # the tap has connected upstream
+                time.sleep(0.2)  # and its pumps wait for bytes
+                tap.send_signal(signal.SIGINT)
+                stdout, stderr = tap.communicate(timeout=15)
+        finally:
+            if tap.poll() is None:
+                tap.kill()
+    assert tap.returncode == 0
+    assert b"connection from" in stdout
+    assert stderr.decode().strip().splitlines() == ["tap stopped"]
+
+
 def test_many_associations_at_once(processes: Processes, tap_factory: Any, tmp_path: Path) -> None:
     tap: Tap = tap_factory(start_storescp(processes, tmp_path / "received", "--fork"))
     clients = [

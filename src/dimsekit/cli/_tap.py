@@ -287,9 +287,22 @@ async def _serve_connection(
 async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> None:
     reporter = _Reporter(options, sys.stdout)
     numbers = itertools.count(1)
-    server = await asyncio.start_server(
-        lambda r, w: _serve_connection(r, w, options, reporter, numbers), *options.listen
-    )
+    connections: set[asyncio.Task[None]] = set()
+
+    def finished(task: asyncio.Task[None]) -> None:
+        connections.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            reporter.line(f"connection failed: {task.exception()!r}")
+
+    def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Our own task rather than a coroutine for start_server to wrap: on Python 3.11
+        # asyncio's wrapper reports a connection task cancelled at shutdown (Ctrl-C just
+        # after a client connects) as an error with a traceback.
+        task = asyncio.ensure_future(_serve_connection(reader, writer, options, reporter, numbers))
+        connections.add(task)
+        task.add_done_callback(finished)
+
+    server = await asyncio.start_server(connected, *options.listen)
     port = server.sockets[0].getsockname()[1]
     host, upstream_port = options.upstream
     reporter.line(f"tap listening on {options.listen[0]}:{port}, upstream {host}:{upstream_port}")
