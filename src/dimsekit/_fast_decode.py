@@ -5,12 +5,13 @@ form they nearly always have (DCMTK, dcm4che, pynetdicom and dimsekit all write 
 Command Group Length first and right, every element once in ascending tag order
 (PS3.7 6.3.1), even value lengths, UIDs padded with at most one NUL, no element the
 class has no field for, and values PS3.7 accepts.  For each class a decoder is compiled
-once that walks the expected tags in order, reads each value straight from the bytes,
-checks it inline (the same checks as the fields' validators) and runs the class's
-rules; the message is then built without going through its ``__init__`` again.
-Decoding is on the hot path of every DICOM program (a C-FIND-RSP per match, a
-C-STORE-RQ per instance), and the general decoder's element table, diagnostics and
-keyword call cost it twice as much.
+once that walks the expected tags in order (a run of US elements read in one ``struct``
+call, on the guess that all of them are there), reads each value straight from the
+bytes, checks it inline (the checks of the fields' validators, and the Annex C rule of
+each status-related field) and runs the class's other rules; the message is then built
+without going through its ``__init__`` again.  Decoding is on the hot path of every
+DICOM program (a C-FIND-RSP per match, a C-STORE-RQ per instance), and the general
+decoder's element table, diagnostics and keyword call cost about three times as much.
 
 Contract: this path only ever *accepts*, and only input for which the general decoder
 (``_command_decode``) has nothing to report; for anything else it returns None and the
@@ -46,20 +47,31 @@ from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET
 from ._payload import EMPTY_PAYLOAD, DataSetPayload
 from ._status import PENDING_CODES_BY_SERVICE, Status, related_fields, to_status
 from ._vr import (
+    _DEFAULT_TEXT,
+    AE_MAX,
+    LO_MAX,
     UI_MAX,
     Priority,
+    check_ae,
+    check_optional_ae,
+    check_optional_lo,
     check_optional_uid,
     check_optional_us,
     check_priority,
     check_uid,
     check_us,
+    to_ae,
+    to_optional_ae,
+    to_optional_lo,
 )
 from ._wire_details import PLAIN_WIRE, WireDetails
 from .messages import Message, Response
 
 __all__ = ["decode_canonical"]
 
-_GROUP_LENGTH: Final = struct.Struct("<III")  # tag (0000,0000), length 4, value
+# Command Group Length (tag, length 4, value), then the next element's tag, length and,
+# if it is the Command Field, value.
+_START: Final = struct.Struct("<IIIIIH")
 _HEAD: Final = struct.Struct("<II")  # tag as one little-endian word, value length
 # The same and the two bytes after it: the value, if the element is a US.
 _HEAD_AND_US: Final = struct.Struct("<IIH")
@@ -77,7 +89,9 @@ def _last_head(raw: bytes, pos: int, n: int) -> tuple[int, int, int]:
     return tw, ln, _NO_US
 
 
-_UID_BYTES: Final = re.compile(rb"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*")
+# PS3.5 9.1, as _vr's UID syntax, with possessive repeats: the same strings match (a run
+# of digits is followed by a dot or the end either way), with less backtracking.
+_UID_BYTES: Final = re.compile(rb"(?:0|[1-9][0-9]*+)(?:\.(?:0|[1-9][0-9]*+))*+")
 _CLASS_UID_CACHE_SIZE: Final = 512
 _CLASS_UID_FIELDS: Final = frozenset({"affected_sop_class_uid", "requested_sop_class_uid"})
 
@@ -146,6 +160,16 @@ def _attrs_field(cls: type[Message], name: str) -> attrs.Attribute[Any]:
     return field
 
 
+# Text validators whose checks are inlined: non-empty (checked), at most so many
+# characters of the default repertoire without backslash or controls (PS3.5 6.2).
+_TEXT_CHECKS: Final[dict[object, int]] = {
+    check_ae: AE_MAX,
+    check_optional_ae: AE_MAX,
+    check_optional_lo: LO_MAX,
+}
+_TEXT_CONVERTERS: Final[tuple[object, ...]] = (to_ae, to_optional_ae, to_optional_lo)
+
+
 def _read_value(
     name: str, spec: ElementSpec, field: attrs.Attribute[Any], namespace: dict[str, Any]
 ) -> tuple[list[str], bool]:
@@ -187,6 +211,13 @@ def _read_value(
             f"{name} = str({value}, 'latin-1').strip(' ')",
             f"if not {name}: return None",
         ]
+        maximum = _TEXT_CHECKS.get(validator)
+        if maximum is not None and converter in _TEXT_CONVERTERS:
+            # What the converter would do is done (strip); what the validator checks:
+            return [
+                *lines,
+                f"if len({name}) > {maximum} or _text_match({name}) is None: return None",
+            ], True
         if converter is not None:
             namespace[f"_convert_{name}"] = converter
             lines.append(f"{name} = _convert_{name}({name})")
@@ -213,6 +244,7 @@ def _compile(cls: type[Message]) -> Decoder:
         "_head": _HEAD_AND_US.unpack_from,
         "_last_head": _last_head,
         "_uid_match": _UID_BYTES.fullmatch,
+        "_text_match": _DEFAULT_TEXT.fullmatch,
         "_str_new": str.__new__,
         "_UID": UID,
         "_class_uids_get": _class_uids.get,
@@ -228,30 +260,30 @@ def _compile(cls: type[Message]) -> Decoder:
         "_NO_DATA_SET": NO_DATA_SET,
         "_plain_wire": PLAIN_WIRE.get,
         "_Wire": WireDetails,
-        "_rules": tuple(rule for rule in cls.rules if rule not in annex_c_rules),
+        "_rules": tuple(rule.holds for rule in cls.rules if rule not in annex_c_rules),
         "_Invalid": InvalidMessageError,
         "_struct_error": struct.error,
     }
     entries: list[tuple[str | None, ElementSpec]] = list(layout.fields)
     entries += [(None, COMMAND_FIELD), ("_cdst", COMMAND_DATA_SET_TYPE)]
     entries.sort(key=lambda entry: entry[1].tag)
-    body: list[str] = []
     validate: list[str] = []
     advance = [
         "pos += 8 + ln",
         "tw, ln, us = _head(raw, pos) if pos + 10 <= n else _last_head(raw, pos, n)",
     ]
+    # Per element in tag order: its tag as read, the lines that read it where it may or
+    # may not be, and for a US element the lines that check its value ``us`` once its
+    # header is known to be right (to read a run of US elements in one go).
+    steps: list[tuple[int, list[str], list[str] | None]] = []
     for name, spec in entries:
-        word = f"0x{_word(spec.tag):08X}"
+        word = _word(spec.tag)
         if name is None:  # Command Field: the dispatcher read it already
-            body += [f"if tw != {word} or ln != 2: return None", *advance]
+            steps.append((word, [f"if tw != 0x{word:08X} or ln != 2: return None", *advance], []))
             continue
         if name == "_cdst":
-            body += [
-                f"if tw != {word} or ln != 2: return None",
-                "_cdst = us",
-                *advance,
-            ]
+            check = f"if tw != 0x{word:08X} or ln != 2: return None"
+            steps.append((word, [check, "_cdst = us", *advance], ["_cdst = us"]))
             continue
         field = _attrs_field(cls, name)
         lines, complete = _read_value(name, spec, field, namespace)
@@ -261,17 +293,18 @@ def _compile(cls: type[Message]) -> Decoder:
             call = f"_validate_{name}(self, _field_{name}, {name})"
             # An optional field's validator passes None (check_optional_*).
             validate.append(f"if {name} is not None: {call}" if field.default is None else call)
-        body.append(f"if tw == {word}:")
-        body += [f"    {line}" for line in (*lines, *advance)]
-        body.append("else:")
+        step = [f"if tw == 0x{word:08X}:", *(f"    {line}" for line in (*lines, *advance)), "else:"]
         if name in layout.required:
-            body.append("    return None")
+            step.append("    return None")
         else:
             default = field.default
             if field.converter is not None:
                 default = cast(Callable[[object], object], field.converter)(default)
             namespace[f"_default_{name}"] = default
-            body.append(f"    {name} = _default_{name}")
+            step.append(f"    {name} = _default_{name}")
+        us_lines = lines[1:] if spec.vr == "US" else None  # after "if ln != 2: return None"
+        steps.append((word, step, us_lines))
+    body = _with_us_runs(steps, namespace)
     data_set_lines = _data_set_lines(layout.data_set_field, layout.required)
     fields = [f.name for f in attrs.fields(cls) if f.init]
     for name in ("_wire", *fields):
@@ -296,8 +329,8 @@ def _compile(cls: type[Message]) -> Decoder:
             *(f"        {line}" for line in validate or ["pass"]),
             "    except _Invalid:",
             "        return None",
-            "    for rule in _rules:",
-            "        if not rule.holds(self):",
+            "    for holds in _rules:",
+            "        if not holds(self):",
             "            return None",
             "    return self",
         ]
@@ -308,6 +341,48 @@ def _compile(cls: type[Message]) -> Decoder:
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     decoder: Decoder = namespace["decode"]
     return decoder
+
+
+def _with_us_runs(
+    steps: list[tuple[int, list[str], list[str] | None]], namespace: dict[str, Any]
+) -> list[str]:
+    """The decoder's body: each element's lines in turn, except that two or more US
+    elements in a row are first read in one ``struct`` call, on the guess that all of
+    them are there (as they nearly always are); if their headers say otherwise, element
+    by element after all."""
+    body: list[str] = []
+    index = 0
+    while index < len(steps):
+        run = 0
+        while index + run < len(steps) and steps[index + run][2] is not None:
+            run += 1
+        if run < 2:
+            body += steps[index][1]
+            index += 1
+            continue
+        chosen = steps[index : index + run]
+        number = len([key for key in namespace if key.startswith("_run_")])
+        namespace[f"_run_{number}"] = struct.Struct("<" + "QH" * run).unpack_from
+        # The tag and length of each, as one little-endian 8-byte word.
+        namespace[f"_heads_{number}"] = tuple(word | 2 << 32 for word, _, _ in chosen)
+        body += [
+            f"r = _run_{number}(raw, pos) if pos + {10 * run} <= n else None",
+            f"if r is not None and r[0::2] == _heads_{number}:",
+        ]
+        for position, (_, _, us_lines) in enumerate(chosen):
+            if not us_lines:  # the Command Field, which the dispatcher read
+                continue
+            first, *rest = us_lines  # "<name> = us", then checks of <name>
+            assert first.endswith(" = us"), first
+            body += [f"    {first[:-2]}r[{2 * position + 1}]", *(f"    {line}" for line in rest)]
+        body += [
+            f"    pos += {10 * run}",
+            "    tw, ln, us = _head(raw, pos) if pos + 10 <= n else _last_head(raw, pos, n)",
+            "else:",
+            *(f"    {line}" for _, step, _ in chosen for line in step),
+        ]
+        index += run
+    return body
 
 
 def _annex_c_lines(names: list[str]) -> list[str]:
@@ -356,17 +431,14 @@ def decode_canonical(raw: bytes, data_set: DataSetPayload | None = None) -> Mess
     if n < 22 or (data_set is not None and type(data_set) is not DataSetPayload):
         return None
     try:
-        tw, ln, length = _GROUP_LENGTH.unpack_from(raw, 0)
-        if tw or ln != 4 or length != n - 12:
+        gl_tag, gl_length, length, tw, ln, command_field = _START.unpack_from(raw, 0)
+        if gl_tag or gl_length != 4 or length != n - 12:
             return None
-        pos = 12
-        tw, ln = _HEAD.unpack_from(raw, pos)
-        if tw < _COMMAND_FIELD_WORD:  # (0000,0002) or (0000,0003), a SOP Class UID
-            pos += 8 + ln
-            tw, ln = _HEAD.unpack_from(raw, pos)
+        if tw < _COMMAND_FIELD_WORD:  # (0000,0002) or (0000,0003), a SOP Class UID first
+            tw, ln, command_field = _HEAD_AND_US.unpack_from(raw, 20 + ln)
         if tw != _COMMAND_FIELD_WORD or ln != 2:
             return None
-        decoder = _DECODERS.get(raw[pos + 8] | raw[pos + 9] << 8)
-    except (IndexError, struct.error):
+    except struct.error:
         return None
+    decoder = _DECODERS.get(command_field)
     return None if decoder is None else decoder(raw, n, data_set)

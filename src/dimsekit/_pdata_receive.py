@@ -52,7 +52,7 @@ from ._command_decode import DecodedCommand, decode_command, peek_data_set_type
 from ._diagnostics import Diagnostic
 from ._errors import DecodeError, FramingError
 from ._fast_decode import decode_canonical
-from ._layout import LAYOUTS, NO_DATA_SET
+from ._layout import NO_DATA_SET
 from ._payload import DataSetPayload
 from ._pdu import (
     COMMAND_BIT,
@@ -121,7 +121,6 @@ _KNOWN_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
 _P_DATA_TF: Final = int(PDUType.P_DATA_TF)
 _PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
-_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 
 
 def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
@@ -200,7 +199,13 @@ class MessageAssembler:
         events: list[Event] = []
         view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
         try:
-            self._parse(view, events)
+            if self._context_id is None and not self._pdu_type and not self._head:
+                end = len(view)
+                position = self._whole_message(view, 0, end, events) if end >= 6 else 0
+                if position != end:
+                    self._parse(view, events, position)
+            else:
+                self._parse(view, events, 0)
         except FramingError as error:
             self._broken = error
             error.events = tuple(events)
@@ -221,8 +226,7 @@ class MessageAssembler:
         self._offset += take
         return position + take
 
-    def _parse(self, view: memoryview, events: list[Event]) -> None:
-        position = 0
+    def _parse(self, view: memoryview, events: list[Event], position: int) -> None:
         end = len(view)
         while position < end:
             if self._pdu_type == 0 and not self._head and end - position >= 6:
@@ -288,13 +292,13 @@ class MessageAssembler:
         command: list[memoryview] = []
         data: list[memoryview] = []
         context = -1
-        message: Message | None = None
-        command_bytes = b""
         pdu_header, pdv_header = PDU_HEADER.unpack_from, PDV_HEADER.unpack_from
         pdu_start = position
         pdu_end: int
-        # The PDUs up to the one where the command ends, any number of PDVs in each.
-        while message is None:
+        command_done = data_done = more_data = False
+        # The PDUs up to the one where the command ends, any number of PDVs in each; in
+        # that one, data-set PDVs may follow the command's (PS3.8 E.1 allows it).
+        while True:
             if end - pdu_start < 6:
                 return 0
             pdu_type, _, length = pdu_header(view, pdu_start)
@@ -309,7 +313,7 @@ class MessageAssembler:
             offset = pdu_start + 6
             pdu_start = pdu_end
             while offset < pdu_end:
-                if pdu_end - offset < 6:
+                if pdu_end - offset < 6 or data_done:
                     return 0
                 item_length, context_id, control = pdv_header(view, offset)
                 fragment_end = offset + 4 + item_length
@@ -319,85 +323,70 @@ class MessageAssembler:
                     if context >= 0:
                         return 0
                     context = context_id
-                fragment = view[offset + 6 : fragment_end]
+                if control & COMMAND_BIT:
+                    if command_done:
+                        return 0
+                    command.append(view[offset + 6 : fragment_end])
+                    command_done = bool(control & LAST_BIT)
+                elif command_done:
+                    data.append(view[offset + 6 : fragment_end])
+                    data_done = bool(control & LAST_BIT)
+                else:
+                    return 0  # data before the command's end
                 offset = fragment_end
-                if message is not None:  # data-set PDVs packed after the command
-                    if control & COMMAND_BIT:
-                        return 0
-                    data.append(fragment)
-                    if control & LAST_BIT:
-                        if offset != pdu_end:
-                            return 0
-                        return self._received(
-                            events, context, message, command_bytes, data, position, pdu_end
-                        )
-                    continue
-                if not control & COMMAND_BIT:
-                    return 0
-                command.append(fragment)
-                if not control & LAST_BIT:
-                    continue
-                command_bytes = bytes(command[0]) if len(command) == 1 else b"".join(command)
-                if len(command_bytes) > MAX_COMMAND_LENGTH:
-                    return 0
-                message = decode_canonical(command_bytes)
-                if message is None:
-                    return 0
-                field = _DATA_SET_FIELD[type(message)]
-                if field is None or getattr(message, field) is None:  # 0x0101: no data set
-                    if offset != pdu_end:
-                        return 0
-                    events.append(MessageReceived(context, message, (), command_bytes))
-                    self._offset += pdu_end - position
-                    return pdu_end
-        # The data set's other PDUs: one PDU header and one PDV header each.
-        pdu_and_pdv = _PDU_AND_PDV.unpack_from
-        limit = max_pdu_length or MAX_LENGTH_FIELD
-        while end - pdu_start >= 12:
-            pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
-            pdu_end = pdu_start + 6 + length
-            if (
-                pdu_type != _P_DATA_TF
-                or item_length != length - 4
-                or control & COMMAND_BIT
-                or context_id != context
-                or item_length & 1
-                or item_length < 2
-                or pdu_end > end
-                or length > limit
-            ):
-                return 0
-            data.append(view[pdu_start + 12 : pdu_end])
-            pdu_start = pdu_end
-            if control & LAST_BIT:
-                return self._received(
-                    events, context, message, command_bytes, data, position, pdu_end
+            if command_done:
+                # The data set, if one follows, goes on in the next PDUs, one PDV each.
+                more_data = not data_done and (
+                    bool(data)
+                    or (
+                        end - pdu_start >= 12
+                        and view[pdu_start] == _P_DATA_TF
+                        and not view[pdu_start + 11] & COMMAND_BIT
+                    )
                 )
-        return 0
-
-    def _received(
-        self,
-        events: list[Event],
-        context_id: int,
-        message: Message,
-        command: bytes,
-        data: list[memoryview],
-        position: int,
-        after: int,
-    ) -> int:
-        """The end of :meth:`_whole_message`: the data set into the message, the event out."""
-        budget = self._memory_budget
-        if budget is not None and (not budget or sum(map(len, data)) > budget):
-            return 0  # a file from ``spill`` takes it (budget 0: always)
-        # One copy, out of the caller's buffer, held as a read-only view as the general
-        # parser holds it; in place of the empty payload the decoder put in the message,
-        # which nobody else holds yet.
-        field = _DATA_SET_FIELD[type(message)]
-        assert field is not None
-        object.__setattr__(message, field, DataSetPayload._received(b"".join(data)))
-        events.append(MessageReceived(context_id, message, (), command))
-        self._offset += after - position
-        return after
+                break
+        if more_data:
+            pdu_and_pdv = _PDU_AND_PDV.unpack_from
+            limit = max_pdu_length or MAX_LENGTH_FIELD
+            while not data_done:
+                if end - pdu_start < 12:
+                    return 0
+                pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
+                pdu_end = pdu_start + 6 + length
+                if (
+                    pdu_type != _P_DATA_TF
+                    or item_length != length - 4
+                    or control & COMMAND_BIT
+                    or context_id != context
+                    or item_length & 1
+                    or item_length < 2
+                    or pdu_end > end
+                    or length > limit
+                ):
+                    return 0
+                data.append(view[pdu_start + 12 : pdu_end])
+                pdu_start = pdu_end
+                data_done = bool(control & LAST_BIT)
+        command_bytes = bytes(command[0]) if len(command) == 1 else b"".join(command)
+        if len(command_bytes) > MAX_COMMAND_LENGTH:
+            return 0
+        if data:
+            budget = self._memory_budget
+            if budget is not None and (not budget or sum(map(len, data)) > budget):
+                return 0  # a file from ``spill`` takes it (budget 0: always)
+            # One copy, out of the caller's buffer, held as a read-only view as the
+            # general parser holds it.
+            message = decode_canonical(command_bytes, DataSetPayload._received(b"".join(data)))
+        else:
+            message = decode_canonical(command_bytes)
+            wire = None if message is None else message.wire
+            if wire is not None and wire.command_data_set_type != NO_DATA_SET:
+                return 0  # its data set is still to come
+        if message is None:
+            return 0
+        events.append(MessageReceived(context, message, (), command_bytes))
+        self._offset += pdu_end - position
+        return pdu_end
 
     def _whole_p_data(
         self, view: memoryview, position: int, length: int, events: list[Event]
