@@ -373,3 +373,39 @@ def test_the_whole_message_path_copies_the_data_set_out_of_a_reused_buffer() -> 
     buffer[:] = bytes(len(buffer))  # the caller reuses its receive buffer
     assert isinstance(event, dk.MessageReceived)
     assert event.message == message
+
+
+@pytest.mark.parametrize(
+    ("max_pdu", "pack"),
+    [(16382, False), (16382, True), (0, False), (40, False), (40, True)],
+    ids=["one PDV per PDU", "data PDVs packed after the command", "no limit", "command split",
+         "command split, data packed"],
+)  # fmt: skip
+def test_whole_messages_of_every_shape_take_the_one_pass_path(
+    max_pdu: int, pack: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def general_parser(*args: object) -> None:
+        raise AssertionError("the general parser was used")
+
+    monkeypatch.setattr(dk.MessageAssembler, "_parse", general_parser)
+    batch: list[dk.Message] = [
+        dk.CStoreRequest(
+            message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid=INSTANCE,
+            data_set=bytes(range(256)) * 300,
+        ),
+        dk.CEchoRequest(message_id=2),
+        dk.CFindRequest(
+            message_id=3, affected_sop_class_uid="1.2.840.10008.5.1.4.1.2.2.1",
+            identifier=b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ",
+        ),
+    ]  # fmt: skip
+    assembler = dk.MessageAssembler(max_pdu_length=max_pdu)
+    for message in batch:
+        stream = b"".join(
+            b"".join(parts)
+            for parts in dk.fragment_message(message, 1, max_pdu, pack_command_with_data=pack)
+        )
+        (event,) = assembler.feed(stream)
+        assert isinstance(event, dk.MessageReceived) and event.message == message
+        assert event.command == dk.encode_command(message)
+    assert assembler.stream_offset > 0 and not assembler.in_message

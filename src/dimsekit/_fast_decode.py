@@ -81,12 +81,18 @@ _END: Final = (-1, 0, _NO_US)  # the "next element" once the command set is used
 
 
 def _last_head(raw: bytes, pos: int, n: int) -> tuple[int, int, int]:
-    """The next element's header with fewer than 10 bytes left (raises struct.error on
-    a truncated header, which the decoder turns into None)."""
-    if pos >= n:
-        return _END
+    """The next element's header with fewer than 10 bytes left but some (raises
+    struct.error on a truncated header, which the decoder turns into None)."""
     tw, ln = _HEAD.unpack_from(raw, pos)
     return tw, ln, _NO_US
+
+
+# The generated line that reads the next element's header (with its US value, if it is
+# one), or _END after the last element.
+_NEXT_HEAD: Final = (
+    "tw, ln, us = _head(raw, pos) if pos + 10 <= n else "
+    "(_END if pos >= n else _last_head(raw, pos, n))"
+)
 
 
 # PS3.5 9.1, as _vr's UID syntax, with possessive repeats: the same strings match (a run
@@ -243,6 +249,7 @@ def _compile(cls: type[Message]) -> Decoder:
         "_new": object.__new__,
         "_head": _HEAD_AND_US.unpack_from,
         "_last_head": _last_head,
+        "_END": _END,
         "_uid_match": _UID_BYTES.fullmatch,
         "_text_match": _DEFAULT_TEXT.fullmatch,
         "_str_new": str.__new__,
@@ -270,7 +277,7 @@ def _compile(cls: type[Message]) -> Decoder:
     validate: list[str] = []
     advance = [
         "pos += 8 + ln",
-        "tw, ln, us = _head(raw, pos) if pos + 10 <= n else _last_head(raw, pos, n)",
+        _NEXT_HEAD,
     ]
     # Per element in tag order: its tag as read, the lines that read it where it may or
     # may not be, and for a US element the lines that check its value ``us`` once its
@@ -314,7 +321,7 @@ def _compile(cls: type[Message]) -> Decoder:
             "def decode(raw, n, _data_set):",
             "    try:",
             "        pos = 12",
-            "        tw, ln, us = _head(raw, pos) if pos + 10 <= n else _last_head(raw, pos, n)",
+            f"        {_NEXT_HEAD}",
             *(f"        {line}" for line in body),
             "    except (IndexError, _struct_error):",
             "        return None",
@@ -377,7 +384,7 @@ def _with_us_runs(
             body += [f"    {first[:-2]}r[{2 * position + 1}]", *(f"    {line}" for line in rest)]
         body += [
             f"    pos += {10 * run}",
-            "    tw, ln, us = _head(raw, pos) if pos + 10 <= n else _last_head(raw, pos, n)",
+            f"    {_NEXT_HEAD}",
             "else:",
             *(f"    {line}" for _, step, _ in chosen for line in step),
         ]

@@ -121,6 +121,7 @@ _KNOWN_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
 _P_DATA_TF: Final = int(PDUType.P_DATA_TF)
 _PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
+_LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
 
 
 def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
@@ -288,17 +289,50 @@ class MessageAssembler:
         would be raised for, a data set beyond ``memory_budget``, a command set that is
         not canonical (``_fast_decode``), a PDU that holds more than this message.
         """
+        if end - position < 12:
+            return 0
+        pdu_type, _, length, item_length, context, control = _PDU_AND_PDV.unpack_from(
+            view, position
+        )
+        if control != _LAST_COMMAND or item_length != length - 4:
+            # The command in several PDVs, or data-set PDVs in the same PDU.
+            return self._whole_message_packed(view, position, end, events)
+        pdu_end = position + 6 + length
+        max_pdu_length = self._max_pdu_length
+        if (
+            pdu_type != _P_DATA_TF
+            or item_length & 1
+            or item_length < 2
+            or pdu_end > end
+            or (max_pdu_length and length > max_pdu_length)
+            or item_length > MAX_COMMAND_LENGTH + 2
+        ):
+            return 0
+        command = bytes(view[position + 12 : pdu_end])
+        if (
+            end - pdu_end >= 12
+            and view[pdu_end] == _P_DATA_TF
+            and not view[pdu_end + 11] & COMMAND_BIT
+        ):
+            return self._data_set_and_message(
+                view, position, end, events, context, command, [], pdu_end
+            )
+        return self._message_done(events, context, command, None, position, pdu_end)
+
+    def _whole_message_packed(
+        self, view: memoryview, position: int, end: int, events: list[Event]
+    ) -> int:
+        """:meth:`_whole_message` for a command in several PDVs or PDUs, or a PDU that
+        holds data-set PDVs after the command's (PS3.8 E.1 allows both)."""
         max_pdu_length = self._max_pdu_length
         command: list[memoryview] = []
         data: list[memoryview] = []
         context = -1
         pdu_header, pdv_header = PDU_HEADER.unpack_from, PDV_HEADER.unpack_from
         pdu_start = position
-        pdu_end: int
-        command_done = data_done = more_data = False
-        # The PDUs up to the one where the command ends, any number of PDVs in each; in
-        # that one, data-set PDVs may follow the command's (PS3.8 E.1 allows it).
-        while True:
+        command_done = data_done = False
+        # The PDUs up to the one where the command ends, any number of PDVs in each.
+        while not command_done:
             if end - pdu_start < 6:
                 return 0
             pdu_type, _, length = pdu_header(view, pdu_start)
@@ -334,59 +368,86 @@ class MessageAssembler:
                 else:
                     return 0  # data before the command's end
                 offset = fragment_end
-            if command_done:
-                # The data set, if one follows, goes on in the next PDUs, one PDV each.
-                more_data = not data_done and (
-                    bool(data)
-                    or (
-                        end - pdu_start >= 12
-                        and view[pdu_start] == _P_DATA_TF
-                        and not view[pdu_start + 11] & COMMAND_BIT
-                    )
-                )
-                break
-        if more_data:
-            pdu_and_pdv = _PDU_AND_PDV.unpack_from
-            limit = max_pdu_length or MAX_LENGTH_FIELD
-            while not data_done:
-                if end - pdu_start < 12:
-                    return 0
-                pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
-                pdu_end = pdu_start + 6 + length
-                if (
-                    pdu_type != _P_DATA_TF
-                    or item_length != length - 4
-                    or control & COMMAND_BIT
-                    or context_id != context
-                    or item_length & 1
-                    or item_length < 2
-                    or pdu_end > end
-                    or length > limit
-                ):
-                    return 0
-                data.append(view[pdu_start + 12 : pdu_end])
-                pdu_start = pdu_end
-                data_done = bool(control & LAST_BIT)
         command_bytes = bytes(command[0]) if len(command) == 1 else b"".join(command)
         if len(command_bytes) > MAX_COMMAND_LENGTH:
             return 0
+        if data_done or not (
+            data
+            or (
+                end - pdu_start >= 12
+                and view[pdu_start] == _P_DATA_TF
+                and not view[pdu_start + 11] & COMMAND_BIT
+            )
+        ):
+            return self._message_done(events, context, command_bytes, data, position, pdu_start)
+        # The data set goes on in the next PDUs, one PDV each.
+        return self._data_set_and_message(
+            view, position, end, events, context, command_bytes, data, pdu_start
+        )
+
+    def _data_set_and_message(
+        self,
+        view: memoryview,
+        position: int,
+        end: int,
+        events: list[Event],
+        context: int,
+        command: bytes,
+        data: list[memoryview],
+        pdu_start: int,
+    ) -> int:
+        """The rest of :meth:`_whole_message`: the data set's PDUs from ``pdu_start``, one
+        PDV each, up to the last; then the message."""
+        pdu_and_pdv = _PDU_AND_PDV.unpack_from
+        limit = self._max_pdu_length or MAX_LENGTH_FIELD
+        control = 0
+        while not control & LAST_BIT:
+            if end - pdu_start < 12:
+                return 0
+            pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
+            pdu_end = pdu_start + 6 + length
+            if (
+                pdu_type != _P_DATA_TF
+                or item_length != length - 4
+                or control & COMMAND_BIT
+                or context_id != context
+                or item_length & 1
+                or item_length < 2
+                or pdu_end > end
+                or length > limit
+            ):
+                return 0
+            data.append(view[pdu_start + 12 : pdu_end])
+            pdu_start = pdu_end
+        return self._message_done(events, context, command, data, position, pdu_start)
+
+    def _message_done(
+        self,
+        events: list[Event],
+        context: int,
+        command: bytes,
+        data: list[memoryview] | None,
+        position: int,
+        after: int,
+    ) -> int:
+        """The end of :meth:`_whole_message`: decode, and the event out (or 0)."""
         if data:
             budget = self._memory_budget
             if budget is not None and (not budget or sum(map(len, data)) > budget):
                 return 0  # a file from ``spill`` takes it (budget 0: always)
             # One copy, out of the caller's buffer, held as a read-only view as the
             # general parser holds it.
-            message = decode_canonical(command_bytes, DataSetPayload._received(b"".join(data)))
+            message = decode_canonical(command, DataSetPayload._received(b"".join(data)))
         else:
-            message = decode_canonical(command_bytes)
+            message = decode_canonical(command)
             wire = None if message is None else message.wire
             if wire is not None and wire.command_data_set_type != NO_DATA_SET:
                 return 0  # its data set is still to come
         if message is None:
             return 0
-        events.append(MessageReceived(context, message, (), command_bytes))
-        self._offset += pdu_end - position
-        return pdu_end
+        events.append(MessageReceived(context, message, (), command))
+        self._offset += after - position
+        return after
 
     def _whole_p_data(
         self, view: memoryview, position: int, length: int, events: list[Event]
