@@ -125,10 +125,14 @@ def targets(messages: list[dict[str, Any]], scaling: list[dict[str, Any]]) -> li
     for row in messages:
         goal = SPEEDUP_GOALS[row["op"]]
         speedup = row["speedup_vs_pynetdicom"]
+        value = f"{speedup:.1f}x"
+        if speedup < goal and row["ceiling_vs_pynetdicom"] < goal:
+            # Said, not excused: the target still fails.
+            value += f" (the floor itself is only {row['ceiling_vs_pynetdicom']:.1f}x here)"
         found.append({
             "target": f"{row['op']} >= {goal:g}x faster than pynetdicom",
             "subject": row["message"], "message": row["message"], "op": row["op"],
-            "value": f"{speedup:.1f}x", "status": "PASS" if speedup >= goal else "FAIL",
+            "value": value, "status": "PASS" if speedup >= goal else "FAIL",
         })  # fmt: skip
     for row in messages:
         ratio = row["dimsekit_over_floor"]
