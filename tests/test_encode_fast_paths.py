@@ -2,7 +2,7 @@
 
 - ``fragment_message`` cuts the common case (the command in one fragment, no data set or
   one in memory) itself: it is compared, PDU by PDU and buffer by buffer (type and
-  bytes), and error by error, with a copy of the general algorithm kept here;
+  bytes), and error by error, with the general path (``_fragment_any``) it replaced;
 - each class's compiled command encoder is compared with the general element loop;
 - the converters' and the compiled ``__init__``'s shortcuts for raw ``str`` UIDs,
   ``int`` priorities and ``bytes`` data sets are compared with the general conversions.
@@ -27,38 +27,14 @@ import dimsekit as dk
 from dimsekit import DimseError, fragment_message
 from dimsekit._command import _COMPILED, _encode_elements
 from dimsekit._payload import CHUNK_SIZE, DataSetPayload, to_optional_payload, to_payload
-from dimsekit._pdu import (
-    COMMAND_BIT,
-    LAST_BIT,
-    PDU_HEADER,
-    PDV_HEADER,
-    check_context_id,
-    check_max_pdu_length,
-)
+from dimsekit._pdata_send import _fragment_any
+from dimsekit._pdu import LAST_BIT, check_context_id, check_max_pdu_length
 from dimsekit._vr import Priority, to_optional_uid, to_priority, to_uid
 from dimsekit.testing import messages
 
-# --- the general fragmenting algorithm, as it was before the fast path ----------------------
+# --- the general path ------------------------------------------------------------------------
 
 Buffer = bytes | memoryview
-
-
-def _headers(context_id: int, control: int, fragment_length: int) -> bytes:
-    item_length = 2 + fragment_length
-    return PDU_HEADER.pack(4, 0, 4 + item_length) + PDV_HEADER.pack(
-        item_length, context_id, control
-    )
-
-
-def _fragments(chunks: Iterator[Buffer], size: int) -> Iterator[tuple[Buffer, bool]]:
-    pending: Buffer | None = None
-    for chunk in chunks:
-        view = memoryview(chunk)
-        for start in range(0, len(view), size):
-            if pending is not None:
-                yield pending, False
-            pending = view[start : start + size]
-    yield (b"" if pending is None else pending), True
 
 
 def reference(
@@ -71,6 +47,8 @@ def reference(
     pack_command_with_data: bool = False,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[tuple[Buffer, ...]]:
+    """``fragment_message`` as it was before its fast path: the same checks, the command
+    through the general element loop, every PDU through the general cutting."""
     check_context_id(context_id)
     check_max_pdu_length(max_pdu_length)
     if chunk_size < 2:
@@ -80,47 +58,16 @@ def reference(
         read_size = max(1, chunk_size // fragment_size) * fragment_size
     else:
         fragment_size = read_size = chunk_size & ~1
-    command = _general_command(message, data_set_type)
-    payload = message.data_set_payload
-    command_size = fragment_size if max_pdu_length else len(command)
-    command_fragments = list(_fragments(iter((command,)), command_size))
-    last_command = command_fragments.pop()[0]
-    for fragment, _ in command_fragments:
-        yield _headers(context_id, COMMAND_BIT, len(fragment)), fragment
-    last_command_pdu = (
-        _headers(context_id, COMMAND_BIT | LAST_BIT, len(last_command)),
-        last_command,
+    yield from _fragment_any(
+        _general_command(message, data_set_type),
+        message.data_set_payload,
+        context_id,
+        max_pdu_length,
+        transfer_syntax,
+        pack_command_with_data,
+        fragment_size,
+        read_size,
     )
-    if payload is None:
-        yield last_command_pdu
-        return
-    if not payload.is_encoded and transfer_syntax is None:
-        raise DimseError(
-            "the data set is a pydicom Dataset: give the presentation context's "
-            "transfer_syntax to encode it (PS3.7 6.3.1)"
-        )
-    if payload.is_encoded and len(payload) & 1:
-        raise DimseError(
-            f"the data set has an odd length ({len(payload)} bytes): encoded data sets and "
-            "their fragments are even (PS3.5 7.1, PS3.8 E.1)"
-        )
-    data = _fragments(payload.chunks(transfer_syntax, read_size), fragment_size)
-    first, is_last = next(data)
-    first_control = LAST_BIT if is_last else 0
-    packed_size = 12 + len(last_command) + len(first)
-    if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
-        yield (
-            PDU_HEADER.pack(4, 0, packed_size)
-            + PDV_HEADER.pack(2 + len(last_command), context_id, COMMAND_BIT | LAST_BIT),
-            last_command,
-            PDV_HEADER.pack(2 + len(first), context_id, first_control),
-            first,
-        )
-    else:
-        yield last_command_pdu
-        yield _headers(context_id, first_control, len(first)), first
-    for fragment, is_last in data:
-        yield _headers(context_id, LAST_BIT if is_last else 0, len(fragment)), fragment
 
 
 def _general_command(message: dk.Message, data_set_type: int | None) -> bytes:

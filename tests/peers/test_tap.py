@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,26 +50,37 @@ def test_garbage_and_dropped_connections_end_only_themselves(
     assert "framing error" in text and "closed mid-message" in text
 
 
-def test_ctrl_c_stops_the_tap_cleanly(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def tap_process(upstream: str) -> Iterator[tuple[subprocess.Popen[bytes], socket.socket]]:
+    """``dimsekit tap`` in its own process, and a client connected to it."""
     port = free_port()
     tap = subprocess.Popen(
         [sys.executable, "-m", "dimsekit", "tap", "--listen", f"127.0.0.1:{port}",
-         "--upstream", "127.0.0.1:9"],
+         "--upstream", upstream],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
+        while True:
             try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                client = socket.create_connection(("127.0.0.1", port), 0.2)
                 break
             except OSError:
+                if time.monotonic() > deadline:
+                    raise
                 time.sleep(0.05)
-        tap.send_signal(signal.SIGINT)
-        _, stderr = tap.communicate(timeout=15)
+        with client:
+            yield tap, client
     finally:
         if tap.poll() is None:
             tap.kill()
+
+
+def test_ctrl_c_stops_the_tap_cleanly() -> None:
+    with tap_process("127.0.0.1:9") as (tap, client):
+        client.close()
+        tap.send_signal(signal.SIGINT)
+        _, stderr = tap.communicate(timeout=15)
     assert tap.returncode == 0
     assert b"tap stopped" in stderr
     assert b"Traceback" not in stderr
@@ -77,29 +90,13 @@ def test_ctrl_c_with_a_connection_open_stops_the_tap_cleanly() -> None:
     # The connection's task is alive (both pumps waiting) when Ctrl-C cancels it.
     with socket.create_server(("127.0.0.1", 0)) as upstream:
         upstream.settimeout(10)
-        port = free_port()
-        tap = subprocess.Popen(
-            [sys.executable, "-m", "dimsekit", "tap", "--listen", f"127.0.0.1:{port}",
-             "--upstream", f"127.0.0.1:{upstream.getsockname()[1]}"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    client = socket.create_connection(("127.0.0.1", port), 0.2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-            with client, upstream.accept()[0]:  # the tap has connected upstream
-                time.sleep(0.2)  # and its pumps wait for bytes
-                tap.send_signal(signal.SIGINT)
-                stdout, stderr = tap.communicate(timeout=15)
-        finally:
-            if tap.poll() is None:
-                tap.kill()
+        with (
+            tap_process(f"127.0.0.1:{upstream.getsockname()[1]}") as (tap, _),
+            upstream.accept()[0],  # the tap has connected upstream
+        ):
+            time.sleep(0.2)  # and its pumps wait for bytes
+            tap.send_signal(signal.SIGINT)
+            stdout, stderr = tap.communicate(timeout=15)
     assert tap.returncode == 0
     assert b"connection from" in stdout
     assert stderr.decode().strip().splitlines() == ["tap stopped"]
