@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydicom.tag import BaseTag
+from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
 import dimsekit as dk
@@ -280,6 +280,30 @@ def test_junk_tag_lists_are_refused(bad: object, rule: str, value: object) -> No
     assert rule in error.rule
     assert error.value == value
     assert "CStoreResponse.offending_element" in str(error)
+
+
+@pytest.mark.parametrize("pair", [(0x0010, 0x0010), (0, 0), (0x0700, 0xFFFF)])
+def test_a_tuple_of_two_small_numbers_is_refused_as_ambiguous(pair: tuple[int, int]) -> None:
+    # one tag (group, element), or two command-group tags? The caller says which.
+    error = refused(lambda: store_failure(offending_element=pair))
+    assert error.fields == ("offending_element",)
+    assert "ambiguous" in error.rule and f"[(0x{pair[0]:04X}, 0x{pair[1]:04X})]" in error.rule
+    assert error.value == pair
+    assert store_failure(offending_element=[pair]).offending_element == (Tag(*pair),)
+    assert store_failure(offending_element=list(pair)).offending_element == tuple(map(Tag, pair))
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        (0x00100010, 0x00100020),  # more than 0xFFFF: whole tags
+        (BaseTag(0x0010), BaseTag(0x0020)),  # tags already, as the decoders give them
+        (0x0010, 0x0010, 0x0020),  # not a pair
+        ((0x0010, 0x0010), (0x0010, 0x0020)),
+    ],
+)
+def test_other_tuples_of_tags_are_read_as_sequences(tags: tuple[Any, ...]) -> None:
+    assert store_failure(offending_element=tags).offending_element == tuple(map(Tag, tags))
 
 
 def test_only_n_get_rq_takes_an_empty_attribute_identifier_list() -> None:

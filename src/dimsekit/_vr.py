@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final, NoReturn, TypeAlias, cast
 
+import attrs
 from attrs import Attribute
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
@@ -179,13 +180,26 @@ def to_priority(value: int) -> Priority:
         return cast(Priority, value)
 
 
+@attrs.frozen
+class _AmbiguousTagPair:
+    """A tuple of two numbers up to 0xFFFF given as a whole AT list, for the validator
+    to refuse: is ``(0x0010, 0x0010)`` one tag (0010,0010) or two tags (0000,0010)?"""
+
+    pair: tuple[int, int]
+
+
 def to_optional_tags(value: Iterable[TagLike] | None) -> tuple[BaseTag, ...] | None:
     """A sequence of tags in any form pydicom's ``Tag()`` takes -> tuple of BaseTag.
 
-    Items that are not tags are kept as they are, for the validator to name.
+    Items that are not tags are kept as they are, for the validator to name; so is a
+    tuple of two plain numbers up to 0xFFFF, which could mean one tag or two.
     """
     if value is None or isinstance(value, str | int | bytes):
         return cast(tuple[BaseTag, ...] | None, value)
+    if type(value) is tuple and len(value) == 2:
+        first, second = value
+        if type(first) is int and type(second) is int and 0 <= first | second <= 0xFFFF:
+            return cast(tuple[BaseTag, ...], _AmbiguousTagPair((first, second)))
     try:
         items = tuple(value)
     except TypeError:
@@ -328,6 +342,18 @@ def check_priority(inst: object, attribute: Attribute[Any], value: object) -> No
 
 
 def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_empty: bool) -> None:
+    if isinstance(value, _AmbiguousTagPair):
+        group, element = value.pair
+        refuse(
+            inst,
+            attribute.name,
+            value.pair,
+            f"(0x{group:04X}, 0x{element:04X}) is ambiguous: read as a sequence, two tags "
+            f"(0000,{group:04X}) and (0000,{element:04X}); read as (group, element), the one "
+            f"tag ({group:04X},{element:04X}); write [(0x{group:04X}, 0x{element:04X})] for "
+            "the one tag, or a list for two",
+            "PS3.5 6.2",
+        )
     if not isinstance(value, tuple):
         refuse(
             inst,

@@ -42,6 +42,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, Final, NamedTuple, TypeAlias, get_args, overload
 
+from pydicom.tag import BaseTag
+
 try:
     from pynetdicom import dimse_messages
     from pynetdicom.dimse_primitives import (
@@ -195,10 +197,10 @@ def _to_pynetdicom(spec: ElementSpec, value: Any) -> Any:
 
 
 def _from_pynetdicom(spec: ElementSpec, value: Any) -> Any:
-    if spec.vr == "AT" and isinstance(value, int):
-        return (value,)  # pynetdicom keeps a list of one tag as the tag itself
     if spec.vr == "AT":
-        return tuple(value)
+        # pynetdicom keeps a list of one tag as the tag itself.  As BaseTag, the items
+        # are tags, never a (group, element) pair of numbers.
+        return tuple(BaseTag(item) for item in ([value] if isinstance(value, int) else value))
     return value
 
 
