@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import dimsekit as dk
 
 from .conftest import Processes, Tap, assert_dimsekit_understood, dcmtk, free_port, run_client
@@ -86,8 +88,14 @@ def test_ctrl_c_stops_the_tap_cleanly() -> None:
     assert b"Traceback" not in stderr
 
 
-def test_ctrl_c_with_a_connection_open_stops_the_tap_cleanly() -> None:
-    # The connection's task is alive (both pumps waiting) when Ctrl-C cancels it.
+@pytest.mark.parametrize(
+    ("signal_number", "said"), [(signal.SIGINT, ["tap stopped"]), (signal.SIGTERM, [])]
+)
+def test_a_signal_with_a_connection_open_stops_the_tap_cleanly(
+    signal_number: int, said: list[str]
+) -> None:
+    # The connection's task is alive (both pumps waiting) when the signal ends the tap:
+    # it is cancelled, not waited for, and nothing is reported about it.
     with socket.create_server(("127.0.0.1", 0)) as upstream:
         upstream.settimeout(10)
         with (
@@ -95,11 +103,11 @@ def test_ctrl_c_with_a_connection_open_stops_the_tap_cleanly() -> None:
             upstream.accept()[0],  # the tap has connected upstream
         ):
             time.sleep(0.2)  # and its pumps wait for bytes
-            tap.send_signal(signal.SIGINT)
+            tap.send_signal(signal_number)
             stdout, stderr = tap.communicate(timeout=15)
     assert tap.returncode == 0
-    assert b"connection from" in stdout
-    assert stderr.decode().strip().splitlines() == ["tap stopped"]
+    assert b"connection from" in stdout and b"#1 closed: 0 messages" in stdout
+    assert stderr.decode().strip().splitlines() == said
 
 
 def test_many_associations_at_once(processes: Processes, tap_factory: Any, tmp_path: Path) -> None:

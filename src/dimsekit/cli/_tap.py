@@ -263,14 +263,14 @@ async def _serve_connection(
         asyncio.ensure_future(pumps[1].run(upstream_reader, client_writer)),
     ]
     try:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         if any(task.exception() is not None for task in done):
             for writer in (client_writer, upstream_writer):
                 with contextlib.suppress(OSError, RuntimeError):
                     writer.write(_ABORT)
-        for task in pending:
-            task.cancel()
     finally:
+        for task in tasks:
+            task.cancel()  # both pumps end with their connection, however it ends
         for writer in (client_writer, upstream_writer):
             with contextlib.suppress(OSError, RuntimeError):
                 writer.close()
@@ -291,8 +291,9 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
 
     def finished(task: asyncio.Task[None]) -> None:
         connections.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            reporter.line(f"connection failed: {task.exception()!r}")
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            reporter.line(f"connection failed: {error!r}")
 
     def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # Our own task rather than a coroutine for start_server to wrap: on Python 3.11
@@ -313,10 +314,17 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
     try:
         async with server:
-            await asyncio.wait(
-                [asyncio.ensure_future(server.serve_forever()), stop],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            try:
+                await asyncio.wait(
+                    [asyncio.ensure_future(server.serve_forever()), stop],
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                # Before the server closes: from Python 3.12 on, closing it waits for
+                # every connection it accepted to end.
+                for task in connections:
+                    task.cancel()
+                await asyncio.gather(*connections, return_exceptions=True)
     finally:
         reporter.close()
 
