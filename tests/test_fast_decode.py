@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit import _command_decode, _fast_decode
+from dimsekit import _command_decode, _fast_decode, _pdata_receive
 from dimsekit._fast_decode import decode_canonical
 from dimsekit.testing import invalid_constructions, messages
 
@@ -409,3 +409,34 @@ def test_whole_messages_of_every_shape_take_the_one_pass_path(
         assert isinstance(event, dk.MessageReceived) and event.message == message
         assert event.command == dk.encode_command(message)
     assert assembler.stream_offset > 0 and not assembler.in_message
+
+
+def test_a_non_canonical_message_is_tried_once_and_its_data_set_not_copied_in_vain() -> None:
+    message = dk.CStoreRequest(
+        message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid="1.2.3",
+        data_set=b"\x01\x02" * 40_000,
+    )  # fmt: skip
+    pdus = [b"".join(parts) for parts in dk.fragment_message(message, 1, 16382)]
+    pdus[0] = pdus[0].replace(b"1.2.3\0", b"1.2.3 ")  # padded with a space: not canonical
+    tries: list[bytes] = []
+    copied: list[int] = []
+    received = dk.DataSetPayload._received
+
+    def decode(raw: bytes, data_set: dk.DataSetPayload | None = None) -> dk.Message | None:
+        tries.append(raw)
+        return decode_canonical(raw, data_set)
+
+    def copy(data: bytes) -> dk.DataSetPayload:
+        copied.append(len(data))
+        return received(data)
+
+    with (
+        mock.patch.object(_pdata_receive, "decode_canonical", decode),
+        mock.patch.object(dk.DataSetPayload, "_received", copy),
+    ):
+        (event,) = dk.MessageAssembler(max_pdu_length=16382).feed(b"".join(pdus))
+    assert isinstance(event, dk.MessageReceived)
+    assert [d.rule for d in event.diagnostics] == ["PS3.5 6.2, 9.1"]
+    assert event.message == message
+    assert len(tries) == 1  # the one-pass path declined once; the general parser took it
+    assert sum(copied) <= len(message.data_set)  # by the general parser alone, if at all

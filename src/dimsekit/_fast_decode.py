@@ -80,7 +80,7 @@ _TAG_PAIR: Final = struct.Struct("<HH")
 _END: Final = (-1, 0, _NO_US)  # the "next element" once the command set is used up
 
 
-def _last_head(raw: bytes, pos: int, n: int) -> tuple[int, int, int]:
+def _last_head(raw: bytes, pos: int) -> tuple[int, int, int]:
     """The next element's header with fewer than 10 bytes left but some (raises
     struct.error on a truncated header, which the decoder turns into None)."""
     tw, ln = _HEAD.unpack_from(raw, pos)
@@ -91,7 +91,7 @@ def _last_head(raw: bytes, pos: int, n: int) -> tuple[int, int, int]:
 # one), or _END after the last element.
 _NEXT_HEAD: Final = (
     "tw, ln, us = _head(raw, pos) if pos + 10 <= n else "
-    "(_END if pos >= n else _last_head(raw, pos, n))"
+    "(_END if pos >= n else _last_head(raw, pos))"
 )
 
 
@@ -358,7 +358,7 @@ def _with_us_runs(
     them are there (as they nearly always are); if their headers say otherwise, element
     by element after all."""
     body: list[str] = []
-    index = 0
+    index = runs = 0
     while index < len(steps):
         run = 0
         while index + run < len(steps) and steps[index + run][2] is not None:
@@ -368,7 +368,8 @@ def _with_us_runs(
             index += 1
             continue
         chosen = steps[index : index + run]
-        number = len([key for key in namespace if key.startswith("_run_")])
+        number = runs
+        runs += 1
         namespace[f"_run_{number}"] = struct.Struct("<" + "QH" * run).unpack_from
         # The tag and length of each, as one little-endian 8-byte word.
         namespace[f"_heads_{number}"] = tuple(word | 2 << 32 for word, _, _ in chosen)

@@ -52,7 +52,7 @@ from ._command_decode import DecodedCommand, decode_command, peek_data_set_type
 from ._diagnostics import Diagnostic
 from ._errors import DecodeError, FramingError
 from ._fast_decode import decode_canonical
-from ._layout import NO_DATA_SET
+from ._layout import LAYOUTS, NO_DATA_SET
 from ._payload import DataSetPayload
 from ._pdu import (
     COMMAND_BIT,
@@ -122,6 +122,7 @@ _NOT_DECODED: Final = DecodeError("no command has been received yet")
 _P_DATA_TF: Final = int(PDUType.P_DATA_TF)
 _PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
 _LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
+_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 
 
 def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
@@ -204,7 +205,8 @@ class MessageAssembler:
                 end = len(view)
                 position = self._whole_message(view, 0, end, events) if end >= 6 else 0
                 if position != end:
-                    self._parse(view, events, position)
+                    # Where the whole-message path has just declined, not again.
+                    self._parse(view, events, position, tried=position)
             else:
                 self._parse(view, events, 0)
         except FramingError as error:
@@ -227,11 +229,11 @@ class MessageAssembler:
         self._offset += take
         return position + take
 
-    def _parse(self, view: memoryview, events: list[Event], position: int) -> None:
+    def _parse(self, view: memoryview, events: list[Event], position: int, tried: int = -1) -> None:
         end = len(view)
         while position < end:
             if self._pdu_type == 0 and not self._head and end - position >= 6:
-                if self._context_id is None:
+                if self._context_id is None and position != tried:
                     after = self._whole_message(view, position, end, events)
                     if after:
                         position = after
@@ -435,16 +437,20 @@ class MessageAssembler:
             budget = self._memory_budget
             if budget is not None and (not budget or sum(map(len, data)) > budget):
                 return 0  # a file from ``spill`` takes it (budget 0: always)
-            # One copy, out of the caller's buffer, held as a read-only view as the
-            # general parser holds it.
-            message = decode_canonical(command, DataSetPayload._received(b"".join(data)))
-        else:
-            message = decode_canonical(command)
-            wire = None if message is None else message.wire
-            if wire is not None and wire.command_data_set_type != NO_DATA_SET:
-                return 0  # its data set is still to come
+        message = decode_canonical(command)
         if message is None:
             return 0
+        field = _DATA_SET_FIELD[type(message)]
+        if field is None or getattr(message, field) is None:  # the command says none follows
+            if data:
+                return 0
+        elif data:
+            # One copy, out of the caller's buffer, held as a read-only view as the
+            # general parser holds it; in place of the empty payload the decoder put in
+            # the message, which nobody else holds yet.
+            object.__setattr__(message, field, DataSetPayload._received(b"".join(data)))
+        else:
+            return 0  # its data set is still to come
         events.append(MessageReceived(context, message, (), command))
         self._offset += after - position
         return after
