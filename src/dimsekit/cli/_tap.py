@@ -285,9 +285,11 @@ async def _serve_connection(
 
 
 async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> None:
+    loop = asyncio.get_running_loop()
     reporter = _Reporter(options, sys.stdout)
     numbers = itertools.count(1)
     connections: set[asyncio.Task[None]] = set()
+    stop: asyncio.Future[int] = loop.create_future()
 
     def finished(task: asyncio.Task[None]) -> None:
         connections.discard(task)
@@ -296,12 +298,19 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
             reporter.line(f"connection failed: {error!r}")
 
     def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if stop.done():  # accepted while stopping
+            writer.close()
+            return
         # Our own task rather than a coroutine for start_server to wrap: on Python 3.11
-        # asyncio's wrapper reports a connection task cancelled at shutdown (Ctrl-C just
-        # after a client connects) as an error with a traceback.
+        # asyncio's wrapper reports a connection task cancelled at shutdown as an error.
         task = asyncio.ensure_future(_serve_connection(reader, writer, options, reporter, numbers))
         connections.add(task)
         task.add_done_callback(finished)
+        task.add_done_callback(lambda _: writer.close())  # also if cancelled before it ran
+
+    def stopping(signal_number: int) -> None:
+        if not stop.done():
+            stop.set_result(signal_number)
 
     server = await asyncio.start_server(connected, *options.listen)
     port = server.sockets[0].getsockname()[1]
@@ -309,16 +318,17 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
     reporter.line(f"tap listening on {options.listen[0]}:{port}, upstream {host}:{upstream_port}")
     if ready is not None:
         ready(port)
-    stop = asyncio.get_running_loop().create_future()
-    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
+    # Ctrl-C and SIGTERM stop the tap here, in order, rather than by asyncio.run
+    # cancelling everything at once (after which transports of accepted connections
+    # could be left to the garbage collector: Python 3.13.0 then prints a traceback).
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+            loop.add_signal_handler(signal_number, stopping, signal_number)
     try:
         async with server:
             try:
-                await asyncio.wait(
-                    [asyncio.ensure_future(server.serve_forever()), stop],
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
+                serving: asyncio.Future[Any] = asyncio.ensure_future(server.serve_forever())
+                await asyncio.wait([serving, stop], return_when=asyncio.FIRST_COMPLETED)
             finally:
                 # Before the server closes: from Python 3.12 on, closing it waits for
                 # every connection it accepted to end.
@@ -327,6 +337,8 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
                 await asyncio.gather(*connections, return_exceptions=True)
     finally:
         reporter.close()
+    if stop.done() and stop.result() == signal.SIGINT:
+        raise KeyboardInterrupt  # reported as Ctrl-C always is
 
 
 def run_tap(options: TapOptions, ready: Callable[[int], None] | None = None) -> int:
