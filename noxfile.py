@@ -1,9 +1,10 @@
 """The project's checks, run with ``nox`` (all default sessions) or ``nox -s NAME``.
 
-Default sessions: tests, typing, lint, verifytypes, memcheck, peers.  The peers session
-needs Debian's dcmtk (apt-get install dcmtk); without it its tests skip, unless
-DIMSEKIT_REQUIRE_PEERS=1 (set by .ci/run), where they fail.  Dependencies come from the
-``[dependency-groups]`` of pyproject.toml, so this file and the project never disagree.
+Default sessions: tests, typing, lint, verifytypes, memcheck, peers (others: newer,
+bench).  The peers session needs Debian's dcmtk (apt-get install dcmtk); without it its
+tests skip, unless DIMSEKIT_REQUIRE_PEERS=1 (set by .ci/run), where they fail.
+Dependencies come from the ``[dependency-groups]`` of pyproject.toml, so this file and
+the project never disagree.
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ def memcheck(session: nox.Session) -> None:
     """1 GiB file-backed data set through fragmenting and reassembly: peak RSS < 64 MiB."""
     session.install(".")
     session.run("python", "benchmarks/pdata_memory.py", *session.posargs)
+
+
+@nox.session(python=["3.12", "3.13"])
+def newer(session: nox.Session) -> None:
+    """The tests and the peers on Python 3.12 and 3.13 (not in the default run).
+
+    Needs python3.12 and python3.13 on PATH; with pyenv, PYENV_VERSION=3.11.7:3.12.1:3.13.0.
+    """
+    session.install("-e", ".", *_groups("test"))
+    session.run("python", "-bb", "-m", "pytest", *session.posargs)
 
 
 @nox.session
