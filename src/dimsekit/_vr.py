@@ -198,7 +198,12 @@ def to_optional_tags(value: Iterable[TagLike] | None) -> tuple[BaseTag, ...] | N
         return cast(tuple[BaseTag, ...] | None, value)
     if type(value) is tuple and len(value) == 2:
         first, second = value
-        if type(first) is int and type(second) is int and 0 <= first | second <= 0xFFFF:
+        if (
+            type(first) is int  # plain numbers: not BaseTag, not bool
+            and type(second) is int
+            and 0 <= first <= 0xFFFF
+            and 0 <= second <= 0xFFFF
+        ):
             return cast(tuple[BaseTag, ...], _AmbiguousTagPair((first, second)))
     try:
         items = tuple(value)
