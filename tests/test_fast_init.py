@@ -8,8 +8,10 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydicom.uid import UID
 
 import dimsekit as dk
+from dimsekit.messages import _fast_init
 from dimsekit.testing import invalid_constructions, messages
 
 
@@ -81,3 +83,53 @@ def test_disabled_attrs_validators_are_respected_as_attrs_does() -> None:
     assert odd.message_id == 70000
     with pytest.raises(dk.InvalidMessageError):
         dk.CEchoRequest(message_id=70000)
+
+
+def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> None:
+    remembered = _fast_init._class_uids
+    remembered.clear()
+    instance = "1.2.826.0.1.3680043.2.1125.1"
+    for _ in range(2):  # refused the second time too: an invalid UID is never remembered
+        with pytest.raises(dk.InvalidMessageError, match="affected_sop_class_uid"):
+            dk.CStoreRequest(
+                message_id=1, affected_sop_class_uid="1.02", affected_sop_instance_uid=instance,
+                data_set=b"",
+            )  # fmt: skip
+    assert not remembered
+    ct = "1.2.840.10008.5.1.4.1.1.2"
+    first, second = (
+        dk.CStoreRequest(
+            message_id=number, affected_sop_class_uid=given, affected_sop_instance_uid=instance,
+            data_set=b"",
+        )
+        for number, given in ((1, ct), (2, ct + "\0"))
+    )  # fmt: skip
+    assert list(remembered) == [ct] and type(next(iter(remembered))) is str
+    third = dk.CStoreRequest(
+        message_id=3, affected_sop_class_uid=ct, affected_sop_instance_uid=instance, data_set=b""
+    )
+    for message in (first, second, third):
+        assert type(message.affected_sop_class_uid) is UID
+        assert message.affected_sop_class_uid == ct
+    assert third == attrs_init(dk.CStoreRequest, init_values(third))
+    # An optional SOP Class UID (a response's) and a Requested one go the same way.
+    response = dk.CFindResponse(
+        message_id_being_responded_to=1, status=0, affected_sop_class_uid="1.2.3.4"
+    )
+    action = dk.NActionRequest(
+        message_id=1, requested_sop_class_uid="1.2.840.10008.1.20.1",
+        requested_sop_instance_uid="1.2.840.10008.1.20.1.1", action_type_id=1,
+    )  # fmt: skip
+    assert response.affected_sop_class_uid == "1.2.3.4"
+    assert action.requested_sop_class_uid == "1.2.840.10008.1.20.1"
+    assert {"1.2.3.4", "1.2.840.10008.1.20.1"} < set(remembered)
+    final = dk.CFindResponse(message_id_being_responded_to=1, status=0)
+    assert final.affected_sop_class_uid is None
+    for number in range(_fast_init._CLASS_UID_CACHE_SIZE + 100):
+        uid = f"1.2.3.{number}"
+        echo = dk.CEchoRequest(message_id=1, affected_sop_class_uid=uid)
+        assert echo.affected_sop_class_uid == uid
+    assert len(remembered) == _fast_init._CLASS_UID_CACHE_SIZE
+    with pytest.raises(dk.InvalidMessageError, match="affected_sop_class_uid"):
+        dk.CEchoRequest(message_id=1, affected_sop_class_uid="1.2.3.x")
+    remembered.clear()

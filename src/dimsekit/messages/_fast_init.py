@@ -5,7 +5,10 @@ inline (a ``str`` UID with no padding, an ``int`` priority, ``bytes`` data) or s
 the converter (for the exact type it produces, and for None where it keeps None),
 checks the common value types inline (US ranges, UID syntax, AE and LO text) instead
 of calling one converter and one validator per field, stores the values through the
-slots' descriptors, then runs the class's rules.  Building
+slots' descriptors, then runs the class's rules.  SOP Class UIDs, which repeat from
+message to message (an association uses a handful), are remembered once valid (at
+most 512 of them, as ``_fast_decode`` remembers them by their bytes): a ``str`` seen
+before is taken converted and checked; instance UIDs are always checked.  Building
 messages is on the hot path of every DICOM program (a C-STORE per instance, a C-FIND-RSP
 per match), and attrs' generic ``__init__`` spends most of its time in calls.
 
@@ -43,6 +46,7 @@ from .._vr import (
     AE_MAX,
     LO_MAX,
     PRIORITIES,
+    UI_MAX,
     Priority,
     check_ae,
     check_optional_ae,
@@ -73,6 +77,21 @@ _LO: Final = _TEXT.replace("MAX", str(LO_MAX))
 # run of digits given back could only be followed by a digit, which nothing accepts),
 # with less backtracking.
 _UID_SYNTAX_POSSESSIVE: Final = re.compile(r"(?:0|[1-9][0-9]*+)(?:\.(?:0|[1-9][0-9]*+))*+")
+_CLASS_UID_FIELDS: Final = frozenset({"affected_sop_class_uid", "requested_sop_class_uid"})
+_CLASS_UID_CACHE_SIZE: Final = 512
+# Valid SOP Class UIDs by their text (plain ``str`` keys), each as the UID it converts to.
+_class_uids: Final[dict[str, UID]] = {}
+
+
+def _valid_class_uid(uid: UID) -> bool:
+    """The inline UID check for a SOP Class UID not remembered yet; remembers it if valid
+    (boundedly).  ``uid`` is already a UID: the converter has run."""
+    if len(uid) > UI_MAX or _UID_SYNTAX_POSSESSIVE.fullmatch(uid) is None:
+        return False
+    if len(_class_uids) < _CLASS_UID_CACHE_SIZE:
+        _class_uids[str(uid)] = uid
+    return True
+
 
 # validator -> inline check that accepts a subset of what the validator accepts
 _INLINE: Final[dict[Callable[..., Any], str]] = {
@@ -87,6 +106,12 @@ _INLINE: Final[dict[Callable[..., Any], str]] = {
     check_optional_ae: "({v} is None or " + _AE + ")",
     check_optional_lo: "({v} is None or " + _LO + ")",
 }
+# SOP Class UID validator -> inline check that takes a UID remembered as valid at once
+_KNOWN_UID: Final = "(type({v}) is _UID and ({v} in _class_uids or _valid_class_uid({v})))"
+_CLASS_UID_CHECKS: Final[dict[Callable[..., Any], str]] = {
+    check_uid: _KNOWN_UID,
+    check_optional_uid: "({v} is None or " + _KNOWN_UID + ")",
+}
 # converter -> the exact type it returns, so that it need not be called on that type
 _CONVERTED_TYPE: Final[dict[Callable[..., Any], str]] = {
     to_uid: "_UID",
@@ -99,6 +124,7 @@ _CONVERTED_TYPE: Final[dict[Callable[..., Any], str]] = {
 # converter -> the value it gives for the common raw input it recognises, else its call
 # (each gives exactly what the converter returns: see _vr and _payload)
 _STR_UID: Final = "_str_new(_UID, {v}) if type({v}) is str and {v}[-1:] not in _PADS else {call}"
+_STR_UID_CONVERTERS: Final = (to_uid, to_optional_uid)
 _CONVERTED_INLINE: Final[dict[Callable[..., Any], str]] = {
     to_uid: _STR_UID,
     to_optional_uid: _STR_UID,
@@ -132,6 +158,9 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
         "_bytes_payload": payload_of_bytes,
         "_str_new": str.__new__,
         "_PADS": ("\0", " "),
+        "_class_uids": _class_uids,
+        "_class_uids_get": _class_uids.get,
+        "_valid_class_uid": _valid_class_uid,
     }
     parameters, converts, checks, calls, sets = [], [], [], [], []
     for field in fields:
@@ -149,12 +178,19 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
                 conditions.append(f"type({name}) is not {exact}")
             call = f"_convert_{name}({name})"
             value = _CONVERTED_INLINE.get(field.converter, "{call}").format(v=name, call=call)
-            converts.append(
-                f"        if {' and '.join(conditions)}: {name} = {value}"
-                if conditions
-                else f"        {name} = {value}"
-            )
+            test = " and ".join(conditions)
+            line = f"if {test}: {name} = {value}" if test else f"{name} = {value}"
+            if name in _CLASS_UID_FIELDS and field.converter in _STR_UID_CONVERTERS:
+                # A str seen valid before: its UID, converted and checked already.
+                converts += [
+                    f"        _known = _class_uids_get({name}) if type({name}) is str else None",
+                    f"        if _known is not None: {name} = _known",
+                ]
+                line = f"el{line}" if test else f"else: {line}"
+            converts.append(f"        {line}")
         inline = _INLINE.get(field.validator) if field.validator is not None else None
+        if name in _CLASS_UID_FIELDS and field.validator in _CLASS_UID_CHECKS:
+            inline = _CLASS_UID_CHECKS[field.validator]
         if name == "status":
             service = cls.command_field.service
             namespace["_special_statuses"] = PENDING_CODES_BY_SERVICE.get(service, frozenset())
