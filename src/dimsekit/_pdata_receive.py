@@ -125,6 +125,31 @@ _LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
 _DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 
 
+def _slot_setter(name: str) -> Callable[[MessageReceived, object], None]:
+    setter: Callable[[MessageReceived, object], None] = vars(MessageReceived)[name].__set__
+    return setter
+
+
+_new_event: Final = MessageReceived.__new__
+_set_context_id: Final = _slot_setter("context_id")
+_set_message: Final = _slot_setter("message")
+_set_diagnostics: Final = _slot_setter("diagnostics")
+_set_command: Final = _slot_setter("command")
+
+
+def _message_received(context_id: int, message: Message, command: bytes) -> MessageReceived:
+    """``MessageReceived(context_id, message, (), command)``, for the one-pass path: the
+    same object (it has no converters or validators), its slots set directly instead of
+    through attrs' frozen ``__init__`` (object.__setattr__ per field, a tenth of a small
+    message's decode)."""
+    event = _new_event(MessageReceived)
+    _set_context_id(event, context_id)
+    _set_message(event, message)
+    _set_diagnostics(event, ())
+    _set_command(event, command)
+    return event
+
+
 def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
     return tempfile.TemporaryFile()
 
@@ -451,7 +476,7 @@ class MessageAssembler:
             object.__setattr__(message, field, DataSetPayload._received(b"".join(data)))
         else:
             return 0  # its data set is still to come
-        events.append(MessageReceived(context, message, (), command))
+        events.append(_message_received(context, message, command))
         self._offset += after - position
         return after
 
