@@ -139,9 +139,9 @@ _set_command: Final = _slot_setter("command")
 
 def _message_received(context_id: int, message: Message, command: bytes) -> MessageReceived:
     """``MessageReceived(context_id, message, (), command)``, for the one-pass path: the
-    same object (it has no converters or validators), its slots set directly instead of
-    through attrs' frozen ``__init__`` (object.__setattr__ per field, a tenth of a small
-    message's decode)."""
+    same object (it has no converters or validators), its slots set directly; attrs'
+    frozen ``__init__`` calls ``object.__setattr__`` per field, about 0.2 µs more (4% of
+    a small message's decode)."""
     event = _new_event(MessageReceived)
     _set_context_id(event, context_id)
     _set_message(event, message)
