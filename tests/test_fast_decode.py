@@ -23,6 +23,7 @@ from pydicom.uid import UID
 import dimsekit as dk
 from dimsekit import _command_decode, _fast_decode, _pdata_receive
 from dimsekit._fast_decode import decode_canonical
+from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
 
 from .test_codec_properties import _mutations, mutate
@@ -256,12 +257,12 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
     _fast_decode._class_uids.clear()
     assert decode_canonical(echo(b"1.02\0")) is None
     assert b"1.02\0" not in _fast_decode._class_uids
-    for number in range(_fast_decode._CLASS_UID_CACHE_SIZE + 100):
+    for number in range(SOP_CLASS_UIDS_REMEMBERED + 100):
         uid = f"1.2.3.{number}".encode()
         decoded = decode_canonical(echo(uid + b"\0" * (len(uid) & 1)))
         assert isinstance(decoded, dk.CEchoRequest)
         assert decoded.affected_sop_class_uid == UID(uid.decode())
-    assert len(_fast_decode._class_uids) == _fast_decode._CLASS_UID_CACHE_SIZE
+    assert len(_fast_decode._class_uids) == SOP_CLASS_UIDS_REMEMBERED
     _fast_decode._class_uids.clear()
 
 

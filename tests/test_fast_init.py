@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
+from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
 from dimsekit.messages import _fast_init
 from dimsekit.testing import invalid_constructions, messages
 
@@ -125,11 +126,11 @@ def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> Non
     assert {"1.2.3.4", "1.2.840.10008.1.20.1"} < set(remembered)
     final = dk.CFindResponse(message_id_being_responded_to=1, status=0)
     assert final.affected_sop_class_uid is None
-    for number in range(_fast_init._CLASS_UID_CACHE_SIZE + 100):
+    for number in range(SOP_CLASS_UIDS_REMEMBERED + 100):
         uid = f"1.2.3.{number}"
         echo = dk.CEchoRequest(message_id=1, affected_sop_class_uid=uid)
         assert echo.affected_sop_class_uid == uid
-    assert len(remembered) == _fast_init._CLASS_UID_CACHE_SIZE
+    assert len(remembered) == SOP_CLASS_UIDS_REMEMBERED
     with pytest.raises(dk.InvalidMessageError, match="affected_sop_class_uid"):
         dk.CEchoRequest(message_id=1, affected_sop_class_uid="1.2.3.x")
     remembered.clear()

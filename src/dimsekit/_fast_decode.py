@@ -42,7 +42,7 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from ._errors import InvalidMessageError
-from ._fields import ElementSpec
+from ._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET
 from ._payload import EMPTY_PAYLOAD, DataSetPayload
 from ._status import PENDING_CODES_BY_SERVICE, Status, related_fields, to_status
@@ -98,8 +98,6 @@ _NEXT_HEAD: Final = (
 # PS3.5 9.1, as _vr's UID syntax, with possessive repeats: the same strings match (a run
 # of digits is followed by a dot or the end either way), with less backtracking.
 _UID_BYTES: Final = re.compile(rb"(?:0|[1-9][0-9]*+)(?:\.(?:0|[1-9][0-9]*+))*+")
-_CLASS_UID_CACHE_SIZE: Final = 512
-_CLASS_UID_FIELDS: Final = frozenset({"affected_sop_class_uid", "requested_sop_class_uid"})
 
 Decoder = Callable[[bytes, int, "DataSetPayload | None"], "Message | None"]
 
@@ -128,7 +126,7 @@ def _class_uid(value: bytes) -> UID | None:
     uid = _class_uids.get(value)
     if uid is None:
         uid = _uid(value)
-        if uid is not None and len(_class_uids) < _CLASS_UID_CACHE_SIZE:
+        if uid is not None and len(_class_uids) < SOP_CLASS_UIDS_REMEMBERED:
             _class_uids[value] = uid
     return uid
 
@@ -197,7 +195,7 @@ def _read_value(
                 f"if {name} is None or ({name} >= 0xFE00 and {name} not in _special): return None",
             ], True
     elif spec.vr == "UI" and validator in (check_uid, check_optional_uid):
-        if name in _CLASS_UID_FIELDS:
+        if name in SOP_CLASS_UID_FIELDS:
             return [
                 "if ln & 1 or not ln: return None",
                 f"{name} = _class_uids_get({value})",

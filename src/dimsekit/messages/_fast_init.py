@@ -32,6 +32,7 @@ import attrs
 from attr import _config  # attrs' switch for running validators
 from pydicom.uid import UID
 
+from .._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED
 from .._payload import (
     DataSetPayload,
     check_optional_payload,
@@ -77,8 +78,6 @@ _LO: Final = _TEXT.replace("MAX", str(LO_MAX))
 # run of digits given back could only be followed by a digit, which nothing accepts),
 # with less backtracking.
 _UID_SYNTAX_POSSESSIVE: Final = re.compile(r"(?:0|[1-9][0-9]*+)(?:\.(?:0|[1-9][0-9]*+))*+")
-_CLASS_UID_FIELDS: Final = frozenset({"affected_sop_class_uid", "requested_sop_class_uid"})
-_CLASS_UID_CACHE_SIZE: Final = 512
 # Valid SOP Class UIDs by their text (plain ``str`` keys), each as the UID it converts to.
 _class_uids: Final[dict[str, UID]] = {}
 
@@ -88,7 +87,7 @@ def _valid_class_uid(uid: UID) -> bool:
     (boundedly).  ``uid`` is already a UID: the converter has run."""
     if len(uid) > UI_MAX or _UID_SYNTAX_POSSESSIVE.fullmatch(uid) is None:
         return False
-    if len(_class_uids) < _CLASS_UID_CACHE_SIZE:
+    if len(_class_uids) < SOP_CLASS_UIDS_REMEMBERED:
         _class_uids[str(uid)] = uid
     return True
 
@@ -180,7 +179,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
             value = _CONVERTED_INLINE.get(field.converter, "{call}").format(v=name, call=call)
             test = " and ".join(conditions)
             line = f"if {test}: {name} = {value}" if test else f"{name} = {value}"
-            if name in _CLASS_UID_FIELDS and field.converter in _STR_UID_CONVERTERS:
+            if name in SOP_CLASS_UID_FIELDS and field.converter in _STR_UID_CONVERTERS:
                 # A str seen valid before: its UID, converted and checked already.
                 converts += [
                     f"        _known = _class_uids_get({name}) if type({name}) is str else None",
@@ -189,7 +188,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
                 line = f"el{line}" if test else f"else: {line}"
             converts.append(f"        {line}")
         inline = _INLINE.get(field.validator) if field.validator is not None else None
-        if name in _CLASS_UID_FIELDS and field.validator in _CLASS_UID_CHECKS:
+        if name in SOP_CLASS_UID_FIELDS and field.validator in _CLASS_UID_CHECKS:
             inline = _CLASS_UID_CHECKS[field.validator]
         if name == "status":
             service = cls.command_field.service
