@@ -336,15 +336,9 @@ class MessageAssembler:
         ):
             return 0
         command = bytes(view[position + 12 : pdu_end])
-        if (
-            end - pdu_end >= 12
-            and view[pdu_end] == _P_DATA_TF
-            and not view[pdu_end + 11] & COMMAND_BIT
-        ):
-            return self._data_set_and_message(
-                view, position, end, events, context, command, [], pdu_end
-            )
-        return self._message_done(events, context, command, None, position, pdu_end)
+        return self._data_set_and_message(
+            view, position, end, events, context, command, [], pdu_end
+        )
 
     def _whole_message_packed(
         self, view: memoryview, position: int, end: int, events: list[Event]
@@ -398,18 +392,8 @@ class MessageAssembler:
         command_bytes = bytes(command[0]) if len(command) == 1 else b"".join(command)
         if len(command_bytes) > MAX_COMMAND_LENGTH:
             return 0
-        if data_done or not (
-            data
-            or (
-                end - pdu_start >= 12
-                and view[pdu_start] == _P_DATA_TF
-                and not view[pdu_start + 11] & COMMAND_BIT
-            )
-        ):
-            return self._message_done(events, context, command_bytes, data, position, pdu_start)
-        # The data set goes on in the next PDUs, one PDV each.
         return self._data_set_and_message(
-            view, position, end, events, context, command_bytes, data, pdu_start
+            view, position, end, events, context, command_bytes, data, pdu_start, data_done
         )
 
     def _data_set_and_message(
@@ -422,42 +406,41 @@ class MessageAssembler:
         command: bytes,
         data: list[memoryview],
         pdu_start: int,
+        data_done: bool = False,
     ) -> int:
-        """The rest of :meth:`_whole_message`: the data set's PDUs from ``pdu_start``, one
-        PDV each, up to the last; then the message."""
-        pdu_and_pdv = _PDU_AND_PDV.unpack_from
-        limit = self._max_pdu_length or MAX_LENGTH_FIELD
-        control = 0
-        while not control & LAST_BIT:
-            if end - pdu_start < 12:
-                return 0
-            pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
-            pdu_end = pdu_start + 6 + length
-            if (
-                pdu_type != _P_DATA_TF
-                or item_length != length - 4
-                or control & COMMAND_BIT
-                or context_id != context
-                or item_length & 1
-                or item_length < 2
-                or pdu_end > end
-                or length > limit
-            ):
-                return 0
-            data.append(view[pdu_start + 12 : pdu_end])
-            pdu_start = pdu_end
-        return self._message_done(events, context, command, data, position, pdu_start)
-
-    def _message_done(
-        self,
-        events: list[Event],
-        context: int,
-        command: bytes,
-        data: list[memoryview] | None,
-        position: int,
-        after: int,
-    ) -> int:
-        """The end of :meth:`_whole_message`: decode, and the event out (or 0)."""
+        """The rest of :meth:`_whole_message` once the command is in: if the data set
+        goes on (data PDVs came after the command in its PDU, or the next PDU carries
+        data), its PDUs from ``pdu_start``, one PDV each, up to the last; then decode,
+        and the event out (or 0)."""
+        if not data_done and (
+            data
+            or (
+                end - pdu_start >= 12
+                and view[pdu_start] == _P_DATA_TF
+                and not view[pdu_start + 11] & COMMAND_BIT
+            )
+        ):
+            pdu_and_pdv = _PDU_AND_PDV.unpack_from
+            limit = self._max_pdu_length or MAX_LENGTH_FIELD
+            control = 0
+            while not control & LAST_BIT:
+                if end - pdu_start < 12:
+                    return 0
+                pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
+                pdu_end = pdu_start + 6 + length
+                if (
+                    pdu_type != _P_DATA_TF
+                    or item_length != length - 4
+                    or control & COMMAND_BIT
+                    or context_id != context
+                    or item_length & 1
+                    or item_length < 2
+                    or pdu_end > end
+                    or length > limit
+                ):
+                    return 0
+                data.append(view[pdu_start + 12 : pdu_end])
+                pdu_start = pdu_end
         if data:
             budget = self._memory_budget
             if budget is not None and (not budget or sum(map(len, data)) > budget):
@@ -477,8 +460,8 @@ class MessageAssembler:
         else:
             return 0  # its data set is still to come
         events.append(_message_received(context, message, command))
-        self._offset += after - position
-        return after
+        self._offset += pdu_start - position
+        return pdu_start
 
     def _whole_p_data(
         self, view: memoryview, position: int, length: int, events: list[Event]
