@@ -113,6 +113,19 @@ def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> Non
         assert type(message.affected_sop_class_uid) is UID
         assert message.affected_sop_class_uid == ct
     assert third == attrs_init(dk.CStoreRequest, init_values(third))
+    # A UID object of the caller's is kept in its own message only, never handed on.
+    theirs = UID("1.2.840.10008.5.1.4.1.1.4")
+    theirs.note = "the caller's"  # type: ignore[attr-defined]
+    mine, later = (
+        dk.CStoreRequest(
+            message_id=number, affected_sop_class_uid=given, affected_sop_instance_uid=instance,
+            data_set=b"",
+        )
+        for number, given in ((4, theirs), (5, str(theirs)))
+    )  # fmt: skip
+    assert mine.affected_sop_class_uid is theirs
+    assert later.affected_sop_class_uid == theirs and later.affected_sop_class_uid is not theirs
+    assert not hasattr(later.affected_sop_class_uid, "note")
     # An optional SOP Class UID (a response's) and a Requested one go the same way.
     response = dk.CFindResponse(
         message_id_being_responded_to=1, status=0, affected_sop_class_uid="1.2.3.4"

@@ -84,11 +84,14 @@ _class_uids: Final[dict[str, UID]] = {}
 
 def _valid_class_uid(uid: UID) -> bool:
     """The inline UID check for a SOP Class UID not remembered yet; remembers it if valid
-    (boundedly).  ``uid`` is already a UID: the converter has run."""
+    (boundedly).  ``uid`` is already a UID: the converter has run.  What is remembered is
+    a UID of our own, not the caller's object (a pydicom UID can carry attributes), so
+    later messages get what attrs would give them: a UID with the same text."""
     if len(uid) > UI_MAX or _UID_SYNTAX_POSSESSIVE.fullmatch(uid) is None:
         return False
     if len(_class_uids) < SOP_CLASS_UIDS_REMEMBERED:
-        _class_uids[str(uid)] = uid
+        text = str(uid)
+        _class_uids[text] = str.__new__(UID, text)
     return True
 
 
