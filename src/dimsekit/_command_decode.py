@@ -25,7 +25,7 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from ._command import _HEADER, _TAG_PAIR, DEFAULT_DATA_SET_TYPE
-from ._diagnostics import Diagnostic, Severity
+from ._diagnostics import Diagnostic, DiagnosticLog, Severity
 from ._errors import DecodeError, InvalidMessageError
 from ._fast_decode import decode_canonical
 from ._fields import BY_NAME, BY_TAG, ElementSpec
@@ -43,7 +43,17 @@ from ._vr import Priority
 from ._wire_details import PLAIN_WIRE, WireDetails
 from .messages import MESSAGE_CLASSES, Message
 
-__all__ = ["DecodedCommand", "assemble", "decode_command", "peek_data_set_type"]
+__all__ = [
+    "MAX_COMMAND_LENGTH",
+    "DecodedCommand",
+    "assemble",
+    "decode_command",
+    "peek_data_set_type",
+]
+
+MAX_COMMAND_LENGTH: Final = 1 << 20
+"""The longest command set dimsekit reads (real ones have a few hundred bytes); PS3.7 sets
+no limit."""
 
 
 @attrs.frozen
@@ -66,7 +76,7 @@ _ABSENT: Final = object()
 # that a huge buffer is never copied only to be refused.
 _CANONICAL_MAX: Final = 1 << 16
 _Raw: TypeAlias = bytes | memoryview
-_Diags = list[Diagnostic]
+_Diags = DiagnosticLog
 
 
 def _decode_us(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
@@ -334,7 +344,7 @@ def decode_command(
         message = decode_canonical(view if type(view) is bytes else bytes(view), data_set)
         if message is not None:  # the common case, quickly (``_fast_decode``)
             return DecodedCommand(message)
-    diags: _Diags = []
+    diags = DiagnosticLog()
     elements = _parse(view, diags)
     _check_group_length(elements, len(view), diags)
     cls = _message_class(elements, diags)
@@ -518,8 +528,8 @@ def assemble(
             tag=None if spec is None else spec.tag,
         )
     _refuse_unrepresentable(cls, values, offsets)
-    if strict and diags:
-        first = diags[0]
+    first = diags.first
+    if strict and first is not None:
         raise DecodeError(f"{first.what} [{first.rule}]", offset=first.offset, tag=first.tag)
     try:
         message = cls(**values)
@@ -539,7 +549,7 @@ def assemble(
                     tag=tag,
                 )
             )
-    return DecodedCommand(message._with_wire(wire), tuple(diags))
+    return DecodedCommand(message._with_wire(wire), diags.freeze())
 
 
 def _tag_of(layout: Layout, field_name: str) -> int | None:

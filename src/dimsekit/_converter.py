@@ -47,7 +47,7 @@ from ._command_decode import (
     assemble,
     decode_command,
 )
-from ._diagnostics import Diagnostic
+from ._diagnostics import Diagnostic, DiagnosticLog
 from ._errors import DecodeError
 from ._fields import BY_TAG, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS
@@ -179,7 +179,7 @@ class CommandSetConverter(JsonConverter):
     ) -> DecodedCommand:
         """Build the message a command ``Dataset`` holds (e.g. one pynetdicom decoded)."""
         command: CommandDict = {}
-        diags: list[Diagnostic] = []
+        diags = DiagnosticLog()
         for element in dataset:
             tag = int(element.tag)
             if tag >> 16:
@@ -197,9 +197,9 @@ class CommandSetConverter(JsonConverter):
         *,
         data_set: PayloadInput | None,
         strict: bool,
-        diags: list[Diagnostic] | None = None,
+        diags: DiagnosticLog | None = None,
     ) -> DecodedCommand:
-        diags = [] if diags is None else diags
+        diags = DiagnosticLog() if diags is None else diags
         remaining = dict(command)
         remaining.pop(GROUP_LENGTH.keyword, None)  # derived: recomputed when encoding
         cls = _class_of(remaining.pop(COMMAND_FIELD.keyword, None))
@@ -285,7 +285,7 @@ def _class_of(command_field: object) -> type[Message]:
     )
 
 
-def _dataset_value(element: DataElement, spec: ElementSpec | None, diags: list[Diagnostic]) -> Any:
+def _dataset_value(element: DataElement, spec: ElementSpec | None, diags: DiagnosticLog) -> Any:
     """A pydicom element's value as a command dict value."""
     value = element.value
     if spec is None or spec.retired or spec.name not in _KNOWN_FIELD_NAMES:

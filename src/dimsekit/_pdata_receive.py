@@ -48,8 +48,13 @@ from typing import IO, Final, TypeAlias
 
 import attrs
 
-from ._command_decode import DecodedCommand, decode_command, peek_data_set_type
-from ._diagnostics import Diagnostic
+from ._command_decode import (
+    MAX_COMMAND_LENGTH,
+    DecodedCommand,
+    decode_command,
+    peek_data_set_type,
+)
+from ._diagnostics import Diagnostic, DiagnosticLog
 from ._errors import DecodeError, FramingError
 from ._fast_decode import decode_canonical
 from ._layout import LAYOUTS, NO_DATA_SET
@@ -74,7 +79,6 @@ __all__ = [
     "UndecodableMessage",
 ]
 
-MAX_COMMAND_LENGTH: Final = 1 << 20
 MAX_OTHER_PDU_LENGTH: Final = 1 << 20
 
 
@@ -202,7 +206,7 @@ class MessageAssembler:
         self._unfinished_spill: weakref.finalize[[], MessageAssembler] | None = None
         self._data_file_start = 0
         self._data_length = 0
-        self._diagnostics: list[Diagnostic] = []
+        self._diagnostics = DiagnosticLog()
         self._command_bytes = b""
         self._decoded: DecodedCommand | DecodeError = _NOT_DECODED
 
@@ -661,6 +665,10 @@ class MessageAssembler:
                 # The message was decoded with an empty payload standing in for its data
                 # set; nobody else holds it yet, so the real one simply takes its place.
                 object.__setattr__(message, field, payload)
-            diagnostics = (*self._diagnostics, *decoded.diagnostics)
-            events.append(MessageReceived(context_id, message, diagnostics, self._command_bytes))
+            self._diagnostics.extend(decoded.diagnostics)
+            events.append(
+                MessageReceived(
+                    context_id, message, self._diagnostics.freeze(), self._command_bytes
+                )
+            )
         self._reset_message()
