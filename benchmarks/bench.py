@@ -20,6 +20,14 @@ process: throughput and peak RSS growth.
 ``python benchmarks/bench.py`` (``--quick`` for a CI smoke run, ``--json`` to track,
 ``--profile`` to profile dimsekit where a target fails).  Targets print PASS or FAIL; the
 exit status is 0 either way (speed is measured, not asserted).
+
+Speed targets: encode at least 30x pynetdicom, decode at least 20x, each within 5x of
+the floor.  Decoding a data-heavy message (a data set of at least 64 KiB, by the row's
+data-set size) is mostly copying the data set out of the PDUs, which every decoder pays:
+there even the floor reaches only about 20x, so the decode target is "at least 20x
+pynetdicom, or within 1.4x of the floor", and the line says which condition was met.  A
+speed verdict is judged on the medians of at least 5 interleaved rounds; with fewer
+(``--repeats 3``) the line says so and is not judged (``--quick`` runs 5 short rounds).
 """
 
 from __future__ import annotations
@@ -52,6 +60,12 @@ IMPLEMENTATIONS = ("dimsekit", "pynetdicom", "floor")
 OPERATIONS = ("encode", "decode")
 SPEEDUP_GOALS = {"encode": 30.0, "decode": 20.0}
 FLOOR_GOAL = 5.0
+DATA_HEAVY_BYTES = 64 * KIB
+"""A message whose data set has at least this many bytes is data-heavy."""
+DATA_HEAVY_FLOOR_GOAL = 1.4
+"""Data-heavy decode: within this factor of the floor passes, if the speed-up does not."""
+MIN_ROUNDS = 5
+"""A speed verdict needs the medians of at least this many interleaved rounds."""
 RSS_GOAL_MIB = 64.0
 
 Operation = Callable[[], object]
@@ -106,7 +120,10 @@ def run_messages(repeats: int, seconds: float) -> list[dict[str, Any]]:
     for case in bench_messages.cases():
         timings = measure(operations(case), repeats, seconds)
         for op in OPERATIONS:
-            row: dict[str, Any] = {"message": case.label, "op": op}
+            row: dict[str, Any] = {
+                "message": case.label, "op": op, "rounds": repeats,
+                "data_set_bytes": len(case.data or b""),
+            }  # fmt: skip
             for implementation in IMPLEMENTATIONS:
                 row[f"{implementation}_us"] = round(timings[(implementation, op)], 3)
             row["speedup_vs_pynetdicom"] = round(row["pynetdicom_us"] / row["dimsekit_us"], 2)
@@ -120,27 +137,56 @@ def run_messages(repeats: int, seconds: float) -> list[dict[str, Any]]:
 # --- targets -------------------------------------------------------------------------------
 
 
+def is_data_heavy(row: dict[str, Any]) -> bool:
+    """Whether the row's message carries a data set of at least DATA_HEAVY_BYTES."""
+    return bool(row["data_set_bytes"] >= DATA_HEAVY_BYTES)
+
+
+def _speed_target(row: dict[str, Any], target: str, value: str, passed: bool) -> dict[str, Any]:
+    """One speed verdict, judged only on the medians of at least MIN_ROUNDS rounds."""
+    status = "PASS" if passed else "FAIL"
+    if row["rounds"] < MIN_ROUNDS:
+        status = "SKIP"
+        value += f" (not judged: {row['rounds']} rounds, a verdict needs at least {MIN_ROUNDS})"
+    return {
+        "target": target, "subject": row["message"], "message": row["message"],
+        "op": row["op"], "value": value, "status": status,
+    }  # fmt: skip
+
+
+def _speedup_target(row: dict[str, Any]) -> dict[str, Any]:
+    goal = SPEEDUP_GOALS[row["op"]]
+    speedup = row["speedup_vs_pynetdicom"]
+    if row["op"] == "decode" and is_data_heavy(row):
+        ratio = row["dimsekit_over_floor"]
+        by_speedup, by_floor = speedup >= goal, ratio <= DATA_HEAVY_FLOOR_GOAL
+        return _speed_target(
+            row,
+            f"decode >= {goal:g}x faster than pynetdicom, or within "
+            f"{DATA_HEAVY_FLOOR_GOAL:g}x of the floor (data set >= {_size(DATA_HEAVY_BYTES)})",
+            f"{speedup:.1f}x ({'met' if by_speedup else 'not met'}), "
+            f"{ratio:.2f}x the floor ({'met' if by_floor else 'not met'})",
+            by_speedup or by_floor,
+        )
+    value = f"{speedup:.1f}x"
+    if speedup < goal and row["ceiling_vs_pynetdicom"] < goal:
+        # Said, not excused: the target still fails.
+        value += f" (the floor itself is only {row['ceiling_vs_pynetdicom']:.1f}x here)"
+    return _speed_target(
+        row, f"{row['op']} >= {goal:g}x faster than pynetdicom", value, speedup >= goal
+    )
+
+
 def targets(messages: list[dict[str, Any]], scaling: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for row in messages:
-        goal = SPEEDUP_GOALS[row["op"]]
-        speedup = row["speedup_vs_pynetdicom"]
-        value = f"{speedup:.1f}x"
-        if speedup < goal and row["ceiling_vs_pynetdicom"] < goal:
-            # Said, not excused: the target still fails.
-            value += f" (the floor itself is only {row['ceiling_vs_pynetdicom']:.1f}x here)"
-        found.append({
-            "target": f"{row['op']} >= {goal:g}x faster than pynetdicom",
-            "subject": row["message"], "message": row["message"], "op": row["op"],
-            "value": value, "status": "PASS" if speedup >= goal else "FAIL",
-        })  # fmt: skip
+    found = [_speedup_target(row) for row in messages]
     for row in messages:
         ratio = row["dimsekit_over_floor"]
-        found.append({
-            "target": f"{row['op']} within {FLOOR_GOAL:g}x of the floor",
-            "subject": row["message"], "message": row["message"], "op": row["op"],
-            "value": f"{ratio:.1f}x", "status": "PASS" if ratio <= FLOOR_GOAL else "FAIL",
-        })  # fmt: skip
+        found.append(
+            _speed_target(
+                row, f"{row['op']} within {FLOOR_GOAL:g}x of the floor", f"{ratio:.1f}x",
+                ratio <= FLOOR_GOAL,
+            )
+        )  # fmt: skip
     gib = [r for r in scaling if r["library"] == "dimsekit" and r["size"] >= GIB]
     rss: dict[str, Any] = {
         "target": f"1 GiB fragment+reassembly: peak RSS growth < {RSS_GOAL_MIB:g} MiB",
@@ -287,15 +333,26 @@ def table(result: dict[str, Any]) -> str:
         )
     lines += [f"skipped: {note}" for note in result["skipped"]]
     lines += ["", "targets:"]
+    width = max((len(t["target"]) for t in result["targets"]), default=0)
     for target in result["targets"]:
         lines.append(
-            f"{target['status']:<4}  {target['target']:<54} {target['subject']:<20} "
+            f"{target['status']:<4}  {target['target']:<{width}} {target['subject']:<20} "
             f"{target['value']}"
         )
-    counts = {s: sum(t["status"] == s for t in result["targets"]) for s in ("PASS", "FAIL")}
-    lines.append(f"{counts['PASS']} PASS, {counts['FAIL']} FAIL (the exit status is 0 either way)")
+    counts = {s: sum(t["status"] == s for t in result["targets"]) for s in ("PASS", "FAIL", "SKIP")}
+    lines.append(
+        f"{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['SKIP']} not judged "
+        "(the exit status is 0 either way)"
+    )
     lines += result.get("profiles", [])
     return "\n".join(lines)
+
+
+def rounds_and_seconds(
+    quick: bool, repeats: int | None, seconds: float | None
+) -> tuple[int, float]:
+    """Rounds per operation and seconds per sample: --quick's, the full run's, or as given."""
+    return repeats or (MIN_ROUNDS if quick else 9), seconds or (0.02 if quick else 0.2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,10 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="CI smoke run: few short repeats, scaling to 8 MiB only",
+        help=f"CI smoke run: {MIN_ROUNDS} short rounds, scaling to 8 MiB only",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
-    parser.add_argument("--repeats", type=int, help="rounds per operation (median reported)")
+    parser.add_argument(
+        "--repeats", type=int, help=f"rounds per operation (median; a verdict needs {MIN_ROUNDS})"
+    )
     parser.add_argument("--seconds", type=float, help="target seconds per timing sample")
     parser.add_argument("--no-scaling", action="store_true", help="messages only")
     parser.add_argument("--max-size", type=int, help="largest scaling size in bytes")
@@ -323,8 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)  # fmt: skip
 
-    repeats = args.repeats or (3 if args.quick else 9)
-    seconds = args.seconds or (0.02 if args.quick else 0.2)
+    repeats, seconds = rounds_and_seconds(args.quick, args.repeats, args.seconds)
     sizes = [KIB, 64 * KIB, MIB, 8 * MIB]
     sizes += [] if args.quick else [64 * MIB, 256 * MIB, GIB]
     sizes = [size for size in sizes if args.max_size is None or size <= args.max_size]

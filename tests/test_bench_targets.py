@@ -1,19 +1,33 @@
-"""The benchmark's verdicts (benchmarks/bench.py): which targets pass, and what is said
-when even the hand-written floor could not reach one."""
+"""The benchmark's verdicts (benchmarks/bench.py): which targets pass, what is said when
+even the hand-written floor could not reach one, the data-heavy decode target, and that no
+verdict is given on fewer than 5 rounds."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from benchmarks import bench
 
+KIB = bench.KIB
 
-def row(op: str, ours: float, theirs: float, floor: float) -> dict[str, Any]:
+
+def row(
+    op: str,
+    ours: float,
+    theirs: float,
+    floor: float,
+    *,
+    data_set_bytes: int = 8 * KIB,
+    rounds: int = 9,
+    label: str = "C-STORE-RQ 8 KiB",
+) -> dict[str, Any]:
     return {
-        "message": "C-STORE-RQ 128 KiB", "op": op,
+        "message": label, "op": op, "rounds": rounds, "data_set_bytes": data_set_bytes,
         "dimsekit_us": ours, "pynetdicom_us": theirs, "floor_us": floor,
-        "speedup_vs_pynetdicom": theirs / ours, "dimsekit_over_floor": ours / floor,
-        "ceiling_vs_pynetdicom": theirs / floor,
+        "speedup_vs_pynetdicom": round(theirs / ours, 2),
+        "dimsekit_over_floor": round(ours / floor, 2),
+        "ceiling_vs_pynetdicom": round(theirs / floor, 2),
     }  # fmt: skip
 
 
@@ -35,6 +49,79 @@ def test_speedups_and_floor_ratios_are_judged_against_their_goals() -> None:
 def test_a_target_beyond_the_floor_still_fails_and_says_so() -> None:
     (speed, *_) = verdicts([row("decode", 12.0, 180.0, 9.5)], [])
     assert speed == ("FAIL", "15.0x (the floor itself is only 18.9x here)")
+
+
+# --- data-heavy decode: >= 20x pynetdicom, or within 1.4x of the floor ---------------------
+
+HEAVY = 128 * KIB
+HEAVY_TARGET = (
+    "decode >= 20x faster than pynetdicom, or within 1.4x of the floor (data set >= 64 KiB)"
+)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "floor", "status", "value"),
+    [
+        # passes by the speed-up, though 1.6x the floor
+        (8.0, 176.0, 5.0, "PASS", "22.0x (met), 1.60x the floor (not met)"),
+        # passes by the floor: 16.5x, where the floor itself is 19.8x
+        (10.82, 178.6, 9.0, "PASS", "16.5x (not met), 1.20x the floor (met)"),
+        (10.0, 200.0, 7.2, "PASS", "20.0x (met), 1.39x the floor (met)"),
+        # fails both
+        (12.0, 180.0, 7.5, "FAIL", "15.0x (not met), 1.60x the floor (not met)"),
+    ],
+)
+def test_the_data_heavy_decode_target(
+    ours: float, theirs: float, floor: float, status: str, value: str
+) -> None:
+    (speed, *_) = bench.targets([row("decode", ours, theirs, floor, data_set_bytes=HEAVY)], [])
+    assert speed["target"] == HEAVY_TARGET
+    assert (speed["status"], speed["value"]) == (status, value)
+
+
+def test_data_heavy_is_the_data_set_size_not_the_name() -> None:
+    def target(size: int, label: str) -> str:
+        decode = row("decode", 10.0, 170.0, 8.0, data_set_bytes=size, label=label)
+        return str(bench.targets([decode], [])[0]["target"])
+
+    assert target(64 * KIB, "N-ACTION-RQ") == HEAVY_TARGET
+    assert target(64 * KIB - 1, "C-STORE-RQ 128 KiB") == "decode >= 20x faster than pynetdicom"
+    assert target(0, "C-ECHO-RQ") == "decode >= 20x faster than pynetdicom"
+
+
+def test_the_encode_target_of_a_data_heavy_message_is_unchanged() -> None:
+    (speed, *_) = verdicts([row("encode", 10.0, 290.0, 8.0, data_set_bytes=HEAVY)], [])
+    assert speed == ("FAIL", "29.0x")
+
+
+# --- rounds --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rounds", [1, 3, 4])
+def test_no_speed_verdict_on_fewer_than_5_rounds(rounds: int) -> None:
+    rows = [row("decode", 10.0, 150.0, 1.0, rounds=rounds),
+            row("decode", 10.82, 178.6, 9.0, rounds=rounds, data_set_bytes=HEAVY)]  # fmt: skip
+    found = bench.targets(rows, [])[:4]
+    assert [t["status"] for t in found] == ["SKIP"] * 4
+    note = f" (not judged: {rounds} rounds, a verdict needs at least 5)"
+    assert [t["value"] for t in found] == [
+        "15.0x" + note, "16.5x (not met), 1.20x the floor (met)" + note, "10.0x" + note,
+        "1.2x" + note,
+    ]  # fmt: skip
+
+
+def test_five_rounds_are_judged() -> None:
+    rows = [row("decode", 10.0, 150.0, 1.0, rounds=5)]
+    assert [t["status"] for t in bench.targets(rows, [])[:2]] == ["FAIL", "FAIL"]
+
+
+def test_the_quick_run_has_enough_rounds_for_a_verdict() -> None:
+    assert bench.rounds_and_seconds(True, None, None) == (5, 0.02)
+    assert bench.rounds_and_seconds(False, None, None) == (9, 0.2)
+    assert bench.rounds_and_seconds(True, 3, 0.5) == (3, 0.5)
+
+
+# --- memory --------------------------------------------------------------------------------
 
 
 def test_peak_rss_growth_is_judged_on_the_1_gib_run_only() -> None:

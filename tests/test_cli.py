@@ -13,8 +13,9 @@ import pytest
 
 import dimsekit as dk
 
+from .ps37_message_fields import DATA_SET_NAMES, MESSAGE_FIELDS
+
 STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
-MESSAGES_MD = Path(__file__).resolve().parents[2] / "shared" / "spec" / "messages.md"
 
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
@@ -99,71 +100,41 @@ def test_describe_refusals(args: list[str], message: str) -> None:
     assert b"Traceback" not in result.stderr
 
 
-def _summary_table() -> dict[str, list[str]]:
-    """messages.md section 13: element -> 23 codes (rq/rsp per service, CANCEL rq)."""
-    text = MESSAGES_MD.read_text(encoding="utf-8").split("## 13.", 1)[1]
-    rows = {}
-    for line in text.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 13 or (not cells[0][:1].isdigit() and cells[0] != "data set"):
-            continue
-        codes = []
-        for index, cell in enumerate(cells[1:]):
-            if index == 5:  # CANCEL has only a request
-                codes.append(cell)
-            else:
-                rq, _, rsp = cell.partition("/")
-                codes.extend([rq, rsp])
-        rows[cells[0]] = codes
-    return rows
+def _described_fields(text: str) -> dict[str, dict[str, str]]:
+    """Message name -> {keyword or data-set name: code}, as ``describe --all`` prints them.
+
+    A field printed ``-`` for a message is left out, as in MESSAGE_FIELDS.
+    """
+    described: dict[str, dict[str, str]] = {}
+    for block in text.strip().split("\n\n"):
+        lines = block.splitlines()
+        names = re.findall(r"([CN]-[A-Z-]+-(?:RQ|RSP)) = ", lines[0])
+        labels = lines[1].split()[3:-1]  # between "Tag Keyword VR" and "Attribute"
+        assert labels == ["Req/Ind", "Rsp/Conf"][: len(names)], lines[:2]
+        fields: list[dict[str, str]] = [described.setdefault(name, {}) for name in names]
+        for line in lines[2:]:
+            if line.startswith("  Codes:"):
+                break
+            cells = line.split()
+            codes = cells[-1 - len(labels) : -1]
+            # a tag row: tag, keyword, VR, codes, attribute; a data-set row: "-", its
+            # parameter name (words), "-", codes, attribute
+            field = " ".join(cells[1 : -2 - len(labels)]) if cells[0] == "-" else cells[1]
+            for of_message, code in zip(fields, codes, strict=True):
+                if code != "-":
+                    of_message[field] = code
+    return described
 
 
-_COLUMNS = [
-    "C-STORE-RQ", "C-STORE-RSP", "C-FIND-RQ", "C-FIND-RSP", "C-GET-RQ", "C-GET-RSP",
-    "C-MOVE-RQ", "C-MOVE-RSP", "C-ECHO-RQ", "C-ECHO-RSP", "C-CANCEL-RQ",
-    "N-EVENT-REPORT-RQ", "N-EVENT-REPORT-RSP", "N-GET-RQ", "N-GET-RSP", "N-SET-RQ",
-    "N-SET-RSP", "N-ACTION-RQ", "N-ACTION-RSP", "N-CREATE-RQ", "N-CREATE-RSP",
-    "N-DELETE-RQ", "N-DELETE-RSP",
-]  # fmt: skip
-
-
-def _normalise(code: str) -> str:
-    code = re.sub(r"[⁰-⁹]", "", code).strip()
-    return {"": "-", "(A)": "A", "U(=)": "U", "C(=)": "C"}.get(code, code)
-
-
-def test_describe_agrees_with_the_spec_digest_for_all_23_messages() -> None:
-    expected = _summary_table()
-    assert len(expected) == 21  # 20 element rows and the data set, as in section 13
-    text = run("describe", "--all").stdout.decode()
-    for element, codes in expected.items():
-        for column, code in zip(_COLUMNS, codes, strict=True):
-            ours = _described_code(text, column, element)
-            assert _normalise(ours) == _normalise(code), (element, column, ours, code)
-
-
-def _described_code(text: str, message_name: str, element: str) -> str:
-    """The code ``describe MESSAGE`` prints for ``element`` (a tag row or 'data set')."""
-    service = message_name.rsplit("-", 1)[0]
-    block = text.split(f"\n{service}: ", 1)[1] if not text.startswith(service + ":") else text
-    block = block.split("\n  Conditions:", 1)[0]
-    lines = block.splitlines()
-    labels = lines[1].split()[3:-1]  # between "Tag Keyword VR" and "Attribute"
-    label = "Req/Ind" if message_name.endswith("-RQ") else "Rsp/Conf"
-    column = labels.index(label) - len(labels) - 1  # counted from the end of the row
-    tags = element.split()[0].split("..")
-    if element == "data set":  # one row per PS3.7 data-set parameter name
-        codes = [line.split()[column] for line in lines[2:] if line.split()[0] == "-"]
-        return next((code for code in codes if code != "-"), "-")
-    for line in lines[2:]:
-        cells = line.split()
-        if len(tags) == 1 and cells[0] == f"({tags[0]})":
-            return cells[column]
-        if len(tags) == 2 and cells[0].startswith("(0000,102") and tags[0] == "0000,1020":
-            return cells[column]
-        if element.startswith("0000,1030/1031") and cells[0] == "(0000,1030)":
-            return cells[column]
-    return "-"
+def test_describe_agrees_with_ps37_for_all_23_messages() -> None:
+    assert set(MESSAGE_FIELDS) == {field.message_name for field in dk.CommandField}
+    every_field = {field for fields in MESSAGE_FIELDS.values() for field in fields}
+    assert len(every_field - DATA_SET_NAMES) == 24  # the command elements in use
+    assert every_field >= DATA_SET_NAMES
+    described = _described_fields(run("describe", "--all").stdout.decode())
+    assert set(described) == set(MESSAGE_FIELDS)
+    for message, fields in MESSAGE_FIELDS.items():
+        assert described[message] == fields, message
 
 
 # --- decode ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dimsekit import DecodeError, Severity, decode_command, encode_command
 STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
 STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
 
-# PS3.7 / commands.md 5.4: C-ECHO-RQ, Message ID 1, worked out by hand.
+# PS3.7 Table 9.3-12 encoded as PS3.7 6.3.1 says: C-ECHO-RQ, Message ID 1, worked out by hand.
 ECHO_RQ_BYTES = bytes.fromhex(
     "0000 0000 04000000 38000000"
     "0000 0200 12000000 312e322e3834302e31303030382e312e3100"

@@ -1,7 +1,8 @@
 """The 23 message classes: construction, value semantics and every field's own rule.
 
 The tables here (MINIMAL, VARIANTS) are shared with test_messages_rules.py and
-test_messages_responses.py.  The fields and requirement codes are those of messages.md.
+test_messages_responses.py.  The fields and requirement codes are PS3.7's, as
+ps37_message_fields.py declares them table by table.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 import dimsekit as dk
+
+from .ps37_message_fields import DATA_SET_NAMES as PS37_DATA_SETS
+from .ps37_message_fields import MESSAGE_FIELDS, PROTOCOL_FIELDS
 
 STUDY_FIND = "1.2.840.10008.5.1.4.1.2.2.1"
 STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
@@ -383,70 +387,28 @@ def test_a_built_message_has_no_wire_details(cls: type[dk.Message]) -> None:
     assert build(cls).wire is None
 
 
-# --- the command field, the fields and their requirement codes (messages.md) ---------------
+# --- the fields and their requirement codes (PS3.7 9.3, 10.3; ps37_message_fields) ---------
 
+
+def _attribute(field: str) -> str:
+    """The model's attribute name for a keyword or a data-set parameter name."""
+    return field.lower().replace(" ", "_") if field in PS37_DATA_SETS else dk.attribute_name(field)
+
+
+# the standard's codes, by model attribute; the protocol fields are not attributes
 REQUIREMENTS: dict[type[dk.Message], dict[str, str]] = {
-    dk.CStoreRequest: {"message_id": "M", "affected_sop_class_uid": "M",
-                       "affected_sop_instance_uid": "M", "priority": "M",
-                       "move_originator_application_entity_title": "U",
-                       "move_originator_message_id": "U", "data_set": "M"},
-    dk.CFindRequest: {"message_id": "M", "affected_sop_class_uid": "M", "priority": "M",
-                      "identifier": "M"},
-    dk.CGetRequest: {"message_id": "M", "affected_sop_class_uid": "M", "priority": "M",
-                     "identifier": "M"},
-    dk.CMoveRequest: {"message_id": "M", "affected_sop_class_uid": "M", "priority": "M",
-                      "move_destination": "M", "identifier": "M"},
-    dk.CEchoRequest: {"message_id": "M", "affected_sop_class_uid": "M"},
-    dk.CCancelRequest: {"message_id_being_responded_to": "M"},
-    dk.CStoreResponse: {"affected_sop_class_uid": "U(=)", "affected_sop_instance_uid": "U(=)",
-                        "offending_element": "A", "error_comment": "A"},
-    dk.CFindResponse: {"affected_sop_class_uid": "U(=)", "offending_element": "A",
-                       "error_comment": "A", "identifier": "C"},
-    dk.CEchoResponse: {"affected_sop_class_uid": "U(=)", "offending_element": "A",
-                       "error_comment": "A"},
-    dk.NEventReportRequest: {"message_id": "M", "affected_sop_class_uid": "M",
-                             "affected_sop_instance_uid": "M", "event_type_id": "M",
-                             "event_information": "U"},
-    dk.NEventReportResponse: {"affected_sop_class_uid": "U(=)", "affected_sop_instance_uid": "U(=)",
-                              "event_type_id": "C(=)", "event_reply": "C"},
-    dk.NGetRequest: {"message_id": "M", "requested_sop_class_uid": "M",
-                     "requested_sop_instance_uid": "M", "attribute_identifier_list": "U"},
-    dk.NGetResponse: {"affected_sop_class_uid": "U", "affected_sop_instance_uid": "U",
-                      "attribute_identifier_list": "A", "attribute_list": "C"},
-    dk.NSetRequest: {"message_id": "M", "requested_sop_class_uid": "M",
-                     "requested_sop_instance_uid": "M", "modification_list": "M"},
-    dk.NSetResponse: {"affected_sop_class_uid": "U", "affected_sop_instance_uid": "U",
-                      "attribute_identifier_list": "A", "attribute_list": "U"},
-    dk.NActionRequest: {"message_id": "M", "requested_sop_class_uid": "M",
-                        "requested_sop_instance_uid": "M", "action_type_id": "M",
-                        "action_information": "U"},
-    dk.NActionResponse: {"affected_sop_class_uid": "U", "affected_sop_instance_uid": "U",
-                         "action_type_id": "C(=)", "action_reply": "C"},
-    dk.NCreateRequest: {"message_id": "M", "affected_sop_class_uid": "M",
-                        "affected_sop_instance_uid": "U", "attribute_list": "U"},
-    dk.NCreateResponse: {"affected_sop_class_uid": "U(=)", "affected_sop_instance_uid": "C",
-                         "attribute_identifier_list": "A", "attribute_list": "U"},
-    dk.NDeleteRequest: {"message_id": "M", "requested_sop_class_uid": "M",
-                        "requested_sop_instance_uid": "M"},
-    dk.NDeleteResponse: {"affected_sop_class_uid": "U", "affected_sop_instance_uid": "U"},
-}  # fmt: skip
-RETRIEVE_RSP = {"affected_sop_class_uid": "U(=)", "offending_element": "A", "error_comment": "A",
-                "number_of_remaining_suboperations": "C", "number_of_completed_suboperations": "C",
-                "number_of_failed_suboperations": "C", "number_of_warning_suboperations": "C",
-                "identifier": "U"}  # fmt: skip
-REQUIREMENTS[dk.CGetResponse] = REQUIREMENTS[dk.CMoveResponse] = RETRIEVE_RSP
-RESPONSE_COMMON = {"message_id_being_responded_to": "M", "status": "M"}
-DIMSE_N_ANNEX_C = {"offending_element": "A", "error_comment": "A", "error_id": "A"}
+    dk.MESSAGE_CLASSES[field]: {
+        _attribute(name): code
+        for name, code in MESSAGE_FIELDS[field.message_name].items()
+        if name not in PROTOCOL_FIELDS
+    }
+    for field in dk.CommandField
+}
 
 
 @by_class
-def test_requirement_codes_follow_messages_md(cls: type[dk.Message]) -> None:
-    expected = dict(REQUIREMENTS[cls])
-    if issubclass(cls, dk.Response):
-        expected |= RESPONSE_COMMON
-        if cls.command_field.service.startswith("N-"):
-            expected |= DIMSE_N_ANNEX_C
-    assert cls.requirements() == expected
+def test_requirement_codes_follow_ps37(cls: type[dk.Message]) -> None:
+    assert cls.requirements() == REQUIREMENTS[cls]
 
 
 @by_class
@@ -468,7 +430,8 @@ DATA_SET_FIELD = {
 
 @by_class
 def test_data_set_field_and_payload(cls: type[dk.Message]) -> None:
-    # commands.md section 3: C-STORE-RSP, C-ECHO, C-CANCEL, N-GET-RQ, N-DELETE carry none
+    # PS3.7 9.3, 10.3 (Command Data Set Type 0101H): C-STORE-RSP, C-ECHO, C-CANCEL, N-GET-RQ,
+    # N-DELETE carry none
     expected = DATA_SET_FIELD.get(cls)
     assert cls.data_set_field() == expected
     for index, variant in enumerate(VARIANTS[cls]):

@@ -1,6 +1,8 @@
 """Responses that answer their requests: response(), check_response(), cancel(), meanings.
 
-References: messages.md (the (=) codes, C12) and status.md section 5 (meanings).
+References: the (=) codes of the PS3.7 parameter tables 9.1-1 .. 10.1-6, PS3.7 10.1.5.1.4
+(the N-CREATE response names the instance it created) and the status meanings of PS3.4
+(B.2.3, C.4) and PS3.7 Annex C.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ ANSWERS: dict[type[dk.Message], type[dk.Response]] = {
 
 CLASS, INSTANCE = "affected_sop_class_uid", "affected_sop_instance_uid"
 ADDRESSED = {CLASS: "requested_sop_class_uid", INSTANCE: "requested_sop_instance_uid"}
-# response field <- request field, for a Success (messages.md: U(=), C(=), and the DIMSE-N
+# response field <- request field, for a Success (PS3.7 9.1, 10.1: U(=), C(=), and the DIMSE-N
 # Requested SOP Class/Instance UID answered as the Affected ones)
 ECHOED: dict[type[dk.Message], dict[str, str]] = {
     dk.CEchoRequest: {CLASS: CLASS},
@@ -72,7 +74,7 @@ def test_response_echoes_u_fields_with_a_failure_too(cls: type[dk.Request[Any]])
     request = build(cls)
     answer = request.response(status=0xC000, error_comment="no")
     for theirs, mine in ECHOED[cls].items():
-        if cls is dk.NCreateRequest and theirs == INSTANCE:  # C12: success only
+        if cls is dk.NCreateRequest and theirs == INSTANCE:  # PS3.7 10.1.5.1.4: success only
             assert answer.affected_sop_instance_uid is None
         elif theirs in (CLASS, INSTANCE):
             assert getattr(answer, theirs) == getattr(request, mine)
@@ -209,7 +211,7 @@ def test_a_differing_equal_field_is_a_mismatch(cls: type[dk.Request[Any]], name:
     ids=lambda cls: cls.__name__,
 )  # fmt: skip
 def test_plain_u_uids_of_dimse_n_responses_are_not_compared(cls: type[dk.Request[Any]]) -> None:
-    # messages.md sections 8-10, 12: Affected SOP Class/Instance UID are U, not U(=)
+    # PS3.7 Tables 10.1-2, 10.1-3, 10.1-4, 10.1-6: Affected SOP Class/Instance UID are U, not U(=)
     request = build(cls)
     answer = request.response(
         status=0, affected_sop_class_uid="1.2.9", affected_sop_instance_uid="1.2.9"
@@ -253,7 +255,7 @@ def test_mismatches_are_listed_in_order() -> None:
 def test_n_create_success_must_name_the_created_instance(
     status: int, instance: str | None, missing: bool
 ) -> None:
-    # messages.md C12: required in a success response when the requester gave no UID
+    # PS3.7 10.1.5.1.4: required in a success response when the requester gave no UID
     request = dk.NCreateRequest(message_id=1, affected_sop_class_uid="1.2.840.10008.5.1.1.1")
     answer = request.response(status=status, affected_sop_instance_uid=instance)
     mismatches = request.check_response(answer)

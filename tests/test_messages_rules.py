@@ -1,6 +1,7 @@
 """Every conditional rule of the 23 classes, accepted and refused, with its error text.
 
-References: messages.md C1-C12 and status.md sections 2-4.
+References: the parameter descriptions of PS3.7 9.1.x.1 and 10.1.x.1, the query/retrieve
+statuses of PS3.4 C.4 and the status-related fields of PS3.7 Annex C.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def refused(cls: type[dk.Message], status: int, **values: Any) -> dk.InvalidMess
     return refusal(cls, {"message_id_being_responded_to": 1, "status": status, **values})
 
 
-# --- C-FIND-RSP: an Identifier exactly with Pending (C2) -----------------------------------
+# --- C-FIND-RSP: an Identifier exactly with Pending (PS3.7 9.1.2.1; PS3.4 C.4.1.1.4) -------
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ def test_c_find_identifier_iff_pending(status: int) -> None:
     assert "CFindResponse.identifier, CFindResponse.status: " in str(error)
 
 
-# --- C-GET/C-MOVE-RSP: the sub-operation counters (C3, C4) ---------------------------------
+# --- C-GET/C-MOVE-RSP: the sub-operation counters (PS3.4 C.4.2.1.6, C.4.3.1) ---------------
 
 # status -> how Remaining and the other three counters go with it
 COUNTER_RULES = [
@@ -138,7 +139,7 @@ def test_retrieve_identifier_only_with_a_final_cancel_warning_or_failure(
     assert error.reference == "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.4.2, C.4.3.1.3.2"
 
 
-# --- C-STORE-RQ: the Move Originator pair (C1) ---------------------------------------------
+# --- C-STORE-RQ: the Move Originator pair (PS3.7 9.1.1.1.6-7) ------------------------------
 
 PAIR = ("move_originator_application_entity_title", "move_originator_message_id")
 
@@ -163,7 +164,7 @@ def test_move_originator_both_or_neither(
     assert error.reference == "PS3.7 9.1.1.1.6-7, 9.3.1.1"
 
 
-# --- status-related fields (Annex C; status.md sections 2 and 3) ---------------------------
+# --- status-related fields (PS3.7 Annex C, C.4 and C.5) ------------------------------------
 
 COMMENT, TAGS = "text", [0x00100010]
 ANNEX_C: list[tuple[list[type[dk.Message]], str, object, list[int], list[int]]] = [
@@ -195,7 +196,7 @@ ANNEX_C: list[tuple[list[type[dk.Message]], str, object, list[int], list[int]]] 
      [0x0000, 0x0105, 0x0107, 0x0112, 0x0117, 0x0213]),
     (DIMSE_N_RESPONSES, "offending_element", TAGS, [0xC000, 0xB600, 0xC613, 0x0001],
      [0x0000, 0x0105, 0x0107, 0x0110, 0x0112, 0x0124]),
-    # 0120 too: the model follows dcm4che, which status.md section 3 does not confirm
+    # 0120 too: the model follows dcm4che here, not an Annex C entry that was read
     ([dk.NGetResponse, dk.NSetResponse, dk.NCreateResponse], "attribute_identifier_list", TAGS,
      [0x0105, 0x0107, 0x0121, 0x0120],
      [0x0000, 0x0001, 0x0106, 0x0110, 0x0112, 0x0116, 0xB000, 0xC000]),
@@ -231,7 +232,7 @@ def test_status_related_fields_only_with_their_statuses(
     assert f"{cls.__name__}.{name}, {cls.__name__}.status" in str(error)
 
 
-# --- N-ACTION-RSP and N-EVENT-REPORT-RSP: type ID and reply (C6, C7, C10, C11) -------------
+# --- N-ACTION-RSP and N-EVENT-REPORT-RSP: type ID and reply (PS3.7 10.1.1.1, 10.1.4.1) -----
 
 TYPED = [
     pytest.param(dk.NActionResponse, "action_type_id", "action_reply", id="N-ACTION"),
@@ -276,7 +277,7 @@ def test_the_type_id_alone_goes_with_any_status(
     assert getattr(response(cls, status, **{type_id: 3}), reply) is None
 
 
-# --- N-CREATE-RSP: Affected SOP Instance UID only on success (C12) -------------------------
+# --- N-CREATE-RSP: Affected SOP Instance UID only on success (PS3.7 10.1.5.1.4) ------------
 
 
 @pytest.mark.parametrize(
@@ -301,7 +302,7 @@ def test_n_create_instance_uid_only_on_success(status: int, allowed: bool) -> No
     assert error.reference == "PS3.7 10.1.5.1.4"
 
 
-# --- N-GET-RSP: the Attribute List with Success or Warning, never with Failure (C9) --------
+# --- N-GET-RSP: the Attribute List with Success or Warning, not Failure (PS3.7 10.1.2.1.6) --
 
 
 @pytest.mark.parametrize(
@@ -313,8 +314,8 @@ def test_n_create_instance_uid_only_on_success(status: int, allowed: bool) -> No
 )  # fmt: skip
 def test_n_get_attribute_list_never_with_a_failure(status: int, allowed: bool) -> None:
     # absent is accepted with every status: pynetdicom answers Success without a data set
-    # when its handler returns none, and the model allows it (messages.md C9 says
-    # "present when the operation succeeded": see the report)
+    # when its handler returns none, and the model allows it (Table 10.1-2 makes the
+    # Attribute List C, and PS3.7 10.1.2.1.6 ties it to success without requiring it)
     assert response(dk.NGetResponse, status).attribute_list is None
     if allowed:
         assert response(dk.NGetResponse, status, attribute_list=ID).attribute_list is not None
@@ -326,13 +327,13 @@ def test_n_get_attribute_list_never_with_a_failure(status: int, allowed: bool) -
 
 
 def test_n_set_and_n_create_attribute_list_with_any_status() -> None:
-    # U in both tables (messages.md sections 9 and 11): with 0106/0116 it echoes bad values
+    # U in both tables (PS3.7 Tables 10.1-3, 10.1-5): with 0106/0116 it echoes bad values
     for cls in (dk.NSetResponse, dk.NCreateResponse):
         for status in (0x0000, 0x0106, 0x0116, 0x0110, 0xC000):
             assert response(cls, status, attribute_list=ID).attribute_list is not None
 
 
-# --- Pending and Cancel: only C-FIND, C-GET, C-MOVE; FF01 only C-FIND (status.md section 4) -
+# --- Pending and Cancel: only C-FIND, C-GET, C-MOVE; FF01 only C-FIND (PS3.7 9.1.2-9.1.4) --
 
 SPECIAL = {"C-FIND": {0xFF00, 0xFF01, 0xFE00}, "C-GET": {0xFF00, 0xFE00},
            "C-MOVE": {0xFF00, 0xFE00}}  # fmt: skip

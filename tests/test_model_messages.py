@@ -297,7 +297,7 @@ def test_pending_and_cancel_only_where_the_service_has_them(
     assert "only C-FIND, C-GET and C-MOVE" in error.rule
 
 
-# --- requirement codes (PS3.7 tables, messages.md) -------------------------------------------
+# --- requirement codes (PS3.7 Tables 9.1-1 .. 10.1-6, 9.3-1 .. 10.3-12) ----------------------
 
 
 @pytest.mark.parametrize(

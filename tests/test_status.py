@@ -1,6 +1,7 @@
 """Status (0000,0900): the class rule, meanings per service class, related fields.
 
-The reference is status.md: section 1 (classes), 2 and 3 (related fields), 5 (meanings).
+The references: PS3.7 Annex C (the status classes in its introduction; the related fields of
+each status type in C.4 and C.5) and the service classes of PS3.4 (meanings: B.2.3, C.4).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dimsekit import Status, StatusCategory
 SUCCESS, PENDING, CANCEL = StatusCategory.SUCCESS, StatusCategory.PENDING, StatusCategory.CANCEL
 WARNING, FAILURE = StatusCategory.WARNING, StatusCategory.FAILURE
 
-# every boundary of the class table of status.md section 1
+# every boundary of the class table of PS3.7 Annex C (its introduction)
 CLASSES: list[tuple[int, StatusCategory]] = [
     (0x0000, SUCCESS),
     (0x0001, WARNING),
@@ -29,7 +30,7 @@ CLASSES: list[tuple[int, StatusCategory]] = [
     (0x0115, FAILURE),
     (0x0116, WARNING),
     (0x0117, FAILURE),
-    (0x0125, FAILURE),  # unlisted, but 01xx: Failure by the class rule (D9)
+    (0x0125, FAILURE),  # unlisted, but 01xx: Failure by the class rule (pynetdicom says Unknown)
     (0x01FF, FAILURE),
     (0x0200, FAILURE),
     (0x0213, FAILURE),
@@ -46,7 +47,7 @@ CLASSES: list[tuple[int, StatusCategory]] = [
     (0xFF01, PENDING),
 ]
 
-# status.md section 1: "No other values may be used"
+# PS3.7 Annex C: codes not listed in the class table shall not be used
 NO_CLASS = [
     0x0002, 0x0010, 0x00FF, 0x0300, 0x1000, 0x9FFF, 0xD000, 0xEFFF, 0xFDFF, 0xFE01, 0xFEFF,
     0xFF02, 0xFFFF,
@@ -143,7 +144,7 @@ def test_a_message_field_holds_a_status() -> None:
     assert dk.CStoreResponse(message_id_being_responded_to=1, status=given).status is given
 
 
-# --- meanings per service class (status.md section 5) --------------------------------------
+# --- meanings per service class (PS3.4 B.2.3, C.4; PS3.7 Annex C) --------------------------
 
 MEANINGS: list[tuple[int, SC | None, str]] = [
     # B000: one code, three meanings
@@ -261,7 +262,7 @@ def test_every_service_class_describes_every_valid_code(service_class: SC) -> No
             assert meaning != "Warning"
 
 
-# --- related fields (status.md sections 2 and 3) -------------------------------------------
+# --- related fields (PS3.7 Annex C, C.4 and C.5) -------------------------------------------
 
 OFFENDING_AND_COMMENT = {"offending_element", "error_comment"}
 CLASS_UID, INSTANCE_UID = "affected_sop_class_uid", "affected_sop_instance_uid"
@@ -329,7 +330,7 @@ def _valid(code: int) -> bool:
 
 
 def test_every_code_of_a_class_is_valid() -> None:
-    # status.md section 1, class by class: Success, Pending, Cancel,
+    # PS3.7 Annex C, class by class: Success, Pending, Cancel,
     # Warning (0001, Bxxx, 0107, 0116), Failure (01xx but two, 02xx, Axxx, Cxxx)
     count = sum(_valid(code) for code in range(0x10000))
     assert count == 1 + 2 + 1 + (1 + 4096 + 2) + (256 - 2 + 256 + 4096 + 4096)
@@ -341,7 +342,7 @@ def test_error_id_goes_with_processing_failure_only() -> None:
 
 
 def test_0122_allows_both_disputed_fields() -> None:
-    # status.md section 3 and sources.md D8: dcm4che and pynetdicom disagree, both allowed
+    # dcm4che (Affected SOP Class UID) and pynetdicom (Error Comment) disagree, both allowed
     assert Status(0x0122).related_fields() == {CLASS_UID, "error_comment"}
 
 

@@ -1,7 +1,8 @@
 """Value types of command elements (UI, AE, US, AT, LO), Priority, CommandField, names.
 
-The rules are those of commands.md sections 1, 2, 4 and 5.2 and status.md section 2 (Error
-Comment); every refusal is checked for the class, the field and the rule it names.
+The rules are those of PS3.7 Annex E (the command elements, their VRs and the Command Field
+values), PS3.7 9.3.1.1 (Priority), PS3.5 6.2 (the VRs) and PS3.7 C.4.1, C.5 (Error Comment);
+every refusal is checked for the class, the field and the rule it names.
 """
 
 from __future__ import annotations
@@ -307,7 +308,7 @@ def test_other_tuples_of_tags_are_read_as_sequences(tags: tuple[Any, ...]) -> No
 
 
 def test_only_n_get_rq_takes_an_empty_attribute_identifier_list() -> None:
-    # PS3.7 10.1.2.1.4 (messages.md C8): an empty list asks for all attributes
+    # PS3.7 10.1.2.1.4: an empty list asks for all attributes
     assert n_get(attribute_identifier_list=[]).attribute_identifier_list == ()
     assert n_get().attribute_identifier_list is None
     listed = n_get(attribute_identifier_list=["PatientName", 0x00100020])
@@ -321,7 +322,7 @@ def test_only_n_get_rq_takes_an_empty_attribute_identifier_list() -> None:
         assert "at least one tag" in caught.value.rule
 
 
-# --- LO: Error Comment (status.md section 2) -----------------------------------------------
+# --- LO: Error Comment (PS3.7 C.4.1, C.5: Default Character Repertoire only) ---------------
 
 
 @pytest.mark.parametrize(
@@ -385,7 +386,7 @@ def test_truncate_error_comment_always_fits(text: str) -> None:
     assert store_failure(error_comment=fitted).error_comment == fitted
 
 
-# --- Priority (commands.md section 4) ------------------------------------------------------
+# --- Priority (PS3.7 9.3.1.1) --------------------------------------------------------------
 
 
 def test_priority_values() -> None:
@@ -434,7 +435,7 @@ def test_priority_refuses_other_values(
     assert error.reference == "PS3.7 9.3.1.1"
 
 
-# --- CommandField (commands.md section 2) --------------------------------------------------
+# --- CommandField (PS3.7 E.1, and the tables of 9.3 and 10.3) ------------------------------
 
 CODES = {
     "C-STORE-RQ": 0x0001, "C-STORE-RSP": 0x8001, "C-GET-RQ": 0x0010, "C-GET-RSP": 0x8010,
@@ -473,7 +474,7 @@ def test_c_cancel_has_no_response() -> None:
 
 # --- attribute names from keywords (issue section 3) ---------------------------------------
 
-# name -> (tag, VR) as commands.md section 1 lists them
+# name -> (tag, VR) as the registry of PS3.7 E.1 lists them
 NAMES: dict[str, tuple[int, str]] = {
     "message_id": (0x0110, "US"),
     "message_id_being_responded_to": (0x0120, "US"),

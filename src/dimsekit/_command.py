@@ -37,7 +37,7 @@ from .messages import Message
 __all__ = ["data_set_type_for", "encode_command"]
 
 DEFAULT_DATA_SET_TYPE: Final = 0x0001
-"""What DCMTK and pynetdicom send for "a data set follows" (commands.md section 3)."""
+"""What DCMTK and pynetdicom send for "a data set follows" (any value but 0101H, PS3.7 E.1)."""
 
 _HEADER: Final = struct.Struct("<HHI")
 _TAG_PAIR: Final = struct.Struct("<HH")

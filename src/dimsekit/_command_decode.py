@@ -2,7 +2,7 @@
 
 Owns: reading Implicit VR Little Endian command sets (PS3.7 6.3.1; PS3.5 7.1.2) into the
 typed message: accepting what real peers get wrong but can still be understood and
-reporting each deviation as a :class:`~dimsekit.Diagnostic` (commands.md 5.5), keeping
+reporting each deviation as a :class:`~dimsekit.Diagnostic` (PS3.7 6.3.1, E.1), keeping
 unknown and retired elements and the received Command Data Set Type so that canonical
 input re-encodes byte for byte, and refusing what cannot be understood with a
 :class:`~dimsekit.DecodeError` naming the offset, the tag, the reason and the status to

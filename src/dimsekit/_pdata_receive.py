@@ -8,7 +8,7 @@ complete DIMSE message with its presentation context and diagnostics, each other
 Theory of operation.  The parser walks PDU header -> PDV item header -> fragment bytes,
 and never waits for a whole PDU: fragment bytes go straight to the message being built,
 so a P-DATA-TF of any size costs no more memory than its data.  The message is a small
-state machine (idle -> command -> data -> idle, PS3.8 E.1 / wire.md 9): the command
+state machine (idle -> command -> data -> idle, PS3.8 E.1, E.2): the command
 comes first, all its fragments on one context, then the data set iff the command says
 one follows.  Data accumulates in memory up to ``memory_budget`` bytes; past it, or from
 the first byte when ``memory_budget=0``, it goes to a file from ``spill``.

@@ -68,7 +68,7 @@ def status_category(code: int) -> StatusCategory | None:
 # A meaning table is a list of (first code, last code, meaning); the first match wins.
 _Meanings = tuple[tuple[int, int, str], ...]
 
-# PS3.7 Annex C general statuses: fixed meaning in every service (status.md section 3).
+# PS3.7 Annex C general statuses: 01xx and 02xx mean the same in every service (C.4, C.5).
 _GENERAL: Final[_Meanings] = (
     (0x0105, 0x0105, "No Such Attribute"),
     (0x0106, 0x0106, "Invalid Attribute Value"),
@@ -189,7 +189,7 @@ def _lookup(table: _Meanings, code: int) -> str | None:
     return None
 
 
-# --- status-related fields (PS3.7 Annex C, status.md sections 2 and 3) -------------------
+# --- status-related fields (PS3.7 Annex C: the fields of each status type, C.4, C.5) -----
 
 _OFFENDING_AND_COMMENT: Final = frozenset({"offending_element", "error_comment"})
 _CLASS_UID: Final = "affected_sop_class_uid"

@@ -1,8 +1,8 @@
 """Value types of command elements: converters that normalise, validators that enforce.
 
 Owns: the rules of the value representations a command set uses (PS3.5 6.2, Table
-6.2-1): UI, AE, US, AT and LO, and the enumerations Priority (PS3.7 9.3 / commands.md
-section 4) and CommandField (PS3.7 E.1).
+6.2-1): UI, AE, US, AT and LO, and the enumerations Priority (PS3.7 9.3.1.1, E.1) and
+CommandField (PS3.7 E.1).
 
 Converters only normalise and never raise: a value they cannot make sense of is passed
 through unchanged so that the field's validator, which knows the message class and the

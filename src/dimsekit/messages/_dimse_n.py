@@ -2,8 +2,10 @@
 
 Owns: AddressedRequest (the Requested SOP Class/Instance UID of N-GET, N-SET, N-ACTION
 and N-DELETE requests), DimseNResponse (the fields every DIMSE-N response has), and the
-conditions shared by N-EVENT-REPORT and N-ACTION on their type ID and reply (C6/C7 and
-C10/C11 of messages.md).
+conditions shared by N-EVENT-REPORT and N-ACTION on their type ID and reply: the
+response's Event/Action Type ID is there when its reply is, and the reply comes only in a
+success response or as the echo of 0115 (PS3.7 10.1.1.1.4, 10.1.1.1.6, 10.1.4.1.5,
+10.1.4.1.7, C.5.10).
 
 Must not know: how the messages are encoded.
 """

@@ -2,8 +2,10 @@
 
 Owns: the request fields common to the three query/retrieve services, the C-CANCEL they
 can be cancelled with, and the fields and conditions C-GET-RSP and C-MOVE-RSP share: the
-sub-operation counters (conditions C3 and C4 of messages.md) and the response Identifier
-(C5).
+sub-operation counters (Remaining with Pending, and optionally Cancel, only; the other
+three with Pending, optionally with a final status: PS3.7 9.1.3.1, 9.1.4.1, PS3.4 C.4.2.1.6,
+C.4.3.1) and the response Identifier (only in a final Cancel, Warning or Failure
+response: PS3.4 C.4.2.1.4.2, C.4.3.1.3.2).
 
 Must not know: how the messages are encoded.
 """

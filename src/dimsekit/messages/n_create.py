@@ -1,7 +1,8 @@
 """N-CREATE (PS3.7 10.1.5, messages 10.3.5): create a SOP Instance.
 
-Owns: NCreateRequest and NCreateResponse, and condition C12 on the Affected SOP
-Instance UID of the response.
+Owns: NCreateRequest and NCreateResponse, and the condition on the Affected SOP Instance
+UID of the response: only in a success response, and there when the request had none
+(PS3.7 10.1.5.1.4).
 Must not know: how they are encoded.
 """
 
@@ -29,7 +30,7 @@ from ._dimse_n import DimseNResponse, is_success_response
 
 __all__ = ["NCreateRequest", "NCreateResponse"]
 
-_C12 = "PS3.7 10.1.5.1.4"
+_INSTANCE_UID_RULE = "PS3.7 10.1.5.1.4"
 
 
 @message(CommandField.N_CREATE_RQ)
@@ -63,7 +64,7 @@ class NCreateRequest(Request["NCreateResponse"]):
                     None,
                     None,
                     "a success response must name the instance the SCP created when the "
-                    f"request did not ({_C12})",
+                    f"request did not ({_INSTANCE_UID_RULE})",
                 )
             ]
         return []
@@ -75,7 +76,7 @@ class NCreateRequest(Request["NCreateResponse"]):
         ("affected_sop_instance_uid", "status"),
         "the Affected SOP Instance UID is sent only in a success response, or with a "
         "status whose Annex C entry lists it",
-        _C12,
+        _INSTANCE_UID_RULE,
         lambda m: (
             m.affected_sop_instance_uid is None
             or NCreateResponse.may_carry("affected_sop_instance_uid", m.status)
