@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import struct
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -96,6 +97,7 @@ def test_corrupted_streams_only_give_our_errors(
     assembler = MessageAssembler(max_pdu_length=max_pdu, strict=strict)
     try:
         events = assembler.feed(bytes(stream))
+        events += assembler.close()
     except dk.FramingError as error:
         events = []
         rule = error.rule
@@ -112,11 +114,72 @@ def test_corrupted_streams_only_give_our_errors(
 @settings(relaxed, max_examples=300)
 @given(st.binary(max_size=300))
 def test_random_streams_only_give_our_errors(stream: bytes) -> None:
+    assembler = MessageAssembler(max_pdu_length=16382)
     try:
-        events = MessageAssembler(max_pdu_length=16382).feed(stream)
+        events = assembler.feed(stream)
+        events += assembler.close()
     except dk.FramingError:
         return
     assert all(
         isinstance(event, dk.MessageReceived | dk.UndecodableMessage | dk.PDUReceived)
         for event in events
     )
+
+
+def pdvs_of(stream: bytes) -> list[tuple[int, int, bytes]]:
+    """(context ID, control header, fragment) of every PDV of a P-DATA-TF stream."""
+    found = []
+    offset = 0
+    while offset < len(stream):
+        length = struct.unpack_from(">I", stream, offset + 2)[0]
+        end = offset + 6 + length
+        offset += 6
+        while offset < end:
+            item_length, context_id, control = struct.unpack_from(">IBB", stream, offset)
+            found.append((context_id, control, stream[offset + 6 : offset + 4 + item_length]))
+            offset += 4 + item_length
+    return found
+
+
+def one_pdv_per_pdu(items: list[tuple[int, int, bytes]]) -> bytes:
+    return b"".join(
+        struct.pack(">BBIIBB", 4, 0, 6 + len(fragment), 2 + len(fragment), context_id, control)
+        + fragment
+        for context_id, control, fragment in items
+    )
+
+
+def events_of(stream: bytes, step: int, strict: bool = False) -> list[object]:
+    assembler = MessageAssembler(strict=strict)
+    events: list[object] = []
+    try:
+        for start in range(0, len(stream), step):
+            events.extend(assembler.feed(stream[start : start + step]))
+        events.extend(assembler.close())
+    except dk.FramingError as error:
+        events.extend(error.events)
+        events.append((error.offset, error.rule))
+    return events
+
+
+@settings(relaxed, max_examples=150)
+@given(messages(), MAX_PDUS, st.booleans(), st.integers(min_value=0))
+def test_an_empty_fragment_anywhere_is_reported_fed_whole_or_byte_by_byte(
+    message: dk.Message, max_pdu: int, pack: bool, where: int
+) -> None:
+    """The one-pass paths leave a message with an empty fragment to the walk, which
+    reports it; so both ways of feeding give the same events."""
+    items = pdvs_of(stream_of(message, max_pdu, pack))
+    index = where % len(items)  # before this PDV, of its kind, not the last
+    items.insert(index, (5, items[index][1] & 0x01, b""))
+    for stream in (one_pdv_per_pdu(items), stream_of(message, max_pdu, pack)):
+        whole = events_of(stream, len(stream))
+        assert whole == events_of(stream, 1)
+    stream = one_pdv_per_pdu(items)
+    (event,) = events_of(stream, len(stream))
+    assert isinstance(event, dk.MessageReceived) and event.message == message
+    assert any(d.what.startswith("empty ") for d in event.diagnostics)
+    where_inserted = sum(12 + len(fragment) for _, _, fragment in items[:index]) + 6
+    last = events_of(stream, len(stream), strict=True)[-1]
+    assert isinstance(last, tuple) and last[0] == where_inserted
+    assert "fragment (PDV item length 2)" in last[1]

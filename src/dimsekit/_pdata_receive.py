@@ -20,19 +20,36 @@ out of the caller's buffer, the command goes to ``_fast_decode``, the data set i
 in one copy.  Anything else, or anything that would be reported, leaves that message to
 the walk above, unchanged; a test feeds streams whole and a byte at a time and compares.
 
+The end of the stream.  Bytes alone cannot say that the stream has ended, so the
+caller says it: :meth:`MessageAssembler.close` when the peer closes the connection.  A
+stream that ends anywhere but between PDUs with no message pending (in a PDU header or
+body, in a command, before or inside the data set a command announced) is an error then,
+never a clean end.
+
 Errors.  A broken framing rule is a :class:`~dimsekit.FramingError` naming the stream
-offset and the rule; after one the stream is out of step and every later ``feed``
-raises again.  Messages the same ``feed`` completed before the break ride on the error
-(``FramingError.events``), and an unfinished spill file of ours is closed.  A command
-set that frames correctly but cannot be decoded does not break the stream: it comes out
-as an :class:`UndecodableMessage` event carrying the :class:`~dimsekit.DecodeError`
-(with the status to answer).
+offset and the rule; after one the stream is out of step and every later ``feed`` (or
+``close``) raises again.  Messages the same ``feed`` completed before the break ride on
+the error (``FramingError.events``), and an unfinished spill file of ours is closed; so
+it is when ``close`` finds the stream cut.  A command set that frames correctly but
+cannot be decoded does not break the stream: it comes out as an
+:class:`UndecodableMessage` event carrying the :class:`~dimsekit.DecodeError` (with the
+status to answer).  What deviates but can be understood is a diagnostic on the event
+when lenient (``MessageReceived.diagnostics``, ``PDUReceived.diagnostics``) and a
+FramingError when strict: odd and empty fragments, a PDU-length its type does not allow
+(PS3.8 9.3.2 to 9.3.8: ``_pdu.PDU_LENGTHS``), and a command whose Command Data Set Type
+announces a data set (PS3.7 9.3, 10.3) followed by a new command or another PDU instead
+of the data set's first fragment: the message then goes out as decoded, its data set
+the empty payload the decoder put there, before what followed.  A data set cut after
+some of its fragments is an error in both modes.
 
 Choices where PS3.8 is silent: a command set longer than 1 MiB, and any PDU other than
 P-DATA-TF longer than 1 MiB, is refused (real ones are a few hundred bytes and a few
 KiB); odd fragment lengths (PS3.8 E.1 wants even ones) are a warning diagnostic when
 lenient, because DCMTK pads only the tail of a deflated data set, and a
-FramingError when strict.
+FramingError when strict.  No clause gives a fragment a minimum length (PS3.8 9.3.5.1,
+E.1); an empty one (PDV item length 2) carries nothing, and a peer could stall a
+message with them for ever, so it is reported as a deviation (a warning; strict refuses
+it) except where it is needed: the one fragment of an empty data set.
 
 Must not know: sockets, association negotiation (which contexts exist, their transfer
 syntaxes), or how a command set is decoded (``_command_decode``, ``_fast_decode``).
@@ -54,16 +71,17 @@ from ._command_decode import (
     decode_command,
     peek_data_set_type,
 )
-from ._diagnostics import Diagnostic, DiagnosticLog
+from ._diagnostics import Diagnostic, DiagnosticLog, Severity
 from ._errors import DecodeError, FramingError
 from ._fast_decode import decode_canonical
-from ._layout import LAYOUTS, NO_DATA_SET
+from ._layout import COMMAND_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
 from ._payload import DataSetPayload
 from ._pdu import (
     COMMAND_BIT,
     LAST_BIT,
     MAX_LENGTH_FIELD,
     PDU_HEADER,
+    PDU_LENGTHS,
     PDV_HEADER,
     PDUType,
     check_max_pdu_length,
@@ -105,10 +123,12 @@ class UndecodableMessage:
 
 @attrs.frozen
 class PDUReceived:
-    """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle."""
+    """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle,
+    and what deviated (a PDU-length the standard does not allow for its type)."""
 
     pdu_type: PDUType
     pdu: bytes
+    diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
     def body(self) -> bytes:
@@ -127,6 +147,7 @@ _P_DATA_TF: Final = int(PDUType.P_DATA_TF)
 _PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
 _LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
 _DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
+_DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 
 
 def _slot_setter(name: str) -> Callable[[MessageReceived, object], None]:
@@ -158,6 +179,12 @@ def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
     return tempfile.TemporaryFile()
 
 
+def _name(pdu_type: int, article: bool = True) -> str:
+    """``an A-RELEASE-RQ``, ``a P-DATA-TF``: a known PDU type in words."""
+    name = PDUType(pdu_type).name.replace("_", "-")
+    return f"{'an' if name[0] == 'A' else 'a'} {name}" if article else name
+
+
 class MessageAssembler:
     """Turn a received byte stream into DIMSE messages and other PDUs (sans-IO).
 
@@ -166,8 +193,13 @@ class MessageAssembler:
     data set kept in memory (None: no bound); beyond it the data set is written to the
     file ``spill`` returns, which the caller owns and closes, or by default to a
     temporary file that the received payload owns and closes when it is collected.
-    ``strict`` turns framing diagnostics (odd fragments) into errors and decodes
+    ``strict`` turns framing diagnostics (odd or empty fragments, a PDU-length its type
+    does not allow, a data set announced that never came) into errors and decodes
     command sets strictly.
+
+    The caller says where the stream ends by calling :meth:`close` (h11 takes
+    ``receive_data(b"")`` for this; a method says it more plainly): a stream that ends
+    inside a PDU or a message is an error there, never a clean end.
     """
 
     def __init__(
@@ -186,20 +218,26 @@ class MessageAssembler:
         self._spill = spill if spill is not None else _temporary_file
         self._owns_spill_files = spill is None
         self._strict = strict
-        self._broken: FramingError | None = None
+        self._broken: FramingError | None = None  # set too by a clean close()
+        self._closed = False
         self._offset = 0  # stream offset of the next byte to parse
         self._head = bytearray()  # a PDU or PDV header being collected
         self._pdu_type = 0  # 0: between PDUs
         self._pdu_start = 0
+        self._pdu_length = 0
         self._pdu_left = 0  # bytes of the current PDU body not yet parsed
         self._other: bytearray | None = None  # body of a non-P-DATA PDU
+        self._other_diagnostics: tuple[Diagnostic, ...] = ()
         self._fragment_left = -1  # -1: a PDV item header comes next
         self._control = 0
         self._reset_message()
 
     def _reset_message(self) -> None:
         self._context_id: int | None = None
+        self._message_start = 0  # stream offset of its first PDV item
         self._in_data = False
+        self._data_set_type = NO_DATA_SET  # once ``_in_data``: the value announcing it
+        self._data_fragments = 0
         self._command = bytearray()
         self._data = bytearray()
         self._data_file: IO[bytes] | None = None
@@ -223,12 +261,15 @@ class MessageAssembler:
     def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse ``data`` and return the events it completes, in order."""
         if self._broken is not None:
-            raise FramingError(
-                f"the stream broke earlier and cannot be resumed: {self._broken.rule}",
-                offset=self._broken.offset,
-            )
+            raise self._refusal()
         events: list[Event] = []
-        view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
+        try:
+            view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
+        except TypeError:
+            raise TypeError(
+                "data is the bytes received: bytes, bytearray or a C-contiguous memoryview, "
+                f"not {type(data).__name__}"
+            ) from None
         try:
             if self._context_id is None and not self._pdu_type and not self._head:
                 end = len(view)
@@ -239,12 +280,87 @@ class MessageAssembler:
             else:
                 self._parse(view, events, 0)
         except FramingError as error:
-            self._broken = error
-            error.events = tuple(events)
-            if self._unfinished_spill is not None:
-                self._unfinished_spill()  # the message will never be finished
+            self._break(error, events)
             raise
         return events
+
+    def close(self) -> list[Event]:
+        """The stream has ended (the peer closed the connection): return the events the
+        end completes, in order, as :meth:`feed` does (none today: a list, so that the
+        caller's loop treats the end like any other bytes).
+
+        Raises :class:`~dimsekit.FramingError` naming the offset where the unfinished
+        part began and what it was, if the stream ends anywhere but between PDUs with no
+        message pending: in a PDU header or body, in a message's command, or after a
+        command that announced a data set (PS3.7 9.3, 10.3 Command Data Set Type; PS3.8
+        E.1) that never came or was cut short.  An unfinished spill file of ours is
+        closed then, as when the stream breaks.  After ``close`` the stream takes no
+        more bytes (``feed`` raises); ``close`` again returns ``[]`` (or raises again).
+        """
+        if self._broken is not None:
+            if self._closed:
+                return []
+            raise self._refusal()
+        unfinished = self._unfinished()
+        if unfinished is not None:
+            self._break(unfinished, [])
+            raise unfinished
+        self._closed = True
+        self._broken = self._fail("the stream was closed and takes no more bytes")
+        return []
+
+    def _refusal(self) -> FramingError:
+        """The error for bytes fed after a break or a close (a new one: no events)."""
+        broken = self._broken
+        assert broken is not None
+        if self._closed:
+            return self._fail(broken.rule)
+        return self._fail(
+            f"the stream broke earlier and cannot be resumed: {broken.rule}", broken.offset
+        )
+
+    def _break(self, error: FramingError, events: list[Event]) -> None:
+        self._broken = error
+        error.events = tuple(events)
+        if self._unfinished_spill is not None:
+            self._unfinished_spill()  # the message will never be finished
+
+    def _unfinished(self) -> FramingError | None:
+        """What the stream leaves unfinished if it ends here, as an error, or None."""
+        if self._pdu_type:
+            name = _name(self._pdu_type)
+            came = self._offset - self._pdu_start - 6
+            return self._fail(
+                f"the stream ends inside {name}: {came} of its {self._pdu_length} body bytes "
+                "came (PS3.8 9.3.1: PDU-length)",
+                self._pdu_start,
+            )
+        if self._head:
+            return self._fail(
+                f"the stream ends inside a PDU header: {len(self._head)} of its 6 bytes came "
+                "(PS3.8 9.3.1)",
+                self._offset - len(self._head),
+            )
+        if self._context_id is None:
+            return None
+        if not self._in_data:
+            rule = (
+                f"the stream ends inside a message's command set: {len(self._command)} bytes "
+                "of command fragments came, not the last one (PS3.8 E.1, E.2)"
+            )
+        elif not self._data_fragments:
+            rule = (
+                f"the stream ends after a command that announces a data set (Command Data "
+                f"Set Type 0x{self._data_set_type:04X}), which never came "
+                f"({_DATA_SET_TYPE_RULE})"
+            )
+        else:
+            rule = (
+                f"the stream ends inside a message's data set: cut after {self._data_length} "
+                f"bytes, {self._data_fragments} fragment(s), none of them the last "
+                "(PS3.8 E.1, E.2)"
+            )
+        return self._fail(rule, self._message_start)
 
     # --- the parser ----------------------------------------------------------------------
 
@@ -279,7 +395,7 @@ class MessageAssembler:
             if self._pdu_type == 0:
                 position = self._collect_head(view, position, 6)
                 if len(self._head) == 6:
-                    self._start_pdu()
+                    self._start_pdu(events)
             elif self._other is not None:
                 take = min(self._pdu_left, end - position)
                 self._other += view[position : position + take]
@@ -294,7 +410,7 @@ class MessageAssembler:
                     )
                 position = self._collect_head(view, position, 6)
                 if len(self._head) == 6:
-                    self._start_fragment()
+                    self._start_fragment(events)
                     if self._fragment_left == 0:
                         self._end_fragment(events)
             else:
@@ -333,7 +449,7 @@ class MessageAssembler:
         if (
             pdu_type != _P_DATA_TF
             or item_length & 1
-            or item_length < 2
+            or item_length <= 2  # an empty fragment: the general parser reports it
             or pdu_end > end
             or (max_pdu_length and length > max_pdu_length)
             or item_length > MAX_COMMAND_LENGTH + 2
@@ -376,8 +492,8 @@ class MessageAssembler:
                     return 0
                 item_length, context_id, control = pdv_header(view, offset)
                 fragment_end = offset + 4 + item_length
-                if item_length < 2 or item_length & 1 or fragment_end > pdu_end:
-                    return 0  # too short, odd or past its PDU: the general parser says which
+                if item_length <= 2 or item_length & 1 or fragment_end > pdu_end:
+                    return 0  # empty, odd or past its PDU: the general parser says which
                 if context_id != context:
                     if context >= 0:
                         return 0
@@ -438,7 +554,7 @@ class MessageAssembler:
                     or control & COMMAND_BIT
                     or context_id != context
                     or item_length & 1
-                    or item_length < 2
+                    or item_length <= 2
                     or pdu_end > end
                     or length > limit
                 ):
@@ -473,7 +589,7 @@ class MessageAssembler:
         """A P-DATA-TF that is wholly in ``view``: its PDVs, without the byte-wise states."""
         self._pdu_start = self._offset
         self._pdu_type = PDUType.P_DATA_TF
-        self._pdu_left = length
+        self._pdu_length = self._pdu_left = length
         self._offset += 6
         offset = position + 6
         while self._pdu_left:
@@ -483,7 +599,7 @@ class MessageAssembler:
                     "(PS3.8 9.3.5.1)"
                 )
             self._offset += 6
-            self._begin_fragment(*PDV_HEADER.unpack_from(view, offset))
+            self._begin_fragment(events, *PDV_HEADER.unpack_from(view, offset))
             fragment_length = self._fragment_left
             offset += 6
             if fragment_length:
@@ -495,7 +611,7 @@ class MessageAssembler:
             self._end_fragment(events)
         self._pdu_type = 0
 
-    def _start_pdu(self) -> None:
+    def _start_pdu(self, events: list[Event]) -> None:
         pdu_type, _reserved, length = PDU_HEADER.unpack(self._head)
         self._head.clear()
         start = self._offset - 6
@@ -503,7 +619,7 @@ class MessageAssembler:
             raise self._fail(f"unknown PDU type 0x{pdu_type:02X} (PS3.8 9.3.1)", start)
         self._pdu_start = start
         self._pdu_type = pdu_type
-        self._pdu_left = length
+        self._pdu_length = self._pdu_left = length
         if pdu_type == PDUType.P_DATA_TF:
             if self._max_pdu_length and length > self._max_pdu_length:
                 raise self._fail(
@@ -513,27 +629,43 @@ class MessageAssembler:
                 )
             if length == 0:
                 raise self._fail("P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)", start)
-        else:
-            if length > MAX_OTHER_PDU_LENGTH:
-                raise self._fail(
-                    f"{PDUType(pdu_type).name} of {length} bytes is beyond the "
-                    f"{MAX_OTHER_PDU_LENGTH} bytes dimsekit accepts for it",
-                    start,
-                )
-            self._other = bytearray(PDU_HEADER.pack(pdu_type, _reserved, length))
+            return
+        if self._in_data and not self._data_fragments:
+            self._data_set_never_came(events, f"{_name(pdu_type)} followed", start)
+        if length > MAX_OTHER_PDU_LENGTH:
+            raise self._fail(
+                f"{_name(pdu_type)} of {length} bytes is beyond the {MAX_OTHER_PDU_LENGTH} "
+                "bytes dimsekit accepts for it",
+                start,
+            )
+        bounds = PDU_LENGTHS[PDUType(pdu_type)]
+        breach = bounds.breach(length)
+        if breach is not None:
+            what = f"{_name(pdu_type, article=False)} with {breach}"
+            if self._strict:
+                raise self._fail(f"{what} ({bounds.clause})", start)
+            self._other_diagnostics = (
+                Diagnostic(what=what, rule=bounds.clause, severity=Severity.ERROR, offset=start),
+            )
+        self._other = bytearray(PDU_HEADER.pack(pdu_type, _reserved, length))
 
     def _end_pdu(self, events: list[Event]) -> None:
         if self._other is not None:
-            events.append(PDUReceived(PDUType(self._pdu_type), bytes(self._other)))
+            events.append(
+                PDUReceived(PDUType(self._pdu_type), bytes(self._other), self._other_diagnostics)
+            )
             self._other = None
+            self._other_diagnostics = ()
         self._pdu_type = 0
 
-    def _start_fragment(self) -> None:
+    def _start_fragment(self, events: list[Event]) -> None:
         item_length, context_id, control = PDV_HEADER.unpack(self._head)
         self._head.clear()
-        self._begin_fragment(item_length, context_id, control)
+        self._begin_fragment(events, item_length, context_id, control)
 
-    def _begin_fragment(self, item_length: int, context_id: int, control: int) -> None:
+    def _begin_fragment(
+        self, events: list[Event], item_length: int, context_id: int, control: int
+    ) -> None:
         """Check a PDV item header (already counted in ``_offset``) and expect its bytes."""
         start = self._offset - 6
         if item_length < 2 or item_length + 4 > self._pdu_left:
@@ -546,6 +678,8 @@ class MessageAssembler:
         self._pdu_left -= 6
         fragment_length = item_length - 2
         is_command = bool(control & COMMAND_BIT)
+        if is_command and self._in_data and not self._data_fragments:
+            self._data_set_never_came(events, "a new command followed", start)
         if self._context_id is None:
             if not is_command:
                 raise self._fail(
@@ -553,6 +687,7 @@ class MessageAssembler:
                     start,
                 )
             self._context_id = context_id
+            self._message_start = start
         elif context_id != self._context_id:
             raise self._fail(
                 f"presentation context ID changes from {self._context_id} to {context_id} "
@@ -560,27 +695,70 @@ class MessageAssembler:
                 start,
             )
         elif is_command and self._in_data:
-            raise self._fail("a command fragment after the command ended (PS3.8 E.1, E.2)", start)
+            raise self._fail(
+                f"a command fragment inside the data set, after {self._data_length} bytes of "
+                "it and before its last fragment (PS3.8 E.1, E.2)",
+                start,
+            )
         elif not is_command and not self._in_data:
             raise self._fail(
                 "a data set fragment before the last command fragment (PS3.8 E.1)", start
             )
-        if fragment_length & 1:
-            rule = f"odd fragment length {fragment_length} (PS3.8 E.1: fragments are even)"
-            if self._strict:
-                raise self._fail(rule, start)
-            self._diagnostics.append(
-                Diagnostic(
-                    what=f"odd fragment length {fragment_length}", rule="PS3.8 E.1", offset=start
+        if not fragment_length:
+            # The one empty fragment that is needed: the only one of an empty data set.
+            if is_command or not control & LAST_BIT or self._data_fragments:
+                kind = "command" if is_command else "data set"
+                self._report(
+                    f"empty {kind} fragment (PDV item length 2)",
+                    "PS3.8 9.3.5.1, E.1",
+                    "a PDV carries a fragment of the message; no clause sets a minimum length, "
+                    "but only an empty data set needs an empty fragment, its only one",
+                    start,
                 )
+        elif fragment_length & 1:
+            self._report(
+                f"odd fragment length {fragment_length}", "PS3.8 E.1", "fragments are even", start
             )
-        if is_command and len(self._command) + fragment_length > MAX_COMMAND_LENGTH:
-            raise self._fail(
-                f"command set longer than {MAX_COMMAND_LENGTH} bytes; real ones have a few hundred",
-                start,
-            )
+        if is_command:
+            if len(self._command) + fragment_length > MAX_COMMAND_LENGTH:
+                raise self._fail(
+                    f"command set longer than {MAX_COMMAND_LENGTH} bytes; real ones have a few "
+                    "hundred",
+                    start,
+                )
+        else:
+            self._data_fragments += 1
         self._control = control
         self._fragment_left = fragment_length
+
+    def _report(self, what: str, rule: str, why: str, offset: int) -> None:
+        """A framing deviation: a warning diagnostic when lenient, an error when strict."""
+        if self._strict:
+            raise self._fail(f"{what} ({rule}: {why})", offset)
+        self._diagnostics.append(Diagnostic(what=what, rule=rule, offset=offset))
+
+    def _data_set_never_came(self, events: list[Event], followed: str, offset: int) -> None:
+        """The command announced a data set, and something else came instead of its first
+        fragment: when lenient the message goes out as decoded, with the empty payload
+        the decoder put in its data set field, and an error diagnostic."""
+        what = (
+            f"the command announces a data set (Command Data Set Type "
+            f"0x{self._data_set_type:04X}) that never came: {followed}"
+        )
+        if self._strict:
+            raise self._fail(f"{what} ({_DATA_SET_TYPE_RULE})", offset)
+        self._diagnostics.append(
+            Diagnostic(
+                what=what,
+                rule=_DATA_SET_TYPE_RULE,
+                severity=Severity.ERROR,
+                offset=offset,
+                tag=COMMAND_DATA_SET_TYPE.tag,
+            )
+        )
+        if self._unfinished_spill is not None:
+            self._unfinished_spill()  # ours, opened for it (memory_budget=0): unused
+        self._finish(events, None)
 
     def _take_fragment_bytes(self, chunk: memoryview) -> None:
         if self._control & COMMAND_BIT:
@@ -645,10 +823,11 @@ class MessageAssembler:
         else:
             wire = self._decoded.message.wire
             data_set_type = NO_DATA_SET if wire is None else wire.command_data_set_type
-        if data_set_type in (None, NO_DATA_SET):
+        if data_set_type is None or data_set_type == NO_DATA_SET:
             self._finish(events, None)
             return
         self._in_data = True
+        self._data_set_type = data_set_type
         if self._memory_budget == 0:
             self._spill_data()
 

@@ -1,8 +1,9 @@
 """Upper-layer PDU constants shared by the P-DATA sender and receiver (PS3.8 9.3).
 
 Owns: the PDU types, the byte layouts of the PDU header and the PDV item header
-(big-endian, unlike the command set they carry), the message control header bits
-(PS3.8 E.2) and the checks on a maximum PDU length (PS3.8 D.1).
+(big-endian, unlike the command set they carry), the PDU-lengths the standard fixes or
+bounds (:data:`PDU_LENGTHS`), the message control header bits (PS3.8 E.2) and the checks
+on a maximum PDU length (PS3.8 D.1).
 
 Must not know: DIMSE messages.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import enum
 import struct
-from typing import Final
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 from ._errors import DimseError
 
@@ -34,6 +37,41 @@ PDU_HEADER: Final = struct.Struct(">BBI")
 """PDU-type, reserved, PDU-length (bytes after the header)."""
 PDV_HEADER: Final = struct.Struct(">IBB")
 """Item-length (context ID + control header + fragment), context ID, control header."""
+
+
+class PDULength(NamedTuple):
+    """What the standard says of one PDU type's PDU-length (the bytes after the header)."""
+
+    fixed_fields: int
+    """The bytes of its fixed fields: the PDU-length is at least this."""
+    only_fixed: bool
+    """True when the PDU has nothing else: the PDU-length is exactly ``fixed_fields``."""
+    clause: str
+    """Where the PDU's fields are laid out."""
+
+    def breach(self, length: int) -> str | None:
+        """What is wrong with a PDU-length of ``length``, in words, or None."""
+        if self.only_fixed and length != self.fixed_fields:
+            return f"PDU-length {length}; the standard fixes it at {self.fixed_fields}"
+        if length < self.fixed_fields:
+            return f"PDU-length {length}; its fixed fields alone take {self.fixed_fields} bytes"
+        return None
+
+
+PDU_LENGTHS: Final[Mapping[PDUType, PDULength]] = MappingProxyType(
+    {
+        PDUType.A_ASSOCIATE_RQ: PDULength(68, False, "PS3.8 9.3.2"),
+        PDUType.A_ASSOCIATE_AC: PDULength(68, False, "PS3.8 9.3.3"),
+        PDUType.A_ASSOCIATE_RJ: PDULength(4, True, "PS3.8 9.3.4"),
+        PDUType.A_RELEASE_RQ: PDULength(4, True, "PS3.8 9.3.6"),
+        PDUType.A_RELEASE_RP: PDULength(4, True, "PS3.8 9.3.7"),
+        PDUType.A_ABORT: PDULength(4, True, "PS3.8 9.3.8"),
+    }
+)
+"""The PDU-length of every PDU but P-DATA-TF (whose PDV items PS3.8 9.3.5 sizes): an
+A-ASSOCIATE-RQ/AC has 68 bytes of fixed fields (protocol version, reserved, the two AE
+titles or their echo, 32 reserved) before its variable items; the other four have 4
+bytes, all fixed."""
 
 COMMAND_BIT: Final = 0x01
 LAST_BIT: Final = 0x02

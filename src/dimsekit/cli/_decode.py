@@ -136,17 +136,23 @@ def _unknown(data: bytes) -> str:
 
 
 def _pdu_records(data: bytes, source: str, syntaxes: dict[int, str]) -> Iterator[Record]:
+    """Records for a PDU stream; the file's end is the stream's end, so a stream cut
+    anywhere but between PDUs with no message pending ends in an error record."""
     assembler = MessageAssembler()
+    events: list[MessageReceived | UndecodableMessage | PDUReceived] = []
+    failure: FramingError | None = None
     try:
-        events = assembler.feed(data)
+        events += assembler.feed(data)
+        events += assembler.close()
     except FramingError as error:
-        events = []
-        failure: FramingError | None = error
-    else:
-        failure = None
+        events += error.events  # what came whole before the break
+        failure = error
     for event in events:
         if isinstance(event, PDUReceived):
-            yield _pdu_record(source, event, syntaxes)
+            record = _pdu_record(source, event, syntaxes)
+            if event.diagnostics:
+                record["diagnostics"] = [_diagnostic_record(d) for d in event.diagnostics]
+            yield record
         elif isinstance(event, UndecodableMessage):
             record = _error(source, event.error)
             record["context_id"] = event.context_id
@@ -155,13 +161,6 @@ def _pdu_records(data: bytes, source: str, syntaxes: dict[int, str]) -> Iterator
             yield _received_record(source, event, syntaxes)
     if failure is not None:
         yield _error(source, failure)
-    elif assembler.in_message or assembler.stream_offset != len(data):
-        yield _error(
-            source,
-            FramingError(
-                "the stream ends inside a PDU or a message", offset=assembler.stream_offset
-            ),
-        )
 
 
 def _pdu_record(source: str, event: PDUReceived, syntaxes: dict[int, str]) -> Record:

@@ -138,10 +138,16 @@ class _Pump:
         while True:
             data = await reader.read(1 << 16)
             if not data:
-                if self.assembler.in_message:
+                try:
+                    events = self.assembler.close()  # inside a PDU or a message: an error
+                except FramingError as error:
                     self.reporter.line(
-                        f"#{self.association.number} {self.direction} peer closed mid-message"
+                        f"#{self.association.number} {self.direction} peer closed "
+                        f"mid-message or mid-PDU: {error}"
                     )
+                    events = []
+                for event in events:
+                    self._handle(event, writer)
                 if writer.can_write_eof():
                     with contextlib.suppress(OSError):
                         writer.write_eof()
