@@ -775,15 +775,14 @@ def test_tap_listens_on_an_ipv6_literal_in_brackets() -> None:
             probe.bind(("::1", 0))
     except OSError:
         pytest.skip("no ::1 on this machine")
-    tap = subprocess.Popen(
-        [sys.executable, "-m", "dimsekit", "tap", "--listen", "[::1]:0", "--upstream", "[::1]:1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        assert tap.stdout is not None
-        line = tap.stdout.readline().decode()
-        assert re.search(r"tap listening on \[::1\]:\d+, upstream \[::1\]:1$", line), line
-    finally:
-        tap.terminate()
-        tap.wait(timeout=10)
+    command = [sys.executable, "-m", "dimsekit", "tap", "--listen", "[::1]:0"]
+    with subprocess.Popen(
+        [*command, "--upstream", "[::1]:1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    ) as tap:
+        try:
+            assert tap.stdout is not None
+            line = tap.stdout.readline().decode()
+            assert re.search(r"tap listening on \[::1\]:\d+, upstream \[::1\]:1$", line), line
+        finally:
+            tap.terminate()
+            tap.wait(timeout=10)
