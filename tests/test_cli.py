@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import struct
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 
 import dimsekit as dk
@@ -186,11 +190,44 @@ def test_decode_json_lines_and_encode_reproduce_the_bytes(tmp_path: Path) -> Non
     for index, original in enumerate(originals):
         path = tmp_path / f"{index}.cmd"
         path.write_bytes(original)
-        line = run("decode", "--json", str(path)).stdout
+        line = run("decode", "--json", "--data", str(path)).stdout
         assert json.loads(line)["kind"] == "message"
         encoded = run("encode", stdin=line)
         assert encoded.returncode == 0, encoded.stderr
         assert encoded.stdout == original
+
+
+def test_encode_refuses_a_command_set_announcing_a_data_set_it_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "move.cmd"
+    path.write_bytes(dk.encode_command(move_rq()))
+    record = run("decode", "--json", str(path)).stdout  # no --data: no data set in it
+    result = run("encode", stdin=record)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert "announces its identifier (Command Data Set Type 0x0001)" in result.stderr.decode()
+    assert "--data-set-type 0x0101" in result.stderr.decode()
+    # told to send none: the model decides whether the message may go without it
+    refused = run("encode", "--data-set-type", "0x0101", stdin=record)
+    assert refused.returncode == 2
+    assert "identifier" in refused.stderr.decode()
+    assert b"Traceback" not in refused.stderr
+    action = dk.NActionRequest(
+        message_id=1,
+        requested_sop_class_uid="1.2.840.10008.5.1.4.1.1.88.11",
+        requested_sop_instance_uid="1.2.3",
+        action_type_id=1,
+        action_information=b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ",
+    )
+    command = json.dumps(dk.to_dict(action)).encode()
+    assert run("encode", stdin=command).returncode == 2
+    written = run("encode", "--data-set-type", "0x0101", stdin=command)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == dk.encode_command(attrs.evolve(action, action_information=None))
+    # with the data set, the command set and the data set after it (what decode reads)
+    data_set = tmp_path / "identifier.raw"
+    data_set.write_bytes(b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ")
+    both = run("encode", "--data-set", str(data_set), stdin=record)
+    assert both.stdout == dk.encode_command(move_rq()) + data_set.read_bytes()
 
 
 def test_decode_keeps_deviations_and_encode_reproduces_them(tmp_path: Path) -> None:
@@ -364,7 +401,7 @@ def test_the_example_exchange_decodes_clean() -> None:
     assert stores and len(stores) == names.count("C-STORE-RSP")
     assert {r["command"]["MoveOriginatorApplicationEntityTitle"] for r in stores} == {"MOVESCU"}
     # every command set in the capture is reproduced byte for byte, by the library and
-    # by `decode --json | encode`
+    # by `decode --json --data | encode` (the command set, then its data set)
     received = [
         event
         for path in files
@@ -372,6 +409,374 @@ def test_the_example_exchange_decodes_clean() -> None:
         if isinstance(event, dk.MessageReceived)
     ]
     assert len(received) == len(messages)
-    for event, record in zip(received, messages, strict=True):
+    with_data = [
+        json.loads(line)
+        for line in run("decode", "--json", "--data", *files).stdout.splitlines()
+        if json.loads(line)["kind"] == "message"
+    ]
+    for event, record in zip(received, with_data, strict=True):
         assert dk.encode_command(event.message) == event.command
-        assert run("encode", stdin=json.dumps(record).encode()).stdout == event.command
+        payload = event.message.data_set_payload
+        data = b"" if payload is None else payload.to_bytes()
+        assert run("encode", stdin=json.dumps(record).encode()).stdout == event.command + data
+
+
+# --- decode --json --data | encode --pdata: the stream again --------------------------------
+
+DCMTK_STORE = Path(__file__).resolve().parent / "data" / "dcmtk-store"
+STORE_CLIENT = DCMTK_STORE / "1-storescu-to-storescp.pdu"
+STORE_SERVER = DCMTK_STORE / "2-storescp-to-storescu.pdu"
+
+
+def pdus(stream: bytes) -> list[bytes]:
+    """The PDUs of a stream, whole (PS3.8 9.3.1: type, reserved, 4-byte length)."""
+    found, offset = [], 0
+    while offset < len(stream):
+        end = offset + 6 + struct.unpack_from(">I", stream, offset + 2)[0]
+        found.append(stream[offset:end])
+        offset = end
+    assert offset == len(stream)
+    return found
+
+
+def p_data(stream: bytes) -> list[bytes]:
+    return [pdu for pdu in pdus(stream) if pdu[0] == 0x04]
+
+
+def test_decode_data_then_encode_pdata_writes_each_example_stream_again() -> None:
+    files = sorted(EXAMPLES.glob("*.pdu"))
+    for path in files:
+        records = run("decode", "--json", "--data", str(path)).stdout
+        encoded = run("encode", "--pdata", "--max-pdu", "16384", stdin=records)
+        assert encoded.returncode == 0, encoded.stderr
+        original = path.read_bytes()
+        assert p_data(encoded.stdout) == p_data(original), path.name
+        assert encoded.stdout == original  # the other PDUs too, from their base64
+    # all four at once: each stream's maximum comes from the other side's A-ASSOCIATE PDU
+    records = run("decode", "--json", "--data", *map(str, files)).stdout
+    encoded = run("encode", "--pdata", stdin=records)
+    assert encoded.returncode == 0
+    assert encoded.stderr == b""  # nothing had to be assumed
+    assert encoded.stdout == b"".join(path.read_bytes() for path in files)
+    stores = [json.loads(line) for line in records.splitlines()]
+    assert any(r.get("name") == "C-STORE-RQ" and r["data_set"]["base64"] for r in stores)
+
+
+def test_encode_cuts_each_stream_for_the_maximum_its_receiver_stated() -> None:
+    records = run("decode", "--json", "--data", str(STORE_CLIENT), str(STORE_SERVER)).stdout
+    # storescp (the called AE) said 4096 in its A-ASSOCIATE-AC: storescu's PDUs obey it
+    encoded = run("encode", "--pdata", stdin=records)
+    assert encoded.returncode == 0, encoded.stderr
+    data = p_data(encoded.stdout)
+    lengths = [len(pdu) - 6 for pdu in data]
+    assert max(lengths) == 4096 and len(data) == len(p_data(STORE_CLIENT.read_bytes())) + 1
+    # without storescp's stream nothing says what it receives: the default, and a warning
+    alone = run("decode", "--json", "--data", str(STORE_CLIENT)).stdout
+    assumed = run("encode", "--pdata", stdin=alone)
+    assert "holds no A-ASSOCIATE PDU of the side that receives" in assumed.stderr.decode()
+    assert max(len(pdu) - 6 for pdu in p_data(assumed.stdout)) > 4096
+
+
+def test_dcmtk_fragments_6_bytes_short_of_the_maximum() -> None:
+    """DCMTK cuts data-set fragments of (even maximum) - 12 bytes, so its PDUs have a
+    PDU-length of the maximum less 6; dimsekit fills them to the maximum (PS3.8 D.1:
+    the limit is on the PDU-length field).  Both are valid: DCMTK's streams are
+    written again byte for byte with --max-pdu set to its receiver's maximum less 6."""
+    original = STORE_CLIENT.read_bytes() + STORE_SERVER.read_bytes()
+    assert [len(pdu) - 6 for pdu in p_data(STORE_CLIENT.read_bytes())] == [130, 4090, 4090, 128]
+    records = run("decode", "--json", "--data", str(STORE_CLIENT), str(STORE_SERVER)).stdout
+    assert run("encode", "--pdata", stdin=records).stdout != original
+    again = run("encode", "--pdata", "--max-pdu", "4090", stdin=records)
+    assert again.stdout == original
+
+
+def test_encode_honours_each_records_context_id() -> None:
+    rq = dk.CEchoRequest(message_id=1)
+    rsp = dk.CEchoResponse(message_id_being_responded_to=1, status=0)
+    lines = [
+        json.dumps({"kind": "message", "context_id": 5, "command": dk.to_dict(rq)}),
+        json.dumps(dk.to_dict(rsp)),  # a bare command object: --context-id, else 1
+    ]
+    text = "\n".join(lines).encode()
+    events = dk.MessageAssembler().feed(run("encode", "--pdata", stdin=text).stdout)
+    assert [(e.context_id, e.message) for e in events if isinstance(e, dk.MessageReceived)] == [
+        (5, rq),
+        (1, rsp),
+    ]
+    forced = dk.MessageAssembler().feed(
+        run("encode", "--pdata", "--context-id", "7", stdin=text).stdout
+    )
+    assert {e.context_id for e in forced if isinstance(e, dk.MessageReceived)} == {7}
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (['{"kind": "error", "reason": "bad"}'], "line 1: an error record (bad)"),
+        (['{"CommandField": 48, "MessageID": 1, "CommandDataSetType": 257}'] * 2, "--pdata"),
+        (['{"kind": "pdu", "name": "A-ABORT", "base64": "!!"}'], "not base64"),
+        (['{"CommandField": 48, "MessageID": 1, "CommandDataSetType": 257}', "{"], "line 2"),
+    ],
+)
+def test_encode_refuses_json_lines_it_cannot_encode(lines: list[str], message: str) -> None:
+    result = run("encode", stdin="\n".join(lines).encode())
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert result.stdout == b"" and b"Traceback" not in result.stderr
+
+
+# --- hex dumps -------------------------------------------------------------------------------
+
+
+def decoded(*args: str, stdin: bytes = b"") -> list[dict[str, object]]:
+    result = run("decode", "--json", *args, stdin=stdin)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def without_source(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{k: v for k, v in record.items() if k != "source"} for record in records]
+
+
+@pytest.mark.parametrize("dump", ["hexdump-C", "xxd-a"])
+def test_real_hex_dumps_with_repeated_rows_decode_as_the_stream(dump: str) -> None:
+    path = DCMTK_STORE / f"1-storescu-to-storescp.{dump}.txt"
+    assert b"\n*\n" in path.read_bytes()  # rows repeated, written once
+    expected = without_source(decoded("--data", str(STORE_CLIENT)))
+    assert without_source(decoded("--data", str(path))) == expected
+
+
+def test_hexdump_c_rows_must_agree_with_their_offsets(tmp_path: Path) -> None:
+    lines = (DCMTK_STORE / "1-storescu-to-storescp.hexdump-C.txt").read_text().splitlines()
+    star = lines.index("*")
+    cases = {
+        "row-missing": lines[:3] + lines[4:],
+        "star-at-end": lines[: star + 1],
+        "star-first": ["*", *lines],
+        "short-star": [*lines[: star + 1], f"{int(lines[star + 1][:8], 16) + 8:08x}"],
+    }
+    for name, broken in cases.items():
+        path = tmp_path / name
+        path.write_text("\n".join(broken) + "\n")
+        result = run("decode", str(path))
+        assert result.returncode == 2, name
+        assert "not a hex dump: line" in result.stdout.decode(), name
+        assert b"Traceback" not in result.stderr
+
+
+def test_tshark_follow_tcp_hex_decodes_each_direction_as_its_own_stream() -> None:
+    path = DCMTK_STORE / "storescu-storescp.tshark-follow-hex.txt"
+    text = path.read_text()
+    assert "Follow: tcp,hex" in text and "\n\t00000000  02 00" in text
+    records = decoded("--data", str(path))
+    sources = list(dict.fromkeys(str(record["source"]) for record in records))
+    assert sources == [
+        f"{path} (127.0.0.1:46240 -> 127.0.0.1:41212)",
+        f"{path} (127.0.0.1:41212 -> 127.0.0.1:46240)",
+    ]
+    for source, stream in zip(sources, [STORE_CLIENT, STORE_SERVER], strict=True):
+        ours = [record for record in records if record["source"] == source]
+        assert without_source(ours) == without_source(decoded("--data", str(stream)))
+    # as copied from Wireshark's Follow TCP Stream window: no header, nodes by number
+    body = "\n".join(line for line in text.splitlines() if line.startswith(("0", "\t")))
+    copied = decoded(stdin=body.encode())
+    assert list(dict.fromkeys(str(record["source"]) for record in copied)) == [
+        "<stdin> (node 0 -> node 1)",
+        "<stdin> (node 1 -> node 0)",
+    ]
+    text_output = run("decode", str(path)).stdout.decode()
+    assert "== " + sources[1] + " ==" in text_output
+
+
+# --- refused early, at bounded cost -----------------------------------------------------------
+
+PEAK_RSS = """
+import json, resource, subprocess, sys
+result = subprocess.run([sys.executable, "-m", "dimsekit", *sys.argv[1:]], capture_output=True)
+print(json.dumps({"returncode": result.returncode, "stdout": result.stdout.decode(),
+                  "stderr": result.stderr.decode(),
+                  "max_rss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def peak_rss(*args: str) -> dict[str, Any]:
+    """Run ``dimsekit ARGS`` from a fresh process, so that RUSAGE_CHILDREN is its alone."""
+    wrapper = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, *args], capture_output=True, timeout=120, check=True
+    )
+    found: dict[str, Any] = json.loads(wrapper.stdout)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (b"", "(0000,0000) CommandGroupLength of length 0, which is a UL of 4 bytes"),
+        (struct.pack("<HHII", 0, 0, 4, 100), "the command set is longer than"),
+    ],
+)
+def test_a_100_mb_file_is_refused_from_its_first_bytes(
+    tmp_path: Path, start: bytes, message: str
+) -> None:
+    path = tmp_path / "zeros.bin"
+    with path.open("wb") as file:
+        file.write(start)
+        file.truncate(100 << 20)  # sparse: zeros after ``start``
+    baseline = peak_rss("--version")["max_rss_kib"]
+    result = peak_rss("decode", str(path))
+    assert result["returncode"] == 2
+    assert message in result["stdout"] and message in result["stderr"]
+    assert "Traceback" not in result["stderr"]
+    # the old decoder read the whole file (140 MiB peak): now no more than a command set
+    assert result["max_rss_kib"] < baseline + 16 * 1024, (result["max_rss_kib"], baseline)
+
+
+def test_a_pdu_stream_is_decoded_a_chunk_at_a_time(tmp_path: Path) -> None:
+    store = dk.CStoreRequest(
+        message_id=1,
+        affected_sop_class_uid="1.2.840.10008.5.1.4.1.1.7",
+        affected_sop_instance_uid="1.2.3",
+        data_set=b"\x10\x00\x20\x00\x04\x00\x00\x00PAT9" + bytes(48 << 20),
+    )
+    path = tmp_path / "store.pdu"
+    with path.open("wb") as file:
+        for pdu in dk.fragment_message(store, 1, 16384):
+            file.writelines(pdu)
+    baseline = peak_rss("--version")["max_rss_kib"]
+    result = peak_rss("decode", str(path))
+    assert result["returncode"] == 0, result
+    assert "PatientID = PAT9" in result["stdout"]
+    # a data set beyond 16 MiB goes to a temporary file; the old decoder held 4 copies
+    assert result["max_rss_kib"] < baseline + 32 * 1024, (result["max_rss_kib"], baseline)
+
+
+def test_a_part_10_file_is_named_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "image.dcm"
+    path.write_bytes(bytes(128) + b"DICM" + b"\x02\x00\x00\x00UL\x04\x00" + bytes(4))
+    result = run("decode", str(path))
+    assert result.returncode == 2
+    assert "a DICOM Part-10 file" in result.stderr.decode()
+    assert "holds a data set, not a DIMSE message" in result.stdout.decode()
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def test_several_files_each_get_a_header_and_errors_a_line_on_stderr(tmp_path: Path) -> None:
+    good = tmp_path / "echo.cmd"
+    good.write_bytes(dk.encode_command(dk.CEchoRequest(message_id=5)))
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(8))
+    result = run("decode", str(good), str(bad), "/nonexistent/x.pdu")
+    assert result.returncode == 2
+    out = result.stdout.decode().splitlines()
+    assert out[0] == f"== {good} =="
+    assert out[1].startswith("#1 C-ECHO-RQ")
+    assert f"== {bad} ==" in out
+    assert out[-1].startswith(f"{bad}: cannot decode: not a command set")  # a record
+    errors = result.stderr.decode().splitlines()
+    assert errors == [
+        f"dimsekit decode: {out[-1]}",
+        "dimsekit decode: /nonexistent/x.pdu: No such file or directory",
+    ]
+    alone = run("decode", str(good)).stdout.decode()
+    assert not alone.startswith("==")  # one file: no header
+
+
+def test_an_a_associate_ac_is_shown_from_the_called_ae_that_sent_it() -> None:
+    text = run("decode", str(EXAMPLES / "2-dcmqrscp-to-movescu.pdu")).stdout.decode()
+    assert text.splitlines()[0] == (
+        "A-ASSOCIATE-AC (223 bytes) QRSCP -> MOVESCU, QRSCP receives PDUs of up to 16384 bytes"
+    )
+    (record,) = [
+        r for r in decoded(str(EXAMPLES / "2-dcmqrscp-to-movescu.pdu")) if r["kind"] == "pdu"
+    ][:1]
+    assert (record["sent_by"], record["sent_to"]) == ("QRSCP", "MOVESCU")
+    request = run("decode", str(EXAMPLES / "1-movescu-to-dcmqrscp.pdu")).stdout.decode()
+    assert request.startswith("A-ASSOCIATE-RQ (373 bytes) MOVESCU -> QRSCP,")
+
+
+def test_version_comes_from_the_installed_package() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.decode().strip() == f"dimsekit {metadata.version('dimsekit')}"
+
+
+# --- describe status, tap addresses ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["A801", "a801", "0xA801", "0XA801", "A801H", "a801h"])
+def test_describe_status_takes_codes_as_they_are_written(code: str) -> None:
+    result = run("describe", "status", code, "--service", "C-MOVE")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().startswith("Status 0xA801: failure")
+
+
+@pytest.mark.parametrize("code", ["XYZ", "12345", "0x", "A8 01", "-1"])
+def test_describe_status_refuses_what_is_no_code(code: str) -> None:
+    result = run("describe", "status", code)
+    assert result.returncode == 2
+    assert f"{code!r} is no status code" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("listen", "message"),
+    [
+        ("127.0.0.1:99999", "port '99999' is not a number from 0 to 65535"),
+        ("127.0.0.1:x", "port 'x' is not a number"),
+        ("::1:11112", "an IPv6 address goes in brackets: [::1]:11112"),
+        ("[nohost]:11112", "is no IPv6 address"),
+        ("11112", "expected HOST:PORT"),
+        ("192.0.2.1:11112", "cannot listen on 192.0.2.1:11112: "),  # not an address of ours
+    ],
+)
+def test_tap_refuses_addresses_it_cannot_listen_on(listen: str, message: str) -> None:
+    result = run("tap", "--listen", listen, "--upstream", "127.0.0.1:1")
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_tap_listens_on_an_ipv6_literal_in_brackets() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no ::1 on this machine")
+    command = [sys.executable, "-m", "dimsekit", "tap", "--listen", "[::1]:0"]
+    with subprocess.Popen(
+        [*command, "--upstream", "[::1]:1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    ) as tap:
+        try:
+            assert tap.stdout is not None
+            line = tap.stdout.readline().decode()
+            assert re.search(r"tap listening on \[::1\]:\d+, upstream \[::1\]:1$", line), line
+        finally:
+            tap.terminate()
+            tap.wait(timeout=10)
+
+
+def test_a_pdus_diagnostics_are_printed_and_set_the_exit_status() -> None:
+    # An A-RELEASE-RQ with a PDU length of 6, not 4 (PS3.8 9.3.6), then a C-ECHO-RQ in
+    # one-byte command fragments (odd, PS3.8 E.1): one diagnostic with its repeats.
+    release = b"\x05\x00\x00\x00\x00\x06" + bytes(6)
+    command = dk.encode_command(dk.CEchoRequest(message_id=1))
+    fragments = b"".join(
+        struct.pack(">IBB", 3, 1, 0x01 | (0x02 if last else 0)) + command[i : i + 1]
+        for i in range(len(command))
+        for last in [i == len(command) - 1]
+    )
+    echo = struct.pack(">BBI", 4, 0, len(fragments)) + fragments
+    result = run("decode", "--no-color", "-", stdin=release + echo)
+    text = result.stdout.decode()
+    assert result.returncode == 1, text
+    assert re.search(r"A-RELEASE-RQ \(12 bytes\)\n  error: .*PS3\.8 9\.3\.6", text), text
+    assert f"(and {len(command) - 1} more like it)" in text
+    records = [
+        json.loads(line) for line in run("decode", "--json", "-", stdin=release).stdout.splitlines()
+    ]
+    assert records[0]["diagnostics"][0]["severity"] == "error"
+    assert records[0]["diagnostics"][0]["repeats"] == 0

@@ -11,20 +11,22 @@ Must not know: how messages are decoded, described or printed.
 from __future__ import annotations
 
 import argparse
-import json
+import ipaddress
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from importlib import metadata
 from pathlib import Path
+from typing import IO
 
-from .._converter import from_dict
-from .._diagnostics import Severity
 from .._errors import DimseError
 from .._payload import DataSetPayload
-from .._pdata_send import fragment_message
-from ._decode import FORMATS, Record, decode_records, exit_status
+from ._decode import FORMATS, DecodeOptions, Record, decode_file, record_status
 from ._describe import describe_messages, describe_status, find_message_classes
-from ._render import Style, render_json_lines, render_text
+from ._encode import DEFAULT_MAX_PDU, EncodeOptions, encode
+from ._render import Style, error_line, render_json_lines, render_text
 from ._tap import TapOptions, run_tap
 
 __all__ = ["main"]
@@ -34,10 +36,18 @@ EXIT_DIAGNOSTICS = 1
 EXIT_FAILED = 2
 
 
+def _version() -> str:
+    try:
+        return metadata.version("dimsekit")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dimsekit", description="DICOM DIMSE messages (PS3.7), from the shell."
     )
+    parser.add_argument("--version", action="version", version=f"dimsekit {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     describe = commands.add_parser(
@@ -45,12 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         help="what PS3.7 asks of a message, or what a status code means",
         description="Print a service's parameter table (Req/Ind, Rsp/Conf codes, tag, "
         "keyword, VR, dimsekit attribute) and its conditions; or, with `status CODE`, "
-        "the class and meaning of a status code.",
+        "the class and meaning of a status code (hex, as PS3.7 writes them: A801, "
+        "0xA801, A801H).",
     )
     describe.add_argument(
         "message",
         nargs="*",
-        help="C-MOVE (a service), C-MOVE-RQ (a message), CMoveRequest (a class), or: status 0xA801",
+        help="C-MOVE (a service), C-MOVE-RQ (a message), CMoveRequest (a class), or: status A801",
     )
     describe.add_argument("--all", action="store_true", help="describe all 12 services")
     describe.add_argument("--service", help="with `status`: the service, e.g. C-MOVE")
@@ -59,32 +70,56 @@ def _parser() -> argparse.ArgumentParser:
         "decode",
         help="decode captured command sets or PDU streams",
         description="Decode bare command sets, command sets followed by a data set, raw "
-        "PDU streams or hex dumps (detected by content). Exit status: 0 decoded clean, 1 "
-        "decoded with error diagnostics (with --strict: with any diagnostic), 2 could not "
-        "decode.",
+        "PDU streams, or hex dumps of them (plain hex, xxd, hexdump -C, Wireshark's "
+        "Follow TCP Stream and tshark -qz follow,tcp,hex: each direction its own "
+        "stream), detected by content. Records go to stdout (error records too), a "
+        "line per undecodable input to stderr. Exit status: 0 decoded clean, 1 decoded "
+        "with error diagnostics (with --strict: with any diagnostic), 2 could not decode.",
     )
     decode.add_argument("files", nargs="*", default=["-"], help="files to read; - is stdin")
     decode.add_argument("--format", choices=FORMATS, help="skip detection")
     decode.add_argument("--json", action="store_true", help="print JSON Lines")
     decode.add_argument(
+        "--data",
+        action="store_true",
+        help="with --json: each data set, and each PDU other than P-DATA-TF, as base64 "
+        "(what `encode --pdata` needs to write the stream again)",
+    )
+    decode.add_argument(
         "--strict", action="store_true", help="exit 1 for any diagnostic, warnings too"
     )
     decode.add_argument("--no-color", action="store_true", help="never use colour")
 
-    encode = commands.add_parser(
+    encode_command = commands.add_parser(
         "encode",
-        help="encode a message given as JSON",
-        description="Read one message as JSON (as `decode --json` prints it, or its "
-        "command object) and write its command set, or with --pdata its P-DATA-TF PDUs.",
+        help="encode messages given as JSON",
+        description="Read messages as JSON: one object, or JSON Lines (records as "
+        "`decode --json` prints them, or bare command objects). Write the one message's "
+        "command set (and its data set after it, if the input holds it), or with --pdata "
+        "the P-DATA-TF PDUs of every message, each on its record's context, fragmented "
+        "for the maximum PDU length the input's A-ASSOCIATE PDUs give for its stream. "
+        "Records from `decode --json --data` carry the data sets and the other PDUs, "
+        "which --pdata writes back unchanged: the stream again.",
     )
-    encode.add_argument("file", nargs="?", default="-", help="JSON file; - is stdin")
-    encode.add_argument("-o", "--output", default="-", help="where to write; - is stdout")
-    encode.add_argument("--pdata", action="store_true", help="write P-DATA-TF PDUs")
-    encode.add_argument("--context-id", type=int, default=1, help="presentation context ID")
-    encode.add_argument("--max-pdu", type=int, default=16382, help="peer maximum PDU length")
-    encode.add_argument("--data-set", help="file holding the encoded data set to send")
-    encode.add_argument(
-        "--data-set-type", type=lambda text: int(text, 0), help="Command Data Set Type to send"
+    encode_command.add_argument("file", nargs="?", default="-", help="JSON file; - is stdin")
+    encode_command.add_argument("-o", "--output", default="-", help="where to write; - is stdout")
+    encode_command.add_argument("--pdata", action="store_true", help="write P-DATA-TF PDUs")
+    encode_command.add_argument(
+        "--context-id",
+        type=int,
+        help="presentation context ID of every message (default: each record's own, else 1)",
+    )
+    encode_command.add_argument(
+        "--max-pdu",
+        type=int,
+        help="the receiver's maximum PDU length, for every stream (default: what the "
+        f"input's A-ASSOCIATE PDUs say for each, else {DEFAULT_MAX_PDU}; 0: no maximum)",
+    )
+    encode_command.add_argument("--data-set", help="file holding the encoded data set to send")
+    encode_command.add_argument(
+        "--data-set-type",
+        type=_data_set_type,
+        help="Command Data Set Type to send; 0x0101 sends the message without its data set",
     )
     tap = commands.add_parser(
         "tap",
@@ -93,7 +128,9 @@ def _parser() -> argparse.ArgumentParser:
         "DIMSE message in both directions, prints one line per message, and forwards the "
         "bytes unchanged (or re-encoded by dimsekit with --reencode). Ctrl-C stops it.",
     )
-    tap.add_argument("--listen", required=True, type=_address, help="HOST:PORT to accept on")
+    tap.add_argument(
+        "--listen", required=True, type=_address, help="HOST:PORT to accept on ([::1]:PORT)"
+    )
     tap.add_argument("--upstream", required=True, type=_address, help="HOST:PORT of the server")
     tap.add_argument("--reencode", action="store_true", help="forward dimsekit's own encoding")
     tap.add_argument("--jsonl", type=Path, help="also write one JSON record per message here")
@@ -102,10 +139,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_set_type(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 0xFFFF:
+        raise argparse.ArgumentTypeError(f"expected a US value such as 0x0001, not {text!r}")
+    return value
+
+
 def _address(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit():
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}")
+    """HOST:PORT, an IPv6 literal in brackets ([::1]:11112)."""
+    bracketed = re.fullmatch(r"\[([^\]]*)\]:(\w*)", text)
+    if bracketed:
+        host, port = bracketed.groups()
+        try:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{host!r} in brackets is no IPv6 address (in {text!r})"
+            ) from None
+    else:
+        host, colon, port = text.rpartition(":")
+        if not colon or not host:
+            raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}")
+        if ":" in host:
+            raise argparse.ArgumentTypeError(
+                f"an IPv6 address goes in brackets: [{host}]:{port}, not {text!r}"
+            )
+    if not port.isdigit() or not 0 <= int(port) <= 0xFFFF:
+        raise argparse.ArgumentTypeError(f"port {port!r} is not a number from 0 to 65535")
     return host, int(port)
 
 
@@ -132,13 +196,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+def _status_code(text: str) -> int | None:
+    """A status code as PS3.7 and the toolkits write them: hex, with or without 0x or a
+    trailing H (A801, a801, 0xA801, A801H)."""
+    match = re.fullmatch(r"(?:0[xX])?([0-9A-Fa-f]{1,4})[hH]?", text.strip())
+    return None if match is None else int(match.group(1), 16)
+
+
 def _describe(args: argparse.Namespace) -> int:
     words: list[str] = args.message
     if words[:1] == ["status"]:
         if len(words) != 2:
-            print("dimsekit describe status: give one code, e.g. 0xA801", file=sys.stderr)
+            print("dimsekit describe status: give one code, e.g. A801", file=sys.stderr)
             return EXIT_FAILED
-        sys.stdout.write(describe_status(int(words[1], 0), args.service))
+        code = _status_code(words[1])
+        if code is None:
+            print(
+                f"dimsekit describe status: {words[1]!r} is no status code: give up to 4 "
+                "hex digits, e.g. A801, 0xA801 or A801H",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        sys.stdout.write(describe_status(code, args.service))
         return EXIT_OK
     if args.all == bool(words) or len(words) > 1:
         print("dimsekit describe: give one MESSAGE, `status CODE`, or --all", file=sys.stderr)
@@ -151,68 +230,68 @@ def _describe(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read(name: str) -> bytes:
-    return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+def _open_name(name: str) -> str:
+    return "<stdin>" if name == "-" else name
+
+
+def _open(name: str, stack: ExitStack) -> tuple[IO[bytes], str, str | None]:
+    """The stream to read, the name records give it, and its path if it is a file."""
+    if name == "-":
+        return sys.stdin.buffer, _open_name(name), None
+    stream = stack.enter_context(open(name, "rb"))  # noqa: SIM115 (closed by the stack)
+    return stream, name, name if Path(name).is_file() else None
 
 
 def _decode(args: argparse.Namespace) -> int:
-    records: list[Record] = []
-    syntaxes: dict[int, str] = {}
-    for name in args.files:
-        records.extend(decode_records(_read(name), name, args.format, syntaxes))
+    options = DecodeOptions(args.format, include_data=args.data)
+    status = EXIT_OK
+
+    def records() -> Iterator[Record]:
+        nonlocal status
+        syntaxes: dict[int, str] = {}
+        for name in args.files:
+            with ExitStack() as stack:
+                try:
+                    stream, source, path = _open(name, stack)
+                    for record in decode_file(stream, source, options, syntaxes, path=path):
+                        status = max(status, record_status(record, args.strict))
+                        if record["kind"] == "error":
+                            sys.stdout.flush()  # the record first, then its summary
+                            print(f"dimsekit decode: {error_line(record)}", file=sys.stderr)
+                        yield record
+                except OSError as error:
+                    status = EXIT_FAILED
+                    print(f"dimsekit decode: {name}: {error.strerror or error}", file=sys.stderr)
+
     if args.json:
-        render_json_lines(records, sys.stdout)
+        render_json_lines(records(), sys.stdout)
     else:
-        render_text(records, sys.stdout, Style(sys.stdout, args.no_color))
-    return exit_status(records, args.strict)
+        # one input: no header unless it holds several streams (a two-way hex dump)
+        unheaded = None if len(args.files) > 1 else _open_name(args.files[0])
+        render_text(records(), sys.stdout, Style(sys.stdout, args.no_color), unheaded=unheaded)
+    return status
 
 
 def _encode(args: argparse.Namespace) -> int:
-    text = _read(args.file)
-    try:
-        document = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
-        print(f"dimsekit encode: not JSON: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    if isinstance(document, dict) and isinstance(document.get("command"), dict):
-        document = document["command"]
-    if not isinstance(document, dict):
-        print("dimsekit encode: expected a JSON object", file=sys.stderr)
-        return EXIT_FAILED
-    payload = DataSetPayload.from_file(args.data_set) if args.data_set else None
-    # Lenient, so that what a decoded message kept (extra elements, its Command Data
-    # Set Type) is written back; but a message the model refuses is not encoded.
-    decoded = from_dict(document, data_set=payload)
-    refused = [d for d in decoded.diagnostics if d.severity is Severity.ERROR]
-    if refused:
-        name = decoded.message.command_field.message_name
-        for diagnostic in refused:
-            print(f"dimsekit encode: invalid {name}: {diagnostic}", file=sys.stderr)
-        return EXIT_FAILED
-    message = decoded.message
-    if args.pdata:
-        if message.data_set_payload is not None and payload is None:
-            print(
-                f"dimsekit encode: a {message.command_field.message_name} carries a data "
-                "set: give it with --data-set FILE",
-                file=sys.stderr,
-            )
-            return EXIT_FAILED
-        chunks = [
-            bytes(part)
-            for pdu in fragment_message(
-                message, args.context_id, args.max_pdu, data_set_type=args.data_set_type
-            )
-            for part in pdu
-        ]
-        output = b"".join(chunks)
-    else:
-        from .._command import encode_command
+    with ExitStack() as stack:
+        stream, _, _ = _open(args.file, stack)
+        text = stream.read()
+    options = EncodeOptions(
+        pdata=args.pdata,
+        context_id=args.context_id,
+        max_pdu=args.max_pdu,
+        data_set=DataSetPayload.from_file(args.data_set) if args.data_set else None,
+        data_set_type=args.data_set_type,
+    )
 
-        output = encode_command(message, data_set_type=args.data_set_type)
+    def warn(line: str) -> None:
+        print(f"dimsekit encode: {line}", file=sys.stderr)
+
+    chunks = list(encode(text, options, warn))  # all or nothing: an error writes no bytes
     if args.output == "-":
-        sys.stdout.buffer.write(output)
+        sys.stdout.buffer.writelines(chunks)
         sys.stdout.buffer.flush()
     else:
-        Path(args.output).write_bytes(output)
+        with open(args.output, "wb") as output:
+            output.writelines(chunks)
     return EXIT_OK

@@ -1,42 +1,66 @@
 """``dimsekit decode``: find the DIMSE messages in captured bytes.
 
-Owns: recognising what a file holds (a bare command set, a command set followed by its
-data set, an upper-layer PDU stream as read off a socket, or a hex dump of any of
-these), decoding it with the library, and describing each message, PDU and failure as a
-plain record (a dict that is already JSON) for ``_render`` to print.
+Owns: recognising what a file holds from its first bytes (a bare command set, a command
+set followed by its data set, an upper-layer PDU stream as read off a socket, or a hex
+dump of any of these, ``_hexdump``), decoding it with the library, and describing each
+message, PDU and failure as a plain record (a dict that is already JSON) for ``_render``
+to print.  Cost is bounded whatever the input: a PDU stream is fed to the
+:class:`~dimsekit.MessageAssembler` a chunk at a time (data sets beyond a budget go to
+a temporary file), a command set is read up to the decoder's limit and no further, a
+data set after a bare command set stays in its file, and input that can be none of
+these is refused from its first bytes.
 
 Must not know: how records are printed; argument parsing.
 """
 
 from __future__ import annotations
 
-import re
+import base64
+import io
 import struct
+import tempfile
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from io import BytesIO
-from typing import Any, Final
+from typing import IO, Any, Final
 
+import attrs
 from pydicom.dataset import Dataset
 from pydicom.filereader import read_dataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from .._association import read_associate
-from .._command_decode import decode_command
+from .._command_decode import MAX_COMMAND_LENGTH, decode_command
 from .._converter import to_dict
 from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError, FramingError
-from .._pdata_receive import MessageAssembler, MessageReceived, PDUReceived, UndecodableMessage
+from .._layout import GROUP_LENGTH
+from .._payload import DataSetPayload
+from .._pdata_receive import (
+    Event,
+    MessageAssembler,
+    MessageReceived,
+    PDUReceived,
+    UndecodableMessage,
+)
 from .._pdu import PDUType
 from ..messages import Message, Response
+from ._hexdump import Direction, read_hex_dump
 
-__all__ = ["FORMATS", "Record", "decode_records", "detect_format"]
+__all__ = ["FORMATS", "DecodeOptions", "Record", "decode_file", "detect_format", "record_status"]
 
 Record = dict[str, Any]
 FORMATS: Final = ("command", "command+data", "pdu", "hex")
 
-_HEX_LINE_OFFSET: Final = re.compile(r"^\s*[0-9A-Fa-f]{4,}(:|\s{2})")
+_CHUNK: Final = 1 << 18
+"""How much of a file is read, and fed to the assembler, at a time."""
+_MEMORY_BUDGET: Final = 16 << 20
+"""The bytes of one received data set kept in memory; beyond, a temporary file."""
+_SUMMARY_PREFIX: Final = 1 << 20
+"""How much of a data set is read to summarise it (its attributes up to group 0020)."""
+_TEXT_PROBE: Final = 4096
+_PART10_PREAMBLE: Final = 128
 _SUMMARY_KEYWORDS: Final = (
     "QueryRetrieveLevel",
     "SOPClassUID",
@@ -51,38 +75,237 @@ _SUMMARY_KEYWORDS: Final = (
 )
 
 
-def detect_format(data: bytes) -> str | None:
-    """The format of ``data`` by its content, or None if it is none of ours."""
-    if not data:
+@attrs.frozen
+class DecodeOptions:
+    """``fmt``: one of :data:`FORMATS`, or None to detect; ``include_data``: put each
+    data set, and each PDU other than P-DATA-TF, in its record as base64 (what
+    ``encode`` needs to write the stream again)."""
+
+    fmt: str | None = None
+    include_data: bool = False
+
+
+def detect_format(head: bytes) -> str | None:
+    """The format of an input by its first bytes, or None if it is none of ours."""
+    if not head:
         return None
-    if all(byte in b"\t\n\r " or 0x20 <= byte < 0x7F for byte in data[:4096]):
+    if all(byte in b"\t\n\r " or 0x20 <= byte < 0x7F for byte in head[:_TEXT_PROBE]):
         return "hex"
-    if data[0] in range(1, 8) and len(data) >= 6 and data[1] == 0:
+    return _binary_format(head)
+
+
+def _binary_format(head: bytes) -> str | None:
+    """``pdu``, ``command`` (with or without a data set after it) or None, from at most
+    the first 132 bytes: a PDU starts with its type, 01 to 07, and a reserved 00 (PS3.8
+    9.3.1); a command set with a group 0000 element, and if that is (0000,0000) Command
+    Group Length, a UL, its length is 4 (PS3.7 9.3, 10.3; PS3.5 7.1.2); a Part-10 file
+    has ``DICM`` after its 128-byte preamble (PS3.10 7.1)."""
+    if _is_part10(head):
+        return None
+    if len(head) >= 6 and head[0] in _PDU_TYPES and head[1] == 0:
         return "pdu"
-    if len(data) >= 8 and data[:2] == b"\x00\x00":
-        end = _command_end(data)
-        # what follows the command is a data set only if it is no group 0000 element
-        return (
-            "command+data" if end < len(data) and data[end : end + 2] != b"\x00\x00" else "command"
-        )
+    if len(head) >= 8 and head[:2] == b"\x00\x00":
+        _group, element, length = struct.unpack_from("<HHI", head)
+        if length > MAX_COMMAND_LENGTH or (element == 0 and length != 4):
+            return None
+        return "command"
     return None
 
 
-def hex_to_bytes(text: bytes) -> bytes:
-    """Bytes from a hex dump: plain hex, ``xxd`` or ``hexdump -C`` output."""
-    digits: list[str] = []
-    for raw_line in text.decode("ascii").splitlines():
-        line = raw_line.split("|", 1)[0]  # hexdump -C's ASCII column
-        match = _HEX_LINE_OFFSET.match(line)
-        if match:
-            line = line[match.end() :]
-            if match.group(1) == ":":
-                line = line.split("  ", 1)[0]  # xxd's ASCII column
-        digits.append(re.sub(r"\s+", "", line))
-    joined = "".join(digits)
-    if len(joined) % 2 or not re.fullmatch(r"[0-9A-Fa-f]*", joined):
-        raise DecodeError("not a hex dump: expected pairs of hex digits")
-    return bytes.fromhex(joined)
+_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
+
+
+def _is_part10(head: bytes) -> bool:
+    return head[_PART10_PREAMBLE : _PART10_PREAMBLE + 4] == b"DICM"
+
+
+def _unknown(head: bytes) -> DecodeError:
+    """Why input that starts with ``head`` is none of the inputs ``decode`` reads."""
+    if not head:
+        return DecodeError("empty input")
+    if _is_part10(head):
+        return DecodeError(
+            "a DICOM Part-10 file (128-byte preamble, then 'DICM', PS3.10 7.1): it holds "
+            "a data set, not a DIMSE message; decode reads command sets and PDU streams"
+        )
+    if len(head) >= 8 and head[:2] == b"\x00\x00":
+        _group, element, length = struct.unpack_from("<HHI", head)
+        if element == 0 and length != 4:
+            return DecodeError(
+                f"not a command set: it starts with {GROUP_LENGTH.tag_text} "
+                f"{GROUP_LENGTH.keyword} of length {length}, which is a UL of 4 bytes "
+                "(PS3.7 9.3, 10.3)",
+                offset=0,
+                tag=GROUP_LENGTH.tag,
+            )
+        return DecodeError(
+            f"not a command set: its first element claims {length} bytes, and a command "
+            f"set has at most {MAX_COMMAND_LENGTH}",
+            offset=0,
+        )
+    return DecodeError(
+        f"not a command set, PDU stream or hex dump: it starts with {head[:8].hex(' ')} "
+        "(a command set starts with group 0000, a PDU with a type from 01 to 07)"
+    )
+
+
+def _refusal(head: bytes) -> DecodeError | None:
+    """For ``_hexdump``: why the bytes a dump holds can be no DIMSE input, or None."""
+    return None if _binary_format(head) else _unknown(head)
+
+
+def decode_file(
+    stream: IO[bytes],
+    source: str,
+    options: DecodeOptions,
+    syntaxes: dict[int, str],
+    *,
+    path: str | None = None,
+) -> Iterator[Record]:
+    """Records for everything ``stream`` holds, decoded leniently so that every
+    deviation is shown.  ``path`` names the file ``stream`` reads, if it is one (a data
+    set after a command set is then left in it); ``syntaxes`` maps context IDs to
+    transfer syntaxes and is updated from any A-ASSOCIATE PDUs seen."""
+    head = _read_up_to(stream, _CHUNK)
+    fmt = options.fmt or detect_format(head)
+    if fmt is None:
+        yield _error(source, _unknown(head))
+        return
+    rejoined = _Rejoined(head, stream)
+    if fmt == "hex":
+        yield from _hex_records(rejoined, source, options, syntaxes)
+    elif fmt == "pdu":
+        yield from _pdu_records(_chunks(rejoined), source, syntaxes, options.include_data)
+    else:
+        yield from _command_records(rejoined, source, options, path)
+
+
+def _read_up_to(stream: IO[bytes], size: int) -> bytes:
+    """``size`` bytes, or fewer at the end of the stream (a pipe may give less a read)."""
+    parts = []
+    while size > 0:
+        part = stream.read(size)
+        if not part:
+            break
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    while chunk := stream.read(_CHUNK):
+        yield chunk
+
+
+class _Rejoined(io.BufferedReader):
+    """A stream again from its first byte: the head already read, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__(_RejoinedRaw(head, rest), _CHUNK)
+
+
+class _RejoinedRaw(io.RawIOBase):
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        if self._head:
+            size = min(len(target), len(self._head))
+            target[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._rest.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+
+def _hex_records(
+    stream: IO[bytes], source: str, options: DecodeOptions, syntaxes: dict[int, str]
+) -> Iterator[Record]:
+    try:
+        directions = read_hex_dump(stream, _refusal)
+    except (DecodeError, UnicodeDecodeError) as error:
+        problem = error if isinstance(error, DecodeError) else DecodeError(str(error))
+        yield _error(source, problem)
+        return
+    if not directions:
+        yield _error(source, DecodeError("the hex dump holds no bytes"))
+    try:
+        yield from _direction_records(directions, source, options, syntaxes)
+    finally:
+        for direction in directions:
+            direction.data.close()
+
+
+def _direction_records(
+    directions: list[Direction], source: str, options: DecodeOptions, syntaxes: dict[int, str]
+) -> Iterator[Record]:
+    for direction in directions:
+        name = source if direction.name is None else f"{source} ({direction.name})"
+        if direction.refused is not None:
+            yield _error(name, direction.refused)
+            continue
+        head = _read_up_to(direction.data, _CHUNK)
+        fmt = _binary_format(head)  # a dump of a dump is none of ours
+        rejoined = _Rejoined(head, direction.data)
+        if fmt is None:
+            yield _error(name, _unknown(head))
+        elif fmt == "pdu":
+            yield from _pdu_records(_chunks(rejoined), name, syntaxes, options.include_data)
+        else:
+            yield from _command_records(rejoined, name, attrs.evolve(options, fmt=None), None)
+
+
+def _command_records(
+    stream: IO[bytes], source: str, options: DecodeOptions, path: str | None
+) -> Iterator[Record]:
+    """A command set, read up to the decoder's limit and a byte more, and any data set
+    after it (left in its file, or spooled to a temporary one).  With ``--format
+    command`` all of the input is the command set."""
+    prefix = _read_up_to(stream, MAX_COMMAND_LENGTH + 1)
+    end = _command_end(prefix)
+    # what follows the command is a data set only if it is no group 0000 element
+    data_follows = end < len(prefix) and prefix[end : end + 2] != b"\x00\x00"
+    if options.fmt == "command" or not data_follows:
+        end = len(prefix)  # everything is the command set (or a truncated one)
+        data_follows = False
+    if end > MAX_COMMAND_LENGTH:
+        yield _error(
+            source,
+            DecodeError(
+                f"the command set is longer than {MAX_COMMAND_LENGTH} bytes, the most "
+                "dimsekit reads (real ones have a few hundred)",
+                offset=0,
+            ),
+        )
+        return
+    data_set = _rest_as_payload(prefix, end, stream, path) if data_follows else None
+    try:
+        decoded = decode_command(prefix[:end], data_set=data_set)
+    except DecodeError as error:
+        yield _error(source, error)
+        return
+    yield _message_record(source, None, decoded.message, decoded.diagnostics, None, options)
+
+
+def _rest_as_payload(
+    prefix: bytes, end: int, stream: IO[bytes], path: str | None
+) -> DataSetPayload:
+    """What follows the command set: the rest of the file ``path``, or, from a stream,
+    a temporary file it is copied to a chunk at a time."""
+    if path is not None:
+        return DataSetPayload.from_file(path, offset=end)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (the payload closes it)
+    spool.write(prefix[end:])
+    for chunk in _chunks(stream):
+        spool.write(chunk)
+    spool.seek(0)
+    return DataSetPayload.from_file(spool, close_with_payload=True)
 
 
 def _command_end(data: bytes) -> int:
@@ -96,89 +319,72 @@ def _command_end(data: bytes) -> int:
     return offset
 
 
-def decode_records(
-    data: bytes, source: str, fmt: str | None, syntaxes: dict[int, str]
+def _pdu_records(
+    chunks: Iterable[bytes], source: str, syntaxes: dict[int, str], include_data: bool
 ) -> Iterator[Record]:
-    """Records for everything ``data`` holds, decoded leniently so that every deviation
-    is shown; ``syntaxes`` maps context IDs to transfer syntaxes and is updated from any
-    A-ASSOCIATE PDUs seen."""
-    fmt = fmt or detect_format(data)
-    if fmt is None:
-        yield _error(source, DecodeError("empty input" if not data else _unknown(data)))
-        return
-    if fmt == "hex":
-        try:
-            data = hex_to_bytes(data)
-        except (DecodeError, UnicodeDecodeError) as error:
-            problem = error if isinstance(error, DecodeError) else DecodeError(str(error))
-            yield _error(source, problem)
-            return
-        yield from decode_records(data, source, None, syntaxes)
-        return
-    if fmt == "pdu":
-        yield from _pdu_records(data, source, syntaxes)
-        return
-    end = _command_end(data) if fmt == "command+data" else len(data)
-    data_set = data[end:] if end < len(data) else None
-    try:
-        decoded = decode_command(data[:end], data_set=data_set)
-    except DecodeError as error:
-        yield _error(source, error)
-        return
-    yield _message_record(source, None, decoded.message, decoded.diagnostics, None)
-
-
-def _unknown(data: bytes) -> str:
-    return (
-        f"not a command set, PDU stream or hex dump: it starts with {data[:8].hex(' ')} "
-        "(a command set starts with group 0000, a PDU with a type from 01 to 07)"
-    )
-
-
-def _pdu_records(data: bytes, source: str, syntaxes: dict[int, str]) -> Iterator[Record]:
-    """Records for a PDU stream; the file's end is the stream's end, so a stream cut
-    anywhere but between PDUs with no message pending ends in an error record."""
-    assembler = MessageAssembler()
-    events: list[MessageReceived | UndecodableMessage | PDUReceived] = []
+    """The records of a PDU stream, fed to the assembler a chunk at a time."""
+    assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
     failure: FramingError | None = None
-    try:
-        events += assembler.feed(data)
-        events += assembler.close()
-    except FramingError as error:
-        events += error.events  # what came whole before the break
-        failure = error
+    for chunk in chunks:
+        try:
+            events = assembler.feed(chunk)
+        except FramingError as error:
+            events, failure = list(error.events), error
+        yield from _event_records(events, source, syntaxes, include_data)
+        if failure is not None:
+            break
+    # The end of the stream: the file's end is the stream's end, so a stream cut anywhere
+    # but between PDUs with no message pending ends in an error record.
+    if failure is None:
+        try:
+            yield from _event_records(assembler.close(), source, syntaxes, include_data)
+        except FramingError as error:
+            yield from _event_records(error.events, source, syntaxes, include_data)
+            failure = error
+    if failure is not None:
+        yield _error(source, failure)
+
+
+def _event_records(
+    events: Iterable[Event], source: str, syntaxes: dict[int, str], include_data: bool
+) -> Iterator[Record]:
     for event in events:
         if isinstance(event, PDUReceived):
-            record = _pdu_record(source, event, syntaxes)
-            if event.diagnostics:
-                record["diagnostics"] = [_diagnostic_record(d) for d in event.diagnostics]
-            yield record
+            yield _pdu_record(source, event, syntaxes, include_data)
         elif isinstance(event, UndecodableMessage):
             record = _error(source, event.error)
             record["context_id"] = event.context_id
             yield record
         else:
-            yield _received_record(source, event, syntaxes)
-    if failure is not None:
-        yield _error(source, failure)
+            yield _received_record(source, event, syntaxes, include_data)
 
 
-def _pdu_record(source: str, event: PDUReceived, syntaxes: dict[int, str]) -> Record:
+def _pdu_record(
+    source: str, event: PDUReceived, syntaxes: dict[int, str], include_data: bool
+) -> Record:
     record: Record = {
         "source": source,
         "kind": "pdu",
         "name": event.pdu_type.name.replace("_", "-"),
         "length": len(event.pdu),
+        "diagnostics": [_diagnostic_record(d) for d in event.diagnostics],
     }
+    if include_data:
+        record["base64"] = base64.b64encode(event.pdu).decode("ascii")
     if event.pdu_type in (PDUType.A_ASSOCIATE_RQ, PDUType.A_ASSOCIATE_AC):
         try:
             summary = read_associate(event.pdu)
         except FramingError as error:
             record["error"] = error.rule
             return record
+        is_request = event.pdu_type == PDUType.A_ASSOCIATE_RQ
         record.update(
             called_ae_title=summary.called_ae_title,
             calling_ae_title=summary.calling_ae_title,
+            # the requestor is the calling AE, the acceptor the called AE (PS3.8 9.3.2, 9.3.3)
+            sent_by=summary.calling_ae_title if is_request else summary.called_ae_title,
+            sent_to=summary.called_ae_title if is_request else summary.calling_ae_title,
+            # what the sender receives: the limit on the PDUs the other side sends (PS3.8 D.1)
             max_pdu_length=summary.max_pdu_length,
             contexts=[
                 {
@@ -198,13 +404,16 @@ def _pdu_record(source: str, event: PDUReceived, syntaxes: dict[int, str]) -> Re
     return record
 
 
-def _received_record(source: str, event: MessageReceived, syntaxes: dict[int, str]) -> Record:
+def _received_record(
+    source: str, event: MessageReceived, syntaxes: dict[int, str], include_data: bool
+) -> Record:
     return _message_record(
         source,
         event.context_id,
         event.message,
         event.diagnostics,
         syntaxes.get(event.context_id),
+        DecodeOptions(include_data=include_data),
     )
 
 
@@ -214,6 +423,7 @@ def _message_record(
     message: Message,
     diagnostics: tuple[Diagnostic, ...],
     transfer_syntax: str | None,
+    options: DecodeOptions = DecodeOptions(),
 ) -> Record:
     record: Record = {
         "source": source,
@@ -232,7 +442,10 @@ def _message_record(
         }
     payload = message.data_set_payload
     if payload is not None:
-        record["data_set"] = _data_set_record(message, payload.to_bytes(), transfer_syntax)
+        record["data_set"] = _data_set_record(message, payload, transfer_syntax)
+        if options.include_data:
+            encoded = base64.b64encode(payload.to_bytes()).decode("ascii")
+            record["data_set"]["base64"] = encoded
     record["diagnostics"] = [_diagnostic_record(d) for d in diagnostics]
     return record
 
@@ -283,8 +496,11 @@ _VRS: Final = frozenset(
 )
 
 
-def _data_set_record(message: Message, data: bytes, transfer_syntax: str | None) -> Record:
-    record: Record = {"parameter": type(message).data_set_field(), "length": len(data)}
+def _data_set_record(
+    message: Message, payload: DataSetPayload, transfer_syntax: str | None
+) -> Record:
+    record: Record = {"parameter": type(message).data_set_field(), "length": len(payload)}
+    data = _leading_bytes(payload, _SUMMARY_PREFIX)
     guess = ExplicitVRLittleEndian if _looks_explicit(data) else ImplicitVRLittleEndian
     candidates = [transfer_syntax] if transfer_syntax else [guess]
     for syntax in candidates:
@@ -295,6 +511,17 @@ def _data_set_record(message: Message, data: bytes, transfer_syntax: str | None)
             record["attributes"] = attributes
             break
     return record
+
+
+def _leading_bytes(payload: DataSetPayload, size: int) -> bytes:
+    """The first ``size`` bytes of a data set (all of a shorter one), read in chunks."""
+    parts: list[bytes] = []
+    for chunk in payload.chunks(chunk_size=min(size, _CHUNK)):
+        parts.append(bytes(chunk[:size]))
+        size -= len(parts[-1])
+        if size <= 0:
+            break
+    return b"".join(parts)
 
 
 def _summarise(data: bytes, transfer_syntax: str) -> dict[str, str] | None:
@@ -338,6 +565,7 @@ def _diagnostic_record(diagnostic: Diagnostic) -> Record:
         "tag": None if diagnostic.tag is None else f"{diagnostic.tag:08X}",
         "what": diagnostic.what,
         "rule": diagnostic.rule,
+        "repeats": diagnostic.repeats,
     }
 
 
@@ -357,12 +585,12 @@ def _error(source: str, error: DimseError) -> Record:
     return record
 
 
-def exit_status(records: list[Record], strict: bool) -> int:
-    """0 clean; 1 diagnostics (errors, or any with ``strict``); 2 something undecodable."""
-    if any(record["kind"] == "error" for record in records):
+def record_status(record: Record, strict: bool) -> int:
+    """What one record means for the exit status: 2 undecodable, 1 diagnostics (errors,
+    or any with ``strict``), 0 clean."""
+    if record["kind"] == "error":
         return 2
-    for record in records:
-        for diagnostic in record.get("diagnostics", ()):
-            if strict or diagnostic["severity"] == Severity.ERROR.value:
-                return 1
+    for diagnostic in record.get("diagnostics", ()):
+        if strict or diagnostic["severity"] == Severity.ERROR.value:
+            return 1
     return 0

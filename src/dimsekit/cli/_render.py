@@ -19,7 +19,7 @@ from pydicom.uid import UID
 
 from .._fields import BY_TAG
 
-__all__ = ["Style", "render_json_lines", "render_text"]
+__all__ = ["Style", "error_line", "render_json_lines", "render_text"]
 
 Record = dict[str, Any]
 
@@ -90,10 +90,19 @@ def _with_uid_name(uid: str) -> str:
 _FIELD_KEYWORDS = frozenset(spec.keyword for spec in BY_TAG.values() if not spec.retired)
 
 
-def render_text(records: Iterable[Record], out: TextIO, style: Style) -> None:
-    """Aligned, human-readable output."""
+def render_text(
+    records: Iterable[Record], out: TextIO, style: Style, *, unheaded: str | None = None
+) -> None:
+    """Aligned, human-readable output: a header line where the source changes (but not
+    before the records of ``unheaded``, the one file given), messages numbered per
+    source."""
     index = 0
+    source = unheaded
     for record in records:
+        if record["source"] != source:
+            source = record["source"]
+            out.write(style.bold(_cut(f"== {source} ==", style.width)) + "\n")
+            index = 0
         kind = record["kind"]
         if kind == "message":
             index += 1
@@ -101,19 +110,28 @@ def render_text(records: Iterable[Record], out: TextIO, style: Style) -> None:
         elif kind == "pdu":
             _pdu(record, out, style)
         else:
-            where = f" at offset {record['offset']}" if record.get("offset") is not None else ""
-            tag = record.get("tag")
-            where += f", tag ({tag[:4]},{tag[4:]})" if tag else ""
-            line = f"{record['source']}: cannot decode{where}: {record['reason']}"
-            out.write(style.severity("error", _cut(line, style.width)) + "\n")
+            out.write(style.severity("error", _cut(error_line(record), style.width)) + "\n")
+
+
+def error_line(record: Record) -> str:
+    """An error record in one line: where, and why."""
+    where = f" at offset {record['offset']}" if record.get("offset") is not None else ""
+    tag = record.get("tag")
+    where += f", tag ({tag[:4]},{tag[4:]})" if tag else ""
+    return f"{record['source']}: cannot decode{where}: {record['reason']}"
 
 
 def _pdu(record: Record, out: TextIO, style: Style) -> None:
     head = f"{record['name']} ({record['length']} bytes)"
     details = []
-    if "calling_ae_title" in record:
-        details.append(f"{record['calling_ae_title']} -> {record['called_ae_title']}")
-        details.append(f"max PDU {record['max_pdu_length']}")
+    if "sent_by" in record:
+        # the AE that sent it, and the largest PDU that AE receives (PS3.8 D.1)
+        limit = record["max_pdu_length"]
+        receives = {0: "of any length", None: "of unstated length"}.get(
+            limit, f"of up to {limit} bytes"
+        )
+        details.append(f"{record['sent_by']} -> {record['sent_to']},")
+        details.append(f"{record['sent_by']} receives PDUs {receives}")
     out.write(style.dim(_cut(" ".join([head, *details]), style.width)) + "\n")
     for context in record.get("contexts", ()):
         syntaxes = ", ".join(context["transfer_syntaxes"])
@@ -121,6 +139,7 @@ def _pdu(record: Record, out: TextIO, style: Style) -> None:
         abstract = context["abstract_syntax"] or ""
         line = f"    context {context['id']}: {abstract} {syntaxes}{result}"
         out.write(style.dim(_cut(line, style.width)) + "\n")
+    _diagnostics(record, out, style)
 
 
 def _message(record: Record, index: int, out: TextIO, style: Style) -> None:
@@ -147,7 +166,13 @@ def _message(record: Record, index: int, out: TextIO, style: Style) -> None:
         out.write(_cut(head, style.width) + "\n")
         for keyword, value in data_set.get("attributes", {}).items():
             out.write(_cut(f"    {keyword} = {value}", style.width) + "\n")
+    _diagnostics(record, out, style)
+
+
+def _diagnostics(record: Record, out: TextIO, style: Style) -> None:
     for diagnostic in record["diagnostics"]:
         where = f"offset {diagnostic['offset']} " if diagnostic["offset"] is not None else ""
         text = f"  {diagnostic['severity']}: {where}{diagnostic['what']} [{diagnostic['rule']}]"
+        if diagnostic["repeats"]:
+            text += f" (and {diagnostic['repeats']} more like it)"
         out.write(style.severity(diagnostic["severity"], _cut(text, style.width)) + "\n")

@@ -252,7 +252,7 @@ async def _serve_connection(
     try:
         upstream_reader, upstream_writer = await asyncio.open_connection(*options.upstream)
     except OSError as error:
-        reporter.line(f"#{number} cannot reach upstream {options.upstream}: {error}")
+        reporter.line(f"#{number} cannot reach upstream {_host_port(options.upstream)}: {error}")
         client_writer.close()
         return
     reporter.line(f"#{number} connection from {peer}")
@@ -318,10 +318,14 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
         if not stop.done():
             stop.set_result(signal_number)
 
-    server = await asyncio.start_server(connected, *options.listen)
+    try:
+        server = await asyncio.start_server(connected, *options.listen)
+    except OSError as error:  # no such address here, a port in use, a name not found
+        reason = error.strerror or str(error)
+        raise OSError(f"cannot listen on {_host_port(options.listen)}: {reason}") from None
     port = server.sockets[0].getsockname()[1]
-    host, upstream_port = options.upstream
-    reporter.line(f"tap listening on {options.listen[0]}:{port}, upstream {host}:{upstream_port}")
+    listening = _host_port((options.listen[0], port))
+    reporter.line(f"tap listening on {listening}, upstream {_host_port(options.upstream)}")
     if ready is not None:
         ready(port)
     # Ctrl-C and SIGTERM stop the tap here, in order, rather than by asyncio.run
@@ -345,6 +349,11 @@ async def _main(options: TapOptions, ready: Callable[[int], None] | None) -> Non
         reporter.close()
     if stop.done() and stop.result() == signal.SIGINT:
         raise KeyboardInterrupt  # reported as Ctrl-C always is
+
+
+def _host_port(address: tuple[str, int]) -> str:
+    host, port = address
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def run_tap(options: TapOptions, ready: Callable[[int], None] | None = None) -> int:
