@@ -17,7 +17,7 @@ from typing import Final
 import attrs
 
 from ._errors import FramingError
-from ._pdu import PDU_HEADER, PDUType
+from ._pdu import PDU_HEADER, PDU_LENGTHS, PDUType
 
 __all__ = ["AssociationSummary", "PresentationContext", "read_associate"]
 
@@ -87,8 +87,12 @@ def _items(body: bytes, offset: int, end: int, base: int) -> list[tuple[int, byt
 
 def read_associate(pdu: bytes, *, stream_offset: int = 0) -> AssociationSummary:
     """Read an A-ASSOCIATE-RQ (0x01) or -AC (0x02) PDU, header included."""
-    if len(pdu) < 74:
-        raise FramingError("an A-ASSOCIATE PDU has at least 74 bytes", offset=stream_offset)
+    fixed = PDU_HEADER.size + PDU_LENGTHS[PDUType.A_ASSOCIATE_RQ].fixed_fields
+    if len(pdu) < fixed:
+        raise FramingError(
+            f"an A-ASSOCIATE PDU has at least {fixed} bytes (PS3.8 9.3.2, 9.3.3)",
+            offset=stream_offset,
+        )
     pdu_type, _, length = PDU_HEADER.unpack_from(pdu)
     if pdu_type not in (PDUType.A_ASSOCIATE_RQ, PDUType.A_ASSOCIATE_AC) or length + 6 != len(pdu):
         raise FramingError("not a whole A-ASSOCIATE-RQ/AC PDU", offset=stream_offset)
@@ -96,7 +100,7 @@ def read_associate(pdu: bytes, *, stream_offset: int = 0) -> AssociationSummary:
     contexts: list[PresentationContext] = []
     max_length: int | None = None
     implementation: str | None = None
-    for item_type, value in _items(pdu, 74, len(pdu), stream_offset):
+    for item_type, value in _items(pdu, fixed, len(pdu), stream_offset):
         if item_type in (0x20, 0x21) and len(value) >= 4:
             sub_items = _items(value, 4, len(value), stream_offset)
             abstract = next((_text(v) for t, v in sub_items if t == 0x30), None)
