@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 import struct
 import tracemalloc
 from collections.abc import Callable, Iterable
@@ -835,21 +836,30 @@ def filled(elements: Iterable[bytes]) -> bytes:
 
 
 HOSTILE = {
-    "zero-length unknown elements": lambda: filled(
-        element(number, b"") for _ in range(3) for number in UNKNOWN
+    # what makes it, and the rule whose diagnostics the log bounds (then counts)
+    "zero-length unknown elements": (
+        lambda: filled(element(number, b"") for _ in range(3) for number in UNKNOWN),
+        "PS3.7 E.1",
     ),
-    "one element repeated": lambda: filled(itertools.repeat(element(0xF000, b""))),
-    "a known element repeated": lambda: filled(itertools.repeat(element(0x0110, us(2)))),
-    "unknown elements out of order": lambda: filled(
-        element(number, b"12345678") for number in reversed(UNKNOWN)
+    "one element repeated": (
+        lambda: filled(itertools.repeat(element(0xF000, b""))),
+        "PS3.7 6.3.1: each tag at most once",
+    ),
+    "a known element repeated": (
+        lambda: filled(itertools.repeat(element(0x0110, us(2)))),
+        "PS3.7 6.3.1: each tag at most once",
+    ),
+    "unknown elements out of order": (
+        lambda: filled(element(number, b"12345678") for number in reversed(UNKNOWN)),
+        "PS3.7 6.3.1: elements in ascending tag order",
     ),
 }
 
 
 @pytest.mark.parametrize("kind", [bytes, bytearray])
-@pytest.mark.parametrize("make", HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize(("make", "rule"), HOSTILE.values(), ids=HOSTILE.keys())
 def test_a_hostile_command_set_costs_a_few_times_its_size(
-    make: Callable[[], bytes], kind: type
+    make: Callable[[], bytes], rule: str, kind: type
 ) -> None:
     buffer = kind(make())
     assert 0.95 * MAX_COMMAND_LENGTH < len(buffer) <= MAX_COMMAND_LENGTH
@@ -862,9 +872,24 @@ def test_a_hostile_command_set_costs_a_few_times_its_size(
     assert peak < 4 * len(buffer)
     assert decoded.message == dk.CEchoRequest(message_id=1)
     assert len(decoded.diagnostics) <= 3 * MAX_LISTED + 3  # bounded by DiagnosticLog
-    assert any(d.repeats or "not listed" in d.what for d in decoded.diagnostics)
+    under_rule = [d for d in decoded.diagnostics if d.rule == rule]
+    counted = sum(1 + d.repeats for d in under_rule if "not listed" not in d.what)
+    counted += sum(int(d.what.split()[0]) for d in under_rule if "not listed" in d.what)
+    assert counted > 50_000  # each one counted, few of them kept
     with pytest.raises(DecodeError):
         decode_command(buffer, strict=True)
+
+
+def test_kept_elements_do_not_keep_the_whole_command_set_in_a_pickle() -> None:
+    big = element(0x0901, b"\x10\x00\x10\x00" * 10_000)  # Offending Element
+    buffer = command(
+        element(0x0100, us(0x8001)), element(0x0120, us(1)), element(0x0800, us(0x0101)),
+        element(0x0900, us(0xC000)), big, element(0x7777, b"ab"),
+    )  # fmt: skip
+    wire = decode_command(buffer).message.wire
+    assert wire is not None and wire.extra_elements == ((0x7777, b"ab"),)
+    assert len(pickle.dumps(wire)) < 1000
+    assert pickle.loads(pickle.dumps(wire)) == wire
 
 
 def test_unknown_elements_are_kept_by_tag_and_written_back() -> None:

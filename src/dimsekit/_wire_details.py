@@ -75,6 +75,10 @@ class ExtraElements:
     def __repr__(self) -> str:
         return f"ExtraElements({tuple(self)!r})"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as the pairs, not the whole buffer the values sit in.
+        return (ExtraElements.of, (tuple(self),))
+
 
 _ITEM: Final = array("I").itemsize
 NO_EXTRAS: Final = ExtraElements(b"", b"")
