@@ -171,14 +171,76 @@ def test_mutated_command_sets_give_a_message_or_our_error(
     assert reason
 
 
-@settings(max_examples=EXAMPLES * 20, deadline=None)
-@given(st.binary(max_size=200))
-def test_random_bytes_give_a_message_or_our_error(buffer: bytes) -> None:
+def _element_lists() -> st.SearchStrategy[bytes]:
+    """Command sets put together from random elements after those of a valid message (or
+    a bare Command Field): tags of the command dictionary and others, now and then one of
+    another group, values of all kinds, lengths mostly those of the value; in tag order
+    or not."""
+    dictionary = st.sampled_from([spec.tag for spec in dk.COMMAND_ELEMENTS])
+    tags = st.one_of(
+        dictionary, dictionary, dictionary, st.integers(0, 0xFFFF), st.integers(0, 0xFFFF_FFFF)
+    )
+    values = st.one_of(
+        st.binary(max_size=70),
+        st.sampled_from(
+            [b"", b"\0\0", b"\x01\x01", b"\x00\xff", b"1.2.3\0", b" 1.2 ", b"ST\0\0", b"  "]
+        ),
+        st.sampled_from([struct.pack("<H", code) for code in dk.CommandField]),
+    )
+    items = st.lists(st.tuples(tags, values, st.integers(0, 20)), max_size=12)
+    starts = st.one_of(
+        messages().map(lambda message: _elements_of(encode_command(message))),
+        st.sampled_from(list(dk.CommandField)).map(
+            lambda code: [(0x0100, struct.pack("<H", code), 20)]
+        ),
+    )
+
+    def build(
+        case: tuple[list[tuple[int, bytes, int]], list[tuple[int, bytes, int]], bool],
+    ) -> bytes:
+        start, added, in_order = case
+        elements = start + added
+        if in_order:
+            elements.sort(key=lambda item: item[0])
+        return b"".join(
+            struct.pack("<HHI", tag >> 16, tag & 0xFFFF, _length(len(value), how)) + value
+            for tag, value, how in elements
+        )
+
+    return st.tuples(starts, items, st.booleans()).map(build)
+
+
+def _elements_of(encoded: bytes) -> list[tuple[int, bytes, int]]:
+    """(tag, value, 20: its own length) of each element after the Command Group Length."""
+    found = []
+    offset = 12
+    while offset < len(encoded):
+        group, element, length = struct.unpack_from("<HHI", encoded, offset)
+        found.append((group << 16 | element, encoded[offset + 8 : offset + 8 + length], 20))
+        offset += 8 + length
+    return found
+
+
+def _length(actual: int, how: int) -> int:
+    """The length an element states: mostly its value's, sometimes one more or less, or
+    far more."""
+    return {0: actual + 1, 1: 0xFFFF_FFFF, 2: max(actual - 1, 0)}.get(how, actual)
+
+
+@settings(max_examples=EXAMPLES * 40, deadline=None)
+@given(st.one_of(st.binary(max_size=2000), _element_lists()), st.booleans(), st.booleans())
+def test_arbitrary_input_gives_a_message_or_our_error(
+    buffer: bytes, with_group_length: bool, strict: bool
+) -> None:
+    if with_group_length:
+        buffer = struct.pack("<HHII", 0, 0, 4, len(buffer)) + buffer
     try:
-        decoded = decode_command(buffer)
+        decoded = decode_command(buffer, strict=strict)
     except DecodeError:
         return
     assert isinstance(decoded.message, dk.Message)
+    assert decoded.clean or not strict
+    assert decode_command(encode_command(decoded.message)).message == decoded.message
 
 
 @settings(max_examples=EXAMPLES * 10, deadline=None)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+import pickle
 import struct
+import tracemalloc
+from collections.abc import Callable, Iterable
+from unittest import mock
 
+import attrs
 import pytest
+from pynetdicom import dimse_messages, dimse_primitives
+from pynetdicom.dsutils import encode as pynetdicom_encode
 
 import dimsekit as dk
-from dimsekit import DecodeError, Severity, decode_command, encode_command
+from dimsekit import DecodeError, Severity, _command_decode, decode_command, encode_command
+from dimsekit._command_decode import MAX_COMMAND_LENGTH, peek_data_set_type
+from dimsekit._diagnostics import MAX_LISTED
+from dimsekit._fast_decode import decode_canonical
+from dimsekit._fields import BY_TAG
 
 STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
 STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
@@ -476,3 +488,422 @@ def test_decode_error_pickles() -> None:
         0x0211,
     )
     assert str(again) == str(error)
+
+
+# --- decoding: nothing is filled in without saying so (PS3.7 9.3, 10.3: M) ----------------
+
+
+def replaced(buffer: bytes, tag: int, value: bytes | None) -> bytes:
+    """``buffer`` with element ``tag``'s value replaced (left out for None), its Command
+    Group Length made right again."""
+    kept = []
+    offset = 12
+    while offset < len(buffer):
+        group, elem, length = struct.unpack_from("<HHI", buffer, offset)
+        if (group << 16) | elem != tag:
+            kept.append(buffer[offset : offset + 8 + length])
+        elif value is not None:
+            kept.append(element(tag, value))
+        offset += 8 + length
+    return command(*kept)
+
+
+def without(buffer: bytes, tag: int) -> bytes:
+    return replaced(buffer, tag, None)
+
+
+def general_only() -> mock._patch[mock.MagicMock]:
+    """The general decoder alone: the compiled fast path switched off."""
+    return mock.patch.object(_command_decode, "decode_canonical", return_value=None)
+
+
+ID = b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "
+# The mandatory elements (PS3.7 M) the model has a default for, and what it assumes.
+ASSUMED = [
+    (store_rq(), 0x0700, "no Priority (0000,0700); MEDIUM (0) assumed", "PS3.7 9.3.1.1: M"),
+    (
+        dk.CFindRequest(message_id=2, affected_sop_class_uid=STUDY_MOVE, identifier=ID),
+        0x0700,
+        "no Priority (0000,0700); MEDIUM (0) assumed",
+        "PS3.7 9.3.2.1: M",
+    ),
+    (
+        dk.CGetRequest(message_id=2, affected_sop_class_uid=STUDY_MOVE, identifier=ID),
+        0x0700,
+        "no Priority (0000,0700); MEDIUM (0) assumed",
+        "PS3.7 9.3.3.1: M",
+    ),
+    (
+        dk.CMoveRequest(
+            message_id=2, affected_sop_class_uid=STUDY_MOVE, move_destination="X", identifier=ID
+        ),
+        0x0700,
+        "no Priority (0000,0700); MEDIUM (0) assumed",
+        "PS3.7 9.3.4.1: M",
+    ),
+    (
+        dk.CEchoRequest(message_id=2),
+        0x0002,
+        "no AffectedSOPClassUID (0000,0002); 1.2.840.10008.1.1 (Verification SOP Class) assumed",
+        "PS3.7 9.3.5.1: M",
+    ),
+]
+
+
+def test_the_assumed_elements_are_every_mandatory_one_with_a_default() -> None:
+    found = {
+        (cls, field.name)
+        for cls in dk.MESSAGE_CLASSES.values()
+        for field in attrs.fields(cls)
+        if field.init and field.metadata.get("dimse.req") == "M"
+        if field.default is not attrs.NOTHING
+    }
+    assert found == {(type(message), BY_TAG[tag].name) for message, tag, _, _ in ASSUMED}
+
+
+@pytest.mark.parametrize(
+    ("message", "tag", "what", "rule"), ASSUMED, ids=[type(case[0]).__name__ for case in ASSUMED]
+)
+def test_a_missing_mandatory_element_with_a_default_is_an_error_diagnostic(
+    message: dk.Message, tag: int, what: str, rule: str
+) -> None:
+    buffer = without(encode_command(message), tag)
+    payload = message.data_set_payload
+    assert decode_canonical(buffer, payload) is None
+    for fast_path in (True, False):
+        decoded = decode_with(buffer, payload, fast_path=fast_path)
+        assert decoded.message == message  # the default, said so
+        (diagnostic,) = decoded.diagnostics
+        assert (diagnostic.severity, diagnostic.tag) == (Severity.ERROR, tag)
+        assert (diagnostic.what, diagnostic.rule) == (what, rule)
+    with pytest.raises(DecodeError, match="assumed") as caught:
+        decode_command(buffer, data_set=payload, strict=True)
+    assert caught.value.tag == tag
+
+
+def decode_with(
+    buffer: bytes, payload: dk.DataSetPayload | None, *, fast_path: bool
+) -> dk.DecodedCommand:
+    if fast_path:
+        return decode_command(buffer, data_set=payload)
+    with general_only():
+        return decode_command(buffer, data_set=payload)
+
+
+def test_a_missing_mandatory_element_is_said_in_every_form() -> None:
+    command_dict = dk.to_dict(store_rq())
+    del command_dict["Priority"]
+    decoded = dk.from_dict(command_dict, data_set=store_rq().data_set)
+    assert [d.what for d in decoded.diagnostics] == [ASSUMED[0][2]]
+
+
+# --- decoding: padding (PS3.5 6.2, 9.1) --------------------------------------------------
+
+UID_PADDING = {
+    "one NUL to an even length": (b"1.2.840.10008.1.1\0", None),
+    "even, unpadded": (b"1.2.840.10008.1.10", None),
+    "one space": (b"1.2.840.10008.1.1 ", "padded with a space, not NUL"),
+    "two NULs": (
+        b"1.2.840.10008.1.10\0\0",
+        "padded with 2 trailing NULs; a UID is padded with one NUL, to an even length",
+    ),
+    "three NULs": (b"1.2.840.10008.1.1\0\0\0", "padded with 3 trailing NULs"),
+    "leading spaces": (b"  1.2.840.10008.1.1\0", "padded with 2 leading spaces;"),
+    "spaces after the NUL": (b"1.2.840.10008.1.10\0 ", "1 trailing space and 1 trailing NUL"),
+    "leading and trailing": (b" 1.2.840.10008.1.10 ", "1 leading space and 1 trailing space"),
+}
+
+
+@pytest.mark.parametrize(("raw", "what"), UID_PADDING.values(), ids=UID_PADDING.keys())
+def test_uid_padding_other_than_one_nul_is_removed_and_reported(
+    raw: bytes, what: str | None
+) -> None:
+    buffer = command(*echo_elements(raw))
+    decoded = decode_command(buffer)
+    assert isinstance(decoded.message, dk.CEchoRequest)
+    assert decoded.message.affected_sop_class_uid == raw.strip(b"\0 ").decode()
+    if what is None:
+        assert decoded.clean
+        assert decode_canonical(buffer) is not None
+        return
+    (diagnostic,) = decoded.diagnostics
+    assert (diagnostic.severity, diagnostic.tag, diagnostic.offset) == (Severity.WARNING, 2, 12)
+    assert what in diagnostic.what
+    assert diagnostic.rule == "PS3.5 6.2, 9.1"
+    assert decode_canonical(buffer) is None
+    with pytest.raises(DecodeError, match="padded"):
+        decode_command(buffer, strict=True)
+
+
+def test_a_nul_that_makes_a_uid_odd_is_reported_as_the_odd_length() -> None:
+    decoded = lenient(command(*echo_elements(b"1.2.840.10008.1.10\0")))
+    assert isinstance(decoded.message, dk.CEchoRequest)
+    assert decoded.message.affected_sop_class_uid == "1.2.840.10008.1.10"
+    assert [d.what for d in decoded.diagnostics] == ["odd value length 19"]
+
+
+def test_a_uid_of_padding_only_is_absent() -> None:
+    decoded = lenient(command(*echo_elements(b"\0\0")))
+    assert [d.what for d in decoded.diagnostics] == [
+        "UID '\\x00\\x00' is padding only; taken as absent",
+        ASSUMED[-1][2],
+    ]
+
+
+def move_rq_with(destination: bytes) -> bytes:
+    message = dk.CMoveRequest(
+        message_id=1, affected_sop_class_uid=STUDY_MOVE, move_destination="X", identifier=ID
+    )
+    return replaced(encode_command(message), 0x0600, destination)
+
+
+AE_PADDING = {
+    "spaces to an even length": (b"STORESCP", "STORESCP", None),
+    "leading and trailing spaces": (b"  STORE ", "STORE", None),
+    "16 bytes with spaces": (b" " * 6 + b"STORESCP  ", "STORESCP", None),
+    "NUL padding": (b"STORE\0", "STORE", "AE title 'STORE\\x00' padded with NUL, not a space"),
+    "NULs after spaces": (b"AB  \0\0", "AB", "padded with NUL, not a space"),
+    "18 bytes with spaces": (b"  STORESCP        ", "STORESCP", "AE value of 18 bytes"),
+}
+
+
+@pytest.mark.parametrize(("raw", "title", "what"), AE_PADDING.values(), ids=AE_PADDING.keys())
+def test_ae_titles_are_reported_only_for_nul_padding_or_over_16_bytes(
+    raw: bytes, title: str, what: str | None
+) -> None:
+    buffer = move_rq_with(raw)
+    decoded = decode_command(buffer)
+    assert isinstance(decoded.message, dk.CMoveRequest)
+    assert decoded.message.move_destination == title
+    if what is None:
+        assert decoded.clean
+        assert decode_canonical(buffer) is not None
+        return
+    (diagnostic,) = decoded.diagnostics
+    assert (diagnostic.severity, diagnostic.tag) == (Severity.WARNING, 0x0600)
+    assert what in diagnostic.what
+    assert diagnostic.rule == "PS3.5 6.2"
+    assert decode_canonical(buffer) is None
+    with pytest.raises(DecodeError):
+        decode_command(buffer, strict=True)
+
+
+def test_an_ae_title_over_16_characters_is_still_the_validators() -> None:
+    decoded = lenient(move_rq_with(b"A" * 18))
+    (diagnostic,) = decoded.diagnostics
+    assert diagnostic.severity is Severity.ERROR
+    assert "at most 16 significant characters" in diagnostic.what
+
+
+# --- decoding: a rule real peers break, their meaning clear, is a warning when read -------
+
+
+def pynetdicom_final_c_get_success() -> bytes:
+    """pynetdicom 3.0.4's C-GET SCP ends with a Success that still carries the Number of
+    Remaining Sub-operations of its last Pending response (0): encoded by pynetdicom."""
+    primitive = dimse_primitives.C_GET()
+    primitive.MessageIDBeingRespondedTo = 5
+    primitive.AffectedSOPClassUID = "1.2.840.10008.5.1.4.1.2.2.3"
+    primitive.Status = 0x0000
+    primitive.NumberOfRemainingSuboperations = 0
+    primitive.NumberOfCompletedSuboperations = 2
+    primitive.NumberOfFailedSuboperations = 0
+    primitive.NumberOfWarningSuboperations = 0
+    message = dimse_messages.C_GET_RSP()
+    message.primitive_to_message(primitive)
+    encoded = pynetdicom_encode(message.command_set, True, True)
+    assert isinstance(encoded, bytes)
+    return encoded
+
+
+def test_pynetdicoms_final_c_get_success_with_remaining_is_a_warning() -> None:
+    buffer = pynetdicom_final_c_get_success()
+    decoded = decode_command(buffer)
+    assert isinstance(decoded.message, dk.CGetResponse)
+    assert decoded.message.number_of_remaining_suboperations == 0
+    assert decoded.message.number_of_completed_suboperations == 2
+    (diagnostic,) = decoded.diagnostics
+    assert diagnostic.severity is Severity.WARNING
+    assert diagnostic.tag == 0x1020
+    assert "absent with any other status" in diagnostic.what
+    assert diagnostic.rule == "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.6, C.4.3.1"
+    assert encode_command(decoded.message) == buffer
+    with pytest.raises(DecodeError, match="absent with any other status"):
+        decode_command(buffer, strict=True)
+    with pytest.raises(dk.InvalidMessageError, match="absent with any other status"):
+        dk.CGetResponse(
+            message_id_being_responded_to=5,
+            status=0,
+            number_of_remaining_suboperations=0,
+            number_of_completed_suboperations=2,
+        )
+
+
+def test_a_pending_c_get_without_remaining_is_still_an_error() -> None:
+    buffer = replaced(pynetdicom_final_c_get_success(), 0x0900, us(0xFF00))
+    decoded = lenient(without(buffer, 0x1020))
+    assert isinstance(decoded.message, dk.CGetResponse)
+    assert decoded.message.status.is_pending
+    (diagnostic,) = decoded.diagnostics
+    assert diagnostic.severity is Severity.ERROR
+    assert diagnostic.what.startswith("number_of_remaining_suboperations is required with")
+
+
+def test_a_status_related_field_with_another_status_is_a_warning() -> None:
+    # pynetdicom copies whatever its handler's status Dataset holds into the response.
+    buffer = command(
+        element(0x0100, us(0x8001)),
+        element(0x0120, us(1)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(0x0000)),
+        element(0x0902, b"all good"),
+    )
+    decoded = lenient(buffer)
+    assert isinstance(decoded.message, dk.CStoreResponse)
+    assert decoded.message.error_comment == "all good"
+    (diagnostic,) = decoded.diagnostics
+    assert diagnostic.severity is Severity.WARNING
+    assert "error_comment is a status-related field" in diagnostic.what
+
+
+def test_a_failed_n_create_naming_the_instance_is_a_warning() -> None:
+    # pynetdicom's N-CREATE SCP copies the request's Affected SOP Instance UID into every
+    # response, failures too.
+    buffer = command(
+        element(0x0002, b"1.2.840.10008.5.1.1.1\0"),
+        element(0x0100, us(0x8140)),
+        element(0x0120, us(1)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(0x0213)),
+        element(0x1000, b"1.2.3\0"),
+    )
+    decoded = lenient(buffer)
+    assert isinstance(decoded.message, dk.NCreateResponse)
+    assert decoded.message.affected_sop_instance_uid == "1.2.3"
+    assert [d.severity for d in decoded.diagnostics] == [Severity.WARNING]
+
+
+# --- decoding: what is no command set at all -----------------------------------------------
+
+
+@pytest.mark.parametrize("buffer", ["text", 42, None, [0, 1]], ids=repr)
+def test_a_buffer_that_holds_no_bytes_is_a_type_error_naming_it(buffer: object) -> None:
+    with pytest.raises(TypeError, match=r"^buffer must be bytes, bytearray or memoryview"):
+        decode_command(buffer)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^buffer must be"):
+        peek_data_set_type(buffer)  # type: ignore[arg-type]
+
+
+def test_a_non_contiguous_buffer_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="contiguous"):
+        decode_command(memoryview(ECHO_RQ_BYTES * 2)[::2])
+
+
+@pytest.mark.parametrize("empty", [b"", bytearray(), memoryview(b"")], ids=repr)
+@pytest.mark.parametrize("strict", [False, True])
+def test_empty_input_is_said_to_be_empty(empty: bytes, strict: bool) -> None:
+    with pytest.raises(DecodeError, match=r"^offset 0: empty input"):
+        decode_command(empty, strict=strict)
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_a_command_set_over_the_limit_is_refused_before_it_is_parsed(kind: type) -> None:
+    # What follows would be refused as soon as parsed (group 0008): it is never looked at.
+    buffer = kind(element(0x0008_0016, b"\0" * (MAX_COMMAND_LENGTH - 7)))
+    assert len(buffer) == MAX_COMMAND_LENGTH + 1
+    with pytest.raises(DecodeError, match=f"longer than {MAX_COMMAND_LENGTH}") as caught:
+        decode_command(buffer)
+    assert caught.value.offset == 0
+    with pytest.raises(DecodeError, match="outside group 0000"):
+        decode_command(buffer[:MAX_COMMAND_LENGTH])
+
+
+# --- decoding: memory stays within a few times the input ----------------------------------
+
+UNKNOWN = [number for number in range(0x0801, 0x10000) if number not in BY_TAG]
+
+
+def filled(elements: Iterable[bytes]) -> bytes:
+    """A C-ECHO-RQ followed by ``elements``, as many as fit in MAX_COMMAND_LENGTH."""
+    parts = echo_elements()
+    room = MAX_COMMAND_LENGTH - 12 - sum(map(len, parts))
+    for part in elements:
+        room -= len(part)
+        if room < 0:
+            break
+        parts.append(part)
+    return command(*parts)
+
+
+HOSTILE = {
+    # what makes it, and the rule whose diagnostics the log bounds (then counts)
+    "zero-length unknown elements": (
+        lambda: filled(element(number, b"") for _ in range(3) for number in UNKNOWN),
+        "PS3.7 E.1",
+    ),
+    "one element repeated": (
+        lambda: filled(itertools.repeat(element(0xF000, b""))),
+        "PS3.7 6.3.1: each tag at most once",
+    ),
+    "a known element repeated": (
+        lambda: filled(itertools.repeat(element(0x0110, us(2)))),
+        "PS3.7 6.3.1: each tag at most once",
+    ),
+    "unknown elements out of order": (
+        lambda: filled(element(number, b"12345678") for number in reversed(UNKNOWN)),
+        "PS3.7 6.3.1: elements in ascending tag order",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray])
+@pytest.mark.parametrize(("make", "rule"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_command_set_costs_a_few_times_its_size(
+    make: Callable[[], bytes], rule: str, kind: type
+) -> None:
+    buffer = kind(make())
+    assert 0.95 * MAX_COMMAND_LENGTH < len(buffer) <= MAX_COMMAND_LENGTH
+    tracemalloc.start()
+    try:
+        decoded = decode_command(buffer)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * len(buffer)
+    assert decoded.message == dk.CEchoRequest(message_id=1)
+    assert len(decoded.diagnostics) <= 3 * MAX_LISTED + 3  # bounded by DiagnosticLog
+    under_rule = [d for d in decoded.diagnostics if d.rule == rule]
+    counted = sum(1 + d.repeats for d in under_rule if "not listed" not in d.what)
+    counted += sum(int(d.what.split()[0]) for d in under_rule if "not listed" in d.what)
+    assert counted > 50_000  # each one counted, few of them kept
+    with pytest.raises(DecodeError):
+        decode_command(buffer, strict=True)
+
+
+def test_kept_elements_do_not_keep_the_whole_command_set_in_a_pickle() -> None:
+    big = element(0x0901, b"\x10\x00\x10\x00" * 10_000)  # Offending Element
+    buffer = command(
+        element(0x0100, us(0x8001)), element(0x0120, us(1)), element(0x0800, us(0x0101)),
+        element(0x0900, us(0xC000)), big, element(0x7777, b"ab"),
+    )  # fmt: skip
+    wire = decode_command(buffer).message.wire
+    assert wire is not None and wire.extra_elements == ((0x7777, b"ab"),)
+    assert len(pickle.dumps(wire)) < 1000
+    assert pickle.loads(pickle.dumps(wire)) == wire
+
+
+def test_unknown_elements_are_kept_by_tag_and_written_back() -> None:
+    ascending = filled(element(number, bytes([number & 0xFF, 0])) for number in UNKNOWN)
+    decoded = decode_command(ascending)
+    assert decoded.message.wire is not None
+    extras = decoded.message.wire.extra_elements
+    assert [tag for tag, _ in extras] == UNKNOWN[: len(extras)]
+    assert all(raw == bytes([tag & 0xFF, 0]) for tag, raw in extras)
+    assert any("not listed" in d.what for d in decoded.diagnostics)
+    assert encode_command(decoded.message) == ascending
+    shuffled = filled(element(number, b"xy") for number in reversed(UNKNOWN[:1000]))
+    decoded = decode_command(shuffled)
+    again = decode_command(encode_command(decoded.message))
+    wire = again.message.wire
+    assert wire is not None and wire == decoded.message.wire
+    assert [tag for tag, _ in wire.extra_elements] == UNKNOWN[:1000]

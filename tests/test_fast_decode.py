@@ -154,6 +154,56 @@ def test_a_plain_echo_takes_the_fast_path_from_bytes_and_buffers() -> None:
 DEVIATIONS = {
     "space-padded UID": echo(b"1.2.840.10008.1.1 "),
     "UID padded with three NULs": echo(b"1.2.840.10008.1.1\0\0\0"),
+    "UID padded with two NULs": echo(b"1.2.840.10008.1.10\0\0"),
+    "UID with a leading space": echo(b" 1.2.840.10008.1.1"),
+    "UID with a NUL making it odd": echo(b"1.2.840.10008.1.10\0"),
+    "C-ECHO-RQ without its SOP Class UID": command(
+        element(0x0100, us(0x0030)), element(0x0110, us(7)), element(0x0800, us(0x0101))
+    ),
+    "C-STORE-RQ without Priority": command(
+        element(0x0002, CT_UID),
+        element(0x0100, us(0x0001)),
+        element(0x0110, us(7)),
+        element(0x0800, us(0x0001)),
+        element(0x1000, INSTANCE.encode() + b"\0"),
+    ),
+    "C-FIND-RQ without Priority": command(
+        element(0x0002, b"1.2.840.10008.5.1.4.1.2.2.1\0"),
+        element(0x0100, us(0x0020)),
+        element(0x0110, us(7)),
+        element(0x0800, us(0x0001)),
+    ),
+    "AE title of 18 bytes, its spaces included": command(
+        element(0x0002, CT_UID),
+        element(0x0100, us(0x0001)),
+        element(0x0110, us(7)),
+        element(0x0700, us(0)),
+        element(0x0800, us(0x0001)),
+        element(0x1000, INSTANCE.encode() + b"\0"),
+        element(0x1030, b"  MOVER           "),
+        element(0x1031, us(9)),
+    ),
+    "AE title padded with NUL": command(
+        element(0x0002, CT_UID),
+        element(0x0100, us(0x0001)),
+        element(0x0110, us(7)),
+        element(0x0700, us(0)),
+        element(0x0800, us(0x0001)),
+        element(0x1000, INSTANCE.encode() + b"\0"),
+        element(0x1030, b"MOVER\0"),
+        element(0x1031, us(9)),
+    ),
+    "C-GET-RSP Success with Remaining (pynetdicom)": command(
+        element(0x0002, b"1.2.840.10008.5.1.4.1.2.2.3\0"),
+        element(0x0100, us(0x8010)),
+        element(0x0120, us(7)),
+        element(0x0800, us(0x0101)),
+        element(0x0900, us(0x0000)),
+        element(0x1020, us(0)),
+        element(0x1021, us(2)),
+        element(0x1022, us(0)),
+        element(0x1023, us(0)),
+    ),
     "odd UID length": echo(b"1.2.840.10008.1.1"),
     "leading zero in a UID": echo(b"1.02.3\0"),
     "empty UID": echo(b""),
@@ -231,6 +281,8 @@ DEVIATIONS = {
 @pytest.mark.parametrize("buffer", DEVIATIONS.values(), ids=DEVIATIONS.keys())
 def test_deviations_leave_the_fast_path(buffer: bytes) -> None:
     assert decode_canonical(buffer) is None
+    slow = general(buffer)
+    assert slow is None or not slow.clean  # and the general decoder has something to say
 
 
 def test_a_data_set_where_the_command_says_none_leaves_the_fast_path() -> None:

@@ -391,10 +391,64 @@ def test_each_rule_names_real_fields_and_a_reference(cls: type[dk.Message]) -> N
 def test_rules_count() -> None:
     counts = {cls.__name__: len(cls.rules) for cls in CLASSES if cls.rules}
     assert counts == {
-        "CStoreRequest": 1, "CStoreResponse": 2, "CFindResponse": 3, "CGetResponse": 7,
-        "CMoveResponse": 7, "CEchoResponse": 2, "NEventReportResponse": 5, "NGetResponse": 5,
+        "CStoreRequest": 1, "CStoreResponse": 2, "CFindResponse": 3, "CGetResponse": 8,
+        "CMoveResponse": 8, "CEchoResponse": 2, "NEventReportResponse": 5, "NGetResponse": 5,
         "NSetResponse": 4, "NActionResponse": 5, "NCreateResponse": 5, "NDeleteResponse": 3,
     }  # fmt: skip
+
+
+# Rules real peers break while what they mean stays clear: a warning when received.
+STATUS_RELATED = "is a status-related field: present only with a status whose Annex C entry"
+REMAINING_TEXT = (
+    "number_of_remaining_suboperations is required with Pending (FF00), optional with "
+    "Cancel (FE00) and absent with any other status"
+)
+WARNINGS_WHEN_RECEIVED = (
+    # pynetdicom 3.0.4 copies its handler's status Dataset (Error Comment, Offending
+    # Element, ...) into the response whatever the status, and keeps it in later ones.
+    {
+        (cls.__name__, f"{name} {STATUS_RELATED} lists it")
+        for cls in CLASSES
+        if issubclass(cls, dk.Response)
+        for name in cls.annex_c_fields
+    }
+    # pynetdicom 3.0.4's C-GET and C-MOVE SCPs keep Remaining (0) in the final response.
+    | {(cls.__name__, REMAINING_TEXT) for cls in RETRIEVE}
+    # pynetdicom 3.0.4's N-CREATE SCP names the requested instance in every response.
+    | {
+        (
+            "NCreateResponse",
+            "the Affected SOP Instance UID is sent only in a success response, or with a "
+            "status whose Annex C entry lists it",
+        )
+    }
+)
+
+
+def test_the_rules_real_peers_break_are_warnings_when_received() -> None:
+    severities = {rule.when_received for cls in CLASSES for rule in cls.rules}
+    assert severities == {dk.Severity.ERROR, dk.Severity.WARNING}
+    warned = {
+        (cls.__name__, rule.text)
+        for cls in CLASSES
+        for rule in cls.rules
+        if rule.when_received is dk.Severity.WARNING
+    }
+    assert warned == WARNINGS_WHEN_RECEIVED
+
+
+@pytest.mark.parametrize("cls", RETRIEVE, ids=hex_id)
+def test_a_rule_that_is_a_warning_when_received_still_refuses_a_build(
+    cls: type[dk.Message],
+) -> None:
+    error = refused(cls, 0x0000, number_of_remaining_suboperations=0)
+    assert error.fields == (REMAINING, "status")
+    _, problems = cls._build_leniently(
+        {"message_id_being_responded_to": 1, "status": 0, REMAINING: 0}
+    )
+    assert [(problem.rule, severity) for problem, severity in problems] == [
+        (error.rule, dk.Severity.WARNING)
+    ]
 
 
 def test_a_field_error_comes_before_a_rule_error() -> None:

@@ -8,6 +8,14 @@ input re-encodes byte for byte, and refusing what cannot be understood with a
 :class:`~dimsekit.DecodeError` naming the offset, the tag, the reason and the status to
 answer with.  ``assemble`` is shared with the Dataset and JSON forms (``_converter``).
 
+Nothing is filled in without saying so: a mandatory element (PS3.7 9.3, 10.3: M) the
+model has a default for, when absent, gets an ERROR diagnostic naming the value assumed.
+What a hostile command set can make decoding hold stays within a few times its size:
+unknown elements are kept as offsets and then as ranges of the received bytes
+(:class:`~dimsekit._wire_details.ExtraElements`), repeats only counted, diagnostics
+bounded by the :class:`~dimsekit._diagnostics.DiagnosticLog`; input over
+:data:`MAX_COMMAND_LENGTH` is refused unread.
+
 No pydicom Dataset is built on this path: it is the hot path of every DICOM program.
 What real toolkits send, canonical and valid, is decoded by ``_fast_decode`` first;
 this module decides everything else.
@@ -17,7 +25,9 @@ Must not know: PDUs or presentation contexts; how messages are encoded (``_comma
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import enum
+from array import array
+from collections.abc import Callable, Iterator, Mapping
 from typing import Final, TypeAlias
 
 import attrs
@@ -39,8 +49,8 @@ from ._layout import (
 )
 from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput
 from ._status import status_category
-from ._vr import Priority
-from ._wire_details import PLAIN_WIRE, WireDetails
+from ._vr import AE_MAX, Priority
+from ._wire_details import PLAIN_WIRE, ExtraElements, WireDetails
 from .messages import MESSAGE_CLASSES, Message
 
 __all__ = [
@@ -53,7 +63,7 @@ __all__ = [
 
 MAX_COMMAND_LENGTH: Final = 1 << 20
 """The longest command set dimsekit reads (real ones have a few hundred bytes); PS3.7 sets
-no limit."""
+no limit.  Longer input is refused before it is parsed."""
 
 
 @attrs.frozen
@@ -114,16 +124,65 @@ def _decode_ul(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> obje
 
 
 def _decode_ui(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    """A UID is padded with one trailing NUL, to an even length, and with nothing else
+    (PS3.5 9.1, 6.2): other padding (spaces anywhere, more NULs) is removed and reported.
+    A NUL that makes the length odd is reported as the odd length it makes."""
     text = str(raw, "latin-1")
-    if text.endswith(" "):
-        diags.append(
-            _diag(offset, spec, f"UID {text!r} padded with a space, not NUL", "PS3.5 6.2, 9.1")
-        )
-    stripped = text.rstrip("\0 ")
-    if not stripped:
-        diags.append(_diag(offset, spec, "zero-length UID; taken as absent", "PS3.5 9.1"))
+    core = text.rstrip("\0 ")
+    if not core:
+        what = f"UID {text!r} is padding only" if text else "zero-length UID"
+        diags.append(_diag(offset, spec, f"{what}; taken as absent", "PS3.5 9.1"))
         return _ABSENT
-    return str.__new__(UID, stripped)  # what the model's converter would make of it
+    value = core.lstrip(" ")
+    leading = len(core) - len(value)
+    trailing = text[len(core) :]
+    if leading or (trailing and trailing != "\0"):
+        diags.append(
+            _diag(offset, spec, f"UID {text!r} {_uid_padding(leading, trailing)}", "PS3.5 6.2, 9.1")
+        )
+    return str.__new__(UID, value)  # what the model's converter would make of it
+
+
+def _uid_padding(leading: int, trailing: str) -> str:
+    if not leading and trailing == " ":
+        return "padded with a space, not NUL"
+    spaces, nuls = trailing.count(" "), trailing.count("\0")
+    parts = [
+        f"{count} {what}{'s' if count > 1 else ''}"
+        for count, what in (
+            (leading, "leading space"),
+            (spaces, "trailing space"),
+            (nuls if nuls > 1 or spaces else 0, "trailing NUL"),
+        )
+        if count
+    ]
+    return f"padded with {' and '.join(parts)}; a UID is padded with one NUL, to an even length"
+
+
+def _decode_ae(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+    """Leading and trailing spaces of an AE title are not significant (PS3.5 6.2): they
+    are removed without a word.  NUL padding is removed and reported, and so is a value
+    longer than 16 bytes whose title fits (one that does not is the validator's)."""
+    text = str(raw, "latin-1")
+    core = text.rstrip("\0 ")
+    value = core.strip(" ")
+    if not value:
+        diags.append(_diag(offset, spec, "empty AE value; taken as absent", "PS3.5 6.2"))
+        return _ABSENT
+    if "\0" in text[len(core) :]:
+        diags.append(
+            _diag(offset, spec, f"AE title {text!r} padded with NUL, not a space", "PS3.5 6.2")
+        )
+    if len(raw) > AE_MAX and len(value) <= AE_MAX:
+        diags.append(
+            _diag(
+                offset,
+                spec,
+                f"AE value of {len(raw)} bytes; an AE value has at most {AE_MAX}",
+                "PS3.5 6.2",
+            )
+        )
+    return value
 
 
 def _decode_text(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
@@ -148,7 +207,7 @@ def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> obje
 _DecodeFn = Callable[[_Raw, int, ElementSpec, _Diags], object]
 _DECODERS: Final[dict[str, _DecodeFn]] = {
     "UI": _decode_ui,
-    "AE": _decode_text,
+    "AE": _decode_ae,
     "LO": _decode_text,
     "US": _decode_us,
     "UL": _decode_ul,
@@ -164,6 +223,52 @@ _DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.
 _CLASS_BY_CODE: Final[dict[object, type[Message]]] = {
     int(code): cls for code, cls in MESSAGE_CLASSES.items()
 }
+# Where PS3.7 gives each service's messages, the request in .1 and the response in .2.
+_MESSAGE_SECTIONS: Final = {
+    "C-STORE": "9.3.1", "C-FIND": "9.3.2", "C-GET": "9.3.3", "C-MOVE": "9.3.4",
+    "C-ECHO": "9.3.5", "N-EVENT-REPORT": "10.3.1", "N-GET": "10.3.2", "N-SET": "10.3.3",
+    "N-ACTION": "10.3.4", "N-CREATE": "10.3.5", "N-DELETE": "10.3.6",
+}  # fmt: skip
+
+
+def _message_table(cls: type[Message]) -> str:
+    """The PS3.7 section of the table of ``cls``'s parameters, e.g. "PS3.7 9.3.1.1"."""
+    field = cls.command_field
+    if field.service == "C-CANCEL":
+        return "PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3"
+    return f"PS3.7 {_MESSAGE_SECTIONS[field.service]}.{2 if field.is_response else 1}"
+
+
+def _assumed(cls: type[Message]) -> tuple[tuple[str, ElementSpec, object], ...]:
+    """The command elements PS3.7 marks M (mandatory) in ``cls`` for which the model has
+    a default: (attribute name, element, the default as the field holds it)."""
+    requirements = cls.requirements()
+    fields = {field.name: field for field in attrs.fields(cls)}
+    assumed = []
+    for name, spec in LAYOUTS[cls].fields:
+        field = fields[name]
+        if requirements[name] != "M" or field.default is attrs.NOTHING:
+            continue
+        default = field.default
+        if field.converter is not None:
+            default = field.converter(default)
+        assumed.append((name, spec, default))
+    return tuple(assumed)
+
+
+_ASSUMED: Final = {cls: _assumed(cls) for cls in LAYOUTS}
+_ASSUMED_NAMES: Final = {
+    cls: frozenset(name for name, _, _ in found) for cls, found in _ASSUMED.items()
+}
+
+
+def _shown(value: object) -> str:
+    """A default as a diagnostic names it: ``MEDIUM (0)``, a UID with its name."""
+    if isinstance(value, enum.Enum):
+        return f"{value.name} ({value.value})"
+    if isinstance(value, UID) and value.name != value:
+        return f"{value} ({value.name})"
+    return repr(value)
 
 
 def _diag(
@@ -182,9 +287,71 @@ def _diag(
     )
 
 
-def _parse(view: _Raw, diags: _Diags) -> dict[int, tuple[int, _Raw]]:
-    """Split a command set into its elements: tag -> (offset, value bytes)."""
+# Elements the command dictionary has no entry for (unknown ones) are kept apart from the
+# others, as offsets of their first occurrence: a command set of a million bytes holds a
+# hundred thousand of them, and none is worth an object of its own (see ``_Unknown``).
+_NO_TAG: Final = 1 << 16  # above every group 0000 element number
+
+
+class _Unknown:
+    """The unknown elements of a command set, by the offset of each one's first
+    occurrence: in an ``array`` while they come in ascending tag order (as they do in
+    nearly every command set that has any), in a table of all 65536 group 0000 element
+    numbers (offset + 1, 0 for none) from the first one that does not."""
+
+    __slots__ = ("last", "offsets", "table", "view")
+
+    def __init__(self, view: _Raw) -> None:
+        self.view = view
+        self.offsets = array("I")
+        self.table: array[int] | None = None
+        self.last = -1
+
+    def _tag_at(self, offset: int) -> int:
+        view = self.view
+        return view[offset + 2] | view[offset + 3] << 8
+
+    def _table(self) -> array[int]:
+        table = self.table
+        if table is None:
+            self.table = table = array("I", (0,)) * _NO_TAG
+            for offset in self.offsets:
+                table[self._tag_at(offset)] = offset + 1
+            self.offsets = array("I")
+        return table
+
+    def seen(self, tag: int) -> bool:
+        """Whether an element with this tag was kept."""
+        if self.table is None and tag >= self.last:  # above, or the last one repeated
+            return tag == self.last
+        return bool(self._table()[tag])
+
+    def add(self, tag: int, offset: int) -> None:
+        """Keep the element at ``offset``, whose tag was not seen."""
+        if self.table is None and tag > self.last:
+            self.offsets.append(offset)
+            self.last = tag
+        else:
+            self._table()[tag] = offset + 1
+
+    def in_tag_order(self) -> Iterator[tuple[int, int]]:
+        """(tag, offset) of each, by tag."""
+        table = self.table
+        if table is None:
+            for offset in self.offsets:
+                yield self._tag_at(offset), offset
+            return
+        for tag, found in enumerate(table):
+            if found:
+                yield tag, found - 1
+
+
+def _parse(view: _Raw, diags: _Diags) -> tuple[dict[int, tuple[int, _Raw]], _Unknown | None]:
+    """Split a command set into its elements: tag -> (offset, value bytes) for those the
+    command dictionary knows, and the unknown ones apart (None if there are none).  The
+    first occurrence of a tag is kept; repeats are only reported."""
     elements: dict[int, tuple[int, _Raw]] = {}
+    unknown: _Unknown | None = None
     size = len(view)
     offset = 0
     previous = -1
@@ -199,29 +366,28 @@ def _parse(view: _Raw, diags: _Diags) -> dict[int, tuple[int, _Raw]]:
         group, element, length = unpack(view, offset)
         tag = (group << 16) | element
         end = offset + 8 + length
+        known = tag in BY_TAG
         if group or end > size or length & 1 or tag <= previous:
-            _unusual_element(elements, diags, offset, group, element, length, size, previous)
-            if tag in elements:
+            _refuse_element(offset, group, element, length, size)
+            seen = tag in elements if known else unknown is not None and unknown.seen(tag)
+            _report_element(diags, offset, tag, length, seen, tag < previous)
+            if seen:
                 offset = end
                 continue
-        elements[tag] = (offset, view[offset + 8 : end])
+        if known:
+            elements[tag] = (offset, view[offset + 8 : end])
+        else:
+            if unknown is None:
+                unknown = _Unknown(view)
+            unknown.add(tag, offset)
         if tag > previous:
             previous = tag
         offset = end
-    return elements
+    return elements, unknown
 
 
-def _unusual_element(
-    elements: dict[int, tuple[int, _Raw]],
-    diags: _Diags,
-    offset: int,
-    group: int,
-    element: int,
-    length: int,
-    size: int,
-    previous: int,
-) -> None:
-    """Refuse what cannot be read; report order, repetition and odd lengths."""
+def _refuse_element(offset: int, group: int, element: int, length: int, size: int) -> None:
+    """What cannot be read: an element of another group, a value past the end."""
     tag = (group << 16) | element
     if group:
         raise DecodeError(
@@ -237,6 +403,12 @@ def _unusual_element(
             offset=offset,
             tag=tag,
         )
+
+
+def _report_element(
+    diags: _Diags, offset: int, tag: int, length: int, seen: bool, out_of_order: bool
+) -> None:
+    """Report an odd length, a repeated element, one out of order."""
     if length & 1:
         diags.append(
             Diagnostic(
@@ -246,7 +418,7 @@ def _unusual_element(
                 tag=tag,
             )
         )
-    if tag in elements:
+    if seen:
         diags.append(
             Diagnostic(
                 what="element repeated; the first occurrence is kept",
@@ -255,7 +427,7 @@ def _unusual_element(
                 tag=tag,
             )
         )
-    elif tag < previous:
+    elif out_of_order:
         diags.append(
             Diagnostic(
                 what="element out of ascending tag order",
@@ -315,7 +487,15 @@ def _as_view(buffer: bytes | bytearray | memoryview) -> _Raw:
     """Bytes stay bytes (slicing them is cheapest); other buffers become a byte view."""
     if type(buffer) is bytes:
         return buffer
-    view = memoryview(buffer)
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise TypeError(
+            "buffer must be bytes, bytearray or memoryview (any contiguous bytes-like "
+            f"object), not {type(buffer).__name__}"
+        ) from None
+    if not view.c_contiguous:
+        raise TypeError("buffer must be a contiguous bytes-like object")
     if view.format != "B" or view.ndim != 1:
         view = view.cast("B")
     return view
@@ -335,18 +515,29 @@ def decode_command(
 
     Lenient by default: what real peers get wrong but can still be understood is
     accepted and reported as diagnostics (padding, order, group length, VM, retired or
-    unknown elements, any Command Data Set Type, broken PS3.7 conditions).  With
-    ``strict=True`` any deviation raises :class:`~dimsekit.DecodeError`, as does input
-    that cannot be understood at all, in either mode.  Nothing else is ever raised.
+    unknown elements, any Command Data Set Type, a mandatory element whose value the
+    model assumes, broken PS3.7 conditions).  With ``strict=True`` any deviation raises
+    :class:`~dimsekit.DecodeError`, as does input that cannot be understood at all, in
+    either mode: empty input, or more than :data:`MAX_COMMAND_LENGTH` bytes.  Nothing
+    else is ever raised, but a :class:`TypeError` for a ``buffer`` that holds no bytes.
     """
     view = _as_view(buffer)
-    if (data_set is None or type(data_set) is DataSetPayload) and len(view) <= _CANONICAL_MAX:
+    size = len(view)
+    if (data_set is None or type(data_set) is DataSetPayload) and size <= _CANONICAL_MAX:
         message = decode_canonical(view if type(view) is bytes else bytes(view), data_set)
         if message is not None:  # the common case, quickly (``_fast_decode``)
             return DecodedCommand(message)
+    if not size:
+        raise DecodeError("empty input: no command set (PS3.7 6.3.1)", offset=0)
+    if size > MAX_COMMAND_LENGTH:
+        raise DecodeError(
+            f"command set of {size} bytes, longer than {MAX_COMMAND_LENGTH}; real ones have "
+            "a few hundred",
+            offset=0,
+        )
     diags = DiagnosticLog()
-    elements = _parse(view, diags)
-    _check_group_length(elements, len(view), diags)
+    elements, unknown = _parse(view, diags)
+    _check_group_length(elements, size, diags)
     cls = _message_class(elements, diags)
     values: dict[str, object] = {}
     used = 2 if GROUP_LENGTH.tag in elements else 1  # and Command Field
@@ -366,11 +557,9 @@ def decode_command(
         cdst_offset, raw = cdst_found
         decoded = _decode_us(raw, cdst_offset, COMMAND_DATA_SET_TYPE, diags)
         cdst = None if decoded is _ABSENT else decoded  # type: ignore[assignment]
-    extras: tuple[tuple[int, bytes], ...] = ()
-    if used != len(elements):
-        known = LAYOUTS[cls].tags | _PROTOCOL_TAGS
-        unknown = {tag: item for tag, item in elements.items() if tag not in known}
-        extras = _extra_elements(cls, unknown, diags)  # type: ignore[arg-type]
+    extras: ExtraElements | tuple[()] = ()
+    if used != len(elements) or unknown is not None:
+        extras = _received_extras(cls, view, elements, unknown, diags)
     elif not diags and cdst is not None:
         clean = _clean_message(cls, values, cdst, data_set)
         if clean is not None:
@@ -392,6 +581,8 @@ def _clean_message(
 ) -> DecodedCommand | None:
     """The common case, quickly: a command set with nothing to report.  None sends the
     caller down the general path, which reports whatever this one did not accept."""
+    if not _ASSUMED_NAMES[cls] <= values.keys():
+        return None  # a mandatory element the model has a default for is missing
     field = _DATA_SET_FIELD[cls]
     if field is None:
         if cdst != NO_DATA_SET or data_set is not None:
@@ -408,28 +599,71 @@ def _clean_message(
     return DecodedCommand(message._with_wire(wire))
 
 
+def _extra_diagnostic(cls: type[Message], tag: int, offset: int | None) -> Diagnostic:
+    """What is said of an element the class has no field for (it is kept as received)."""
+    spec = BY_TAG.get(tag)
+    name = cls.command_field.message_name
+    if spec is None:
+        what = f"unknown command element in a {name}; kept as received"
+        rule = "PS3.7 E.1"
+    elif spec.retired:
+        what = f"retired command element {spec.keyword} in a {name}; kept as received"
+        rule = "PS3.7 E.2"
+    else:
+        what = f"{spec.keyword} is not a field of {name}; kept as received"
+        rule = "PS3.7 9.3, 10.3 (retired usage)" if tag == 0x0110 else "PS3.7 9.3, 10.3"
+    return Diagnostic(what=what, rule=rule, offset=offset, tag=tag)
+
+
 def _extra_elements(
     cls: type[Message],
     elements: dict[int, tuple[int | None, memoryview | bytes]],
     diags: _Diags,
 ) -> tuple[tuple[int, bytes], ...]:
-    """Elements the class has no field for, reported and kept as raw value bytes."""
+    """Elements the class has no field for, reported and kept as raw value bytes (for
+    the Dataset and JSON forms)."""
     extras: list[tuple[int, bytes]] = []
     for tag, (offset, raw) in sorted(elements.items()):
-        spec = BY_TAG.get(tag)
-        name = cls.command_field.message_name
-        if spec is None:
-            what = f"unknown command element in a {name}; kept as received"
-            rule = "PS3.7 E.1"
-        elif spec.retired:
-            what = f"retired command element {spec.keyword} in a {name}; kept as received"
-            rule = "PS3.7 E.2"
-        else:
-            what = f"{spec.keyword} is not a field of {name}; kept as received"
-            rule = "PS3.7 9.3, 10.3 (retired usage)" if tag == 0x0110 else "PS3.7 9.3, 10.3"
-        diags.append(Diagnostic(what=what, rule=rule, offset=offset, tag=tag))
+        diags.append(_extra_diagnostic(cls, tag, offset))
         extras.append((tag, bytes(raw)))
     return tuple(extras)
+
+
+def _received_extras(
+    cls: type[Message],
+    view: _Raw,
+    elements: dict[int, tuple[int, _Raw]],
+    unknown: _Unknown | None,
+    diags: _Diags,
+) -> ExtraElements:
+    """The elements of a command set the class has no field for, reported in tag order
+    and kept as ranges of the received bytes (copied once if they were not bytes)."""
+    known = LAYOUTS[cls].tags | _PROTOCOL_TAGS
+    others = sorted((tag, found[0]) for tag, found in elements.items() if tag not in known)
+    ranges = array("I")
+    unpack = _HEADER.unpack_from
+    for tag, offset in _merged(others, () if unknown is None else unknown.in_tag_order()):
+        diags.append(_extra_diagnostic(cls, tag, offset))
+        start = offset + 8
+        ranges.extend((tag, start, start + unpack(view, offset)[2]))
+    source = view if type(view) is bytes else bytes(view)
+    return ExtraElements(source, ranges.tobytes())
+
+
+def _merged(
+    first: list[tuple[int, int]], second: Iterator[tuple[int, int]] | tuple[()]
+) -> Iterator[tuple[int, int]]:
+    """Two runs of (tag, offset) in tag order, with no tag in both, as one."""
+    pending = iter(first)
+    head = next(pending, None)
+    for item in second:
+        while head is not None and head[0] < item[0]:
+            yield head
+            head = next(pending, None)
+        yield item
+    if head is not None:
+        yield head
+        yield from pending
 
 
 def _data_set_type(
@@ -499,7 +733,7 @@ def assemble(
     *,
     offsets: Mapping[int, tuple[int, object]],
     data_set_type: tuple[int | None, int | None],
-    extras: tuple[tuple[int, bytes], ...],
+    extras: tuple[tuple[int, bytes], ...] | ExtraElements,
     data_set: PayloadInput | None,
     diags: _Diags,
     strict: bool,
@@ -524,9 +758,19 @@ def assemble(
         spec = BY_TAG.get(_tag_of(layout, field_name) or -1)
         raise DecodeError(
             f"a {name} must have {spec.keyword if spec else field_name}, and this one has "
-            "none (PS3.7 9.3, 10.3: M)",
+            f"none ({_message_table(cls)}: M)",
             tag=None if spec is None else spec.tag,
         )
+    for field_name, spec, default in _ASSUMED[cls]:
+        if field_name not in values:  # nothing is filled in without saying so
+            diags.append(
+                Diagnostic(
+                    what=f"no {spec.keyword} {spec.tag_text}; {_shown(default)} assumed",
+                    rule=f"{_message_table(cls)}: M",
+                    severity=Severity.ERROR,
+                    tag=spec.tag,
+                )
+            )
     _refuse_unrepresentable(cls, values, offsets)
     first = diags.first
     if strict and first is not None:
@@ -538,13 +782,13 @@ def assemble(
             where = _where(problem, offsets)
             raise DecodeError(str(problem), offset=where[0], tag=where[1]) from None
         message, problems = cls._build_leniently(values)
-        for found in problems:
+        for found, severity in problems:
             offset, tag = _where(found, offsets)
             diags.append(
                 Diagnostic(
                     what=f"{found.rule}; got {found.value!r}",
                     rule=found.reference,
-                    severity=Severity.ERROR,
+                    severity=severity,
                     offset=offset,
                     tag=tag,
                 )

@@ -3,8 +3,9 @@
 Owns: :func:`decode_canonical`, which decodes the command sets real peers send in the
 form they nearly always have (DCMTK, dcm4che, pynetdicom and dimsekit all write it):
 Command Group Length first and right, every element once in ascending tag order
-(PS3.7 6.3.1), even value lengths, UIDs padded with at most one NUL, no element the
-class has no field for, and values PS3.7 accepts.  For each class a decoder is compiled
+(PS3.7 6.3.1), even value lengths, UIDs padded with at most one NUL, AE values of at
+most 16 bytes, every mandatory element present (none left to the model's default), no
+element the class has no field for, and values PS3.7 accepts.  For each class a decoder is compiled
 once that walks the expected tags in order (a run of US elements read in one ``struct``
 call, on the guess that all of them are there), reads each value straight from the
 bytes, checks it inline (the checks of the fields' validators, and the Annex C rule of
@@ -211,7 +212,10 @@ def _read_value(
         ], True
     elif spec.vr in ("AE", "LO"):
         lines = [
-            "if ln & 1: return None",
+            # An AE value has at most 16 bytes, its spaces included (PS3.5 6.2).
+            f"if ln & 1 or ln > {AE_MAX}: return None"
+            if spec.vr == "AE"
+            else "if ln & 1: return None",
             f"{name} = str({value}, 'latin-1').strip(' ')",
             f"if not {name}: return None",
         ]
@@ -240,6 +244,7 @@ def _read_value(
 
 def _compile(cls: type[Message]) -> Decoder:
     layout = LAYOUTS[cls]
+    requirements = cls.requirements()
     annex_c_rules = cls.annex_c_rules if issubclass(cls, Response) else ()
     annex_c_fields = sorted(cls.annex_c_fields) if issubclass(cls, Response) else []
     namespace: dict[str, Any] = {
@@ -299,7 +304,9 @@ def _compile(cls: type[Message]) -> Decoder:
             # An optional field's validator passes None (check_optional_*).
             validate.append(f"if {name} is not None: {call}" if field.default is None else call)
         step = [f"if tw == 0x{word:08X}:", *(f"    {line}" for line in (*lines, *advance)), "else:"]
-        if name in layout.required:
+        if name in layout.required or requirements[name] == "M":
+            # Absent, a mandatory element the model has a default for is reported by the
+            # general decoder, which says what it assumed.
             step.append("    return None")
         else:
             default = field.default

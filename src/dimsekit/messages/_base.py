@@ -1,7 +1,8 @@
 """What every DIMSE message class shares: the bases, the rule machinery, the registry.
 
 Owns: :class:`Message`, :class:`Request`, :class:`Response`; :class:`Rule`, a
-cross-field condition of PS3.7 stated once in words and once as a check; the
+cross-field condition of PS3.7 stated once in words and once as a check, with how
+serious breaking it is in a received message; the
 requirement codes of each field (M, U, U(=), C, C(=), A for Annex C only); the rules
 every response obeys (its status is one its service may answer with, its status-related
 fields go with a status whose PS3.7 Annex C entry lists them); the registry that maps a
@@ -20,6 +21,7 @@ from typing import Any, ClassVar, Final, Generic, Self, TypeAlias, TypeVar, cast
 import attrs
 from pydicom.uid import UID
 
+from .._diagnostics import Severity
 from .._errors import InvalidMessageError
 from .._fields import BY_NAME, DATA_SET_PARAMETERS
 from .._payload import DataSetPayload
@@ -57,12 +59,19 @@ class Rule:
 
     ``holds`` gets the message once every field has passed its own validator and
     returns False when the condition is broken.
+
+    A message that breaks a rule is never built.  ``when_received`` says how a lenient
+    decoder reports a received one that does: an ERROR by default, a WARNING for a rule
+    real peers break while what they mean stays clear (the message is understood the
+    same either way; strict decoding refuses both).
     """
 
     fields: tuple[str, ...]
     text: str
     reference: str
     holds: Callable[[Any], bool] = attrs.field(repr=False)
+    when_received: Severity = attrs.field(default=Severity.ERROR, kw_only=True)
+    """The severity of the diagnostic a received message breaking this rule gets."""
 
 
 @attrs.frozen
@@ -125,13 +134,14 @@ class Message:
     @classmethod
     def _build_leniently(
         cls, values: Mapping[str, object], wire: WireDetails | None = None
-    ) -> tuple[Self, list[InvalidMessageError]]:
+    ) -> tuple[Self, list[tuple[InvalidMessageError, Severity]]]:
         """Build a message from decoded values even where they break PS3.7.
 
         For the lenient decoder only: every converter runs, then every validator and
-        rule, and what they refuse is returned instead of raised, so that a peer's
-        deviation can be reported while its message is still understood.  ``values``
-        must hold every field that has no default.
+        rule, and what they refuse is returned instead of raised, each with how serious
+        it is in a received message (a field's own check: ERROR; a rule: its
+        ``when_received``), so that a peer's deviation can be reported while its message
+        is still understood.  ``values`` must hold every field that has no default.
         """
         inst = object.__new__(cls)
         fields = attrs.fields(cls)
@@ -145,28 +155,27 @@ class Message:
             else:
                 value = field.default
             object.__setattr__(inst, field.name, value)
-        problems: list[InvalidMessageError] = []
+        problems: list[tuple[InvalidMessageError, Severity]] = []
         for field in fields:
             if field.validator is not None:
                 try:
                     field.validator(inst, field, getattr(inst, field.name))
                 except InvalidMessageError as problem:
-                    problems.append(problem)
+                    problems.append((problem, Severity.ERROR))
         for rule in cls.rules:
             try:
                 holds = rule.holds(inst)
             except Exception:  # a value so wrong the rule cannot even be evaluated
                 holds = False
             if not holds:
-                problems.append(
-                    InvalidMessageError(
-                        cls.__name__,
-                        rule.fields,
-                        {name: getattr(inst, name) for name in rule.fields},
-                        rule.text,
-                        rule.reference,
-                    )
+                broken = InvalidMessageError(
+                    cls.__name__,
+                    rule.fields,
+                    {name: getattr(inst, name) for name in rule.fields},
+                    rule.text,
+                    rule.reference,
                 )
+                problems.append((broken, rule.when_received))
         return inst, problems
 
     def _with_wire(self, wire: WireDetails) -> Self:
@@ -409,10 +418,15 @@ def message(
 
 
 def _annex_c_rule(name: str) -> Rule:
+    """A status-related field only with a status that lists it.  Received, breaking it is
+    a warning: the status says what happened, the field only adds to it, and real peers
+    send such fields with other statuses (pynetdicom 3.0.4 copies whatever its handler's
+    status Dataset holds into the response, and keeps it in the responses that follow)."""
     return Rule(
         (name, "status"),
         f"{name} is a status-related field: present only with a status whose Annex C "
         "entry lists it",
         "PS3.7 Annex C",
         lambda m: getattr(m, name) is None or name in m.status.related_fields(),
+        when_received=Severity.WARNING,
     )

@@ -12,11 +12,12 @@ Must not know: how the messages are encoded.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Final, TypeVar
+from typing import ClassVar, Final, TypeVar
 
 import attrs
 from pydicom.uid import UID
 
+from .._diagnostics import Severity
 from .._payload import (
     DataSetPayload,
     check_optional_payload,
@@ -93,12 +94,6 @@ def _identifier_allowed(status: Status) -> bool:
     return status.is_cancel or status.is_warning or status.is_failure
 
 
-def _remaining_holds(m: Any) -> bool:
-    if m.status.is_pending:
-        return m.number_of_remaining_suboperations is not None
-    return m.status.is_cancel or m.number_of_remaining_suboperations is None
-
-
 def _count_rule(name: str) -> Rule:
     return Rule(
         (name, "status"),
@@ -108,13 +103,29 @@ def _count_rule(name: str) -> Rule:
     )
 
 
+_REMAINING: Final = "number_of_remaining_suboperations"
+_REMAINING_REFERENCE: Final = "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.6, C.4.3.1"
+
 RETRIEVE_RULES: Final[tuple[Rule, ...]] = (
+    # The condition on Remaining, in two rules that differ in how serious breaking them
+    # is when received: without it a Pending response says nothing of what is left;
+    # with it, a final response still means what its status says, and pynetdicom 3.0.4's
+    # C-GET and C-MOVE SCPs send it (0) in their final Success, Warning or Failure.
     Rule(
-        ("number_of_remaining_suboperations", "status"),
-        "number_of_remaining_suboperations is required with Pending (FF00), optional "
-        "with Cancel (FE00) and absent with any other status",
-        "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.6, C.4.3.1",
-        _remaining_holds,
+        (_REMAINING, "status"),
+        "number_of_remaining_suboperations is required with Pending (FF00)",
+        _REMAINING_REFERENCE,
+        lambda m: not m.status.is_pending or m.number_of_remaining_suboperations is not None,
+    ),
+    Rule(
+        (_REMAINING, "status"),
+        "number_of_remaining_suboperations is required with Pending (FF00), optional with "
+        "Cancel (FE00) and absent with any other status",
+        _REMAINING_REFERENCE,
+        lambda m: (
+            m.number_of_remaining_suboperations is None or m.status.is_pending or m.status.is_cancel
+        ),
+        when_received=Severity.WARNING,
     ),
     _count_rule("number_of_completed_suboperations"),
     _count_rule("number_of_failed_suboperations"),

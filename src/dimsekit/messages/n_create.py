@@ -14,6 +14,7 @@ import attrs
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
+from .._diagnostics import Severity
 from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
 from .._status import Status
 from .._vr import (
@@ -81,6 +82,9 @@ class NCreateRequest(Request["NCreateResponse"]):
             m.affected_sop_instance_uid is None
             or NCreateResponse.may_carry("affected_sop_instance_uid", m.status)
         ),
+        # Received, a warning: the status says what happened, and pynetdicom 3.0.4's
+        # N-CREATE SCP puts the request's instance UID in every response, failures too.
+        when_received=Severity.WARNING,
     ),
     answers=NCreateRequest,
 )
