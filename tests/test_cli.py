@@ -349,6 +349,11 @@ def test_encode_pdata_with_a_data_set(tmp_path: Path) -> None:
     [
         (b"not json", "not JSON"),
         (b"[1, 2]", "expected a JSON object"),
+        (b"[" * 100_000, "nested too deeply"),
+        (
+            b'{"CommandField": 48, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            "nested too deeply",
+        ),
         (b'{"CommandField": 48, "MessageID": 70000, "CommandDataSetType": 257}', "65535"),
         (b'{"CommandField": 1234}', "is no DIMSE message"),
         (

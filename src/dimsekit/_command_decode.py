@@ -48,8 +48,8 @@ from ._layout import (
     Layout,
 )
 from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput
-from ._status import status_category
-from ._vr import AE_MAX, Priority
+from ._representable import refuse_unrepresentable as _refuse_unrepresentable
+from ._vr import AE_MAX
 from ._wire_details import PLAIN_WIRE, ExtraElements, WireDetails
 from .messages import MESSAGE_CLASSES, Message
 
@@ -816,30 +816,6 @@ def _where(
         if spec is not None:
             return _offset(offsets, spec.tag), spec.tag
     return None, None
-
-
-def _refuse_unrepresentable(
-    cls: type[Message], values: dict[str, object], offsets: Mapping[int, tuple[int, object]]
-) -> None:
-    """Values a typed field cannot hold at all: a code of no status class, a priority
-    that is no priority.  These end decoding in either mode."""
-    status = values.get("status")
-    if isinstance(status, int) and status_category(status) is None:
-        offset, tag = _offset(offsets, 0x0000_0900), 0x0000_0900
-        raise DecodeError(
-            f"Status 0x{status:04X} belongs to no status class; no other value may be used "
-            "(PS3.7 Annex C)",
-            offset=offset,
-            tag=tag,
-        )
-    priority = values.get("priority")
-    if isinstance(priority, int) and priority not in Priority._value2member_map_:
-        offset, tag = _offset(offsets, 0x0000_0700), 0x0000_0700
-        raise DecodeError(
-            f"Priority {priority} is none of 0 MEDIUM, 1 HIGH, 2 LOW (PS3.7 9.3.1.1)",
-            offset=offset,
-            tag=tag,
-        )
 
 
 def peek_data_set_type(buffer: bytes | bytearray | memoryview) -> int | None:

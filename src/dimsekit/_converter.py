@@ -20,40 +20,49 @@ with their raw value bytes in hex.  From the command dict come:
 The byte form itself is the hot path and lives in ``_command``; the converter serves it
 too (``to_bytes``/``from_bytes``) so one object speaks all three forms.
 
+Whatever comes in (any JSON text, any mapping, any Dataset) ends in a message or a
+:class:`~dimsekit.DecodeError`: a value no command element can carry (``_representable``)
+is refused in either mode, as the byte decoder refuses it, so that the message returned
+always encodes; nesting is bounded before the JSON parser sees it; errors show values
+bounded.  An argument of the wrong Python type is a TypeError naming the parameter.
+
 Must not know: PDUs; how pydicom encodes (it only hands pydicom keywords and values).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 from cattrs.errors import BaseValidationError, CattrsError
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import configure_converter as configure_json
+from pydicom import config as pydicom_config
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
-from ._command import data_set_type_for, encode_command
+from ._command import _ENCODERS, _encode_text, data_set_type_for, encode_command
 from ._command_decode import (
+    _PROTOCOL_TAGS,
     DecodedCommand,
     _extra_elements,
-    _refuse_unrepresentable,
     assemble,
     decode_command,
 )
 from ._diagnostics import Diagnostic, DiagnosticLog
-from ._errors import DecodeError
+from ._errors import DecodeError, _show
 from ._fields import BY_TAG, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS
 from ._payload import PayloadInput
+from ._representable import unrepresentable
 from ._status import Status, to_status
-from ._vr import CommandField, Priority, to_priority, to_uid
+from ._vr import CommandField, Priority, _text, to_priority, to_uid
 from .messages import MESSAGE_CLASSES, Message
 
 __all__ = [
@@ -74,26 +83,98 @@ CommandDict = dict[str, Any]
 _BY_KEYWORD: Final[dict[str, ElementSpec]] = {spec.keyword: spec for spec in BY_TAG.values()}
 _M = TypeVar("_M", bound=Message)
 
+JSON_DEPTH_MAX: Final = 32
+"""How deeply a JSON command may nest (a command dict needs 2: an AT list in the object);
+deeper input is refused before the parser, which recurses, sees it."""
+_JSON_STRUCTURE: Final = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
+_TAG_TEXT: Final = re.compile(r"[0-9A-Fa-f]{8}")
+_AS_IS: Final = pydicom_config.IGNORE
+"""pydicom's validation, off: a leniently decoded message holds what the peer sent, and
+what is wrong with it is already in its diagnostics."""
+
 
 def _tag_text(tag: int) -> str:
     return f"{tag:08X}"
 
 
+def _tag_of_text(text: str) -> int | None:
+    """The tag written as ``GGGGEEEE`` (8 hex digits, as :func:`_tag_text` writes it)."""
+    return int(text, 16) if _TAG_TEXT.fullmatch(text) else None
+
+
 def _parse_tag(value: object) -> BaseTag:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0xFFFFFFFF:
         return BaseTag(value)
-    if isinstance(value, str) and len(value) == 8:
-        try:
-            return BaseTag(int(value, 16))
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not a tag: write it as 8 hex digits, e.g. '00100010'")
+    tag = _tag_of_text(value) if isinstance(value, str) else None
+    if tag is None:
+        raise ValueError(f"{_show(value)} is not a tag: write it as 8 hex digits, e.g. '00100010'")
+    return BaseTag(tag)
+
+
+def _structure_tags(value: object, _: type) -> tuple[BaseTag, ...]:
+    if not isinstance(value, list | tuple):  # a str or a dict would be taken apart
+        raise TypeError(f"{_show(value)} is not a list of tags")
+    return tuple(_parse_tag(item) for item in value)
 
 
 def _structure_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{value!r} is not an integer")
+        raise TypeError(f"{_show(value)} is not an integer")
     return value
+
+
+def _structure_str(value: object, _: type) -> str:
+    """Text is text (cattrs would make ``5`` or ``None`` into ``"5"`` or ``"None"``);
+    bytes are read as the model's converters read them."""
+    text = _text(value)
+    if not isinstance(text, str):
+        raise TypeError(f"{_show(value)} is not text")
+    return text
+
+
+def parse_json(text: str | bytes | bytearray) -> object:
+    """Parse a JSON document, refusing with :class:`~dimsekit.DecodeError` what is not
+    JSON or nests deeper than :data:`JSON_DEPTH_MAX` (checked without recursion, so
+    that ``'[' * 100000`` is refused, not a RecursionError)."""
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode(json.detect_encoding(text), "surrogatepass")
+        except UnicodeDecodeError as problem:
+            raise DecodeError(f"not JSON: {problem}") from None
+    elif not isinstance(text, str):
+        raise TypeError(f"text must be str or bytes, not {type(text).__name__}")
+    if _nested_too_deeply(text):
+        raise DecodeError(f"not a JSON command: nested too deeply (more than {JSON_DEPTH_MAX})")
+    try:
+        return json.loads(text)
+    except ValueError as problem:
+        raise DecodeError(f"not JSON: {problem}") from None
+
+
+def _nested_too_deeply(text: str) -> bool:
+    """Whether JSON ``text`` opens more than JSON_DEPTH_MAX arrays or objects at once.
+
+    One pass over the brackets and quotes (an escape is skipped whole, so a quote it
+    escapes does not end a string); exact for valid JSON, and for invalid JSON exact up
+    to where the parser will stop.
+    """
+    if text.count("[") + text.count("{") <= JSON_DEPTH_MAX:
+        return False
+    depth = 0
+    in_string = False
+    for match in _JSON_STRUCTURE.finditer(text):
+        token = match.group()
+        if token == '"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:
+            continue
+        elif token in "[{":
+            depth += 1
+            if depth > JSON_DEPTH_MAX:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 class CommandSetConverter(JsonConverter):
@@ -133,6 +214,10 @@ class CommandSetConverter(JsonConverter):
         strict: bool = False,
     ) -> DecodedCommand:
         """Build the message a command dict describes, leniently unless ``strict``."""
+        if not isinstance(command, Mapping):
+            raise TypeError(
+                f"command must be a mapping of keyword: value, not {type(command).__name__}"
+            )
         return self._decode_dict(command, data_set=data_set, strict=strict)
 
     def to_json(self, message: Message, *, data_set_type: int | None = None) -> str:
@@ -147,10 +232,7 @@ class CommandSetConverter(JsonConverter):
         strict: bool = False,
     ) -> DecodedCommand:
         """Build the message a JSON command dict describes."""
-        try:
-            command = json.loads(text)
-        except (ValueError, UnicodeDecodeError) as problem:
-            raise DecodeError(f"not JSON: {problem}") from None
+        command = parse_json(text)
         if not isinstance(command, dict):
             raise DecodeError("a command in JSON is an object of keyword: value")
         return self._decode_dict(command, data_set=data_set, strict=strict)
@@ -162,12 +244,12 @@ class CommandSetConverter(JsonConverter):
             spec = _spec_for_key(keyword)
             if spec is None or keyword not in _BY_KEYWORD or _is_extra(message, spec):
                 tag = spec.tag if spec is not None else int(keyword, 16)
-                vr = "UN" if spec is None else spec.vr
-                dataset.add(DataElement(tag, vr, bytes.fromhex(value)))
+                dataset.add(_kept_element(tag, spec, bytes.fromhex(value)))
             elif spec.vr == "AT":
-                dataset.add(DataElement(spec.tag, "AT", [int(item, 16) for item in value]))
+                tags = [int(item, 16) for item in value]
+                dataset.add(DataElement(spec.tag, "AT", tags, validation_mode=_AS_IS))
             else:
-                dataset.add(DataElement(spec.tag, spec.vr, value))
+                dataset.add(DataElement(spec.tag, spec.vr, value, validation_mode=_AS_IS))
         return dataset
 
     def from_dataset(
@@ -178,52 +260,65 @@ class CommandSetConverter(JsonConverter):
         strict: bool = False,
     ) -> DecodedCommand:
         """Build the message a command ``Dataset`` holds (e.g. one pynetdicom decoded)."""
-        command: CommandDict = {}
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"dataset must be a pydicom Dataset, not {type(dataset).__name__}")
         diags = DiagnosticLog()
-        for element in dataset:
-            tag = int(element.tag)
+        found = _element(dataset, COMMAND_FIELD.tag) if COMMAND_FIELD.tag in dataset else None
+        code = None if found is None else _dataset_value(found, COMMAND_FIELD, diags)
+        cls = _class_of(code)
+        own = LAYOUTS[cls].tags | _PROTOCOL_TAGS  # any other element is kept as its bytes
+        command: CommandDict = {COMMAND_FIELD.keyword: code}
+        tags = sorted(dataset.keys())  # not the elements: pydicom may fail to read one
+        for tag in map(int, tags):
             if tag >> 16:
                 raise DecodeError(
                     "a command set holds command elements only (PS3.7 6.3.1)", tag=tag
                 )
-            spec = BY_TAG.get(tag)
-            key = spec.keyword if spec is not None else _tag_text(tag)
-            command[key] = _dataset_value(element, spec, diags)
+            element = _element(dataset, tag)
+            if tag not in own:
+                extra = BY_TAG.get(tag)
+                key = extra.keyword if extra is not None else _tag_text(tag)
+                command[key] = _raw_value(element).hex()
+            elif tag != COMMAND_FIELD.tag:
+                spec = BY_TAG[tag]
+                command[spec.keyword] = _dataset_value(element, spec, diags)
         return self._decode_dict(command, data_set=data_set, strict=strict, diags=diags)
 
     def _decode_dict(
         self,
-        command: Mapping[str, object],
+        command: Mapping[Any, object],
         *,
         data_set: PayloadInput | None,
         strict: bool,
         diags: DiagnosticLog | None = None,
     ) -> DecodedCommand:
         diags = DiagnosticLog() if diags is None else diags
-        remaining = dict(command)
+        remaining = _by_keyword(command)
         remaining.pop(GROUP_LENGTH.keyword, None)  # derived: recomputed when encoding
         cls = _class_of(remaining.pop(COMMAND_FIELD.keyword, None))
         values: dict[str, object] = {}
         for name, spec in LAYOUTS[cls].fields:
-            if spec.keyword not in remaining:
+            primitive = remaining.pop(spec.keyword, None)
+            if primitive is None:  # absent, or null: an element a message may leave out
                 continue
-            primitive = remaining.pop(spec.keyword)
             try:
                 values[name] = self.structure(primitive, _FIELD_TYPES[cls][name])
             except (BaseValidationError, CattrsError, ValueError, TypeError) as problem:
+                cause: BaseException = problem
+                while isinstance(cause, BaseValidationError) and cause.exceptions:
+                    cause = cause.exceptions[0]  # the first item cattrs could not take
                 raise DecodeError(
-                    f"{spec.keyword}: {primitive!r} is not a {spec.vr} value ({problem})",
+                    f"{spec.keyword}: {_show(primitive)} is no {spec.vr} value ({cause})",
                     tag=spec.tag,
                 ) from None
         cdst = remaining.pop(COMMAND_DATA_SET_TYPE.keyword, None)
-        if cdst is not None and (isinstance(cdst, bool) or not isinstance(cdst, int)):
-            raise DecodeError(
-                f"CommandDataSetType: {cdst!r} is not a US value", tag=COMMAND_DATA_SET_TYPE.tag
-            )
+        reason = None if cdst is None else unrepresentable(COMMAND_DATA_SET_TYPE, cdst)
+        if reason is not None:
+            raise DecodeError(reason, tag=COMMAND_DATA_SET_TYPE.tag)
+        data_set_type = cast(int | None, cdst)  # a US value, or absent
         extras: dict[int, tuple[int | None, bytes]] = {}
         for key, value in remaining.items():
-            known = _spec_for_key(key)
-            tag = known.tag if known is not None else _tag_from_key(key)
+            tag = _tag_of_key(key)
             if not isinstance(value, str):
                 raise DecodeError(
                     f"{key}: an element without a field of its own is given as hex bytes",
@@ -232,13 +327,12 @@ class CommandSetConverter(JsonConverter):
             try:
                 extras[tag] = (None, bytes.fromhex(value))
             except ValueError:
-                raise DecodeError(f"{key}: {value!r} is not hex bytes", tag=tag) from None
-        _refuse_unrepresentable(cls, values, {})
+                raise DecodeError(f"{key}: {_show(value)} is not hex bytes", tag=tag) from None
         return assemble(
             cls,
             values,
             offsets={},
-            data_set_type=(cdst, None),
+            data_set_type=(data_set_type, None),
             extras=_extra_elements(cls, extras, diags),  # type: ignore[arg-type]
             data_set=data_set,
             diags=diags,
@@ -246,26 +340,53 @@ class CommandSetConverter(JsonConverter):
         )
 
 
+def _by_keyword(command: Mapping[Any, object]) -> dict[str, object]:
+    """The command dict with each key as its element's keyword, or ``GGGGEEEE`` for an
+    element that has none: an element is named once, whichever way it is named."""
+    keyed: dict[str, object] = {}
+    named: dict[str, str] = {}
+    for key, value in command.items():
+        if not isinstance(key, str):
+            raise DecodeError(
+                f"{_show(key)} is no key of a command dict: a key is a DICOM keyword or a "
+                "tag as 8 hex digits"
+            )
+        spec = _spec_for_key(key)
+        name = spec.keyword if spec is not None else _tag_text(_tag_of_key(key))
+        if name in named:
+            raise DecodeError(
+                f"{_show(named[name])} and {_show(key)} name the same element",
+                tag=_tag_of_key(name),
+            )
+        named[name] = key
+        keyed[name] = value
+    return keyed
+
+
 def _spec_for_key(key: str) -> ElementSpec | None:
     spec = _BY_KEYWORD.get(key)
     if spec is not None:
         return spec
-    if len(key) == 8:
-        try:
-            return BY_TAG.get(int(key, 16))
-        except ValueError:
-            return None
-    return None
+    tag = _tag_of_text(key)
+    return None if tag is None else BY_TAG.get(tag)
 
 
-def _tag_from_key(key: str) -> int:
-    try:
-        tag = int(key, 16) if len(key) == 8 else -1
-    except ValueError:
-        tag = -1
-    if tag < 0 or tag >> 16:
-        raise DecodeError(f"{key!r} is neither a command element keyword nor a group 0000 tag")
+def _tag_of_key(key: str) -> int:
+    """The tag a key names: a keyword's, or the one written as 8 hex digits (group 0000)."""
+    spec = _BY_KEYWORD.get(key)
+    if spec is not None:
+        return spec.tag
+    tag = _tag_of_text(key)
+    if tag is None or tag >> 16:
+        raise DecodeError(f"{_show(key)} is neither a command element keyword nor a group 0000 tag")
     return tag
+
+
+def _kept_element(tag: int, spec: ElementSpec | None, raw: bytes) -> DataElement:
+    """An element kept as received: its value bytes as they are (pydicom would otherwise
+    read them as its VR's values, as UTF-8 text or numbers, and not all bytes are)."""
+    vr = "UN" if spec is None else spec.vr
+    return DataElement(tag, vr, raw, validation_mode=_AS_IS, already_converted=True)
 
 
 def _is_extra(message: Message, spec: ElementSpec) -> bool:
@@ -276,49 +397,74 @@ def _is_extra(message: Message, spec: ElementSpec) -> bool:
 def _class_of(command_field: object) -> type[Message]:
     if command_field is None:
         raise DecodeError("no CommandField: the command names no DIMSE message")
+    reason = unrepresentable(COMMAND_FIELD, command_field)
+    if reason is not None:
+        raise DecodeError(reason, tag=COMMAND_FIELD.tag)
     if isinstance(command_field, int) and command_field in MESSAGE_CLASSES:
         return MESSAGE_CLASSES[CommandField(command_field)]
     raise DecodeError(
-        f"CommandField {command_field!r} is no DIMSE message (PS3.7 E.1)",
+        f"CommandField 0x{command_field:04X} is no DIMSE message (PS3.7 E.1)",
         tag=COMMAND_FIELD.tag,
         suggested_status=0x0211,
     )
 
 
-def _dataset_value(element: DataElement, spec: ElementSpec | None, diags: DiagnosticLog) -> Any:
-    """A pydicom element's value as a command dict value."""
+def _element(dataset: Dataset, tag: int) -> DataElement:
+    """The element at ``tag``, as pydicom reads it from the bytes it may still hold."""
+    try:
+        return dataset[tag]
+    except Exception as problem:  # pydicom's reading of a peer's bytes fails in many ways
+        raise DecodeError(f"pydicom cannot read the element: {problem}", tag=tag) from None
+
+
+def _dataset_value(element: DataElement, spec: ElementSpec, diags: DiagnosticLog) -> Any:
+    """A pydicom element's value as a command dict value, for an element of the message."""
     value = element.value
-    if spec is None or spec.retired or spec.name not in _KNOWN_FIELD_NAMES:
-        if isinstance(value, bytes):
-            return value.hex()
-        if isinstance(value, str):
-            data = value.encode("latin-1")
-            return (data + b" " if len(data) & 1 else data).hex()
-        if isinstance(value, int) and spec is not None and spec.vr in ("US", "UL"):
-            return value.to_bytes(2 if spec.vr == "US" else 4, "little").hex()
-        raise DecodeError(
-            f"cannot keep {element.keyword or element.tag} as raw bytes", tag=int(element.tag)
-        )
     if spec.vr == "AT":
-        items = value if isinstance(value, MultiValue | list) else [value]
-        return [_tag_text(int(item)) for item in items]
+        items = value if isinstance(value, MultiValue | list | tuple) else [value]
+        return [_tag_text(item) if _is_int(item) else item for item in items if item is not None]
     if isinstance(value, MultiValue):
-        diags.append(
-            Diagnostic(
-                what=f"{spec.keyword} has {len(value)} values where VM is 1; the first is kept",
-                rule="PS3.7 E.1 (VM 1)",
-                tag=spec.tag,
+        if len(value) > 1:
+            diags.append(
+                Diagnostic(
+                    what=f"{spec.keyword} has {len(value)} values where VM is 1; the first is kept",
+                    rule="PS3.7 E.1 (VM 1)",
+                    tag=spec.tag,
+                )
             )
-        )
         value = value[0] if len(value) else None
     if isinstance(value, str):
         return str(value)
     return value
 
 
-_KNOWN_FIELD_NAMES: Final = frozenset(
-    name for layout in LAYOUTS.values() for name, _ in layout.fields
-) | frozenset({GROUP_LENGTH.name, COMMAND_FIELD.name, COMMAND_DATA_SET_TYPE.name})
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _raw_value(element: DataElement) -> bytes:
+    """The value bytes of an element the message has no field for, kept as received:
+    written by the codec's value encoders, as pydicom holds it (its VR)."""
+    value = element.value
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, MultiValue) and all(isinstance(item, str) for item in value):
+        value = "\\".join(value)  # PS3.5 6.4: values of a string VR are backslash-separated
+    numbers = list(value) if isinstance(value, MultiValue) else [value]
+    try:
+        if isinstance(value, str):
+            return _encode_text(value)
+        if element.VR in ("US", "UL") and all(_is_int(number) for number in numbers):
+            return b"".join(_ENCODERS[element.VR](number) for number in numbers)
+    except (UnicodeEncodeError, OverflowError):
+        pass
+    raise DecodeError(
+        f"{element.keyword or _tag_text(int(element.tag))} {_show(value)}: an element "
+        "without a field of its own is kept as its value bytes, and these cannot be written",
+        tag=int(element.tag),
+    )
 
 
 def _field_types(cls: type[Message]) -> dict[str, Any]:
@@ -385,10 +531,12 @@ def configure_converter(converter: CommandSetConverter) -> None:
     """Register dimsekit's hooks: leaf value types first, then the message classes."""
     configure_json(converter)
     converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(str, _structure_str)
     converter.register_unstructure_hook(UID, str)
     converter.register_structure_hook(UID, lambda value, _: to_uid(value))
     converter.register_unstructure_hook(BaseTag, _tag_text)
     converter.register_structure_hook(BaseTag, lambda value, _: _parse_tag(value))
+    converter.register_structure_hook_func(lambda t: t == tuple[BaseTag, ...], _structure_tags)
     converter.register_unstructure_hook(Status, int)
     converter.register_structure_hook(
         Status, lambda value, _: to_status(_structure_int(value, int))

@@ -11,7 +11,10 @@ context into the fields defined here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import builtins
+import reprlib
+from itertools import islice
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from ._pdata_receive import Event
@@ -158,7 +161,56 @@ def _rebuild_decode_error(
     return DecodeError(reason, offset=offset, tag=tag, suggested_status=suggested_status)
 
 
+_SHOWN: Final = 120
+"""The longest rendering of a value in an error message."""
+
+
+class _BoundedRepr(reprlib.Repr):
+    """``repr`` for values from outside, which may be anything: nesting, items and
+    digits are bounded (``repr`` recurses through a nested list, and raises ValueError
+    for an int of more than 4300 digits), an object whose ``repr`` fails is named by
+    its type, and dicts keep their order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 6
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = 40
+        self.maxdict = 20
+        self.maxother = 1 << 16  # plain repr, cut to _SHOWN by _show
+
+    def repr_int(self, x: int, level: int) -> str:
+        bits = x.bit_length()
+        return builtins.repr(x) if bits <= 256 else f"<an int of {bits} bits>"
+
+    def repr_str(self, x: str, level: int) -> str:
+        return builtins.repr(x[:_SHOWN])
+
+    def repr_bytes(self, x: bytes, level: int) -> str:
+        return builtins.repr(x[:_SHOWN])
+
+    def repr_dict(self, x: dict[object, object], level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = [
+            f"{self.repr1(key, level - 1)}: {self.repr1(value, level - 1)}"
+            for key, value in islice(x.items(), self.maxdict)
+        ]
+        if len(x) > self.maxdict:
+            pieces.append(self.fillvalue)
+        return "{" + ", ".join(pieces) + "}"
+
+
+_REPR: Final = _BoundedRepr()
+
+
 def _show(value: object) -> str:
-    """A short, unambiguous rendering of a value for an error message."""
-    text = repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
+    """A short, unambiguous rendering of a value for an error message (never raises)."""
+    if isinstance(value, str | bytes) and type(value) in (str, bytes):  # the usual, quickly
+        text = builtins.repr(value[:_SHOWN])
+    elif isinstance(value, int) and type(value) is int and value.bit_length() <= 256:
+        text = builtins.repr(value)
+    else:
+        text = _REPR.repr(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."

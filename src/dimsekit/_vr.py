@@ -322,12 +322,21 @@ def check_optional_lo(inst: object, attribute: Attribute[Any], value: object) ->
         )
 
 
+def us_problem(value: object) -> str | None:
+    """What keeps ``value`` from being a US value (an int from 0 to 65535, PS3.5 6.2),
+    or None: the rule of :func:`check_us`, for callers that are not building a message."""
+    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
+        return "a US value must be an int"
+    if not 0 <= value <= US_MAX:
+        return "a US value is from 0 to 65535"
+    return None
+
+
 def check_us(inst: object, attribute: Attribute[Any], value: object) -> None:
     """US: an int from 0 to 65535."""
-    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
-        refuse(inst, attribute.name, value, "a US value must be an int", "PS3.5 6.2")
-    elif not 0 <= value <= US_MAX:
-        refuse(inst, attribute.name, value, "a US value is from 0 to 65535", "PS3.5 6.2")
+    problem = us_problem(value)
+    if problem is not None:
+        refuse(inst, attribute.name, value, problem, "PS3.5 6.2")
 
 
 def check_optional_us(inst: object, attribute: Attribute[Any], value: object) -> None:

@@ -24,16 +24,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 import attrs
 
 from .._command import encode_command
-from .._converter import from_dict
+from .._converter import from_dict, parse_json
 from .._diagnostics import Severity
-from .._errors import DimseError
+from .._errors import DecodeError, DimseError
 from .._layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
 from .._payload import DataSetPayload
 from .._pdata_send import fragment_message
@@ -77,8 +76,8 @@ def read_documents(text: bytes) -> list[tuple[int, Document]]:
     """(line number, object) for each line of JSON Lines, or the one JSON object the
     whole input is (an object may then span lines)."""
     try:
-        whole = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+        whole = parse_json(text)
+    except DecodeError:
         whole = None
     else:
         if not isinstance(whole, dict):
@@ -89,9 +88,9 @@ def read_documents(text: bytes) -> list[tuple[int, Document]]:
         if not line.strip():
             continue
         try:
-            document = json.loads(line)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise DimseError(f"line {number}: not JSON: {error}") from None
+            document = parse_json(line)
+        except DecodeError as error:
+            raise DimseError(f"line {number}: {error.reason}") from None
         if not isinstance(document, dict):
             raise DimseError(f"line {number}: expected a JSON object")
         documents.append((number, document))
