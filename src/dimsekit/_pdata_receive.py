@@ -35,7 +35,7 @@ cannot be decoded does not break the stream: it comes out as an
 :class:`UndecodableMessage` event carrying the :class:`~dimsekit.DecodeError` (with the
 status to answer).  What deviates but can be understood is a diagnostic on the event
 when lenient (``MessageReceived.diagnostics``, ``PDUReceived.diagnostics``) and a
-FramingError when strict: odd and empty fragments, a PDU-length its type does not allow
+FramingError when strict: odd fragments, a PDU-length its type does not allow
 (PS3.8 9.3.2 to 9.3.8: ``_pdu.PDU_LENGTHS``), and a command whose Command Data Set Type
 announces a data set (PS3.7 9.3, 10.3) followed by a new command or another PDU instead
 of the data set's first fragment: the message then goes out as decoded, its data set
@@ -48,8 +48,9 @@ KiB); odd fragment lengths (PS3.8 E.1 wants even ones) are a warning diagnostic 
 lenient, because DCMTK pads only the tail of a deflated data set, and a
 FramingError when strict.  No clause gives a fragment a minimum length (PS3.8 9.3.5.1,
 E.1); an empty one (PDV item length 2) carries nothing, and a peer could stall a
-message with them for ever, so it is reported as a deviation (a warning; strict refuses
-it) except where it is needed: the one fragment of an empty data set.
+message with them for ever, so it is reported as a deviation, a warning in both modes
+(strict refuses only what a clause forbids), except where it is needed: the one fragment
+of an empty data set.
 
 Must not know: sockets, association negotiation (which contexts exist, their transfer
 syntaxes), or how a command set is decoded (``_command_decode``, ``_fast_decode``).
@@ -193,9 +194,9 @@ class MessageAssembler:
     data set kept in memory (None: no bound); beyond it the data set is written to the
     file ``spill`` returns, which the caller owns and closes, or by default to a
     temporary file that the received payload owns and closes when it is collected.
-    ``strict`` turns framing diagnostics (odd or empty fragments, a PDU-length its type
-    does not allow, a data set announced that never came) into errors and decodes
-    command sets strictly.
+    ``strict`` turns framing diagnostics (odd fragments, a PDU-length its type does not
+    allow, a data set announced that never came) into errors and decodes command sets
+    strictly; an empty fragment, which no clause forbids, stays a warning.
 
     The caller says where the stream ends by calling :meth:`close` (h11 takes
     ``receive_data(b"")`` for this; a method says it more plainly): a stream that ends
@@ -714,6 +715,7 @@ class MessageAssembler:
                     "a PDV carries a fragment of the message; no clause sets a minimum length, "
                     "but only an empty data set needs an empty fragment, its only one",
                     start,
+                    forbidden=False,
                 )
         elif fragment_length & 1:
             self._report(
@@ -731,9 +733,12 @@ class MessageAssembler:
         self._control = control
         self._fragment_left = fragment_length
 
-    def _report(self, what: str, rule: str, why: str, offset: int) -> None:
-        """A framing deviation: a warning diagnostic when lenient, an error when strict."""
-        if self._strict:
+    def _report(
+        self, what: str, rule: str, why: str, offset: int, *, forbidden: bool = True
+    ) -> None:
+        """A framing deviation: a warning diagnostic when lenient, an error when strict,
+        if the standard ``forbidden`` it; what no clause forbids is a warning in both."""
+        if self._strict and forbidden:
             raise self._fail(f"{what} ({rule}: {why})", offset)
         self._diagnostics.append(Diagnostic(what=what, rule=rule, offset=offset))
 
