@@ -880,6 +880,105 @@ def test_a_hostile_command_set_costs_a_few_times_its_size(
         decode_command(buffer, strict=True)
 
 
+PRINTER = b"1.2.840.10008.5.1.1.16"  # Printer SOP Class: an even length, no padding
+PRINTER_INSTANCE = b"1.2.840.10008.5.1.1.17"
+
+
+def n_get_rq(attributes: bytes, *extra: bytes) -> bytes:
+    """An N-GET-RQ (PS3.7 10.3.2.1) whose Attribute Identifier List holds ``attributes``."""
+    return command(
+        element(0x0003, PRINTER), element(0x0100, us(0x0110)), element(0x0110, us(1)),
+        element(0x0800, us(0x0101)), element(0x1001, PRINTER_INSTANCE),
+        element(0x1005, attributes), *extra,
+    )  # fmt: skip
+
+
+def store_success_naming(offending: bytes) -> bytes:
+    """A C-STORE-RSP Success with an Offending Element, which no Success carries (PS3.7
+    Annex C): understood and reported."""
+    return command(
+        element(0x0002, STORAGE_CT.encode() + b"\0"), element(0x0100, us(0x8001)),
+        element(0x0120, us(1)), element(0x0800, us(0x0101)), element(0x0900, us(0x0000)),
+        element(0x0901, offending),
+    )  # fmt: skip
+
+
+def as_many_tags_as_fit(make: Callable[[bytes], bytes]) -> bytes:
+    """An AT value of as many distinct tags as ``make(value)`` holds within
+    MAX_COMMAND_LENGTH, as a command set holds them (PS3.5 7.1.2: group, element, little
+    endian)."""
+    count = (MAX_COMMAND_LENGTH - len(make(b""))) // 4
+    return b"".join(struct.pack("<HH", 0x0010 + (n >> 16), n & 0xFFFF) for n in range(count))
+
+
+def decode_fast(buffer: bytes) -> dk.DecodedCommand:
+    message = decode_canonical(buffer)
+    assert message is not None  # canonical and valid: the compiled path takes it
+    return dk.DecodedCommand(message)
+
+
+LONG_AT_LISTS = {
+    # how the command set is made, whose AT field holds the list, how it is decoded, and
+    # whether anything is reported
+    "N-GET-RQ, the fast path": (n_get_rq, "attribute_identifier_list", decode_fast, False),
+    "N-GET-RQ, the general path": (n_get_rq, "attribute_identifier_list", decode_command, False),
+    "N-GET-RQ as a bytearray": (
+        n_get_rq,
+        "attribute_identifier_list",
+        lambda buffer: decode_command(bytearray(buffer)),
+        False,
+    ),
+    "N-GET-RQ with an unknown element": (
+        lambda value: n_get_rq(value, element(0x7777, b"")),
+        "attribute_identifier_list",
+        decode_command,
+        True,
+    ),
+    "C-STORE-RSP Success with an Offending Element": (
+        store_success_naming,
+        "offending_element",
+        decode_command,
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "decode", "reported"), LONG_AT_LISTS.values(), ids=LONG_AT_LISTS.keys()
+)
+def test_a_long_at_list_costs_a_few_times_its_size(
+    make: Callable[[bytes], bytes],
+    field: str,
+    decode: Callable[[bytes], dk.DecodedCommand],
+    reported: bool,
+) -> None:
+    # A quarter of a million tags in a command set of 1 MiB: held as the value bytes,
+    # not as a BaseTag each (52 bytes where the wire has 4).
+    value = as_many_tags_as_fit(make)
+    buffer = make(value)
+    assert MAX_COMMAND_LENGTH - 4 < len(buffer) <= MAX_COMMAND_LENGTH
+    assert len(buffer) > _command_decode._CANONICAL_MAX  # decode_command: the general path
+    tracemalloc.start()
+    try:
+        decoded = decode(buffer)
+        decode_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        encoded = encode_command(decoded.message)
+        encode_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert decode_peak < 4 * len(buffer)
+    assert encode_peak < 4 * len(buffer)
+    tags = getattr(decoded.message, field)
+    assert type(tags) is dk.AttributeTags
+    assert tags.to_bytes() == value
+    assert len(tags) == len(value) // 4
+    assert tags[0] == 0x00100000 and tags[-1] == 0x00100000 + len(tags) - 1
+    assert encoded == buffer
+    assert bool(decoded.diagnostics) is reported
+    assert all(len(str(d)) < 500 for d in decoded.diagnostics)  # values shown bounded
+
+
 def test_kept_elements_do_not_keep_the_whole_command_set_in_a_pickle() -> None:
     big = element(0x0901, b"\x10\x00\x10\x00" * 10_000)  # Offending Element
     buffer = command(

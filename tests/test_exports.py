@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import types
+import typing
 
 import pytest
 
@@ -98,6 +99,19 @@ def test_one_module_per_service(module: str) -> None:
     for cls in own:
         assert cls.__module__ == loaded.__name__
         assert getattr(dk, cls.__name__) is cls
+
+
+def test_the_type_of_every_at_field_is_exported() -> None:
+    at_names = {dk.attribute_name(spec.keyword) for spec in dk.COMMAND_ELEMENTS if spec.vr == "AT"}
+    found = [
+        typing.get_type_hints(cls)[name]
+        for cls in dk.MESSAGE_CLASSES.values()
+        for name in cls.requirements()
+        if name in at_names
+    ]
+    assert len(found) == 15  # Offending Element in 11 responses, Attribute Identifier List in 4
+    assert set(found) == {dk.AttributeTags | None}
+    assert "AttributeTags" in dk.__all__
 
 
 def test_the_error_types() -> None:

@@ -247,7 +247,7 @@ def test_tags_in_every_form_become_base_tags() -> None:
     assert tags == (0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x00080018)
     assert tags is not None
     assert all(type(tag) is BaseTag for tag in tags)
-    assert isinstance(tags, tuple)
+    assert type(tags) is dk.AttributeTags
 
 
 def test_a_tag_list_may_be_any_iterable() -> None:
@@ -255,25 +255,30 @@ def test_a_tag_list_may_be_any_iterable() -> None:
     assert tags == (BaseTag(0x00100010),)
 
 
+NOT_TAG_LISTS = [
+    # given, the rule it breaks, the value named (PS3.5 6.2)
+    (["NoSuchKeyword"], "not a DICOM tag", "NoSuchKeyword"),
+    ([0x00100010, "NoSuchKeyword"], "not a DICOM tag", "NoSuchKeyword"),
+    ([2**32], "not a DICOM tag", 2**32),
+    ([BaseTag(2**32)], "not a DICOM tag", 2**32),  # a BaseTag no AT value can hold
+    ([-1], "not a DICOM tag", -1),
+    ([(1, 2, 3)], "not a DICOM tag", (1, 2, 3)),
+    ([(0x10000, 0)], "not a DICOM tag", (0x10000, 0)),
+    ([None], "not a DICOM tag", None),
+    ([True], "not a DICOM tag", True),  # not (0000,0001)
+    ([1.5], "not a DICOM tag", 1.5),  # not (0000,0001)
+    ("PatientID", "a sequence of tags", "PatientID"),
+    (0x00100010, "a sequence of tags", 0x00100010),
+    (b"\x10\x00\x10\x00", "a sequence of tags", b"\x10\x00\x10\x00"),
+    (bytearray(b"\x10\x00"), "a sequence of tags", b"\x10\x00"),  # not (0000,0010), (0000,0000)
+    (object, "a sequence of tags", object),
+    ((0x0010, 0x0010), "ambiguous", (0x0010, 0x0010)),
+]
+
+
 @pytest.mark.parametrize(
     ("bad", "rule", "value"),
-    [
-        ([], "at least one tag", ()),
-        ((), "at least one tag", ()),
-        (["NoSuchKeyword"], "not a DICOM tag", "NoSuchKeyword"),
-        ([0x00100010, "NoSuchKeyword"], "not a DICOM tag", "NoSuchKeyword"),
-        ([2**32], "not a DICOM tag", 2**32),
-        ([-1], "not a DICOM tag", -1),
-        ([(1, 2, 3)], "not a DICOM tag", (1, 2, 3)),
-        ([(0x10000, 0)], "not a DICOM tag", (0x10000, 0)),
-        ([None], "not a DICOM tag", None),
-        ([True], "not a DICOM tag", True),  # not (0000,0001)
-        ([1.5], "not a DICOM tag", 1.5),  # not (0000,0001)
-        ("PatientID", "a sequence of tags", "PatientID"),
-        (0x00100010, "a sequence of tags", 0x00100010),
-        (b"\x10\x00\x10\x00", "a sequence of tags", b"\x10\x00\x10\x00"),
-        (object, "a sequence of tags", object),
-    ],
+    [([], "at least one tag", ()), ((), "at least one tag", ()), *NOT_TAG_LISTS],
 )
 def test_junk_tag_lists_are_refused(bad: object, rule: str, value: object) -> None:
     error = refused(lambda: store_failure(offending_element=bad))
@@ -305,6 +310,178 @@ def test_a_tuple_of_two_small_numbers_is_refused_as_ambiguous(pair: tuple[int, i
 )
 def test_other_tuples_of_tags_are_read_as_sequences(tags: tuple[Any, ...]) -> None:
     assert store_failure(offending_element=tags).offending_element == tuple(map(Tag, tags))
+
+
+# --- AttributeTags: the value of an AT field ------------------------------------------------
+
+TAGS = (0x00100010, 0x00100020, 0x0020000D)
+# The same as an AT value in a command set: each tag its group, then its element, little
+# endian (PS3.5 7.1.2), worked out by hand.
+PACKED = bytes.fromhex("10001000 10002000 20000D00")
+
+
+def test_attribute_tags_hold_the_bytes_of_an_at_value() -> None:
+    tags = dk.AttributeTags(["PatientName", (0x0010, 0x0020), 0x0020000D])
+    assert tags.to_bytes() == PACKED
+    for data in (PACKED, bytearray(PACKED), memoryview(PACKED)):
+        read = dk.AttributeTags.from_bytes(data)
+        assert read == tags
+        assert type(read.to_bytes()) is bytes
+    assert dk.AttributeTags.from_bytes(b"").to_bytes() == b"" == dk.AttributeTags().to_bytes()
+    with pytest.raises(dk.DecodeError, match=r"an AT value of 5 bytes; AT values are 4 bytes"):
+        dk.AttributeTags.from_bytes(PACKED[:5])
+
+
+def test_attribute_tags_equal_any_sequence_of_the_same_tags() -> None:
+    tags = dk.AttributeTags(TAGS)
+    same: list[object] = [
+        TAGS,
+        list(TAGS),
+        tuple(map(BaseTag, TAGS)),
+        [BaseTag(tag) for tag in TAGS],
+        dk.AttributeTags.from_bytes(PACKED),
+    ]
+    for other in same:
+        assert tags == other and other == tags
+        assert not tags != other and not other != tags  # noqa: SIM202
+    different: list[object] = [
+        TAGS[:2],
+        TAGS[::-1],
+        (*TAGS, 0),
+        (),
+        ["PatientName", "PatientID", "StudyInstanceUID"],  # forms to build from, not tags
+        PACKED,
+        "abc",
+        0x00100010,
+        None,
+    ]
+    for other in different:
+        assert tags != other and other != tags
+        assert not tags == other and not other == tags  # noqa: SIM201
+    assert dk.AttributeTags() == () == dk.AttributeTags([])
+
+
+def test_attribute_tags_hash_as_the_tuple_of_their_tags() -> None:
+    tags = dk.AttributeTags(TAGS)
+    assert hash(tags) == hash(TAGS) == hash(tuple(map(BaseTag, TAGS)))
+    assert hash(tags) == hash(tags)  # remembered, the same
+    assert hash(dk.AttributeTags()) == hash(())
+    by_tags: dict[object, str] = {tags: "found"}
+    by_tuple: dict[object, str] = {TAGS: "found"}
+    assert by_tags[TAGS] == "found" and by_tuple[tags] == "found"
+    assert len({tags, TAGS, dk.AttributeTags.from_bytes(PACKED)}) == 1
+    message = store_failure(offending_element=TAGS)
+    assert hash(message) == hash(store_failure(offending_element=list(TAGS)))
+
+
+def test_attribute_tags_give_base_tags_and_slice_as_attribute_tags() -> None:
+    tags = dk.AttributeTags(TAGS)
+    assert len(tags) == 3
+    assert [type(tag) for tag in tags] == [BaseTag] * 3
+    assert list(tags) == list(TAGS)
+    assert type(tags[0]) is BaseTag and tags[0] == 0x00100010
+    assert tags[-1] == 0x0020000D == tags[2]
+    assert tags[-3] == 0x00100010
+    assert tags[True] == 0x00100020  # an index, as for a tuple
+    for position in (3, -4, 2**70, -(2**70)):
+        with pytest.raises(IndexError, match="AttributeTags index out of range"):
+            tags[position]
+    with pytest.raises(TypeError, match="indices must be integers or slices, not str"):
+        tags["PatientID"]  # type: ignore[call-overload]
+    for part, expected in [
+        (tags[1:], TAGS[1:]),
+        (tags[:-1], TAGS[:-1]),
+        (tags[::-1], TAGS[::-1]),
+        (tags[::2], TAGS[::2]),
+        (tags[5:], ()),
+        (tags[2:1], ()),
+        (tags[:], TAGS),
+    ]:
+        assert type(part) is dk.AttributeTags
+        assert part == expected
+    assert list(reversed(tags)) == list(reversed(TAGS))
+    assert tags.index(0x00100020) == 1 and tags.count(0x0020000D) == 1
+
+
+def test_only_whole_tags_are_in_attribute_tags() -> None:
+    tags = dk.AttributeTags(TAGS)
+    assert 0x00100020 in tags and BaseTag(0x0020000D) in tags
+    assert "PatientName" in tags  # as BaseTag compares (pydicom's Tag())
+    assert 0x00200020 not in tags  # its bytes are there, at offset 6: no tag of the list
+    assert PACKED[6:10] == bytes.fromhex("20002000")
+    assert 0x00100030 not in tags and 2**32 not in tags and None not in tags
+
+
+@given(st.lists(st.integers(min_value=0, max_value=0xFFFFFFFF), max_size=12), st.slices(14))
+def test_attribute_tags_behave_as_the_tuple_of_their_tags(numbers: list[int], part: slice) -> None:
+    tags, expected = dk.AttributeTags(numbers), tuple(numbers)
+    assert tags == expected and hash(tags) == hash(expected) and len(tags) == len(expected)
+    assert tags[part] == expected[part]
+    for position in range(-len(expected) - 1, len(expected) + 1):
+        if -len(expected) <= position < len(expected):
+            assert tags[position] == expected[position]
+        else:
+            with pytest.raises(IndexError):
+                tags[position]
+    assert dk.AttributeTags.from_bytes(tags.to_bytes()) == tags
+
+
+def test_attribute_tags_pickle_and_cannot_be_changed() -> None:
+    tags = dk.AttributeTags(TAGS)
+    again = pickle.loads(pickle.dumps(tags))
+    assert type(again) is dk.AttributeTags and again == tags and again.to_bytes() == PACKED
+    with pytest.raises(TypeError):
+        tags[0] = BaseTag(0x00080018)  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del tags[0]  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="immutable"):
+        tags._packed = b""
+    with pytest.raises(AttributeError, match="immutable"):
+        tags.note = "x"  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="immutable"):
+        del tags._packed
+    assert tags.to_bytes() == PACKED
+    assert not hasattr(tags, "__dict__")
+
+
+def test_attribute_tags_repr_shows_the_tags() -> None:
+    assert repr(dk.AttributeTags(TAGS)) == "AttributeTags([(0010,0010), (0010,0020), (0020,000D)])"
+    assert repr(dk.AttributeTags()) == "AttributeTags([])"
+    rq = n_get(attribute_identifier_list=["PatientName"])
+    assert "attribute_identifier_list=AttributeTags([(0010,0010)])" in repr(rq)
+
+
+def test_a_long_attribute_tags_is_shown_short_in_an_error() -> None:
+    tags = dk.AttributeTags(range(0x00100000, 0x00100000 + 100_000))
+    error = refused(
+        lambda: dk.CStoreResponse(message_id_being_responded_to=1, status=0, offending_element=tags)
+    )
+    assert error.value == {"offending_element": tags, "status": 0}
+    assert len(str(error)) < 500
+    assert "AttributeTags([(0010,0000), (0010,0001)," in str(error)
+
+
+@pytest.mark.parametrize(("bad", "rule", "value"), NOT_TAG_LISTS)
+def test_attribute_tags_refuse_what_an_at_field_refuses(
+    bad: object, rule: str, value: object
+) -> None:
+    error = refused(lambda: dk.AttributeTags(bad))  # type: ignore[arg-type]
+    assert (error.message_class, error.fields) == ("AttributeTags", ("tags",))
+    assert str(error).startswith("AttributeTags.tags: ")
+    field_error = refused(lambda: store_failure(offending_element=bad))
+    assert (error.rule, error.value, error.reference) == (
+        field_error.rule,
+        field_error.value,
+        field_error.reference,
+    )
+    assert rule in error.rule and error.value == value
+
+
+def test_attribute_tags_are_taken_as_they_are() -> None:
+    tags = dk.AttributeTags(TAGS)
+    assert dk.AttributeTags(tags) is tags
+    assert store_failure(offending_element=tags).offending_element is tags
+    assert n_get(attribute_identifier_list=dk.AttributeTags()).attribute_identifier_list == ()
 
 
 def test_only_n_get_rq_takes_an_empty_attribute_identifier_list() -> None:

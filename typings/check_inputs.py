@@ -3,8 +3,9 @@
 UIDs as ``str``, ``bytes`` or pydicom ``UID``; Priority as a plain ``int`` or
 ``Priority``; Status as a plain ``int`` or ``Status``; data sets as ``bytes``,
 ``bytearray``, ``memoryview``, a pydicom ``Dataset`` or a ``DataSetPayload``; tags as
-ints, keywords, (group, element) pairs or ``BaseTag`` in any iterable; AE titles and
-Error Comments as ``str`` or ``bytes``; ``None`` for every optional field.
+ints, keywords, (group, element) pairs or ``BaseTag`` in any iterable, an
+``AttributeTags`` among them; AE titles and Error Comments as ``str`` or ``bytes``;
+``None`` for every optional field.
 
 Each class is built once with every one of its fields given, so a renamed or dropped
 keyword fails here.  The values are what the type checker accepts; some of them are
@@ -21,6 +22,7 @@ from pydicom.uid import UID
 
 from dimsekit import (
     VERIFICATION_SOP_CLASS,
+    AttributeTags,
     CCancelRequest,
     CEchoRequest,
     CEchoResponse,
@@ -369,6 +371,7 @@ def check_tag_inputs(tag_like: TagLike, tags: list[TagLike]) -> None:
         [tag_like],
         tags,
         (BaseTag(0x00100010 + n) for n in range(3)),
+        AttributeTags(["PatientName"]),
         None,
     ):
         CStoreResponse(message_id_being_responded_to=1, status=0xC000, offending_element=value)

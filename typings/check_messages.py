@@ -3,7 +3,7 @@
 One function per class; its parameter is an instance, and one ``assert_type`` per field
 states what a user reads back.  Required fields are never Optional; optional ones are
 ``X | None``; converted fields read back as their normalised type (a pydicom ``UID``,
-``Priority``, ``Status``, ``DataSetPayload``, a tuple of pydicom ``BaseTag``), whatever
+``Priority``, ``Status``, ``DataSetPayload``, ``AttributeTags``), whatever
 form they were given in.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import assert_type
 
-from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from dimsekit import (
+    AttributeTags,
     CCancelRequest,
     CEchoRequest,
     CEchoResponse,
@@ -46,8 +46,6 @@ from dimsekit import (
     Status,
     WireDetails,
 )
-
-Tags = tuple[BaseTag, ...]
 
 # --- what every message has -------------------------------------------------------------
 
@@ -83,7 +81,7 @@ def check_c_echo_response(rsp: CEchoResponse) -> None:
     assert_type(rsp.message_id_being_responded_to, int)
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
 
 
@@ -105,7 +103,7 @@ def check_c_store_response(rsp: CStoreResponse) -> None:
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
     assert_type(rsp.affected_sop_instance_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
 
 
@@ -123,7 +121,7 @@ def check_c_find_response(rsp: CFindResponse) -> None:
     assert_type(rsp.message_id_being_responded_to, int)
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.identifier, DataSetPayload | None)
 
@@ -142,7 +140,7 @@ def check_c_get_response(rsp: CGetResponse) -> None:
     assert_type(rsp.message_id_being_responded_to, int)
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.number_of_remaining_suboperations, int | None)
     assert_type(rsp.number_of_completed_suboperations, int | None)
@@ -166,7 +164,7 @@ def check_c_move_response(rsp: CMoveResponse) -> None:
     assert_type(rsp.message_id_being_responded_to, int)
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.number_of_remaining_suboperations, int | None)
     assert_type(rsp.number_of_completed_suboperations, int | None)
@@ -198,7 +196,7 @@ def check_n_event_report_response(rsp: NEventReportResponse) -> None:
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
     assert_type(rsp.affected_sop_instance_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.error_id, int | None)
     assert_type(rsp.event_type_id, int | None)
@@ -212,7 +210,7 @@ def check_n_get_request(rq: NGetRequest) -> None:
     assert_type(rq.message_id, int)
     assert_type(rq.requested_sop_class_uid, UID)
     assert_type(rq.requested_sop_instance_uid, UID)
-    assert_type(rq.attribute_identifier_list, Tags | None)
+    assert_type(rq.attribute_identifier_list, AttributeTags | None)
 
 
 def check_n_get_response(rsp: NGetResponse) -> None:
@@ -220,10 +218,10 @@ def check_n_get_response(rsp: NGetResponse) -> None:
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
     assert_type(rsp.affected_sop_instance_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.error_id, int | None)
-    assert_type(rsp.attribute_identifier_list, Tags | None)
+    assert_type(rsp.attribute_identifier_list, AttributeTags | None)
     assert_type(rsp.attribute_list, DataSetPayload | None)
 
 
@@ -242,10 +240,10 @@ def check_n_set_response(rsp: NSetResponse) -> None:
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
     assert_type(rsp.affected_sop_instance_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.error_id, int | None)
-    assert_type(rsp.attribute_identifier_list, Tags | None)
+    assert_type(rsp.attribute_identifier_list, AttributeTags | None)
     assert_type(rsp.attribute_list, DataSetPayload | None)
 
 
@@ -265,7 +263,7 @@ def check_n_action_response(rsp: NActionResponse) -> None:
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
     assert_type(rsp.affected_sop_instance_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.error_id, int | None)
     assert_type(rsp.action_type_id, int | None)
@@ -287,10 +285,10 @@ def check_n_create_response(rsp: NCreateResponse) -> None:
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
     assert_type(rsp.affected_sop_instance_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.error_id, int | None)
-    assert_type(rsp.attribute_identifier_list, Tags | None)
+    assert_type(rsp.attribute_identifier_list, AttributeTags | None)
     assert_type(rsp.attribute_list, DataSetPayload | None)
 
 
@@ -308,6 +306,6 @@ def check_n_delete_response(rsp: NDeleteResponse) -> None:
     assert_type(rsp.status, Status)
     assert_type(rsp.affected_sop_class_uid, UID | None)
     assert_type(rsp.affected_sop_instance_uid, UID | None)
-    assert_type(rsp.offending_element, Tags | None)
+    assert_type(rsp.offending_element, AttributeTags | None)
     assert_type(rsp.error_comment, str | None)
     assert_type(rsp.error_id, int | None)

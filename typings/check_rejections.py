@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from dimsekit import (
+    AttributeTags,
     CCancelRequest,
     CEchoRequest,
     CEchoResponse,
@@ -390,3 +392,17 @@ def generic_request_needs_its_parameter(request: Request) -> None:  # type: igno
 
 def status_is_not_a_service_class(status: Status) -> None:
     status.meaning(ServiceClass)  # type: ignore[arg-type]
+
+
+def attribute_tags_are_an_immutable_sequence(tags: AttributeTags, rsp: NGetResponse) -> None:
+    """An AT list is no tuple and cannot be changed; it takes tags, not one tag or bytes."""
+    AttributeTags(0x00100010)  # type: ignore[arg-type]
+    AttributeTags([1.5])  # type: ignore[list-item]
+    AttributeTags.from_bytes("00100010")  # type: ignore[arg-type]
+    tags[0] = BaseTag(0x00100010)  # type: ignore[index]
+    del tags[0]  # type: ignore[attr-defined]
+    tags["PatientID"]  # type: ignore[call-overload]
+    tags.append(0x00100010)  # type: ignore[attr-defined]
+    tags.note = "x"  # type: ignore[attr-defined]
+    if rsp.attribute_identifier_list is not None:
+        as_tuple: tuple[BaseTag, ...] = rsp.attribute_identifier_list  # type: ignore[assignment]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Literal, assert_type
 
 from pydicom.dataset import Dataset
+from pydicom.tag import BaseTag
 
 from dimsekit import (
+    AttributeTags,
     CEchoResponse,
     CFindResponse,
     CGetResponse,
@@ -114,3 +116,23 @@ def check_payload(payload: DataSetPayload, ds: Dataset, stream: IO[bytes]) -> No
     assert_type(payload.chunks("1.2.840.10008.1.2"), Iterator[bytes | memoryview])
     assert_type(payload.to_bytes(), bytes)
     assert_type(payload.to_dataset(), Dataset)
+
+
+def check_attribute_tags(tags: AttributeTags, index: int, data: bytes) -> None:
+    assert_type(AttributeTags([0x00100010, "PatientID", (0x0010, 0x0030)]), AttributeTags)
+    assert_type(AttributeTags(), AttributeTags)
+    assert_type(AttributeTags.from_bytes(data), AttributeTags)
+    assert_type(AttributeTags.from_bytes(memoryview(data)), AttributeTags)
+    assert_type(tags.to_bytes(), bytes)
+    assert_type(tags[index], BaseTag)
+    assert_type(tags[-1], BaseTag)
+    assert_type(tags[1:], AttributeTags)
+    assert_type(len(tags), int)
+    assert_type(iter(tags), Iterator[BaseTag])
+    for tag in tags:
+        assert_type(tag, BaseTag)
+    assert_type([tag.group for tag in tags], list[int])
+    assert_type(0x00100010 in tags, bool)
+    assert_type(tags == (0x00100010,), bool)
+    assert_type(hash(tags), int)
+    sequence: Sequence[BaseTag] = tags  # it is one

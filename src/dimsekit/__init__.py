@@ -31,7 +31,7 @@ from ._pdata_receive import (
 from ._pdata_send import PDUBuffers, fragment_message
 from ._pdu import PDUType
 from ._status import ServiceClass, Status, StatusCategory
-from ._vr import CommandField, Priority, TagLike, truncate_error_comment
+from ._vr import AttributeTags, CommandField, Priority, TagLike, truncate_error_comment
 from ._wire_details import WireDetails
 from .messages import (
     MESSAGE_CLASSES,
@@ -72,6 +72,7 @@ __all__ = [
     "COMMAND_ELEMENTS",
     "MESSAGE_CLASSES",
     "VERIFICATION_SOP_CLASS",
+    "AttributeTags",
     "CCancelRequest",
     "CEchoRequest",
     "CEchoResponse",

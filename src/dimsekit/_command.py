@@ -3,7 +3,8 @@
 Owns: the Implicit VR Little Endian encoding of command sets (PS3.7 6.3.1; PS3.5 7.1.2):
 elements in ascending tag order, each at most once, Command Group Length first and
 computed in one pass, UI padded with NUL and text with a space to even length, US/UL
-little endian, AT as (group, element) pairs; the Command Data Set Type as a per-call
+little endian, AT as the packed (group, element) pairs an
+:class:`~dimsekit.AttributeTags` holds; the Command Data Set Type as a per-call
 choice; and writing back what a decoded message kept of the wire.  Encoding is strict:
 the message was validated when it was built.  No pydicom Dataset is built on this path:
 each class gets, once, a compiled straight-line encoder (its elements unrolled, their
@@ -32,6 +33,7 @@ from ._layout import (
     Layout,
 )
 from ._payload import DataSetPayload
+from ._vr import AttributeTags
 from .messages import Message
 
 __all__ = ["data_set_type_for", "encode_command"]
@@ -63,8 +65,8 @@ def _encode_ul(value: int) -> bytes:
     return value.to_bytes(4, "little")
 
 
-def _encode_at(value: tuple[int, ...]) -> bytes:
-    return b"".join(_TAG_PAIR.pack(tag >> 16, tag & 0xFFFF) for tag in value)
+def _encode_at(value: AttributeTags) -> bytes:
+    return value.to_bytes()  # packed as an AT value is sent (PS3.5 7.1.2)
 
 
 _ENCODERS: Final[dict[str, Callable[[object], bytes]]] = {

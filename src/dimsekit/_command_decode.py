@@ -31,12 +31,11 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Final, TypeAlias
 
 import attrs
-from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
-from ._command import _HEADER, _TAG_PAIR, DEFAULT_DATA_SET_TYPE
+from ._command import _HEADER, DEFAULT_DATA_SET_TYPE
 from ._diagnostics import Diagnostic, DiagnosticLog, Severity
-from ._errors import DecodeError, InvalidMessageError
+from ._errors import DecodeError, InvalidMessageError, _show
 from ._fast_decode import decode_canonical
 from ._fields import BY_NAME, BY_TAG, ElementSpec
 from ._layout import (
@@ -49,7 +48,7 @@ from ._layout import (
 )
 from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput
 from ._representable import refuse_unrepresentable as _refuse_unrepresentable
-from ._vr import AE_MAX
+from ._vr import AE_MAX, AttributeTags
 from ._wire_details import PLAIN_WIRE, ExtraElements, WireDetails
 from .messages import MESSAGE_CLASSES, Message
 
@@ -201,7 +200,7 @@ def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> obje
             offset=offset,
             tag=spec.tag,
         )
-    return tuple(BaseTag((group << 16) | element) for group, element in _TAG_PAIR.iter_unpack(raw))
+    return AttributeTags.from_bytes(raw)  # the received bytes are its packed form
 
 
 _DecodeFn = Callable[[_Raw, int, ElementSpec, _Diags], object]
@@ -786,7 +785,7 @@ def assemble(
             offset, tag = _where(found, offsets)
             diags.append(
                 Diagnostic(
-                    what=f"{found.rule}; got {found.value!r}",
+                    what=f"{found.rule}; got {_show(found.value)}",
                     rule=found.reference,
                     severity=severity,
                     offset=offset,

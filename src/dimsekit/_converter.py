@@ -62,7 +62,7 @@ from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS
 from ._payload import PayloadInput
 from ._representable import unrepresentable
 from ._status import Status, to_status
-from ._vr import CommandField, Priority, _text, to_priority, to_uid
+from ._vr import AttributeTags, CommandField, Priority, _text, to_priority, to_uid
 from .messages import MESSAGE_CLASSES, Message
 
 __all__ = [
@@ -111,10 +111,14 @@ def _parse_tag(value: object) -> BaseTag:
     return BaseTag(tag)
 
 
-def _structure_tags(value: object, _: type) -> tuple[BaseTag, ...]:
+def _structure_tags(value: object, _: type) -> AttributeTags:
     if not isinstance(value, list | tuple):  # a str or a dict would be taken apart
         raise TypeError(f"{_show(value)} is not a list of tags")
-    return tuple(_parse_tag(item) for item in value)
+    return AttributeTags([_parse_tag(item) for item in value])
+
+
+def _unstructure_tags(tags: AttributeTags) -> list[str]:
+    return [_tag_text(tag) for tag in tags]
 
 
 def _structure_int(value: object, _: type) -> int:
@@ -536,7 +540,8 @@ def configure_converter(converter: CommandSetConverter) -> None:
     converter.register_structure_hook(UID, lambda value, _: to_uid(value))
     converter.register_unstructure_hook(BaseTag, _tag_text)
     converter.register_structure_hook(BaseTag, lambda value, _: _parse_tag(value))
-    converter.register_structure_hook_func(lambda t: t == tuple[BaseTag, ...], _structure_tags)
+    converter.register_unstructure_hook(AttributeTags, _unstructure_tags)
+    converter.register_structure_hook(AttributeTags, _structure_tags)
     converter.register_unstructure_hook(Status, int)
     converter.register_structure_hook(
         Status, lambda value, _: to_status(_structure_int(value, int))

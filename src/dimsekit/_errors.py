@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 import reprlib
+from collections.abc import Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Final
 
@@ -187,6 +188,10 @@ class _BoundedRepr(reprlib.Repr):
 
     def repr_bytes(self, x: bytes, level: int) -> str:
         return builtins.repr(x[:_SHOWN])
+
+    def repr_AttributeTags(self, x: Sequence[object], level: int) -> str:
+        # reprlib finds this by the type's name: an AT list, its items bounded as a list's.
+        return f"AttributeTags({self.repr_list(list(islice(x, self.maxlist + 1)), level)})"
 
     def repr_dict(self, x: dict[object, object], level: int) -> str:
         if not x:

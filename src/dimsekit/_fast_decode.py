@@ -39,7 +39,6 @@ from collections.abc import Callable
 from typing import Any, Final, cast
 
 import attrs
-from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from ._errors import InvalidMessageError
@@ -53,9 +52,12 @@ from ._vr import (
     LO_MAX,
     UI_MAX,
     Priority,
+    _tags_of,
     check_ae,
     check_optional_ae,
     check_optional_lo,
+    check_optional_tags,
+    check_optional_tags_may_be_empty,
     check_optional_uid,
     check_optional_us,
     check_priority,
@@ -64,6 +66,7 @@ from ._vr import (
     to_ae,
     to_optional_ae,
     to_optional_lo,
+    to_optional_tags,
 )
 from ._wire_details import PLAIN_WIRE, WireDetails
 from .messages import Message, Response
@@ -77,7 +80,6 @@ _HEAD: Final = struct.Struct("<II")  # tag as one little-endian word, value leng
 # The same and the two bytes after it: the value, if the element is a US.
 _HEAD_AND_US: Final = struct.Struct("<IIH")
 _NO_US: Final = 0x10000  # no US value: any check of a US value refuses it
-_TAG_PAIR: Final = struct.Struct("<HH")
 _END: Final = (-1, 0, _NO_US)  # the "next element" once the command set is used up
 
 
@@ -173,6 +175,8 @@ _TEXT_CHECKS: Final[dict[object, int]] = {
     check_optional_lo: LO_MAX,
 }
 _TEXT_CONVERTERS: Final[tuple[object, ...]] = (to_ae, to_optional_ae, to_optional_lo)
+_TAG_CONVERTERS: Final[tuple[object, ...]] = (to_optional_tags,)
+_TAG_CHECKS: Final[tuple[object, ...]] = (check_optional_tags, check_optional_tags_may_be_empty)
 
 
 def _read_value(
@@ -230,15 +234,12 @@ def _read_value(
             namespace[f"_convert_{name}"] = converter
             lines.append(f"{name} = _convert_{name}({name})")
         return lines, False
-    elif spec.vr == "AT":
-        lines = [
-            "if ln & 3: return None",
-            f"{name} = tuple(_BaseTag(g << 16 | e) for g, e in _tag_pairs({value}))",
-        ]
-        if converter is not None:
-            namespace[f"_convert_{name}"] = converter
-            lines.append(f"{name} = _convert_{name}({name})")
-        return lines, False
+    elif spec.vr == "AT" and converter in _TAG_CONVERTERS and validator in _TAG_CHECKS:
+        # The value bytes are the list's packed form (PS3.5 7.1.2): no object per tag.
+        lines = ["if ln & 3: return None", f"{name} = _tags_of({value})"]
+        if validator is check_optional_tags:  # VM 1-n (PS3.5 6.4)
+            lines.insert(1, "if not ln: return None")
+        return lines, True
     raise TypeError(f"no fast reading for {spec.keyword} ({spec.vr}) of this kind")
 
 
@@ -263,8 +264,7 @@ def _compile(cls: type[Message]) -> Decoder:
         "_status": _status,
         "_priorities": tuple(sorted(Priority)),
         "_special": PENDING_CODES_BY_SERVICE.get(cls.command_field.service, frozenset()),
-        "_tag_pairs": _TAG_PAIR.iter_unpack,
-        "_BaseTag": BaseTag,
+        "_tags_of": _tags_of,
         "_Payload": DataSetPayload,
         "_EMPTY": EMPTY_PAYLOAD,
         "_NO_DATA_SET": NO_DATA_SET,

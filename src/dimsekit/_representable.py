@@ -5,8 +5,9 @@ it at all, whatever door the command came through (bytes, a pydicom Dataset, a c
 dict or JSON): a US value is an int from 0 to 65535 (the rule of ``_vr``); the text of
 a UI, AE or LO value is characters the codec writes one byte each (its value encoders,
 ``_command``: a command set has no Specific Character Set, PS3.7 6.3.1, PS3.5 6.1); an
-AT value is a sequence of tags the AT encoder writes; a Status is a code of a status
-class (``_status``, PS3.7 Annex C); a Priority is one of the three (PS3.7 9.3.1.1).
+AT value is an :class:`~dimsekit.AttributeTags`, which the AT encoder writes as it is;
+a Status is a code of a status class (``_status``, PS3.7 Annex C); a Priority is one of
+the three (PS3.7 9.3.1.1).
 
 A value that fails here is not one a peer got wrong but one no peer can have sent and
 no encoder can write: it ends decoding in either mode, with a
@@ -20,7 +21,6 @@ asking ``_vr`` for the US one.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -29,7 +29,7 @@ from ._errors import DecodeError, _show
 from ._fields import BY_TAG, ElementSpec
 from ._layout import LAYOUTS
 from ._status import status_category
-from ._vr import Priority, us_problem
+from ._vr import AttributeTags, Priority, us_problem
 from .messages import Message
 
 __all__ = ["refuse_unrepresentable", "unrepresentable"]
@@ -54,15 +54,8 @@ def _text_problem(spec: ElementSpec, value: object) -> str | None:
 
 
 def _tags_problem(spec: ElementSpec, value: object) -> str | None:
-    if isinstance(value, tuple) and all(
-        isinstance(item, int) and not isinstance(item, bool) for item in value
-    ):
-        try:
-            _ENCODERS[spec.vr](value)
-        except (struct.error, OverflowError):
-            pass
-        else:
-            return None
+    if type(value) is AttributeTags:  # every one holds tags from (0000,0000) to (FFFF,FFFF)
+        return None
     return "an AT value is a sequence of tags from (0000,0000) to (FFFF,FFFF) (PS3.5 6.2)"
 
 

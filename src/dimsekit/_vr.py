@@ -2,31 +2,49 @@
 
 Owns: the rules of the value representations a command set uses (PS3.5 6.2, Table
 6.2-1): UI, AE, US, AT and LO, and the enumerations Priority (PS3.7 9.3.1.1, E.1) and
-CommandField (PS3.7 E.1).
+CommandField (PS3.7 E.1); and :class:`AttributeTags`, the value of an AT field, which
+holds its tags packed as the value bytes of an AT element in a command set (PS3.5
+7.1.2, 6.2: each tag its group, then its element, as 16-bit little-endian numbers), so
+that the codec reads and writes a whole list in one call and a tag costs four bytes.
 
 Converters only normalise and never raise: a value they cannot make sense of is passed
-through unchanged so that the field's validator, which knows the message class and the
-field, reports it (attrs runs every converter before any validator).  Validators raise
+through unchanged (an AT list with the rule it breaks) so that the field's validator,
+which knows the message class and the field, reports it (attrs runs every converter
+before any validator).  Validators raise
 :class:`~dimsekit._errors.InvalidMessageError`.
 
-Must not know: which message uses which element, or how a value is encoded in bytes.
+Must not know: which message uses which element, or how a value is encoded in bytes
+(beyond the packing of :class:`AttributeTags`, which is the AT value as it is sent).
 """
 
 from __future__ import annotations
 
 import enum
+import operator
 import re
-from collections.abc import Iterable
-from typing import Any, Final, NoReturn, TypeAlias, cast
+import struct
+from collections.abc import Iterable, Iterator, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    NoReturn,
+    SupportsIndex,
+    TypeAlias,
+    cast,
+    final,
+    overload,
+)
 
 import attrs
 from attrs import Attribute
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
-from ._errors import InvalidMessageError
+from ._errors import DecodeError, InvalidMessageError
 
 __all__ = [
+    "AttributeTags",
     "CommandField",
     "Priority",
     "TagLike",
@@ -180,22 +198,183 @@ def to_priority(value: int) -> Priority:
         return cast(Priority, value)
 
 
-@attrs.frozen
-class _AmbiguousTagPair:
-    """A tuple of two numbers up to 0xFFFF given as a whole AT list, for the validator
-    to refuse: is ``(0x0010, 0x0010)`` one tag (0010,0010) or two tags (0000,0010)?"""
+# --- AT: tag lists (PS3.5 6.2, 6.4) ---------------------------------------------------
 
-    pair: tuple[int, int]
+_TAG_PAIR: Final = struct.Struct("<HH")
+_TAG_MAX: Final = 0xFFFFFFFF
+_NOT_A_SEQUENCE: Final = "an AT list must be a sequence of tags (int, keyword or (group, element))"
+_NOT_A_TAG: Final = "not a DICOM tag"
+_AT_REFERENCE: Final = "PS3.5 6.2"
 
 
-def to_optional_tags(value: Iterable[TagLike] | None) -> tuple[BaseTag, ...] | None:
-    """A sequence of tags in any form pydicom's ``Tag()`` takes -> tuple of BaseTag.
+@final
+class AttributeTags(Sequence[BaseTag]):
+    """The value of an AT field: DICOM tags in order, immutable, four bytes a tag.
 
-    Items that are not tags are kept as they are, for the validator to name; so is a
-    tuple of two plain numbers up to 0xFFFF, which could mean one tag or two.
+    ``AttributeTags(tags)`` takes any iterable of tags in the forms a message field takes
+    (an int such as ``0x00100010``, a keyword, a ``(group, element)`` pair, a pydicom
+    ``BaseTag``) and refuses anything else with the
+    :class:`~dimsekit.InvalidMessageError` the field would raise.  Items come out as
+    ``BaseTag``, slices as ``AttributeTags``.  It equals any sequence of the same tags
+    as numbers (``AttributeTags(["PatientName"]) == (0x00100010,)``, a list too) and
+    hashes as the tuple of its tags, so equal values hash equal.
+
+    The tags are held as one ``bytes`` object in the layout of an AT value in a command
+    set (PS3.5 7.1.2, 6.2): :meth:`to_bytes` gives it and :meth:`from_bytes` reads it,
+    without an object per tag; a list of a quarter of a million tags costs a megabyte.
     """
-    if value is None or isinstance(value, str | int | bytes):
-        return cast(tuple[BaseTag, ...] | None, value)
+
+    __slots__ = ("_hash", "_packed")
+    _packed: bytes
+    _hash: int
+
+    def __new__(cls, tags: Iterable[TagLike] = ()) -> AttributeTags:
+        made = _pack_tags(tags)
+        if isinstance(made, _NotTags):
+            raise InvalidMessageError(
+                "AttributeTags", ("tags",), made.value, made.rule, _AT_REFERENCE
+            )
+        return made
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> AttributeTags:
+        """The tags of an AT value's bytes as a command set holds them (PS3.5 7.1.2: each
+        tag four bytes, group then element, little endian); a length that is not a
+        multiple of four is a :class:`~dimsekit.DecodeError`."""
+        packed = bytes(data)
+        if len(packed) & 3:
+            raise DecodeError(
+                f"an AT value of {len(packed)} bytes; AT values are 4 bytes each (PS3.5 6.2)"
+            )
+        return _tags_of(packed)
+
+    def to_bytes(self) -> bytes:
+        """The AT value bytes of these tags, as a command set holds them (PS3.5 7.1.2)."""
+        return self._packed
+
+    def __len__(self) -> int:
+        return len(self._packed) >> 2
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> BaseTag: ...
+    @overload
+    def __getitem__(self, index: slice) -> AttributeTags: ...
+    def __getitem__(self, index: SupportsIndex | slice) -> BaseTag | AttributeTags:
+        packed = self._packed
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(packed) >> 2)
+            if step == 1:
+                return _tags_of(packed[4 * start : 4 * stop])
+            return _tags_of(b"".join(packed[4 * i : 4 * i + 4] for i in range(start, stop, step)))
+        try:
+            position = operator.index(index)
+        except TypeError:
+            raise TypeError(
+                f"AttributeTags indices must be integers or slices, not {type(index).__name__}"
+            ) from None
+        size = len(packed) >> 2
+        if position < 0:
+            position += size
+        if not 0 <= position < size:
+            raise IndexError("AttributeTags index out of range")
+        group, element = _TAG_PAIR.unpack_from(packed, 4 * position)
+        return BaseTag(group << 16 | element)
+
+    def __iter__(self) -> Iterator[BaseTag]:
+        return (
+            BaseTag(group << 16 | element) for group, element in _TAG_PAIR.iter_unpack(self._packed)
+        )
+
+    def __contains__(self, value: object) -> bool:
+        if isinstance(value, int) and 0 <= value <= _TAG_MAX:
+            packed = self._packed
+            wanted = _TAG_PAIR.pack(value >> 16, value & 0xFFFF)
+            found = packed.find(wanted)
+            while found >= 0 and found & 3:  # only a whole tag counts
+                found = packed.find(wanted, found + 1)
+            return found >= 0
+        return super().__contains__(value)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is AttributeTags:
+            return self._packed == other._packed
+        if not isinstance(other, Sequence) or isinstance(
+            other, str | bytes | bytearray | memoryview
+        ):
+            return NotImplemented
+        if len(other) != len(self):
+            return False
+        return all(
+            isinstance(theirs, int) and mine == theirs
+            for mine, theirs in zip(self, other, strict=True)
+        )
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash
+        except AttributeError:
+            found = hash(tuple(self))
+            _set_hash(self, found)
+            return found
+
+    def __repr__(self) -> str:
+        return f"AttributeTags([{', '.join(map(str, self))}])"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (AttributeTags.from_bytes, (self._packed,))
+
+    if not TYPE_CHECKING:  # seen, they would let a type checker take any attribute
+
+        def __setattr__(self, name: str, value: object) -> None:
+            raise AttributeError(f"AttributeTags is immutable: cannot set {name!r}")
+
+        def __delattr__(self, name: str) -> None:
+            raise AttributeError(f"AttributeTags is immutable: cannot delete {name!r}")
+
+
+_new_tags = object.__new__
+_set_packed = cast(Any, AttributeTags.__dict__["_packed"]).__set__
+_set_hash = cast(Any, AttributeTags.__dict__["_hash"]).__set__
+
+
+def _tags_of(packed: bytes) -> AttributeTags:
+    """AttributeTags over ``packed``, AT value bytes of a length divisible by four (for
+    the codec, which checked it)."""
+    tags = _new_tags(AttributeTags)
+    _set_packed(tags, packed)
+    return tags
+
+
+@attrs.frozen
+class _NotTags:
+    """What the AT converter makes of a value that is no tag list, for the validator to
+    refuse: the value to name and the rule it breaks."""
+
+    value: object
+    rule: str
+
+
+def _ambiguous(group: int, element: int) -> str:
+    """A tuple of two numbers up to 0xFFFF given as a whole AT list: is ``(0x0010,
+    0x0010)`` one tag (0010,0010) or two tags (0000,0010)?  The caller must say."""
+    return (
+        f"(0x{group:04X}, 0x{element:04X}) is ambiguous: read as a sequence, two tags "
+        f"(0000,{group:04X}) and (0000,{element:04X}); read as (group, element), the one "
+        f"tag ({group:04X},{element:04X}); write [(0x{group:04X}, 0x{element:04X})] for "
+        "the one tag, or a list for two"
+    )
+
+
+def _pack_tags(value: object) -> AttributeTags | _NotTags:
+    """Tags in any form pydicom's ``Tag()`` takes -> AttributeTags, or why not: the rules
+    of a tag list, stated once (PS3.5 6.2).  Any iterable is taken, but not text, a
+    number or bytes; nor a tuple of two plain numbers up to 0xFFFF, which could mean one
+    tag or two.  Each item is an int from 0 to 0xFFFFFFFF, a keyword or a (group,
+    element) pair (not True, not 1.5, which ``Tag()`` would take as (0000,0001))."""
+    if type(value) is AttributeTags:
+        return value
+    if isinstance(value, str | int | bytes | bytearray | memoryview):
+        return _NotTags(value, _NOT_A_SEQUENCE)
     if type(value) is tuple and len(value) == 2:
         first, second = value
         if (
@@ -204,24 +383,44 @@ def to_optional_tags(value: Iterable[TagLike] | None) -> tuple[BaseTag, ...] | N
             and 0 <= first <= 0xFFFF
             and 0 <= second <= 0xFFFF
         ):
-            return cast(tuple[BaseTag, ...], _AmbiguousTagPair((first, second)))
+            return _NotTags((first, second), _ambiguous(first, second))
     try:
-        items = tuple(value)
+        items = iter(cast(Iterable[object], value))
     except TypeError:
-        return cast(tuple[BaseTag, ...], value)
-    tags: list[object] = []
+        return _NotTags(value, _NOT_A_SEQUENCE)
+    # Each tag as the number (element << 16 | group), whose four little-endian bytes are
+    # the tag's group and then its element, each little endian (PS3.5 7.1.2).
+    words: list[int] = []
     for item in items:
-        if type(item) is BaseTag:
-            tags.append(item)
-            continue
-        if isinstance(item, bool) or not isinstance(item, int | str | tuple | list):
-            tags.append(item)  # Tag() would take True or 1.5 as (0000,0001)
-            continue
+        tag = item if type(item) is int or type(item) is BaseTag else _tag_or_none(item)
+        if tag is None or not 0 <= tag <= _TAG_MAX:
+            return _NotTags(item, _NOT_A_TAG)
+        words.append((tag & 0xFFFF) << 16 | tag >> 16)
+    return _tags_of(struct.pack(f"<{len(words)}I", *words))
+
+
+def _tag_or_none(item: object) -> int | None:
+    """One item of a tag list as its tag, or None if it is none."""
+    if isinstance(item, int):
+        return None if isinstance(item, bool) else item
+    if isinstance(item, str | tuple | list):
         try:
-            tags.append(Tag(item))
+            return Tag(cast(TagLike, item))  # or refused
         except (ValueError, TypeError, OverflowError):
-            tags.append(item)
-    return cast(tuple[BaseTag, ...], tuple(tags))
+            return None
+    return None
+
+
+def to_optional_tags(value: Iterable[TagLike] | None) -> AttributeTags | None:
+    """A sequence of tags in any form pydicom's ``Tag()`` takes -> :class:`AttributeTags`.
+
+    What is no tag list is kept, with the rule it breaks, for the validator to name (and
+    kept as it is if converted again).
+    """
+    given: object = value
+    if given is None or type(given) is AttributeTags or type(given) is _NotTags:
+        return cast(AttributeTags | None, given)
+    return cast(AttributeTags, _pack_tags(given))
 
 
 # --- validators (raise InvalidMessageError naming the class and the field) --------------
@@ -356,30 +555,9 @@ def check_priority(inst: object, attribute: Attribute[Any], value: object) -> No
 
 
 def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_empty: bool) -> None:
-    if isinstance(value, _AmbiguousTagPair):
-        group, element = value.pair
-        refuse(
-            inst,
-            attribute.name,
-            value.pair,
-            f"(0x{group:04X}, 0x{element:04X}) is ambiguous: read as a sequence, two tags "
-            f"(0000,{group:04X}) and (0000,{element:04X}); read as (group, element), the one "
-            f"tag ({group:04X},{element:04X}); write [(0x{group:04X}, 0x{element:04X})] for "
-            "the one tag, or a list for two",
-            "PS3.5 6.2",
-        )
-    if not isinstance(value, tuple):
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "an AT list must be a sequence of tags (int, keyword or (group, element))",
-            "PS3.5 6.2",
-        )
-        return
-    for item in value:
-        if type(item) is not BaseTag:
-            refuse(inst, attribute.name, item, "not a DICOM tag", "PS3.5 6.2")
+    if type(value) is not AttributeTags:
+        problem = value if isinstance(value, _NotTags) else _NotTags(value, _NOT_A_SEQUENCE)
+        refuse(inst, attribute.name, problem.value, problem.rule, _AT_REFERENCE)
     if not value and not allow_empty:
         refuse(
             inst, attribute.name, value, "an AT list of VM 1-n has at least one tag", "PS3.5 6.4"
@@ -387,7 +565,7 @@ def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_em
 
 
 def check_optional_tags(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """AT, VM 1-n: a non-empty tuple of tags."""
+    """AT, VM 1-n: a non-empty :class:`AttributeTags`."""
     if value is not None:
         _check_tags(inst, attribute, value, allow_empty=False)
 

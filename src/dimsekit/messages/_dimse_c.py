@@ -8,10 +8,10 @@ Must not know: how the messages are encoded.
 from __future__ import annotations
 
 import attrs
-from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from .._vr import (
+    AttributeTags,
     check_optional_lo,
     check_optional_tags,
     check_optional_uid,
@@ -31,7 +31,7 @@ class DimseCResponse(Response):
     affected_sop_class_uid: UID | None = attrs.field(
         default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
     )
-    offending_element: tuple[BaseTag, ...] | None = attrs.field(
+    offending_element: AttributeTags | None = attrs.field(
         default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
     )
     error_comment: str | None = attrs.field(

@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 import attrs
-from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from .._status import ServiceClass, Status
 from .._vr import (
+    AttributeTags,
     check_optional_lo,
     check_optional_tags,
     check_optional_uid,
@@ -67,7 +67,7 @@ class DimseNResponse(Response):
     affected_sop_instance_uid: UID | None = attrs.field(
         default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
     )
-    offending_element: tuple[BaseTag, ...] | None = attrs.field(
+    offending_element: AttributeTags | None = attrs.field(
         default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
     )
     error_comment: str | None = attrs.field(

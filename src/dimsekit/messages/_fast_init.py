@@ -3,14 +3,15 @@
 Owns: compiling, once per class, an ``__init__`` that converts the common raw inputs
 inline (a ``str`` UID with no padding, an ``int`` priority, ``bytes`` data) or skips
 the converter (for the exact type it produces, and for None where it keeps None),
-checks the common value types inline (US ranges, UID syntax, AE and LO text) instead
-of calling one converter and one validator per field, stores the values through the
-slots' descriptors, then runs the class's rules.  SOP Class UIDs, which repeat from
-message to message (an association uses a handful), are remembered once valid (at
-most 512 of them, as ``_fast_decode`` remembers them by their bytes): a ``str`` seen
-before is taken converted and checked; instance UIDs are always checked.  Building
-messages is on the hot path of every DICOM program (a C-STORE per instance, a C-FIND-RSP
-per match), and attrs' generic ``__init__`` spends most of its time in calls.
+checks the common value types inline (US ranges, UID syntax, AE and LO text, an
+``AttributeTags`` already made) instead of calling one converter and one validator per
+field, stores the values through the slots' descriptors, then runs the class's rules.
+SOP Class UIDs, which repeat from message to message (an association uses a handful),
+are remembered once valid (at most 512 of them, as ``_fast_decode`` remembers them by
+their bytes): a ``str`` seen before is taken converted and checked; instance UIDs are
+always checked.  Building messages is on the hot path of every DICOM program (a
+C-STORE per instance, a C-FIND-RSP per match), and attrs' generic ``__init__`` spends
+most of its time in calls.
 
 Contract: the fast path only ever *accepts*, and only what the attrs ``__init__`` accepts
 too; whenever an inline check or a rule fails it hands the call to the attrs
@@ -48,6 +49,7 @@ from .._vr import (
     LO_MAX,
     PRIORITIES,
     UI_MAX,
+    AttributeTags,
     Priority,
     check_ae,
     check_optional_ae,
@@ -107,6 +109,8 @@ _INLINE: Final[dict[Callable[..., Any], str]] = {
     check_ae: _AE,
     check_optional_ae: "({v} is None or " + _AE + ")",
     check_optional_lo: "({v} is None or " + _LO + ")",
+    check_optional_tags: "({v} is None or (type({v}) is _Tags and len({v}) > 0))",
+    check_optional_tags_may_be_empty: "({v} is None or type({v}) is _Tags)",
 }
 # SOP Class UID validator -> inline check that takes a UID remembered as valid at once
 _KNOWN_UID: Final = "(type({v}) is _UID and ({v} in _class_uids or _valid_class_uid({v})))"
@@ -122,6 +126,7 @@ _CONVERTED_TYPE: Final[dict[Callable[..., Any], str]] = {
     to_status: "_Status",
     to_payload: "_Payload",
     to_optional_payload: "_Payload",
+    to_optional_tags: "_Tags",
 }
 # converter -> the value it gives for the common raw input it recognises, else its call
 # (each gives exactly what the converter returns: see _vr and _payload)
@@ -134,8 +139,6 @@ _CONVERTED_INLINE: Final[dict[Callable[..., Any], str]] = {
     to_payload: "_bytes_payload({v}) if type({v}) is bytes else {call}",
     to_optional_payload: "_bytes_payload({v}) if type({v}) is bytes else {call}",
 }
-# validators that do nothing at all with None, which need not be called for it
-_NONE_PASSES: Final = frozenset({check_optional_tags, check_optional_tags_may_be_empty})
 # converters that return None for None, which need not be called for it
 _KEEPS_NONE: Final = frozenset(
     {to_optional_uid, to_optional_payload, to_optional_ae, to_optional_lo, to_optional_tags}
@@ -157,6 +160,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
         "_priorities": PRIORITIES,
         "_Status": Status,
         "_Payload": DataSetPayload,
+        "_Tags": AttributeTags,
         "_bytes_payload": payload_of_bytes,
         "_str_new": str.__new__,
         "_PADS": ("\0", " "),
@@ -204,10 +208,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
         elif field.validator is not None:
             namespace[f"_validate_{name}"] = field.validator
             namespace[f"_field_{name}"] = field
-            call = f"_validate_{name}(self, _field_{name}, {name})"
-            if field.validator in _NONE_PASSES:
-                call = f"if {name} is not None: {call}"
-            calls.append(f"            {call}")
+            calls.append(f"            _validate_{name}(self, _field_{name}, {name})")
         slot = getattr(cls, name, None)
         if type(slot) is MemberDescriptorType:  # what object.__setattr__ would call
             namespace[f"_set_{name}"] = slot.__set__

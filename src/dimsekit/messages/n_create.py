@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import attrs
-from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from .._diagnostics import Severity
 from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
 from .._status import Status
 from .._vr import (
+    AttributeTags,
     CommandField,
     check_optional_tags,
     check_optional_uid,
@@ -98,7 +98,7 @@ class NCreateResponse(DimseNResponse):
     affected_sop_instance_uid: UID | None = attrs.field(
         default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=C
     )
-    attribute_identifier_list: tuple[BaseTag, ...] | None = attrs.field(
+    attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
     )
     attribute_list: DataSetPayload | None = attrs.field(

@@ -7,11 +7,11 @@ Must not know: how they are encoded.
 from __future__ import annotations
 
 import attrs
-from pydicom.tag import BaseTag
 
 from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
 from .._status import Status
 from .._vr import (
+    AttributeTags,
     CommandField,
     check_optional_tags,
     check_optional_tags_may_be_empty,
@@ -33,7 +33,7 @@ class NGetRequest(AddressedRequest["NGetResponse"]):
     (PS3.7 10.1.2.1.4).
     """
 
-    attribute_identifier_list: tuple[BaseTag, ...] | None = attrs.field(
+    attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None,
         converter=to_optional_tags,
         validator=check_optional_tags_may_be_empty,
@@ -56,7 +56,7 @@ class NGetRequest(AddressedRequest["NGetResponse"]):
 class NGetResponse(DimseNResponse):
     """N-GET-RSP (0x8110): the values read (Attribute List)."""
 
-    attribute_identifier_list: tuple[BaseTag, ...] | None = attrs.field(
+    attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
     )
     attribute_list: DataSetPayload | None = attrs.field(

@@ -7,7 +7,6 @@ Must not know: how they are encoded.
 from __future__ import annotations
 
 import attrs
-from pydicom.tag import BaseTag
 
 from .._payload import (
     DataSetPayload,
@@ -16,7 +15,7 @@ from .._payload import (
     to_optional_payload,
     to_payload,
 )
-from .._vr import CommandField, check_optional_tags, to_optional_tags
+from .._vr import AttributeTags, CommandField, check_optional_tags, to_optional_tags
 from ._base import A, M, U, message
 from ._dimse_n import AddressedRequest, DimseNResponse
 
@@ -39,7 +38,7 @@ class NSetResponse(DimseNResponse):
     """N-SET-RSP (0x8120).  ``attribute_list`` may carry the values after the change,
     or with 0106/0116 the invalid values (PS3.7 C.4.3)."""
 
-    attribute_identifier_list: tuple[BaseTag, ...] | None = attrs.field(
+    attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
     )
     attribute_list: DataSetPayload | None = attrs.field(

@@ -23,13 +23,12 @@ if importlib.util.find_spec("hypothesis") is None:  # pragma: no cover - environ
     raise ImportError("dimsekit.testing needs Hypothesis: pip install 'dimsekit[testing]'")
 
 from hypothesis import strategies as st
-from pydicom.tag import BaseTag
 
 from .._errors import InvalidMessageError
 from .._fields import BY_NAME, DATA_SET_PARAMETERS
 from .._layout import LAYOUTS
 from .._payload import DataSetPayload
-from .._vr import Priority, check_optional_tags_may_be_empty
+from .._vr import AttributeTags, Priority, check_optional_tags_may_be_empty
 from ..messages import MESSAGE_CLASSES, Message, Response
 
 __all__ = [
@@ -74,11 +73,11 @@ def ae_titles() -> st.SearchStrategy[str]:
     return _text(16)
 
 
-def attribute_tags() -> st.SearchStrategy[tuple[BaseTag, ...]]:
-    """Non-empty tuples of tags."""
-    return st.lists(
-        st.integers(min_value=0, max_value=0xFFFFFFFF).map(BaseTag), min_size=1, max_size=6
-    ).map(tuple)
+def attribute_tags() -> st.SearchStrategy[AttributeTags]:
+    """Non-empty lists of tags, as an AT field holds them."""
+    return st.lists(st.integers(min_value=0, max_value=0xFFFFFFFF), min_size=1, max_size=6).map(
+        AttributeTags
+    )
 
 
 def _payloads() -> st.SearchStrategy[DataSetPayload]:
