@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
 import struct
 import subprocess
 import sys
+import tracemalloc
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,13 @@ import attrs
 import pytest
 
 import dimsekit as dk
+from dimsekit._command_decode import MAX_COMMAND_LENGTH
+from dimsekit._fields import BY_TAG
+from dimsekit._vr import us_problem
+from dimsekit.cli._decode import DecodeOptions, decode_file, record_status
+from dimsekit.cli._hexdump import REPEAT_LIMIT, read_hex_dump
 
+from .conftest import EXAMPLES, clean_ends
 from .ps37_message_fields import DATA_SET_NAMES, MESSAGE_FIELDS
 
 STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
@@ -378,6 +386,63 @@ def test_encode_refuses_invalid_messages_with_the_model_error(
     assert b"Traceback" not in result.stderr
 
 
+IDENTIFIER = b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "
+
+
+@pytest.mark.parametrize(
+    ("command", "element", "assumed"),
+    [
+        ({"CommandField": 0x0030, "MessageID": 1}, "AffectedSOPClassUID", '"1.2.840.10008.1.1"'),
+        (
+            {"CommandField": 0x0020, "MessageID": 1, "AffectedSOPClassUID": "1.2.3"},
+            "Priority",
+            "0",
+        ),
+    ],
+)
+def test_encode_refuses_a_missing_mandatory_element_and_says_what_to_write(
+    tmp_path: Path, command: dict[str, object], element: str, assumed: str
+) -> None:
+    # decode assumes such an element, and says so; encode is strict: it must be written
+    decoded = dk.from_dict(command)
+    (diagnostic,) = [d for d in decoded.diagnostics if d.severity is dk.Severity.ERROR]
+    assert diagnostic.tag is not None
+    message = decoded.message
+    options = []
+    if message.data_set_payload is not None:  # the C-FIND-RQ's identifier
+        (tmp_path / "data").write_bytes(IDENTIFIER)
+        options = ["--data-set", str(tmp_path / "data")]
+    name = message.command_field.message_name
+    result = run("encode", *options, stdin=json.dumps(command).encode())
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode() == (
+        f"dimsekit encode: line 1: a {name} must have {element} {BY_TAG[diagnostic.tag].tag_text} "
+        f'[{diagnostic.rule}]; write it (dimsekit would assume "{element}": {assumed})\n'
+    )
+    written = {**command, element: json.loads(assumed)}
+    result = run("encode", *options, stdin=json.dumps(written).encode())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(dk.encode_command(message))
+
+
+def test_the_readme_says_what_encode_refuses_and_what_a_dump_may_repeat() -> None:
+    readme = " ".join((EXAMPLES.parent.parent / "README.md").read_text().split())
+    result = run("encode", stdin=b'{"CommandField": 48, "MessageID": 1}')
+    said = result.stderr.decode().removeprefix("dimsekit encode: ").strip()
+    assert (
+        result.returncode == 2
+        and f'`{{"CommandField": 48, "MessageID": 1}}` gets `{said}`' in readme
+    )
+    assert f"`*` rows expanded, up to {REPEAT_LIMIT >> 20} MiB a dump in all" in readme
+
+
+def test_encode_names_the_us_rule_for_a_data_set_type_out_of_range() -> None:
+    result = run("encode", "--data-set-type", "0x10000", stdin=b"{}")
+    assert result.returncode == 2
+    problem = us_problem(0x10000)
+    assert problem is not None and f"'0x10000': {problem}" in result.stderr.decode()
+
+
 def test_encode_pdata_needs_the_data_set() -> None:
     result = run("encode", "--pdata", stdin=json.dumps(dk.to_dict(move_rq())).encode())
     assert result.returncode == 2
@@ -385,8 +450,6 @@ def test_encode_pdata_needs_the_data_set() -> None:
 
 
 # --- the examples ----------------------------------------------------------------------------
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "c-move"
 
 
 def test_the_example_exchange_decodes_clean() -> None:
@@ -427,6 +490,39 @@ def test_the_example_exchange_decodes_clean() -> None:
 
 
 # --- decode --json --data | encode --pdata: the stream again --------------------------------
+
+
+def decode_bytes(data: bytes, source: str) -> list[dict[str, object]]:
+    return list(decode_file(io.BytesIO(data), source, DecodeOptions(), {}))
+
+
+def test_decode_errs_for_every_cut_of_a_real_stream_but_the_clean_ends() -> None:
+    stream = (EXAMPLES / "1-movescu-to-dcmqrscp.pdu").read_bytes()
+    ends = clean_ends(stream)
+    for cut in range(1, len(stream) + 1):
+        records = decode_bytes(stream[:cut], "cut")
+        status = max(record_status(record, strict=False) for record in records)
+        assert status == (0 if cut in ends else 2), cut
+        if cut not in ends and cut >= 6:  # shorter, it is not even a PDU stream
+            assert records[-1]["kind"] == "error"
+            assert str(records[-1]["reason"]).startswith("the stream ends "), cut
+    # What came whole before a break is shown before the error, as for a cut.
+    records = decode_bytes(stream + b"\x09\x00\x00\x00\x00\x00", "bad")
+    assert [record["kind"] for record in records] == ["pdu", "message", "pdu", "error"]
+    assert records[-1]["reason"] == "unknown PDU type 0x09 (PS3.8 9.3.1)"
+
+
+def test_decode_on_a_cut_file_exits_2_and_says_what_was_cut(tmp_path: Path) -> None:
+    stream = (EXAMPLES / "1-movescu-to-dcmqrscp.pdu").read_bytes()
+    path = tmp_path / "cut.pdu"
+    path.write_bytes(stream[:100])  # inside the A-ASSOCIATE-RQ
+    result = run("decode", str(path))
+    assert result.returncode == 2, result.stderr
+    assert (
+        b"cannot decode at offset 0: the stream ends inside an A-ASSOCIATE-RQ: 94 of its "
+        in result.stdout
+    )
+
 
 DCMTK_STORE = Path(__file__).resolve().parent / "data" / "dcmtk-store"
 STORE_CLIENT = DCMTK_STORE / "1-storescu-to-storescp.pdu"
@@ -593,6 +689,118 @@ def test_tshark_follow_tcp_hex_decodes_each_direction_as_its_own_stream() -> Non
     assert "== " + sources[1] + " ==" in text_output
 
 
+def hexdump_c(data: bytes, *, repeated_to: int | None = None, indent: str = "") -> list[str]:
+    """The rows ``hexdump -C`` prints for ``data`` (a multiple of 16 bytes), and, with
+    ``repeated_to``, a ``*`` for its last row repeated up to that offset, then the offset."""
+    assert len(data) % 16 == 0
+    lines = [
+        f"{indent}{start:08x}  {data[start : start + 8].hex(' ')}  "
+        f"{data[start + 8 : start + 16].hex(' ')}  |{'.' * 16}|"
+        for start in range(0, len(data), 16)
+    ]
+    if repeated_to is not None:
+        lines += ["*", f"{indent}{repeated_to:08x}"]
+    return lines
+
+
+def peak_of(dump: list[str]) -> tuple[list[dict[str, object]], int]:
+    """The records of decoding ``dump``, and the peak of the memory it took."""
+    text = ("\n".join(dump) + "\n").encode()
+    tracemalloc.start()
+    try:
+        records = list(decode_file(io.BytesIO(text), "dump", DecodeOptions(), {}))
+        return records, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# A P-DATA-TF that announces 2**32-1 bytes, then a PDV item of length 0: refused at offset 6.
+BROKEN_PDU_ROW = b"\x04\x00\xff\xff\xff\xff" + bytes(10)
+
+
+@pytest.mark.parametrize("tshark", [False, True], ids=["one-way", "tshark-two-way"])
+def test_a_framing_error_stops_a_hex_dumps_stream_before_its_repeats(tshark: bool) -> None:
+    # The review's dump: 4 lines, whose '*' stands for 64 MiB less a row.  The old reader
+    # made all of it (8 MiB in memory, the rest in a temporary file), then refused it.
+    echo = pdu_stream(dk.CEchoRequest(message_id=1), max_pdu=0)
+    echo += bytes(-len(echo) % 16)  # then the zeros of a short row, which end the stream
+    dump = hexdump_c(BROKEN_PDU_ROW, repeated_to=0x0400_0000)
+    if tshark:  # the other direction, after it, is still decoded
+        header = ["Follow: tcp,hex", "Filter: tcp.stream eq 0", "Node 0: a:1", "Node 1: b:2"]
+        dump = header + dump + hexdump_c(echo[:80], indent="\t")
+    records, peak = peak_of(dump)
+    assert peak < 2 << 20, peak
+    assert records[0]["kind"] == "error" and records[0]["offset"] == 6
+    assert "PDV item length 0" in str(records[0]["reason"])
+    if tshark:
+        assert [(r["source"], r["kind"]) for r in records] == [
+            ("dump (a:1 -> b:2)", "error"),
+            ("dump (b:2 -> a:1)", "message"),
+        ]
+    else:
+        assert len(records) == 1
+
+
+def store_in_a_dump(repeated: int) -> tuple[int, list[str]]:
+    """A C-STORE-RQ whose data set is zeros in one PDV, as ``hexdump -C`` dumps its PDU
+    stream: the headers, one row of zeros, and a '*' that stands for ``repeated`` bytes
+    more; and the length of the data set."""
+    command = dk.encode_command(STORE_HEADERS)
+    stream = struct.pack(">BBIIBB", 4, 0, len(command) + 6, len(command) + 2, 1, 3) + command
+    start = len(stream) + 12  # after the data set's P-DATA-TF and PDV item headers
+    zeros = -start % 16 + 16 + repeated
+    stream += struct.pack(">BBIIBB", 4, 0, zeros + 6, zeros + 2, 1, 2)
+    rows = hexdump_c(stream + bytes(-start % 16 + 16), repeated_to=start + zeros)
+    return zeros, rows
+
+
+STORE_HEADERS = dk.CStoreRequest(
+    message_id=1,
+    affected_sop_class_uid="1.2.840.10008.5.1.4.1.1.7",
+    affected_sop_instance_uid="1.2.3",
+    data_set=b"",
+)
+
+
+def test_a_star_row_may_stand_for_the_repeat_limit_and_no_more() -> None:
+    size, rows = store_in_a_dump(REPEAT_LIMIT)  # at the limit, it decodes ...
+    records = decode_bytes(("\n".join(rows) + "\n").encode(), "at-limit")
+    assert [r["kind"] for r in records] == ["message"], records
+    assert records[0]["data_set"]["length"] == size  # type: ignore[index]
+    # ... a row more is refused at the line that ends the '*', before any of it is made
+    _, rows = store_in_a_dump(REPEAT_LIMIT + 16)
+    records, peak = peak_of(rows)
+    assert peak < 2 << 20, peak
+    assert [r["kind"] for r in records] == ["error"]
+    assert str(records[0]["reason"]).startswith(f"not a hex dump: line {len(rows)}: ")
+    assert f"at most {REPEAT_LIMIT} bytes" in str(records[0]["reason"])
+
+
+def test_the_caller_says_how_many_first_bytes_a_dump_stream_is_judged_by() -> None:
+    heads: list[bytes] = []
+    fed: list[bytes] = []
+
+    class Keep:
+        def feed(self, data: bytes) -> bool:
+            fed.append(data)
+            return True
+
+        def close(self) -> None:
+            pass
+
+    def open_consumer(head: bytes) -> Keep | dk.DecodeError:
+        heads.append(head)
+        return Keep()
+
+    data = bytes(range(40))
+    for head_size in (3, 100):
+        heads.clear()
+        fed.clear()
+        (direction,) = read_hex_dump(io.BytesIO(data.hex().encode()), open_consumer, head_size)
+        assert heads == [data[:head_size]]  # all of a shorter stream
+        assert b"".join(fed) == data and direction.consumer is not None
+
+
 # --- refused early, at bounded cost -----------------------------------------------------------
 
 PEAK_RSS = """
@@ -617,7 +825,8 @@ def peak_rss(*args: str) -> dict[str, Any]:
     ("start", "message"),
     [
         (b"", "(0000,0000) CommandGroupLength of length 0, which is a UL of 4 bytes"),
-        (struct.pack("<HHII", 0, 0, 4, 100), "the command set is longer than"),
+        # the decoder's own refusal, given the limit and a byte more
+        (struct.pack("<HHII", 0, 0, 4, 100), f"longer than {MAX_COMMAND_LENGTH}"),
     ],
 )
 def test_a_100_mb_file_is_refused_from_its_first_bytes(
@@ -762,6 +971,17 @@ def test_tap_listens_on_an_ipv6_literal_in_brackets() -> None:
         finally:
             tap.terminate()
             tap.wait(timeout=10)
+
+
+def test_a_diagnostic_is_printed_as_the_library_words_it(tmp_path: Path) -> None:
+    # a peer that pads a UID with a space: the line names the offset and the tag once
+    path = tmp_path / "spaced.cmd"
+    path.write_bytes(dk.encode_command(dk.CEchoRequest(message_id=1)).replace(b"1.1\0", b"1.1 "))
+    (diagnostic,) = dk.decode_command(path.read_bytes()).diagnostics
+    assert diagnostic.offset is not None and diagnostic.tag is not None
+    lines = run("decode", "--no-color", str(path)).stdout.decode().splitlines()
+    assert lines[-1] == f"  {diagnostic}"
+    assert lines[-1].count(BY_TAG[diagnostic.tag].tag_text) == 1
 
 
 def test_a_pdus_diagnostics_are_printed_and_set_the_exit_status() -> None:

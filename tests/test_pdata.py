@@ -13,6 +13,8 @@ from pydicom.dataset import Dataset
 import dimsekit as dk
 from dimsekit import FramingError, MessageAssembler, fragment_message
 
+from .conftest import EXAMPLES, clean_ends, parse_pdu
+
 STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
 
 
@@ -27,21 +29,6 @@ def store(data_set: dk.PayloadInput) -> dk.CStoreRequest:
 
 def pdus(message: dk.Message, max_pdu: int, **options: object) -> list[bytes]:
     return [b"".join(parts) for parts in fragment_message(message, 1, max_pdu, **options)]  # type: ignore[arg-type]
-
-
-def parse_pdu(pdu: bytes) -> list[tuple[int, int, bytes]]:
-    """(context ID, control header, fragment) of each PDV in one P-DATA-TF."""
-    pdu_type, _, length = struct.unpack_from(">BBI", pdu)
-    assert pdu_type == 4
-    assert length == len(pdu) - 6
-    items = []
-    offset = 6
-    while offset < len(pdu):
-        item_length, context_id, control = struct.unpack_from(">IBB", pdu, offset)
-        items.append((context_id, control, pdu[offset + 6 : offset + 4 + item_length]))
-        offset += 4 + item_length
-    assert offset == len(pdu)
-    return items
 
 
 def feed(assembler: MessageAssembler, stream: bytes, step: int) -> list[dk.Event]:
@@ -410,47 +397,9 @@ def test_a_str_or_an_int_is_a_type_error_naming_the_parameter() -> None:
 
 # --- the end of the stream -------------------------------------------------------------------
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "c-move"
 EXAMPLE_STREAMS = sorted(EXAMPLES.glob("*.pdu"))
 ECHO = b"".join(pdus(dk.CEchoRequest(message_id=2), 0))
 RELEASE_RQ = bytes([5, 0, 0, 0, 0, 4, 0, 0, 0, 0])
-
-
-def announces_data_set(command: bytes) -> bool:
-    """Whether a command set's Command Data Set Type is other than 0x0101 (PS3.7 E.1)."""
-    offset = 0
-    while offset < len(command):
-        _group, element, length = struct.unpack_from("<HHI", command, offset)
-        if element == 0x0800:
-            return command[offset + 8 : offset + 10] != b"\x01\x01"
-        offset += 8 + length
-    raise AssertionError("no Command Data Set Type")
-
-
-def clean_ends(stream: bytes) -> set[int]:
-    """The offsets where ``stream`` may end cleanly, read from its headers: after a PDU,
-    with no message begun and not finished."""
-    ends = set()
-    offset = 0
-    pending = False
-    command = b""
-    while offset < len(stream):
-        pdu_type, _, length = struct.unpack_from(">BBI", stream, offset)
-        end = offset + 6 + length
-        if pdu_type == 4:
-            for _context_id, control, fragment in parse_pdu(stream[offset:end]):
-                if control & 1:
-                    command += fragment
-                    pending = not control & 2 or announces_data_set(command)
-                else:
-                    pending = not control & 2
-                if not pending:
-                    command = b""
-        if not pending:
-            ends.add(end)
-        offset = end
-    assert offset == len(stream)
-    return ends
 
 
 def outcome_of_the_end(assembler: MessageAssembler, pieces: list[memoryview]) -> str | None:
@@ -576,52 +525,6 @@ def test_an_unfinished_spill_file_is_closed_when_the_stream_ends_cut() -> None:
     with pytest.raises(FramingError, match="cut after 4 bytes"):
         assembler.close()
     assert not finalizer.alive
-
-
-def _decode_bytes(data: bytes, source: str) -> list[dict[str, object]]:
-    import io
-
-    from dimsekit.cli._decode import DecodeOptions, decode_file
-
-    return list(decode_file(io.BytesIO(data), source, DecodeOptions(), {}))
-
-
-def test_decode_errs_for_every_cut_of_a_real_stream_but_the_clean_ends() -> None:
-    from dimsekit.cli._decode import record_status
-
-    stream = (EXAMPLES / "1-movescu-to-dcmqrscp.pdu").read_bytes()
-    ends = clean_ends(stream)
-    for cut in range(1, len(stream) + 1):
-        records = _decode_bytes(stream[:cut], "cut")
-        status = max(record_status(record, strict=False) for record in records)
-        assert status == (0 if cut in ends else 2), cut
-        if cut not in ends and cut >= 6:  # shorter, it is not even a PDU stream
-            assert records[-1]["kind"] == "error"
-            assert str(records[-1]["reason"]).startswith("the stream ends "), cut
-    # What came whole before a break is shown before the error, as for a cut.
-    records = _decode_bytes(stream + b"\x09\x00\x00\x00\x00\x00", "bad")
-    assert [record["kind"] for record in records] == ["pdu", "message", "pdu", "error"]
-    assert records[-1]["reason"] == "unknown PDU type 0x09 (PS3.8 9.3.1)"
-
-
-def test_decode_on_a_cut_file_exits_2_and_says_what_was_cut(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    stream = (EXAMPLES / "1-movescu-to-dcmqrscp.pdu").read_bytes()
-    path = tmp_path / "cut.pdu"
-    path.write_bytes(stream[:100])  # inside the A-ASSOCIATE-RQ
-    result = subprocess.run(
-        [sys.executable, "-m", "dimsekit", "decode", str(path)],
-        capture_output=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2, result.stderr
-    assert (
-        b"cannot decode at offset 0: the stream ends inside an A-ASSOCIATE-RQ: 94 of its "
-        in result.stdout
-    )
 
 
 # --- a data set announced that never comes ---------------------------------------------------

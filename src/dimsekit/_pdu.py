@@ -32,6 +32,11 @@ class PDUType(enum.IntEnum):
     A_RELEASE_RP = 0x06
     A_ABORT = 0x07
 
+    @property
+    def label(self) -> str:
+        """The PDU's name as PS3.8 9.3 writes it: ``A-ASSOCIATE-RQ``, ``P-DATA-TF``."""
+        return self.name.replace("_", "-")
+
 
 PDU_HEADER: Final = struct.Struct(">BBI")
 """PDU-type, reserved, PDU-length (bytes after the header)."""

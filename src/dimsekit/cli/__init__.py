@@ -23,6 +23,7 @@ from typing import IO
 
 from .._errors import DimseError
 from .._payload import DataSetPayload
+from .._vr import us_problem
 from ._decode import FORMATS, DecodeOptions, Record, decode_file, record_status
 from ._describe import describe_messages, describe_status, find_message_classes
 from ._encode import DEFAULT_MAX_PDU, EncodeOptions, encode
@@ -140,12 +141,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _data_set_type(text: str) -> int:
+    """A Command Data Set Type: a US value (PS3.7 9.3, 10.3), written as Python writes
+    an int (``0x0101``, ``257``)."""
     try:
         value = int(text, 0)
     except ValueError:
-        value = -1
-    if not 0 <= value <= 0xFFFF:
-        raise argparse.ArgumentTypeError(f"expected a US value such as 0x0001, not {text!r}")
+        wanted = f"expected a number such as 0x0001, not {text!r}"
+        raise argparse.ArgumentTypeError(wanted) from None
+    problem = us_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
     return value
 
 

@@ -6,9 +6,10 @@ dump of any of these, ``_hexdump``), decoding it with the library, and describin
 message, PDU and failure as a plain record (a dict that is already JSON) for ``_render``
 to print.  Cost is bounded whatever the input: a PDU stream is fed to the
 :class:`~dimsekit.MessageAssembler` a chunk at a time (data sets beyond a budget go to
-a temporary file), a command set is read up to the decoder's limit and no further, a
-data set after a bare command set stays in its file, and input that can be none of
-these is refused from its first bytes.
+a temporary file), a PDU stream in a hex dump as the dump is read (so a framing error
+stops the reading), a command set is read up to the decoder's limit and a byte more
+(the decoder refuses more), a data set after a bare command set stays in its file, and
+input that can be none of these is refused from its first bytes.
 
 Must not know: how records are printed; argument parsing.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import struct
 import tempfile
 import warnings
@@ -46,7 +48,7 @@ from .._pdata_receive import (
 )
 from .._pdu import PDUType
 from ..messages import Message, Response
-from ._hexdump import Direction, read_hex_dump
+from ._hexdump import read_hex_dump
 
 __all__ = ["FORMATS", "DecodeOptions", "Record", "decode_file", "detect_format", "record_status"]
 
@@ -61,6 +63,11 @@ _SUMMARY_PREFIX: Final = 1 << 20
 """How much of a data set is read to summarise it (its attributes up to group 0020)."""
 _TEXT_PROBE: Final = 4096
 _PART10_PREAMBLE: Final = 128
+_PART10_MAGIC: Final = b"DICM"
+_FORMAT_HEAD: Final = _PART10_PREAMBLE + len(_PART10_MAGIC)
+"""The most first bytes that say what an input is (a Part-10 file's preamble and magic)."""
+_SPOOL_IN_MEMORY: Final = 8 << 20
+"""What a stream of a hex dump keeps in memory of its bytes or records; beyond, a file."""
 _SUMMARY_KEYWORDS: Final = (
     "QueryRetrieveLevel",
     "SOPClassUID",
@@ -96,10 +103,15 @@ def detect_format(head: bytes) -> str | None:
 
 def _binary_format(head: bytes) -> str | None:
     """``pdu``, ``command`` (with or without a data set after it) or None, from at most
-    the first 132 bytes: a PDU starts with its type, 01 to 07, and a reserved 00 (PS3.8
-    9.3.1); a command set with a group 0000 element, and if that is (0000,0000) Command
-    Group Length, a UL, its length is 4 (PS3.7 9.3, 10.3; PS3.5 7.1.2); a Part-10 file
-    has ``DICM`` after its 128-byte preamble (PS3.10 7.1)."""
+    the first :data:`_FORMAT_HEAD` bytes: a PDU starts with its type, 01 to 07 (PS3.8
+    9.3.1), then 00; a command set with a group 0000 element, and if that is (0000,0000)
+    Command Group Length, a UL, its length is 4 (PS3.7 9.3, 10.3; PS3.5 7.1.2); a Part-10
+    file has ``DICM`` after its 128-byte preamble (PS3.10 7.1).
+
+    The 00 after a PDU's type is a heuristic of ours: that byte is reserved, and PS3.8
+    9.3.1 has a receiver not test it, but that rule is for a peer reading an
+    association, not for guessing what a file holds, where a 00 there tells a PDU stream
+    from other bytes that start with 01 to 07."""
     if _is_part10(head):
         return None
     if len(head) >= 6 and head[0] in _PDU_TYPES and head[1] == 0:
@@ -116,7 +128,7 @@ _PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
 
 
 def _is_part10(head: bytes) -> bool:
-    return head[_PART10_PREAMBLE : _PART10_PREAMBLE + 4] == b"DICM"
+    return head[_PART10_PREAMBLE:_FORMAT_HEAD] == _PART10_MAGIC
 
 
 def _unknown(head: bytes) -> DecodeError:
@@ -147,11 +159,6 @@ def _unknown(head: bytes) -> DecodeError:
         f"not a command set, PDU stream or hex dump: it starts with {head[:8].hex(' ')} "
         "(a command set starts with group 0000, a PDU with a type from 01 to 07)"
     )
-
-
-def _refusal(head: bytes) -> DecodeError | None:
-    """For ``_hexdump``: why the bytes a dump holds can be no DIMSE input, or None."""
-    return None if _binary_format(head) else _unknown(head)
 
 
 def decode_file(
@@ -227,8 +234,12 @@ class _RejoinedRaw(io.RawIOBase):
 def _hex_records(
     stream: IO[bytes], source: str, options: DecodeOptions, syntaxes: dict[int, str]
 ) -> Iterator[Record]:
+    def open_stream(head: bytes) -> _DumpedStream | DecodeError:
+        fmt = _binary_format(head)  # a dump of a dump is none of ours
+        return _unknown(head) if fmt is None else _DumpedStream(fmt, options, syntaxes)
+
     try:
-        directions = read_hex_dump(stream, _refusal)
+        directions = read_hex_dump(stream, open_stream, _FORMAT_HEAD)
     except (DecodeError, UnicodeDecodeError) as error:
         problem = error if isinstance(error, DecodeError) else DecodeError(str(error))
         yield _error(source, problem)
@@ -236,29 +247,61 @@ def _hex_records(
     if not directions:
         yield _error(source, DecodeError("the hex dump holds no bytes"))
     try:
-        yield from _direction_records(directions, source, options, syntaxes)
+        for direction in directions:
+            name = source if direction.name is None else f"{source} ({direction.name})"
+            if direction.consumer is None:
+                assert direction.refused is not None
+                yield _error(name, direction.refused)
+            else:
+                yield from direction.consumer.records(name)
     finally:
         for direction in directions:
-            direction.data.close()
+            if direction.consumer is not None:
+                direction.consumer.close()
 
 
-def _direction_records(
-    directions: list[Direction], source: str, options: DecodeOptions, syntaxes: dict[int, str]
-) -> Iterator[Record]:
-    for direction in directions:
-        name = source if direction.name is None else f"{source} ({direction.name})"
-        if direction.refused is not None:
-            yield _error(name, direction.refused)
-            continue
-        head = _read_up_to(direction.data, _CHUNK)
-        fmt = _binary_format(head)  # a dump of a dump is none of ours
-        rejoined = _Rejoined(head, direction.data)
-        if fmt is None:
-            yield _error(name, _unknown(head))
-        elif fmt == "pdu":
-            yield from _pdu_records(_chunks(rejoined), name, syntaxes, options.include_data)
-        else:
-            yield from _command_records(rejoined, name, attrs.evolve(options, fmt=None), None)
+class _DumpedStream:
+    """One stream of a hex dump, decoded as ``_hexdump`` reads it.
+
+    A PDU stream goes to the assembler as it comes, so that a framing error stops the
+    reading; its records wait, as JSON Lines in a spool, for the stream's name, which is
+    known when the dump ends.  A command set, and any data set after it, is spooled and
+    decoded at the end.
+    """
+
+    def __init__(self, fmt: str, options: DecodeOptions, syntaxes: dict[int, str]) -> None:
+        self._options = attrs.evolve(options, fmt=None)
+        # its records are named when they are read, by records()
+        self._pdus = _PDUStream("", syntaxes, options.include_data) if fmt == "pdu" else None
+        # closed by close(), which the caller of read_hex_dump calls
+        self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
+
+    def feed(self, data: bytes) -> bool:
+        if self._pdus is None:
+            self._spool.write(data)
+            return True
+        self._keep(self._pdus.feed(data))
+        return not self._pdus.failed
+
+    def _keep(self, records: list[Record]) -> None:
+        self._spool.writelines(json.dumps(record).encode("ascii") + b"\n" for record in records)
+
+    def records(self, source: str) -> Iterator[Record]:
+        """The records of the stream, named ``source``."""
+        if self._pdus is None:
+            self._spool.seek(0)
+            yield from _command_records(self._spool, source, self._options, None)
+            return
+        if not self._pdus.failed:
+            self._keep(self._pdus.close())
+        self._spool.seek(0)
+        for line in self._spool:
+            record: Record = json.loads(line)
+            record["source"] = source
+            yield record
+
+    def close(self) -> None:
+        self._spool.close()
 
 
 def _command_records(
@@ -272,18 +315,10 @@ def _command_records(
     # what follows the command is a data set only if it is no group 0000 element
     data_follows = end < len(prefix) and prefix[end : end + 2] != b"\x00\x00"
     if options.fmt == "command" or not data_follows:
-        end = len(prefix)  # everything is the command set (or a truncated one)
+        # all of it is the command set: maybe a truncated one, or one a byte longer
+        # than MAX_COMMAND_LENGTH, which decode_command refuses unread
+        end = len(prefix)
         data_follows = False
-    if end > MAX_COMMAND_LENGTH:
-        yield _error(
-            source,
-            DecodeError(
-                f"the command set is longer than {MAX_COMMAND_LENGTH} bytes, the most "
-                "dimsekit reads (real ones have a few hundred)",
-                offset=0,
-            ),
-        )
-        return
     data_set = _rest_as_payload(prefix, end, stream, path) if data_follows else None
     try:
         decoded = decode_command(prefix[:end], data_set=data_set)
@@ -323,26 +358,48 @@ def _pdu_records(
     chunks: Iterable[bytes], source: str, syntaxes: dict[int, str], include_data: bool
 ) -> Iterator[Record]:
     """The records of a PDU stream, fed to the assembler a chunk at a time."""
-    assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
-    failure: FramingError | None = None
+    stream = _PDUStream(source, syntaxes, include_data)
     for chunk in chunks:
+        yield from stream.feed(chunk)
+        if stream.failed:
+            return
+    yield from stream.close()
+
+
+class _PDUStream:
+    """A PDU stream as it comes, a chunk at a time, to the records of what it holds; after
+    a framing error, its last record, it is ``failed`` and takes no more."""
+
+    def __init__(self, source: str, syntaxes: dict[int, str], include_data: bool) -> None:
+        self._assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
+        self._source = source
+        self._syntaxes = syntaxes
+        self._include_data = include_data
+        self.failed = False
+
+    def feed(self, chunk: bytes) -> list[Record]:
+        """The records of what ``chunk`` completed (the messages before a break too)."""
         try:
-            events = assembler.feed(chunk)
+            events = self._assembler.feed(chunk)
         except FramingError as error:
-            events, failure = list(error.events), error
-        yield from _event_records(events, source, syntaxes, include_data)
-        if failure is not None:
-            break
-    # The end of the stream: the file's end is the stream's end, so a stream cut anywhere
-    # but between PDUs with no message pending ends in an error record.
-    if failure is None:
+            return self._failure(error)
+        return self._records(events)
+
+    def close(self) -> list[Record]:
+        """The records of the stream's end.  The file's end is the stream's end, so a
+        stream cut anywhere but between PDUs with no message pending ends in an error."""
         try:
-            yield from _event_records(assembler.close(), source, syntaxes, include_data)
+            events = self._assembler.close()
         except FramingError as error:
-            yield from _event_records(error.events, source, syntaxes, include_data)
-            failure = error
-    if failure is not None:
-        yield _error(source, failure)
+            return self._failure(error)
+        return self._records(events)
+
+    def _failure(self, error: FramingError) -> list[Record]:
+        self.failed = True
+        return [*self._records(error.events), _error(self._source, error)]
+
+    def _records(self, events: Iterable[Event]) -> list[Record]:
+        return list(_event_records(events, self._source, self._syntaxes, self._include_data))
 
 
 def _event_records(
@@ -365,7 +422,7 @@ def _pdu_record(
     record: Record = {
         "source": source,
         "kind": "pdu",
-        "name": event.pdu_type.name.replace("_", "-"),
+        "name": event.pdu_type.label,
         "length": len(event.pdu),
         "diagnostics": [_diagnostic_record(d) for d in event.diagnostics],
     }

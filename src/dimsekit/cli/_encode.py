@@ -24,19 +24,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 import attrs
 
-from .._command import encode_command
-from .._converter import from_dict, parse_json
-from .._diagnostics import Severity
+from .._command import data_set_type_for, encode_command
+from .._command_decode import _ASSUMED
+from .._converter import from_dict, parse_json, to_dict
+from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError
+from .._fields import BY_TAG
 from .._layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
 from .._payload import DataSetPayload
 from .._pdata_send import fragment_message
 from .._pdu import PDU_HEADER, PDUType
+from ..messages import Message
 
 __all__ = ["DEFAULT_CONTEXT_ID", "DEFAULT_MAX_PDU", "EncodeOptions", "encode", "read_documents"]
 
@@ -144,7 +148,7 @@ def _base64(number: int, key: str, value: object) -> bytes:
 
 def _pdu(number: int, value: object) -> bytes:
     pdu = _base64(number, "base64", value)
-    if len(pdu) < 6 or PDU_HEADER.unpack_from(pdu)[2] + 6 != len(pdu):
+    if len(pdu) < PDU_HEADER.size or PDU_HEADER.unpack_from(pdu)[2] + PDU_HEADER.size != len(pdu):
         raise DimseError(f"line {number}: base64 holds no whole PDU (PS3.8 9.3.1)")
     return pdu
 
@@ -160,9 +164,9 @@ def _limits(documents: list[tuple[int, Document]]) -> dict[str, int]:
         pair = (str(document.get("calling_ae_title")), str(document.get("called_ae_title")))
         limit = document.get("max_pdu_length")
         entry = (source, pair, limit if type(limit) is int else None)
-        if document.get("name") == PDUType.A_ASSOCIATE_RQ.name.replace("_", "-"):
+        if document.get("name") == PDUType.A_ASSOCIATE_RQ.label:
             requests.append(entry)
-        elif document.get("name") == PDUType.A_ASSOCIATE_AC.name.replace("_", "-"):
+        elif document.get("name") == PDUType.A_ASSOCIATE_AC.label:
             accepts.append(entry)
     limits: dict[str, int] = {}
     for request_source, pair, request_limit in requests:
@@ -248,11 +252,10 @@ def _message(item: _Item, options: EncodeOptions) -> tuple[Any, int | None]:
     refused = [d for d in decoded.diagnostics if d.severity is Severity.ERROR]
     name = message.command_field.message_name
     if refused:
-        raise DimseError(f"line {item.line}: invalid {name}: " + "; ".join(str(d) for d in refused))
+        raise DimseError(f"line {item.line}: " + "; and ".join(_why(message, refused)))
     if message.data_set_payload is not None and payload is None:
         field = type(message).data_set_field()
-        wire = message.wire
-        announced = wire.command_data_set_type if wire is not None else 1
+        announced = data_set_type_for(message, None)  # what its command set says
         raise DimseError(
             f"line {item.line}: the command set of this {name} announces its {field} "
             f"(Command Data Set Type 0x{announced:04X}), "
@@ -261,6 +264,35 @@ def _message(item: _Item, options: EncodeOptions) -> tuple[Any, int | None]:
             f"--data-set-type 0x{NO_DATA_SET:04X}"
         )
     return message, data_set_type
+
+
+def _why(message: Message, refused: list[Diagnostic]) -> Iterator[str]:
+    """Why ``message`` is not encoded, one phrase per error diagnostic its decoding gave.
+
+    Encoding is strict: a command that lacks an element PS3.7 marks M is refused, even
+    one the model has a value for that lenient decoding assumes (and reports).  Its
+    phrase names the element and its rule, and gives the value assumed as JSON to write.
+    """
+    name = message.command_field.message_name
+    assumed = {spec.tag: (field, spec, default) for field, spec, default in _ASSUMED[type(message)]}
+    for diagnostic in refused:
+        found = assumed.get(diagnostic.tag) if diagnostic.tag is not None else None
+        if found is not None and getattr(message, found[0]) == found[2]:
+            spec = found[1]
+            shown = json.dumps({spec.keyword: to_dict(message)[spec.keyword]})[1:-1]
+            yield (
+                f"a {name} must have {spec.keyword} {spec.tag_text} [{diagnostic.rule}]; "
+                f"write it (dimsekit would assume {shown})"
+            )
+            continue
+        element = None if diagnostic.tag is None else BY_TAG.get(diagnostic.tag)
+        if diagnostic.tag is not None and element is None:
+            yield f"this {name} cannot be encoded: {diagnostic}"  # an element of no name
+            continue
+        where = ""
+        if element is not None and element.tag_text not in diagnostic.what:
+            where = f"{element.tag_text}: "  # once, whether or not ``what`` names it
+        yield f"this {name} cannot be encoded: {where}{diagnostic.what} [{diagnostic.rule}]"
 
 
 def _command_set(item: _Item, options: EncodeOptions) -> Iterator[bytes]:

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from pydicom.uid import UID
 
+from .._diagnostics import Diagnostic, Severity
 from .._fields import BY_TAG
 
 __all__ = ["Style", "error_line", "render_json_lines", "render_text"]
@@ -171,8 +172,18 @@ def _message(record: Record, index: int, out: TextIO, style: Style) -> None:
 
 def _diagnostics(record: Record, out: TextIO, style: Style) -> None:
     for diagnostic in record["diagnostics"]:
-        where = f"offset {diagnostic['offset']} " if diagnostic["offset"] is not None else ""
-        text = f"  {diagnostic['severity']}: {where}{diagnostic['what']} [{diagnostic['rule']}]"
-        if diagnostic["repeats"]:
-            text += f" (and {diagnostic['repeats']} more like it)"
+        text = f"  {_as_diagnostic(diagnostic)}"  # in the words of Diagnostic.__str__
         out.write(style.severity(diagnostic["severity"], _cut(text, style.width)) + "\n")
+
+
+def _as_diagnostic(record: Record) -> Diagnostic:
+    """The diagnostic a diagnostic record describes (its tag as 8 hex digits)."""
+    tag = record["tag"]
+    return Diagnostic(
+        what=record["what"],
+        rule=record["rule"],
+        severity=Severity(record["severity"]),
+        offset=record["offset"],
+        tag=None if tag is None else int(tag, 16),
+        repeats=record["repeats"],
+    )

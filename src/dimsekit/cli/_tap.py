@@ -178,9 +178,7 @@ class _Pump:
         number = self.association.number
         if isinstance(event, PDUReceived):
             self._learn(event)
-            self.reporter.line(
-                f"#{number} {self.direction} {event.pdu_type.name.replace('_', '-')}"
-            )
+            self.reporter.line(f"#{number} {self.direction} {event.pdu_type.label}")
             if self.options.reencode:
                 writer.write(event.pdu)
             return
