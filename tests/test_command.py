@@ -725,12 +725,12 @@ def test_pynetdicoms_final_c_get_success_with_remaining_is_a_warning() -> None:
     (diagnostic,) = decoded.diagnostics
     assert diagnostic.severity is Severity.WARNING
     assert diagnostic.tag == 0x1020
-    assert "absent with any other status" in diagnostic.what
+    assert "absent with any other final status" in diagnostic.what
     assert diagnostic.rule == "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.6, C.4.3.1"
     assert encode_command(decoded.message) == buffer
-    with pytest.raises(DecodeError, match="absent with any other status"):
+    with pytest.raises(DecodeError, match="absent with any other final status"):
         decode_command(buffer, strict=True)
-    with pytest.raises(dk.InvalidMessageError, match="absent with any other status"):
+    with pytest.raises(dk.InvalidMessageError, match="absent with any other final status"):
         dk.CGetResponse(
             message_id_being_responded_to=5,
             status=0,

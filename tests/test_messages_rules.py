@@ -112,8 +112,8 @@ def test_sub_operation_counters_per_status(
             error = refused(cls, status, **full, **{name: 0})
             assert error.fields == (REMAINING, "status")
             assert error.rule == (
-                "number_of_remaining_suboperations is required with Pending (FF00), optional "
-                "with Cancel (FE00) and absent with any other status"
+                "number_of_remaining_suboperations is optional with Cancel (FE00) and absent "
+                "with any other final status"
             )
             assert error.reference == "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.6, C.4.3.1"
 
@@ -137,6 +137,16 @@ def test_retrieve_identifier_only_with_a_final_cancel_warning_or_failure(
     assert error.fields == ("identifier", "status")
     assert "only in a final response whose status is Cancel, Warning or Failure" in error.rule
     assert error.reference == "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.4.2, C.4.3.1.3.2"
+
+
+@pytest.mark.parametrize("cls", RETRIEVE, ids=hex_id)
+def test_the_two_rules_on_remaining_each_state_their_own_half(cls: type[dk.Message]) -> None:
+    texts = [rule.text for rule in cls.rules if rule.fields == (REMAINING, "status")]
+    assert texts == [f"{REMAINING} is required with Pending (FF00)", REMAINING_TEXT]
+    pending = refused(cls, 0xFF00, **dict.fromkeys(OTHER_COUNTERS, 1))
+    assert pending.rule == texts[0]
+    final = refused(cls, 0x0000, **{REMAINING: 0})
+    assert final.rule == texts[1]
 
 
 # --- C-STORE-RQ: the Move Originator pair (PS3.7 9.1.1.1.6-7) ------------------------------
@@ -400,8 +410,8 @@ def test_rules_count() -> None:
 # Rules real peers break while what they mean stays clear: a warning when received.
 STATUS_RELATED = "is a status-related field: present only with a status whose Annex C entry"
 REMAINING_TEXT = (
-    "number_of_remaining_suboperations is required with Pending (FF00), optional with "
-    "Cancel (FE00) and absent with any other status"
+    "number_of_remaining_suboperations is optional with Cancel (FE00) and absent with any "
+    "other final status"
 )
 WARNINGS_WHEN_RECEIVED = (
     # pynetdicom 3.0.4 copies its handler's status Dataset (Error Comment, Offending
