@@ -387,6 +387,26 @@ def test_statuses_outside_us_are_refused(cls: type[dk.Response]) -> None:
         assert error.rule.startswith("it is no status")
 
 
+# --- where PS3.7 lays out each message (PS3.7 9.3, 10.3) ------------------------------------
+
+# The section of each message's table: a service's request in .1, its response in .2.
+SERVICE_SECTIONS = {
+    "C-STORE": "9.3.1", "C-FIND": "9.3.2", "C-GET": "9.3.3", "C-MOVE": "9.3.4",
+    "C-ECHO": "9.3.5", "N-EVENT-REPORT": "10.3.1", "N-GET": "10.3.2", "N-SET": "10.3.3",
+    "N-ACTION": "10.3.4", "N-CREATE": "10.3.5", "N-DELETE": "10.3.6",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=hex_id)
+def test_each_message_names_the_section_of_its_table(cls: type[dk.Message]) -> None:
+    field = cls.command_field
+    if field.service == "C-CANCEL":  # C-CANCEL-FIND-RQ, C-CANCEL-GET-RQ, C-CANCEL-MOVE-RQ
+        assert cls.section == "PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3"
+    else:
+        half = 2 if field.is_response else 1
+        assert cls.section == f"PS3.7 {SERVICE_SECTIONS[field.service]}.{half}"
+
+
 # --- how rules are checked -----------------------------------------------------------------
 
 
