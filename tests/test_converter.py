@@ -407,6 +407,63 @@ def test_a_key_that_is_not_text_is_refused(key: object) -> None:
         dk.from_dict(command)
 
 
+# --- nothing filled in silently, in every form (PS3.7 9.3, 10.3: M) -------------------------
+
+MISSING_MANDATORY = [
+    (STORE_RQ, "Priority", "MEDIUM (0)", "PS3.7 9.3.1.1: M"),
+    (
+        STORE_RQ,
+        "CommandDataSetType",
+        "0x0001 (a data set follows: a C-STORE-RQ carries its data_set)",
+        "PS3.7 9.3.1.1: M",
+    ),
+    (
+        ECHO_RQ,
+        "AffectedSOPClassUID",
+        "1.2.840.10008.1.1 (Verification SOP Class)",
+        "PS3.7 9.3.5.1: M",
+    ),
+    (ECHO_RQ, "CommandDataSetType", "0x0101 (no data set)", "PS3.7 9.3.5.1: M"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "keyword", "assumed", "rule"),
+    MISSING_MANDATORY,
+    ids=["store-priority", "store-data-set-type", "echo-sop-class", "echo-data-set-type"],
+)
+def test_a_missing_mandatory_element_is_said_in_every_form(
+    command: dict[str, object], keyword: str, assumed: str, rule: str
+) -> None:
+    """The dict, JSON and Dataset doors all say what was assumed, as the bytes door does
+    (test_command.py); strictly, they refuse it."""
+    data_set = b"" if command is STORE_RQ else None
+    command_dict = {key: value for key, value in command.items() if key != keyword}
+    dataset = dk.to_dataset(dk.from_dict(command, data_set=data_set).message)
+    del dataset[TAGS[keyword]]
+    doors: dict[str, Callable[[bool], dk.DecodedCommand]] = {
+        "dict": lambda strict: dk.from_dict(command_dict, data_set=data_set, strict=strict),
+        "json": lambda strict: dk.from_json(
+            json.dumps(command_dict), data_set=data_set, strict=strict
+        ),
+        "dataset": lambda strict: dk.from_dataset(dataset, data_set=data_set, strict=strict),
+    }
+    expected = dk.Diagnostic(
+        what=f"no {keyword}; {assumed} assumed",
+        rule=rule,
+        severity=dk.Severity.ERROR,
+        tag=TAGS[keyword],
+    )
+    for form, door in doors.items():
+        decoded = door(False)
+        assert decoded.diagnostics == (expected,), form
+        assert dk.encode_command(decoded.message) == dk.encode_command(
+            dk.from_dict(command, data_set=data_set).message
+        ), form
+        with pytest.raises(DecodeError, match=re.escape(f"{expected.what} [{rule}]")):
+            door(True)
+
+
 # --- Datasets ---------------------------------------------------------------------------
 
 

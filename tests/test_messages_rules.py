@@ -112,8 +112,8 @@ def test_sub_operation_counters_per_status(
             error = refused(cls, status, **full, **{name: 0})
             assert error.fields == (REMAINING, "status")
             assert error.rule == (
-                "number_of_remaining_suboperations is required with Pending (FF00), optional "
-                "with Cancel (FE00) and absent with any other status"
+                "number_of_remaining_suboperations is optional with Cancel (FE00) and absent "
+                "with any other final status"
             )
             assert error.reference == "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.6, C.4.3.1"
 
@@ -137,6 +137,16 @@ def test_retrieve_identifier_only_with_a_final_cancel_warning_or_failure(
     assert error.fields == ("identifier", "status")
     assert "only in a final response whose status is Cancel, Warning or Failure" in error.rule
     assert error.reference == "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.4.2, C.4.3.1.3.2"
+
+
+@pytest.mark.parametrize("cls", RETRIEVE, ids=hex_id)
+def test_the_two_rules_on_remaining_each_state_their_own_half(cls: type[dk.Message]) -> None:
+    texts = [rule.text for rule in cls.rules if rule.fields == (REMAINING, "status")]
+    assert texts == [f"{REMAINING} is required with Pending (FF00)", REMAINING_TEXT]
+    pending = refused(cls, 0xFF00, **dict.fromkeys(OTHER_COUNTERS, 1))
+    assert pending.rule == texts[0]
+    final = refused(cls, 0x0000, **{REMAINING: 0})
+    assert final.rule == texts[1]
 
 
 # --- C-STORE-RQ: the Move Originator pair (PS3.7 9.1.1.1.6-7) ------------------------------
@@ -377,6 +387,26 @@ def test_statuses_outside_us_are_refused(cls: type[dk.Response]) -> None:
         assert error.rule.startswith("it is no status")
 
 
+# --- where PS3.7 lays out each message (PS3.7 9.3, 10.3) ------------------------------------
+
+# The section of each message's table: a service's request in .1, its response in .2.
+SERVICE_SECTIONS = {
+    "C-STORE": "9.3.1", "C-FIND": "9.3.2", "C-GET": "9.3.3", "C-MOVE": "9.3.4",
+    "C-ECHO": "9.3.5", "N-EVENT-REPORT": "10.3.1", "N-GET": "10.3.2", "N-SET": "10.3.3",
+    "N-ACTION": "10.3.4", "N-CREATE": "10.3.5", "N-DELETE": "10.3.6",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=hex_id)
+def test_each_message_names_the_section_of_its_table(cls: type[dk.Message]) -> None:
+    field = cls.command_field
+    if field.service == "C-CANCEL":  # C-CANCEL-FIND-RQ, C-CANCEL-GET-RQ, C-CANCEL-MOVE-RQ
+        assert cls.section == "PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3"
+    else:
+        half = 2 if field.is_response else 1
+        assert cls.section == f"PS3.7 {SERVICE_SECTIONS[field.service]}.{half}"
+
+
 # --- how rules are checked -----------------------------------------------------------------
 
 
@@ -400,8 +430,8 @@ def test_rules_count() -> None:
 # Rules real peers break while what they mean stays clear: a warning when received.
 STATUS_RELATED = "is a status-related field: present only with a status whose Annex C entry"
 REMAINING_TEXT = (
-    "number_of_remaining_suboperations is required with Pending (FF00), optional with "
-    "Cancel (FE00) and absent with any other status"
+    "number_of_remaining_suboperations is optional with Cancel (FE00) and absent with any "
+    "other final status"
 )
 WARNINGS_WHEN_RECEIVED = (
     # pynetdicom 3.0.4 copies its handler's status Dataset (Error Comment, Offending

@@ -223,7 +223,7 @@ REFUSED: list[tuple[type[dk.Message], dict[str, Any], tuple[str, ...], str]] = [
                         "number_of_failed_suboperations": 0, "number_of_warning_suboperations": 0},
      ("number_of_remaining_suboperations", "status"), "required with Pending"),
     (dk.CMoveResponse, {"status": 0x0000, "number_of_remaining_suboperations": 0},
-     ("number_of_remaining_suboperations", "status"), "absent with any other status"),
+     ("number_of_remaining_suboperations", "status"), "absent with any other final status"),
     (dk.CGetResponse, {"status": 0xFF00, "number_of_remaining_suboperations": 1,
                        "number_of_failed_suboperations": 0, "number_of_warning_suboperations": 0},
      ("number_of_completed_suboperations", "status"), "required with Pending"),

@@ -12,6 +12,7 @@ from pydicom.dataset import Dataset
 
 import dimsekit as dk
 from dimsekit import FramingError, MessageAssembler, fragment_message
+from dimsekit._command_decode import MAX_COMMAND_LENGTH
 
 from .conftest import EXAMPLES, clean_ends, parse_pdu
 
@@ -275,6 +276,10 @@ def p_data(*items: bytes) -> bytes:
     return struct.pack(">BBI", 4, 0, len(body)) + body
 
 
+def other_pdu(pdu_type: int, length: int) -> bytes:
+    return struct.pack(">BBI", pdu_type, 0, length) + bytes(length)
+
+
 COMMAND = dk.encode_command(store(b"\x00\x00"))
 
 
@@ -330,6 +335,21 @@ def test_framing_errors_name_the_offset_and_the_rule(stream: bytes, offset: int,
         assert rule in caught.value.rule
         with pytest.raises(FramingError, match="cannot be resumed"):
             assembler.feed(b"\x04")
+
+
+@pytest.mark.parametrize("last", [True, False])
+def test_a_command_set_over_the_limit_is_refused_as_the_decoder_refuses_it(last: bool) -> None:
+    size = MAX_COMMAND_LENGTH + 2
+    header = struct.pack(">BBIIBB", 4, 0, size + 6, size + 2, 1, 0x03 if last else 0x01)
+    with pytest.raises(dk.DecodeError) as decoded:
+        dk.decode_command(bytes(size))
+    with pytest.raises(FramingError) as caught:
+        MessageAssembler().feed(header)  # refused at the PDV header, before its bytes
+    assert caught.value.offset == 6
+    said = "command set of {}{} bytes, longer than {}, the most dimsekit reads (real ones "
+    said += "have a few hundred; PS3.7 sets no limit)"
+    assert decoded.value.reason == said.format("", size, MAX_COMMAND_LENGTH)
+    assert caught.value.rule == said.format("" if last else "at least ", size, MAX_COMMAND_LENGTH)
 
 
 def test_odd_fragments_are_a_diagnostic_when_lenient_and_an_error_when_strict() -> None:
@@ -479,11 +499,6 @@ STORE_COMMAND_PDU = p_data(pdv(1, 0x03, COMMAND))
             6,
             "inside a message's data set: cut after 4 bytes, 1 fragment(s), none of them the last",
         ),
-        (
-            ECHO + STORE_COMMAND_PDU + p_data(pdv(1, 0x00, b"\x00" * 4)) + RELEASE_RQ,
-            80 + 6,
-            "inside a message's data set: cut after 4 bytes",
-        ),
     ],
     ids=[
         "PDU header",
@@ -496,7 +511,6 @@ STORE_COMMAND_PDU = p_data(pdv(1, 0x03, COMMAND))
         "command fragments",
         "data set announced",
         "data set begun",
-        "data set begun, another PDU",
     ],
 )
 def test_close_names_what_the_end_of_the_stream_cut(stream: bytes, offset: int, rule: str) -> None:
@@ -539,13 +553,8 @@ def test_an_unfinished_spill_file_is_closed_when_the_stream_ends_cut() -> None:
             "an A-RELEASE-RQ followed",
             dk.PDUReceived(dk.PDUType.A_RELEASE_RQ, RELEASE_RQ),
         ),
-        (
-            bytes([7, 0, 0, 0, 0, 4, 0, 0, 2, 0]),
-            "an A-ABORT followed",
-            dk.PDUReceived(dk.PDUType.A_ABORT, bytes([7, 0, 0, 0, 0, 4, 0, 0, 2, 0])),
-        ),
     ],
-    ids=["command", "release", "abort"],
+    ids=["command", "release"],
 )
 def test_a_data_set_announced_that_never_came_is_an_error_diagnostic_or_strictly_an_error(
     follower: bytes, what: str, then: dk.Event
@@ -583,32 +592,130 @@ def test_a_spill_file_of_ours_for_a_data_set_that_never_came_is_closed() -> None
     assert not finalizer.alive
 
 
-def test_a_data_set_cut_after_some_fragments_is_an_error_in_both_modes() -> None:
+def test_a_data_set_cut_after_some_fragments_by_a_new_command_is_an_error_in_both_modes() -> None:
     begun = STORE_COMMAND_PDU + p_data(pdv(1, 0x00, b"\x00\x00"))
     for strict in (False, True):
-        # A new command: the stream breaks there.
         with pytest.raises(FramingError, match="a command fragment inside the data set") as caught:
             MessageAssembler(strict=strict).feed(begun + ECHO)
         assert caught.value.offset == len(begun) + 6
-        # Another PDU passes; the message waits for the rest of its data set, and if the
-        # stream ends first, that is the error.
-        assert cut_rule(begun + RELEASE_RQ, strict=strict) == (
-            6,
-            "the stream ends inside a message's data set: cut after 2 bytes, 1 fragment(s), "
-            "none of them the last (PS3.8 E.1, E.2)",
+
+
+# --- other PDUs inside a message (PS3.8 E.1; an A-ABORT at any time, PS3.8 7.3) -------------
+
+ABORT = bytes([7, 0, 0, 0, 0, 4, 0, 0, 2, 0])
+RELEASE_RP = bytes([6, 0, 0, 0, 0, 4, 0, 0, 0, 0])
+ASSOCIATE_RQ = other_pdu(1, 68)
+STORE_4 = dk.encode_command(store(b"\x00" * 4))
+# A C-STORE-RQ cut where another PDU comes, the rest of it, and where it stands then.
+INSIDE = {
+    "command fragments": (
+        p_data(pdv(1, 0x01, STORE_4[:10])),
+        p_data(pdv(1, 0x03, STORE_4[10:]), pdv(1, 0x02, b"\x00" * 4)),
+        "in the middle of a message on context 1, after 10 bytes of its command set, before "
+        "its last fragment",
+    ),
+    "data fragments": (
+        p_data(pdv(1, 0x03, STORE_4), pdv(1, 0x00, b"\x00\x00")),
+        p_data(pdv(1, 0x02, b"\x00\x00")),
+        "in the middle of a C-STORE-RQ on context 1, after 2 bytes of its data set in 1 "
+        "fragment(s), before its last",
+    ),
+}
+OTHER_PDUS = {
+    "A-RELEASE-RQ": RELEASE_RQ,
+    "A-RELEASE-RP": RELEASE_RP,
+    "A-ASSOCIATE-RQ": ASSOCIATE_RQ,
+}
+
+
+@pytest.mark.parametrize(("before", "rest", "where"), INSIDE.values(), ids=INSIDE.keys())
+@pytest.mark.parametrize("name", OTHER_PDUS)
+def test_a_pdu_inside_a_message_is_an_error_diagnostic_or_strictly_an_error(
+    name: str, before: bytes, rest: bytes, where: str
+) -> None:
+    pdu = OTHER_PDUS[name]
+    stream = before + pdu + rest
+    what = f"{name} {where}; the message stays pending"
+    for step in (1, 7, len(stream)):
+        assembler = MessageAssembler()
+        other, stored = feed(assembler, stream, step)
+        assert isinstance(other, dk.PDUReceived) and other.pdu == pdu
+        assert other.diagnostics == (
+            dk.Diagnostic(
+                what=what, rule="PS3.8 E.1", severity=dk.Severity.ERROR, offset=len(before)
+            ),
         )
-        release, stored = MessageAssembler(strict=strict).feed(
-            begun + RELEASE_RQ + p_data(pdv(1, 0x02, b"\x00\x00"))
+        # The message waited for the rest of its fragments, and is whole.
+        assert isinstance(stored, dk.MessageReceived) and stored.diagnostics == ()
+        assert stored.message == store(b"\x00" * 4)
+        assert assembler.close() == []
+        # Cut there, it is pending: the end of the stream says so.
+        cut = MessageAssembler()
+        feed(cut, before + pdu, step)
+        assert cut.in_message
+        with pytest.raises(FramingError, match="the stream ends inside a message's"):
+            cut.close()
+        with pytest.raises(FramingError, match=f"^stream offset {len(before)}: ") as caught:
+            feed(MessageAssembler(strict=True), stream, step)
+        assert caught.value.rule == (
+            f"{what} (PS3.8 E.1: a message's fragments are sent in order, and nothing else "
+            "comes between its first and its last)"
         )
-        assert release == dk.PDUReceived(dk.PDUType.A_RELEASE_RQ, RELEASE_RQ)
-        assert isinstance(stored, dk.MessageReceived) and stored.message == store(b"\x00" * 4)
+
+
+ABORTED = {
+    **{name: (before, where) for name, (before, _, where) in INSIDE.items()},
+    "data set not begun": (
+        STORE_COMMAND_PDU,
+        "in the middle of a C-STORE-RQ on context 1, after a command that announces a data "
+        "set (Command Data Set Type 0x0001), before any of it",
+    ),
+}
+
+
+@pytest.mark.parametrize(("before", "where"), ABORTED.values(), ids=ABORTED.keys())
+def test_an_a_abort_inside_a_message_drops_it_with_a_warning_in_both_modes(
+    before: bytes, where: str
+) -> None:
+    stream = before + ABORT + ECHO
+    for strict in (False, True):
+        for step in (1, 7, len(stream)):
+            for budget in (None, 0):
+                assembler = MessageAssembler(strict=strict, memory_budget=budget)
+                abort, echo = feed(assembler, stream, step)
+                assert isinstance(abort, dk.PDUReceived) and abort.pdu == ABORT
+                assert abort.diagnostics == (
+                    dk.Diagnostic(
+                        what=f"A-ABORT {where}; the message is dropped: nothing more comes "
+                        "on an aborted association",
+                        rule="PS3.8 7.3: an A-ABORT may come at any time",
+                        severity=dk.Severity.WARNING,
+                        offset=len(before),
+                    ),
+                )
+                assert echo == dk.MessageReceived(1, dk.CEchoRequest(message_id=2))
+                assert assembler.close() == []
+
+
+def test_a_spill_file_of_ours_for_a_message_an_a_abort_dropped_is_closed() -> None:
+    assembler = MessageAssembler(memory_budget=0)
+    assert assembler.feed(INSIDE["data fragments"][0]) == []
+    finalizer = assembler._unfinished_spill
+    assert finalizer is not None and finalizer.alive
+    (abort,) = assembler.feed(ABORT)
+    assert isinstance(abort, dk.PDUReceived) and abort.diagnostics
+    assert not finalizer.alive and not assembler.in_message
+
+
+def test_other_pdus_between_messages_are_clean_even_strictly() -> None:
+    stream = ECHO + RELEASE_RQ + ECHO + ABORT + ECHO + ASSOCIATE_RQ + RELEASE_RP
+    for step in (1, len(stream)):
+        events = feed(MessageAssembler(strict=True), stream, step)
+        assert len(events) == 7
+        assert all(not event.diagnostics for event in events)  # type: ignore[union-attr]
 
 
 # --- PDU lengths the standard fixes ----------------------------------------------------------
-
-
-def other_pdu(pdu_type: int, length: int) -> bytes:
-    return struct.pack(">BBI", pdu_type, 0, length) + bytes(length)
 
 
 @pytest.mark.parametrize(
@@ -649,8 +756,6 @@ def test_a_pdu_length_its_type_allows_is_clean_even_strictly(pdu_type: int) -> N
 
 
 # --- empty fragments -------------------------------------------------------------------------
-
-STORE_4 = dk.encode_command(store(b"\x00" * 4))
 
 
 @pytest.mark.parametrize(

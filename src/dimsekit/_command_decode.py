@@ -8,8 +8,11 @@ input re-encodes byte for byte, and refusing what cannot be understood with a
 :class:`~dimsekit.DecodeError` naming the offset, the tag, the reason and the status to
 answer with.  ``assemble`` is shared with the Dataset and JSON forms (``_converter``).
 
-Nothing is filled in without saying so: a mandatory element (PS3.7 9.3, 10.3: M) the
-model has a default for, when absent, gets an ERROR diagnostic naming the value assumed.
+Nothing is filled in without saying so: an absent mandatory element (M in the message's
+table, PS3.7 9.3, 10.3; ``Message.section``) that decoding can do without gets an ERROR
+diagnostic naming the element and what was assumed in its place: the model's default
+(Priority, Affected SOP Class UID of a C-ECHO-RQ), the Command Data Set Type the message
+implies, or for the Command Group Length the length of the elements that follow.
 What a hostile command set can make decoding hold stays within a few times its size:
 unknown elements are kept as offsets and then as ranges of the received bytes
 (:class:`~dimsekit._wire_details.ExtraElements`), repeats only counted, diagnostics
@@ -56,13 +59,25 @@ __all__ = [
     "MAX_COMMAND_LENGTH",
     "DecodedCommand",
     "assemble",
+    "command_too_long",
     "decode_command",
     "peek_data_set_type",
 ]
 
 MAX_COMMAND_LENGTH: Final = 1 << 20
 """The longest command set dimsekit reads (real ones have a few hundred bytes); PS3.7 sets
-no limit.  Longer input is refused before it is parsed."""
+no limit.  Longer input is refused before it is parsed (:func:`command_too_long` says why)."""
+
+
+def command_too_long(size: int, *, at_least: bool = False) -> str:
+    """Why a command set of ``size`` bytes (``at_least``: more is still to come), over
+    :data:`MAX_COMMAND_LENGTH`, is refused: the one wording every reader of command sets
+    uses."""
+    return (
+        f"command set of {'at least ' if at_least else ''}{size} bytes, longer than "
+        f"{MAX_COMMAND_LENGTH}, the most dimsekit reads (real ones have a few hundred; "
+        "PS3.7 sets no limit)"
+    )
 
 
 @attrs.frozen
@@ -85,10 +100,9 @@ _ABSENT: Final = object()
 # that a huge buffer is never copied only to be refused.
 _CANONICAL_MAX: Final = 1 << 16
 _Raw: TypeAlias = bytes | memoryview
-_Diags = DiagnosticLog
 
 
-def _decode_us(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_us(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
     size = len(raw)
     if size == 2:
         return raw[0] | (raw[1] << 8)
@@ -112,7 +126,7 @@ def _decode_us(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> obje
     return raw[0] | (raw[1] << 8)
 
 
-def _decode_ul(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_ul(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
     if len(raw) != 4:
         raise DecodeError(
             f"{spec.keyword} (UL) has a {len(raw)}-byte value; a UL value has 4 bytes",
@@ -122,7 +136,7 @@ def _decode_ul(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> obje
     return int.from_bytes(raw, "little")
 
 
-def _decode_ui(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_ui(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
     """A UID is padded with one trailing NUL, to an even length, and with nothing else
     (PS3.5 9.1, 6.2): other padding (spaces anywhere, more NULs) is removed and reported.
     A NUL that makes the length odd is reported as the odd length it makes."""
@@ -158,7 +172,7 @@ def _uid_padding(leading: int, trailing: str) -> str:
     return f"padded with {' and '.join(parts)}; a UID is padded with one NUL, to an even length"
 
 
-def _decode_ae(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_ae(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
     """Leading and trailing spaces of an AE title are not significant (PS3.5 6.2): they
     are removed without a word.  NUL padding is removed and reported, and so is a value
     longer than 16 bytes whose title fits (one that does not is the validator's)."""
@@ -184,7 +198,7 @@ def _decode_ae(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> obje
     return value
 
 
-def _decode_text(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_text(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
     text = str(raw, "latin-1").strip(" ")
     if not text:
         diags.append(_diag(offset, spec, f"empty {spec.vr} value; taken as absent", "PS3.5 6.2"))
@@ -192,7 +206,7 @@ def _decode_text(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> ob
     return text
 
 
-def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> object:
+def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
     size = len(raw)
     if size % 4:
         raise DecodeError(
@@ -203,7 +217,7 @@ def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: _Diags) -> obje
     return AttributeTags.from_bytes(raw)  # the received bytes are its packed form
 
 
-_DecodeFn = Callable[[_Raw, int, ElementSpec, _Diags], object]
+_DecodeFn = Callable[[_Raw, int, ElementSpec, DiagnosticLog], object]
 _DECODERS: Final[dict[str, _DecodeFn]] = {
     "UI": _decode_ui,
     "AE": _decode_ae,
@@ -222,20 +236,6 @@ _DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.
 _CLASS_BY_CODE: Final[dict[object, type[Message]]] = {
     int(code): cls for code, cls in MESSAGE_CLASSES.items()
 }
-# Where PS3.7 gives each service's messages, the request in .1 and the response in .2.
-_MESSAGE_SECTIONS: Final = {
-    "C-STORE": "9.3.1", "C-FIND": "9.3.2", "C-GET": "9.3.3", "C-MOVE": "9.3.4",
-    "C-ECHO": "9.3.5", "N-EVENT-REPORT": "10.3.1", "N-GET": "10.3.2", "N-SET": "10.3.3",
-    "N-ACTION": "10.3.4", "N-CREATE": "10.3.5", "N-DELETE": "10.3.6",
-}  # fmt: skip
-
-
-def _message_table(cls: type[Message]) -> str:
-    """The PS3.7 section of the table of ``cls``'s parameters, e.g. "PS3.7 9.3.1.1"."""
-    field = cls.command_field
-    if field.service == "C-CANCEL":
-        return "PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3"
-    return f"PS3.7 {_MESSAGE_SECTIONS[field.service]}.{2 if field.is_response else 1}"
 
 
 def _assumed(cls: type[Message]) -> tuple[tuple[str, ElementSpec, object], ...]:
@@ -259,6 +259,18 @@ _ASSUMED: Final = {cls: _assumed(cls) for cls in LAYOUTS}
 _ASSUMED_NAMES: Final = {
     cls: frozenset(name for name, _, _ in found) for cls, found in _ASSUMED.items()
 }
+
+
+def _absent_mandatory(cls: type[Message], spec: ElementSpec, assumed: str) -> Diagnostic:
+    """What is said of a mandatory element (M in ``cls``'s table) that is absent and what
+    is taken in its place: an ERROR (nothing is filled in without saying so).  The
+    element is named by its keyword; ``Diagnostic.__str__`` adds its tag."""
+    return Diagnostic(
+        what=f"no {spec.keyword}; {assumed} assumed",
+        rule=f"{cls.section}: M",
+        severity=Severity.ERROR,
+        tag=spec.tag,
+    )
 
 
 def _shown(value: object) -> str:
@@ -345,7 +357,7 @@ class _Unknown:
                 yield tag, found - 1
 
 
-def _parse(view: _Raw, diags: _Diags) -> tuple[dict[int, tuple[int, _Raw]], _Unknown | None]:
+def _parse(view: _Raw, diags: DiagnosticLog) -> tuple[dict[int, tuple[int, _Raw]], _Unknown | None]:
     """Split a command set into its elements: tag -> (offset, value bytes) for those the
     command dictionary knows, and the unknown ones apart (None if there are none).  The
     first occurrence of a tag is kept; repeats are only reported."""
@@ -405,7 +417,7 @@ def _refuse_element(offset: int, group: int, element: int, length: int, size: in
 
 
 def _report_element(
-    diags: _Diags, offset: int, tag: int, length: int, seen: bool, out_of_order: bool
+    diags: DiagnosticLog, offset: int, tag: int, length: int, seen: bool, out_of_order: bool
 ) -> None:
     """Report an odd length, a repeated element, one out of order."""
     if length & 1:
@@ -437,10 +449,18 @@ def _report_element(
         )
 
 
-def _check_group_length(elements: dict[int, tuple[int, _Raw]], size: int, diags: _Diags) -> None:
+def _check_group_length(
+    cls: type[Message], elements: dict[int, tuple[int, _Raw]], size: int, diags: DiagnosticLog
+) -> None:
+    """Command Group Length (M in every message's table) says how many bytes of elements
+    follow it; the decoder does not need it, and uses what it finds."""
     found = elements.get(GROUP_LENGTH.tag)
     if found is None:
-        diags.append(_diag(None, GROUP_LENGTH, "no Command Group Length", "PS3.7 9.3, 10.3 (M)"))
+        diags.append(
+            _absent_mandatory(
+                cls, GROUP_LENGTH, f"the length of the elements that follow ({size} bytes)"
+            )
+        )
         return
     offset, raw = found
     if len(raw) != 4:
@@ -460,7 +480,7 @@ def _check_group_length(elements: dict[int, tuple[int, _Raw]], size: int, diags:
         )
 
 
-def _message_class(elements: dict[int, tuple[int, _Raw]], diags: _Diags) -> type[Message]:
+def _message_class(elements: dict[int, tuple[int, _Raw]], diags: DiagnosticLog) -> type[Message]:
     found = elements.get(_COMMAND_FIELD_TAG)
     if found is None:
         raise DecodeError(
@@ -529,15 +549,11 @@ def decode_command(
     if not size:
         raise DecodeError("empty input: no command set (PS3.7 6.3.1)", offset=0)
     if size > MAX_COMMAND_LENGTH:
-        raise DecodeError(
-            f"command set of {size} bytes, longer than {MAX_COMMAND_LENGTH}; real ones have "
-            "a few hundred",
-            offset=0,
-        )
+        raise DecodeError(command_too_long(size), offset=0)
     diags = DiagnosticLog()
     elements, unknown = _parse(view, diags)
-    _check_group_length(elements, size, diags)
     cls = _message_class(elements, diags)
+    _check_group_length(cls, elements, size, diags)
     values: dict[str, object] = {}
     used = 2 if GROUP_LENGTH.tag in elements else 1  # and Command Field
     for name, spec, decode in _FIELD_DECODERS[cls]:
@@ -617,7 +633,7 @@ def _extra_diagnostic(cls: type[Message], tag: int, offset: int | None) -> Diagn
 def _extra_elements(
     cls: type[Message],
     elements: dict[int, tuple[int | None, memoryview | bytes]],
-    diags: _Diags,
+    diags: DiagnosticLog,
 ) -> tuple[tuple[int, bytes], ...]:
     """Elements the class has no field for, reported and kept as raw value bytes (for
     the Dataset and JSON forms)."""
@@ -633,7 +649,7 @@ def _received_extras(
     view: _Raw,
     elements: dict[int, tuple[int, _Raw]],
     unknown: _Unknown | None,
-    diags: _Diags,
+    diags: DiagnosticLog,
 ) -> ExtraElements:
     """The elements of a command set the class has no field for, reported in tag order
     and kept as ranges of the received bytes (copied once if they were not bytes)."""
@@ -671,18 +687,26 @@ def _data_set_type(
     found: tuple[int | None, int | None],
     data_set: PayloadInput | None,
     values: dict[str, object],
-    diags: _Diags,
+    diags: DiagnosticLog,
 ) -> int:
-    """Check Command Data Set Type and put the data set where the class keeps it."""
+    """Check Command Data Set Type and put the data set where the class keeps it.
+
+    An absent one (M in every message's table) is taken to announce a data set when one
+    was given or the message must carry one, and none otherwise; which one is said."""
     name = cls.command_field.message_name
     field = layout.data_set_field
     received, offset = found
     if received is None:
-        diags.append(
-            _diag(offset, COMMAND_DATA_SET_TYPE, "no Command Data Set Type", "PS3.7 9.3, 10.3 (M)")
-        )
-        announced = data_set is not None or (field is not None and field in layout.required)
+        required = field is not None and field in layout.required
+        announced = data_set is not None or required
         cdst = DEFAULT_DATA_SET_TYPE if announced else NO_DATA_SET
+        if required:
+            why = f"a data set follows: a {name} carries its {field}"
+        elif data_set is not None:
+            why = "a data set follows: one was given"
+        else:
+            why = "no data set"
+        diags.append(_absent_mandatory(cls, COMMAND_DATA_SET_TYPE, f"0x{cdst:04X} ({why})"))
     else:
         cdst = received
         announced = cdst != NO_DATA_SET
@@ -734,7 +758,7 @@ def assemble(
     data_set_type: tuple[int | None, int | None],
     extras: tuple[tuple[int, bytes], ...] | ExtraElements,
     data_set: PayloadInput | None,
-    diags: _Diags,
+    diags: DiagnosticLog,
     strict: bool,
 ) -> DecodedCommand:
     """Build the message from decoded field values: strictly, or leniently with diagnostics.
@@ -757,19 +781,12 @@ def assemble(
         spec = BY_TAG.get(_tag_of(layout, field_name) or -1)
         raise DecodeError(
             f"a {name} must have {spec.keyword if spec else field_name}, and this one has "
-            f"none ({_message_table(cls)}: M)",
+            f"none ({cls.section}: M)",
             tag=None if spec is None else spec.tag,
         )
     for field_name, spec, default in _ASSUMED[cls]:
         if field_name not in values:  # nothing is filled in without saying so
-            diags.append(
-                Diagnostic(
-                    what=f"no {spec.keyword} {spec.tag_text}; {_shown(default)} assumed",
-                    rule=f"{_message_table(cls)}: M",
-                    severity=Severity.ERROR,
-                    tag=spec.tag,
-                )
-            )
+            diags.append(_absent_mandatory(cls, spec, _shown(default)))
     _refuse_unrepresentable(cls, values, offsets)
     first = diags.first
     if strict and first is not None:

@@ -40,7 +40,18 @@ FramingError when strict: odd fragments, a PDU-length its type does not allow
 announces a data set (PS3.7 9.3, 10.3) followed by a new command or another PDU instead
 of the data set's first fragment: the message then goes out as decoded, its data set
 the empty payload the decoder put there, before what followed.  A data set cut after
-some of its fragments is an error in both modes.
+some of its fragments by a new command is an error in both modes.
+
+Other PDUs inside a message.  PS3.8 E.1 sends a message's fragments in order and says
+nothing of other PDUs between them; but a peer that sends an A-RELEASE-RQ, an
+A-RELEASE-RP or an A-ASSOCIATE-* between a message's command fragments, or after some
+of its data set's, has cut its own message (after its A-RELEASE-RQ it may send only an
+A-ABORT, PS3.8 7.2.2).  Such a PDU is an error diagnostic on its ``PDUReceived`` when
+lenient, the message staying pending for the rest of its fragments, and a FramingError
+when strict.  An A-ABORT is the exception: it may come at any time (PS3.8 7.3) and ends
+the association, so it is no deviation: it comes out as usual, in both modes, and the
+message it cut (wherever it was, its data set not begun included) is dropped, which a
+warning diagnostic on the A-ABORT's ``PDUReceived`` says.
 
 Choices where PS3.8 is silent: a command set longer than 1 MiB, and any PDU other than
 P-DATA-TF longer than 1 MiB, is refused (real ones are a few hundred bytes and a few
@@ -69,6 +80,7 @@ import attrs
 from ._command_decode import (
     MAX_COMMAND_LENGTH,
     DecodedCommand,
+    command_too_long,
     decode_command,
     peek_data_set_type,
 )
@@ -125,7 +137,8 @@ class UndecodableMessage:
 @attrs.frozen
 class PDUReceived:
     """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle,
-    and what deviated (a PDU-length the standard does not allow for its type)."""
+    and what deviated (a PDU-length the standard does not allow for its type, coming
+    inside a message) or what it did (an A-ABORT that dropped the message it cut)."""
 
     pdu_type: PDUType
     pdu: bytes
@@ -133,8 +146,8 @@ class PDUReceived:
 
     @property
     def body(self) -> bytes:
-        """The PDU without its 6-byte header."""
-        return self.pdu[6:]
+        """The PDU without its header (PDU-type, reserved, PDU-length: 6 bytes)."""
+        return self.pdu[PDU_HEADER.size :]
 
 
 Event: TypeAlias = MessageReceived | UndecodableMessage | PDUReceived
@@ -149,6 +162,7 @@ _PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one
 _LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
 _DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
+_A_ABORT: Final = int(PDUType.A_ABORT)
 
 
 def _slot_setter(name: str) -> Callable[[MessageReceived, object], None]:
@@ -195,8 +209,10 @@ class MessageAssembler:
     file ``spill`` returns, which the caller owns and closes, or by default to a
     temporary file that the received payload owns and closes when it is collected.
     ``strict`` turns framing diagnostics (odd fragments, a PDU-length its type does not
-    allow, a data set announced that never came) into errors and decodes command sets
-    strictly; an empty fragment, which no clause forbids, stays a warning.
+    allow, a data set announced that never came, a PDU other than P-DATA-TF inside a
+    message) into errors and decodes command sets strictly; an empty fragment, which no
+    clause forbids, stays a warning, and an A-ABORT, which may come at any time, drops
+    the message it cuts with a warning in both modes.
 
     The caller says where the stream ends by calling :meth:`close` (h11 takes
     ``receive_data(b"")`` for this; a method says it more plainly): a stream that ends
@@ -228,7 +244,7 @@ class MessageAssembler:
         self._pdu_length = 0
         self._pdu_left = 0  # bytes of the current PDU body not yet parsed
         self._other: bytearray | None = None  # body of a non-P-DATA PDU
-        self._other_diagnostics: tuple[Diagnostic, ...] = ()
+        self._other_diagnostics = DiagnosticLog()  # and what deviated in it
         self._fragment_left = -1  # -1: a PDV item header comes next
         self._control = 0
         self._reset_message()
@@ -287,8 +303,12 @@ class MessageAssembler:
 
     def close(self) -> list[Event]:
         """The stream has ended (the peer closed the connection): return the events the
-        end completes, in order, as :meth:`feed` does (none today: a list, so that the
-        caller's loop treats the end like any other bytes).
+        end completes, in order, as :meth:`feed` does.
+
+        The list is empty today: no event is completed by the end alone.  It is a list
+        all the same, as h11's ``receive_data(b"")`` is answered with events, so that
+        the caller's loop handles the end as it handles any bytes, and so that an
+        end-of-stream event can come later without a change of API.
 
         Raises :class:`~dimsekit.FramingError` naming the offset where the unfinished
         part began and what it was, if the stream ends anywhere but between PDUs with no
@@ -330,7 +350,7 @@ class MessageAssembler:
         """What the stream leaves unfinished if it ends here, as an error, or None."""
         if self._pdu_type:
             name = _name(self._pdu_type)
-            came = self._offset - self._pdu_start - 6
+            came = self._offset - self._pdu_start - PDU_HEADER.size
             return self._fail(
                 f"the stream ends inside {name}: {came} of its {self._pdu_length} body bytes "
                 "came (PS3.8 9.3.1: PDU-length)",
@@ -338,8 +358,8 @@ class MessageAssembler:
             )
         if self._head:
             return self._fail(
-                f"the stream ends inside a PDU header: {len(self._head)} of its 6 bytes came "
-                "(PS3.8 9.3.1)",
+                f"the stream ends inside a PDU header: {len(self._head)} of its "
+                f"{PDU_HEADER.size} bytes came (PS3.8 9.3.1)",
                 self._offset - len(self._head),
             )
         if self._context_id is None:
@@ -631,8 +651,9 @@ class MessageAssembler:
             if length == 0:
                 raise self._fail("P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)", start)
             return
-        if self._in_data and not self._data_fragments:
-            self._data_set_never_came(events, f"{_name(pdu_type)} followed", start)
+        log = self._other_diagnostics = DiagnosticLog()
+        if self._context_id is not None:
+            self._pdu_inside_message(events, pdu_type, log, start)
         if length > MAX_OTHER_PDU_LENGTH:
             raise self._fail(
                 f"{_name(pdu_type)} of {length} bytes is beyond the {MAX_OTHER_PDU_LENGTH} "
@@ -643,20 +664,17 @@ class MessageAssembler:
         breach = bounds.breach(length)
         if breach is not None:
             what = f"{_name(pdu_type, article=False)} with {breach}"
-            if self._strict:
-                raise self._fail(f"{what} ({bounds.clause})", start)
-            self._other_diagnostics = (
-                Diagnostic(what=what, rule=bounds.clause, severity=Severity.ERROR, offset=start),
-            )
+            self._deviation(log, what, bounds.clause, start, severity=Severity.ERROR)
         self._other = bytearray(PDU_HEADER.pack(pdu_type, _reserved, length))
 
     def _end_pdu(self, events: list[Event]) -> None:
         if self._other is not None:
             events.append(
-                PDUReceived(PDUType(self._pdu_type), bytes(self._other), self._other_diagnostics)
+                PDUReceived(
+                    PDUType(self._pdu_type), bytes(self._other), self._other_diagnostics.freeze()
+                )
             )
             self._other = None
-            self._other_diagnostics = ()
         self._pdu_type = 0
 
     def _start_fragment(self, events: list[Event]) -> None:
@@ -707,63 +725,135 @@ class MessageAssembler:
             )
         if not fragment_length:
             # The one empty fragment that is needed: the only one of an empty data set.
+            # Any other carries nothing; no clause sets a minimum length, so it is said
+            # even strictly, never refused.
             if is_command or not control & LAST_BIT or self._data_fragments:
                 kind = "command" if is_command else "data set"
-                self._report(
+                self._deviation(
+                    self._diagnostics,
                     f"empty {kind} fragment (PDV item length 2)",
                     "PS3.8 9.3.5.1, E.1",
-                    "a PDV carries a fragment of the message; no clause sets a minimum length, "
-                    "but only an empty data set needs an empty fragment, its only one",
                     start,
                     forbidden=False,
                 )
         elif fragment_length & 1:
-            self._report(
-                f"odd fragment length {fragment_length}", "PS3.8 E.1", "fragments are even", start
+            self._deviation(
+                self._diagnostics,
+                f"odd fragment length {fragment_length}",
+                "PS3.8 E.1",
+                start,
+                why="fragments are even",
             )
         if is_command:
-            if len(self._command) + fragment_length > MAX_COMMAND_LENGTH:
-                raise self._fail(
-                    f"command set longer than {MAX_COMMAND_LENGTH} bytes; real ones have a few "
-                    "hundred",
-                    start,
-                )
+            size = len(self._command) + fragment_length
+            if size > MAX_COMMAND_LENGTH:
+                raise self._fail(command_too_long(size, at_least=not control & LAST_BIT), start)
         else:
             self._data_fragments += 1
         self._control = control
         self._fragment_left = fragment_length
 
-    def _report(
-        self, what: str, rule: str, why: str, offset: int, *, forbidden: bool = True
+    def _deviation(
+        self,
+        log: DiagnosticLog,
+        what: str,
+        rule: str,
+        offset: int,
+        *,
+        severity: Severity = Severity.WARNING,
+        why: str = "",
+        tag: int | None = None,
+        forbidden: bool = True,
     ) -> None:
-        """A framing deviation: a warning diagnostic when lenient, an error when strict,
-        if the standard ``forbidden`` it; what no clause forbids is a warning in both."""
+        """A deviation from the framing rules, the one way they are all said: a
+        :class:`~dimsekit.FramingError` when strict and a clause ``forbidden`` it (the
+        ``rule``, and ``why`` if given, in its text); otherwise a diagnostic of
+        ``severity`` in ``log`` (the message's or the PDU's).  What no clause forbids is
+        a diagnostic in both modes."""
         if self._strict and forbidden:
-            raise self._fail(f"{what} ({rule}: {why})", offset)
-        self._diagnostics.append(Diagnostic(what=what, rule=rule, offset=offset))
+            raise self._fail(f"{what} ({rule}{': ' + why if why else ''})", offset)
+        log.append(Diagnostic(what=what, rule=rule, severity=severity, offset=offset, tag=tag))
 
     def _data_set_never_came(self, events: list[Event], followed: str, offset: int) -> None:
         """The command announced a data set, and something else came instead of its first
         fragment: when lenient the message goes out as decoded, with the empty payload
         the decoder put in its data set field, and an error diagnostic."""
-        what = (
+        self._deviation(
+            self._diagnostics,
             f"the command announces a data set (Command Data Set Type "
-            f"0x{self._data_set_type:04X}) that never came: {followed}"
+            f"0x{self._data_set_type:04X}) that never came: {followed}",
+            _DATA_SET_TYPE_RULE,
+            offset,
+            severity=Severity.ERROR,
+            tag=COMMAND_DATA_SET_TYPE.tag,
         )
-        if self._strict:
-            raise self._fail(f"{what} ({_DATA_SET_TYPE_RULE})", offset)
-        self._diagnostics.append(
-            Diagnostic(
-                what=what,
-                rule=_DATA_SET_TYPE_RULE,
-                severity=Severity.ERROR,
-                offset=offset,
-                tag=COMMAND_DATA_SET_TYPE.tag,
-            )
-        )
-        if self._unfinished_spill is not None:
-            self._unfinished_spill()  # ours, opened for it (memory_budget=0): unused
+        self._drop_spill_file()  # ours, opened for it (memory_budget=0): unused
         self._finish(events, None)
+
+    def _pdu_inside_message(
+        self, events: list[Event], pdu_type: int, log: DiagnosticLog, offset: int
+    ) -> None:
+        """A PDU other than P-DATA-TF has come while a message is being received.
+
+        An A-ABORT may come at any time (PS3.8 7.3) and nothing follows it on the
+        association: the message is dropped, which a warning on the A-ABORT says, in
+        both modes.  After a command whose data set has not begun, the data set never
+        came (:meth:`_data_set_never_came`).  Anywhere else (between command fragments,
+        or after some of the data set's) it is out of place, as PS3.8 E.1 sends a
+        message's fragments in order: an error on the PDU when lenient, the message
+        still waiting for the rest; a FramingError when strict."""
+        name = _name(pdu_type, article=False)
+        if pdu_type == _A_ABORT:
+            self._deviation(
+                log,
+                f"{name} {self._message_so_far()}; the message is dropped: nothing more "
+                "comes on an aborted association",
+                "PS3.8 7.3: an A-ABORT may come at any time",
+                offset,
+                forbidden=False,
+            )
+            self._drop_spill_file()
+            self._reset_message()
+        elif self._in_data and not self._data_fragments:
+            self._data_set_never_came(events, f"{_name(pdu_type)} followed", offset)
+        else:
+            self._deviation(
+                log,
+                f"{name} {self._message_so_far()}; the message stays pending",
+                "PS3.8 E.1",
+                offset,
+                severity=Severity.ERROR,
+                why="a message's fragments are sent in order, and nothing else comes "
+                "between its first and its last",
+            )
+
+    def _message_so_far(self) -> str:
+        """Where the message being received is, in words: "in the middle of a
+        C-STORE-RQ on context 1, after ..."."""
+        decoded = self._decoded
+        name = (
+            decoded.message.command_field.message_name
+            if isinstance(decoded, DecodedCommand)
+            else "message"
+        )
+        if not self._in_data:
+            after = f"{len(self._command)} bytes of its command set, before its last fragment"
+        elif not self._data_fragments:
+            after = (
+                f"a command that announces a data set (Command Data Set Type "
+                f"0x{self._data_set_type:04X}), before any of it"
+            )
+        else:
+            after = (
+                f"{self._data_length} bytes of its data set in {self._data_fragments} "
+                "fragment(s), before its last"
+            )
+        return f"in the middle of a {name} on context {self._context_id}, after {after}"
+
+    def _drop_spill_file(self) -> None:
+        """Close the spill file of ours the message had, if any: it will not be used."""
+        if self._unfinished_spill is not None:
+            self._unfinished_spill()
 
     def _take_fragment_bytes(self, chunk: memoryview) -> None:
         if self._control & COMMAND_BIT:

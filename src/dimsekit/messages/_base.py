@@ -106,6 +106,10 @@ class Message:
     """
 
     command_field: ClassVar[CommandField]
+    section: ClassVar[str]
+    """Where PS3.7 lays out this message's parameters (its message table), as a
+    reference: ``"PS3.7 9.3.1.1"`` (a service's request in .1, its response in .2; the
+    C-CANCEL-RQ in the three services it cancels)."""
     rules: ClassVar[tuple[Rule, ...]] = ()
     """The cross-field conditions this class enforces, in words and as checks."""
 
@@ -381,9 +385,13 @@ _M = TypeVar("_M", bound=type[Message])
 
 
 def message(
-    command_field: CommandField, *rules: Rule, answers: type[Request[Any]] | None = None
+    command_field: CommandField,
+    *rules: Rule,
+    section: str,
+    answers: type[Request[Any]] | None = None,
 ) -> Callable[[_M], _M]:
-    """Register a message class: its Command Field, its own rules and the shared ones.
+    """Register a message class: its Command Field, the PS3.7 ``section`` of its message
+    table (e.g. ``"9.3.1.1"``), its own rules and the shared ones.
 
     A response names the request class it ``answers``.
 
@@ -399,6 +407,7 @@ def message(
             if field.name not in BY_NAME and field.name not in DATA_SET_PARAMETERS:
                 raise TypeError(f"{cls.__name__}.{field.name} is no command element")
         cls.command_field = command_field
+        cls.section = f"PS3.7 {section}"
         shared: list[Rule] = []
         if issubclass(cls, Response):
             annex_c = frozenset(

@@ -107,10 +107,11 @@ _REMAINING: Final = "number_of_remaining_suboperations"
 _REMAINING_REFERENCE: Final = "PS3.7 9.1.3.1, 9.1.4.1; PS3.4 C.4.2.1.6, C.4.3.1"
 
 RETRIEVE_RULES: Final[tuple[Rule, ...]] = (
-    # The condition on Remaining, in two rules that differ in how serious breaking them
-    # is when received: without it a Pending response says nothing of what is left;
-    # with it, a final response still means what its status says, and pynetdicom 3.0.4's
-    # C-GET and C-MOVE SCPs send it (0) in their final Success, Warning or Failure.
+    # The condition on Remaining, in two rules, each stating its own half, that differ
+    # in how serious breaking them is when received: without it a Pending response says
+    # nothing of what is left; with it, a final response (any status but Pending) still
+    # means what its status says, and pynetdicom 3.0.4's C-GET and C-MOVE SCPs send it
+    # (0) in their final Success, Warning or Failure.
     Rule(
         (_REMAINING, "status"),
         "number_of_remaining_suboperations is required with Pending (FF00)",
@@ -119,8 +120,8 @@ RETRIEVE_RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         (_REMAINING, "status"),
-        "number_of_remaining_suboperations is required with Pending (FF00), optional with "
-        "Cancel (FE00) and absent with any other status",
+        "number_of_remaining_suboperations is optional with Cancel (FE00) and absent with "
+        "any other final status",
         _REMAINING_REFERENCE,
         lambda m: (
             m.number_of_remaining_suboperations is None or m.status.is_pending or m.status.is_cancel

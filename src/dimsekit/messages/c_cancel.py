@@ -18,7 +18,7 @@ from ._base import M, Message, message
 __all__ = ["CCancelRequest"]
 
 
-@message(CommandField.C_CANCEL_RQ)
+@message(CommandField.C_CANCEL_RQ, section="9.3.2.3, 9.3.3.3, 9.3.4.3")
 @attrs.frozen(kw_only=True)
 class CCancelRequest(Message):
     """C-CANCEL-RQ (0x0FFF): cancel the operation whose request had this Message ID."""

@@ -22,7 +22,7 @@ VERIFICATION_SOP_CLASS: Final = UID("1.2.840.10008.1.1")
 """The Verification SOP Class (PS3.4 A.4), C-ECHO's only SOP Class."""
 
 
-@message(CommandField.C_ECHO_RQ)
+@message(CommandField.C_ECHO_RQ, section="9.3.5.1")
 @attrs.frozen(kw_only=True)
 class CEchoRequest(Request["CEchoResponse"]):
     """C-ECHO-RQ (0x0030).  ``affected_sop_class_uid`` defaults to Verification."""
@@ -35,7 +35,7 @@ class CEchoRequest(Request["CEchoResponse"]):
     must_equal: ClassVar[FieldPairs] = echoed
 
 
-@message(CommandField.C_ECHO_RSP, answers=CEchoRequest)
+@message(CommandField.C_ECHO_RSP, section="9.3.5.2", answers=CEchoRequest)
 @attrs.frozen(kw_only=True)
 class CEchoResponse(DimseCResponse):
     """C-ECHO-RSP (0x8030)."""

@@ -18,7 +18,7 @@ from ._query_retrieve import QueryRetrieveRequest
 __all__ = ["CFindRequest", "CFindResponse"]
 
 
-@message(CommandField.C_FIND_RQ)
+@message(CommandField.C_FIND_RQ, section="9.3.2.1")
 @attrs.frozen(kw_only=True)
 class CFindRequest(QueryRetrieveRequest["CFindResponse"]):
     """C-FIND-RQ (0x0020): find the instances that match ``identifier``."""
@@ -33,6 +33,7 @@ class CFindRequest(QueryRetrieveRequest["CFindResponse"]):
         "PS3.7 9.1.2.1; PS3.4 C.4.1.1.4",
         lambda m: (m.identifier is not None) == m.status.is_pending,
     ),
+    section="9.3.2.2",
     answers=CFindRequest,
 )
 @attrs.frozen(kw_only=True)

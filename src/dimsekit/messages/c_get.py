@@ -17,13 +17,13 @@ from ._query_retrieve import RETRIEVE_RULES, QueryRetrieveRequest, RetrieveRespo
 __all__ = ["CGetRequest", "CGetResponse"]
 
 
-@message(CommandField.C_GET_RQ)
+@message(CommandField.C_GET_RQ, section="9.3.3.1")
 @attrs.frozen(kw_only=True)
 class CGetRequest(QueryRetrieveRequest["CGetResponse"]):
     """C-GET-RQ (0x0010): send the instances ``identifier`` names back to the requester."""
 
 
-@message(CommandField.C_GET_RSP, *RETRIEVE_RULES, answers=CGetRequest)
+@message(CommandField.C_GET_RSP, *RETRIEVE_RULES, section="9.3.3.2", answers=CGetRequest)
 @attrs.frozen(kw_only=True)
 class CGetResponse(RetrieveResponse):
     """C-GET-RSP (0x8010): progress (Pending) or the end of the C-STORE sub-operations."""

@@ -17,7 +17,7 @@ from ._query_retrieve import RETRIEVE_RULES, QueryRetrieveRequest, RetrieveRespo
 __all__ = ["CMoveRequest", "CMoveResponse"]
 
 
-@message(CommandField.C_MOVE_RQ)
+@message(CommandField.C_MOVE_RQ, section="9.3.4.1")
 @attrs.frozen(kw_only=True)
 class CMoveRequest(QueryRetrieveRequest["CMoveResponse"]):
     """C-MOVE-RQ (0x0021): store the instances ``identifier`` names at ``move_destination``."""
@@ -25,7 +25,7 @@ class CMoveRequest(QueryRetrieveRequest["CMoveResponse"]):
     move_destination: str = attrs.field(converter=to_ae, validator=check_ae, metadata=M)
 
 
-@message(CommandField.C_MOVE_RSP, *RETRIEVE_RULES, answers=CMoveRequest)
+@message(CommandField.C_MOVE_RSP, *RETRIEVE_RULES, section="9.3.4.2", answers=CMoveRequest)
 @attrs.frozen(kw_only=True)
 class CMoveResponse(RetrieveResponse):
     """C-MOVE-RSP (0x8021): progress (Pending) or the end of the C-STORE sub-operations."""

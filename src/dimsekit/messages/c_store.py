@@ -44,6 +44,7 @@ __all__ = ["CStoreRequest", "CStoreResponse"]
             == (m.move_originator_message_id is None)
         ),
     ),
+    section="9.3.1.1",
 )
 @attrs.frozen(kw_only=True)
 class CStoreRequest(Request["CStoreResponse"]):
@@ -71,7 +72,7 @@ class CStoreRequest(Request["CStoreResponse"]):
     must_equal: ClassVar[FieldPairs] = echoed
 
 
-@message(CommandField.C_STORE_RSP, answers=CStoreRequest)
+@message(CommandField.C_STORE_RSP, section="9.3.1.2", answers=CStoreRequest)
 @attrs.frozen(kw_only=True)
 class CStoreResponse(DimseCResponse):
     """C-STORE-RSP (0x8001): the outcome of one C-STORE."""

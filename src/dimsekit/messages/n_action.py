@@ -19,7 +19,7 @@ from ._dimse_n import AddressedRequest, DimseNResponse, is_success_response, typ
 __all__ = ["NActionRequest", "NActionResponse"]
 
 
-@message(CommandField.N_ACTION_RQ)
+@message(CommandField.N_ACTION_RQ, section="10.3.4.1")
 @attrs.frozen(kw_only=True)
 class NActionRequest(AddressedRequest["NActionResponse"]):
     """N-ACTION-RQ (0x0130): perform action ``action_type_id`` on an instance."""
@@ -36,6 +36,7 @@ class NActionRequest(AddressedRequest["NActionResponse"]):
 @message(
     CommandField.N_ACTION_RSP,
     *typed_reply_rules("action_type_id", "action_reply", "PS3.7 10.1.4.1.5, 10.1.4.1.7"),
+    section="10.3.4.2",
     answers=NActionRequest,
 )
 @attrs.frozen(kw_only=True)

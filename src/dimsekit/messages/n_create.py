@@ -34,7 +34,7 @@ __all__ = ["NCreateRequest", "NCreateResponse"]
 _INSTANCE_UID_RULE = "PS3.7 10.1.5.1.4"
 
 
-@message(CommandField.N_CREATE_RQ)
+@message(CommandField.N_CREATE_RQ, section="10.3.5.1")
 @attrs.frozen(kw_only=True)
 class NCreateRequest(Request["NCreateResponse"]):
     """N-CREATE-RQ (0x0140): create an instance, its UID given or left to the SCP."""
@@ -86,6 +86,7 @@ class NCreateRequest(Request["NCreateResponse"]):
         # N-CREATE SCP puts the request's instance UID in every response, failures too.
         when_received=Severity.WARNING,
     ),
+    section="10.3.5.2",
     answers=NCreateRequest,
 )
 @attrs.frozen(kw_only=True)

@@ -15,13 +15,13 @@ from ._dimse_n import AddressedRequest, DimseNResponse
 __all__ = ["NDeleteRequest", "NDeleteResponse"]
 
 
-@message(CommandField.N_DELETE_RQ)
+@message(CommandField.N_DELETE_RQ, section="10.3.6.1")
 @attrs.frozen(kw_only=True)
 class NDeleteRequest(AddressedRequest["NDeleteResponse"]):
     """N-DELETE-RQ (0x0150): delete the addressed instance."""
 
 
-@message(CommandField.N_DELETE_RSP, answers=NDeleteRequest)
+@message(CommandField.N_DELETE_RSP, section="10.3.6.2", answers=NDeleteRequest)
 @attrs.frozen(kw_only=True)
 class NDeleteResponse(DimseNResponse):
     """N-DELETE-RSP (0x8150)."""

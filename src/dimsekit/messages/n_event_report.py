@@ -28,7 +28,7 @@ from ._dimse_n import DimseNResponse, is_success_response, typed_reply_rules
 __all__ = ["NEventReportRequest", "NEventReportResponse"]
 
 
-@message(CommandField.N_EVENT_REPORT_RQ)
+@message(CommandField.N_EVENT_REPORT_RQ, section="10.3.1.1")
 @attrs.frozen(kw_only=True)
 class NEventReportRequest(Request["NEventReportResponse"]):
     """N-EVENT-REPORT-RQ (0x0100): event ``event_type_id`` happened to an instance."""
@@ -51,6 +51,7 @@ class NEventReportRequest(Request["NEventReportResponse"]):
 @message(
     CommandField.N_EVENT_REPORT_RSP,
     *typed_reply_rules("event_type_id", "event_reply", "PS3.7 10.1.1.1.4, 10.1.1.1.6"),
+    section="10.3.1.2",
     answers=NEventReportRequest,
 )
 @attrs.frozen(kw_only=True)

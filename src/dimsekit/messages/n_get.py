@@ -23,7 +23,7 @@ from ._dimse_n import AddressedRequest, DimseNResponse, is_success_response
 __all__ = ["NGetRequest", "NGetResponse"]
 
 
-@message(CommandField.N_GET_RQ)
+@message(CommandField.N_GET_RQ, section="10.3.2.1")
 @attrs.frozen(kw_only=True)
 class NGetRequest(AddressedRequest["NGetResponse"]):
     """N-GET-RQ (0x0110): read the listed attributes, or all of them if no list is given.
@@ -50,6 +50,7 @@ class NGetRequest(AddressedRequest["NGetResponse"]):
         "PS3.7 10.1.2.1.6, 10.1.2.1.9",
         lambda m: m.attribute_list is None or not m.status.is_failure,
     ),
+    section="10.3.2.2",
     answers=NGetRequest,
 )
 @attrs.frozen(kw_only=True)

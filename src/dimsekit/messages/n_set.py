@@ -22,7 +22,7 @@ from ._dimse_n import AddressedRequest, DimseNResponse
 __all__ = ["NSetRequest", "NSetResponse"]
 
 
-@message(CommandField.N_SET_RQ)
+@message(CommandField.N_SET_RQ, section="10.3.3.1")
 @attrs.frozen(kw_only=True)
 class NSetRequest(AddressedRequest["NSetResponse"]):
     """N-SET-RQ (0x0120): set the values in ``modification_list`` on an instance."""
@@ -32,7 +32,7 @@ class NSetRequest(AddressedRequest["NSetResponse"]):
     )
 
 
-@message(CommandField.N_SET_RSP, answers=NSetRequest)
+@message(CommandField.N_SET_RSP, section="10.3.3.2", answers=NSetRequest)
 @attrs.frozen(kw_only=True)
 class NSetResponse(DimseNResponse):
     """N-SET-RSP (0x8120).  ``attribute_list`` may carry the values after the change,
