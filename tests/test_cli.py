@@ -1005,3 +1005,16 @@ def test_a_pdus_diagnostics_are_printed_and_set_the_exit_status() -> None:
     ]
     assert records[0]["diagnostics"][0]["severity"] == "error"
     assert records[0]["diagnostics"][0]["repeats"] == 0
+
+
+def test_encode_derives_the_command_data_set_type_as_it_derives_the_group_length() -> None:
+    # Neither is a value of the message: the encoder computes both (PS3.7 9.3, 10.3).
+    echo = dk.CEchoRequest(message_id=1)
+    document = {
+        "CommandField": 0x0030,
+        "MessageID": 1,
+        "AffectedSOPClassUID": echo.affected_sop_class_uid,
+    }
+    result = run("encode", stdin=json.dumps(document).encode())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == dk.encode_command(echo)

@@ -733,7 +733,7 @@ def test_a_pdu_length_its_type_does_not_allow_is_a_diagnostic_or_strictly_an_err
     pdu_type: int, length: int, breach: str, clause: str
 ) -> None:
     pdu = other_pdu(pdu_type, length)
-    name = dk.PDUType(pdu_type).name.replace("_", "-")
+    name = dk.PDUType(pdu_type).label
     for step in (1, len(pdu) + len(ECHO)):
         pdu_event, echo = feed(MessageAssembler(), pdu + ECHO, step)
         assert isinstance(pdu_event, dk.PDUReceived) and pdu_event.pdu == pdu

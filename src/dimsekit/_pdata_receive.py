@@ -196,7 +196,7 @@ def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
 
 def _name(pdu_type: int, article: bool = True) -> str:
     """``an A-RELEASE-RQ``, ``a P-DATA-TF``: a known PDU type in words."""
-    name = PDUType(pdu_type).name.replace("_", "-")
+    name = PDUType(pdu_type).label
     return f"{'an' if name[0] == 'A' else 'a'} {name}" if article else name
 
 

@@ -248,6 +248,11 @@ def _message(item: _Item, options: EncodeOptions) -> tuple[Any, int | None]:
     # Lenient, so that what a decoded message kept (extra elements, its Command Data
     # Set Type) is written back; but a message the model refuses is not encoded.
     decoded = from_dict(command, data_set=payload)
+    if COMMAND_DATA_SET_TYPE.keyword not in command:
+        # Like the group length, the encoder derives it from the message (PS3.7 9.3,
+        # 10.3): an input without it lacks no value of the message's own.
+        command[COMMAND_DATA_SET_TYPE.keyword] = data_set_type_for(decoded.message, None)
+        decoded = from_dict(command, data_set=payload)
     message = decoded.message
     refused = [d for d in decoded.diagnostics if d.severity is Severity.ERROR]
     name = message.command_field.message_name
