@@ -405,8 +405,9 @@ def test_encode_refuses_a_missing_mandatory_element_and_says_what_to_write(
 ) -> None:
     # decode assumes such an element, and says so; encode is strict: it must be written
     decoded = dk.from_dict(command)
-    (diagnostic,) = [d for d in decoded.diagnostics if d.severity is dk.Severity.ERROR]
-    assert diagnostic.tag is not None
+    spec = next(spec for spec in BY_TAG.values() if spec.keyword == element)
+    (diagnostic,) = [d for d in decoded.diagnostics if d.tag == spec.tag]
+    assert diagnostic.severity is dk.Severity.ERROR and diagnostic.tag is not None
     message = decoded.message
     options = []
     if message.data_set_payload is not None:  # the C-FIND-RQ's identifier
