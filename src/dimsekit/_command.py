@@ -23,6 +23,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
+from ._codegen import compile_function
 from ._errors import DimseError
 from ._layout import (
     COMMAND_DATA_SET_TYPE,
@@ -153,9 +154,10 @@ def _compile(cls: type[Message], plan: _Plan) -> _Encoder:
         )
     lines.append(f"    body = b''.join(({', '.join(parts)}))")
     lines.append("    return group_length + len(body).to_bytes(4, 'little') + body")
-    code = compile("\n".join(lines), f"<dimsekit command encoder of {cls.__name__}>", "exec")
-    exec(code, namespace)
-    return namespace["encode"]  # type: ignore[return-value]
+    encoder: _Encoder = compile_function(
+        "\n".join(lines), "encode", f"{cls.__name__} encoder", namespace
+    )
+    return encoder
 
 
 _SHORT: Final = 64

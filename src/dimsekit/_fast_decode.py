@@ -31,7 +31,6 @@ declines); how messages are encoded.
 
 from __future__ import annotations
 
-import linecache
 import re
 import struct
 import types
@@ -41,6 +40,7 @@ from typing import Any, Final, cast
 import attrs
 from pydicom.uid import UID
 
+from ._codegen import compile_function
 from ._errors import InvalidMessageError
 from ._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET
@@ -347,11 +347,7 @@ def _compile(cls: type[Message]) -> Decoder:
             "    return self",
         ]
     )
-    filename = f"<dimsekit fast decoder of {cls.__name__}>"
-    exec(compile(source, filename, "exec"), namespace)
-    # Tracebacks and profilers show the generated lines.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    decoder: Decoder = namespace["decode"]
+    decoder: Decoder = compile_function(source, "decode", f"{cls.__name__} decoder", namespace)
     return decoder
 
 

@@ -33,6 +33,7 @@ import attrs
 from attr import _config  # attrs' switch for running validators
 from pydicom.uid import UID
 
+from .._codegen import compile_function
 from .._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED
 from .._payload import (
     DataSetPayload,
@@ -239,8 +240,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
             f"    _slow(self, {keywords})",
         ]
     )
-    exec(compile(source, f"<dimsekit fast __init__ of {cls.__name__}>", "exec"), namespace)
-    fast = namespace["__init__"]
+    fast: Any = compile_function(source, "__init__", f"{cls.__name__}.__init__", namespace)
     fast.__doc__ = cls.__init__.__doc__
     fast.__qualname__ = f"{cls.__qualname__}.__init__"
     fast.__module__ = cls.__module__
