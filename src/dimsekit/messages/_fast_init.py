@@ -30,7 +30,6 @@ from types import MemberDescriptorType
 from typing import Any, Final
 
 import attrs
-from attr import _config  # attrs' switch for running validators
 from pydicom.uid import UID
 
 from .._codegen import compile_function
@@ -152,7 +151,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
     namespace: dict[str, Any] = {
         "_slow": cls.__init__,
         "_set": object.__setattr__,
-        "_config": _config,
+        "_validators_disabled": attrs.validators.get_disabled,
         "_rules": rules,
         "_UID": UID,
         "_uid_match": _UID_SYNTAX_POSSESSIVE.fullmatch,
@@ -226,7 +225,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
     source = "\n".join(
         [
             f"def __init__(self, *, {', '.join(parameters)}):",
-            "    if _config._run_validators is True:",
+            "    if not _validators_disabled():",
             *converts,
             f"        if {' and '.join(checks) or 'True'}:",
             f"            {set_wire}",
