@@ -44,8 +44,8 @@ from .._payload import (
 )
 from .._status import PENDING_CODES_BY_SERVICE, Status, to_status
 from .._vr import (
-    _DEFAULT_TEXT,
     AE_MAX,
+    DEFAULT_TEXT,
     LO_MAX,
     PRIORITIES,
     UI_MAX,
@@ -155,7 +155,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
         "_rules": rules,
         "_UID": UID,
         "_uid_match": _UID_SYNTAX_POSSESSIVE.fullmatch,
-        "_text_match": _DEFAULT_TEXT.fullmatch,
+        "_text_match": DEFAULT_TEXT.fullmatch,
         "_Priority": Priority,
         "_priorities": PRIORITIES,
         "_Status": Status,
