@@ -74,7 +74,7 @@ def test_a_traceback_through_a_fast_init_shows_its_line() -> None:
 def test_a_traceback_through_a_decoder_shows_its_line() -> None:
     decoder = _DECODERS[int(dk.CommandField.C_ECHO_RQ)]
     with pytest.raises(TypeError) as caught:
-        decoder(b"", "not a length", None)  # the first comparison with n fails
+        decoder(b"", "not a length", None)  # type: ignore[arg-type]  # the comparison with n fails
     frame = _generated_frame(caught.value)
     assert frame.filename == f"{_PREFIX}CEchoRequest decoder>"
     assert frame.line is not None
@@ -84,7 +84,7 @@ def test_a_traceback_through_a_decoder_shows_its_line() -> None:
 def test_a_traceback_through_an_encoder_shows_its_line() -> None:
     encoder = _COMPILED[dk.CEchoRequest][1]
     with pytest.raises(AttributeError) as caught:
-        encoder(object(), 0x0101)  # no message: its first field cannot be read
+        encoder(object(), 0x0101)  # type: ignore[arg-type]  # no message: no first field
     frame = _generated_frame(caught.value)
     assert frame.filename == f"{_PREFIX}CEchoRequest encoder>"
     assert frame.line == "v0 = message.affected_sop_class_uid"
