@@ -2,14 +2,13 @@
 
 Owns: the Implicit VR Little Endian encoding of command sets (PS3.7 6.3.1; PS3.5 7.1.2):
 elements in ascending tag order, each at most once, Command Group Length first and
-computed in one pass, UI padded with NUL and text with a space to even length, US/UL
-little endian, AT as the packed (group, element) pairs an
-:class:`~dimsekit.AttributeTags` holds; the Command Data Set Type as a per-call
-choice; and writing back what a decoded message kept of the wire.  Encoding is strict:
-the message was validated when it was built.  No pydicom Dataset is built on this path:
-each class gets, once, a compiled straight-line encoder (its elements unrolled, their
-headers precomputed) that gives the same bytes as the general element loop, which
-still encodes the messages with remembered extra elements.
+computed in one pass, each element as ``_wire`` lays it out (header and value bytes);
+the Command Data Set Type as a per-call choice; and writing back what a decoded message
+kept of the wire.  Encoding is strict: the message was validated when it was built.  No
+pydicom Dataset is built on this path: each class gets, once, a compiled straight-line
+encoder (its elements unrolled, their headers precomputed) that gives the same bytes as
+the general element loop, which still encodes the messages with remembered extra
+elements.
 
 Must not know: PDUs, presentation contexts, decoding (``_command_decode``), or the
 Dataset/JSON forms (``_converter``).
@@ -17,70 +16,37 @@ Dataset/JSON forms (``_converter``).
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable
 from typing import Final, TypeAlias
 
 import attrs
 
+from ._codegen import compile_function
 from ._errors import DimseError
 from ._layout import (
     COMMAND_DATA_SET_TYPE,
     COMMAND_FIELD,
+    DEFAULT_DATA_SET_TYPE,
     GROUP_LENGTH,
     LAYOUTS,
     NO_DATA_SET,
     Layout,
 )
 from ._payload import DataSetPayload
-from ._vr import AttributeTags
+from ._vr import TAG_PAIR
+from ._wire import ELEMENT_HEADER, VALUE_ENCODERS, encode_text, encode_ui, encode_us
 from .messages import Message
 
 __all__ = ["data_set_type_for", "encode_command"]
 
-DEFAULT_DATA_SET_TYPE: Final = 0x0001
-"""What DCMTK and pynetdicom send for "a data set follows" (any value but 0101H, PS3.7 E.1)."""
-
-_HEADER: Final = struct.Struct("<HHI")
-_TAG_PAIR: Final = struct.Struct("<HH")
-
-# --- value encoders (Python value -> value bytes, even length) ---------------------------
-
-
-def _encode_ui(value: str) -> bytes:
-    data = value.encode("latin-1")
-    return data + b"\0" if len(data) & 1 else data
-
-
-def _encode_text(value: str) -> bytes:
-    data = value.encode("latin-1")
-    return data + b" " if len(data) & 1 else data
-
-
-def _encode_us(value: int) -> bytes:
-    return value.to_bytes(2, "little")
-
-
-def _encode_ul(value: int) -> bytes:
-    return value.to_bytes(4, "little")
-
-
-def _encode_at(value: AttributeTags) -> bytes:
-    return value.to_bytes()  # packed as an AT value is sent (PS3.5 7.1.2)
-
-
-_ENCODERS: Final[dict[str, Callable[[object], bytes]]] = {
-    "UI": _encode_ui,  # type: ignore[dict-item]
-    "AE": _encode_text,  # type: ignore[dict-item]
-    "LO": _encode_text,  # type: ignore[dict-item]
-    "US": _encode_us,  # type: ignore[dict-item]
-    "UL": _encode_ul,  # type: ignore[dict-item]
-    "AT": _encode_at,  # type: ignore[dict-item]
-}
-
 
 def _tag_prefix(tag: int) -> bytes:
-    return _TAG_PAIR.pack(tag >> 16, tag & 0xFFFF)
+    return TAG_PAIR.pack(tag >> 16, tag & 0xFFFF)
+
+
+def _header(tag: int, length: int) -> bytes:
+    """The element header of ``tag`` with a value of ``length`` bytes (PS3.5 7.1.2)."""
+    return ELEMENT_HEADER.pack(tag >> 16, tag & 0xFFFF, length)
 
 
 @attrs.frozen
@@ -99,12 +65,13 @@ _Encoder: TypeAlias = Callable[[Message, int], bytes]
 
 def _plan(layout: Layout) -> _Plan:
     entries: list[tuple[int, bytes, str | None, Callable[[object], bytes]]] = [
-        (spec.tag, _tag_prefix(spec.tag), name, _ENCODERS[spec.vr]) for name, spec in layout.fields
+        (spec.tag, _tag_prefix(spec.tag), name, VALUE_ENCODERS[spec.vr])
+        for name, spec in layout.fields
     ]
     for spec in (COMMAND_FIELD, COMMAND_DATA_SET_TYPE):
-        entries.append((spec.tag, _tag_prefix(spec.tag), None, _encode_us))  # type: ignore[arg-type]
+        entries.append((spec.tag, _tag_prefix(spec.tag), None, encode_us))  # type: ignore[arg-type]
     entries.sort(key=lambda entry: entry[0])
-    command_field = _encode_us(layout.message_class.command_field)
+    command_field = encode_us(layout.message_class.command_field)
     return _Plan(tuple(entries), command_field, layout.data_set_field)
 
 
@@ -120,7 +87,7 @@ def _compile(cls: type[Message], plan: _Plan) -> _Encoder:
     for index, (tag, prefix, name, encode) in enumerate(plan.entries):
         head, value = f"h{index}", f"v{index}"
         parts += [head, value]
-        us_header = prefix + b"\x02\x00\x00\x00"
+        us_header = _header(tag, 2)
         if name is None:
             namespace[head] = us_header
             if tag == _COMMAND_FIELD_TAG:
@@ -130,18 +97,16 @@ def _compile(cls: type[Message], plan: _Plan) -> _Encoder:
             continue
         lines.append(f"    {value} = message.{name}")
         lines.append(f"    if {value} is None:\n        {head} = {value} = b''")
-        if encode is _encode_us:
+        if encode is encode_us:
             namespace[f"k{index}"] = us_header
             lines.append(f"    else:\n        {head} = k{index}")
             lines.append(f"        {value} = {value}.to_bytes(2, 'little')")
             continue
         namespace[f"k{index}"] = prefix
-        namespace[f"t{index}"] = tuple(
-            prefix + length.to_bytes(4, "little") for length in range(_SHORT + 1)
-        )
+        namespace[f"t{index}"] = tuple(_header(tag, length) for length in range(_SHORT + 1))
         lines.append("    else:")
-        if encode is _encode_ui or encode is _encode_text:
-            pad = "b'\\0'" if encode is _encode_ui else "b' '"
+        if encode is encode_ui or encode is encode_text:
+            pad = "b'\\0'" if encode is encode_ui else "b' '"
             lines.append(f"        {value} = {value}.encode('latin-1')")
             lines.append(f"        if len({value}) & 1:\n            {value} += {pad}")
         else:
@@ -153,14 +118,15 @@ def _compile(cls: type[Message], plan: _Plan) -> _Encoder:
         )
     lines.append(f"    body = b''.join(({', '.join(parts)}))")
     lines.append("    return group_length + len(body).to_bytes(4, 'little') + body")
-    code = compile("\n".join(lines), f"<dimsekit command encoder of {cls.__name__}>", "exec")
-    exec(code, namespace)
-    return namespace["encode"]  # type: ignore[return-value]
+    encoder: _Encoder = compile_function(
+        "\n".join(lines), "encode", f"{cls.__name__} encoder", namespace
+    )
+    return encoder
 
 
 _SHORT: Final = 64
 """Value lengths up to this have their element header precomputed (UI, AE, LO fit)."""
-_GROUP_LENGTH_PREFIX: Final = _tag_prefix(GROUP_LENGTH.tag) + b"\x04\x00\x00\x00"
+_GROUP_LENGTH_PREFIX: Final = _header(GROUP_LENGTH.tag, 4)
 _DATA_SET_TYPE_TAG: Final = COMMAND_DATA_SET_TYPE.tag
 _COMMAND_FIELD_TAG: Final = COMMAND_FIELD.tag
 _PLANS: Final[dict[type[Message], _Plan]] = {cls: _plan(lay) for cls, lay in LAYOUTS.items()}
@@ -239,7 +205,7 @@ def _encode_elements(
     append = chunks.append
     for _tag, prefix, name, encode in plan.entries:
         if name is None:
-            value_bytes = plan.command_field if _tag == _COMMAND_FIELD_TAG else _encode_us(cdst)
+            value_bytes = plan.command_field if _tag == _COMMAND_FIELD_TAG else encode_us(cdst)
         else:
             value = getattr(message, name)
             if value is None:
@@ -257,7 +223,7 @@ def _merge_extras(plan: _Plan, chunks: list[bytes], extras: tuple[tuple[int, byt
     elements: list[tuple[int, bytes]] = []
     for index in range(0, len(chunks), 3):
         prefix = chunks[index]
-        group, element = _TAG_PAIR.unpack(prefix)
+        group, element = TAG_PAIR.unpack(prefix)
         elements.append(((group << 16) | element, prefix + chunks[index + 1] + chunks[index + 2]))
     for tag, raw in extras:
         elements.append((tag, _tag_prefix(tag) + len(raw).to_bytes(4, "little") + raw))

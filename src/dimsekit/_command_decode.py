@@ -36,14 +36,15 @@ from typing import Final, TypeAlias
 import attrs
 from pydicom.uid import UID
 
-from ._command import _HEADER, DEFAULT_DATA_SET_TYPE
 from ._diagnostics import Diagnostic, DiagnosticLog, Severity
-from ._errors import DecodeError, InvalidMessageError, _show
+from ._errors import DecodeError, InvalidMessageError
+from ._errors import show as _show
 from ._fast_decode import decode_canonical
 from ._fields import BY_NAME, BY_TAG, ElementSpec
 from ._layout import (
     COMMAND_DATA_SET_TYPE,
     COMMAND_FIELD,
+    DEFAULT_DATA_SET_TYPE,
     GROUP_LENGTH,
     LAYOUTS,
     NO_DATA_SET,
@@ -52,6 +53,7 @@ from ._layout import (
 from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput
 from ._representable import refuse_unrepresentable as _refuse_unrepresentable
 from ._vr import AE_MAX, AttributeTags
+from ._wire import ELEMENT_HEADER as _HEADER
 from ._wire_details import PLAIN_WIRE, ExtraElements, WireDetails
 from .messages import MESSAGE_CLASSES, Message
 

@@ -47,7 +47,7 @@ from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
-from ._command import _ENCODERS, _encode_text, data_set_type_for, encode_command
+from ._command import data_set_type_for, encode_command
 from ._command_decode import (
     _PROTOCOL_TAGS,
     DecodedCommand,
@@ -56,13 +56,14 @@ from ._command_decode import (
     decode_command,
 )
 from ._diagnostics import Diagnostic, DiagnosticLog
-from ._errors import DecodeError, _show
+from ._errors import DecodeError, show
 from ._fields import BY_TAG, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS
 from ._payload import PayloadInput
 from ._representable import unrepresentable
 from ._status import Status, to_status
-from ._vr import AttributeTags, CommandField, Priority, _text, to_priority, to_uid
+from ._vr import AttributeTags, CommandField, Priority, text_of, to_priority, to_uid
+from ._wire import VALUE_ENCODERS, encode_text
 from .messages import MESSAGE_CLASSES, Message
 
 __all__ = [
@@ -107,13 +108,13 @@ def _parse_tag(value: object) -> BaseTag:
         return BaseTag(value)
     tag = _tag_of_text(value) if isinstance(value, str) else None
     if tag is None:
-        raise ValueError(f"{_show(value)} is not a tag: write it as 8 hex digits, e.g. '00100010'")
+        raise ValueError(f"{show(value)} is not a tag: write it as 8 hex digits, e.g. '00100010'")
     return BaseTag(tag)
 
 
 def _structure_tags(value: object, _: type) -> AttributeTags:
     if not isinstance(value, list | tuple):  # a str or a dict would be taken apart
-        raise TypeError(f"{_show(value)} is not a list of tags")
+        raise TypeError(f"{show(value)} is not a list of tags")
     return AttributeTags([_parse_tag(item) for item in value])
 
 
@@ -123,16 +124,16 @@ def _unstructure_tags(tags: AttributeTags) -> list[str]:
 
 def _structure_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{_show(value)} is not an integer")
+        raise TypeError(f"{show(value)} is not an integer")
     return value
 
 
 def _structure_str(value: object, _: type) -> str:
     """Text is text (cattrs would make ``5`` or ``None`` into ``"5"`` or ``"None"``);
     bytes are read as the model's converters read them."""
-    text = _text(value)
+    text = text_of(value)
     if not isinstance(text, str):
-        raise TypeError(f"{_show(value)} is not text")
+        raise TypeError(f"{show(value)} is not text")
     return text
 
 
@@ -312,7 +313,7 @@ class CommandSetConverter(JsonConverter):
                 while isinstance(cause, BaseValidationError) and cause.exceptions:
                     cause = cause.exceptions[0]  # the first item cattrs could not take
                 raise DecodeError(
-                    f"{spec.keyword}: {_show(primitive)} is no {spec.vr} value ({cause})",
+                    f"{spec.keyword}: {show(primitive)} is no {spec.vr} value ({cause})",
                     tag=spec.tag,
                 ) from None
         cdst = remaining.pop(COMMAND_DATA_SET_TYPE.keyword, None)
@@ -331,7 +332,7 @@ class CommandSetConverter(JsonConverter):
             try:
                 extras[tag] = (None, bytes.fromhex(value))
             except ValueError:
-                raise DecodeError(f"{key}: {_show(value)} is not hex bytes", tag=tag) from None
+                raise DecodeError(f"{key}: {show(value)} is not hex bytes", tag=tag) from None
         return assemble(
             cls,
             values,
@@ -352,14 +353,14 @@ def _by_keyword(command: Mapping[Any, object]) -> dict[str, object]:
     for key, value in command.items():
         if not isinstance(key, str):
             raise DecodeError(
-                f"{_show(key)} is no key of a command dict: a key is a DICOM keyword or a "
+                f"{show(key)} is no key of a command dict: a key is a DICOM keyword or a "
                 "tag as 8 hex digits"
             )
         spec = _spec_for_key(key)
         name = spec.keyword if spec is not None else _tag_text(_tag_of_key(key))
         if name in named:
             raise DecodeError(
-                f"{_show(named[name])} and {_show(key)} name the same element",
+                f"{show(named[name])} and {show(key)} name the same element",
                 tag=_tag_of_key(name),
             )
         named[name] = key
@@ -382,7 +383,7 @@ def _tag_of_key(key: str) -> int:
         return spec.tag
     tag = _tag_of_text(key)
     if tag is None or tag >> 16:
-        raise DecodeError(f"{_show(key)} is neither a command element keyword nor a group 0000 tag")
+        raise DecodeError(f"{show(key)} is neither a command element keyword nor a group 0000 tag")
     return tag
 
 
@@ -459,13 +460,13 @@ def _raw_value(element: DataElement) -> bytes:
     numbers = list(value) if isinstance(value, MultiValue) else [value]
     try:
         if isinstance(value, str):
-            return _encode_text(value)
+            return encode_text(value)
         if element.VR in ("US", "UL") and all(_is_int(number) for number in numbers):
-            return b"".join(_ENCODERS[element.VR](number) for number in numbers)
+            return b"".join(VALUE_ENCODERS[element.VR](number) for number in numbers)
     except (UnicodeEncodeError, OverflowError):
         pass
     raise DecodeError(
-        f"{element.keyword or _tag_text(int(element.tag))} {_show(value)}: an element "
+        f"{element.keyword or _tag_text(int(element.tag))} {show(value)}: an element "
         "without a field of its own is kept as its value bytes, and these cannot be written",
         tag=int(element.tag),
     )

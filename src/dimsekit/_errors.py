@@ -68,7 +68,7 @@ class InvalidMessageError(DimseError):
         self.rule = rule
         self.reference = reference
         where = ", ".join(f"{message_class}.{name}" for name in fields)
-        super().__init__(f"{where}: {rule}; got {_show(value)} [{reference}]")
+        super().__init__(f"{where}: {rule}; got {show(value)} [{reference}]")
 
     def __reduce__(self) -> tuple[type[InvalidMessageError], tuple[object, ...]]:
         return (
@@ -177,7 +177,7 @@ class _BoundedRepr(reprlib.Repr):
         self.maxlevel = 6
         self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = 40
         self.maxdict = 20
-        self.maxother = 1 << 16  # plain repr, cut to _SHOWN by _show
+        self.maxother = 1 << 16  # plain repr, cut to _SHOWN by show
 
     def repr_int(self, x: int, level: int) -> str:
         bits = x.bit_length()
@@ -210,7 +210,7 @@ class _BoundedRepr(reprlib.Repr):
 _REPR: Final = _BoundedRepr()
 
 
-def _show(value: object) -> str:
+def show(value: object) -> str:
     """A short, unambiguous rendering of a value for an error message (never raises)."""
     if isinstance(value, str | bytes) and type(value) in (str, bytes):  # the usual, quickly
         text = builtins.repr(value[:_SHOWN])

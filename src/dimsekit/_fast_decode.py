@@ -31,7 +31,6 @@ declines); how messages are encoded.
 
 from __future__ import annotations
 
-import linecache
 import re
 import struct
 import types
@@ -41,18 +40,18 @@ from typing import Any, Final, cast
 import attrs
 from pydicom.uid import UID
 
+from ._codegen import compile_function
 from ._errors import InvalidMessageError
 from ._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET
 from ._payload import EMPTY_PAYLOAD, DataSetPayload
 from ._status import PENDING_CODES_BY_SERVICE, Status, related_fields, to_status
 from ._vr import (
-    _DEFAULT_TEXT,
     AE_MAX,
+    DEFAULT_TEXT,
     LO_MAX,
     UI_MAX,
     Priority,
-    _tags_of,
     check_ae,
     check_optional_ae,
     check_optional_lo,
@@ -63,6 +62,7 @@ from ._vr import (
     check_priority,
     check_uid,
     check_us,
+    tags_of,
     to_ae,
     to_optional_ae,
     to_optional_lo,
@@ -255,7 +255,7 @@ def _compile(cls: type[Message]) -> Decoder:
         "_last_head": _last_head,
         "_END": _END,
         "_uid_match": _UID_BYTES.fullmatch,
-        "_text_match": _DEFAULT_TEXT.fullmatch,
+        "_text_match": DEFAULT_TEXT.fullmatch,
         "_str_new": str.__new__,
         "_UID": UID,
         "_class_uids_get": _class_uids.get,
@@ -264,7 +264,7 @@ def _compile(cls: type[Message]) -> Decoder:
         "_status": _status,
         "_priorities": tuple(sorted(Priority)),
         "_special": PENDING_CODES_BY_SERVICE.get(cls.command_field.service, frozenset()),
-        "_tags_of": _tags_of,
+        "_tags_of": tags_of,
         "_Payload": DataSetPayload,
         "_EMPTY": EMPTY_PAYLOAD,
         "_NO_DATA_SET": NO_DATA_SET,
@@ -347,11 +347,7 @@ def _compile(cls: type[Message]) -> Decoder:
             "    return self",
         ]
     )
-    filename = f"<dimsekit fast decoder of {cls.__name__}>"
-    exec(compile(source, filename, "exec"), namespace)
-    # Tracebacks and profilers show the generated lines.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    decoder: Decoder = namespace["decode"]
+    decoder: Decoder = compile_function(source, "decode", f"{cls.__name__} decoder", namespace)
     return decoder
 
 

@@ -20,6 +20,7 @@ from .messages import MESSAGE_CLASSES, Message
 __all__ = [
     "COMMAND_DATA_SET_TYPE",
     "COMMAND_FIELD",
+    "DEFAULT_DATA_SET_TYPE",
     "GROUP_LENGTH",
     "NO_DATA_SET",
     "Layout",
@@ -31,6 +32,8 @@ COMMAND_FIELD: Final = BY_TAG[0x0000_0100]
 COMMAND_DATA_SET_TYPE: Final = BY_TAG[0x0000_0800]
 NO_DATA_SET: Final = 0x0101
 """Command Data Set Type value meaning "no data set follows" (PS3.7 9.3, 10.3)."""
+DEFAULT_DATA_SET_TYPE: Final = 0x0001
+"""What DCMTK and pynetdicom send for "a data set follows" (any value but 0101H, PS3.7 E.1)."""
 
 
 @attrs.frozen

@@ -4,7 +4,7 @@ Owns: deciding, for a value given for a command element, whether the element can
 it at all, whatever door the command came through (bytes, a pydicom Dataset, a command
 dict or JSON): a US value is an int from 0 to 65535 (the rule of ``_vr``); the text of
 a UI, AE or LO value is characters the codec writes one byte each (its value encoders,
-``_command``: a command set has no Specific Character Set, PS3.7 6.3.1, PS3.5 6.1); an
+``_wire``: a command set has no Specific Character Set, PS3.7 6.3.1, PS3.5 6.1); an
 AT value is an :class:`~dimsekit.AttributeTags`, which the AT encoder writes as it is;
 a Status is a code of a status class (``_status``, PS3.7 Annex C); a Priority is one of
 the three (PS3.7 9.3.1.1).
@@ -24,12 +24,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from ._command import _ENCODERS
-from ._errors import DecodeError, _show
+from ._errors import DecodeError, show
 from ._fields import BY_TAG, ElementSpec
 from ._layout import LAYOUTS
 from ._status import status_category
 from ._vr import AttributeTags, Priority, us_problem
+from ._wire import VALUE_ENCODERS
 from .messages import Message
 
 __all__ = ["refuse_unrepresentable", "unrepresentable"]
@@ -43,7 +43,7 @@ def _text_problem(spec: ElementSpec, value: object) -> str | None:
     if not isinstance(value, str):
         return f"a {spec.vr} value is text (PS3.5 6.2)"
     try:
-        _ENCODERS[spec.vr](value)
+        VALUE_ENCODERS[spec.vr](value)
     except UnicodeEncodeError as problem:
         character = value[problem.start]
         return (
@@ -76,7 +76,7 @@ def unrepresentable(spec: ElementSpec, value: object) -> str | None:
     the element; None when it can (whether or not the value is valid)."""
     problem = _PROBLEMS[spec.vr](spec, value)
     if problem is not None:
-        return f"{spec.keyword} {_show(value)}: {problem}"
+        return f"{spec.keyword} {show(value)}: {problem}"
     if spec is _STATUS and isinstance(value, int) and status_category(value) is None:
         return (
             f"Status 0x{value:04X} belongs to no status class; no other value may be used "

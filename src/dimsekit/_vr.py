@@ -62,7 +62,7 @@ US_MAX: Final = 0xFFFF
 # PS3.5 9.1: components of digits, no leading zero in a multi-digit component.
 _UID_SYNTAX: Final = re.compile(r"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*")
 # Default Character Repertoire (ISO-IR 6) without control characters or backslash.
-_DEFAULT_TEXT: Final = re.compile(r"[ -\[\]-~]*")
+DEFAULT_TEXT: Final = re.compile(r"[ -\[\]-~]*")
 
 
 class Priority(enum.IntEnum):
@@ -134,14 +134,16 @@ def truncate_error_comment(text: str) -> str:
     forbids) become ``?``; the result is cut to 64 characters.  Construction never does
     this silently: call it when you want it.
     """
-    cleaned = "".join(ch if _DEFAULT_TEXT.fullmatch(ch) else "?" for ch in text.strip())
+    cleaned = "".join(ch if DEFAULT_TEXT.fullmatch(ch) else "?" for ch in text.strip())
     return cleaned[:LO_MAX].strip() or "?"
 
 
 # --- converters (normalise only, never raise) -------------------------------------------
 
 
-def _text(value: object) -> object:
+def text_of(value: object) -> object:
+    """Text as the text converters read it: bytes as Latin-1 (one character a byte, as
+    the codec writes them), anything else unchanged."""
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("latin-1")
     return value
@@ -152,7 +154,7 @@ def to_uid(value: str | bytes) -> UID:
     kind = type(value)
     if (kind is UID or kind is str) and value[-1:] not in _PADDING:  # nothing to strip
         return value if kind is UID else str.__new__(UID, value)  # type: ignore[return-value]
-    text = _text(value)
+    text = text_of(value)
     if isinstance(text, str):
         # str.__new__ skips pydicom's own validation, which depends on a global setting;
         # the field validator applies our rule instead.
@@ -167,7 +169,7 @@ def to_optional_uid(value: str | bytes | None) -> UID | None:
 
 def to_ae(value: str | bytes) -> str:
     """str or bytes -> AE title with its insignificant leading/trailing spaces removed."""
-    text = _text(value)
+    text = text_of(value)
     return text.strip(" ") if isinstance(text, str) else cast(str, text)
 
 
@@ -180,7 +182,7 @@ def to_optional_lo(value: str | bytes | None) -> str | None:
     """str or bytes -> LO text with insignificant leading/trailing spaces removed."""
     if value is None:
         return None
-    text = _text(value)
+    text = text_of(value)
     return text.strip(" ") if isinstance(text, str) else cast(str, text)
 
 
@@ -200,7 +202,9 @@ def to_priority(value: int) -> Priority:
 
 # --- AT: tag lists (PS3.5 6.2, 6.4) ---------------------------------------------------
 
-_TAG_PAIR: Final = struct.Struct("<HH")
+TAG_PAIR: Final = struct.Struct("<HH")
+"""A tag as the value bytes of an AT element hold it: group, then element (PS3.5 6.2,
+7.1.2); the codec writes an element's tag so too."""
 _TAG_MAX: Final = 0xFFFFFFFF
 _NOT_A_SEQUENCE: Final = "an AT list must be a sequence of tags (int, keyword or (group, element))"
 _NOT_A_TAG: Final = "not a DICOM tag"
@@ -246,7 +250,7 @@ class AttributeTags(Sequence[BaseTag]):
             raise DecodeError(
                 f"an AT value of {len(packed)} bytes; AT values are 4 bytes each (PS3.5 6.2)"
             )
-        return _tags_of(packed)
+        return tags_of(packed)
 
     def to_bytes(self) -> bytes:
         """The AT value bytes of these tags, as a command set holds them (PS3.5 7.1.2)."""
@@ -264,8 +268,8 @@ class AttributeTags(Sequence[BaseTag]):
         if isinstance(index, slice):
             start, stop, step = index.indices(len(packed) >> 2)
             if step == 1:
-                return _tags_of(packed[4 * start : 4 * stop])
-            return _tags_of(b"".join(packed[4 * i : 4 * i + 4] for i in range(start, stop, step)))
+                return tags_of(packed[4 * start : 4 * stop])
+            return tags_of(b"".join(packed[4 * i : 4 * i + 4] for i in range(start, stop, step)))
         try:
             position = operator.index(index)
         except TypeError:
@@ -277,18 +281,18 @@ class AttributeTags(Sequence[BaseTag]):
             position += size
         if not 0 <= position < size:
             raise IndexError("AttributeTags index out of range")
-        group, element = _TAG_PAIR.unpack_from(packed, 4 * position)
+        group, element = TAG_PAIR.unpack_from(packed, 4 * position)
         return BaseTag(group << 16 | element)
 
     def __iter__(self) -> Iterator[BaseTag]:
         return (
-            BaseTag(group << 16 | element) for group, element in _TAG_PAIR.iter_unpack(self._packed)
+            BaseTag(group << 16 | element) for group, element in TAG_PAIR.iter_unpack(self._packed)
         )
 
     def __contains__(self, value: object) -> bool:
         if isinstance(value, int) and 0 <= value <= _TAG_MAX:
             packed = self._packed
-            wanted = _TAG_PAIR.pack(value >> 16, value & 0xFFFF)
+            wanted = TAG_PAIR.pack(value >> 16, value & 0xFFFF)
             found = packed.find(wanted)
             while found >= 0 and found & 3:  # only a whole tag counts
                 found = packed.find(wanted, found + 1)
@@ -337,7 +341,7 @@ _set_packed = cast(Any, AttributeTags.__dict__["_packed"]).__set__
 _set_hash = cast(Any, AttributeTags.__dict__["_hash"]).__set__
 
 
-def _tags_of(packed: bytes) -> AttributeTags:
+def tags_of(packed: bytes) -> AttributeTags:
     """AttributeTags over ``packed``, AT value bytes of a length divisible by four (for
     the codec, which checked it)."""
     tags = _new_tags(AttributeTags)
@@ -396,7 +400,7 @@ def _pack_tags(value: object) -> AttributeTags | _NotTags:
         if tag is None or not 0 <= tag <= _TAG_MAX:
             return _NotTags(item, _NOT_A_TAG)
         words.append((tag & 0xFFFF) << 16 | tag >> 16)
-    return _tags_of(struct.pack(f"<{len(words)}I", *words))
+    return tags_of(struct.pack(f"<{len(words)}I", *words))
 
 
 def _tag_or_none(item: object) -> int | None:
@@ -472,7 +476,7 @@ def check_ae(inst: object, attribute: Attribute[Any], value: object) -> None:
             "an AE title has at most 16 significant characters",
             "PS3.5 6.2",
         )
-    elif _DEFAULT_TEXT.fullmatch(value) is None:
+    elif DEFAULT_TEXT.fullmatch(value) is None:
         refuse(
             inst,
             attribute.name,
@@ -510,7 +514,7 @@ def check_optional_lo(inst: object, attribute: Attribute[Any], value: object) ->
             "LO text has at most 64 characters (truncate_error_comment() shortens it)",
             "PS3.5 6.2",
         )
-    elif _DEFAULT_TEXT.fullmatch(value) is None:
+    elif DEFAULT_TEXT.fullmatch(value) is None:
         refuse(
             inst,
             attribute.name,

@@ -30,9 +30,9 @@ from types import MemberDescriptorType
 from typing import Any, Final
 
 import attrs
-from attr import _config  # attrs' switch for running validators
 from pydicom.uid import UID
 
+from .._codegen import compile_function
 from .._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED
 from .._payload import (
     DataSetPayload,
@@ -44,8 +44,8 @@ from .._payload import (
 )
 from .._status import PENDING_CODES_BY_SERVICE, Status, to_status
 from .._vr import (
-    _DEFAULT_TEXT,
     AE_MAX,
+    DEFAULT_TEXT,
     LO_MAX,
     PRIORITIES,
     UI_MAX,
@@ -151,11 +151,11 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
     namespace: dict[str, Any] = {
         "_slow": cls.__init__,
         "_set": object.__setattr__,
-        "_config": _config,
+        "_validators_disabled": attrs.validators.get_disabled,
         "_rules": rules,
         "_UID": UID,
         "_uid_match": _UID_SYNTAX_POSSESSIVE.fullmatch,
-        "_text_match": _DEFAULT_TEXT.fullmatch,
+        "_text_match": DEFAULT_TEXT.fullmatch,
         "_Priority": Priority,
         "_priorities": PRIORITIES,
         "_Status": Status,
@@ -225,7 +225,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
     source = "\n".join(
         [
             f"def __init__(self, *, {', '.join(parameters)}):",
-            "    if _config._run_validators is True:",
+            "    if not _validators_disabled():",
             *converts,
             f"        if {' and '.join(checks) or 'True'}:",
             f"            {set_wire}",
@@ -239,8 +239,7 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
             f"    _slow(self, {keywords})",
         ]
     )
-    exec(compile(source, f"<dimsekit fast __init__ of {cls.__name__}>", "exec"), namespace)
-    fast = namespace["__init__"]
+    fast: Any = compile_function(source, "__init__", f"{cls.__name__}.__init__", namespace)
     fast.__doc__ = cls.__init__.__doc__
     fast.__qualname__ = f"{cls.__qualname__}.__init__"
     fast.__module__ = cls.__module__
