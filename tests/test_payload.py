@@ -40,7 +40,9 @@ def test_a_bytearray_is_viewed_not_copied() -> None:
     view = payload.encoded
     assert isinstance(view, memoryview)
     assert view.obj is buffer
+    assert payload.is_encoded and payload.dataset is None
     buffer[0] = 0x11
+    assert view[0] == 0x11
     assert payload.to_bytes()[0] == 0x11
     assert len(payload) == len(ENCODED)
 
@@ -206,6 +208,7 @@ def test_a_dataset_payload_pickles_as_a_dataset() -> None:
     ("value", "text"),
     [
         (b"", "DataSetPayload(<0 bytes>)"),
+        (b"abcd", "DataSetPayload(<4 bytes>)"),
         (ENCODED, "DataSetPayload(<10 bytes>)"),
         (bytearray(3), "DataSetPayload(<3 bytes>)"),
         (memoryview(array.array("I", [1, 2])), "DataSetPayload(<8 bytes>)"),

@@ -8,7 +8,6 @@ every refusal is checked for the class, the field and the rule it names.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,17 +18,8 @@ from pydicom.uid import UID
 
 import dimsekit as dk
 
-CT = "1.2.840.10008.5.1.4.1.1.2"
-STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
-
-
-def refused(build: Callable[[], object]) -> dk.InvalidMessageError:
-    with pytest.raises(dk.InvalidMessageError) as caught:
-        build()
-    error = caught.value
-    assert isinstance(error, ValueError)
-    assert isinstance(error, dk.DimseError)
-    return error
+from .helpers import CT, refused
+from .message_examples import DATA_SET_NAMES, STUDY_MOVE
 
 
 def echo(uid: object) -> dk.CEchoRequest:
@@ -90,6 +80,7 @@ def test_uids_are_normalised_to_pydicom_uids(given_uid: str | bytes, kept: str) 
 
 def test_a_uid_value_is_a_pydicom_uid_with_its_name() -> None:
     assert echo(CT.encode() + b"\0").affected_sop_class_uid.name == "CT Image Storage"
+    assert echo(CT).affected_sop_class_uid.name == UID(CT).name
     assert echo("1.2.840.10008.1.1").affected_sop_class_uid.is_valid
     rq = n_get(requested_sop_class_uid=b"1.2.840.10008.5.1.1.16\0")
     assert rq.requested_sop_class_uid.name == "Printer SOP Class"
@@ -106,6 +97,7 @@ def test_a_uid_value_is_a_pydicom_uid_with_its_name() -> None:
         ("1." + "2" * 63, "1 to 64"),  # 65 characters
         ("1..2", "no empty component"),
         (".1", "no empty component"),
+        ("1.", "no empty component"),
         ("1.2..", "no empty component"),
         ("1.02", "no leading zero"),
         ("01.2", "no leading zero"),
@@ -509,6 +501,7 @@ def test_only_n_get_rq_takes_an_empty_attribute_identifier_list() -> None:
         ("  disk full ", "disk full"),
         (b"cannot store", "cannot store"),
         ("x" * 64, "x" * 64),
+        (b"x" * 64, "x" * 64),
         (" " + "x" * 64 + " ", "x" * 64),
         ("a-b_c (d) [e] {f} ~!", "a-b_c (d) [e] {f} ~!"),
     ],
@@ -526,6 +519,7 @@ def test_error_comment_is_lo_text(given_text: str | bytes, kept: str) -> None:
         ("é", "Default Character Repertoire"),
         (b"\xe9", "Default Character Repertoire"),
         ("", "empty"),
+        ("  ", "empty"),
         ("   ", "empty"),
         (404, "str or bytes"),
     ],
@@ -675,10 +669,6 @@ NAMES: dict[str, tuple[int, str]] = {
     "move_originator_application_entity_title": (0x1030, "AE"),
     "move_originator_message_id": (0x1031, "US"),
 }
-DATA_SET_NAMES = {
-    "data_set", "identifier", "event_information", "event_reply", "attribute_list",
-    "modification_list", "action_information", "action_reply",
-}  # fmt: skip
 BY_TAG = {spec.tag: spec for spec in dk.COMMAND_ELEMENTS}
 
 
