@@ -12,6 +12,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
 from dimsekit import DataSetPayload
+from dimsekit._payload import to_optional_payload, to_payload
 
 # (0010,0020) PatientID "1 " in Implicit VR Little Endian
 ENCODED = b"\x10\x00\x20\x00\x02\x00\x00\x001 "
@@ -94,6 +95,25 @@ def test_a_message_holds_the_caller_buffer() -> None:
     given = DataSetPayload(ENCODED)
     same = dk.CFindRequest(message_id=1, affected_sop_class_uid="1.2", identifier=given)
     assert same.identifier is given
+
+
+# to_payload's shortcut for bytes, against DataSetPayload itself
+
+
+@pytest.mark.parametrize(
+    "value", [b"", b"ab", b"abc", bytearray(b"ab"), memoryview(b"ab"), "ab", 5, None]
+)
+def test_to_payload_shortcut(value: object) -> None:
+    got = to_payload(value)  # type: ignore[arg-type]
+    try:
+        want: object = DataSetPayload(value)  # type: ignore[arg-type]
+    except TypeError:
+        want = value
+    assert type(got) is type(want)
+    assert got == want
+    if type(value) is bytes:
+        assert got.encoded is value
+        assert to_optional_payload(value) == want
 
 
 # --- Dataset -------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
 import dimsekit as dk
+from dimsekit._vr import Priority, to_optional_uid, to_priority, to_uid
 
-from .helpers import CT, refused
+from .helpers import CT, IntEnumOne, StrSubclass, refused
 from .message_examples import DATA_SET_NAMES, STUDY_MOVE
 
 
@@ -136,6 +137,52 @@ def test_uid_rules_hold_for_every_uid_field() -> None:
         )
     )
     assert error.fields == ("affected_sop_instance_uid",)
+
+
+# to_uid's shortcut for a str that is already a UID's text, against its general path
+
+
+def general_to_uid(value: object) -> object:
+    """to_uid as it was before its shortcut."""
+    if type(value) is UID and not value.endswith(("\0", " ")):
+        return value
+    text = bytes(value).decode("latin-1") if isinstance(value, bytes | bytearray) else value
+    if isinstance(text, str):
+        return str.__new__(UID, text.rstrip("\0 "))
+    return text
+
+
+UID_INPUTS: list[object] = [
+    "1.2.3",
+    "1.2.3\0",
+    "1.2.3 ",
+    "1.2.3\0 \0",
+    "",
+    " ",
+    "\0",
+    "abc",
+    "1.2 .3",
+    UID("1.2.3"),
+    str.__new__(UID, "1.2.3 "),
+    StrSubclass("1.2.3"),
+    StrSubclass("1.2.3 "),
+    b"1.2.3\0",
+    bytearray(b"1.2"),
+    12,
+    None,
+    1.5,
+    ["1.2"],
+]
+
+
+@pytest.mark.parametrize("value", UID_INPUTS, ids=repr)
+def test_to_uid_shortcut(value: object) -> None:
+    got = to_uid(value)  # type: ignore[arg-type]
+    want = general_to_uid(value)
+    assert type(got) is type(want)
+    assert got == want
+    if value is not None:
+        assert type(to_optional_uid(value)) is type(want)  # type: ignore[arg-type]
 
 
 # --- AE (PS3.5 6.2) ------------------------------------------------------------------------
@@ -604,6 +651,31 @@ def test_priority_refuses_other_values(
     assert error.value is bad
     assert "0 (MEDIUM), 1 (HIGH) or 2 (LOW)" in error.rule
     assert error.reference == "PS3.7 9.3.1.1"
+
+
+# to_priority's shortcut for a plain int, against its general path
+
+
+def general_to_priority(value: object) -> object:
+    if type(value) is Priority:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    try:
+        return Priority(value)
+    except (ValueError, TypeError):
+        return value
+
+
+@pytest.mark.parametrize(
+    "value", [-1, 0, 1, 2, 3, 0x10000, True, False, 1.0, "1", None, Priority.LOW, IntEnumOne.ONE]
+)
+def test_to_priority_shortcut(value: object) -> None:
+    got, want = to_priority(value), general_to_priority(value)  # type: ignore[arg-type]
+    assert type(got) is type(want)
+    assert got == want
+    if type(want) is Priority:
+        assert got is want
 
 
 # --- CommandField (PS3.7 E.1, and the tables of 9.3 and 10.3) ------------------------------
