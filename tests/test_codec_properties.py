@@ -17,7 +17,12 @@ import dimsekit as dk
 from dimsekit import DecodeError, decode_command, encode_command
 from dimsekit.testing import invalid_constructions, message_of, messages
 
+from .helpers import mutate, mutations
 from .pynetdicom_bridge import Inexpressible, pynetdicom_command_bytes
+
+# test_converter.py imports these from here; they are helpers.py's
+_mutations = mutations
+__all__ = ["_mutations", "mutate"]
 
 EXAMPLES = 60
 _KEYWORD_TAGS = {spec.keyword: spec.tag for spec in dk.COMMAND_ELEMENTS}
@@ -118,44 +123,8 @@ def test_received_extras_survive_every_form(message: dk.Message, data: st.DataOb
     assert pydicom_bytes(decoded.message) == spliced
 
 
-def _mutations() -> st.SearchStrategy[tuple[str, int, int]]:
-    return st.tuples(
-        st.sampled_from(["truncate", "flip", "splice", "length", "drop"]),
-        st.integers(min_value=0, max_value=10_000),
-        st.integers(min_value=0, max_value=2**32 - 1),
-    )
-
-
-def mutate(encoded: bytes, how: tuple[str, int, int]) -> bytes:
-    kind, where, value = how
-    position = where % max(len(encoded), 1)
-    if kind == "truncate":
-        return encoded[:position]
-    if kind == "flip":
-        mutable = bytearray(encoded)
-        mutable[position] ^= 1 << (value % 8)
-        return bytes(mutable)
-    if kind == "splice":
-        junk = struct.pack("<HHI", value >> 16 & 0xFFFF, value & 0xFFFF, value % 9) + b"\x00" * (
-            value % 9
-        )
-        return encoded[:position] + junk + encoded[position:]
-    if kind == "length":
-        # overwrite the length field of the element at the first header boundary >= position
-        offset = 0
-        while offset + 8 <= len(encoded):
-            length = struct.unpack_from("<I", encoded, offset + 4)[0]
-            if offset >= position:
-                break
-            offset += 8 + length
-        if offset + 8 > len(encoded):
-            return encoded
-        return encoded[: offset + 4] + struct.pack("<I", value) + encoded[offset + 8 :]
-    return encoded[:position] + encoded[position + 8 :]
-
-
 @settings(max_examples=EXAMPLES * 30, deadline=None)
-@given(messages(), _mutations(), st.booleans())
+@given(messages(), mutations(), st.booleans())
 def test_mutated_command_sets_give_a_message_or_our_error(
     message: dk.Message, how: tuple[str, int, int], strict: bool
 ) -> None:

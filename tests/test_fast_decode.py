@@ -26,9 +26,18 @@ from dimsekit._fast_decode import decode_canonical
 from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
 
-from .test_codec_properties import _mutations, mutate
+from .helpers import (
+    CT,
+    command,
+    corrupt,
+    element,
+    mutate,
+    mutations,
+    one_field_toggled,
+    pdu_stream,
+    us,
+)
 
-CT = "1.2.840.10008.5.1.4.1.1.2"
 INSTANCE = "1.2.826.0.1.3680043.8.498.1"
 CT_UID = CT.encode() + b"\0"  # 25 characters: one NUL makes the length even
 
@@ -80,7 +89,7 @@ def test_every_valid_message_takes_the_fast_path(message: dk.Message) -> None:
 
 
 @settings(max_examples=3000, deadline=None)
-@given(messages(), _mutations())
+@given(messages(), mutations())
 def test_mutated_command_sets_never_take_the_fast_path_wrongly(
     message: dk.Message, how: tuple[str, int, int]
 ) -> None:
@@ -108,13 +117,9 @@ def test_values_the_model_refuses_never_take_the_fast_path(
 def test_broken_rules_never_take_the_fast_path(message: dk.Message, data: st.DataObject) -> None:
     """Drop or add one optional field, bypassing the checks: accepted only if valid."""
     cls = type(message)
-    optional = [f for f in attrs.fields(cls) if f.init and f.default is None]
-    if not optional:
+    values = one_field_toggled(message, data, defaulted=False)
+    if values is None:
         return
-    field = data.draw(st.sampled_from(optional))
-    values = {f.name: getattr(message, f.name) for f in attrs.fields(cls) if f.init}
-    donor = data.draw(messages(cls))
-    values[field.name] = None if values[field.name] is not None else getattr(donor, field.name)
     changed, problems = cls._build_leniently(values)
     encoded = dk.encode_command(changed)
     accepted = check_agreement(encoded, changed.data_set_payload)
@@ -122,19 +127,6 @@ def test_broken_rules_never_take_the_fast_path(message: dk.Message, data: st.Dat
 
 
 # --- hand-made deviations real peers send: the fast path declines, the general one reports
-
-
-def element(tag: int, value: bytes) -> bytes:
-    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
-
-
-def command(*elements: bytes) -> bytes:
-    body = b"".join(elements)
-    return element(0x0000_0000, struct.pack("<I", len(body))) + body
-
-
-def us(value: int) -> bytes:
-    return struct.pack("<H", value)
 
 
 def echo(uid: bytes = b"1.2.840.10008.1.1\0", *extra: bytes, cdst: int = 0x0101) -> bytes:
@@ -321,20 +313,6 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
 # --- the assembler's whole-message path against its byte-wise parser ---------------------
 
 
-def corrupt(stream: bytes, how: str, where: int, byte: int) -> bytes:
-    mutable = bytearray(stream)
-    position = where % len(mutable)
-    if how == "flip":
-        mutable[position] ^= byte or 1
-    elif how == "insert":
-        mutable.insert(position, byte)
-    elif how == "delete":
-        del mutable[position]
-    elif how == "truncate":
-        del mutable[position:]
-    return bytes(mutable)
-
-
 def outcome(assembler: dk.MessageAssembler, pieces: list[bytes]) -> list[object]:
     """What feeding ``pieces`` gives, in comparable form: events (with the command bytes
     and data set bytes and type they carry), then the framing error if any, and where the
@@ -396,11 +374,7 @@ def test_one_piece_and_byte_by_byte_give_the_same_events(
     byte: int,
 ) -> None:
     """Fed whole, a stream takes the whole-message path; fed a byte at a time, it cannot."""
-    stream = b"".join(
-        b"".join(parts)
-        for message in batch
-        for parts in dk.fragment_message(message, 3, max_pdu, pack_command_with_data=pack)
-    )
+    stream = pdu_stream(*batch, context_id=3, max_pdu=max_pdu, pack=pack)
     if how != "none":
         stream = corrupt(stream, how, where, byte)
     if not stream:
@@ -421,7 +395,7 @@ def test_the_whole_message_path_copies_the_data_set_out_of_a_reused_buffer() -> 
         message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid=INSTANCE,
         data_set=b"\x01\x02" * 50_000,
     )  # fmt: skip
-    buffer = bytearray(b"".join(b"".join(p) for p in dk.fragment_message(message, 1, 16382)))
+    buffer = bytearray(pdu_stream(message, max_pdu=16382))
     (event,) = dk.MessageAssembler(max_pdu_length=16382).feed(buffer)
     buffer[:] = bytes(len(buffer))  # the caller reuses its receive buffer
     assert isinstance(event, dk.MessageReceived)
@@ -454,10 +428,7 @@ def test_whole_messages_of_every_shape_take_the_one_pass_path(
     ]  # fmt: skip
     assembler = dk.MessageAssembler(max_pdu_length=max_pdu)
     for message in batch:
-        stream = b"".join(
-            b"".join(parts)
-            for parts in dk.fragment_message(message, 1, max_pdu, pack_command_with_data=pack)
-        )
+        stream = pdu_stream(message, max_pdu=max_pdu, pack=pack)
         (event,) = assembler.feed(stream)
         assert isinstance(event, dk.MessageReceived) and event.message == message
         assert event.command == dk.encode_command(message)

@@ -23,7 +23,7 @@ from dimsekit._vr import Priority
 from dimsekit.messages import _fast_init
 from dimsekit.testing import invalid_constructions, messages
 
-from .helpers import IntEnumOne, StrSubclass, store
+from .helpers import IntEnumOne, StrSubclass, init_values, one_field_toggled, store
 
 
 def attrs_init(cls: type[dk.Message], values: dict[str, Any]) -> dk.Message:
@@ -31,10 +31,6 @@ def attrs_init(cls: type[dk.Message], values: dict[str, Any]) -> dk.Message:
     instance = object.__new__(cls)
     cls.__init__.__wrapped__(instance, **values)  # type: ignore[attr-defined]
     return instance
-
-
-def init_values(message: dk.Message) -> dict[str, Any]:
-    return {f.name: getattr(message, f.name) for f in attrs.fields(type(message)) if f.init}
 
 
 @settings(max_examples=1500, deadline=None)
@@ -62,13 +58,9 @@ def test_invalid_messages_fail_the_same_way(case: tuple[type[dk.Message], dict[s
 @given(messages(), st.data())
 def test_breaking_a_rule_fails_the_same_way(message: dk.Message, data: st.DataObject) -> None:
     """Drop or add one optional field at random: both paths agree on the outcome."""
-    values = init_values(message)
-    optional = [f for f in attrs.fields(type(message)) if f.init and f.default is not attrs.NOTHING]
-    if not optional:
+    values = one_field_toggled(message, data, defaulted=True)
+    if values is None:
         return
-    field = data.draw(st.sampled_from(optional))
-    donor = data.draw(messages(type(message)))
-    values[field.name] = None if values[field.name] is not None else getattr(donor, field.name)
     assert _outcome(type(message), values, fast=True) == _outcome(type(message), values, fast=False)
 
 

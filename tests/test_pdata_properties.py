@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
-from dimsekit import MessageAssembler, fragment_message
+from dimsekit import MessageAssembler
 from dimsekit.testing import message_of, messages
+
+from .helpers import corrupt, p_data, pdu_stream, pdv
 
 CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)
 MAX_PDUS = st.one_of(
@@ -21,10 +23,7 @@ relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def stream_of(message: dk.Message, max_pdu: int, pack: bool = False) -> bytes:
-    return b"".join(
-        b"".join(parts)
-        for parts in fragment_message(message, 5, max_pdu, pack_command_with_data=pack)
-    )
+    return pdu_stream(message, context_id=5, max_pdu=max_pdu, pack=pack)
 
 
 def split(stream: bytes, cuts: list[int]) -> list[bytes]:
@@ -84,19 +83,10 @@ def test_payloads_up_to_several_mib_survive_any_split(
 def test_corrupted_streams_only_give_our_errors(
     message: dk.Message, max_pdu: int, how: str, where: int, byte: int, strict: bool
 ) -> None:
-    stream = bytearray(stream_of(message, max_pdu))
-    position = where % len(stream)
-    if how == "truncate":
-        del stream[position:]
-    elif how == "flip":
-        stream[position] ^= byte or 1
-    elif how == "insert":
-        stream.insert(position, byte)
-    else:
-        del stream[position]
+    stream = corrupt(stream_of(message, max_pdu), how, where, byte)
     assembler = MessageAssembler(max_pdu_length=max_pdu, strict=strict)
     try:
-        events = assembler.feed(bytes(stream))
+        events = assembler.feed(stream)
         events += assembler.close()
     except dk.FramingError as error:
         events = []
@@ -142,11 +132,7 @@ def pdvs_of(stream: bytes) -> list[tuple[int, int, bytes]]:
 
 
 def one_pdv_per_pdu(items: list[tuple[int, int, bytes]]) -> bytes:
-    return b"".join(
-        struct.pack(">BBIIBB", 4, 0, 6 + len(fragment), 2 + len(fragment), context_id, control)
-        + fragment
-        for context_id, control, fragment in items
-    )
+    return b"".join(p_data(pdv(*item)) for item in items)
 
 
 def events_of(stream: bytes, step: int, strict: bool = False) -> list[object]:
