@@ -2,7 +2,8 @@
 
 Imported as ``from .helpers import ...``, as ps37_message_fields.py and pynetdicom_bridge.py
 are.  Hand-made wire bytes (a command set's elements, PDVs, P-DATA-TF PDUs), streams of
-fragmented messages, ways to damage them, the check every refusal passes.
+fragmented messages, ways to damage them, the check every refusal passes, and the
+Hypothesis example count of a test, scaled by the profile conftest.py loads.
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
 from dimsekit.testing import messages
 
 CT = "1.2.840.10008.5.1.4.1.1.2"  # CT Image Storage (PS3.4 B.5)
+
+
+# --- Hypothesis example counts ---------------------------------------------------------------
+
+
+def examples(quick: int) -> int:
+    """A test's example count: ``quick`` under the quick profile (conftest.py), as many
+    times more as the loaded profile has examples more than the quick one."""
+    loaded = settings().max_examples  # a settings() takes the loaded profile's values
+    return max(1, quick * loaded // settings.get_profile("quick").max_examples)
 
 
 # --- command sets by hand: Implicit VR Little Endian elements (PS3.7 6.3.1, PS3.5 7.1.2) ----
@@ -94,13 +106,12 @@ def p_data(*items: bytes) -> bytes:
     return struct.pack(">BBI", 4, 0, len(body)) + body
 
 
-def pdu_stream(
-    *messages: dk.Message, max_pdu: int, context_id: int = 1, pack: bool = False
-) -> bytes:
-    """``messages`` fragmented by ``fragment_message``, one after the other, as one stream."""
+def pdu_stream(*batch: dk.Message, max_pdu: int, context_id: int = 1, pack: bool = False) -> bytes:
+    """The messages of ``batch`` fragmented by ``fragment_message``, one after the other,
+    as one stream."""
     return b"".join(
         b"".join(parts)
-        for message in messages
+        for message in batch
         for parts in dk.fragment_message(message, context_id, max_pdu, pack_command_with_data=pack)
     )
 

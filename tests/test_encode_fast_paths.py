@@ -20,8 +20,10 @@ import dimsekit as dk
 from dimsekit._command import _COMPILED, _encode_elements
 from dimsekit.testing import messages
 
+from .helpers import examples
 
-@settings(max_examples=1000, deadline=None)
+
+@settings(max_examples=examples(1000))
 @given(messages(), st.sampled_from([0x0000, 0x0001, 0x0101, 0x0102, 0xFFFF]))
 def test_compiled_encoders_equal_the_element_loop(message: dk.Message, cdst: int) -> None:
     plan, encoder = _COMPILED[type(message)]

@@ -31,6 +31,7 @@ from .helpers import (
     command,
     corrupt,
     element,
+    examples,
     mutate,
     mutations,
     one_field_toggled,
@@ -76,7 +77,7 @@ def check_agreement(buffer: bytes, data_set: dk.DataSetPayload | None = None) ->
     return True
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000))
 @given(messages())
 def test_every_valid_message_takes_the_fast_path(message: dk.Message) -> None:
     encoded = dk.encode_command(message)
@@ -88,7 +89,7 @@ def test_every_valid_message_takes_the_fast_path(message: dk.Message) -> None:
         assert fast is not None and fast.data_set_payload is payload
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000))
 @given(messages(), mutations())
 def test_mutated_command_sets_never_take_the_fast_path_wrongly(
     message: dk.Message, how: tuple[str, int, int]
@@ -96,7 +97,7 @@ def test_mutated_command_sets_never_take_the_fast_path_wrongly(
     check_agreement(mutate(dk.encode_command(message), how), message.data_set_payload)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500), suppress_health_check=[HealthCheck.too_slow])
 @given(invalid_constructions())
 def test_values_the_model_refuses_never_take_the_fast_path(
     case: tuple[type[dk.Message], dict[str, Any]],
@@ -112,7 +113,7 @@ def test_values_the_model_refuses_never_take_the_fast_path(
     check_agreement(encoded, message.data_set_payload)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000))
 @given(messages(), st.data())
 def test_broken_rules_never_take_the_fast_path(message: dk.Message, data: st.DataObject) -> None:
     """Drop or add one optional field, bypassing the checks: accepted only if valid."""
@@ -354,7 +355,7 @@ def outcome(assembler: dk.MessageAssembler, pieces: list[bytes]) -> list[object]
 MAX_PDUS = st.one_of(st.just(0), st.integers(8, 64), st.integers(65, 70000))
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500), suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(messages(), min_size=1, max_size=3),
     MAX_PDUS,

@@ -23,7 +23,7 @@ from dimsekit._vr import Priority
 from dimsekit.messages import _fast_init
 from dimsekit.testing import invalid_constructions, messages
 
-from .helpers import IntEnumOne, StrSubclass, init_values, one_field_toggled, store
+from .helpers import IntEnumOne, StrSubclass, examples, init_values, one_field_toggled, store
 
 
 def attrs_init(cls: type[dk.Message], values: dict[str, Any]) -> dk.Message:
@@ -33,7 +33,7 @@ def attrs_init(cls: type[dk.Message], values: dict[str, Any]) -> dk.Message:
     return instance
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500))
 @given(messages())
 def test_valid_messages_are_the_same_either_way(message: dk.Message) -> None:
     values = init_values(message)
@@ -43,7 +43,7 @@ def test_valid_messages_are_the_same_either_way(message: dk.Message) -> None:
     assert fast.wire is None and slow.wire is None
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500))
 @given(invalid_constructions())
 def test_invalid_messages_fail_the_same_way(case: tuple[type[dk.Message], dict[str, Any]]) -> None:
     cls, values = case
@@ -54,7 +54,7 @@ def test_invalid_messages_fail_the_same_way(case: tuple[type[dk.Message], dict[s
     assert str(fast.value) == str(slow.value)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500))
 @given(messages(), st.data())
 def test_breaking_a_rule_fails_the_same_way(message: dk.Message, data: st.DataObject) -> None:
     """Drop or add one optional field at random: both paths agree on the outcome."""
@@ -195,7 +195,7 @@ def raw_values(message: dk.Message, data: st.DataObject) -> dict[str, Any]:
     return values
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000))
 @given(messages(), st.data())
 def test_raw_inputs_build_the_same_either_way(message: dk.Message, data: st.DataObject) -> None:
     same_built(type(message), raw_values(message, data))

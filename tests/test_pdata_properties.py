@@ -13,13 +13,13 @@ import dimsekit as dk
 from dimsekit import MessageAssembler
 from dimsekit.testing import message_of, messages
 
-from .helpers import corrupt, p_data, pdu_stream, pdv
+from .helpers import corrupt, examples, p_data, pdu_stream, pdv
 
 CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)
 MAX_PDUS = st.one_of(
     st.just(0), st.integers(min_value=8, max_value=64), st.integers(min_value=65, max_value=70000)
 )
-relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+relaxed = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
 def stream_of(message: dk.Message, max_pdu: int, pack: bool = False) -> bytes:
@@ -32,7 +32,7 @@ def split(stream: bytes, cuts: list[int]) -> list[bytes]:
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
-@settings(relaxed, max_examples=40)
+@settings(relaxed, max_examples=examples(40))
 @given(data=st.data(), max_pdu=MAX_PDUS, pack=st.booleans())
 def test_every_class_survives_fragmenting_fed_byte_by_byte(
     cls: type[dk.Message], data: st.DataObject, max_pdu: int, pack: bool
@@ -46,7 +46,7 @@ def test_every_class_survives_fragmenting_fed_byte_by_byte(
     assert events == [dk.MessageReceived(5, message, ())]
 
 
-@settings(relaxed, max_examples=30)
+@settings(relaxed, max_examples=examples(30))
 @given(
     size=st.sampled_from([0, 2, 1000, 65536, 1 << 20, 3 << 20]),
     max_pdu=MAX_PDUS,
@@ -71,7 +71,7 @@ def test_payloads_up_to_several_mib_survive_any_split(
     assert event.message == message
 
 
-@settings(relaxed, max_examples=600)
+@settings(relaxed, max_examples=examples(600))
 @given(
     messages(),
     MAX_PDUS,
@@ -101,7 +101,7 @@ def test_corrupted_streams_only_give_our_errors(
             assert isinstance(event, dk.MessageReceived | dk.PDUReceived)
 
 
-@settings(relaxed, max_examples=300)
+@settings(relaxed, max_examples=examples(300))
 @given(st.binary(max_size=300))
 def test_random_streams_only_give_our_errors(stream: bytes) -> None:
     assembler = MessageAssembler(max_pdu_length=16382)
@@ -148,7 +148,7 @@ def events_of(stream: bytes, step: int, strict: bool = False) -> list[object]:
     return events
 
 
-@settings(relaxed, max_examples=150)
+@settings(relaxed, max_examples=examples(150))
 @given(messages(), MAX_PDUS, st.booleans(), st.integers(min_value=0))
 def test_an_empty_fragment_anywhere_is_reported_fed_whole_or_byte_by_byte(
     message: dk.Message, max_pdu: int, pack: bool, where: int

@@ -27,7 +27,7 @@ from dimsekit._pdata_send import _fragment_any
 from dimsekit._pdu import LAST_BIT, check_context_id, check_max_pdu_length
 from dimsekit.testing import messages
 
-from .helpers import IntEnumOne, store
+from .helpers import IntEnumOne, examples, store
 
 # --- the general path ------------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ def test_a_decoded_message_with_extra_elements() -> None:
             assert error is None and data_sent(made) == b"wxyz"
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400))
 @given(
     messages(),
     st.sampled_from([0, 8, 10, 40, 90, 100, 150, 200, 16382]),
