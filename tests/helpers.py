@@ -22,6 +22,7 @@ import dimsekit as dk
 from dimsekit.testing import messages
 
 CT = "1.2.840.10008.5.1.4.1.1.2"  # CT Image Storage (PS3.4 B.5)
+INSTANCE = "1.2.826.0.1.3680043.8.498.1"  # a SOP Instance UID
 
 
 # --- Hypothesis example counts ---------------------------------------------------------------
@@ -93,6 +94,13 @@ def mutate(encoded: bytes, how: tuple[str, int, int]) -> bytes:
 
 
 # --- P-DATA-TF by hand (PS3.8 9.3.5, E.2) ----------------------------------------------------
+
+
+# Maximum PDU lengths (PS3.8 D.1): 0 (no limit), the smallest fragment_message takes (8) up
+# to 64, and larger ones.
+MAX_PDU_LENGTHS = st.one_of(
+    st.just(0), st.integers(min_value=8, max_value=64), st.integers(min_value=65, max_value=70000)
+)
 
 
 def pdv(context_id: int, control: int, fragment: bytes) -> bytes:

@@ -13,12 +13,9 @@ import dimsekit as dk
 from dimsekit import MessageAssembler
 from dimsekit.testing import message_of, messages
 
-from .helpers import corrupt, examples, p_data, pdu_stream, pdv
+from .helpers import MAX_PDU_LENGTHS, corrupt, examples, p_data, pdu_stream, pdv
 
 CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)
-MAX_PDUS = st.one_of(
-    st.just(0), st.integers(min_value=8, max_value=64), st.integers(min_value=65, max_value=70000)
-)
 relaxed = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -33,7 +30,7 @@ def split(stream: bytes, cuts: list[int]) -> list[bytes]:
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 @settings(relaxed, max_examples=examples(40))
-@given(data=st.data(), max_pdu=MAX_PDUS, pack=st.booleans())
+@given(data=st.data(), max_pdu=MAX_PDU_LENGTHS, pack=st.booleans())
 def test_every_class_survives_fragmenting_fed_byte_by_byte(
     cls: type[dk.Message], data: st.DataObject, max_pdu: int, pack: bool
 ) -> None:
@@ -49,7 +46,7 @@ def test_every_class_survives_fragmenting_fed_byte_by_byte(
 @settings(relaxed, max_examples=examples(30))
 @given(
     size=st.sampled_from([0, 2, 1000, 65536, 1 << 20, 3 << 20]),
-    max_pdu=MAX_PDUS,
+    max_pdu=MAX_PDU_LENGTHS,
     cuts=st.lists(st.integers(min_value=0), max_size=20),
 )
 def test_payloads_up_to_several_mib_survive_any_split(
@@ -74,7 +71,7 @@ def test_payloads_up_to_several_mib_survive_any_split(
 @settings(relaxed, max_examples=examples(600))
 @given(
     messages(),
-    MAX_PDUS,
+    MAX_PDU_LENGTHS,
     st.sampled_from(["truncate", "flip", "insert", "delete"]),
     st.integers(min_value=0),
     st.integers(min_value=0, max_value=255),
@@ -149,7 +146,7 @@ def events_of(stream: bytes, step: int, strict: bool = False) -> list[object]:
 
 
 @settings(relaxed, max_examples=examples(150))
-@given(messages(), MAX_PDUS, st.booleans(), st.integers(min_value=0))
+@given(messages(), MAX_PDU_LENGTHS, st.booleans(), st.integers(min_value=0))
 def test_an_empty_fragment_anywhere_is_reported_fed_whole_or_byte_by_byte(
     message: dk.Message, max_pdu: int, pack: bool, where: int
 ) -> None:
