@@ -2,12 +2,16 @@
 
 Default sessions: tests, typing, lint, verifytypes, memcheck, peers (others: newer,
 bench).  The peers session needs Debian's dcmtk (apt-get install dcmtk); without it its
-tests skip, unless DIMSEKIT_REQUIRE_PEERS=1 (set by .ci/run), where they fail.
+tests skip, unless DIMSEKIT_REQUIRE_PEERS=1 (set by .ci/run), where they fail.  The
+tests run the Hypothesis profile HYPOTHESIS_PROFILE names: quick unless told (.ci/run
+asks for thorough; tests/conftest.py defines both).
 Dependencies come from the ``[dependency-groups]`` of pyproject.toml, so this file and
 the project never disagree.
 """
 
 from __future__ import annotations
+
+import os
 
 import nox
 
@@ -22,11 +26,17 @@ def _groups(*names: str) -> tuple[str, ...]:
     return nox.project.dependency_groups(PYPROJECT, *names)
 
 
+def _hypothesis_profile() -> dict[str, str]:
+    """The Hypothesis profile the caller asks for, quick unless told (tests/conftest.py)."""
+    return {"HYPOTHESIS_PROFILE": os.environ.get("HYPOTHESIS_PROFILE", "quick")}
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """pytest under ``python -bb``, so bytes/str mix-ups fail loudly."""
     session.install("-e", ".", *_groups("test"))
-    session.run("python", "-bb", "-m", "pytest", "-m", "not peers", *session.posargs)
+    env = _hypothesis_profile()
+    session.run("python", "-bb", "-m", "pytest", "-m", "not peers", *session.posargs, env=env)
 
 
 @nox.session
@@ -72,7 +82,7 @@ def newer(session: nox.Session) -> None:
     Needs python3.12 and python3.13 on PATH; with pyenv, PYENV_VERSION=3.11.7:3.12.1:3.13.0.
     """
     session.install("-e", ".", *_groups("test"))
-    session.run("python", "-bb", "-m", "pytest", *session.posargs)
+    session.run("python", "-bb", "-m", "pytest", *session.posargs, env=_hypothesis_profile())
 
 
 @nox.session

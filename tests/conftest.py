@@ -1,9 +1,29 @@
-"""Helpers shared by test modules: the example streams and what their headers say."""
+"""The suite's Hypothesis profiles, and helpers shared by test modules: the example
+streams and what their headers say.
+
+The profiles, chosen by HYPOTHESIS_PROFILE: ``quick`` (the default) runs each property as
+many examples as the suite always has; ``thorough`` (what .ci/run asks nox's tests
+session for) runs as many times more as its ``max_examples`` is more than quick's.  A
+test that wants another count than the profile's own asks for ``examples(n)``
+(tests/helpers.py): n under quick, scaled the same under thorough.  No profile has a
+deadline: the suite times nothing.
+"""
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+# the shared helpers assert too: pytest explains their failures as it does a test's
+pytest.register_assert_rewrite("tests.helpers", "tests.message_examples")
+
+settings.register_profile("quick", max_examples=100, deadline=None)
+settings.register_profile("thorough", max_examples=400, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "c-move"
 """A real DCMTK C-MOVE exchange, one file per direction and association."""

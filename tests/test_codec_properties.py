@@ -1,6 +1,7 @@
 """Properties of the codec over generated messages of every class (Hypothesis).
 
-Example counts: each property below runs ``EXAMPLES`` examples per message class.
+Example counts: each property below runs ``EXAMPLES`` examples per message class, or a
+multiple of it (``examples``: 60 under the quick profile).
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import dimsekit as dk
 from dimsekit import DecodeError, decode_command, encode_command
 from dimsekit.testing import invalid_constructions, message_of, messages
 
+from .helpers import examples, mutate, mutations
 from .pynetdicom_bridge import Inexpressible, pynetdicom_command_bytes
 
-EXAMPLES = 60
+# test_converter.py imports these from here; they are helpers.py's
+_mutations = mutations
+__all__ = ["_mutations", "mutate"]
+
+EXAMPLES = examples(60)
 _KEYWORD_TAGS = {spec.keyword: spec.tag for spec in dk.COMMAND_ELEMENTS}
 CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)
-per_class = settings(
-    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+per_class = settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 by_class = pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
 
 
@@ -94,7 +98,7 @@ def test_dataset_and_json_forms_round_trip(cls: type[dk.Message], data: st.DataO
         assert converter.structure(unstructured, dk.Message) == message
 
 
-@settings(max_examples=EXAMPLES * 10, deadline=None)
+@settings(max_examples=EXAMPLES * 10)
 @given(messages(), st.data())
 def test_received_extras_survive_every_form(message: dk.Message, data: st.DataObject) -> None:
     extra = struct.pack("<HHI", 0, 0x4000, 4) + b"HI  "  # retired DialogReceiver (LT)
@@ -118,44 +122,8 @@ def test_received_extras_survive_every_form(message: dk.Message, data: st.DataOb
     assert pydicom_bytes(decoded.message) == spliced
 
 
-def _mutations() -> st.SearchStrategy[tuple[str, int, int]]:
-    return st.tuples(
-        st.sampled_from(["truncate", "flip", "splice", "length", "drop"]),
-        st.integers(min_value=0, max_value=10_000),
-        st.integers(min_value=0, max_value=2**32 - 1),
-    )
-
-
-def mutate(encoded: bytes, how: tuple[str, int, int]) -> bytes:
-    kind, where, value = how
-    position = where % max(len(encoded), 1)
-    if kind == "truncate":
-        return encoded[:position]
-    if kind == "flip":
-        mutable = bytearray(encoded)
-        mutable[position] ^= 1 << (value % 8)
-        return bytes(mutable)
-    if kind == "splice":
-        junk = struct.pack("<HHI", value >> 16 & 0xFFFF, value & 0xFFFF, value % 9) + b"\x00" * (
-            value % 9
-        )
-        return encoded[:position] + junk + encoded[position:]
-    if kind == "length":
-        # overwrite the length field of the element at the first header boundary >= position
-        offset = 0
-        while offset + 8 <= len(encoded):
-            length = struct.unpack_from("<I", encoded, offset + 4)[0]
-            if offset >= position:
-                break
-            offset += 8 + length
-        if offset + 8 > len(encoded):
-            return encoded
-        return encoded[: offset + 4] + struct.pack("<I", value) + encoded[offset + 8 :]
-    return encoded[:position] + encoded[position + 8 :]
-
-
-@settings(max_examples=EXAMPLES * 30, deadline=None)
-@given(messages(), _mutations(), st.booleans())
+@settings(max_examples=EXAMPLES * 30)
+@given(messages(), mutations(), st.booleans())
 def test_mutated_command_sets_give_a_message_or_our_error(
     message: dk.Message, how: tuple[str, int, int], strict: bool
 ) -> None:
@@ -227,7 +195,7 @@ def _length(actual: int, how: int) -> int:
     return {0: actual + 1, 1: 0xFFFF_FFFF, 2: max(actual - 1, 0)}.get(how, actual)
 
 
-@settings(max_examples=EXAMPLES * 40, deadline=None)
+@settings(max_examples=EXAMPLES * 40)
 @given(st.one_of(st.binary(max_size=2000), _element_lists()), st.booleans(), st.booleans())
 def test_arbitrary_input_gives_a_message_or_our_error(
     buffer: bytes, with_group_length: bool, strict: bool
@@ -243,7 +211,7 @@ def test_arbitrary_input_gives_a_message_or_our_error(
     assert decode_command(encode_command(decoded.message)).message == decoded.message
 
 
-@settings(max_examples=EXAMPLES * 10, deadline=None)
+@settings(max_examples=EXAMPLES * 10)
 @given(invalid_constructions())
 def test_invalid_constructions_are_refused(
     case: tuple[type[dk.Message], dict[str, object]],

@@ -32,6 +32,12 @@ def test_all_has_no_duplicates() -> None:
     assert all(isinstance(name, str) and not name.startswith("_") for name in dk.__all__)
 
 
+def test_the_codec_and_framing_entry_points_are_exported() -> None:
+    assert {"encode_command", "decode_command", "fragment_message", "MessageAssembler"} <= set(
+        dk.__all__
+    )
+
+
 def test_star_import_gives_exactly_all() -> None:
     namespace: dict[str, object] = {}
     exec("from dimsekit import *", namespace)

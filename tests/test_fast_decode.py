@@ -9,7 +9,7 @@ decoder alone by switching the fast path off.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from unittest import mock
@@ -21,15 +21,23 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit import _command_decode, _fast_decode, _pdata_receive
+from dimsekit import _command_decode, _fast_decode
 from dimsekit._fast_decode import decode_canonical
 from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
 
-from .test_codec_properties import _mutations, mutate
+from .helpers import (
+    CT,
+    INSTANCE,
+    command,
+    element,
+    examples,
+    mutate,
+    mutations,
+    one_field_toggled,
+    us,
+)
 
-CT = "1.2.840.10008.5.1.4.1.1.2"
-INSTANCE = "1.2.826.0.1.3680043.8.498.1"
 CT_UID = CT.encode() + b"\0"  # 25 characters: one NUL makes the length even
 
 
@@ -67,7 +75,7 @@ def check_agreement(buffer: bytes, data_set: dk.DataSetPayload | None = None) ->
     return True
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000))
 @given(messages())
 def test_every_valid_message_takes_the_fast_path(message: dk.Message) -> None:
     encoded = dk.encode_command(message)
@@ -79,15 +87,15 @@ def test_every_valid_message_takes_the_fast_path(message: dk.Message) -> None:
         assert fast is not None and fast.data_set_payload is payload
 
 
-@settings(max_examples=3000, deadline=None)
-@given(messages(), _mutations())
+@settings(max_examples=examples(3000))
+@given(messages(), mutations())
 def test_mutated_command_sets_never_take_the_fast_path_wrongly(
     message: dk.Message, how: tuple[str, int, int]
 ) -> None:
     check_agreement(mutate(dk.encode_command(message), how), message.data_set_payload)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500), suppress_health_check=[HealthCheck.too_slow])
 @given(invalid_constructions())
 def test_values_the_model_refuses_never_take_the_fast_path(
     case: tuple[type[dk.Message], dict[str, Any]],
@@ -103,18 +111,14 @@ def test_values_the_model_refuses_never_take_the_fast_path(
     check_agreement(encoded, message.data_set_payload)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000))
 @given(messages(), st.data())
 def test_broken_rules_never_take_the_fast_path(message: dk.Message, data: st.DataObject) -> None:
     """Drop or add one optional field, bypassing the checks: accepted only if valid."""
     cls = type(message)
-    optional = [f for f in attrs.fields(cls) if f.init and f.default is None]
-    if not optional:
+    values = one_field_toggled(message, data, defaulted=False)
+    if values is None:
         return
-    field = data.draw(st.sampled_from(optional))
-    values = {f.name: getattr(message, f.name) for f in attrs.fields(cls) if f.init}
-    donor = data.draw(messages(cls))
-    values[field.name] = None if values[field.name] is not None else getattr(donor, field.name)
     changed, problems = cls._build_leniently(values)
     encoded = dk.encode_command(changed)
     accepted = check_agreement(encoded, changed.data_set_payload)
@@ -122,19 +126,6 @@ def test_broken_rules_never_take_the_fast_path(message: dk.Message, data: st.Dat
 
 
 # --- hand-made deviations real peers send: the fast path declines, the general one reports
-
-
-def element(tag: int, value: bytes) -> bytes:
-    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
-
-
-def command(*elements: bytes) -> bytes:
-    body = b"".join(elements)
-    return element(0x0000_0000, struct.pack("<I", len(body))) + body
-
-
-def us(value: int) -> bytes:
-    return struct.pack("<H", value)
 
 
 def echo(uid: bytes = b"1.2.840.10008.1.1\0", *extra: bytes, cdst: int = 0x0101) -> bytes:
@@ -316,180 +307,3 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
         assert decoded.affected_sop_class_uid == UID(uid.decode())
     assert len(_fast_decode._class_uids) == SOP_CLASS_UIDS_REMEMBERED
     _fast_decode._class_uids.clear()
-
-
-# --- the assembler's whole-message path against its byte-wise parser ---------------------
-
-
-def corrupt(stream: bytes, how: str, where: int, byte: int) -> bytes:
-    mutable = bytearray(stream)
-    position = where % len(mutable)
-    if how == "flip":
-        mutable[position] ^= byte or 1
-    elif how == "insert":
-        mutable.insert(position, byte)
-    elif how == "delete":
-        del mutable[position]
-    elif how == "truncate":
-        del mutable[position:]
-    return bytes(mutable)
-
-
-def outcome(assembler: dk.MessageAssembler, pieces: list[bytes]) -> list[object]:
-    """What feeding ``pieces`` gives, in comparable form: events (with the command bytes
-    and data set bytes and type they carry), then the framing error if any, and where the
-    stream stands."""
-    seen: list[object] = []
-
-    def record(events: Iterable[dk.Event]) -> None:
-        for event in events:
-            if isinstance(event, dk.MessageReceived):
-                message = event.message
-                payload = message.data_set_payload
-                # Payloads compare by content; two spill files are never equal objects.
-                held = (
-                    None
-                    if payload is None
-                    else ("file" if payload.is_file else type(payload.encoded), payload.to_bytes())
-                )
-                fields = attrs.asdict(message, recurse=False)
-                fields.pop(message.data_set_field() or "", None)
-                seen.append(
-                    (event.context_id, type(message), fields, event.diagnostics, message.wire,
-                     event.command, held)
-                )  # fmt: skip
-            elif isinstance(event, dk.UndecodableMessage):
-                seen.append(("undecodable", str(event.error), event.error.offset, event.command))
-            else:
-                seen.append(event)
-
-    try:
-        for piece in pieces:
-            record(assembler.feed(piece))
-    except dk.FramingError as error:
-        record(error.events)
-        seen.append(("framing", error.rule, error.offset))
-    seen.append((assembler.stream_offset, assembler.in_message))
-    return seen
-
-
-MAX_PDUS = st.one_of(st.just(0), st.integers(8, 64), st.integers(65, 70000))
-
-
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.lists(messages(), min_size=1, max_size=3),
-    MAX_PDUS,
-    st.booleans(),
-    st.sampled_from([None, 0, 100]),
-    st.sampled_from(["none", "flip", "insert", "delete", "truncate"]),
-    st.integers(min_value=0),
-    st.integers(min_value=0, max_value=255),
-)
-def test_one_piece_and_byte_by_byte_give_the_same_events(
-    batch: list[dk.Message],
-    max_pdu: int,
-    pack: bool,
-    budget: int | None,
-    how: str,
-    where: int,
-    byte: int,
-) -> None:
-    """Fed whole, a stream takes the whole-message path; fed a byte at a time, it cannot."""
-    stream = b"".join(
-        b"".join(parts)
-        for message in batch
-        for parts in dk.fragment_message(message, 3, max_pdu, pack_command_with_data=pack)
-    )
-    if how != "none":
-        stream = corrupt(stream, how, where, byte)
-    if not stream:
-        return
-
-    def assembler() -> dk.MessageAssembler:
-        return dk.MessageAssembler(max_pdu_length=max_pdu, memory_budget=budget)
-
-    whole = outcome(assembler(), [stream])
-    bytewise = outcome(assembler(), [stream[i : i + 1] for i in range(len(stream))])
-    assert whole == bytewise
-    if how == "none":
-        assert [item[1] for item in whole[:-1]] == [type(m) for m in batch]  # type: ignore[index]
-
-
-def test_the_whole_message_path_copies_the_data_set_out_of_a_reused_buffer() -> None:
-    message = dk.CStoreRequest(
-        message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid=INSTANCE,
-        data_set=b"\x01\x02" * 50_000,
-    )  # fmt: skip
-    buffer = bytearray(b"".join(b"".join(p) for p in dk.fragment_message(message, 1, 16382)))
-    (event,) = dk.MessageAssembler(max_pdu_length=16382).feed(buffer)
-    buffer[:] = bytes(len(buffer))  # the caller reuses its receive buffer
-    assert isinstance(event, dk.MessageReceived)
-    assert event.message == message
-
-
-@pytest.mark.parametrize(
-    ("max_pdu", "pack"),
-    [(16382, False), (16382, True), (0, False), (40, False), (40, True)],
-    ids=["one PDV per PDU", "data PDVs packed after the command", "no limit", "command split",
-         "command split, data packed"],
-)  # fmt: skip
-def test_whole_messages_of_every_shape_take_the_one_pass_path(
-    max_pdu: int, pack: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def general_parser(*args: object) -> None:
-        raise AssertionError("the general parser was used")
-
-    monkeypatch.setattr(dk.MessageAssembler, "_parse", general_parser)
-    batch: list[dk.Message] = [
-        dk.CStoreRequest(
-            message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid=INSTANCE,
-            data_set=bytes(range(256)) * 300,
-        ),
-        dk.CEchoRequest(message_id=2),
-        dk.CFindRequest(
-            message_id=3, affected_sop_class_uid="1.2.840.10008.5.1.4.1.2.2.1",
-            identifier=b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY ",
-        ),
-    ]  # fmt: skip
-    assembler = dk.MessageAssembler(max_pdu_length=max_pdu)
-    for message in batch:
-        stream = b"".join(
-            b"".join(parts)
-            for parts in dk.fragment_message(message, 1, max_pdu, pack_command_with_data=pack)
-        )
-        (event,) = assembler.feed(stream)
-        assert isinstance(event, dk.MessageReceived) and event.message == message
-        assert event.command == dk.encode_command(message)
-    assert assembler.stream_offset > 0 and not assembler.in_message
-
-
-def test_a_non_canonical_message_is_tried_once_and_its_data_set_not_copied_in_vain() -> None:
-    message = dk.CStoreRequest(
-        message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid="1.2.3",
-        data_set=b"\x01\x02" * 40_000,
-    )  # fmt: skip
-    pdus = [b"".join(parts) for parts in dk.fragment_message(message, 1, 16382)]
-    pdus[0] = pdus[0].replace(b"1.2.3\0", b"1.2.3 ")  # padded with a space: not canonical
-    tries: list[bytes] = []
-    copied: list[int] = []
-    received = dk.DataSetPayload._received
-
-    def decode(raw: bytes, data_set: dk.DataSetPayload | None = None) -> dk.Message | None:
-        tries.append(raw)
-        return decode_canonical(raw, data_set)
-
-    def copy(data: bytes) -> dk.DataSetPayload:
-        copied.append(len(data))
-        return received(data)
-
-    with (
-        mock.patch.object(_pdata_receive, "decode_canonical", decode),
-        mock.patch.object(dk.DataSetPayload, "_received", copy),
-    ):
-        (event,) = dk.MessageAssembler(max_pdu_length=16382).feed(b"".join(pdus))
-    assert isinstance(event, dk.MessageReceived)
-    assert [d.rule for d in event.diagnostics] == ["PS3.5 6.2, 9.1"]
-    assert event.message == message
-    assert len(tries) == 1  # the one-pass path declined once; the general parser took it
-    assert sum(copied) <= len(message.data_set)  # by the general parser alone, if at all

@@ -1,7 +1,13 @@
-"""The compiled ``__init__`` of each class gives exactly what attrs' ``__init__`` gives."""
+"""The compiled ``__init__`` of each class gives exactly what attrs' ``__init__`` gives.
+
+Valid and invalid values, broken rules, and raw inputs as a caller types them, whose
+conversions (``to_uid``, ``to_priority``, ``to_payload``) the compiled ``__init__`` takes
+shortcuts for: each built both ways and compared, field by field, or error by error.
+"""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import attrs
@@ -12,8 +18,12 @@ from pydicom.uid import UID
 
 import dimsekit as dk
 from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
+from dimsekit._payload import DataSetPayload
+from dimsekit._vr import Priority
 from dimsekit.messages import _fast_init
 from dimsekit.testing import invalid_constructions, messages
+
+from .helpers import IntEnumOne, StrSubclass, examples, init_values, one_field_toggled, store
 
 
 def attrs_init(cls: type[dk.Message], values: dict[str, Any]) -> dk.Message:
@@ -23,11 +33,7 @@ def attrs_init(cls: type[dk.Message], values: dict[str, Any]) -> dk.Message:
     return instance
 
 
-def init_values(message: dk.Message) -> dict[str, Any]:
-    return {f.name: getattr(message, f.name) for f in attrs.fields(type(message)) if f.init}
-
-
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500))
 @given(messages())
 def test_valid_messages_are_the_same_either_way(message: dk.Message) -> None:
     values = init_values(message)
@@ -37,7 +43,7 @@ def test_valid_messages_are_the_same_either_way(message: dk.Message) -> None:
     assert fast.wire is None and slow.wire is None
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500))
 @given(invalid_constructions())
 def test_invalid_messages_fail_the_same_way(case: tuple[type[dk.Message], dict[str, Any]]) -> None:
     cls, values = case
@@ -48,25 +54,27 @@ def test_invalid_messages_fail_the_same_way(case: tuple[type[dk.Message], dict[s
     assert str(fast.value) == str(slow.value)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500))
 @given(messages(), st.data())
 def test_breaking_a_rule_fails_the_same_way(message: dk.Message, data: st.DataObject) -> None:
     """Drop or add one optional field at random: both paths agree on the outcome."""
-    values = init_values(message)
-    optional = [f for f in attrs.fields(type(message)) if f.init and f.default is not attrs.NOTHING]
-    if not optional:
+    values = one_field_toggled(message, data, defaulted=True)
+    if values is None:
         return
-    field = data.draw(st.sampled_from(optional))
-    donor = data.draw(messages(type(message)))
-    values[field.name] = None if values[field.name] is not None else getattr(donor, field.name)
     assert _outcome(type(message), values, fast=True) == _outcome(type(message), values, fast=False)
 
 
-def _outcome(cls: type[dk.Message], values: dict[str, Any], *, fast: bool) -> str:
+def built(cls: type[dk.Message], values: dict[str, Any], *, fast: bool) -> dk.Message | str:
+    """What the compiled __init__ (``fast``) or attrs' builds, or the text of its error."""
     try:
-        return repr(cls(**values) if fast else attrs_init(cls, values))
+        return cls(**values) if fast else attrs_init(cls, values)
     except dk.InvalidMessageError as error:
         return str(error)
+
+
+def _outcome(cls: type[dk.Message], values: dict[str, Any], *, fast: bool) -> str:
+    outcome = built(cls, values, fast=fast)
+    return outcome if isinstance(outcome, str) else repr(outcome)
 
 
 def test_the_fast_path_is_installed_on_every_class() -> None:
@@ -147,3 +155,114 @@ def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> Non
     with pytest.raises(dk.InvalidMessageError, match="affected_sop_class_uid"):
         dk.CEchoRequest(message_id=1, affected_sop_class_uid="1.2.3.x")
     remembered.clear()
+
+
+# --- raw inputs as a caller types them: padded str UIDs, int priorities, bytes data sets ----
+
+
+def same_built(cls: type[dk.Message], values: dict[str, Any]) -> None:
+    """Both ways build equal messages, field by field of the same types, or fail alike."""
+    fast, slow = built(cls, values, fast=True), built(cls, values, fast=False)
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert isinstance(fast, dk.Message)
+    assert fast == slow
+    for field in attrs.fields(cls):
+        mine, theirs = getattr(fast, field.name), getattr(slow, field.name)
+        assert type(mine) is type(theirs), field.name
+        assert mine == theirs, field.name
+        if type(mine) is DataSetPayload:
+            assert mine.encoded is theirs.encoded or mine.encoded == theirs.encoded
+
+
+def raw_values(message: dk.Message, data: st.DataObject) -> dict[str, Any]:
+    """The init values of ``message`` as a caller would type them, padded at random."""
+    values: dict[str, Any] = {}
+    for field in attrs.fields(type(message)):
+        if not field.init:
+            continue
+        value = getattr(message, field.name)
+        if type(value) is UID:
+            value = str(value) + data.draw(st.sampled_from(["", "", "\0", " ", " \0"]))
+        elif type(value) is Priority:
+            value = data.draw(st.sampled_from([int(value), value]))
+        elif type(value) is DataSetPayload:
+            value = data.draw(st.sampled_from([value.to_bytes(), value]))
+        elif type(value) is str:
+            value = data.draw(st.sampled_from([value, f" {value} "]))
+        values[field.name] = value
+    return values
+
+
+@settings(max_examples=examples(1000))
+@given(messages(), st.data())
+def test_raw_inputs_build_the_same_either_way(message: dk.Message, data: st.DataObject) -> None:
+    same_built(type(message), raw_values(message, data))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("affected_sop_class_uid", "1.02"),
+        ("affected_sop_class_uid", "01.2"),
+        ("affected_sop_class_uid", "00"),
+        ("affected_sop_class_uid", "0.0.10.200"),
+        ("affected_sop_class_uid", "0"),
+        ("affected_sop_class_uid", ".1"),
+        ("affected_sop_class_uid", "1..2"),
+        ("affected_sop_class_uid", "1.2.3x"),
+        ("affected_sop_class_uid", "1" * 64),
+        ("affected_sop_class_uid", "1.2."),
+        ("affected_sop_class_uid", ""),
+        ("affected_sop_class_uid", "\0"),
+        ("affected_sop_class_uid", "1" * 65),
+        ("affected_sop_class_uid", "1.2\u0661"),  # an Arabic-Indic digit
+        ("affected_sop_class_uid", StrSubclass("1.2")),
+        ("affected_sop_instance_uid", b"1.2.3\0"),
+        ("priority", 3),
+        ("priority", -1),
+        ("priority", True),
+        ("priority", 1.0),
+        ("priority", IntEnumOne.ONE),
+        ("data_set", "ab"),
+        ("data_set", bytearray(b"ab")),
+        ("data_set", b"abc"),
+        ("move_originator_application_entity_title", "A" * 17),
+        ("move_originator_application_entity_title", ""),
+        ("move_originator_application_entity_title", "   "),
+        ("move_originator_application_entity_title", "TAB\tAE"),
+        ("move_originator_application_entity_title", "BACK\\SLASH"),
+        ("move_originator_application_entity_title", StrSubclass("STORESCU")),
+        ("move_originator_application_entity_title", b"STORESCU"),
+        ("move_originator_application_entity_title", "STORESCU"),
+        ("move_originator_message_id", 70000),
+    ],
+)
+def test_odd_raw_inputs_build_or_fail_the_same_way(name: str, value: object) -> None:
+    values: dict[str, Any] = {
+        "message_id": 1,
+        "affected_sop_class_uid": "1.2.840.10008.5.1.4.1.1.2",
+        "affected_sop_instance_uid": "1.2.3",
+        "priority": 0,
+        "move_originator_application_entity_title": "STORESCU",
+        "move_originator_message_id": 3,
+        "data_set": b"ab",
+        name: value,
+    }
+    same_built(dk.CStoreRequest, values)
+
+
+@pytest.mark.parametrize(
+    "comment", ["x" * 64, "x" * 65, "back\\slash", "é", "   ", "", " ok ", b"bytes", 5]
+)
+def test_lo_text_builds_or_fails_the_same_way(comment: object) -> None:
+    same_built(
+        dk.CStoreResponse,
+        {"message_id_being_responded_to": 1, "status": 0xA700, "error_comment": comment},
+    )
+
+
+def test_file_object_payload_is_not_taken_for_bytes() -> None:
+    payload = DataSetPayload.from_file(io.BytesIO(b"abcd"))
+    assert store(payload).data_set is payload

@@ -31,10 +31,12 @@ from dimsekit.interop.pynetdicom import (
 )
 from dimsekit.testing import message_of
 
+from .helpers import examples
+
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
 CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)
 by_class = pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
-relaxed = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+relaxed = settings(max_examples=examples(40), suppress_health_check=[HealthCheck.too_slow])
 
 # What pynetdicom 3's DIMSE messages have no element for (dimse_messages._COMMAND_SET_KEYWORDS).
 INEXPRESSIBLE: dict[type[dk.Message], dict[str, str]] = {

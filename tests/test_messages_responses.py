@@ -14,7 +14,7 @@ import pytest
 import dimsekit as dk
 from dimsekit import ServiceClass as SC
 
-from .test_messages import CLASSES, ID, REQUESTS, build
+from .message_examples import CLASSES, COMMITMENT, ID, PRINTER, REQUESTS, build
 
 ANSWERS: dict[type[dk.Message], type[dk.Response]] = {
     dk.CEchoRequest: dk.CEchoResponse, dk.CStoreRequest: dk.CStoreResponse,
@@ -51,6 +51,8 @@ def test_every_request_is_answered() -> None:
     for request, answer in ANSWERS.items():
         assert request.response_class is answer  # type: ignore[attr-defined]
         assert answer.command_field == request.command_field | 0x8000
+        # what each class declares it echoes (request field, response field) is the table
+        assert {theirs: mine for mine, theirs in request.echoed} == ECHOED[request]  # type: ignore[attr-defined]
 
 
 @by_request
@@ -87,8 +89,9 @@ def test_response_echoes_u_fields_with_a_failure_too(cls: type[dk.Request[Any]])
 @by_request
 def test_response_overrides_and_leaves_out(cls: type[dk.Request[Any]]) -> None:
     request = build(cls)
+    for name in ECHOED[cls]:
+        assert getattr(request.response(status=0, **{name: None}), name) is None
     name = next(iter(ECHOED[cls]))
-    assert getattr(request.response(status=0, **{name: None}), name) is None
     answer = request.response(status=0, **{name: "1.2.3.4"})
     assert getattr(answer, name) == "1.2.3.4"
 
@@ -129,6 +132,7 @@ def test_response_echoes_only_where_the_status_allows(
     request = build(cls)
     answer = request.response(status=status)
     assert getattr(answer, name) == (getattr(request, name) if echoed else None)
+    assert answer.affected_sop_class_uid == getattr(request, ECHOED[cls][CLASS])  # U: always
     assert request.check_response(answer) == []
 
 
@@ -308,12 +312,8 @@ MWL, MPPS, MPPS_RETRIEVE = (
     "1.2.840.10008.3.1.2.3.3",
     "1.2.840.10008.3.1.2.3.5",
 )
-FILM_BOX, IMAGE_BOX, PRINTER = (
-    "1.2.840.10008.5.1.1.2",
-    "1.2.840.10008.5.1.1.4",
-    "1.2.840.10008.5.1.1.16",
-)
-COMMITMENT, AVAILABILITY = "1.2.840.10008.1.20.1", "1.2.840.10008.5.1.4.33"
+FILM_BOX, IMAGE_BOX = "1.2.840.10008.5.1.1.2", "1.2.840.10008.5.1.1.4"
+AVAILABILITY = "1.2.840.10008.5.1.4.33"
 COUNTS = {"number_of_completed_suboperations": 1, "number_of_failed_suboperations": 1,
           "number_of_warning_suboperations": 0}  # fmt: skip
 
@@ -321,6 +321,7 @@ MEANINGS: list[tuple[type[dk.Message], int, dict[str, Any], SC, str]] = [
     (dk.CStoreResponse, 0xB000, {}, SC.STORAGE, "Coercion of Data Elements"),
     (dk.CStoreResponse, 0xA7F0, {}, SC.STORAGE, "Refused: Out of Resources"),
     (dk.CStoreResponse, 0xB007, {}, SC.STORAGE, "Data Set does not match SOP Class"),
+    (dk.CStoreResponse, 0xB006, {}, SC.STORAGE, "Elements Discarded"),
     (dk.CMoveResponse, 0xB000, COUNTS, SC.QR_MOVE, "Sub-operations complete, one or more failures"),
     (dk.CGetResponse, 0xB000, COUNTS, SC.QR_GET,
      "Sub-operations complete, one or more failures or warnings"),
@@ -331,6 +332,8 @@ MEANINGS: list[tuple[type[dk.Message], int, dict[str, Any], SC, str]] = [
     (dk.CFindResponse, 0xA7F0, {}, SC.QR_FIND, "Failure"),
     (dk.CFindResponse, 0xFF00, {"identifier": ID, CLASS: MWL}, SC.MODALITY_WORKLIST,
      "Matches are continuing; current match is supplied"),
+    (dk.CFindResponse, 0xFF01, {"identifier": ID, CLASS: MWL}, SC.MODALITY_WORKLIST,
+     "Matches are continuing; one or more Optional Keys were not supported"),
     (dk.CFindResponse, 0xA700, {CLASS: MWL}, SC.MODALITY_WORKLIST, "Refused: Out of Resources"),
     (dk.CEchoResponse, 0x0000, {}, SC.VERIFICATION, "Success"),
     (dk.CEchoResponse, 0x0122, {}, SC.VERIFICATION, "Refused: SOP Class Not Supported"),

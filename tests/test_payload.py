@@ -12,6 +12,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
 from dimsekit import DataSetPayload
+from dimsekit._payload import to_optional_payload, to_payload
 
 # (0010,0020) PatientID "1 " in Implicit VR Little Endian
 ENCODED = b"\x10\x00\x20\x00\x02\x00\x00\x001 "
@@ -40,7 +41,9 @@ def test_a_bytearray_is_viewed_not_copied() -> None:
     view = payload.encoded
     assert isinstance(view, memoryview)
     assert view.obj is buffer
+    assert payload.is_encoded and payload.dataset is None
     buffer[0] = 0x11
+    assert view[0] == 0x11
     assert payload.to_bytes()[0] == 0x11
     assert len(payload) == len(ENCODED)
 
@@ -92,6 +95,25 @@ def test_a_message_holds_the_caller_buffer() -> None:
     given = DataSetPayload(ENCODED)
     same = dk.CFindRequest(message_id=1, affected_sop_class_uid="1.2", identifier=given)
     assert same.identifier is given
+
+
+# to_payload's shortcut for bytes, against DataSetPayload itself
+
+
+@pytest.mark.parametrize(
+    "value", [b"", b"ab", b"abc", bytearray(b"ab"), memoryview(b"ab"), "ab", 5, None]
+)
+def test_to_payload_shortcut(value: object) -> None:
+    got = to_payload(value)  # type: ignore[arg-type]
+    try:
+        want: object = DataSetPayload(value)  # type: ignore[arg-type]
+    except TypeError:
+        want = value
+    assert type(got) is type(want)
+    assert got == want
+    if type(value) is bytes:
+        assert got.encoded is value
+        assert to_optional_payload(value) == want
 
 
 # --- Dataset -------------------------------------------------------------------------------
@@ -206,6 +228,7 @@ def test_a_dataset_payload_pickles_as_a_dataset() -> None:
     ("value", "text"),
     [
         (b"", "DataSetPayload(<0 bytes>)"),
+        (b"abcd", "DataSetPayload(<4 bytes>)"),
         (ENCODED, "DataSetPayload(<10 bytes>)"),
         (bytearray(3), "DataSetPayload(<3 bytes>)"),
         (memoryview(array.array("I", [1, 2])), "DataSetPayload(<8 bytes>)"),

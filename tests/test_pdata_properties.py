@@ -10,21 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
-from dimsekit import MessageAssembler, fragment_message
+from dimsekit import MessageAssembler
 from dimsekit.testing import message_of, messages
 
+from .helpers import MAX_PDU_LENGTHS, corrupt, examples, p_data, pdu_stream, pdv
+
 CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)
-MAX_PDUS = st.one_of(
-    st.just(0), st.integers(min_value=8, max_value=64), st.integers(min_value=65, max_value=70000)
-)
-relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+relaxed = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
 def stream_of(message: dk.Message, max_pdu: int, pack: bool = False) -> bytes:
-    return b"".join(
-        b"".join(parts)
-        for parts in fragment_message(message, 5, max_pdu, pack_command_with_data=pack)
-    )
+    return pdu_stream(message, context_id=5, max_pdu=max_pdu, pack=pack)
 
 
 def split(stream: bytes, cuts: list[int]) -> list[bytes]:
@@ -33,8 +29,8 @@ def split(stream: bytes, cuts: list[int]) -> list[bytes]:
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
-@settings(relaxed, max_examples=40)
-@given(data=st.data(), max_pdu=MAX_PDUS, pack=st.booleans())
+@settings(relaxed, max_examples=examples(40))
+@given(data=st.data(), max_pdu=MAX_PDU_LENGTHS, pack=st.booleans())
 def test_every_class_survives_fragmenting_fed_byte_by_byte(
     cls: type[dk.Message], data: st.DataObject, max_pdu: int, pack: bool
 ) -> None:
@@ -47,10 +43,10 @@ def test_every_class_survives_fragmenting_fed_byte_by_byte(
     assert events == [dk.MessageReceived(5, message, ())]
 
 
-@settings(relaxed, max_examples=30)
+@settings(relaxed, max_examples=examples(30))
 @given(
     size=st.sampled_from([0, 2, 1000, 65536, 1 << 20, 3 << 20]),
-    max_pdu=MAX_PDUS,
+    max_pdu=MAX_PDU_LENGTHS,
     cuts=st.lists(st.integers(min_value=0), max_size=20),
 )
 def test_payloads_up_to_several_mib_survive_any_split(
@@ -72,10 +68,10 @@ def test_payloads_up_to_several_mib_survive_any_split(
     assert event.message == message
 
 
-@settings(relaxed, max_examples=600)
+@settings(relaxed, max_examples=examples(600))
 @given(
     messages(),
-    MAX_PDUS,
+    MAX_PDU_LENGTHS,
     st.sampled_from(["truncate", "flip", "insert", "delete"]),
     st.integers(min_value=0),
     st.integers(min_value=0, max_value=255),
@@ -84,19 +80,10 @@ def test_payloads_up_to_several_mib_survive_any_split(
 def test_corrupted_streams_only_give_our_errors(
     message: dk.Message, max_pdu: int, how: str, where: int, byte: int, strict: bool
 ) -> None:
-    stream = bytearray(stream_of(message, max_pdu))
-    position = where % len(stream)
-    if how == "truncate":
-        del stream[position:]
-    elif how == "flip":
-        stream[position] ^= byte or 1
-    elif how == "insert":
-        stream.insert(position, byte)
-    else:
-        del stream[position]
+    stream = corrupt(stream_of(message, max_pdu), how, where, byte)
     assembler = MessageAssembler(max_pdu_length=max_pdu, strict=strict)
     try:
-        events = assembler.feed(bytes(stream))
+        events = assembler.feed(stream)
         events += assembler.close()
     except dk.FramingError as error:
         events = []
@@ -111,7 +98,7 @@ def test_corrupted_streams_only_give_our_errors(
             assert isinstance(event, dk.MessageReceived | dk.PDUReceived)
 
 
-@settings(relaxed, max_examples=300)
+@settings(relaxed, max_examples=examples(300))
 @given(st.binary(max_size=300))
 def test_random_streams_only_give_our_errors(stream: bytes) -> None:
     assembler = MessageAssembler(max_pdu_length=16382)
@@ -142,11 +129,7 @@ def pdvs_of(stream: bytes) -> list[tuple[int, int, bytes]]:
 
 
 def one_pdv_per_pdu(items: list[tuple[int, int, bytes]]) -> bytes:
-    return b"".join(
-        struct.pack(">BBIIBB", 4, 0, 6 + len(fragment), 2 + len(fragment), context_id, control)
-        + fragment
-        for context_id, control, fragment in items
-    )
+    return b"".join(p_data(pdv(*item)) for item in items)
 
 
 def events_of(stream: bytes, step: int, strict: bool = False) -> list[object]:
@@ -162,8 +145,8 @@ def events_of(stream: bytes, step: int, strict: bool = False) -> list[object]:
     return events
 
 
-@settings(relaxed, max_examples=150)
-@given(messages(), MAX_PDUS, st.booleans(), st.integers(min_value=0))
+@settings(relaxed, max_examples=examples(150))
+@given(messages(), MAX_PDU_LENGTHS, st.booleans(), st.integers(min_value=0))
 def test_an_empty_fragment_anywhere_is_reported_fed_whole_or_byte_by_byte(
     message: dk.Message, max_pdu: int, pack: bool, where: int
 ) -> None:

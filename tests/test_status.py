@@ -15,6 +15,8 @@ import dimsekit as dk
 from dimsekit import ServiceClass as SC
 from dimsekit import Status, StatusCategory
 
+from .helpers import refused
+
 SUCCESS, PENDING, CANCEL = StatusCategory.SUCCESS, StatusCategory.PENDING, StatusCategory.CANCEL
 WARNING, FAILURE = StatusCategory.WARNING, StatusCategory.FAILURE
 
@@ -59,6 +61,8 @@ NO_CLASS = [
 )
 def test_class_rule_of_annex_c(code: int, category: StatusCategory) -> None:
     status = Status(code)
+    assert status == code and isinstance(status, int)
+    assert repr(status) == f"Status(0x{code:04X})"
     assert status.category is category
     assert status.is_success == (category is SUCCESS)
     assert status.is_pending == (category is PENDING)
@@ -78,6 +82,9 @@ def test_codes_of_no_class_are_refused(code: int) -> None:
     assert error.value == code
     assert f"0x{code:04X} belongs to no status class" in error.rule
     assert error.reference == "PS3.7 Annex C"
+    field_error = refused(lambda: dk.CEchoResponse(message_id_being_responded_to=1, status=code))
+    assert field_error.fields == ("status",)
+    assert f"0x{code:04X}" in field_error.rule
 
 
 @pytest.mark.parametrize("bad", [-1, 0x10000, 0x1B000, 0x1A900, 0x10100, -0x5000, 2**40])
@@ -156,6 +163,7 @@ MEANINGS: list[tuple[int, SC | None, str]] = [
     # Storage, Table B.2-1: A7xx, A9xx and Cxxx are ranges
     (0x0000, SC.STORAGE, "Success"),
     (0xA700, SC.STORAGE, "Refused: Out of Resources"),
+    (0xA7F3, SC.STORAGE, "Refused: Out of Resources"),
     (0xA7FF, SC.STORAGE, "Refused: Out of Resources"),
     (0xA900, SC.STORAGE, "Error: Data Set does not match SOP Class"),
     (0xA9AB, SC.STORAGE, "Error: Data Set does not match SOP Class"),
@@ -173,6 +181,7 @@ MEANINGS: list[tuple[int, SC | None, str]] = [
     (0x0000, SC.QR_FIND, "Matching is complete; no final Identifier is supplied"),
     (0xA700, SC.QR_FIND, "Refused: Out of Resources"),
     (0xA701, SC.QR_FIND, "Failure"),
+    (0xA7F3, SC.QR_FIND, "Failure"),
     (0xA900, SC.QR_FIND, "Identifier does not match SOP Class"),
     (0xC123, SC.QR_FIND, "Unable to process"),
     (0x0122, SC.QR_FIND, "Refused: SOP Class Not Supported"),
@@ -212,6 +221,7 @@ MEANINGS: list[tuple[int, SC | None, str]] = [
     # Print Management (H)
     (0xB600, SC.PRINT, "Memory allocation not supported"),
     (0xB605, SC.PRINT, "Requested density outside the printer's range: range limit used"),
+    (0xC613, SC.PRINT, "Combined print image size is larger than the image box size"),
     (0xC616, SC.PRINT, "An existing film box has not been printed"),
     (0xC604, SC.PRINT, "Failure"),  # retired, unlisted
     (0xB600, SC.STORAGE, "Warning"),
@@ -231,6 +241,7 @@ MEANINGS: list[tuple[int, SC | None, str]] = [
     (0x0124, None, "Refused: Not Authorized"),
     (0x0210, None, "Duplicate Invocation"),
     (0x0212, None, "Mistyped Argument"),
+    (0x0213, None, "Resource Limitation"),
     (0x0000, None, "Success"),
     (0xFF00, None, "Pending"),
     (0xFF01, None, "Pending"),
@@ -281,6 +292,7 @@ RELATED: list[tuple[int, set[str]]] = [
     (0xA900, OFFENDING_AND_COMMENT),
     (0xA9FF, OFFENDING_AND_COMMENT),
     (0xC000, OFFENDING_AND_COMMENT),
+    (0xC123, OFFENDING_AND_COMMENT),
     (0xCFFF, OFFENDING_AND_COMMENT),
     (0xA700, {"error_comment"}),  # Refused: Out of Resources
     (0xA701, {"error_comment"}),

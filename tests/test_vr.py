@@ -8,7 +8,6 @@ every refusal is checked for the class, the field and the rule it names.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,18 +17,10 @@ from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
 import dimsekit as dk
+from dimsekit._vr import Priority, to_optional_uid, to_priority, to_uid
 
-CT = "1.2.840.10008.5.1.4.1.1.2"
-STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
-
-
-def refused(build: Callable[[], object]) -> dk.InvalidMessageError:
-    with pytest.raises(dk.InvalidMessageError) as caught:
-        build()
-    error = caught.value
-    assert isinstance(error, ValueError)
-    assert isinstance(error, dk.DimseError)
-    return error
+from .helpers import CT, IntEnumOne, StrSubclass, refused
+from .message_examples import DATA_SET_NAMES, STUDY_MOVE
 
 
 def echo(uid: object) -> dk.CEchoRequest:
@@ -90,6 +81,7 @@ def test_uids_are_normalised_to_pydicom_uids(given_uid: str | bytes, kept: str) 
 
 def test_a_uid_value_is_a_pydicom_uid_with_its_name() -> None:
     assert echo(CT.encode() + b"\0").affected_sop_class_uid.name == "CT Image Storage"
+    assert echo(CT).affected_sop_class_uid.name == UID(CT).name
     assert echo("1.2.840.10008.1.1").affected_sop_class_uid.is_valid
     rq = n_get(requested_sop_class_uid=b"1.2.840.10008.5.1.1.16\0")
     assert rq.requested_sop_class_uid.name == "Printer SOP Class"
@@ -106,6 +98,7 @@ def test_a_uid_value_is_a_pydicom_uid_with_its_name() -> None:
         ("1." + "2" * 63, "1 to 64"),  # 65 characters
         ("1..2", "no empty component"),
         (".1", "no empty component"),
+        ("1.", "no empty component"),
         ("1.2..", "no empty component"),
         ("1.02", "no leading zero"),
         ("01.2", "no leading zero"),
@@ -144,6 +137,52 @@ def test_uid_rules_hold_for_every_uid_field() -> None:
         )
     )
     assert error.fields == ("affected_sop_instance_uid",)
+
+
+# to_uid's shortcut for a str that is already a UID's text, against its general path
+
+
+def general_to_uid(value: object) -> object:
+    """to_uid as it was before its shortcut."""
+    if type(value) is UID and not value.endswith(("\0", " ")):
+        return value
+    text = bytes(value).decode("latin-1") if isinstance(value, bytes | bytearray) else value
+    if isinstance(text, str):
+        return str.__new__(UID, text.rstrip("\0 "))
+    return text
+
+
+UID_INPUTS: list[object] = [
+    "1.2.3",
+    "1.2.3\0",
+    "1.2.3 ",
+    "1.2.3\0 \0",
+    "",
+    " ",
+    "\0",
+    "abc",
+    "1.2 .3",
+    UID("1.2.3"),
+    str.__new__(UID, "1.2.3 "),
+    StrSubclass("1.2.3"),
+    StrSubclass("1.2.3 "),
+    b"1.2.3\0",
+    bytearray(b"1.2"),
+    12,
+    None,
+    1.5,
+    ["1.2"],
+]
+
+
+@pytest.mark.parametrize("value", UID_INPUTS, ids=repr)
+def test_to_uid_shortcut(value: object) -> None:
+    got = to_uid(value)  # type: ignore[arg-type]
+    want = general_to_uid(value)
+    assert type(got) is type(want)
+    assert got == want
+    if value is not None:
+        assert type(to_optional_uid(value)) is type(want)  # type: ignore[arg-type]
 
 
 # --- AE (PS3.5 6.2) ------------------------------------------------------------------------
@@ -509,6 +548,7 @@ def test_only_n_get_rq_takes_an_empty_attribute_identifier_list() -> None:
         ("  disk full ", "disk full"),
         (b"cannot store", "cannot store"),
         ("x" * 64, "x" * 64),
+        (b"x" * 64, "x" * 64),
         (" " + "x" * 64 + " ", "x" * 64),
         ("a-b_c (d) [e] {f} ~!", "a-b_c (d) [e] {f} ~!"),
     ],
@@ -526,6 +566,7 @@ def test_error_comment_is_lo_text(given_text: str | bytes, kept: str) -> None:
         ("é", "Default Character Repertoire"),
         (b"\xe9", "Default Character Repertoire"),
         ("", "empty"),
+        ("  ", "empty"),
         ("   ", "empty"),
         (404, "str or bytes"),
     ],
@@ -612,6 +653,31 @@ def test_priority_refuses_other_values(
     assert error.reference == "PS3.7 9.3.1.1"
 
 
+# to_priority's shortcut for a plain int, against its general path
+
+
+def general_to_priority(value: object) -> object:
+    if type(value) is Priority:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    try:
+        return Priority(value)
+    except (ValueError, TypeError):
+        return value
+
+
+@pytest.mark.parametrize(
+    "value", [-1, 0, 1, 2, 3, 0x10000, True, False, 1.0, "1", None, Priority.LOW, IntEnumOne.ONE]
+)
+def test_to_priority_shortcut(value: object) -> None:
+    got, want = to_priority(value), general_to_priority(value)  # type: ignore[arg-type]
+    assert type(got) is type(want)
+    assert got == want
+    if type(want) is Priority:
+        assert got is want
+
+
 # --- CommandField (PS3.7 E.1, and the tables of 9.3 and 10.3) ------------------------------
 
 CODES = {
@@ -675,10 +741,6 @@ NAMES: dict[str, tuple[int, str]] = {
     "move_originator_application_entity_title": (0x1030, "AE"),
     "move_originator_message_id": (0x1031, "US"),
 }
-DATA_SET_NAMES = {
-    "data_set", "identifier", "event_information", "event_reply", "attribute_list",
-    "modification_list", "action_information", "action_reply",
-}  # fmt: skip
 BY_TAG = {spec.tag: spec for spec in dk.COMMAND_ELEMENTS}
 
 

@@ -1,0 +1,213 @@
+"""Helpers the test modules share, each defined once here.
+
+Imported as ``from .helpers import ...``, as ps37_message_fields.py and pynetdicom_bridge.py
+are.  Hand-made wire bytes (a command set's elements, PDVs, P-DATA-TF PDUs), streams of
+fragmented messages, ways to damage them, the check every refusal passes, and the
+Hypothesis example count of a test, scaled by the profile conftest.py loads.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+
+import dimsekit as dk
+from dimsekit.testing import messages
+
+CT = "1.2.840.10008.5.1.4.1.1.2"  # CT Image Storage (PS3.4 B.5)
+INSTANCE = "1.2.826.0.1.3680043.8.498.1"  # a SOP Instance UID
+
+
+# --- Hypothesis example counts ---------------------------------------------------------------
+
+
+def examples(quick: int) -> int:
+    """A test's example count: ``quick`` under the quick profile (conftest.py), as many
+    times more as the loaded profile has examples more than the quick one."""
+    loaded = settings().max_examples  # a settings() takes the loaded profile's values
+    return max(1, quick * loaded // settings.get_profile("quick").max_examples)
+
+
+# --- command sets by hand: Implicit VR Little Endian elements (PS3.7 6.3.1, PS3.5 7.1.2) ----
+
+
+def element(tag: int, value: bytes) -> bytes:
+    """One element: group, element, 4-byte length, value."""
+    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
+
+
+def command(*elements: bytes, group_length: bool = True) -> bytes:
+    """A command set of ``elements``, after its Command Group Length unless told not to."""
+    body = b"".join(elements)
+    return (element(0x0000_0000, struct.pack("<I", len(body))) if group_length else b"") + body
+
+
+def us(value: int) -> bytes:
+    """A US value (PS3.5 6.2)."""
+    return struct.pack("<H", value)
+
+
+def mutations() -> st.SearchStrategy[tuple[str, int, int]]:
+    """How ``mutate`` damages a command set: (kind, where, value)."""
+    return st.tuples(
+        st.sampled_from(["truncate", "flip", "splice", "length", "drop"]),
+        st.integers(min_value=0, max_value=10_000),
+        st.integers(min_value=0, max_value=2**32 - 1),
+    )
+
+
+def mutate(encoded: bytes, how: tuple[str, int, int]) -> bytes:
+    """``encoded`` cut short, a bit flipped, a junk element spliced in, a length field
+    overwritten or 8 bytes dropped, as ``how`` (from ``mutations``) says."""
+    kind, where, value = how
+    position = where % max(len(encoded), 1)
+    if kind == "truncate":
+        return encoded[:position]
+    if kind == "flip":
+        mutable = bytearray(encoded)
+        mutable[position] ^= 1 << (value % 8)
+        return bytes(mutable)
+    if kind == "splice":
+        junk = struct.pack("<HHI", value >> 16 & 0xFFFF, value & 0xFFFF, value % 9) + b"\x00" * (
+            value % 9
+        )
+        return encoded[:position] + junk + encoded[position:]
+    if kind == "length":
+        # overwrite the length field of the element at the first header boundary >= position
+        offset = 0
+        while offset + 8 <= len(encoded):
+            length = struct.unpack_from("<I", encoded, offset + 4)[0]
+            if offset >= position:
+                break
+            offset += 8 + length
+        if offset + 8 > len(encoded):
+            return encoded
+        return encoded[: offset + 4] + struct.pack("<I", value) + encoded[offset + 8 :]
+    return encoded[:position] + encoded[position + 8 :]
+
+
+# --- P-DATA-TF by hand (PS3.8 9.3.5, E.2) ----------------------------------------------------
+
+
+# Maximum PDU lengths (PS3.8 D.1): 0 (no limit), the smallest fragment_message takes (8) up
+# to 64, and larger ones.
+MAX_PDU_LENGTHS = st.one_of(
+    st.just(0), st.integers(min_value=8, max_value=64), st.integers(min_value=65, max_value=70000)
+)
+
+
+def pdv(context_id: int, control: int, fragment: bytes) -> bytes:
+    """One PDV item: 4-byte length, context ID, message control header, fragment."""
+    return struct.pack(">IBB", 2 + len(fragment), context_id, control) + fragment
+
+
+def p_data(*items: bytes) -> bytes:
+    """A P-DATA-TF PDU of PDV ``items``: type 04H, reserved, 4-byte length (PS3.8 9.3.1)."""
+    body = b"".join(items)
+    return struct.pack(">BBI", 4, 0, len(body)) + body
+
+
+def pdu_stream(*batch: dk.Message, max_pdu: int, context_id: int = 1, pack: bool = False) -> bytes:
+    """The messages of ``batch`` fragmented by ``fragment_message``, one after the other,
+    as one stream."""
+    return b"".join(
+        b"".join(parts)
+        for message in batch
+        for parts in dk.fragment_message(message, context_id, max_pdu, pack_command_with_data=pack)
+    )
+
+
+def corrupt(stream: bytes, how: str, where: int, byte: int) -> bytes:
+    """``stream`` with the byte at ``where`` (modulo its length) flipped by ``byte``, or
+    ``byte`` inserted there, or that byte deleted, or the stream cut there; or as it is."""
+    mutable = bytearray(stream)
+    position = where % len(mutable)
+    if how == "flip":
+        mutable[position] ^= byte or 1
+    elif how == "insert":
+        mutable.insert(position, byte)
+    elif how == "delete":
+        del mutable[position]
+    elif how == "truncate":
+        del mutable[position:]
+    return bytes(mutable)
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def store(data_set: object) -> dk.CStoreRequest:
+    """A C-STORE-RQ (Message ID 9) of a CT image carrying ``data_set``."""
+    return dk.CStoreRequest(
+        message_id=9,
+        affected_sop_class_uid=CT,
+        affected_sop_instance_uid="1.2.3.4",
+        data_set=data_set,  # type: ignore[arg-type]
+    )
+
+
+def init_values(message: dk.Message) -> dict[str, Any]:
+    """What ``message`` holds, by the name of its ``__init__`` parameter."""
+    return {f.name: getattr(message, f.name) for f in attrs.fields(type(message)) if f.init}
+
+
+def one_field_toggled(
+    message: dk.Message, data: st.DataObject, *, defaulted: bool
+) -> dict[str, Any] | None:
+    """``message``'s init values with one optional field (drawn from ``data``) left out if
+    it is there, else given another message's value of it; None if there is none.  With
+    ``defaulted``, fields whose default is a value (Priority, C-ECHO's SOP Class UID) count
+    as optional too, and are left out as None."""
+    cls = type(message)
+    optional = [
+        f
+        for f in attrs.fields(cls)
+        if f.init and (f.default is None or (defaulted and f.default is not attrs.NOTHING))
+    ]
+    if not optional:
+        return None
+    field = data.draw(st.sampled_from(optional))
+    values = init_values(message)
+    donor = data.draw(messages(cls))
+    values[field.name] = None if values[field.name] is not None else getattr(donor, field.name)
+    return values
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+
+def refused(build: Callable[[], object]) -> dk.InvalidMessageError:
+    """The error ``build`` raises, checked for what every refusal says: a ValueError and a
+    DimseError that names each field it is about, its rule and, in brackets, its reference
+    to the standard."""
+    with pytest.raises(dk.InvalidMessageError) as caught:
+        build()
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert isinstance(error, dk.DimseError)
+    assert error.fields
+    assert all(f"{error.message_class}.{name}" in str(error) for name in error.fields)
+    assert error.rule in str(error)
+    assert error.reference.startswith("PS3.")
+    assert f"[{error.reference}]" in str(error)
+    return error
+
+
+# --- callers' own types ----------------------------------------------------------------------
+
+
+class StrSubclass(str):
+    """A str of the caller's own type."""
+
+
+class IntEnumOne(enum.IntEnum):
+    """An int of the caller's own type."""
+
+    ONE = 1
