@@ -21,10 +21,6 @@ from dimsekit.testing import invalid_constructions, message_of, messages
 from .helpers import examples, mutate, mutations
 from .pynetdicom_bridge import Inexpressible, pynetdicom_command_bytes
 
-# test_converter.py imports these from here; they are helpers.py's
-_mutations = mutations
-__all__ = ["_mutations", "mutate"]
-
 EXAMPLES = examples(60)
 _KEYWORD_TAGS = {spec.keyword: spec.tag for spec in dk.COMMAND_ELEMENTS}
 CLASSES = sorted(dk.MESSAGE_CLASSES.values(), key=lambda cls: cls.command_field)

@@ -28,13 +28,12 @@ from dimsekit import DecodeError, encode_command
 from dimsekit._converter import JSON_DEPTH_MAX
 from dimsekit.testing import ae_titles, messages, uids
 
-from .test_codec_properties import _mutations, mutate
+from .helpers import examples as example_count
+from .helpers import mutate, mutations
 
-EXAMPLES = 400
+EXAMPLES = example_count(400)
 STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
-examples = settings(
-    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+examples = settings(max_examples=EXAMPLES, suppress_health_check=[HealthCheck.too_slow])
 both_modes = pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict"])
 
 ECHO_RQ: dict[str, object] = dk.to_dict(dk.CEchoRequest(message_id=1))
@@ -242,7 +241,7 @@ def test_any_command_dataset_gives_an_encodable_message_or_our_error(
 @pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's, on values it reads: its setting
 @both_modes
 @examples
-@given(message=messages(), how=_mutations())
+@given(message=messages(), how=mutations())
 def test_any_dataset_pydicom_reads_from_command_bytes_gives_a_message_or_our_error(
     message: dk.Message, how: tuple[str, int, int], strict: bool
 ) -> None:
