@@ -21,6 +21,8 @@ from dimsekit._diagnostics import MAX_LISTED
 from dimsekit._fast_decode import decode_canonical
 from dimsekit._fields import BY_TAG
 
+from .helpers import command, element, us
+
 STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
 STUDY_MOVE = "1.2.840.10008.5.1.4.1.2.2.2"
 
@@ -32,19 +34,6 @@ ECHO_RQ_BYTES = bytes.fromhex(
     "0000 1001 02000000 0100"
     "0000 0008 02000000 0101"
 )
-
-
-def element(tag: int, value: bytes) -> bytes:
-    return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
-
-
-def command(*elements: bytes, group_length: bool = True) -> bytes:
-    body = b"".join(elements)
-    return (element(0x0000_0000, struct.pack("<I", len(body))) if group_length else b"") + body
-
-
-def us(value: int) -> bytes:
-    return struct.pack("<H", value)
 
 
 def store_rq(**overrides: object) -> dk.CStoreRequest:

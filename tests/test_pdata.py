@@ -15,17 +15,7 @@ from dimsekit import FramingError, MessageAssembler, fragment_message
 from dimsekit._command_decode import MAX_COMMAND_LENGTH
 
 from .conftest import EXAMPLES, clean_ends, parse_pdu
-
-STORAGE_CT = "1.2.840.10008.5.1.4.1.1.2"
-
-
-def store(data_set: dk.PayloadInput) -> dk.CStoreRequest:
-    return dk.CStoreRequest(
-        message_id=9,
-        affected_sop_class_uid=STORAGE_CT,
-        affected_sop_instance_uid="1.2.3.4",
-        data_set=data_set,
-    )
+from .helpers import p_data, pdv, store
 
 
 def pdus(message: dk.Message, max_pdu: int, **options: object) -> list[bytes]:
@@ -265,15 +255,6 @@ def test_undecodable_command_does_not_break_the_stream() -> None:
 
 
 # --- framing errors --------------------------------------------------------------------------
-
-
-def pdv(context_id: int, control: int, fragment: bytes) -> bytes:
-    return struct.pack(">IBB", 2 + len(fragment), context_id, control) + fragment
-
-
-def p_data(*items: bytes) -> bytes:
-    body = b"".join(items)
-    return struct.pack(">BBI", 4, 0, len(body)) + body
 
 
 def other_pdu(pdu_type: int, length: int) -> bytes:
