@@ -4,7 +4,8 @@ Owns: :func:`compile_function`, the one way dimsekit compiles the code it genera
 fast ``__init__`` of each message class, the canonical decoders, the command encoders):
 the source gets a readable file name of its own, ``<dimsekit generated: LABEL>``, and is
 registered with :mod:`linecache`, so that a traceback, a debugger, a profiler or
-:func:`inspect.getsource` shows the generated lines.
+:func:`inspect.getsource` shows the generated lines; and :func:`slot_setter`, the one way
+fast code sets an attribute of a new frozen instance.
 
 Must not know: what the generated code does.
 """
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import linecache
 from collections.abc import Callable
+from types import MemberDescriptorType
 from typing import Any
 
-__all__ = ["compile_function"]
+__all__ = ["compile_function", "slot_setter"]
 
 _PREFIX = "<dimsekit generated: "
 
@@ -42,3 +44,18 @@ def compile_function(
     exec(code, namespace)
     function: Callable[..., Any] = namespace[name]
     return function
+
+
+def slot_setter(cls: type, name: str) -> Callable[[Any, object], None]:
+    """What sets attribute ``name`` of a new instance of ``cls``, frozen or not: the
+    slot's own descriptor where the name is a slot (cheaper than ``object.__setattr__``,
+    which looks the name up first, and past a frozen class's ``__setattr__``), else
+    ``object.__setattr__`` for that name."""
+    for klass in cls.__mro__:
+        slot = vars(klass).get(name)
+        if slot is not None:
+            break
+    if type(slot) is MemberDescriptorType:
+        setter: Callable[[Any, object], None] = slot.__set__
+        return setter
+    return lambda instance, value: object.__setattr__(instance, name, value)

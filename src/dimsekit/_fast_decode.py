@@ -33,14 +33,13 @@ from __future__ import annotations
 
 import re
 import struct
-import types
 from collections.abc import Callable
 from typing import Any, Final, cast
 
 import attrs
 from pydicom.uid import UID
 
-from ._codegen import compile_function
+from ._codegen import compile_function, slot_setter
 from ._errors import InvalidMessageError
 from ._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET
@@ -147,19 +146,6 @@ def _status(code: int) -> Status | None:
             return None
         _statuses[code] = status = converted
     return status
-
-
-def _setter(cls: type[Message], name: str) -> Callable[[Message, object], None]:
-    """What sets attribute ``name`` of a new, frozen instance: the slot's own descriptor
-    (cheaper than ``object.__setattr__``, which looks the name up first)."""
-    for klass in cls.__mro__:
-        slot = vars(klass).get(name)
-        if slot is not None:
-            break
-    if isinstance(slot, types.MemberDescriptorType):
-        setter: Callable[[Message, object], None] = slot.__set__
-        return setter
-    return lambda instance, value: object.__setattr__(instance, name, value)
 
 
 def _attrs_field(cls: type[Message], name: str) -> attrs.Attribute[Any]:
@@ -320,7 +306,7 @@ def _compile(cls: type[Message]) -> Decoder:
     data_set_lines = _data_set_lines(layout.data_set_field, layout.required)
     fields = [f.name for f in attrs.fields(cls) if f.init]
     for name in ("_wire", *fields):
-        namespace[f"_set_{name.lstrip('_')}"] = _setter(cls, name)
+        namespace[f"_set_{name.lstrip('_')}"] = slot_setter(cls, name)
     source = "\n".join(
         [
             "def decode(raw, n, _data_set):",

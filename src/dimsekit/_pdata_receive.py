@@ -77,6 +77,7 @@ from typing import IO, Final, TypeAlias
 
 import attrs
 
+from ._codegen import slot_setter
 from ._command_decode import (
     MAX_COMMAND_LENGTH,
     DecodedCommand,
@@ -165,16 +166,11 @@ _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 _A_ABORT: Final = int(PDUType.A_ABORT)
 
 
-def _slot_setter(name: str) -> Callable[[MessageReceived, object], None]:
-    setter: Callable[[MessageReceived, object], None] = vars(MessageReceived)[name].__set__
-    return setter
-
-
 _new_event: Final = MessageReceived.__new__
-_set_context_id: Final = _slot_setter("context_id")
-_set_message: Final = _slot_setter("message")
-_set_diagnostics: Final = _slot_setter("diagnostics")
-_set_command: Final = _slot_setter("command")
+_set_context_id: Final = slot_setter(MessageReceived, "context_id")
+_set_message: Final = slot_setter(MessageReceived, "message")
+_set_diagnostics: Final = slot_setter(MessageReceived, "diagnostics")
+_set_command: Final = slot_setter(MessageReceived, "command")
 
 
 def _message_received(context_id: int, message: Message, command: bytes) -> MessageReceived:

@@ -41,6 +41,7 @@ from attrs import Attribute
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
+from ._codegen import slot_setter
 from ._errors import DecodeError, InvalidMessageError
 
 __all__ = [
@@ -337,8 +338,8 @@ class AttributeTags(Sequence[BaseTag]):
 
 
 _new_tags = object.__new__
-_set_packed = cast(Any, AttributeTags.__dict__["_packed"]).__set__
-_set_hash = cast(Any, AttributeTags.__dict__["_hash"]).__set__
+_set_packed = slot_setter(AttributeTags, "_packed")
+_set_hash = slot_setter(AttributeTags, "_hash")
 
 
 def tags_of(packed: bytes) -> AttributeTags:

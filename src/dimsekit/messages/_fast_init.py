@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from types import MemberDescriptorType
 from typing import Any, Final
 
 import attrs
 from pydicom.uid import UID
 
-from .._codegen import compile_function
+from .._codegen import compile_function, slot_setter
 from .._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED
 from .._payload import (
     DataSetPayload,
@@ -150,7 +149,6 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
     fields = [field for field in attrs.fields(cls) if field.init]
     namespace: dict[str, Any] = {
         "_slow": cls.__init__,
-        "_set": object.__setattr__,
         "_validators_disabled": attrs.validators.get_disabled,
         "_rules": rules,
         "_UID": UID,
@@ -209,18 +207,10 @@ def install_fast_init(cls: type[Any], rules: tuple[Any, ...]) -> None:
             namespace[f"_validate_{name}"] = field.validator
             namespace[f"_field_{name}"] = field
             calls.append(f"            _validate_{name}(self, _field_{name}, {name})")
-        slot = getattr(cls, name, None)
-        if type(slot) is MemberDescriptorType:  # what object.__setattr__ would call
-            namespace[f"_set_{name}"] = slot.__set__
-            sets.append(f"            _set_{name}(self, {name})")
-        else:
-            sets.append(f"            _set(self, {name!r}, {name})")
-    wire_slot = getattr(cls, "_wire", None)
-    if type(wire_slot) is MemberDescriptorType:
-        namespace["_set__wire"] = wire_slot.__set__
-        set_wire = "_set__wire(self, None)"
-    else:
-        set_wire = "_set(self, '_wire', None)"
+        namespace[f"_set_{name}"] = slot_setter(cls, name)
+        sets.append(f"            _set_{name}(self, {name})")
+    namespace["_set__wire"] = slot_setter(cls, "_wire")
+    set_wire = "_set__wire(self, None)"
     keywords = ", ".join(f"{field.name}={field.name}" for field in fields)
     source = "\n".join(
         [
