@@ -48,9 +48,11 @@ from ._layout import (
     GROUP_LENGTH,
     LAYOUTS,
     NO_DATA_SET,
+    PROTOCOL_TAGS,
+    DataSetDeviation,
     Layout,
 )
-from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput
+from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput, to_payload
 from ._representable import refuse_unrepresentable as _refuse_unrepresentable
 from ._vr import AE_MAX, AttributeTags
 from ._wire import ELEMENT_HEADER as _HEADER
@@ -63,6 +65,7 @@ __all__ = [
     "assemble",
     "command_too_long",
     "decode_command",
+    "extra_elements",
     "peek_data_set_type",
 ]
 
@@ -233,33 +236,8 @@ _FIELD_DECODERS: Final[dict[type[Message], tuple[tuple[str, ElementSpec, _Decode
     cls: tuple((name, spec, _DECODERS[spec.vr]) for name, spec in layout.fields)
     for cls, layout in LAYOUTS.items()
 }
-_PROTOCOL_TAGS: Final = frozenset({GROUP_LENGTH.tag, COMMAND_FIELD.tag, COMMAND_DATA_SET_TYPE.tag})
-_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 _CLASS_BY_CODE: Final[dict[object, type[Message]]] = {
     int(code): cls for code, cls in MESSAGE_CLASSES.items()
-}
-
-
-def _assumed(cls: type[Message]) -> tuple[tuple[str, ElementSpec, object], ...]:
-    """The command elements PS3.7 marks M (mandatory) in ``cls`` for which the model has
-    a default: (attribute name, element, the default as the field holds it)."""
-    requirements = cls.requirements()
-    fields = {field.name: field for field in attrs.fields(cls)}
-    assumed = []
-    for name, spec in LAYOUTS[cls].fields:
-        field = fields[name]
-        if requirements[name] != "M" or field.default is attrs.NOTHING:
-            continue
-        default = field.default
-        if field.converter is not None:
-            default = field.converter(default)
-        assumed.append((name, spec, default))
-    return tuple(assumed)
-
-
-_ASSUMED: Final = {cls: _assumed(cls) for cls in LAYOUTS}
-_ASSUMED_NAMES: Final = {
-    cls: frozenset(name for name, _, _ in found) for cls, found in _ASSUMED.items()
 }
 
 
@@ -544,6 +522,10 @@ def decode_command(
     """
     view = _as_view(buffer)
     size = len(view)
+    if data_set is not None and type(data_set) is not DataSetPayload:
+        payload = to_payload(data_set)  # what the message's field would make of it
+        if type(payload) is DataSetPayload:  # else its validator refuses it, below
+            data_set = payload
     if (data_set is None or type(data_set) is DataSetPayload) and size <= _CANONICAL_MAX:
         message = decode_canonical(view if type(view) is bytes else bytes(view), data_set)
         if message is not None:  # the common case, quickly (``_fast_decode``)
@@ -577,10 +559,6 @@ def decode_command(
     extras: ExtraElements | tuple[()] = ()
     if used != len(elements) or unknown is not None:
         extras = _received_extras(cls, view, elements, unknown, diags)
-    elif not diags and cdst is not None:
-        clean = _clean_message(cls, values, cdst, data_set)
-        if clean is not None:
-            return clean
     return assemble(
         cls,
         values,
@@ -591,29 +569,6 @@ def decode_command(
         diags=diags,
         strict=strict,
     )
-
-
-def _clean_message(
-    cls: type[Message], values: dict[str, object], cdst: int, data_set: PayloadInput | None
-) -> DecodedCommand | None:
-    """The common case, quickly: a command set with nothing to report.  None sends the
-    caller down the general path, which reports whatever this one did not accept."""
-    if not _ASSUMED_NAMES[cls] <= values.keys():
-        return None  # a mandatory element the model has a default for is missing
-    field = _DATA_SET_FIELD[cls]
-    if field is None:
-        if cdst != NO_DATA_SET or data_set is not None:
-            return None
-    elif cdst != NO_DATA_SET:
-        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
-    elif data_set is not None or field in LAYOUTS[cls].required:
-        return None
-    try:
-        message = cls(**values)
-    except (InvalidMessageError, TypeError):
-        return None
-    wire = PLAIN_WIRE.get(cdst) or WireDetails(command_data_set_type=cdst)
-    return DecodedCommand(message._with_wire(wire))
 
 
 def _extra_diagnostic(cls: type[Message], tag: int, offset: int | None) -> Diagnostic:
@@ -632,7 +587,7 @@ def _extra_diagnostic(cls: type[Message], tag: int, offset: int | None) -> Diagn
     return Diagnostic(what=what, rule=rule, offset=offset, tag=tag)
 
 
-def _extra_elements(
+def extra_elements(
     cls: type[Message],
     elements: dict[int, tuple[int | None, memoryview | bytes]],
     diags: DiagnosticLog,
@@ -655,7 +610,7 @@ def _received_extras(
 ) -> ExtraElements:
     """The elements of a command set the class has no field for, reported in tag order
     and kept as ranges of the received bytes (copied once if they were not bytes)."""
-    known = LAYOUTS[cls].tags | _PROTOCOL_TAGS
+    known = LAYOUTS[cls].tags | PROTOCOL_TAGS
     others = sorted((tag, found[0]) for tag, found in elements.items() if tag not in known)
     ranges = array("I")
     unpack = _HEADER.unpack_from
@@ -683,6 +638,23 @@ def _merged(
         yield from pending
 
 
+_DEVIATIONS: Final = {
+    DataSetDeviation.NOT_CARRIED: (
+        "Command Data Set Type 0x{cdst:04X} announces a data set, but a {name} carries none; "
+        "ignored"
+    ),
+    DataSetDeviation.REQUIRED: (
+        "Command Data Set Type 0x0101 says no data set, but a {name} must carry its {field}; "
+        "an empty one stands in"
+    ),
+    DataSetDeviation.NOT_ANNOUNCED: (
+        "a data set was supplied, but Command Data Set Type 0x0101 says none; ignored"
+    ),
+}
+"""What the general decoder says of each way a command and its data set disagree with
+the class (``Layout.place_data_set``)."""
+
+
 def _data_set_type(
     cls: type[Message],
     layout: Layout,
@@ -691,7 +663,8 @@ def _data_set_type(
     values: dict[str, object],
     diags: DiagnosticLog,
 ) -> int:
-    """Check Command Data Set Type and put the data set where the class keeps it.
+    """Check Command Data Set Type and put the data set where the class keeps it
+    (``Layout.place_data_set``).
 
     An absent one (M in every message's table) is taken to announce a data set when one
     was given or the message must carry one, and none otherwise; which one is said."""
@@ -699,10 +672,9 @@ def _data_set_type(
     field = layout.data_set_field
     received, offset = found
     if received is None:
-        required = field is not None and field in layout.required
-        announced = data_set is not None or required
+        announced = data_set is not None or layout.data_set_required
         cdst = DEFAULT_DATA_SET_TYPE if announced else NO_DATA_SET
-        if required:
+        if layout.data_set_required:
             why = f"a data set follows: a {name} carries its {field}"
         elif data_set is not None:
             why = "a data set follows: one was given"
@@ -712,43 +684,12 @@ def _data_set_type(
     else:
         cdst = received
         announced = cdst != NO_DATA_SET
-    if field is None:
-        if announced:
-            diags.append(
-                _diag(
-                    offset,
-                    COMMAND_DATA_SET_TYPE,
-                    f"Command Data Set Type 0x{cdst:04X} announces a data set, but a {name} "
-                    "carries none; ignored",
-                    "PS3.7 9.3, 10.3",
-                    Severity.ERROR,
-                )
-            )
-        return cdst
-    if announced:
-        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
-    elif field in layout.required:
-        diags.append(
-            _diag(
-                offset,
-                COMMAND_DATA_SET_TYPE,
-                f"Command Data Set Type 0x0101 says no data set, but a {name} must carry its "
-                f"{field}; an empty one stands in",
-                "PS3.7 9.3, 10.3",
-                Severity.ERROR,
-            )
-        )
-        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
-    elif data_set is not None:
-        diags.append(
-            _diag(
-                offset,
-                COMMAND_DATA_SET_TYPE,
-                "a data set was supplied, but Command Data Set Type 0x0101 says none; ignored",
-                "PS3.7 9.3, 10.3",
-                Severity.ERROR,
-            )
-        )
+    placement = layout.place_data_set(announced, data_set is not None)
+    if placement.deviation is not None:
+        what = _DEVIATIONS[placement.deviation].format(cdst=cdst, name=name, field=field)
+        diags.append(_diag(offset, COMMAND_DATA_SET_TYPE, what, "PS3.7 9.3, 10.3", Severity.ERROR))
+    if placement.field is not None:
+        values[placement.field] = EMPTY_PAYLOAD if data_set is None else data_set
     return cdst
 
 
@@ -786,7 +727,7 @@ def assemble(
             f"none ({cls.section}: M)",
             tag=None if spec is None else spec.tag,
         )
-    for field_name, spec, default in _ASSUMED[cls]:
+    for field_name, spec, default in layout.assumed:
         if field_name not in values:  # nothing is filled in without saying so
             diags.append(_absent_mandatory(cls, spec, _shown(default)))
     _refuse_unrepresentable(cls, values, offsets)
