@@ -1083,3 +1083,27 @@ def test_unknown_elements_are_kept_by_tag_and_written_back() -> None:
     wire = again.message.wire
     assert wire is not None and wire == decoded.message.wire
     assert [tag for tag, _ in wire.extra_elements] == UNKNOWN[:1000]
+
+
+def test_with_data_set_puts_the_data_set_in_place_of_the_stand_in_without_a_copy() -> None:
+    decoded = decode_command(encode_command(store_rq())).message
+    assert _command_decode.data_set_follows(decoded)
+    data = memoryview(b"\x08\x00\x18\x00\x00\x00\x00\x00")
+    payload = dk.DataSetPayload(data)
+    completed = _command_decode.with_data_set(decoded, payload)
+    assert completed is decoded and completed == store_rq()
+    assert isinstance(completed, dk.CStoreRequest) and completed.data_set is payload
+    assert completed.data_set.encoded is data  # held, not copied
+    with pytest.raises(ValueError, match=r"CStoreRequest\.data_set holds a data set already"):
+        _command_decode.with_data_set(completed, payload)
+
+
+def test_with_data_set_leaves_a_message_that_carries_none_as_it_is() -> None:
+    announced = encode_command(dk.CEchoRequest(message_id=1)).replace(
+        element(0x0800, us(0x0101)), element(0x0800, us(0x0001))
+    )
+    decoded = decode_command(announced).message
+    assert _command_decode.data_set_follows(decoded)
+    assert _command_decode.with_data_set(decoded, dk.DataSetPayload(b"\0\0")) is decoded
+    assert decoded == dk.CEchoRequest(message_id=1)
+    assert not _command_decode.data_set_follows(decode_command(ECHO_RQ_BYTES).message)

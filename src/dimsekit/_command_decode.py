@@ -36,6 +36,7 @@ from typing import Final, TypeAlias
 import attrs
 from pydicom.uid import UID
 
+from ._codegen import slot_setter
 from ._diagnostics import Diagnostic, DiagnosticLog, Severity
 from ._errors import DecodeError, InvalidMessageError
 from ._errors import show as _show
@@ -64,9 +65,12 @@ __all__ = [
     "DecodedCommand",
     "assemble",
     "command_too_long",
+    "data_set_follows",
+    "decode_canonical",
     "decode_command",
     "extra_elements",
     "peek_data_set_type",
+    "with_data_set",
 ]
 
 MAX_COMMAND_LENGTH: Final = 1 << 20
@@ -775,6 +779,50 @@ def _where(
         if spec is not None:
             return _offset(offsets, spec.tag), spec.tag
     return None, None
+
+
+_DATA_SET_SETTERS: Final = {
+    cls: (layout.data_set_field, slot_setter(cls, layout.data_set_field))
+    for cls, layout in LAYOUTS.items()
+    if layout.data_set_field is not None
+}
+
+
+def data_set_follows(message: Message) -> bool:
+    """Whether a data set follows the command set ``message`` was decoded from: its
+    Command Data Set Type is any value but 0101H (PS3.7 9.3, 10.3), and the receiver
+    waits for the data set's fragments (PS3.8 E.1).  For a message built, not decoded,
+    whether it carries one."""
+    wire = message.wire
+    if wire is None:
+        return message.data_set_payload is not None
+    return wire.command_data_set_type != NO_DATA_SET
+
+
+def with_data_set(message: Message, data_set: DataSetPayload) -> Message:
+    """``message``, decoded from a command set that announced a data set
+    (:func:`data_set_follows`) and given none, now holding ``data_set``, the data set
+    that came after it (PS3.8 E.1): the one way a received data set gets into a message
+    decoded before it came.
+
+    Decoding put the empty payload in the class's data-set field
+    (``Layout.place_data_set``) to stand in for the data set; it is replaced here, in
+    place, without another copy, and the message returned: until now it was held only
+    by the receiver that is completing it.  A message whose class carries no data set
+    is returned as it is (its decoding reported the data set as ignored).  A
+    :class:`ValueError` if the field holds anything but the stand-in.
+    """
+    found = _DATA_SET_SETTERS.get(type(message))
+    if found is None:
+        return message
+    field, setter = found
+    if getattr(message, field) is not EMPTY_PAYLOAD:
+        raise ValueError(
+            f"{type(message).__name__}.{field} holds a data set already; only a message "
+            "decoded without its data set takes one"
+        )
+    setter(message, data_set)
+    return message
 
 
 def peek_data_set_type(buffer: bytes | bytearray | memoryview) -> int | None:
