@@ -185,7 +185,7 @@ def test_the_data_set_goes_into_the_class_data_set_field() -> None:
 def test_a_data_set_given_as_bytes_is_taken_by_the_compiled_decoder(kind: type) -> None:
     message = store_rq()
     data = b"\x08\x00\x18\x00\x00\x00\x00\x00"
-    with mock.patch.object(_command_decode, "_parse", side_effect=AssertionError("general")):
+    with mock.patch.object(_command_decode, "walk_elements", side_effect=AssertionError("general")):
         decoded = decode_command(encode_command(message), data_set=kind(data))
     assert decoded.message == message and decoded.clean
     assert decoded.message.data_set == dk.DataSetPayload(data)

@@ -37,6 +37,8 @@ __all__ = [
     "DataSetDeviation",
     "DataSetPlacement",
     "Layout",
+    "announces_data_set",
+    "data_set_type",
     "layout_of",
 ]
 
@@ -47,6 +49,20 @@ NO_DATA_SET: Final = 0x0101
 """Command Data Set Type value meaning "no data set follows" (PS3.7 9.3, 10.3)."""
 DEFAULT_DATA_SET_TYPE: Final = 0x0001
 """What DCMTK and pynetdicom send for "a data set follows" (any value but 0101H, PS3.7 E.1)."""
+
+
+def announces_data_set(data_set_type: int) -> bool:
+    """Whether a Command Data Set Type says a data set follows the command: any value but
+    :data:`NO_DATA_SET` does (PS3.7 9.3, 10.3; E.1)."""
+    return data_set_type != NO_DATA_SET
+
+
+def data_set_type(announces: bool) -> int:
+    """The Command Data Set Type that says a data set follows (:data:`DEFAULT_DATA_SET_TYPE`)
+    or that none does (:data:`NO_DATA_SET`)."""
+    return DEFAULT_DATA_SET_TYPE if announces else NO_DATA_SET
+
+
 PROTOCOL_TAGS: Final = frozenset({GROUP_LENGTH.tag, COMMAND_FIELD.tag, COMMAND_DATA_SET_TYPE.tag})
 """The elements of every command set that are no field of its class: Command Group
 Length, Command Field, Command Data Set Type (M in every message table, PS3.7 9.3, 10.3)."""
