@@ -410,8 +410,11 @@ def _data_set_lines(layout: Layout) -> list[str]:
     lines = []
     for test, announced in (("if _cdst != _NO_DATA_SET:", True), ("else:", False)):
         lines.append(test)
-        for given_test, given in (("if _data_set is None:", False), ("else:", True)):
-            body = placed(announced, given) or ["pass"]
+        alone, given = placed(announced, False) or ["pass"], placed(announced, True) or ["pass"]
+        if alone == given:  # the same either way
+            lines += [f"    {line}" for line in alone]
+            continue
+        for given_test, body in (("if _data_set is None:", alone), ("else:", given)):
             lines += [f"    {given_test}", *(f"        {line}" for line in body)]
     return lines
 
