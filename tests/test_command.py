@@ -1107,3 +1107,6 @@ def test_with_data_set_leaves_a_message_that_carries_none_as_it_is() -> None:
     assert _command_decode.with_data_set(decoded, dk.DataSetPayload(b"\0\0")) is decoded
     assert decoded == dk.CEchoRequest(message_id=1)
     assert not _command_decode.data_set_follows(decode_command(ECHO_RQ_BYTES).message)
+    # a message built, not decoded: whether it carries one
+    assert _command_decode.data_set_follows(store_rq())
+    assert not _command_decode.data_set_follows(dk.CEchoRequest(message_id=1))

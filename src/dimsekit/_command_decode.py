@@ -54,6 +54,7 @@ from ._layout import (
     COMMAND_FIELD,
     GROUP_LENGTH,
     LAYOUTS,
+    NO_DATA_SET,
     PROTOCOL_TAGS,
     DataSetDeviation,
     Layout,
@@ -493,10 +494,10 @@ def data_set_follows(message: Message) -> bool:
     Command Data Set Type is any value but 0101H (PS3.7 9.3, 10.3), and the receiver
     waits for the data set's fragments (PS3.8 E.1).  For a message built, not decoded,
     whether it carries one."""
-    wire = message.wire
+    wire = message._wire  # not the property, nor announces_data_set: once per message
     if wire is None:
         return message.data_set_payload is not None
-    return announces_data_set(wire.command_data_set_type)
+    return wire.command_data_set_type != NO_DATA_SET
 
 
 def with_data_set(message: Message, data_set: DataSetPayload) -> Message:
