@@ -173,3 +173,24 @@ def test_a_non_canonical_message_is_tried_once_and_its_data_set_not_copied_in_va
     assert event.message == message
     assert len(tries) == 1  # the one-pass path declined once; the general parser took it
     assert sum(copied) <= len(message.data_set)  # by the general parser alone, if at all
+
+
+def test_the_events_and_framing_error_keep_their_names_and_their_types_resolve() -> None:
+    """They live in ``_events`` (so ``_errors`` imports nothing of ours), named where
+    pickles name them; their annotations resolve where ``__module__`` says."""
+    import pickle
+    import typing
+
+    from dimsekit import _errors, _events
+
+    for cls in (dk.MessageReceived, dk.UndecodableMessage, dk.PDUReceived):
+        assert cls.__module__ == "dimsekit._pdata_receive"
+        assert getattr(_pdata_receive, cls.__name__) is cls is getattr(_events, cls.__name__)
+        assert typing.get_type_hints(cls)
+    assert dk.FramingError.__module__ == "dimsekit" and issubclass(dk.FramingError, dk.DimseError)
+    assert typing.get_type_hints(dk.FramingError)["events"] == tuple[dk.Event, ...]
+    assert not hasattr(_errors, "FramingError")
+    error = dk.FramingError("PDV item length 0 (PS3.8 9.3.5.1)", offset=12)
+    assert error.__reduce__()[0] is _errors._rebuild_framing_error
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is dk.FramingError and (again.rule, again.offset) == (error.rule, 12)

@@ -17,7 +17,8 @@ from ._converter import (
     to_json,
 )
 from ._diagnostics import Diagnostic, Severity
-from ._errors import DecodeError, DimseError, FramingError, InvalidMessageError
+from ._errors import DecodeError, DimseError, InvalidMessageError
+from ._events import FramingError
 from ._fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._payload import DataSetPayload, PayloadInput
 from ._pdata_receive import (

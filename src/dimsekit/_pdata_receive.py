@@ -75,8 +75,6 @@ import weakref
 from collections.abc import Callable
 from typing import IO, Final, TypeAlias
 
-import attrs
-
 from ._codegen import slot_setter
 from ._command_decode import (
     MAX_COMMAND_LENGTH,
@@ -86,7 +84,8 @@ from ._command_decode import (
     peek_data_set_type,
 )
 from ._diagnostics import Diagnostic, DiagnosticLog, Severity
-from ._errors import DecodeError, FramingError
+from ._errors import DecodeError
+from ._events import Event, FramingError, MessageReceived, PDUReceived, UndecodableMessage
 from ._fast_decode import decode_canonical
 from ._layout import COMMAND_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
 from ._payload import DataSetPayload
@@ -114,44 +113,6 @@ __all__ = [
 MAX_OTHER_PDU_LENGTH: Final = 1 << 20
 
 
-@attrs.frozen
-class MessageReceived:
-    """A complete DIMSE message: its context, the typed message, what deviated."""
-
-    context_id: int
-    message: Message
-    diagnostics: tuple[Diagnostic, ...] = ()
-    command: bytes = attrs.field(default=b"", eq=False, repr=False)
-    """The command set bytes as received (not part of equality)."""
-
-
-@attrs.frozen
-class UndecodableMessage:
-    """A message framed correctly whose command set could not be decoded."""
-
-    context_id: int
-    error: DecodeError
-    command: bytes
-    """The command set bytes as received."""
-
-
-@attrs.frozen
-class PDUReceived:
-    """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle,
-    and what deviated (a PDU-length the standard does not allow for its type, coming
-    inside a message) or what it did (an A-ABORT that dropped the message it cut)."""
-
-    pdu_type: PDUType
-    pdu: bytes
-    diagnostics: tuple[Diagnostic, ...] = ()
-
-    @property
-    def body(self) -> bytes:
-        """The PDU without its header (PDU-type, reserved, PDU-length: 6 bytes)."""
-        return self.pdu[PDU_HEADER.size :]
-
-
-Event: TypeAlias = MessageReceived | UndecodableMessage | PDUReceived
 SpillFactory: TypeAlias = Callable[[int, Message | None], IO[bytes]]
 """Called with (context ID, the command decoded so far, None if it cannot be decoded)
 when a data set leaves memory; returns a binary file open for writing and reading."""
