@@ -69,7 +69,6 @@ syntaxes), or how a command set is decoded (``_command_decode``, ``_fast_decode`
 
 from __future__ import annotations
 
-import struct
 import tempfile
 import weakref
 from collections.abc import Callable
@@ -77,7 +76,6 @@ from typing import IO, Final, TypeAlias
 
 from ._codegen import slot_setter
 from ._command_decode import (
-    MAX_COMMAND_LENGTH,
     DecodedCommand,
     command_too_long,
     decode_command,
@@ -87,12 +85,31 @@ from ._diagnostics import Diagnostic, DiagnosticLog, Severity
 from ._errors import DecodeError
 from ._events import Event, FramingError, MessageReceived, PDUReceived, UndecodableMessage
 from ._fast_decode import decode_canonical
+from ._framing_rules import (
+    FRAGMENT_EVEN,
+    FRAGMENT_IN_ORDER,
+    ITEM_LENGTH_FIELD,
+    ONE_CONTEXT,
+    P_DATA_HAS_PDV,
+    PDV_HEADER_FITS,
+    PDV_ITEM_FITS,
+    WITHIN_MAX_PDU_LENGTH,
+    command_within_limit,
+    fragment_even,
+    fragment_in_order,
+    fragment_not_empty,
+    one_context,
+    p_data_has_pdv,
+    pdv_header_fits,
+    pdv_item_fits,
+    within_max_pdu_length,
+)
 from ._layout import COMMAND_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
 from ._payload import DataSetPayload
+from ._pdata_one_pass import scan_whole_message
 from ._pdu import (
     COMMAND_BIT,
     LAST_BIT,
-    MAX_LENGTH_FIELD,
     PDU_HEADER,
     PDU_LENGTHS,
     PDV_HEADER,
@@ -117,11 +134,9 @@ SpillFactory: TypeAlias = Callable[[int, Message | None], IO[bytes]]
 """Called with (context ID, the command decoded so far, None if it cannot be decoded)
 when a data set leaves memory; returns a binary file open for writing and reading."""
 
+_P_DATA_TF: Final = int(PDUType.P_DATA_TF)
 _KNOWN_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
-_P_DATA_TF: Final = int(PDUType.P_DATA_TF)
-_PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
-_LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
 _DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 _A_ABORT: Final = int(PDUType.A_ABORT)
@@ -355,20 +370,27 @@ class MessageAssembler:
     def _parse(self, view: memoryview, events: list[Event], position: int, tried: int = -1) -> None:
         end = len(view)
         while position < end:
-            if self._pdu_type == 0 and not self._head and end - position >= 6:
-                if self._context_id is None and position != tried:
-                    after = self._whole_message(view, position, end, events)
-                    if after:
-                        position = after
-                        continue
+            if (
+                self._pdu_type == 0
+                and not self._head
+                and self._context_id is None
+                and position != tried
+                and end - position >= PDU_HEADER.size
+            ):
+                after = self._whole_message(view, position, end, events)
+                if after:
+                    position = after
+                    continue
+            if (
+                self._pdu_type == 0
+                and not self._head
+                and end - position >= PDU_HEADER.size
+                and view[position] == _P_DATA_TF
+            ):
                 length = PDU_HEADER.unpack_from(view, position)[2]
-                if (
-                    view[position] == PDUType.P_DATA_TF
-                    and 0 < length <= end - position - 6
-                    and (not self._max_pdu_length or length <= self._max_pdu_length)
-                ):
+                if length <= end - position - PDU_HEADER.size:  # the whole PDU is here
                     self._whole_p_data(view, position, length, events)
-                    position += 6 + length
+                    position += PDU_HEADER.size + length
                     continue
             if self._pdu_type == 0:
                 position = self._collect_head(view, position, 6)
@@ -381,11 +403,7 @@ class MessageAssembler:
                 self._offset += take
                 self._pdu_left -= take
             elif self._fragment_left < 0:
-                if self._pdu_left < 6:
-                    raise self._fail(
-                        f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
-                        "(PS3.8 9.3.5.1)"
-                    )
+                self._check_pdv_header_fits()
                 position = self._collect_head(view, position, 6)
                 if len(self._head) == 6:
                     self._start_fragment(events)
@@ -406,139 +424,18 @@ class MessageAssembler:
 
     def _whole_message(self, view: memoryview, position: int, end: int, events: list[Event]) -> int:
         """The common case in one pass: a whole message, in whole P-DATA-TF PDUs that are
-        all in ``view``, framed as PS3.8 E.1 wants, its command set canonical, and after
-        the PDU where the command ends one data-set PDV per PDU (as every toolkit sends).
+        all in ``view``, every framing rule holding (``_pdata_one_pass``), its command
+        set canonical.
 
         Returns the position after it, or 0 to leave everything to the general parser
         (nothing is changed then): a partial message, anything a diagnostic or an error
         would be raised for, a data set beyond ``memory_budget``, a command set that is
         not canonical (``_fast_decode``), a PDU that holds more than this message.
         """
-        if end - position < 12:
+        scanned = scan_whole_message(view, position, end, self._max_pdu_length)
+        if scanned is None:
             return 0
-        pdu_type, _, length, item_length, context, control = _PDU_AND_PDV.unpack_from(
-            view, position
-        )
-        if control != _LAST_COMMAND or item_length != length - 4:
-            # The command in several PDVs, or data-set PDVs in the same PDU.
-            return self._whole_message_packed(view, position, end, events)
-        pdu_end = position + 6 + length
-        max_pdu_length = self._max_pdu_length
-        if (
-            pdu_type != _P_DATA_TF
-            or item_length & 1
-            or item_length <= 2  # an empty fragment: the general parser reports it
-            or pdu_end > end
-            or (max_pdu_length and length > max_pdu_length)
-            or item_length > MAX_COMMAND_LENGTH + 2
-        ):
-            return 0
-        command = bytes(view[position + 12 : pdu_end])
-        return self._data_set_and_message(
-            view, position, end, events, context, command, [], pdu_end
-        )
-
-    def _whole_message_packed(
-        self, view: memoryview, position: int, end: int, events: list[Event]
-    ) -> int:
-        """:meth:`_whole_message` for a command in several PDVs or PDUs, or a PDU that
-        holds data-set PDVs after the command's (PS3.8 E.1 allows both)."""
-        max_pdu_length = self._max_pdu_length
-        command: list[memoryview] = []
-        data: list[memoryview] = []
-        context = -1
-        pdu_header, pdv_header = PDU_HEADER.unpack_from, PDV_HEADER.unpack_from
-        pdu_start = position
-        command_done = data_done = False
-        # The PDUs up to the one where the command ends, any number of PDVs in each.
-        while not command_done:
-            if end - pdu_start < 6:
-                return 0
-            pdu_type, _, length = pdu_header(view, pdu_start)
-            pdu_end = pdu_start + 6 + length
-            if (
-                pdu_type != _P_DATA_TF
-                or not length
-                or pdu_end > end
-                or (max_pdu_length and length > max_pdu_length)
-            ):
-                return 0
-            offset = pdu_start + 6
-            pdu_start = pdu_end
-            while offset < pdu_end:
-                if pdu_end - offset < 6 or data_done:
-                    return 0
-                item_length, context_id, control = pdv_header(view, offset)
-                fragment_end = offset + 4 + item_length
-                if item_length <= 2 or item_length & 1 or fragment_end > pdu_end:
-                    return 0  # empty, odd or past its PDU: the general parser says which
-                if context_id != context:
-                    if context >= 0:
-                        return 0
-                    context = context_id
-                if control & COMMAND_BIT:
-                    if command_done:
-                        return 0
-                    command.append(view[offset + 6 : fragment_end])
-                    command_done = bool(control & LAST_BIT)
-                elif command_done:
-                    data.append(view[offset + 6 : fragment_end])
-                    data_done = bool(control & LAST_BIT)
-                else:
-                    return 0  # data before the command's end
-                offset = fragment_end
-        command_bytes = bytes(command[0]) if len(command) == 1 else b"".join(command)
-        if len(command_bytes) > MAX_COMMAND_LENGTH:
-            return 0
-        return self._data_set_and_message(
-            view, position, end, events, context, command_bytes, data, pdu_start, data_done
-        )
-
-    def _data_set_and_message(
-        self,
-        view: memoryview,
-        position: int,
-        end: int,
-        events: list[Event],
-        context: int,
-        command: bytes,
-        data: list[memoryview],
-        pdu_start: int,
-        data_done: bool = False,
-    ) -> int:
-        """The rest of :meth:`_whole_message` once the command is in: if the data set
-        goes on (data PDVs came after the command in its PDU, or the next PDU carries
-        data), its PDUs from ``pdu_start``, one PDV each, up to the last; then decode,
-        and the event out (or 0)."""
-        if not data_done and (
-            data
-            or (
-                end - pdu_start >= 12
-                and view[pdu_start] == _P_DATA_TF
-                and not view[pdu_start + 11] & COMMAND_BIT
-            )
-        ):
-            pdu_and_pdv = _PDU_AND_PDV.unpack_from
-            limit = self._max_pdu_length or MAX_LENGTH_FIELD
-            control = 0
-            while not control & LAST_BIT:
-                if end - pdu_start < 12:
-                    return 0
-                pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
-                pdu_end = pdu_start + 6 + length
-                if (
-                    pdu_type != _P_DATA_TF
-                    or item_length != length - 4
-                    or control & COMMAND_BIT
-                    or context_id != context
-                    or item_length & 1
-                    or item_length <= 2
-                    or pdu_end > end
-                    or length > limit
-                ):
-                    return 0
-                data.append(view[pdu_start + 12 : pdu_end])
-                pdu_start = pdu_end
+        context, command, data, pdu_start = scanned
         if data:
             budget = self._memory_budget
             if budget is not None and (not budget or sum(map(len, data)) > budget):
@@ -564,22 +461,20 @@ class MessageAssembler:
     def _whole_p_data(
         self, view: memoryview, position: int, length: int, events: list[Event]
     ) -> None:
-        """A P-DATA-TF that is wholly in ``view``: its PDVs, without the byte-wise states."""
-        self._pdu_start = self._offset
-        self._pdu_type = PDUType.P_DATA_TF
+        """A P-DATA-TF that is wholly in ``view``: its PDVs, without the byte-wise states
+        (the same checks, the same state after each PDV)."""
+        self._offset += PDU_HEADER.size
+        self._check_p_data(length, self._offset - PDU_HEADER.size)
+        self._pdu_start = self._offset - PDU_HEADER.size
+        self._pdu_type = _P_DATA_TF
         self._pdu_length = self._pdu_left = length
-        self._offset += 6
-        offset = position + 6
+        offset = position + PDU_HEADER.size
         while self._pdu_left:
-            if self._pdu_left < 6:
-                raise self._fail(
-                    f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
-                    "(PS3.8 9.3.5.1)"
-                )
-            self._offset += 6
+            self._check_pdv_header_fits()
+            self._offset += PDV_HEADER.size
             self._begin_fragment(events, *PDV_HEADER.unpack_from(view, offset))
             fragment_length = self._fragment_left
-            offset += 6
+            offset += PDV_HEADER.size
             if fragment_length:
                 self._take_fragment_bytes(view[offset : offset + fragment_length])
                 offset += fragment_length
@@ -588,6 +483,25 @@ class MessageAssembler:
                 self._fragment_left = 0
             self._end_fragment(events)
         self._pdu_type = 0
+
+    def _check_p_data(self, length: int, start: int) -> None:
+        """A P-DATA-TF's PDU-length: within what we advertised, one PDV item or more."""
+        if not within_max_pdu_length(length, self._max_pdu_length):
+            raise self._fail(
+                f"P-DATA-TF of {length} bytes exceeds the maximum length we advertised, "
+                f"{self._max_pdu_length} ({WITHIN_MAX_PDU_LENGTH.clause})",
+                start,
+            )
+        if not p_data_has_pdv(length):
+            raise self._fail(f"P-DATA-TF with no PDV item ({P_DATA_HAS_PDV.clause})", start)
+
+    def _check_pdv_header_fits(self) -> None:
+        """What is left of the P-DATA-TF holds a PDV item header."""
+        if not pdv_header_fits(self._pdu_left):
+            raise self._fail(
+                f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
+                f"({PDV_HEADER_FITS.clause})"
+            )
 
     def _start_pdu(self, events: list[Event]) -> None:
         pdu_type, _reserved, length = PDU_HEADER.unpack(self._head)
@@ -599,14 +513,7 @@ class MessageAssembler:
         self._pdu_type = pdu_type
         self._pdu_length = self._pdu_left = length
         if pdu_type == PDUType.P_DATA_TF:
-            if self._max_pdu_length and length > self._max_pdu_length:
-                raise self._fail(
-                    f"P-DATA-TF of {length} bytes exceeds the maximum length we advertised, "
-                    f"{self._max_pdu_length} (PS3.8 D.1)",
-                    start,
-                )
-            if length == 0:
-                raise self._fail("P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)", start)
+            self._check_p_data(length, start)
             return
         log = self._other_diagnostics = DiagnosticLog()
         if self._context_id is not None:
@@ -643,44 +550,22 @@ class MessageAssembler:
         self, events: list[Event], item_length: int, context_id: int, control: int
     ) -> None:
         """Check a PDV item header (already counted in ``_offset``) and expect its bytes."""
-        start = self._offset - 6
-        if item_length < 2 or item_length + 4 > self._pdu_left:
+        start = self._offset - PDV_HEADER.size
+        if not pdv_item_fits(item_length, self._pdu_left):
             raise self._fail(
-                f"PDV item length {item_length} disagrees with its PDU ({self._pdu_left - 4} "
-                "bytes left for it; it counts the context ID, the control header and the "
-                "fragment) (PS3.8 9.3.5.1)",
+                f"PDV item length {item_length} disagrees with its PDU "
+                f"({self._pdu_left - ITEM_LENGTH_FIELD} bytes left for it; it counts the "
+                "context ID, the control header and the fragment) "
+                f"({PDV_ITEM_FITS.clause})",
                 start,
             )
-        self._pdu_left -= 6
-        fragment_length = item_length - 2
-        is_command = bool(control & COMMAND_BIT)
+        self._pdu_left -= PDV_HEADER.size
+        fragment_length = item_length - (PDV_HEADER.size - ITEM_LENGTH_FIELD)
+        is_command = control & COMMAND_BIT
         if is_command and self._in_data and not self._data_fragments:
             self._data_set_never_came(events, "a new command followed", start)
-        if self._context_id is None:
-            if not is_command:
-                raise self._fail(
-                    "a data set fragment before any command fragment (PS3.7 6.3, PS3.8 E.1)",
-                    start,
-                )
-            self._context_id = context_id
-            self._message_start = start
-        elif context_id != self._context_id:
-            raise self._fail(
-                f"presentation context ID changes from {self._context_id} to {context_id} "
-                "within one message (PS3.8 E.1)",
-                start,
-            )
-        elif is_command and self._in_data:
-            raise self._fail(
-                f"a command fragment inside the data set, after {self._data_length} bytes of "
-                "it and before its last fragment (PS3.8 E.1, E.2)",
-                start,
-            )
-        elif not is_command and not self._in_data:
-            raise self._fail(
-                "a data set fragment before the last command fragment (PS3.8 E.1)", start
-            )
-        if not fragment_length:
+        self._check_order(is_command, context_id, start)
+        if not fragment_not_empty(item_length):
             # The one empty fragment that is needed: the only one of an empty data set.
             # Any other carries nothing; no clause sets a minimum length, so it is said
             # even strictly, never refused.
@@ -693,22 +578,50 @@ class MessageAssembler:
                     start,
                     forbidden=False,
                 )
-        elif fragment_length & 1:
+        elif not fragment_even(item_length):
             self._deviation(
                 self._diagnostics,
                 f"odd fragment length {fragment_length}",
-                "PS3.8 E.1",
+                FRAGMENT_EVEN.clause,
                 start,
                 why="fragments are even",
             )
         if is_command:
             size = len(self._command) + fragment_length
-            if size > MAX_COMMAND_LENGTH:
+            if not command_within_limit(size):
                 raise self._fail(command_too_long(size, at_least=not control & LAST_BIT), start)
         else:
             self._data_fragments += 1
         self._control = control
         self._fragment_left = fragment_length
+
+    def _check_order(self, is_command: int, context_id: int, start: int) -> None:
+        """A fragment on its message's context, in its place: the command's fragments
+        first, then the data set's (PS3.8 E.1, E.2); the first one begins the message."""
+        if self._context_id is None:
+            if not is_command:
+                raise self._fail(
+                    "a data set fragment before any command fragment (PS3.7 6.3, PS3.8 E.1)",
+                    start,
+                )
+            self._context_id = context_id
+            self._message_start = start
+        elif not one_context(context_id, self._context_id):
+            raise self._fail(
+                f"presentation context ID changes from {self._context_id} to {context_id} "
+                f"within one message ({ONE_CONTEXT.clause})",
+                start,
+            )
+        elif not fragment_in_order(is_command, self._in_data):
+            if is_command:
+                raise self._fail(
+                    f"a command fragment inside the data set, after {self._data_length} bytes "
+                    f"of it and before its last fragment ({FRAGMENT_IN_ORDER.clause})",
+                    start,
+                )
+            raise self._fail(
+                "a data set fragment before the last command fragment (PS3.8 E.1)", start
+            )
 
     def _deviation(
         self,
