@@ -14,8 +14,8 @@ pickles name ``dimsekit._errors._rebuild_framing_error``.
 Must not know: how a stream is parsed, how a command set is decoded.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: the annotations are evaluated here, so that
+# typing.get_type_hints need not find their names in the module ``__module__`` names.
 from typing import TypeAlias
 
 import attrs
