@@ -33,9 +33,11 @@ __all__ = [
     "ITEM_LENGTH_FIELD",
     "RULES",
     "FramingRule",
+    "all_hold",
     "check_inlined",
     "command_within_limit",
     "fragment_even",
+    "fragment_clean",
     "fragment_in_order",
     "fragment_not_empty",
     "inline",
@@ -144,6 +146,28 @@ fragment_even: Final = FRAGMENT_EVEN.predicate()
 fragment_in_order: Final = FRAGMENT_IN_ORDER.predicate()
 one_context: Final = ONE_CONTEXT.predicate()
 command_within_limit: Final = COMMAND_WITHIN_LIMIT.predicate()
+
+
+def all_hold(name: str, *rules: FramingRule) -> Callable[..., bool]:
+    """The conjunction of ``rules`` as one function of all their names (in the order they
+    first appear): one call where a caller checks them all at once."""
+    names = tuple(dict.fromkeys(value for rule in rules for value in rule.names))
+    holds = " and ".join(f"({rule.holds})" for rule in rules)
+    source = f"def {name}({', '.join(names)}):\n    return {holds}\n"
+    function: Callable[..., bool] = compile_function(source, name, f"framing rules {name}", {})
+    return function
+
+
+fragment_clean: Final = all_hold(
+    "fragment_clean",
+    PDV_ITEM_FITS,
+    FRAGMENT_NOT_EMPTY,
+    FRAGMENT_EVEN,
+    FRAGMENT_IN_ORDER,
+    ONE_CONTEXT,
+)
+"""(item_length, room, is_command, in_data, context_id, message_context): a fragment on
+which every rule holds, of a message begun, the usual one."""
 
 _PLACE: Final = re.compile(r"\{rule:(\w+)\}")
 

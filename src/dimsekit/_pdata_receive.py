@@ -96,6 +96,7 @@ from ._framing_rules import (
     ONE_CONTEXT,
     PDV_ITEM_FITS,
     command_within_limit,
+    fragment_clean,
     fragment_even,
     fragment_in_order,
     fragment_not_empty,
@@ -128,6 +129,7 @@ __all__ = [
 
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
 _DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
+_ITEM_FIXED: Final = PDV_HEADER.size - ITEM_LENGTH_FIELD  # context ID, control header
 _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 _A_ABORT: Final = int(PDUType.A_ABORT)
 
@@ -348,6 +350,18 @@ class MessageAssembler(PDUWalker):
         self, events: list[Event], item_length: int, context_id: int, control: int
     ) -> None:
         """Check a PDV item header (already counted in ``_offset``) and expect its bytes."""
+        is_command = control & COMMAND_BIT
+        fragment_length = item_length - _ITEM_FIXED
+        if fragment_clean(
+            item_length, self._pdu_left, is_command, self._in_data, context_id, self._context_id
+        ) and (not is_command or command_within_limit(len(self._command) + fragment_length)):
+            # The usual fragment, every rule holding (a message begun): nothing to say.
+            self._pdu_left -= PDV_HEADER.size
+            if not is_command:
+                self._data_fragments += 1
+            self._control = control
+            self._fragment_left = fragment_length
+            return
         start = self._offset - PDV_HEADER.size
         if not pdv_item_fits(item_length, self._pdu_left):
             raise self._fail(
@@ -358,8 +372,6 @@ class MessageAssembler(PDUWalker):
                 start,
             )
         self._pdu_left -= PDV_HEADER.size
-        fragment_length = item_length - (PDV_HEADER.size - ITEM_LENGTH_FIELD)
-        is_command = control & COMMAND_BIT
         if is_command and self._in_data and not self._data_fragments:
             self._data_set_never_came(events, "a new command followed", start)
         self._check_order(is_command, context_id, start)

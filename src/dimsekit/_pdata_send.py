@@ -122,22 +122,6 @@ def fragment_message(
             read_size,
         )
         return
-    yield from _fragment_common(
-        command, encoded, context_id, max_pdu_length, pack_command_with_data, fragment_size
-    )
-
-
-def _fragment_common(
-    command: bytes,
-    encoded: bytes | memoryview | None,
-    context_id: int,
-    max_pdu_length: int,
-    pack_command_with_data: bool,
-    fragment_size: int,
-) -> Iterator[PDUBuffers]:
-    """The fast path of :func:`fragment_message`: a command that is one fragment, and no
-    data set or one in memory, cut directly (every PDU's two headers in one call)."""
-    command_length = len(command)
     # The command is one fragment: the whole of it, as the general path would cut it.
     if encoded is None:
         yield (
