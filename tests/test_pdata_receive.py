@@ -22,7 +22,7 @@ from dimsekit import _command_decode, _pdata_receive
 from dimsekit._fast_decode import decode_canonical
 from dimsekit.testing import messages
 
-from .helpers import CT, INSTANCE, MAX_PDU_LENGTHS, corrupt, examples, pdu_stream
+from .helpers import CT, INSTANCE, MAX_PDU_LENGTHS, corrupt, examples, p_data, pdu_stream, pdv
 
 
 def outcome(assembler: dk.MessageAssembler, pieces: list[bytes]) -> list[object]:
@@ -202,3 +202,104 @@ def test_the_data_set_gets_into_the_message_through_the_decoder_alone(pieces: st
     assert isinstance(event, dk.MessageReceived) and event.message == message
     ((decoded, data_set),) = received
     assert decoded is event.message and event.message.data_set_payload is data_set
+
+
+def test_the_events_and_framing_error_keep_their_names_and_their_types_resolve() -> None:
+    """They live in ``_events`` (so ``_errors`` imports nothing of ours), named where
+    pickles name them; their annotations resolve where ``__module__`` says."""
+    import pickle
+    import typing
+
+    from dimsekit import _errors, _events
+
+    for cls in (dk.MessageReceived, dk.UndecodableMessage, dk.PDUReceived):
+        assert cls.__module__ == "dimsekit._pdata_receive"
+        assert getattr(_pdata_receive, cls.__name__) is cls is getattr(_events, cls.__name__)
+        assert typing.get_type_hints(cls)
+    assert dk.FramingError.__module__ == "dimsekit" and issubclass(dk.FramingError, dk.DimseError)
+    assert typing.get_type_hints(dk.FramingError)["events"] == tuple[dk.Event, ...]
+    assert not hasattr(_errors, "FramingError")
+    error = dk.FramingError("PDV item length 0 (PS3.8 9.3.5.1)", offset=12)
+    assert error.__reduce__()[0] is _errors._rebuild_framing_error
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is dk.FramingError and (again.rule, again.offset) == (error.rule, 12)
+
+
+# --- the framing rules, stated once (_framing_rules) ------------------------------------------
+
+ECHO = dk.encode_command(dk.CEchoRequest(message_id=1))
+DATA = b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "
+FIND = dk.encode_command(
+    dk.CFindRequest(
+        message_id=3, affected_sop_class_uid="1.2.840.10008.5.1.4.1.2.2.1", identifier=DATA
+    )
+)
+
+
+def test_the_one_pass_scan_is_generated_from_every_framing_rule() -> None:
+    """The scan's source (as a traceback shows it) holds each rule's own expression."""
+    import inspect
+
+    from dimsekit._framing_rules import RULES
+    from dimsekit._pdata_one_pass import scan_whole_message
+
+    source = inspect.getsource(scan_whole_message)
+    assert inspect.getsourcefile(scan_whole_message) is not None
+    for rule in RULES.values():
+        assert f"({rule.holds})" in source, rule.name
+
+
+@pytest.mark.parametrize(
+    ("stream", "max_pdu", "said"),
+    [
+        (
+            p_data(pdv(1, 0x03, FIND)) + p_data(pdv(1, 0x02, DATA + b"\0")),
+            0,
+            "odd fragment length 15",
+        ),
+        (p_data(pdv(1, 0x01, b""), pdv(1, 0x03, ECHO)), 0, "empty command fragment"),
+        (p_data(pdv(1, 0x01, ECHO[:8]), pdv(3, 0x03, ECHO[8:])), 0, "context ID changes"),
+        (p_data(pdv(1, 0x03, ECHO)), 40, "exceeds the maximum length we advertised, 40"),
+        (p_data(pdv(1, 0x02, DATA)), 0, "a data set fragment before any command fragment"),
+        (
+            p_data(pdv(1, 0x03, ECHO))[:6] + pdv(1, 0x03, ECHO + bytes(4))[:6] + ECHO,
+            0,
+            "PDV item length 74 disagrees",
+        ),
+        (p_data(pdv(1, 0x01, ECHO[:8])) + p_data(pdv(1, 0x00, DATA)), 0, "last command"),
+    ],
+    ids=["odd", "empty", "context", "max length", "data first", "item length", "order"],
+)
+def test_where_a_framing_rule_breaks_the_scan_gives_up_and_the_walk_says_which(
+    stream: bytes, max_pdu: int, said: str
+) -> None:
+    from dimsekit._pdata_one_pass import scan_whole_message
+
+    view = memoryview(stream)
+    assert scan_whole_message(view, 0, len(view), max_pdu) is None
+    assert scan_whole_message(memoryview(p_data(pdv(1, 0x03, ECHO))), 0, 86, 0) is not None
+    assembler = dk.MessageAssembler(max_pdu_length=max_pdu)
+    told: list[str] = []
+    try:
+        events = assembler.feed(stream)
+    except dk.FramingError as error:
+        told.append(error.rule)
+    else:
+        told += [d.what for e in events for d in getattr(e, "diagnostics", ())]
+    assert any(said in text for text in told), told
+
+
+def test_the_predicates_and_their_conjunction_agree_with_the_declarations() -> None:
+    from dimsekit import _framing_rules as rules
+
+    values = {"item_length": 8, "room": 12, "is_command": 1, "in_data": False}
+    values |= {"context_id": 3, "message_context": 3}
+    assert rules.fragment_clean(*values.values())
+    for name in ("pdv_item_fits", "fragment_not_empty", "fragment_in_order", "one_context"):
+        rule = rules.RULES[name]
+        assert getattr(rules, name)(*(values[n] for n in rule.names)) is True
+    assert not rules.fragment_even(7) and rules.fragment_even(8)
+    assert not rules.pdv_item_fits(9, 12) and rules.pdv_item_fits(8, 12)
+    assert not rules.fragment_clean(7, 12, 1, False, 3, 3)  # odd
+    assert not rules.fragment_clean(8, 12, 1, False, 3, 5)  # another context
+    assert not rules.fragment_in_order(0, False) and not rules.fragment_in_order(1, True)

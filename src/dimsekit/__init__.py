@@ -10,7 +10,8 @@ from ._command import encode_command
 from ._command_decode import DecodedCommand, decode_command
 from ._converter import *  # noqa: F403 (re-exports its __all__)
 from ._diagnostics import Diagnostic, Severity
-from ._errors import DecodeError, DimseError, FramingError, InvalidMessageError
+from ._errors import DecodeError, DimseError, InvalidMessageError
+from ._events import FramingError
 from ._fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._payload import DataSetPayload, PayloadInput
 from ._pdata_receive import (

@@ -16,7 +16,7 @@ from typing import Final
 
 import attrs
 
-from ._errors import FramingError
+from ._events import FramingError
 from ._pdu import PDU_HEADER, PDU_LENGTHS, PDUType
 
 __all__ = ["AssociationSummary", "PresentationContext", "read_associate"]

@@ -1,26 +1,25 @@
 """The one error hierarchy of dimsekit.
 
-Owns: every exception type the library raises on purpose.  Following h11's split, an
+Owns: every exception type the library raises on purpose, but for
+:class:`~dimsekit.FramingError`, which lives with the receiving side's events it carries
+(``_events``) and registers here how its pickles are rebuilt.  Following h11's split, an
 error is either *local* (you tried to build something PS3.7 forbids: the message never
 comes into existence) or *remote* (bytes from a peer could not be understood).  Remote
 errors carry ``suggested_status``: the DIMSE status a service provider would answer with.
 
-Must not know: how messages, command sets or PDUs are laid out.  Callers format their own
-context into the fields defined here.
+Must not know: how messages, command sets or PDUs are laid out (it imports nothing of
+dimsekit).  Callers format their own context into the fields defined here.
 """
 
 from __future__ import annotations
 
 import builtins
 import reprlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-if TYPE_CHECKING:
-    from ._pdata_receive import Event
-
-__all__ = ["DecodeError", "DimseError", "FramingError", "InvalidMessageError"]
+__all__ = ["DecodeError", "DimseError", "InvalidMessageError"]
 
 
 class DimseError(ValueError):
@@ -127,33 +126,22 @@ class DecodeError(DimseError):
         )
 
 
-class FramingError(DimseError):
-    """A byte stream breaks the rules of P-DATA-TF framing (PS3.8 9.3, Annex E).
-
-    ``offset`` is the position in the stream fed so far (counting from the first byte
-    ever fed); ``rule`` says which rule, with its reference.  ``events`` are the events
-    the same ``feed`` completed before the break (messages received whole before it),
-    which it could not return.
-    """
-
-    __module__ = "dimsekit"
-
-    offset: int
-    rule: str
-    events: tuple[Event, ...]
-
-    def __init__(self, rule: str, *, offset: int) -> None:
-        self.offset = offset
-        self.rule = rule
-        self.events = ()
-        super().__init__(f"stream offset {offset}: {rule}")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_framing_error, (self.rule, self.offset))
+_framing_error: Callable[[str, int], DimseError] | None = None
+"""How a FramingError is made: registered by ``_events``, where it lives with the events
+it carries (``dimsekit`` imports it, so it is registered before anything is unpickled)."""
 
 
-def _rebuild_framing_error(rule: str, offset: int) -> FramingError:
-    return FramingError(rule, offset=offset)
+def register_framing_error(factory: Callable[[str, int], DimseError]) -> None:
+    """Say how :func:`_rebuild_framing_error` makes a FramingError (``_events`` does)."""
+    global _framing_error
+    _framing_error = factory
+
+
+def _rebuild_framing_error(rule: str, offset: int) -> DimseError:
+    """Unpickle a :class:`~dimsekit.FramingError`: its pickles name this function."""
+    if _framing_error is None:
+        raise RuntimeError("dimsekit._events has not registered FramingError")  # unreachable
+    return _framing_error(rule, offset)
 
 
 def _rebuild_decode_error(

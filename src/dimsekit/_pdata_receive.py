@@ -3,7 +3,12 @@
 Owns: :class:`MessageAssembler`, a sans-IO parser.  The caller feeds it bytes exactly as
 they arrive, split anywhere (one byte at a time works), and gets events back: each
 complete DIMSE message with its presentation context and diagnostics, each other PDU
-(A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.
+(A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.  Here is the
+message being assembled: the order of its fragments, what deviates inside a message,
+the decode of its command, the events; its parts live beside it: the PDU walk
+(``_pdata_walk``, the base class), the framing rules (``_framing_rules``), the one-pass
+scan (``_pdata_one_pass``), where a data set is kept (``_pdata_spill``), the events and
+FramingError (``_events``; the event classes are named here, as pickles name them).
 
 Theory of operation.  The parser walks PDU header -> PDV item header -> fragment bytes,
 and never waits for a whole PDU: fragment bytes go straight to the message being built,
@@ -15,10 +20,11 @@ the first byte when ``memory_budget=0``, it goes to a file from ``spill``.
 
 The common case in one pass.  When a ``feed`` holds a whole message between messages
 (as one ``recv`` of a small message does), framed as every toolkit frames it and with a
-canonical command set, it is taken in one pass over its PDUs: the fragments are sliced
-out of the caller's buffer, the command goes to ``_fast_decode``, the data set is joined
-in one copy.  Anything else, or anything that would be reported, leaves that message to
-the walk above, unchanged; a test feeds streams whole and a byte at a time and compares.
+canonical command set, it is taken in one pass over its PDUs: the fragments are found
+and sliced out of the caller's buffer by a scan generated from the same framing rules
+the walk checks, the command goes to ``_fast_decode``, the data set is joined in one
+copy.  Anything else, or anything that would be reported, leaves that message to the
+walk above, unchanged; a test feeds streams whole and a byte at a time and compares.
 
 The end of the stream.  Bytes alone cannot say that the stream has ended, so the
 caller says it: :meth:`MessageAssembler.close` when the peer closes the connection.  A
@@ -69,17 +75,11 @@ syntaxes), or how a command set is decoded (``_command_decode``, ``_fast_decode`
 
 from __future__ import annotations
 
-import struct
-import tempfile
 import weakref
-from collections.abc import Callable
-from typing import IO, Final, TypeAlias
-
-import attrs
+from typing import Final
 
 from ._codegen import slot_setter
 from ._command_decode import (
-    MAX_COMMAND_LENGTH,
     DecodedCommand,
     command_too_long,
     data_set_follows,
@@ -88,16 +88,31 @@ from ._command_decode import (
     peek_data_set_type,
     with_data_set,
 )
-from ._diagnostics import Diagnostic, DiagnosticLog, Severity
-from ._errors import DecodeError, FramingError
+from ._diagnostics import DiagnosticLog, Severity
+from ._errors import DecodeError
+from ._events import Event, FramingError, MessageReceived, PDUReceived, UndecodableMessage
+from ._framing_rules import (
+    FRAGMENT_EVEN,
+    FRAGMENT_IN_ORDER,
+    ITEM_LENGTH_FIELD,
+    ONE_CONTEXT,
+    PDV_ITEM_FITS,
+    command_within_limit,
+    fragment_clean,
+    fragment_even,
+    fragment_in_order,
+    fragment_not_empty,
+    one_context,
+    pdv_item_fits,
+)
 from ._layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
 from ._payload import DataSetPayload
+from ._pdata_one_pass import scan_whole_message
+from ._pdata_spill import DataSetSink, SpillFactory, temporary_file
+from ._pdata_walk import PDUWalker, pdu_name
 from ._pdu import (
     COMMAND_BIT,
     LAST_BIT,
-    MAX_LENGTH_FIELD,
-    PDU_HEADER,
-    PDU_LENGTHS,
     PDV_HEADER,
     PDUType,
     check_max_pdu_length,
@@ -113,56 +128,9 @@ __all__ = [
     "UndecodableMessage",
 ]
 
-MAX_OTHER_PDU_LENGTH: Final = 1 << 20
 
-
-@attrs.frozen
-class MessageReceived:
-    """A complete DIMSE message: its context, the typed message, what deviated."""
-
-    context_id: int
-    message: Message
-    diagnostics: tuple[Diagnostic, ...] = ()
-    command: bytes = attrs.field(default=b"", eq=False, repr=False)
-    """The command set bytes as received (not part of equality)."""
-
-
-@attrs.frozen
-class UndecodableMessage:
-    """A message framed correctly whose command set could not be decoded."""
-
-    context_id: int
-    error: DecodeError
-    command: bytes
-    """The command set bytes as received."""
-
-
-@attrs.frozen
-class PDUReceived:
-    """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle,
-    and what deviated (a PDU-length the standard does not allow for its type, coming
-    inside a message) or what it did (an A-ABORT that dropped the message it cut)."""
-
-    pdu_type: PDUType
-    pdu: bytes
-    diagnostics: tuple[Diagnostic, ...] = ()
-
-    @property
-    def body(self) -> bytes:
-        """The PDU without its header (PDU-type, reserved, PDU-length: 6 bytes)."""
-        return self.pdu[PDU_HEADER.size :]
-
-
-Event: TypeAlias = MessageReceived | UndecodableMessage | PDUReceived
-SpillFactory: TypeAlias = Callable[[int, Message | None], IO[bytes]]
-"""Called with (context ID, the command decoded so far, None if it cannot be decoded)
-when a data set leaves memory; returns a binary file open for writing and reading."""
-
-_KNOWN_PDU_TYPES: Final = frozenset(int(kind) for kind in PDUType)
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
-_P_DATA_TF: Final = int(PDUType.P_DATA_TF)
-_PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
-_LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
+_ITEM_FIXED: Final = PDV_HEADER.size - ITEM_LENGTH_FIELD  # context ID, control header
 _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 _A_ABORT: Final = int(PDUType.A_ABORT)
 
@@ -187,17 +155,7 @@ def _message_received(context_id: int, message: Message, command: bytes) -> Mess
     return event
 
 
-def _temporary_file(context_id: int, command: Message | None) -> IO[bytes]:
-    return tempfile.TemporaryFile()
-
-
-def _name(pdu_type: int, article: bool = True) -> str:
-    """``an A-RELEASE-RQ``, ``a P-DATA-TF``: a known PDU type in words."""
-    name = PDUType(pdu_type).label
-    return f"{'an' if name[0] == 'A' else 'a'} {name}" if article else name
-
-
-class MessageAssembler:
+class MessageAssembler(PDUWalker):
     """Turn a received byte stream into DIMSE messages and other PDUs (sans-IO).
 
     ``max_pdu_length`` is the Maximum Length Received *we* advertised (0: none); a
@@ -227,23 +185,12 @@ class MessageAssembler:
         check_max_pdu_length(max_pdu_length)
         if memory_budget is not None and memory_budget < 0:
             raise ValueError("memory_budget is a number of bytes (0 or more) or None")
-        self._max_pdu_length = max_pdu_length
         self._memory_budget = memory_budget
-        self._spill = spill if spill is not None else _temporary_file
+        self._spill = spill if spill is not None else temporary_file
         self._owns_spill_files = spill is None
-        self._strict = strict
+        super().__init__(max_pdu_length, strict)
         self._broken: FramingError | None = None  # set too by a clean close()
         self._closed = False
-        self._offset = 0  # stream offset of the next byte to parse
-        self._head = bytearray()  # a PDU or PDV header being collected
-        self._pdu_type = 0  # 0: between PDUs
-        self._pdu_start = 0
-        self._pdu_length = 0
-        self._pdu_left = 0  # bytes of the current PDU body not yet parsed
-        self._other: bytearray | None = None  # body of a non-P-DATA PDU
-        self._other_diagnostics = DiagnosticLog()  # and what deviated in it
-        self._fragment_left = -1  # -1: a PDV item header comes next
-        self._control = 0
         self._reset_message()
 
     def _reset_message(self) -> None:
@@ -253,11 +200,7 @@ class MessageAssembler:
         self._data_set_type = NO_DATA_SET  # once ``_in_data``: the value announcing it
         self._data_fragments = 0
         self._command = bytearray()
-        self._data = bytearray()
-        self._data_file: IO[bytes] | None = None
-        self._unfinished_spill: weakref.finalize[[], MessageAssembler] | None = None
-        self._data_file_start = 0
-        self._data_length = 0
+        self._data_set = DataSetSink(self._memory_budget)
         self._diagnostics = DiagnosticLog()
         self._command_bytes = b""
         self._decoded: DecodedCommand | DecodeError = _NOT_DECODED
@@ -340,27 +283,13 @@ class MessageAssembler:
     def _break(self, error: FramingError, events: list[Event]) -> None:
         self._broken = error
         error.events = tuple(events)
-        if self._unfinished_spill is not None:
-            self._unfinished_spill()  # the message will never be finished
+        self._data_set.drop()  # the message will never be finished
 
     def _unfinished(self) -> FramingError | None:
         """What the stream leaves unfinished if it ends here, as an error, or None."""
-        if self._pdu_type:
-            name = _name(self._pdu_type)
-            came = self._offset - self._pdu_start - PDU_HEADER.size
-            return self._fail(
-                f"the stream ends inside {name}: {came} of its {self._pdu_length} body bytes "
-                "came (PS3.8 9.3.1: PDU-length)",
-                self._pdu_start,
-            )
-        if self._head:
-            return self._fail(
-                f"the stream ends inside a PDU header: {len(self._head)} of its "
-                f"{PDU_HEADER.size} bytes came (PS3.8 9.3.1)",
-                self._offset - len(self._head),
-            )
-        if self._context_id is None:
-            return None
+        unfinished = self._unfinished_pdu()
+        if unfinished is not None or self._context_id is None:
+            return unfinished
         if not self._in_data:
             rule = (
                 f"the stream ends inside a message's command set: {len(self._command)} bytes "
@@ -374,211 +303,28 @@ class MessageAssembler:
             )
         else:
             rule = (
-                f"the stream ends inside a message's data set: cut after {self._data_length} "
+                f"the stream ends inside a message's data set: cut after {self._data_set.length} "
                 f"bytes, {self._data_fragments} fragment(s), none of them the last "
                 "(PS3.8 E.1, E.2)"
             )
         return self._fail(rule, self._message_start)
 
-    # --- the parser ----------------------------------------------------------------------
-
-    def _fail(self, rule: str, offset: int | None = None) -> FramingError:
-        return FramingError(rule, offset=self._offset if offset is None else offset)
-
-    def _collect_head(self, view: memoryview, position: int, size: int) -> int:
-        """Move up to ``size`` header bytes into ``_head``; return the new position."""
-        take = min(size - len(self._head), len(view) - position)
-        self._head += view[position : position + take]
-        self._offset += take
-        return position + take
-
-    def _parse(self, view: memoryview, events: list[Event], position: int, tried: int = -1) -> None:
-        end = len(view)
-        while position < end:
-            if self._pdu_type == 0 and not self._head and end - position >= 6:
-                if self._context_id is None and position != tried:
-                    after = self._whole_message(view, position, end, events)
-                    if after:
-                        position = after
-                        continue
-                length = PDU_HEADER.unpack_from(view, position)[2]
-                if (
-                    view[position] == PDUType.P_DATA_TF
-                    and 0 < length <= end - position - 6
-                    and (not self._max_pdu_length or length <= self._max_pdu_length)
-                ):
-                    self._whole_p_data(view, position, length, events)
-                    position += 6 + length
-                    continue
-            if self._pdu_type == 0:
-                position = self._collect_head(view, position, 6)
-                if len(self._head) == 6:
-                    self._start_pdu(events)
-            elif self._other is not None:
-                take = min(self._pdu_left, end - position)
-                self._other += view[position : position + take]
-                position += take
-                self._offset += take
-                self._pdu_left -= take
-            elif self._fragment_left < 0:
-                if self._pdu_left < 6:
-                    raise self._fail(
-                        f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
-                        "(PS3.8 9.3.5.1)"
-                    )
-                position = self._collect_head(view, position, 6)
-                if len(self._head) == 6:
-                    self._start_fragment(events)
-                    if self._fragment_left == 0:
-                        self._end_fragment(events)
-            else:
-                take = min(self._fragment_left, end - position)
-                if take:
-                    self._take_fragment_bytes(view[position : position + take])
-                    position += take
-                    self._offset += take
-                    self._fragment_left -= take
-                    self._pdu_left -= take
-                if self._fragment_left == 0:
-                    self._end_fragment(events)
-            if self._pdu_type and self._pdu_left == 0 and self._fragment_left < 0:
-                self._end_pdu(events)
+    # --- the message ------------------------------------------------------------------------
 
     def _whole_message(self, view: memoryview, position: int, end: int, events: list[Event]) -> int:
         """The common case in one pass: a whole message, in whole P-DATA-TF PDUs that are
-        all in ``view``, framed as PS3.8 E.1 wants, its command set canonical, and after
-        the PDU where the command ends one data-set PDV per PDU (as every toolkit sends).
+        all in ``view``, every framing rule holding (``_pdata_one_pass``), its command
+        set canonical.
 
         Returns the position after it, or 0 to leave everything to the general parser
         (nothing is changed then): a partial message, anything a diagnostic or an error
         would be raised for, a data set beyond ``memory_budget``, a command set that is
         not canonical (``_fast_decode``), a PDU that holds more than this message.
         """
-        if end - position < 12:
+        scanned = scan_whole_message(view, position, end, self._max_pdu_length)
+        if scanned is None:
             return 0
-        pdu_type, _, length, item_length, context, control = _PDU_AND_PDV.unpack_from(
-            view, position
-        )
-        if control != _LAST_COMMAND or item_length != length - 4:
-            # The command in several PDVs, or data-set PDVs in the same PDU.
-            return self._whole_message_packed(view, position, end, events)
-        pdu_end = position + 6 + length
-        max_pdu_length = self._max_pdu_length
-        if (
-            pdu_type != _P_DATA_TF
-            or item_length & 1
-            or item_length <= 2  # an empty fragment: the general parser reports it
-            or pdu_end > end
-            or (max_pdu_length and length > max_pdu_length)
-            or item_length > MAX_COMMAND_LENGTH + 2
-        ):
-            return 0
-        command = bytes(view[position + 12 : pdu_end])
-        return self._data_set_and_message(
-            view, position, end, events, context, command, [], pdu_end
-        )
-
-    def _whole_message_packed(
-        self, view: memoryview, position: int, end: int, events: list[Event]
-    ) -> int:
-        """:meth:`_whole_message` for a command in several PDVs or PDUs, or a PDU that
-        holds data-set PDVs after the command's (PS3.8 E.1 allows both)."""
-        max_pdu_length = self._max_pdu_length
-        command: list[memoryview] = []
-        data: list[memoryview] = []
-        context = -1
-        pdu_header, pdv_header = PDU_HEADER.unpack_from, PDV_HEADER.unpack_from
-        pdu_start = position
-        command_done = data_done = False
-        # The PDUs up to the one where the command ends, any number of PDVs in each.
-        while not command_done:
-            if end - pdu_start < 6:
-                return 0
-            pdu_type, _, length = pdu_header(view, pdu_start)
-            pdu_end = pdu_start + 6 + length
-            if (
-                pdu_type != _P_DATA_TF
-                or not length
-                or pdu_end > end
-                or (max_pdu_length and length > max_pdu_length)
-            ):
-                return 0
-            offset = pdu_start + 6
-            pdu_start = pdu_end
-            while offset < pdu_end:
-                if pdu_end - offset < 6 or data_done:
-                    return 0
-                item_length, context_id, control = pdv_header(view, offset)
-                fragment_end = offset + 4 + item_length
-                if item_length <= 2 or item_length & 1 or fragment_end > pdu_end:
-                    return 0  # empty, odd or past its PDU: the general parser says which
-                if context_id != context:
-                    if context >= 0:
-                        return 0
-                    context = context_id
-                if control & COMMAND_BIT:
-                    if command_done:
-                        return 0
-                    command.append(view[offset + 6 : fragment_end])
-                    command_done = bool(control & LAST_BIT)
-                elif command_done:
-                    data.append(view[offset + 6 : fragment_end])
-                    data_done = bool(control & LAST_BIT)
-                else:
-                    return 0  # data before the command's end
-                offset = fragment_end
-        command_bytes = bytes(command[0]) if len(command) == 1 else b"".join(command)
-        if len(command_bytes) > MAX_COMMAND_LENGTH:
-            return 0
-        return self._data_set_and_message(
-            view, position, end, events, context, command_bytes, data, pdu_start, data_done
-        )
-
-    def _data_set_and_message(
-        self,
-        view: memoryview,
-        position: int,
-        end: int,
-        events: list[Event],
-        context: int,
-        command: bytes,
-        data: list[memoryview],
-        pdu_start: int,
-        data_done: bool = False,
-    ) -> int:
-        """The rest of :meth:`_whole_message` once the command is in: if the data set
-        goes on (data PDVs came after the command in its PDU, or the next PDU carries
-        data), its PDUs from ``pdu_start``, one PDV each, up to the last; then decode,
-        and the event out (or 0)."""
-        if not data_done and (
-            data
-            or (
-                end - pdu_start >= 12
-                and view[pdu_start] == _P_DATA_TF
-                and not view[pdu_start + 11] & COMMAND_BIT
-            )
-        ):
-            pdu_and_pdv = _PDU_AND_PDV.unpack_from
-            limit = self._max_pdu_length or MAX_LENGTH_FIELD
-            control = 0
-            while not control & LAST_BIT:
-                if end - pdu_start < 12:
-                    return 0
-                pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
-                pdu_end = pdu_start + 6 + length
-                if (
-                    pdu_type != _P_DATA_TF
-                    or item_length != length - 4
-                    or control & COMMAND_BIT
-                    or context_id != context
-                    or item_length & 1
-                    or item_length <= 2
-                    or pdu_end > end
-                    or length > limit
-                ):
-                    return 0
-                data.append(view[pdu_start + 12 : pdu_end])
-                pdu_start = pdu_end
+        context, command, data, pdu_start = scanned
         if data:
             budget = self._memory_budget
             if budget is not None and (not budget or sum(map(len, data)) > budget):
@@ -594,126 +340,36 @@ class MessageAssembler:
         self._offset += pdu_start - position
         return pdu_start
 
-    def _whole_p_data(
-        self, view: memoryview, position: int, length: int, events: list[Event]
-    ) -> None:
-        """A P-DATA-TF that is wholly in ``view``: its PDVs, without the byte-wise states."""
-        self._pdu_start = self._offset
-        self._pdu_type = PDUType.P_DATA_TF
-        self._pdu_length = self._pdu_left = length
-        self._offset += 6
-        offset = position + 6
-        while self._pdu_left:
-            if self._pdu_left < 6:
-                raise self._fail(
-                    f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
-                    "(PS3.8 9.3.5.1)"
-                )
-            self._offset += 6
-            self._begin_fragment(events, *PDV_HEADER.unpack_from(view, offset))
-            fragment_length = self._fragment_left
-            offset += 6
-            if fragment_length:
-                self._take_fragment_bytes(view[offset : offset + fragment_length])
-                offset += fragment_length
-                self._offset += fragment_length
-                self._pdu_left -= fragment_length
-                self._fragment_left = 0
-            self._end_fragment(events)
-        self._pdu_type = 0
-
-    def _start_pdu(self, events: list[Event]) -> None:
-        pdu_type, _reserved, length = PDU_HEADER.unpack(self._head)
-        self._head.clear()
-        start = self._offset - 6
-        if pdu_type not in _KNOWN_PDU_TYPES:
-            raise self._fail(f"unknown PDU type 0x{pdu_type:02X} (PS3.8 9.3.1)", start)
-        self._pdu_start = start
-        self._pdu_type = pdu_type
-        self._pdu_length = self._pdu_left = length
-        if pdu_type == PDUType.P_DATA_TF:
-            if self._max_pdu_length and length > self._max_pdu_length:
-                raise self._fail(
-                    f"P-DATA-TF of {length} bytes exceeds the maximum length we advertised, "
-                    f"{self._max_pdu_length} (PS3.8 D.1)",
-                    start,
-                )
-            if length == 0:
-                raise self._fail("P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)", start)
-            return
-        log = self._other_diagnostics = DiagnosticLog()
-        if self._context_id is not None:
-            self._pdu_inside_message(events, pdu_type, log, start)
-        if length > MAX_OTHER_PDU_LENGTH:
-            raise self._fail(
-                f"{_name(pdu_type)} of {length} bytes is beyond the {MAX_OTHER_PDU_LENGTH} "
-                "bytes dimsekit accepts for it",
-                start,
-            )
-        bounds = PDU_LENGTHS[PDUType(pdu_type)]
-        breach = bounds.breach(length)
-        if breach is not None:
-            what = f"{_name(pdu_type, article=False)} with {breach}"
-            self._deviation(log, what, bounds.clause, start, severity=Severity.ERROR)
-        self._other = bytearray(PDU_HEADER.pack(pdu_type, _reserved, length))
-
-    def _end_pdu(self, events: list[Event]) -> None:
-        if self._other is not None:
-            events.append(
-                PDUReceived(
-                    PDUType(self._pdu_type), bytes(self._other), self._other_diagnostics.freeze()
-                )
-            )
-            self._other = None
-        self._pdu_type = 0
-
-    def _start_fragment(self, events: list[Event]) -> None:
-        item_length, context_id, control = PDV_HEADER.unpack(self._head)
-        self._head.clear()
-        self._begin_fragment(events, item_length, context_id, control)
-
     def _begin_fragment(
         self, events: list[Event], item_length: int, context_id: int, control: int
     ) -> None:
         """Check a PDV item header (already counted in ``_offset``) and expect its bytes."""
-        start = self._offset - 6
-        if item_length < 2 or item_length + 4 > self._pdu_left:
+        is_command = control & COMMAND_BIT
+        fragment_length = item_length - _ITEM_FIXED
+        if fragment_clean(
+            item_length, self._pdu_left, is_command, self._in_data, context_id, self._context_id
+        ) and (not is_command or command_within_limit(len(self._command) + fragment_length)):
+            # The usual fragment, every rule holding (a message begun): nothing to say.
+            self._pdu_left -= PDV_HEADER.size
+            if not is_command:
+                self._data_fragments += 1
+            self._control = control
+            self._fragment_left = fragment_length
+            return
+        start = self._offset - PDV_HEADER.size
+        if not pdv_item_fits(item_length, self._pdu_left):
             raise self._fail(
-                f"PDV item length {item_length} disagrees with its PDU ({self._pdu_left - 4} "
-                "bytes left for it; it counts the context ID, the control header and the "
-                "fragment) (PS3.8 9.3.5.1)",
+                f"PDV item length {item_length} disagrees with its PDU "
+                f"({self._pdu_left - ITEM_LENGTH_FIELD} bytes left for it; it counts the "
+                "context ID, the control header and the fragment) "
+                f"({PDV_ITEM_FITS.clause})",
                 start,
             )
-        self._pdu_left -= 6
-        fragment_length = item_length - 2
-        is_command = bool(control & COMMAND_BIT)
+        self._pdu_left -= PDV_HEADER.size
         if is_command and self._in_data and not self._data_fragments:
             self._data_set_never_came(events, "a new command followed", start)
-        if self._context_id is None:
-            if not is_command:
-                raise self._fail(
-                    "a data set fragment before any command fragment (PS3.7 6.3, PS3.8 E.1)",
-                    start,
-                )
-            self._context_id = context_id
-            self._message_start = start
-        elif context_id != self._context_id:
-            raise self._fail(
-                f"presentation context ID changes from {self._context_id} to {context_id} "
-                "within one message (PS3.8 E.1)",
-                start,
-            )
-        elif is_command and self._in_data:
-            raise self._fail(
-                f"a command fragment inside the data set, after {self._data_length} bytes of "
-                "it and before its last fragment (PS3.8 E.1, E.2)",
-                start,
-            )
-        elif not is_command and not self._in_data:
-            raise self._fail(
-                "a data set fragment before the last command fragment (PS3.8 E.1)", start
-            )
-        if not fragment_length:
+        self._check_order(is_command, context_id, start)
+        if not fragment_not_empty(item_length):
             # The one empty fragment that is needed: the only one of an empty data set.
             # Any other carries nothing; no clause sets a minimum length, so it is said
             # even strictly, never refused.
@@ -726,43 +382,50 @@ class MessageAssembler:
                     start,
                     forbidden=False,
                 )
-        elif fragment_length & 1:
+        elif not fragment_even(item_length):
             self._deviation(
                 self._diagnostics,
                 f"odd fragment length {fragment_length}",
-                "PS3.8 E.1",
+                FRAGMENT_EVEN.clause,
                 start,
                 why="fragments are even",
             )
         if is_command:
             size = len(self._command) + fragment_length
-            if size > MAX_COMMAND_LENGTH:
+            if not command_within_limit(size):
                 raise self._fail(command_too_long(size, at_least=not control & LAST_BIT), start)
         else:
             self._data_fragments += 1
         self._control = control
         self._fragment_left = fragment_length
 
-    def _deviation(
-        self,
-        log: DiagnosticLog,
-        what: str,
-        rule: str,
-        offset: int,
-        *,
-        severity: Severity = Severity.WARNING,
-        why: str = "",
-        tag: int | None = None,
-        forbidden: bool = True,
-    ) -> None:
-        """A deviation from the framing rules, the one way they are all said: a
-        :class:`~dimsekit.FramingError` when strict and a clause ``forbidden`` it (the
-        ``rule``, and ``why`` if given, in its text); otherwise a diagnostic of
-        ``severity`` in ``log`` (the message's or the PDU's).  What no clause forbids is
-        a diagnostic in both modes."""
-        if self._strict and forbidden:
-            raise self._fail(f"{what} ({rule}{': ' + why if why else ''})", offset)
-        log.append(Diagnostic(what=what, rule=rule, severity=severity, offset=offset, tag=tag))
+    def _check_order(self, is_command: int, context_id: int, start: int) -> None:
+        """A fragment on its message's context, in its place: the command's fragments
+        first, then the data set's (PS3.8 E.1, E.2); the first one begins the message."""
+        if self._context_id is None:
+            if not is_command:
+                raise self._fail(
+                    "a data set fragment before any command fragment (PS3.7 6.3, PS3.8 E.1)",
+                    start,
+                )
+            self._context_id = context_id
+            self._message_start = start
+        elif not one_context(context_id, self._context_id):
+            raise self._fail(
+                f"presentation context ID changes from {self._context_id} to {context_id} "
+                f"within one message ({ONE_CONTEXT.clause})",
+                start,
+            )
+        elif not fragment_in_order(is_command, self._in_data):
+            if is_command:
+                raise self._fail(
+                    f"a command fragment inside the data set, after {self._data_set.length} bytes "
+                    f"of it and before its last fragment ({FRAGMENT_IN_ORDER.clause})",
+                    start,
+                )
+            raise self._fail(
+                "a data set fragment before the last command fragment (PS3.8 E.1)", start
+            )
 
     def _data_set_never_came(self, events: list[Event], followed: str, offset: int) -> None:
         """The command announced a data set, and something else came instead of its first
@@ -777,7 +440,7 @@ class MessageAssembler:
             severity=Severity.ERROR,
             tag=COMMAND_DATA_SET_TYPE.tag,
         )
-        self._drop_spill_file()  # ours, opened for it (memory_budget=0): unused
+        self._data_set.drop()  # ours, opened for it (memory_budget=0): unused
         self._finish(events, None)
 
     def _pdu_inside_message(
@@ -792,7 +455,7 @@ class MessageAssembler:
         or after some of the data set's) it is out of place, as PS3.8 E.1 sends a
         message's fragments in order: an error on the PDU when lenient, the message
         still waiting for the rest; a FramingError when strict."""
-        name = _name(pdu_type, article=False)
+        name = pdu_name(pdu_type, article=False)
         if pdu_type == _A_ABORT:
             self._deviation(
                 log,
@@ -802,10 +465,10 @@ class MessageAssembler:
                 offset,
                 forbidden=False,
             )
-            self._drop_spill_file()
+            self._data_set.drop()
             self._reset_message()
         elif self._in_data and not self._data_fragments:
-            self._data_set_never_came(events, f"{_name(pdu_type)} followed", offset)
+            self._data_set_never_came(events, f"{pdu_name(pdu_type)} followed", offset)
         else:
             self._deviation(
                 log,
@@ -835,44 +498,32 @@ class MessageAssembler:
             )
         else:
             after = (
-                f"{self._data_length} bytes of its data set in {self._data_fragments} "
+                f"{self._data_set.length} bytes of its data set in {self._data_fragments} "
                 "fragment(s), before its last"
             )
         return f"in the middle of a {name} on context {self._context_id}, after {after}"
 
-    def _drop_spill_file(self) -> None:
-        """Close the spill file of ours the message had, if any: it will not be used."""
-        if self._unfinished_spill is not None:
-            self._unfinished_spill()
+    @property
+    def _unfinished_spill(self) -> weakref.finalize[[], object] | None:
+        """What closes the spill file of ours the message has, if any."""
+        return self._data_set.unfinished
 
     def _take_fragment_bytes(self, chunk: memoryview) -> None:
         if self._control & COMMAND_BIT:
             self._command += chunk
             return
-        self._data_length += len(chunk)
-        if self._data_file is not None:
-            self._data_file.write(chunk)
-            return
-        budget = self._memory_budget
-        if budget is not None and len(self._data) + len(chunk) > budget:
+        data_set = self._data_set
+        if not data_set.fits(len(chunk)):
             self._spill_data()
-            assert self._data_file is not None
-            self._data_file.write(chunk)
-            return
-        self._data += chunk
+        data_set.write(chunk)
 
     def _spill_data(self) -> None:
         assert self._context_id is not None
         command = self._decoded.message if isinstance(self._decoded, DecodedCommand) else None
-        sink = self._spill(self._context_id, command)
-        if self._owns_spill_files:
-            # Ours until the message is complete (then its payload's): closed if the
-            # stream breaks or the assembler goes away with the message unfinished.
-            self._unfinished_spill = weakref.finalize(self, sink.close)
-        self._data_file_start = sink.tell()
-        sink.write(self._data)
-        self._data = bytearray()
-        self._data_file = sink
+        # Ours until the message is complete (then its payload's): closed if the stream
+        # breaks or the assembler goes away with the message unfinished.
+        owner = self if self._owns_spill_files else None
+        self._data_set.spill_to(self._spill(self._context_id, command), owner)
 
     def _end_fragment(self, events: list[Event]) -> None:
         self._fragment_left = -1
@@ -881,20 +532,7 @@ class MessageAssembler:
         if self._control & COMMAND_BIT:
             self._end_command(events)
             return
-        if self._data_file is not None:
-            self._data_file.flush()
-            if self._unfinished_spill is not None:
-                self._unfinished_spill.detach()  # the payload closes it from now on
-                self._unfinished_spill = None
-            payload = DataSetPayload.from_file(
-                self._data_file,
-                offset=self._data_file_start,
-                length=self._data_length,
-                close_with_payload=self._owns_spill_files,
-            )
-        else:
-            payload = DataSetPayload(memoryview(self._data).toreadonly())
-        self._finish(events, payload)
+        self._finish(events, self._data_set.payload())
 
     def _end_command(self, events: list[Event]) -> None:
         """Decode the command as soon as it is complete: it says whether a data set

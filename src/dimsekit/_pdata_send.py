@@ -21,7 +21,6 @@ Must not know: sockets, associations, or how the command set is encoded (``_comm
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from typing import Final, TypeAlias
 
@@ -31,7 +30,7 @@ from ._payload import CHUNK_SIZE, DataSetPayload
 from ._pdu import (
     COMMAND_BIT,
     LAST_BIT,
-    MAX_LENGTH_FIELD,
+    PDU_AND_PDV_HEADERS,
     PDU_HEADER,
     PDV_HEADER,
     PDUType,
@@ -46,11 +45,9 @@ Buffer: TypeAlias = bytes | memoryview
 PDUBuffers: TypeAlias = tuple[Buffer, ...]
 """One P-DATA-TF PDU as buffers to write one after the other."""
 
-_PDV_OVERHEAD: Final = 6  # item length (4), context ID (1), message control header (1)
+_PDV_OVERHEAD: Final = PDV_HEADER.size  # item length, context ID, message control header
 _P_DATA: Final = int(PDUType.P_DATA_TF)
-_HEADERS: Final = struct.Struct(">BBIIBB")
-"""A PDU header and the header of its one PDV item, packed in one call."""
-_pack: Final = _HEADERS.pack
+_pack: Final = PDU_AND_PDV_HEADERS.pack
 _LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
 
 
@@ -95,13 +92,8 @@ def fragment_message(
     # The common case (the command in one fragment, the data set absent or in memory)
     # is cut here directly; everything else goes through _fragment_any.  Both yield the
     # same PDUs, as the same buffer types, and raise the same errors at the same point.
-    if not (type(context_id) is int and 0 < context_id < 256 and context_id & 1):
-        check_context_id(context_id)
-    if (
-        not (type(max_pdu_length) is int and (max_pdu_length == 0 or max_pdu_length >= 8))
-        or max_pdu_length > MAX_LENGTH_FIELD
-    ):
-        check_max_pdu_length(max_pdu_length)
+    check_context_id(context_id)
+    check_max_pdu_length(max_pdu_length)
     if chunk_size < 2:
         raise DimseError("chunk_size must be at least 2 bytes")
     if max_pdu_length:

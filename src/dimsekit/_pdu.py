@@ -42,6 +42,8 @@ PDU_HEADER: Final = struct.Struct(">BBI")
 """PDU-type, reserved, PDU-length (bytes after the header)."""
 PDV_HEADER: Final = struct.Struct(">IBB")
 """Item-length (context ID + control header + fragment), context ID, control header."""
+PDU_AND_PDV_HEADERS: Final = struct.Struct(PDU_HEADER.format + PDV_HEADER.format[1:])
+"""A P-DATA-TF's PDU header and its first PDV item header, packed or read in one call."""
 
 
 class PDULength(NamedTuple):

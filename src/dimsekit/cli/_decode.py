@@ -36,7 +36,8 @@ from .._association import read_associate
 from .._command_decode import MAX_COMMAND_LENGTH, decode_command
 from .._converter import to_dict
 from .._diagnostics import Diagnostic, Severity
-from .._errors import DecodeError, DimseError, FramingError
+from .._errors import DecodeError, DimseError
+from .._events import FramingError
 from .._layout import GROUP_LENGTH
 from .._payload import DataSetPayload
 from .._pdata_receive import (

@@ -38,7 +38,7 @@ import attrs
 
 from .._association import read_associate
 from .._command import encode_command
-from .._errors import FramingError
+from .._events import FramingError
 from .._pdata_receive import MessageAssembler, MessageReceived, PDUReceived, UndecodableMessage
 from .._pdata_send import fragment_message
 from .._pdu import PDUType

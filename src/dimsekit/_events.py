@@ -1,0 +1,109 @@
+"""What the receiving side gives back: the events and the framing error (PS3.8 9.3, Annex E).
+
+Owns: the events :class:`~dimsekit.MessageAssembler` returns (:class:`MessageReceived`,
+:class:`UndecodableMessage`, :class:`PDUReceived`, the :data:`Event` alias) and
+:class:`~dimsekit.FramingError`, which carries the events a ``feed`` completed before
+the break.  They live together, apart from the parser, so that the error hierarchy
+(``_errors``) needs nothing of ours: this module registers with ``_errors`` how a pickled
+FramingError is rebuilt.
+
+The events keep ``__module__ = "dimsekit._pdata_receive"`` (and are attributes of it):
+pickles name them there.  FramingError keeps ``__module__ = "dimsekit"``, and its
+pickles name ``dimsekit._errors._rebuild_framing_error``.
+
+Must not know: how a stream is parsed, how a command set is decoded.
+"""
+
+# No ``from __future__ import annotations``: the annotations are evaluated here, so that
+# typing.get_type_hints need not find their names in the module ``__module__`` names.
+from typing import TypeAlias
+
+import attrs
+
+from . import _errors
+from ._diagnostics import Diagnostic
+from ._errors import DecodeError, DimseError
+from ._pdu import PDU_HEADER, PDUType
+from .messages import Message
+
+__all__ = ["Event", "FramingError", "MessageReceived", "PDUReceived", "UndecodableMessage"]
+
+_PICKLED_IN = "dimsekit._pdata_receive"  # where pickles made before this module name them
+
+
+@attrs.frozen
+class MessageReceived:
+    """A complete DIMSE message: its context, the typed message, what deviated."""
+
+    __module__ = _PICKLED_IN
+
+    context_id: int
+    message: Message
+    diagnostics: tuple[Diagnostic, ...] = ()
+    command: bytes = attrs.field(default=b"", eq=False, repr=False)
+    """The command set bytes as received (not part of equality)."""
+
+
+@attrs.frozen
+class UndecodableMessage:
+    """A message framed correctly whose command set could not be decoded."""
+
+    __module__ = _PICKLED_IN
+
+    context_id: int
+    error: DecodeError
+    command: bytes
+    """The command set bytes as received."""
+
+
+@attrs.frozen
+class PDUReceived:
+    """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle,
+    and what deviated (a PDU-length the standard does not allow for its type, coming
+    inside a message) or what it did (an A-ABORT that dropped the message it cut)."""
+
+    __module__ = _PICKLED_IN
+
+    pdu_type: PDUType
+    pdu: bytes
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def body(self) -> bytes:
+        """The PDU without its header (PDU-type, reserved, PDU-length: 6 bytes)."""
+        return self.pdu[PDU_HEADER.size :]
+
+
+Event: TypeAlias = MessageReceived | UndecodableMessage | PDUReceived
+
+
+class FramingError(DimseError):
+    """A byte stream breaks the rules of P-DATA-TF framing (PS3.8 9.3, Annex E).
+
+    ``offset`` is the position in the stream fed so far (counting from the first byte
+    ever fed); ``rule`` says which rule, with its reference.  ``events`` are the events
+    the same ``feed`` completed before the break (messages received whole before it),
+    which it could not return.
+    """
+
+    __module__ = "dimsekit"
+
+    offset: int
+    rule: str
+    events: tuple[Event, ...]
+
+    def __init__(self, rule: str, *, offset: int) -> None:
+        self.offset = offset
+        self.rule = rule
+        self.events = ()
+        super().__init__(f"stream offset {offset}: {rule}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_errors._rebuild_framing_error, (self.rule, self.offset))
+
+
+def _framing_error(rule: str, offset: int) -> FramingError:
+    return FramingError(rule, offset=offset)
+
+
+_errors.register_framing_error(_framing_error)

@@ -1,0 +1,148 @@
+"""The receiver's one-pass path: a whole message's fragments found in one scan (PS3.8 E.1).
+
+Owns: :func:`scan_whole_message`.  Given the bytes of one ``feed`` and where a message
+may begin, it finds the message's command and data set fragments if they are all there,
+in whole P-DATA-TF PDUs, framed as every toolkit frames them: the command in PDVs of
+any number of PDUs, the data set PDVs after the command's last in its PDU, then one
+data set PDV per PDU up to the last.  It slices the fragments out of the caller's buffer
+and copies nothing but the command.
+
+It is generated (``_codegen``) from the framing rules' declarations
+(``_framing_rules``): every rule the general parser checks is inlined here from the same
+expression, and where one does not hold the scan gives up, so that the general parser
+takes the message and says what broke.  It gives up too on what it does not take: a
+PDU other than P-DATA-TF, a PDU not wholly in the buffer, a data set PDU of several
+PDVs, more PDVs after the data set's last in its PDU.
+
+Must not know: the assembler's state, how a breach is said, DIMSE messages and how a
+command set is decoded (the caller decodes it, and decides whether a data set follows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, TypeAlias
+
+from ._codegen import compile_function
+from ._framing_rules import ITEM_LENGTH_FIELD, check_inlined, inline
+from ._pdu import COMMAND_BIT, LAST_BIT, PDU_AND_PDV_HEADERS, PDU_HEADER, PDV_HEADER, PDUType
+
+__all__ = ["Scanned", "scan_whole_message"]
+
+Scanned: TypeAlias = tuple[int, bytes, list[memoryview], int]
+"""(context ID, command set bytes, data set fragments, the position after the message)."""
+
+_TEMPLATE: Final = """\
+def scan_whole_message(view, position, end, max_pdu_length):
+    command = []
+    data = []
+    message_context = -1
+    in_data = data_done = False
+    pdu_start = position
+    # The PDUs up to the one where the command ends, any number of PDVs in each.
+    while not in_data:
+        if end - pdu_start < HEADERS:
+            return None
+        pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
+        pdu_end = pdu_start + PDU_HEAD + length
+        if (
+            pdu_type != P_DATA_TF
+            or pdu_end > end
+            or not {rule:p_data_has_pdv}
+            or not {rule:within_max_pdu_length}
+        ):
+            return None
+        offset = pdu_start + PDU_HEAD
+        pdu_start = pdu_end
+        while True:
+            room = pdu_end - offset
+            is_command = control & COMMAND_BIT
+            if not (
+                {rule:pdv_item_fits}
+                and {rule:fragment_not_empty}
+                and {rule:fragment_even}
+                and {rule:fragment_in_order}
+            ):
+                return None
+            if message_context < 0:
+                message_context = context_id
+            elif not {rule:one_context}:
+                return None
+            fragment_end = offset + ITEM_LENGTH_FIELD + item_length
+            if is_command:
+                command.append(view[offset + PDV_HEAD : fragment_end])
+                in_data = control & LAST_BIT != 0
+            else:  # data set fragments after the command's last, in its PDU
+                data.append(view[offset + PDV_HEAD : fragment_end])
+                data_done = control & LAST_BIT != 0
+            offset = fragment_end
+            room = pdu_end - offset
+            if not room:
+                break
+            if data_done or not {rule:pdv_header_fits}:
+                return None
+            item_length, context_id, control = pdv(view, offset)
+    # The data set goes on if data PDVs came after the command in its PDU, or the next
+    # PDU carries data: its PDUs, one PDV each, up to the last.
+    if not data_done and (
+        data
+        or (
+            end - pdu_start >= HEADERS
+            and view[pdu_start] == P_DATA_TF
+            and not view[pdu_start + HEADERS - 1] & COMMAND_BIT
+        )
+    ):
+        while not data_done:
+            if end - pdu_start < HEADERS:
+                return None
+            pdu_type, _, length, item_length, context_id, control = pdu_and_pdv(view, pdu_start)
+            pdu_end = pdu_start + PDU_HEAD + length
+            room = length
+            is_command = control & COMMAND_BIT
+            if (
+                pdu_type != P_DATA_TF
+                or item_length != length - ITEM_LENGTH_FIELD  # one PDV fills the PDU
+                or pdu_end > end
+                or not {rule:within_max_pdu_length}
+                or not {rule:pdv_item_fits}
+                or not {rule:fragment_not_empty}
+                or not {rule:fragment_even}
+                or not {rule:fragment_in_order}
+                or not {rule:one_context}
+            ):
+                return None
+            data.append(view[pdu_start + HEADERS : pdu_end])
+            data_done = control & LAST_BIT
+            pdu_start = pdu_end
+    command = bytes(command[0]) if len(command) == 1 else b"".join(command)
+    command_length = len(command)
+    if not {rule:command_within_limit}:
+        return None
+    return message_context, command, data, pdu_start
+"""
+
+_source, _inlined = inline(_TEMPLATE)
+scan_whole_message: Final[Callable[[memoryview, int, int, int], Scanned | None]] = compile_function(
+    _source,
+    "scan_whole_message",
+    "_pdata_one_pass.scan_whole_message",
+    {
+        "pdu_and_pdv": PDU_AND_PDV_HEADERS.unpack_from,
+        "pdv": PDV_HEADER.unpack_from,
+        "HEADERS": PDU_AND_PDV_HEADERS.size,
+        "PDU_HEAD": PDU_HEADER.size,
+        "PDV_HEAD": PDV_HEADER.size,
+        "ITEM_LENGTH_FIELD": ITEM_LENGTH_FIELD,
+        "P_DATA_TF": int(PDUType.P_DATA_TF),
+        "COMMAND_BIT": COMMAND_BIT,
+        "LAST_BIT": LAST_BIT,
+    },
+)
+scan_whole_message.__doc__ = """The message that begins at ``position`` in ``view`` (up
+to ``end``), if all its fragments are there and every framing rule holds for them: its
+context, its command set, its data set fragments (slices of ``view``) and the position
+after it; None to leave it to the general parser (nothing is changed).
+
+The data set fragments are those that follow the command (none, if the next PDU does not
+carry data); whether the command announces a data set is for the caller to compare."""
+check_inlined(scan_whole_message.__code__, _inlined)
