@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit import _command_decode, _fast_decode
+from dimsekit import _command_decode
 from dimsekit._fast_decode import decode_canonical
-from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
+from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
 
 from .helpers import (
@@ -297,13 +297,14 @@ def test_a_c_store_with_its_originator_takes_the_fast_path() -> None:
 
 
 def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
-    _fast_decode._class_uids.clear()
+    KNOWN_UIDS.clear()
     assert decode_canonical(echo(b"1.02\0")) is None
-    assert b"1.02\0" not in _fast_decode._class_uids
-    for number in range(SOP_CLASS_UIDS_REMEMBERED + 100):
+    assert not KNOWN_UIDS
+    for number in range(UIDS_REMEMBERED + 100):
         uid = f"1.2.3.{number}".encode()
         decoded = decode_canonical(echo(uid + b"\0" * (len(uid) & 1)))
         assert isinstance(decoded, dk.CEchoRequest)
         assert decoded.affected_sop_class_uid == UID(uid.decode())
-    assert len(_fast_decode._class_uids) == SOP_CLASS_UIDS_REMEMBERED
-    _fast_decode._class_uids.clear()
+    assert len(KNOWN_UIDS) == UIDS_REMEMBERED
+    assert all(type(text) is str and type(uid) is UID for text, uid in KNOWN_UIDS.items())
+    KNOWN_UIDS.clear()

@@ -17,10 +17,8 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
 from dimsekit._payload import DataSetPayload
-from dimsekit._vr import Priority
-from dimsekit.messages import _fast_init
+from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED, Priority
 from dimsekit.testing import invalid_constructions, messages
 
 from .helpers import IntEnumOne, StrSubclass, examples, init_values, one_field_toggled, store
@@ -95,7 +93,7 @@ def test_disabled_attrs_validators_are_respected_as_attrs_does() -> None:
 
 
 def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> None:
-    remembered = _fast_init._class_uids
+    remembered = KNOWN_UIDS
     remembered.clear()
     instance = "1.2.826.0.1.3680043.2.1125.1"
     for _ in range(2):  # refused the second time too: an invalid UID is never remembered
@@ -147,11 +145,11 @@ def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> Non
     assert {"1.2.3.4", "1.2.840.10008.1.20.1"} < set(remembered)
     final = dk.CFindResponse(message_id_being_responded_to=1, status=0)
     assert final.affected_sop_class_uid is None
-    for number in range(SOP_CLASS_UIDS_REMEMBERED + 100):
+    for number in range(UIDS_REMEMBERED + 100):
         uid = f"1.2.3.{number}"
         echo = dk.CEchoRequest(message_id=1, affected_sop_class_uid=uid)
         assert echo.affected_sop_class_uid == uid
-    assert len(remembered) == SOP_CLASS_UIDS_REMEMBERED
+    assert len(remembered) == UIDS_REMEMBERED
     with pytest.raises(dk.InvalidMessageError, match="affected_sop_class_uid"):
         dk.CEchoRequest(message_id=1, affected_sop_class_uid="1.2.3.x")
     remembered.clear()

@@ -37,7 +37,14 @@ from pydicom.filereader import read_dataset
 from pydicom.filewriter import write_dataset
 from pydicom.uid import UID, ImplicitVRLittleEndian
 
-from ._vr import refuse
+from ._vr import (
+    InlineCheck,
+    InlineConverter,
+    declare_converter,
+    declare_inline,
+    optional,
+    refuse,
+)
 
 __all__ = ["DataSetPayload", "PayloadInput"]
 
@@ -318,6 +325,16 @@ def to_optional_payload(value: PayloadInput | None) -> DataSetPayload | None:
     return None if value is None else to_payload(value)
 
 
+# to_payload's first branches, inline: the payload itself; bytes, wrapped.
+_BYTES_PAYLOAD: Final = InlineConverter(
+    DataSetPayload,
+    common="_bytes_payload({v}) if type({v}) is bytes else {call}",
+    names={"_bytes_payload": payload_of_bytes},
+)
+declare_converter(to_payload, _BYTES_PAYLOAD)
+declare_converter(to_optional_payload, attrs.evolve(_BYTES_PAYLOAD, keeps_none=True))
+
+
 def check_payload(inst: object, attribute: Attribute[Any], value: object) -> None:
     """Validator: the field holds a data set (PS3.7 6.3)."""
     if type(value) is not DataSetPayload:
@@ -330,10 +347,8 @@ def check_payload(inst: object, attribute: Attribute[Any], value: object) -> Non
         )
 
 
-def check_optional_payload(inst: object, attribute: Attribute[Any], value: object) -> None:
-    if value is not None:
-        check_payload(inst, attribute, value)
-
+declare_inline(check_payload, InlineCheck("(type({v}) is _Payload)", {"_Payload": DataSetPayload}))
+check_optional_payload: Final = optional(check_payload, "check_optional_payload")
 
 EMPTY_PAYLOAD: Final = DataSetPayload(b"")
 """The empty data set the decoders put in a message until its data set arrives; it is

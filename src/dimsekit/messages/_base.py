@@ -25,8 +25,8 @@ from .._diagnostics import Severity
 from .._errors import InvalidMessageError
 from .._fields import BY_NAME, DATA_SET_PARAMETERS
 from .._payload import DataSetPayload
-from .._status import PENDING_CODES_BY_SERVICE, ServiceClass, Status, to_status
-from .._vr import CommandField, check_us, refuse
+from .._status import ServiceClass, Status, refused_statuses, related_fields, to_status
+from .._vr import CommandField, InlineCheck, check_us, declare_inline, refuse
 from .._wire_details import WireDetails
 from ._fast_init import install_fast_init
 
@@ -309,17 +309,26 @@ def _check_status(inst: object, attribute: attrs.Attribute[Any], value: object) 
             "PS3.7 Annex C",
         )
         return
-    if value.is_pending or value.is_cancel:
-        service = type(inst).command_field.service  # type: ignore[attr-defined]
-        if value not in PENDING_CODES_BY_SERVICE.get(service, frozenset()):
-            refuse(
-                inst,
-                attribute.name,
-                value,
-                f"{service} has no {value.category.value} status (only C-FIND, C-GET and "
-                "C-MOVE answer Pending FF00 or Cancel FE00, and only C-FIND FF01)",
-                "PS3.7 9.1, 10.1; PS3.4 C.4",
-            )
+    service = type(inst).command_field.service  # type: ignore[attr-defined]
+    if value in refused_statuses(service):
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            f"{service} has no {value.category.value} status (only C-FIND, C-GET and "
+            "C-MOVE answer Pending FF00 or Cancel FE00, and only C-FIND FF01)",
+            "PS3.7 9.1, 10.1; PS3.4 C.4",
+        )
+
+
+declare_inline(
+    _check_status,
+    InlineCheck(
+        "(type({v}) is _Status and {v} not in _refused_statuses)",
+        {"_Status": Status},
+        bind=lambda cls: {"_refused_statuses": refused_statuses(cls.command_field.service)},
+    ),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -419,7 +428,7 @@ def message(
         if answers is not None:
             answers.response_class = cast(type[Response], cls)
         cls.rules = (*rules, *shared)
-        install_fast_init(cls, cls.rules)
+        install_fast_init(cls, fast_rules(cls))
         MESSAGE_CLASSES[command_field] = cls
         return cls
 
@@ -436,6 +445,31 @@ def _annex_c_rule(name: str) -> Rule:
         f"{name} is a status-related field: present only with a status whose Annex C "
         "entry lists it",
         "PS3.7 Annex C",
-        lambda m: getattr(m, name) is None or name in m.status.related_fields(),
+        lambda m: annex_c_allows(m, (name,)),
         when_received=Severity.WARNING,
     )
+
+
+def annex_c_allows(response: Response, names: tuple[str, ...]) -> bool:
+    """The Annex C rule of the status-related fields ``names``: each is absent, or listed
+    by the entry of the response's status (PS3.7 Annex C); the status is looked up once."""
+    related: frozenset[str] | None = None
+    for name in names:
+        if getattr(response, name) is not None:
+            if related is None:
+                related = related_fields(response.status)
+            if name not in related:
+                return False
+    return True
+
+
+def fast_rules(cls: type[Message]) -> tuple[Callable[[Any], bool], ...]:
+    """What a fast path checks of a built message of ``cls``, as ``cls.rules`` states it:
+    each rule's ``holds``, except that the Annex C rules (one a field, for their errors)
+    are checked as one, by :func:`annex_c_allows` over all of them."""
+    annex_c: tuple[Rule, ...] = cls.annex_c_rules if issubclass(cls, Response) else ()
+    holds = [rule.holds for rule in cls.rules if rule not in annex_c]
+    if annex_c:
+        names = tuple(name for rule in annex_c for name in rule.fields if name != "status")
+        holds.append(lambda m: annex_c_allows(m, names))
+    return tuple(holds)
