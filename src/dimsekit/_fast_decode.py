@@ -52,6 +52,7 @@ from ._vr import (
     AttributeTags,
     InlineConverter,
     add_inline_names,
+    remember_uid,
     tags_of,
 )
 from ._wire_details import PLAIN_WIRE, WireDetails
@@ -123,15 +124,15 @@ def _read_value(
         text = f"raw[pos + 8 : pos + 7 + ln] if raw[pos + 7 + ln] == 0 else {value}"
         lines = ["if ln & 1 or not ln: return None"]
         if name in SOP_CLASS_UID_FIELDS and validator in REMEMBERED_UID_CHECKS:
-            check = REMEMBERED_UID_CHECKS[validator]
+            # Found by the text as received (padded or not) if remembered; else checked
+            # by the same inline UID check, and remembered, by remember_uid.
             lines += [
-                f"_text = _str({text}, 'latin-1')",
+                f"_text = {value}.decode('latin-1')",
                 f"{name} = _known_uids_get(_text)",
                 f"if {name} is None:",
-                f"    {name} = _str_new(_UID, _text)",
-                f"    if not {check.of(name)}: return None",
+                f"    {name} = _str_new(_UID, _text[:-1] if _text[-1] == '\\0' else _text)",
+                f"    if not _remember_uid({name}, _text): return None",
             ]
-            add_inline_names(namespace, check.names)
             return lines, True
         lines.append(f"{name} = _str_new(_UID, {text}, 'latin-1')")
         conversion = None  # done: a UID of the text, as to_uid makes it
@@ -164,6 +165,7 @@ def _read_value(
 
 def _compile(cls: type[Message]) -> Decoder:
     layout = LAYOUTS[cls]
+    rules, condition = fast_rules(cls)
     requirements = cls.requirements()
     namespace: dict[str, Any] = {
         "_cls": cls,
@@ -175,16 +177,19 @@ def _compile(cls: type[Message]) -> Decoder:
         "_str_new": str.__new__,
         "_UID": UID,
         "_known_uids_get": KNOWN_UIDS.get,
+        "_remember_uid": remember_uid,
         "_tags_of": tags_of,
         "_Payload": DataSetPayload,
         "_EMPTY": EMPTY_PAYLOAD,
         "_NO_DATA_SET": NO_DATA_SET,
         "_plain_wire": PLAIN_WIRE.get,
         "_Wire": WireDetails,
-        "_rules": fast_rules(cls),
+        "_rules": rules,
         "_Invalid": InvalidMessageError,
         "_struct_error": struct.error,
     }
+    if condition is not None:
+        add_inline_names(namespace, condition.names)
     entries: list[tuple[str | None, ElementSpec]] = list(layout.fields)
     entries += [(None, COMMAND_FIELD), ("_cdst", COMMAND_DATA_SET_TYPE)]
     entries.sort(key=lambda entry: entry[1].tag)
@@ -243,6 +248,7 @@ def _compile(cls: type[Message]) -> Decoder:
             "        return None",
             "    if pos != n: return None",
             *(f"    {line}" for line in data_set_lines),
+            *([f"    if not {condition.expression}: return None"] if condition else []),
             "    wire = _plain_wire(_cdst) or _Wire(command_data_set_type=_cdst)",
             "    self = _new(_cls)",
             "    _set_wire(self, wire)",

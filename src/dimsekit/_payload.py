@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from typing import IO, Any, Final, TypeAlias, final
 
 import attrs
-from attrs import Attribute
 from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset
@@ -38,12 +37,10 @@ from pydicom.filewriter import write_dataset
 from pydicom.uid import UID, ImplicitVRLittleEndian
 
 from ._vr import (
-    InlineCheck,
     InlineConverter,
     declare_converter,
-    declare_inline,
+    exact_type,
     optional,
-    refuse,
 )
 
 __all__ = ["DataSetPayload", "PayloadInput"]
@@ -335,19 +332,12 @@ declare_converter(to_payload, _BYTES_PAYLOAD)
 declare_converter(to_optional_payload, attrs.evolve(_BYTES_PAYLOAD, keeps_none=True))
 
 
-def check_payload(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """Validator: the field holds a data set (PS3.7 6.3)."""
-    if type(value) is not DataSetPayload:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "a data set is bytes, bytearray, memoryview, a pydicom Dataset or a DataSetPayload",
-            "PS3.7 6.3",
-        )
-
-
-declare_inline(check_payload, InlineCheck("(type({v}) is _Payload)", {"_Payload": DataSetPayload}))
+check_payload: Final = exact_type(
+    DataSetPayload,
+    "a data set is bytes, bytearray, memoryview, a pydicom Dataset or a DataSetPayload",
+    "PS3.7 6.3",
+    "check_payload",
+)
 check_optional_payload: Final = optional(check_payload, "check_optional_payload")
 
 EMPTY_PAYLOAD: Final = DataSetPayload(b"")

@@ -555,17 +555,6 @@ def check_us(inst: object, attribute: Attribute[Any], value: object) -> None:
         refuse(inst, attribute.name, value, problem, "PS3.5 6.2")
 
 
-def check_priority(inst: object, attribute: Attribute[Any], value: object) -> None:
-    if type(value) is not Priority:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)",
-            "PS3.7 9.3.1.1",
-        )
-
-
 def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_empty: bool) -> None:
     if type(value) is not AttributeTags:
         problem = value if isinstance(value, _NotTags) else _NotTags(value, _NOT_A_SEQUENCE)
@@ -639,6 +628,25 @@ def declare_inline(validator: Validator, form: InlineCheck) -> None:
     INLINE_CHECKS[validator] = form
 
 
+def exact_type(kind: type, rule: str, reference: str, name: str) -> Validator:
+    """The validator ``name`` that takes a value of exactly ``kind`` (what the field's
+    converter makes of every value it accepts) and refuses any other by ``rule`` (at
+    ``reference``); its inline form is declared with it."""
+
+    def check(inst: object, attribute: Attribute[Any], value: object) -> None:
+        if type(value) is not kind:
+            refuse(inst, attribute.name, value, rule, reference)
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = f"A {kind.__name__}, as the converter makes it ({reference})."
+    alias = f"_{kind.__name__}"
+    declare_inline(check, InlineCheck(f"(type({{v}}) is {alias})", {alias: kind}))
+    return check
+
+
+check_priority: Final = exact_type(
+    Priority, "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)", "PS3.7 9.3.1.1", "check_priority"
+)
 _UID_NAMES: Final = {"_UID": UID, "_uid_match": UID_SYNTAX.fullmatch}
 _TEXT_NAMES: Final = {"_text_match": DEFAULT_TEXT.fullmatch}
 _TAG_NAMES: Final = {"_Tags": AttributeTags}
@@ -664,7 +672,6 @@ for _check, _rule in ((check_ae, AE_TEXT), (check_lo, LO_TEXT)):
             _TEXT_NAMES,
         ),
     )
-declare_inline(check_priority, InlineCheck("(type({v}) is _Priority)", {"_Priority": Priority}))
 declare_inline(check_tags, InlineCheck("(type({v}) is _Tags and len({v}) > 0)", _TAG_NAMES))
 declare_inline(check_tags_may_be_empty, InlineCheck("(type({v}) is _Tags)", _TAG_NAMES))
 
@@ -742,21 +749,26 @@ declare_converter(to_optional_tags, InlineConverter(AttributeTags, keeps_none=Tr
 UIDS_REMEMBERED: Final = 512
 """How many valid UIDs :data:`KNOWN_UIDS` holds, at most."""
 KNOWN_UIDS: Final[dict[str, UID]] = {}
-"""Valid UIDs by their text (plain ``str`` keys), each as the UID it converts to: the one
-memory both fast paths (building a message, decoding one) share for the elements that
-hold a SOP Class UID.  It holds UIDs of our own, never a caller's object (a pydicom UID
-can carry attributes), so later messages get what attrs would give them."""
+"""Valid UIDs by their text (plain ``str`` keys; a received one also with its one
+padding NUL), each as the UID it converts to: the one memory both fast paths (building
+a message, decoding one) share for the elements that hold a SOP Class UID.  It holds
+UIDs of our own, never a caller's object (a pydicom UID can carry attributes), so later
+messages get what attrs would give them."""
 _valid_uid: Final = inline_predicate(check_uid, "check_uid inline")
 
 
-def remember_uid(uid: UID) -> bool:
-    """Whether ``uid`` (already converted) passes the inline UID check; remembers it in
-    :data:`KNOWN_UIDS` if it does, while there is room."""
+def remember_uid(uid: UID, received: str | None = None) -> bool:
+    """Whether ``uid`` (already converted) passes the inline UID check; if it does,
+    remembers it in :data:`KNOWN_UIDS` while there is room: under its text, and under
+    ``received`` too, the text a decoder read it from (with the one NUL that pads an odd
+    length, PS3.5 9.1), so that the next time it is found before it is stripped."""
     if not _valid_uid(uid):
         return False
     if len(KNOWN_UIDS) < UIDS_REMEMBERED:
         text = str(uid)
-        KNOWN_UIDS[text] = str.__new__(UID, text)
+        KNOWN_UIDS[text] = own = str.__new__(UID, text)
+        if received is not None and received != text and len(KNOWN_UIDS) < UIDS_REMEMBERED:
+            KNOWN_UIDS[received] = own
     return True
 
 

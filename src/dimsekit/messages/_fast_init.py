@@ -36,6 +36,7 @@ from .._vr import (
     INLINE_CONVERTERS,
     KNOWN_UIDS,
     REMEMBERED_UID_CHECKS,
+    InlineCheck,
     InlineConverter,
     add_inline_names,
 )
@@ -45,9 +46,12 @@ __all__ = ["install_fast_init"]
 _NOTHING_INLINE: Final = InlineConverter()
 
 
-def install_fast_init(cls: type[Any], rules: tuple[Callable[[Any], bool], ...]) -> None:
+def install_fast_init(
+    cls: type[Any], rules: tuple[Callable[[Any], bool], ...], condition: InlineCheck | None
+) -> None:
     """Give ``cls`` the faster ``__init__``, checking ``rules`` (functions that tell
-    whether a built message holds to a rule); attrs' own stays as the fallback."""
+    whether a built message holds to a rule) and ``condition`` (rules inline, over the
+    fields by name); attrs' own stays as the fallback."""
     fields = [field for field in attrs.fields(cls) if field.init]
     namespace: dict[str, Any] = {
         "_slow": cls.__init__,
@@ -96,6 +100,9 @@ def install_fast_init(cls: type[Any], rules: tuple[Callable[[Any], bool], ...]) 
             calls.append(f"            _validate_{name}(self, _field_{name}, {name})")
         namespace[f"_set_{name}"] = slot_setter(cls, name)
         sets.append(f"            _set_{name}(self, {name})")
+    if condition is not None:  # after the fields' checks: over checked values
+        add_inline_names(namespace, condition.names)
+        checks.append(condition.expression)
     namespace["_set__wire"] = slot_setter(cls, "_wire")
     set_wire = "_set__wire(self, None)"
     keywords = ", ".join(f"{field.name}={field.name}" for field in fields)
