@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit import _command_decode
+from dimsekit import _command_decode, _fast_decode
 from dimsekit._fast_decode import decode_canonical
 from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
@@ -308,3 +308,37 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
     assert len(KNOWN_UIDS) == UIDS_REMEMBERED
     assert all(type(text) is str and type(uid) is UID for text, uid in KNOWN_UIDS.items())
     KNOWN_UIDS.clear()
+
+
+# --- the checks of each decoder are the declared inline forms ---------------------------
+
+
+def test_each_decoder_checks_with_the_declared_forms() -> None:
+    """Each field's check in each compiled decoder is its validator's declared inline
+    form (a US form that holds for every 16-bit value is left out; a SOP Class UID is
+    checked by the UID memory's own check); the Annex C rules are the one condition
+    ``messages._base`` states; no validator is called."""
+    import linecache
+
+    from dimsekit._fields import SOP_CLASS_UID_FIELDS
+    from dimsekit._vr import INLINE_CHECKS
+    from dimsekit.messages import MESSAGE_CLASSES
+    from dimsekit.messages._base import fast_rules
+
+    for cls in MESSAGE_CLASSES.values():
+        decoder = _fast_decode._DECODERS[int(cls.command_field)]
+        source = "".join(linecache.getlines(decoder.__code__.co_filename))
+        assert "_validate_" not in source
+        for field in attrs.fields(cls):
+            if not field.init or field.name == cls.data_set_field():
+                continue  # a data set is placed, not read
+            form = INLINE_CHECKS[field.validator]
+            if field.name in SOP_CLASS_UID_FIELDS:
+                assert f"_remember_uid({field.name}, _text)" in source
+            elif form.covers_us and field.converter is None:
+                assert form.of(field.name) not in source
+            else:
+                assert f"if not {form.of(field.name)}: return None" in source, (cls, field)
+        condition = fast_rules(cls)[1]
+        if condition is not None:
+            assert f"if not {condition.expression}: return None" in source
