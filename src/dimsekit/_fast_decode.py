@@ -8,8 +8,10 @@ most 16 bytes, every mandatory element present (none left to the model's default
 element the class has no field for, and values PS3.7 accepts.  For each class a decoder is compiled
 once that walks the expected tags in order (a run of US elements read in one ``struct``
 call, on the guess that all of them are there), reads each value straight from the
-bytes, checks it inline (the checks of the fields' validators, and the Annex C rule of
-each status-related field) and runs the class's other rules; the message is then built
+bytes, checks it inline (each field's validator in the inline form declared with it,
+``_vr.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the Annex C rule of the
+status-related fields as ``messages._base.annex_c_condition`` states it) and runs the
+class's other rules; the message is then built
 without going through its ``__init__`` again.  Decoding is on the hot path of every
 DICOM program (a C-FIND-RSP per match, a C-STORE-RQ per instance), and the general
 decoder's element table, diagnostics and keyword call cost about three times as much.
@@ -21,9 +23,10 @@ the general decoder returns for the same bytes, wire details included
 (``tests/test_fast_decode.py`` compares the two on generated, mutated and hand-made
 input).
 
-Validated SOP Class UIDs are remembered by their bytes (at most 512 of them): an
-association uses a handful, and each would otherwise be checked once per message.
-Instance UIDs, which differ from message to message, are always checked.
+Validated SOP Class UIDs are remembered in the memory the fast ``__init__`` shares
+(``_vr.KNOWN_UIDS``, by their text as received): an association uses a handful, and
+each would otherwise be checked once per message.  Instance UIDs, which differ from
+message to message, are always checked.
 
 Must not know: PDUs or presentation contexts; diagnostics (it never reports, it
 declines); how messages are encoded.

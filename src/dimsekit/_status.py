@@ -3,7 +3,9 @@
 Owns: the class rule of PS3.7 Annex C (which codes are Success, Pending, Cancel, Warning
 or Failure, and which are no status at all); the meanings PS3.7 Annex C and PS3.4 give
 codes per service class; which status-related command fields (Annex C) may accompany a
-code; which statuses each DIMSE service may answer with at all.
+code; which statuses each DIMSE service may answer with at all (the Pending and Cancel
+codes, :data:`PENDING_CODES_BY_SERVICE` and :func:`refused_statuses`, which the
+validator and both fast paths take them from).
 
 The class of a code depends on the code alone.  Its meaning depends on the service
 class: B000 is "Coercion of Data Elements" in Storage but "Sub-operations complete, one

@@ -7,6 +7,18 @@ holds its tags packed as the value bytes of an AT element in a command set (PS3.
 7.1.2, 6.2: each tag its group, then its element, as 16-bit little-endian numbers), so
 that the codec reads and writes a whole list in one call and a tag costs four bytes.
 
+Each value rule is stated once here and everything that applies it is derived from that
+statement: the validator (the attrs path, with the words of each refusal), its inline
+form in :data:`INLINE_CHECKS` (an expression built from the same constants and
+pattern, which the fast ``__init__`` and the canonical decoders both inline; the
+optional validators and their forms are derived from the required ones by
+:func:`optional`), and each converter's inline forms in :data:`INLINE_CONVERTERS`.
+Other modules declare the forms of their own validators the same way (``_payload``,
+``_status``, ``messages._base``).  The rules know no command set: the AE rule
+(:data:`AE_TEXT`) serves an AE title of an A-ASSOCIATE-RQ (PS3.8 9.3.2) as it serves
+Move Destination.  Also: :data:`KNOWN_UIDS`, the one memory of valid UIDs both fast
+paths share.
+
 Converters only normalise and never raise: a value they cannot make sense of is passed
 through unchanged (an AT list with the rule it breaks) so that the field's validator,
 which knows the message class and the field, reports it (attrs runs every converter

@@ -5,7 +5,9 @@ cross-field condition of PS3.7 stated once in words and once as a check, with ho
 serious breaking it is in a received message; the
 requirement codes of each field (M, U, U(=), C, C(=), A for Annex C only); the rules
 every response obeys (its status is one its service may answer with, its status-related
-fields go with a status whose PS3.7 Annex C entry lists them); the registry that maps a
+fields go with a status whose PS3.7 Annex C entry lists them, stated once as
+:func:`annex_c_condition`, which each field's rule and both fast paths are made from);
+the inline form of the status validator; the registry that maps a
 Command Field to its class; and building a response from its request.
 
 Must not know: bytes, tags or how fields are encoded (that is the codec's, through
