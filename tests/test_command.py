@@ -20,6 +20,7 @@ from dimsekit._command_decode import MAX_COMMAND_LENGTH, peek_data_set_type
 from dimsekit._diagnostics import MAX_LISTED
 from dimsekit._fast_decode import decode_canonical
 from dimsekit._fields import BY_TAG
+from dimsekit._layout import layout_of
 
 from .helpers import command, element, us
 
@@ -178,6 +179,43 @@ def test_the_data_set_goes_into_the_class_data_set_field() -> None:
     decoded = decode_command(encode_command(message), data_set=b"\x08\x00\x18\x00\x00\x00\x00\x00")
     assert decoded.message == message
     assert decoded.clean
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_a_data_set_given_as_bytes_is_taken_by_the_compiled_decoder(kind: type) -> None:
+    message = store_rq()
+    data = b"\x08\x00\x18\x00\x00\x00\x00\x00"
+    with mock.patch.object(_command_decode, "walk_elements", side_effect=AssertionError("general")):
+        decoded = decode_command(encode_command(message), data_set=kind(data))
+    assert decoded.message == message and decoded.clean
+    assert decoded.message.data_set == dk.DataSetPayload(data)
+
+
+def test_a_data_set_of_a_type_no_payload_takes_is_refused_by_the_general_decoder() -> None:
+    wrong: object = "not bytes"
+    decoded = decode_command(encode_command(store_rq()), data_set=wrong)  # type: ignore[arg-type]
+    assert [d.severity for d in decoded.diagnostics] == [Severity.ERROR]
+    assert "a data set is bytes" in decoded.diagnostics[0].what
+
+
+@pytest.mark.parametrize(
+    ("cls", "placements"),
+    [
+        (dk.CEchoRequest, [(None, "NOT_CARRIED"), (None, "NOT_CARRIED"),
+                           (None, None), (None, None)]),
+        (dk.CStoreRequest, [("data_set", None), ("data_set", None),
+                            ("data_set", "REQUIRED"), ("data_set", "REQUIRED")]),
+        (dk.CFindResponse, [("identifier", None), ("identifier", None),
+                            (None, "NOT_ANNOUNCED"), (None, None)]),
+    ],
+)  # fmt: skip
+def test_the_layout_says_where_the_data_set_goes(
+    cls: type[dk.Message], placements: list[tuple[str | None, str | None]]
+) -> None:
+    layout = layout_of(cls)
+    cases = [(True, True), (True, False), (False, True), (False, False)]  # announced, given
+    found = [layout.place_data_set(announced, given) for announced, given in cases]
+    assert [(p.field, p.deviation and p.deviation.name) for p in found] == placements
 
 
 def test_an_announced_data_set_not_supplied_is_stood_in_for_by_an_empty_payload() -> None:
@@ -1045,3 +1083,30 @@ def test_unknown_elements_are_kept_by_tag_and_written_back() -> None:
     wire = again.message.wire
     assert wire is not None and wire == decoded.message.wire
     assert [tag for tag, _ in wire.extra_elements] == UNKNOWN[:1000]
+
+
+def test_with_data_set_puts_the_data_set_in_place_of_the_stand_in_without_a_copy() -> None:
+    decoded = decode_command(encode_command(store_rq())).message
+    assert _command_decode.data_set_follows(decoded)
+    data = memoryview(b"\x08\x00\x18\x00\x00\x00\x00\x00")
+    payload = dk.DataSetPayload(data)
+    completed = _command_decode.with_data_set(decoded, payload)
+    assert completed is decoded and completed == store_rq()
+    assert isinstance(completed, dk.CStoreRequest) and completed.data_set is payload
+    assert completed.data_set.encoded is data  # held, not copied
+    with pytest.raises(ValueError, match=r"CStoreRequest\.data_set holds a data set already"):
+        _command_decode.with_data_set(completed, payload)
+
+
+def test_with_data_set_leaves_a_message_that_carries_none_as_it_is() -> None:
+    announced = encode_command(dk.CEchoRequest(message_id=1)).replace(
+        element(0x0800, us(0x0101)), element(0x0800, us(0x0001))
+    )
+    decoded = decode_command(announced).message
+    assert _command_decode.data_set_follows(decoded)
+    assert _command_decode.with_data_set(decoded, dk.DataSetPayload(b"\0\0")) is decoded
+    assert decoded == dk.CEchoRequest(message_id=1)
+    assert not _command_decode.data_set_follows(decode_command(ECHO_RQ_BYTES).message)
+    # a message built, not decoded: whether it carries one
+    assert _command_decode.data_set_follows(store_rq())
+    assert not _command_decode.data_set_follows(dk.CEchoRequest(message_id=1))

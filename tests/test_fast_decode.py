@@ -23,6 +23,7 @@ from pydicom.uid import UID
 import dimsekit as dk
 from dimsekit import _command_decode, _fast_decode
 from dimsekit._fast_decode import decode_canonical
+from dimsekit._layout import DEFAULT_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
 from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
 
@@ -37,6 +38,7 @@ from .helpers import (
     one_field_toggled,
     us,
 )
+from .message_examples import build
 
 CT_UID = CT.encode() + b"\0"  # 25 characters: one NUL makes the length even
 
@@ -342,3 +344,41 @@ def test_each_decoder_checks_with_the_declared_forms() -> None:
         condition = fast_rules(cls)[1]
         if condition is not None:
             assert f"if not {condition.expression}: return None" in source
+
+
+def with_data_set_type(encoded: bytes, data_set_type: int) -> bytes:
+    """``encoded`` with its Command Data Set Type value replaced (the element is 10 bytes:
+    tag (0000,0800), length 2, value)."""
+    at = encoded.index(b"\x00\x00\x00\x08\x02\x00\x00\x00") + 8
+    return encoded[:at] + us(data_set_type) + encoded[at + 2 :]
+
+
+@pytest.mark.parametrize("cls", list(LAYOUTS), ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("announced", [True, False], ids=["announced", "none-announced"])
+@pytest.mark.parametrize("given", [True, False], ids=["given", "not-given"])
+def test_where_the_data_set_goes_is_what_the_layout_says_on_both_paths(
+    cls: type[dk.Message], announced: bool, given: bool
+) -> None:
+    layout = LAYOUTS[cls]
+    placement = layout.place_data_set(announced, given)
+    buffer = with_data_set_type(
+        dk.encode_command(build(cls)), DEFAULT_DATA_SET_TYPE if announced else NO_DATA_SET
+    )
+    payload = dk.DataSetPayload(b"\x08\x00\x18\x00\x00\x00\x00\x00") if given else None
+    slow = general(buffer, payload)
+    assert slow is not None
+    deviations = [d for d in slow.diagnostics if d.tag == 0x0000_0800]
+    assert len(deviations) == (placement.deviation is not None)
+    if layout.data_set_field is not None:
+        held = getattr(slow.message, layout.data_set_field)
+        if placement.field is None:
+            assert held is None
+        else:
+            assert held == (payload or dk.DataSetPayload(b""))
+    fast = decode_canonical(buffer, payload)
+    # the compiled path takes every case the layout places without a deviation and
+    # without dropping a given data set, when nothing else is to be said
+    takes = slow.clean and not (given and placement.field is None)
+    assert (fast is not None) == takes
+    if fast is not None:
+        same(fast, slow.message)

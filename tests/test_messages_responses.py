@@ -136,6 +136,19 @@ def test_response_echoes_only_where_the_status_allows(
     assert request.check_response(answer) == []
 
 
+@pytest.mark.parametrize(
+    ("status", "carried"),
+    [(0x0000, True), (0x0001, True), (0x0107, True), (0x0116, True), (0xB000, True),
+     (0x0106, False), (0x0110, False), (0x0112, False), (0x0122, False), (0xC000, False)],
+)  # fmt: skip
+def test_n_get_response_carries_its_attribute_list_only_with_success_or_warning(
+    status: int, carried: bool
+) -> None:
+    # PS3.7 10.1.2.1.6: in a success response (Success or a Warning), not with a failure,
+    # even one (0106, 0110) whose Annex C entry lists other fields
+    assert dk.NGetResponse.may_carry("attribute_list", dk.Status(status)) is carried
+
+
 def test_query_retrieve_responses() -> None:
     find = build(dk.CFindRequest, message_id=3)
     match = find.response(status=0xFF00, identifier=ID)

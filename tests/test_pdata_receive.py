@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
-from dimsekit import _pdata_receive
+from dimsekit import _command_decode, _pdata_receive
 from dimsekit._fast_decode import decode_canonical
 from dimsekit.testing import messages
 
@@ -173,3 +173,32 @@ def test_a_non_canonical_message_is_tried_once_and_its_data_set_not_copied_in_va
     assert event.message == message
     assert len(tries) == 1  # the one-pass path declined once; the general parser took it
     assert sum(copied) <= len(message.data_set)  # by the general parser alone, if at all
+
+
+@pytest.mark.parametrize("pieces", ["whole", "byte by byte"])
+def test_the_data_set_gets_into_the_message_through_the_decoder_alone(pieces: str) -> None:
+    message = dk.CStoreRequest(
+        message_id=1, affected_sop_class_uid=CT, affected_sop_instance_uid=INSTANCE,
+        data_set=b"\x08\x00\x18\x00\x00\x00\x00\x00",
+    )  # fmt: skip
+    stream = pdu_stream(message, max_pdu=16382)
+    received: list[tuple[dk.Message, dk.DataSetPayload]] = []
+    real = _command_decode.with_data_set
+
+    def completed(decoded: dk.Message, data_set: dk.DataSetPayload) -> dk.Message:
+        assert decoded.data_set_payload == dk.DataSetPayload(b"")  # the stand-in until now
+        received.append((decoded, data_set))
+        return real(decoded, data_set)
+
+    assembler = dk.MessageAssembler(max_pdu_length=16382)
+    with mock.patch.object(_pdata_receive, "with_data_set", completed):
+        if pieces == "whole":
+            events = assembler.feed(stream)
+        else:
+            events = [
+                event for i in range(len(stream)) for event in assembler.feed(stream[i : i + 1])
+            ]
+    (event,) = events
+    assert isinstance(event, dk.MessageReceived) and event.message == message
+    ((decoded, data_set),) = received
+    assert decoded is event.message and event.message.data_set_payload is data_set

@@ -1,21 +1,14 @@
 """dimsekit: a typed, validated model of the DICOM DIMSE messages of PS3.7.
 
-This module is the public facade: it imports and re-exports, nothing else.
+This module is the public facade: it imports and re-exports, nothing else.  The message
+classes and the converter functions are re-exported by their modules' own ``__all__``,
+so each public name is listed once.
 """
 
+from . import _converter, messages
 from ._command import encode_command
 from ._command_decode import DecodedCommand, decode_command
-from ._converter import (
-    CommandSetConverter,
-    configure_converter,
-    from_dataset,
-    from_dict,
-    from_json,
-    make_converter,
-    to_dataset,
-    to_dict,
-    to_json,
-)
+from ._converter import *  # noqa: F403 (re-exports its __all__)
 from ._diagnostics import Diagnostic, Severity
 from ._errors import DecodeError, DimseError, FramingError, InvalidMessageError
 from ._fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
@@ -33,59 +26,14 @@ from ._pdu import PDUType
 from ._status import ServiceClass, Status, StatusCategory
 from ._vr import AttributeTags, CommandField, Priority, TagLike, truncate_error_comment
 from ._wire_details import WireDetails
-from .messages import (
-    MESSAGE_CLASSES,
-    VERIFICATION_SOP_CLASS,
-    CCancelRequest,
-    CEchoRequest,
-    CEchoResponse,
-    CFindRequest,
-    CFindResponse,
-    CGetRequest,
-    CGetResponse,
-    CMoveRequest,
-    CMoveResponse,
-    CStoreRequest,
-    CStoreResponse,
-    Message,
-    NActionRequest,
-    NActionResponse,
-    NCreateRequest,
-    NCreateResponse,
-    NDeleteRequest,
-    NDeleteResponse,
-    NEventReportRequest,
-    NEventReportResponse,
-    NGetRequest,
-    NGetResponse,
-    NSetRequest,
-    NSetResponse,
-    Request,
-    Response,
-    ResponseMismatch,
-    Rule,
-)
+from .messages import *  # noqa: F403 (re-exports its __all__)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "COMMAND_ELEMENTS",
-    "MESSAGE_CLASSES",
-    "VERIFICATION_SOP_CLASS",
     "AttributeTags",
-    "CCancelRequest",
-    "CEchoRequest",
-    "CEchoResponse",
-    "CFindRequest",
-    "CFindResponse",
-    "CGetRequest",
-    "CGetResponse",
-    "CMoveRequest",
-    "CMoveResponse",
-    "CStoreRequest",
-    "CStoreResponse",
     "CommandField",
-    "CommandSetConverter",
     "DataSetPayload",
     "DecodeError",
     "DecodedCommand",
@@ -95,30 +43,13 @@ __all__ = [
     "Event",
     "FramingError",
     "InvalidMessageError",
-    "Message",
     "MessageAssembler",
     "MessageReceived",
-    "NActionRequest",
-    "NActionResponse",
-    "NCreateRequest",
-    "NCreateResponse",
-    "NDeleteRequest",
-    "NDeleteResponse",
-    "NEventReportRequest",
-    "NEventReportResponse",
-    "NGetRequest",
-    "NGetResponse",
-    "NSetRequest",
-    "NSetResponse",
     "PDUBuffers",
     "PDUReceived",
     "PDUType",
     "PayloadInput",
     "Priority",
-    "Request",
-    "Response",
-    "ResponseMismatch",
-    "Rule",
     "ServiceClass",
     "Severity",
     "SpillFactory",
@@ -128,16 +59,10 @@ __all__ = [
     "UndecodableMessage",
     "WireDetails",
     "attribute_name",
-    "configure_converter",
     "decode_command",
     "encode_command",
     "fragment_message",
-    "from_dataset",
-    "from_dict",
-    "from_json",
-    "make_converter",
-    "to_dataset",
-    "to_dict",
-    "to_json",
     "truncate_error_comment",
 ]
+__all__ += messages.__all__
+__all__ += _converter.__all__

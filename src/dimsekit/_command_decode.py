@@ -1,12 +1,16 @@
 """Command set bytes in: decode what a peer sent, leniently, and say what deviated.
 
-Owns: reading Implicit VR Little Endian command sets (PS3.7 6.3.1; PS3.5 7.1.2) into the
-typed message: accepting what real peers get wrong but can still be understood and
-reporting each deviation as a :class:`~dimsekit.Diagnostic` (PS3.7 6.3.1, E.1), keeping
-unknown and retired elements and the received Command Data Set Type so that canonical
-input re-encodes byte for byte, and refusing what cannot be understood with a
-:class:`~dimsekit.DecodeError` naming the offset, the tag, the reason and the status to
-answer with.  ``assemble`` is shared with the Dataset and JSON forms (``_converter``).
+Owns: the decoder's entries: :func:`decode_command`, reading Implicit VR Little Endian
+command sets (PS3.7 6.3.1; PS3.5 7.1.2) into the typed message, accepting what real
+peers get wrong but can still be understood and reporting each deviation as a
+:class:`~dimsekit.Diagnostic` (PS3.7 6.3.1, E.1), keeping unknown and retired elements
+and the received Command Data Set Type so that canonical input re-encodes byte for
+byte, and refusing what cannot be understood with a :class:`~dimsekit.DecodeError`
+naming the offset, the tag, the reason and the status to answer with; ``assemble``,
+building the message from decoded values, shared with the Dataset and JSON forms
+(``_converter``); and :func:`with_data_set`, the one way a data set that came after its
+command (PS3.8 E.1) gets into the message decoded from it, where
+:meth:`~dimsekit._layout.Layout.place_data_set` says.
 
 Nothing is filled in without saying so: an absent mandatory element (M in the message's
 table, PS3.7 9.3, 10.3; ``Message.section``) that decoding can do without gets an ERROR
@@ -14,14 +18,16 @@ diagnostic naming the element and what was assumed in its place: the model's def
 (Priority, Affected SOP Class UID of a C-ECHO-RQ), the Command Data Set Type the message
 implies, or for the Command Group Length the length of the elements that follow.
 What a hostile command set can make decoding hold stays within a few times its size:
-unknown elements are kept as offsets and then as ranges of the received bytes
-(:class:`~dimsekit._wire_details.ExtraElements`), repeats only counted, diagnostics
-bounded by the :class:`~dimsekit._diagnostics.DiagnosticLog`; input over
+unknown elements are kept as offsets (``_element_walk``) and then as ranges of the
+received bytes (:class:`~dimsekit._wire_details.ExtraElements`), repeats only counted,
+diagnostics bounded by the :class:`~dimsekit._diagnostics.DiagnosticLog`; input over
 :data:`MAX_COMMAND_LENGTH` is refused unread.
 
 No pydicom Dataset is built on this path: it is the hot path of every DICOM program.
-What real toolkits send, canonical and valid, is decoded by ``_fast_decode`` first;
-this module decides everything else.
+What real toolkits send, canonical and valid, is decoded by ``_fast_decode`` first
+(:func:`decode_canonical`, offered here too, for the receiver's one-pass path); the
+element walk is ``_element_walk``'s, each value's reading ``_received_values``'s; this
+module decides everything else.
 
 Must not know: PDUs or presentation contexts; how messages are encoded (``_command``).
 """
@@ -30,13 +36,15 @@ from __future__ import annotations
 
 import enum
 from array import array
-from collections.abc import Callable, Iterator, Mapping
-from typing import Final, TypeAlias
+from collections.abc import Iterator, Mapping
+from typing import Final
 
 import attrs
 from pydicom.uid import UID
 
+from ._codegen import slot_setter
 from ._diagnostics import Diagnostic, DiagnosticLog, Severity
+from ._element_walk import UnknownElements, as_view, peek_data_set_type, walk_elements
 from ._errors import DecodeError, InvalidMessageError
 from ._errors import show as _show
 from ._fast_decode import decode_canonical
@@ -44,15 +52,18 @@ from ._fields import BY_NAME, BY_TAG, ElementSpec
 from ._layout import (
     COMMAND_DATA_SET_TYPE,
     COMMAND_FIELD,
-    DEFAULT_DATA_SET_TYPE,
     GROUP_LENGTH,
     LAYOUTS,
     NO_DATA_SET,
+    PROTOCOL_TAGS,
+    DataSetDeviation,
     Layout,
+    announces_data_set,
+    data_set_type,
 )
-from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput
+from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput, to_payload
+from ._received_values import ABSENT, VALUE_DECODERS, Raw, ValueDecoder, decode_us, diagnostic_at
 from ._representable import refuse_unrepresentable as _refuse_unrepresentable
-from ._vr import AE_MAX, AttributeTags
 from ._wire import ELEMENT_HEADER as _HEADER
 from ._wire_details import PLAIN_WIRE, ExtraElements, WireDetails
 from .messages import MESSAGE_CLASSES, Message
@@ -62,8 +73,12 @@ __all__ = [
     "DecodedCommand",
     "assemble",
     "command_too_long",
+    "data_set_follows",
+    "decode_canonical",
     "decode_command",
+    "extra_elements",
     "peek_data_set_type",
+    "with_data_set",
 ]
 
 MAX_COMMAND_LENGTH: Final = 1 << 20
@@ -97,169 +112,18 @@ class DecodedCommand:
 
 _COMMAND_FIELD_TAG: Final = COMMAND_FIELD.tag
 _DATA_SET_TYPE_TAG: Final = COMMAND_DATA_SET_TYPE.tag
-_ABSENT: Final = object()
 # Command sets longer than this (only a huge AT list makes one) skip the fast path, so
 # that a huge buffer is never copied only to be refused.
 _CANONICAL_MAX: Final = 1 << 16
-_Raw: TypeAlias = bytes | memoryview
 
 
-def _decode_us(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
-    size = len(raw)
-    if size == 2:
-        return raw[0] | (raw[1] << 8)
-    if size == 0:
-        diags.append(_diag(offset, spec, "zero-length US value; taken as absent", "PS3.5 6.2"))
-        return _ABSENT
-    if size < 2:
-        raise DecodeError(
-            f"{spec.keyword} (US) has a {size}-byte value; a US value has 2 bytes (PS3.5 6.2)",
-            offset=offset,
-            tag=spec.tag,
-        )
-    diags.append(
-        _diag(
-            offset,
-            spec,
-            f"{spec.keyword} has {size} bytes (VM > 1) where VM is 1; the first value is kept",
-            "PS3.7 E.1 (VM 1)",
-        )
-    )
-    return raw[0] | (raw[1] << 8)
-
-
-def _decode_ul(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
-    if len(raw) != 4:
-        raise DecodeError(
-            f"{spec.keyword} (UL) has a {len(raw)}-byte value; a UL value has 4 bytes",
-            offset=offset,
-            tag=spec.tag,
-        )
-    return int.from_bytes(raw, "little")
-
-
-def _decode_ui(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
-    """A UID is padded with one trailing NUL, to an even length, and with nothing else
-    (PS3.5 9.1, 6.2): other padding (spaces anywhere, more NULs) is removed and reported.
-    A NUL that makes the length odd is reported as the odd length it makes."""
-    text = str(raw, "latin-1")
-    core = text.rstrip("\0 ")
-    if not core:
-        what = f"UID {text!r} is padding only" if text else "zero-length UID"
-        diags.append(_diag(offset, spec, f"{what}; taken as absent", "PS3.5 9.1"))
-        return _ABSENT
-    value = core.lstrip(" ")
-    leading = len(core) - len(value)
-    trailing = text[len(core) :]
-    if leading or (trailing and trailing != "\0"):
-        diags.append(
-            _diag(offset, spec, f"UID {text!r} {_uid_padding(leading, trailing)}", "PS3.5 6.2, 9.1")
-        )
-    return str.__new__(UID, value)  # what the model's converter would make of it
-
-
-def _uid_padding(leading: int, trailing: str) -> str:
-    if not leading and trailing == " ":
-        return "padded with a space, not NUL"
-    spaces, nuls = trailing.count(" "), trailing.count("\0")
-    parts = [
-        f"{count} {what}{'s' if count > 1 else ''}"
-        for count, what in (
-            (leading, "leading space"),
-            (spaces, "trailing space"),
-            (nuls if nuls > 1 or spaces else 0, "trailing NUL"),
-        )
-        if count
-    ]
-    return f"padded with {' and '.join(parts)}; a UID is padded with one NUL, to an even length"
-
-
-def _decode_ae(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
-    """Leading and trailing spaces of an AE title are not significant (PS3.5 6.2): they
-    are removed without a word.  NUL padding is removed and reported, and so is a value
-    longer than 16 bytes whose title fits (one that does not is the validator's)."""
-    text = str(raw, "latin-1")
-    core = text.rstrip("\0 ")
-    value = core.strip(" ")
-    if not value:
-        diags.append(_diag(offset, spec, "empty AE value; taken as absent", "PS3.5 6.2"))
-        return _ABSENT
-    if "\0" in text[len(core) :]:
-        diags.append(
-            _diag(offset, spec, f"AE title {text!r} padded with NUL, not a space", "PS3.5 6.2")
-        )
-    if len(raw) > AE_MAX and len(value) <= AE_MAX:
-        diags.append(
-            _diag(
-                offset,
-                spec,
-                f"AE value of {len(raw)} bytes; an AE value has at most {AE_MAX}",
-                "PS3.5 6.2",
-            )
-        )
-    return value
-
-
-def _decode_text(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
-    text = str(raw, "latin-1").strip(" ")
-    if not text:
-        diags.append(_diag(offset, spec, f"empty {spec.vr} value; taken as absent", "PS3.5 6.2"))
-        return _ABSENT
-    return text
-
-
-def _decode_at(raw: _Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
-    size = len(raw)
-    if size % 4:
-        raise DecodeError(
-            f"{spec.keyword} (AT) has {size} bytes; AT values are 4 bytes each (PS3.5 6.2)",
-            offset=offset,
-            tag=spec.tag,
-        )
-    return AttributeTags.from_bytes(raw)  # the received bytes are its packed form
-
-
-_DecodeFn = Callable[[_Raw, int, ElementSpec, DiagnosticLog], object]
-_DECODERS: Final[dict[str, _DecodeFn]] = {
-    "UI": _decode_ui,
-    "AE": _decode_ae,
-    "LO": _decode_text,
-    "US": _decode_us,
-    "UL": _decode_ul,
-    "AT": _decode_at,
-}
 # Per class, what to read for each field: computed once.
-_FIELD_DECODERS: Final[dict[type[Message], tuple[tuple[str, ElementSpec, _DecodeFn], ...]]] = {
-    cls: tuple((name, spec, _DECODERS[spec.vr]) for name, spec in layout.fields)
+_FIELD_DECODERS: Final[dict[type[Message], tuple[tuple[str, ElementSpec, ValueDecoder], ...]]] = {
+    cls: tuple((name, spec, VALUE_DECODERS[spec.vr]) for name, spec in layout.fields)
     for cls, layout in LAYOUTS.items()
 }
-_PROTOCOL_TAGS: Final = frozenset({GROUP_LENGTH.tag, COMMAND_FIELD.tag, COMMAND_DATA_SET_TYPE.tag})
-_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 _CLASS_BY_CODE: Final[dict[object, type[Message]]] = {
     int(code): cls for code, cls in MESSAGE_CLASSES.items()
-}
-
-
-def _assumed(cls: type[Message]) -> tuple[tuple[str, ElementSpec, object], ...]:
-    """The command elements PS3.7 marks M (mandatory) in ``cls`` for which the model has
-    a default: (attribute name, element, the default as the field holds it)."""
-    requirements = cls.requirements()
-    fields = {field.name: field for field in attrs.fields(cls)}
-    assumed = []
-    for name, spec in LAYOUTS[cls].fields:
-        field = fields[name]
-        if requirements[name] != "M" or field.default is attrs.NOTHING:
-            continue
-        default = field.default
-        if field.converter is not None:
-            default = field.converter(default)
-        assumed.append((name, spec, default))
-    return tuple(assumed)
-
-
-_ASSUMED: Final = {cls: _assumed(cls) for cls in LAYOUTS}
-_ASSUMED_NAMES: Final = {
-    cls: frozenset(name for name, _, _ in found) for cls, found in _ASSUMED.items()
 }
 
 
@@ -284,175 +148,8 @@ def _shown(value: object) -> str:
     return repr(value)
 
 
-def _diag(
-    offset: int | None,
-    spec: ElementSpec | None,
-    what: str,
-    rule: str,
-    severity: Severity = Severity.WARNING,
-) -> Diagnostic:
-    return Diagnostic(
-        what=what,
-        rule=rule,
-        severity=severity,
-        offset=offset,
-        tag=None if spec is None else spec.tag,
-    )
-
-
-# Elements the command dictionary has no entry for (unknown ones) are kept apart from the
-# others, as offsets of their first occurrence: a command set of a million bytes holds a
-# hundred thousand of them, and none is worth an object of its own (see ``_Unknown``).
-_NO_TAG: Final = 1 << 16  # above every group 0000 element number
-
-
-class _Unknown:
-    """The unknown elements of a command set, by the offset of each one's first
-    occurrence: in an ``array`` while they come in ascending tag order (as they do in
-    nearly every command set that has any), in a table of all 65536 group 0000 element
-    numbers (offset + 1, 0 for none) from the first one that does not."""
-
-    __slots__ = ("last", "offsets", "table", "view")
-
-    def __init__(self, view: _Raw) -> None:
-        self.view = view
-        self.offsets = array("I")
-        self.table: array[int] | None = None
-        self.last = -1
-
-    def _tag_at(self, offset: int) -> int:
-        view = self.view
-        return view[offset + 2] | view[offset + 3] << 8
-
-    def _table(self) -> array[int]:
-        table = self.table
-        if table is None:
-            self.table = table = array("I", (0,)) * _NO_TAG
-            for offset in self.offsets:
-                table[self._tag_at(offset)] = offset + 1
-            self.offsets = array("I")
-        return table
-
-    def seen(self, tag: int) -> bool:
-        """Whether an element with this tag was kept."""
-        if self.table is None and tag >= self.last:  # above, or the last one repeated
-            return tag == self.last
-        return bool(self._table()[tag])
-
-    def add(self, tag: int, offset: int) -> None:
-        """Keep the element at ``offset``, whose tag was not seen."""
-        if self.table is None and tag > self.last:
-            self.offsets.append(offset)
-            self.last = tag
-        else:
-            self._table()[tag] = offset + 1
-
-    def in_tag_order(self) -> Iterator[tuple[int, int]]:
-        """(tag, offset) of each, by tag."""
-        table = self.table
-        if table is None:
-            for offset in self.offsets:
-                yield self._tag_at(offset), offset
-            return
-        for tag, found in enumerate(table):
-            if found:
-                yield tag, found - 1
-
-
-def _parse(view: _Raw, diags: DiagnosticLog) -> tuple[dict[int, tuple[int, _Raw]], _Unknown | None]:
-    """Split a command set into its elements: tag -> (offset, value bytes) for those the
-    command dictionary knows, and the unknown ones apart (None if there are none).  The
-    first occurrence of a tag is kept; repeats are only reported."""
-    elements: dict[int, tuple[int, _Raw]] = {}
-    unknown: _Unknown | None = None
-    size = len(view)
-    offset = 0
-    previous = -1
-    unpack = _HEADER.unpack_from
-    while offset < size:
-        if size - offset < 8:
-            raise DecodeError(
-                f"truncated element header: {size - offset} bytes left where an element "
-                "needs 8 (tag, length) (PS3.5 7.1.2)",
-                offset=offset,
-            )
-        group, element, length = unpack(view, offset)
-        tag = (group << 16) | element
-        end = offset + 8 + length
-        known = tag in BY_TAG
-        if group or end > size or length & 1 or tag <= previous:
-            _refuse_element(offset, group, element, length, size)
-            seen = tag in elements if known else unknown is not None and unknown.seen(tag)
-            _report_element(diags, offset, tag, length, seen, tag < previous)
-            if seen:
-                offset = end
-                continue
-        if known:
-            elements[tag] = (offset, view[offset + 8 : end])
-        else:
-            if unknown is None:
-                unknown = _Unknown(view)
-            unknown.add(tag, offset)
-        if tag > previous:
-            previous = tag
-        offset = end
-    return elements, unknown
-
-
-def _refuse_element(offset: int, group: int, element: int, length: int, size: int) -> None:
-    """What cannot be read: an element of another group, a value past the end."""
-    tag = (group << 16) | element
-    if group:
-        raise DecodeError(
-            f"element ({group:04X},{element:04X}) is outside group 0000: a command set "
-            "holds command elements only (PS3.7 6.3.1)",
-            offset=offset,
-            tag=tag,
-        )
-    if offset + 8 + length > size:
-        raise DecodeError(
-            f"value length {length} runs past the end of the command set "
-            f"({size - offset - 8} bytes left) (PS3.5 7.1.2)",
-            offset=offset,
-            tag=tag,
-        )
-
-
-def _report_element(
-    diags: DiagnosticLog, offset: int, tag: int, length: int, seen: bool, out_of_order: bool
-) -> None:
-    """Report an odd length, a repeated element, one out of order."""
-    if length & 1:
-        diags.append(
-            Diagnostic(
-                what=f"odd value length {length}",
-                rule="PS3.7 6.3.1: command element lengths are even",
-                offset=offset,
-                tag=tag,
-            )
-        )
-    if seen:
-        diags.append(
-            Diagnostic(
-                what="element repeated; the first occurrence is kept",
-                rule="PS3.7 6.3.1: each tag at most once",
-                offset=offset,
-                tag=tag,
-            )
-        )
-    elif out_of_order:
-        diags.append(
-            Diagnostic(
-                what="element out of ascending tag order",
-                rule="PS3.7 6.3.1: elements in ascending tag order",
-                offset=offset,
-                tag=tag,
-            )
-        )
-
-
 def _check_group_length(
-    cls: type[Message], elements: dict[int, tuple[int, _Raw]], size: int, diags: DiagnosticLog
+    cls: type[Message], elements: dict[int, tuple[int, Raw]], size: int, diags: DiagnosticLog
 ) -> None:
     """Command Group Length (M in every message's table) says how many bytes of elements
     follow it; the decoder does not need it, and uses what it finds."""
@@ -466,13 +163,15 @@ def _check_group_length(
         return
     offset, raw = found
     if len(raw) != 4:
-        diags.append(_diag(offset, GROUP_LENGTH, f"{len(raw)}-byte value; UL has 4", "PS3.5 6.2"))
+        diags.append(
+            diagnostic_at(offset, GROUP_LENGTH, f"{len(raw)}-byte value; UL has 4", "PS3.5 6.2")
+        )
         return
     value = int.from_bytes(raw, "little")
     expected = size - (offset + 12)
     if value != expected:
         diags.append(
-            _diag(
+            diagnostic_at(
                 offset,
                 GROUP_LENGTH,
                 f"Command Group Length says {value}, the elements after it have {expected} "
@@ -482,7 +181,7 @@ def _check_group_length(
         )
 
 
-def _message_class(elements: dict[int, tuple[int, _Raw]], diags: DiagnosticLog) -> type[Message]:
+def _message_class(elements: dict[int, tuple[int, Raw]], diags: DiagnosticLog) -> type[Message]:
     found = elements.get(_COMMAND_FIELD_TAG)
     if found is None:
         raise DecodeError(
@@ -491,10 +190,10 @@ def _message_class(elements: dict[int, tuple[int, _Raw]], diags: DiagnosticLog) 
             tag=_COMMAND_FIELD_TAG,
         )
     offset, raw = found
-    value = _decode_us(raw, offset, COMMAND_FIELD, diags)
+    value = decode_us(raw, offset, COMMAND_FIELD, diags)
     cls = _CLASS_BY_CODE.get(value)
     if cls is None:
-        shown = "empty" if value is _ABSENT else f"0x{value:04X}"
+        shown = "empty" if value is ABSENT else f"0x{value:04X}"
         raise DecodeError(
             f"Command Field {shown} is no DIMSE message (PS3.7 E.1)",
             offset=offset,
@@ -502,24 +201,6 @@ def _message_class(elements: dict[int, tuple[int, _Raw]], diags: DiagnosticLog) 
             suggested_status=0x0211,
         )
     return cls
-
-
-def _as_view(buffer: bytes | bytearray | memoryview) -> _Raw:
-    """Bytes stay bytes (slicing them is cheapest); other buffers become a byte view."""
-    if type(buffer) is bytes:
-        return buffer
-    try:
-        view = memoryview(buffer)
-    except TypeError:
-        raise TypeError(
-            "buffer must be bytes, bytearray or memoryview (any contiguous bytes-like "
-            f"object), not {type(buffer).__name__}"
-        ) from None
-    if not view.c_contiguous:
-        raise TypeError("buffer must be a contiguous bytes-like object")
-    if view.format != "B" or view.ndim != 1:
-        view = view.cast("B")
-    return view
 
 
 def decode_command(
@@ -542,8 +223,12 @@ def decode_command(
     either mode: empty input, or more than :data:`MAX_COMMAND_LENGTH` bytes.  Nothing
     else is ever raised, but a :class:`TypeError` for a ``buffer`` that holds no bytes.
     """
-    view = _as_view(buffer)
+    view = as_view(buffer)
     size = len(view)
+    if data_set is not None and type(data_set) is not DataSetPayload:
+        payload = to_payload(data_set)  # what the message's field would make of it
+        if type(payload) is DataSetPayload:  # else its validator refuses it, below
+            data_set = payload
     if (data_set is None or type(data_set) is DataSetPayload) and size <= _CANONICAL_MAX:
         message = decode_canonical(view if type(view) is bytes else bytes(view), data_set)
         if message is not None:  # the common case, quickly (``_fast_decode``)
@@ -553,7 +238,7 @@ def decode_command(
     if size > MAX_COMMAND_LENGTH:
         raise DecodeError(command_too_long(size), offset=0)
     diags = DiagnosticLog()
-    elements, unknown = _parse(view, diags)
+    elements, unknown = walk_elements(view, diags)
     cls = _message_class(elements, diags)
     _check_group_length(cls, elements, size, diags)
     values: dict[str, object] = {}
@@ -564,7 +249,7 @@ def decode_command(
             continue
         used += 1
         value = decode(found[1], found[0], spec, diags)
-        if value is not _ABSENT:
+        if value is not ABSENT:
             values[name] = value
     cdst_found = elements.get(_DATA_SET_TYPE_TAG)
     cdst: int | None = None
@@ -572,15 +257,11 @@ def decode_command(
     if cdst_found is not None:
         used += 1
         cdst_offset, raw = cdst_found
-        decoded = _decode_us(raw, cdst_offset, COMMAND_DATA_SET_TYPE, diags)
-        cdst = None if decoded is _ABSENT else decoded  # type: ignore[assignment]
+        decoded = decode_us(raw, cdst_offset, COMMAND_DATA_SET_TYPE, diags)
+        cdst = None if decoded is ABSENT else decoded  # type: ignore[assignment]
     extras: ExtraElements | tuple[()] = ()
     if used != len(elements) or unknown is not None:
         extras = _received_extras(cls, view, elements, unknown, diags)
-    elif not diags and cdst is not None:
-        clean = _clean_message(cls, values, cdst, data_set)
-        if clean is not None:
-            return clean
     return assemble(
         cls,
         values,
@@ -591,29 +272,6 @@ def decode_command(
         diags=diags,
         strict=strict,
     )
-
-
-def _clean_message(
-    cls: type[Message], values: dict[str, object], cdst: int, data_set: PayloadInput | None
-) -> DecodedCommand | None:
-    """The common case, quickly: a command set with nothing to report.  None sends the
-    caller down the general path, which reports whatever this one did not accept."""
-    if not _ASSUMED_NAMES[cls] <= values.keys():
-        return None  # a mandatory element the model has a default for is missing
-    field = _DATA_SET_FIELD[cls]
-    if field is None:
-        if cdst != NO_DATA_SET or data_set is not None:
-            return None
-    elif cdst != NO_DATA_SET:
-        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
-    elif data_set is not None or field in LAYOUTS[cls].required:
-        return None
-    try:
-        message = cls(**values)
-    except (InvalidMessageError, TypeError):
-        return None
-    wire = PLAIN_WIRE.get(cdst) or WireDetails(command_data_set_type=cdst)
-    return DecodedCommand(message._with_wire(wire))
 
 
 def _extra_diagnostic(cls: type[Message], tag: int, offset: int | None) -> Diagnostic:
@@ -632,7 +290,7 @@ def _extra_diagnostic(cls: type[Message], tag: int, offset: int | None) -> Diagn
     return Diagnostic(what=what, rule=rule, offset=offset, tag=tag)
 
 
-def _extra_elements(
+def extra_elements(
     cls: type[Message],
     elements: dict[int, tuple[int | None, memoryview | bytes]],
     diags: DiagnosticLog,
@@ -648,14 +306,14 @@ def _extra_elements(
 
 def _received_extras(
     cls: type[Message],
-    view: _Raw,
-    elements: dict[int, tuple[int, _Raw]],
-    unknown: _Unknown | None,
+    view: Raw,
+    elements: dict[int, tuple[int, Raw]],
+    unknown: UnknownElements | None,
     diags: DiagnosticLog,
 ) -> ExtraElements:
     """The elements of a command set the class has no field for, reported in tag order
     and kept as ranges of the received bytes (copied once if they were not bytes)."""
-    known = LAYOUTS[cls].tags | _PROTOCOL_TAGS
+    known = LAYOUTS[cls].tags | PROTOCOL_TAGS
     others = sorted((tag, found[0]) for tag, found in elements.items() if tag not in known)
     ranges = array("I")
     unpack = _HEADER.unpack_from
@@ -683,6 +341,23 @@ def _merged(
         yield from pending
 
 
+_DEVIATIONS: Final = {
+    DataSetDeviation.NOT_CARRIED: (
+        "Command Data Set Type 0x{cdst:04X} announces a data set, but a {name} carries none; "
+        "ignored"
+    ),
+    DataSetDeviation.REQUIRED: (
+        "Command Data Set Type 0x0101 says no data set, but a {name} must carry its {field}; "
+        "an empty one stands in"
+    ),
+    DataSetDeviation.NOT_ANNOUNCED: (
+        "a data set was supplied, but Command Data Set Type 0x0101 says none; ignored"
+    ),
+}
+"""What the general decoder says of each way a command and its data set disagree with
+the class (``Layout.place_data_set``)."""
+
+
 def _data_set_type(
     cls: type[Message],
     layout: Layout,
@@ -691,7 +366,8 @@ def _data_set_type(
     values: dict[str, object],
     diags: DiagnosticLog,
 ) -> int:
-    """Check Command Data Set Type and put the data set where the class keeps it.
+    """Check Command Data Set Type and put the data set where the class keeps it
+    (``Layout.place_data_set``).
 
     An absent one (M in every message's table) is taken to announce a data set when one
     was given or the message must carry one, and none otherwise; which one is said."""
@@ -699,10 +375,9 @@ def _data_set_type(
     field = layout.data_set_field
     received, offset = found
     if received is None:
-        required = field is not None and field in layout.required
-        announced = data_set is not None or required
-        cdst = DEFAULT_DATA_SET_TYPE if announced else NO_DATA_SET
-        if required:
+        announced = data_set is not None or layout.data_set_required
+        cdst = data_set_type(announced)
+        if layout.data_set_required:
             why = f"a data set follows: a {name} carries its {field}"
         elif data_set is not None:
             why = "a data set follows: one was given"
@@ -711,44 +386,15 @@ def _data_set_type(
         diags.append(_absent_mandatory(cls, COMMAND_DATA_SET_TYPE, f"0x{cdst:04X} ({why})"))
     else:
         cdst = received
-        announced = cdst != NO_DATA_SET
-    if field is None:
-        if announced:
-            diags.append(
-                _diag(
-                    offset,
-                    COMMAND_DATA_SET_TYPE,
-                    f"Command Data Set Type 0x{cdst:04X} announces a data set, but a {name} "
-                    "carries none; ignored",
-                    "PS3.7 9.3, 10.3",
-                    Severity.ERROR,
-                )
-            )
-        return cdst
-    if announced:
-        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
-    elif field in layout.required:
+        announced = announces_data_set(cdst)
+    placement = layout.place_data_set(announced, data_set is not None)
+    if placement.deviation is not None:
+        what = _DEVIATIONS[placement.deviation].format(cdst=cdst, name=name, field=field)
         diags.append(
-            _diag(
-                offset,
-                COMMAND_DATA_SET_TYPE,
-                f"Command Data Set Type 0x0101 says no data set, but a {name} must carry its "
-                f"{field}; an empty one stands in",
-                "PS3.7 9.3, 10.3",
-                Severity.ERROR,
-            )
+            diagnostic_at(offset, COMMAND_DATA_SET_TYPE, what, "PS3.7 9.3, 10.3", Severity.ERROR)
         )
-        values[field] = EMPTY_PAYLOAD if data_set is None else data_set
-    elif data_set is not None:
-        diags.append(
-            _diag(
-                offset,
-                COMMAND_DATA_SET_TYPE,
-                "a data set was supplied, but Command Data Set Type 0x0101 says none; ignored",
-                "PS3.7 9.3, 10.3",
-                Severity.ERROR,
-            )
-        )
+    if placement.field is not None:
+        values[placement.field] = EMPTY_PAYLOAD if data_set is None else data_set
     return cdst
 
 
@@ -786,7 +432,7 @@ def assemble(
             f"none ({cls.section}: M)",
             tag=None if spec is None else spec.tag,
         )
-    for field_name, spec, default in _ASSUMED[cls]:
+    for field_name, spec, default in layout.assumed:
         if field_name not in values:  # nothing is filled in without saying so
             diags.append(_absent_mandatory(cls, spec, _shown(default)))
     _refuse_unrepresentable(cls, values, offsets)
@@ -836,24 +482,45 @@ def _where(
     return None, None
 
 
-def peek_data_set_type(buffer: bytes | bytearray | memoryview) -> int | None:
-    """The Command Data Set Type of an encoded command set, without decoding it.
+_DATA_SET_SETTERS: Final = {
+    cls: (layout.data_set_field, slot_setter(cls, layout.data_set_field))
+    for cls, layout in LAYOUTS.items()
+    if layout.data_set_field is not None
+}
 
-    None when the element is absent, malformed or the bytes cannot be walked; the full
-    decoder then has the last word.
+
+def data_set_follows(message: Message) -> bool:
+    """Whether a data set follows the command set ``message`` was decoded from: its
+    Command Data Set Type is any value but 0101H (PS3.7 9.3, 10.3), and the receiver
+    waits for the data set's fragments (PS3.8 E.1).  For a message built, not decoded,
+    whether it carries one."""
+    wire = message._wire  # not the property, nor announces_data_set: once per message
+    if wire is None:
+        return message.data_set_payload is not None
+    return wire.command_data_set_type != NO_DATA_SET
+
+
+def with_data_set(message: Message, data_set: DataSetPayload) -> Message:
+    """``message``, decoded from a command set that announced a data set
+    (:func:`data_set_follows`) and given none, now holding ``data_set``, the data set
+    that came after it (PS3.8 E.1): the one way a received data set gets into a message
+    decoded before it came.
+
+    Decoding put the empty payload in the class's data-set field
+    (``Layout.place_data_set``) to stand in for the data set; it is replaced here, in
+    place, without another copy, and the message returned: until now it was held only
+    by the receiver that is completing it.  A message whose class carries no data set
+    is returned as it is (its decoding reported the data set as ignored).  A
+    :class:`ValueError` if the field holds anything but the stand-in.
     """
-    view = _as_view(buffer)
-    offset = 0
-    size = len(view)
-    while offset + 8 <= size:
-        group, element, length = _HEADER.unpack_from(view, offset)
-        if group != 0:
-            return None
-        if element == 0x0800:
-            if length != 2 or offset + 10 > size:
-                return None
-            return view[offset + 8] | (view[offset + 9] << 8)
-        if element > 0x0800:
-            return None
-        offset += 8 + length
-    return None
+    found = _DATA_SET_SETTERS.get(type(message))
+    if found is None:
+        return message
+    field, setter = found
+    if getattr(message, field) is not EMPTY_PAYLOAD:
+        raise ValueError(
+            f"{type(message).__name__}.{field} holds a data set already; only a message "
+            "decoded without its data set takes one"
+        )
+    setter(message, data_set)
+    return message

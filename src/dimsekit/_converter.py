@@ -48,17 +48,11 @@ from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
 from ._command import data_set_type_for, encode_command
-from ._command_decode import (
-    _PROTOCOL_TAGS,
-    DecodedCommand,
-    _extra_elements,
-    assemble,
-    decode_command,
-)
+from ._command_decode import DecodedCommand, assemble, decode_command, extra_elements
 from ._diagnostics import Diagnostic, DiagnosticLog
 from ._errors import DecodeError, show
 from ._fields import BY_TAG, ElementSpec
-from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS
+from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS, PROTOCOL_TAGS
 from ._payload import PayloadInput
 from ._representable import unrepresentable
 from ._status import Status, to_status
@@ -271,7 +265,7 @@ class CommandSetConverter(JsonConverter):
         found = _element(dataset, COMMAND_FIELD.tag) if COMMAND_FIELD.tag in dataset else None
         code = None if found is None else _dataset_value(found, COMMAND_FIELD, diags)
         cls = _class_of(code)
-        own = LAYOUTS[cls].tags | _PROTOCOL_TAGS  # any other element is kept as its bytes
+        own = LAYOUTS[cls].tags | PROTOCOL_TAGS  # any other element is kept as its bytes
         command: CommandDict = {COMMAND_FIELD.keyword: code}
         tags = sorted(dataset.keys())  # not the elements: pydicom may fail to read one
         for tag in map(int, tags):
@@ -338,7 +332,7 @@ class CommandSetConverter(JsonConverter):
             values,
             offsets={},
             data_set_type=(data_set_type, None),
-            extras=_extra_elements(cls, extras, diags),  # type: ignore[arg-type]
+            extras=extra_elements(cls, extras, diags),  # type: ignore[arg-type]
             data_set=data_set,
             diags=diags,
             strict=strict,

@@ -44,7 +44,7 @@ from pydicom.uid import UID
 from ._codegen import compile_function, slot_setter
 from ._errors import InvalidMessageError
 from ._fields import SOP_CLASS_UID_FIELDS, ElementSpec
-from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET
+from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET, Layout
 from ._payload import EMPTY_PAYLOAD, DataSetPayload
 from ._vr import (
     AE_MAX,
@@ -236,7 +236,7 @@ def _compile(cls: type[Message]) -> Decoder:
         us_lines = lines[1:] if spec.vr == "US" else None  # after "if ln != 2: return None"
         steps.append((word, step, us_lines))
     body = _with_us_runs(steps, namespace)
-    data_set_lines = _data_set_lines(layout.data_set_field, layout.required)
+    data_set_lines = _data_set_lines(layout)
     fields = [f.name for f in attrs.fields(cls) if f.init]
     for name in ("_wire", *fields):
         namespace[f"_set_{name.lstrip('_')}"] = slot_setter(cls, name)
@@ -313,23 +313,30 @@ def _with_us_runs(
     return body
 
 
-def _data_set_lines(field: str | None, required: frozenset[str]) -> list[str]:
-    """Where the data set goes, as the general decoder decides it (PS3.7 9.3, 10.3:
-    Command Data Set Type 0x0101 means none follows, any other value means one does)."""
-    if field is None:
-        return ["if _cdst != _NO_DATA_SET or _data_set is not None: return None"]
-    if field in required:
-        return [
-            "if _cdst == _NO_DATA_SET: return None",
-            f"{field} = _EMPTY if _data_set is None else _data_set",
-        ]
-    return [
-        "if _cdst != _NO_DATA_SET:",
-        f"    {field} = _EMPTY if _data_set is None else _data_set",
-        "elif _data_set is not None: return None",
-        "else:",
-        f"    {field} = None",
-    ]
+def _data_set_lines(layout: Layout) -> list[str]:
+    """Where the data set goes, as :meth:`Layout.place_data_set` says for each of the four
+    cases (a data set announced or not, given or not).  A case with a deviation declines,
+    and so does one that drops a given data set: this path puts all it is given into
+    the message, or leaves the input to the general decoder."""
+
+    def placed(announced: bool, given: bool) -> list[str]:
+        placement = layout.place_data_set(announced, given)
+        if placement.deviation is not None or (given and placement.field is None):
+            return ["return None"]
+        if placement.field is not None:
+            return [f"{placement.field} = {'_data_set' if given else '_EMPTY'}"]
+        return [] if layout.data_set_field is None else [f"{layout.data_set_field} = None"]
+
+    lines = []
+    for test, announced in (("if _cdst != _NO_DATA_SET:", True), ("else:", False)):
+        lines.append(test)
+        alone, given = placed(announced, False) or ["pass"], placed(announced, True) or ["pass"]
+        if alone == given:  # the same either way
+            lines += [f"    {line}" for line in alone]
+            continue
+        for given_test, body in (("if _data_set is None:", alone), ("else:", given)):
+            lines += [f"    {given_test}", *(f"        {line}" for line in body)]
+    return lines
 
 
 _DECODERS: Final[dict[int, Decoder]] = {int(cls.command_field): _compile(cls) for cls in LAYOUTS}

@@ -82,13 +82,15 @@ from ._command_decode import (
     MAX_COMMAND_LENGTH,
     DecodedCommand,
     command_too_long,
+    data_set_follows,
+    decode_canonical,
     decode_command,
     peek_data_set_type,
+    with_data_set,
 )
 from ._diagnostics import Diagnostic, DiagnosticLog, Severity
 from ._errors import DecodeError, FramingError
-from ._fast_decode import decode_canonical
-from ._layout import COMMAND_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
+from ._layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
 from ._payload import DataSetPayload
 from ._pdu import (
     COMMAND_BIT,
@@ -161,7 +163,6 @@ _NOT_DECODED: Final = DecodeError("no command has been received yet")
 _P_DATA_TF: Final = int(PDUType.P_DATA_TF)
 _PDU_AND_PDV: Final = struct.Struct(">BBIIBB")  # a P-DATA-TF header and its one PDV's
 _LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
-_DATA_SET_FIELD: Final = {cls: layout.data_set_field for cls, layout in LAYOUTS.items()}
 _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 _A_ABORT: Final = int(PDUType.A_ABORT)
 
@@ -583,19 +584,12 @@ class MessageAssembler:
             if budget is not None and (not budget or sum(map(len, data)) > budget):
                 return 0  # a file from ``spill`` takes it (budget 0: always)
         message = decode_canonical(command)
-        if message is None:
-            return 0
-        field = _DATA_SET_FIELD[type(message)]
-        if field is None or getattr(message, field) is None:  # the command says none follows
-            if data:
-                return 0
-        elif data:
+        if message is None or data_set_follows(message) != bool(data):
+            return 0  # not canonical; or its data set is still to come, or not announced
+        if data:
             # One copy, out of the caller's buffer, held as a read-only view as the
-            # general parser holds it; in place of the empty payload the decoder put in
-            # the message, which nobody else holds yet.
-            object.__setattr__(message, field, DataSetPayload._received(b"".join(data)))
-        else:
-            return 0  # its data set is still to come
+            # general parser holds it.
+            message = with_data_set(message, DataSetPayload._received(b"".join(data)))
         events.append(_message_received(context, message, command))
         self._offset += pdu_start - position
         return pdu_start
@@ -930,11 +924,8 @@ class MessageAssembler:
             events.append(UndecodableMessage(context_id, decoded, self._command_bytes))
         else:
             message = decoded.message
-            field = message.data_set_field()
-            if payload is not None and field is not None:
-                # The message was decoded with an empty payload standing in for its data
-                # set; nobody else holds it yet, so the real one simply takes its place.
-                object.__setattr__(message, field, payload)
+            if payload is not None:
+                message = with_data_set(message, payload)
             self._diagnostics.extend(decoded.diagnostics)
             events.append(
                 MessageReceived(

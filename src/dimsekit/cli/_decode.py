@@ -50,7 +50,15 @@ from .._pdu import PDUType
 from ..messages import Message, Response
 from ._hexdump import read_hex_dump
 
-__all__ = ["FORMATS", "DecodeOptions", "Record", "decode_file", "detect_format", "record_status"]
+__all__ = [
+    "FORMATS",
+    "DecodeOptions",
+    "Record",
+    "decode_file",
+    "detect_format",
+    "message_record",
+    "record_status",
+]
 
 Record = dict[str, Any]
 FORMATS: Final = ("command", "command+data", "pdu", "hex")
@@ -325,7 +333,7 @@ def _command_records(
     except DecodeError as error:
         yield _error(source, error)
         return
-    yield _message_record(source, None, decoded.message, decoded.diagnostics, None, options)
+    yield message_record(source, None, decoded.message, decoded.diagnostics, None, options)
 
 
 def _rest_as_payload(
@@ -464,7 +472,7 @@ def _pdu_record(
 def _received_record(
     source: str, event: MessageReceived, syntaxes: dict[int, str], include_data: bool
 ) -> Record:
-    return _message_record(
+    return message_record(
         source,
         event.context_id,
         event.message,
@@ -474,7 +482,7 @@ def _received_record(
     )
 
 
-def _message_record(
+def message_record(
     source: str,
     context_id: int | None,
     message: Message,
@@ -482,6 +490,9 @@ def _message_record(
     transfer_syntax: str | None,
     options: DecodeOptions = DecodeOptions(),
 ) -> Record:
+    """The record of one decoded ``message``: its command as JSON, its status, where its
+    data set is and what it holds, and its diagnostics.  ``tap`` reports each message it
+    forwards with the same record."""
     record: Record = {
         "source": source,
         "kind": "message",

@@ -31,12 +31,11 @@ from typing import Any, Final
 import attrs
 
 from .._command import data_set_type_for, encode_command
-from .._command_decode import _ASSUMED
 from .._converter import from_dict, parse_json, to_dict
 from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError
 from .._fields import BY_TAG
-from .._layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
+from .._layout import COMMAND_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
 from .._payload import DataSetPayload
 from .._pdata_send import fragment_message
 from .._pdu import PDU_HEADER, PDUType
@@ -279,7 +278,9 @@ def _why(message: Message, refused: list[Diagnostic]) -> Iterator[str]:
     phrase names the element and its rule, and gives the value assumed as JSON to write.
     """
     name = message.command_field.message_name
-    assumed = {spec.tag: (field, spec, default) for field, spec, default in _ASSUMED[type(message)]}
+    assumed = {
+        spec.tag: (field, spec, default) for field, spec, default in LAYOUTS[type(message)].assumed
+    }
     for diagnostic in refused:
         found = assumed.get(diagnostic.tag) if diagnostic.tag is not None else None
         if found is not None and getattr(message, found[0]) == found[2]:

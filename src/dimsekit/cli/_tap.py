@@ -43,7 +43,7 @@ from .._pdata_receive import MessageAssembler, MessageReceived, PDUReceived, Und
 from .._pdata_send import fragment_message
 from .._pdu import PDUType
 from ..messages import Response
-from ._decode import _message_record
+from ._decode import message_record
 
 __all__ = ["TapOptions", "run_tap"]
 
@@ -203,7 +203,7 @@ class _Pump:
         size = len(payload) if payload is not None else None
         line = _message_line(self.association.number, self.direction, event, size)
         self.reporter.line(line + ("" if identical else "  RE-ENCODED BYTES DIFFER"))
-        record = _message_record(
+        record = message_record(
             self.direction,
             event.context_id,
             event.message,

@@ -67,37 +67,12 @@ except ImportError as _missing:
         f"({_missing})"
     ) from _missing
 
+from .. import messages
 from .._errors import DimseError
 from .._fields import DATA_SET_PARAMETERS, ElementSpec
 from .._layout import layout_of
 from .._payload import DataSetPayload
-from ..messages import (
-    MESSAGE_CLASSES,
-    CCancelRequest,
-    CEchoRequest,
-    CEchoResponse,
-    CFindRequest,
-    CFindResponse,
-    CGetRequest,
-    CGetResponse,
-    CMoveRequest,
-    CMoveResponse,
-    CStoreRequest,
-    CStoreResponse,
-    Message,
-    NActionRequest,
-    NActionResponse,
-    NCreateRequest,
-    NCreateResponse,
-    NDeleteRequest,
-    NDeleteResponse,
-    NEventReportRequest,
-    NEventReportResponse,
-    NGetRequest,
-    NGetResponse,
-    NSetRequest,
-    NSetResponse,
-)
+from ..messages import MESSAGE_CLASSES, Message
 
 __all__ = ["InexpressibleError", "Primitive", "from_primitive", "to_primitive"]
 
@@ -106,6 +81,20 @@ Primitive: TypeAlias = (
     | N_EVENT_REPORT | N_GET | N_SET | N_ACTION | N_CREATE | N_DELETE
 )  # fmt: skip
 """Any pynetdicom DIMSE primitive (``pynetdicom.dimse_primitives``)."""
+
+# Each service's message classes, as the overloads of both directions name them.
+_CStore: TypeAlias = messages.CStoreRequest | messages.CStoreResponse
+_CFind: TypeAlias = messages.CFindRequest | messages.CFindResponse
+_CGet: TypeAlias = messages.CGetRequest | messages.CGetResponse
+_CMove: TypeAlias = messages.CMoveRequest | messages.CMoveResponse
+_CEcho: TypeAlias = messages.CEchoRequest | messages.CEchoResponse
+_CCancel: TypeAlias = messages.CCancelRequest
+_NEventReport: TypeAlias = messages.NEventReportRequest | messages.NEventReportResponse
+_NGet: TypeAlias = messages.NGetRequest | messages.NGetResponse
+_NSet: TypeAlias = messages.NSetRequest | messages.NSetResponse
+_NAction: TypeAlias = messages.NActionRequest | messages.NActionResponse
+_NCreate: TypeAlias = messages.NCreateRequest | messages.NCreateResponse
+_NDelete: TypeAlias = messages.NDeleteRequest | messages.NDeleteResponse
 
 
 class InexpressibleError(DimseError):
@@ -206,51 +195,31 @@ def _from_pynetdicom(spec: ElementSpec, value: Any) -> Any:
 
 # One overload per service, so that callers get the primitive class they can use.
 @overload
-def to_primitive(
-    message: CStoreRequest | CStoreResponse, *, transfer_syntax: str | None = None
-) -> C_STORE: ...
+def to_primitive(message: _CStore, *, transfer_syntax: str | None = None) -> C_STORE: ...
+@overload
+def to_primitive(message: _CFind, *, transfer_syntax: str | None = None) -> C_FIND: ...
+@overload
+def to_primitive(message: _CGet, *, transfer_syntax: str | None = None) -> C_GET: ...
+@overload
+def to_primitive(message: _CMove, *, transfer_syntax: str | None = None) -> C_MOVE: ...
+@overload
+def to_primitive(message: _CEcho, *, transfer_syntax: str | None = None) -> C_ECHO: ...
+@overload
+def to_primitive(message: _CCancel, *, transfer_syntax: str | None = None) -> C_CANCEL: ...
 @overload
 def to_primitive(
-    message: CFindRequest | CFindResponse, *, transfer_syntax: str | None = None
-) -> C_FIND: ...
-@overload
-def to_primitive(
-    message: CGetRequest | CGetResponse, *, transfer_syntax: str | None = None
-) -> C_GET: ...
-@overload
-def to_primitive(
-    message: CMoveRequest | CMoveResponse, *, transfer_syntax: str | None = None
-) -> C_MOVE: ...
-@overload
-def to_primitive(
-    message: CEchoRequest | CEchoResponse, *, transfer_syntax: str | None = None
-) -> C_ECHO: ...
-@overload
-def to_primitive(message: CCancelRequest, *, transfer_syntax: str | None = None) -> C_CANCEL: ...
-@overload
-def to_primitive(
-    message: NEventReportRequest | NEventReportResponse, *, transfer_syntax: str | None = None
+    message: _NEventReport, *, transfer_syntax: str | None = None
 ) -> N_EVENT_REPORT: ...
 @overload
-def to_primitive(
-    message: NGetRequest | NGetResponse, *, transfer_syntax: str | None = None
-) -> N_GET: ...
+def to_primitive(message: _NGet, *, transfer_syntax: str | None = None) -> N_GET: ...
 @overload
-def to_primitive(
-    message: NSetRequest | NSetResponse, *, transfer_syntax: str | None = None
-) -> N_SET: ...
+def to_primitive(message: _NSet, *, transfer_syntax: str | None = None) -> N_SET: ...
 @overload
-def to_primitive(
-    message: NActionRequest | NActionResponse, *, transfer_syntax: str | None = None
-) -> N_ACTION: ...
+def to_primitive(message: _NAction, *, transfer_syntax: str | None = None) -> N_ACTION: ...
 @overload
-def to_primitive(
-    message: NCreateRequest | NCreateResponse, *, transfer_syntax: str | None = None
-) -> N_CREATE: ...
+def to_primitive(message: _NCreate, *, transfer_syntax: str | None = None) -> N_CREATE: ...
 @overload
-def to_primitive(
-    message: NDeleteRequest | NDeleteResponse, *, transfer_syntax: str | None = None
-) -> N_DELETE: ...
+def to_primitive(message: _NDelete, *, transfer_syntax: str | None = None) -> N_DELETE: ...
 @overload
 def to_primitive(message: Message, *, transfer_syntax: str | None = None) -> Primitive: ...
 def to_primitive(message: Message, *, transfer_syntax: str | None = None) -> Primitive:
@@ -330,51 +299,31 @@ def _payload_of(primitive: Any, parameter: str) -> DataSetPayload | None:
 
 
 @overload
-def from_primitive(
-    primitive: C_STORE, *, is_response: bool | None = None
-) -> CStoreRequest | CStoreResponse: ...
+def from_primitive(primitive: C_STORE, *, is_response: bool | None = None) -> _CStore: ...
 @overload
-def from_primitive(
-    primitive: C_FIND, *, is_response: bool | None = None
-) -> CFindRequest | CFindResponse: ...
+def from_primitive(primitive: C_FIND, *, is_response: bool | None = None) -> _CFind: ...
 @overload
-def from_primitive(
-    primitive: C_GET, *, is_response: bool | None = None
-) -> CGetRequest | CGetResponse: ...
+def from_primitive(primitive: C_GET, *, is_response: bool | None = None) -> _CGet: ...
 @overload
-def from_primitive(
-    primitive: C_MOVE, *, is_response: bool | None = None
-) -> CMoveRequest | CMoveResponse: ...
+def from_primitive(primitive: C_MOVE, *, is_response: bool | None = None) -> _CMove: ...
 @overload
-def from_primitive(
-    primitive: C_ECHO, *, is_response: bool | None = None
-) -> CEchoRequest | CEchoResponse: ...
+def from_primitive(primitive: C_ECHO, *, is_response: bool | None = None) -> _CEcho: ...
 @overload
-def from_primitive(primitive: C_CANCEL, *, is_response: bool | None = None) -> CCancelRequest: ...
+def from_primitive(primitive: C_CANCEL, *, is_response: bool | None = None) -> _CCancel: ...
 @overload
 def from_primitive(
     primitive: N_EVENT_REPORT, *, is_response: bool | None = None
-) -> NEventReportRequest | NEventReportResponse: ...
+) -> _NEventReport: ...
 @overload
-def from_primitive(
-    primitive: N_GET, *, is_response: bool | None = None
-) -> NGetRequest | NGetResponse: ...
+def from_primitive(primitive: N_GET, *, is_response: bool | None = None) -> _NGet: ...
 @overload
-def from_primitive(
-    primitive: N_SET, *, is_response: bool | None = None
-) -> NSetRequest | NSetResponse: ...
+def from_primitive(primitive: N_SET, *, is_response: bool | None = None) -> _NSet: ...
 @overload
-def from_primitive(
-    primitive: N_ACTION, *, is_response: bool | None = None
-) -> NActionRequest | NActionResponse: ...
+def from_primitive(primitive: N_ACTION, *, is_response: bool | None = None) -> _NAction: ...
 @overload
-def from_primitive(
-    primitive: N_CREATE, *, is_response: bool | None = None
-) -> NCreateRequest | NCreateResponse: ...
+def from_primitive(primitive: N_CREATE, *, is_response: bool | None = None) -> _NCreate: ...
 @overload
-def from_primitive(
-    primitive: N_DELETE, *, is_response: bool | None = None
-) -> NDeleteRequest | NDeleteResponse: ...
+def from_primitive(primitive: N_DELETE, *, is_response: bool | None = None) -> _NDelete: ...
 def from_primitive(primitive: Primitive, *, is_response: bool | None = None) -> Message:
     """The dimsekit message for a pynetdicom primitive, validated like any other.
 

@@ -94,9 +94,10 @@ class ResponseMismatch:
 
 
 MESSAGE_CLASSES: Final[dict[CommandField, type[Message]]] = {}
-_DATA_SET_FIELDS: Final[dict[type, str | None]] = {}
-_UNKNOWN: Final = object()
 """Every message class by its Command Field; filled as the service modules load."""
+_DATA_SET_FIELDS: Final[dict[type, str | None]] = {}
+"""Each class's data-set field, as :meth:`Message.data_set_field` found it."""
+_UNKNOWN: Final = object()
 
 
 @attrs.frozen(kw_only=True)
@@ -197,7 +198,12 @@ class Message:
 
     @classmethod
     def data_set_field(cls) -> str | None:
-        """The name of this message's data-set parameter, or None if it carries none."""
+        """The name of this message's data-set parameter, or None if it carries none.
+
+        The one statement of which field holds a message's data set: the field named
+        for a PS3.7 data-set parameter (``_fields.DATA_SET_PARAMETERS``; PS3.7 9.3, 10.3).
+        The codec's layout (``_layout.Layout``) and everything after it take it from here.
+        """
         found = _DATA_SET_FIELDS.get(cls, _UNKNOWN)
         if found is _UNKNOWN:
             found = next((f.name for f in attrs.fields(cls) if f.name in DATA_SET_PARAMETERS), None)

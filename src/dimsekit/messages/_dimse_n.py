@@ -1,7 +1,8 @@
 """What the DIMSE-N messages share (PS3.7 10.1, 10.3; status-related fields of Annex C).
 
 Owns: AddressedRequest (the Requested SOP Class/Instance UID of N-GET, N-SET, N-ACTION
-and N-DELETE requests), DimseNResponse (the fields every DIMSE-N response has), and the
+and N-DELETE requests), DimseNResponse (the fields every DIMSE-N response has, and which
+of a response's own fields come only in a success response), and the
 conditions shared by N-EVENT-REPORT and N-ACTION on their type ID and reply: the
 response's Event/Action Type ID is there when its reply is, and the reply comes only in a
 success response or as the echo of 0115 (PS3.7 10.1.1.1.4, 10.1.1.1.6, 10.1.4.1.5,
@@ -60,6 +61,9 @@ class DimseNResponse(Response):
     """Fields every DIMSE-N response has (PS3.7 Tables 10.3-2 ... 10.3-12)."""
 
     status_service_class = ServiceClass.DIMSE_N
+    success_fields: ClassVar[frozenset[str]] = frozenset()
+    """Fields of the C kind "included in a success response" (PS3.7 10.1.x.1): they come
+    with Success or a Warning, or with a failure whose Annex C entry lists them."""
 
     affected_sop_class_uid: UID | None = attrs.field(
         default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
@@ -74,6 +78,12 @@ class DimseNResponse(Response):
         default=None, converter=to_optional_lo, validator=check_optional_lo, metadata=A
     )
     error_id: int | None = attrs.field(default=None, validator=check_optional_us, metadata=A)
+
+    @classmethod
+    def may_carry(cls, name: str, status: Status) -> bool:
+        if name in cls.success_fields:
+            return is_success_response(status) or name in status.related_fields()
+        return super().may_carry(name, status)
 
 
 def typed_reply_rules(id_name: str, reply_name: str, reference: str) -> tuple[Rule, ...]:

@@ -11,10 +11,9 @@ from typing import ClassVar
 import attrs
 
 from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._status import Status
 from .._vr import CommandField, check_optional_us, check_us
 from ._base import C_EQ, C, FieldPairs, M, U, message
-from ._dimse_n import AddressedRequest, DimseNResponse, is_success_response, typed_reply_rules
+from ._dimse_n import AddressedRequest, DimseNResponse, typed_reply_rules
 
 __all__ = ["NActionRequest", "NActionResponse"]
 
@@ -43,15 +42,11 @@ class NActionRequest(AddressedRequest["NActionResponse"]):
 class NActionResponse(DimseNResponse):
     """N-ACTION-RSP (0x8130)."""
 
+    success_fields = frozenset({"action_type_id"})
+
     action_type_id: int | None = attrs.field(
         default=None, validator=check_optional_us, metadata=C_EQ
     )
     action_reply: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C
     )
-
-    @classmethod
-    def may_carry(cls, name: str, status: Status) -> bool:
-        if name == "action_type_id":
-            return is_success_response(status) or name in status.related_fields()
-        return super().may_carry(name, status)

@@ -15,7 +15,6 @@ from pydicom.uid import UID
 
 from .._diagnostics import Severity
 from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._status import Status
 from .._vr import (
     AttributeTags,
     CommandField,
@@ -93,6 +92,8 @@ class NCreateRequest(Request["NCreateResponse"]):
 class NCreateResponse(DimseNResponse):
     """N-CREATE-RSP (0x8140)."""
 
+    success_fields = frozenset({"affected_sop_instance_uid"})
+
     affected_sop_class_uid: UID | None = attrs.field(
         default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
     )
@@ -105,9 +106,3 @@ class NCreateResponse(DimseNResponse):
     attribute_list: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
     )
-
-    @classmethod
-    def may_carry(cls, name: str, status: Status) -> bool:
-        if name == "affected_sop_instance_uid":
-            return is_success_response(status) or name in status.related_fields()
-        return super().may_carry(name, status)

@@ -12,7 +12,6 @@ import attrs
 from pydicom.uid import UID
 
 from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._status import Status
 from .._vr import (
     CommandField,
     check_optional_uid,
@@ -23,7 +22,7 @@ from .._vr import (
     to_uid,
 )
 from ._base import C_EQ, U_EQ, C, FieldPairs, M, Request, U, message
-from ._dimse_n import DimseNResponse, is_success_response, typed_reply_rules
+from ._dimse_n import DimseNResponse, typed_reply_rules
 
 __all__ = ["NEventReportRequest", "NEventReportResponse"]
 
@@ -58,6 +57,8 @@ class NEventReportRequest(Request["NEventReportResponse"]):
 class NEventReportResponse(DimseNResponse):
     """N-EVENT-REPORT-RSP (0x8100)."""
 
+    success_fields = frozenset({"event_type_id"})
+
     affected_sop_class_uid: UID | None = attrs.field(
         default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
     )
@@ -70,9 +71,3 @@ class NEventReportResponse(DimseNResponse):
     event_reply: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C
     )
-
-    @classmethod
-    def may_carry(cls, name: str, status: Status) -> bool:
-        if name == "event_type_id":
-            return is_success_response(status) or name in status.related_fields()
-        return super().may_carry(name, status)

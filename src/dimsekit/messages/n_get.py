@@ -9,7 +9,6 @@ from __future__ import annotations
 import attrs
 
 from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._status import Status
 from .._vr import (
     AttributeTags,
     CommandField,
@@ -18,7 +17,7 @@ from .._vr import (
     to_optional_tags,
 )
 from ._base import A, C, Rule, U, message
-from ._dimse_n import AddressedRequest, DimseNResponse, is_success_response
+from ._dimse_n import AddressedRequest, DimseNResponse
 
 __all__ = ["NGetRequest", "NGetResponse"]
 
@@ -57,15 +56,11 @@ class NGetRequest(AddressedRequest["NGetResponse"]):
 class NGetResponse(DimseNResponse):
     """N-GET-RSP (0x8110): the values read (Attribute List)."""
 
+    success_fields = frozenset({"attribute_list"})
+
     attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
     )
     attribute_list: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C
     )
-
-    @classmethod
-    def may_carry(cls, name: str, status: Status) -> bool:
-        if name == "attribute_list":
-            return is_success_response(status)
-        return super().may_carry(name, status)

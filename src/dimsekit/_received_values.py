@@ -1,0 +1,188 @@
+"""Command element values in: what a received value of each VR means, and what deviated.
+
+Owns: reading one received command element's value (Implicit VR Little Endian, PS3.5
+7.1.2) for each VR a command element has (UI, AE, LO, US, UL, AT; PS3.7 E.1), the way
+real peers' values are understood: padding a UID with spaces or extra NULs, an AE title
+padded with NUL or too long, an empty value, a US with more than one value; each such
+deviation reported as a :class:`~dimsekit.Diagnostic` naming the offset and the tag,
+each value that cannot be understood (a US or UL of the wrong size, an AT list not in
+4-byte steps) refused with a :class:`~dimsekit.DecodeError`.  A value that is there
+but empty comes back as :data:`ABSENT`.  The value returned is the one the model's
+converter would make of it (a pydicom ``UID``, a stripped ``str``, an ``int``,
+:class:`~dimsekit.AttributeTags`); the model's validators still check it.
+
+Must not know: message classes or which element belongs to which (``_layout``), the
+element walk (``_element_walk``), how the message is assembled (``_command_decode``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, TypeAlias
+
+from pydicom.uid import UID
+
+from ._diagnostics import Diagnostic, DiagnosticLog, Severity
+from ._errors import DecodeError
+from ._fields import ElementSpec
+from ._vr import AE_MAX, AttributeTags
+
+__all__ = ["ABSENT", "VALUE_DECODERS", "Raw", "ValueDecoder", "decode_us", "diagnostic_at"]
+
+ABSENT: Final = object()
+"""What a value decoder returns for a value that is there but empty (taken as absent)."""
+Raw: TypeAlias = bytes | memoryview
+"""Received bytes: the caller's ``bytes``, or a view of another buffer."""
+
+
+def decode_us(raw: Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
+    """A US value (2 bytes, PS3.5 6.2): of more, the first is kept (VM is 1, PS3.7 E.1)."""
+    size = len(raw)
+    if size == 2:
+        return raw[0] | (raw[1] << 8)
+    if size == 0:
+        diags.append(
+            diagnostic_at(offset, spec, "zero-length US value; taken as absent", "PS3.5 6.2")
+        )
+        return ABSENT
+    if size < 2:
+        raise DecodeError(
+            f"{spec.keyword} (US) has a {size}-byte value; a US value has 2 bytes (PS3.5 6.2)",
+            offset=offset,
+            tag=spec.tag,
+        )
+    diags.append(
+        diagnostic_at(
+            offset,
+            spec,
+            f"{spec.keyword} has {size} bytes (VM > 1) where VM is 1; the first value is kept",
+            "PS3.7 E.1 (VM 1)",
+        )
+    )
+    return raw[0] | (raw[1] << 8)
+
+
+def _decode_ul(raw: Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
+    if len(raw) != 4:
+        raise DecodeError(
+            f"{spec.keyword} (UL) has a {len(raw)}-byte value; a UL value has 4 bytes",
+            offset=offset,
+            tag=spec.tag,
+        )
+    return int.from_bytes(raw, "little")
+
+
+def _decode_ui(raw: Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
+    """A UID is padded with one trailing NUL, to an even length, and with nothing else
+    (PS3.5 9.1, 6.2): other padding (spaces anywhere, more NULs) is removed and reported.
+    A NUL that makes the length odd is reported as the odd length it makes."""
+    text = str(raw, "latin-1")
+    core = text.rstrip("\0 ")
+    if not core:
+        what = f"UID {text!r} is padding only" if text else "zero-length UID"
+        diags.append(diagnostic_at(offset, spec, f"{what}; taken as absent", "PS3.5 9.1"))
+        return ABSENT
+    value = core.lstrip(" ")
+    leading = len(core) - len(value)
+    trailing = text[len(core) :]
+    if leading or (trailing and trailing != "\0"):
+        diags.append(
+            diagnostic_at(
+                offset, spec, f"UID {text!r} {_uid_padding(leading, trailing)}", "PS3.5 6.2, 9.1"
+            )
+        )
+    return str.__new__(UID, value)  # what the model's converter would make of it
+
+
+def _uid_padding(leading: int, trailing: str) -> str:
+    if not leading and trailing == " ":
+        return "padded with a space, not NUL"
+    spaces, nuls = trailing.count(" "), trailing.count("\0")
+    parts = [
+        f"{count} {what}{'s' if count > 1 else ''}"
+        for count, what in (
+            (leading, "leading space"),
+            (spaces, "trailing space"),
+            (nuls if nuls > 1 or spaces else 0, "trailing NUL"),
+        )
+        if count
+    ]
+    return f"padded with {' and '.join(parts)}; a UID is padded with one NUL, to an even length"
+
+
+def _decode_ae(raw: Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
+    """Leading and trailing spaces of an AE title are not significant (PS3.5 6.2): they
+    are removed without a word.  NUL padding is removed and reported, and so is a value
+    longer than 16 bytes whose title fits (one that does not is the validator's)."""
+    text = str(raw, "latin-1")
+    core = text.rstrip("\0 ")
+    value = core.strip(" ")
+    if not value:
+        diags.append(diagnostic_at(offset, spec, "empty AE value; taken as absent", "PS3.5 6.2"))
+        return ABSENT
+    if "\0" in text[len(core) :]:
+        diags.append(
+            diagnostic_at(
+                offset, spec, f"AE title {text!r} padded with NUL, not a space", "PS3.5 6.2"
+            )
+        )
+    if len(raw) > AE_MAX and len(value) <= AE_MAX:
+        diags.append(
+            diagnostic_at(
+                offset,
+                spec,
+                f"AE value of {len(raw)} bytes; an AE value has at most {AE_MAX}",
+                "PS3.5 6.2",
+            )
+        )
+    return value
+
+
+def _decode_text(raw: Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
+    text = str(raw, "latin-1").strip(" ")
+    if not text:
+        diags.append(
+            diagnostic_at(offset, spec, f"empty {spec.vr} value; taken as absent", "PS3.5 6.2")
+        )
+        return ABSENT
+    return text
+
+
+def _decode_at(raw: Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:
+    size = len(raw)
+    if size % 4:
+        raise DecodeError(
+            f"{spec.keyword} (AT) has {size} bytes; AT values are 4 bytes each (PS3.5 6.2)",
+            offset=offset,
+            tag=spec.tag,
+        )
+    return AttributeTags.from_bytes(raw)  # the received bytes are its packed form
+
+
+ValueDecoder: TypeAlias = Callable[[Raw, int, ElementSpec, DiagnosticLog], object]
+"""(value bytes, the element's offset, the element, the log) -> the value, or ABSENT."""
+VALUE_DECODERS: Final[dict[str, ValueDecoder]] = {
+    "UI": _decode_ui,
+    "AE": _decode_ae,
+    "LO": _decode_text,
+    "US": decode_us,
+    "UL": _decode_ul,
+    "AT": _decode_at,
+}
+
+
+def diagnostic_at(
+    offset: int | None,
+    spec: ElementSpec | None,
+    what: str,
+    rule: str,
+    severity: Severity = Severity.WARNING,
+) -> Diagnostic:
+    """What deviated in the element ``spec`` at ``offset`` (a warning unless said)."""
+    return Diagnostic(
+        what=what,
+        rule=rule,
+        severity=severity,
+        offset=offset,
+        tag=None if spec is None else spec.tag,
+    )
