@@ -23,8 +23,8 @@ from pydicom.uid import UID
 import dimsekit as dk
 from dimsekit import _command_decode, _fast_decode
 from dimsekit._fast_decode import decode_canonical
-from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
 from dimsekit._layout import DEFAULT_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
+from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
 
 from .helpers import (
@@ -299,16 +299,51 @@ def test_a_c_store_with_its_originator_takes_the_fast_path() -> None:
 
 
 def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
-    _fast_decode._class_uids.clear()
+    KNOWN_UIDS.clear()
     assert decode_canonical(echo(b"1.02\0")) is None
-    assert b"1.02\0" not in _fast_decode._class_uids
-    for number in range(SOP_CLASS_UIDS_REMEMBERED + 100):
+    assert not KNOWN_UIDS
+    for number in range(UIDS_REMEMBERED + 100):
         uid = f"1.2.3.{number}".encode()
         decoded = decode_canonical(echo(uid + b"\0" * (len(uid) & 1)))
         assert isinstance(decoded, dk.CEchoRequest)
         assert decoded.affected_sop_class_uid == UID(uid.decode())
-    assert len(_fast_decode._class_uids) == SOP_CLASS_UIDS_REMEMBERED
-    _fast_decode._class_uids.clear()
+    assert len(KNOWN_UIDS) == UIDS_REMEMBERED
+    assert all(type(text) is str and type(uid) is UID for text, uid in KNOWN_UIDS.items())
+    KNOWN_UIDS.clear()
+
+
+# --- the checks of each decoder are the declared inline forms ---------------------------
+
+
+def test_each_decoder_checks_with_the_declared_forms() -> None:
+    """Each field's check in each compiled decoder is its validator's declared inline
+    form (a US form that holds for every 16-bit value is left out; a SOP Class UID is
+    checked by the UID memory's own check); the Annex C rules are the one condition
+    ``messages._base`` states; no validator is called."""
+    import linecache
+
+    from dimsekit._fields import SOP_CLASS_UID_FIELDS
+    from dimsekit._vr import INLINE_CHECKS
+    from dimsekit.messages import MESSAGE_CLASSES
+    from dimsekit.messages._base import fast_rules
+
+    for cls in MESSAGE_CLASSES.values():
+        decoder = _fast_decode._DECODERS[int(cls.command_field)]
+        source = "".join(linecache.getlines(decoder.__code__.co_filename))
+        assert "_validate_" not in source
+        for field in attrs.fields(cls):
+            if not field.init or field.name == cls.data_set_field():
+                continue  # a data set is placed, not read
+            form = INLINE_CHECKS[field.validator]
+            if field.name in SOP_CLASS_UID_FIELDS:
+                assert f"_remember_uid({field.name}, _text)" in source
+            elif form.covers_us and field.converter is None:
+                assert form.of(field.name) not in source
+            else:
+                assert f"if not {form.of(field.name)}: return None" in source, (cls, field)
+        condition = fast_rules(cls)[1]
+        if condition is not None:
+            assert f"if not {condition.expression}: return None" in source
 
 
 def with_data_set_type(encoded: bytes, data_set_type: int) -> bytes:

@@ -17,9 +17,8 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit._fields import SOP_CLASS_UIDS_REMEMBERED
 from dimsekit._payload import DataSetPayload
-from dimsekit._vr import Priority
+from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED, Priority
 from dimsekit.messages import _fast_init
 from dimsekit.testing import invalid_constructions, messages
 
@@ -95,7 +94,7 @@ def test_disabled_attrs_validators_are_respected_as_attrs_does() -> None:
 
 
 def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> None:
-    remembered = _fast_init._class_uids
+    remembered = KNOWN_UIDS
     remembered.clear()
     instance = "1.2.826.0.1.3680043.2.1125.1"
     for _ in range(2):  # refused the second time too: an invalid UID is never remembered
@@ -147,11 +146,11 @@ def test_sop_class_uids_are_remembered_only_once_valid_and_only_so_many() -> Non
     assert {"1.2.3.4", "1.2.840.10008.1.20.1"} < set(remembered)
     final = dk.CFindResponse(message_id_being_responded_to=1, status=0)
     assert final.affected_sop_class_uid is None
-    for number in range(SOP_CLASS_UIDS_REMEMBERED + 100):
+    for number in range(UIDS_REMEMBERED + 100):
         uid = f"1.2.3.{number}"
         echo = dk.CEchoRequest(message_id=1, affected_sop_class_uid=uid)
         assert echo.affected_sop_class_uid == uid
-    assert len(remembered) == SOP_CLASS_UIDS_REMEMBERED
+    assert len(remembered) == UIDS_REMEMBERED
     with pytest.raises(dk.InvalidMessageError, match="affected_sop_class_uid"):
         dk.CEchoRequest(message_id=1, affected_sop_class_uid="1.2.3.x")
     remembered.clear()
@@ -266,3 +265,58 @@ def test_lo_text_builds_or_fails_the_same_way(comment: object) -> None:
 def test_file_object_payload_is_not_taken_for_bytes() -> None:
     payload = DataSetPayload.from_file(io.BytesIO(b"abcd"))
     assert store(payload).data_set is payload
+
+
+# --- the inline checks are the declarations, not a copy of them --------------------------
+
+
+def _source(function: Any) -> str:
+    import linecache
+
+    return "".join(linecache.getlines(function.__code__.co_filename))
+
+
+def test_each_inline_check_is_its_validators_declared_form() -> None:
+    from dimsekit._fields import SOP_CLASS_UID_FIELDS
+    from dimsekit._vr import INLINE_CHECKS, REMEMBERED_UID_CHECKS
+    from dimsekit.messages import MESSAGE_CLASSES
+    from dimsekit.messages._base import fast_rules
+
+    for cls in MESSAGE_CLASSES.values():
+        source = _source(cls.__init__)
+        for field in attrs.fields(cls):
+            if not field.init:
+                continue
+            forms = REMEMBERED_UID_CHECKS if field.name in SOP_CLASS_UID_FIELDS else INLINE_CHECKS
+            assert forms[field.validator].of(field.name) in source, (cls, field.name)
+            assert f"_validate_{field.name}" not in source
+        condition = fast_rules(cls)[1]
+        if condition is not None:  # the Annex C rules, inline
+            assert condition.expression in source
+
+
+def test_a_validator_with_no_declared_form_is_called_as_attrs_calls_it() -> None:
+    from dimsekit._vr import INLINE_CHECKS, check_uid
+
+    calls: list[object] = []
+
+    def undeclared(inst: object, attribute: Any, value: object) -> None:
+        calls.append(value)
+        if value == "refused":
+            raise dk.InvalidMessageError("Probe", ("note",), value, "refused", "-")
+
+    @attrs.frozen(kw_only=True)
+    class Probe:
+        _wire: object = attrs.field(init=False, default=None)
+        uid: object = attrs.field(validator=check_uid)
+        note: object = attrs.field(validator=undeclared)
+
+    assert undeclared not in INLINE_CHECKS
+    _fast_init.install_fast_init(Probe, (), None)
+    source = _source(Probe.__init__)
+    assert INLINE_CHECKS[check_uid].of("uid") in source
+    assert "_validate_note(self, _field_note, note)" in source
+    probe = Probe(uid=UID("1.2.3"), note="kept")
+    assert (probe.uid, probe.note, calls) == ("1.2.3", "kept", ["kept"])
+    with pytest.raises(dk.InvalidMessageError, match="refused"):
+        Probe(uid=UID("1.2.3"), note="refused")

@@ -366,3 +366,52 @@ def test_service_classes() -> None:
     assert [c.value for c in StatusCategory] == [
         "success", "pending", "cancel", "warning", "failure"
     ]  # fmt: skip
+
+
+# --- Pending and Cancel per service, declared once -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("service", "refused"),
+    [
+        ("C-FIND", set()),
+        ("C-GET", {0xFF01}),
+        ("C-MOVE", {0xFF01}),
+        ("C-STORE", {0xFF00, 0xFF01, 0xFE00}),
+        ("C-ECHO", {0xFF00, 0xFF01, 0xFE00}),
+        ("N-ACTION", {0xFF00, 0xFF01, 0xFE00}),
+    ],
+)
+def test_the_pending_and_cancel_statuses_a_service_may_not_answer_with(
+    service: str, refused: set[int]
+) -> None:
+    """PS3.7 9.1, 10.1: one table, from which the validator and both fast paths take
+    what each service refuses; every other status of a class is allowed."""
+    from dimsekit._status import CANCEL_CODES, PENDING_CODES, refused_statuses
+
+    assert refused_statuses(service) == refused
+    assert {0xFF00, 0xFF01} == PENDING_CODES and {0xFE00} == CANCEL_CODES  # PS3.7 C.2, C.3
+    for code in refused:  # the validator refuses them, naming the service
+        with pytest.raises(dk.InvalidMessageError, match=f"{service} has no"):
+            _response_of(service)(message_id_being_responded_to=1, status=code)
+
+
+def _response_of(service: str) -> type[dk.Response]:
+    from dimsekit.messages import MESSAGE_CLASSES
+
+    return next(
+        cls
+        for field, cls in MESSAGE_CLASSES.items()
+        if field.is_response and field.service == service
+    )  # type: ignore[return-value]
+
+
+def test_a_status_code_converts_to_one_object() -> None:
+    """to_status remembers each Status it made (Status is immutable): every message
+    with the code shares it, and a code of no class is passed on as it was."""
+    from dimsekit._status import to_status
+
+    first, second = to_status(0xB000), to_status(0xB000)
+    assert type(first) is Status and first is second and first == 0xB000
+    assert to_status(0x0002) == 0x0002 and type(to_status(0x0002)) is int
+    assert to_status(True) is True  # type: ignore[comparison-overlap]

@@ -804,3 +804,151 @@ def test_long_values_are_shortened_in_the_message() -> None:
     assert error.value == "A" * 500
     assert len(str(error)) < 400
     assert "..." in str(error)
+
+
+# --- each rule declared once: the inline forms the fast paths take ------------------------
+
+_SAMPLES: list[object] = [
+    None, 0, 1, 2, 3, -1, 65535, 65536, True, 1.0, "", " ", "A", "STORESCP", "A" * 16,
+    "A" * 17, "x" * 64, "x" * 65, "a\\b", "é", "1.2.3", "1.02", "1..2", "1.2.", "1" * 64,
+    "1" * 65, UID("1.2.3"), str.__new__(UID, "1.02"), StrSubclass("1.2.3"), b"1.2.3", Priority.HIGH,
+    IntEnumOne.ONE, dk.Status(0), dk.Status(0xFF00), dk.Status(0xFE00), dk.Status(0xC000),
+    dk.AttributeTags([]), dk.AttributeTags([0x00100010]), (0x00100010,),
+    dk.DataSetPayload(b""), bytearray(b""),
+]  # fmt: skip
+
+
+def _every_declared_check() -> list[tuple[Any, Any]]:
+    from dimsekit import _vr
+
+    return sorted(_vr.INLINE_CHECKS.items(), key=lambda item: item[0].__name__)
+
+
+@pytest.mark.parametrize(("validator", "form"), _every_declared_check())
+def test_an_inline_form_holds_only_for_what_its_validator_accepts(
+    validator: Any, form: Any
+) -> None:
+    """For each declared form, on every sample and in every message class whose fields
+    use the validator: where the form holds, the validator accepts (the fast paths may
+    accept only what the validating path accepts), and it holds for some value."""
+    import attrs
+
+    from dimsekit._codegen import compile_function
+    from dimsekit.messages import MESSAGE_CLASSES
+
+    uses = [
+        (cls, field)
+        for cls in MESSAGE_CLASSES.values()
+        for field in attrs.fields(cls)
+        if field.validator is validator
+    ]
+    if not uses:  # a required form whose fields are all optional: a field stands in
+        uses = [(dk.CEchoRequest, attrs.fields(dk.CEchoRequest).message_id)]
+    held = 0
+    for cls, field in uses:
+        source = f"def holds(v):\n    return {form.of('v')}\n"
+        holds = compile_function(source, "holds", f"test {validator.__name__}", form.names_for(cls))
+        inst = object.__new__(cls)
+        for value in _SAMPLES:
+            if holds(value):
+                held += 1
+                validator(inst, field, value)  # must not raise
+    assert held
+
+
+def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None:
+    import attrs
+
+    from dimsekit._vr import INLINE_CHECKS
+    from dimsekit.messages import MESSAGE_CLASSES
+
+    validators = {
+        field.validator
+        for cls in MESSAGE_CLASSES.values()
+        for field in attrs.fields(cls)
+        if field.validator is not None
+    }
+    assert validators <= set(INLINE_CHECKS)
+
+
+def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() -> None:
+    from dimsekit._payload import check_optional_payload, check_payload
+    from dimsekit._vr import (
+        INLINE_CHECKS,
+        check_ae,
+        check_lo,
+        check_optional_ae,
+        check_optional_lo,
+        check_optional_tags,
+        check_optional_uid,
+        check_optional_us,
+        check_tags,
+        check_uid,
+        check_us,
+    )
+
+    pairs = [
+        (check_uid, check_optional_uid),
+        (check_ae, check_optional_ae),
+        (check_lo, check_optional_lo),
+        (check_us, check_optional_us),
+        (check_tags, check_optional_tags),
+        (check_payload, check_optional_payload),
+    ]
+    for required, optional in pairs:
+        form = INLINE_CHECKS[required]
+        assert INLINE_CHECKS[optional].expression == f"({{v}} is None or {form.expression})"
+        assert INLINE_CHECKS[optional].names == form.names
+        assert optional.__name__ == f"check_optional_{required.__name__[len('check_') :]}"
+
+
+def test_the_text_rules_name_what_they_refuse_without_a_message() -> None:
+    """The AE rule serves what is no command element too (an A-ASSOCIATE-RQ's AE
+    titles follow it, PS3.8 9.3.2): the same words the validator raises with."""
+    from dimsekit._vr import AE_TEXT, LO_TEXT
+
+    assert AE_TEXT.problem("STORESCP") is None
+    assert AE_TEXT.problem("A" * 17) == (
+        "an AE title has at most 16 significant characters",
+        "PS3.5 6.2",
+    )
+    assert AE_TEXT.problem(b"X") == ("an AE title must be str or bytes", "PS3.5 6.2")
+    assert LO_TEXT.problem("a\\b") == (
+        "command set text uses only the Default Character Repertoire, "
+        "without backslash or control characters",
+        "PS3.7 C.4.1, PS3.5 6.2",
+    )
+    with pytest.raises(dk.InvalidMessageError, match="at most 16 significant"):
+        dk.CMoveRequest(
+            message_id=1, affected_sop_class_uid=STUDY_MOVE, move_destination="A" * 17,
+            identifier=b"",
+        )  # fmt: skip
+
+
+def test_a_second_inline_form_for_a_validator_is_refused() -> None:
+    from dimsekit._vr import INLINE_CHECKS, InlineCheck, check_uid, declare_inline
+
+    with pytest.raises(ValueError, match="check_uid has an inline form already"):
+        declare_inline(check_uid, InlineCheck("True"))
+    assert INLINE_CHECKS[check_uid].expression != "True"
+
+
+def test_one_memory_of_uids_serves_building_and_decoding() -> None:
+    """A SOP Class UID decoded once is taken as it is when a message is built with its
+    text, and one built once is found when it is decoded (padded with its NUL)."""
+    from dimsekit._fast_decode import decode_canonical
+    from dimsekit._vr import KNOWN_UIDS
+
+    KNOWN_UIDS.clear()
+    decoded = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.5")))
+    assert isinstance(decoded, dk.CEchoRequest)
+    remembered = KNOWN_UIDS["1.2.840.10008.1.1.5"]
+    assert KNOWN_UIDS["1.2.840.10008.1.1.5\0"] is remembered  # as it was received
+    assert echo("1.2.840.10008.1.1.5").affected_sop_class_uid is remembered
+    assert echo("1.2.840.10008.1.1.5\0").affected_sop_class_uid is remembered
+    built = echo("1.2.840.10008.1.1.77").affected_sop_class_uid
+    assert type(built) is UID
+    again = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.77")))
+    assert isinstance(again, dk.CEchoRequest)
+    assert again.affected_sop_class_uid is KNOWN_UIDS["1.2.840.10008.1.1.77"]
+    KNOWN_UIDS.clear()

@@ -8,8 +8,10 @@ most 16 bytes, every mandatory element present (none left to the model's default
 element the class has no field for, and values PS3.7 accepts.  For each class a decoder is compiled
 once that walks the expected tags in order (a run of US elements read in one ``struct``
 call, on the guess that all of them are there), reads each value straight from the
-bytes, checks it inline (the checks of the fields' validators, and the Annex C rule of
-each status-related field) and runs the class's other rules; the message is then built
+bytes, checks it inline (each field's validator in the inline form declared with it,
+``_vr.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the Annex C rule of the
+status-related fields as ``messages._base.annex_c_condition`` states it) and runs the
+class's other rules; the message is then built
 without going through its ``__init__`` again.  Decoding is on the hot path of every
 DICOM program (a C-FIND-RSP per match, a C-STORE-RQ per instance), and the general
 decoder's element table, diagnostics and keyword call cost about three times as much.
@@ -21,9 +23,10 @@ the general decoder returns for the same bytes, wire details included
 (``tests/test_fast_decode.py`` compares the two on generated, mutated and hand-made
 input).
 
-Validated SOP Class UIDs are remembered by their bytes (at most 512 of them): an
-association uses a handful, and each would otherwise be checked once per message.
-Instance UIDs, which differ from message to message, are always checked.
+Validated SOP Class UIDs are remembered in the memory the fast ``__init__`` shares
+(``_vr.KNOWN_UIDS``, by their text as received): an association uses a handful, and
+each would otherwise be checked once per message.  Instance UIDs, which differ from
+message to message, are always checked.
 
 Must not know: PDUs or presentation contexts; diagnostics (it never reports, it
 declines); how messages are encoded.
@@ -31,7 +34,6 @@ declines); how messages are encoded.
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Callable
 from typing import Any, Final, cast
@@ -41,34 +43,24 @@ from pydicom.uid import UID
 
 from ._codegen import compile_function, slot_setter
 from ._errors import InvalidMessageError
-from ._fields import SOP_CLASS_UID_FIELDS, SOP_CLASS_UIDS_REMEMBERED, ElementSpec
+from ._fields import SOP_CLASS_UID_FIELDS, ElementSpec
 from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET, Layout
 from ._payload import EMPTY_PAYLOAD, DataSetPayload
-from ._status import PENDING_CODES_BY_SERVICE, Status, related_fields, to_status
 from ._vr import (
     AE_MAX,
-    DEFAULT_TEXT,
-    LO_MAX,
-    UI_MAX,
-    Priority,
-    check_ae,
-    check_optional_ae,
-    check_optional_lo,
-    check_optional_tags,
-    check_optional_tags_may_be_empty,
-    check_optional_uid,
-    check_optional_us,
-    check_priority,
-    check_uid,
-    check_us,
+    INLINE_CHECKS,
+    INLINE_CONVERTERS,
+    KNOWN_UIDS,
+    REMEMBERED_UID_CHECKS,
+    AttributeTags,
+    InlineConverter,
+    add_inline_names,
+    remember_uid,
     tags_of,
-    to_ae,
-    to_optional_ae,
-    to_optional_lo,
-    to_optional_tags,
 )
 from ._wire_details import PLAIN_WIRE, WireDetails
-from .messages import Message, Response
+from .messages import Message
+from .messages._base import fast_rules
 
 __all__ = ["decode_canonical"]
 
@@ -97,10 +89,6 @@ _NEXT_HEAD: Final = (
 )
 
 
-# PS3.5 9.1, as _vr's UID syntax, with possessive repeats: the same strings match (a run
-# of digits is followed by a dot or the end either way), with less backtracking.
-_UID_BYTES: Final = re.compile(rb"(?:0|[1-9][0-9]*+)(?:\.(?:0|[1-9][0-9]*+))*+")
-
 Decoder = Callable[[bytes, int, "DataSetPayload | None"], "Message | None"]
 
 
@@ -109,157 +97,102 @@ def _word(tag: int) -> int:
     return (tag & 0xFFFF) << 16 | tag >> 16
 
 
-def _uid(value: bytes) -> UID | None:
-    """UI value bytes -> UID, or None unless they are a valid UID with at most one
-    trailing NUL (PS3.5 9.1); what check_uid accepts, after to_uid's stripping.
-    (The compiled decoders inline this for instance UIDs.)"""
-    if value[-1:] == b"\0":
-        value = value[:-1]
-    if len(value) > UI_MAX or _UID_BYTES.fullmatch(value) is None:
-        return None
-    return str.__new__(UID, value, "ascii")
-
-
-_class_uids: Final[dict[bytes, UID]] = {}
-
-
-def _class_uid(value: bytes) -> UID | None:
-    """As :func:`_uid`, remembering SOP Class UIDs (valid ones only, boundedly)."""
-    uid = _class_uids.get(value)
-    if uid is None:
-        uid = _uid(value)
-        if uid is not None and len(_class_uids) < SOP_CLASS_UIDS_REMEMBERED:
-            _class_uids[value] = uid
-    return uid
-
-
-_statuses: Final[dict[int, Status]] = {}
-
-
-def _status(code: int) -> Status | None:
-    """The Status of a code, or None for a code of no Annex C class (all 65536 codes
-    at most are remembered: Status is immutable)."""
-    status = _statuses.get(code)
-    if status is None:
-        converted = to_status(code)
-        if type(converted) is not Status:
-            return None
-        _statuses[code] = status = converted
-    return status
-
-
 def _attrs_field(cls: type[Message], name: str) -> attrs.Attribute[Any]:
     field: attrs.Attribute[Any] = getattr(attrs.fields(cls), name)
     return field
 
 
-# Text validators whose checks are inlined: non-empty (checked), at most so many
-# characters of the default repertoire without backslash or controls (PS3.5 6.2).
-_TEXT_CHECKS: Final[dict[object, int]] = {
-    check_ae: AE_MAX,
-    check_optional_ae: AE_MAX,
-    check_optional_lo: LO_MAX,
-}
-_TEXT_CONVERTERS: Final[tuple[object, ...]] = (to_ae, to_optional_ae, to_optional_lo)
-_TAG_CONVERTERS: Final[tuple[object, ...]] = (to_optional_tags,)
-_TAG_CHECKS: Final[tuple[object, ...]] = (check_optional_tags, check_optional_tags_may_be_empty)
+_NOTHING_INLINE: Final = InlineConverter()
 
 
 def _read_value(
     name: str, spec: ElementSpec, field: attrs.Attribute[Any], namespace: dict[str, Any]
 ) -> tuple[list[str], bool]:
     """Source lines that read the value at ``pos`` (length ``ln``) into ``name``, and
-    whether they check everything its validator checks (else the validator is called)."""
+    whether they check everything its validator checks (else the validator is called).
+
+    The value is read as the general decoder reads it in its canonical form; the
+    converter is applied in its declared inline form, and the validator's check is its
+    declared inline form (``_vr.INLINE_CHECKS``), as the fast ``__init__`` applies them.
+    """
     value = "raw[pos + 8 : pos + 8 + ln]"
-    us = "us"  # read with the header (``_HEAD_AND_US``)
     validator, converter = field.validator, field.converter
+    conversion = INLINE_CONVERTERS.get(converter, _NOTHING_INLINE) if converter else None
+    check = INLINE_CHECKS.get(validator) if validator is not None else None
     if spec.vr == "US":
-        lines = ["if ln != 2: return None", f"{name} = {us}"]
-        if validator in (check_us, check_optional_us) and converter is None:
-            return lines, True
-        if validator is check_priority:
-            return [*lines, f"if {name} > 2: return None", f"{name} = _priorities[{name}]"], True
-        if name == "status":
-            return [
-                *lines,
-                f"{name} = _status({name})",
-                f"if {name} is None or ({name} >= 0xFE00 and {name} not in _special): return None",
-            ], True
-    elif spec.vr == "UI" and validator in (check_uid, check_optional_uid):
-        if name in SOP_CLASS_UID_FIELDS:
-            return [
-                "if ln & 1 or not ln: return None",
-                f"{name} = _class_uids_get({value})",
+        lines = ["if ln != 2: return None", f"{name} = us"]  # read with the header
+    elif spec.vr == "UI" and conversion is not None and conversion.produces is UID:
+        # One trailing NUL pads an odd length (PS3.5 9.1); any other padding is left in,
+        # which no UID check accepts: the general decoder reports it.
+        text = f"raw[pos + 8 : pos + 7 + ln] if raw[pos + 7 + ln] == 0 else {value}"
+        lines = ["if ln & 1 or not ln: return None"]
+        if name in SOP_CLASS_UID_FIELDS and validator in REMEMBERED_UID_CHECKS:
+            # Found by the text as received (padded or not) if remembered; else checked
+            # by the same inline UID check, and remembered, by remember_uid.
+            lines += [
+                f"_text = {value}.decode('latin-1')",
+                f"{name} = _known_uids_get(_text)",
                 f"if {name} is None:",
-                f"    {name} = _class_uid({value})",
-                f"    if {name} is None: return None",
-            ], True
-        return [  # _uid, inline
-            "if ln & 1 or not ln: return None",
-            f"{name} = raw[pos + 8 : pos + 7 + ln] if raw[pos + 7 + ln] == 0 else {value}",
-            f"if len({name}) > {UI_MAX} or _uid_match({name}) is None: return None",
-            f"{name} = _str_new(_UID, {name}, 'ascii')",
-        ], True
+                f"    {name} = _str_new(_UID, _text[:-1] if _text[-1] == '\\0' else _text)",
+                f"    if not _remember_uid({name}, _text): return None",
+            ]
+            return lines, True
+        lines.append(f"{name} = _str_new(_UID, {text}, 'latin-1')")
+        conversion = None  # done: a UID of the text, as to_uid makes it
     elif spec.vr in ("AE", "LO"):
         lines = [
             # An AE value has at most 16 bytes, its spaces included (PS3.5 6.2).
             f"if ln & 1 or ln > {AE_MAX}: return None"
             if spec.vr == "AE"
             else "if ln & 1: return None",
-            f"{name} = str({value}, 'latin-1').strip(' ')",
-            f"if not {name}: return None",
+            f"{name} = _str({value}, 'latin-1')",
         ]
-        maximum = _TEXT_CHECKS.get(validator)
-        if maximum is not None and converter in _TEXT_CONVERTERS:
-            # What the converter would do is done (strip); what the validator checks:
-            return [
-                *lines,
-                f"if len({name}) > {maximum} or _text_match({name}) is None: return None",
-            ], True
-        if converter is not None:
-            namespace[f"_convert_{name}"] = converter
-            lines.append(f"{name} = _convert_{name}({name})")
-        return lines, False
-    elif spec.vr == "AT" and converter in _TAG_CONVERTERS and validator in _TAG_CHECKS:
+    elif spec.vr == "AT" and conversion is not None and conversion.produces is AttributeTags:
         # The value bytes are the list's packed form (PS3.5 7.1.2): no object per tag.
         lines = ["if ln & 3: return None", f"{name} = _tags_of({value})"]
-        if validator is check_optional_tags:  # VM 1-n (PS3.5 6.4)
-            lines.insert(1, "if not ln: return None")
-        return lines, True
-    raise TypeError(f"no fast reading for {spec.keyword} ({spec.vr}) of this kind")
+        conversion = None
+    else:
+        raise TypeError(f"no fast reading for {spec.keyword} ({spec.vr}) of this kind")
+    if conversion is not None:
+        add_inline_names(namespace, conversion.names)
+        namespace[f"_convert_{name}"] = converter
+        call = f"_convert_{name}({name})"
+        lines.append(f"{name} = " + (conversion.common or "{call}").format(v=name, call=call))
+    if check is None:
+        return lines, False
+    if not (spec.vr == "US" and converter is None and check.covers_us):
+        add_inline_names(namespace, check.names_for(namespace["_cls"]))
+        lines.append(f"if not {check.of(name)}: return None")
+    return lines, True
 
 
 def _compile(cls: type[Message]) -> Decoder:
     layout = LAYOUTS[cls]
+    rules, condition = fast_rules(cls)
     requirements = cls.requirements()
-    annex_c_rules = cls.annex_c_rules if issubclass(cls, Response) else ()
-    annex_c_fields = sorted(cls.annex_c_fields) if issubclass(cls, Response) else []
     namespace: dict[str, Any] = {
         "_cls": cls,
         "_new": object.__new__,
         "_head": _HEAD_AND_US.unpack_from,
         "_last_head": _last_head,
         "_END": _END,
-        "_uid_match": _UID_BYTES.fullmatch,
-        "_text_match": DEFAULT_TEXT.fullmatch,
+        "_str": str,
         "_str_new": str.__new__,
         "_UID": UID,
-        "_class_uids_get": _class_uids.get,
-        "_class_uid": _class_uid,
-        "_related": related_fields,
-        "_status": _status,
-        "_priorities": tuple(sorted(Priority)),
-        "_special": PENDING_CODES_BY_SERVICE.get(cls.command_field.service, frozenset()),
+        "_known_uids_get": KNOWN_UIDS.get,
+        "_remember_uid": remember_uid,
         "_tags_of": tags_of,
         "_Payload": DataSetPayload,
         "_EMPTY": EMPTY_PAYLOAD,
         "_NO_DATA_SET": NO_DATA_SET,
         "_plain_wire": PLAIN_WIRE.get,
         "_Wire": WireDetails,
-        "_rules": tuple(rule.holds for rule in cls.rules if rule not in annex_c_rules),
+        "_rules": rules,
         "_Invalid": InvalidMessageError,
         "_struct_error": struct.error,
     }
+    if condition is not None:
+        add_inline_names(namespace, condition.names)
     entries: list[tuple[str | None, ElementSpec]] = list(layout.fields)
     entries += [(None, COMMAND_FIELD), ("_cdst", COMMAND_DATA_SET_TYPE)]
     entries.sort(key=lambda entry: entry[1].tag)
@@ -318,11 +251,11 @@ def _compile(cls: type[Message]) -> Decoder:
             "        return None",
             "    if pos != n: return None",
             *(f"    {line}" for line in data_set_lines),
+            *([f"    if not {condition.expression}: return None"] if condition else []),
             "    wire = _plain_wire(_cdst) or _Wire(command_data_set_type=_cdst)",
             "    self = _new(_cls)",
             "    _set_wire(self, wire)",
             *(f"    _set_{name}(self, {name})" for name in fields),
-            *(f"    {line}" for line in _annex_c_lines(annex_c_fields)),
             "    try:",
             *(f"        {line}" for line in validate or ["pass"]),
             "    except _Invalid:",
@@ -378,19 +311,6 @@ def _with_us_runs(
         ]
         index += run
     return body
-
-
-def _annex_c_lines(names: list[str]) -> list[str]:
-    """The Annex C rules of a response, inline: a status-related field only with a status
-    whose entry lists it (PS3.7 Annex C)."""
-    if not names:
-        return []
-    present = " or ".join(f"{name} is not None" for name in names)
-    return [
-        f"if {present}:",
-        "    related = _related(status)",
-        *(f"    if {name} is not None and {name!r} not in related: return None" for name in names),
-    ]
 
 
 def _data_set_lines(layout: Layout) -> list[str]:

@@ -30,14 +30,18 @@ from collections.abc import Iterator
 from typing import IO, Any, Final, TypeAlias, final
 
 import attrs
-from attrs import Attribute
 from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import read_dataset
 from pydicom.filewriter import write_dataset
 from pydicom.uid import UID, ImplicitVRLittleEndian
 
-from ._vr import refuse
+from ._vr import (
+    InlineConverter,
+    declare_converter,
+    exact_type,
+    optional,
+)
 
 __all__ = ["DataSetPayload", "PayloadInput"]
 
@@ -318,22 +322,23 @@ def to_optional_payload(value: PayloadInput | None) -> DataSetPayload | None:
     return None if value is None else to_payload(value)
 
 
-def check_payload(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """Validator: the field holds a data set (PS3.7 6.3)."""
-    if type(value) is not DataSetPayload:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "a data set is bytes, bytearray, memoryview, a pydicom Dataset or a DataSetPayload",
-            "PS3.7 6.3",
-        )
+# to_payload's first branches, inline: the payload itself; bytes, wrapped.
+_BYTES_PAYLOAD: Final = InlineConverter(
+    DataSetPayload,
+    common="_bytes_payload({v}) if type({v}) is bytes else {call}",
+    names={"_bytes_payload": payload_of_bytes},
+)
+declare_converter(to_payload, _BYTES_PAYLOAD)
+declare_converter(to_optional_payload, attrs.evolve(_BYTES_PAYLOAD, keeps_none=True))
 
 
-def check_optional_payload(inst: object, attribute: Attribute[Any], value: object) -> None:
-    if value is not None:
-        check_payload(inst, attribute, value)
-
+check_payload: Final = exact_type(
+    DataSetPayload,
+    "a data set is bytes, bytearray, memoryview, a pydicom Dataset or a DataSetPayload",
+    "PS3.7 6.3",
+    "check_payload",
+)
+check_optional_payload: Final = optional(check_payload, "check_optional_payload")
 
 EMPTY_PAYLOAD: Final = DataSetPayload(b"")
 """The empty data set the decoders put in a message until its data set arrives; it is

@@ -3,7 +3,9 @@
 Owns: the class rule of PS3.7 Annex C (which codes are Success, Pending, Cancel, Warning
 or Failure, and which are no status at all); the meanings PS3.7 Annex C and PS3.4 give
 codes per service class; which status-related command fields (Annex C) may accompany a
-code; which statuses each DIMSE service may answer with at all.
+code; which statuses each DIMSE service may answer with at all (the Pending and Cancel
+codes, :data:`PENDING_CODES_BY_SERVICE` and :func:`refused_statuses`, which the
+validator and both fast paths take them from).
 
 The class of a code depends on the code alone.  Its meaning depends on the service
 class: B000 is "Coercion of Data Elements" in Storage but "Sub-operations complete, one
@@ -19,6 +21,7 @@ import enum
 from typing import Final
 
 from ._errors import InvalidMessageError
+from ._vr import InlineConverter, declare_converter
 
 __all__ = ["ServiceClass", "Status", "StatusCategory"]
 
@@ -48,15 +51,21 @@ class ServiceClass(enum.Enum):
     PRINT = "Print Management"
 
 
+PENDING_CODES: Final = frozenset({0xFF00, 0xFF01})
+"""The Pending statuses (PS3.7 Annex C: C.2)."""
+CANCEL_CODES: Final = frozenset({0xFE00})
+"""The Cancel status (PS3.7 Annex C: C.3)."""
+
+
 def status_category(code: int) -> StatusCategory | None:
     """The Annex C class of a code, or None if the code belongs to no class."""
     if not 0 <= code <= 0xFFFF:
         return None  # Status is US (PS3.7 E.1): the masks below would wrap other ints
     if code == 0x0000:
         return StatusCategory.SUCCESS
-    if code in (0xFF00, 0xFF01):
+    if code in PENDING_CODES:
         return StatusCategory.PENDING
-    if code == 0xFE00:
+    if code in CANCEL_CODES:
         return StatusCategory.CANCEL
     if code in (0x0001, 0x0107, 0x0116) or code & 0xF000 == 0xB000:
         return StatusCategory.WARNING
@@ -233,10 +242,18 @@ def related_fields(code: int) -> frozenset[str]:
 
 # PS3.7 9.1.x: only C-FIND, C-GET and C-MOVE have Pending and Cancel; FF01 is C-FIND's.
 PENDING_CODES_BY_SERVICE: Final[dict[str, frozenset[int]]] = {
-    "C-FIND": frozenset({0xFF00, 0xFF01, 0xFE00}),
-    "C-GET": frozenset({0xFF00, 0xFE00}),
-    "C-MOVE": frozenset({0xFF00, 0xFE00}),
+    "C-FIND": PENDING_CODES | CANCEL_CODES,
+    "C-GET": frozenset({0xFF00}) | CANCEL_CODES,
+    "C-MOVE": frozenset({0xFF00}) | CANCEL_CODES,
 }
+"""The Pending and Cancel statuses each service may answer with; a service not named
+here has none."""
+
+
+def refused_statuses(service: str) -> frozenset[int]:
+    """The Pending and Cancel statuses the DIMSE ``service`` (e.g. ``"C-STORE"``) may not
+    answer with: every other status of a class is allowed (PS3.7 9.1, 10.1)."""
+    return (PENDING_CODES | CANCEL_CODES) - PENDING_CODES_BY_SERVICE.get(service, frozenset())
 
 
 class Status(int):
@@ -280,11 +297,11 @@ class Status(int):
 
     @property
     def is_pending(self) -> bool:
-        return self in (0xFF00, 0xFF01)
+        return self in PENDING_CODES
 
     @property
     def is_cancel(self) -> bool:
-        return self == 0xFE00
+        return self in CANCEL_CODES
 
     @property
     def is_warning(self) -> bool:
@@ -325,10 +342,23 @@ class Status(int):
         return (Status, (int(self),))
 
 
+# Every Status made by to_status, by its code: Status is immutable, and the codes of a
+# class are bounded (about 13,000), so one object serves every message with that code.
+_STATUSES: Final[dict[int, Status]] = {}
+
+
 def to_status(value: int) -> Status:
     """Converter: int -> Status; an invalid code is passed on for the validator to refuse."""
     if type(value) is Status:
         return value
-    if type(value) is int and status_category(value) is not None:
-        return int.__new__(Status, value)
+    if type(value) is int:
+        found = _STATUSES.get(value)
+        if found is not None:
+            return found
+        if status_category(value) is not None:
+            found = _STATUSES[value] = int.__new__(Status, value)
+            return found
     return value  # type: ignore[return-value]  # the validator refuses it with context
+
+
+declare_converter(to_status, InlineConverter(Status))

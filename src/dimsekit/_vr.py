@@ -7,6 +7,18 @@ holds its tags packed as the value bytes of an AT element in a command set (PS3.
 7.1.2, 6.2: each tag its group, then its element, as 16-bit little-endian numbers), so
 that the codec reads and writes a whole list in one call and a tag costs four bytes.
 
+Each value rule is stated once here and everything that applies it is derived from that
+statement: the validator (the attrs path, with the words of each refusal), its inline
+form in :data:`INLINE_CHECKS` (an expression built from the same constants and
+pattern, which the fast ``__init__`` and the canonical decoders both inline; the
+optional validators and their forms are derived from the required ones by
+:func:`optional`), and each converter's inline forms in :data:`INLINE_CONVERTERS`.
+Other modules declare the forms of their own validators the same way (``_payload``,
+``_status``, ``messages._base``).  The rules know no command set: the AE rule
+(:data:`AE_TEXT`) serves an AE title of an A-ASSOCIATE-RQ (PS3.8 9.3.2) as it serves
+Move Destination.  Also: :data:`KNOWN_UIDS`, the one memory of valid UIDs both fast
+paths share.
+
 Converters only normalise and never raise: a value they cannot make sense of is passed
 through unchanged (an AT list with the rule it breaks) so that the field's validator,
 which knows the message class and the field, reports it (attrs runs every converter
@@ -23,7 +35,7 @@ import enum
 import operator
 import re
 import struct
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -41,7 +53,7 @@ from attrs import Attribute
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
-from ._codegen import slot_setter
+from ._codegen import compile_function, slot_setter
 from ._errors import DecodeError, InvalidMessageError
 
 __all__ = [
@@ -60,8 +72,10 @@ AE_MAX: Final = 16
 LO_MAX: Final = 64
 US_MAX: Final = 0xFFFF
 
-# PS3.5 9.1: components of digits, no leading zero in a multi-digit component.
-_UID_SYNTAX: Final = re.compile(r"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*))*")
+# PS3.5 9.1: components of digits, no leading zero in a multi-digit component.  The
+# repeats are possessive: a run of digits given back could only be followed by a digit,
+# which nothing accepts, so the same strings match, with less backtracking.
+UID_SYNTAX: Final = re.compile(r"(?:0|[1-9][0-9]*+)(?:\.(?:0|[1-9][0-9]*+))*+")
 # Default Character Repertoire (ISO-IR 6) without control characters or backslash.
 DEFAULT_TEXT: Final = re.compile(r"[ -\[\]-~]*")
 
@@ -430,10 +444,29 @@ def to_optional_tags(value: Iterable[TagLike] | None) -> AttributeTags | None:
 
 # --- validators (raise InvalidMessageError naming the class and the field) --------------
 
+Validator: TypeAlias = Callable[[Any, "Attribute[Any]", Any], None]
+"""An attrs field validator: (instance, attribute, value), raising when it refuses."""
+
 
 def refuse(inst: object, name: str, value: object, rule: str, reference: str) -> NoReturn:
     """Raise the error for one field of the message being built."""
     raise InvalidMessageError(type(inst).__name__, (name,), value, rule, reference)
+
+
+def optional(check: Validator, name: str) -> Validator:
+    """The validator ``name`` that lets None pass and hands any other value to ``check``;
+    where ``check`` has an inline form, so has it (``{v} is None or`` that form)."""
+
+    def check_optional(inst: object, attribute: Attribute[Any], value: object) -> None:
+        if value is not None:
+            check(inst, attribute, value)
+
+    check_optional.__name__ = check_optional.__qualname__ = name
+    check_optional.__doc__ = f"As {check.__name__}, letting None (no element) pass."
+    form = INLINE_CHECKS.get(check)
+    if form is not None:
+        INLINE_CHECKS[check_optional] = form.or_none()
+    return check_optional
 
 
 def check_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
@@ -442,7 +475,7 @@ def check_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
         refuse(inst, attribute.name, value, "a UID must be str or bytes", "PS3.5 9.1")
     elif not 0 < len(value) <= UI_MAX:
         refuse(inst, attribute.name, value, "a UID has 1 to 64 characters", "PS3.5 9.1")
-    elif _UID_SYNTAX.fullmatch(value) is None:
+    elif UID_SYNTAX.fullmatch(value) is None:
         refuse(inst, attribute.name, value, _uid_problem(value), "PS3.5 9.1")
 
 
@@ -456,74 +489,65 @@ def _uid_problem(value: str) -> str:
     return "a multi-digit UID component has no leading zero"
 
 
-def check_optional_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
-    if value is not None:
-        check_uid(inst, attribute, value)
+@attrs.frozen
+class TextRule:
+    """The rule of a text VR in a command set, with the words of each way to break it:
+    1 to ``maximum`` characters of the Default Character Repertoire without backslash or
+    control characters (PS3.5 6.2; PS3.7 C.4.1 for Error Comment), leading and trailing
+    spaces already removed by the converter."""
+
+    maximum: int
+    not_text: str
+    empty: str
+    too_long: str
+    repertoire: str
+    repertoire_reference: str = "PS3.5 6.2"
+
+    def problem(self, value: object) -> tuple[str, str] | None:
+        """What keeps ``value`` from being such text, and where that rule is, or None:
+        for callers that are not building a message (an AE title of an A-ASSOCIATE-RQ
+        follows the AE rule too, PS3.8 9.3.2)."""
+        if not isinstance(value, str):
+            return self.not_text, "PS3.5 6.2"
+        if not value:
+            return self.empty, "PS3.5 6.2"
+        if len(value) > self.maximum:
+            return self.too_long, "PS3.5 6.2"
+        if DEFAULT_TEXT.fullmatch(value) is None:
+            return self.repertoire, self.repertoire_reference
+        return None
+
+
+AE_TEXT: Final = TextRule(
+    AE_MAX,
+    "an AE title must be str or bytes",
+    "an AE title must not be empty or all spaces",
+    "an AE title has at most 16 significant characters",
+    "an AE title uses the Default Character Repertoire without backslash or control characters",
+)
+LO_TEXT: Final = TextRule(
+    LO_MAX,
+    "LO text must be str or bytes",
+    "LO text must not be empty or all spaces (leave the field out instead)",
+    "LO text has at most 64 characters (truncate_error_comment() shortens it)",
+    "command set text uses only the Default Character Repertoire, "
+    "without backslash or control characters",
+    "PS3.7 C.4.1, PS3.5 6.2",
+)
 
 
 def check_ae(inst: object, attribute: Attribute[Any], value: object) -> None:
     """AE: 1-16 characters of the default repertoire, no backslash or control characters."""
-    if not isinstance(value, str):
-        refuse(inst, attribute.name, value, "an AE title must be str or bytes", "PS3.5 6.2")
-    elif not value:
-        refuse(
-            inst, attribute.name, value, "an AE title must not be empty or all spaces", "PS3.5 6.2"
-        )
-    elif len(value) > AE_MAX:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "an AE title has at most 16 significant characters",
-            "PS3.5 6.2",
-        )
-    elif DEFAULT_TEXT.fullmatch(value) is None:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "an AE title uses the Default Character Repertoire without backslash "
-            "or control characters",
-            "PS3.5 6.2",
-        )
+    problem = AE_TEXT.problem(value)
+    if problem is not None:
+        refuse(inst, attribute.name, value, *problem)
 
 
-def check_optional_ae(inst: object, attribute: Attribute[Any], value: object) -> None:
-    if value is not None:
-        check_ae(inst, attribute, value)
-
-
-def check_optional_lo(inst: object, attribute: Attribute[Any], value: object) -> None:
+def check_lo(inst: object, attribute: Attribute[Any], value: object) -> None:
     """LO text of a command set: 1-64 characters of the Default Character Repertoire."""
-    if value is None:
-        return
-    if not isinstance(value, str):
-        refuse(inst, attribute.name, value, "LO text must be str or bytes", "PS3.5 6.2")
-    elif not value:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "LO text must not be empty or all spaces (leave the field out instead)",
-            "PS3.5 6.2",
-        )
-    elif len(value) > LO_MAX:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "LO text has at most 64 characters (truncate_error_comment() shortens it)",
-            "PS3.5 6.2",
-        )
-    elif DEFAULT_TEXT.fullmatch(value) is None:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "command set text uses only the Default Character Repertoire, "
-            "without backslash or control characters",
-            "PS3.7 C.4.1, PS3.5 6.2",
-        )
+    problem = LO_TEXT.problem(value)
+    if problem is not None:
+        refuse(inst, attribute.name, value, *problem)
 
 
 def us_problem(value: object) -> str | None:
@@ -543,22 +567,6 @@ def check_us(inst: object, attribute: Attribute[Any], value: object) -> None:
         refuse(inst, attribute.name, value, problem, "PS3.5 6.2")
 
 
-def check_optional_us(inst: object, attribute: Attribute[Any], value: object) -> None:
-    if value is not None:
-        check_us(inst, attribute, value)
-
-
-def check_priority(inst: object, attribute: Attribute[Any], value: object) -> None:
-    if type(value) is not Priority:
-        refuse(
-            inst,
-            attribute.name,
-            value,
-            "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)",
-            "PS3.7 9.3.1.1",
-        )
-
-
 def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_empty: bool) -> None:
     if type(value) is not AttributeTags:
         problem = value if isinstance(value, _NotTags) else _NotTags(value, _NOT_A_SEQUENCE)
@@ -569,15 +577,220 @@ def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_em
         )
 
 
-def check_optional_tags(inst: object, attribute: Attribute[Any], value: object) -> None:
+def check_tags(inst: object, attribute: Attribute[Any], value: object) -> None:
     """AT, VM 1-n: a non-empty :class:`AttributeTags`."""
-    if value is not None:
-        _check_tags(inst, attribute, value, allow_empty=False)
+    _check_tags(inst, attribute, value, allow_empty=False)
 
 
-def check_optional_tags_may_be_empty(
-    inst: object, attribute: Attribute[Any], value: object
-) -> None:
+def check_tags_may_be_empty(inst: object, attribute: Attribute[Any], value: object) -> None:
     """AT where an empty list has a meaning (N-GET-RQ: "all attributes", PS3.7 10.1.2.1.4)."""
-    if value is not None:
-        _check_tags(inst, attribute, value, allow_empty=True)
+    _check_tags(inst, attribute, value, allow_empty=True)
+
+
+# --- the inline forms: each rule above once more, as generated code checks it ----------
+
+
+@attrs.frozen
+class InlineCheck:
+    """A validator's form inline in generated code (the fast ``__init__``, the canonical
+    decoders): a Python expression over ``{v}`` that is true only for values the
+    validator accepts (on a false one the fast path calls the validator, or declines),
+    and the names it uses, with what each stands for.
+
+    ``covers_us``: every value two bytes of a US element can hold passes, so a decoder
+    that read the value as a US need not test it.  ``bind``: names that depend on the
+    message class (a status check, which depends on the service), given the class.
+    """
+
+    expression: str
+    names: Mapping[str, object] = attrs.field(factory=dict)
+    covers_us: bool = False
+    bind: Callable[[Any], Mapping[str, object]] | None = None
+
+    def or_none(self) -> InlineCheck:
+        """This form, letting None pass too (the form of :func:`optional`'s validator)."""
+        return attrs.evolve(self, expression=f"({{v}} is None or {self.expression})")
+
+    def of(self, value: str) -> str:
+        """The expression for the variable ``value``."""
+        return self.expression.format(v=value)
+
+    def names_for(self, cls: object) -> dict[str, object]:
+        """Every name the expression uses, for message class ``cls``."""
+        return {**self.names, **(self.bind(cls) if self.bind is not None else {})}
+
+
+INLINE_CHECKS: Final[dict[object, InlineCheck]] = {}
+"""Validator -> its inline form, declared with the validator (here, in ``_payload`` and
+``messages._base``); a validator with none is called by the generated code."""
+
+
+def add_inline_names(namespace: dict[str, Any], names: Mapping[str, object]) -> None:
+    """Add the names an inline form uses to generated code's globals; a name stands for
+    one thing in all the forms one function inlines."""
+    for name, value in names.items():
+        if namespace.setdefault(name, value) is not value:
+            raise ValueError(f"two inline forms use {name} for different things")
+
+
+def declare_inline(validator: Validator, form: InlineCheck) -> None:
+    """State ``form`` as the inline form of ``validator`` (once: a second is a bug)."""
+    if validator in INLINE_CHECKS:
+        raise ValueError(f"{validator.__name__} has an inline form already")
+    INLINE_CHECKS[validator] = form
+
+
+def exact_type(kind: type, rule: str, reference: str, name: str) -> Validator:
+    """The validator ``name`` that takes a value of exactly ``kind`` (what the field's
+    converter makes of every value it accepts) and refuses any other by ``rule`` (at
+    ``reference``); its inline form is declared with it."""
+
+    def check(inst: object, attribute: Attribute[Any], value: object) -> None:
+        if type(value) is not kind:
+            refuse(inst, attribute.name, value, rule, reference)
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = f"A {kind.__name__}, as the converter makes it ({reference})."
+    alias = f"_{kind.__name__}"
+    declare_inline(check, InlineCheck(f"(type({{v}}) is {alias})", {alias: kind}))
+    return check
+
+
+check_priority: Final = exact_type(
+    Priority, "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)", "PS3.7 9.3.1.1", "check_priority"
+)
+_UID_NAMES: Final = {"_UID": UID, "_uid_match": UID_SYNTAX.fullmatch}
+_TEXT_NAMES: Final = {"_text_match": DEFAULT_TEXT.fullmatch}
+_TAG_NAMES: Final = {"_Tags": AttributeTags}
+# Each as its validator checks it, from the same constants; the type tested exactly (the
+# converter's own type), so that a subclass goes to the validator.
+declare_inline(
+    check_uid,
+    InlineCheck(
+        f"(type({{v}}) is _UID and len({{v}}) <= {UI_MAX} and _uid_match({{v}}) is not None)",
+        _UID_NAMES,
+    ),
+)
+declare_inline(
+    check_us,
+    InlineCheck(f"(type({{v}}) is int and 0 <= {{v}} <= {US_MAX})", covers_us=US_MAX == 0xFFFF),
+)
+for _check, _rule in ((check_ae, AE_TEXT), (check_lo, LO_TEXT)):
+    declare_inline(
+        _check,
+        InlineCheck(
+            f"(type({{v}}) is str and 0 < len({{v}}) <= {_rule.maximum} "
+            "and _text_match({v}) is not None)",
+            _TEXT_NAMES,
+        ),
+    )
+declare_inline(check_tags, InlineCheck("(type({v}) is _Tags and len({v}) > 0)", _TAG_NAMES))
+declare_inline(check_tags_may_be_empty, InlineCheck("(type({v}) is _Tags)", _TAG_NAMES))
+
+check_optional_uid: Final = optional(check_uid, "check_optional_uid")
+check_optional_ae: Final = optional(check_ae, "check_optional_ae")
+check_optional_lo: Final = optional(check_lo, "check_optional_lo")
+check_optional_us: Final = optional(check_us, "check_optional_us")
+check_optional_tags: Final = optional(check_tags, "check_optional_tags")
+check_optional_tags_may_be_empty: Final = optional(
+    check_tags_may_be_empty, "check_optional_tags_may_be_empty"
+)
+
+
+def inline_predicate(validator: Validator, label: str) -> Callable[[object], bool]:
+    """The inline form of ``validator`` as a function of one value, compiled from the
+    declaration itself, for plain code that needs the same yes/no."""
+    form = INLINE_CHECKS[validator]
+    source = f"def holds(v):\n    return {form.of('v')}\n"
+    namespace: dict[str, Any] = dict(form.names)
+    return compile_function(source, "holds", label, namespace)
+
+
+@attrs.frozen
+class InlineConverter:
+    """A converter's forms in generated code.  ``produces``: the exact type it returns
+    for any value it converts, which it returns unchanged (so it need not be called on
+    that type); ``keeps_none``: it gives None for None; ``common``: an expression over
+    ``{v}`` and ``{call}`` (the converter's call) that gives exactly what the converter
+    gives, quicker for the common raw input; ``names``: what the expression uses."""
+
+    produces: type | None = None
+    keeps_none: bool = False
+    common: str | None = None
+    names: Mapping[str, object] = attrs.field(factory=dict)
+
+
+INLINE_CONVERTERS: Final[dict[object, InlineConverter]] = {}
+"""Converter -> its forms, declared with the converter."""
+
+
+def declare_converter(converter: Callable[..., object], form: InlineConverter) -> None:
+    """State ``form`` as the inline forms of ``converter`` (once)."""
+    if converter in INLINE_CONVERTERS:
+        raise ValueError(f"{converter.__name__} has inline forms already")
+    INLINE_CONVERTERS[converter] = form
+
+
+# to_uid's first branch: a str with nothing to strip.
+_STR_UID: Final = InlineConverter(
+    UID,
+    common="_str_new(_UID, {v}) if type({v}) is str and {v}[-1:] not in _PADS else {call}",
+    names={"_UID": UID, "_str_new": str.__new__, "_PADS": _PADDING},
+)
+declare_converter(to_uid, _STR_UID)
+declare_converter(to_optional_uid, attrs.evolve(_STR_UID, keeps_none=True))
+declare_converter(
+    to_priority,
+    InlineConverter(
+        Priority,
+        common=f"_priorities[{{v}}] if type({{v}}) is int and 0 <= {{v}} < {len(PRIORITIES)} "
+        "else {call}",
+        names={"_priorities": PRIORITIES},
+    ),
+)
+# The text converters' last step, for text: the insignificant spaces go.
+_STRIP: Final = InlineConverter(common="{v}.strip(' ') if type({v}) is str else {call}")
+declare_converter(to_ae, _STRIP)
+declare_converter(to_optional_ae, attrs.evolve(_STRIP, keeps_none=True))
+declare_converter(to_optional_lo, attrs.evolve(_STRIP, keeps_none=True))
+declare_converter(to_optional_tags, InlineConverter(AttributeTags, keeps_none=True))
+
+
+# --- UIDs seen before (PS3.7 E.1: a SOP Class UID repeats from message to message) -------
+
+UIDS_REMEMBERED: Final = 512
+"""How many valid UIDs :data:`KNOWN_UIDS` holds, at most."""
+KNOWN_UIDS: Final[dict[str, UID]] = {}
+"""Valid UIDs by their text (plain ``str`` keys; a received one also with its one
+padding NUL), each as the UID it converts to: the one memory both fast paths (building
+a message, decoding one) share for the elements that hold a SOP Class UID.  It holds
+UIDs of our own, never a caller's object (a pydicom UID can carry attributes), so later
+messages get what attrs would give them."""
+_valid_uid: Final = inline_predicate(check_uid, "check_uid inline")
+
+
+def remember_uid(uid: UID, received: str | None = None) -> bool:
+    """Whether ``uid`` (already converted) passes the inline UID check; if it does,
+    remembers it in :data:`KNOWN_UIDS` while there is room: under its text, and under
+    ``received`` too, the text a decoder read it from (with the one NUL that pads an odd
+    length, PS3.5 9.1), so that the next time it is found before it is stripped."""
+    if not _valid_uid(uid):
+        return False
+    if len(KNOWN_UIDS) < UIDS_REMEMBERED:
+        text = str(uid)
+        KNOWN_UIDS[text] = own = str.__new__(UID, text)
+        if received is not None and received != text and len(KNOWN_UIDS) < UIDS_REMEMBERED:
+            KNOWN_UIDS[received] = own
+    return True
+
+
+_REMEMBERED: Final = InlineCheck(
+    "(type({v}) is _UID and ({v} in _known_uids or _remember_uid({v})))",
+    {"_UID": UID, "_known_uids": KNOWN_UIDS, "_remember_uid": remember_uid},
+)
+REMEMBERED_UID_CHECKS: Final[dict[object, InlineCheck]] = {
+    check_uid: _REMEMBERED,
+    check_optional_uid: _REMEMBERED.or_none(),
+}
+"""The inline forms of the UID validators for a field whose UIDs repeat (a SOP Class
+UID): a UID remembered as valid passes at once, any other is checked (and remembered)."""

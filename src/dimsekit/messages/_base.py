@@ -5,7 +5,9 @@ cross-field condition of PS3.7 stated once in words and once as a check, with ho
 serious breaking it is in a received message; the
 requirement codes of each field (M, U, U(=), C, C(=), A for Annex C only); the rules
 every response obeys (its status is one its service may answer with, its status-related
-fields go with a status whose PS3.7 Annex C entry lists them); the registry that maps a
+fields go with a status whose PS3.7 Annex C entry lists them, stated once as
+:func:`annex_c_condition`, which each field's rule and both fast paths are made from);
+the inline form of the status validator; the registry that maps a
 Command Field to its class; and building a response from its request.
 
 Must not know: bytes, tags or how fields are encoded (that is the codec's, through
@@ -15,18 +17,19 @@ states its own).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Final, Generic, Self, TypeAlias, TypeVar, cast
 
 import attrs
 from pydicom.uid import UID
 
+from .._codegen import compile_function
 from .._diagnostics import Severity
 from .._errors import InvalidMessageError
 from .._fields import BY_NAME, DATA_SET_PARAMETERS
 from .._payload import DataSetPayload
-from .._status import PENDING_CODES_BY_SERVICE, ServiceClass, Status, to_status
-from .._vr import CommandField, check_us, refuse
+from .._status import ServiceClass, Status, refused_statuses, related_fields, to_status
+from .._vr import CommandField, InlineCheck, check_us, declare_inline, refuse
 from .._wire_details import WireDetails
 from ._fast_init import install_fast_init
 
@@ -315,17 +318,26 @@ def _check_status(inst: object, attribute: attrs.Attribute[Any], value: object) 
             "PS3.7 Annex C",
         )
         return
-    if value.is_pending or value.is_cancel:
-        service = type(inst).command_field.service  # type: ignore[attr-defined]
-        if value not in PENDING_CODES_BY_SERVICE.get(service, frozenset()):
-            refuse(
-                inst,
-                attribute.name,
-                value,
-                f"{service} has no {value.category.value} status (only C-FIND, C-GET and "
-                "C-MOVE answer Pending FF00 or Cancel FE00, and only C-FIND FF01)",
-                "PS3.7 9.1, 10.1; PS3.4 C.4",
-            )
+    service = type(inst).command_field.service  # type: ignore[attr-defined]
+    if value in refused_statuses(service):
+        refuse(
+            inst,
+            attribute.name,
+            value,
+            f"{service} has no {value.category.value} status (only C-FIND, C-GET and "
+            "C-MOVE answer Pending FF00 or Cancel FE00, and only C-FIND FF01)",
+            "PS3.7 9.1, 10.1; PS3.4 C.4",
+        )
+
+
+declare_inline(
+    _check_status,
+    InlineCheck(
+        "(type({v}) is _Status and {v} not in _refused_statuses)",
+        {"_Status": Status},
+        bind=lambda cls: {"_refused_statuses": refused_statuses(cls.command_field.service)},
+    ),
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -425,7 +437,7 @@ def message(
         if answers is not None:
             answers.response_class = cast(type[Response], cls)
         cls.rules = (*rules, *shared)
-        install_fast_init(cls, cls.rules)
+        install_fast_init(cls, *fast_rules(cls))
         MESSAGE_CLASSES[command_field] = cls
         return cls
 
@@ -442,6 +454,38 @@ def _annex_c_rule(name: str) -> Rule:
         f"{name} is a status-related field: present only with a status whose Annex C "
         "entry lists it",
         "PS3.7 Annex C",
-        lambda m: getattr(m, name) is None or name in m.status.related_fields(),
+        _annex_c_holds(name),
         when_received=Severity.WARNING,
     )
+
+
+def annex_c_condition(names: Iterable[str]) -> InlineCheck:
+    """The Annex C rule of the status-related fields ``names``: each is absent, or
+    listed by the entry of the status (PS3.7 Annex C).  Stated as a condition over
+    variables named as the fields and ``status`` (a valid Status), which each field's
+    :class:`Rule` is compiled from, and which both fast paths inline for all of a
+    class's fields at once (their values are variables there)."""
+    expression = " and ".join(f"({name} is None or {name!r} in _related(status))" for name in names)
+    return InlineCheck(f"({expression or 'True'})", {"_related": related_fields})
+
+
+def _annex_c_holds(name: str) -> Callable[[Any], bool]:
+    """The rule of one status-related field as a function of a response."""
+    condition = annex_c_condition((name,))
+    reads = f"    {name} = m.{name}\n    status = m.status\n"
+    source = f"def holds(m):\n{reads}    return {condition.expression}\n"
+    label = f"Annex C rule of {name}"
+    return compile_function(source, "holds", label, dict(condition.names))
+
+
+def fast_rules(
+    cls: type[Message],
+) -> tuple[tuple[Callable[[Any], bool], ...], InlineCheck | None]:
+    """What a fast path checks of a message of ``cls`` beyond its fields' own checks, as
+    ``cls.rules`` states it: the ``holds`` of each rule but the Annex C ones, and the
+    Annex C rules of all its status-related fields as one inline condition (see
+    :func:`annex_c_condition`), or None for a class with none."""
+    annex_c: tuple[Rule, ...] = cls.annex_c_rules if issubclass(cls, Response) else ()
+    names = sorted(cls.annex_c_fields) if issubclass(cls, Response) else []
+    holds = tuple(rule.holds for rule in cls.rules if rule not in annex_c)
+    return holds, annex_c_condition(names) if names else None

@@ -28,6 +28,7 @@ from .._errors import InvalidMessageError
 from .._fields import BY_NAME, DATA_SET_PARAMETERS
 from .._layout import LAYOUTS
 from .._payload import DataSetPayload
+from .._status import CANCEL_CODES, PENDING_CODES, refused_statuses
 from .._vr import AttributeTags, Priority, check_optional_tags_may_be_empty
 from ..messages import MESSAGE_CLASSES, Message, Response
 
@@ -98,13 +99,11 @@ def status_codes(cls: type[Response] | None = None) -> st.SearchStrategy[int]:
         st.integers(min_value=0xC000, max_value=0xCFFF),
         st.integers(min_value=0x0100, max_value=0x02FF),
     )
-    if cls is None:
-        return st.one_of(final, st.sampled_from([0xFE00, 0xFF00, 0xFF01]))
-    service = cls.command_field.service
-    extra = {"C-FIND": [0xFE00, 0xFF00, 0xFF01], "C-GET": [0xFE00, 0xFF00]}.get(service)
-    if service == "C-MOVE":
-        extra = [0xFE00, 0xFF00]
-    return final if extra is None else st.one_of(final, st.sampled_from(extra))
+    pending_or_cancel = PENDING_CODES | CANCEL_CODES
+    if cls is not None:
+        pending_or_cancel -= refused_statuses(cls.command_field.service)
+    extra = sorted(pending_or_cancel)
+    return st.one_of(final, st.sampled_from(extra)) if extra else final
 
 
 def _value_strategy(cls: type[Message], name: str) -> st.SearchStrategy[Any]:
