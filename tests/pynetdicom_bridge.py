@@ -13,7 +13,7 @@ from pynetdicom import dimse_messages, dimse_primitives
 from pynetdicom.dsutils import encode
 
 from dimsekit import Message
-from dimsekit._layout import layout_of
+from dimsekit._codec.layout import layout_of
 
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
 

@@ -18,9 +18,9 @@ import attrs
 import pytest
 
 import dimsekit as dk
-from dimsekit._command_decode import MAX_COMMAND_LENGTH
-from dimsekit._fields import BY_TAG
-from dimsekit._vr import us_problem
+from dimsekit._codec.decode import MAX_COMMAND_LENGTH
+from dimsekit._model.fields import BY_TAG
+from dimsekit._model.vr import us_problem
 from dimsekit.cli._decode import DecodeOptions, decode_file, record_status
 from dimsekit.cli._hexdump import REPEAT_LIMIT, read_hex_dump
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 import dimsekit as dk
+from dimsekit._codec.encode import _COMPILED
+from dimsekit._codec.fast_decode import _DECODERS
 from dimsekit._codegen import compile_function
-from dimsekit._command import _COMPILED
-from dimsekit._fast_decode import _DECODERS
 
 _PREFIX = "<dimsekit generated: "
 

@@ -15,12 +15,13 @@ from pynetdicom import dimse_messages, dimse_primitives
 from pynetdicom.dsutils import encode as pynetdicom_encode
 
 import dimsekit as dk
-from dimsekit import DecodeError, Severity, _command_decode, decode_command, encode_command
-from dimsekit._command_decode import MAX_COMMAND_LENGTH, peek_data_set_type
+from dimsekit import DecodeError, Severity, decode_command, encode_command
+from dimsekit._codec import decode as codec_decode
+from dimsekit._codec.decode import MAX_COMMAND_LENGTH, peek_data_set_type
+from dimsekit._codec.fast_decode import decode_canonical
+from dimsekit._codec.layout import layout_of
 from dimsekit._diagnostics import MAX_LISTED
-from dimsekit._fast_decode import decode_canonical
-from dimsekit._fields import BY_TAG
-from dimsekit._layout import layout_of
+from dimsekit._model.fields import BY_TAG
 
 from .helpers import command, element, us
 
@@ -185,7 +186,7 @@ def test_the_data_set_goes_into_the_class_data_set_field() -> None:
 def test_a_data_set_given_as_bytes_is_taken_by_the_compiled_decoder(kind: type) -> None:
     message = store_rq()
     data = b"\x08\x00\x18\x00\x00\x00\x00\x00"
-    with mock.patch.object(_command_decode, "walk_elements", side_effect=AssertionError("general")):
+    with mock.patch.object(codec_decode, "walk_elements", side_effect=AssertionError("general")):
         decoded = decode_command(encode_command(message), data_set=kind(data))
     assert decoded.message == message and decoded.clean
     assert decoded.message.data_set == dk.DataSetPayload(data)
@@ -597,7 +598,7 @@ def without(buffer: bytes, tag: int) -> bytes:
 
 def general_only() -> mock._patch[mock.MagicMock]:
     """The general decoder alone: the compiled fast path switched off."""
-    return mock.patch.object(_command_decode, "decode_canonical", return_value=None)
+    return mock.patch.object(codec_decode, "decode_canonical", return_value=None)
 
 
 ID = b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "
@@ -1034,7 +1035,7 @@ def test_a_long_at_list_costs_a_few_times_its_size(
     value = as_many_tags_as_fit(make)
     buffer = make(value)
     assert MAX_COMMAND_LENGTH - 4 < len(buffer) <= MAX_COMMAND_LENGTH
-    assert len(buffer) > _command_decode._CANONICAL_MAX  # decode_command: the general path
+    assert len(buffer) > codec_decode._CANONICAL_MAX  # decode_command: the general path
     tracemalloc.start()
     try:
         decoded = decode(buffer)
@@ -1087,15 +1088,15 @@ def test_unknown_elements_are_kept_by_tag_and_written_back() -> None:
 
 def test_with_data_set_puts_the_data_set_in_place_of_the_stand_in_without_a_copy() -> None:
     decoded = decode_command(encode_command(store_rq())).message
-    assert _command_decode.data_set_follows(decoded)
+    assert codec_decode.data_set_follows(decoded)
     data = memoryview(b"\x08\x00\x18\x00\x00\x00\x00\x00")
     payload = dk.DataSetPayload(data)
-    completed = _command_decode.with_data_set(decoded, payload)
+    completed = codec_decode.with_data_set(decoded, payload)
     assert completed is decoded and completed == store_rq()
     assert isinstance(completed, dk.CStoreRequest) and completed.data_set is payload
     assert completed.data_set.encoded is data  # held, not copied
     with pytest.raises(ValueError, match=r"CStoreRequest\.data_set holds a data set already"):
-        _command_decode.with_data_set(completed, payload)
+        codec_decode.with_data_set(completed, payload)
 
 
 def test_with_data_set_leaves_a_message_that_carries_none_as_it_is() -> None:
@@ -1103,10 +1104,10 @@ def test_with_data_set_leaves_a_message_that_carries_none_as_it_is() -> None:
         element(0x0800, us(0x0101)), element(0x0800, us(0x0001))
     )
     decoded = decode_command(announced).message
-    assert _command_decode.data_set_follows(decoded)
-    assert _command_decode.with_data_set(decoded, dk.DataSetPayload(b"\0\0")) is decoded
+    assert codec_decode.data_set_follows(decoded)
+    assert codec_decode.with_data_set(decoded, dk.DataSetPayload(b"\0\0")) is decoded
     assert decoded == dk.CEchoRequest(message_id=1)
-    assert not _command_decode.data_set_follows(decode_command(ECHO_RQ_BYTES).message)
+    assert not codec_decode.data_set_follows(decode_command(ECHO_RQ_BYTES).message)
     # a message built, not decoded: whether it carries one
-    assert _command_decode.data_set_follows(store_rq())
-    assert not _command_decode.data_set_follows(dk.CEchoRequest(message_id=1))
+    assert codec_decode.data_set_follows(store_rq())
+    assert not codec_decode.data_set_follows(dk.CEchoRequest(message_id=1))

@@ -1,4 +1,4 @@
-"""The Dataset, command dict and JSON doors (``_converter``): hostile input gets our errors.
+"""The Dataset, command dict and JSON doors (``_codec.converter``): hostile input gets our errors.
 
 Whatever comes through ``from_json``, ``from_dict`` or ``from_dataset``, in either mode,
 ends in a :class:`~dimsekit.DecodeError` or in a message that ``encode_command``,
@@ -25,7 +25,7 @@ from pydicom.filereader import read_dataset
 
 import dimsekit as dk
 from dimsekit import DecodeError, encode_command
-from dimsekit._converter import JSON_DEPTH_MAX
+from dimsekit._codec.converter import JSON_DEPTH_MAX
 from dimsekit.testing import ae_titles, messages, uids
 
 from .helpers import examples as example_count

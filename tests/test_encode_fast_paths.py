@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
-from dimsekit._command import _COMPILED, _encode_elements
+from dimsekit._codec.encode import _COMPILED, _encode_elements
 from dimsekit.testing import messages
 
 from .helpers import examples

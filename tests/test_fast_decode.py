@@ -21,10 +21,11 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit import _command_decode, _fast_decode
-from dimsekit._fast_decode import decode_canonical
-from dimsekit._layout import DEFAULT_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
-from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED
+from dimsekit._codec import decode as codec_decode
+from dimsekit._codec import fast_decode
+from dimsekit._codec.fast_decode import decode_canonical
+from dimsekit._codec.layout import DEFAULT_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
+from dimsekit._model.vr import KNOWN_UIDS, UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
 
 from .helpers import (
@@ -45,7 +46,7 @@ CT_UID = CT.encode() + b"\0"  # 25 characters: one NUL makes the length even
 
 @contextmanager
 def general_decoder_only() -> Iterator[None]:
-    with mock.patch.object(_command_decode, "decode_canonical", return_value=None):
+    with mock.patch.object(codec_decode, "decode_canonical", return_value=None):
         yield
 
 
@@ -322,13 +323,13 @@ def test_each_decoder_checks_with_the_declared_forms() -> None:
     ``messages._base`` states; no validator is called."""
     import linecache
 
-    from dimsekit._fields import SOP_CLASS_UID_FIELDS
-    from dimsekit._vr import INLINE_CHECKS
+    from dimsekit._model.fields import SOP_CLASS_UID_FIELDS
+    from dimsekit._model.vr import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
     from dimsekit.messages._base import fast_rules
 
     for cls in MESSAGE_CLASSES.values():
-        decoder = _fast_decode._DECODERS[int(cls.command_field)]
+        decoder = fast_decode._DECODERS[int(cls.command_field)]
         source = "".join(linecache.getlines(decoder.__code__.co_filename))
         assert "_validate_" not in source
         for field in attrs.fields(cls):

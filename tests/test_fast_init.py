@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit._payload import DataSetPayload
-from dimsekit._vr import KNOWN_UIDS, UIDS_REMEMBERED, Priority
+from dimsekit._model.payload import DataSetPayload
+from dimsekit._model.vr import KNOWN_UIDS, UIDS_REMEMBERED, Priority
 from dimsekit.messages import _fast_init
 from dimsekit.testing import invalid_constructions, messages
 
@@ -277,8 +277,8 @@ def _source(function: Any) -> str:
 
 
 def test_each_inline_check_is_its_validators_declared_form() -> None:
-    from dimsekit._fields import SOP_CLASS_UID_FIELDS
-    from dimsekit._vr import INLINE_CHECKS, REMEMBERED_UID_CHECKS
+    from dimsekit._model.fields import SOP_CLASS_UID_FIELDS
+    from dimsekit._model.vr import INLINE_CHECKS, REMEMBERED_UID_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
     from dimsekit.messages._base import fast_rules
 
@@ -296,7 +296,7 @@ def test_each_inline_check_is_its_validators_declared_form() -> None:
 
 
 def test_a_validator_with_no_declared_form_is_called_as_attrs_calls_it() -> None:
-    from dimsekit._vr import INLINE_CHECKS, check_uid
+    from dimsekit._model.vr import INLINE_CHECKS, check_uid
 
     calls: list[object] = []
 

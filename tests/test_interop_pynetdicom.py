@@ -22,7 +22,7 @@ from pynetdicom.dsutils import encode
 from pynetdicom.pdu_primitives import P_DATA
 
 import dimsekit as dk
-from dimsekit._layout import layout_of
+from dimsekit._codec.layout import layout_of
 from dimsekit.interop.pynetdicom import (
     InexpressibleError,
     Primitive,

@@ -12,7 +12,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
 from dimsekit import DataSetPayload
-from dimsekit._payload import to_optional_payload, to_payload
+from dimsekit._model.payload import to_optional_payload, to_payload
 
 # (0010,0020) PatientID "1 " in Implicit VR Little Endian
 ENCODED = b"\x10\x00\x20\x00\x02\x00\x00\x001 "

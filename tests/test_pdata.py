@@ -12,7 +12,7 @@ from pydicom.dataset import Dataset
 
 import dimsekit as dk
 from dimsekit import FramingError, MessageAssembler, fragment_message
-from dimsekit._command_decode import MAX_COMMAND_LENGTH
+from dimsekit._codec.decode import MAX_COMMAND_LENGTH
 
 from .conftest import EXAMPLES, clean_ends, parse_pdu
 from .helpers import p_data, pdv, store

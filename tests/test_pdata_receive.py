@@ -1,4 +1,4 @@
-"""The assembler's one-pass path for whole messages (_pdata_receive) gives what its
+"""The assembler's one-pass path for whole messages (pdata_receive) gives what its
 byte-wise parser gives.
 
 Fed a whole message at once, ``MessageAssembler`` frames it in one pass and tries the
@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
-from dimsekit import _command_decode, _pdata_receive
-from dimsekit._fast_decode import decode_canonical
+from dimsekit._codec import decode as codec_decode
+from dimsekit._codec.fast_decode import decode_canonical
+from dimsekit._framing import pdata_receive
 from dimsekit.testing import messages
 
 from .helpers import CT, INSTANCE, MAX_PDU_LENGTHS, corrupt, examples, p_data, pdu_stream, pdv
@@ -164,7 +165,7 @@ def test_a_non_canonical_message_is_tried_once_and_its_data_set_not_copied_in_va
         return received(data)
 
     with (
-        mock.patch.object(_pdata_receive, "decode_canonical", decode),
+        mock.patch.object(pdata_receive, "decode_canonical", decode),
         mock.patch.object(dk.DataSetPayload, "_received", copy),
     ):
         (event,) = dk.MessageAssembler(max_pdu_length=16382).feed(b"".join(pdus))
@@ -183,7 +184,7 @@ def test_the_data_set_gets_into_the_message_through_the_decoder_alone(pieces: st
     )  # fmt: skip
     stream = pdu_stream(message, max_pdu=16382)
     received: list[tuple[dk.Message, dk.DataSetPayload]] = []
-    real = _command_decode.with_data_set
+    real = codec_decode.with_data_set
 
     def completed(decoded: dk.Message, data_set: dk.DataSetPayload) -> dk.Message:
         assert decoded.data_set_payload == dk.DataSetPayload(b"")  # the stand-in until now
@@ -191,7 +192,7 @@ def test_the_data_set_gets_into_the_message_through_the_decoder_alone(pieces: st
         return real(decoded, data_set)
 
     assembler = dk.MessageAssembler(max_pdu_length=16382)
-    with mock.patch.object(_pdata_receive, "with_data_set", completed):
+    with mock.patch.object(pdata_receive, "with_data_set", completed):
         if pieces == "whole":
             events = assembler.feed(stream)
         else:
@@ -205,16 +206,17 @@ def test_the_data_set_gets_into_the_message_through_the_decoder_alone(pieces: st
 
 
 def test_the_events_and_framing_error_keep_their_names_and_their_types_resolve() -> None:
-    """They live in ``_events`` (so ``_errors`` imports nothing of ours), named where
+    """They live in ``_framing.events`` (so ``_errors`` imports nothing of ours), named where
     pickles name them; their annotations resolve where ``__module__`` says."""
     import pickle
     import typing
 
-    from dimsekit import _errors, _events
+    from dimsekit import _errors
+    from dimsekit._framing import events as event_types
 
     for cls in (dk.MessageReceived, dk.UndecodableMessage, dk.PDUReceived):
         assert cls.__module__ == "dimsekit._pdata_receive"
-        assert getattr(_pdata_receive, cls.__name__) is cls is getattr(_events, cls.__name__)
+        assert getattr(pdata_receive, cls.__name__) is cls is getattr(event_types, cls.__name__)
         assert typing.get_type_hints(cls)
     assert dk.FramingError.__module__ == "dimsekit" and issubclass(dk.FramingError, dk.DimseError)
     assert typing.get_type_hints(dk.FramingError)["events"] == tuple[dk.Event, ...]
@@ -225,7 +227,7 @@ def test_the_events_and_framing_error_keep_their_names_and_their_types_resolve()
     assert type(again) is dk.FramingError and (again.rule, again.offset) == (error.rule, 12)
 
 
-# --- the framing rules, stated once (_framing_rules) ------------------------------------------
+# --- the framing rules, stated once (_framing.rules) ------------------------------------------
 
 ECHO = dk.encode_command(dk.CEchoRequest(message_id=1))
 DATA = b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "
@@ -240,8 +242,8 @@ def test_the_one_pass_scan_is_generated_from_every_framing_rule() -> None:
     """The scan's source (as a traceback shows it) holds each rule's own expression."""
     import inspect
 
-    from dimsekit._framing_rules import RULES
-    from dimsekit._pdata_one_pass import scan_whole_message
+    from dimsekit._framing.pdata_one_pass import scan_whole_message
+    from dimsekit._framing.rules import RULES
 
     source = inspect.getsource(scan_whole_message)
     assert inspect.getsourcefile(scan_whole_message) is not None
@@ -273,7 +275,7 @@ def test_the_one_pass_scan_is_generated_from_every_framing_rule() -> None:
 def test_where_a_framing_rule_breaks_the_scan_gives_up_and_the_walk_says_which(
     stream: bytes, max_pdu: int, said: str
 ) -> None:
-    from dimsekit._pdata_one_pass import scan_whole_message
+    from dimsekit._framing.pdata_one_pass import scan_whole_message
 
     view = memoryview(stream)
     assert scan_whole_message(view, 0, len(view), max_pdu) is None
@@ -290,7 +292,7 @@ def test_where_a_framing_rule_breaks_the_scan_gives_up_and_the_walk_says_which(
 
 
 def test_the_predicates_and_their_conjunction_agree_with_the_declarations() -> None:
-    from dimsekit import _framing_rules as rules
+    from dimsekit._framing import rules
 
     values = {"item_length": 8, "room": 12, "is_command": 1, "in_data": False}
     values |= {"context_id": 3, "message_context": 3}

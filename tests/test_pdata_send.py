@@ -1,4 +1,5 @@
-"""``fragment_message`` (_pdata_send): its fast path gives exactly what the general code gives.
+"""``fragment_message`` (``_framing.pdata_send``): its fast path gives what the general
+code gives.
 
 ``fragment_message`` cuts the common case (the command in one fragment, no data set or one
 in memory) itself: it is compared, PDU by PDU and buffer by buffer (type and bytes), and
@@ -21,10 +22,11 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
 from dimsekit import DimseError, fragment_message
-from dimsekit._command import _COMPILED, _encode_elements
-from dimsekit._payload import CHUNK_SIZE, DataSetPayload
-from dimsekit._pdata_send import _fragment_any
-from dimsekit._pdu import LAST_BIT, check_context_id, check_max_pdu_length
+from dimsekit._codec import encode
+from dimsekit._codec.encode import _COMPILED, _encode_elements
+from dimsekit._framing.pdata_send import _fragment_any
+from dimsekit._framing.pdu import LAST_BIT, check_context_id, check_max_pdu_length
+from dimsekit._model.payload import CHUNK_SIZE, DataSetPayload
 from dimsekit.testing import messages
 
 from .helpers import IntEnumOne, examples, store
@@ -72,7 +74,7 @@ def _general_command(message: dk.Message, data_set_type: int | None) -> bytes:
     if type(message) not in _COMPILED:
         raise DimseError(f"{type(message).__name__} is not a DIMSE message class")
     plan = _COMPILED[type(message)][0]
-    cdst = dk._command.data_set_type_for(message, data_set_type)
+    cdst = encode.data_set_type_for(message, data_set_type)
     wire = message.wire
     return _encode_elements(message, plan, cdst, wire.extra_elements if wire else ())
 

@@ -387,7 +387,7 @@ def test_the_pending_and_cancel_statuses_a_service_may_not_answer_with(
 ) -> None:
     """PS3.7 9.1, 10.1: one table, from which the validator and both fast paths take
     what each service refuses; every other status of a class is allowed."""
-    from dimsekit._status import CANCEL_CODES, PENDING_CODES, refused_statuses
+    from dimsekit._model.status import CANCEL_CODES, PENDING_CODES, refused_statuses
 
     assert refused_statuses(service) == refused
     assert {0xFF00, 0xFF01} == PENDING_CODES and {0xFE00} == CANCEL_CODES  # PS3.7 C.2, C.3
@@ -409,7 +409,7 @@ def _response_of(service: str) -> type[dk.Response]:
 def test_a_status_code_converts_to_one_object() -> None:
     """to_status remembers each Status it made (Status is immutable): every message
     with the code shares it, and a code of no class is passed on as it was."""
-    from dimsekit._status import to_status
+    from dimsekit._model.status import to_status
 
     first, second = to_status(0xB000), to_status(0xB000)
     assert type(first) is Status and first is second and first == 0xB000

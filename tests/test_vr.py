@@ -17,7 +17,7 @@ from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
 import dimsekit as dk
-from dimsekit._vr import Priority, to_optional_uid, to_priority, to_uid
+from dimsekit._model.vr import Priority, to_optional_uid, to_priority, to_uid
 
 from .helpers import CT, IntEnumOne, StrSubclass, refused
 from .message_examples import DATA_SET_NAMES, STUDY_MOVE
@@ -819,9 +819,9 @@ _SAMPLES: list[object] = [
 
 
 def _every_declared_check() -> list[tuple[Any, Any]]:
-    from dimsekit import _vr
+    from dimsekit._model import vr
 
-    return sorted(_vr.INLINE_CHECKS.items(), key=lambda item: item[0].__name__)
+    return sorted(vr.INLINE_CHECKS.items(), key=lambda item: item[0].__name__)
 
 
 @pytest.mark.parametrize(("validator", "form"), _every_declared_check())
@@ -859,7 +859,7 @@ def test_an_inline_form_holds_only_for_what_its_validator_accepts(
 def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None:
     import attrs
 
-    from dimsekit._vr import INLINE_CHECKS
+    from dimsekit._model.vr import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
 
     validators = {
@@ -872,8 +872,8 @@ def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None
 
 
 def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() -> None:
-    from dimsekit._payload import check_optional_payload, check_payload
-    from dimsekit._vr import (
+    from dimsekit._model.payload import check_optional_payload, check_payload
+    from dimsekit._model.vr import (
         INLINE_CHECKS,
         check_ae,
         check_lo,
@@ -905,7 +905,7 @@ def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() 
 def test_the_text_rules_name_what_they_refuse_without_a_message() -> None:
     """The AE rule serves what is no command element too (an A-ASSOCIATE-RQ's AE
     titles follow it, PS3.8 9.3.2): the same words the validator raises with."""
-    from dimsekit._vr import AE_TEXT, LO_TEXT
+    from dimsekit._model.vr import AE_TEXT, LO_TEXT
 
     assert AE_TEXT.problem("STORESCP") is None
     assert AE_TEXT.problem("A" * 17) == (
@@ -926,7 +926,7 @@ def test_the_text_rules_name_what_they_refuse_without_a_message() -> None:
 
 
 def test_a_second_inline_form_for_a_validator_is_refused() -> None:
-    from dimsekit._vr import INLINE_CHECKS, InlineCheck, check_uid, declare_inline
+    from dimsekit._model.vr import INLINE_CHECKS, InlineCheck, check_uid, declare_inline
 
     with pytest.raises(ValueError, match="check_uid has an inline form already"):
         declare_inline(check_uid, InlineCheck("True"))
@@ -936,8 +936,8 @@ def test_a_second_inline_form_for_a_validator_is_refused() -> None:
 def test_one_memory_of_uids_serves_building_and_decoding() -> None:
     """A SOP Class UID decoded once is taken as it is when a message is built with its
     text, and one built once is found when it is decoded (padded with its NUL)."""
-    from dimsekit._fast_decode import decode_canonical
-    from dimsekit._vr import KNOWN_UIDS
+    from dimsekit._codec.fast_decode import decode_canonical
+    from dimsekit._model.vr import KNOWN_UIDS
 
     KNOWN_UIDS.clear()
     decoded = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.5")))

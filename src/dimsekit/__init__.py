@@ -1,20 +1,35 @@
 """dimsekit: a typed, validated model of the DICOM DIMSE messages of PS3.7.
 
-This module is the public facade: it imports and re-exports, nothing else.  The message
-classes and the converter functions are re-exported by their modules' own ``__all__``,
-so each public name is listed once.
+This module is the public facade: it imports and re-exports, and keeps the module names
+that pickles made before the layer packages use (``_pickle_names``); nothing else.  The
+message classes and the converter functions are re-exported by their modules' own
+``__all__``, so each public name is listed once.
+
+The layers, each importing only those above it in this list:
+
+- root: ``_errors`` (the error hierarchy; imports nothing of ours), ``_codegen`` (the one
+  code generator), ``_diagnostics`` (what a decoder reports);
+- ``_model``: the values (VRs, statuses, the command element dictionary, payloads);
+- ``messages``: the 23 DIMSE messages of PS3.7 (public);
+- ``_codec``: command sets as bytes, and the dict, JSON and Dataset forms;
+- ``_framing``: PS3.8 PDUs and P-DATA framing; the typed Upper Layer PDUs join it;
+- the association engine (PS3.8 9.2 state machine, negotiation) is to come as a layer of
+  its own above framing, and the asyncio layer (``aio``) above that;
+- tools: ``cli``, ``interop`` (pynetdicom), ``testing`` (public).
+
+No module imports another layer's underscore names, and there is no import cycle
+(tests/test_imports.py checks both).
 """
 
-from . import _converter, messages
-from ._command import encode_command
-from ._command_decode import DecodedCommand, decode_command
-from ._converter import *  # noqa: F403 (re-exports its __all__)
+from . import _pickle_names, messages
+from ._codec import converter as _converter
+from ._codec.converter import *  # noqa: F403 (re-exports its __all__)
+from ._codec.decode import DecodedCommand, decode_command
+from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
 from ._errors import DecodeError, DimseError, InvalidMessageError
-from ._events import FramingError
-from ._fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
-from ._payload import DataSetPayload, PayloadInput
-from ._pdata_receive import (
+from ._framing.events import FramingError
+from ._framing.pdata_receive import (
     Event,
     MessageAssembler,
     MessageReceived,
@@ -22,11 +37,13 @@ from ._pdata_receive import (
     SpillFactory,
     UndecodableMessage,
 )
-from ._pdata_send import PDUBuffers, fragment_message
-from ._pdu import PDUType
-from ._status import ServiceClass, Status, StatusCategory
-from ._vr import AttributeTags, CommandField, Priority, TagLike, truncate_error_comment
-from ._wire_details import WireDetails
+from ._framing.pdata_send import PDUBuffers, fragment_message
+from ._framing.pdu import PDUType
+from ._model.fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
+from ._model.payload import DataSetPayload, PayloadInput
+from ._model.status import ServiceClass, Status, StatusCategory
+from ._model.vr import AttributeTags, CommandField, Priority, TagLike, truncate_error_comment
+from ._model.wire_details import WireDetails
 from .messages import *  # noqa: F403 (re-exports its __all__)
 
 __version__ = "0.1.0"
@@ -67,3 +84,5 @@ __all__ = [
 ]
 __all__ += messages.__all__
 __all__ += _converter.__all__
+
+_pickle_names.keep()

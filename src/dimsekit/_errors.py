@@ -2,7 +2,7 @@
 
 Owns: every exception type the library raises on purpose, but for
 :class:`~dimsekit.FramingError`, which lives with the receiving side's events it carries
-(``_events``) and registers here how its pickles are rebuilt.  Following h11's split, an
+(``_framing.events``) and registers here how its pickles are rebuilt.  Following h11's split, an
 error is either *local* (you tried to build something PS3.7 forbids: the message never
 comes into existence) or *remote* (bytes from a peer could not be understood).  Remote
 errors carry ``suggested_status``: the DIMSE status a service provider would answer with.
@@ -127,12 +127,12 @@ class DecodeError(DimseError):
 
 
 _framing_error: Callable[[str, int], DimseError] | None = None
-"""How a FramingError is made: registered by ``_events``, where it lives with the events
+"""How a FramingError is made: registered by ``_framing.events``, where it lives with the events
 it carries (``dimsekit`` imports it, so it is registered before anything is unpickled)."""
 
 
 def register_framing_error(factory: Callable[[str, int], DimseError]) -> None:
-    """Say how :func:`_rebuild_framing_error` makes a FramingError (``_events`` does)."""
+    """Say how :func:`_rebuild_framing_error` makes a FramingError (``_framing.events`` does)."""
     global _framing_error
     _framing_error = factory
 
@@ -140,7 +140,9 @@ def register_framing_error(factory: Callable[[str, int], DimseError]) -> None:
 def _rebuild_framing_error(rule: str, offset: int) -> DimseError:
     """Unpickle a :class:`~dimsekit.FramingError`: its pickles name this function."""
     if _framing_error is None:
-        raise RuntimeError("dimsekit._events has not registered FramingError")  # unreachable
+        raise RuntimeError(
+            "dimsekit._framing.events has not registered FramingError"
+        )  # unreachable
     return _framing_error(rule, offset)
 
 

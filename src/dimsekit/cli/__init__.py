@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import IO
 
 from .._errors import DimseError
-from .._payload import DataSetPayload
-from .._vr import us_problem
+from .._model.payload import DataSetPayload
+from .._model.vr import us_problem
 from ._decode import FORMATS, DecodeOptions, Record, decode_file, record_status
 from ._describe import describe_messages, describe_status, find_message_classes
 from ._encode import DEFAULT_MAX_PDU, EncodeOptions, encode

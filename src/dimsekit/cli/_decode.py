@@ -32,22 +32,22 @@ from pydicom.dataset import Dataset
 from pydicom.filereader import read_dataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from .._association import read_associate
-from .._command_decode import MAX_COMMAND_LENGTH, decode_command
-from .._converter import to_dict
+from .._codec.converter import to_dict
+from .._codec.decode import MAX_COMMAND_LENGTH, decode_command
+from .._codec.layout import GROUP_LENGTH
 from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError
-from .._events import FramingError
-from .._layout import GROUP_LENGTH
-from .._payload import DataSetPayload
-from .._pdata_receive import (
+from .._framing.association import read_associate
+from .._framing.events import FramingError
+from .._framing.pdata_receive import (
     Event,
     MessageAssembler,
     MessageReceived,
     PDUReceived,
     UndecodableMessage,
 )
-from .._pdu import PDUType
+from .._framing.pdu import PDUType
+from .._model.payload import DataSetPayload
 from ..messages import Message, Response
 from ._hexdump import read_hex_dump
 

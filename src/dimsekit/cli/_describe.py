@@ -12,9 +12,9 @@ Must not know: how messages are encoded or decoded.
 
 from __future__ import annotations
 
-from .._fields import BY_NAME, DATA_SET_PARAMETERS
-from .._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH
-from .._status import PENDING_CODES_BY_SERVICE, ServiceClass, Status
+from .._codec.layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH
+from .._model.fields import BY_NAME, DATA_SET_PARAMETERS
+from .._model.status import PENDING_CODES_BY_SERVICE, ServiceClass, Status
 from ..messages import MESSAGE_CLASSES, Message, Request, Response
 
 __all__ = ["describe_messages", "describe_status", "find_message_classes", "service_rows"]

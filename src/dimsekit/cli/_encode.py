@@ -30,15 +30,15 @@ from typing import Any, Final
 
 import attrs
 
-from .._command import data_set_type_for, encode_command
-from .._converter import from_dict, parse_json, to_dict
+from .._codec.converter import from_dict, parse_json, to_dict
+from .._codec.encode import data_set_type_for, encode_command
+from .._codec.layout import COMMAND_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
 from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError
-from .._fields import BY_TAG
-from .._layout import COMMAND_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
-from .._payload import DataSetPayload
-from .._pdata_send import fragment_message
-from .._pdu import PDU_HEADER, PDUType
+from .._framing.pdata_send import fragment_message
+from .._framing.pdu import PDU_HEADER, PDUType
+from .._model.fields import BY_TAG
+from .._model.payload import DataSetPayload
 from ..messages import Message
 
 __all__ = ["DEFAULT_CONTEXT_ID", "DEFAULT_MAX_PDU", "EncodeOptions", "encode", "read_documents"]

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from pydicom.uid import UID
 
 from .._diagnostics import Diagnostic, Severity
-from .._fields import BY_TAG
+from .._model.fields import BY_TAG
 
 __all__ = ["Style", "error_line", "render_json_lines", "render_text"]
 

@@ -36,12 +36,17 @@ from typing import IO, Any
 
 import attrs
 
-from .._association import read_associate
-from .._command import encode_command
-from .._events import FramingError
-from .._pdata_receive import MessageAssembler, MessageReceived, PDUReceived, UndecodableMessage
-from .._pdata_send import fragment_message
-from .._pdu import PDUType
+from .._codec.encode import encode_command
+from .._framing.association import read_associate
+from .._framing.events import FramingError
+from .._framing.pdata_receive import (
+    MessageAssembler,
+    MessageReceived,
+    PDUReceived,
+    UndecodableMessage,
+)
+from .._framing.pdata_send import fragment_message
+from .._framing.pdu import PDUType
 from ..messages import Response
 from ._decode import message_record
 

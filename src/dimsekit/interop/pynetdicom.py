@@ -68,10 +68,10 @@ except ImportError as _missing:
     ) from _missing
 
 from .. import messages
+from .._codec.layout import layout_of
 from .._errors import DimseError
-from .._fields import DATA_SET_PARAMETERS, ElementSpec
-from .._layout import layout_of
-from .._payload import DataSetPayload
+from .._model.fields import DATA_SET_PARAMETERS, ElementSpec
+from .._model.payload import DataSetPayload
 from ..messages import MESSAGE_CLASSES, Message
 
 __all__ = ["InexpressibleError", "Primitive", "from_primitive", "to_primitive"]

@@ -1,10 +1,13 @@
 """The 23 DIMSE message classes of PS3.7, one module per service.
 
 Each module holds one service's request and response and states that service's own
-rules; what several services share lives in the private modules beside them.
+rules; what several services share lives in the private modules beside them.  Besides
+``__all__``, this package gives the codec layer ``fast_rules`` (what a generated fast path
+checks beyond the fields), as no layer imports another's private modules.
 """
 
 from ._base import MESSAGE_CLASSES, Message, Request, Response, ResponseMismatch, Rule
+from ._base import fast_rules as fast_rules  # for the codec's fast path; not in __all__
 from .c_cancel import CCancelRequest
 from .c_echo import VERIFICATION_SOP_CLASS, CEchoRequest, CEchoResponse
 from .c_find import CFindRequest, CFindResponse

@@ -11,7 +11,7 @@ the inline form of the status validator; the registry that maps a
 Command Field to its class; and building a response from its request.
 
 Must not know: bytes, tags or how fields are encoded (that is the codec's, through
-``dimsekit._fields``), or the rules of one particular service (each service module
+``dimsekit._model.fields``), or the rules of one particular service (each service module
 states its own).
 """
 
@@ -26,11 +26,11 @@ from pydicom.uid import UID
 from .._codegen import compile_function
 from .._diagnostics import Severity
 from .._errors import InvalidMessageError
-from .._fields import BY_NAME, DATA_SET_PARAMETERS
-from .._payload import DataSetPayload
-from .._status import ServiceClass, Status, refused_statuses, related_fields, to_status
-from .._vr import CommandField, InlineCheck, check_us, declare_inline, refuse
-from .._wire_details import WireDetails
+from .._model.fields import BY_NAME, DATA_SET_PARAMETERS
+from .._model.payload import DataSetPayload
+from .._model.status import ServiceClass, Status, refused_statuses, related_fields, to_status
+from .._model.vr import CommandField, InlineCheck, check_us, declare_inline, refuse
+from .._model.wire_details import WireDetails
 from ._fast_init import install_fast_init
 
 __all__ = [
@@ -201,8 +201,8 @@ class Message:
         """The name of this message's data-set parameter, or None if it carries none.
 
         The one statement of which field holds a message's data set: the field named
-        for a PS3.7 data-set parameter (``_fields.DATA_SET_PARAMETERS``; PS3.7 9.3, 10.3).
-        The codec's layout (``_layout.Layout``) and everything after it take it from here.
+        for a PS3.7 data-set parameter (``_model.fields.DATA_SET_PARAMETERS``; PS3.7 9.3, 10.3).
+        The codec's layout (``_codec.layout.Layout``) and everything after it take it from here.
         """
         found = _DATA_SET_FIELDS.get(cls, _UNKNOWN)
         if found is _UNKNOWN:

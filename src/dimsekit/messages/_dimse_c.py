@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 from pydicom.uid import UID
 
-from .._vr import (
+from .._model.vr import (
     AttributeTags,
     check_optional_lo,
     check_optional_tags,

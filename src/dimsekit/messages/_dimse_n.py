@@ -18,8 +18,8 @@ from typing import ClassVar, TypeVar
 import attrs
 from pydicom.uid import UID
 
-from .._status import ServiceClass, Status
-from .._vr import (
+from .._model.status import ServiceClass, Status
+from .._model.vr import (
     AttributeTags,
     check_optional_lo,
     check_optional_tags,

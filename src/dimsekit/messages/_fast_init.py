@@ -4,11 +4,11 @@ Owns: compiling, once per class, an ``__init__`` that converts the common raw in
 inline and checks each value inline, instead of calling one converter and one validator
 per field, stores the values through the slots' descriptors, then runs the class's
 rules.  What is inline is not written here: each converter's and validator's inline
-form is declared beside it (``_vr.INLINE_CONVERTERS``, ``_vr.INLINE_CHECKS``, and the
-declarations in ``_payload``, ``_status`` and ``messages._base``), the form the
+form is declared beside it (``_model.vr.INLINE_CONVERTERS``, ``_model.vr.INLINE_CHECKS``, and the
+declarations in ``_model.payload``, ``_model.status`` and ``messages._base``), the form the
 canonical decoders use too.  SOP Class UIDs, which repeat from message to message (an
 association uses a handful), are taken from the memory of valid UIDs both fast paths
-share (``_vr.KNOWN_UIDS``); instance UIDs are always checked.  Building messages is on
+share (``_model.vr.KNOWN_UIDS``); instance UIDs are always checked.  Building messages is on
 the hot path of every DICOM program (a C-STORE per instance, a C-FIND-RSP per match),
 and attrs' generic ``__init__`` spends most of its time in calls.
 
@@ -30,8 +30,8 @@ import attrs
 from pydicom.uid import UID
 
 from .._codegen import compile_function, slot_setter
-from .._fields import SOP_CLASS_UID_FIELDS
-from .._vr import (
+from .._model.fields import SOP_CLASS_UID_FIELDS
+from .._model.vr import (
     INLINE_CHECKS,
     INLINE_CONVERTERS,
     KNOWN_UIDS,

@@ -18,15 +18,15 @@ import attrs
 from pydicom.uid import UID
 
 from .._diagnostics import Severity
-from .._payload import (
+from .._model.payload import (
     DataSetPayload,
     check_optional_payload,
     check_payload,
     to_optional_payload,
     to_payload,
 )
-from .._status import Status
-from .._vr import (
+from .._model.status import Status
+from .._model.vr import (
     Priority,
     check_optional_us,
     check_priority,

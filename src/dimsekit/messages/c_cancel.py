@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-from .._vr import CommandField, check_us
+from .._model.vr import CommandField, check_us
 from ._base import M, Message, message
 
 __all__ = ["CCancelRequest"]

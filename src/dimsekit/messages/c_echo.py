@@ -11,8 +11,8 @@ from typing import ClassVar, Final
 import attrs
 from pydicom.uid import UID
 
-from .._status import ServiceClass
-from .._vr import CommandField, check_uid, to_uid
+from .._model.status import ServiceClass
+from .._model.vr import CommandField, check_uid, to_uid
 from ._base import FieldPairs, M, Request, message
 from ._dimse_c import DimseCResponse
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import attrs
 
-from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._status import ServiceClass, Status
-from .._vr import CommandField
+from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._model.status import ServiceClass, Status
+from .._model.vr import CommandField
 from ._base import C, Rule, message
 from ._dimse_c import DimseCResponse
 from ._query_retrieve import QueryRetrieveRequest

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import attrs
 
-from .._status import ServiceClass
-from .._vr import CommandField
+from .._model.status import ServiceClass
+from .._model.vr import CommandField
 from ._base import message
 from ._query_retrieve import RETRIEVE_RULES, QueryRetrieveRequest, RetrieveResponse
 

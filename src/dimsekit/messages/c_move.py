@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import attrs
 
-from .._status import ServiceClass
-from .._vr import CommandField, check_ae, to_ae
+from .._model.status import ServiceClass
+from .._model.vr import CommandField, check_ae, to_ae
 from ._base import M, message
 from ._query_retrieve import RETRIEVE_RULES, QueryRetrieveRequest, RetrieveResponse
 

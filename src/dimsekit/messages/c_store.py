@@ -11,9 +11,9 @@ from typing import ClassVar
 import attrs
 from pydicom.uid import UID
 
-from .._payload import DataSetPayload, check_payload, to_payload
-from .._status import ServiceClass
-from .._vr import (
+from .._model.payload import DataSetPayload, check_payload, to_payload
+from .._model.status import ServiceClass
+from .._model.vr import (
     CommandField,
     Priority,
     check_optional_ae,

@@ -10,8 +10,8 @@ from typing import ClassVar
 
 import attrs
 
-from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._vr import CommandField, check_optional_us, check_us
+from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._model.vr import CommandField, check_optional_us, check_us
 from ._base import C_EQ, C, FieldPairs, M, U, message
 from ._dimse_n import AddressedRequest, DimseNResponse, typed_reply_rules
 

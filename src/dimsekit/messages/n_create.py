@@ -14,8 +14,8 @@ import attrs
 from pydicom.uid import UID
 
 from .._diagnostics import Severity
-from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._vr import (
+from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._model.vr import (
     AttributeTags,
     CommandField,
     check_optional_tags,

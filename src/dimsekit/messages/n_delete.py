@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from .._vr import CommandField
+from .._model.vr import CommandField
 from ._base import message
 from ._dimse_n import AddressedRequest, DimseNResponse
 

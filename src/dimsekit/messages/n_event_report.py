@@ -11,8 +11,8 @@ from typing import ClassVar
 import attrs
 from pydicom.uid import UID
 
-from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._vr import (
+from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._model.vr import (
     CommandField,
     check_optional_uid,
     check_optional_us,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import attrs
 
-from .._payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._vr import (
+from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
+from .._model.vr import (
     AttributeTags,
     CommandField,
     check_optional_tags,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import attrs
 
-from .._payload import (
+from .._model.payload import (
     DataSetPayload,
     check_optional_payload,
     check_payload,
     to_optional_payload,
     to_payload,
 )
-from .._vr import AttributeTags, CommandField, check_optional_tags, to_optional_tags
+from .._model.vr import AttributeTags, CommandField, check_optional_tags, to_optional_tags
 from ._base import A, M, U, message
 from ._dimse_n import AddressedRequest, DimseNResponse
 

@@ -24,12 +24,12 @@ if importlib.util.find_spec("hypothesis") is None:  # pragma: no cover - environ
 
 from hypothesis import strategies as st
 
+from .._codec.layout import LAYOUTS
 from .._errors import InvalidMessageError
-from .._fields import BY_NAME, DATA_SET_PARAMETERS
-from .._layout import LAYOUTS
-from .._payload import DataSetPayload
-from .._status import CANCEL_CODES, PENDING_CODES, refused_statuses
-from .._vr import AttributeTags, Priority, check_optional_tags_may_be_empty
+from .._model.fields import BY_NAME, DATA_SET_PARAMETERS
+from .._model.payload import DataSetPayload
+from .._model.status import CANCEL_CODES, PENDING_CODES, refused_statuses
+from .._model.vr import AttributeTags, Priority, check_optional_tags_may_be_empty
 from ..messages import MESSAGE_CLASSES, Message, Response
 
 __all__ = [

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
-from ._errors import DimseError
+from .._errors import DimseError
 
 __all__ = ["PDUType"]
 

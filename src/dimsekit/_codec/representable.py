@@ -2,11 +2,11 @@
 
 Owns: deciding, for a value given for a command element, whether the element can hold
 it at all, whatever door the command came through (bytes, a pydicom Dataset, a command
-dict or JSON): a US value is an int from 0 to 65535 (the rule of ``_vr``); the text of
+dict or JSON): a US value is an int from 0 to 65535 (the rule of ``_model.vr``); the text of
 a UI, AE or LO value is characters the codec writes one byte each (its value encoders,
-``_wire``: a command set has no Specific Character Set, PS3.7 6.3.1, PS3.5 6.1); an
+``_codec.wire``: a command set has no Specific Character Set, PS3.7 6.3.1, PS3.5 6.1); an
 AT value is an :class:`~dimsekit.AttributeTags`, which the AT encoder writes as it is;
-a Status is a code of a status class (``_status``, PS3.7 Annex C); a Priority is one of
+a Status is a code of a status class (``_model.status``, PS3.7 Annex C); a Priority is one of
 the three (PS3.7 9.3.1.1).
 
 A value that fails here is not one a peer got wrong but one no peer can have sent and
@@ -16,7 +16,7 @@ rule of PS3.5 or PS3.7 (a UID with a letter, an AE title of 17 characters) is th
 lenient decoder's to report, and the message that holds it still encodes.
 
 Must not know: which door a value came through; the rules of a valid value, beyond
-asking ``_vr`` for the US one.
+asking ``_model.vr`` for the US one.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from ._errors import DecodeError, show
-from ._fields import BY_TAG, ElementSpec
-from ._layout import LAYOUTS
-from ._status import status_category
-from ._vr import AttributeTags, Priority, us_problem
-from ._wire import VALUE_ENCODERS
-from .messages import Message
+from .._errors import DecodeError, show
+from .._model.fields import BY_TAG, ElementSpec
+from .._model.status import status_category
+from .._model.vr import AttributeTags, Priority, us_problem
+from ..messages import Message
+from .layout import LAYOUTS
+from .wire import VALUE_ENCODERS
 
 __all__ = ["refuse_unrepresentable", "unrepresentable"]
 

@@ -9,7 +9,7 @@ and the one statement of where a data set goes: which field of the class holds i
 Set Type says of it (0101H: none follows, any other value: one does; PS3.7 9.3, 10.3,
 PS3.8 E.1), and how a received command and data set can disagree with the class
 (:meth:`Layout.place_data_set`).  Both command decoders, the converter and the receiver
-take it from here.  Computed once per class from the attrs fields and ``_fields``, never
+take it from here.  Computed once per class from the attrs fields and ``_model.fields``, never
 written by hand.
 
 Must not know: how values become bytes, Datasets or JSON; diagnostics (it names a
@@ -23,8 +23,8 @@ from typing import Final
 
 import attrs
 
-from ._fields import BY_NAME, BY_TAG, ElementSpec
-from .messages import MESSAGE_CLASSES, Message
+from .._model.fields import BY_NAME, BY_TAG, ElementSpec
+from ..messages import MESSAGE_CLASSES, Message
 
 __all__ = [
     "COMMAND_DATA_SET_TYPE",

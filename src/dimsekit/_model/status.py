@@ -20,8 +20,8 @@ from __future__ import annotations
 import enum
 from typing import Final
 
-from ._errors import InvalidMessageError
-from ._vr import InlineConverter, declare_converter
+from .._errors import InvalidMessageError
+from .vr import InlineConverter, declare_converter
 
 __all__ = ["ServiceClass", "Status", "StatusCategory"]
 

@@ -13,8 +13,8 @@ form in :data:`INLINE_CHECKS` (an expression built from the same constants and
 pattern, which the fast ``__init__`` and the canonical decoders both inline; the
 optional validators and their forms are derived from the required ones by
 :func:`optional`), and each converter's inline forms in :data:`INLINE_CONVERTERS`.
-Other modules declare the forms of their own validators the same way (``_payload``,
-``_status``, ``messages._base``).  The rules know no command set: the AE rule
+Other modules declare the forms of their own validators the same way (``_model.payload``,
+``_model.status``, ``messages._base``).  The rules know no command set: the AE rule
 (:data:`AE_TEXT`) serves an AE title of an A-ASSOCIATE-RQ (PS3.8 9.3.2) as it serves
 Move Destination.  Also: :data:`KNOWN_UIDS`, the one memory of valid UIDs both fast
 paths share.
@@ -53,8 +53,8 @@ from attrs import Attribute
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
-from ._codegen import compile_function, slot_setter
-from ._errors import DecodeError, InvalidMessageError
+from .._codegen import compile_function, slot_setter
+from .._errors import DecodeError, InvalidMessageError
 
 __all__ = [
     "AttributeTags",
@@ -621,7 +621,7 @@ class InlineCheck:
 
 
 INLINE_CHECKS: Final[dict[object, InlineCheck]] = {}
-"""Validator -> its inline form, declared with the validator (here, in ``_payload`` and
+"""Validator -> its inline form, declared with the validator (here, in ``_model.payload`` and
 ``messages._base``); a validator with none is called by the generated code."""
 
 

@@ -7,9 +7,10 @@ the break.  They live together, apart from the parser, so that the error hierarc
 (``_errors``) needs nothing of ours: this module registers with ``_errors`` how a pickled
 FramingError is rebuilt.
 
-The events keep ``__module__ = "dimsekit._pdata_receive"`` (and are attributes of it):
-pickles name them there.  FramingError keeps ``__module__ = "dimsekit"``, and its
-pickles name ``dimsekit._errors._rebuild_framing_error``.
+Pickles made before this module existed name the events ``dimsekit._pdata_receive``:
+``_pickle_names`` gives them that ``__module__`` (they are attributes of ``pdata_receive``
+too).  FramingError keeps ``__module__ = "dimsekit"``, and its pickles name
+``dimsekit._errors._rebuild_framing_error``.
 
 Must not know: how a stream is parsed, how a command set is decoded.
 """
@@ -20,22 +21,18 @@ from typing import TypeAlias
 
 import attrs
 
-from . import _errors
-from ._diagnostics import Diagnostic
-from ._errors import DecodeError, DimseError
-from ._pdu import PDU_HEADER, PDUType
-from .messages import Message
+from .. import _errors
+from .._diagnostics import Diagnostic
+from .._errors import DecodeError, DimseError
+from ..messages import Message
+from .pdu import PDU_HEADER, PDUType
 
 __all__ = ["Event", "FramingError", "MessageReceived", "PDUReceived", "UndecodableMessage"]
-
-_PICKLED_IN = "dimsekit._pdata_receive"  # where pickles made before this module name them
 
 
 @attrs.frozen
 class MessageReceived:
     """A complete DIMSE message: its context, the typed message, what deviated."""
-
-    __module__ = _PICKLED_IN
 
     context_id: int
     message: Message
@@ -48,8 +45,6 @@ class MessageReceived:
 class UndecodableMessage:
     """A message framed correctly whose command set could not be decoded."""
 
-    __module__ = _PICKLED_IN
-
     context_id: int
     error: DecodeError
     command: bytes
@@ -61,8 +56,6 @@ class PDUReceived:
     """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle,
     and what deviated (a PDU-length the standard does not allow for its type, coming
     inside a message) or what it did (an A-ABORT that dropped the message it cut)."""
-
-    __module__ = _PICKLED_IN
 
     pdu_type: PDUType
     pdu: bytes

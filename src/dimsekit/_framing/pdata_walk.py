@@ -5,8 +5,8 @@ byte stream split anywhere: the byte-wise states (a PDU header being collected, 
 body, a PDV item header, a fragment's bytes), the walk over a P-DATA-TF that is wholly
 in one ``feed``, without those states (it earns its place: about 30% on a data set fed
 PDU by PDU), the checks on a PDU (a known type, PS3.8 9.3.1; a P-DATA-TF's length, a
-PDV item header within it, from ``_framing_rules``; the PDU-length of every other type,
-``_pdu.PDU_LENGTHS``), other PDUs gathered whole, and the one way a deviation is said
+PDV item header within it, from ``_framing.rules``; the PDU-length of every other type,
+``_framing.pdu.PDU_LENGTHS``), other PDUs gathered whole, and the one way a deviation is said
 (:meth:`PDUWalker._deviation`: an error when strict, else a diagnostic).
 
 It hands each fragment to its subclass (``_begin_fragment``, ``_take_fragment_bytes``,
@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._diagnostics import Diagnostic, DiagnosticLog, Severity
-from ._events import Event, FramingError, PDUReceived
-from ._framing_rules import (
+from .._diagnostics import Diagnostic, DiagnosticLog, Severity
+from .events import Event, FramingError, PDUReceived
+from .pdu import PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
+from .rules import (
     P_DATA_HAS_PDV,
     PDV_HEADER_FITS,
     WITHIN_MAX_PDU_LENGTH,
@@ -32,7 +33,6 @@ from ._framing_rules import (
     pdv_header_fits,
     within_max_pdu_length,
 )
-from ._pdu import PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
 
 __all__ = ["MAX_OTHER_PDU_LENGTH", "PDUWalker", "pdu_name"]
 

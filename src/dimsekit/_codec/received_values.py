@@ -11,8 +11,8 @@ but empty comes back as :data:`ABSENT`.  The value returned is the one the model
 converter would make of it (a pydicom ``UID``, a stripped ``str``, an ``int``,
 :class:`~dimsekit.AttributeTags`); the model's validators still check it.
 
-Must not know: message classes or which element belongs to which (``_layout``), the
-element walk (``_element_walk``), how the message is assembled (``_command_decode``).
+Must not know: message classes or which element belongs to which (``_codec.layout``), the
+element walk (``_codec.element_walk``), how the message is assembled (``_codec.decode``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Final, TypeAlias
 
 from pydicom.uid import UID
 
-from ._diagnostics import Diagnostic, DiagnosticLog, Severity
-from ._errors import DecodeError
-from ._fields import ElementSpec
-from ._vr import AE_MAX, AttributeTags
+from .._diagnostics import Diagnostic, DiagnosticLog, Severity
+from .._errors import DecodeError
+from .._model.fields import ElementSpec
+from .._model.vr import AE_MAX, AttributeTags
 
 __all__ = ["ABSENT", "VALUE_DECODERS", "Raw", "ValueDecoder", "decode_us", "diagnostic_at"]
 

@@ -8,9 +8,9 @@ and the received Command Data Set Type so that canonical input re-encodes byte f
 byte, and refusing what cannot be understood with a :class:`~dimsekit.DecodeError`
 naming the offset, the tag, the reason and the status to answer with; ``assemble``,
 building the message from decoded values, shared with the Dataset and JSON forms
-(``_converter``); and :func:`with_data_set`, the one way a data set that came after its
+(``_codec.converter``); and :func:`with_data_set`, the one way a data set that came after its
 command (PS3.8 E.1) gets into the message decoded from it, where
-:meth:`~dimsekit._layout.Layout.place_data_set` says.
+:meth:`~dimsekit._codec.layout.Layout.place_data_set` says.
 
 Nothing is filled in without saying so: an absent mandatory element (M in the message's
 table, PS3.7 9.3, 10.3; ``Message.section``) that decoding can do without gets an ERROR
@@ -18,18 +18,18 @@ diagnostic naming the element and what was assumed in its place: the model's def
 (Priority, Affected SOP Class UID of a C-ECHO-RQ), the Command Data Set Type the message
 implies, or for the Command Group Length the length of the elements that follow.
 What a hostile command set can make decoding hold stays within a few times its size:
-unknown elements are kept as offsets (``_element_walk``) and then as ranges of the
-received bytes (:class:`~dimsekit._wire_details.ExtraElements`), repeats only counted,
+unknown elements are kept as offsets (``_codec.element_walk``) and then as ranges of the
+received bytes (:class:`~dimsekit._model.wire_details.ExtraElements`), repeats only counted,
 diagnostics bounded by the :class:`~dimsekit._diagnostics.DiagnosticLog`; input over
 :data:`MAX_COMMAND_LENGTH` is refused unread.
 
 No pydicom Dataset is built on this path: it is the hot path of every DICOM program.
-What real toolkits send, canonical and valid, is decoded by ``_fast_decode`` first
+What real toolkits send, canonical and valid, is decoded by ``_codec.fast_decode`` first
 (:func:`decode_canonical`, offered here too, for the receiver's one-pass path); the
-element walk is ``_element_walk``'s, each value's reading ``_received_values``'s; this
+element walk is ``_codec.element_walk``'s, each value's reading ``_codec.received_values``'s; this
 module decides everything else.
 
-Must not know: PDUs or presentation contexts; how messages are encoded (``_command``).
+Must not know: PDUs or presentation contexts; how messages are encoded (``_codec.encode``).
 """
 
 from __future__ import annotations
@@ -42,14 +42,17 @@ from typing import Final
 import attrs
 from pydicom.uid import UID
 
-from ._codegen import slot_setter
-from ._diagnostics import Diagnostic, DiagnosticLog, Severity
-from ._element_walk import UnknownElements, as_view, peek_data_set_type, walk_elements
-from ._errors import DecodeError, InvalidMessageError
-from ._errors import show as _show
-from ._fast_decode import decode_canonical
-from ._fields import BY_NAME, BY_TAG, ElementSpec
-from ._layout import (
+from .._codegen import slot_setter
+from .._diagnostics import Diagnostic, DiagnosticLog, Severity
+from .._errors import DecodeError, InvalidMessageError
+from .._errors import show as _show
+from .._model.fields import BY_NAME, BY_TAG, ElementSpec
+from .._model.payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput, to_payload
+from .._model.wire_details import PLAIN_WIRE, ExtraElements, WireDetails
+from ..messages import MESSAGE_CLASSES, Message
+from .element_walk import UnknownElements, as_view, peek_data_set_type, walk_elements
+from .fast_decode import decode_canonical
+from .layout import (
     COMMAND_DATA_SET_TYPE,
     COMMAND_FIELD,
     GROUP_LENGTH,
@@ -61,12 +64,9 @@ from ._layout import (
     announces_data_set,
     data_set_type,
 )
-from ._payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput, to_payload
-from ._received_values import ABSENT, VALUE_DECODERS, Raw, ValueDecoder, decode_us, diagnostic_at
-from ._representable import refuse_unrepresentable as _refuse_unrepresentable
-from ._wire import ELEMENT_HEADER as _HEADER
-from ._wire_details import PLAIN_WIRE, ExtraElements, WireDetails
-from .messages import MESSAGE_CLASSES, Message
+from .received_values import ABSENT, VALUE_DECODERS, Raw, ValueDecoder, decode_us, diagnostic_at
+from .representable import refuse_unrepresentable as _refuse_unrepresentable
+from .wire import ELEMENT_HEADER as _HEADER
 
 __all__ = [
     "MAX_COMMAND_LENGTH",
@@ -231,7 +231,7 @@ def decode_command(
             data_set = payload
     if (data_set is None or type(data_set) is DataSetPayload) and size <= _CANONICAL_MAX:
         message = decode_canonical(view if type(view) is bytes else bytes(view), data_set)
-        if message is not None:  # the common case, quickly (``_fast_decode``)
+        if message is not None:  # the common case, quickly (``_codec.fast_decode``)
             return DecodedCommand(message)
     if not size:
         raise DecodeError("empty input: no command set (PS3.7 6.3.1)", offset=0)

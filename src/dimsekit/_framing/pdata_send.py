@@ -16,7 +16,7 @@ The common case (a command set that fits one fragment, a data set that is absent
 bytes in memory) is cut directly, every PDU's two headers packed in one call; any other
 goes through the general path.  Both give the same PDUs, buffer types and errors.
 
-Must not know: sockets, associations, or how the command set is encoded (``_command``).
+Must not know: sockets, associations, or how the command set is encoded (``_codec.encode``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final, TypeAlias
 
-from ._command import encode_command_and_payload
-from ._errors import DimseError
-from ._payload import CHUNK_SIZE, DataSetPayload
-from ._pdu import (
+from .._codec.encode import encode_command_and_payload
+from .._errors import DimseError
+from .._model.payload import CHUNK_SIZE, DataSetPayload
+from ..messages import Message
+from .pdu import (
     COMMAND_BIT,
     LAST_BIT,
     PDU_AND_PDV_HEADERS,
@@ -37,7 +38,6 @@ from ._pdu import (
     check_context_id,
     check_max_pdu_length,
 )
-from .messages import Message
 
 __all__ = ["Buffer", "PDUBuffers", "fragment_message"]
 

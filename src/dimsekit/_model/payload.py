@@ -36,7 +36,7 @@ from pydicom.filereader import read_dataset
 from pydicom.filewriter import write_dataset
 from pydicom.uid import UID, ImplicitVRLittleEndian
 
-from ._vr import (
+from .vr import (
     InlineConverter,
     declare_converter,
     exact_type,

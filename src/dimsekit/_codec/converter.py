@@ -17,11 +17,11 @@ with their raw value bytes in hex.  From the command dict come:
 - and, the other way, the typed message, built by the same assembly the byte decoder
   uses, so the three forms cannot disagree on what a message is.
 
-The byte form itself is the hot path and lives in ``_command``; the converter serves it
+The byte form itself is the hot path and lives in ``_codec.encode``; the converter serves it
 too (``to_bytes``/``from_bytes``) so one object speaks all three forms.
 
 Whatever comes in (any JSON text, any mapping, any Dataset) ends in a message or a
-:class:`~dimsekit.DecodeError`: a value no command element can carry (``_representable``)
+:class:`~dimsekit.DecodeError`: a value no command element can carry (``_codec.representable``)
 is refused in either mode, as the byte decoder refuses it, so that the message returned
 always encodes; nesting is bounded before the JSON parser sees it; errors show values
 bounded.  An argument of the wrong Python type is a TypeError naming the parameter.
@@ -47,18 +47,18 @@ from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
-from ._command import data_set_type_for, encode_command
-from ._command_decode import DecodedCommand, assemble, decode_command, extra_elements
-from ._diagnostics import Diagnostic, DiagnosticLog
-from ._errors import DecodeError, show
-from ._fields import BY_TAG, ElementSpec
-from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS, PROTOCOL_TAGS
-from ._payload import PayloadInput
-from ._representable import unrepresentable
-from ._status import Status, to_status
-from ._vr import AttributeTags, CommandField, Priority, text_of, to_priority, to_uid
-from ._wire import VALUE_ENCODERS, encode_text
-from .messages import MESSAGE_CLASSES, Message
+from .._diagnostics import Diagnostic, DiagnosticLog
+from .._errors import DecodeError, show
+from .._model.fields import BY_TAG, ElementSpec
+from .._model.payload import PayloadInput
+from .._model.status import Status, to_status
+from .._model.vr import AttributeTags, CommandField, Priority, text_of, to_priority, to_uid
+from ..messages import MESSAGE_CLASSES, Message
+from .decode import DecodedCommand, assemble, decode_command, extra_elements
+from .encode import data_set_type_for, encode_command
+from .layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH, LAYOUTS, PROTOCOL_TAGS
+from .representable import unrepresentable
+from .wire import VALUE_ENCODERS, encode_text
 
 __all__ = [
     "CommandSetConverter",

@@ -16,8 +16,8 @@ from typing import Final
 
 import attrs
 
-from ._events import FramingError
-from ._pdu import PDU_HEADER, PDU_LENGTHS, PDUType
+from .events import FramingError
+from .pdu import PDU_HEADER, PDU_LENGTHS, PDUType
 
 __all__ = ["AssociationSummary", "PresentationContext", "read_associate"]
 

@@ -9,8 +9,8 @@ knows by tag and the unknown ones apart, as offsets (:class:`UnknownElements`), 
 a hostile command set costs a few times its size at most; and reading the Command Data
 Set Type of a command set without decoding it (:func:`peek_data_set_type`).
 
-Must not know: message classes, what a value means (``_received_values``), or how the
-message is assembled (``_command_decode``).
+Must not know: message classes, what a value means (``_codec.received_values``), or how the
+message is assembled (``_codec.decode``).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from array import array
 from collections.abc import Iterator
 from typing import Final
 
-from ._diagnostics import Diagnostic, DiagnosticLog
-from ._errors import DecodeError
-from ._fields import BY_TAG
-from ._received_values import Raw
-from ._wire import ELEMENT_HEADER as _HEADER
+from .._diagnostics import Diagnostic, DiagnosticLog
+from .._errors import DecodeError
+from .._model.fields import BY_TAG
+from .received_values import Raw
+from .wire import ELEMENT_HEADER as _HEADER
 
 __all__ = ["UnknownElements", "as_view", "peek_data_set_type", "walk_elements"]
 

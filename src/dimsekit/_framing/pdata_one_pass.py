@@ -8,7 +8,7 @@ data set PDV per PDU up to the last.  It slices the fragments out of the caller'
 and copies nothing but the command.
 
 It is generated (``_codegen``) from the framing rules' declarations
-(``_framing_rules``): every rule the general parser checks is inlined here from the same
+(``_framing.rules``): every rule the general parser checks is inlined here from the same
 expression, and where one does not hold the scan gives up, so that the general parser
 takes the message and says what broke.  It gives up too on what it does not take: a
 PDU other than P-DATA-TF, a PDU not wholly in the buffer, a data set PDU of several
@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, TypeAlias
 
-from ._codegen import compile_function
-from ._framing_rules import ITEM_LENGTH_FIELD, check_inlined, inline
-from ._pdu import COMMAND_BIT, LAST_BIT, PDU_AND_PDV_HEADERS, PDU_HEADER, PDV_HEADER, PDUType
+from .._codegen import compile_function
+from .pdu import COMMAND_BIT, LAST_BIT, PDU_AND_PDV_HEADERS, PDU_HEADER, PDV_HEADER, PDUType
+from .rules import ITEM_LENGTH_FIELD, check_inlined, inline
 
 __all__ = ["Scanned", "scan_whole_message"]
 
@@ -125,7 +125,7 @@ _source, _inlined = inline(_TEMPLATE)
 scan_whole_message: Final[Callable[[memoryview, int, int, int], Scanned | None]] = compile_function(
     _source,
     "scan_whole_message",
-    "_pdata_one_pass.scan_whole_message",
+    "pdata_one_pass.scan_whole_message",
     {
         "pdu_and_pdv": PDU_AND_PDV_HEADERS.unpack_from,
         "pdv": PDV_HEADER.unpack_from,

@@ -2,9 +2,9 @@
 
 Owns: each framing rule as a declaration, :class:`FramingRule`: when it holds, as a
 Python expression over named values, and the clause it comes from; the predicate
-compiled from it, which the general parser (``_pdata_receive``) calls before it says
+compiled from it, which the general parser (``_framing.pdata_receive``) calls before it says
 what broke; and :func:`inline`, which writes the same expressions into the source of
-generated code (the one-pass scanner, ``_pdata_one_pass``), where a call per PDU would
+generated code (the one-pass scanner, ``_framing.pdata_one_pass``), where a call per PDU would
 cost more than the rule.  A rule that changes changes here, for both.
 
 The values a rule names: ``length`` is a PDU-length, ``max_pdu_length`` the Maximum
@@ -25,9 +25,9 @@ from collections.abc import Callable
 from types import CodeType
 from typing import Final, NamedTuple
 
-from ._codegen import compile_function
-from ._command_decode import MAX_COMMAND_LENGTH
-from ._pdu import COMMAND_BIT, PDV_HEADER
+from .._codec.decode import MAX_COMMAND_LENGTH
+from .._codegen import compile_function
+from .pdu import COMMAND_BIT, PDV_HEADER
 
 __all__ = [
     "ITEM_LENGTH_FIELD",
@@ -114,7 +114,7 @@ ONE_CONTEXT: Final = FramingRule(
     "PS3.8 E.1",
 )
 COMMAND_WITHIN_LIMIT: Final = FramingRule(
-    # Not the standard's: PS3.7 sets no limit (_command_decode.MAX_COMMAND_LENGTH).
+    # Not the standard's: PS3.7 sets no limit (_codec.decode.MAX_COMMAND_LENGTH).
     "command_within_limit",
     ("command_length",),
     f"command_length <= {MAX_COMMAND_LENGTH}",

@@ -9,7 +9,7 @@ element the class has no field for, and values PS3.7 accepts.  For each class a 
 once that walks the expected tags in order (a run of US elements read in one ``struct``
 call, on the guess that all of them are there), reads each value straight from the
 bytes, checks it inline (each field's validator in the inline form declared with it,
-``_vr.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the Annex C rule of the
+``_model.vr.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the Annex C rule of the
 status-related fields as ``messages._base.annex_c_condition`` states it) and runs the
 class's other rules; the message is then built
 without going through its ``__init__`` again.  Decoding is on the hot path of every
@@ -17,14 +17,14 @@ DICOM program (a C-FIND-RSP per match, a C-STORE-RQ per instance), and the gener
 decoder's element table, diagnostics and keyword call cost about three times as much.
 
 Contract: this path only ever *accepts*, and only input for which the general decoder
-(``_command_decode``) has nothing to report; for anything else it returns None and the
+(``_codec.decode``) has nothing to report; for anything else it returns None and the
 general decoder decides, with its diagnostics and errors.  What it returns equals what
 the general decoder returns for the same bytes, wire details included
 (``tests/test_fast_decode.py`` compares the two on generated, mutated and hand-made
 input).
 
 Validated SOP Class UIDs are remembered in the memory the fast ``__init__`` shares
-(``_vr.KNOWN_UIDS``, by their text as received): an association uses a handful, and
+(``_model.vr.KNOWN_UIDS``, by their text as received): an association uses a handful, and
 each would otherwise be checked once per message.  Instance UIDs, which differ from
 message to message, are always checked.
 
@@ -41,12 +41,11 @@ from typing import Any, Final, cast
 import attrs
 from pydicom.uid import UID
 
-from ._codegen import compile_function, slot_setter
-from ._errors import InvalidMessageError
-from ._fields import SOP_CLASS_UID_FIELDS, ElementSpec
-from ._layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET, Layout
-from ._payload import EMPTY_PAYLOAD, DataSetPayload
-from ._vr import (
+from .._codegen import compile_function, slot_setter
+from .._errors import InvalidMessageError
+from .._model.fields import SOP_CLASS_UID_FIELDS, ElementSpec
+from .._model.payload import EMPTY_PAYLOAD, DataSetPayload
+from .._model.vr import (
     AE_MAX,
     INLINE_CHECKS,
     INLINE_CONVERTERS,
@@ -58,9 +57,9 @@ from ._vr import (
     remember_uid,
     tags_of,
 )
-from ._wire_details import PLAIN_WIRE, WireDetails
-from .messages import Message
-from .messages._base import fast_rules
+from .._model.wire_details import PLAIN_WIRE, WireDetails
+from ..messages import Message, fast_rules
+from .layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET, Layout
 
 __all__ = ["decode_canonical"]
 
@@ -113,7 +112,7 @@ def _read_value(
 
     The value is read as the general decoder reads it in its canonical form; the
     converter is applied in its declared inline form, and the validator's check is its
-    declared inline form (``_vr.INLINE_CHECKS``), as the fast ``__init__`` applies them.
+    declared inline form (``_model.vr.INLINE_CHECKS``), as the fast ``__init__`` applies them.
     """
     value = "raw[pos + 8 : pos + 8 + ln]"
     validator, converter = field.validator, field.converter

@@ -6,9 +6,9 @@ complete DIMSE message with its presentation context and diagnostics, each other
 (A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.  Here is the
 message being assembled: the order of its fragments, what deviates inside a message,
 the decode of its command, the events; its parts live beside it: the PDU walk
-(``_pdata_walk``, the base class), the framing rules (``_framing_rules``), the one-pass
-scan (``_pdata_one_pass``), where a data set is kept (``_pdata_spill``), the events and
-FramingError (``_events``; the event classes are named here, as pickles name them).
+(``pdata_walk``, the base class), the framing rules (``rules``), the one-pass scan
+(``pdata_one_pass``), where a data set is kept (``pdata_spill``), the events and
+FramingError (``events``; pickles name the event classes here, see ``_pickle_names``).
 
 Theory of operation.  The parser walks PDU header -> PDV item header -> fragment bytes,
 and never waits for a whole PDU: fragment bytes go straight to the message being built,
@@ -22,7 +22,7 @@ The common case in one pass.  When a ``feed`` holds a whole message between mess
 (as one ``recv`` of a small message does), framed as every toolkit frames it and with a
 canonical command set, it is taken in one pass over its PDUs: the fragments are found
 and sliced out of the caller's buffer by a scan generated from the same framing rules
-the walk checks, the command goes to ``_fast_decode``, the data set is joined in one
+the walk checks, the command goes to ``_codec.fast_decode``, the data set is joined in one
 copy.  Anything else, or anything that would be reported, leaves that message to the
 walk above, unchanged; a test feeds streams whole and a byte at a time and compares.
 
@@ -42,7 +42,7 @@ cannot be decoded does not break the stream: it comes out as an
 status to answer).  What deviates but can be understood is a diagnostic on the event
 when lenient (``MessageReceived.diagnostics``, ``PDUReceived.diagnostics``) and a
 FramingError when strict: odd fragments, a PDU-length its type does not allow
-(PS3.8 9.3.2 to 9.3.8: ``_pdu.PDU_LENGTHS``), and a command whose Command Data Set Type
+(PS3.8 9.3.2 to 9.3.8: ``_framing.pdu.PDU_LENGTHS``), and a command whose Command Data Set Type
 announces a data set (PS3.7 9.3, 10.3) followed by a new command or another PDU instead
 of the data set's first fragment: the message then goes out as decoded, its data set
 the empty payload the decoder put there, before what followed.  A data set cut after
@@ -70,7 +70,7 @@ message with them for ever, so it is reported as a deviation, a warning in both 
 of an empty data set.
 
 Must not know: sockets, association negotiation (which contexts exist, their transfer
-syntaxes), or how a command set is decoded (``_command_decode``, ``_fast_decode``).
+syntaxes), or how a command set is decoded (``_codec.decode``, ``_codec.fast_decode``).
 """
 
 from __future__ import annotations
@@ -78,8 +78,7 @@ from __future__ import annotations
 import weakref
 from typing import Final
 
-from ._codegen import slot_setter
-from ._command_decode import (
+from .._codec.decode import (
     DecodedCommand,
     command_too_long,
     data_set_follows,
@@ -88,10 +87,24 @@ from ._command_decode import (
     peek_data_set_type,
     with_data_set,
 )
-from ._diagnostics import DiagnosticLog, Severity
-from ._errors import DecodeError
-from ._events import Event, FramingError, MessageReceived, PDUReceived, UndecodableMessage
-from ._framing_rules import (
+from .._codec.layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
+from .._codegen import slot_setter
+from .._diagnostics import DiagnosticLog, Severity
+from .._errors import DecodeError
+from .._model.payload import DataSetPayload
+from ..messages import Message
+from .events import Event, FramingError, MessageReceived, PDUReceived, UndecodableMessage
+from .pdata_one_pass import scan_whole_message
+from .pdata_spill import DataSetSink, SpillFactory, temporary_file
+from .pdata_walk import PDUWalker, pdu_name
+from .pdu import (
+    COMMAND_BIT,
+    LAST_BIT,
+    PDV_HEADER,
+    PDUType,
+    check_max_pdu_length,
+)
+from .rules import (
     FRAGMENT_EVEN,
     FRAGMENT_IN_ORDER,
     ITEM_LENGTH_FIELD,
@@ -105,19 +118,6 @@ from ._framing_rules import (
     one_context,
     pdv_item_fits,
 )
-from ._layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
-from ._payload import DataSetPayload
-from ._pdata_one_pass import scan_whole_message
-from ._pdata_spill import DataSetSink, SpillFactory, temporary_file
-from ._pdata_walk import PDUWalker, pdu_name
-from ._pdu import (
-    COMMAND_BIT,
-    LAST_BIT,
-    PDV_HEADER,
-    PDUType,
-    check_max_pdu_length,
-)
-from .messages import Message
 
 __all__ = [
     "Event",
@@ -313,13 +313,13 @@ class MessageAssembler(PDUWalker):
 
     def _whole_message(self, view: memoryview, position: int, end: int, events: list[Event]) -> int:
         """The common case in one pass: a whole message, in whole P-DATA-TF PDUs that are
-        all in ``view``, every framing rule holding (``_pdata_one_pass``), its command
+        all in ``view``, every framing rule holding (``_framing.pdata_one_pass``), its command
         set canonical.
 
         Returns the position after it, or 0 to leave everything to the general parser
         (nothing is changed then): a partial message, anything a diagnostic or an error
         would be raised for, a data set beyond ``memory_budget``, a command set that is
-        not canonical (``_fast_decode``), a PDU that holds more than this message.
+        not canonical (``_codec.fast_decode``), a PDU that holds more than this message.
         """
         scanned = scan_whole_message(view, position, end, self._max_pdu_length)
         if scanned is None:

@@ -2,7 +2,7 @@
 
 Owns: the Implicit VR Little Endian encoding of command sets (PS3.7 6.3.1; PS3.5 7.1.2):
 elements in ascending tag order, each at most once, Command Group Length first and
-computed in one pass, each element as ``_wire`` lays it out (header and value bytes);
+computed in one pass, each element as ``_codec.wire`` lays it out (header and value bytes);
 the Command Data Set Type as a per-call choice; and writing back what a decoded message
 kept of the wire.  Encoding is strict: the message was validated when it was built.  No
 pydicom Dataset is built on this path: each class gets, once, a compiled straight-line
@@ -10,8 +10,8 @@ encoder (its elements unrolled, their headers precomputed) that gives the same b
 the general element loop, which still encodes the messages with remembered extra
 elements.
 
-Must not know: PDUs, presentation contexts, decoding (``_command_decode``), or the
-Dataset/JSON forms (``_converter``).
+Must not know: PDUs, presentation contexts, decoding (``_codec.decode``), or the
+Dataset/JSON forms (``_codec.converter``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from ._codegen import compile_function
-from ._errors import DimseError
-from ._layout import (
+from .._codegen import compile_function
+from .._errors import DimseError
+from .._model.payload import DataSetPayload
+from .._model.vr import TAG_PAIR
+from ..messages import Message
+from .layout import (
     COMMAND_DATA_SET_TYPE,
     COMMAND_FIELD,
     DEFAULT_DATA_SET_TYPE,
@@ -32,10 +35,7 @@ from ._layout import (
     NO_DATA_SET,
     Layout,
 )
-from ._payload import DataSetPayload
-from ._vr import TAG_PAIR
-from ._wire import ELEMENT_HEADER, VALUE_ENCODERS, encode_text, encode_ui, encode_us
-from .messages import Message
+from .wire import ELEMENT_HEADER, VALUE_ENCODERS, encode_text, encode_ui, encode_us
 
 __all__ = ["data_set_type_for", "encode_command"]
 
@@ -177,7 +177,7 @@ def encode_command_and_payload(
     message: Message, data_set_type: int | None
 ) -> tuple[bytes, DataSetPayload | None]:
     """:func:`encode_command`, and the data set the message carries (its
-    ``data_set_payload``), looked up once for both (for ``_pdata_send``)."""
+    ``data_set_payload``), looked up once for both (for ``_framing.pdata_send``)."""
     try:
         plan, encoder = _COMPILED[type(message)]
     except KeyError:

@@ -1,16 +1,16 @@
 """The byte form of a command element, the one both halves of the codec use.
 
-Owns: an element of a command set as the encoder (``_command``) writes it and the
-decoders (``_command_decode``) read it, Implicit VR Little Endian (PS3.7 6.3.1): its
+Owns: an element of a command set as the encoder (``_codec.encode``) writes it and the
+decoders (``_codec.decode``) read it, Implicit VR Little Endian (PS3.7 6.3.1): its
 header, the tag's group, the tag's element and a 32-bit value length, each little
 endian, with no VR (PS3.5 7.1.2); and the value bytes of each VR a command set uses
 (PS3.5 6.2), of even length: UI padded with NUL, AE and LO text with a space, one byte
 a character (a command set has no Specific Character Set), US and UL little endian, AT
-as the packed pairs an :class:`~dimsekit.AttributeTags` holds (``_vr.TAG_PAIR``).  What
-these encoders cannot write, no command element can carry (``_representable``).
+as the packed pairs an :class:`~dimsekit.AttributeTags` holds (``_model.vr.TAG_PAIR``).  What
+these encoders cannot write, no command element can carry (``_codec.representable``).
 
 Must not know: messages, which elements a command set holds, or the rules of a valid
-value (``_vr``).
+value (``_model.vr``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import struct
 from collections.abc import Callable
 from typing import Final
 
-from ._vr import AttributeTags
+from .._model.vr import AttributeTags
 
 __all__ = [
     "ELEMENT_HEADER",

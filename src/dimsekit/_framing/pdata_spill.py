@@ -18,8 +18,8 @@ import weakref
 from collections.abc import Callable
 from typing import IO, TypeAlias
 
-from ._payload import DataSetPayload
-from .messages import Message
+from .._model.payload import DataSetPayload
+from ..messages import Message
 
 __all__ = ["DataSetSink", "SpillFactory", "temporary_file"]
 
