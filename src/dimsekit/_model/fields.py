@@ -55,58 +55,69 @@ class ElementSpec:
         return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X})"
 
 
-def _e(element: int, keyword: str, vr: str, vm: str = "1", retired: bool = False) -> ElementSpec:
-    return ElementSpec(element, keyword, vr, vm, retired)
+_TABLE: Final = """
+    tag   keyword                               VR  VM
+    0000  CommandGroupLength                    UL  1
+    0001  CommandLengthToEnd                    UL  1    retired
+    0002  AffectedSOPClassUID                   UI  1
+    0003  RequestedSOPClassUID                  UI  1
+    0010  CommandRecognitionCode                SH  1    retired
+    0100  CommandField                          US  1
+    0110  MessageID                             US  1
+    0120  MessageIDBeingRespondedTo             US  1
+    0200  Initiator                             AE  1    retired
+    0300  Receiver                              AE  1    retired
+    0400  FindLocation                          AE  1    retired
+    0600  MoveDestination                       AE  1
+    0700  Priority                              US  1
+    0800  CommandDataSetType                    US  1
+    0850  NumberOfMatches                       US  1    retired
+    0860  ResponseSequenceNumber                US  1    retired
+    0900  Status                                US  1
+    0901  OffendingElement                      AT  1-n
+    0902  ErrorComment                          LO  1
+    0903  ErrorID                               US  1
+    1000  AffectedSOPInstanceUID                UI  1
+    1001  RequestedSOPInstanceUID               UI  1
+    1002  EventTypeID                           US  1
+    1005  AttributeIdentifierList               AT  1-n
+    1008  ActionTypeID                          US  1
+    1020  NumberOfRemainingSuboperations        US  1
+    1021  NumberOfCompletedSuboperations        US  1
+    1022  NumberOfFailedSuboperations           US  1
+    1023  NumberOfWarningSuboperations          US  1
+    1030  MoveOriginatorApplicationEntityTitle  AE  1
+    1031  MoveOriginatorMessageID               US  1
+    4000  DialogReceiver                        LT  1    retired
+    4010  TerminalType                          LT  1    retired
+    5010  MessageSetID                          SH  1    retired
+    5020  EndMessageID                          SH  1    retired
+    5110  DisplayFormat                         LT  1    retired
+    5120  PagePositionID                        LT  1    retired
+    5130  TextFormatID                          CS  1    retired
+    5140  NormalReverse                         CS  1    retired
+    5150  AddGrayScale                          CS  1    retired
+    5160  Borders                               CS  1    retired
+    5170  Copies                                IS  1    retired
+    5180  CommandMagnificationType              CS  1    retired
+    5190  Erase                                 CS  1    retired
+    51A0  Print                                 CS  1    retired
+    51B0  Overlays                              US  1-n  retired
+"""
+"""PS3.7 Table E.1-1, row by row: element number (group 0000), keyword, VR, VM, and
+whether PS3.7 retired the element (E.2)."""
 
 
-COMMAND_ELEMENTS: Final[tuple[ElementSpec, ...]] = (
-    _e(0x0000, "CommandGroupLength", "UL"),
-    _e(0x0001, "CommandLengthToEnd", "UL", retired=True),
-    _e(0x0002, "AffectedSOPClassUID", "UI"),
-    _e(0x0003, "RequestedSOPClassUID", "UI"),
-    _e(0x0010, "CommandRecognitionCode", "SH", retired=True),
-    _e(0x0100, "CommandField", "US"),
-    _e(0x0110, "MessageID", "US"),
-    _e(0x0120, "MessageIDBeingRespondedTo", "US"),
-    _e(0x0200, "Initiator", "AE", retired=True),
-    _e(0x0300, "Receiver", "AE", retired=True),
-    _e(0x0400, "FindLocation", "AE", retired=True),
-    _e(0x0600, "MoveDestination", "AE"),
-    _e(0x0700, "Priority", "US"),
-    _e(0x0800, "CommandDataSetType", "US"),
-    _e(0x0850, "NumberOfMatches", "US", retired=True),
-    _e(0x0860, "ResponseSequenceNumber", "US", retired=True),
-    _e(0x0900, "Status", "US"),
-    _e(0x0901, "OffendingElement", "AT", "1-n"),
-    _e(0x0902, "ErrorComment", "LO"),
-    _e(0x0903, "ErrorID", "US"),
-    _e(0x1000, "AffectedSOPInstanceUID", "UI"),
-    _e(0x1001, "RequestedSOPInstanceUID", "UI"),
-    _e(0x1002, "EventTypeID", "US"),
-    _e(0x1005, "AttributeIdentifierList", "AT", "1-n"),
-    _e(0x1008, "ActionTypeID", "US"),
-    _e(0x1020, "NumberOfRemainingSuboperations", "US"),
-    _e(0x1021, "NumberOfCompletedSuboperations", "US"),
-    _e(0x1022, "NumberOfFailedSuboperations", "US"),
-    _e(0x1023, "NumberOfWarningSuboperations", "US"),
-    _e(0x1030, "MoveOriginatorApplicationEntityTitle", "AE"),
-    _e(0x1031, "MoveOriginatorMessageID", "US"),
-    _e(0x4000, "DialogReceiver", "LT", retired=True),
-    _e(0x4010, "TerminalType", "LT", retired=True),
-    _e(0x5010, "MessageSetID", "SH", retired=True),
-    _e(0x5020, "EndMessageID", "SH", retired=True),
-    _e(0x5110, "DisplayFormat", "LT", retired=True),
-    _e(0x5120, "PagePositionID", "LT", retired=True),
-    _e(0x5130, "TextFormatID", "CS", retired=True),
-    _e(0x5140, "NormalReverse", "CS", retired=True),
-    _e(0x5150, "AddGrayScale", "CS", retired=True),
-    _e(0x5160, "Borders", "CS", retired=True),
-    _e(0x5170, "Copies", "IS", retired=True),
-    _e(0x5180, "CommandMagnificationType", "CS", retired=True),
-    _e(0x5190, "Erase", "CS", retired=True),
-    _e(0x51A0, "Print", "CS", retired=True),
-    _e(0x51B0, "Overlays", "US", "1-n", retired=True),
-)
+def _elements(table: str) -> tuple[ElementSpec, ...]:
+    rows = [line.split() for line in table.strip().splitlines()[1:]]
+    return tuple(
+        ElementSpec(int(element, 16), keyword, vr, vm, retired == ["retired"])
+        for element, keyword, vr, vm, *retired in rows
+    )
+
+
+COMMAND_ELEMENTS: Final[tuple[ElementSpec, ...]] = _elements(_TABLE)
+
 
 BY_TAG: Final[dict[int, ElementSpec]] = {spec.tag: spec for spec in COMMAND_ELEMENTS}
 BY_NAME: Final[dict[str, ElementSpec]] = {spec.name: spec for spec in COMMAND_ELEMENTS}

@@ -74,112 +74,124 @@ def status_category(code: int) -> StatusCategory | None:
     return None
 
 
-# A meaning table is a list of (first code, last code, meaning); the first match wins.
+# A meaning table: a row a code, or a range of codes (first-last), and its meaning, as
+# PS3.4 and PS3.7 Annex C word it; the first row that matches wins.
 _Meanings = tuple[tuple[int, int, str], ...]
 
-# PS3.7 Annex C general statuses: 01xx and 02xx mean the same in every service (C.4, C.5).
-_GENERAL: Final[_Meanings] = (
-    (0x0105, 0x0105, "No Such Attribute"),
-    (0x0106, 0x0106, "Invalid Attribute Value"),
-    (0x0107, 0x0107, "Attribute List warning"),
-    (0x0110, 0x0110, "Processing Failure"),
-    (0x0111, 0x0111, "Duplicate SOP Instance"),
-    (0x0112, 0x0112, "No Such SOP Instance"),
-    (0x0113, 0x0113, "No Such Event Type"),
-    (0x0114, 0x0114, "No Such Argument"),
-    (0x0115, 0x0115, "Invalid Argument Value"),
-    (0x0116, 0x0116, "Attribute Value Out of Range"),
-    (0x0117, 0x0117, "Invalid SOP Instance"),
-    (0x0118, 0x0118, "No Such SOP Class"),
-    (0x0119, 0x0119, "Class-Instance Conflict"),
-    (0x0120, 0x0120, "Missing Attribute"),
-    (0x0121, 0x0121, "Missing Attribute Value"),
-    (0x0122, 0x0122, "Refused: SOP Class Not Supported"),
-    (0x0123, 0x0123, "No Such Action"),
-    (0x0124, 0x0124, "Refused: Not Authorized"),
-    (0x0210, 0x0210, "Duplicate Invocation"),
-    (0x0211, 0x0211, "Unrecognized Operation"),
-    (0x0212, 0x0212, "Mistyped Argument"),
-    (0x0213, 0x0213, "Resource Limitation"),
-)
 
-_QR_FIND: Final[_Meanings] = (
-    (0x0000, 0x0000, "Matching is complete; no final Identifier is supplied"),
-    (0xFF00, 0xFF00, "Matches are continuing; current match is supplied"),
-    (
-        0xFF01,
-        0xFF01,
-        "Matches are continuing; one or more Optional Keys were not supported",
-    ),
-    (0xFE00, 0xFE00, "Matching terminated due to Cancel request"),
-    (0xA700, 0xA700, "Refused: Out of Resources"),
-    (0xA900, 0xA900, "Identifier does not match SOP Class"),
-    (0xC000, 0xCFFF, "Unable to process"),
-)
-
-
-def _retrieve(destination_known: bool) -> _Meanings:
-    rows: list[tuple[int, int, str]] = [
-        (0x0000, 0x0000, "Sub-operations complete, no failures"),
-        (0xFF00, 0xFF00, "Sub-operations are continuing"),
-        (0xFE00, 0xFE00, "Sub-operations terminated due to Cancel indication"),
-        (0xA701, 0xA701, "Refused: Out of Resources, unable to calculate number of matches"),
-        (0xA702, 0xA702, "Refused: Out of Resources, unable to perform sub-operations"),
-        (0xA900, 0xA900, "Identifier does not match SOP Class"),
-        (0xAA00, 0xAA00, "None of the frames requested were found in the SOP Instance"),
-        (0xAA01, 0xAA01, "Unable to create new object for this SOP Class"),
-        (0xAA02, 0xAA02, "Unable to extract frames"),
-        (0xAA03, 0xAA03, "Time-based request received for a non-time-based SOP Instance"),
-        (0xAA04, 0xAA04, "Invalid Request"),
-        (0xC000, 0xCFFF, "Unable to process"),
-    ]
-    if destination_known:
-        rows.append((0xA801, 0xA801, "Refused: Move Destination unknown"))
-        rows.append((0xB000, 0xB000, "Sub-operations complete, one or more failures"))
-    else:
-        rows.append((0xB000, 0xB000, "Sub-operations complete, one or more failures or warnings"))
+def _meanings(*tables: str) -> _Meanings:
+    rows = []
+    for table in tables:
+        for line in table.strip().splitlines():
+            codes, meaning = line.split(maxsplit=1)
+            first, _, last = codes.partition("-")
+            rows.append((int(first, 16), int(last or first, 16), meaning))
     return tuple(rows)
 
 
+# PS3.7 Annex C general statuses: 01xx and 02xx mean the same in every service (C.4, C.5).
+_GENERAL: Final = _meanings("""
+    0105       No Such Attribute
+    0106       Invalid Attribute Value
+    0107       Attribute List warning
+    0110       Processing Failure
+    0111       Duplicate SOP Instance
+    0112       No Such SOP Instance
+    0113       No Such Event Type
+    0114       No Such Argument
+    0115       Invalid Argument Value
+    0116       Attribute Value Out of Range
+    0117       Invalid SOP Instance
+    0118       No Such SOP Class
+    0119       Class-Instance Conflict
+    0120       Missing Attribute
+    0121       Missing Attribute Value
+    0122       Refused: SOP Class Not Supported
+    0123       No Such Action
+    0124       Refused: Not Authorized
+    0210       Duplicate Invocation
+    0211       Unrecognized Operation
+    0212       Mistyped Argument
+    0213       Resource Limitation
+""")
+
+_SUCCESS: Final = "0000  Success"
+
+_QR_FIND: Final = _meanings("""
+    0000       Matching is complete; no final Identifier is supplied
+    FF00       Matches are continuing; current match is supplied
+    FF01       Matches are continuing; one or more Optional Keys were not supported
+    FE00       Matching terminated due to Cancel request
+    A700       Refused: Out of Resources
+    A900       Identifier does not match SOP Class
+    C000-CFFF  Unable to process
+""")
+
+_RETRIEVE: Final = """
+    0000       Sub-operations complete, no failures
+    FF00       Sub-operations are continuing
+    FE00       Sub-operations terminated due to Cancel indication
+    A701       Refused: Out of Resources, unable to calculate number of matches
+    A702       Refused: Out of Resources, unable to perform sub-operations
+    A900       Identifier does not match SOP Class
+    AA00       None of the frames requested were found in the SOP Instance
+    AA01       Unable to create new object for this SOP Class
+    AA02       Unable to extract frames
+    AA03       Time-based request received for a non-time-based SOP Instance
+    AA04       Invalid Request
+    C000-CFFF  Unable to process
+"""
+
 _MEANINGS: Final[dict[ServiceClass, _Meanings]] = {
-    ServiceClass.VERIFICATION: ((0x0000, 0x0000, "Success"),),
-    ServiceClass.STORAGE: (
-        (0x0000, 0x0000, "Success"),
-        (0xA700, 0xA7FF, "Refused: Out of Resources"),
-        (0xA900, 0xA9FF, "Error: Data Set does not match SOP Class"),
-        (0xC000, 0xCFFF, "Error: Cannot understand"),
-        (0xB000, 0xB000, "Coercion of Data Elements"),
-        (0xB006, 0xB006, "Elements Discarded"),
-        (0xB007, 0xB007, "Data Set does not match SOP Class"),
-    ),
+    ServiceClass.VERIFICATION: _meanings(_SUCCESS),
+    ServiceClass.STORAGE: _meanings("""
+    0000       Success
+    A700-A7FF  Refused: Out of Resources
+    A900-A9FF  Error: Data Set does not match SOP Class
+    C000-CFFF  Error: Cannot understand
+    B000       Coercion of Data Elements
+    B006       Elements Discarded
+    B007       Data Set does not match SOP Class
+"""),
     ServiceClass.QR_FIND: _QR_FIND,
     ServiceClass.MODALITY_WORKLIST: _QR_FIND,
-    ServiceClass.QR_MOVE: _retrieve(destination_known=True),
-    ServiceClass.QR_GET: _retrieve(destination_known=False),
-    ServiceClass.DIMSE_N: ((0x0000, 0x0000, "Success"),),
-    ServiceClass.STORAGE_COMMITMENT: ((0x0000, 0x0000, "Success"),),
-    ServiceClass.MPPS: (
-        (0x0000, 0x0000, "Success"),
-        (0x0001, 0x0001, "Requested optional Attributes are not supported"),
+    ServiceClass.QR_MOVE: _meanings(
+        _RETRIEVE,
+        """
+    A801       Refused: Move Destination unknown
+    B000       Sub-operations complete, one or more failures
+""",
     ),
-    ServiceClass.PRINT: (
-        (0x0000, 0x0000, "Success"),
-        (0xB600, 0xB600, "Memory allocation not supported"),
-        (0xB601, 0xB601, "Film session printing (collation) is not supported"),
-        (0xB602, 0xB602, "Film Session has no Image Box SOP Instances (empty page)"),
-        (0xB603, 0xB603, "Film Box has no Image Box SOP Instances (empty page)"),
-        (0xB604, 0xB604, "Image larger than the image box: demagnified"),
-        (0xB605, 0xB605, "Requested density outside the printer's range: range limit used"),
-        (0xB609, 0xB609, "Image larger than the image box: cropped to fit"),
-        (0xB60A, 0xB60A, "Image or combined print image larger than the box: decimated"),
-        (0xC600, 0xC600, "Film Session has no Film Box SOP Instances"),
-        (0xC601, 0xC601, "Unable to create Print Job SOP Instance; print queue is full"),
-        (0xC602, 0xC602, "Unable to create Print Job SOP Instance (Film Box); queue is full"),
-        (0xC603, 0xC603, "Image size is larger than image box size"),
-        (0xC605, 0xC605, "Insufficient memory in printer to store the image"),
-        (0xC613, 0xC613, "Combined print image size is larger than the image box size"),
-        (0xC616, 0xC616, "An existing film box has not been printed"),
+    ServiceClass.QR_GET: _meanings(
+        _RETRIEVE,
+        """
+    B000       Sub-operations complete, one or more failures or warnings
+""",
     ),
+    ServiceClass.DIMSE_N: _meanings(_SUCCESS),
+    ServiceClass.STORAGE_COMMITMENT: _meanings(_SUCCESS),
+    ServiceClass.MPPS: _meanings("""
+    0000       Success
+    0001       Requested optional Attributes are not supported
+"""),
+    ServiceClass.PRINT: _meanings("""
+    0000       Success
+    B600       Memory allocation not supported
+    B601       Film session printing (collation) is not supported
+    B602       Film Session has no Image Box SOP Instances (empty page)
+    B603       Film Box has no Image Box SOP Instances (empty page)
+    B604       Image larger than the image box: demagnified
+    B605       Requested density outside the printer's range: range limit used
+    B609       Image larger than the image box: cropped to fit
+    B60A       Image or combined print image larger than the box: decimated
+    C600       Film Session has no Film Box SOP Instances
+    C601       Unable to create Print Job SOP Instance; print queue is full
+    C602       Unable to create Print Job SOP Instance (Film Box); queue is full
+    C603       Image size is larger than image box size
+    C605       Insufficient memory in printer to store the image
+    C613       Combined print image size is larger than the image box size
+    C616       An existing film box has not been printed
+"""),
 }
 
 _CATEGORY_MEANING: Final = {

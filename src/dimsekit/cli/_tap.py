@@ -120,24 +120,19 @@ def _message_line(number: int, direction: str, event: MessageReceived, size: int
     return "  ".join(parts)
 
 
+@attrs.define
 class _Pump:
     """One direction of one connection."""
 
-    def __init__(
-        self,
-        direction: str,
-        association: _Association,
-        options: TapOptions,
-        reporter: _Reporter,
-        recording: Path | None,
-    ) -> None:
-        self.direction = direction
-        self.association = association
-        self.options = options
-        self.reporter = reporter
-        self.recording_path = recording
-        self.recording: IO[bytes] | None = None  # opened on the first byte
-        self.assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
+    direction: str
+    association: _Association
+    options: TapOptions
+    reporter: _Reporter
+    recording_path: Path | None
+    recording: IO[bytes] | None = attrs.field(default=None, init=False)  # on the first byte
+    assembler: MessageAssembler = attrs.field(
+        factory=lambda: MessageAssembler(memory_budget=_MEMORY_BUDGET), init=False
+    )
 
     async def run(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:

@@ -10,15 +10,8 @@ from __future__ import annotations
 import attrs
 from pydicom.uid import UID
 
-from .._model.vr import (
-    AttributeTags,
-    check_optional_lo,
-    check_optional_tags,
-    check_optional_uid,
-    to_optional_lo,
-    to_optional_tags,
-    to_optional_uid,
-)
+from .._model import vr
+from .._model.vr import AttributeTags
 from ._base import U_EQ, A, Response
 
 __all__ = ["DimseCResponse"]
@@ -29,11 +22,11 @@ class DimseCResponse(Response):
     """Fields every DIMSE-C response has (PS3.7 Tables 9.3-2, -4, -7, -10, -13)."""
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
     )
     offending_element: AttributeTags | None = attrs.field(
-        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+        default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A
     )
     error_comment: str | None = attrs.field(
-        default=None, converter=to_optional_lo, validator=check_optional_lo, metadata=A
+        default=None, converter=vr.to_optional_lo, validator=vr.check_optional_lo, metadata=A
     )

@@ -18,19 +18,9 @@ from typing import ClassVar, TypeVar
 import attrs
 from pydicom.uid import UID
 
+from .._model import vr
 from .._model.status import ServiceClass, Status
-from .._model.vr import (
-    AttributeTags,
-    check_optional_lo,
-    check_optional_tags,
-    check_optional_uid,
-    check_optional_us,
-    check_uid,
-    to_optional_lo,
-    to_optional_tags,
-    to_optional_uid,
-    to_uid,
-)
+from .._model.vr import AttributeTags
 from ._base import A, FieldPairs, M, Request, Response, Rule, U
 
 __all__ = ["AddressedRequest", "DimseNResponse", "is_success_response", "typed_reply_rules"]
@@ -47,8 +37,12 @@ def is_success_response(status: Status) -> bool:
 class AddressedRequest(Request[RspT]):
     """Requests that address one SOP Instance: N-GET, N-SET, N-ACTION, N-DELETE."""
 
-    requested_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
-    requested_sop_instance_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    requested_sop_class_uid: UID = attrs.field(
+        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+    )
+    requested_sop_instance_uid: UID = attrs.field(
+        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+    )
 
     echoed: ClassVar[FieldPairs] = (
         ("requested_sop_class_uid", "affected_sop_class_uid"),
@@ -66,18 +60,18 @@ class DimseNResponse(Response):
     with Success or a Warning, or with a failure whose Annex C entry lists them."""
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U
     )
     affected_sop_instance_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U
     )
     offending_element: AttributeTags | None = attrs.field(
-        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+        default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A
     )
     error_comment: str | None = attrs.field(
-        default=None, converter=to_optional_lo, validator=check_optional_lo, metadata=A
+        default=None, converter=vr.to_optional_lo, validator=vr.check_optional_lo, metadata=A
     )
-    error_id: int | None = attrs.field(default=None, validator=check_optional_us, metadata=A)
+    error_id: int | None = attrs.field(default=None, validator=vr.check_optional_us, metadata=A)
 
     @classmethod
     def may_carry(cls, name: str, status: Status) -> bool:

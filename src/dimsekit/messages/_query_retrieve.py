@@ -18,6 +18,7 @@ import attrs
 from pydicom.uid import UID
 
 from .._diagnostics import Severity
+from .._model import vr
 from .._model.payload import (
     DataSetPayload,
     check_optional_payload,
@@ -26,14 +27,7 @@ from .._model.payload import (
     to_payload,
 )
 from .._model.status import Status
-from .._model.vr import (
-    Priority,
-    check_optional_us,
-    check_priority,
-    check_uid,
-    to_priority,
-    to_uid,
-)
+from .._model.vr import Priority
 from ._base import C, FieldPairs, M, Request, Response, Rule, U
 from ._dimse_c import DimseCResponse
 from .c_cancel import CCancelRequest
@@ -47,9 +41,11 @@ RspT = TypeVar("RspT", bound=Response)
 class QueryRetrieveRequest(Request[RspT]):
     """Fields of C-FIND-RQ, C-GET-RQ and C-MOVE-RQ (PS3.7 9.3.2.1, 9.3.3.1, 9.3.4.1)."""
 
-    affected_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    affected_sop_class_uid: UID = attrs.field(
+        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+    )
     priority: Priority = attrs.field(
-        default=Priority.MEDIUM, converter=to_priority, validator=check_priority, metadata=M
+        default=Priority.MEDIUM, converter=vr.to_priority, validator=vr.check_priority, metadata=M
     )
     identifier: DataSetPayload = attrs.field(
         converter=to_payload, validator=check_payload, metadata=M
@@ -68,16 +64,16 @@ class RetrieveResponse(DimseCResponse):
     """Fields of C-GET-RSP and C-MOVE-RSP (PS3.7 9.3.3.2, 9.3.4.2)."""
 
     number_of_remaining_suboperations: int | None = attrs.field(
-        default=None, validator=check_optional_us, metadata=C
+        default=None, validator=vr.check_optional_us, metadata=C
     )
     number_of_completed_suboperations: int | None = attrs.field(
-        default=None, validator=check_optional_us, metadata=C
+        default=None, validator=vr.check_optional_us, metadata=C
     )
     number_of_failed_suboperations: int | None = attrs.field(
-        default=None, validator=check_optional_us, metadata=C
+        default=None, validator=vr.check_optional_us, metadata=C
     )
     number_of_warning_suboperations: int | None = attrs.field(
-        default=None, validator=check_optional_us, metadata=C
+        default=None, validator=vr.check_optional_us, metadata=C
     )
     identifier: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U

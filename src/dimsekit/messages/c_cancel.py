@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import attrs
 
-from .._model.vr import CommandField, check_us
+from .._model import vr
+from .._model.vr import CommandField
 from ._base import M, Message, message
 
 __all__ = ["CCancelRequest"]
@@ -23,4 +24,4 @@ __all__ = ["CCancelRequest"]
 class CCancelRequest(Message):
     """C-CANCEL-RQ (0x0FFF): cancel the operation whose request had this Message ID."""
 
-    message_id_being_responded_to: int = attrs.field(validator=check_us, metadata=M)
+    message_id_being_responded_to: int = attrs.field(validator=vr.check_us, metadata=M)

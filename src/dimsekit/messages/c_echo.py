@@ -11,8 +11,9 @@ from typing import ClassVar, Final
 import attrs
 from pydicom.uid import UID
 
+from .._model import vr
 from .._model.status import ServiceClass
-from .._model.vr import CommandField, check_uid, to_uid
+from .._model.vr import CommandField
 from ._base import FieldPairs, M, Request, message
 from ._dimse_c import DimseCResponse
 
@@ -28,7 +29,7 @@ class CEchoRequest(Request["CEchoResponse"]):
     """C-ECHO-RQ (0x0030).  ``affected_sop_class_uid`` defaults to Verification."""
 
     affected_sop_class_uid: UID = attrs.field(
-        default=VERIFICATION_SOP_CLASS, converter=to_uid, validator=check_uid, metadata=M
+        default=VERIFICATION_SOP_CLASS, converter=vr.to_uid, validator=vr.check_uid, metadata=M
     )
 
     echoed: ClassVar[FieldPairs] = (("affected_sop_class_uid", "affected_sop_class_uid"),)

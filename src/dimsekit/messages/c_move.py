@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import attrs
 
+from .._model import vr
 from .._model.status import ServiceClass
-from .._model.vr import CommandField, check_ae, to_ae
+from .._model.vr import CommandField
 from ._base import M, message
 from ._query_retrieve import RETRIEVE_RULES, QueryRetrieveRequest, RetrieveResponse
 
@@ -22,7 +23,7 @@ __all__ = ["CMoveRequest", "CMoveResponse"]
 class CMoveRequest(QueryRetrieveRequest["CMoveResponse"]):
     """C-MOVE-RQ (0x0021): store the instances ``identifier`` names at ``move_destination``."""
 
-    move_destination: str = attrs.field(converter=to_ae, validator=check_ae, metadata=M)
+    move_destination: str = attrs.field(converter=vr.to_ae, validator=vr.check_ae, metadata=M)
 
 
 @message(CommandField.C_MOVE_RSP, *RETRIEVE_RULES, section="9.3.4.2", answers=CMoveRequest)

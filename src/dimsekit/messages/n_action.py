@@ -10,8 +10,9 @@ from typing import ClassVar
 
 import attrs
 
+from .._model import vr
 from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._model.vr import CommandField, check_optional_us, check_us
+from .._model.vr import CommandField
 from ._base import C_EQ, C, FieldPairs, M, U, message
 from ._dimse_n import AddressedRequest, DimseNResponse, typed_reply_rules
 
@@ -23,7 +24,7 @@ __all__ = ["NActionRequest", "NActionResponse"]
 class NActionRequest(AddressedRequest["NActionResponse"]):
     """N-ACTION-RQ (0x0130): perform action ``action_type_id`` on an instance."""
 
-    action_type_id: int = attrs.field(validator=check_us, metadata=M)
+    action_type_id: int = attrs.field(validator=vr.check_us, metadata=M)
     action_information: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
     )
@@ -45,7 +46,7 @@ class NActionResponse(DimseNResponse):
     success_fields = frozenset({"action_type_id"})
 
     action_type_id: int | None = attrs.field(
-        default=None, validator=check_optional_us, metadata=C_EQ
+        default=None, validator=vr.check_optional_us, metadata=C_EQ
     )
     action_reply: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C

@@ -14,17 +14,9 @@ import attrs
 from pydicom.uid import UID
 
 from .._diagnostics import Severity
+from .._model import vr
 from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._model.vr import (
-    AttributeTags,
-    CommandField,
-    check_optional_tags,
-    check_optional_uid,
-    check_uid,
-    to_optional_tags,
-    to_optional_uid,
-    to_uid,
-)
+from .._model.vr import AttributeTags, CommandField
 from ._base import U_EQ, A, C, FieldPairs, M, Request, ResponseMismatch, Rule, U, message
 from ._dimse_n import DimseNResponse, is_success_response
 
@@ -38,9 +30,11 @@ _INSTANCE_UID_RULE = "PS3.7 10.1.5.1.4"
 class NCreateRequest(Request["NCreateResponse"]):
     """N-CREATE-RQ (0x0140): create an instance, its UID given or left to the SCP."""
 
-    affected_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    affected_sop_class_uid: UID = attrs.field(
+        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+    )
     affected_sop_instance_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U
     )
     attribute_list: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
@@ -95,13 +89,13 @@ class NCreateResponse(DimseNResponse):
     success_fields = frozenset({"affected_sop_instance_uid"})
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
     )
     affected_sop_instance_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=C
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=C
     )
     attribute_identifier_list: AttributeTags | None = attrs.field(
-        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+        default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A
     )
     attribute_list: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U

@@ -11,16 +11,9 @@ from typing import ClassVar
 import attrs
 from pydicom.uid import UID
 
+from .._model import vr
 from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._model.vr import (
-    CommandField,
-    check_optional_uid,
-    check_optional_us,
-    check_uid,
-    check_us,
-    to_optional_uid,
-    to_uid,
-)
+from .._model.vr import CommandField
 from ._base import C_EQ, U_EQ, C, FieldPairs, M, Request, U, message
 from ._dimse_n import DimseNResponse, typed_reply_rules
 
@@ -32,9 +25,13 @@ __all__ = ["NEventReportRequest", "NEventReportResponse"]
 class NEventReportRequest(Request["NEventReportResponse"]):
     """N-EVENT-REPORT-RQ (0x0100): event ``event_type_id`` happened to an instance."""
 
-    affected_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
-    affected_sop_instance_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
-    event_type_id: int = attrs.field(validator=check_us, metadata=M)
+    affected_sop_class_uid: UID = attrs.field(
+        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+    )
+    affected_sop_instance_uid: UID = attrs.field(
+        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+    )
+    event_type_id: int = attrs.field(validator=vr.check_us, metadata=M)
     event_information: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
     )
@@ -60,13 +57,13 @@ class NEventReportResponse(DimseNResponse):
     success_fields = frozenset({"event_type_id"})
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
     )
     affected_sop_instance_uid: UID | None = attrs.field(
-        default=None, converter=to_optional_uid, validator=check_optional_uid, metadata=U_EQ
+        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
     )
     event_type_id: int | None = attrs.field(
-        default=None, validator=check_optional_us, metadata=C_EQ
+        default=None, validator=vr.check_optional_us, metadata=C_EQ
     )
     event_reply: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C

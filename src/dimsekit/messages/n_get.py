@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import attrs
 
+from .._model import vr
 from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
-from .._model.vr import (
-    AttributeTags,
-    CommandField,
-    check_optional_tags,
-    check_optional_tags_may_be_empty,
-    to_optional_tags,
-)
+from .._model.vr import AttributeTags, CommandField
 from ._base import A, C, Rule, U, message
 from ._dimse_n import AddressedRequest, DimseNResponse
 
@@ -34,8 +29,8 @@ class NGetRequest(AddressedRequest["NGetResponse"]):
 
     attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None,
-        converter=to_optional_tags,
-        validator=check_optional_tags_may_be_empty,
+        converter=vr.to_optional_tags,
+        validator=vr.check_optional_tags_may_be_empty,
         metadata=U,
     )
 
@@ -59,7 +54,7 @@ class NGetResponse(DimseNResponse):
     success_fields = frozenset({"attribute_list"})
 
     attribute_identifier_list: AttributeTags | None = attrs.field(
-        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+        default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A
     )
     attribute_list: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=C

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import attrs
 
+from .._model import vr
 from .._model.payload import (
     DataSetPayload,
     check_optional_payload,
@@ -15,7 +16,7 @@ from .._model.payload import (
     to_optional_payload,
     to_payload,
 )
-from .._model.vr import AttributeTags, CommandField, check_optional_tags, to_optional_tags
+from .._model.vr import AttributeTags, CommandField
 from ._base import A, M, U, message
 from ._dimse_n import AddressedRequest, DimseNResponse
 
@@ -39,7 +40,7 @@ class NSetResponse(DimseNResponse):
     or with 0106/0116 the invalid values (PS3.7 C.4.3)."""
 
     attribute_identifier_list: AttributeTags | None = attrs.field(
-        default=None, converter=to_optional_tags, validator=check_optional_tags, metadata=A
+        default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A
     )
     attribute_list: DataSetPayload | None = attrs.field(
         default=None, converter=to_optional_payload, validator=check_optional_payload, metadata=U
