@@ -1,4 +1,4 @@
-"""The compiled command encoder of each class (_command) gives what the element loop gives.
+"""The compiled command encoder of each class (``_codec.encode``) gives what the element loop gives.
 
 These tests are test_command.py's (the codec's module) and move there with its next
 change; the fast paths of fragment_message are test_pdata_send.py's, the shortcuts of the

@@ -305,3 +305,10 @@ def test_the_predicates_and_their_conjunction_agree_with_the_declarations() -> N
     assert not rules.fragment_clean(7, 12, 1, False, 3, 3)  # odd
     assert not rules.fragment_clean(8, 12, 1, False, 3, 5)  # another context
     assert not rules.fragment_in_order(0, False) and not rules.fragment_in_order(1, True)
+
+
+def test_a_p_data_tf_with_no_pdv_item_is_refused_in_the_words_it_always_had() -> None:
+    with pytest.raises(dk.FramingError) as raised:
+        dk.MessageAssembler().feed(b"\x04\x00\x00\x00\x00\x00")
+    assert raised.value.rule == "P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)"
+    assert raised.value.offset == 0

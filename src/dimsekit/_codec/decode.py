@@ -64,9 +64,10 @@ from .layout import (
     announces_data_set,
     data_set_type,
 )
-from .received_values import ABSENT, VALUE_DECODERS, Raw, ValueDecoder, decode_us, diagnostic_at
+from .received_values import ABSENT, VALUE_DECODERS, ValueDecoder, decode_us, diagnostic_at
 from .representable import refuse_unrepresentable as _refuse_unrepresentable
 from .wire import ELEMENT_HEADER as _HEADER
+from .wire import Raw
 
 __all__ = [
     "MAX_COMMAND_LENGTH",

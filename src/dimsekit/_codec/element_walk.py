@@ -22,8 +22,8 @@ from typing import Final
 from .._diagnostics import Diagnostic, DiagnosticLog
 from .._errors import DecodeError
 from .._model.fields import BY_TAG
-from .received_values import Raw
 from .wire import ELEMENT_HEADER as _HEADER
+from .wire import Raw
 
 __all__ = ["UnknownElements", "as_view", "peek_data_set_type", "walk_elements"]
 

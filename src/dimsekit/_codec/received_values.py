@@ -26,13 +26,12 @@ from .._diagnostics import Diagnostic, DiagnosticLog, Severity
 from .._errors import DecodeError
 from .._model.fields import ElementSpec
 from .._model.vr import AE_MAX, AttributeTags
+from .wire import Raw
 
-__all__ = ["ABSENT", "VALUE_DECODERS", "Raw", "ValueDecoder", "decode_us", "diagnostic_at"]
+__all__ = ["ABSENT", "VALUE_DECODERS", "ValueDecoder", "decode_us", "diagnostic_at"]
 
 ABSENT: Final = object()
 """What a value decoder returns for a value that is there but empty (taken as absent)."""
-Raw: TypeAlias = bytes | memoryview
-"""Received bytes: the caller's ``bytes``, or a view of another buffer."""
 
 
 def decode_us(raw: Raw, offset: int, spec: ElementSpec, diags: DiagnosticLog) -> object:

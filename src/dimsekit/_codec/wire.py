@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import Final
+from typing import Final, TypeAlias
 
 from .._model.vr import AttributeTags
 
 __all__ = [
     "ELEMENT_HEADER",
+    "Raw",
     "VALUE_ENCODERS",
     "encode_at",
     "encode_text",
@@ -33,6 +34,8 @@ __all__ = [
 
 ELEMENT_HEADER: Final = struct.Struct("<HHI")
 """(group, element, value length) of an element, 8 bytes (PS3.5 7.1.2)."""
+Raw: TypeAlias = bytes | memoryview
+"""Received bytes: the caller's ``bytes``, or a view of another buffer."""
 
 # --- value encoders (Python value -> value bytes, even length) ---------------------------
 

@@ -7,8 +7,9 @@ closes that file (ours: the payload, once the data set is complete, or the sink'
 finalizer if the message is never finished; the caller's own: the caller); and the
 :class:`~dimsekit.DataSetPayload` it becomes.
 
-Must not know: PDUs and their framing, DIMSE messages (a factory is handed the command
-decoded so far, as the caller's business), how a command set is decoded.
+Must not know: PDUs and their framing, what a DIMSE message holds (it names the type
+only: a factory is handed the command decoded so far, as the caller's business), how a
+command set is decoded.
 """
 
 from __future__ import annotations

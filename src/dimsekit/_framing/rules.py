@@ -30,6 +30,7 @@ from .._codegen import compile_function
 from .pdu import COMMAND_BIT, PDV_HEADER
 
 __all__ = [
+    "ITEM_FIXED",
     "ITEM_LENGTH_FIELD",
     "RULES",
     "FramingRule",
@@ -50,7 +51,7 @@ __all__ = [
 
 ITEM_LENGTH_FIELD: Final = 4
 """The bytes of a PDV item's Item-length field, which it does not count."""
-_ITEM_FIXED: Final = PDV_HEADER.size - ITEM_LENGTH_FIELD
+ITEM_FIXED: Final = PDV_HEADER.size - ITEM_LENGTH_FIELD
 """What every PDV item length counts before the fragment: context ID, control header."""
 
 
@@ -72,7 +73,7 @@ class FramingRule(NamedTuple):
 
 
 P_DATA_HAS_PDV: Final = FramingRule(
-    "p_data_has_pdv", ("length",), "length > 0", "PS3.8 9.3.5: one or more PDV items"
+    "p_data_has_pdv", ("length",), "length > 0", "PS3.8 9.3.5: one or more"
 )
 WITHIN_MAX_PDU_LENGTH: Final = FramingRule(
     "within_max_pdu_length",
@@ -86,14 +87,14 @@ PDV_HEADER_FITS: Final = FramingRule(
 PDV_ITEM_FITS: Final = FramingRule(
     "pdv_item_fits",
     ("item_length", "room"),
-    f"{_ITEM_FIXED} <= item_length <= room - {ITEM_LENGTH_FIELD}",
+    f"{ITEM_FIXED} <= item_length <= room - {ITEM_LENGTH_FIELD}",
     "PS3.8 9.3.5.1",
 )
 FRAGMENT_NOT_EMPTY: Final = FramingRule(
-    "fragment_not_empty", ("item_length",), f"item_length > {_ITEM_FIXED}", "PS3.8 9.3.5.1, E.1"
+    "fragment_not_empty", ("item_length",), f"item_length > {ITEM_FIXED}", "PS3.8 9.3.5.1, E.1"
 )
 FRAGMENT_EVEN: Final = FramingRule(
-    # The fragment is the item less _ITEM_FIXED (even) bytes: the two share their parity.
+    # The fragment is the item less ITEM_FIXED (even) bytes: the two share their parity.
     "fragment_even",
     ("item_length",),
     "not item_length & 1",

@@ -756,7 +756,7 @@ declare_converter(to_optional_lo, attrs.evolve(_STRIP, keeps_none=True))
 declare_converter(to_optional_tags, InlineConverter(AttributeTags, keeps_none=True))
 
 
-# --- UIDs seen before (PS3.7 E.1: a SOP Class UID repeats from message to message) -------
+# --- UIDs seen before (a SOP Class UID repeats from message to message) -----------------
 
 UIDS_REMEMBERED: Final = 512
 """How many valid UIDs :data:`KNOWN_UIDS` holds, at most."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .._codec.layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, GROUP_LENGTH
 from .._model.fields import BY_NAME, DATA_SET_PARAMETERS
-from .._model.status import PENDING_CODES_BY_SERVICE, ServiceClass, Status
+from .._model.status import PENDING_CODES_BY_SERVICE, ServiceClass, Status, refused_statuses
 from ..messages import MESSAGE_CLASSES, Message, Request, Response
 
 __all__ = ["describe_messages", "describe_status", "find_message_classes", "service_rows"]
@@ -128,10 +128,8 @@ def describe_status(code: int, service: str | None) -> str:
         f"  meaning: {status.meaning(service_class)}"
         + (f" ({service_class.value})" if service_class else " (no service given)")
     )
-    if service and (status.is_pending or status.is_cancel):
-        allowed = PENDING_CODES_BY_SERVICE.get(service.upper(), frozenset())
-        if code not in allowed:
-            lines.append(f"  not a status {service.upper()} may answer with [PS3.7 9.1, 10.1]")
+    if service and code in refused_statuses(service.upper()):
+        lines.append(f"  not a status {service.upper()} may answer with [PS3.7 9.1, 10.1]")
     related = sorted(status.related_fields())
     if related:
         lines.append("  status-related fields allowed with it (PS3.7 Annex C):")
