@@ -43,7 +43,7 @@ class NActionRequest(AddressedRequest["NActionResponse"]):
 class NActionResponse(DimseNResponse):
     """N-ACTION-RSP (0x8130)."""
 
-    success_fields = frozenset({"action_type_id"})
+    success_fields: ClassVar[frozenset[str]] = frozenset({"action_type_id"})
 
     action_type_id: int | None = attrs.field(
         default=None, validator=vr.check_optional_us, metadata=C_EQ

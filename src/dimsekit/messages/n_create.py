@@ -86,7 +86,7 @@ class NCreateRequest(Request["NCreateResponse"]):
 class NCreateResponse(DimseNResponse):
     """N-CREATE-RSP (0x8140)."""
 
-    success_fields = frozenset({"affected_sop_instance_uid"})
+    success_fields: ClassVar[frozenset[str]] = frozenset({"affected_sop_instance_uid"})
 
     affected_sop_class_uid: UID | None = attrs.field(
         default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ

@@ -54,7 +54,7 @@ class NEventReportRequest(Request["NEventReportResponse"]):
 class NEventReportResponse(DimseNResponse):
     """N-EVENT-REPORT-RSP (0x8100)."""
 
-    success_fields = frozenset({"event_type_id"})
+    success_fields: ClassVar[frozenset[str]] = frozenset({"event_type_id"})
 
     affected_sop_class_uid: UID | None = attrs.field(
         default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ

@@ -6,6 +6,8 @@ Must not know: how they are encoded.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import attrs
 
 from .._model import vr
@@ -51,7 +53,7 @@ class NGetRequest(AddressedRequest["NGetResponse"]):
 class NGetResponse(DimseNResponse):
     """N-GET-RSP (0x8110): the values read (Attribute List)."""
 
-    success_fields = frozenset({"attribute_list"})
+    success_fields: ClassVar[frozenset[str]] = frozenset({"attribute_list"})
 
     attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A
