@@ -8,12 +8,14 @@ An import of a module's own package (``from . import x``, ``from .messages impor
 is an edge to that package's ``__init__``, and to the submodule when ``x`` is one.
 
 The layers are the top-level modules and packages of dimsekit, in the order of
-``LAYERS`` (the package docstring draws the same map in words).
+``LAYERS``; the package docstring and the README draw the same map in words, and the
+tests below hold them to it.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TypeAlias
@@ -377,3 +379,50 @@ def test_the_checker_names_layer_breaches(tmp_path: Path) -> None:
 )
 def test_module_names(tmp_path: Path, path: str, name: str) -> None:
     assert module_name(tmp_path / path, tmp_path) == name
+
+
+def named_units(text: str, units: frozenset[str]) -> list[str]:
+    """The units of ``units`` that ``text`` names as code (```_model``` or
+    ```_model/```), in the order they are first named."""
+    found: list[str] = []
+    for word in re.findall(r"``?([A-Za-z_]+)/?``?", text):
+        if word in units and word not in found:
+            found.append(word)
+    return found
+
+
+def layer_map_units() -> tuple[frozenset[str], list[str]]:
+    """Every unit of ``LAYERS`` but the facade and ``__main__``, and them in layer order
+    (the order within a layer is free)."""
+    units = frozenset().union(*LAYERS) - {"", "__main__"}
+    return units, [unit for layer in LAYERS for unit in sorted(layer) if unit in units]
+
+
+def in_layer_order(found: list[str]) -> bool:
+    tiers = [next(i for i, layer in enumerate(LAYERS) if unit in layer) for unit in found]
+    return tiers == sorted(tiers)
+
+
+def test_the_facade_docstring_draws_the_checked_layer_map() -> None:
+    units, _ = layer_map_units()
+    docstring = ast.get_docstring(ast.parse((PACKAGE / "__init__.py").read_text()))
+    assert docstring is not None
+    the_map = docstring.split("The layers", 1)[1].split("\n\n", 2)[1]
+    found = named_units(the_map, units)
+    assert set(found) == units and in_layer_order(found), found
+
+
+def test_the_readme_draws_the_checked_layer_map() -> None:
+    units, _ = layer_map_units()
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("| `"))
+    found = named_units(table, units)
+    assert set(found) == units and in_layer_order(found), found
+
+
+def test_the_layer_map_check_sees_a_unit_out_of_order() -> None:
+    units, ordered = layer_map_units()
+    assert named_units(" ".join(f"`{u}`" for u in ordered), units) == ordered
+    assert in_layer_order(ordered)
+    assert not in_layer_order(list(reversed(ordered)))

@@ -8,7 +8,8 @@ message classes and the converter functions are re-exported by their modules' ow
 The layers, each importing only those above it in this list:
 
 - root: ``_errors`` (the error hierarchy; imports nothing of ours), ``_codegen`` (the one
-  code generator), ``_diagnostics`` (what a decoder reports);
+  code generator), ``_diagnostics`` (what a decoder reports), ``_pickle_names`` (the
+  module names of earlier releases, for pickles);
 - ``_model``: the values (VRs, statuses, the command element dictionary, payloads);
 - ``messages``: the 23 DIMSE messages of PS3.7 (public);
 - ``_codec``: command sets as bytes, and the dict, JSON and Dataset forms;
