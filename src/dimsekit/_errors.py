@@ -137,6 +137,15 @@ def register_framing_error(factory: Callable[[str, int], DimseError]) -> None:
     _framing_error = factory
 
 
+def reduce_framing_error(
+    rule: str, offset: int
+) -> tuple[Callable[[str, int], DimseError], tuple[str, int]]:
+    """What ``FramingError.__reduce__`` returns (internal to dimsekit, for
+    ``_framing.events``): pickles name :func:`_rebuild_framing_error`, as they always
+    have, so that they load in every release."""
+    return (_rebuild_framing_error, (rule, offset))
+
+
 def _rebuild_framing_error(rule: str, offset: int) -> DimseError:
     """Unpickle a :class:`~dimsekit.FramingError`: its pickles name this function."""
     if _framing_error is None:
