@@ -353,8 +353,9 @@ check_payload: Final = exact_type(
     "a data set is bytes, bytearray, memoryview, a pydicom Dataset or a DataSetPayload",
     "PS3.7 6.3",
     "check_payload",
+    module=__name__,
 )
-check_optional_payload: Final = optional(check_payload, "check_optional_payload")
+check_optional_payload: Final = optional(check_payload, "check_optional_payload", module=__name__)
 
 EMPTY_PAYLOAD: Final = DataSetPayload(b"")
 """The empty data set the decoders put in a message until its data set arrives; it is
