@@ -117,7 +117,7 @@ class DataSetPayload:
     if TYPE_CHECKING:
 
         @property
-        def value_slot(self) -> _Value:
+        def value_slot(self) -> object:
             """What the payload holds, as it holds it: ``bytes``, a ``memoryview``, a
             ``Dataset`` or a file region (internal to dimsekit, for the sender, which sends
             the first two as they are), read without a call: the ``_value`` slot's own
