@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
+import inspect
+import re
+import sys
+import textwrap
 import types
 import typing
 
@@ -130,3 +136,67 @@ def test_the_error_types() -> None:
 def test_the_version() -> None:
     assert isinstance(dk.__version__, str)
     assert dk.__version__.count(".") == 2
+
+
+PUBLIC_MODULES = ("dimsekit", "dimsekit.messages", "dimsekit.testing", "dimsekit.cli")
+"""The public modules whose ``__all__`` names classes and functions (the pynetdicom bridge
+is added when pynetdicom is installed)."""
+
+NAMED_UNDER_ANOTHER_MODULE = {
+    "DimseError": "dimsekit._errors",
+    "InvalidMessageError": "dimsekit._errors",
+    "DecodeError": "dimsekit._errors",
+    "FramingError": "dimsekit._framing.events",
+    "MessageReceived": "dimsekit._framing.events",
+    "UndecodableMessage": "dimsekit._framing.events",
+    "PDUReceived": "dimsekit._framing.events",
+}
+"""Classes whose ``__module__`` (for tracebacks and pickles) names a module that does not
+define them: inspect reads the file of ``sys.modules[cls.__module__]``, so it cannot find
+their source (as for ``collections.abc.Mapping``); name -> the module defining them."""
+
+MADE_BY_HYPOTHESIS = {"uids", "message_of", "invalid_constructions"}
+"""``@st.composite`` strategies: Hypothesis compiles their wrapper from a string."""
+
+
+def _public_definitions() -> list[tuple[str, object]]:
+    modules = [*PUBLIC_MODULES]
+    if importlib.util.find_spec("pynetdicom") is not None:
+        modules.append("dimsekit.interop.pynetdicom")
+    return [
+        (f"{module}.{name}", obj)
+        for module in modules
+        for name in importlib.import_module(module).__all__
+        if isinstance(obj := getattr(importlib.import_module(module), name), type)
+        or inspect.isfunction(obj)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "obj"), _public_definitions(), ids=[label for label, _ in _public_definitions()]
+)
+def test_inspect_finds_the_source_of_every_public_class_and_function(
+    label: str, obj: type | types.FunctionType
+) -> None:
+    """Its own source, never another file's lines; or, where it cannot, it says so."""
+    name = label.rsplit(".", 1)[1]
+    if name in NAMED_UNDER_ANOTHER_MODULE or name in MADE_BY_HYPOTHESIS:
+        with pytest.raises(OSError, match=r"source code|class definition"):
+            inspect.getsource(obj)
+        return
+    source = inspect.getsource(obj)
+    (definition,) = ast.parse(textwrap.dedent(source)).body
+    assert isinstance(definition, ast.ClassDef | ast.FunctionDef)
+    assert definition.name == name
+    assert inspect.getsourcefile(obj) == inspect.getsourcefile(inspect.getmodule(obj))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("name", "module"), NAMED_UNDER_ANOTHER_MODULE.items())
+def test_the_classes_named_under_another_module_are_where_the_list_says(
+    name: str, module: str
+) -> None:
+    cls = getattr(dk, name)
+    defining = importlib.import_module(module)
+    assert vars(defining)[name] is cls
+    assert sys.modules[cls.__module__] is not defining
+    assert re.search(rf"^class {name}\b", inspect.getsource(defining), re.MULTILINE)

@@ -26,6 +26,7 @@ from dimsekit._codec import fast_decode
 from dimsekit._codec.fast_decode import decode_canonical
 from dimsekit._codec.layout import DEFAULT_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
 from dimsekit._model.vr import KNOWN_UIDS, UIDS_REMEMBERED
+from dimsekit.messages import build_leniently
 from dimsekit.testing import invalid_constructions, messages
 
 from .helpers import (
@@ -104,7 +105,7 @@ def test_values_the_model_refuses_never_take_the_fast_path(
     case: tuple[type[dk.Message], dict[str, Any]],
 ) -> None:
     cls, values = case
-    message, problems = cls._build_leniently(values)
+    message, problems = build_leniently(cls, values)
     assert problems
     try:
         encoded = dk.encode_command(message)
@@ -122,7 +123,7 @@ def test_broken_rules_never_take_the_fast_path(message: dk.Message, data: st.Dat
     values = one_field_toggled(message, data, defaulted=False)
     if values is None:
         return
-    changed, problems = cls._build_leniently(values)
+    changed, problems = build_leniently(cls, values)
     encoded = dk.encode_command(changed)
     accepted = check_agreement(encoded, changed.data_set_payload)
     assert accepted == (not problems)

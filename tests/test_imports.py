@@ -10,13 +10,16 @@ is an edge to that package's ``__init__``, and to the submodule when ``x`` is on
 The layers are the top-level modules and packages of dimsekit, in the order of
 ``LAYERS``; the package docstring and the README draw the same map in words, and the
 tests below hold them to it.
+
+An import is not the only way into another module's private names: ``x._name``, an
+attribute read or written, is checked too (:func:`private_attributes` says the rule).
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeAlias
 
@@ -201,6 +204,169 @@ def foreign_private_imports(modules: Modules, top: str) -> set[str]:
     return found
 
 
+PUBLIC_UNDERSCORE_ATTRIBUTES: frozenset[str] = frozenset(
+    {"_asdict", "_field_defaults", "_fields", "_make", "_replace"}  # namedtuple's API
+    | {"_generate_next_value_", "_ignore_", "_missing_", "_name_", "_order_", "_value_"}  # enum's
+)
+"""Underscore attributes that are documented API of the standard library, on any object."""
+
+ALLOWED_PRIVATE_READS: frozenset[str] = frozenset({"sys._getframe"})
+"""``name._attr``, as written, that a module may use though it defines no ``_attr``."""
+
+
+def _bound_names(node: ast.AST) -> Iterator[str]:
+    """The names a statement of a class or module body binds (not inside functions)."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        yield node.name
+    elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name):
+                    yield name.id
+        slots = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets
+        )
+        if slots and node.value is not None:
+            for item in ast.walk(node.value):
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    yield item.value
+    elif isinstance(node, ast.If | ast.Try | ast.With):  # ``if TYPE_CHECKING:`` and the like
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                yield from _bound_names(child)
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+
+
+def class_attributes(node: ast.ClassDef) -> set[str]:
+    """What a class defines: the names its body binds (its ``__slots__`` too) and the
+    attributes its methods set on ``self`` or ``cls``."""
+    names = {name for statement in node.body for name in _bound_names(statement)}
+    for inner in ast.walk(node):
+        if (
+            isinstance(inner, ast.Attribute)
+            and isinstance(inner.ctx, ast.Store)
+            and _is_self(inner.value)
+        ):
+            names.add(inner.attr)
+    return names
+
+
+def _private(attribute: str) -> bool:
+    return attribute.startswith("_") and not attribute.startswith("__")
+
+
+def _classes(modules: Modules) -> dict[tuple[str, str], ast.ClassDef]:
+    return {
+        (module, node.name): node
+        for module, (_, tree) in modules.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+def _resolve(modules: Modules, module: str, name: str, depth: int = 0) -> tuple[str, str] | None:
+    """The (module, class name) of the package that ``name`` in ``module`` is, following
+    ``from ... import`` through the modules that re-export it; None if it is not ours."""
+    is_package, tree = modules[module]
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return module, name
+    for statement in ast.walk(tree):
+        if isinstance(statement, ast.ImportFrom) and depth < 8:
+            for alias in statement.names:
+                if (alias.asname or alias.name) == name:
+                    source = _absolute(module, is_package, statement)
+                    if source in modules:
+                        return _resolve(modules, source, alias.name, depth + 1)
+    return None
+
+
+def _bases(modules: Modules, module: str, node: ast.ClassDef) -> Iterator[tuple[str, str]]:
+    """The bases of a class that are classes of the package, as (module, name)."""
+    for base in node.bases:
+        base = base.value if isinstance(base, ast.Subscript) else base
+        found = _resolve(modules, module, base.id) if isinstance(base, ast.Name) else None
+        if found is not None:
+            yield found
+
+
+def _inherited(
+    modules: Modules,
+    classes: Mapping[tuple[str, str], ast.ClassDef],
+    keys: Iterable[tuple[str, str]],
+) -> set[str]:
+    """What classes of the package define, with what their bases of the package define."""
+    names: set[str] = set()
+    stack = list(keys)
+    seen = set(stack)
+    while stack:
+        module, name = stack.pop()
+        node = classes[(module, name)]
+        names |= class_attributes(node)
+        for found in _bases(modules, module, node):
+            if found not in seen:
+                seen.add(found)
+                stack.append(found)
+    return names
+
+
+def private_attributes(modules: Modules) -> set[str]:
+    """Every ``x._name`` (read or written) in a module M that does not define ``_name``.
+
+    M defines a name it binds at module level, a name a class of M binds in its body or
+    ``__slots__``, and an attribute a method of M sets on ``self`` or ``cls`` (but for
+    one a base class from another module defines).  Inside a class of M, ``self._name``
+    and ``cls._name`` may also be what a base class of the package defines (a base's
+    protected member, the base followed through imports and re-exports).  Dunder names
+    are nobody's private; ``PUBLIC_UNDERSCORE_ATTRIBUTES`` (the standard library's
+    documented underscore API) and ``ALLOWED_PRIVATE_READS`` are allowed by name.  Being
+    a heuristic on names, it cannot see a private name that M happens to define as well,
+    nor ``getattr(x, "_name")``, nor code made from text (``_codegen``).
+    """
+    classes = _classes(modules)
+    found = set()
+    for module, (_, tree) in modules.items():
+        own = {name for statement in tree.body for name in _bound_names(statement)}
+        for (where, _), node in classes.items():
+            if where == module:  # less what it sets of a base of another module's
+                others = [base for base in _bases(modules, module, node) if base[0] != module]
+                own |= class_attributes(node) - _inherited(modules, classes, others)
+        for line, text in _foreign(modules, classes, module, tree, own, set()):
+            found.add(f"{module}:{line} uses {text}")
+    return found
+
+
+def _foreign(
+    modules: Modules,
+    classes: Mapping[tuple[str, str], ast.ClassDef],
+    module: str,
+    node: ast.AST,
+    own: set[str],
+    inherited: set[str],
+) -> Iterator[tuple[int, str]]:
+    """(line, text) of every private attribute below ``node`` that ``module`` does not
+    define (``own``), nor the class it is in (``inherited``, for ``self`` and ``cls``)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef):
+            mine = _inherited(modules, classes, [(module, child.name)])
+            yield from _foreign(modules, classes, module, child, own, mine)
+            continue
+        if isinstance(child, ast.Attribute) and _private(child.attr):
+            allowed = own | (inherited if _is_self(child.value) else set())
+            text = ast.unparse(child)
+            if not (
+                child.attr in allowed
+                or child.attr in PUBLIC_UNDERSCORE_ATTRIBUTES
+                or text in ALLOWED_PRIVATE_READS
+            ):
+                yield child.lineno, text
+        yield from _foreign(modules, classes, module, child, own, inherited)
+
+
 def test_the_package_has_no_import_cycle() -> None:
     graph = import_graph(modules_of(PACKAGE), "dimsekit")
     parts = strongly_connected(graph)
@@ -277,6 +443,10 @@ def test_each_layer_imports_only_the_layers_below_and_their_public_names() -> No
     assert sorted(layer_breaches(modules_of(PACKAGE), "dimsekit", LAYERS)) == []
 
 
+def test_no_module_reaches_another_modules_private_attributes() -> None:
+    assert sorted(private_attributes(modules_of(PACKAGE))) == []
+
+
 def test_no_module_imports_private_parts_of_other_packages() -> None:
     assert foreign_private_imports(modules_of(PACKAGE), "dimsekit") == set()
 
@@ -333,6 +503,51 @@ def test_the_checker_names_private_imports(tmp_path: Path) -> None:
     assert private_imports(modules, "pkg") == {"pkg._codec imports pkg._wire._HEADER"}
     assert foreign_private_imports(modules, "pkg") == set()
     assert cycles(import_graph(modules, "pkg")) == []
+
+
+def test_the_checker_names_private_attributes_of_other_modules(tmp_path: Path) -> None:
+    modules = _package(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "_model.py": (
+                "class Payload:\n"
+                "    __slots__ = ('_value',)\n"
+                "    _KIND = 1\n"
+                "    def _received(cls): ...\n"
+                "    def read(self):\n        return self._value, self._KIND\n"
+                "def held(p):\n    return p._value\n"
+                "class Walker:\n"
+                "    def __init__(self):\n        self._offset = 0\n"
+                "    def _fail(self): ...\n"
+            ),
+            "_base.py": "from ._model import Walker as Walker\n",
+            "_send.py": (
+                "import sys\n"
+                "from . import _model\n"
+                "from ._model import Payload\n"
+                "def send(p):\n"
+                "    sys._getframe(); p._replace(); p.__dict__\n"
+                "    return p._value, Payload._received(), _model._hidden\n"
+            ),
+            "_receive.py": (
+                "from ._base import Walker\n"
+                "class Assembler(Walker):\n"
+                "    def feed(self, other):\n"
+                "        self._fail(); self._offset += 1; self._mine = 2\n"
+                "        return self._mine, other._offset, self._absent\n"
+                "def elsewhere(self):\n    return self._offset\n"
+            ),
+        },
+    )
+    assert private_attributes(modules) == {
+        "pkg._send:6 uses p._value",
+        "pkg._send:6 uses Payload._received",
+        "pkg._send:6 uses _model._hidden",
+        "pkg._receive:5 uses other._offset",
+        "pkg._receive:5 uses self._absent",
+        "pkg._receive:7 uses self._offset",
+    }
 
 
 def test_the_checker_names_private_parts_of_other_packages(tmp_path: Path) -> None:

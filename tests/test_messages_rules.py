@@ -13,6 +13,7 @@ import pytest
 
 import dimsekit as dk
 from dimsekit import Status
+from dimsekit.messages import build_leniently
 
 from .test_messages import CLASSES, ID, MINIMAL, RESPONSES, build, refusal
 
@@ -473,8 +474,8 @@ def test_a_rule_that_is_a_warning_when_received_still_refuses_a_build(
 ) -> None:
     error = refused(cls, 0x0000, number_of_remaining_suboperations=0)
     assert error.fields == (REMAINING, "status")
-    _, problems = cls._build_leniently(
-        {"message_id_being_responded_to": 1, "status": 0, REMAINING: 0}
+    _, problems = build_leniently(
+        cls, {"message_id_being_responded_to": 1, "status": 0, REMAINING: 0}
     )
     assert [(problem.rule, severity) for problem, severity in problems] == [
         (error.rule, dk.Severity.WARNING)

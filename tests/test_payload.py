@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import inspect
 import pickle
 from pathlib import Path
 
@@ -12,7 +13,13 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
 from dimsekit import DataSetPayload
-from dimsekit._model.payload import to_optional_payload, to_payload
+from dimsekit._model import payload as payload_module
+from dimsekit._model.payload import (
+    check_optional_payload,
+    check_payload,
+    to_optional_payload,
+    to_payload,
+)
 
 # (0010,0020) PatientID "1 " in Implicit VR Little Endian
 ENCODED = b"\x10\x00\x20\x00\x02\x00\x00\x001 "
@@ -294,3 +301,10 @@ def test_an_open_file_is_unhashable_and_unpicklable(tmp_path: Path) -> None:
             hash(payload)
         with pytest.raises(TypeError, match="cannot be pickled"):
             pickle.dumps(payload)
+
+
+def test_the_payload_validators_name_the_module_declaring_them() -> None:
+    """Made by the factories of ``_model.vr``, they are ``_model.payload``'s."""
+    for check in (check_payload, check_optional_payload):
+        assert check.__module__ == "dimsekit._model.payload"
+        assert inspect.getmodule(check) is payload_module

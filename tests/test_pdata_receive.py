@@ -21,6 +21,7 @@ import dimsekit as dk
 from dimsekit._codec import decode as codec_decode
 from dimsekit._codec.fast_decode import decode_canonical
 from dimsekit._framing import pdata_receive
+from dimsekit._model.payload import received_payload
 from dimsekit.testing import messages
 
 from .helpers import CT, INSTANCE, MAX_PDU_LENGTHS, corrupt, examples, p_data, pdu_stream, pdv
@@ -154,7 +155,7 @@ def test_a_non_canonical_message_is_tried_once_and_its_data_set_not_copied_in_va
     pdus[0] = pdus[0].replace(b"1.2.3\0", b"1.2.3 ")  # padded with a space: not canonical
     tries: list[bytes] = []
     copied: list[int] = []
-    received = dk.DataSetPayload._received
+    received = received_payload
 
     def decode(raw: bytes, data_set: dk.DataSetPayload | None = None) -> dk.Message | None:
         tries.append(raw)
@@ -166,7 +167,7 @@ def test_a_non_canonical_message_is_tried_once_and_its_data_set_not_copied_in_va
 
     with (
         mock.patch.object(pdata_receive, "decode_canonical", decode),
-        mock.patch.object(dk.DataSetPayload, "_received", copy),
+        mock.patch.object(pdata_receive, "received_payload", copy),
     ):
         (event,) = dk.MessageAssembler(max_pdu_length=16382).feed(b"".join(pdus))
     assert isinstance(event, dk.MessageReceived)

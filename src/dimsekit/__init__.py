@@ -18,8 +18,9 @@ The layers, each importing only those above it in this list:
   its own above framing, and the asyncio layer (``aio``) above that;
 - tools: ``cli``, ``interop`` (pynetdicom), ``testing`` (public).
 
-No module imports another layer's underscore names, and there is no import cycle
-(tests/test_imports.py checks both).
+No module imports another layer's underscore names nor reaches another module's
+underscore attributes, and there is no import cycle (tests/test_imports.py checks all
+three).
 """
 
 from . import _pickle_names, messages

@@ -29,8 +29,6 @@ class DimseError(ValueError):
     working; catch :class:`DimseError` to catch only ours.
     """
 
-    __module__ = "dimsekit"  # shown in tracebacks as it is imported
-
 
 class InvalidMessageError(DimseError):
     """A DIMSE message was built with a value or a combination of values PS3.7 forbids.
@@ -44,8 +42,6 @@ class InvalidMessageError(DimseError):
     - ``rule``: the rule in words;
     - ``reference``: where the rule comes from, e.g. ``"PS3.7 9.1.2.1"``.
     """
-
-    __module__ = "dimsekit"
 
     message_class: str
     fields: tuple[str, ...]
@@ -90,8 +86,6 @@ class DecodeError(DimseError):
       Command Field (PS3.7 Annex C).
     """
 
-    __module__ = "dimsekit"
-
     offset: int | None
     tag: int | None
     reason: str
@@ -126,6 +120,13 @@ class DecodeError(DimseError):
         )
 
 
+# Named as they are imported (``dimsekit.DecodeError`` in a traceback, and in pickles of
+# the classes).  Set here, not in the class bodies: assigning ``__module__`` drops
+# ``__firstlineno__`` (Python 3.13+), so that inspect, which looks in the file of
+# ``sys.modules["dimsekit"]`` (the facade, which does not define them), says it cannot
+# find their source instead of showing the facade's lines.
+DimseError.__module__ = InvalidMessageError.__module__ = DecodeError.__module__ = "dimsekit"
+
 _framing_error: Callable[[str, int], DimseError] | None = None
 """How a FramingError is made: registered by ``_framing.events``, where it lives with the events
 it carries (``dimsekit`` imports it, so it is registered before anything is unpickled)."""
@@ -135,6 +136,15 @@ def register_framing_error(factory: Callable[[str, int], DimseError]) -> None:
     """Say how :func:`_rebuild_framing_error` makes a FramingError (``_framing.events`` does)."""
     global _framing_error
     _framing_error = factory
+
+
+def reduce_framing_error(
+    rule: str, offset: int
+) -> tuple[Callable[[str, int], DimseError], tuple[str, int]]:
+    """What ``FramingError.__reduce__`` returns (internal to dimsekit, for
+    ``_framing.events``): pickles name :func:`_rebuild_framing_error`, as they always
+    have, so that they load in every release."""
+    return (_rebuild_framing_error, (rule, offset))
 
 
 def _rebuild_framing_error(rule: str, offset: int) -> DimseError:

@@ -7,6 +7,14 @@ public classes and functions defined there (its ``__all__``) their old ``__modul
 back: pickle names a class by ``__module__`` and ``__qualname__``, so pickles made before
 the move still load, and pickles made now still load in older releases.
 
+:func:`inspect.getsource` finds a class in the file of ``sys.modules[cls.__module__]``:
+the old name imports as the module itself, so that file is the one defining the class,
+and on Python 3.13+, where the line comes from ``__firstlineno__`` (which assigning
+``__module__`` drops), :func:`keep` gives it back.  Not to a class defined in another
+of the modules an old name's names went to (the events of ``dimsekit._pdata_receive``
+live in ``_framing.events``): for those the file is not theirs, and inspect can only
+say that it cannot find them, as for ``collections.abc.Mapping``.
+
 Must not know: what the moved modules hold.  Imports nothing of dimsekit statically (the
 facade has imported every layer before it calls :func:`keep`).
 """
@@ -52,4 +60,7 @@ def keep() -> None:
                 value = getattr(module, name)
                 defined_here = getattr(value, "__module__", None) == module.__name__
                 if defined_here and hasattr(value, "__qualname__"):
-                    value.__module__ = old
+                    first_line = vars(value).get("__firstlineno__")  # a class, Python 3.13+
+                    value.__module__ = old  # which drops __firstlineno__ (3.13+)
+                    if first_line is not None and module is modules[0]:
+                        value.__firstlineno__ = first_line

@@ -49,7 +49,7 @@ from .._errors import show as _show
 from .._model.fields import BY_NAME, BY_TAG, ElementSpec
 from .._model.payload import EMPTY_PAYLOAD, DataSetPayload, PayloadInput, to_payload
 from .._model.wire_details import PLAIN_WIRE, ExtraElements, WireDetails
-from ..messages import MESSAGE_CLASSES, Message
+from ..messages import MESSAGE_CLASSES, Message, build_leniently, with_wire
 from .element_walk import UnknownElements, as_view, peek_data_set_type, walk_elements
 from .fast_decode import decode_canonical
 from .layout import (
@@ -446,7 +446,7 @@ def assemble(
         if strict:
             where = _where(problem, offsets)
             raise DecodeError(str(problem), offset=where[0], tag=where[1]) from None
-        message, problems = cls._build_leniently(values)
+        message, problems = build_leniently(cls, values)
         for found, severity in problems:
             offset, tag = _where(found, offsets)
             diags.append(
@@ -458,7 +458,7 @@ def assemble(
                     tag=tag,
                 )
             )
-    return DecodedCommand(message._with_wire(wire), diags.freeze())
+    return DecodedCommand(with_wire(message, wire), diags.freeze())
 
 
 def _tag_of(layout: Layout, field_name: str) -> int | None:
@@ -495,7 +495,7 @@ def data_set_follows(message: Message) -> bool:
     Command Data Set Type is any value but 0101H (PS3.7 9.3, 10.3), and the receiver
     waits for the data set's fragments (PS3.8 E.1).  For a message built, not decoded,
     whether it carries one."""
-    wire = message._wire  # not the property, nor announces_data_set: once per message
+    wire = message.wire_slot  # not the property, nor announces_data_set: once per message
     if wire is None:
         return message.data_set_payload is not None
     return wire.command_data_set_type != NO_DATA_SET

@@ -186,7 +186,7 @@ def encode_command_and_payload(
     payload = getattr(message, field) if field is not None else None
     if not isinstance(payload, DataSetPayload):
         payload = None
-    wire = message._wire
+    wire = message.wire_slot
     if wire is None and data_set_type is None:  # a built message, the default: no call
         return encoder(
             message, DEFAULT_DATA_SET_TYPE if payload is not None else NO_DATA_SET

@@ -36,6 +36,7 @@ __all__ = ["refuse_unrepresentable", "unrepresentable"]
 
 _STATUS: Final = BY_TAG[0x0000_0900]
 _PRIORITY: Final = BY_TAG[0x0000_0700]
+_PRIORITIES: Final = frozenset(member.value for member in Priority)
 _TEXT_VRS: Final = frozenset({"UI", "AE", "LO"})
 
 
@@ -82,7 +83,7 @@ def unrepresentable(spec: ElementSpec, value: object) -> str | None:
             f"Status 0x{value:04X} belongs to no status class; no other value may be used "
             "(PS3.7 Annex C)"
         )
-    if spec is _PRIORITY and value not in Priority._value2member_map_:
+    if spec is _PRIORITY and value not in _PRIORITIES:
         return f"Priority {value} is none of 0 MEDIUM, 1 HIGH, 2 LOW (PS3.7 9.3.1.1)"
     return None
 

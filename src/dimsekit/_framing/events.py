@@ -9,8 +9,8 @@ FramingError is rebuilt.
 
 Pickles made before this module existed name the events ``dimsekit._pdata_receive``:
 ``_pickle_names`` gives them that ``__module__`` (they are attributes of ``pdata_receive``
-too).  FramingError keeps ``__module__ = "dimsekit"``, and its pickles name
-``dimsekit._errors._rebuild_framing_error``.
+too).  FramingError's ``__module__`` is ``"dimsekit"``, and its pickles name
+``dimsekit._errors._rebuild_framing_error`` (``_errors.reduce_framing_error`` says so).
 
 Must not know: how a stream is parsed, how a command set is decoded.
 """
@@ -79,8 +79,6 @@ class FramingError(DimseError):
     which it could not return.
     """
 
-    __module__ = "dimsekit"
-
     offset: int
     rule: str
     events: tuple[Event, ...]
@@ -92,7 +90,10 @@ class FramingError(DimseError):
         super().__init__(f"stream offset {offset}: {rule}")
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_errors._rebuild_framing_error, (self.rule, self.offset))
+        return _errors.reduce_framing_error(self.rule, self.offset)
+
+
+FramingError.__module__ = "dimsekit"  # after the class: as ``_errors`` says of its own
 
 
 def _framing_error(rule: str, offset: int) -> FramingError:

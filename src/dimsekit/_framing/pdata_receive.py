@@ -92,7 +92,7 @@ from .._codec.decode import (
 from .._codec.layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
 from .._diagnostics import DiagnosticLog, Severity
 from .._errors import DecodeError
-from .._model.payload import DataSetPayload
+from .._model.payload import DataSetPayload, received_payload
 from .events import Event, FramingError, MessageReceived, PDUReceived, UndecodableMessage
 from .pdata_one_pass import scan_whole_message
 from .pdata_spill import DataSetSink, SpillFactory, temporary_file
@@ -315,7 +315,7 @@ class MessageAssembler(PDUWalker):
         if data:
             # One copy, out of the caller's buffer, held as a read-only view as the
             # general parser holds it.
-            message = with_data_set(message, DataSetPayload._received(b"".join(data)))
+            message = with_data_set(message, received_payload(b"".join(data)))
         events.append(MessageReceived(context, message, (), command))
         self._offset += pdu_start - position
         return pdu_start

@@ -103,7 +103,7 @@ def fragment_message(
         fragment_size = read_size = chunk_size & ~1
     command, payload = encode_command_and_payload(message, data_set_type)
     command_length = len(command)
-    encoded = None if payload is None else payload._value
+    encoded = None if payload is None else payload.value_slot
     if (max_pdu_length and command_length > fragment_size) or (
         encoded is not None
         and (

@@ -27,7 +27,7 @@ import os
 import weakref
 import zlib
 from collections.abc import Iterator
-from typing import IO, Any, Final, TypeAlias, final
+from typing import IO, TYPE_CHECKING, Any, Final, TypeAlias, final
 
 import attrs
 from pydicom.dataset import Dataset
@@ -114,13 +114,14 @@ class DataSetPayload:
             )
         self._value = value
 
-    @classmethod
-    def _received(cls, data: bytes) -> DataSetPayload:
-        """A data set the receiver has just joined: held as a read-only view, as
-        ``DataSetPayload(memoryview(data))`` would hold it, without the type checks."""
-        payload = object.__new__(cls)
-        payload._value = memoryview(data)
-        return payload
+    if TYPE_CHECKING:
+
+        @property
+        def value_slot(self) -> object:
+            """What the payload holds, as it holds it: ``bytes``, a ``memoryview``, a
+            ``Dataset`` or a file region (internal to dimsekit, for the sender, which sends
+            the first two as they are), read without a call: the ``_value`` slot's own
+            descriptor under a second name, set below the class."""
 
     @classmethod
     def from_file(
@@ -298,6 +299,21 @@ def decode_dataset(encoded: bytes, transfer_syntax: str) -> Dataset:
     )
 
 
+# ``DataSetPayload.value_slot`` is the ``_value`` slot's descriptor: reading it costs what
+# reading ``_value`` does, where a property or an ``operator.attrgetter`` costs a call.  The
+# slot keeps its name: pickles name it.
+setattr(DataSetPayload, "value_slot", vars(DataSetPayload)["_value"])  # noqa: B010
+
+
+def received_payload(data: bytes) -> DataSetPayload:
+    """A data set the receiver has just joined: held as a read-only view, as
+    ``DataSetPayload(memoryview(data))`` would hold it, without the type checks
+    (internal to dimsekit, for ``_framing.pdata_receive``)."""
+    payload = object.__new__(DataSetPayload)
+    payload._value = memoryview(data)
+    return payload
+
+
 def payload_of_bytes(value: bytes) -> DataSetPayload:
     """``DataSetPayload(value)`` for ``bytes`` exactly, without its type checks."""
     payload = object.__new__(DataSetPayload)
@@ -337,8 +353,9 @@ check_payload: Final = exact_type(
     "a data set is bytes, bytearray, memoryview, a pydicom Dataset or a DataSetPayload",
     "PS3.7 6.3",
     "check_payload",
+    module=__name__,
 )
-check_optional_payload: Final = optional(check_payload, "check_optional_payload")
+check_optional_payload: Final = optional(check_payload, "check_optional_payload", module=__name__)
 
 EMPTY_PAYLOAD: Final = DataSetPayload(b"")
 """The empty data set the decoders put in a message until its data set arrives; it is

@@ -453,15 +453,17 @@ def refuse(inst: object, name: str, value: object, rule: str, reference: str) ->
     raise InvalidMessageError(type(inst).__name__, (name,), value, rule, reference)
 
 
-def optional(check: Validator, name: str) -> Validator:
-    """The validator ``name`` that lets None pass and hands any other value to ``check``;
-    where ``check`` has an inline form, so has it (``{v} is None or`` that form)."""
+def optional(check: Validator, name: str, *, module: str = __name__) -> Validator:
+    """The validator ``name`` of ``module`` (the one declaring it) that lets None pass and
+    hands any other value to ``check``; where ``check`` has an inline form, so has it
+    (``{v} is None or`` that form)."""
 
     def check_optional(inst: object, attribute: Attribute[Any], value: object) -> None:
         if value is not None:
             check(inst, attribute, value)
 
     check_optional.__name__ = check_optional.__qualname__ = name
+    check_optional.__module__ = module
     check_optional.__doc__ = f"As {check.__name__}, letting None (no element) pass."
     form = INLINE_CHECKS.get(check)
     if form is not None:
@@ -640,16 +642,19 @@ def declare_inline(validator: Validator, form: InlineCheck) -> None:
     INLINE_CHECKS[validator] = form
 
 
-def exact_type(kind: type, rule: str, reference: str, name: str) -> Validator:
-    """The validator ``name`` that takes a value of exactly ``kind`` (what the field's
-    converter makes of every value it accepts) and refuses any other by ``rule`` (at
-    ``reference``); its inline form is declared with it."""
+def exact_type(
+    kind: type, rule: str, reference: str, name: str, *, module: str = __name__
+) -> Validator:
+    """The validator ``name`` of ``module`` (the one declaring it) that takes a value of
+    exactly ``kind`` (what the field's converter makes of every value it accepts) and
+    refuses any other by ``rule`` (at ``reference``); its inline form is declared with it."""
 
     def check(inst: object, attribute: Attribute[Any], value: object) -> None:
         if type(value) is not kind:
             refuse(inst, attribute.name, value, rule, reference)
 
     check.__name__ = check.__qualname__ = name
+    check.__module__ = module
     check.__doc__ = f"A {kind.__name__}, as the converter makes it ({reference})."
     alias = f"_{kind.__name__}"
     declare_inline(check, InlineCheck(f"(type({{v}}) is {alias})", {alias: kind}))

@@ -3,11 +3,15 @@
 Each module holds one service's request and response and states that service's own
 rules; what several services share lives in the private modules beside them.  Besides
 ``__all__``, this package gives the codec layer ``fast_rules`` (what a generated fast path
-checks beyond the fields), as no layer imports another's private modules.
+checks beyond the fields) and ``build_leniently`` and ``with_wire`` (what the lenient
+decoder does with a message beyond building it), as no layer imports another's private
+modules.
 """
 
 from ._base import MESSAGE_CLASSES, Message, Request, Response, ResponseMismatch, Rule
+from ._base import build_leniently as build_leniently  # for the codec; not in __all__
 from ._base import fast_rules as fast_rules  # for the codec's fast path; not in __all__
+from ._base import with_wire as with_wire  # for the codec; not in __all__
 from .c_cancel import CCancelRequest
 from .c_echo import VERIFICATION_SOP_CLASS, CEchoRequest, CEchoResponse
 from .c_find import CFindRequest, CFindResponse
