@@ -1170,6 +1170,8 @@ def test_the_text_rules_name_what_they_refuse_without_a_message() -> None:
     from dimsekit._model.vr import AE_TEXT, LO_TEXT
 
     assert AE_TEXT.problem("STORESCP") is None
+    assert (AE_TEXT.maximum, LO_TEXT.maximum) == (16, 64)
+    assert AE_TEXT.problem is AE_TEXT.rule.problem  # the rule's own, compiled from it
     assert AE_TEXT.problem("A" * 17) == (
         "an AE title has at most 16 significant characters",
         "PS3.5 6.2",

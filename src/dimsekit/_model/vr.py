@@ -718,13 +718,14 @@ class TextRule:
     clause is, or None, for callers that are not building a message (an AE title of an
     A-ASSOCIATE-RQ follows the AE rule too, PS3.8 9.3.2)."""
 
-    vr: str
     maximum: int
     not_text: str
     empty: str
     too_long: str
     repertoire: str
     repertoire_reference: str = "PS3.5 6.2"
+    vr: str = attrs.field(default="text", kw_only=True)
+    """The VR, as the rule's name and its validator's docstring give it."""
     rule: ValueRule = attrs.field(init=False)
     problem: Callable[[object], tuple[str, str] | None] = attrs.field(init=False, repr=False)
 
@@ -750,15 +751,14 @@ class TextRule:
 
 
 AE_TEXT: Final = TextRule(
-    "AE",
     AE_MAX,
     "an AE title must be str or bytes",
     "an AE title must not be empty or all spaces",
     "an AE title has at most 16 significant characters",
     "an AE title uses the Default Character Repertoire without backslash or control characters",
+    vr="AE",
 )
 LO_TEXT: Final = TextRule(
-    "LO",
     LO_MAX,
     "LO text must be str or bytes",
     "LO text must not be empty or all spaces (leave the field out instead)",
@@ -766,6 +766,7 @@ LO_TEXT: Final = TextRule(
     "command set text uses only the Default Character Repertoire, "
     "without backslash or control characters",
     "PS3.7 C.4.1, PS3.5 6.2",
+    vr="LO",
 )
 check_ae: Final = AE_TEXT.rule.validator("check_ae")
 check_lo: Final = LO_TEXT.rule.validator("check_lo")
