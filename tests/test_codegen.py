@@ -48,20 +48,30 @@ def test_every_generated_function_is_named_and_shows_its_source() -> None:
     assert len(filenames) == len(functions)
 
 
-def _generated_frame(error: BaseException) -> traceback.FrameSummary:
-    frames = [
+def _generated_frames(error: BaseException) -> list[traceback.FrameSummary]:
+    return [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
         if frame.filename.startswith(_PREFIX)
     ]
+
+
+def _generated_frame(error: BaseException) -> traceback.FrameSummary:
+    frames = _generated_frames(error)
     assert len(frames) == 1, frames
     return frames[0]
 
 
 def test_a_traceback_through_a_fast_init_shows_its_line() -> None:
+    """And the line of the validator, compiled from its rule, that refused the value:
+    the clause it breaks."""
     with pytest.raises(dk.InvalidMessageError) as caught:
         dk.CEchoRequest(message_id=70000)  # refused inline, so handed to attrs' __init__
-    frame = _generated_frame(caught.value)
+    frame, refusal = _generated_frames(caught.value)
+    assert refusal.filename == f"{_PREFIX}check_us>"
+    assert refusal.line == (
+        "_refuse(inst, attribute.name, value, 'a US value is from 0 to 65535', 'PS3.5 6.2')"
+    )
     assert frame.filename == f"{_PREFIX}CEchoRequest.__init__>"
     assert frame.line == (
         "_slow(self, message_id=message_id, affected_sop_class_uid=affected_sop_class_uid)"

@@ -806,34 +806,50 @@ def test_long_values_are_shortened_in_the_message() -> None:
     assert "..." in str(error)
 
 
-# --- each rule declared once: the inline forms the fast paths take ------------------------
+# --- each rule declared once: the validators and the inline forms the fast paths take ----
 
 _SAMPLES: list[object] = [
-    None, 0, 1, 2, 3, -1, 65535, 65536, True, 1.0, "", " ", "A", "STORESCP", "A" * 16,
-    "A" * 17, "x" * 64, "x" * 65, "a\\b", "é", "1.2.3", "1.02", "1..2", "1.2.", "1" * 64,
-    "1" * 65, UID("1.2.3"), str.__new__(UID, "1.02"), StrSubclass("1.2.3"), b"1.2.3", Priority.HIGH,
-    IntEnumOne.ONE, dk.Status(0), dk.Status(0xFF00), dk.Status(0xFE00), dk.Status(0xC000),
-    dk.AttributeTags([]), dk.AttributeTags([0x00100010]), (0x00100010,),
-    dk.DataSetPayload(b""), bytearray(b""),
+    None, 0, 1, 2, 3, -1, 65535, 65536, 2**64, True, False, 1.0, "", " ", "A", "STORESCP",
+    "A" * 16, "A" * 17, "x" * 64, "x" * 65, "a\\b", "é", "\t", "\x7f", "~", "1.2.3", "1.02",
+    "1..2", "1.2.", ".1", "0", "00", "0.0", "1" * 64, "1" * 65, UID("1.2.3"),
+    str.__new__(UID, "1.02"), str.__new__(UID, ""), StrSubclass("1.2.3"),
+    StrSubclass("STORESCP"), b"1.2.3", Priority.HIGH, IntEnumOne.ONE, dk.Status(0),
+    dk.Status(0xFF00), dk.Status(0xFE00), dk.Status(0xC000), dk.AttributeTags([]),
+    dk.AttributeTags([0x00100010]), (0x00100010,), [0x00100010], dk.DataSetPayload(b""),
+    bytearray(b""),
 ]  # fmt: skip
 
 
-def _every_declared_check() -> list[tuple[Any, Any]]:
+def _hand_declared_checks() -> list[tuple[Any, Any]]:
+    """The inline forms declared by hand: of validators that are no :class:`ValueRule`'s."""
     from dimsekit._model import vr
 
-    return sorted(vr.INLINE_CHECKS.items(), key=lambda item: item[0].__name__)
+    return sorted(
+        ((check, form) for check, form in vr.INLINE_CHECKS.items() if check not in vr.VALUE_RULES),
+        key=lambda item: getattr(item[0], "__name__", ""),
+    )
 
 
-@pytest.mark.parametrize(("validator", "form"), _every_declared_check())
-def test_an_inline_form_holds_only_for_what_its_validator_accepts(
+def _holds(form: Any, cls: Any = None) -> Any:
+    from dimsekit._codegen import compile_function
+
+    source = f"def holds(v):\n    return {form.of('v')}\n"
+    return compile_function(source, "holds", "test holds", form.names_for(cls))
+
+
+@pytest.mark.parametrize(
+    ("validator", "form"),
+    _hand_declared_checks(),
+    ids=lambda item: getattr(item, "__name__", ""),
+)
+def test_a_hand_declared_inline_form_holds_only_for_what_its_validator_accepts(
     validator: Any, form: Any
 ) -> None:
-    """For each declared form, on every sample and in every message class whose fields
-    use the validator: where the form holds, the validator accepts (the fast paths may
-    accept only what the validating path accepts), and it holds for some value."""
+    """For each form declared by hand (not derived from a rule: the status check), on
+    every sample and in every message class whose fields use the validator: where the
+    form holds, the validator accepts, and it holds for some value."""
     import attrs
 
-    from dimsekit._codegen import compile_function
     from dimsekit.messages import MESSAGE_CLASSES
 
     uses = [
@@ -842,18 +858,259 @@ def test_an_inline_form_holds_only_for_what_its_validator_accepts(
         for field in attrs.fields(cls)
         if field.validator is validator
     ]
-    if not uses:  # a required form whose fields are all optional: a field stands in
-        uses = [(dk.CEchoRequest, attrs.fields(dk.CEchoRequest).message_id)]
     held = 0
     for cls, field in uses:
-        source = f"def holds(v):\n    return {form.of('v')}\n"
-        holds = compile_function(source, "holds", f"test {validator.__name__}", form.names_for(cls))
+        holds = _holds(form, cls)
         inst = object.__new__(cls)
         for value in _SAMPLES:
             if holds(value):
                 held += 1
                 validator(inst, field, value)  # must not raise
     assert held
+
+
+def test_every_declared_form_but_the_status_check_is_derived_from_a_rule() -> None:
+    assert [getattr(check, "__name__", "") for check, _ in _hand_declared_checks()] == [
+        "_check_status"
+    ]
+
+
+def _rules() -> list[tuple[str, Any]]:
+    from dimsekit._model.vr import VALUE_RULES
+
+    return sorted(
+        ((validator.__name__, validator) for validator in VALUE_RULES), key=lambda item: item[0]
+    )
+
+
+@pytest.mark.parametrize(("name", "validator"), _rules(), ids=[name for name, _ in _rules()])
+def test_a_rules_inline_form_is_the_conjunction_of_its_clauses(name: str, validator: Any) -> None:
+    """The inline form is the rule's clauses joined by ``and``, in order (the first one
+    replaced by the test of the exact type where the rule has one); the validator's
+    generated source tests each clause in the same order, each with its own words."""
+    import linecache
+
+    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+
+    rule = VALUE_RULES[validator]
+    form = INLINE_CHECKS[validator]
+    assert form.covers_us == rule.covers_us
+    tests = [clause.holds for clause in rule.clauses]
+    if rule.exact is not None:
+        exact = [alias for alias, kind in form.names.items() if kind is rule.exact]
+        tests[0] = f"type({{v}}) is {exact[0] if exact else rule.exact.__name__}"
+    conjunction = f"({' and '.join(tests)})"
+    optional = name.startswith("check_optional_")
+    assert form.expression == (f"({{v}} is None or {conjunction})" if optional else conjunction)
+    assert form.names.items() >= rule.names.items()
+    source = "".join(linecache.getlines(validator.__code__.co_filename))
+    assert source.startswith(f"def {name}(inst, attribute, value):\n")
+    assert ("if value is None:" in source) is optional
+    tested = source.split("\n    if not (")[1:]  # each clause's test and its refusal
+    assert len(tested) == len(rule.clauses)
+    for index, (clause, lines) in enumerate(zip(rule.clauses, tested, strict=True)):
+        assert lines.startswith(f"{clause.holds.format(v='value')}):\n        _refuse(")
+        words = repr(clause.words) if isinstance(clause.words, str) else f"_words_{index}(value)"
+        assert f", {words}, {clause.reference!r})" in lines
+
+
+# Values that break each clause of each rule: (validator, value, index of the clause).
+_BREAKS: list[tuple[str, object, int]] = [
+    ("check_uid", 123, 0), ("check_uid", b"1.2", 0), ("check_uid", None, 0),
+    ("check_uid", "", 1), ("check_uid", "1" * 65, 1), ("check_uid", "1.a", 2),
+    ("check_uid", "1..2", 2), ("check_uid", "1.02", 2), ("check_uid", StrSubclass("1.02"), 2),
+    ("check_ae", 7, 0), ("check_ae", "", 1), ("check_ae", "A" * 17, 2), ("check_ae", "a\\b", 3),
+    ("check_ae", "\x7f", 3), ("check_lo", b"x", 0), ("check_lo", "", 1),
+    ("check_lo", "x" * 65, 2), ("check_lo", "é", 3), ("check_us", True, 0),
+    ("check_us", 1.0, 0), ("check_us", "7", 0), ("check_us", -1, 1), ("check_us", 65536, 1),
+    ("check_tags", "PatientName", 0), ("check_tags", (0x10, 0x10), 0),
+    ("check_tags", dk.AttributeTags([]), 1), ("check_tags_may_be_empty", 5, 0),
+    ("check_priority", 1, 0), ("check_payload", b"", 0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "value", "index"), _BREAKS)
+def test_each_clause_refusing_gives_its_own_words(name: str, value: object, index: int) -> None:
+    """The first clause a value breaks is what the validator raises and what the rule's
+    ``problem`` gives: its words (for the UID syntax, which of PS3.5 9.1's rules) and
+    its reference; the value named is the value (an AT list the converter could not
+    read: what it could not read)."""
+    import attrs
+
+    from dimsekit._model.vr import VALUE_RULES, to_optional_tags
+
+    validator = dict(_rules())[name]
+    rule = VALUE_RULES[validator]
+    clause = rule.clauses[index]
+    given = to_optional_tags(value) if name.startswith("check_tags") else value  # type: ignore[arg-type]
+    words = clause.words if isinstance(clause.words, str) else clause.words(given)
+    assert rule.problem(given) == (words, clause.reference)
+    field = attrs.fields(dk.CEchoRequest).message_id
+    with pytest.raises(dk.InvalidMessageError) as caught:
+        validator(object.__new__(dk.CEchoRequest), field, given)
+    error = caught.value
+    assert (error.message_class, error.fields) == ("CEchoRequest", ("message_id",))
+    assert (error.rule, error.reference) == (words, clause.reference)
+    assert error.value is (clause.shown(given) if clause.shown is not None else given)
+
+
+def test_every_clause_of_every_rule_has_a_value_that_breaks_it() -> None:
+    from dimsekit._model.vr import VALUE_RULES
+
+    broken = {(name, index) for name, _, index in _BREAKS}
+    for name, validator in _rules():
+        if not name.startswith("check_optional_"):
+            clauses = range(len(VALUE_RULES[validator].clauses))
+            assert {(name, index) for index in clauses} <= broken, name
+
+
+def _refusal(validator: Any, inst: object, field: Any, value: object) -> Any:
+    """The error ``validator`` refuses ``value`` with, or None."""
+    try:
+        validator(inst, field, value)
+    except dk.InvalidMessageError as error:
+        return error
+    return None
+
+
+@pytest.mark.parametrize(("name", "validator"), _rules(), ids=[name for name, _ in _rules()])
+def test_a_rules_validator_and_inline_form_agree(name: str, validator: Any) -> None:
+    """On every sample: where the inline form holds, the validator accepts and the rule
+    finds no problem; where the validator accepts a value of the rule's exact type (or
+    None, for an optional field), the inline form holds too: it is stricter only in the
+    type.  A value the validator accepts is what ``problem`` finds no fault with."""
+    import attrs
+
+    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+
+    rule = VALUE_RULES[validator]
+    holds = _holds(INLINE_CHECKS[validator])
+    field = attrs.fields(dk.CEchoRequest).message_id
+    inst = object.__new__(dk.CEchoRequest)
+    accepted = 0
+    for value in _SAMPLES:
+        error = _refusal(validator, inst, field, value)
+        if error is not None:
+            assert not holds(value), value
+            assert rule.problem(value) == (error.rule, error.reference)
+            continue
+        accepted += 1
+        assert value is None or rule.problem(value) is None
+        if value is None or rule.exact is None or type(value) is rule.exact:
+            assert holds(value), value
+    assert accepted
+
+
+def test_a_subclass_of_the_exact_type_goes_to_the_validator() -> None:
+    """The inline forms test the converter's own type, so a subclass is left to the
+    validator, which takes it by the rule's first clause."""
+    import attrs
+
+    from dimsekit._model.vr import INLINE_CHECKS, check_ae, check_uid, check_us
+
+    for validator, value in [
+        (check_uid, StrSubclass("1.2.3")),
+        (check_ae, StrSubclass("STORESCP")),
+        (check_us, IntEnumOne.ONE),
+    ]:
+        assert not _holds(INLINE_CHECKS[validator])(value)
+        field = attrs.fields(dk.CEchoRequest).message_id
+        validator(object.__new__(dk.CEchoRequest), field, value)  # accepted
+
+
+def test_covers_us_is_derived_from_the_rules_clauses() -> None:
+    """A rule covers US when its exact type is int and its other clauses are spans that
+    take 0 to 65535; then its inline form does hold for every such value."""
+    from dimsekit._model.vr import US_RULE, VALUE_RULES, Clause, ValueRule, check_us
+
+    assert US_RULE.covers_us and VALUE_RULES[check_us] is US_RULE
+    holds = _holds(US_RULE.inline)
+    assert all(holds(value) for value in range(0x10000))
+    narrower = ValueRule(
+        "n", (US_RULE.clauses[0], Clause.between(0, 0xFFFE, "at most 65534", "-")), exact=int
+    )
+    assert not narrower.covers_us and not narrower.inline.covers_us
+    unspanned = ValueRule(
+        "u", (US_RULE.clauses[0], Clause("{v} >= 0", "not negative", "-")), exact=int
+    )
+    assert not unspanned.covers_us  # what the clause takes is not known
+    for validator, rule in VALUE_RULES.items():
+        assert rule.covers_us is (rule is US_RULE), validator.__name__
+
+
+@pytest.fixture
+def declarations() -> Any:
+    """The registries of inline forms and rules, as they were after the test."""
+    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+
+    forms, rules = dict(INLINE_CHECKS), dict(VALUE_RULES)
+    yield
+    INLINE_CHECKS.clear()
+    INLINE_CHECKS.update(forms)
+    VALUE_RULES.clear()
+    VALUE_RULES.update(rules)
+
+
+@pytest.mark.usefixtures("declarations")
+def test_a_new_rule_derives_its_validator_problem_and_form() -> None:
+    """A rule stated as clauses: the words may be a function of the value, the value
+    named another; a clause that binds more loosely than ``and`` keeps its sense in the
+    inline form; the validator and its form are declared together."""
+    import attrs
+
+    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES, Clause, ValueRule
+
+    rule = ValueRule(
+        "ODD",
+        (
+            Clause("isinstance({v}, int)", "an int", "X 1", shown=repr),
+            Clause("{v} == 1 or {v} % 2 == 1", lambda value: f"{value} is even", "X 2"),
+        ),
+        doc="An odd int.",
+    )
+    assert rule.inline.expression == "(isinstance({v}, int) and ({v} == 1 or {v} % 2 == 1))"
+    assert rule.problem(3) is None
+    assert rule.problem(4) == ("4 is even", "X 2")
+    assert rule.problem("a") == ("an int", "X 1")
+    check = rule.validator("check_odd_probe")
+    assert (check.__name__, check.__doc__, check.__module__) == (
+        "check_odd_probe",
+        "An odd int.",
+        "dimsekit._model.vr",
+    )
+    assert INLINE_CHECKS[check] is rule.inline and VALUE_RULES[check] is rule
+    holds = _holds(rule.inline)
+    assert [holds(value) for value in (3, 4, "a")] == [True, False, False]
+    inst = object.__new__(dk.CEchoRequest)
+    field = attrs.fields(dk.CEchoRequest).message_id
+    with pytest.raises(dk.InvalidMessageError) as caught:
+        check(inst, field, "a")
+    assert (caught.value.value, caught.value.rule) == ("'a'", "an int")
+    with pytest.raises(dk.InvalidMessageError, match="4 is even"):
+        check(inst, field, 4)
+    check(inst, field, 5)
+
+
+@pytest.mark.usefixtures("declarations")
+def test_optional_of_a_validator_without_a_rule_wraps_it() -> None:
+    import attrs
+
+    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES, InlineCheck, declare_inline, optional
+
+    calls: list[object] = []
+
+    def check_probe(inst: object, attribute: Any, value: object) -> None:
+        calls.append(value)
+
+    declare_inline(check_probe, InlineCheck("({v} == 1)"))
+    made = optional(check_probe, "check_optional_probe")
+    assert made not in VALUE_RULES
+    assert INLINE_CHECKS[made].expression == "({v} is None or ({v} == 1))"
+    assert made.__doc__ == "As check_probe, letting None (no element) pass."
+    field = attrs.fields(dk.CEchoRequest).message_id
+    made(None, field, None)
+    made(None, field, 2)
+    assert calls == [2]
 
 
 def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None:
@@ -908,6 +1165,8 @@ def test_the_text_rules_name_what_they_refuse_without_a_message() -> None:
     from dimsekit._model.vr import AE_TEXT, LO_TEXT
 
     assert AE_TEXT.problem("STORESCP") is None
+    assert (AE_TEXT.maximum, LO_TEXT.maximum) == (16, 64)
+    assert AE_TEXT.problem is AE_TEXT.rule.problem  # the rule's own, compiled from it
     assert AE_TEXT.problem("A" * 17) == (
         "an AE title has at most 16 significant characters",
         "PS3.5 6.2",

@@ -7,17 +7,22 @@ holds its tags packed as the value bytes of an AT element in a command set (PS3.
 7.1.2, 6.2: each tag its group, then its element, as 16-bit little-endian numbers), so
 that the codec reads and writes a whole list in one call and a tag costs four bytes.
 
-Each value rule is stated once here and everything that applies it is derived from that
-statement: the validator (the attrs path, with the words of each refusal), its inline
-form in :data:`INLINE_CHECKS` (an expression built from the same constants and
-pattern, which the fast ``__init__`` and the canonical decoders both inline; the
-optional validators and their forms are derived from the required ones by
-:func:`optional`), and each converter's inline forms in :data:`INLINE_CONVERTERS`.
-Other modules declare the forms of their own validators the same way (``_model.payload``,
-``_model.status``, ``messages._base``).  The rules know no command set: the AE rule
-(:data:`AE_TEXT`) serves an AE title of an A-ASSOCIATE-RQ (PS3.8 9.3.2) as it serves
-Move Destination.  Also: :data:`KNOWN_UIDS`, the one memory of valid UIDs both fast
-paths share.
+Each value rule is stated once here, as a :class:`ValueRule`: its clauses in the order
+they are tested, each a Python expression over the value with the words and the
+reference a value that breaks it is refused with.  Everything that applies a rule is
+derived from its clauses: its validator (the attrs path), compiled from them, which
+refuses a value with the first clause it breaks; its ``problem``, the same words for
+callers that are not building a message; and its inline form in :data:`INLINE_CHECKS`,
+the conjunction of the clauses, which the fast ``__init__`` and the canonical decoders
+both inline (stricter only in testing the converter's exact type, so that a subclass
+goes to the validator).  The optional validators and their forms are derived from the
+required ones by :func:`optional`; a value of one exact type is a rule of one clause
+(:func:`exact_type`, which ``_model.payload`` uses too).  Each converter's inline forms
+are in :data:`INLINE_CONVERTERS`.  A validator that is no such rule declares its form
+by hand (the status check of ``messages._base``).  The rules know no command set: the
+AE rule (:data:`AE_TEXT`) serves an AE title of an A-ASSOCIATE-RQ (PS3.8 9.3.2) as it
+serves Move Destination.  Also: :data:`KNOWN_UIDS`, the one memory of valid UIDs both
+fast paths share.
 
 Converters only normalise and never raise: a value they cannot make sense of is passed
 through unchanged (an AT list with the rule it breaks) so that the field's validator,
@@ -31,6 +36,8 @@ Must not know: which message uses which element, or how a value is encoded in by
 
 from __future__ import annotations
 
+import ast
+import builtins
 import enum
 import operator
 import re
@@ -442,7 +449,7 @@ def to_optional_tags(value: Iterable[TagLike] | None) -> AttributeTags | None:
     return cast(AttributeTags, _pack_tags(given))
 
 
-# --- validators (raise InvalidMessageError naming the class and the field) --------------
+# --- validators and their inline forms ---------------------------------------------------
 
 Validator: TypeAlias = Callable[[Any, "Attribute[Any]", Any], None]
 """An attrs field validator: (instance, attribute, value), raising when it refuses."""
@@ -451,145 +458,6 @@ Validator: TypeAlias = Callable[[Any, "Attribute[Any]", Any], None]
 def refuse(inst: object, name: str, value: object, rule: str, reference: str) -> NoReturn:
     """Raise the error for one field of the message being built."""
     raise InvalidMessageError(type(inst).__name__, (name,), value, rule, reference)
-
-
-def optional(check: Validator, name: str, *, module: str = __name__) -> Validator:
-    """The validator ``name`` of ``module`` (the one declaring it) that lets None pass and
-    hands any other value to ``check``; where ``check`` has an inline form, so has it
-    (``{v} is None or`` that form)."""
-
-    def check_optional(inst: object, attribute: Attribute[Any], value: object) -> None:
-        if value is not None:
-            check(inst, attribute, value)
-
-    check_optional.__name__ = check_optional.__qualname__ = name
-    check_optional.__module__ = module
-    check_optional.__doc__ = f"As {check.__name__}, letting None (no element) pass."
-    form = INLINE_CHECKS.get(check)
-    if form is not None:
-        INLINE_CHECKS[check_optional] = form.or_none()
-    return check_optional
-
-
-def check_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """UI: 1-64 characters of digits and dots, no empty component, no leading zero."""
-    if not isinstance(value, str):
-        refuse(inst, attribute.name, value, "a UID must be str or bytes", "PS3.5 9.1")
-    elif not 0 < len(value) <= UI_MAX:
-        refuse(inst, attribute.name, value, "a UID has 1 to 64 characters", "PS3.5 9.1")
-    elif UID_SYNTAX.fullmatch(value) is None:
-        refuse(inst, attribute.name, value, _uid_problem(value), "PS3.5 9.1")
-
-
-def _uid_problem(value: str) -> str:
-    """Which rule of PS3.5 9.1 a UID breaks (called only for a UID that breaks one)."""
-    if value.strip("0123456789."):
-        return "a UID has only digits and dots"
-    components = value.split(".")
-    if "" in components:
-        return "a UID has no empty component"
-    return "a multi-digit UID component has no leading zero"
-
-
-@attrs.frozen
-class TextRule:
-    """The rule of a text VR in a command set, with the words of each way to break it:
-    1 to ``maximum`` characters of the Default Character Repertoire without backslash or
-    control characters (PS3.5 6.2; PS3.7 C.4.1 for Error Comment), leading and trailing
-    spaces already removed by the converter."""
-
-    maximum: int
-    not_text: str
-    empty: str
-    too_long: str
-    repertoire: str
-    repertoire_reference: str = "PS3.5 6.2"
-
-    def problem(self, value: object) -> tuple[str, str] | None:
-        """What keeps ``value`` from being such text, and where that rule is, or None:
-        for callers that are not building a message (an AE title of an A-ASSOCIATE-RQ
-        follows the AE rule too, PS3.8 9.3.2)."""
-        if not isinstance(value, str):
-            return self.not_text, "PS3.5 6.2"
-        if not value:
-            return self.empty, "PS3.5 6.2"
-        if len(value) > self.maximum:
-            return self.too_long, "PS3.5 6.2"
-        if DEFAULT_TEXT.fullmatch(value) is None:
-            return self.repertoire, self.repertoire_reference
-        return None
-
-
-AE_TEXT: Final = TextRule(
-    AE_MAX,
-    "an AE title must be str or bytes",
-    "an AE title must not be empty or all spaces",
-    "an AE title has at most 16 significant characters",
-    "an AE title uses the Default Character Repertoire without backslash or control characters",
-)
-LO_TEXT: Final = TextRule(
-    LO_MAX,
-    "LO text must be str or bytes",
-    "LO text must not be empty or all spaces (leave the field out instead)",
-    "LO text has at most 64 characters (truncate_error_comment() shortens it)",
-    "command set text uses only the Default Character Repertoire, "
-    "without backslash or control characters",
-    "PS3.7 C.4.1, PS3.5 6.2",
-)
-
-
-def check_ae(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """AE: 1-16 characters of the default repertoire, no backslash or control characters."""
-    problem = AE_TEXT.problem(value)
-    if problem is not None:
-        refuse(inst, attribute.name, value, *problem)
-
-
-def check_lo(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """LO text of a command set: 1-64 characters of the Default Character Repertoire."""
-    problem = LO_TEXT.problem(value)
-    if problem is not None:
-        refuse(inst, attribute.name, value, *problem)
-
-
-def us_problem(value: object) -> str | None:
-    """What keeps ``value`` from being a US value (an int from 0 to 65535, PS3.5 6.2),
-    or None: the rule of :func:`check_us`, for callers that are not building a message."""
-    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
-        return "a US value must be an int"
-    if not 0 <= value <= US_MAX:
-        return "a US value is from 0 to 65535"
-    return None
-
-
-def check_us(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """US: an int from 0 to 65535."""
-    problem = us_problem(value)
-    if problem is not None:
-        refuse(inst, attribute.name, value, problem, "PS3.5 6.2")
-
-
-def _check_tags(inst: object, attribute: Attribute[Any], value: object, allow_empty: bool) -> None:
-    if type(value) is not AttributeTags:
-        problem = value if isinstance(value, _NotTags) else _NotTags(value, _NOT_A_SEQUENCE)
-        refuse(inst, attribute.name, problem.value, problem.rule, _AT_REFERENCE)
-    if not value and not allow_empty:
-        refuse(
-            inst, attribute.name, value, "an AT list of VM 1-n has at least one tag", "PS3.5 6.4"
-        )
-
-
-def check_tags(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """AT, VM 1-n: a non-empty :class:`AttributeTags`."""
-    _check_tags(inst, attribute, value, allow_empty=False)
-
-
-def check_tags_may_be_empty(inst: object, attribute: Attribute[Any], value: object) -> None:
-    """AT where an empty list has a meaning (N-GET-RQ: "all attributes", PS3.7 10.1.2.1.4)."""
-    _check_tags(inst, attribute, value, allow_empty=True)
-
-
-# --- the inline forms: each rule above once more, as generated code checks it ----------
 
 
 @attrs.frozen
@@ -623,7 +491,8 @@ class InlineCheck:
 
 
 INLINE_CHECKS: Final[dict[object, InlineCheck]] = {}
-"""Validator -> its inline form, declared with the validator (here, in ``_model.payload`` and
+"""Validator -> its inline form: derived from the rule of each validator made by
+:meth:`ValueRule.validator`, declared by hand with the others (``_model.payload``,
 ``messages._base``); a validator with none is called by the generated code."""
 
 
@@ -642,55 +511,341 @@ def declare_inline(validator: Validator, form: InlineCheck) -> None:
     INLINE_CHECKS[validator] = form
 
 
+# --- value rules: each stated once, as clauses; the validator and inline form derived ---
+
+Words: TypeAlias = str | Callable[[Any], str]
+"""What a value that breaks a clause is told: the words, or a function of the value
+that gives them (where they say how it breaks the clause)."""
+
+_PARENTHESISED: Final = (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)
+_TWO_BYTES: Final = (0, 0xFFFF)
+"""What two bytes of a US element can hold (PS3.5 6.2)."""
+
+
+def _operand(expression: str) -> str:
+    """``expression`` (Python source) ready to stand between ``and``: in parentheses
+    where it binds as loosely as ``and`` or more."""
+    tree = ast.parse(expression, mode="eval").body
+    return f"({expression})" if isinstance(tree, _PARENTHESISED) else expression
+
+
+def _builtin_name(kind: type) -> str:
+    """How generated code names ``kind``: a builtin by its own name, any other type as
+    ``_`` and its name (bound in the code's namespace)."""
+    return kind.__name__ if getattr(builtins, kind.__name__, None) is kind else f"_{kind.__name__}"
+
+
+@attrs.frozen
+class Clause:
+    """One clause of a :class:`ValueRule`: ``holds``, a Python expression over ``{v}``
+    that is true for a value that keeps the clause (it may take every earlier clause of
+    its rule as holding), and what a value that breaks it is told: ``words`` and
+    ``reference``, the section of the standard that states the clause.
+
+    ``shown``: the value the error names, given the value, where that is not the value
+    itself (a converter's note of what it could not convert, with why).  ``span``: the
+    bounds of a clause made by :meth:`between`, so that what it takes is known."""
+
+    holds: str
+    words: Words
+    reference: str
+    shown: Callable[[Any], object] | None = None
+    span: tuple[int, int] | None = None
+
+    @classmethod
+    def between(cls, low: int, high: int, words: Words, reference: str) -> Clause:
+        """The clause that a number is from ``low`` to ``high``."""
+        return cls(f"{low} <= {{v}} <= {high}", words, reference, span=(low, high))
+
+
+@attrs.frozen(eq=False)
+class ValueRule:
+    """The rule of a value, stated once: its clauses in the order they are tested, and
+    the names their expressions use, with what each stands for.  Everything that
+    applies the rule is derived from them:
+
+    - :attr:`problem`: a function of a value that gives the words and the reference of
+      the first clause it breaks, or None, compiled from the clauses: for callers that
+      are not building a message (an AE title of an A-ASSOCIATE-RQ follows the AE rule
+      too, PS3.8 9.3.2);
+    - :meth:`validator`: the attrs validator, compiled from the clauses, which raises
+      :class:`~dimsekit._errors.InvalidMessageError` with them;
+    - :attr:`inline`: the inline form, the conjunction of the clauses' expressions.
+
+    ``exact``: the one type the field's converter makes of every value it accepts.  The
+    inline form tests it exactly (``type({v}) is``) in place of the first clause, which
+    is then the clause of the value's type: the form is stricter than the validator,
+    and a value of a subclass goes to the validator, which takes it or says why not.
+    ``doc``: what the rule takes, in a line (the validator's docstring).
+    """
+
+    name: str
+    clauses: tuple[Clause, ...]
+    names: Mapping[str, object] = attrs.field(factory=dict)
+    exact: type | None = None
+    doc: str = ""
+    inline: InlineCheck = attrs.field(init=False)
+    problem: Callable[[object], tuple[str, str] | None] = attrs.field(init=False, repr=False)
+
+    @property
+    def covers_us(self) -> bool:
+        """Whether the inline form takes every value two bytes of a US element hold:
+        the exact type is int and every other clause is a span that takes them all."""
+        low, high = _TWO_BYTES
+        return self.exact is int and all(
+            clause.span is not None and clause.span[0] <= low and high <= clause.span[1]
+            for clause in self.clauses[1:]
+        )
+
+    @inline.default
+    def _inline(self) -> InlineCheck:
+        tests = [clause.holds for clause in self.clauses]
+        names = dict(self.names)
+        if self.exact is not None:
+            alias = _builtin_name(self.exact)
+            if alias != self.exact.__name__:
+                add_inline_names(names, {alias: self.exact})
+            tests[0] = f"type({{v}}) is {alias}"
+        expression = " and ".join(_operand(test) for test in tests)
+        return InlineCheck(f"({expression})", names, covers_us=self.covers_us)
+
+    @problem.default
+    def _compile_problem(self) -> Callable[[object], tuple[str, str] | None]:
+        # The function itself, not a method calling it: us_problem is on the path of
+        # the general decoder, once a US field.
+        return self._compile(
+            "problem", "value", "return ({words}, {reference})", f"{self.name} rule: problem"
+        )
+
+    def validator(self, name: str, *, or_none: bool = False, module: str = __name__) -> Validator:
+        """The attrs validator ``name`` of this rule, compiled from the clauses: it tests
+        them in order and refuses a value with the first that fails (its words and its
+        reference); with ``or_none`` it lets None (no element) pass.  Its inline form,
+        :attr:`inline` (letting None pass too with ``or_none``), is declared with it.
+        ``module`` is the module declaring it (its ``__module__``)."""
+        refusal = "_refuse(inst, attribute.name, {shown}, {words}, {reference})"
+        check: Validator = self._compile(
+            name, "inst, attribute, value", refusal, name, or_none=or_none
+        )
+        check.__doc__ = self.doc or f"The {self.name} rule."
+        check.__module__ = module
+        declare_inline(check, self.inline.or_none() if or_none else self.inline)
+        VALUE_RULES[check] = self
+        return check
+
+    def _compile(
+        self, name: str, parameters: str, refusal: str, label: str, *, or_none: bool = False
+    ) -> Callable[..., Any]:
+        """The function ``name`` of ``parameters`` that runs ``refusal`` (a statement over
+        ``{shown}``, ``{words}`` and ``{reference}``) for the first clause ``value``
+        breaks, and else returns None."""
+        namespace: dict[str, Any] = {"__name__": __name__, "_refuse": refuse}
+        add_inline_names(namespace, self.names)
+        lines = [f"def {name}({parameters}):"]
+        if or_none:
+            lines += ["    if value is None:", "        return None"]
+        for index, clause in enumerate(self.clauses):
+            words, shown = repr(clause.words), "value"
+            if not isinstance(clause.words, str):
+                add_inline_names(namespace, {f"_words_{index}": clause.words})
+                words = f"_words_{index}(value)"
+            if clause.shown is not None:
+                add_inline_names(namespace, {f"_shown_{index}": clause.shown})
+                shown = f"_shown_{index}(value)"
+            lines.append(f"    if not ({clause.holds.format(v='value')}):")
+            statement = refusal.format(shown=shown, words=words, reference=repr(clause.reference))
+            lines.append(f"        {statement}")
+        lines.append("    return None")
+        return compile_function("\n".join(lines) + "\n", name, label, namespace)
+
+
+VALUE_RULES: Final[dict[Validator, ValueRule]] = {}
+"""Validator -> the rule it was compiled from by :meth:`ValueRule.validator` (an
+optional one too: the rule of the values it does not let pass as None)."""
+
+
+def optional(check: Validator, name: str, *, module: str = __name__) -> Validator:
+    """The validator ``name`` of ``module`` (the one declaring it) that lets None pass
+    and hands any other value to ``check``; where ``check`` has an inline form, so has
+    it (``{v} is None or`` that form).  A validator of a :class:`ValueRule` gets one
+    compiled from the rule, as quick as it."""
+    rule = VALUE_RULES.get(check)
+    if rule is not None:
+        made = rule.validator(name, or_none=True, module=module)
+    else:
+
+        def made(inst: object, attribute: Attribute[Any], value: object) -> None:
+            if value is not None:
+                check(inst, attribute, value)
+
+        made.__name__ = made.__qualname__ = name
+        made.__module__ = module
+        form = INLINE_CHECKS.get(check)
+        if form is not None:
+            declare_inline(made, form.or_none())
+    made.__doc__ = f"As {check.__name__}, letting None (no element) pass."
+    return made
+
+
+def _uid_problem(value: str) -> str:
+    """Which rule of PS3.5 9.1 a UID breaks (called only for a UID that breaks one)."""
+    if value.strip("0123456789."):
+        return "a UID has only digits and dots"
+    components = value.split(".")
+    if "" in components:
+        return "a UID has no empty component"
+    return "a multi-digit UID component has no leading zero"
+
+
+UI_RULE: Final = ValueRule(
+    "UI",
+    (
+        Clause("isinstance({v}, str)", "a UID must be str or bytes", "PS3.5 9.1"),
+        Clause(f"0 < len({{v}}) <= {UI_MAX}", "a UID has 1 to 64 characters", "PS3.5 9.1"),
+        Clause("_uid_match({v}) is not None", _uid_problem, "PS3.5 9.1"),
+    ),
+    {"_uid_match": UID_SYNTAX.fullmatch},
+    exact=UID,
+    doc="UI: 1-64 characters of digits and dots, no empty component, no leading zero.",
+)
+"""A UID (PS3.5 9.1), as its converter leaves it: padding stripped."""
+check_uid: Final = UI_RULE.validator("check_uid")
+
+
+@attrs.frozen(eq=False)
+class TextRule:
+    """The rule of a text VR in a command set, with the words of each way to break it:
+    1 to ``maximum`` characters of the Default Character Repertoire without backslash or
+    control characters (PS3.5 6.2; PS3.7 C.4.1 for Error Comment), leading and trailing
+    spaces already removed by the converter.  :attr:`rule` is its :class:`ValueRule`, and
+    :attr:`problem` that rule's: what keeps a value from being such text, and where that
+    clause is, or None, for callers that are not building a message (an AE title of an
+    A-ASSOCIATE-RQ follows the AE rule too, PS3.8 9.3.2)."""
+
+    maximum: int
+    not_text: str
+    empty: str
+    too_long: str
+    repertoire: str
+    repertoire_reference: str = "PS3.5 6.2"
+    vr: str = attrs.field(default="text", kw_only=True)
+    """The VR, as the rule's name and its validator's docstring give it."""
+    rule: ValueRule = attrs.field(init=False)
+    problem: Callable[[object], tuple[str, str] | None] = attrs.field(init=False, repr=False)
+
+    @rule.default
+    def _rule(self) -> ValueRule:
+        return ValueRule(
+            self.vr,
+            (
+                Clause("isinstance({v}, str)", self.not_text, "PS3.5 6.2"),
+                Clause("{v} != ''", self.empty, "PS3.5 6.2"),
+                Clause(f"len({{v}}) <= {self.maximum}", self.too_long, "PS3.5 6.2"),
+                Clause("_text_match({v}) is not None", self.repertoire, self.repertoire_reference),
+            ),
+            {"_text_match": DEFAULT_TEXT.fullmatch},
+            exact=str,
+            doc=f"{self.vr}: 1-{self.maximum} characters of the Default Character Repertoire, "
+            f"no backslash or control characters ({self.repertoire_reference}).",
+        )
+
+    @problem.default
+    def _problem(self) -> Callable[[object], tuple[str, str] | None]:
+        return self.rule.problem
+
+
+AE_TEXT: Final = TextRule(
+    AE_MAX,
+    "an AE title must be str or bytes",
+    "an AE title must not be empty or all spaces",
+    "an AE title has at most 16 significant characters",
+    "an AE title uses the Default Character Repertoire without backslash or control characters",
+    vr="AE",
+)
+LO_TEXT: Final = TextRule(
+    LO_MAX,
+    "LO text must be str or bytes",
+    "LO text must not be empty or all spaces (leave the field out instead)",
+    "LO text has at most 64 characters (truncate_error_comment() shortens it)",
+    "command set text uses only the Default Character Repertoire, "
+    "without backslash or control characters",
+    "PS3.7 C.4.1, PS3.5 6.2",
+    vr="LO",
+)
+check_ae: Final = AE_TEXT.rule.validator("check_ae")
+check_lo: Final = LO_TEXT.rule.validator("check_lo")
+
+US_RULE: Final = ValueRule(
+    "US",
+    (
+        Clause(
+            "type({v}) is int or (isinstance({v}, int) and not isinstance({v}, bool))",
+            "a US value must be an int",
+            "PS3.5 6.2",
+        ),
+        Clause.between(0, US_MAX, "a US value is from 0 to 65535", "PS3.5 6.2"),
+    ),
+    exact=int,
+    doc="US: an int from 0 to 65535 (PS3.5 6.2).",
+)
+check_us: Final = US_RULE.validator("check_us")
+
+
+def us_problem(value: object) -> str | None:
+    """What keeps ``value`` from being a US value (an int from 0 to 65535, PS3.5 6.2),
+    or None: the rule of :func:`check_us`, for callers that are not building a message."""
+    problem = US_RULE.problem(value)
+    return None if problem is None else problem[0]
+
+
+def _not_tags(value: object) -> _NotTags:
+    """What an AT field is refused for that holds no AttributeTags: the converter's note
+    of what it could not read, or the value, which is no sequence."""
+    return value if isinstance(value, _NotTags) else _NotTags(value, _NOT_A_SEQUENCE)
+
+
+_TAG_LIST: Final = Clause(
+    "type({v}) is _Tags",
+    lambda value: _not_tags(value).rule,
+    _AT_REFERENCE,
+    shown=lambda value: _not_tags(value).value,
+)
+_TAG_NAMES: Final = {"_Tags": AttributeTags}
+AT_RULE: Final = ValueRule(
+    "AT",
+    (_TAG_LIST, Clause("len({v}) > 0", "an AT list of VM 1-n has at least one tag", "PS3.5 6.4")),
+    _TAG_NAMES,
+    doc="AT, VM 1-n: a non-empty AttributeTags (PS3.5 6.2, 6.4).",
+)
+AT_RULE_MAY_BE_EMPTY: Final = ValueRule(
+    "AT, may be empty",
+    (_TAG_LIST,),
+    _TAG_NAMES,
+    doc='AT where an empty list has a meaning (N-GET-RQ: "all attributes", PS3.7 10.1.2.1.4).',
+)
+check_tags: Final = AT_RULE.validator("check_tags")
+check_tags_may_be_empty: Final = AT_RULE_MAY_BE_EMPTY.validator("check_tags_may_be_empty")
+
+
 def exact_type(
     kind: type, rule: str, reference: str, name: str, *, module: str = __name__
 ) -> Validator:
     """The validator ``name`` of ``module`` (the one declaring it) that takes a value of
     exactly ``kind`` (what the field's converter makes of every value it accepts) and
-    refuses any other by ``rule`` (at ``reference``); its inline form is declared with it."""
-
-    def check(inst: object, attribute: Attribute[Any], value: object) -> None:
-        if type(value) is not kind:
-            refuse(inst, attribute.name, value, rule, reference)
-
-    check.__name__ = check.__qualname__ = name
-    check.__module__ = module
-    check.__doc__ = f"A {kind.__name__}, as the converter makes it ({reference})."
-    alias = f"_{kind.__name__}"
-    declare_inline(check, InlineCheck(f"(type({{v}}) is {alias})", {alias: kind}))
-    return check
+    refuses any other by ``rule`` (at ``reference``): a rule of one clause, whose inline
+    form is declared with it."""
+    alias = _builtin_name(kind)
+    return ValueRule(
+        kind.__name__,
+        (Clause(f"type({{v}}) is {alias}", rule, reference),),
+        {} if alias == kind.__name__ else {alias: kind},
+        doc=f"A {kind.__name__}, as the converter makes it ({reference}).",
+    ).validator(name, module=module)
 
 
 check_priority: Final = exact_type(
     Priority, "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)", "PS3.7 9.3.1.1", "check_priority"
 )
-_UID_NAMES: Final = {"_UID": UID, "_uid_match": UID_SYNTAX.fullmatch}
-_TEXT_NAMES: Final = {"_text_match": DEFAULT_TEXT.fullmatch}
-_TAG_NAMES: Final = {"_Tags": AttributeTags}
-# Each as its validator checks it, from the same constants; the type tested exactly (the
-# converter's own type), so that a subclass goes to the validator.
-declare_inline(
-    check_uid,
-    InlineCheck(
-        f"(type({{v}}) is _UID and len({{v}}) <= {UI_MAX} and _uid_match({{v}}) is not None)",
-        _UID_NAMES,
-    ),
-)
-declare_inline(
-    check_us,
-    InlineCheck(f"(type({{v}}) is int and 0 <= {{v}} <= {US_MAX})", covers_us=US_MAX == 0xFFFF),
-)
-for _check, _rule in ((check_ae, AE_TEXT), (check_lo, LO_TEXT)):
-    declare_inline(
-        _check,
-        InlineCheck(
-            f"(type({{v}}) is str and 0 < len({{v}}) <= {_rule.maximum} "
-            "and _text_match({v}) is not None)",
-            _TEXT_NAMES,
-        ),
-    )
-declare_inline(check_tags, InlineCheck("(type({v}) is _Tags and len({v}) > 0)", _TAG_NAMES))
-declare_inline(check_tags_may_be_empty, InlineCheck("(type({v}) is _Tags)", _TAG_NAMES))
 
 check_optional_uid: Final = optional(check_uid, "check_optional_uid")
 check_optional_ae: Final = optional(check_ae, "check_optional_ae")
