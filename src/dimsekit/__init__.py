@@ -24,11 +24,13 @@ No module imports another layer's underscore names, and there is no import cycle
 
 from . import _pickle_names, messages
 from ._codec import converter as _converter
+from ._framing import items as _items
+from ._framing import pdus as _pdus
 from ._codec.converter import *  # noqa: F403 (re-exports its __all__)
 from ._codec.decode import DecodedCommand, decode_command
 from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
-from ._errors import DecodeError, DimseError, InvalidMessageError
+from ._errors import DecodeError, DimseError, InvalidMessageError, InvalidPDUError
 from ._framing.events import FramingError
 from ._framing.pdata_receive import (
     Event,
@@ -39,7 +41,11 @@ from ._framing.pdata_receive import (
     UndecodableMessage,
 )
 from ._framing.pdata_send import PDUBuffers, fragment_message
+from ._framing.items import *  # noqa: F403 (re-exports its __all__)
 from ._framing.pdu import PDUType
+from ._framing.pdu_decode import DecodedPDU, decode_pdu
+from ._framing.pdu_encode import encode_pdu
+from ._framing.pdus import *  # noqa: F403 (re-exports its __all__)
 from ._model.fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._model.payload import DataSetPayload, PayloadInput
 from ._model.status import ServiceClass, Status, StatusCategory
@@ -62,6 +68,10 @@ __all__ = [
     "Event",
     "FramingError",
     "InvalidMessageError",
+    "InvalidPDUError",
+    "DecodedPDU",
+    "decode_pdu",
+    "encode_pdu",
     "MessageAssembler",
     "MessageReceived",
     "PDUBuffers",
@@ -84,6 +94,8 @@ __all__ = [
     "truncate_error_comment",
 ]
 __all__ += messages.__all__
+__all__ += _items.__all__
+__all__ += _pdus.__all__
 __all__ += _converter.__all__
 
 _pickle_names.keep()

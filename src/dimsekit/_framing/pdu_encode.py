@@ -1,0 +1,222 @@
+"""Upper Layer PDUs to bytes: :func:`encode_pdu`, walking the layouts of ``pdu_layout``.
+
+Owns: writing a PDU, item or sub-item as its layout declares it (PS3.8 9.3, Annex D;
+PS3.7 D.3.3), and :func:`item_length`, the length an item's header states (what the
+items module asks to enforce the 16-bit limit).  A built PDU gets its items in
+increasing type order and zero in every reserved field; a decoded one gets what it kept
+(:class:`~dimsekit._framing.pdu_layout.Received`: the reserved bytes, the padding, the
+order its items came in), so canonical input comes out byte for byte.
+
+Must not know: the rules values follow (the classes enforce them when built), the
+classes themselves: it reads the fields a layout names, by name, from the object whose
+``ITEM_TYPE`` or ``PDU_TYPE`` says which layout is its; an object with neither is an
+unknown item (``item_type``, ``reserved``, ``data``).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Iterator
+from typing import Any, Final, NamedTuple
+
+from .pdu import COMMAND_BIT, LAST_BIT, MAX_LENGTH_FIELD, PDU_HEADER, PDV_HEADER, PDUType
+from .pdu_layout import (
+    ITEM_HEADER,
+    ITEM_LAYOUTS,
+    LENGTH_PREFIX,
+    PDU_LAYOUTS,
+    Count,
+    ItemLayout,
+    Kind,
+    Part,
+    ValueKind,
+)
+
+__all__ = ["encode_pdu"]
+
+_pack_item_header: Final = ITEM_HEADER.pack
+_pack_prefix: Final = LENGTH_PREFIX.pack
+
+
+class Plan(NamedTuple):
+    """A layout made ready to walk: the struct of its opening fixed fields, those fields,
+    and the rest, each FIXED or RESERVED one with its own struct."""
+
+    head: struct.Struct
+    head_parts: tuple[Part, ...]
+    tail: tuple[tuple[Part, struct.Struct | None], ...]
+    reserved_index: dict[str, int]
+    """Each reserved field's place in ``Received.reserved`` (0 is the header's byte)."""
+
+
+def plan_of(layout: ItemLayout) -> Plan:
+    head_parts = layout.head_parts
+    tail = tuple(
+        (part, struct.Struct(">" + part.fmt) if part.fmt else None)
+        for part in layout.parts[len(head_parts) :]
+    )
+    reserved_index = {part.name: index for index, part in enumerate(layout.reserved, 1)}
+    return Plan(layout.head, head_parts, tail, reserved_index)
+
+
+ITEM_PLANS: Final = {code: plan_of(layout) for code, layout in ITEM_LAYOUTS.items()}
+PDU_PLANS: Final = {code: plan_of(layout) for code, layout in PDU_LAYOUTS.items()}
+"""The layouts of ``pdu_layout`` made ready to walk (the decoder walks the same plans)."""
+
+
+def _zero(part: Part) -> int | bytes:
+    return bytes(struct.calcsize(part.fmt)) if part.value is ValueKind.BYTES else 0
+
+
+def _text_bytes(part: Part, value: Any, raw: dict[str, bytes] | None) -> bytes:
+    if raw is not None:
+        kept = raw.get(part.name)
+        if kept is not None:
+            return kept
+    if part.value is ValueKind.BYTES:
+        return bytes(value)
+    if part.value is ValueKind.UIDS:
+        return b"".join(_pack_prefix(len(uid)) + uid.encode("latin-1") for uid in value)
+    encoded: bytes = value.encode("latin-1")
+    return encoded.ljust(16) if part.value is ValueKind.AE else encoded
+
+
+def _head_value(
+    obj: Any, part: Part, plan: Plan, received: Any, raw: dict[str, bytes] | None
+) -> Any:
+    if part.kind is Kind.RESERVED:
+        if received is not None and received.reserved:
+            return received.reserved[plan.reserved_index[part.name]]
+        return _zero(part)
+    if part.value is ValueKind.VERSION:
+        return 1 if received is None or received.version is None else received.version
+    value = getattr(obj, part.name)
+    if part.value is ValueKind.AE:
+        return _text_bytes(part, value, raw)
+    return value
+
+
+def _body(obj: Any, plan: Plan) -> bytes:
+    received = obj.received
+    raw = dict(received.raw) if received is not None and received.raw else None
+    pieces = [
+        plan.head.pack(*[_head_value(obj, part, plan, received, raw) for part in plan.head_parts])
+    ]
+    for part, single in plan.tail:
+        kind = part.kind
+        if kind is Kind.ITEMS:
+            pieces.extend(_children(obj, part, received, raw))
+        elif single is not None:
+            pieces.append(single.pack(_head_value(obj, part, plan, received, raw)))
+        else:
+            data = _text_bytes(part, getattr(obj, part.name), raw)
+            if kind is not Kind.REST:
+                pieces.append(_pack_prefix(len(data)))
+            pieces.append(data)
+    return b"".join(pieces)
+
+
+def _bare(item_type: int, uid: str) -> bytes:
+    data = uid.encode("latin-1")
+    return _pack_item_header(item_type, 0, len(data)) + data
+
+
+def _children(obj: Any, part: Part, received: Any, raw: dict[str, bytes] | None) -> Iterator[bytes]:
+    """The encoded children of ``obj``'s field ``part``, as they came or in type order."""
+    if part.children is None:
+        for item in getattr(obj, part.name):
+            yield encode_item(item)
+        return
+    streams: dict[int, Iterator[tuple[int, Any]]] = {}
+    for child in part.children:
+        value = getattr(obj, child.field)
+        values: Iterable[Any] = (
+            value if child.count is Count.MANY else (() if value is None else (value,))
+        )
+        streams[child.item_type] = iter(enumerate(values))
+    bare = {
+        child.item_type: child.field
+        for child in part.children
+        if ITEM_LAYOUTS[child.item_type].bare
+    }
+    unknown = obj.unknown_items
+
+    def one(item_type: int, index: int, value: Any) -> bytes:
+        if item_type in bare:
+            if raw is not None:
+                kept = raw.get(f"{bare[item_type]}.{index}")
+                if kept is not None:
+                    return kept
+            return _bare(item_type, value)
+        return encode_item(value)
+
+    order = None if received is None else received.order
+    if order is not None:
+        unknowns = iter(unknown)
+        for item_type in order:
+            if item_type == 0:
+                yield encode_item(next(unknowns))
+            else:
+                index, value = next(streams[item_type])
+                yield one(item_type, index, value)
+        return
+    if not unknown:
+        for item_type, stream in streams.items():
+            for index, value in stream:
+                yield one(item_type, index, value)
+        return
+    typed = [
+        (item_type, one(item_type, index, value))
+        for item_type, stream in streams.items()
+        for index, value in stream
+    ]
+    typed.extend((item.item_type, encode_item(item)) for item in unknown)
+    typed.sort(key=lambda pair: pair[0])  # stable: increasing type order (PS3.8 9.3.1)
+    for _, data in typed:
+        yield data
+
+
+def encode_item(item: Any) -> bytes:
+    """An item or sub-item with its header."""
+    item_type = getattr(type(item), "ITEM_TYPE", None)
+    if item_type is None:
+        data = item.data
+        return _pack_item_header(item.item_type, item.reserved, len(data)) + data
+    layout = ITEM_LAYOUTS[item_type]
+    body = _body(item, ITEM_PLANS[item_type])
+    if layout.header_field is not None:
+        second = getattr(item, layout.header_field)
+    else:
+        received = item.received
+        second = received.reserved[0] if received is not None and received.reserved else 0
+    return _pack_item_header(item_type, second, len(body)) + body
+
+
+def item_length(item: Any) -> int:
+    """The Item-length an item's header states: the bytes after the header."""
+    return len(encode_item(item)) - ITEM_HEADER.size
+
+
+def _pdv(pdv: Any) -> bytes:
+    control = (COMMAND_BIT if pdv.is_command else 0) | (LAST_BIT if pdv.is_last else 0)
+    received = pdv.received
+    if received is not None and received.reserved:
+        control |= received.reserved[0]  # the control header's other bits, as received
+    fragment = pdv.fragment
+    return PDV_HEADER.pack(len(fragment) + 2, pdv.context_id, control) + fragment
+
+
+def encode_pdu(pdu: Any) -> bytes:
+    """The bytes of ``pdu``, its PDU header included (PS3.8 9.3)."""
+    pdu_type = getattr(type(pdu), "PDU_TYPE", None)
+    if pdu_type is None:
+        raise TypeError(f"encode_pdu takes a PDU (AAssociateRQ, ...), not {type(pdu).__name__}")
+    if pdu_type is PDUType.P_DATA_TF:
+        body = b"".join([_pdv(pdv) for pdv in pdu.pdvs])
+    else:
+        body = _body(pdu, PDU_PLANS[pdu_type])
+    if len(body) > MAX_LENGTH_FIELD:
+        raise ValueError(f"a PDU of {len(body)} bytes does not fit the 32-bit PDU-length")
+    received = pdu.received
+    reserved = received.reserved[0] if received is not None and received.reserved else 0
+    return PDU_HEADER.pack(pdu_type, reserved, len(body)) + body
