@@ -28,7 +28,7 @@ from .._diagnostics import Diagnostic, DiagnosticLog, Severity
 from .._errors import DecodeError, show
 from .._model import vr
 from . import items as _items_module
-from .items import UnknownItem, UserInformation
+from .items import ApplicationContext, UnknownItem, UserInformation
 from .pdu import COMMAND_BIT, LAST_BIT, PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
 from .pdu_encode import ITEM_PLANS, PDU_PLANS, Plan
 from .pdu_layout import (
@@ -39,6 +39,7 @@ from .pdu_layout import (
     Child,
     Count,
     ItemLayout,
+    ItemType,
     Kind,
     Part,
     Received,
@@ -81,7 +82,8 @@ def _field_converters(cls: type) -> dict[str, Any]:
 
 
 _CONVERTERS: Final = {
-    cls: _field_converters(cls) for cls in (*ITEM_CLASSES.values(), *PDU_CLASSES.values())
+    cls: _field_converters(cls)
+    for cls in (*ITEM_CLASSES.values(), *PDU_CLASSES.values(), PresentationDataValue)
 }
 
 
@@ -392,22 +394,28 @@ class _Decoder:
             elif got:
                 values[child.field] = got[0]
             elif child.count is Count.ONE:
-                self.missing(parent, child, span[0])
+                values[child.field] = self.missing(parent, child, span[0])
+                in_order = False  # the assumed item was not there: re-encoded without it
         values["unknown_items"] = tuple(unknown)
         return None if in_order else bytes(order)
 
-    def missing(self, parent: str, child: Child, offset: int) -> None:
+    def missing(self, parent: str, child: Child, offset: int) -> Any:
+        """What is assumed for a required child that is not there, said in a diagnostic."""
         layout = ITEM_LAYOUTS[child.item_type]
-        assumed = {
-            "application_context": f"assumed the DICOM application context "
-            f"{_items_module.DICOM_APPLICATION_CONTEXT}",
-            "user_information": "assumed an empty User Information item",
-        }.get(child.field, "assumed an empty value")
+        if child.item_type == ItemType.APPLICATION_CONTEXT:
+            value: Any = ApplicationContext()
+            assumed = f"assumed the DICOM application context {value.name}"
+        elif child.item_type == ItemType.USER_INFORMATION:
+            value = _build(UserInformation, {"sub_items": ()}, None)
+            assumed = "assumed an empty User Information item"
+        else:
+            value, assumed = UID(""), "assumed none (an empty UID)"
         self.note(
             f"the {parent} has no {layout.name}: {assumed}",
             f"{layout.clause}: {child.count.value}",
             offset,
         )
+        return value
 
     def unknown_note(self, parent: str, item_type: int, offset: int) -> None:
         known = _LAYOUT_NAMES.get(item_type)

@@ -194,7 +194,10 @@ def encode_item(item: Any) -> bytes:
 
 def item_length(item: Any) -> int:
     """The Item-length an item's header states: the bytes after the header."""
-    return len(encode_item(item)) - ITEM_HEADER.size
+    item_type = getattr(type(item), "ITEM_TYPE", None)
+    if item_type is None:
+        return len(item.data)
+    return len(_body(item, ITEM_PLANS[item_type]))
 
 
 def _pdv(pdv: Any) -> bytes:
