@@ -19,13 +19,14 @@ are encoded or decoded (it asks the encoder only for an item's length, to enforc
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Final, TypeAlias, cast
 
 import attrs
 from attrs import Attribute
 from pydicom.uid import UID
 
+from .._codegen import compile_function
 from .._errors import InvalidMessageError, InvalidPDUError
 from .._model import vr
 from .pdu_encode import item_length
@@ -59,6 +60,8 @@ DICOM_APPLICATION_CONTEXT: Final = UID("1.2.840.10008.3.1.1.1")
 # --- the one adapter to the value rules of _model.vr --------------------------------------
 
 _uid_holds: Final = vr.inline_predicate(vr.check_uid, "items uid rule")
+_known_uids: Final = vr.KNOWN_UIDS
+"""UIDs known to be valid (the shared memory of ``_model.vr``): one of them passes at once."""
 
 
 class _Probe:
@@ -115,7 +118,7 @@ class Checked:
 
     __slots__ = ()
 
-    def problems(self) -> Iterator[Problem]:
+    def problems(self) -> Iterable[Problem]:
         """Each rule this item breaks, as (fields, value, rule, reference)."""
         return iter(())
 
@@ -300,10 +303,33 @@ class PresentationContextRQ(Checked):
     """Sub-items of other types, kept in order (PS3.8 9.3.1)."""
     received: Received | None = wire_field()
 
-    def problems(self) -> Iterator[Problem]:
-        need(self, "context_id", self.context_id, int)
-        yield from context_id_rule(self.context_id)
-        yield from uid_rule("abstract_syntax", self.abstract_syntax)
+    def problems(self) -> Iterable[Problem]:
+        # A context of a valid ID and of UIDs known to be valid breaks no rule: said at
+        # once (the same rules: the compiled context ID rule, the shared UID memory).
+        context_id, syntaxes = self.context_id, self.transfer_syntaxes
+        if (
+            type(context_id) is int
+            and context_id_holds(context_id)
+            and self.abstract_syntax in _known_uids
+            and type(syntaxes) is tuple
+            and syntaxes
+        ):
+            for syntax in syntaxes:
+                if syntax not in _known_uids:
+                    break
+            else:
+                return ()
+        return self.each_problem()
+
+    def each_problem(self) -> Iterator[Problem]:
+        context_id = self.context_id
+        if type(context_id) is not int:
+            need(self, "context_id", context_id, int)
+        if not context_id_holds(context_id):
+            yield from context_id_rule(context_id)
+        abstract = self.abstract_syntax
+        if abstract not in _known_uids:
+            yield from uid_rule("abstract_syntax", abstract)
         syntaxes = self.transfer_syntaxes
         if not isinstance(syntaxes, tuple):
             raise TypeError(
@@ -318,15 +344,27 @@ class PresentationContextRQ(Checked):
                 "PS3.8 9.3.2.2",
             )
         for syntax in syntaxes:
-            yield from uid_rule("transfer_syntaxes", syntax)
+            if syntax not in _known_uids:
+                yield from uid_rule("transfer_syntaxes", syntax)
 
     def limits(self) -> Iterator[Problem]:
         yield from length_limit(self, "transfer_syntaxes", self.transfer_syntaxes, "PS3.8 9.3.2.2")
 
 
+CONTEXT_ID_RULE: Final = "1 <= {v} <= 255 and {v} & 1"
+"""A presentation context ID is an odd integer from 1 to 255 (PS3.8 9.3.2.2): the rule,
+as an expression over ``{v}``, which :func:`context_id_holds` is compiled from."""
+context_id_holds: Final[Callable[[int], bool]] = compile_function(
+    f"def context_id_holds(v):\n    return bool({CONTEXT_ID_RULE.format(v='v')})\n",
+    "context_id_holds",
+    "context ID rule",
+    {},
+)
+
+
 def context_id_rule(context_id: int) -> Iterator[Problem]:
-    """A presentation context ID is an odd integer from 1 to 255 (PS3.8 9.3.2.2)."""
-    if not 1 <= context_id <= 255 or not context_id & 1:
+    """The context ID rule (:data:`CONTEXT_ID_RULE`), as a problem."""
+    if not context_id_holds(context_id):
         yield (
             ("context_id",),
             context_id,
@@ -355,9 +393,11 @@ class PresentationContextAC(Checked):
         return self.result is ContextResult.ACCEPTANCE
 
     def problems(self) -> Iterator[Problem]:
-        need(self, "context_id", self.context_id, int)
+        if type(self.context_id) is not int:
+            need(self, "context_id", self.context_id, int)
         yield from context_id_rule(self.context_id)
-        yield from enum_rule("result", self.result, ContextResult, "PS3.8 9.3.3.2")
+        if type(self.result) is not ContextResult:
+            yield from enum_rule("result", self.result, ContextResult, "PS3.8 9.3.3.2")
         if self.result == ContextResult.ACCEPTANCE:
             if self.transfer_syntax is None:
                 yield (
@@ -366,7 +406,7 @@ class PresentationContextAC(Checked):
                     "an accepted presentation context has the one transfer syntax accepted",
                     "PS3.8 9.3.3.2",
                 )
-            else:
+            elif self.transfer_syntax not in _known_uids:
                 yield from uid_rule("transfer_syntax", self.transfer_syntax)
 
 

@@ -19,11 +19,12 @@ state, DIMSE messages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 from pydicom.uid import UID
 
+from .._codegen import compile_function, slot_setter
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
 from .._errors import DecodeError, show
 from .._model import vr
@@ -115,7 +116,8 @@ def _build(cls: type, values: dict[str, Any], received: Received | None) -> Any:
 
 
 class _Decoder:
-    """One PDU's decoding: its bytes, and the diagnostics found."""
+    """One PDU's decoding: its bytes, the diagnostics found, and the slow paths and
+    errors the generated readers call."""
 
     __slots__ = ("data", "log")
 
@@ -144,276 +146,115 @@ class _Decoder:
         _remember_uid(uid, text)
         return uid, uid == text
 
-    def value(self, part: Part, raw: bytes, offset: int) -> tuple[Any, bool]:
-        """The value of a UID, text or bytes field and whether its bytes are canonical."""
-        kind = part.value
-        if kind is ValueKind.UID:
-            return self.uid(raw)
-        if kind is ValueKind.BYTES:
-            return raw, True
-        if kind is ValueKind.UIDS:
-            uids, canonical, position = [], True, 0
-            while position < len(raw):
-                if position + 2 > len(raw):
-                    raise DecodeError(
-                        f"{part.name}: a 16-bit UID-length cut short",
-                        offset=offset + position,
-                    )
-                (length,) = _unpack_prefix(raw, position)
-                position += 2
-                if position + length > len(raw):
-                    raise DecodeError(
-                        f"{part.name}: a UID of {length} bytes runs past its field "
-                        f"({len(raw) - position} bytes left) (PS3.7 D.3.3.6.1)",
-                        offset=offset + position - 2,
-                    )
-                uid, fine = self.uid(raw[position : position + length])
-                uids.append(uid)
-                canonical &= fine
-                position += length
-            return tuple(uids), canonical
-        text = raw.decode("latin-1")
-        value = vr.to_ae(text)
+    def text(self, raw: bytes, width: int = 0) -> tuple[str, bool]:
+        """Received text, its insignificant spaces gone, and whether its bytes are what
+        the encoder writes for it (``width``: a fixed field padded with spaces)."""
+        value = vr.to_ae(raw.decode("latin-1"))
         expected = value.encode("latin-1")
-        if kind is ValueKind.AE:
-            expected = expected.ljust(16)
-        return value, expected == raw
+        return value, (expected.ljust(width) if width else expected) == raw
 
-    # --- items -------------------------------------------------------------------------
-
-    def walk(self, start: int, end: int, parent: str) -> list[tuple[int, int, int, int]]:
-        """(item type, reserved byte, body start, body end) of each item from ``start``
-        to ``end``, checked to stay inside their parent."""
-        data = self.data
-        found = []
-        position = start
-        while position < end:
-            if position + 4 > end:
+    def uids(self, name: str, raw: bytes, offset: int) -> tuple[tuple[UID, ...], bool]:
+        """A list of (16-bit length, UID) entries (PS3.7 D.3.3.6.1)."""
+        uids, canonical, position = [], True, 0
+        while position < len(raw):
+            if position + 2 > len(raw):
                 raise DecodeError(
-                    f"{end - position} bytes left in the {parent}, too few for an item "
-                    "header (4 bytes) (PS3.8 9.3.1)",
-                    offset=position,
+                    f"{name}: a 16-bit UID-length cut short (PS3.7 D.3.3.6.1)",
+                    offset=offset + position,
                 )
-            item_type, reserved, length = _unpack_item_header(data, position)
-            body = position + 4
-            stop = body + length
-            if stop > end:
+            (length,) = _unpack_prefix(raw, position)
+            position += 2
+            if position + length > len(raw):
                 raise DecodeError(
-                    f"item {item_type:02X}H of {length} bytes runs past the end of the "
-                    f"{parent} ({end - body} bytes left) (PS3.8 9.3.1)",
-                    offset=position,
+                    f"{name}: a UID of {length} bytes runs past its field "
+                    f"({len(raw) - position} bytes left) (PS3.7 D.3.3.6.1)",
+                    offset=offset + position - 2,
                 )
-            found.append((item_type, reserved, body, stop))
-            position = stop
-        return found
+            uid, fine = self.uid(raw[position : position + length])
+            uids.append(uid)
+            canonical &= fine
+            position += length
+        return tuple(uids), canonical
 
-    def fields(
-        self, layout: ItemLayout, plan: Plan, start: int, end: int
-    ) -> tuple[
-        dict[str, Any], list[int | bytes], list[tuple[str, bytes]], dict[str, tuple[int, int]]
-    ]:
-        """The values of a layout's fields from ``start`` to ``end``: the values, the
-        reserved fields' values, the raw bytes of non-canonical text, and where each
-        field of sub-items lies."""
-        data = self.data
-        head = plan.head
-        if start + head.size > end:
-            raise DecodeError(
-                f"the {layout.name} has {end - start} bytes after its header; its fixed "
-                f"fields take {head.size} ({layout.clause})",
-                offset=start,
+    def version(self, value: int, clause: str, offset: int) -> None:
+        self.note(f"protocol version 0x{value:04X} lacks bit 0 (version 1)", clause, offset)
+
+    # --- structure: the errors ----------------------------------------------------------
+
+    def short(self, name: str, clause: str, start: int, end: int, size: int) -> NoReturn:
+        raise DecodeError(
+            f"the {name} has {end - start} bytes after its header; its fixed fields take "
+            f"{size} ({clause})",
+            offset=start,
+        )
+
+    def past_end(self, name: str, field: str, clause: str, offset: int) -> NoReturn:
+        raise DecodeError(f"the {name}'s {field} runs past its end ({clause})", offset=offset)
+
+    def cut_length(self, name: str, field: str, clause: str, offset: int) -> NoReturn:
+        raise DecodeError(
+            f"the {name} ends inside the length of its {field} ({clause})", offset=offset
+        )
+
+    def overrun_field(
+        self, name: str, field: str, clause: str, length: int, offset: int, end: int
+    ) -> NoReturn:
+        raise DecodeError(
+            f"the {name}'s {field} of {length} bytes runs past its end "
+            f"({end - offset - 2} bytes left) ({clause})",
+            offset=offset,
+        )
+
+    def trailing(self, name: str, clause: str, offset: int, end: int) -> NoReturn:
+        raise DecodeError(
+            f"the {name} has {end - offset} bytes after its last field ({clause})",
+            offset=offset,
+        )
+
+    def no_header(self, parent: str, offset: int, end: int) -> NoReturn:
+        raise DecodeError(
+            f"{end - offset} bytes left in the {parent}, too few for an item header "
+            "(4 bytes) (PS3.8 9.3.1)",
+            offset=offset,
+        )
+
+    def overrun(self, parent: str, item_type: int, length: int, offset: int, end: int) -> NoReturn:
+        raise DecodeError(
+            f"item {item_type:02X}H of {length} bytes runs past the end of the {parent} "
+            f"({end - offset - 4} bytes left) (PS3.8 9.3.1)",
+            offset=offset,
+        )
+
+    # --- items that are not where they belong ------------------------------------------
+
+    def extra(
+        self, parent: str, item_type: int, reserved: int, start: int, end: int, count: str | None
+    ) -> UnknownItem:
+        """An item kept as unknown: of a type the parent does not hold (``count`` None), or
+        one more than it holds (``count``: how many it may)."""
+        if count is not None:
+            self.note(
+                f"a second {_LAYOUT_NAMES[item_type]} in the {parent}: kept as an unknown item",
+                f"{ITEM_LAYOUTS[item_type].clause}: {count}",
+                start - 4,
             )
-        values: dict[str, Any] = {}
-        reserved: list[int | bytes] = []
-        raw: list[tuple[str, bytes]] = []
-        spans: dict[str, tuple[int, int]] = {}
-        for part, value in zip(plan.head_parts, head.unpack_from(data, start), strict=True):
-            self.head_value(layout, part, value, values, reserved, raw, start)
-        position = start + head.size
-        for part, single in plan.tail:
-            kind = part.kind
-            if kind is Kind.ITEMS:
-                spans[part.name] = (position, end)
-                position = end
-                continue
-            if single is not None:
-                if position + single.size > end:
-                    raise DecodeError(
-                        f"the {layout.name}'s {part.name} runs past its end ({layout.clause})",
-                        offset=position,
-                    )
-                self.head_value(
-                    layout,
-                    part,
-                    single.unpack_from(data, position)[0],
-                    values,
-                    reserved,
-                    raw,
-                    position,
-                )
-                position += single.size
-                continue
-            if kind is Kind.REST:
-                stop = end
-            else:
-                if position + 2 > end:
-                    raise DecodeError(
-                        f"the {layout.name} ends inside the length of its {part.name} "
-                        f"({layout.clause})",
-                        offset=position,
-                    )
-                (length,) = _unpack_prefix(data, position)
-                position += 2
-                stop = position + length
-                if stop > end:
-                    raise DecodeError(
-                        f"the {layout.name}'s {part.name} of {length} bytes runs past its "
-                        f"end ({end - position} bytes left) ({layout.clause})",
-                        offset=position - 2,
-                    )
-            field_bytes = data[position:stop]
-            value, canonical = self.value(part, field_bytes, position)
-            values[part.name] = value
-            if not canonical:
-                raw.append((part.name, field_bytes))
-            position = stop
-        if position != end:
-            raise DecodeError(
-                f"the {layout.name} has {end - position} bytes after its last field "
-                f"({layout.clause})",
-                offset=position,
-            )
-        return values, reserved, raw, spans
-
-    def head_value(
-        self,
-        layout: ItemLayout,
-        part: Part,
-        value: Any,
-        values: dict[str, Any],
-        reserved: list[int | bytes],
-        raw: list[tuple[str, bytes]],
-        offset: int,
-    ) -> None:
-        if part.kind is Kind.RESERVED:
-            reserved.append(value)  # never tested (PS3.8 9.3.1)
-        elif part.value is ValueKind.VERSION:
-            values[part.name] = value
-            if not value & 1:
-                self.note(
-                    f"protocol version 0x{value:04X} lacks bit 0 (version 1)", layout.clause, offset
-                )
-        elif part.value is ValueKind.AE:
-            text, canonical = self.value(part, value, offset)
-            values[part.name] = text
-            if not canonical:
-                raw.append((part.name, value))
         else:
-            values[part.name] = value
+            self.unknown_note(parent, item_type, start - 4)
+        return UnknownItem(item_type=item_type, data=self.data[start:end], reserved=reserved)
 
-    def item(self, item_type: int, reserved_byte: int, start: int, end: int) -> Any:
-        """A known item (not 30H/40H), its sub-items decoded, checked, as its class."""
-        layout = ITEM_LAYOUTS[item_type]
-        cls = ITEM_CLASSES[item_type]
-        values, reserved, raw, spans = self.fields(layout, ITEM_PLANS[item_type], start, end)
-        if layout.header_field is not None:
-            values[layout.header_field] = reserved_byte
-            reserved_byte = 0
-        order = None
-        for part in layout.parts:
-            if part.kind is Kind.ITEMS:
-                order = self.children(layout.name, part, spans[part.name], values, raw)
-        if reserved_byte or any(reserved) or raw or order is not None:
-            received = Received(reserved=(reserved_byte, *reserved), raw=tuple(raw), order=order)
-        else:
-            received = None
-        obj = _build(cls, values, received)
-        self.check(obj, start - 4)
-        return obj
-
-    def children(
-        self,
-        parent: str,
-        part: Part,
-        span: tuple[int, int],
-        values: dict[str, Any],
-        raw: list[tuple[str, bytes]],
-    ) -> bytes | None:
-        """Decode the items of ``span`` into ``values``; the order they came in, where it
-        is not the one the encoder writes."""
-        found = self.walk(span[0], span[1], parent)
-        if part.children is None:  # user information: every sub-item kept, in order
-            sub_items = []
-            for item_type, reserved_byte, start, end in found:
-                sub_items.append(self.sub_item(parent, item_type, reserved_byte, start, end))
-            values[part.name] = tuple(sub_items)
-            return None
-        by_type: dict[int, Child] = {child.item_type: child for child in part.children}
-        collected: dict[str, list[Any]] = {child.field: [] for child in part.children}
-        unknown: list[UnknownItem] = []
-        order = bytearray()
-        in_order = True
-        last = 0
-        for item_type, reserved_byte, start, end in found:
-            child = by_type.get(item_type)
-            if child is not None and (child.count is Count.MANY or not collected[child.field]):
-                layout = ITEM_LAYOUTS[item_type]
-                into = collected[child.field]
-                if layout.bare:
-                    uid, canonical = self.uid(self.data[start:end])
-                    if not canonical or reserved_byte:
-                        raw.append((f"{child.field}.{len(into)}", self.data[start - 4 : end]))
-                    into.append(uid)
-                else:
-                    into.append(self.item(item_type, reserved_byte, start, end))
-                order.append(item_type)
-            else:
-                if child is not None:
-                    self.note(
-                        f"a second {_LAYOUT_NAMES[item_type]} in the {parent}: kept as an "
-                        "unknown item",
-                        f"{ITEM_LAYOUTS[item_type].clause}: {child.count.value}",
-                        start - 4,
-                    )
-                else:
-                    self.unknown_note(parent, item_type, start - 4)
-                unknown.append(
-                    UnknownItem(
-                        item_type=item_type, data=self.data[start:end], reserved=reserved_byte
-                    )
-                )
-                order.append(0)
-                in_order = False
-            if item_type < last:
-                in_order = False
-            last = item_type
-        for child in part.children:
-            got = collected[child.field]
-            if child.count is Count.MANY:
-                values[child.field] = tuple(got)
-            elif got:
-                values[child.field] = got[0]
-            elif child.count is Count.ONE:
-                values[child.field] = self.missing(parent, child, span[0])
-                in_order = False  # the assumed item was not there: re-encoded without it
-        values["unknown_items"] = tuple(unknown)
-        return None if in_order else bytes(order)
-
-    def missing(self, parent: str, child: Child, offset: int) -> Any:
+    def missing(self, parent: str, item_type: int, count: str, offset: int) -> Any:
         """What is assumed for a required child that is not there, said in a diagnostic."""
-        layout = ITEM_LAYOUTS[child.item_type]
-        if child.item_type == ItemType.APPLICATION_CONTEXT:
+        layout = ITEM_LAYOUTS[item_type]
+        if item_type == ItemType.APPLICATION_CONTEXT:
             value: Any = ApplicationContext()
             assumed = f"assumed the DICOM application context {value.name}"
-        elif child.item_type == ItemType.USER_INFORMATION:
+        elif item_type == ItemType.USER_INFORMATION:
             value = _build(UserInformation, {"sub_items": ()}, None)
             assumed = "assumed an empty User Information item"
         else:
             value, assumed = UID(""), "assumed none (an empty UID)"
         self.note(
-            f"the {parent} has no {layout.name}: {assumed}",
-            f"{layout.clause}: {child.count.value}",
-            offset,
+            f"the {parent} has no {layout.name}: {assumed}", f"{layout.clause}: {count}", offset
         )
         return value
 
@@ -427,48 +268,28 @@ class _Decoder:
             Severity.WARNING,
         )
 
-    def sub_item(
-        self, parent: str, item_type: int, reserved_byte: int, start: int, end: int
-    ) -> Any:
-        cls = ITEM_CLASSES.get(item_type)
-        if cls is None or cls is UserInformation or item_type < 0x51:
-            self.unknown_note(parent, item_type, start - 4)
-            return UnknownItem(
-                item_type=item_type, data=self.data[start:end], reserved=reserved_byte
-            )
-        return self.item(item_type, reserved_byte, start, end)
+    def sub_items(self, parent: str, start: int, end: int) -> tuple[Any, ...]:
+        """The user information sub-items, every one kept, in the order they came."""
+        data = self.data
+        found = []
+        position = start
+        while position < end:
+            if position + 4 > end:
+                self.no_header(parent, position, end)
+            item_type, reserved, length = _unpack_item_header(data, position)
+            body = position + 4
+            stop = body + length
+            if stop > end:
+                self.overrun(parent, item_type, length, position, end)
+            reader = _SUB_ITEM_READERS.get(item_type)
+            if reader is None:
+                found.append(self.extra(parent, item_type, reserved, body, stop, None))
+            else:
+                found.append(reader(self, data, body, stop, reserved))
+            position = stop
+        return tuple(found)
 
-    # --- PDUs --------------------------------------------------------------------------
-
-    def pdu(self, pdu_type: PDUType, reserved_byte: int, length: int) -> PDU:
-        end = 6 + length
-        if pdu_type is PDUType.P_DATA_TF:
-            return self.p_data(reserved_byte, end)
-        layout = PDU_LAYOUTS[pdu_type]
-        cls = PDU_CLASSES[pdu_type]
-        values, reserved, raw, spans = self.fields(layout, PDU_PLANS[pdu_type], 6, end)
-        order = None
-        if "items" in spans:
-            order = self.children(layout.name, layout.parts[-1], spans["items"], values, raw)
-        version = values.pop("protocol_version", 1)
-        if (
-            reserved_byte
-            or any(value for value in reserved)
-            or raw
-            or order is not None
-            or version != 1
-        ):
-            received = Received(
-                reserved=(reserved_byte, *reserved),
-                raw=tuple(raw),
-                order=order,
-                version=None if version == 1 else version,
-            )
-        else:
-            received = None
-        obj = _build(cls, values, received)
-        self.check(obj, 0)
-        return obj  # type: ignore[no-any-return]
+    # --- P-DATA-TF ----------------------------------------------------------------------
 
     def p_data(self, reserved_byte: int, end: int) -> PDataTF:
         data = self.data
@@ -513,6 +334,280 @@ class _Decoder:
         return pdu  # type: ignore[no-any-return]
 
 
+_RECEIVED: Final[dict[tuple[object, ...], Received]] = {}
+_RECEIVED_KEPT: Final = 256
+
+
+def received(
+    reserved: tuple[int | bytes, ...],
+    raw: tuple[tuple[str, bytes], ...],
+    order: bytes | None,
+    version: int | None,
+) -> Received:
+    """The :class:`Received` of these values; the same ones (DCMTK's FFH in each context
+    it proposes) share one, up to a bound."""
+    key = (reserved, raw, order, version)
+    kept = _RECEIVED.get(key)
+    if kept is None:
+        kept = Received(reserved=reserved, raw=raw, order=order, version=version)
+        if len(_RECEIVED) < _RECEIVED_KEPT and len(raw) < 2 and order is None:
+            _RECEIVED[key] = kept
+    return kept
+
+
+def _add(raw: list[tuple[str, bytes]] | None, name: str, value: bytes) -> list[tuple[str, bytes]]:
+    if raw is None:
+        raw = []
+    raw.append((name, value))
+    return raw
+
+
+# --- the readers, generated from the layouts ------------------------------------------------
+
+
+def _value_lines(part: Part, var: str, source: str, offset: str) -> list[str]:
+    """Lines that set ``v_<name>`` from the bytes ``source`` (at ``offset``), noting in
+    ``raw`` the bytes of a value that is not written back as it came."""
+    name = part.name
+    kind = part.value
+    if kind is ValueKind.BYTES:
+        return [f"{var} = {source}"]
+    if kind is ValueKind.UID:
+        call = f"dec.uid({source})"
+    elif kind is ValueKind.UIDS:
+        call = f"dec.uids({name!r}, {source}, {offset})"
+    elif kind is ValueKind.AE:
+        call = f"dec.text({source}, 16)"
+    else:
+        call = f"dec.text({source})"
+    return [f"{var}, ok = {call}", f"if not ok: raw = _add(raw, {name!r}, {source})"]
+
+
+def _children_lines(
+    label: str, part: Part, namespace: dict[str, Any]
+) -> tuple[list[str], dict[str, str]]:
+    """The loop over a parent's items that sorts them into its fields; and the variable
+    of each field.  The order the items came in is kept only once it departs from the
+    one the encoder writes (an unknown item, a type lower than the one before, a missing
+    item): until then they came in type order, so the ones before are the children so
+    far, in declared order (``so_far``)."""
+    assert part.children is not None
+    variables = {child.field: f"c{index}" for index, child in enumerate(part.children)}
+    so_far = " + ".join(
+        f"bytes([{int(child.item_type)}]) * len({variables[child.field]})"
+        for child in part.children
+    )
+    lines = [f"{var} = []" for var in variables.values()]
+    lines += [
+        "unknown = None",
+        "order = None",
+        "last = 0",
+        "while pos < end:",
+        f"    if pos + 4 > end: dec.no_header({label!r}, pos, end)",
+        "    t, r, n = _item_header(data, pos)",
+        "    b = pos + 4",
+        "    stop = b + n",
+        f"    if stop > end: dec.overrun({label!r}, t, n, pos, end)",
+        f"    if t < last and order is None: order = bytearray({so_far})",
+    ]
+    for index, child in enumerate(part.children):
+        var = variables[child.field]
+        test = f"t == {int(child.item_type)}"
+        if child.count is not Count.MANY:
+            test += f" and not {var}"
+        lines.append(f"    {'elif' if index else 'if'} {test}:")
+        if ITEM_LAYOUTS[child.item_type].bare:
+            lines += [
+                "        fb = data[b:stop]",
+                "        u = _known_get(fb.decode('latin-1'))",
+                "        if u is None or len(u) != n or r:",
+                "            u, ok = dec.uid(fb)",
+                "            if not ok or r:",
+                f"                raw = _add(raw, f'{child.field}.{{len({var})}}', data[pos:stop])",
+                f"        {var}.append(u)",
+            ]
+        else:
+            namespace[f"_read_{child.item_type:02x}"] = None  # bound once all are compiled
+            lines.append(
+                f"        {var}.append(_read_{child.item_type:02x}(dec, data, b, stop, r))"
+            )
+        lines.append("        if order is not None: order.append(t)")
+    namespace["_counts"] = {int(child.item_type): child.count.value for child in part.children}
+    lines += [
+        "    else:",
+        f"        if order is None: order = bytearray({so_far})",
+        "        if unknown is None: unknown = []",
+        f"        unknown.append(dec.extra({label!r}, t, r, b, stop, _counts.get(t)))",
+        "        order.append(0)",
+        "    last = t",
+        "    pos = stop",
+    ]
+    for child in part.children:
+        var = variables[child.field]
+        if child.count is Count.ONE:
+            lines += [
+                f"if not {var}:",
+                f"    if order is None: order = bytearray({so_far})",
+                f"    {var} = [dec.missing({label!r}, {int(child.item_type)}, "
+                f"{child.count.value!r}, start)]",
+            ]
+    for child in part.children:
+        var = variables[child.field]
+        if child.count is Count.MANY:
+            lines.append(f"{var} = tuple({var})")
+        else:
+            lines.append(f"{var} = {var}[0] if {var} else None")
+    lines.append("unknown = () if unknown is None else tuple(unknown)")
+    lines.append("order = None if order is None else bytes(order)")
+    variables["unknown_items"] = "unknown"
+    return lines, variables
+
+
+def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> Callable[..., Any]:
+    """The reader of ``layout`` into ``cls``: ``(dec, data, start, end, second)`` where
+    ``start``-``end`` are the bytes after the header and ``second`` its second byte."""
+    plan = ITEM_PLANS.get(ITEM_CODES.get(cls, -1)) or _PDU_PLAN_OF[cls]
+    namespace: dict[str, Any] = {
+        "_new": _new,
+        "_cls": cls,
+        "_item_header": _unpack_item_header,
+        "_prefix": _unpack_prefix,
+        "_known_get": _known_uids.get,
+        "_add": _add,
+        "_Received": received,
+        "_head": plan.head.unpack_from,
+    }
+    label = layout.name
+    clause = layout.clause
+    head_vars = [f"h{index}" for index in range(len(plan.head_parts))]
+    lines = ["raw = None", "order = None", f"pos = start + {plan.head.size}"]
+    if head_vars:
+        lines += [
+            f"if pos > end: dec.short({label!r}, {clause!r}, start, end, {plan.head.size})",
+            f"({', '.join(head_vars)},) = _head(data, start)",
+        ]
+    variables: dict[str, str] = {}
+    reserved_vars: list[str] = []
+    version_var = None
+    for part, var in zip(plan.head_parts, head_vars, strict=True):
+        if part.kind is Kind.RESERVED:
+            reserved_vars.append(var)
+        elif part.value is ValueKind.VERSION:
+            version_var = var
+            lines.append(f"if not {var} & 1: dec.version({var}, {clause!r}, start)")
+        elif part.value is ValueKind.AE:
+            variables[part.name] = f"v_{part.name}"
+            lines += _value_lines(part, f"v_{part.name}", var, "start")
+        else:
+            variables[part.name] = var
+    for index, (part, single) in enumerate(plan.tail):
+        var = f"v_{part.name}"
+        if part.kind is Kind.ITEMS:
+            if part.children is None:
+                variables[part.name] = var
+                lines += [f"{var} = dec.sub_items({label!r}, pos, end)", "pos = end"]
+            else:
+                child_lines, child_vars = _children_lines(label, part, namespace)
+                lines += child_lines
+                variables.update(child_vars)
+            continue
+        if single is not None:
+            namespace[f"_single{index}"] = single.unpack_from
+            lines += [
+                f"if pos + {single.size} > end: dec.past_end({label!r}, {part.name!r}, {clause!r}, pos)",
+                f"({var},) = _single{index}(data, pos)",
+                f"pos += {single.size}",
+            ]
+            if part.kind is Kind.RESERVED:
+                reserved_vars.append(var)
+            else:
+                variables[part.name] = var
+            continue
+        if part.kind is Kind.REST:
+            lines += ["fb = data[pos:end]", "at = pos", "pos = end"]
+        else:
+            lines += [
+                f"if pos + 2 > end: dec.cut_length({label!r}, {part.name!r}, {clause!r}, pos)",
+                "(n,) = _prefix(data, pos)",
+                f"if pos + 2 + n > end: dec.overrun_field({label!r}, {part.name!r}, {clause!r}, n, pos, end)",
+                "fb = data[pos + 2 : pos + 2 + n]",
+                "at = pos + 2",
+                "pos += 2 + n",
+            ]
+        lines += _value_lines(part, var, "fb", "at")
+        variables[part.name] = var
+    lines.append(f"if pos != end: dec.trailing({label!r}, {clause!r}, pos, end)")
+    second = "second"
+    if layout.header_field is not None:
+        variables[layout.header_field] = "second"
+        second = "0"
+    lines.append("obj = _new(_cls)")
+    for field in attrs.fields(cls):
+        if field.name == "received":
+            continue
+        namespace[f"_set_{field.name}"] = slot_setter(cls, field.name)
+        value = variables.get(field.name)
+        if value is None:
+            default = field.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                default = default.factory()  # type: ignore[attr-defined]
+            namespace[f"_default_{field.name}"] = default
+            value = f"_default_{field.name}"
+        elif field.converter is not None and field.type not in ("str", "UID"):
+            converter = field.converter
+            if isinstance(converter, attrs.Converter):
+                namespace[f"_convert_{field.name}"] = converter.converter  # type: ignore[attr-defined]
+                value = f"_convert_{field.name}({value}, obj)"
+            elif (
+                any(p.name == field.name and p.value is ValueKind.INT for p in layout.parts)
+                or field.name == layout.header_field
+            ):
+                namespace[f"_convert_{field.name}"] = converter
+                value = f"_convert_{field.name}({value})"
+        lines.append(f"_set_{field.name}(obj, {value})")
+    namespace["_set_received"] = slot_setter(cls, "received")
+    deviations = [
+        *([second] if second != "0" else []),
+        *reserved_vars,
+        "raw is not None",
+        "order is not None",
+    ]
+    if version_var is not None:
+        deviations.append(f"{version_var} != 1")
+    version = "None" if version_var is None else f"None if {version_var} == 1 else {version_var}"
+    lines += [
+        f"if {' or '.join(deviations)}:",
+        f"    _set_received(obj, _Received(({second}, {''.join(v + ', ' for v in reserved_vars)}), "
+        f"() if raw is None else tuple(raw), order, {version}))",
+        "else:",
+        "    _set_received(obj, None)",
+        f"dec.check(obj, start - {offset_back})",
+        "return obj",
+    ]
+    source = f"def {function}(dec, data, start, end, second):\n" + "".join(
+        f"    {line}\n" for line in lines
+    )
+    return compile_function(source, function, f"read {label}", namespace)
+
+
+ITEM_CODES: Final = {cls: code for code, cls in ITEM_CLASSES.items()}
+_PDU_PLAN_OF: Final = {PDU_CLASSES[code]: plan for code, plan in PDU_PLANS.items()}
+_ITEM_READERS: Final = {
+    code: _reader(f"read_{code:02x}", ITEM_LAYOUTS[code], cls, 4)
+    for code, cls in ITEM_CLASSES.items()
+}
+_PDU_READERS: Final = {
+    code: _reader(f"read_{layout.name.replace('-', '_')}", layout, PDU_CLASSES[code], 0)
+    for code, layout in PDU_LAYOUTS.items()
+}
+for _reader_function in (*_ITEM_READERS.values(), *_PDU_READERS.values()):
+    for _code, _read in _ITEM_READERS.items():
+        if f"_read_{_code:02x}" in _reader_function.__globals__:
+            _reader_function.__globals__[f"_read_{_code:02x}"] = _read
+_SUB_ITEM_READERS: Final = {code: read for code, read in _ITEM_READERS.items() if code >= 0x51}
+"""The readers of the user information sub-items (PS3.8 Annex D; PS3.7 D.3.3)."""
+
+
 def decode_pdu(data: bytes | bytearray | memoryview, *, strict: bool = False) -> DecodedPDU:
     """Decode one whole PDU, its header included (PS3.8 9.3).
 
@@ -542,7 +637,10 @@ def decode_pdu(data: bytes | bytearray | memoryview, *, strict: bool = False) ->
     if breach is not None:
         raise DecodeError(f"{kind.label} {breach} ({shape.clause})", offset=2)  # type: ignore[union-attr]
     decoder = _Decoder(data)
-    pdu = decoder.pdu(kind, reserved_byte, length)
+    if kind is PDUType.P_DATA_TF:
+        pdu: PDU = decoder.p_data(reserved_byte, 6 + length)
+    else:
+        pdu = _PDU_READERS[kind](decoder, data, 6, 6 + length, reserved_byte)
     first = decoder.log.first
     if strict and first is not None:
         raise DecodeError(f"{first.what} [{first.rule}] (strict)", offset=first.offset)

@@ -64,9 +64,11 @@ MAX_CONTEXTS: Final = 128
 
 
 def _unique_context_ids(contexts: tuple[object, ...], reference: str) -> Iterator[Problem]:
+    ids = [context.context_id for context in contexts]  # type: ignore[attr-defined]
+    if len(set(ids)) == len(ids):
+        return
     seen: set[int] = set()
-    for context in contexts:
-        context_id = cast(PresentationContextRQ, context).context_id
+    for context_id in ids:
         if context_id in seen:
             yield (
                 ("presentation_contexts",),
