@@ -29,7 +29,7 @@ from pydicom.uid import UID
 from .._codegen import compile_function
 from .._errors import InvalidMessageError, InvalidPDUError
 from .._model import vr
-from .pdu_encode import item_length
+from .pdu_encode import item_length, register
 from .pdu_layout import MAX_ITEM_LENGTH, ItemType, Received
 
 __all__ = [
@@ -844,3 +844,12 @@ _PER_CLASS: Final = {
     SOPClassExtendedNegotiation: "PS3.7 D.3.3.5",
     SOPClassCommonExtendedNegotiation: "PS3.7 D.3.3.6",
 }
+
+for _cls in (
+    ApplicationContext,
+    PresentationContextRQ,
+    PresentationContextAC,
+    UserInformation,
+    *_SUB_ITEM_CLASSES,
+):
+    register(_cls)

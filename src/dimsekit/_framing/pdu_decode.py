@@ -334,6 +334,17 @@ class _Decoder:
         return pdu  # type: ignore[no-any-return]
 
 
+_BARE: Final[dict[bytes, UID]] = {}
+"""30H/40H sub-items as received (header and UID, canonical), by their bytes, each as the
+UID it holds: the same ones recur in every context and every association."""
+_BARE_KEPT: Final = 512
+
+
+def _bare_keep(whole: bytes, uid: UID) -> None:
+    if len(_BARE) < _BARE_KEPT:
+        _BARE[whole] = uid
+
+
 _RECEIVED: Final[dict[tuple[object, ...], Received]] = {}
 _RECEIVED_KEPT: Final = 256
 
@@ -418,12 +429,14 @@ def _children_lines(
         lines.append(f"    {'elif' if index else 'if'} {test}:")
         if ITEM_LAYOUTS[child.item_type].bare:
             lines += [
-                "        fb = data[b:stop]",
-                "        u = _known_get(fb.decode('latin-1'))",
-                "        if u is None or len(u) != n or r:",
-                "            u, ok = dec.uid(fb)",
+                "        whole = data[pos:stop]",
+                "        u = _bare_get(whole)",
+                "        if u is None:",
+                "            u, ok = dec.uid(data[b:stop])",
                 "            if not ok or r:",
-                f"                raw = _add(raw, f'{child.field}.{{len({var})}}', data[pos:stop])",
+                f"                raw = _add(raw, f'{child.field}.{{len({var})}}', whole)",
+                "            else:",
+                "                _bare_keep(whole, u)",
                 f"        {var}.append(u)",
             ]
         else:
@@ -473,6 +486,8 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         "_item_header": _unpack_item_header,
         "_prefix": _unpack_prefix,
         "_known_get": _known_uids.get,
+        "_bare_get": _BARE.get,
+        "_bare_keep": _bare_keep,
         "_add": _add,
         "_Received": received,
         "_head": plan.head.unpack_from,

@@ -19,6 +19,7 @@ import struct
 from collections.abc import Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
+from .._codegen import compile_function
 from .pdu import COMMAND_BIT, LAST_BIT, MAX_LENGTH_FIELD, PDU_HEADER, PDV_HEADER, PDUType
 from .pdu_layout import (
     ITEM_HEADER,
@@ -32,7 +33,7 @@ from .pdu_layout import (
     ValueKind,
 )
 
-__all__ = ["encode_pdu"]
+__all__ = ["encode_pdu", "register"]
 
 _pack_item_header: Final = ITEM_HEADER.pack
 _pack_prefix: Final = LENGTH_PREFIX.pack
@@ -178,6 +179,14 @@ def _children(obj: Any, part: Part, received: Any, raw: dict[str, bytes] | None)
 
 def encode_item(item: Any) -> bytes:
     """An item or sub-item with its header."""
+    writer = _WRITERS.get(type(item))
+    if writer is not None:
+        return writer(item)
+    return _encode_item(item)
+
+
+def _encode_item(item: Any) -> bytes:
+    """An item or sub-item with its header, by the general walk."""
     item_type = getattr(type(item), "ITEM_TYPE", None)
     if item_type is None:
         data = item.data
@@ -216,6 +225,8 @@ def encode_pdu(pdu: Any) -> bytes:
         raise TypeError(f"encode_pdu takes a PDU (AAssociateRQ, ...), not {type(pdu).__name__}")
     if pdu_type is PDUType.P_DATA_TF:
         body = b"".join([_pdv(pdv) for pdv in pdu.pdvs])
+    elif pdu.received is None and not getattr(pdu, "unknown_items", ()):
+        body = _PDU_BODIES[pdu_type](pdu)
     else:
         body = _body(pdu, PDU_PLANS[pdu_type])
     if len(body) > MAX_LENGTH_FIELD:
@@ -223,3 +234,148 @@ def encode_pdu(pdu: Any) -> bytes:
     received = pdu.received
     reserved = received.reserved[0] if received is not None and received.reserved else 0
     return PDU_HEADER.pack(pdu_type, reserved, len(body)) + body
+
+
+# --- the canonical writers, generated from the layouts ----------------------------------------
+# What a built item is (nothing received, no unknown children): its fields in layout order,
+# reserved fields zero, children in type order.  Anything else takes the general walk above.
+
+_BARE_KEPT: Final = 512
+"""How many encoded 30H/40H sub-items (a UID each) are remembered, at most."""
+_BARE: Final[dict[tuple[int, str], bytes]] = {}
+
+
+def _bare_memo(item_type: int, uid: str) -> bytes:
+    """A 30H/40H sub-item holding ``uid``: the same UIDs recur, so they are remembered."""
+    key = (item_type, uid)
+    data = _BARE.get(key)
+    if data is None:
+        data = _bare(item_type, uid)
+        if len(_BARE) < _BARE_KEPT:
+            _BARE[key] = data
+    return data
+
+
+def _value_expression(part: Part, access: str) -> list[str]:
+    """The expressions that write a part's value (after any length prefix) from ``access``."""
+    kind = part.value
+    if kind is ValueKind.BYTES:
+        return [access]
+    if kind is ValueKind.UIDS:
+        return [f"_uids({access})"]
+    if kind is ValueKind.AE:
+        return [f"{access}.encode('latin-1').ljust(16)"]
+    return [f"{access}.encode('latin-1')"]
+
+
+def _uids(uids: tuple[str, ...]) -> bytes:
+    return b"".join(_pack_prefix(len(uid)) + uid.encode("latin-1") for uid in uids)
+
+
+def _writer_source(
+    function: str, layout: ItemLayout, code: int | None
+) -> tuple[str, dict[str, Any]]:
+    """A function of one object that gives the body (``code`` None: a PDU's) or the whole
+    item of a canonical object of ``layout``, or None where it is not canonical."""
+    plan = plan_of(layout)
+    namespace: dict[str, Any] = {
+        "_head": plan.head.pack,
+        "_header": _pack_item_header,
+        "_prefix": _pack_prefix,
+        "_bare": _bare_memo,
+        "_uids": _uids,
+        "_any": encode_item,
+        "_join": b"".join,
+    }
+    args = []
+    for part in plan.head_parts:
+        if part.kind is Kind.RESERVED:
+            args.append(repr(_zero(part)))
+        elif part.value is ValueKind.VERSION:
+            args.append("1")
+        elif part.value is ValueKind.AE:
+            args += _value_expression(part, f"obj.{part.name}")
+        else:
+            args.append(f"obj.{part.name}")
+    pieces = [f"_head({', '.join(args)})"] if plan.head_parts else []
+    lines = [f"def {function}(obj):", "    if obj.received is not None: return None"]
+    for index, (part, single) in enumerate(plan.tail):
+        access = f"obj.{part.name}"
+        if part.kind is Kind.ITEMS:
+            if part.children is None:
+                pieces.append(f"*[_any(x) for x in {access}]")
+                continue
+            lines.append("    if obj.unknown_items: return None")
+            for child in part.children:
+                value = f"obj.{child.field}"
+                if ITEM_LAYOUTS[child.item_type].bare:
+                    one = f"_bare({int(child.item_type)}, {{v}})"
+                else:
+                    one = f"_any({{v}})"
+                if child.count is Count.MANY:
+                    pieces.append(f"*[{one.format(v='x')} for x in {value}]")
+                elif child.count is Count.ONE:
+                    pieces.append(one.format(v=value))
+                else:
+                    pieces.append(f"(b'' if {value} is None else {one.format(v=value)})")
+            continue
+        if single is not None:
+            namespace[f"_single{index}"] = single.pack
+            value = repr(_zero(part)) if part.kind is Kind.RESERVED else access
+            pieces.append(f"_single{index}({value})")
+            continue
+        var = f"v{index}"
+        lines.append(f"    {var} = {_value_expression(part, access)[0]}")
+        if part.kind is not Kind.REST:
+            pieces.append(f"_prefix(len({var}))")
+        pieces.append(var)
+    lines.append(f"    body = _join([{', '.join(pieces)}])")
+    if code is None:
+        lines.append("    return body")
+    else:
+        second = f"obj.{layout.header_field}" if layout.header_field else "0"
+        lines.append(f"    return _header({code}, {second}, len(body)) + body")
+    return "\n".join(lines) + "\n", namespace
+
+
+def _writer(function: str, layout: ItemLayout, code: int | None, fallback: Any) -> Any:
+    source, namespace = _writer_source(function, layout, code)
+    canonical = compile_function(source, function, f"write {layout.name}", namespace)
+
+    def write(obj: Any) -> bytes:
+        data = canonical(obj)
+        return fallback(obj) if data is None else data  # type: ignore[no-any-return]
+
+    write.__name__ = function
+    return write
+
+
+def _unknown(item: Any) -> bytes:
+    data = item.data
+    return _pack_item_header(item.item_type, item.reserved, len(data)) + data
+
+
+_WRITERS: Final[dict[type, Any]] = {}
+"""Each item class's writer, filled in by ``_framing.items`` as it declares its classes
+(:func:`register`): this module knows no class."""
+
+
+def register(cls: type) -> None:
+    """Give ``cls`` (an item class with an ``ITEM_TYPE``, or the unknown item) its writer."""
+    item_type = getattr(cls, "ITEM_TYPE", None)
+    if item_type is None:
+        _WRITERS[cls] = _unknown
+        return
+    _WRITERS[cls] = _writer(
+        f"write_{item_type:02x}", ITEM_LAYOUTS[item_type], int(item_type), _encode_item
+    )
+
+
+def _pdu_body(layout: ItemLayout) -> Any:
+    function = f"write_{layout.name.replace('-', '_')}"
+    source, namespace = _writer_source(function, layout, None)
+    return compile_function(source, function, f"write {layout.name}", namespace)
+
+
+_PDU_BODIES: Final = {code: _pdu_body(layout) for code, layout in PDU_LAYOUTS.items()}
+"""The body of each PDU (but P-DATA-TF) that was built, not received."""
