@@ -139,7 +139,8 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
             lambda: dk.PresentationContextRQ(
                 context_id=2, abstract_syntax=CT, transfer_syntaxes=[IMPLICIT]
             ),
-            "PresentationContextRQ.context_id: a presentation context ID is an odd integer from 1 to 255; got 2 [PS3.8 9.3.2.2]",
+            "PresentationContextRQ.context_id: a presentation context ID is an odd integer "
+            "from 1 to 255; got 2 [PS3.8 9.3.2.2]",
         ),
         (
             lambda: dk.PresentationContextRQ(
@@ -151,13 +152,15 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
             lambda: dk.PresentationContextRQ(
                 context_id=1, abstract_syntax=CT, transfer_syntaxes=[]
             ),
-            "PresentationContextRQ.transfer_syntaxes: a proposed presentation context has one or more transfer syntaxes",
+            "PresentationContextRQ.transfer_syntaxes: a proposed presentation context has "
+            "one or more transfer syntaxes",
         ),
         (
             lambda: dk.PresentationContextRQ(
                 context_id=1, abstract_syntax="1.02", transfer_syntaxes=[IMPLICIT]
             ),
-            "PresentationContextRQ.abstract_syntax: a multi-digit UID component has no leading zero",
+            "PresentationContextRQ.abstract_syntax: a multi-digit UID component has no "
+            "leading zero",
         ),
         (
             lambda: dk.PresentationContextRQ(
@@ -167,7 +170,8 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
         ),
         (
             lambda: dk.PresentationContextAC(context_id=1),
-            "PresentationContextAC.transfer_syntax, PresentationContextAC.result: an accepted presentation context has the one transfer syntax",
+            "PresentationContextAC.transfer_syntax, PresentationContextAC.result: an "
+            "accepted presentation context has the one transfer syntax",
         ),
         (
             lambda: rq(
@@ -180,7 +184,8 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
                     ),
                 ]
             ),
-            "AAssociateRQ.presentation_contexts: each presentation context ID is used once in a PDU; got 1 [PS3.8 9.3.2.2]",
+            "AAssociateRQ.presentation_contexts: each presentation context ID is used once "
+            "in a PDU; got 1 [PS3.8 9.3.2.2]",
         ),
         (lambda: rq(presentation_contexts=[]), "one or more presentation context items"),
         (
@@ -189,7 +194,8 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
         ),
         (
             lambda: dk.UserInformation(sub_items=[dk.ImplementationClassUID(uid="1.2")]),
-            "UserInformation.sub_items: a User Information item has exactly one Maximum Length sub-item (without one, a receiver assumes no maximum)",
+            "UserInformation.sub_items: a User Information item has exactly one Maximum "
+            "Length sub-item (without one, a receiver assumes no maximum)",
         ),
         (
             lambda: dk.UserInformation(
@@ -256,11 +262,13 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
         ),
         (
             lambda: dk.AsynchronousOperationsWindow(maximum_number_operations_invoked=65536),
-            "AsynchronousOperationsWindow.maximum_number_operations_invoked: a US value is from 0 to 65535 (0: unlimited)",
+            "AsynchronousOperationsWindow.maximum_number_operations_invoked: a US value is "
+            "from 0 to 65535 (0: unlimited)",
         ),
         (
             lambda: dk.AAssociateRJ(result=1, source=3, reason=3),
-            "AAssociateRJ.reason, AAssociateRJ.source: the reasons source 3 allows are 1 (TEMPORARY_CONGESTION), 2 (LOCAL_LIMIT_EXCEEDED)",
+            "AAssociateRJ.reason, AAssociateRJ.source: the reasons source 3 allows are 1 "
+            "(TEMPORARY_CONGESTION), 2 (LOCAL_LIMIT_EXCEEDED)",
         ),
         (
             lambda: dk.AAssociateRJ(result=3, source=1, reason=1),
@@ -307,7 +315,9 @@ def test_what_ps38_forbids_cannot_be_built(build: object, words: str) -> None:
     [
         (
             lambda: dk.PresentationContextRQ(
-                context_id="1", abstract_syntax=CT, transfer_syntaxes=[IMPLICIT]
+                context_id="1",  # type: ignore[arg-type]
+                abstract_syntax=CT,
+                transfer_syntaxes=[IMPLICIT],
             ),
             "PresentationContextRQ.context_id must be int",
         ),
@@ -317,8 +327,14 @@ def test_what_ps38_forbids_cannot_be_built(build: object, words: str) -> None:
             ),
             "context_id must be int, not bool",
         ),
-        (lambda: dk.MaximumLength(maximum_length=1.5), "MaximumLength.maximum_length must be int"),
-        (lambda: dk.UserInformation(sub_items=[1]), "UserInformation.sub_items holds sub-items"),
+        (
+            lambda: dk.MaximumLength(maximum_length=1.5),  # type: ignore[arg-type]
+            "MaximumLength.maximum_length must be int",
+        ),
+        (
+            lambda: dk.UserInformation(sub_items=[1]),  # type: ignore[list-item]
+            "UserInformation.sub_items holds sub-items",
+        ),
         (
             lambda: rq(presentation_contexts=[1]),
             "AAssociateRQ.presentation_contexts must be an iterable of PresentationContextRQ",
@@ -597,7 +613,8 @@ def test_a_rejected_ac_context_is_not_checked() -> None:
     [
         (
             minimal_rq(app=b""),
-            "the A-ASSOCIATE-RQ has no Application Context Item: assumed the DICOM application context",
+            "the A-ASSOCIATE-RQ has no Application Context Item: assumed the DICOM "
+            "application context",
         ),
         (
             associate(APP + context_rq(1, IMPLICIT)),
@@ -610,11 +627,13 @@ def test_a_rejected_ac_context_is_not_checked() -> None:
         ),
         (
             minimal_rq(user=item(0x50, item(0x51, bytes(4)))),
-            "exactly one Implementation Class UID sub-item (without one, the implementation is unknown)",
+            "exactly one Implementation Class UID sub-item (without one, the "
+            "implementation is unknown)",
         ),
         (
             minimal_rq(context_rq(2, IMPLICIT)),
-            "PresentationContextRQ.context_id: a presentation context ID is an odd integer from 1 to 255; got 2",
+            "PresentationContextRQ.context_id: a presentation context ID is an odd integer "
+            "from 1 to 255; got 2",
         ),
         (
             minimal_rq(context_rq(1)),

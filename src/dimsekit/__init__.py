@@ -24,14 +24,15 @@ No module imports another layer's underscore names, and there is no import cycle
 
 from . import _pickle_names, messages
 from ._codec import converter as _converter
-from ._framing import items as _items
-from ._framing import pdus as _pdus
 from ._codec.converter import *  # noqa: F403 (re-exports its __all__)
 from ._codec.decode import DecodedCommand, decode_command
 from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
 from ._errors import DecodeError, DimseError, InvalidMessageError, InvalidPDUError
+from ._framing import items as _items
+from ._framing import pdus as _pdus
 from ._framing.events import FramingError
+from ._framing.items import *  # noqa: F403 (re-exports its __all__)
 from ._framing.pdata_receive import (
     Event,
     MessageAssembler,
@@ -41,7 +42,6 @@ from ._framing.pdata_receive import (
     UndecodableMessage,
 )
 from ._framing.pdata_send import PDUBuffers, fragment_message
-from ._framing.items import *  # noqa: F403 (re-exports its __all__)
 from ._framing.pdu import PDUType
 from ._framing.pdu_decode import DecodedPDU, decode_pdu
 from ._framing.pdu_encode import encode_pdu

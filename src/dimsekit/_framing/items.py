@@ -29,7 +29,6 @@ from pydicom.uid import UID
 from .._codegen import compile_function
 from .._errors import InvalidMessageError, InvalidPDUError
 from .._model import vr
-from .pdu_encode import item_length, register
 from .pdu_layout import MAX_ITEM_LENGTH, ItemType, Received
 
 __all__ = [
@@ -94,10 +93,6 @@ def us_problem(value: object) -> str | None:
     return vr.us_problem(value)
 
 
-to_uid: Final = vr.to_uid
-to_text: Final = vr.to_ae
-"""Text with its insignificant leading and trailing spaces removed (str or bytes)."""
-
 VERSION_NAME_TEXT: Final = vr.TextRule(
     16,
     "an implementation version name must be str or bytes",
@@ -159,9 +154,22 @@ def byte_rule(name: str, value: object, reference: str) -> Iterator[Problem]:
         yield (name,), value, "a one-byte field holds 0 to 255", reference
 
 
+_measure: list[Callable[[object], int]] = []
+"""How an item's Item-length is measured: the encoder's, registered by ``_framing.pdu_encode``
+(:func:`measure_with`), so that this module needs no encoder (the facade imports it, so it
+is registered before any item is built)."""
+
+
+def measure_with(item_length: Callable[[object], int]) -> None:
+    """Say how the 16-bit limit measures an item (``_framing.pdu_encode`` does)."""
+    _measure[:] = [item_length]
+
+
 def length_limit(owner: object, name: str, value: object, reference: str) -> Iterator[Problem]:
     """An item's length field has 16 bits (PS3.8 9.3.2.1): its body is at most 65,535 bytes."""
-    length = item_length(owner)
+    if not _measure:
+        raise RuntimeError("dimsekit._framing.pdu_encode has not registered its measure")
+    length = _measure[0](owner)
     if length > MAX_ITEM_LENGTH:
         yield (
             (name,),
@@ -176,22 +184,17 @@ def to_uids(value: Iterable[str | bytes]) -> tuple[UID, ...]:
     validator, which names it)."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         return cast("tuple[UID, ...]", value)
-    return tuple(to_uid(item) for item in value)
+    return tuple(vr.to_uid(item) for item in value)
 
 
-def enum_converter(kind: type[enum.IntEnum]) -> Any:
+def enum_member(kind: type[enum.IntEnum], value: object) -> Any:
     """int -> the member of ``kind``; any other value is left for the rule to refuse."""
-
-    def convert(value: object) -> object:
-        if type(value) is kind or isinstance(value, bool):
-            return value
-        try:
-            return kind(cast(int, value))
-        except (ValueError, TypeError):
-            return value
-
-    convert.__name__ = f"to_{kind.__name__}"
-    return convert
+    if type(value) is kind or isinstance(value, bool):
+        return value
+    try:
+        return kind(cast(int, value))
+    except (ValueError, TypeError):
+        return value
 
 
 def enum_rule(name: str, value: object, kind: type[enum.Enum], reference: str) -> Iterator[Problem]:
@@ -200,14 +203,9 @@ def enum_rule(name: str, value: object, kind: type[enum.Enum], reference: str) -
         yield (name,), value, f"{kind.__name__} is one of {names}", reference
 
 
-def to_flag(value: object) -> object:
+def to_flag(value: bool | int) -> bool:
     """0 or 1 -> False or True; any other value is left for the rule to refuse."""
-    return bool(value) if type(value) is int and value in (0, 1) else value
-
-
-def wire_field() -> Any:
-    """What a decoded item keeps of its bytes (:class:`Received`): not in eq or repr."""
-    return attrs.field(default=None, init=False, eq=False, repr=False, hash=False)
+    return bool(value) if type(value) is int and value in (0, 1) else cast(bool, value)
 
 
 def _redacted(value: bytes) -> str:
@@ -238,6 +236,20 @@ class UserIdentityType(enum.IntEnum):
     KERBEROS = 3
     SAML = 4
     JWT = 5
+
+
+def to_context_result(value: int) -> ContextResult:
+    """int -> ContextResult (anything else is left for the rule)."""
+    return cast(ContextResult, enum_member(ContextResult, value))
+
+
+def to_user_identity_type(value: int) -> UserIdentityType:
+    """int -> UserIdentityType (anything else is left for the rule)."""
+    return cast(UserIdentityType, enum_member(UserIdentityType, value))
+
+
+def to_unknown_items(value: Iterable[UnknownItem]) -> tuple[UnknownItem, ...]:
+    return tuple(value)
 
 
 _PUBLIC_PRIMARY: Final = frozenset(
@@ -283,8 +295,8 @@ class ApplicationContext(Checked):
     """Application Context item, 10H (PS3.8 9.3.2.1): the application context name."""
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.APPLICATION_CONTEXT
-    name: UID = attrs.field(default=DICOM_APPLICATION_CONTEXT, converter=to_uid)
-    received: Received | None = wire_field()
+    name: UID = attrs.field(default=DICOM_APPLICATION_CONTEXT, converter=vr.to_uid)
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from uid_rule("name", self.name)
@@ -297,11 +309,11 @@ class PresentationContextRQ(Checked):
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.PRESENTATION_CONTEXT_RQ
     context_id: int
-    abstract_syntax: UID = attrs.field(converter=to_uid)
+    abstract_syntax: UID = attrs.field(converter=vr.to_uid)
     transfer_syntaxes: tuple[UID, ...] = attrs.field(converter=to_uids)
-    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=tuple)
+    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=to_unknown_items)
     """Sub-items of other types, kept in order (PS3.8 9.3.1)."""
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterable[Problem]:
         # A context of a valid ID and of UIDs known to be valid breaks no rule: said at
@@ -382,11 +394,11 @@ class PresentationContextAC(Checked):
     ITEM_TYPE: ClassVar[ItemType] = ItemType.PRESENTATION_CONTEXT_AC
     context_id: int
     result: ContextResult = attrs.field(
-        default=ContextResult.ACCEPTANCE, converter=enum_converter(ContextResult)
+        default=ContextResult.ACCEPTANCE, converter=to_context_result
     )
     transfer_syntax: UID | None = attrs.field(default=None, converter=vr.to_optional_uid)
-    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=tuple)
-    received: Received | None = wire_field()
+    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=to_unknown_items)
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def accepted(self) -> bool:
@@ -420,7 +432,7 @@ class MaximumLength(Checked):
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.MAXIMUM_LENGTH
     maximum_length: int
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         need(self, "maximum_length", self.maximum_length, int)
@@ -438,8 +450,8 @@ class ImplementationClassUID(Checked):
     """Implementation Class UID sub-item, 52H (PS3.7 D.3.3.2.1)."""
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.IMPLEMENTATION_CLASS_UID
-    uid: UID = attrs.field(converter=to_uid)
-    received: Received | None = wire_field()
+    uid: UID = attrs.field(converter=vr.to_uid)
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from uid_rule("uid", self.uid)
@@ -454,7 +466,7 @@ class AsynchronousOperationsWindow(Checked):
     ITEM_TYPE: ClassVar[ItemType] = ItemType.ASYNCHRONOUS_OPERATIONS_WINDOW
     maximum_number_operations_invoked: int = 1
     maximum_number_operations_performed: int = 1
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         for name in ("maximum_number_operations_invoked", "maximum_number_operations_performed"):
@@ -471,10 +483,10 @@ class RoleSelection(Checked):
     the requestor proposes (or the acceptor accepts) each role, 0 or 1."""
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.ROLE_SELECTION
-    sop_class_uid: UID = attrs.field(converter=to_uid)
+    sop_class_uid: UID = attrs.field(converter=vr.to_uid)
     scu_role: int
     scp_role: int
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from uid_rule("sop_class_uid", self.sop_class_uid)
@@ -495,8 +507,8 @@ class ImplementationVersionName(Checked):
     """Implementation Version Name sub-item, 55H (PS3.7 D.3.3.2.3): 1-16 characters."""
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.IMPLEMENTATION_VERSION_NAME
-    name: str = attrs.field(converter=to_text)
-    received: Received | None = wire_field()
+    name: str = attrs.field(converter=vr.to_ae)
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         problem = VERSION_NAME_TEXT.problem(self.name)
@@ -511,9 +523,9 @@ class SOPClassExtendedNegotiation(Checked):
     defines (PS3.4)."""
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.SOP_CLASS_EXTENDED_NEGOTIATION
-    sop_class_uid: UID = attrs.field(converter=to_uid)
+    sop_class_uid: UID = attrs.field(converter=vr.to_uid)
     service_class_application_information: bytes = attrs.field(default=b"", converter=bytes)
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from uid_rule("sop_class_uid", self.sop_class_uid)
@@ -525,12 +537,12 @@ class SOPClassCommonExtendedNegotiation(Checked):
     in an A-ASSOCIATE-RQ."""
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.SOP_CLASS_COMMON_EXTENDED_NEGOTIATION
-    sop_class_uid: UID = attrs.field(converter=to_uid)
-    service_class_uid: UID = attrs.field(converter=to_uid)
+    sop_class_uid: UID = attrs.field(converter=vr.to_uid)
+    service_class_uid: UID = attrs.field(converter=vr.to_uid)
     related_general_sop_class_uids: tuple[UID, ...] = attrs.field(default=(), converter=to_uids)
     sub_item_version: int = 0
     """The item header's second byte: the sub-item version, 0 (PS3.7 D.3.3.6.1)."""
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from uid_rule("sop_class_uid", self.sop_class_uid)
@@ -553,11 +565,11 @@ class UserIdentityRQ(Checked):
     and a Kerberos, SAML or JWT token are redacted in ``repr``."""
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.USER_IDENTITY_RQ
-    user_identity_type: UserIdentityType = attrs.field(converter=enum_converter(UserIdentityType))
+    user_identity_type: UserIdentityType = attrs.field(converter=to_user_identity_type)
     primary_field: bytes = attrs.field(converter=bytes)
     secondary_field: bytes = attrs.field(default=b"", converter=bytes)
     positive_response_requested: bool = attrs.field(default=False, converter=to_flag)
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from enum_rule(
@@ -613,7 +625,7 @@ class UserIdentityAC(Checked):
 
     ITEM_TYPE: ClassVar[ItemType] = ItemType.USER_IDENTITY_AC
     server_response: bytes = attrs.field(default=b"", converter=bytes)
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def limits(self) -> Iterator[Problem]:
         yield from length_limit(self, "server_response", None, "PS3.7 D.3.3.7.2")
@@ -688,7 +700,7 @@ class UserInformation(Checked):
     sub_items: tuple[SubItem, ...] = attrs.field(
         default=(), converter=to_sub_items, eq=_in_type_order
     )
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @classmethod
     def of(
@@ -824,7 +836,7 @@ class UserInformation(Checked):
         yield from length_limit(self, "sub_items", None, "PS3.8 9.3.2.3")
 
 
-_EXACTLY_ONE: Final = (
+_EXACTLY_ONE: Final[tuple[tuple[type, str, str, str], ...]] = (
     (MaximumLength, "Maximum Length", "PS3.8 D.1", "a receiver assumes no maximum"),
     (
         ImplementationClassUID,
@@ -833,23 +845,14 @@ _EXACTLY_ONE: Final = (
         "the implementation is unknown",
     ),
 )
-_AT_MOST_ONE: Final = (
+_AT_MOST_ONE: Final[tuple[tuple[type, str, str], ...]] = (
     (AsynchronousOperationsWindow, "Asynchronous Operations Window", "PS3.7 D.3.3.3"),
     (ImplementationVersionName, "Implementation Version Name", "PS3.7 D.3.3.2"),
     (UserIdentityRQ, "User Identity (RQ)", "PS3.7 D.3.3.7"),
     (UserIdentityAC, "User Identity (AC)", "PS3.7 D.3.3.7"),
 )
-_PER_CLASS: Final = {
+_PER_CLASS: Final[dict[type, str]] = {
     RoleSelection: "PS3.7 D.3.3.4",
     SOPClassExtendedNegotiation: "PS3.7 D.3.3.5",
     SOPClassCommonExtendedNegotiation: "PS3.7 D.3.3.6",
 }
-
-for _cls in (
-    ApplicationContext,
-    PresentationContextRQ,
-    PresentationContextAC,
-    UserInformation,
-    *_SUB_ITEM_CLASSES,
-):
-    register(_cls)

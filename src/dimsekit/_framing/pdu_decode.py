@@ -37,7 +37,6 @@ from .pdu_layout import (
     ITEM_LAYOUTS,
     LENGTH_PREFIX,
     PDU_LAYOUTS,
-    Child,
     Count,
     ItemLayout,
     ItemType,
@@ -59,7 +58,7 @@ _new: Final = object.__new__
 _set: Final = object.__setattr__
 
 ITEM_CLASSES: Final[dict[int, type]] = {
-    cls.ITEM_TYPE: cls
+    vars(cls)["ITEM_TYPE"]: cls
     for cls in vars(_items_module).values()
     if isinstance(cls, type) and isinstance(vars(cls).get("ITEM_TYPE"), int)
 }
@@ -88,10 +87,19 @@ _CONVERTERS: Final = {
 }
 
 
+def _default_of(field: attrs.Attribute[Any]) -> Any:
+    """A field's default (a factory's product), or None where it has none."""
+    default = field.default
+    factory = getattr(default, "factory", None)
+    if callable(factory):
+        return factory()
+    return None if default is attrs.NOTHING else default
+
+
 def _build(cls: type, values: dict[str, Any], received: Received | None) -> Any:
     """An instance of ``cls`` holding ``values`` as they are, without its checks (the
     decoder reports what breaks them as diagnostics)."""
-    obj = _new(cls)
+    obj: Any = _new(cls)
     converters = _CONVERTERS[cls]
     for field in attrs.fields(cls):
         name = field.name
@@ -100,14 +108,13 @@ def _build(cls: type, values: dict[str, Any], received: Received | None) -> Any:
         if name in values:
             value = values[name]
         elif field.default is not attrs.NOTHING:
-            default = field.default
-            value = default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[call-arg]
+            value = _default_of(field)
         else:
             value = None
         converter = converters.get(name)
         if converter is not None and type(value) is int:
             if isinstance(converter, attrs.Converter):
-                value = converter.converter(value, obj)  # type: ignore[call-arg]
+                value = converter.converter(value, obj)  # type: ignore[attr-defined]
             else:
                 value = converter(value)
         _set(obj, name, value)
@@ -424,7 +431,7 @@ def _children_lines(
     for index, child in enumerate(part.children):
         var = variables[child.field]
         test = f"t == {int(child.item_type)}"
-        if child.count is not Count.MANY:
+        if child.occurs is not Count.MANY:
             test += f" and not {var}"
         lines.append(f"    {'elif' if index else 'if'} {test}:")
         if ITEM_LAYOUTS[child.item_type].bare:
@@ -445,7 +452,7 @@ def _children_lines(
                 f"        {var}.append(_read_{child.item_type:02x}(dec, data, b, stop, r))"
             )
         lines.append("        if order is not None: order.append(t)")
-    namespace["_counts"] = {int(child.item_type): child.count.value for child in part.children}
+    namespace["_counts"] = {int(child.item_type): child.occurs.value for child in part.children}
     lines += [
         "    else:",
         f"        if order is None: order = bytearray({so_far})",
@@ -457,16 +464,16 @@ def _children_lines(
     ]
     for child in part.children:
         var = variables[child.field]
-        if child.count is Count.ONE:
+        if child.occurs is Count.ONE:
             lines += [
                 f"if not {var}:",
                 f"    if order is None: order = bytearray({so_far})",
                 f"    {var} = [dec.missing({label!r}, {int(child.item_type)}, "
-                f"{child.count.value!r}, start)]",
+                f"{child.occurs.value!r}, start)]",
             ]
     for child in part.children:
         var = variables[child.field]
-        if child.count is Count.MANY:
+        if child.occurs is Count.MANY:
             lines.append(f"{var} = tuple({var})")
         else:
             lines.append(f"{var} = {var}[0] if {var} else None")
@@ -529,7 +536,8 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         if single is not None:
             namespace[f"_single{index}"] = single.unpack_from
             lines += [
-                f"if pos + {single.size} > end: dec.past_end({label!r}, {part.name!r}, {clause!r}, pos)",
+                f"if pos + {single.size} > end: dec.past_end({label!r}, {part.name!r}, "
+                f"{clause!r}, pos)",
                 f"({var},) = _single{index}(data, pos)",
                 f"pos += {single.size}",
             ]
@@ -544,7 +552,8 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
             lines += [
                 f"if pos + 2 > end: dec.cut_length({label!r}, {part.name!r}, {clause!r}, pos)",
                 "(n,) = _prefix(data, pos)",
-                f"if pos + 2 + n > end: dec.overrun_field({label!r}, {part.name!r}, {clause!r}, n, pos, end)",
+                f"if pos + 2 + n > end: dec.overrun_field({label!r}, {part.name!r}, "
+                f"{clause!r}, n, pos, end)",
                 "fb = data[pos + 2 : pos + 2 + n]",
                 "at = pos + 2",
                 "pos += 2 + n",
@@ -563,10 +572,7 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         namespace[f"_set_{field.name}"] = slot_setter(cls, field.name)
         value = variables.get(field.name)
         if value is None:
-            default = field.default
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                default = default.factory()  # type: ignore[attr-defined]
-            namespace[f"_default_{field.name}"] = default
+            namespace[f"_default_{field.name}"] = _default_of(field)
             value = f"_default_{field.name}"
         elif field.converter is not None and field.type not in ("str", "UID"):
             converter = field.converter
@@ -606,7 +612,9 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
 
 
 ITEM_CODES: Final = {cls: code for code, cls in ITEM_CLASSES.items()}
-_PDU_PLAN_OF: Final = {PDU_CLASSES[code]: plan for code, plan in PDU_PLANS.items()}
+_PDU_PLAN_OF: Final[dict[type, Plan]] = {
+    PDU_CLASSES[code]: plan for code, plan in PDU_PLANS.items()
+}
 _ITEM_READERS: Final = {
     code: _reader(f"read_{code:02x}", ITEM_LAYOUTS[code], cls, 4)
     for code, cls in ITEM_CLASSES.items()

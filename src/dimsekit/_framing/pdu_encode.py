@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Iterator
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 from .._codegen import compile_function
-from .pdu import COMMAND_BIT, LAST_BIT, MAX_LENGTH_FIELD, PDU_HEADER, PDV_HEADER, PDUType
+from . import items
+from .pdu import COMMAND_BIT, LAST_BIT, MAX_LENGTH_FIELD, PDU_HEADER, PDV_HEADER
 from .pdu_layout import (
     ITEM_HEADER,
     ITEM_LAYOUTS,
@@ -32,8 +33,9 @@ from .pdu_layout import (
     Part,
     ValueKind,
 )
+from .pdus import PDU, PDataTF
 
-__all__ = ["encode_pdu", "register"]
+__all__ = ["encode_pdu"]
 
 _pack_item_header: Final = ITEM_HEADER.pack
 _pack_prefix: Final = LENGTH_PREFIX.pack
@@ -132,10 +134,10 @@ def _children(obj: Any, part: Part, received: Any, raw: dict[str, bytes] | None)
     for child in part.children:
         value = getattr(obj, child.field)
         values: Iterable[Any] = (
-            value if child.count is Count.MANY else (() if value is None else (value,))
+            value if child.occurs is Count.MANY else (() if value is None else (value,))
         )
         streams[child.item_type] = iter(enumerate(values))
-    bare = {
+    bare: dict[int, str] = {
         child.item_type: child.field
         for child in part.children
         if ITEM_LAYOUTS[child.item_type].bare
@@ -181,7 +183,7 @@ def encode_item(item: Any) -> bytes:
     """An item or sub-item with its header."""
     writer = _WRITERS.get(type(item))
     if writer is not None:
-        return writer(item)
+        return cast(bytes, writer(item))
     return _encode_item(item)
 
 
@@ -189,8 +191,7 @@ def _encode_item(item: Any) -> bytes:
     """An item or sub-item with its header, by the general walk."""
     item_type = getattr(type(item), "ITEM_TYPE", None)
     if item_type is None:
-        data = item.data
-        return _pack_item_header(item.item_type, item.reserved, len(data)) + data
+        return _unknown(item)
     layout = ITEM_LAYOUTS[item_type]
     body = _body(item, ITEM_PLANS[item_type])
     if layout.header_field is not None:
@@ -214,16 +215,16 @@ def _pdv(pdv: Any) -> bytes:
     received = pdv.received
     if received is not None and received.reserved:
         control |= received.reserved[0]  # the control header's other bits, as received
-    fragment = pdv.fragment
+    fragment: bytes = pdv.fragment
     return PDV_HEADER.pack(len(fragment) + 2, pdv.context_id, control) + fragment
 
 
-def encode_pdu(pdu: Any) -> bytes:
+def encode_pdu(pdu: PDU) -> bytes:
     """The bytes of ``pdu``, its PDU header included (PS3.8 9.3)."""
     pdu_type = getattr(type(pdu), "PDU_TYPE", None)
     if pdu_type is None:
         raise TypeError(f"encode_pdu takes a PDU (AAssociateRQ, ...), not {type(pdu).__name__}")
-    if pdu_type is PDUType.P_DATA_TF:
+    if isinstance(pdu, PDataTF):
         body = b"".join([_pdv(pdv) for pdv in pdu.pdvs])
     elif pdu.received is None and not getattr(pdu, "unknown_items", ()):
         body = _PDU_BODIES[pdu_type](pdu)
@@ -311,10 +312,10 @@ def _writer_source(
                 if ITEM_LAYOUTS[child.item_type].bare:
                     one = f"_bare({int(child.item_type)}, {{v}})"
                 else:
-                    one = f"_any({{v}})"
-                if child.count is Count.MANY:
+                    one = "_any({v})"
+                if child.occurs is Count.MANY:
                     pieces.append(f"*[{one.format(v='x')} for x in {value}]")
-                elif child.count is Count.ONE:
+                elif child.occurs is Count.ONE:
                     pieces.append(one.format(v=value))
                 else:
                     pieces.append(f"(b'' if {value} is None else {one.format(v=value)})")
@@ -351,24 +352,25 @@ def _writer(function: str, layout: ItemLayout, code: int | None, fallback: Any) 
 
 
 def _unknown(item: Any) -> bytes:
-    data = item.data
+    data: bytes = item.data
     return _pack_item_header(item.item_type, item.reserved, len(data)) + data
 
 
-_WRITERS: Final[dict[type, Any]] = {}
-"""Each item class's writer, filled in by ``_framing.items`` as it declares its classes
-(:func:`register`): this module knows no class."""
-
-
-def register(cls: type) -> None:
-    """Give ``cls`` (an item class with an ``ITEM_TYPE``, or the unknown item) its writer."""
+def _writer_of(cls: type) -> Any:
     item_type = getattr(cls, "ITEM_TYPE", None)
     if item_type is None:
-        _WRITERS[cls] = _unknown
-        return
-    _WRITERS[cls] = _writer(
-        f"write_{item_type:02x}", ITEM_LAYOUTS[item_type], int(item_type), _encode_item
-    )
+        return _unknown
+    return _writer(f"write_{item_type:02x}", ITEM_LAYOUTS[item_type], int(item_type), _encode_item)
+
+
+_WRITERS: Final[dict[type, Any]] = {
+    cls: _writer_of(cls)
+    for cls in vars(items).values()
+    if isinstance(cls, type)
+    and (isinstance(vars(cls).get("ITEM_TYPE"), int) or cls is items.UnknownItem)
+}
+"""Each item class's writer (a class found by its ``ITEM_TYPE``; the unknown item)."""
+items.measure_with(item_length)
 
 
 def _pdu_body(layout: ItemLayout) -> Any:

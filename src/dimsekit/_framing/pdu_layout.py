@@ -124,7 +124,7 @@ class Child(NamedTuple):
 
     item_type: ItemType
     field: str
-    count: Count
+    occurs: Count
 
 
 class Part(NamedTuple):

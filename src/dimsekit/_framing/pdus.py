@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator
-from typing import ClassVar, Final, TypeAlias, cast
+from typing import Any, ClassVar, Final, TypeAlias, cast
 
 import attrs
 
+from .._model import vr
 from .items import (
     ApplicationContext,
     Checked,
-    Problem,
     PresentationContextAC,
     PresentationContextRQ,
+    Problem,
     SOPClassCommonExtendedNegotiation,
     UnknownItem,
     UserIdentityAC,
@@ -33,11 +34,10 @@ from .items import (
     UserInformation,
     ae_problem,
     context_id_rule,
-    enum_converter,
+    enum_member,
     enum_rule,
     need,
-    to_text,
-    wire_field,
+    to_unknown_items,
 )
 from .pdu import PDUType
 from .pdu_layout import Received
@@ -87,12 +87,38 @@ def _contexts_of(owner: object, value: object, kind: type) -> None:
         )
 
 
-def _to_tuple(value: Iterable[object]) -> tuple[object, ...]:
-    return (
-        tuple(value)
-        if isinstance(value, Iterable) and not isinstance(value, str | bytes)
-        else value
-    )  # type: ignore[return-value]
+def _to_tuple(value: object) -> Any:
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        return tuple(value)
+    return value  # the rule names what is not a sequence
+
+
+def to_rq_contexts(value: Iterable[PresentationContextRQ]) -> tuple[PresentationContextRQ, ...]:
+    return cast("tuple[PresentationContextRQ, ...]", _to_tuple(value))
+
+
+def to_ac_contexts(value: Iterable[PresentationContextAC]) -> tuple[PresentationContextAC, ...]:
+    return cast("tuple[PresentationContextAC, ...]", _to_tuple(value))
+
+
+def to_pdvs(value: Iterable[PresentationDataValue]) -> tuple[PresentationDataValue, ...]:
+    return cast("tuple[PresentationDataValue, ...]", _to_tuple(value))
+
+
+def to_reject_result(value: int) -> RejectResult:
+    return cast(RejectResult, enum_member(RejectResult, value))
+
+
+def to_reject_source(value: int) -> RejectSource:
+    return cast(RejectSource, enum_member(RejectSource, value))
+
+
+def to_abort_source(value: int) -> AbortSource:
+    return cast(AbortSource, enum_member(AbortSource, value))
+
+
+def to_abort_reason(value: int) -> AbortReason:
+    return cast(AbortReason, enum_member(AbortReason, value))
 
 
 def _sub_items_only(
@@ -148,14 +174,14 @@ class AAssociateRQ(_Associate):
     """A-ASSOCIATE-RQ (PS3.8 9.3.2)."""
 
     PDU_TYPE: ClassVar[PDUType] = PDUType.A_ASSOCIATE_RQ
-    called_ae_title: str = attrs.field(converter=to_text)
-    calling_ae_title: str = attrs.field(converter=to_text)
-    presentation_contexts: tuple[PresentationContextRQ, ...] = attrs.field(converter=_to_tuple)
+    called_ae_title: str = attrs.field(converter=vr.to_ae)
+    calling_ae_title: str = attrs.field(converter=vr.to_ae)
+    presentation_contexts: tuple[PresentationContextRQ, ...] = attrs.field(converter=to_rq_contexts)
     user_information: UserInformation
     application_context: ApplicationContext = attrs.field(factory=ApplicationContext)
-    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=tuple)
+    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=to_unknown_items)
     """Items of other types, kept in order (PS3.8 9.3.1)."""
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         for name in ("called_ae_title", "calling_ae_title"):
@@ -187,13 +213,13 @@ class AAssociateAC(_Associate):
     AC that echoes them."""
 
     PDU_TYPE: ClassVar[PDUType] = PDUType.A_ASSOCIATE_AC
-    called_ae_title: str = attrs.field(converter=to_text)
-    calling_ae_title: str = attrs.field(converter=to_text)
-    presentation_contexts: tuple[PresentationContextAC, ...] = attrs.field(converter=_to_tuple)
+    called_ae_title: str = attrs.field(converter=vr.to_ae)
+    calling_ae_title: str = attrs.field(converter=vr.to_ae)
+    presentation_contexts: tuple[PresentationContextAC, ...] = attrs.field(converter=to_ac_contexts)
     user_information: UserInformation
     application_context: ApplicationContext = attrs.field(factory=ApplicationContext)
-    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=tuple)
-    received: Received | None = wire_field()
+    unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=to_unknown_items)
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @classmethod
     def answering(
@@ -270,11 +296,13 @@ class RejectReason(enum.Enum):
 
     @property
     def source(self) -> RejectSource:
-        return cast(RejectSource, self.value[0])
+        source: RejectSource = self.value[0]
+        return source
 
     @property
     def code(self) -> int:
-        return cast(int, self.value[1])
+        code: int = self.value[1]
+        return code
 
     def __index__(self) -> int:
         return self.code
@@ -289,11 +317,12 @@ REJECT_REASONS: Final = {
 """Which reasons each source allows, by code (PS3.8 9.3.4; the others are reserved)."""
 
 
-def _to_reason(value: object, rj: AAssociateRJ) -> object:
+def _to_reason(value: RejectReason | int, rj: Any) -> RejectReason:
     """An int reason -> the member its source gives that code; anything else unchanged."""
     if type(value) is int:
-        return REJECT_REASONS.get(rj.source, {}).get(value, value)  # type: ignore[call-overload]
-    return value
+        reasons: dict[int, RejectReason] = REJECT_REASONS.get(rj.source, {})
+        return reasons.get(value, cast(RejectReason, value))
+    return cast(RejectReason, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -302,16 +331,19 @@ class AAssociateRJ(Checked):
     source allows (:data:`REJECT_REASONS`)."""
 
     PDU_TYPE: ClassVar[PDUType] = PDUType.A_ASSOCIATE_RJ
-    result: RejectResult = attrs.field(converter=enum_converter(RejectResult))
-    source: RejectSource = attrs.field(converter=enum_converter(RejectSource))
-    reason: RejectReason = attrs.field(converter=attrs.Converter(_to_reason, takes_self=True))  # type: ignore[misc]
-    received: Received | None = wire_field()
+    result: RejectResult = attrs.field(converter=to_reject_result)
+    source: RejectSource = attrs.field(converter=to_reject_source)
+    reason: RejectReason = attrs.field(
+        converter=attrs.Converter(_to_reason, takes_self=True)  # type: ignore[misc]
+    )
+    """A member, or the code (read with the source: :data:`REJECT_REASONS`)."""
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from enum_rule("result", self.result, RejectResult, "PS3.8 9.3.4")
         yield from enum_rule("source", self.source, RejectSource, "PS3.8 9.3.4")
         if not isinstance(self.reason, RejectReason) or self.reason.source is not self.source:
-            allowed = REJECT_REASONS.get(self.source, {})  # type: ignore[call-overload]
+            allowed = REJECT_REASONS.get(self.source, {})
             words = ", ".join(f"{code} ({reason.name})" for code, reason in allowed.items())
             yield (
                 ("reason", "source"),
@@ -345,13 +377,9 @@ class AAbort(Checked):
     abort sends reason 0 (it is not significant, and not tested when received)."""
 
     PDU_TYPE: ClassVar[PDUType] = PDUType.A_ABORT
-    source: AbortSource = attrs.field(
-        default=AbortSource.SERVICE_USER, converter=enum_converter(AbortSource)
-    )
-    reason: AbortReason = attrs.field(
-        default=AbortReason.NOT_SPECIFIED, converter=enum_converter(AbortReason)
-    )
-    received: Received | None = wire_field()
+    source: AbortSource = attrs.field(default=AbortSource.SERVICE_USER, converter=to_abort_source)
+    reason: AbortReason = attrs.field(default=AbortReason.NOT_SPECIFIED, converter=to_abort_reason)
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         yield from enum_rule("source", self.source, AbortSource, "PS3.8 9.3.8")
@@ -375,7 +403,7 @@ class AReleaseRQ(Checked):
     """A-RELEASE-RQ (PS3.8 9.3.6): no fields."""
 
     PDU_TYPE: ClassVar[PDUType] = PDUType.A_RELEASE_RQ
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -383,7 +411,7 @@ class AReleaseRP(Checked):
     """A-RELEASE-RP (PS3.8 9.3.7): no fields."""
 
     PDU_TYPE: ClassVar[PDUType] = PDUType.A_RELEASE_RP
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -395,7 +423,7 @@ class PresentationDataValue(Checked):
     is_command: bool
     is_last: bool
     fragment: bytes = attrs.field(converter=bytes)
-    received: Received | None = wire_field()
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         need(self, "context_id", self.context_id, int)
@@ -415,8 +443,8 @@ class PDataTF(Checked):
     """P-DATA-TF (PS3.8 9.3.5): one or more PDV items."""
 
     PDU_TYPE: ClassVar[PDUType] = PDUType.P_DATA_TF
-    pdvs: tuple[PresentationDataValue, ...] = attrs.field(converter=_to_tuple)
-    received: Received | None = wire_field()
+    pdvs: tuple[PresentationDataValue, ...] = attrs.field(converter=to_pdvs)
+    received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def problems(self) -> Iterator[Problem]:
         pdvs = self.pdvs
@@ -424,7 +452,8 @@ class PDataTF(Checked):
             isinstance(p, PresentationDataValue) for p in pdvs
         ):
             raise TypeError(
-                f"PDataTF.pdvs must be an iterable of PresentationDataValue, not {type(pdvs).__name__}"
+                f"PDataTF.pdvs must be an iterable of PresentationDataValue, not "
+                f"{type(pdvs).__name__}"
             )
         if not pdvs:
             yield ("pdvs",), pdvs, "a P-DATA-TF has one or more PDV items", "PS3.8 9.3.5"
@@ -439,4 +468,4 @@ PDU_CLASSES: Final = {
     cls.PDU_TYPE: cls
     for cls in (AAssociateRQ, AAssociateAC, AAssociateRJ, PDataTF, AReleaseRQ, AReleaseRP, AAbort)
 }
-_LABELS: Final = {cls: cls.PDU_TYPE.label for cls in PDU_CLASSES.values()}
+_LABELS: Final[dict[type, str]] = {cls: cls.PDU_TYPE.label for cls in PDU_CLASSES.values()}
