@@ -5,6 +5,7 @@ bytes get our errors only."""
 
 from __future__ import annotations
 
+import json
 import pickle
 import struct
 import tracemalloc
@@ -17,10 +18,10 @@ from hypothesis import strategies as st
 
 import dimsekit as dk
 
-DATA = Path(__file__).parent / "data" / "pdus"
-STORESCU_RQ = (DATA / "dcmtk-storescu-rq.pdu").read_bytes()
+RECORDINGS = Path(__file__).parent / "data" / "association"
+STORESCU_RQ = (RECORDINGS / "storescu-rq.pdu").read_bytes()
 """DCMTK 3.6.7 storescu's default A-ASSOCIATE-RQ: 128 contexts, FFH in a reserved byte of
-each, recorded by a listener on 127.0.0.1 (``storescu 127.0.0.1 PORT FILE``)."""
+each (tests/data/association/README.md)."""
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
 EXPLICIT = "1.2.840.10008.1.2.1"
@@ -502,6 +503,57 @@ def test_an_ac_round_trips() -> None:
 
 # --- decoding: real peers and leniency ---------------------------------------------------
 
+_SUB_ITEM_FIELDS = {
+    "implementation_class_uid": "uid",
+    "implementation_version_name": "name",
+    "maximum_operations_invoked": "maximum_number_operations_invoked",
+    "maximum_operations_performed": "maximum_number_operations_performed",
+}
+
+
+def _same(actual: object, expected: object) -> bool:
+    if isinstance(actual, bytes) and isinstance(expected, str):
+        return actual.hex() == expected or actual == expected.encode("latin-1")
+    if isinstance(actual, tuple) and isinstance(expected, list):
+        return list(actual) == expected
+    return actual == expected
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in RECORDINGS.glob("*.pdu")), ids=str)
+def test_every_recorded_peer_pdu_decodes_clean_to_its_fields_and_re_encodes(name: str) -> None:
+    data = (RECORDINGS / f"{name}.pdu").read_bytes()
+    expect = json.loads((RECORDINGS / f"{name}.json").read_text())["expect"]
+    decoded = dk.decode_pdu(data, strict=True)
+    assert decoded.diagnostics == ()
+    assert dk.encode_pdu(decoded.pdu) == data
+    value = decoded.pdu
+    assert value.PDU_TYPE == expect["pdu_type"]
+    if isinstance(value, dk.AAssociateRQ | dk.AAssociateAC):
+        assert value.called_ae_title == expect["called_ae_title"]
+        assert value.calling_ae_title == expect["calling_ae_title"]
+        assert value.application_context.name == expect["application_context_name"]
+        contexts = [
+            {"id": c.context_id, "abstract_syntax": c.abstract_syntax,
+             "transfer_syntaxes": list(c.transfer_syntaxes)}
+            if isinstance(c, dk.PresentationContextRQ)
+            else {"id": c.context_id, "result": c.result, "transfer_syntax": c.transfer_syntax}
+            for c in value.presentation_contexts
+        ]  # fmt: skip
+        assert contexts == expect["presentation_contexts"]
+        sub_items = value.user_information.sub_items
+        assert [f"{s.ITEM_TYPE:02X}H" for s in sub_items] == [  # type: ignore[union-attr]
+            entry["item_type"] for entry in expect["user_information"]
+        ]
+        for sub_item, entry in zip(sub_items, expect["user_information"], strict=True):
+            for key, wanted in entry.items():
+                if key != "item_type":
+                    got = getattr(sub_item, _SUB_ITEM_FIELDS.get(key, key))
+                    assert _same(got, wanted), (key, got, wanted)
+    else:
+        for key in ("result", "source", "reason"):
+            if key in expect:
+                assert int(getattr(value, key)) == expect[key]
+
 
 def test_dcmtk_storescu_rq_decodes_clean_and_re_encodes_byte_for_byte() -> None:
     decoded = dk.decode_pdu(STORESCU_RQ)
@@ -811,6 +863,13 @@ SEEDS = [
             ]
         )
     ),
+]
+
+
+SEEDS += [
+    path.read_bytes()
+    for path in sorted(RECORDINGS.glob("*.pdu"))
+    if path.stat().st_size < 2000 and not path.name.startswith("storescu-rq")
 ]
 
 
