@@ -527,7 +527,7 @@ def test_every_recorded_peer_pdu_decodes_clean_to_its_fields_and_re_encodes(name
     assert decoded.diagnostics == ()
     assert dk.encode_pdu(decoded.pdu) == data
     value = decoded.pdu
-    assert value.PDU_TYPE == expect["pdu_type"]
+    assert expect["pdu_type"] == value.PDU_TYPE
     if isinstance(value, dk.AAssociateRQ | dk.AAssociateAC):
         assert value.called_ae_title == expect["called_ae_title"]
         assert value.calling_ae_title == expect["calling_ae_title"]
@@ -902,3 +902,23 @@ def test_fuzz_mutated_pdus(seed: bytes, changes: list[tuple[int, int]], cut: int
     _decodes_to_ours_or_re_encodes(bytes(data[: cut % (len(data) + 1)]))
     fixed = bytes(data[:2]) + struct.pack(">I", len(data) - 6) + bytes(data[6:])
     _decodes_to_ours_or_re_encodes(fixed)
+
+
+def test_remembered_context_sub_items_still_get_their_diagnostics() -> None:
+    # A run of sub-items that broke a rule is not remembered: the second decode reports it
+    # again; a clean run is remembered and gives the same values.
+    twice = minimal_rq(
+        item(
+            0x20,
+            b"\x01\x00\x00\x00"
+            + uid_item(0x30, CT)
+            + uid_item(0x30, VERIFICATION)
+            + uid_item(0x40, IMPLICIT),
+        )
+    )
+    first, second = dk.decode_pdu(twice), dk.decode_pdu(twice)
+    assert first.diagnostics and first.diagnostics == second.diagnostics
+    assert first.pdu == second.pdu and dk.encode_pdu(second.pdu) == twice
+    even = minimal_rq(context_rq(2, IMPLICIT))  # the context's own rule, checked each time
+    assert dk.decode_pdu(even).diagnostics == dk.decode_pdu(even).diagnostics != ()
+    assert dk.decode_pdu(STORESCU_RQ).pdu == dk.decode_pdu(STORESCU_RQ).pdu

@@ -29,7 +29,7 @@ from .._diagnostics import Diagnostic, DiagnosticLog, Severity
 from .._errors import DecodeError, show
 from .._model import vr
 from . import items as _items_module
-from .items import ApplicationContext, UnknownItem, UserInformation
+from .items import ApplicationContext, Problem, UnknownItem, UserInformation
 from .pdu import COMMAND_BIT, LAST_BIT, PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
 from .pdu_encode import ITEM_PLANS, PDU_PLANS, Plan
 from .pdu_layout import (
@@ -126,20 +126,27 @@ class _Decoder:
     """One PDU's decoding: its bytes, the diagnostics found, and the slow paths and
     errors the generated readers call."""
 
-    __slots__ = ("data", "log")
+    __slots__ = ("data", "log", "noted")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.log = DiagnosticLog()
+        self.noted = 0
 
     def note(self, what: str, rule: str, offset: int, severity: Severity = Severity.ERROR) -> None:
+        self.noted += 1
         self.log.append(Diagnostic(what=what, rule=rule, severity=severity, offset=offset))
 
     def check(self, obj: Any, offset: int) -> None:
         """Every rule ``obj`` states, checked on what was received."""
-        for fields, value, rule, reference in obj.problems():
-            where = ", ".join(f"{type(obj).__name__}.{name}" for name in fields)
-            self.note(f"{where}: {rule}; got {show(value)}", reference, offset)
+        for problem in obj.problems():
+            self.report(obj, problem, offset)
+
+    def report(self, obj: Any, problem: Problem, offset: int) -> None:
+        """One rule ``obj`` breaks, as a diagnostic."""
+        fields, value, rule, reference = problem
+        where = ", ".join(f"{type(obj).__name__}.{name}" for name in fields)
+        self.note(f"{where}: {rule}; got {show(value)}", reference, offset)
 
     # --- values ------------------------------------------------------------------------
 
@@ -353,6 +360,8 @@ def _bare_keep(whole: bytes, uid: UID) -> None:
 
 
 _RECEIVED: Final[dict[tuple[object, ...], Received]] = {}
+_RESERVED_ONLY: Final[dict[tuple[int | bytes, ...], Received]] = {}
+"""The shared Received of an item that differs from the encoder's only by reserved bytes."""
 _RECEIVED_KEPT: Final = 256
 
 
@@ -370,6 +379,8 @@ def received(
         kept = Received(reserved=reserved, raw=raw, order=order, version=version)
         if len(_RECEIVED) < _RECEIVED_KEPT and len(raw) < 2 and order is None:
             _RECEIVED[key] = kept
+            if not raw and version is None:
+                _RESERVED_ONLY[reserved] = kept
     return kept
 
 
@@ -480,7 +491,39 @@ def _children_lines(
     lines.append("unknown = () if unknown is None else tuple(unknown)")
     lines.append("order = None if order is None else bytes(order)")
     variables["unknown_items"] = "unknown"
+    if all(ITEM_LAYOUTS[child.item_type].bare for child in part.children):
+        lines = _remembered(lines, [variables[child.field] for child in part.children], namespace)
     return lines, variables
+
+
+_CHILDREN_KEPT: Final = 512
+"""How many runs of 30H/40H sub-items each context reader remembers, at most."""
+
+
+def _remembered(lines: list[str], fields: list[str], namespace: dict[str, Any]) -> list[str]:
+    """The loop of a parent whose children are all UIDs (a presentation context), with a
+    memory: the same run of sub-items (bytes for bytes) gives the same UIDs, so a run
+    read before in full, found canonical and breaking no rule, is not read again.  Its
+    parent's own fields and rules are read and checked every time."""
+    memory: dict[bytes, tuple[object, ...]] = {}
+    namespace["_children_memory"] = memory
+    namespace["_children_get"] = memory.get
+    values = ", ".join(fields) + ","
+    return [
+        "region = data[pos:end]",
+        "hit = _children_get(region)",
+        "if hit is not None:",
+        f"    ({values}) = hit",
+        "    unknown = ()",
+        "    order = None",
+        "    pos = end",
+        "else:",
+        "    noted = dec.noted",
+        *(f"    {line}" for line in lines),
+        "    if (raw is None and order is None and not unknown and dec.noted == noted",
+        f"            and len(_children_memory) < {_CHILDREN_KEPT}):",
+        f"        _children_memory[region] = ({values})",
+    ]
 
 
 def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> Callable[..., Any]:
@@ -497,6 +540,7 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         "_bare_keep": _bare_keep,
         "_add": _add,
         "_Received": received,
+        "_reserved_only": _RESERVED_ONLY.get,
         "_head": plan.head.unpack_from,
     }
     label = layout.name
@@ -596,13 +640,20 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
     if version_var is not None:
         deviations.append(f"{version_var} != 1")
     version = "None" if version_var is None else f"None if {version_var} == 1 else {version_var}"
+    reserved = f"({second}, {''.join(v + ', ' for v in reserved_vars)})"
     lines += [
         f"if {' or '.join(deviations)}:",
-        f"    _set_received(obj, _Received(({second}, {''.join(v + ', ' for v in reserved_vars)}), "
-        f"() if raw is None else tuple(raw), order, {version}))",
+        # Reserved bytes only (DCMTK's FFH): the Received kept for them, looked up at once.
+        f"    kept = _reserved_only({reserved}) if raw is None and order is None"
+        f"{'' if version_var is None else f' and {version_var} == 1'} else None",
+        "    if kept is None:",
+        f"        kept = _Received({reserved}, () if raw is None else tuple(raw), order, "
+        f"{version})",
+        "    _set_received(obj, kept)",
         "else:",
         "    _set_received(obj, None)",
-        f"dec.check(obj, start - {offset_back})",
+        "for problem in obj.problems():",
+        f"    dec.report(obj, problem, start - {offset_back})",
         "return obj",
     ]
     source = f"def {function}(dec, data, start, end, second):\n" + "".join(

@@ -80,7 +80,9 @@ def _unique_context_ids(contexts: tuple[object, ...], reference: str) -> Iterato
 
 
 def _contexts_of(owner: object, value: object, kind: type) -> None:
-    if not isinstance(value, tuple) or not all(isinstance(item, kind) for item in value):
+    if not isinstance(value, tuple) or not (
+        set(map(type, value)) <= {kind} or all(isinstance(item, kind) for item in value)
+    ):
         raise TypeError(
             f"{type(owner).__name__}.presentation_contexts must be an iterable of "
             f"{kind.__name__}, not {type(value).__name__}"
