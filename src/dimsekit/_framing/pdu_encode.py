@@ -67,10 +67,6 @@ PDU_PLANS: Final = {code: plan_of(layout) for code, layout in PDU_LAYOUTS.items(
 """The layouts of ``pdu_layout`` made ready to walk (the decoder walks the same plans)."""
 
 
-def _zero(part: Part) -> int | bytes:
-    return bytes(struct.calcsize(part.fmt)) if part.value is ValueKind.BYTES else 0
-
-
 def _text_bytes(part: Part, value: Any, raw: dict[str, bytes] | None) -> bytes:
     if raw is not None:
         kept = raw.get(part.name)
@@ -90,7 +86,7 @@ def _head_value(
     if part.kind is Kind.RESERVED:
         if received is not None and received.reserved:
             return received.reserved[plan.reserved_index[part.name]]
-        return _zero(part)
+        return part.zero()
     if part.value is ValueKind.VERSION:
         return 1 if received is None or received.version is None else received.version
     value = getattr(obj, part.name)
@@ -291,7 +287,7 @@ def _writer_source(
     args = []
     for part in plan.head_parts:
         if part.kind is Kind.RESERVED:
-            args.append(repr(_zero(part)))
+            args.append(repr(part.zero()))
         elif part.value is ValueKind.VERSION:
             args.append("1")
         elif part.value is ValueKind.AE:
@@ -322,7 +318,7 @@ def _writer_source(
             continue
         if single is not None:
             namespace[f"_single{index}"] = single.pack
-            value = repr(_zero(part)) if part.kind is Kind.RESERVED else access
+            value = repr(part.zero()) if part.kind is Kind.RESERVED else access
             pieces.append(f"_single{index}({value})")
             continue
         var = f"v{index}"

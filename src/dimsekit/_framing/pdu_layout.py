@@ -36,6 +36,7 @@ from .pdu import PDUType
 __all__ = [
     "ITEM_HEADER",
     "ITEM_LAYOUTS",
+    "ECHOED",
     "MAX_ITEM_LENGTH",
     "PDU_LAYOUTS",
     "Child",
@@ -139,6 +140,10 @@ class Part(NamedTuple):
     """For ITEMS: the typed children and their fields; None: every item goes, as it is,
     into the one field (the User Information sub-items, kept in their order)."""
 
+    def zero(self) -> int | bytes:
+        """What a built PDU sends in this (reserved) field: zero."""
+        return bytes(struct.calcsize(self.fmt)) if self.value is ValueKind.BYTES else 0
+
 
 class ItemLayout(NamedTuple):
     """The layout of one item or sub-item type, or of one PDU's fields."""
@@ -188,10 +193,9 @@ def _byte(name: str) -> Part:
     return Part(name, Kind.FIXED, ValueKind.INT, "B")
 
 
-def _reserved(fmt: str, index: int = 0) -> Part:
-    return Part(
-        f"reserved{index}", Kind.RESERVED, ValueKind.BYTES if "s" in fmt else ValueKind.INT, fmt
-    )
+def _reserved(fmt: str, index: int | str = 0) -> Part:
+    name = f"reserved{index}" if isinstance(index, int) else index
+    return Part(name, Kind.RESERVED, ValueKind.BYTES if "s" in fmt else ValueKind.INT, fmt)
 
 
 _T = ItemType
@@ -333,12 +337,16 @@ def _associate(name: str, children: tuple[Child, ...], clause: str) -> ItemLayou
             _reserved("H", 0),
             Part("called_ae_title", Kind.FIXED, ValueKind.AE, "16s"),
             Part("calling_ae_title", Kind.FIXED, ValueKind.AE, "16s"),
-            _reserved("32s", 1),
+            _reserved("32s", "reserved_43_74"),
             Part("items", Kind.ITEMS, ValueKind.ITEMS, children=children),
         ),
         clause,
     )
 
+
+ECHOED: Final = ("called_ae_title", "calling_ae_title", "reserved_43_74")
+"""The fields of an A-ASSOCIATE-AC sent with the values the RQ had, bytes 11-74 (PS3.8
+9.3.3): both AE-title fields and the 32 reserved bytes."""
 
 PDU_LAYOUTS: Final[Mapping[PDUType, ItemLayout]] = MappingProxyType(
     {

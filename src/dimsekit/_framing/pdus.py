@@ -40,7 +40,7 @@ from .items import (
     to_unknown_items,
 )
 from .pdu import PDUType
-from .pdu_layout import Received
+from .pdu_layout import ECHOED, PDU_LAYOUTS, Received
 
 __all__ = [
     "PDU",
@@ -241,18 +241,22 @@ class AAssociateAC(_Associate):
             application_context=ApplicationContext(name=rq.application_context.name),
         )
         received = rq.received
-        if received is not None and (
-            received.raw or received.reserved[2:3] not in ((), (bytes(32),))
-        ):
-            # Only bytes 11-74 are echoed: the AE-title fields and the 32 reserved bytes.
+        if received is not None:
+            # Only bytes 11-74 are echoed (ECHOED): the AE-title fields, 32 reserved bytes.
+            parts = PDU_LAYOUTS[PDUType.A_ASSOCIATE_RQ].reserved
             echo = Received(
-                reserved=(0, 0, *received.reserved[2:3]),
-                raw=tuple(
-                    (name, value)
-                    for name, value in received.raw
-                    if name in ("called_ae_title", "calling_ae_title")
+                reserved=(
+                    0,
+                    *(
+                        value if part.name in ECHOED else part.zero()
+                        for part, value in zip(parts, received.reserved[1:], strict=False)
+                    ),
                 ),
+                raw=tuple((name, value) for name, value in received.raw if name in ECHOED),
             )
+            zeros = all(v == p.zero() for v, p in zip(echo.reserved[1:], parts, strict=False))
+            if zeros and not echo.raw:
+                return ac  # nothing but zeros and canonical titles: the built AC is the echo
             object.__setattr__(ac, "received", echo)
         return ac
 
