@@ -29,8 +29,11 @@ from ._codec.converter import *  # noqa: F403 (re-exports its __all__)
 from ._codec.decode import DecodedCommand, decode_command
 from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
-from ._errors import DecodeError, DimseError, InvalidMessageError
+from ._errors import DecodeError, DimseError, InvalidMessageError, InvalidPDUError
+from ._framing import items as _items
+from ._framing import pdus as _pdus
 from ._framing.events import FramingError
+from ._framing.items import *  # noqa: F403 (re-exports its __all__)
 from ._framing.pdata_receive import (
     Event,
     MessageAssembler,
@@ -41,6 +44,9 @@ from ._framing.pdata_receive import (
 )
 from ._framing.pdata_send import PDUBuffers, fragment_message
 from ._framing.pdu import PDUType
+from ._framing.pdu_decode import DecodedPDU, decode_pdu
+from ._framing.pdu_encode import encode_pdu
+from ._framing.pdus import *  # noqa: F403 (re-exports its __all__)
 from ._model.fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._model.payload import DataSetPayload, PayloadInput
 from ._model.status import ServiceClass, Status, StatusCategory
@@ -63,6 +69,10 @@ __all__ = [
     "Event",
     "FramingError",
     "InvalidMessageError",
+    "InvalidPDUError",
+    "DecodedPDU",
+    "decode_pdu",
+    "encode_pdu",
     "MessageAssembler",
     "MessageReceived",
     "PDUBuffers",
@@ -85,6 +95,8 @@ __all__ = [
     "truncate_error_comment",
 ]
 __all__ += messages.__all__
+__all__ += _items.__all__
+__all__ += _pdus.__all__
 __all__ += _converter.__all__
 
 _pickle_names.keep()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Final
 
-__all__ = ["DecodeError", "DimseError", "InvalidMessageError"]
+__all__ = ["DecodeError", "DimseError", "InvalidMessageError", "InvalidPDUError"]
 
 
 class DimseError(ValueError):
@@ -70,6 +70,17 @@ class InvalidMessageError(DimseError):
             type(self),
             (self.message_class, self.fields, self.value, self.rule, self.reference),
         )
+
+
+class InvalidPDUError(InvalidMessageError):
+    """An Upper Layer PDU, item or sub-item was built with a value PS3.8 forbids.
+
+    The same attributes as :class:`InvalidMessageError`: ``message_class`` is the PDU,
+    item or sub-item class (``"PresentationContextRQ"``), ``fields`` its fields involved,
+    ``reference`` the section (``"PS3.8 9.3.2.2"``, ``"PS3.7 D.3.3.4"``).
+    """
+
+    __module__ = "dimsekit"
 
 
 class DecodeError(DimseError):
