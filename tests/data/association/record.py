@@ -13,9 +13,9 @@ shares no code with dimsekit or pynetdicom, so that the tests can hold either to
 Before it writes anything the script checks that each PDU says what the scenario asked
 for (the AE titles given, the sub-items requested); README.md says what each file is.
 
-``--only NAME`` re-records the scenarios whose name starts with NAME; ``--check`` records
-into a temporary directory and compares with the files here (the peers' random parts,
-such as DCMTK's port numbers, do not reach the PDUs: a difference means a peer changed).
+``--only NAME`` writes only the recordings whose name starts with NAME (every scenario
+still runs); ``--check`` records into a temporary directory and compares with the files
+here (no port, path or time reaches the files: a difference means a peer changed).
 """
 
 from __future__ import annotations
