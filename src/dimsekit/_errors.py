@@ -80,8 +80,6 @@ class InvalidPDUError(InvalidMessageError):
     ``reference`` the section (``"PS3.8 9.3.2.2"``, ``"PS3.7 D.3.3.4"``).
     """
 
-    __module__ = "dimsekit"
-
 
 class DecodeError(DimseError):
     """Bytes (or a Dataset, or JSON) from a peer could not be turned into a message.
@@ -136,7 +134,8 @@ class DecodeError(DimseError):
 # ``__firstlineno__`` (Python 3.13+), so that inspect, which looks in the file of
 # ``sys.modules["dimsekit"]`` (the facade, which does not define them), says it cannot
 # find their source instead of showing the facade's lines.
-DimseError.__module__ = InvalidMessageError.__module__ = DecodeError.__module__ = "dimsekit"
+for _error in (DimseError, InvalidMessageError, InvalidPDUError, DecodeError):
+    _error.__module__ = "dimsekit"
 
 _framing_error: Callable[[str, int], DimseError] | None = None
 """How a FramingError is made: registered by ``_framing.events``, where it lives with the events
