@@ -24,7 +24,17 @@ from dimsekit._framing import pdata_receive
 from dimsekit._model.payload import received_payload
 from dimsekit.testing import messages
 
-from .helpers import CT, INSTANCE, MAX_PDU_LENGTHS, corrupt, examples, p_data, pdu_stream, pdv
+from .helpers import (
+    CT,
+    INSTANCE,
+    MAX_PDU_LENGTHS,
+    corrupt,
+    examples,
+    p_data,
+    pdu_stream,
+    pdv,
+    store,
+)
 
 
 def outcome(assembler: dk.MessageAssembler, pieces: list[bytes]) -> list[object]:
@@ -290,6 +300,68 @@ def test_where_a_framing_rule_breaks_the_scan_gives_up_and_the_walk_says_which(
     else:
         told += [d.what for e in events for d in getattr(e, "diagnostics", ())]
     assert any(said in text for text in told), told
+
+
+def _repeated_headers(*, last_context: int = 1) -> tuple[bytes, bytes]:
+    """A C-STORE-RQ whose data set comes in four PDUs of the same header bytes and a last
+    one (on ``last_context``), and its data set."""
+    data = bytes(range(256)) * 4
+    pieces = [data[i : i + 200] for i in range(0, 800, 200)]
+    command = dk.encode_command(store(data))
+    stream = p_data(pdv(1, 0x03, command))
+    stream += b"".join(p_data(pdv(1, 0x00, piece)) for piece in pieces)
+    return stream + p_data(pdv(last_context, 0x02, data[800:])), data
+
+
+def test_the_scan_reads_a_data_pdu_header_it_has_checked_once_and_compares_the_rest() -> None:
+    """Each distinct data PDU header is read (and its rules checked) once; the PDUs that
+    begin with the same bytes are compared where they lie, in a bytes or a bytearray."""
+    from dimsekit._framing import pdata_one_pass
+
+    stream, data = _repeated_headers()
+    read = mock.Mock(wraps=pdata_one_pass.scan_whole_message.__globals__["pdu_and_pdv"])
+    for buffer in (stream, bytearray(stream)):
+        read.reset_mock()
+        with mock.patch.dict(pdata_one_pass.scan_whole_message.__globals__, pdu_and_pdv=read):
+            scanned = pdata_one_pass.scan_whole_message(memoryview(buffer), 0, len(stream), 0)
+        assert scanned is not None and b"".join(scanned[2]) == data
+        assert read.call_count == 3  # the command's PDU, the first data PDU, the last
+
+
+@pytest.mark.parametrize("kind", ["bytes", "bytearray", "inside a longer buffer"])
+def test_data_pdus_of_the_same_header_give_what_the_walk_gives(kind: str) -> None:
+    stream, data = _repeated_headers()
+    piece: bytes | bytearray | memoryview = (
+        stream
+        if kind == "bytes"
+        else bytearray(stream)
+        if kind == "bytearray"
+        else memoryview(b"\0" + stream + b"\0")[1:-1]
+    )
+    whole = dk.MessageAssembler().feed(piece)
+    assert outcome(dk.MessageAssembler(), [stream]) == outcome(
+        dk.MessageAssembler(), [stream[i : i + 1] for i in range(len(stream))]
+    )
+    (event,) = whole
+    assert isinstance(event, dk.MessageReceived)
+    payload = event.message.data_set_payload
+    assert payload is not None and payload.to_bytes() == data
+
+
+def test_a_data_pdu_of_a_header_checked_before_still_ends_in_the_buffer() -> None:
+    """A PDU that begins as the one before but is not wholly in the buffer (up to
+    ``end``) leaves the message to the walk; and a last PDU on another context is said."""
+    from dimsekit._framing.pdata_one_pass import scan_whole_message
+
+    stream, _ = _repeated_headers()
+    cut = len(stream) - len(p_data(pdv(1, 0x02, bytes(224)))) - 100  # in the 4th data PDU
+    assert scan_whole_message(memoryview(stream), 0, cut, 0) is None
+    assert scan_whole_message(memoryview(stream[:cut]), 0, cut, 0) is None
+    assert dk.MessageAssembler().feed(stream[:cut]) == []
+    other, _ = _repeated_headers(last_context=3)
+    assert scan_whole_message(memoryview(other), 0, len(other), 0) is None
+    with pytest.raises(dk.FramingError, match="context ID changes from 1 to 3"):
+        dk.MessageAssembler().feed(other)
 
 
 def test_the_predicates_and_their_conjunction_agree_with_the_declarations() -> None:
