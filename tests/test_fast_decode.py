@@ -24,7 +24,12 @@ import dimsekit as dk
 from dimsekit._codec import decode as codec_decode
 from dimsekit._codec import fast_decode
 from dimsekit._codec.fast_decode import decode_canonical
-from dimsekit._codec.layout import DEFAULT_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
+from dimsekit._codec.layout import (
+    ANNOUNCES_DATA_SET,
+    DEFAULT_DATA_SET_TYPE,
+    LAYOUTS,
+    NO_DATA_SET,
+)
 from dimsekit._codec.received_values import US_SIZE, VALUE_LENGTHS
 from dimsekit._model.vr import KNOWN_UIDS, UIDS_REMEMBERED
 from dimsekit.testing import invalid_constructions, messages
@@ -346,6 +351,7 @@ def test_each_decoder_checks_with_the_declared_forms() -> None:
         condition = fast_rules(cls)[1]
         if condition is not None:
             assert f"if not {condition.expression}: return None" in source
+        assert f"if {ANNOUNCES_DATA_SET.format(v='_cdst')}:" in source  # the layout's test
         for _, spec in LAYOUTS[cls].fields:  # each length declined as the VR declares
             assert f"if {VALUE_LENGTHS[spec.vr].breaks('ln')}: return None" in source
         assert f"ln != {US_SIZE}" in source  # the Command Field's and the Data Set Type's

@@ -60,7 +60,7 @@ from .._model.vr import (
 )
 from .._model.wire_details import PLAIN_WIRE, WireDetails
 from ..messages import Message, fast_rules
-from .layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET, Layout
+from .layout import ANNOUNCES_DATA_SET, COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, Layout
 from .received_values import UL_SIZE, US_SIZE, VALUE_LENGTHS
 
 __all__ = ["decode_canonical"]
@@ -184,7 +184,6 @@ def _compile(cls: type[Message]) -> Decoder:
         "_tags_of": tags_of,
         "_Payload": DataSetPayload,
         "_EMPTY": EMPTY_PAYLOAD,
-        "_NO_DATA_SET": NO_DATA_SET,
         "_plain_wire": PLAIN_WIRE.get,
         "_Wire": WireDetails,
         "_rules": rules,
@@ -330,7 +329,8 @@ def _data_set_lines(layout: Layout) -> list[str]:
         return [] if layout.data_set_field is None else [f"{layout.data_set_field} = None"]
 
     lines = []
-    for test, announced in (("if _cdst != _NO_DATA_SET:", True), ("else:", False)):
+    announces = f"if {ANNOUNCES_DATA_SET.format(v='_cdst')}:"
+    for test, announced in ((announces, True), ("else:", False)):
         lines.append(test)
         alone, given = placed(announced, False) or ["pass"], placed(announced, True) or ["pass"]
         if alone == given:  # the same either way

@@ -89,7 +89,7 @@ from .._codec.decode import (
     peek_data_set_type,
     with_data_set,
 )
-from .._codec.layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
+from .._codec.layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET, announces_data_set
 from .._diagnostics import DiagnosticLog, Severity
 from .._errors import DecodeError
 from .._model.payload import DataSetPayload
@@ -526,7 +526,7 @@ class MessageAssembler(PDUWalker):
         else:
             wire = self._decoded.message.wire
             data_set_type = NO_DATA_SET if wire is None else wire.command_data_set_type
-        if data_set_type is None or data_set_type == NO_DATA_SET:
+        if data_set_type is None or not announces_data_set(data_set_type):
             self._finish(events, None)
             return
         self._in_data = True
