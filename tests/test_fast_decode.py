@@ -315,7 +315,7 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
         assert isinstance(decoded, dk.CEchoRequest)
         assert decoded.affected_sop_class_uid == UID(uid.decode())
     assert len(KNOWN_UIDS) == UIDS_REMEMBERED
-    assert all(type(text) is str and type(uid) is UID for text, uid in KNOWN_UIDS.items())
+    assert all(type(text) is str for text in KNOWN_UIDS)
     KNOWN_UIDS.clear()
 
 
@@ -324,12 +324,10 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
 
 def test_each_decoder_checks_with_the_declared_forms() -> None:
     """Each field's check in each compiled decoder is its validator's declared inline
-    form (a US form that holds for every 16-bit value is left out; a SOP Class UID is
-    checked by the UID memory's own check); the Annex C rules are the one condition
-    ``messages._base`` states; no validator is called."""
+    form (a US form that holds for every 16-bit value is left out); the Annex C rules are
+    the one condition ``messages._base`` states; no validator is called."""
     import linecache
 
-    from dimsekit._model.fields import SOP_CLASS_UID_FIELDS
     from dimsekit._model.vr import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
     from dimsekit.messages._base import fast_rules
@@ -342,9 +340,7 @@ def test_each_decoder_checks_with_the_declared_forms() -> None:
             if not field.init or field.name == cls.data_set_field():
                 continue  # a data set is placed, not read
             form = INLINE_CHECKS[field.validator]
-            if field.name in SOP_CLASS_UID_FIELDS:
-                assert f"_remember_uid({field.name}, _text)" in source
-            elif form.covers_us and field.converter is None:
+            if form.covers_us and field.converter is None:
                 assert form.of(field.name) not in source
             else:
                 assert f"if not {form.of(field.name)}: return None" in source, (cls, field)

@@ -25,11 +25,6 @@ the general decoder returns for the same bytes, wire details included
 (``tests/test_fast_decode.py`` compares the two on generated, mutated and hand-made
 input).
 
-Validated SOP Class UIDs are remembered in the memory the fast ``__init__`` shares
-(``_model.vr.KNOWN_UIDS``, by their text as received): an association uses a handful, and
-each would otherwise be checked once per message.  Instance UIDs, which differ from
-message to message, are always checked.
-
 Must not know: PDUs or presentation contexts; diagnostics (it never reports, it
 declines); how messages are encoded.
 """
@@ -45,17 +40,14 @@ from pydicom.uid import UID
 
 from .._codegen import compile_function, slot_setter
 from .._errors import InvalidMessageError
-from .._model.fields import SOP_CLASS_UID_FIELDS, ElementSpec
+from .._model.fields import ElementSpec
 from .._model.payload import EMPTY_PAYLOAD, DataSetPayload
 from .._model.vr import (
     INLINE_CHECKS,
     INLINE_CONVERTERS,
-    KNOWN_UIDS,
-    REMEMBERED_UID_CHECKS,
     AttributeTags,
     InlineConverter,
     add_inline_names,
-    remember_uid,
     tags_of,
 )
 from .._model.wire_details import PLAIN_WIRE, WireDetails
@@ -131,19 +123,7 @@ def _read_value(
         # which no UID check accepts: the general decoder reports it.  (An empty value is
         # declined: raw[pos + 7 + ln] is the value's last byte.)
         text = f"raw[pos + 8 : pos + 7 + ln] if raw[pos + 7 + ln] == 0 else {value}"
-        lines = [*declined]
-        if name in SOP_CLASS_UID_FIELDS and validator in REMEMBERED_UID_CHECKS:
-            # Found by the text as received (padded or not) if remembered; else checked
-            # by the same inline UID check, and remembered, by remember_uid.
-            lines += [
-                f"_text = {value}.decode('latin-1')",
-                f"{name} = _known_uids_get(_text)",
-                f"if {name} is None:",
-                f"    {name} = _str_new(_UID, _text[:-1] if _text[-1] == '\\0' else _text)",
-                f"    if not _remember_uid({name}, _text): return None",
-            ]
-            return lines, True
-        lines.append(f"{name} = _str_new(_UID, {text}, 'latin-1')")
+        lines = [*declined, f"{name} = _str_new(_UID, {text}, 'latin-1')"]
         conversion = None  # done: a UID of the text, as to_uid makes it
     elif spec.vr in ("AE", "LO"):
         lines = [*declined, f"{name} = _str({value}, 'latin-1')"]
@@ -179,8 +159,6 @@ def _compile(cls: type[Message]) -> Decoder:
         "_str": str,
         "_str_new": str.__new__,
         "_UID": UID,
-        "_known_uids_get": KNOWN_UIDS.get,
-        "_remember_uid": remember_uid,
         "_tags_of": tags_of,
         "_Payload": DataSetPayload,
         "_EMPTY": EMPTY_PAYLOAD,
