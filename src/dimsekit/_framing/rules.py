@@ -27,7 +27,7 @@ from typing import Final, NamedTuple
 
 from .._codec.decode import MAX_COMMAND_LENGTH
 from .._codegen import compile_function
-from .pdu import COMMAND_BIT, PDV_HEADER
+from .pdu import COMMAND_BIT, ITEM_FIXED, ITEM_LENGTH_FIELD, PDV_HEADER
 
 __all__ = [
     "ITEM_FIXED",
@@ -48,11 +48,6 @@ __all__ = [
     "pdv_item_fits",
     "within_max_pdu_length",
 ]
-
-ITEM_LENGTH_FIELD: Final = 4
-"""The bytes of a PDV item's Item-length field, which it does not count."""
-ITEM_FIXED: Final = PDV_HEADER.size - ITEM_LENGTH_FIELD
-"""What every PDV item length counts before the fragment: context ID, control header."""
 
 
 class FramingRule(NamedTuple):
