@@ -938,21 +938,24 @@ def test_a_second_inline_form_for_a_validator_is_refused() -> None:
 
 
 def test_one_memory_of_uids_serves_building_and_decoding() -> None:
-    """A SOP Class UID decoded is remembered, and so is one built; and what is remembered
-    passes both fast paths unchecked (shown with a text planted there that no check
-    accepts, which both refuse once it is forgotten)."""
+    """A SOP Class UID decoded is remembered, and so is one built; a message built with a
+    remembered text takes the remembered UID; and what is remembered passes both fast
+    paths unchecked (shown with a text planted there that no check accepts, which both
+    refuse once it is forgotten)."""
     from dimsekit._codec.fast_decode import decode_canonical
     from dimsekit._model.vr import KNOWN_UIDS
 
     KNOWN_UIDS.clear()
     decoded = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.5")))
     assert isinstance(decoded, dk.CEchoRequest)
-    assert {"1.2.840.10008.1.1.5"} == KNOWN_UIDS
-    echo("1.2.840.10008.1.1.77")
-    assert {"1.2.840.10008.1.1.5", "1.2.840.10008.1.1.77"} == KNOWN_UIDS
-    KNOWN_UIDS.add("1.02")  # a leading zero: never remembered, only planted
-    planted = echo("1.02")
-    encoded = dk.encode_command(planted)
+    assert set(KNOWN_UIDS) == {"1.2.840.10008.1.1.5"}
+    remembered = KNOWN_UIDS["1.2.840.10008.1.1.5"]
+    assert echo("1.2.840.10008.1.1.5").affected_sop_class_uid is remembered
+    assert echo("1.2.840.10008.1.1.77").affected_sop_class_uid == "1.2.840.10008.1.1.77"
+    assert set(KNOWN_UIDS) == {"1.2.840.10008.1.1.5", "1.2.840.10008.1.1.77"}
+    assert all(type(uid) is UID and uid == text for text, uid in KNOWN_UIDS.items())
+    KNOWN_UIDS["1.02"] = str.__new__(UID, "1.02")  # a leading zero: never remembered, planted
+    encoded = dk.encode_command(echo("1.02"))
     assert isinstance(decode_canonical(encoded), dk.CEchoRequest)
     KNOWN_UIDS.clear()
     with pytest.raises(dk.InvalidMessageError, match="no leading zero"):
@@ -983,18 +986,25 @@ def test_a_sop_class_uid_is_refused_in_check_uids_words() -> None:
             with pytest.raises(dk.InvalidMessageError) as built:
                 dk.CEchoRequest(message_id=1, affected_sop_class_uid=bad)
             assert str(built.value) == refusals[0]
-    assert not KNOWN_UIDS & {"", "1.02", "1..2", "1.a"}
+    assert not set(KNOWN_UIDS) & {"", "1.02", "1..2", "1.a"}
     check_optional_sop_class_uid(inst, field, None)
 
 
 def test_the_fields_that_hold_a_sop_class_uid_are_checked_as_one() -> None:
     """Affected and Requested SOP Class UID (PS3.7 E.1), in every message that has
-    them, and no other field, use check_sop_class_uid (whose inline form remembers)."""
+    them, and no other field, use check_sop_class_uid and to_sop_class_uid (whose
+    inline forms consult the memory)."""
     from dimsekit._model.fields import BY_NAME
-    from dimsekit._model.vr import check_optional_sop_class_uid, check_sop_class_uid
+    from dimsekit._model.vr import (
+        check_optional_sop_class_uid,
+        check_sop_class_uid,
+        to_optional_sop_class_uid,
+        to_sop_class_uid,
+    )
     from dimsekit.messages import MESSAGE_CLASSES
 
     sop_class_checks = {check_sop_class_uid, check_optional_sop_class_uid}
+    sop_class_converters = {to_sop_class_uid, to_optional_sop_class_uid}
     seen = set()
     for cls in MESSAGE_CLASSES.values():
         for field in attrs.fields(cls):
@@ -1002,6 +1012,7 @@ def test_the_fields_that_hold_a_sop_class_uid_are_checked_as_one() -> None:
             keyword = "" if spec is None else spec.keyword
             holds_sop_class = keyword.endswith("SOPClassUID")
             assert (field.validator in sop_class_checks) is holds_sop_class, (cls, field.name)
+            assert (field.converter in sop_class_converters) is holds_sop_class, field.name
             if holds_sop_class:
                 seen.add(keyword)
     assert seen == {"AffectedSOPClassUID", "RequestedSOPClassUID"}

@@ -23,7 +23,7 @@ class DimseCResponse(Response):
 
     affected_sop_class_uid: UID | None = attrs.field(
         default=None,
-        converter=vr.to_optional_uid,
+        converter=vr.to_optional_sop_class_uid,
         validator=vr.check_optional_sop_class_uid,
         metadata=U_EQ,
     )

@@ -30,7 +30,7 @@ class CEchoRequest(Request["CEchoResponse"]):
 
     affected_sop_class_uid: UID = attrs.field(
         default=VERIFICATION_SOP_CLASS,
-        converter=vr.to_uid,
+        converter=vr.to_sop_class_uid,
         validator=vr.check_sop_class_uid,
         metadata=M,
     )

@@ -25,6 +25,7 @@ from .._model.vr import (
     to_optional_ae,
     to_optional_uid,
     to_priority,
+    to_sop_class_uid,
     to_uid,
 )
 from ._base import U_EQ, FieldPairs, M, Request, Rule, U, message
@@ -52,7 +53,7 @@ class CStoreRequest(Request["CStoreResponse"]):
     """C-STORE-RQ (0x0001): store ``data_set`` as the SOP Instance it names."""
 
     affected_sop_class_uid: UID = attrs.field(
-        converter=to_uid, validator=check_sop_class_uid, metadata=M
+        converter=to_sop_class_uid, validator=check_sop_class_uid, metadata=M
     )
     affected_sop_instance_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
     priority: Priority = attrs.field(
