@@ -259,7 +259,7 @@ def test_the_one_pass_scan_is_generated_from_every_framing_rule() -> None:
     source = inspect.getsource(scan_whole_message)
     assert inspect.getsourcefile(scan_whole_message) is not None
     for rule in RULES.values():
-        assert f"({rule.holds})" in source, rule.name
+        assert f"({rule.expression})" in source, rule.name
 
 
 @pytest.mark.parametrize(
@@ -372,12 +372,14 @@ def test_the_predicates_and_their_conjunction_agree_with_the_declarations() -> N
     assert rules.fragment_clean(*values.values())
     for name in ("pdv_item_fits", "fragment_not_empty", "fragment_in_order", "one_context"):
         rule = rules.RULES[name]
-        assert getattr(rules, name)(*(values[n] for n in rule.names)) is True
-    assert not rules.fragment_even(7) and rules.fragment_even(8)
-    assert not rules.pdv_item_fits(9, 12) and rules.pdv_item_fits(8, 12)
+        assert rule.holds(*(values[n] for n in rule.names)) is True
+        assert getattr(rules, name.upper()) is rule  # named by its constant
+    assert not rules.FRAGMENT_EVEN.holds(7) and rules.FRAGMENT_EVEN.holds(8)
+    assert not rules.PDV_ITEM_FITS.holds(9, 12) and rules.PDV_ITEM_FITS.holds(8, 12)
     assert not rules.fragment_clean(7, 12, 1, False, 3, 3)  # odd
     assert not rules.fragment_clean(8, 12, 1, False, 3, 5)  # another context
-    assert not rules.fragment_in_order(0, False) and not rules.fragment_in_order(1, True)
+    assert not rules.FRAGMENT_IN_ORDER.holds(0, False)
+    assert not rules.FRAGMENT_IN_ORDER.holds(1, True)
 
 
 def test_a_p_data_tf_with_no_pdv_item_is_refused_in_the_words_it_always_had() -> None:

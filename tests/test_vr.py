@@ -10,6 +10,7 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -1136,9 +1137,11 @@ def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() 
         check_lo,
         check_optional_ae,
         check_optional_lo,
+        check_optional_sop_class_uid,
         check_optional_tags,
         check_optional_uid,
         check_optional_us,
+        check_sop_class_uid,
         check_tags,
         check_uid,
         check_us,
@@ -1146,6 +1149,7 @@ def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() 
 
     pairs = [
         (check_uid, check_optional_uid),
+        (check_sop_class_uid, check_optional_sop_class_uid),
         (check_ae, check_optional_ae),
         (check_lo, check_optional_lo),
         (check_us, check_optional_us),
@@ -1193,21 +1197,81 @@ def test_a_second_inline_form_for_a_validator_is_refused() -> None:
 
 
 def test_one_memory_of_uids_serves_building_and_decoding() -> None:
-    """A SOP Class UID decoded once is taken as it is when a message is built with its
-    text, and one built once is found when it is decoded (padded with its NUL)."""
+    """A SOP Class UID decoded is remembered, and so is one built; a message built with a
+    remembered text takes the remembered UID; and what is remembered passes both fast
+    paths unchecked (shown with a text planted there that no check accepts, which both
+    refuse once it is forgotten)."""
     from dimsekit._codec.fast_decode import decode_canonical
     from dimsekit._model.vr import KNOWN_UIDS
 
     KNOWN_UIDS.clear()
     decoded = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.5")))
     assert isinstance(decoded, dk.CEchoRequest)
+    assert set(KNOWN_UIDS) == {"1.2.840.10008.1.1.5"}
     remembered = KNOWN_UIDS["1.2.840.10008.1.1.5"]
-    assert KNOWN_UIDS["1.2.840.10008.1.1.5\0"] is remembered  # as it was received
     assert echo("1.2.840.10008.1.1.5").affected_sop_class_uid is remembered
-    assert echo("1.2.840.10008.1.1.5\0").affected_sop_class_uid is remembered
-    built = echo("1.2.840.10008.1.1.77").affected_sop_class_uid
-    assert type(built) is UID
-    again = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.77")))
-    assert isinstance(again, dk.CEchoRequest)
-    assert again.affected_sop_class_uid is KNOWN_UIDS["1.2.840.10008.1.1.77"]
+    assert echo("1.2.840.10008.1.1.77").affected_sop_class_uid == "1.2.840.10008.1.1.77"
+    assert set(KNOWN_UIDS) == {"1.2.840.10008.1.1.5", "1.2.840.10008.1.1.77"}
+    assert all(type(uid) is UID and uid == text for text, uid in KNOWN_UIDS.items())
+    KNOWN_UIDS["1.02"] = str.__new__(UID, "1.02")  # a leading zero: never remembered, planted
+    encoded = dk.encode_command(echo("1.02"))
+    assert isinstance(decode_canonical(encoded), dk.CEchoRequest)
     KNOWN_UIDS.clear()
+    with pytest.raises(dk.InvalidMessageError, match="no leading zero"):
+        echo("1.02")
+    assert decode_canonical(encoded) is None
+
+
+def test_a_sop_class_uid_is_refused_in_check_uids_words() -> None:
+    """check_sop_class_uid is check_uid's rule (its inline form only remembers): the
+    same refusal, word for word, on every path that builds a message."""
+    from dimsekit._model.vr import (
+        KNOWN_UIDS,
+        check_optional_sop_class_uid,
+        check_sop_class_uid,
+        check_uid,
+    )
+
+    field = attrs.fields(dk.CEchoRequest).affected_sop_class_uid
+    inst = object.__new__(dk.CEchoRequest)
+    for bad in ["", "1.02", "1..2", "1.a", "1." + "2" * 63, b"1.2", 5]:
+        refusals = []
+        for check in (check_uid, check_sop_class_uid, check_optional_sop_class_uid):
+            with pytest.raises(dk.InvalidMessageError) as raised:
+                check(inst, field, bad)
+            refusals.append(str(raised.value))
+        assert refusals[0] == refusals[1] == refusals[2], bad
+        if isinstance(bad, str):
+            with pytest.raises(dk.InvalidMessageError) as built:
+                dk.CEchoRequest(message_id=1, affected_sop_class_uid=bad)
+            assert str(built.value) == refusals[0]
+    assert not set(KNOWN_UIDS) & {"", "1.02", "1..2", "1.a"}
+    check_optional_sop_class_uid(inst, field, None)
+
+
+def test_the_fields_that_hold_a_sop_class_uid_are_checked_as_one() -> None:
+    """Affected and Requested SOP Class UID (PS3.7 E.1), in every message that has
+    them, and no other field, use check_sop_class_uid and to_sop_class_uid (whose
+    inline forms consult the memory)."""
+    from dimsekit._model.fields import BY_NAME
+    from dimsekit._model.vr import (
+        check_optional_sop_class_uid,
+        check_sop_class_uid,
+        to_optional_sop_class_uid,
+        to_sop_class_uid,
+    )
+    from dimsekit.messages import MESSAGE_CLASSES
+
+    sop_class_checks = {check_sop_class_uid, check_optional_sop_class_uid}
+    sop_class_converters = {to_sop_class_uid, to_optional_sop_class_uid}
+    seen = set()
+    for cls in MESSAGE_CLASSES.values():
+        for field in attrs.fields(cls):
+            spec = BY_NAME.get(field.name)
+            keyword = "" if spec is None else spec.keyword
+            holds_sop_class = keyword.endswith("SOPClassUID")
+            assert (field.validator in sop_class_checks) is holds_sop_class, (cls, field.name)
+            assert (field.converter in sop_class_converters) is holds_sop_class, field.name
+            if holds_sop_class:
+                seen.add(keyword)
+    assert seen == {"AffectedSOPClassUID", "RequestedSOPClassUID"}

@@ -921,36 +921,58 @@ declare_converter(to_optional_tags, InlineConverter(AttributeTags, keeps_none=Tr
 UIDS_REMEMBERED: Final = 512
 """How many valid UIDs :data:`KNOWN_UIDS` holds, at most."""
 KNOWN_UIDS: Final[dict[str, UID]] = {}
-"""Valid UIDs by their text (plain ``str`` keys; a received one also with its one
-padding NUL), each as the UID it converts to: the one memory both fast paths (building
-a message, decoding one) share for the elements that hold a SOP Class UID.  It holds
-UIDs of our own, never a caller's object (a pydicom UID can carry attributes), so later
+"""Valid UIDs by their text (plain ``str`` keys), each as the UID it converts to: the one
+memory both fast paths (building a message, decoding one) share, through the inline
+forms of :func:`to_sop_class_uid` and :func:`check_sop_class_uid`.  It holds UIDs of
+our own, never a caller's object (a pydicom UID can carry attributes), so later
 messages get what attrs would give them."""
 _valid_uid: Final = inline_predicate(check_uid, "check_uid inline")
 
 
-def remember_uid(uid: UID, received: str | None = None) -> bool:
+def remember_uid(uid: UID) -> bool:
     """Whether ``uid`` (already converted) passes the inline UID check; if it does,
-    remembers it in :data:`KNOWN_UIDS` while there is room: under its text, and under
-    ``received`` too, the text a decoder read it from (with the one NUL that pads an odd
-    length, PS3.5 9.1), so that the next time it is found before it is stripped."""
+    remembers it in :data:`KNOWN_UIDS` while there is room."""
     if not _valid_uid(uid):
         return False
     if len(KNOWN_UIDS) < UIDS_REMEMBERED:
         text = str(uid)
-        KNOWN_UIDS[text] = own = str.__new__(UID, text)
-        if received is not None and received != text and len(KNOWN_UIDS) < UIDS_REMEMBERED:
-            KNOWN_UIDS[received] = own
+        KNOWN_UIDS[text] = str.__new__(UID, text)
     return True
 
 
-_REMEMBERED: Final = InlineCheck(
-    "(type({v}) is _UID and ({v} in _known_uids or _remember_uid({v})))",
-    {"_UID": UID, "_known_uids": KNOWN_UIDS, "_remember_uid": remember_uid},
+def to_sop_class_uid(value: str | bytes) -> UID:
+    """As :func:`to_uid`, for an element holding a SOP Class UID (PS3.7 E.1).  Its inline
+    form gives a text remembered valid (:data:`KNOWN_UIDS`) the UID remembered for it."""
+    return to_uid(value)
+
+
+def to_optional_sop_class_uid(value: str | bytes | None) -> UID | None:
+    """As :func:`to_sop_class_uid`, keeping None."""
+    return None if value is None else to_uid(value)
+
+
+def check_sop_class_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
+    """UI holding a SOP Class UID (Affected or Requested SOP Class UID, PS3.7 E.1):
+    :func:`check_uid`'s rule and words.  Its inline form takes a UID remembered valid
+    (:data:`KNOWN_UIDS`) at once and checks, and remembers, any other: an association
+    uses a handful, each of which would otherwise be checked once per message."""
+    check_uid(inst, attribute, value)
+
+
+_MEMORY_NAMES: Final = {"_known_uids": KNOWN_UIDS, "_known_uids_get": KNOWN_UIDS.get}
+# to_uid's inline form, a remembered text first: its UID, converted and checked already.
+_REMEMBERED_UID: Final = attrs.evolve(
+    _STR_UID,
+    common=f"(_known_uids_get({{v}}) if type({{v}}) is str else None) or ({_STR_UID.common})",
+    names={**_STR_UID.names, **_MEMORY_NAMES},
 )
-REMEMBERED_UID_CHECKS: Final[dict[object, InlineCheck]] = {
-    check_uid: _REMEMBERED,
-    check_optional_uid: _REMEMBERED.or_none(),
-}
-"""The inline forms of the UID validators for a field whose UIDs repeat (a SOP Class
-UID): a UID remembered as valid passes at once, any other is checked (and remembered)."""
+declare_converter(to_sop_class_uid, _REMEMBERED_UID)
+declare_converter(to_optional_sop_class_uid, attrs.evolve(_REMEMBERED_UID, keeps_none=True))
+declare_inline(
+    check_sop_class_uid,
+    InlineCheck(
+        "(type({v}) is _UID and ({v} in _known_uids or _remember_uid({v})))",
+        {"_UID": UID, **_MEMORY_NAMES, "_remember_uid": remember_uid},
+    ),
+)
+check_optional_sop_class_uid: Final = optional(check_sop_class_uid, "check_optional_sop_class_uid")
