@@ -870,9 +870,14 @@ def test_a_hand_declared_inline_form_holds_only_for_what_its_validator_accepts(
     assert held
 
 
-def test_every_declared_form_but_the_status_check_is_derived_from_a_rule() -> None:
+def test_every_declared_form_but_the_status_and_remembered_checks_is_derived_from_a_rule() -> None:
+    # The status check's words depend on the service; the SOP Class UID checks are the
+    # UI rule's form with the memory of valid UIDs consulted first (checked against
+    # check_uid by the agreement test above).
     assert [getattr(check, "__name__", "") for check, _ in _hand_declared_checks()] == [
-        "_check_status"
+        "_check_status",
+        "check_optional_sop_class_uid",
+        "check_sop_class_uid",
     ]
 
 
