@@ -250,7 +250,7 @@ def test_a_us_value_read_from_an_at_element_is_a_plain_int(strict: bool) -> None
     dataset.Priority = 0
     dataset.CommandDataSetType = 1
     decoded = dk.from_dataset(dataset, strict=strict)
-    assert isinstance(decoded.message, dk.CStoreRequest)
+    assert isinstance(decoded.message, dk.CFindRequest)  # Command Field 0020H
     assert type(decoded.message.message_id) is int
     writes_in_every_form(decoded, strict)
 
