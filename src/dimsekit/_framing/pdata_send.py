@@ -61,9 +61,7 @@ _MORE_DATA: Final = 0  # a data set fragment, not the last: neither bit (PS3.8 E
 def _headers(context_id: int, control: int, fragment_length: int) -> bytes:
     """PDU header and PDV item header for a PDU of one PDV."""
     item_length = ITEM_FIXED + fragment_length
-    return PDU_HEADER.pack(_P_DATA, 0, ITEM_LENGTH_FIELD + item_length) + PDV_HEADER.pack(
-        item_length, context_id, control
-    )
+    return _pack(_P_DATA, 0, ITEM_LENGTH_FIELD + item_length, item_length, context_id, control)
 
 
 def _fragments(chunks: Iterator[Buffer], size: int) -> Iterator[tuple[Buffer, bool]]:
@@ -130,19 +128,8 @@ def fragment_message(
         )
         return
     # The command is one fragment: the whole of it, as the general path would cut it.
-    command_item = ITEM_FIXED + command_length
     if encoded is None:
-        yield (
-            _pack(
-                _P_DATA,
-                0,
-                ITEM_LENGTH_FIELD + command_item,
-                command_item,
-                context_id,
-                _LAST_COMMAND,
-            ),
-            memoryview(command),
-        )
+        yield _headers(context_id, _LAST_COMMAND, command_length), memoryview(command)
         return
     size = len(encoded)
     if size & 1:
@@ -159,43 +146,22 @@ def fragment_message(
     packed_size = 2 * _PDV_OVERHEAD + command_length + first_length
     if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
         yield (
-            _pack(_P_DATA, 0, packed_size, command_item, context_id, _LAST_COMMAND),
+            _pack(_P_DATA, 0, packed_size, ITEM_FIXED + command_length, context_id, _LAST_COMMAND),
             memoryview(command),
             PDV_HEADER.pack(ITEM_FIXED + first_length, context_id, first_control),
             first,
         )
     else:
-        yield (
-            _pack(
-                _P_DATA,
-                0,
-                ITEM_LENGTH_FIELD + command_item,
-                command_item,
-                context_id,
-                _LAST_COMMAND,
-            ),
-            memoryview(command),
-        )
-        first_item = ITEM_FIXED + first_length
-        yield (
-            _pack(
-                _P_DATA, 0, ITEM_LENGTH_FIELD + first_item, first_item, context_id, first_control
-            ),
-            first,
-        )
+        yield _headers(context_id, _LAST_COMMAND, command_length), memoryview(command)
+        yield _headers(context_id, first_control, first_length), first
     if first_control:
         return
     last_start = (size - 1) // fragment_size * fragment_size
     if last_start > fragment_size:
-        item = ITEM_FIXED + fragment_size
-        middle = _pack(_P_DATA, 0, ITEM_LENGTH_FIELD + item, item, context_id, _MORE_DATA)
+        middle = _headers(context_id, _MORE_DATA, fragment_size)
         for start in range(fragment_size, last_start, fragment_size):
             yield middle, data[start : start + fragment_size]
-    last_item = ITEM_FIXED + size - last_start
-    yield (
-        _pack(_P_DATA, 0, ITEM_LENGTH_FIELD + last_item, last_item, context_id, LAST_BIT),
-        data[last_start:],
-    )
+    yield _headers(context_id, LAST_BIT, size - last_start), data[last_start:]
 
 
 def _odd_length(size: int) -> DimseError:
