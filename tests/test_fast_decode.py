@@ -329,7 +329,7 @@ def test_each_decoder_checks_with_the_declared_forms() -> None:
     the one condition ``messages._base`` states; no validator is called."""
     import linecache
 
-    from dimsekit._model.vr import INLINE_CHECKS
+    from dimsekit._model.value_rules import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
     from dimsekit.messages._base import fast_rules
 

@@ -277,7 +277,7 @@ def _source(function: Any) -> str:
 
 
 def test_each_inline_check_is_its_validators_declared_form() -> None:
-    from dimsekit._model.vr import INLINE_CHECKS
+    from dimsekit._model.value_rules import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
     from dimsekit.messages._base import fast_rules
 
@@ -294,7 +294,8 @@ def test_each_inline_check_is_its_validators_declared_form() -> None:
 
 
 def test_a_validator_with_no_declared_form_is_called_as_attrs_calls_it() -> None:
-    from dimsekit._model.vr import INLINE_CHECKS, check_uid
+    from dimsekit._model.value_rules import INLINE_CHECKS
+    from dimsekit._model.vr import check_uid
 
     calls: list[object] = []
 

@@ -823,10 +823,14 @@ _SAMPLES: list[object] = [
 
 def _hand_declared_checks() -> list[tuple[Any, Any]]:
     """The inline forms declared by hand: of validators that are no :class:`ValueRule`'s."""
-    from dimsekit._model import vr
+    from dimsekit._model import value_rules
 
     return sorted(
-        ((check, form) for check, form in vr.INLINE_CHECKS.items() if check not in vr.VALUE_RULES),
+        (
+            (check, form)
+            for check, form in value_rules.INLINE_CHECKS.items()
+            if check not in value_rules.VALUE_RULES
+        ),
         key=lambda item: getattr(item[0], "__name__", ""),
     )
 
@@ -882,7 +886,7 @@ def test_every_declared_form_but_the_status_and_remembered_checks_is_derived_fro
 
 
 def _rules() -> list[tuple[str, Any]]:
-    from dimsekit._model.vr import VALUE_RULES
+    from dimsekit._model.value_rules import VALUE_RULES
 
     return sorted(
         ((validator.__name__, validator) for validator in VALUE_RULES), key=lambda item: item[0]
@@ -896,7 +900,7 @@ def test_a_rules_inline_form_is_the_conjunction_of_its_clauses(name: str, valida
     generated source tests each clause in the same order, each with its own words."""
     import linecache
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES
 
     rule = VALUE_RULES[validator]
     form = INLINE_CHECKS[validator]
@@ -943,7 +947,8 @@ def test_each_clause_refusing_gives_its_own_words(name: str, value: object, inde
     read: what it could not read)."""
     import attrs
 
-    from dimsekit._model.vr import VALUE_RULES, to_optional_tags
+    from dimsekit._model.value_rules import VALUE_RULES
+    from dimsekit._model.vr import to_optional_tags
 
     validator = dict(_rules())[name]
     rule = VALUE_RULES[validator]
@@ -961,7 +966,7 @@ def test_each_clause_refusing_gives_its_own_words(name: str, value: object, inde
 
 
 def test_every_clause_of_every_rule_has_a_value_that_breaks_it() -> None:
-    from dimsekit._model.vr import VALUE_RULES
+    from dimsekit._model.value_rules import VALUE_RULES
 
     broken = {(name, index) for name, _, index in _BREAKS}
     for name, validator in _rules():
@@ -987,7 +992,7 @@ def test_a_rules_validator_and_inline_form_agree(name: str, validator: Any) -> N
     type.  A value the validator accepts is what ``problem`` finds no fault with."""
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES
 
     rule = VALUE_RULES[validator]
     holds = _holds(INLINE_CHECKS[validator])
@@ -1012,7 +1017,8 @@ def test_a_subclass_of_the_exact_type_goes_to_the_validator() -> None:
     validator, which takes it by the rule's first clause."""
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, check_ae, check_uid, check_us
+    from dimsekit._model.value_rules import INLINE_CHECKS
+    from dimsekit._model.vr import check_ae, check_uid, check_us
 
     for validator, value in [
         (check_uid, StrSubclass("1.2.3")),
@@ -1027,7 +1033,8 @@ def test_a_subclass_of_the_exact_type_goes_to_the_validator() -> None:
 def test_covers_us_is_derived_from_the_rules_clauses() -> None:
     """A rule covers US when its exact type is int and its other clauses are spans that
     take 0 to 65535; then its inline form does hold for every such value."""
-    from dimsekit._model.vr import US_RULE, VALUE_RULES, Clause, ValueRule, check_us
+    from dimsekit._model.value_rules import VALUE_RULES, Clause, ValueRule
+    from dimsekit._model.vr import US_RULE, check_us
 
     assert US_RULE.covers_us and VALUE_RULES[check_us] is US_RULE
     holds = _holds(US_RULE.inline)
@@ -1047,7 +1054,7 @@ def test_covers_us_is_derived_from_the_rules_clauses() -> None:
 @pytest.fixture
 def declarations() -> Any:
     """The registries of inline forms and rules, as they were after the test."""
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES
 
     forms, rules = dict(INLINE_CHECKS), dict(VALUE_RULES)
     yield
@@ -1064,7 +1071,7 @@ def test_a_new_rule_derives_its_validator_problem_and_form() -> None:
     inline form; the validator and its form are declared together."""
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES, Clause, ValueRule
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES, Clause, ValueRule
 
     rule = ValueRule(
         "ODD",
@@ -1078,11 +1085,11 @@ def test_a_new_rule_derives_its_validator_problem_and_form() -> None:
     assert rule.problem(3) is None
     assert rule.problem(4) == ("4 is even", "X 2")
     assert rule.problem("a") == ("an int", "X 1")
-    check = rule.validator("check_odd_probe")
+    check = rule.validator("check_odd_probe", module=__name__)
     assert (check.__name__, check.__doc__, check.__module__) == (
         "check_odd_probe",
         "An odd int.",
-        "dimsekit._model.vr",
+        __name__,  # the module declaring it
     )
     assert INLINE_CHECKS[check] is rule.inline and VALUE_RULES[check] is rule
     holds = _holds(rule.inline)
@@ -1101,7 +1108,13 @@ def test_a_new_rule_derives_its_validator_problem_and_form() -> None:
 def test_optional_of_a_validator_without_a_rule_wraps_it() -> None:
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES, InlineCheck, declare_inline, optional
+    from dimsekit._model.value_rules import (
+        INLINE_CHECKS,
+        VALUE_RULES,
+        InlineCheck,
+        declare_inline,
+        optional,
+    )
 
     calls: list[object] = []
 
@@ -1109,7 +1122,7 @@ def test_optional_of_a_validator_without_a_rule_wraps_it() -> None:
         calls.append(value)
 
     declare_inline(check_probe, InlineCheck("({v} == 1)"))
-    made = optional(check_probe, "check_optional_probe")
+    made = optional(check_probe, "check_optional_probe", module=__name__)
     assert made not in VALUE_RULES
     assert INLINE_CHECKS[made].expression == "({v} is None or ({v} == 1))"
     assert made.__doc__ == "As check_probe, letting None (no element) pass."
@@ -1122,7 +1135,7 @@ def test_optional_of_a_validator_without_a_rule_wraps_it() -> None:
 def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None:
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS
+    from dimsekit._model.value_rules import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
 
     validators = {
@@ -1136,8 +1149,8 @@ def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None
 
 def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() -> None:
     from dimsekit._model.payload import check_optional_payload, check_payload
+    from dimsekit._model.value_rules import INLINE_CHECKS
     from dimsekit._model.vr import (
-        INLINE_CHECKS,
         check_ae,
         check_lo,
         check_optional_ae,
@@ -1194,7 +1207,8 @@ def test_the_text_rules_name_what_they_refuse_without_a_message() -> None:
 
 
 def test_a_second_inline_form_for_a_validator_is_refused() -> None:
-    from dimsekit._model.vr import INLINE_CHECKS, InlineCheck, check_uid, declare_inline
+    from dimsekit._model.value_rules import INLINE_CHECKS, InlineCheck, declare_inline
+    from dimsekit._model.vr import check_uid
 
     with pytest.raises(ValueError, match="check_uid has an inline form already"):
         declare_inline(check_uid, InlineCheck("True"))

@@ -11,10 +11,10 @@ accepts.  For each class a decoder is compiled
 once that walks the expected tags in order (a run of US elements read in one ``struct``
 call, on the guess that all of them are there), reads each value straight from the
 bytes, checks it inline (each field's validator in the inline form declared with it,
-``_model.vr.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the Annex C rule of the
-status-related fields as ``messages._base.annex_c_condition`` states it) and runs the
-class's other rules; the message is then built
-without going through its ``__init__`` again.  Decoding is on the hot path of every
+``_model.value_rules.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the
+Annex C rule of the status-related fields as ``messages._base.annex_c_condition``
+states it) and runs the class's other rules; the message is then built without going
+through its ``__init__`` again.  Decoding is on the hot path of every
 DICOM program (a C-FIND-RSP per match, a C-STORE-RQ per instance), and the general
 decoder's element table, diagnostics and keyword call cost about three times as much.
 
@@ -42,14 +42,8 @@ from .._codegen import compile_function, slot_setter
 from .._errors import InvalidMessageError
 from .._model.fields import ElementSpec
 from .._model.payload import EMPTY_PAYLOAD, DataSetPayload
-from .._model.vr import (
-    INLINE_CHECKS,
-    INLINE_CONVERTERS,
-    AttributeTags,
-    InlineConverter,
-    add_inline_names,
-    tags_of,
-)
+from .._model.value_rules import INLINE_CHECKS, INLINE_CONVERTERS, InlineConverter, add_inline_names
+from .._model.vr import AttributeTags, tags_of
 from .._model.wire_details import PLAIN_WIRE, WireDetails
 from ..messages import Message, fast_rules
 from .layout import ANNOUNCES_DATA_SET, COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, Layout
@@ -108,7 +102,7 @@ def _read_value(
     The value is read as the general decoder reads it in its canonical form, a length
     its VR's decoder does not read as it is declined (``VALUE_LENGTHS``); the converter
     is applied in its declared inline form, and the validator's check is its declared
-    inline form (``_model.vr.INLINE_CHECKS``), as the fast ``__init__`` applies them.
+    inline form (``_model.value_rules.INLINE_CHECKS``), as the fast ``__init__`` applies them.
     """
     value = "raw[pos + 8 : pos + 8 + ln]"
     validator, converter = field.validator, field.converter

@@ -4,9 +4,9 @@ Owns: compiling, once per class, an ``__init__`` that converts the common raw in
 inline and checks each value inline, instead of calling one converter and one validator
 per field, stores the values through the slots' descriptors, then runs the class's
 rules.  What is inline is not written here: each converter's and validator's inline
-form is declared beside it (``_model.vr.INLINE_CONVERTERS``, ``_model.vr.INLINE_CHECKS``, and the
-declarations in ``_model.payload``, ``_model.status`` and ``messages._base``), the form the
-canonical decoders use too.  Building messages is on the hot path of every DICOM
+form is declared beside it (``_model.value_rules.INLINE_CONVERTERS``,
+``_model.value_rules.INLINE_CHECKS``, and the declarations in ``_model.payload``,
+``_model.status`` and ``messages._base``), the form the canonical decoders use too.  Building messages is on the hot path of every DICOM
 program (a C-STORE per instance, a C-FIND-RSP per match), and attrs' generic
 ``__init__`` spends most of its time in calls.
 
@@ -27,7 +27,7 @@ from typing import Any, Final
 import attrs
 
 from .._codegen import compile_function, slot_setter
-from .._model.vr import (
+from .._model.value_rules import (
     INLINE_CHECKS,
     INLINE_CONVERTERS,
     InlineCheck,
