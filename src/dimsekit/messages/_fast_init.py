@@ -6,9 +6,9 @@ per field, stores the values through the slots' descriptors, then runs the class
 rules.  What is inline is not written here: each converter's and validator's inline
 form is declared beside it (``_model.value_rules.INLINE_CONVERTERS``,
 ``_model.value_rules.INLINE_CHECKS``, and the declarations in ``_model.payload``,
-``_model.status`` and ``messages._base``), the form the canonical decoders use too.  Building messages is on the hot path of every DICOM
-program (a C-STORE per instance, a C-FIND-RSP per match), and attrs' generic
-``__init__`` spends most of its time in calls.
+``_model.status`` and ``messages._base``), the form the canonical decoders use too.
+Building messages is on the hot path of every DICOM program (a C-STORE per instance, a
+C-FIND-RSP per match), and attrs' generic ``__init__`` spends most of its time in calls.
 
 Contract: the fast path only ever *accepts*, and only what the attrs ``__init__`` accepts
 too; whenever an inline check or a rule fails it hands the call to the attrs
