@@ -24,7 +24,17 @@ from dimsekit._framing import pdata_receive
 from dimsekit._model.payload import received_payload
 from dimsekit.testing import messages
 
-from .helpers import CT, INSTANCE, MAX_PDU_LENGTHS, corrupt, examples, p_data, pdu_stream, pdv
+from .helpers import (
+    CT,
+    INSTANCE,
+    MAX_PDU_LENGTHS,
+    corrupt,
+    examples,
+    p_data,
+    pdu_stream,
+    pdv,
+    store,
+)
 
 
 def outcome(assembler: dk.MessageAssembler, pieces: list[bytes]) -> list[object]:
@@ -249,7 +259,7 @@ def test_the_one_pass_scan_is_generated_from_every_framing_rule() -> None:
     source = inspect.getsource(scan_whole_message)
     assert inspect.getsourcefile(scan_whole_message) is not None
     for rule in RULES.values():
-        assert f"({rule.holds})" in source, rule.name
+        assert f"({rule.expression})" in source, rule.name
 
 
 @pytest.mark.parametrize(
@@ -292,6 +302,68 @@ def test_where_a_framing_rule_breaks_the_scan_gives_up_and_the_walk_says_which(
     assert any(said in text for text in told), told
 
 
+def _repeated_headers(*, last_context: int = 1) -> tuple[bytes, bytes]:
+    """A C-STORE-RQ whose data set comes in four PDUs of the same header bytes and a last
+    one (on ``last_context``), and its data set."""
+    data = bytes(range(256)) * 4
+    pieces = [data[i : i + 200] for i in range(0, 800, 200)]
+    command = dk.encode_command(store(data))
+    stream = p_data(pdv(1, 0x03, command))
+    stream += b"".join(p_data(pdv(1, 0x00, piece)) for piece in pieces)
+    return stream + p_data(pdv(last_context, 0x02, data[800:])), data
+
+
+def test_the_scan_reads_a_data_pdu_header_it_has_checked_once_and_compares_the_rest() -> None:
+    """Each distinct data PDU header is read (and its rules checked) once; the PDUs that
+    begin with the same bytes are compared where they lie, in a bytes or a bytearray."""
+    from dimsekit._framing import pdata_one_pass
+
+    stream, data = _repeated_headers()
+    read = mock.Mock(wraps=pdata_one_pass.scan_whole_message.__globals__["pdu_and_pdv"])
+    for buffer in (stream, bytearray(stream)):
+        read.reset_mock()
+        with mock.patch.dict(pdata_one_pass.scan_whole_message.__globals__, pdu_and_pdv=read):
+            scanned = pdata_one_pass.scan_whole_message(memoryview(buffer), 0, len(stream), 0)
+        assert scanned is not None and b"".join(scanned[2]) == data
+        assert read.call_count == 3  # the command's PDU, the first data PDU, the last
+
+
+@pytest.mark.parametrize("kind", ["bytes", "bytearray", "inside a longer buffer"])
+def test_data_pdus_of_the_same_header_give_what_the_walk_gives(kind: str) -> None:
+    stream, data = _repeated_headers()
+    piece: bytes | bytearray | memoryview = (
+        stream
+        if kind == "bytes"
+        else bytearray(stream)
+        if kind == "bytearray"
+        else memoryview(b"\0" + stream + b"\0")[1:-1]
+    )
+    whole = dk.MessageAssembler().feed(piece)
+    assert outcome(dk.MessageAssembler(), [stream]) == outcome(
+        dk.MessageAssembler(), [stream[i : i + 1] for i in range(len(stream))]
+    )
+    (event,) = whole
+    assert isinstance(event, dk.MessageReceived)
+    payload = event.message.data_set_payload
+    assert payload is not None and payload.to_bytes() == data
+
+
+def test_a_data_pdu_of_a_header_checked_before_still_ends_in_the_buffer() -> None:
+    """A PDU that begins as the one before but is not wholly in the buffer (up to
+    ``end``) leaves the message to the walk; and a last PDU on another context is said."""
+    from dimsekit._framing.pdata_one_pass import scan_whole_message
+
+    stream, _ = _repeated_headers()
+    cut = len(stream) - len(p_data(pdv(1, 0x02, bytes(224)))) - 100  # in the 4th data PDU
+    assert scan_whole_message(memoryview(stream), 0, cut, 0) is None
+    assert scan_whole_message(memoryview(stream[:cut]), 0, cut, 0) is None
+    assert dk.MessageAssembler().feed(stream[:cut]) == []
+    other, _ = _repeated_headers(last_context=3)
+    assert scan_whole_message(memoryview(other), 0, len(other), 0) is None
+    with pytest.raises(dk.FramingError, match="context ID changes from 1 to 3"):
+        dk.MessageAssembler().feed(other)
+
+
 def test_the_predicates_and_their_conjunction_agree_with_the_declarations() -> None:
     from dimsekit._framing import rules
 
@@ -300,12 +372,14 @@ def test_the_predicates_and_their_conjunction_agree_with_the_declarations() -> N
     assert rules.fragment_clean(*values.values())
     for name in ("pdv_item_fits", "fragment_not_empty", "fragment_in_order", "one_context"):
         rule = rules.RULES[name]
-        assert getattr(rules, name)(*(values[n] for n in rule.names)) is True
-    assert not rules.fragment_even(7) and rules.fragment_even(8)
-    assert not rules.pdv_item_fits(9, 12) and rules.pdv_item_fits(8, 12)
+        assert rule.holds(*(values[n] for n in rule.names)) is True
+        assert getattr(rules, name.upper()) is rule  # named by its constant
+    assert not rules.FRAGMENT_EVEN.holds(7) and rules.FRAGMENT_EVEN.holds(8)
+    assert not rules.PDV_ITEM_FITS.holds(9, 12) and rules.PDV_ITEM_FITS.holds(8, 12)
     assert not rules.fragment_clean(7, 12, 1, False, 3, 3)  # odd
     assert not rules.fragment_clean(8, 12, 1, False, 3, 5)  # another context
-    assert not rules.fragment_in_order(0, False) and not rules.fragment_in_order(1, True)
+    assert not rules.FRAGMENT_IN_ORDER.holds(0, False)
+    assert not rules.FRAGMENT_IN_ORDER.holds(1, True)
 
 
 def test_a_p_data_tf_with_no_pdv_item_is_refused_in_the_words_it_always_had() -> None:

@@ -117,9 +117,11 @@ def _unstructure_tags(tags: AttributeTags) -> list[str]:
 
 
 def _structure_int(value: object, _: type) -> int:
+    """An int, as a plain int: a subclass (a pydicom tag, read from an element that came
+    as AT) would keep its own text form, which the JSON form could not read back."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{show(value)} is not an integer")
-    return value
+    return value if type(value) is int else int(value)
 
 
 def _structure_str(value: object, _: type) -> str:

@@ -25,14 +25,7 @@ from typing import Final
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
 from .events import Event, FramingError, PDUReceived
 from .pdu import PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
-from .rules import (
-    P_DATA_HAS_PDV,
-    PDV_HEADER_FITS,
-    WITHIN_MAX_PDU_LENGTH,
-    p_data_has_pdv,
-    pdv_header_fits,
-    within_max_pdu_length,
-)
+from .rules import P_DATA_HAS_PDV, PDV_HEADER_FITS, WITHIN_MAX_PDU_LENGTH
 
 __all__ = ["MAX_OTHER_PDU_LENGTH", "PDUWalker", "pdu_name"]
 
@@ -205,18 +198,18 @@ class PDUWalker:
 
     def _check_p_data(self, length: int, start: int) -> None:
         """A P-DATA-TF's PDU-length: within what we advertised, one PDV item or more."""
-        if not within_max_pdu_length(length, self._max_pdu_length):
+        if not WITHIN_MAX_PDU_LENGTH.holds(length, self._max_pdu_length):
             raise self._fail(
                 f"P-DATA-TF of {length} bytes exceeds the maximum length we advertised, "
                 f"{self._max_pdu_length} ({WITHIN_MAX_PDU_LENGTH.clause})",
                 start,
             )
-        if not p_data_has_pdv(length):
+        if not P_DATA_HAS_PDV.holds(length):
             raise self._fail(f"P-DATA-TF with no PDV item ({P_DATA_HAS_PDV.clause})", start)
 
     def _check_pdv_header_fits(self) -> None:
         """What is left of the P-DATA-TF holds a PDV item header."""
-        if not pdv_header_fits(self._pdu_left):
+        if not PDV_HEADER_FITS.holds(self._pdu_left):
             raise self._fail(
                 f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
                 f"({PDV_HEADER_FITS.clause})"
