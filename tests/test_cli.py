@@ -1019,3 +1019,69 @@ def test_encode_derives_the_command_data_set_type_as_it_derives_the_group_length
     result = run("encode", stdin=json.dumps(document).encode())
     assert result.returncode == 0, result.stderr
     assert result.stdout == dk.encode_command(echo)
+
+
+# --- association PDUs in full (issue 14) ----------------------------------------------------------
+
+RECORDINGS = Path(__file__).parent / "data" / "association"
+SECRETS = (b"not-a-secret", b"eyJhbGciOiJub25lIn0", b"dimsekit-test-server-response")
+"""The made-up credentials of the user identity recordings (tests/data/association/record.py)."""
+
+
+def test_decode_json_then_encode_writes_every_recorded_pdu_again() -> None:
+    files = sorted(RECORDINGS.glob("*.pdu"))
+    records = run("decode", "--json", "--show-secrets", *map(str, files)).stdout
+    assert all(json.loads(line)["pdu"] for line in records.splitlines())
+    encoded = run("encode", stdin=records)  # from the dict forms: no base64 in the records
+    assert encoded.returncode == 0, encoded.stderr
+    assert encoded.stdout == b"".join(path.read_bytes() for path in files)
+
+
+@pytest.mark.parametrize(
+    "name", ["pynetdicom-user-identity-rq", "pynetdicom-jwt-rq", "pynetdicom-jwt-ac"]
+)
+def test_decode_redacts_secrets_and_encode_refuses_a_redacted_pdu(name: str) -> None:
+    path = str(RECORDINGS / f"{name}.pdu")
+    for output in (run("decode", path).stdout, run("decode", "--json", path).stdout):
+        assert not any(secret in output or secret.hex().encode() in output for secret in SECRETS)
+    assert b"redacted" in run("decode", path).stdout
+    refused = run("encode", stdin=run("decode", "--json", path).stdout)
+    assert refused.returncode == 2
+    assert b"was redacted" in refused.stderr and b"--show-secrets" in refused.stderr
+    assert refused.stdout == b""
+
+
+def test_decode_shows_an_association_in_full() -> None:
+    text = run("decode", "--no-color", str(RECORDINGS / "getscu-rq.pdu")).stdout.decode()
+    lines = text.splitlines()
+    assert lines[0] == (
+        "A-ASSOCIATE-RQ (17435 bytes) GETSCU -> QRSCP, GETSCU receives PDUs of up to 16384 bytes"
+    )
+    assert lines[2] == (
+        "    context 1: Study Root Query/Retrieve Information Model - GET "
+        "(1.2.840.10008.5.1.4.1.2.2.3)"
+    )
+    assert lines[3].startswith(
+        "        transfer syntaxes: Explicit VR Little Endian (1.2.840.10008.1.2.1)"
+    )
+    assert (
+        "        54H SCP/SCU Role Selection Sub-Item: sop_class_uid 1.2.840.10008.5.1.4.1.1.2 "
+        "(CT Image Storage), scu_role 0, scp_role 1" in lines
+    )
+    assert lines[-1] == "        55H Implementation Version Name Sub-Item: name OFFIS_DCMTK_367"
+    answer = run("decode", "--no-color", str(RECORDINGS / "dcmqrscp-getscu-ac.pdu")).stdout
+    assert b"    context 1: acceptance: Explicit VR Little Endian (1.2.840.10008.1.2.1)\n" in answer
+    rejected = run("decode", str(RECORDINGS / "dcmqrscp-called-ae-rj.pdu")).stdout.decode()
+    assert rejected.splitlines()[1:] == [
+        "    result: rejected permanent",
+        "    source: service user",
+        "    reason: called AE title not recognized",
+    ]
+    aborted = run("decode", "--json", str(RECORDINGS / "echoscu-abort.pdu")).stdout
+    record = json.loads(aborted)
+    assert (record["source_of_abort"], record["reason"]) == ("service user", "not significant")
+    assert record["pdu"] == {
+        "pdu_type": "A-ABORT",
+        "source": "SERVICE_USER",
+        "reason": "NOT_SPECIFIED",
+    }

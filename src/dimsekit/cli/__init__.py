@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
         "(what `encode --pdata` needs to write the stream again)",
     )
     decode.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="show User Identity passcodes and tokens (redacted otherwise); with --json, "
+        "what `encode` needs to write such an A-ASSOCIATE PDU again",
+    )
+    decode.add_argument(
         "--strict", action="store_true", help="exit 1 for any diagnostic, warnings too"
     )
     decode.add_argument("--no-color", action="store_true", help="never use colour")
@@ -248,7 +254,7 @@ def _open(name: str, stack: ExitStack) -> tuple[IO[bytes], str, str | None]:
 
 
 def _decode(args: argparse.Namespace) -> int:
-    options = DecodeOptions(args.format, include_data=args.data)
+    options = DecodeOptions(args.format, include_data=args.data, show_secrets=args.show_secrets)
     status = EXIT_OK
 
     def records() -> Iterator[Record]:
