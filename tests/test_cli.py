@@ -19,6 +19,7 @@ import pytest
 
 import dimsekit as dk
 from dimsekit._codec.decode import MAX_COMMAND_LENGTH
+from dimsekit._framing.pdu_layout import PDU_LAYOUTS, Kind
 from dimsekit._model.fields import BY_TAG
 from dimsekit._model.vr import us_problem
 from dimsekit.cli._decode import DecodeOptions, decode_file, record_status
@@ -1085,3 +1086,38 @@ def test_decode_shows_an_association_in_full() -> None:
         "source": "SERVICE_USER",
         "reason": "NOT_SPECIFIED",
     }
+
+
+@pytest.mark.parametrize("pdu_type", list(dk.PDUType))
+def test_describe_a_pdu_prints_its_declared_layout_and_rules(pdu_type: dk.PDUType) -> None:
+    for name in (pdu_type.label, pdu_type.label.lower()):
+        result = run("describe", name)
+        assert result.returncode == 0, result.stderr
+        text = result.stdout.decode()
+        assert text.startswith(f"{pdu_type.label} = dimsekit.")
+        assert "  Rules:\n" in text
+    layout = PDU_LAYOUTS.get(pdu_type)
+    offset = 6  # after the PDU header (PS3.8 9.3.1)
+    for part in layout.parts if layout is not None else ():
+        assert re.search(rf"^  {offset}\s+\S+\s+{part.name}\s", text, re.MULTILINE), part
+        if part.kind not in (Kind.FIXED, Kind.RESERVED):
+            break
+        offset += struct.calcsize(">" + part.fmt)
+
+
+def test_describe_a_pdu_names_its_items_and_coded_values() -> None:
+    rq = run("describe", "AAssociateRQ").stdout.decode()
+    for code in ("10H", "20H", "30H", "40H", "50H", "51H", "52H", "54H", "58H"):
+        assert re.search(rf"^ +{code} \S", rq, re.MULTILINE), code
+    assert "one abstract syntax and one or more transfer syntaxes proposed under an odd ID" in rq
+    rj = run("describe", "A-ASSOCIATE-RJ").stdout.decode()
+    assert (
+        "  - reason, with source 3 SERVICE_PROVIDER_PRESENTATION: 1 TEMPORARY_CONGESTION, "
+        "2 LOCAL_LIMIT_EXCEEDED" in rj
+    )
+    item = run("describe", "21H").stdout.decode()
+    assert item.startswith("21H Presentation Context Item (A-ASSOCIATE-AC) = dimsekit.")
+    assert "result (ContextResult): 0 ACCEPTANCE, 1 USER_REJECTION" in item
+    unknown = run("describe", "A-ASSOCIATE-XX")
+    assert unknown.returncode == 2
+    assert b"no DIMSE message 'A-ASSOCIATE-XX'" in unknown.stderr

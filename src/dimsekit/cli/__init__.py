@@ -25,7 +25,13 @@ from .._errors import DimseError
 from .._model.payload import DataSetPayload
 from .._model.vr import us_problem
 from ._decode import FORMATS, DecodeOptions, Record, decode_file, record_status
-from ._describe import describe_messages, describe_status, find_message_classes
+from ._describe import (
+    describe_messages,
+    describe_pdu,
+    describe_status,
+    find_message_classes,
+    find_pdu,
+)
 from ._encode import DEFAULT_MAX_PDU, EncodeOptions, encode
 from ._render import Style, error_line, render_json_lines, render_text
 from ._tap import TapOptions, run_tap
@@ -234,6 +240,10 @@ def _describe(args: argparse.Namespace) -> int:
         print("dimsekit describe: give one MESSAGE, `status CODE`, or --all", file=sys.stderr)
         return EXIT_FAILED
     classes = find_message_classes(None if args.all else words[0])
+    pdu = None if classes else find_pdu(words[0])
+    if pdu is not None:
+        sys.stdout.write(describe_pdu(pdu))
+        return EXIT_OK
     if not classes:
         print(f"dimsekit describe: no DIMSE message {words[0]!r}", file=sys.stderr)
         return EXIT_FAILED
