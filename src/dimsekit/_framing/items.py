@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Final, TypeAlias, cast
 
 import attrs
-from attrs import Attribute
 from pydicom.uid import UID
 
 from .._codegen import compile_function
-from .._errors import InvalidMessageError, InvalidPDUError
+from .._errors import InvalidPDUError
 from .._model import vr
+from .._model.value_rules import inline_predicate
 from .pdu_layout import MAX_ITEM_LENGTH, ItemType, Received
 
 __all__ = [
@@ -58,29 +58,16 @@ DICOM_APPLICATION_CONTEXT: Final = UID("1.2.840.10008.3.1.1.1")
 
 # --- the one adapter to the value rules of _model.vr --------------------------------------
 
-_uid_holds: Final = vr.inline_predicate(vr.check_uid, "items uid rule")
+_uid_holds: Final = inline_predicate(vr.check_uid, "items uid rule")
 _known_uids: Final = vr.KNOWN_UIDS
 """UIDs known to be valid (the shared memory of ``_model.vr``): one of them passes at once."""
 
 
-class _Probe:
-    """What ``vr``'s validators take as the attribute (they read only its name)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
 def uid_problem(value: object) -> tuple[str, str] | None:
     """The UI rule (PS3.5 9.1: at most 64 bytes, digits and dots) a value breaks, or None."""
-    if type(value) is UID and (value in vr.KNOWN_UIDS or _uid_holds(value)):
+    if type(value) is UID and (value in _known_uids or _uid_holds(value)):
         return None
-    try:
-        vr.check_uid(None, cast("Attribute[Any]", _Probe("uid")), value)
-    except InvalidMessageError as error:
-        return error.rule, error.reference
-    return None
+    return vr.UI_RULE.problem(value)
 
 
 def ae_problem(value: object) -> tuple[str, str] | None:
