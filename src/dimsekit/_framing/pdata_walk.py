@@ -7,8 +7,8 @@ in one ``feed``, without those states (it earns its place: about 30% on a data s
 PDU by PDU), the checks on a PDU (a known type, PS3.8 9.3.1; a P-DATA-TF's length, a
 PDV item header within it, from ``_framing.rules``; the PDU-length of every other type,
 ``_framing.pdu.PDU_LENGTHS``), other PDUs gathered whole and decoded once to their typed
-form (``events.decode_received``: strictly when the walk is strict), and the one way a deviation is said
-(:meth:`PDUWalker._deviation`: an error when strict, else a diagnostic).
+form (``events.decode_received``: strictly when the walk is strict), and the one way a
+deviation is said (:meth:`PDUWalker._deviation`: an error when strict, else a diagnostic).
 
 It hands each fragment to its subclass (``_begin_fragment``, ``_take_fragment_bytes``,
 ``_end_fragment``), each PDU other than P-DATA-TF that comes inside a message

@@ -51,7 +51,7 @@ from .._framing.pdu_decode import DecodedPDU
 from .._framing.pdu_encode import encode_pdu
 from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ
 from ..messages import Response
-from ._decode import _diagnostic_record, message_record
+from ._decode import diagnostic_record, message_record
 
 __all__ = ["TapOptions", "run_tap"]
 
@@ -236,7 +236,7 @@ class _Pump:
             "kind": "pdu",
             "name": event.pdu_type.label,
             "length": len(event.pdu),
-            "diagnostics": [_diagnostic_record(d) for d in event.diagnostics],
+            "diagnostics": [diagnostic_record(d) for d in event.diagnostics],
         }
         line = f"#{self.association.number} {self.direction} {event.pdu_type.label}"
         if isinstance(decoded, DecodeError):
@@ -246,7 +246,7 @@ class _Pump:
             identical = encode_pdu(decoded.pdu) == event.pdu
             record.update(
                 decoded=type(decoded.pdu).__name__,
-                decode_diagnostics=[_diagnostic_record(d) for d in decoded.diagnostics],
+                decode_diagnostics=[diagnostic_record(d) for d in decoded.diagnostics],
                 reencoded_identical=identical,
                 **_pdu_summary(decoded),
             )
