@@ -61,6 +61,7 @@ __all__ = [
     "Record",
     "decode_file",
     "detect_format",
+    "diagnostic_record",
     "message_record",
     "record_status",
 ]
@@ -439,7 +440,7 @@ def _pdu_record(
         "kind": "pdu",
         "name": event.pdu_type.label,
         "length": len(event.pdu),
-        "diagnostics": [_diagnostic_record(d) for d in event.diagnostics],
+        "diagnostics": [diagnostic_record(d) for d in event.diagnostics],
     }
     if options.include_data:
         record["base64"] = base64.b64encode(event.pdu).decode("ascii")
@@ -625,7 +626,7 @@ def message_record(
         if options.include_data:
             encoded = base64.b64encode(payload.to_bytes()).decode("ascii")
             record["data_set"]["base64"] = encoded
-    record["diagnostics"] = [_diagnostic_record(d) for d in diagnostics]
+    record["diagnostics"] = [diagnostic_record(d) for d in diagnostics]
     return record
 
 
@@ -737,7 +738,8 @@ def _read(data: bytes, syntax: UID) -> Dataset:
     )
 
 
-def _diagnostic_record(diagnostic: Diagnostic) -> Record:
+def diagnostic_record(diagnostic: Diagnostic) -> Record:
+    """A diagnostic as a record holds it (decode and tap alike)."""
     return {
         "severity": diagnostic.severity.value,
         "offset": diagnostic.offset,
