@@ -48,7 +48,6 @@ from .._framing.pdata_receive import (
     UndecodableMessage,
 )
 from .._framing.pdu import PDUType
-from .._framing.pdu_decode import decode_pdu
 from .._framing.pdu_layout import ITEM_LAYOUTS
 from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ, AbortSource
 from .._model.payload import DataSetPayload
@@ -444,14 +443,13 @@ def _pdu_record(
     }
     if options.include_data:
         record["base64"] = base64.b64encode(event.pdu).decode("ascii")
-    try:
-        decoded = decode_pdu(event.pdu)
-    except DimseError as error:
-        record["error"] = error.reason if isinstance(error, DecodeError) else str(error)
+    decoded = event.decoded  # decoded once, by the assembler
+    if isinstance(decoded, DecodeError):
+        record["error"] = decoded.reason
         return record
     said = {(d["what"], d["rule"]) for d in record["diagnostics"]}
     record["diagnostics"].extend(
-        _diagnostic_record(d) for d in decoded.diagnostics if (d.what, d.rule) not in said
+        diagnostic_record(d) for d in decoded.diagnostics if (d.what, d.rule) not in said
     )
     pdu = decoded.pdu
     # the dict form, which `encode` builds the PDU from again (secrets only if asked)
