@@ -301,6 +301,32 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
             "UserInformation.sub_items: an item's 16-bit Item-length holds at most 65535 bytes",
         ),
         (lambda: dk.PDataTF(pdvs=[]), "a P-DATA-TF has one or more PDV items"),
+        # The 16-bit Item-length of each sub-item whose fields have no bound of their own
+        # (these encoded with a struct.error from inside before).
+        (
+            lambda: dk.SOPClassExtendedNegotiation(
+                sop_class_uid=CT, service_class_application_information=bytes(65536)
+            ),
+            "SOPClassExtendedNegotiation.service_class_application_information: an item's "
+            "16-bit Item-length holds at most 65535 bytes",
+        ),
+        (
+            lambda: dk.SOPClassCommonExtendedNegotiation(
+                sop_class_uid=CT,
+                service_class_uid="1.2.840.10008.4.2",
+                related_general_sop_class_uids=[CT] * 3000,
+            ),
+            "SOPClassCommonExtendedNegotiation.related_general_sop_class_uids: an item's "
+            "16-bit Item-length",
+        ),
+        (
+            lambda: dk.PresentationContextAC(
+                context_id=1,
+                transfer_syntax=IMPLICIT,
+                unknown_items=[dk.UnknownItem(item_type=0x99, data=bytes(40000))] * 2,
+            ),
+            "PresentationContextAC.unknown_items: an item's 16-bit Item-length",
+        ),
     ],
 )
 def test_what_ps38_forbids_cannot_be_built(build: object, words: str) -> None:
@@ -739,6 +765,20 @@ def test_deviations_are_diagnostics_and_strict_refuses_them(data: bytes, words: 
     assert any(words in str(d) for d in decoded.diagnostics), decoded.diagnostics
     assert dk.encode_pdu(decoded.pdu) == data
     with pytest.raises(dk.DecodeError):
+        dk.decode_pdu(data, strict=True)
+
+
+def test_a_missing_abstract_syntax_is_one_diagnostic_naming_what_was_assumed() -> None:
+    # PS3.8 9.3.2.2: the layout's count rule says it and what was assumed; the UID rule
+    # is not reported again on the empty UID assumed (it was, as a second error).
+    data = minimal_rq(item(0x20, b"\x01\x00\x00\x00" + uid_item(0x40, IMPLICIT)))
+    decoded = dk.decode_pdu(data)
+    assert [d.what for d in decoded.diagnostics] == [
+        "the Presentation Context Item (A-ASSOCIATE-RQ) has no Abstract Syntax Sub-Item: "
+        "assumed none (an empty UID)"
+    ]
+    assert dk.encode_pdu(decoded.pdu) == data
+    with pytest.raises(dk.DecodeError, match="no Abstract Syntax Sub-Item"):
         dk.decode_pdu(data, strict=True)
 
 

@@ -421,6 +421,12 @@ class PresentationContextAC(Checked):
             elif self.transfer_syntax not in _known_uids:
                 yield from uid_rule("transfer_syntax", self.transfer_syntax)
 
+    def limits(self) -> Iterator[Problem]:
+        # Its one transfer syntax is a UID of at most 64 bytes: only sub-items of other
+        # types can take the item past its 16-bit Item-length.
+        if self.unknown_items:
+            yield from length_limit(self, "unknown_items", None, "PS3.8 9.3.3.2")
+
 
 # --- user information sub-items ----------------------------------------------------------
 
@@ -530,6 +536,11 @@ class SOPClassExtendedNegotiation(Checked):
     def problems(self) -> Iterator[Problem]:
         yield from uid_rule("sop_class_uid", self.sop_class_uid)
 
+    def limits(self) -> Iterator[Problem]:
+        yield from length_limit(
+            self, "service_class_application_information", None, "PS3.7 D.3.3.5.1"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class SOPClassCommonExtendedNegotiation(Checked):
@@ -557,6 +568,9 @@ class SOPClassCommonExtendedNegotiation(Checked):
             yield from uid_rule("related_general_sop_class_uids", uid)
         need(self, "sub_item_version", self.sub_item_version, int)
         yield from byte_rule("sub_item_version", self.sub_item_version, "PS3.7 D.3.3.6.1")
+
+    def limits(self) -> Iterator[Problem]:
+        yield from length_limit(self, "related_general_sop_class_uids", None, "PS3.7 D.3.3.6.1")
 
 
 @attrs.frozen(kw_only=True, repr=False)

@@ -482,6 +482,10 @@ def _children_lines(
                 f"    {var} = [dec.missing({label!r}, {int(child.item_type)}, "
                 f"{child.occurs.value!r}, start)]",
             ]
+            if ITEM_LAYOUTS[child.item_type].bare:
+                # The diagnostic said what was assumed (no UID): the UID rule is not
+                # reported again on it.
+                lines.append(f"    assumed = ({child.field!r},)")
     for child in part.children:
         var = variables[child.field]
         if child.occurs is Count.MANY:
@@ -546,7 +550,7 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
     label = layout.name
     clause = layout.clause
     head_vars = [f"h{index}" for index in range(len(plan.head_parts))]
-    lines = ["raw = None", "order = None", f"pos = start + {plan.head.size}"]
+    lines = ["raw = None", "order = None", "assumed = None", f"pos = start + {plan.head.size}"]
     if head_vars:
         lines += [
             f"if pos > end: dec.short({label!r}, {clause!r}, start, end, {plan.head.size})",
@@ -653,7 +657,7 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         "else:",
         "    _set_received(obj, None)",
         "for problem in obj.problems():",
-        f"    dec.report(obj, problem, start - {offset_back})",
+        f"    if problem[0] != assumed: dec.report(obj, problem, start - {offset_back})",
         "return obj",
     ]
     source = f"def {function}(dec, data, start, end, second):\n" + "".join(
