@@ -9,7 +9,8 @@ reassembling messages from a byte stream (``pdata_receive``, on the PDU walk of
 fixed part of an A-ASSOCIATE PDU (``association``, the old summary reader); and the typed
 Upper Layer PDUs (PS3.8 9.3): their byte layouts declared once (``pdu_layout``), the items
 and sub-items (``items``), the seven PDUs (``pdus``), and the codec generated from the
-layouts (``pdu_decode``, ``pdu_encode``).
+layouts (``pdu_decode``, ``pdu_encode``), and the typed views of a SOP Class Extended
+Negotiation sub-item's bytes (``extended_negotiation``, PS3.4 B.3.1, C.5).
 
 Must not know: how a command set is laid out (it asks the codec), sockets, clocks.  Imports
 the codec, the messages, the model and the root modules.  This file imports nothing:
