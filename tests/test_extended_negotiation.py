@@ -109,7 +109,7 @@ def test_what_ps34_does_not_define_is_refused(build: object, words: str) -> None
 
 
 def test_wrong_python_types_are_type_errors() -> None:
-    with pytest.raises(TypeError, match="QueryNegotiation.relational_queries must be int"):
+    with pytest.raises(TypeError, match=r"QueryNegotiation\.relational_queries must be int"):
         QueryNegotiation(relational_queries=True)
     with pytest.raises(TypeError, match="from_bytes takes bytes"):
         QueryNegotiation.from_bytes("\x01")  # type: ignore[arg-type]
