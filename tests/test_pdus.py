@@ -962,3 +962,19 @@ def test_remembered_context_sub_items_still_get_their_diagnostics() -> None:
     even = minimal_rq(context_rq(2, IMPLICIT))  # the context's own rule, checked each time
     assert dk.decode_pdu(even).diagnostics == dk.decode_pdu(even).diagnostics != ()
     assert dk.decode_pdu(STORESCU_RQ).pdu == dk.decode_pdu(STORESCU_RQ).pdu
+
+
+def test_the_decoders_memories_give_what_a_first_read_gives() -> None:
+    from dimsekit._framing import pdu_decode
+
+    pdu_decode.forget()
+    assert not any(pdu_decode._MEMORIES)
+    first = dk.decode_pdu(STORESCU_RQ)
+    assert any(pdu_decode._MEMORIES)  # the runs and sub-items read are remembered
+    again = dk.decode_pdu(STORESCU_RQ)
+    assert again == first
+    assert isinstance(again.pdu, dk.AAssociateRQ) and isinstance(first.pdu, dk.AAssociateRQ)
+    assert [c.received for c in again.pdu.presentation_contexts] == [
+        c.received for c in first.pdu.presentation_contexts
+    ]
+    assert dk.encode_pdu(again.pdu) == dk.encode_pdu(first.pdu) == STORESCU_RQ

@@ -500,6 +500,21 @@ def _children_lines(
     return lines, variables
 
 
+_MEMORIES: Final[list[dict[Any, Any]]] = [_BARE, _RECEIVED, _RESERVED_ONLY]
+"""Every memory the decoder keeps of what it read before, by bytes or by value: the
+30H/40H sub-items, the shared Received values, and (added as the readers are compiled)
+each context reader's runs of sub-items."""
+
+
+def forget() -> None:
+    """Empty the decoder's memories (:data:`_MEMORIES`), as if it had read nothing yet:
+    what a benchmark of first reads, or a test of the slow path, starts from.  The UIDs
+    ``_model.vr.KNOWN_UIDS`` shares with the message codec are not the decoder's own and
+    stay."""
+    for memory in _MEMORIES:
+        memory.clear()
+
+
 _CHILDREN_KEPT: Final = 512
 """How many runs of 30H/40H sub-items each context reader remembers, at most."""
 
@@ -510,6 +525,7 @@ def _remembered(lines: list[str], fields: list[str], namespace: dict[str, Any]) 
     read before in full, found canonical and breaking no rule, is not read again.  Its
     parent's own fields and rules are read and checked every time."""
     memory: dict[bytes, tuple[object, ...]] = {}
+    _MEMORIES.append(memory)
     namespace["_children_memory"] = memory
     namespace["_children_get"] = memory.get
     values = ", ".join(fields) + ","
