@@ -117,9 +117,9 @@ class Checked:
         """Each rule this item breaks, as (fields, value, rule, reference)."""
         return iter(())
 
-    def limits(self) -> Iterator[Problem]:
+    def limits(self) -> Iterable[Problem]:
         """Each limit of the encoding this item exceeds."""
-        return iter(())
+        return ()
 
     def __attrs_post_init__(self) -> None:
         for fields, value, rule, reference in self.problems():
@@ -192,8 +192,9 @@ def enum_member(kind: type[enum.IntEnum], value: object) -> Any:
     if type(value) is kind or isinstance(value, bool):
         return value
     try:
-        return kind(cast(int, value))
-    except (ValueError, TypeError):
+        # The members by value (what ``kind(value)`` looks up first, without its call).
+        return kind._value2member_map_.get(value, value)
+    except TypeError:  # not hashable: left for the rule
         return value
 
 
@@ -407,7 +408,8 @@ class PresentationContextAC(Checked):
     def problems(self) -> Iterator[Problem]:
         if type(self.context_id) is not int:
             need(self, "context_id", self.context_id, int)
-        yield from context_id_rule(self.context_id)
+        if not context_id_holds(self.context_id):
+            yield from context_id_rule(self.context_id)
         if type(self.result) is not ContextResult:
             yield from enum_rule("result", self.result, ContextResult, "PS3.8 9.3.3.2")
         if self.result == ContextResult.ACCEPTANCE:
@@ -421,11 +423,12 @@ class PresentationContextAC(Checked):
             elif self.transfer_syntax not in _known_uids:
                 yield from uid_rule("transfer_syntax", self.transfer_syntax)
 
-    def limits(self) -> Iterator[Problem]:
+    def limits(self) -> Iterable[Problem]:
         # Its one transfer syntax is a UID of at most 64 bytes: only sub-items of other
         # types can take the item past its 16-bit Item-length.
         if self.unknown_items:
-            yield from length_limit(self, "unknown_items", None, "PS3.8 9.3.3.2")
+            return length_limit(self, "unknown_items", None, "PS3.8 9.3.3.2")
+        return ()
 
 
 # --- user information sub-items ----------------------------------------------------------

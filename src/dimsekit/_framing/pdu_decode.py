@@ -422,11 +422,16 @@ def _children_lines(
     far, in declared order (``so_far``)."""
     assert part.children is not None
     variables = {child.field: f"c{index}" for index, child in enumerate(part.children)}
+    all_bare = all(ITEM_LAYOUTS[child.item_type].bare for child in part.children)
+    runs = [
+        variables[child.field] for child in part.children if all_bare and child.occurs is Count.MANY
+    ]
     so_far = " + ".join(
         f"bytes([{int(child.item_type)}]) * len({variables[child.field]})"
         for child in part.children
     )
     lines = [f"{var} = []" for var in variables.values()]
+    lines += [f"run_{var} = None" for var in runs]
     lines += [
         "unknown = None",
         "order = None",
@@ -445,16 +450,35 @@ def _children_lines(
         if child.occurs is not Count.MANY:
             test += f" and not {var}"
         lines.append(f"    {'elif' if index else 'if'} {test}:")
+        if var in runs:
+            # The first of a run of these: the same run read before (by its bytes, to
+            # the parent's end) gives the same UIDs (see _remembered).
+            namespace[f"_run_get_{var}"] = _run_memory(namespace, var).get
+            lines += [
+                f"        if not {var} and raw is None and order is None:",
+                f"            hit = _run_get_{var}(data[pos:end])",
+                "            if hit is not None:",
+                f"                {var} = hit",
+                "                pos = end",
+                "                break",
+                f"            run_{var} = pos",
+            ]
         if ITEM_LAYOUTS[child.item_type].bare:
             lines += [
                 "        whole = data[pos:stop]",
                 "        u = _bare_get(whole)",
                 "        if u is None:",
-                "            u, ok = dec.uid(data[b:stop])",
-                "            if not ok or r:",
-                f"                raw = _add(raw, f'{child.field}.{{len({var})}}', whole)",
-                "            else:",
+                # A UID of the shared memory, as the encoder writes it: canonical (as
+                # dec.uid finds it, without the call).
+                "            u = _known_get(data[b:stop].decode('latin-1'))",
+                "            if u is not None and len(u) == n and not r:",
                 "                _bare_keep(whole, u)",
+                "            else:",
+                "                u, ok = dec.uid(data[b:stop])",
+                "                if not ok or r:",
+                f"                    raw = _add(raw, f'{child.field}.{{len({var})}}', whole)",
+                "                else:",
+                "                    _bare_keep(whole, u)",
                 f"        {var}.append(u)",
             ]
         else:
@@ -495,9 +519,18 @@ def _children_lines(
     lines.append("unknown = () if unknown is None else tuple(unknown)")
     lines.append("order = None if order is None else bytes(order)")
     variables["unknown_items"] = "unknown"
-    if all(ITEM_LAYOUTS[child.item_type].bare for child in part.children):
-        lines = _remembered(lines, [variables[child.field] for child in part.children], namespace)
+    if all_bare:
+        lines = _remembered(
+            lines, [variables[child.field] for child in part.children], runs, namespace
+        )
     return lines, variables
+
+
+def _run_memory(namespace: dict[str, Any], var: str) -> dict[bytes, tuple[object, ...]]:
+    memory: dict[bytes, tuple[object, ...]] = {}
+    _MEMORIES.append(memory)
+    namespace[f"_run_memory_{var}"] = memory
+    return memory
 
 
 _MEMORIES: Final[list[dict[Any, Any]]] = [_BARE, _RECEIVED, _RESERVED_ONLY]
@@ -519,11 +552,15 @@ _CHILDREN_KEPT: Final = 512
 """How many runs of 30H/40H sub-items each context reader remembers, at most."""
 
 
-def _remembered(lines: list[str], fields: list[str], namespace: dict[str, Any]) -> list[str]:
+def _remembered(
+    lines: list[str], fields: list[str], runs: list[str], namespace: dict[str, Any]
+) -> list[str]:
     """The loop of a parent whose children are all UIDs (a presentation context), with a
     memory: the same run of sub-items (bytes for bytes) gives the same UIDs, so a run
     read before in full, found canonical and breaking no rule, is not read again.  Its
-    parent's own fields and rules are read and checked every time."""
+    parent's own fields and rules are read and checked every time.  The same holds for
+    the run of each repeated child to the parent's end (``runs``: the transfer syntaxes
+    after the abstract syntax, which a requestor proposes alike for many contexts)."""
     memory: dict[bytes, tuple[object, ...]] = {}
     _MEMORIES.append(memory)
     namespace["_children_memory"] = memory
@@ -543,6 +580,14 @@ def _remembered(lines: list[str], fields: list[str], namespace: dict[str, Any]) 
         "    if (raw is None and order is None and not unknown and dec.noted == noted",
         f"            and len(_children_memory) < {_CHILDREN_KEPT}):",
         f"        _children_memory[region] = ({values})",
+        *(
+            line
+            for var in runs
+            for line in (
+                f"        if run_{var} is not None and len(_run_memory_{var}) < {_CHILDREN_KEPT}:",
+                f"            _run_memory_{var}[data[run_{var}:end]] = {var}",
+            )
+        ),
     ]
 
 
