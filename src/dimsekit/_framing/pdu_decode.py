@@ -348,17 +348,6 @@ class _Decoder:
         return pdu  # type: ignore[no-any-return]
 
 
-_BARE: Final[dict[bytes, UID]] = {}
-"""30H/40H sub-items as received (header and UID, canonical), by their bytes, each as the
-UID it holds: the same ones recur in every context and every association."""
-_BARE_KEPT: Final = 512
-
-
-def _bare_keep(whole: bytes, uid: UID) -> None:
-    if len(_BARE) < _BARE_KEPT:
-        _BARE[whole] = uid
-
-
 _RECEIVED: Final[dict[tuple[object, ...], Received]] = {}
 _RESERVED_ONLY: Final[dict[tuple[int | bytes, ...], Received]] = {}
 """The shared Received of an item that differs from the encoder's only by reserved bytes."""
@@ -465,20 +454,14 @@ def _children_lines(
             ]
         if ITEM_LAYOUTS[child.item_type].bare:
             lines += [
-                "        whole = data[pos:stop]",
-                "        u = _bare_get(whole)",
-                "        if u is None:",
-                # A UID of the shared memory, as the encoder writes it: canonical (as
-                # dec.uid finds it, without the call).
-                "            u = _known_get(data[b:stop].decode('latin-1'))",
-                "            if u is not None and len(u) == n and not r:",
-                "                _bare_keep(whole, u)",
-                "            else:",
-                "                u, ok = dec.uid(data[b:stop])",
-                "                if not ok or r:",
-                f"                    raw = _add(raw, f'{child.field}.{{len({var})}}', whole)",
-                "                else:",
-                "                    _bare_keep(whole, u)",
+                # A UID of the shared memory (vr.KNOWN_UIDS), its bytes as the encoder
+                # writes them (no padding, header byte 0), is taken as it is; any other
+                # goes through dec.uid (which remembers a valid one) and keeps its bytes.
+                "        u = _known_get(data[b:stop].decode('latin-1'))",
+                "        if u is None or len(u) != n or r:",
+                "            u, ok = dec.uid(data[b:stop])",
+                "            if not ok or r:",
+                f"                raw = _add(raw, f'{child.field}.{{len({var})}}', data[pos:stop])",
                 f"        {var}.append(u)",
             ]
         else:
@@ -533,10 +516,10 @@ def _run_memory(namespace: dict[str, Any], var: str) -> dict[bytes, tuple[object
     return memory
 
 
-_MEMORIES: Final[list[dict[Any, Any]]] = [_BARE, _RECEIVED, _RESERVED_ONLY]
+_MEMORIES: Final[list[dict[Any, Any]]] = [_RECEIVED, _RESERVED_ONLY]
 """Every memory the decoder keeps of what it read before, by bytes or by value: the
-30H/40H sub-items, the shared Received values, and (added as the readers are compiled)
-each context reader's runs of sub-items."""
+shared Received values, and (added as the readers are compiled) each context reader's
+runs of sub-items."""
 
 
 def forget() -> None:
@@ -601,8 +584,6 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         "_item_header": _unpack_item_header,
         "_prefix": _unpack_prefix,
         "_known_get": _known_uids.get,
-        "_bare_get": _BARE.get,
-        "_bare_keep": _bare_keep,
         "_add": _add,
         "_Received": received,
         "_reserved_only": _RESERVED_ONLY.get,
