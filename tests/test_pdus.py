@@ -978,3 +978,40 @@ def test_the_decoders_memories_give_what_a_first_read_gives() -> None:
         c.received for c in first.pdu.presentation_contexts
     ]
     assert dk.encode_pdu(again.pdu) == dk.encode_pdu(first.pdu) == STORESCU_RQ
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    context_id=st.integers(-2, 260),
+    result=st.integers(-1, 5),
+    syntax=st.sampled_from([None, IMPLICIT, EXPLICIT, "1.2.3.4", "1.02", "", "x" * 70]),
+    syntaxes=st.lists(st.sampled_from([IMPLICIT, EXPLICIT, "1.2.3.4", "1.02", ""]), max_size=3),
+)
+def test_the_declared_holds_forms_say_no_rule_is_broken_only_when_none_is(
+    context_id: int, result: int, syntax: str | None, syntaxes: list[str]
+) -> None:
+    # PresentationContextRQ/AC.HOLDS: what problems() asks first and the decoder inlines
+    # (PS3.8 9.3.2.2, 9.3.3.2); true must mean that the rules, each checked, find nothing.
+    from dimsekit._framing import items
+    from dimsekit._framing.pdu_decode import _build
+
+    ac = _build(
+        dk.PresentationContextAC,
+        {"context_id": context_id, "result": result, "transfer_syntax": syntax},
+        None,
+    )
+    rq = _build(
+        dk.PresentationContextRQ,
+        {
+            "context_id": context_id,
+            "abstract_syntax": syntax,
+            "transfer_syntaxes": tuple(syntaxes),
+        },
+        None,
+    )
+    for obj, holds in ((ac, items._context_ac_holds), (rq, items._context_rq_holds)):
+        if holds(obj):
+            assert list(obj.each_problem()) == []
+            assert list(obj.problems()) == []
+        else:
+            assert list(obj.problems()) == list(obj.each_problem())

@@ -109,9 +109,13 @@ VERSION_NAME_TEXT: Final = vr.TextRule(
 class Checked:
     """Mixin: ``problems`` states the rules of an item; building one that breaks a rule
     raises :class:`~dimsekit.InvalidPDUError` (the first one), and ``limits`` the
-    encoding's own limits (checked only when built: a decoded item came within them)."""
+    encoding's own limits (checked only when built: a decoded item came within them).
+    ``HOLDS``, where a class declares it: an inline form over the item (``{v}``) true
+    only for one that breaks none of its rules, which ``problems`` asks first and the
+    decoder inlines."""
 
     __slots__ = ()
+    HOLDS: ClassVar[vr.InlineCheck | None] = None
 
     def problems(self) -> Iterable[Problem]:
         """Each rule this item breaks, as (fields, value, rule, reference)."""
@@ -303,6 +307,50 @@ class ApplicationContext(Checked):
         yield from uid_rule("name", self.name)
 
 
+CONTEXT_ID_RULE: Final = "1 <= {v} <= 255 and {v} & 1"
+"""A presentation context ID is an odd integer from 1 to 255 (PS3.8 9.3.2.2): the rule,
+as an expression over ``{v}``, which :func:`context_id_holds` is compiled from."""
+context_id_holds: Final[Callable[[int], bool]] = compile_function(
+    f"def context_id_holds(v):\n    return bool({CONTEXT_ID_RULE.format(v='v')})\n",
+    "context_id_holds",
+    "context ID rule",
+    {},
+)
+
+
+def context_id_rule(context_id: int) -> Iterator[Problem]:
+    """The context ID rule (:data:`CONTEXT_ID_RULE`), as a problem."""
+    if not context_id_holds(context_id):
+        yield (
+            ("context_id",),
+            context_id,
+            "a presentation context ID is an odd integer from 1 to 255",
+            "PS3.8 9.3.2.2",
+        )
+
+
+CONTEXT_RQ_HOLDS: Final = vr.InlineCheck(
+    "(type({v}.context_id) is int and "
+    + CONTEXT_ID_RULE.format(v="{v}.context_id")
+    + " and {v}.abstract_syntax in _known_uids and type({v}.transfer_syntaxes) is tuple"
+    " and {v}.transfer_syntaxes != () and _all(map(_known_has, {v}.transfer_syntaxes)))",
+    {"_known_uids": _known_uids, "_known_has": _known_uids.__contains__, "_all": all},
+)
+"""True only for a proposed context that breaks none of its rules: a valid ID (the
+compiled :data:`CONTEXT_ID_RULE`), at least one transfer syntax, and UIDs the shared
+memory knows to be valid (``_model.vr.KNOWN_UIDS``); the form ``problems`` asks first and
+the decoder inlines (a false one: ``problems`` says what is broken)."""
+
+
+def _predicate(form: vr.InlineCheck, label: str) -> Callable[[object], bool]:
+    """``form`` as a function of one value, compiled from the declaration itself."""
+    source = f"def holds(v):\n    return bool({form.of('v')})\n"
+    return compile_function(source, "holds", label, dict(form.names))
+
+
+_context_rq_holds: Final = _predicate(CONTEXT_RQ_HOLDS, "PresentationContextRQ holds")
+
+
 @attrs.frozen(kw_only=True)
 class PresentationContextRQ(Checked):
     """Presentation Context item of an A-ASSOCIATE-RQ, 20H (PS3.8 9.3.2.2): one
@@ -316,22 +364,13 @@ class PresentationContextRQ(Checked):
     """Sub-items of other types, kept in order (PS3.8 9.3.1)."""
     received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
+    HOLDS: ClassVar[vr.InlineCheck] = CONTEXT_RQ_HOLDS
+
     def problems(self) -> Iterable[Problem]:
         # A context of a valid ID and of UIDs known to be valid breaks no rule: said at
-        # once (the same rules: the compiled context ID rule, the shared UID memory).
-        context_id, syntaxes = self.context_id, self.transfer_syntaxes
-        if (
-            type(context_id) is int
-            and context_id_holds(context_id)
-            and self.abstract_syntax in _known_uids
-            and type(syntaxes) is tuple
-            and syntaxes
-        ):
-            for syntax in syntaxes:
-                if syntax not in _known_uids:
-                    break
-            else:
-                return ()
+        # once (CONTEXT_RQ_HOLDS: the compiled context ID rule, the shared UID memory).
+        if _context_rq_holds(self):
+            return ()
         return self.each_problem()
 
     def each_problem(self) -> Iterator[Problem]:
@@ -364,26 +403,22 @@ class PresentationContextRQ(Checked):
         yield from length_limit(self, "transfer_syntaxes", self.transfer_syntaxes, "PS3.8 9.3.2.2")
 
 
-CONTEXT_ID_RULE: Final = "1 <= {v} <= 255 and {v} & 1"
-"""A presentation context ID is an odd integer from 1 to 255 (PS3.8 9.3.2.2): the rule,
-as an expression over ``{v}``, which :func:`context_id_holds` is compiled from."""
-context_id_holds: Final[Callable[[int], bool]] = compile_function(
-    f"def context_id_holds(v):\n    return bool({CONTEXT_ID_RULE.format(v='v')})\n",
-    "context_id_holds",
-    "context ID rule",
-    {},
+CONTEXT_AC_HOLDS: Final = vr.InlineCheck(
+    "(type({v}.context_id) is int and "
+    + CONTEXT_ID_RULE.format(v="{v}.context_id")
+    + " and type({v}.result) is _ContextResult"
+    " and ({v}.result is not _ACCEPTANCE or {v}.transfer_syntax in _known_uids))",
+    {
+        "_known_uids": _known_uids,
+        "_ContextResult": ContextResult,
+        "_ACCEPTANCE": ContextResult.ACCEPTANCE,
+    },
 )
-
-
-def context_id_rule(context_id: int) -> Iterator[Problem]:
-    """The context ID rule (:data:`CONTEXT_ID_RULE`), as a problem."""
-    if not context_id_holds(context_id):
-        yield (
-            ("context_id",),
-            context_id,
-            "a presentation context ID is an odd integer from 1 to 255",
-            "PS3.8 9.3.2.2",
-        )
+"""True only for an answered context that breaks none of its rules (PS3.8 9.3.3.2): a
+valid ID, a result, and, accepted, a transfer syntax the shared memory knows to be valid
+(not accepted, the transfer syntax is not significant); ``problems`` asks it first and
+the decoder inlines it."""
+_context_ac_holds: Final = _predicate(CONTEXT_AC_HOLDS, "PresentationContextAC holds")
 
 
 @attrs.frozen(kw_only=True)
@@ -401,11 +436,20 @@ class PresentationContextAC(Checked):
     unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=to_unknown_items)
     received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
+    HOLDS: ClassVar[vr.InlineCheck] = CONTEXT_AC_HOLDS
+
     @property
     def accepted(self) -> bool:
         return self.result is ContextResult.ACCEPTANCE
 
-    def problems(self) -> Iterator[Problem]:
+    def problems(self) -> Iterable[Problem]:
+        # CONTEXT_AC_HOLDS: a valid ID, a result, and for an accepted context a transfer
+        # syntax the shared memory knows to be valid: no rule broken, said at once.
+        if _context_ac_holds(self):
+            return ()
+        return self.each_problem()
+
+    def each_problem(self) -> Iterator[Problem]:
         if type(self.context_id) is not int:
             need(self, "context_id", self.context_id, int)
         if not context_id_holds(self.context_id):

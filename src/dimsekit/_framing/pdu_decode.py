@@ -698,7 +698,16 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         "    _set_received(obj, kept)",
         "else:",
         "    _set_received(obj, None)",
-        "for problem in obj.problems():",
+    ]
+    holds = getattr(cls, "HOLDS", None)
+    check = ["for problem in obj.problems():"]
+    if holds is not None:
+        # The class's declared form of "breaks no rule": problems() is asked only when
+        # it is false.
+        namespace.update(holds.names)
+        check = [f"if not {holds.of('obj')}:", "  for problem in obj.problems():"]
+    lines += [
+        *check,
         f"    if problem[0] != assumed: dec.report(obj, problem, start - {offset_back})",
         "return obj",
     ]
