@@ -1015,3 +1015,15 @@ def test_the_declared_holds_forms_say_no_rule_is_broken_only_when_none_is(
             assert list(obj.problems()) == []
         else:
             assert list(obj.problems()) == list(obj.each_problem())
+
+
+def test_a_valid_uid_built_into_an_item_is_remembered_as_the_decoders_are() -> None:
+    from dimsekit._model import vr
+
+    uid = "1.2.826.0.1.3680043.9.3811.77.1"
+    vr.KNOWN_UIDS.pop(uid, None)
+    dk.PresentationContextAC(context_id=1, transfer_syntax=uid)
+    assert uid in vr.KNOWN_UIDS  # the next context holding it is known valid at once
+    with pytest.raises(dk.InvalidPDUError):
+        dk.PresentationContextAC(context_id=1, transfer_syntax="1.02")
+    assert "1.02" not in vr.KNOWN_UIDS

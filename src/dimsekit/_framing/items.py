@@ -58,7 +58,6 @@ DICOM_APPLICATION_CONTEXT: Final = UID("1.2.840.10008.3.1.1.1")
 
 # --- the one adapter to the value rules of _model.vr --------------------------------------
 
-_uid_holds: Final = vr.inline_predicate(vr.check_uid, "items uid rule")
 _known_uids: Final = vr.KNOWN_UIDS
 """UIDs known to be valid (the shared memory of ``_model.vr``): one of them passes at once."""
 
@@ -73,8 +72,12 @@ class _Probe:
 
 
 def uid_problem(value: object) -> tuple[str, str] | None:
-    """The UI rule (PS3.5 9.1: at most 64 bytes, digits and dots) a value breaks, or None."""
-    if type(value) is UID and (value in vr.KNOWN_UIDS or _uid_holds(value)):
+    """The UI rule (PS3.5 9.1: at most 64 bytes, digits and dots) a value breaks, or None.
+    A valid one is remembered in the shared memory (``vr.remember_uid``): the UIDs of
+    the items (abstract and transfer syntaxes, SOP classes, implementation classes)
+    recur, so that the next item holding it is known valid at once, as the decoder's
+    are."""
+    if type(value) is UID and (value in _known_uids or vr.remember_uid(value)):
         return None
     try:
         vr.check_uid(None, cast("Attribute[Any]", _Probe("uid")), value)
