@@ -9,6 +9,12 @@ from pydicom.uid import UID
 
 from dimsekit import (
     PDU,
+    ExtendedNegotiationView,
+    QueryNegotiation,
+    RetrieveNegotiation,
+    SOPClassExtendedNegotiation,
+    StorageNegotiation,
+    negotiation_view,
     AAbort,
     AAssociateAC,
     AAssociateRJ,
@@ -109,3 +115,13 @@ def rejections(info: UserInformation, context: PresentationContextRQ) -> None:
     encode_pdu(info)  # type: ignore[arg-type]
     decode_pdu("0100")  # type: ignore[arg-type]
     context.context_id = 3  # type: ignore[misc]
+
+
+def extended_negotiation(item: SOPClassExtendedNegotiation) -> None:
+    assert_type(StorageNegotiation.from_bytes(b"\x02"), StorageNegotiation)
+    assert_type(QueryNegotiation.from_bytes(b"\x01").relational_queries, int | None)
+    assert_type(RetrieveNegotiation(relational_retrieval=1).to_bytes(), bytes)
+    assert_type(negotiation_view(item), ExtendedNegotiationView | None)
+    QueryNegotiation(relational_queries="1")  # type: ignore[arg-type]
+    StorageNegotiation(reserved2=0)  # type: ignore[call-arg]
+    QueryNegotiation(relational_queries=1).relational_queries = 0  # type: ignore[misc]

@@ -55,9 +55,9 @@ def _byte(meanings: Mapping[int, str]) -> Any:
     return attrs.field(default=None, metadata={_MEANINGS: dict(meanings)})
 
 
-def _reserved() -> Any:
-    """A reserved byte: sent as 00H, not tested, kept as received (not in eq or repr)."""
-    return attrs.field(default=None, init=False, eq=False, repr=False, metadata={_RESERVED: True})
+_RESERVED_BYTE: Final = {_RESERVED: True}
+"""The metadata of a reserved byte: sent as 00H, not tested, kept as received (its field
+is no argument and not in eq or repr; spelt out at each, so that type checkers see it)."""
 
 
 def layout_of(cls: type) -> tuple[attrs.Attribute[Any], ...]:
@@ -196,7 +196,9 @@ class StorageNegotiation(_Negotiation):
             3: "not applicable (the association-requestor is an SCU only)",
         }
     )
-    reserved2: int | None = _reserved()
+    reserved2: int | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, metadata=_RESERVED_BYTE
+    )
     level_of_digital_signature_support: int | None = _byte(
         {
             0: "unspecified, or an SCU only, or not an SCP",
@@ -205,7 +207,9 @@ class StorageNegotiation(_Negotiation):
             3: "signature level 3",
         }
     )
-    reserved4: int | None = _reserved()
+    reserved4: int | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, metadata=_RESERVED_BYTE
+    )
     element_coercion: int | None = _byte(
         {
             0: "does not coerce any element",
@@ -213,7 +217,9 @@ class StorageNegotiation(_Negotiation):
             2: "not applicable (the association-requestor is an SCU only)",
         }
     )
-    reserved6: int | None = _reserved()
+    reserved6: int | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, metadata=_RESERVED_BYTE
+    )
     extra: bytes = b""
     """Bytes past the six defined, kept as they came."""
 
