@@ -1021,9 +1021,14 @@ def test_a_valid_uid_built_into_an_item_is_remembered_as_the_decoders_are() -> N
     from dimsekit._model import vr
 
     uid = "1.2.826.0.1.3680043.9.3811.77.1"
-    vr.KNOWN_UIDS.pop(uid, None)
-    dk.PresentationContextAC(context_id=1, transfer_syntax=uid)
-    assert uid in vr.KNOWN_UIDS  # the next context holding it is known valid at once
-    with pytest.raises(dk.InvalidPDUError):
-        dk.PresentationContextAC(context_id=1, transfer_syntax="1.02")
-    assert "1.02" not in vr.KNOWN_UIDS
+    kept = dict(vr.KNOWN_UIDS)
+    vr.KNOWN_UIDS.clear()  # room in the bounded memory, whatever ran before
+    try:
+        dk.PresentationContextAC(context_id=1, transfer_syntax=uid)
+        assert uid in vr.KNOWN_UIDS  # the next context holding it is known valid at once
+        with pytest.raises(dk.InvalidPDUError):
+            dk.PresentationContextAC(context_id=1, transfer_syntax="1.02")
+        assert "1.02" not in vr.KNOWN_UIDS
+    finally:
+        vr.KNOWN_UIDS.clear()
+        vr.KNOWN_UIDS.update(kept)

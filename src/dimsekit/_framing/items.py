@@ -198,11 +198,18 @@ def enum_member(kind: type[enum.IntEnum], value: object) -> Any:
     """int -> the member of ``kind``; any other value is left for the rule to refuse."""
     if type(value) is kind or isinstance(value, bool):
         return value
+    members = _MEMBERS.get(kind)
+    if members is None:
+        members = _MEMBERS[kind] = {member.value: member for member in kind}
     try:
-        # The members by value (what ``kind(value)`` looks up first, without its call).
-        return kind._value2member_map_.get(value, value)
+        # The member of that value, as ``kind(value)`` finds it, without the call.
+        return members.get(value, value)
     except TypeError:  # not hashable: left for the rule
         return value
+
+
+_MEMBERS: Final[dict[type[enum.IntEnum], dict[object, enum.IntEnum]]] = {}
+"""Each enumeration's members by value, made the first time one is converted."""
 
 
 def enum_rule(name: str, value: object, kind: type[enum.Enum], reference: str) -> Iterator[Problem]:
