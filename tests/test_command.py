@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import linecache
 import pickle
 import struct
 import tracemalloc
@@ -235,6 +236,17 @@ def test_any_data_set_type_but_0101_announces_a_data_set_and_is_reproduced(
     assert decoded.message.wire is not None
     assert decoded.message.wire.command_data_set_type == data_set_type
     assert encode_command(decoded.message) == encoded
+
+
+def test_whether_a_data_set_follows_is_the_layouts_one_expression() -> None:
+    """announces_data_set is ANNOUNCES_DATA_SET compiled: one value of the US, 0101H, says
+    no data set follows (PS3.7 9.3, 10.3), and data_set_type gives each answer's value."""
+    from dimsekit._codec.layout import ANNOUNCES_DATA_SET, announces_data_set, data_set_type
+
+    source = "".join(linecache.getlines(announces_data_set.__code__.co_filename))
+    assert ANNOUNCES_DATA_SET.format(v="data_set_type") in source
+    assert [value for value in range(0x10000) if not announces_data_set(value)] == [0x0101]
+    assert [announces_data_set(data_set_type(answer)) for answer in (True, False)] == [True, False]
 
 
 # --- decoding: lenient where real peers deviate --------------------------------------------

@@ -238,6 +238,23 @@ def test_any_command_dataset_gives_an_encodable_message_or_our_error(
     message_or_our_error(lambda: dk.from_dataset(dataset, strict=strict), strict)
 
 
+@both_modes
+def test_a_us_value_read_from_an_at_element_is_a_plain_int(strict: bool) -> None:
+    # Found by the test above: Message ID sent as AT (0000,0000) came in as a pydicom
+    # tag, which to_json wrote as "00000000" and from_json could not read back.
+    dataset = Dataset()
+    dataset.CommandGroupLength = 62
+    dataset.AffectedSOPClassUID = "1.2.840.10008"
+    dataset.CommandField = 0x0020
+    dataset.add(DataElement(0x00000110, "AT", 0))
+    dataset.Priority = 0
+    dataset.CommandDataSetType = 1
+    decoded = dk.from_dataset(dataset, strict=strict)
+    assert isinstance(decoded.message, dk.CFindRequest)  # Command Field 0020H
+    assert type(decoded.message.message_id) is int
+    writes_in_every_form(decoded, strict)
+
+
 @pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom's, on values it reads: its setting
 @both_modes
 @examples

@@ -24,7 +24,13 @@ import dimsekit as dk
 from dimsekit._codec import decode as codec_decode
 from dimsekit._codec import fast_decode
 from dimsekit._codec.fast_decode import decode_canonical
-from dimsekit._codec.layout import DEFAULT_DATA_SET_TYPE, LAYOUTS, NO_DATA_SET
+from dimsekit._codec.layout import (
+    ANNOUNCES_DATA_SET,
+    DEFAULT_DATA_SET_TYPE,
+    LAYOUTS,
+    NO_DATA_SET,
+)
+from dimsekit._codec.received_values import US_SIZE, VALUE_LENGTHS
 from dimsekit._model.vr import KNOWN_UIDS, UIDS_REMEMBERED
 from dimsekit.messages import build_leniently
 from dimsekit.testing import invalid_constructions, messages
@@ -310,7 +316,7 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
         assert isinstance(decoded, dk.CEchoRequest)
         assert decoded.affected_sop_class_uid == UID(uid.decode())
     assert len(KNOWN_UIDS) == UIDS_REMEMBERED
-    assert all(type(text) is str and type(uid) is UID for text, uid in KNOWN_UIDS.items())
+    assert all(type(text) is str for text in KNOWN_UIDS)
     KNOWN_UIDS.clear()
 
 
@@ -319,13 +325,11 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
 
 def test_each_decoder_checks_with_the_declared_forms() -> None:
     """Each field's check in each compiled decoder is its validator's declared inline
-    form (a US form that holds for every 16-bit value is left out; a SOP Class UID is
-    checked by the UID memory's own check); the Annex C rules are the one condition
-    ``messages._base`` states; no validator is called."""
+    form (a US form that holds for every 16-bit value is left out); the Annex C rules are
+    the one condition ``messages._base`` states; no validator is called."""
     import linecache
 
-    from dimsekit._model.fields import SOP_CLASS_UID_FIELDS
-    from dimsekit._model.vr import INLINE_CHECKS
+    from dimsekit._model.value_rules import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
     from dimsekit.messages._base import fast_rules
 
@@ -337,15 +341,17 @@ def test_each_decoder_checks_with_the_declared_forms() -> None:
             if not field.init or field.name == cls.data_set_field():
                 continue  # a data set is placed, not read
             form = INLINE_CHECKS[field.validator]
-            if field.name in SOP_CLASS_UID_FIELDS:
-                assert f"_remember_uid({field.name}, _text)" in source
-            elif form.covers_us and field.converter is None:
+            if form.covers_us and field.converter is None:
                 assert form.of(field.name) not in source
             else:
                 assert f"if not {form.of(field.name)}: return None" in source, (cls, field)
         condition = fast_rules(cls)[1]
         if condition is not None:
             assert f"if not {condition.expression}: return None" in source
+        assert f"if {ANNOUNCES_DATA_SET.format(v='_cdst')}:" in source  # the layout's test
+        for _, spec in LAYOUTS[cls].fields:  # each length declined as the VR declares
+            assert f"if {VALUE_LENGTHS[spec.vr].breaks('ln')}: return None" in source
+        assert f"ln != {US_SIZE}" in source  # the Command Field's and the Data Set Type's
 
 
 def with_data_set_type(encoded: bytes, data_set_type: int) -> bytes:

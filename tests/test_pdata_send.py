@@ -301,3 +301,30 @@ def test_any_message_either_way(
         assert field is not None
         message = attrs.evolve(message, **{field: kind(payload.to_bytes())})
     same_either_way(message, 1, max_pdu, pack_command_with_data=pack, data_set_type=data_set_type)
+
+
+@pytest.mark.parametrize("pack", [False, True])
+@pytest.mark.parametrize("max_pdu", [0, 32, 147, 16382])
+def test_every_length_field_counts_what_the_pdu_layout_says(max_pdu: int, pack: bool) -> None:
+    """PS3.8 9.3.5, 9.3.5.1: a P-DATA-TF's PDU-length counts what follows its 6-byte
+    header, each PDV item's 4-byte item length counts the context ID, the control header
+    and the fragment; the header sizes the sender uses are the ones ``_framing.pdu``
+    declares, which the receiver's rules share."""
+    from dimsekit._framing import pdu, rules
+
+    assert (pdu.ITEM_LENGTH_FIELD, pdu.ITEM_FIXED, pdu.PDV_HEADER.size) == (4, 2, 6)
+    assert (rules.ITEM_LENGTH_FIELD, rules.ITEM_FIXED) == (pdu.ITEM_LENGTH_FIELD, pdu.ITEM_FIXED)
+    message = store(data_of(1000))
+    controls = []
+    for buffers in fragment_message(message, 3, max_pdu, pack_command_with_data=pack):
+        raw = b"".join(bytes(buffer) for buffer in buffers)
+        assert raw[0] == 0x04 and int.from_bytes(raw[2:6], "big") == len(raw) - 6
+        offset = 6
+        while offset < len(raw):
+            item_length = int.from_bytes(raw[offset : offset + 4], "big")
+            assert raw[offset + 4] == 3  # the context ID
+            controls.append(raw[offset + 5])
+            offset += 4 + item_length
+            assert offset <= len(raw)
+    assert controls[: controls.index(3) + 1] == [1] * controls.index(3) + [3]
+    assert controls[controls.index(3) + 1 :] == [0] * (len(controls) - controls.index(3) - 2) + [2]

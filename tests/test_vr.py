@@ -10,6 +10,7 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -822,10 +823,14 @@ _SAMPLES: list[object] = [
 
 def _hand_declared_checks() -> list[tuple[Any, Any]]:
     """The inline forms declared by hand: of validators that are no :class:`ValueRule`'s."""
-    from dimsekit._model import vr
+    from dimsekit._model import value_rules
 
     return sorted(
-        ((check, form) for check, form in vr.INLINE_CHECKS.items() if check not in vr.VALUE_RULES),
+        (
+            (check, form)
+            for check, form in value_rules.INLINE_CHECKS.items()
+            if check not in value_rules.VALUE_RULES
+        ),
         key=lambda item: getattr(item[0], "__name__", ""),
     )
 
@@ -869,14 +874,19 @@ def test_a_hand_declared_inline_form_holds_only_for_what_its_validator_accepts(
     assert held
 
 
-def test_every_declared_form_but_the_status_check_is_derived_from_a_rule() -> None:
+def test_every_declared_form_but_the_status_and_remembered_checks_is_derived_from_a_rule() -> None:
+    # The status check's words depend on the service; the SOP Class UID checks are the
+    # UI rule's form with the memory of valid UIDs consulted first (checked against
+    # check_uid by the agreement test above).
     assert [getattr(check, "__name__", "") for check, _ in _hand_declared_checks()] == [
-        "_check_status"
+        "_check_status",
+        "check_optional_sop_class_uid",
+        "check_sop_class_uid",
     ]
 
 
 def _rules() -> list[tuple[str, Any]]:
-    from dimsekit._model.vr import VALUE_RULES
+    from dimsekit._model.value_rules import VALUE_RULES
 
     return sorted(
         ((validator.__name__, validator) for validator in VALUE_RULES), key=lambda item: item[0]
@@ -890,7 +900,7 @@ def test_a_rules_inline_form_is_the_conjunction_of_its_clauses(name: str, valida
     generated source tests each clause in the same order, each with its own words."""
     import linecache
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES
 
     rule = VALUE_RULES[validator]
     form = INLINE_CHECKS[validator]
@@ -937,7 +947,8 @@ def test_each_clause_refusing_gives_its_own_words(name: str, value: object, inde
     read: what it could not read)."""
     import attrs
 
-    from dimsekit._model.vr import VALUE_RULES, to_optional_tags
+    from dimsekit._model.value_rules import VALUE_RULES
+    from dimsekit._model.vr import to_optional_tags
 
     validator = dict(_rules())[name]
     rule = VALUE_RULES[validator]
@@ -955,7 +966,7 @@ def test_each_clause_refusing_gives_its_own_words(name: str, value: object, inde
 
 
 def test_every_clause_of_every_rule_has_a_value_that_breaks_it() -> None:
-    from dimsekit._model.vr import VALUE_RULES
+    from dimsekit._model.value_rules import VALUE_RULES
 
     broken = {(name, index) for name, _, index in _BREAKS}
     for name, validator in _rules():
@@ -981,7 +992,7 @@ def test_a_rules_validator_and_inline_form_agree(name: str, validator: Any) -> N
     type.  A value the validator accepts is what ``problem`` finds no fault with."""
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES
 
     rule = VALUE_RULES[validator]
     holds = _holds(INLINE_CHECKS[validator])
@@ -1006,7 +1017,8 @@ def test_a_subclass_of_the_exact_type_goes_to_the_validator() -> None:
     validator, which takes it by the rule's first clause."""
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, check_ae, check_uid, check_us
+    from dimsekit._model.value_rules import INLINE_CHECKS
+    from dimsekit._model.vr import check_ae, check_uid, check_us
 
     for validator, value in [
         (check_uid, StrSubclass("1.2.3")),
@@ -1021,7 +1033,8 @@ def test_a_subclass_of_the_exact_type_goes_to_the_validator() -> None:
 def test_covers_us_is_derived_from_the_rules_clauses() -> None:
     """A rule covers US when its exact type is int and its other clauses are spans that
     take 0 to 65535; then its inline form does hold for every such value."""
-    from dimsekit._model.vr import US_RULE, VALUE_RULES, Clause, ValueRule, check_us
+    from dimsekit._model.value_rules import VALUE_RULES, Clause, ValueRule
+    from dimsekit._model.vr import US_RULE, check_us
 
     assert US_RULE.covers_us and VALUE_RULES[check_us] is US_RULE
     holds = _holds(US_RULE.inline)
@@ -1041,7 +1054,7 @@ def test_covers_us_is_derived_from_the_rules_clauses() -> None:
 @pytest.fixture
 def declarations() -> Any:
     """The registries of inline forms and rules, as they were after the test."""
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES
 
     forms, rules = dict(INLINE_CHECKS), dict(VALUE_RULES)
     yield
@@ -1058,7 +1071,7 @@ def test_a_new_rule_derives_its_validator_problem_and_form() -> None:
     inline form; the validator and its form are declared together."""
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES, Clause, ValueRule
+    from dimsekit._model.value_rules import INLINE_CHECKS, VALUE_RULES, Clause, ValueRule
 
     rule = ValueRule(
         "ODD",
@@ -1072,11 +1085,11 @@ def test_a_new_rule_derives_its_validator_problem_and_form() -> None:
     assert rule.problem(3) is None
     assert rule.problem(4) == ("4 is even", "X 2")
     assert rule.problem("a") == ("an int", "X 1")
-    check = rule.validator("check_odd_probe")
+    check = rule.validator("check_odd_probe", module=__name__)
     assert (check.__name__, check.__doc__, check.__module__) == (
         "check_odd_probe",
         "An odd int.",
-        "dimsekit._model.vr",
+        __name__,  # the module declaring it
     )
     assert INLINE_CHECKS[check] is rule.inline and VALUE_RULES[check] is rule
     holds = _holds(rule.inline)
@@ -1095,7 +1108,13 @@ def test_a_new_rule_derives_its_validator_problem_and_form() -> None:
 def test_optional_of_a_validator_without_a_rule_wraps_it() -> None:
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS, VALUE_RULES, InlineCheck, declare_inline, optional
+    from dimsekit._model.value_rules import (
+        INLINE_CHECKS,
+        VALUE_RULES,
+        InlineCheck,
+        declare_inline,
+        optional,
+    )
 
     calls: list[object] = []
 
@@ -1103,7 +1122,7 @@ def test_optional_of_a_validator_without_a_rule_wraps_it() -> None:
         calls.append(value)
 
     declare_inline(check_probe, InlineCheck("({v} == 1)"))
-    made = optional(check_probe, "check_optional_probe")
+    made = optional(check_probe, "check_optional_probe", module=__name__)
     assert made not in VALUE_RULES
     assert INLINE_CHECKS[made].expression == "({v} is None or ({v} == 1))"
     assert made.__doc__ == "As check_probe, letting None (no element) pass."
@@ -1116,7 +1135,7 @@ def test_optional_of_a_validator_without_a_rule_wraps_it() -> None:
 def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None:
     import attrs
 
-    from dimsekit._model.vr import INLINE_CHECKS
+    from dimsekit._model.value_rules import INLINE_CHECKS
     from dimsekit.messages import MESSAGE_CLASSES
 
     validators = {
@@ -1130,15 +1149,17 @@ def test_every_validator_of_a_message_field_has_a_declared_inline_form() -> None
 
 def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() -> None:
     from dimsekit._model.payload import check_optional_payload, check_payload
+    from dimsekit._model.value_rules import INLINE_CHECKS
     from dimsekit._model.vr import (
-        INLINE_CHECKS,
         check_ae,
         check_lo,
         check_optional_ae,
         check_optional_lo,
+        check_optional_sop_class_uid,
         check_optional_tags,
         check_optional_uid,
         check_optional_us,
+        check_sop_class_uid,
         check_tags,
         check_uid,
         check_us,
@@ -1146,6 +1167,7 @@ def test_an_optional_validator_and_its_form_are_derived_from_the_required_one() 
 
     pairs = [
         (check_uid, check_optional_uid),
+        (check_sop_class_uid, check_optional_sop_class_uid),
         (check_ae, check_optional_ae),
         (check_lo, check_optional_lo),
         (check_us, check_optional_us),
@@ -1185,7 +1207,8 @@ def test_the_text_rules_name_what_they_refuse_without_a_message() -> None:
 
 
 def test_a_second_inline_form_for_a_validator_is_refused() -> None:
-    from dimsekit._model.vr import INLINE_CHECKS, InlineCheck, check_uid, declare_inline
+    from dimsekit._model.value_rules import INLINE_CHECKS, InlineCheck, declare_inline
+    from dimsekit._model.vr import check_uid
 
     with pytest.raises(ValueError, match="check_uid has an inline form already"):
         declare_inline(check_uid, InlineCheck("True"))
@@ -1193,21 +1216,81 @@ def test_a_second_inline_form_for_a_validator_is_refused() -> None:
 
 
 def test_one_memory_of_uids_serves_building_and_decoding() -> None:
-    """A SOP Class UID decoded once is taken as it is when a message is built with its
-    text, and one built once is found when it is decoded (padded with its NUL)."""
+    """A SOP Class UID decoded is remembered, and so is one built; a message built with a
+    remembered text takes the remembered UID; and what is remembered passes both fast
+    paths unchecked (shown with a text planted there that no check accepts, which both
+    refuse once it is forgotten)."""
     from dimsekit._codec.fast_decode import decode_canonical
     from dimsekit._model.vr import KNOWN_UIDS
 
     KNOWN_UIDS.clear()
     decoded = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.5")))
     assert isinstance(decoded, dk.CEchoRequest)
+    assert set(KNOWN_UIDS) == {"1.2.840.10008.1.1.5"}
     remembered = KNOWN_UIDS["1.2.840.10008.1.1.5"]
-    assert KNOWN_UIDS["1.2.840.10008.1.1.5\0"] is remembered  # as it was received
     assert echo("1.2.840.10008.1.1.5").affected_sop_class_uid is remembered
-    assert echo("1.2.840.10008.1.1.5\0").affected_sop_class_uid is remembered
-    built = echo("1.2.840.10008.1.1.77").affected_sop_class_uid
-    assert type(built) is UID
-    again = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.77")))
-    assert isinstance(again, dk.CEchoRequest)
-    assert again.affected_sop_class_uid is KNOWN_UIDS["1.2.840.10008.1.1.77"]
+    assert echo("1.2.840.10008.1.1.77").affected_sop_class_uid == "1.2.840.10008.1.1.77"
+    assert set(KNOWN_UIDS) == {"1.2.840.10008.1.1.5", "1.2.840.10008.1.1.77"}
+    assert all(type(uid) is UID and uid == text for text, uid in KNOWN_UIDS.items())
+    KNOWN_UIDS["1.02"] = str.__new__(UID, "1.02")  # a leading zero: never remembered, planted
+    encoded = dk.encode_command(echo("1.02"))
+    assert isinstance(decode_canonical(encoded), dk.CEchoRequest)
     KNOWN_UIDS.clear()
+    with pytest.raises(dk.InvalidMessageError, match="no leading zero"):
+        echo("1.02")
+    assert decode_canonical(encoded) is None
+
+
+def test_a_sop_class_uid_is_refused_in_check_uids_words() -> None:
+    """check_sop_class_uid is check_uid's rule (its inline form only remembers): the
+    same refusal, word for word, on every path that builds a message."""
+    from dimsekit._model.vr import (
+        KNOWN_UIDS,
+        check_optional_sop_class_uid,
+        check_sop_class_uid,
+        check_uid,
+    )
+
+    field = attrs.fields(dk.CEchoRequest).affected_sop_class_uid
+    inst = object.__new__(dk.CEchoRequest)
+    for bad in ["", "1.02", "1..2", "1.a", "1." + "2" * 63, b"1.2", 5]:
+        refusals = []
+        for check in (check_uid, check_sop_class_uid, check_optional_sop_class_uid):
+            with pytest.raises(dk.InvalidMessageError) as raised:
+                check(inst, field, bad)
+            refusals.append(str(raised.value))
+        assert refusals[0] == refusals[1] == refusals[2], bad
+        if isinstance(bad, str):
+            with pytest.raises(dk.InvalidMessageError) as built:
+                dk.CEchoRequest(message_id=1, affected_sop_class_uid=bad)
+            assert str(built.value) == refusals[0]
+    assert not set(KNOWN_UIDS) & {"", "1.02", "1..2", "1.a"}
+    check_optional_sop_class_uid(inst, field, None)
+
+
+def test_the_fields_that_hold_a_sop_class_uid_are_checked_as_one() -> None:
+    """Affected and Requested SOP Class UID (PS3.7 E.1), in every message that has
+    them, and no other field, use check_sop_class_uid and to_sop_class_uid (whose
+    inline forms consult the memory)."""
+    from dimsekit._model.fields import BY_NAME
+    from dimsekit._model.vr import (
+        check_optional_sop_class_uid,
+        check_sop_class_uid,
+        to_optional_sop_class_uid,
+        to_sop_class_uid,
+    )
+    from dimsekit.messages import MESSAGE_CLASSES
+
+    sop_class_checks = {check_sop_class_uid, check_optional_sop_class_uid}
+    sop_class_converters = {to_sop_class_uid, to_optional_sop_class_uid}
+    seen = set()
+    for cls in MESSAGE_CLASSES.values():
+        for field in attrs.fields(cls):
+            spec = BY_NAME.get(field.name)
+            keyword = "" if spec is None else spec.keyword
+            holds_sop_class = keyword.endswith("SOPClassUID")
+            assert (field.validator in sop_class_checks) is holds_sop_class, (cls, field.name)
+            assert (field.converter in sop_class_converters) is holds_sop_class, field.name
+            if holds_sop_class:
+                seen.add(keyword)
+    assert seen == {"AffectedSOPClassUID", "RequestedSOPClassUID"}

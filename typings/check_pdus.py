@@ -3,7 +3,7 @@ forms their converters take, the codec entry points, and the mistakes refused.""
 
 from __future__ import annotations
 
-from typing import assert_type
+from typing import Any, assert_type
 
 from pydicom.uid import UID
 
@@ -16,13 +16,18 @@ from dimsekit import (
     AbortReason,
     AbortSource,
     ApplicationContext,
+    CEchoRequest,
     ContextResult,
+    DecodedCommand,
+    DecodedOther,
     DecodedPDU,
     Diagnostic,
     ExtendedNegotiationView,
     ImplementationClassUID,
     MaximumLength,
+    OtherForm,
     PDataTF,
+    PDUConverter,
     PresentationContextAC,
     PresentationContextRQ,
     PresentationDataValue,
@@ -39,7 +44,12 @@ from dimsekit import (
     UserInformation,
     decode_pdu,
     encode_pdu,
+    from_dict,
+    from_json,
+    make_pdu_converter,
     negotiation_view,
+    to_dict,
+    to_json,
 )
 
 
@@ -125,3 +135,23 @@ def extended_negotiation(item: SOPClassExtendedNegotiation) -> None:
     QueryNegotiation(relational_queries="1")  # type: ignore[arg-type]
     StorageNegotiation(reserved2=0)  # type: ignore[call-arg]
     QueryNegotiation(relational_queries=1).relational_queries = 0  # type: ignore[misc]
+
+
+def forms(rq: AAssociateRQ, echo: CEchoRequest, text: str) -> None:
+    """One set of form functions for messages and PDUs: a message's types as before, a
+    PDU's form with ``show_secrets``, the PDU back with ``pdu=`` (its class: precise)."""
+    assert_type(to_json(echo, data_set_type=0x0101), str)
+    assert_type(to_json(rq, show_secrets=True), str)
+    assert_type(to_dict(rq), dict[str, Any])
+    assert_type(from_json(text), DecodedCommand)
+    assert_type(from_json(text, strict=True), DecodedCommand)
+    assert_type(from_json(text, pdu=AAssociateRQ), DecodedOther[AAssociateRQ])
+    assert_type(from_json(text, pdu=AAssociateRQ).pdu, AAssociateRQ)
+    assert_type(from_json(text, pdu=True), DecodedOther[OtherForm])
+    assert_type(from_dict({}, pdu=AAbort).pdu, AAbort)
+    assert_type(make_pdu_converter(show_secrets=True), PDUConverter)
+    assert_type(make_pdu_converter().from_dict({}), DecodedPDU)
+    to_json(rq, data_set_type=0x0101)  # type: ignore[call-overload]
+    to_json(echo, show_secrets=True)  # type: ignore[call-overload]
+    from_json(text, pdu=True, data_set=b"")  # type: ignore[call-overload]
+    from_json(text, pdu=CEchoRequest)  # type: ignore[type-var]

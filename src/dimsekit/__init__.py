@@ -3,7 +3,8 @@
 This module is the public facade: it imports and re-exports, and keeps the module names
 that pickles made before the layer packages use (``_pickle_names``); nothing else.  The
 message classes and the converter functions are re-exported by their modules' own
-``__all__``, so each public name is listed once.
+``__all__``, so each public name is listed once (``to_dict``, ``from_dict``, ``to_json``
+and ``from_json`` take PDUs too, through the forms ``_framing.pdu_forms`` registers).
 
 The layers, each importing only those above it in this list:
 
@@ -48,6 +49,7 @@ from ._framing.pdata_send import PDUBuffers, fragment_message
 from ._framing.pdu import PDUType
 from ._framing.pdu_decode import DecodedPDU, decode_pdu
 from ._framing.pdu_encode import encode_pdu
+from ._framing.pdu_forms import PDUConverter, make_pdu_converter  # registers the PDU forms
 from ._framing.pdus import *  # noqa: F403 (re-exports its __all__)
 from ._model.fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._model.payload import DataSetPayload, PayloadInput
@@ -78,6 +80,7 @@ __all__ = [
     "MessageAssembler",
     "MessageReceived",
     "PDUBuffers",
+    "PDUConverter",
     "PDUReceived",
     "PDUType",
     "PayloadInput",
@@ -94,6 +97,7 @@ __all__ = [
     "decode_command",
     "encode_command",
     "fragment_message",
+    "make_pdu_converter",
     "truncate_error_comment",
 ]
 __all__ += messages.__all__

@@ -57,7 +57,6 @@ from .layout import (
     COMMAND_FIELD,
     GROUP_LENGTH,
     LAYOUTS,
-    NO_DATA_SET,
     PROTOCOL_TAGS,
     DataSetDeviation,
     Layout,
@@ -495,10 +494,10 @@ def data_set_follows(message: Message) -> bool:
     Command Data Set Type is any value but 0101H (PS3.7 9.3, 10.3), and the receiver
     waits for the data set's fragments (PS3.8 E.1).  For a message built, not decoded,
     whether it carries one."""
-    wire = message.wire_slot  # not the property, nor announces_data_set: once per message
+    wire = message.wire_slot  # not the property: once per message
     if wire is None:
         return message.data_set_payload is not None
-    return wire.command_data_set_type != NO_DATA_SET
+    return announces_data_set(wire.command_data_set_type)
 
 
 def with_data_set(message: Message, data_set: DataSetPayload) -> Message:

@@ -29,11 +29,11 @@ from ..messages import Message
 from .layout import (
     COMMAND_DATA_SET_TYPE,
     COMMAND_FIELD,
-    DEFAULT_DATA_SET_TYPE,
     GROUP_LENGTH,
     LAYOUTS,
-    NO_DATA_SET,
     Layout,
+    announces_data_set,
+    data_set_type,
 )
 from .wire import ELEMENT_HEADER, VALUE_ENCODERS, encode_text, encode_ui, encode_us
 
@@ -133,6 +133,8 @@ _PLANS: Final[dict[type[Message], _Plan]] = {cls: _plan(lay) for cls, lay in LAY
 _COMPILED: Final[dict[type[Message], tuple[_Plan, _Encoder]]] = {
     cls: (plan, _compile(cls, plan)) for cls, plan in _PLANS.items()
 }
+_ANNOUNCING: Final = (data_set_type(False), data_set_type(True))
+"""The Command Data Set Type sent by default, by whether a data set follows."""
 
 
 def data_set_type_for(message: Message, data_set_type: int | None) -> int:
@@ -145,21 +147,21 @@ def data_set_type_for(message: Message, data_set_type: int | None) -> int:
     return _data_set_type(message, message.data_set_payload is not None, data_set_type)
 
 
-def _data_set_type(message: Message, has_data_set: bool, data_set_type: int | None) -> int:
+def _data_set_type(message: Message, has_data_set: bool, chosen: int | None) -> int:
     if not has_data_set:
-        return NO_DATA_SET
-    if data_set_type is not None:
-        if data_set_type == NO_DATA_SET or not 0 <= data_set_type <= 0xFFFF:
+        return _ANNOUNCING[False]
+    if chosen is not None:
+        if not announces_data_set(chosen) or not 0 <= chosen <= 0xFFFF:
             raise DimseError(
-                f"data_set_type 0x{data_set_type:04X} cannot announce the data set "
+                f"data_set_type 0x{chosen:04X} cannot announce the data set "
                 f"{type(message).__name__} carries: 0x0101 means none, and the value is "
                 "a US (PS3.7 9.3, 10.3)"
             )
-        return data_set_type
+        return chosen
     wire = message.wire
-    if wire is not None and wire.command_data_set_type != NO_DATA_SET:
+    if wire is not None and announces_data_set(wire.command_data_set_type):
         return wire.command_data_set_type
-    return DEFAULT_DATA_SET_TYPE
+    return _ANNOUNCING[True]
 
 
 def encode_command(message: Message, *, data_set_type: int | None = None) -> bytes:
@@ -188,9 +190,7 @@ def encode_command_and_payload(
         payload = None
     wire = message.wire_slot
     if wire is None and data_set_type is None:  # a built message, the default: no call
-        return encoder(
-            message, DEFAULT_DATA_SET_TYPE if payload is not None else NO_DATA_SET
-        ), payload
+        return encoder(message, _ANNOUNCING[payload is not None]), payload
     cdst = _data_set_type(message, payload is not None, data_set_type)
     if wire is not None and wire.extra_elements:
         return _encode_elements(message, plan, cdst, wire.extra_elements), payload

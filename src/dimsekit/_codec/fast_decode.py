@@ -3,16 +3,18 @@
 Owns: :func:`decode_canonical`, which decodes the command sets real peers send in the
 form they nearly always have (DCMTK, dcm4che, pynetdicom and dimsekit all write it):
 Command Group Length first and right, every element once in ascending tag order
-(PS3.7 6.3.1), even value lengths, UIDs padded with at most one NUL, AE values of at
-most 16 bytes, every mandatory element present (none left to the model's default), no
-element the class has no field for, and values PS3.7 accepts.  For each class a decoder is compiled
+(PS3.7 6.3.1), every value of a length its VR's decoder reads without a word
+(``_codec.received_values.VALUE_LENGTHS``: even, a US of 2 bytes, an AE value of at most
+16, ...), UIDs padded with at most one NUL, every mandatory element present (none left
+to the model's default), no element the class has no field for, and values PS3.7
+accepts.  For each class a decoder is compiled
 once that walks the expected tags in order (a run of US elements read in one ``struct``
 call, on the guess that all of them are there), reads each value straight from the
 bytes, checks it inline (each field's validator in the inline form declared with it,
-``_model.vr.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the Annex C rule of the
-status-related fields as ``messages._base.annex_c_condition`` states it) and runs the
-class's other rules; the message is then built
-without going through its ``__init__`` again.  Decoding is on the hot path of every
+``_model.value_rules.INLINE_CHECKS``, as the fast ``__init__`` checks it, and the
+Annex C rule of the status-related fields as ``messages._base.annex_c_condition``
+states it) and runs the class's other rules; the message is then built without going
+through its ``__init__`` again.  Decoding is on the hot path of every
 DICOM program (a C-FIND-RSP per match, a C-STORE-RQ per instance), and the general
 decoder's element table, diagnostics and keyword call cost about three times as much.
 
@@ -22,11 +24,6 @@ general decoder decides, with its diagnostics and errors.  What it returns equal
 the general decoder returns for the same bytes, wire details included
 (``tests/test_fast_decode.py`` compares the two on generated, mutated and hand-made
 input).
-
-Validated SOP Class UIDs are remembered in the memory the fast ``__init__`` shares
-(``_model.vr.KNOWN_UIDS``, by their text as received): an association uses a handful, and
-each would otherwise be checked once per message.  Instance UIDs, which differ from
-message to message, are always checked.
 
 Must not know: PDUs or presentation contexts; diagnostics (it never reports, it
 declines); how messages are encoded.
@@ -43,23 +40,14 @@ from pydicom.uid import UID
 
 from .._codegen import compile_function, slot_setter
 from .._errors import InvalidMessageError
-from .._model.fields import SOP_CLASS_UID_FIELDS, ElementSpec
+from .._model.fields import ElementSpec
 from .._model.payload import EMPTY_PAYLOAD, DataSetPayload
-from .._model.vr import (
-    AE_MAX,
-    INLINE_CHECKS,
-    INLINE_CONVERTERS,
-    KNOWN_UIDS,
-    REMEMBERED_UID_CHECKS,
-    AttributeTags,
-    InlineConverter,
-    add_inline_names,
-    remember_uid,
-    tags_of,
-)
+from .._model.value_rules import INLINE_CHECKS, INLINE_CONVERTERS, InlineConverter, add_inline_names
+from .._model.vr import AttributeTags, tags_of
 from .._model.wire_details import PLAIN_WIRE, WireDetails
 from ..messages import Message, fast_rules
-from .layout import COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, NO_DATA_SET, Layout
+from .layout import ANNOUNCES_DATA_SET, COMMAND_DATA_SET_TYPE, COMMAND_FIELD, LAYOUTS, Layout
+from .received_values import UL_SIZE, US_SIZE, VALUE_LENGTHS
 
 __all__ = ["decode_canonical"]
 
@@ -70,6 +58,7 @@ _HEAD: Final = struct.Struct("<II")  # tag as one little-endian word, value leng
 # The same and the two bytes after it: the value, if the element is a US.
 _HEAD_AND_US: Final = struct.Struct("<IIH")
 _NO_US: Final = 0x10000  # no US value: any check of a US value refuses it
+assert _HEAD_AND_US.size - _HEAD.size == US_SIZE, "a US value read with its header"
 _END: Final = (-1, 0, _NO_US)  # the "next element" once the command set is used up
 
 
@@ -110,45 +99,31 @@ def _read_value(
     """Source lines that read the value at ``pos`` (length ``ln``) into ``name``, and
     whether they check everything its validator checks (else the validator is called).
 
-    The value is read as the general decoder reads it in its canonical form; the
-    converter is applied in its declared inline form, and the validator's check is its
-    declared inline form (``_model.vr.INLINE_CHECKS``), as the fast ``__init__`` applies them.
+    The value is read as the general decoder reads it in its canonical form, a length
+    its VR's decoder does not read as it is declined (``VALUE_LENGTHS``); the converter
+    is applied in its declared inline form, and the validator's check is its declared
+    inline form (``_model.value_rules.INLINE_CHECKS``), as the fast ``__init__`` applies them.
     """
     value = "raw[pos + 8 : pos + 8 + ln]"
     validator, converter = field.validator, field.converter
     conversion = INLINE_CONVERTERS.get(converter, _NOTHING_INLINE) if converter else None
     check = INLINE_CHECKS.get(validator) if validator is not None else None
+    length = VALUE_LENGTHS.get(spec.vr)
+    declined = [] if length is None else [f"if {length.breaks('ln')}: return None"]
     if spec.vr == "US":
-        lines = ["if ln != 2: return None", f"{name} = us"]  # read with the header
+        lines = [*declined, f"{name} = us"]  # read with the header
     elif spec.vr == "UI" and conversion is not None and conversion.produces is UID:
         # One trailing NUL pads an odd length (PS3.5 9.1); any other padding is left in,
-        # which no UID check accepts: the general decoder reports it.
+        # which no UID check accepts: the general decoder reports it.  (An empty value is
+        # declined: raw[pos + 7 + ln] is the value's last byte.)
         text = f"raw[pos + 8 : pos + 7 + ln] if raw[pos + 7 + ln] == 0 else {value}"
-        lines = ["if ln & 1 or not ln: return None"]
-        if name in SOP_CLASS_UID_FIELDS and validator in REMEMBERED_UID_CHECKS:
-            # Found by the text as received (padded or not) if remembered; else checked
-            # by the same inline UID check, and remembered, by remember_uid.
-            lines += [
-                f"_text = {value}.decode('latin-1')",
-                f"{name} = _known_uids_get(_text)",
-                f"if {name} is None:",
-                f"    {name} = _str_new(_UID, _text[:-1] if _text[-1] == '\\0' else _text)",
-                f"    if not _remember_uid({name}, _text): return None",
-            ]
-            return lines, True
-        lines.append(f"{name} = _str_new(_UID, {text}, 'latin-1')")
+        lines = [*declined, f"{name} = _str_new(_UID, {text}, 'latin-1')"]
         conversion = None  # done: a UID of the text, as to_uid makes it
     elif spec.vr in ("AE", "LO"):
-        lines = [
-            # An AE value has at most 16 bytes, its spaces included (PS3.5 6.2).
-            f"if ln & 1 or ln > {AE_MAX}: return None"
-            if spec.vr == "AE"
-            else "if ln & 1: return None",
-            f"{name} = _str({value}, 'latin-1')",
-        ]
+        lines = [*declined, f"{name} = _str({value}, 'latin-1')"]
     elif spec.vr == "AT" and conversion is not None and conversion.produces is AttributeTags:
         # The value bytes are the list's packed form (PS3.5 7.1.2): no object per tag.
-        lines = ["if ln & 3: return None", f"{name} = _tags_of({value})"]
+        lines = [*declined, f"{name} = _tags_of({value})"]
         conversion = None
     else:
         raise TypeError(f"no fast reading for {spec.keyword} ({spec.vr}) of this kind")
@@ -178,12 +153,9 @@ def _compile(cls: type[Message]) -> Decoder:
         "_str": str,
         "_str_new": str.__new__,
         "_UID": UID,
-        "_known_uids_get": KNOWN_UIDS.get,
-        "_remember_uid": remember_uid,
         "_tags_of": tags_of,
         "_Payload": DataSetPayload,
         "_EMPTY": EMPTY_PAYLOAD,
-        "_NO_DATA_SET": NO_DATA_SET,
         "_plain_wire": PLAIN_WIRE.get,
         "_Wire": WireDetails,
         "_rules": rules,
@@ -196,6 +168,7 @@ def _compile(cls: type[Message]) -> Decoder:
     entries += [(None, COMMAND_FIELD), ("_cdst", COMMAND_DATA_SET_TYPE)]
     entries.sort(key=lambda entry: entry[1].tag)
     validate: list[str] = []
+    us_declined = VALUE_LENGTHS["US"].breaks("ln")
     advance = [
         "pos += 8 + ln",
         _NEXT_HEAD,
@@ -207,10 +180,11 @@ def _compile(cls: type[Message]) -> Decoder:
     for name, spec in entries:
         word = _word(spec.tag)
         if name is None:  # Command Field: the dispatcher read it already
-            steps.append((word, [f"if tw != 0x{word:08X} or ln != 2: return None", *advance], []))
+            check = f"if tw != 0x{word:08X} or {us_declined}: return None"
+            steps.append((word, [check, *advance], []))
             continue
         if name == "_cdst":
-            check = f"if tw != 0x{word:08X} or ln != 2: return None"
+            check = f"if tw != 0x{word:08X} or {us_declined}: return None"
             steps.append((word, [check, "_cdst = us", *advance], ["_cdst = us"]))
             continue
         field = _attrs_field(cls, name)
@@ -232,7 +206,7 @@ def _compile(cls: type[Message]) -> Decoder:
                 default = cast(Callable[[object], object], field.converter)(default)
             namespace[f"_default_{name}"] = default
             step.append(f"    {name} = _default_{name}")
-        us_lines = lines[1:] if spec.vr == "US" else None  # after "if ln != 2: return None"
+        us_lines = lines[1:] if spec.vr == "US" else None  # after the length is declined
         steps.append((word, step, us_lines))
     body = _with_us_runs(steps, namespace)
     data_set_lines = _data_set_lines(layout)
@@ -291,7 +265,7 @@ def _with_us_runs(
         runs += 1
         namespace[f"_run_{number}"] = struct.Struct("<" + "QH" * run).unpack_from
         # The tag and length of each, as one little-endian 8-byte word.
-        namespace[f"_heads_{number}"] = tuple(word | 2 << 32 for word, _, _ in chosen)
+        namespace[f"_heads_{number}"] = tuple(word | US_SIZE << 32 for word, _, _ in chosen)
         body += [
             f"r = _run_{number}(raw, pos) if pos + {10 * run} <= n else None",
             f"if r is not None and r[0::2] == _heads_{number}:",
@@ -327,7 +301,8 @@ def _data_set_lines(layout: Layout) -> list[str]:
         return [] if layout.data_set_field is None else [f"{layout.data_set_field} = None"]
 
     lines = []
-    for test, announced in (("if _cdst != _NO_DATA_SET:", True), ("else:", False)):
+    announces = f"if {ANNOUNCES_DATA_SET.format(v='_cdst')}:"
+    for test, announced in ((announces, True), ("else:", False)):
         lines.append(test)
         alone, given = placed(announced, False) or ["pass"], placed(announced, True) or ["pass"]
         if alone == given:  # the same either way
@@ -353,11 +328,11 @@ def decode_canonical(raw: bytes, data_set: DataSetPayload | None = None) -> Mess
         return None
     try:
         gl_tag, gl_length, length, tw, ln, command_field = _START.unpack_from(raw, 0)
-        if gl_tag or gl_length != 4 or length != n - 12:
+        if gl_tag or gl_length != UL_SIZE or length != n - 12:
             return None
         if tw < _COMMAND_FIELD_WORD:  # (0000,0002) or (0000,0003), a SOP Class UID first
             tw, ln, command_field = _HEAD_AND_US.unpack_from(raw, 20 + ln)
-        if tw != _COMMAND_FIELD_WORD or ln != 2:
+        if tw != _COMMAND_FIELD_WORD or ln != US_SIZE:
             return None
     except struct.error:
         return None

@@ -19,14 +19,17 @@ deviation, the decoders word it).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Final
 
 import attrs
 
+from .._codegen import compile_function
 from .._model.fields import BY_NAME, BY_TAG, ElementSpec
 from ..messages import MESSAGE_CLASSES, Message
 
 __all__ = [
+    "ANNOUNCES_DATA_SET",
     "COMMAND_DATA_SET_TYPE",
     "COMMAND_FIELD",
     "DEFAULT_DATA_SET_TYPE",
@@ -51,10 +54,20 @@ DEFAULT_DATA_SET_TYPE: Final = 0x0001
 """What DCMTK and pynetdicom send for "a data set follows" (any value but 0101H, PS3.7 E.1)."""
 
 
-def announces_data_set(data_set_type: int) -> bool:
-    """Whether a Command Data Set Type says a data set follows the command: any value but
-    :data:`NO_DATA_SET` does (PS3.7 9.3, 10.3; E.1)."""
-    return data_set_type != NO_DATA_SET
+ANNOUNCES_DATA_SET: Final = f"{{v}} != 0x{NO_DATA_SET:04X}"
+"""Whether the Command Data Set Type ``{v}`` says a data set follows the command, as an
+expression (for generated code): any value but :data:`NO_DATA_SET` does (PS3.7 9.3,
+10.3; E.1).  :func:`announces_data_set` is this expression as a function."""
+announces_data_set: Final[Callable[[int], bool]] = compile_function(
+    "def announces_data_set(data_set_type):\n"
+    f"    return {ANNOUNCES_DATA_SET.format(v='data_set_type')}\n",
+    "announces_data_set",
+    "layout.announces_data_set",
+    {},
+)
+announces_data_set.__doc__ = """Whether a Command Data Set Type says a data set follows the
+command: any value but :data:`NO_DATA_SET` does (PS3.7 9.3, 10.3; E.1)."""
+announces_data_set.__module__ = __name__
 
 
 def data_set_type(announces: bool) -> int:

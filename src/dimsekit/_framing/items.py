@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Final, TypeAlias, cast
 
 import attrs
-from attrs import Attribute
 from pydicom.uid import UID
 
 from .._codegen import compile_function
-from .._errors import InvalidMessageError, InvalidPDUError
+from .._errors import InvalidPDUError
 from .._model import vr
+from .._model.value_rules import InlineCheck
 from .pdu_layout import MAX_ITEM_LENGTH, ItemType, Received
 
 __all__ = [
@@ -62,15 +62,6 @@ _known_uids: Final = vr.KNOWN_UIDS
 """UIDs known to be valid (the shared memory of ``_model.vr``): one of them passes at once."""
 
 
-class _Probe:
-    """What ``vr``'s validators take as the attribute (they read only its name)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
 def uid_problem(value: object) -> tuple[str, str] | None:
     """The UI rule (PS3.5 9.1: at most 64 bytes, digits and dots) a value breaks, or None.
     A valid one is remembered in the shared memory (``vr.remember_uid``): the UIDs of
@@ -79,11 +70,7 @@ def uid_problem(value: object) -> tuple[str, str] | None:
     are."""
     if type(value) is UID and (value in _known_uids or vr.remember_uid(value)):
         return None
-    try:
-        vr.check_uid(None, cast("Attribute[Any]", _Probe("uid")), value)
-    except InvalidMessageError as error:
-        return error.rule, error.reference
-    return None
+    return vr.UI_RULE.problem(value)
 
 
 def ae_problem(value: object) -> tuple[str, str] | None:
@@ -118,7 +105,7 @@ class Checked:
     decoder inlines."""
 
     __slots__ = ()
-    HOLDS: ClassVar[vr.InlineCheck | None] = None
+    HOLDS: ClassVar[InlineCheck | None] = None
 
     def problems(self) -> Iterable[Problem]:
         """Each rule this item breaks, as (fields, value, rule, reference)."""
@@ -339,7 +326,7 @@ def context_id_rule(context_id: int) -> Iterator[Problem]:
         )
 
 
-CONTEXT_RQ_HOLDS: Final = vr.InlineCheck(
+CONTEXT_RQ_HOLDS: Final = InlineCheck(
     "(type({v}.context_id) is int and "
     + CONTEXT_ID_RULE.format(v="{v}.context_id")
     + " and {v}.abstract_syntax in _known_uids and type({v}.transfer_syntaxes) is tuple"
@@ -352,7 +339,7 @@ memory knows to be valid (``_model.vr.KNOWN_UIDS``); the form ``problems`` asks 
 the decoder inlines (a false one: ``problems`` says what is broken)."""
 
 
-def _predicate(form: vr.InlineCheck, label: str) -> Callable[[object], bool]:
+def _predicate(form: InlineCheck, label: str) -> Callable[[object], bool]:
     """``form`` as a function of one value, compiled from the declaration itself."""
     source = f"def holds(v):\n    return bool({form.of('v')})\n"
     return compile_function(source, "holds", label, dict(form.names))
@@ -374,7 +361,7 @@ class PresentationContextRQ(Checked):
     """Sub-items of other types, kept in order (PS3.8 9.3.1)."""
     received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
-    HOLDS: ClassVar[vr.InlineCheck] = CONTEXT_RQ_HOLDS
+    HOLDS: ClassVar[InlineCheck] = CONTEXT_RQ_HOLDS
 
     def problems(self) -> Iterable[Problem]:
         # A context of a valid ID and of UIDs known to be valid breaks no rule: said at
@@ -413,7 +400,7 @@ class PresentationContextRQ(Checked):
         yield from length_limit(self, "transfer_syntaxes", self.transfer_syntaxes, "PS3.8 9.3.2.2")
 
 
-CONTEXT_AC_HOLDS: Final = vr.InlineCheck(
+CONTEXT_AC_HOLDS: Final = InlineCheck(
     "(type({v}.context_id) is int and "
     + CONTEXT_ID_RULE.format(v="{v}.context_id")
     + " and type({v}.result) is _ContextResult"
@@ -446,7 +433,7 @@ class PresentationContextAC(Checked):
     unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=to_unknown_items)
     received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
-    HOLDS: ClassVar[vr.InlineCheck] = CONTEXT_AC_HOLDS
+    HOLDS: ClassVar[InlineCheck] = CONTEXT_AC_HOLDS
 
     @property
     def accepted(self) -> bool:

@@ -10,7 +10,11 @@ and copies nothing but the command.
 It is generated (``_codegen``) from the framing rules' declarations
 (``_framing.rules``): every rule the general parser checks is inlined here from the same
 expression, and where one does not hold the scan gives up, so that the general parser
-takes the message and says what broke.  It gives up too on what it does not take: a
+takes the message and says what broke.  The rules are over a PDU's header fields and the
+message's, none over where the PDU lies, so a data set PDU that begins with the same
+header bytes as the one before (the same length, context and control: all but the last
+of a data set cut at the peer's maximum) is compared with it, not read and checked
+again; that it ends in the buffer is seen for each.  It gives up too on what it does not take: a
 PDU other than P-DATA-TF, a PDU not wholly in the buffer, a data set PDU of several
 PDVs, more PDVs after the data set's last in its PDU.
 
@@ -113,6 +117,25 @@ def scan_whole_message(view, position, end, max_pdu_length):
                 return None
             data.append(view[pdu_start + HEADERS : pdu_end])
             data_done = control & LAST_BIT
+            if not data_done:
+                # The PDUs after it that begin with the same header bytes (the same
+                # length, context and control) keep every rule it kept, as each is over
+                # the header's fields and the message's, none over where the PDU lies:
+                # only that each ends in the buffer is left to see.  The bytes are
+                # compared where they are, if ``view`` is all of a bytes or bytearray.
+                source = view.obj
+                in_place = type(source) is bytes or type(source) is bytearray
+                if in_place and len(source) == len(view):
+                    header = source[pdu_start : pdu_start + HEADERS]
+                    size = pdu_end - pdu_start
+                    pdu_start = pdu_end
+                    while source.startswith(header, pdu_start):
+                        pdu_end = pdu_start + size
+                        if pdu_end > end:
+                            return None
+                        data.append(view[pdu_start + HEADERS : pdu_end])
+                        pdu_start = pdu_end
+                    continue
             pdu_start = pdu_end
     command = bytes(command[0]) if len(command) == 1 else b"".join(command)
     command_length = len(command)

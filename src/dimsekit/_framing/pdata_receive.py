@@ -89,7 +89,7 @@ from .._codec.decode import (
     peek_data_set_type,
     with_data_set,
 )
-from .._codec.layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET
+from .._codec.layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET, announces_data_set
 from .._diagnostics import DiagnosticLog, Severity
 from .._errors import DecodeError
 from .._model.payload import DataSetPayload, received_payload
@@ -105,19 +105,15 @@ from .pdu import (
     check_max_pdu_length,
 )
 from .rules import (
+    COMMAND_WITHIN_LIMIT,
     FRAGMENT_EVEN,
     FRAGMENT_IN_ORDER,
+    FRAGMENT_NOT_EMPTY,
     ITEM_FIXED,
     ITEM_LENGTH_FIELD,
     ONE_CONTEXT,
     PDV_ITEM_FITS,
-    command_within_limit,
     fragment_clean,
-    fragment_even,
-    fragment_in_order,
-    fragment_not_empty,
-    one_context,
-    pdv_item_fits,
 )
 
 __all__ = [
@@ -328,7 +324,7 @@ class MessageAssembler(PDUWalker):
         fragment_length = item_length - ITEM_FIXED
         if fragment_clean(
             item_length, self._pdu_left, is_command, self._in_data, context_id, self._context_id
-        ) and (not is_command or command_within_limit(len(self._command) + fragment_length)):
+        ) and (not is_command or COMMAND_WITHIN_LIMIT.holds(len(self._command) + fragment_length)):
             # The usual fragment, every rule holding (a message begun): nothing to say.
             self._pdu_left -= PDV_HEADER.size
             if not is_command:
@@ -337,7 +333,7 @@ class MessageAssembler(PDUWalker):
             self._fragment_left = fragment_length
             return
         start = self._offset - PDV_HEADER.size
-        if not pdv_item_fits(item_length, self._pdu_left):
+        if not PDV_ITEM_FITS.holds(item_length, self._pdu_left):
             raise self._fail(
                 f"PDV item length {item_length} disagrees with its PDU "
                 f"({self._pdu_left - ITEM_LENGTH_FIELD} bytes left for it; it counts the "
@@ -349,7 +345,7 @@ class MessageAssembler(PDUWalker):
         if is_command and self._in_data and not self._data_fragments:
             self._data_set_never_came(events, "a new command followed", start)
         self._check_order(is_command, context_id, start)
-        if not fragment_not_empty(item_length):
+        if not FRAGMENT_NOT_EMPTY.holds(item_length):
             # The one empty fragment that is needed: the only one of an empty data set.
             # Any other carries nothing; no clause sets a minimum length, so it is said
             # even strictly, never refused.
@@ -362,7 +358,7 @@ class MessageAssembler(PDUWalker):
                     start,
                     forbidden=False,
                 )
-        elif not fragment_even(item_length):
+        elif not FRAGMENT_EVEN.holds(item_length):
             self._deviation(
                 self._diagnostics,
                 f"odd fragment length {fragment_length}",
@@ -372,7 +368,7 @@ class MessageAssembler(PDUWalker):
             )
         if is_command:
             size = len(self._command) + fragment_length
-            if not command_within_limit(size):
+            if not COMMAND_WITHIN_LIMIT.holds(size):
                 raise self._fail(command_too_long(size, at_least=not control & LAST_BIT), start)
         else:
             self._data_fragments += 1
@@ -390,13 +386,13 @@ class MessageAssembler(PDUWalker):
                 )
             self._context_id = context_id
             self._message_start = start
-        elif not one_context(context_id, self._context_id):
+        elif not ONE_CONTEXT.holds(context_id, self._context_id):
             raise self._fail(
                 f"presentation context ID changes from {self._context_id} to {context_id} "
                 f"within one message ({ONE_CONTEXT.clause})",
                 start,
             )
-        elif not fragment_in_order(is_command, self._in_data):
+        elif not FRAGMENT_IN_ORDER.holds(is_command, self._in_data):
             if is_command:
                 raise self._fail(
                     f"a command fragment inside the data set, after {self._data_set.length} bytes "
@@ -526,7 +522,7 @@ class MessageAssembler(PDUWalker):
         else:
             wire = self._decoded.message.wire
             data_set_type = NO_DATA_SET if wire is None else wire.command_data_set_type
-        if data_set_type is None or data_set_type == NO_DATA_SET:
+        if data_set_type is None or not announces_data_set(data_set_type):
             self._finish(events, None)
             return
         self._in_data = True

@@ -3,7 +3,8 @@
 Owns: fragmenting a message into PDVs and PDUs: command fragments first (the last
 flagged 0x03), then data-set fragments (the last flagged 0x02), every fragment of even
 length, every PDU within the peer's maximum length with the PDV item headers counted
-(PS3.8 D.1).  Output is a sequence of buffers per PDU, ready for ``socket.sendmsg`` or
+(PS3.8 D.1), each length field what ``_framing.pdu`` says it counts.  Output is a
+sequence of buffers per PDU, ready for ``socket.sendmsg`` or
 ``writer.writelines``: headers as small ``bytes``, the data set as ``memoryview`` slices
 of the caller's buffer or of chunks read from a file, never copied.
 
@@ -30,6 +31,8 @@ from .._model.payload import CHUNK_SIZE, DataSetPayload
 from ..messages import Message
 from .pdu import (
     COMMAND_BIT,
+    ITEM_FIXED,
+    ITEM_LENGTH_FIELD,
     LAST_BIT,
     PDU_AND_PDV_HEADERS,
     PDU_HEADER,
@@ -45,18 +48,20 @@ Buffer: TypeAlias = bytes | memoryview
 PDUBuffers: TypeAlias = tuple[Buffer, ...]
 """One P-DATA-TF PDU as buffers to write one after the other."""
 
-_PDV_OVERHEAD: Final = PDV_HEADER.size  # item length, context ID, message control header
+# A PDV item adds its header to the PDU-length (item length, context ID, message control
+# header) and counts all of it but the item-length field (PS3.8 9.3.5.1).
+_PDV_OVERHEAD: Final = PDV_HEADER.size
+assert _PDV_OVERHEAD == ITEM_LENGTH_FIELD + ITEM_FIXED
 _P_DATA: Final = int(PDUType.P_DATA_TF)
 _pack: Final = PDU_AND_PDV_HEADERS.pack
 _LAST_COMMAND: Final = COMMAND_BIT | LAST_BIT
+_MORE_DATA: Final = 0  # a data set fragment, not the last: neither bit (PS3.8 E.2)
 
 
 def _headers(context_id: int, control: int, fragment_length: int) -> bytes:
     """PDU header and PDV item header for a PDU of one PDV."""
-    item_length = 2 + fragment_length
-    return PDU_HEADER.pack(_P_DATA, 0, 4 + item_length) + PDV_HEADER.pack(
-        item_length, context_id, control
-    )
+    item_length = ITEM_FIXED + fragment_length
+    return _pack(_P_DATA, 0, ITEM_LENGTH_FIELD + item_length, item_length, context_id, control)
 
 
 def _fragments(chunks: Iterator[Buffer], size: int) -> Iterator[tuple[Buffer, bool]]:
@@ -124,10 +129,7 @@ def fragment_message(
         return
     # The command is one fragment: the whole of it, as the general path would cut it.
     if encoded is None:
-        yield (
-            _pack(_P_DATA, 0, 6 + command_length, 2 + command_length, context_id, _LAST_COMMAND),
-            memoryview(command),
-        )
+        yield _headers(context_id, _LAST_COMMAND, command_length), memoryview(command)
         return
     size = len(encoded)
     if size & 1:
@@ -136,7 +138,7 @@ def fragment_message(
     if size > fragment_size:
         first: Buffer = data[:fragment_size]
         first_length = fragment_size
-        first_control = 0
+        first_control = _MORE_DATA
     else:
         first = data if size else b""  # the whole data set is the one fragment
         first_length = size
@@ -144,32 +146,22 @@ def fragment_message(
     packed_size = 2 * _PDV_OVERHEAD + command_length + first_length
     if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
         yield (
-            _pack(_P_DATA, 0, packed_size, 2 + command_length, context_id, _LAST_COMMAND),
+            _pack(_P_DATA, 0, packed_size, ITEM_FIXED + command_length, context_id, _LAST_COMMAND),
             memoryview(command),
-            PDV_HEADER.pack(2 + first_length, context_id, first_control),
+            PDV_HEADER.pack(ITEM_FIXED + first_length, context_id, first_control),
             first,
         )
     else:
-        yield (
-            _pack(_P_DATA, 0, 6 + command_length, 2 + command_length, context_id, _LAST_COMMAND),
-            memoryview(command),
-        )
-        yield (
-            _pack(_P_DATA, 0, 6 + first_length, 2 + first_length, context_id, first_control),
-            first,
-        )
+        yield _headers(context_id, _LAST_COMMAND, command_length), memoryview(command)
+        yield _headers(context_id, first_control, first_length), first
     if first_control:
         return
     last_start = (size - 1) // fragment_size * fragment_size
     if last_start > fragment_size:
-        middle = _pack(_P_DATA, 0, 6 + fragment_size, 2 + fragment_size, context_id, 0)
+        middle = _headers(context_id, _MORE_DATA, fragment_size)
         for start in range(fragment_size, last_start, fragment_size):
             yield middle, data[start : start + fragment_size]
-    last_length = size - last_start
-    yield (
-        _pack(_P_DATA, 0, 6 + last_length, 2 + last_length, context_id, LAST_BIT),
-        data[last_start:],
-    )
+    yield _headers(context_id, LAST_BIT, size - last_start), data[last_start:]
 
 
 def _odd_length(size: int) -> DimseError:
@@ -196,7 +188,7 @@ def _fragment_any(
     for fragment, _ in command_fragments:
         yield _headers(context_id, COMMAND_BIT, len(fragment)), fragment
     last_command_pdu = (
-        _headers(context_id, COMMAND_BIT | LAST_BIT, len(last_command)),
+        _headers(context_id, _LAST_COMMAND, len(last_command)),
         last_command,
     )
     if payload is None:
@@ -211,18 +203,18 @@ def _fragment_any(
         raise _odd_length(len(payload))
     data = _fragments(payload.chunks(transfer_syntax, read_size), fragment_size)
     first, is_last = next(data)
-    first_control = LAST_BIT if is_last else 0
+    first_control = LAST_BIT if is_last else _MORE_DATA
     packed_size = 2 * _PDV_OVERHEAD + len(last_command) + len(first)
     if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
         yield (
             PDU_HEADER.pack(_P_DATA, 0, packed_size)
-            + PDV_HEADER.pack(2 + len(last_command), context_id, COMMAND_BIT | LAST_BIT),
+            + PDV_HEADER.pack(ITEM_FIXED + len(last_command), context_id, _LAST_COMMAND),
             last_command,
-            PDV_HEADER.pack(2 + len(first), context_id, first_control),
+            PDV_HEADER.pack(ITEM_FIXED + len(first), context_id, first_control),
             first,
         )
     else:
         yield last_command_pdu
         yield _headers(context_id, first_control, len(first)), first
     for fragment, is_last in data:
-        yield _headers(context_id, LAST_BIT if is_last else 0, len(fragment)), fragment
+        yield _headers(context_id, LAST_BIT if is_last else _MORE_DATA, len(fragment)), fragment

@@ -6,8 +6,9 @@ body, a PDV item header, a fragment's bytes), the walk over a P-DATA-TF that is 
 in one ``feed``, without those states (it earns its place: about 30% on a data set fed
 PDU by PDU), the checks on a PDU (a known type, PS3.8 9.3.1; a P-DATA-TF's length, a
 PDV item header within it, from ``_framing.rules``; the PDU-length of every other type,
-``_framing.pdu.PDU_LENGTHS``), other PDUs gathered whole, and the one way a deviation is said
-(:meth:`PDUWalker._deviation`: an error when strict, else a diagnostic).
+``_framing.pdu.PDU_LENGTHS``), other PDUs gathered whole and decoded once to their typed
+form (``events.decode_received``: strictly when the walk is strict), and the one way a
+deviation is said (:meth:`PDUWalker._deviation`: an error when strict, else a diagnostic).
 
 It hands each fragment to its subclass (``_begin_fragment``, ``_take_fragment_bytes``,
 ``_end_fragment``), each PDU other than P-DATA-TF that comes inside a message
@@ -23,16 +24,9 @@ from __future__ import annotations
 from typing import Final
 
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
-from .events import Event, FramingError, PDUReceived
+from .events import Event, FramingError, PDUReceived, decode_received
 from .pdu import PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
-from .rules import (
-    P_DATA_HAS_PDV,
-    PDV_HEADER_FITS,
-    WITHIN_MAX_PDU_LENGTH,
-    p_data_has_pdv,
-    pdv_header_fits,
-    within_max_pdu_length,
-)
+from .rules import P_DATA_HAS_PDV, PDV_HEADER_FITS, WITHIN_MAX_PDU_LENGTH
 
 __all__ = ["MAX_OTHER_PDU_LENGTH", "PDUWalker", "pdu_name"]
 
@@ -205,18 +199,18 @@ class PDUWalker:
 
     def _check_p_data(self, length: int, start: int) -> None:
         """A P-DATA-TF's PDU-length: within what we advertised, one PDV item or more."""
-        if not within_max_pdu_length(length, self._max_pdu_length):
+        if not WITHIN_MAX_PDU_LENGTH.holds(length, self._max_pdu_length):
             raise self._fail(
                 f"P-DATA-TF of {length} bytes exceeds the maximum length we advertised, "
                 f"{self._max_pdu_length} ({WITHIN_MAX_PDU_LENGTH.clause})",
                 start,
             )
-        if not p_data_has_pdv(length):
+        if not P_DATA_HAS_PDV.holds(length):
             raise self._fail(f"P-DATA-TF with no PDV item ({P_DATA_HAS_PDV.clause})", start)
 
     def _check_pdv_header_fits(self) -> None:
         """What is left of the P-DATA-TF holds a PDV item header."""
-        if not pdv_header_fits(self._pdu_left):
+        if not PDV_HEADER_FITS.holds(self._pdu_left):
             raise self._fail(
                 f"the P-DATA-TF ends {self._pdu_left} bytes into a PDV item header "
                 f"({PDV_HEADER_FITS.clause})"
@@ -252,9 +246,13 @@ class PDUWalker:
 
     def _end_pdu(self, events: list[Event]) -> None:
         if self._other is not None:
+            pdu = bytes(self._other)
             events.append(
                 PDUReceived(
-                    PDUType(self._pdu_type), bytes(self._other), self._other_diagnostics.freeze()
+                    PDUType(self._pdu_type),
+                    pdu,
+                    self._other_diagnostics.freeze(),
+                    decode_received(pdu, strict=self._strict),
                 )
             )
             self._other = None

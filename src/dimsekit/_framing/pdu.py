@@ -1,7 +1,8 @@
 """Upper-layer PDU constants shared by the P-DATA sender and receiver (PS3.8 9.3).
 
 Owns: the PDU types, the byte layouts of the PDU header and the PDV item header
-(big-endian, unlike the command set they carry), the PDU-lengths the standard fixes or
+(big-endian, unlike the command set they carry) and what each field of the PDV item
+header counts (:data:`ITEM_LENGTH_FIELD`, :data:`ITEM_FIXED`), the PDU-lengths the standard fixes or
 bounds (:data:`PDU_LENGTHS`), the message control header bits (PS3.8 E.2) and the checks
 on a maximum PDU length (PS3.8 D.1).
 
@@ -42,6 +43,11 @@ PDU_HEADER: Final = struct.Struct(">BBI")
 """PDU-type, reserved, PDU-length (bytes after the header)."""
 PDV_HEADER: Final = struct.Struct(">IBB")
 """Item-length (context ID + control header + fragment), context ID, control header."""
+ITEM_LENGTH_FIELD: Final = struct.calcsize(PDV_HEADER.format[:2])  # its first field
+"""The bytes of a PDV item's Item-length field, which it does not count (PS3.8 9.3.5.1):
+a PDU of PDV items counts this much more than their item lengths."""
+ITEM_FIXED: Final = PDV_HEADER.size - ITEM_LENGTH_FIELD
+"""What every PDV item length counts before the fragment: context ID, control header."""
 PDU_AND_PDV_HEADERS: Final = struct.Struct(PDU_HEADER.format + PDV_HEADER.format[1:])
 """A P-DATA-TF's PDU header and its first PDV item header, packed or read in one call."""
 
@@ -81,7 +87,9 @@ titles or their echo, 32 reserved) before its variable items; the other four hav
 bytes, all fixed."""
 
 COMMAND_BIT: Final = 0x01
+"""Message control header bit 0: the fragment is command information (PS3.8 E.2)."""
 LAST_BIT: Final = 0x02
+"""Message control header bit 1: the fragment is the last of its command or data set."""
 MAX_LENGTH_FIELD: Final = 0xFFFF_FFFF
 """The largest value the 32-bit PDU-length field can hold."""
 

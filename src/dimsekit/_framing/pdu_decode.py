@@ -157,7 +157,7 @@ class _Decoder:
         if known is not None:
             return known, len(known) == len(text)
         uid = vr.to_uid(text)
-        _remember_uid(uid, text)
+        _remember_uid(uid)
         return uid, uid == text
 
     def text(self, raw: bytes, width: int = 0) -> tuple[str, bool]:

@@ -16,11 +16,6 @@ import attrs
 
 __all__ = ["COMMAND_ELEMENTS", "ElementSpec", "attribute_name"]
 
-SOP_CLASS_UID_FIELDS: Final = frozenset({"affected_sop_class_uid", "requested_sop_class_uid"})
-"""The elements that hold a SOP Class UID (PS3.7 E.1): an association uses a handful of
-values, so the fast paths (building a message, decoding one) remember the valid ones
-(``_model.vr.KNOWN_UIDS``)."""
-
 _WORD_BOUNDARY: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 

@@ -36,12 +36,7 @@ from pydicom.filereader import read_dataset
 from pydicom.filewriter import write_dataset
 from pydicom.uid import UID, ImplicitVRLittleEndian
 
-from .vr import (
-    InlineConverter,
-    declare_converter,
-    exact_type,
-    optional,
-)
+from .value_rules import InlineConverter, declare_converter, exact_type, optional
 
 __all__ = ["DataSetPayload", "PayloadInput"]
 

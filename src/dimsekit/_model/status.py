@@ -21,7 +21,7 @@ import enum
 from typing import Final
 
 from .._errors import InvalidMessageError
-from .vr import InlineConverter, declare_converter
+from .value_rules import InlineConverter, declare_converter
 
 __all__ = ["ServiceClass", "Status", "StatusCategory"]
 

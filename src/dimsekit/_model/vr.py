@@ -7,22 +7,17 @@ holds its tags packed as the value bytes of an AT element in a command set (PS3.
 7.1.2, 6.2: each tag its group, then its element, as 16-bit little-endian numbers), so
 that the codec reads and writes a whole list in one call and a tag costs four bytes.
 
-Each value rule is stated once here, as a :class:`ValueRule`: its clauses in the order
-they are tested, each a Python expression over the value with the words and the
-reference a value that breaks it is refused with.  Everything that applies a rule is
-derived from its clauses: its validator (the attrs path), compiled from them, which
-refuses a value with the first clause it breaks; its ``problem``, the same words for
-callers that are not building a message; and its inline form in :data:`INLINE_CHECKS`,
-the conjunction of the clauses, which the fast ``__init__`` and the canonical decoders
-both inline (stricter only in testing the converter's exact type, so that a subclass
-goes to the validator).  The optional validators and their forms are derived from the
-required ones by :func:`optional`; a value of one exact type is a rule of one clause
-(:func:`exact_type`, which ``_model.payload`` uses too).  Each converter's inline forms
-are in :data:`INLINE_CONVERTERS`.  A validator that is no such rule declares its form
-by hand (the status check of ``messages._base``).  The rules know no command set: the
-AE rule (:data:`AE_TEXT`) serves an AE title of an A-ASSOCIATE-RQ (PS3.8 9.3.2) as it
-serves Move Destination.  Also: :data:`KNOWN_UIDS`, the one memory of valid UIDs both
-fast paths share.
+Each value rule is stated once here, as a :class:`~dimsekit._model.value_rules.ValueRule`
+(declared with the clauses of ``_model.value_rules``: each a Python expression over the
+value, in the order they are tested, with the words and the reference a value that
+breaks it is refused with); its validator, its ``problem`` and its inline form, which
+the fast ``__init__`` and the canonical decoders both inline, are derived from the
+clauses there.  The optional validators are derived from the required ones; Priority is
+a rule of one exact type.  Each converter's inline forms are declared here with the
+converter.  The rules know no command set: the AE rule (:data:`AE_TEXT`) serves an AE
+title of an A-ASSOCIATE-RQ (PS3.8 9.3.2) as it serves Move Destination.  Also:
+:data:`KNOWN_UIDS`, the one memory of valid UIDs both fast paths share, and the SOP
+Class UID converter and validator whose inline forms consult it.
 
 Converters only normalise and never raise: a value they cannot make sense of is passed
 through unchanged (an AT list with the rule it breaks) so that the field's validator,
@@ -36,18 +31,15 @@ Must not know: which message uses which element, or how a value is encoded in by
 
 from __future__ import annotations
 
-import ast
-import builtins
 import enum
 import operator
 import re
 import struct
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import (
     TYPE_CHECKING,
     Any,
     Final,
-    NoReturn,
     SupportsIndex,
     TypeAlias,
     cast,
@@ -60,8 +52,19 @@ from attrs import Attribute
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
-from .._codegen import compile_function, slot_setter
+from .._codegen import slot_setter
 from .._errors import DecodeError, InvalidMessageError
+from .value_rules import (
+    Clause,
+    InlineCheck,
+    InlineConverter,
+    ValueRule,
+    declare_converter,
+    declare_inline,
+    exact_type,
+    inline_predicate,
+    optional,
+)
 
 __all__ = [
     "AttributeTags",
@@ -449,242 +452,7 @@ def to_optional_tags(value: Iterable[TagLike] | None) -> AttributeTags | None:
     return cast(AttributeTags, _pack_tags(given))
 
 
-# --- validators and their inline forms ---------------------------------------------------
-
-Validator: TypeAlias = Callable[[Any, "Attribute[Any]", Any], None]
-"""An attrs field validator: (instance, attribute, value), raising when it refuses."""
-
-
-def refuse(inst: object, name: str, value: object, rule: str, reference: str) -> NoReturn:
-    """Raise the error for one field of the message being built."""
-    raise InvalidMessageError(type(inst).__name__, (name,), value, rule, reference)
-
-
-@attrs.frozen
-class InlineCheck:
-    """A validator's form inline in generated code (the fast ``__init__``, the canonical
-    decoders): a Python expression over ``{v}`` that is true only for values the
-    validator accepts (on a false one the fast path calls the validator, or declines),
-    and the names it uses, with what each stands for.
-
-    ``covers_us``: every value two bytes of a US element can hold passes, so a decoder
-    that read the value as a US need not test it.  ``bind``: names that depend on the
-    message class (a status check, which depends on the service), given the class.
-    """
-
-    expression: str
-    names: Mapping[str, object] = attrs.field(factory=dict)
-    covers_us: bool = False
-    bind: Callable[[Any], Mapping[str, object]] | None = None
-
-    def or_none(self) -> InlineCheck:
-        """This form, letting None pass too (the form of :func:`optional`'s validator)."""
-        return attrs.evolve(self, expression=f"({{v}} is None or {self.expression})")
-
-    def of(self, value: str) -> str:
-        """The expression for the variable ``value``."""
-        return self.expression.format(v=value)
-
-    def names_for(self, cls: object) -> dict[str, object]:
-        """Every name the expression uses, for message class ``cls``."""
-        return {**self.names, **(self.bind(cls) if self.bind is not None else {})}
-
-
-INLINE_CHECKS: Final[dict[object, InlineCheck]] = {}
-"""Validator -> its inline form: derived from the rule of each validator made by
-:meth:`ValueRule.validator`, declared by hand with the others (``_model.payload``,
-``messages._base``); a validator with none is called by the generated code."""
-
-
-def add_inline_names(namespace: dict[str, Any], names: Mapping[str, object]) -> None:
-    """Add the names an inline form uses to generated code's globals; a name stands for
-    one thing in all the forms one function inlines."""
-    for name, value in names.items():
-        if namespace.setdefault(name, value) is not value:
-            raise ValueError(f"two inline forms use {name} for different things")
-
-
-def declare_inline(validator: Validator, form: InlineCheck) -> None:
-    """State ``form`` as the inline form of ``validator`` (once: a second is a bug)."""
-    if validator in INLINE_CHECKS:
-        raise ValueError(f"{validator.__name__} has an inline form already")
-    INLINE_CHECKS[validator] = form
-
-
-# --- value rules: each stated once, as clauses; the validator and inline form derived ---
-
-Words: TypeAlias = str | Callable[[Any], str]
-"""What a value that breaks a clause is told: the words, or a function of the value
-that gives them (where they say how it breaks the clause)."""
-
-_PARENTHESISED: Final = (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)
-_TWO_BYTES: Final = (0, 0xFFFF)
-"""What two bytes of a US element can hold (PS3.5 6.2)."""
-
-
-def _operand(expression: str) -> str:
-    """``expression`` (Python source) ready to stand between ``and``: in parentheses
-    where it binds as loosely as ``and`` or more."""
-    tree = ast.parse(expression, mode="eval").body
-    return f"({expression})" if isinstance(tree, _PARENTHESISED) else expression
-
-
-def _builtin_name(kind: type) -> str:
-    """How generated code names ``kind``: a builtin by its own name, any other type as
-    ``_`` and its name (bound in the code's namespace)."""
-    return kind.__name__ if getattr(builtins, kind.__name__, None) is kind else f"_{kind.__name__}"
-
-
-@attrs.frozen
-class Clause:
-    """One clause of a :class:`ValueRule`: ``holds``, a Python expression over ``{v}``
-    that is true for a value that keeps the clause (it may take every earlier clause of
-    its rule as holding), and what a value that breaks it is told: ``words`` and
-    ``reference``, the section of the standard that states the clause.
-
-    ``shown``: the value the error names, given the value, where that is not the value
-    itself (a converter's note of what it could not convert, with why).  ``span``: the
-    bounds of a clause made by :meth:`between`, so that what it takes is known."""
-
-    holds: str
-    words: Words
-    reference: str
-    shown: Callable[[Any], object] | None = None
-    span: tuple[int, int] | None = None
-
-    @classmethod
-    def between(cls, low: int, high: int, words: Words, reference: str) -> Clause:
-        """The clause that a number is from ``low`` to ``high``."""
-        return cls(f"{low} <= {{v}} <= {high}", words, reference, span=(low, high))
-
-
-@attrs.frozen(eq=False)
-class ValueRule:
-    """The rule of a value, stated once: its clauses in the order they are tested, and
-    the names their expressions use, with what each stands for.  Everything that
-    applies the rule is derived from them:
-
-    - :attr:`problem`: a function of a value that gives the words and the reference of
-      the first clause it breaks, or None, compiled from the clauses: for callers that
-      are not building a message (an AE title of an A-ASSOCIATE-RQ follows the AE rule
-      too, PS3.8 9.3.2);
-    - :meth:`validator`: the attrs validator, compiled from the clauses, which raises
-      :class:`~dimsekit._errors.InvalidMessageError` with them;
-    - :attr:`inline`: the inline form, the conjunction of the clauses' expressions.
-
-    ``exact``: the one type the field's converter makes of every value it accepts.  The
-    inline form tests it exactly (``type({v}) is``) in place of the first clause, which
-    is then the clause of the value's type: the form is stricter than the validator,
-    and a value of a subclass goes to the validator, which takes it or says why not.
-    ``doc``: what the rule takes, in a line (the validator's docstring).
-    """
-
-    name: str
-    clauses: tuple[Clause, ...]
-    names: Mapping[str, object] = attrs.field(factory=dict)
-    exact: type | None = None
-    doc: str = ""
-    inline: InlineCheck = attrs.field(init=False)
-    problem: Callable[[object], tuple[str, str] | None] = attrs.field(init=False, repr=False)
-
-    @property
-    def covers_us(self) -> bool:
-        """Whether the inline form takes every value two bytes of a US element hold:
-        the exact type is int and every other clause is a span that takes them all."""
-        low, high = _TWO_BYTES
-        return self.exact is int and all(
-            clause.span is not None and clause.span[0] <= low and high <= clause.span[1]
-            for clause in self.clauses[1:]
-        )
-
-    @inline.default
-    def _inline(self) -> InlineCheck:
-        tests = [clause.holds for clause in self.clauses]
-        names = dict(self.names)
-        if self.exact is not None:
-            alias = _builtin_name(self.exact)
-            if alias != self.exact.__name__:
-                add_inline_names(names, {alias: self.exact})
-            tests[0] = f"type({{v}}) is {alias}"
-        expression = " and ".join(_operand(test) for test in tests)
-        return InlineCheck(f"({expression})", names, covers_us=self.covers_us)
-
-    @problem.default
-    def _compile_problem(self) -> Callable[[object], tuple[str, str] | None]:
-        # The function itself, not a method calling it: us_problem is on the path of
-        # the general decoder, once a US field.
-        return self._compile(
-            "problem", "value", "return ({words}, {reference})", f"{self.name} rule: problem"
-        )
-
-    def validator(self, name: str, *, or_none: bool = False, module: str = __name__) -> Validator:
-        """The attrs validator ``name`` of this rule, compiled from the clauses: it tests
-        them in order and refuses a value with the first that fails (its words and its
-        reference); with ``or_none`` it lets None (no element) pass.  Its inline form,
-        :attr:`inline` (letting None pass too with ``or_none``), is declared with it.
-        ``module`` is the module declaring it (its ``__module__``)."""
-        refusal = "_refuse(inst, attribute.name, {shown}, {words}, {reference})"
-        check: Validator = self._compile(
-            name, "inst, attribute, value", refusal, name, or_none=or_none
-        )
-        check.__doc__ = self.doc or f"The {self.name} rule."
-        check.__module__ = module
-        declare_inline(check, self.inline.or_none() if or_none else self.inline)
-        VALUE_RULES[check] = self
-        return check
-
-    def _compile(
-        self, name: str, parameters: str, refusal: str, label: str, *, or_none: bool = False
-    ) -> Callable[..., Any]:
-        """The function ``name`` of ``parameters`` that runs ``refusal`` (a statement over
-        ``{shown}``, ``{words}`` and ``{reference}``) for the first clause ``value``
-        breaks, and else returns None."""
-        namespace: dict[str, Any] = {"__name__": __name__, "_refuse": refuse}
-        add_inline_names(namespace, self.names)
-        lines = [f"def {name}({parameters}):"]
-        if or_none:
-            lines += ["    if value is None:", "        return None"]
-        for index, clause in enumerate(self.clauses):
-            words, shown = repr(clause.words), "value"
-            if not isinstance(clause.words, str):
-                add_inline_names(namespace, {f"_words_{index}": clause.words})
-                words = f"_words_{index}(value)"
-            if clause.shown is not None:
-                add_inline_names(namespace, {f"_shown_{index}": clause.shown})
-                shown = f"_shown_{index}(value)"
-            lines.append(f"    if not ({clause.holds.format(v='value')}):")
-            statement = refusal.format(shown=shown, words=words, reference=repr(clause.reference))
-            lines.append(f"        {statement}")
-        lines.append("    return None")
-        return compile_function("\n".join(lines) + "\n", name, label, namespace)
-
-
-VALUE_RULES: Final[dict[Validator, ValueRule]] = {}
-"""Validator -> the rule it was compiled from by :meth:`ValueRule.validator` (an
-optional one too: the rule of the values it does not let pass as None)."""
-
-
-def optional(check: Validator, name: str, *, module: str = __name__) -> Validator:
-    """The validator ``name`` of ``module`` (the one declaring it) that lets None pass
-    and hands any other value to ``check``; where ``check`` has an inline form, so has
-    it (``{v} is None or`` that form).  A validator of a :class:`ValueRule` gets one
-    compiled from the rule, as quick as it."""
-    rule = VALUE_RULES.get(check)
-    if rule is not None:
-        made = rule.validator(name, or_none=True, module=module)
-    else:
-
-        def made(inst: object, attribute: Attribute[Any], value: object) -> None:
-            if value is not None:
-                check(inst, attribute, value)
-
-        made.__name__ = made.__qualname__ = name
-        made.__module__ = module
-        form = INLINE_CHECKS.get(check)
-        if form is not None:
-            declare_inline(made, form.or_none())
-    made.__doc__ = f"As {check.__name__}, letting None (no element) pass."
-    return made
+# --- the value rules (each declared once, as clauses: see _model.value_rules) ------------
 
 
 def _uid_problem(value: str) -> str:
@@ -709,7 +477,7 @@ UI_RULE: Final = ValueRule(
     doc="UI: 1-64 characters of digits and dots, no empty component, no leading zero.",
 )
 """A UID (PS3.5 9.1), as its converter leaves it: padding stripped."""
-check_uid: Final = UI_RULE.validator("check_uid")
+check_uid: Final = UI_RULE.validator("check_uid", module=__name__)
 
 
 @attrs.frozen(eq=False)
@@ -772,8 +540,8 @@ LO_TEXT: Final = TextRule(
     "PS3.7 C.4.1, PS3.5 6.2",
     vr="LO",
 )
-check_ae: Final = AE_TEXT.rule.validator("check_ae")
-check_lo: Final = LO_TEXT.rule.validator("check_lo")
+check_ae: Final = AE_TEXT.rule.validator("check_ae", module=__name__)
+check_lo: Final = LO_TEXT.rule.validator("check_lo", module=__name__)
 
 US_RULE: Final = ValueRule(
     "US",
@@ -788,7 +556,7 @@ US_RULE: Final = ValueRule(
     exact=int,
     doc="US: an int from 0 to 65535 (PS3.5 6.2).",
 )
-check_us: Final = US_RULE.validator("check_us")
+check_us: Final = US_RULE.validator("check_us", module=__name__)
 
 
 def us_problem(value: object) -> str | None:
@@ -823,73 +591,31 @@ AT_RULE_MAY_BE_EMPTY: Final = ValueRule(
     _TAG_NAMES,
     doc='AT where an empty list has a meaning (N-GET-RQ: "all attributes", PS3.7 10.1.2.1.4).',
 )
-check_tags: Final = AT_RULE.validator("check_tags")
-check_tags_may_be_empty: Final = AT_RULE_MAY_BE_EMPTY.validator("check_tags_may_be_empty")
-
-
-def exact_type(
-    kind: type, rule: str, reference: str, name: str, *, module: str = __name__
-) -> Validator:
-    """The validator ``name`` of ``module`` (the one declaring it) that takes a value of
-    exactly ``kind`` (what the field's converter makes of every value it accepts) and
-    refuses any other by ``rule`` (at ``reference``): a rule of one clause, whose inline
-    form is declared with it."""
-    alias = _builtin_name(kind)
-    return ValueRule(
-        kind.__name__,
-        (Clause(f"type({{v}}) is {alias}", rule, reference),),
-        {} if alias == kind.__name__ else {alias: kind},
-        doc=f"A {kind.__name__}, as the converter makes it ({reference}).",
-    ).validator(name, module=module)
+check_tags: Final = AT_RULE.validator("check_tags", module=__name__)
+check_tags_may_be_empty: Final = AT_RULE_MAY_BE_EMPTY.validator(
+    "check_tags_may_be_empty", module=__name__
+)
 
 
 check_priority: Final = exact_type(
-    Priority, "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)", "PS3.7 9.3.1.1", "check_priority"
+    Priority,
+    "Priority is 0 (MEDIUM), 1 (HIGH) or 2 (LOW)",
+    "PS3.7 9.3.1.1",
+    "check_priority",
+    module=__name__,
 )
 
-check_optional_uid: Final = optional(check_uid, "check_optional_uid")
-check_optional_ae: Final = optional(check_ae, "check_optional_ae")
-check_optional_lo: Final = optional(check_lo, "check_optional_lo")
-check_optional_us: Final = optional(check_us, "check_optional_us")
-check_optional_tags: Final = optional(check_tags, "check_optional_tags")
+check_optional_uid: Final = optional(check_uid, "check_optional_uid", module=__name__)
+check_optional_ae: Final = optional(check_ae, "check_optional_ae", module=__name__)
+check_optional_lo: Final = optional(check_lo, "check_optional_lo", module=__name__)
+check_optional_us: Final = optional(check_us, "check_optional_us", module=__name__)
+check_optional_tags: Final = optional(check_tags, "check_optional_tags", module=__name__)
 check_optional_tags_may_be_empty: Final = optional(
-    check_tags_may_be_empty, "check_optional_tags_may_be_empty"
+    check_tags_may_be_empty, "check_optional_tags_may_be_empty", module=__name__
 )
 
 
-def inline_predicate(validator: Validator, label: str) -> Callable[[object], bool]:
-    """The inline form of ``validator`` as a function of one value, compiled from the
-    declaration itself, for plain code that needs the same yes/no."""
-    form = INLINE_CHECKS[validator]
-    source = f"def holds(v):\n    return {form.of('v')}\n"
-    namespace: dict[str, Any] = dict(form.names)
-    return compile_function(source, "holds", label, namespace)
-
-
-@attrs.frozen
-class InlineConverter:
-    """A converter's forms in generated code.  ``produces``: the exact type it returns
-    for any value it converts, which it returns unchanged (so it need not be called on
-    that type); ``keeps_none``: it gives None for None; ``common``: an expression over
-    ``{v}`` and ``{call}`` (the converter's call) that gives exactly what the converter
-    gives, quicker for the common raw input; ``names``: what the expression uses."""
-
-    produces: type | None = None
-    keeps_none: bool = False
-    common: str | None = None
-    names: Mapping[str, object] = attrs.field(factory=dict)
-
-
-INLINE_CONVERTERS: Final[dict[object, InlineConverter]] = {}
-"""Converter -> its forms, declared with the converter."""
-
-
-def declare_converter(converter: Callable[..., object], form: InlineConverter) -> None:
-    """State ``form`` as the inline forms of ``converter`` (once)."""
-    if converter in INLINE_CONVERTERS:
-        raise ValueError(f"{converter.__name__} has inline forms already")
-    INLINE_CONVERTERS[converter] = form
-
+# --- the converters' inline forms -------------------------------------------------------
 
 # to_uid's first branch: a str with nothing to strip.
 _STR_UID: Final = InlineConverter(
@@ -921,36 +647,60 @@ declare_converter(to_optional_tags, InlineConverter(AttributeTags, keeps_none=Tr
 UIDS_REMEMBERED: Final = 512
 """How many valid UIDs :data:`KNOWN_UIDS` holds, at most."""
 KNOWN_UIDS: Final[dict[str, UID]] = {}
-"""Valid UIDs by their text (plain ``str`` keys; a received one also with its one
-padding NUL), each as the UID it converts to: the one memory both fast paths (building
-a message, decoding one) share for the elements that hold a SOP Class UID.  It holds
-UIDs of our own, never a caller's object (a pydicom UID can carry attributes), so later
+"""Valid UIDs by their text (plain ``str`` keys), each as the UID it converts to: the one
+memory both fast paths (building a message, decoding one) share, through the inline
+forms of :func:`to_sop_class_uid` and :func:`check_sop_class_uid`.  It holds UIDs of
+our own, never a caller's object (a pydicom UID can carry attributes), so later
 messages get what attrs would give them."""
 _valid_uid: Final = inline_predicate(check_uid, "check_uid inline")
 
 
-def remember_uid(uid: UID, received: str | None = None) -> bool:
+def remember_uid(uid: UID) -> bool:
     """Whether ``uid`` (already converted) passes the inline UID check; if it does,
-    remembers it in :data:`KNOWN_UIDS` while there is room: under its text, and under
-    ``received`` too, the text a decoder read it from (with the one NUL that pads an odd
-    length, PS3.5 9.1), so that the next time it is found before it is stripped."""
+    remembers it in :data:`KNOWN_UIDS` while there is room."""
     if not _valid_uid(uid):
         return False
     if len(KNOWN_UIDS) < UIDS_REMEMBERED:
         text = str(uid)
-        KNOWN_UIDS[text] = own = str.__new__(UID, text)
-        if received is not None and received != text and len(KNOWN_UIDS) < UIDS_REMEMBERED:
-            KNOWN_UIDS[received] = own
+        KNOWN_UIDS[text] = str.__new__(UID, text)
     return True
 
 
-_REMEMBERED: Final = InlineCheck(
-    "(type({v}) is _UID and ({v} in _known_uids or _remember_uid({v})))",
-    {"_UID": UID, "_known_uids": KNOWN_UIDS, "_remember_uid": remember_uid},
+def to_sop_class_uid(value: str | bytes) -> UID:
+    """As :func:`to_uid`, for an element holding a SOP Class UID (PS3.7 E.1).  Its inline
+    form gives a text remembered valid (:data:`KNOWN_UIDS`) the UID remembered for it."""
+    return to_uid(value)
+
+
+def to_optional_sop_class_uid(value: str | bytes | None) -> UID | None:
+    """As :func:`to_sop_class_uid`, keeping None."""
+    return None if value is None else to_uid(value)
+
+
+def check_sop_class_uid(inst: object, attribute: Attribute[Any], value: object) -> None:
+    """UI holding a SOP Class UID (Affected or Requested SOP Class UID, PS3.7 E.1):
+    :func:`check_uid`'s rule and words.  Its inline form takes a UID remembered valid
+    (:data:`KNOWN_UIDS`) at once and checks, and remembers, any other: an association
+    uses a handful, each of which would otherwise be checked once per message."""
+    check_uid(inst, attribute, value)
+
+
+_MEMORY_NAMES: Final = {"_known_uids": KNOWN_UIDS, "_known_uids_get": KNOWN_UIDS.get}
+# to_uid's inline form, a remembered text first: its UID, converted and checked already.
+_REMEMBERED_UID: Final = attrs.evolve(
+    _STR_UID,
+    common=f"(_known_uids_get({{v}}) if type({{v}}) is str else None) or ({_STR_UID.common})",
+    names={**_STR_UID.names, **_MEMORY_NAMES},
 )
-REMEMBERED_UID_CHECKS: Final[dict[object, InlineCheck]] = {
-    check_uid: _REMEMBERED,
-    check_optional_uid: _REMEMBERED.or_none(),
-}
-"""The inline forms of the UID validators for a field whose UIDs repeat (a SOP Class
-UID): a UID remembered as valid passes at once, any other is checked (and remembered)."""
+declare_converter(to_sop_class_uid, _REMEMBERED_UID)
+declare_converter(to_optional_sop_class_uid, attrs.evolve(_REMEMBERED_UID, keeps_none=True))
+declare_inline(
+    check_sop_class_uid,
+    InlineCheck(
+        "(type({v}) is _UID and ({v} in _known_uids or _remember_uid({v})))",
+        {"_UID": UID, **_MEMORY_NAMES, "_remember_uid": remember_uid},
+    ),
+)
+check_optional_sop_class_uid: Final = optional(
+    check_sop_class_uid, "check_optional_sop_class_uid", module=__name__
+)

@@ -29,7 +29,8 @@ from .._errors import InvalidMessageError
 from .._model.fields import BY_NAME, DATA_SET_PARAMETERS
 from .._model.payload import DataSetPayload
 from .._model.status import ServiceClass, Status, refused_statuses, related_fields, to_status
-from .._model.vr import CommandField, InlineCheck, check_us, declare_inline, refuse
+from .._model.value_rules import InlineCheck, declare_inline, refuse
+from .._model.vr import CommandField, check_us
 from .._model.wire_details import WireDetails
 from ._fast_init import install_fast_init
 

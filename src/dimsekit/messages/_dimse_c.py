@@ -22,7 +22,10 @@ class DimseCResponse(Response):
     """Fields every DIMSE-C response has (PS3.7 Tables 9.3-2, -4, -7, -10, -13)."""
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
+        default=None,
+        converter=vr.to_optional_sop_class_uid,
+        validator=vr.check_optional_sop_class_uid,
+        metadata=U_EQ,
     )
     offending_element: AttributeTags | None = attrs.field(
         default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A

@@ -38,7 +38,7 @@ class AddressedRequest(Request[RspT]):
     """Requests that address one SOP Instance: N-GET, N-SET, N-ACTION, N-DELETE."""
 
     requested_sop_class_uid: UID = attrs.field(
-        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+        converter=vr.to_sop_class_uid, validator=vr.check_sop_class_uid, metadata=M
     )
     requested_sop_instance_uid: UID = attrs.field(
         converter=vr.to_uid, validator=vr.check_uid, metadata=M
@@ -60,7 +60,10 @@ class DimseNResponse(Response):
     with Success or a Warning, or with a failure whose Annex C entry lists them."""
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U
+        default=None,
+        converter=vr.to_optional_sop_class_uid,
+        validator=vr.check_optional_sop_class_uid,
+        metadata=U,
     )
     affected_sop_instance_uid: UID | None = attrs.field(
         default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U

@@ -4,13 +4,11 @@ Owns: compiling, once per class, an ``__init__`` that converts the common raw in
 inline and checks each value inline, instead of calling one converter and one validator
 per field, stores the values through the slots' descriptors, then runs the class's
 rules.  What is inline is not written here: each converter's and validator's inline
-form is declared beside it (``_model.vr.INLINE_CONVERTERS``, ``_model.vr.INLINE_CHECKS``, and the
-declarations in ``_model.payload``, ``_model.status`` and ``messages._base``), the form the
-canonical decoders use too.  SOP Class UIDs, which repeat from message to message (an
-association uses a handful), are taken from the memory of valid UIDs both fast paths
-share (``_model.vr.KNOWN_UIDS``); instance UIDs are always checked.  Building messages is on
-the hot path of every DICOM program (a C-STORE per instance, a C-FIND-RSP per match),
-and attrs' generic ``__init__`` spends most of its time in calls.
+form is declared beside it (``_model.value_rules.INLINE_CONVERTERS``,
+``_model.value_rules.INLINE_CHECKS``, and the declarations in ``_model.payload``,
+``_model.status`` and ``messages._base``), the form the canonical decoders use too.
+Building messages is on the hot path of every DICOM program (a C-STORE per instance, a
+C-FIND-RSP per match), and attrs' generic ``__init__`` spends most of its time in calls.
 
 Contract: the fast path only ever *accepts*, and only what the attrs ``__init__`` accepts
 too; whenever an inline check or a rule fails it hands the call to the attrs
@@ -27,15 +25,11 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
-from pydicom.uid import UID
 
 from .._codegen import compile_function, slot_setter
-from .._model.fields import SOP_CLASS_UID_FIELDS
-from .._model.vr import (
+from .._model.value_rules import (
     INLINE_CHECKS,
     INLINE_CONVERTERS,
-    KNOWN_UIDS,
-    REMEMBERED_UID_CHECKS,
     InlineCheck,
     InlineConverter,
     add_inline_names,
@@ -57,7 +51,6 @@ def install_fast_init(
         "_slow": cls.__init__,
         "_validators_disabled": attrs.validators.get_disabled,
         "_rules": rules,
-        "_known_uids_get": KNOWN_UIDS.get,
     }
     parameters, converts, checks, calls, sets = [], [], [], [], []
     for field in fields:
@@ -67,7 +60,6 @@ def install_fast_init(
         else:
             namespace[f"_default_{name}"] = field.default
             parameters.append(f"{name}=_default_{name}")
-        remembered = name in SOP_CLASS_UID_FIELDS
         if field.converter is not None:
             form = INLINE_CONVERTERS.get(field.converter, _NOTHING_INLINE)
             add_inline_names(namespace, form.names)
@@ -80,17 +72,8 @@ def install_fast_init(
             value = (form.common or "{call}").format(v=name, call=call)
             test = " and ".join(conditions)
             line = f"if {test}: {name} = {value}" if test else f"{name} = {value}"
-            if remembered and form.produces is UID:
-                # A str seen valid before: its UID, converted and checked already.
-                converts += [
-                    f"        _known = _known_uids_get({name}) if type({name}) is str else None",
-                    f"        if _known is not None: {name} = _known",
-                ]
-                line = f"el{line}" if test else f"else: {line}"
             converts.append(f"        {line}")
         check = INLINE_CHECKS.get(field.validator) if field.validator is not None else None
-        if remembered and field.validator in REMEMBERED_UID_CHECKS:
-            check = REMEMBERED_UID_CHECKS[field.validator]
         if check is not None:
             add_inline_names(namespace, check.names_for(cls))
             checks.append(check.of(name))

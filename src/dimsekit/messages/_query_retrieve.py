@@ -42,7 +42,7 @@ class QueryRetrieveRequest(Request[RspT]):
     """Fields of C-FIND-RQ, C-GET-RQ and C-MOVE-RQ (PS3.7 9.3.2.1, 9.3.3.1, 9.3.4.1)."""
 
     affected_sop_class_uid: UID = attrs.field(
-        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+        converter=vr.to_sop_class_uid, validator=vr.check_sop_class_uid, metadata=M
     )
     priority: Priority = attrs.field(
         default=Priority.MEDIUM, converter=vr.to_priority, validator=vr.check_priority, metadata=M

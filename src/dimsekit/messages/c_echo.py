@@ -29,7 +29,10 @@ class CEchoRequest(Request["CEchoResponse"]):
     """C-ECHO-RQ (0x0030).  ``affected_sop_class_uid`` defaults to Verification."""
 
     affected_sop_class_uid: UID = attrs.field(
-        default=VERIFICATION_SOP_CLASS, converter=vr.to_uid, validator=vr.check_uid, metadata=M
+        default=VERIFICATION_SOP_CLASS,
+        converter=vr.to_sop_class_uid,
+        validator=vr.check_sop_class_uid,
+        metadata=M,
     )
 
     echoed: ClassVar[FieldPairs] = (("affected_sop_class_uid", "affected_sop_class_uid"),)

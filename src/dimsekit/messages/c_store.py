@@ -20,10 +20,12 @@ from .._model.vr import (
     check_optional_uid,
     check_optional_us,
     check_priority,
+    check_sop_class_uid,
     check_uid,
     to_optional_ae,
     to_optional_uid,
     to_priority,
+    to_sop_class_uid,
     to_uid,
 )
 from ._base import U_EQ, FieldPairs, M, Request, Rule, U, message
@@ -50,7 +52,9 @@ __all__ = ["CStoreRequest", "CStoreResponse"]
 class CStoreRequest(Request["CStoreResponse"]):
     """C-STORE-RQ (0x0001): store ``data_set`` as the SOP Instance it names."""
 
-    affected_sop_class_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
+    affected_sop_class_uid: UID = attrs.field(
+        converter=to_sop_class_uid, validator=check_sop_class_uid, metadata=M
+    )
     affected_sop_instance_uid: UID = attrs.field(converter=to_uid, validator=check_uid, metadata=M)
     priority: Priority = attrs.field(
         default=Priority.MEDIUM, converter=to_priority, validator=check_priority, metadata=M

@@ -31,7 +31,7 @@ class NCreateRequest(Request["NCreateResponse"]):
     """N-CREATE-RQ (0x0140): create an instance, its UID given or left to the SCP."""
 
     affected_sop_class_uid: UID = attrs.field(
-        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+        converter=vr.to_sop_class_uid, validator=vr.check_sop_class_uid, metadata=M
     )
     affected_sop_instance_uid: UID | None = attrs.field(
         default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U
@@ -89,7 +89,10 @@ class NCreateResponse(DimseNResponse):
     success_fields: ClassVar[frozenset[str]] = frozenset({"affected_sop_instance_uid"})
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
+        default=None,
+        converter=vr.to_optional_sop_class_uid,
+        validator=vr.check_optional_sop_class_uid,
+        metadata=U_EQ,
     )
     affected_sop_instance_uid: UID | None = attrs.field(
         default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=C

@@ -26,7 +26,7 @@ class NEventReportRequest(Request["NEventReportResponse"]):
     """N-EVENT-REPORT-RQ (0x0100): event ``event_type_id`` happened to an instance."""
 
     affected_sop_class_uid: UID = attrs.field(
-        converter=vr.to_uid, validator=vr.check_uid, metadata=M
+        converter=vr.to_sop_class_uid, validator=vr.check_sop_class_uid, metadata=M
     )
     affected_sop_instance_uid: UID = attrs.field(
         converter=vr.to_uid, validator=vr.check_uid, metadata=M
@@ -57,7 +57,10 @@ class NEventReportResponse(DimseNResponse):
     success_fields: ClassVar[frozenset[str]] = frozenset({"event_type_id"})
 
     affected_sop_class_uid: UID | None = attrs.field(
-        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
+        default=None,
+        converter=vr.to_optional_sop_class_uid,
+        validator=vr.check_optional_sop_class_uid,
+        metadata=U_EQ,
     )
     affected_sop_instance_uid: UID | None = attrs.field(
         default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
