@@ -1,15 +1,20 @@
 """Association PDUs: dimsekit's typed PDUs beside pynetdicom's own PDU classes (issue 14).
 
-Two rows, on PDUs recorded from DCMTK (tests/data/association/):
+Three rows, on PDUs recorded from DCMTK (tests/data/association/):
 
 - decode: the A-ASSOCIATE-RQ that storescu sends by default (128 presentation contexts),
   bytes to the typed PDU: ``pynetdicom.pdu.A_ASSOCIATE_RQ().decode(data)`` beside
-  ``dimsekit.decode_pdu(data)``;
+  ``dimsekit.decode_pdu(data)`` with the decoder's memories of what it read before (its
+  sub-items and runs of sub-items, by their bytes) emptied before each call, as a first
+  association finds them (``pdu_decode.forget``; the emptying is timed with it);
+- decode warm: the same with those memories kept, as the next associations from the
+  same peer find them;
 - encode: the A-ASSOCIATE-AC that storescp answers it with, built from Python values and
   encoded: pynetdicom's path is the DUL's (an ``A_ASSOCIATE`` primitive with its
   presentation contexts and user information notifications, ``A_ASSOCIATE_AC
   .from_primitive``, ``encode``); dimsekit's builds the AC again through the public
-  constructors of every item (from the values of the decoded recording) and calls
+  constructors of every item (from the values of the decoded recording), in code
+  written out as a program building it would be (:func:`program`), and calls
   ``dimsekit.encode_pdu``.
 
 Before timing, both encoders are checked to produce storescp's bytes exactly, and dimsekit
@@ -38,7 +43,7 @@ import dimsekit
 RECORDINGS = Path(__file__).resolve().parent.parent / "tests" / "data" / "association"
 RQ_FILE, AC_FILE = "storescu-rq.pdu", "storescp-ac.pdu"
 IMPLEMENTATIONS = ("dimsekit", "pynetdicom")
-SPEEDUP_GOALS = {"decode": 10.0, "encode": 5.0}
+SPEEDUP_GOALS = {"decode": 10.0, "decode warm": 10.0, "encode": 5.0}
 NO_CODEC = "dimsekit has no decode_pdu/encode_pdu yet (issue 14): its side is not measured"
 
 Operation = Callable[[], object]
@@ -89,6 +94,7 @@ def labels() -> dict[str, str]:
     contexts = _contexts(recording(RQ_FILE))
     return {
         "decode": f"A-ASSOCIATE-RQ (storescu, {contexts} contexts) decode",
+        "decode warm": f"A-ASSOCIATE-RQ (storescu, {contexts} contexts) decode, warm",
         "encode": f"A-ASSOCIATE-AC (storescp, {contexts} contexts) encode",
     }
 
@@ -147,7 +153,7 @@ def pynetdicom_ops(rq: bytes, ac: bytes) -> dict[str, Operation]:
     assert len(decode().presentation_context) == len(results)  # type: ignore[attr-defined]
     if encode() != ac:
         raise AssertionError("pynetdicom: the AC it builds is not storescp's bytes")
-    return {"decode": decode, "encode": encode}
+    return {"decode": decode, "decode warm": decode, "encode": encode}
 
 
 # --- dimsekit ------------------------------------------------------------------------------
@@ -194,6 +200,30 @@ def recipe(value: object) -> object:
     return value
 
 
+def program(build: Build) -> Callable[[], object]:
+    """``build`` written out as straight-line code (each constructor called with its
+    arguments, the values bound as constants), as a program building the PDU is written:
+    the same calls as :meth:`Build.__call__` makes, without replaying the recipe."""
+    constants: dict[str, object] = {}
+
+    def constant(value: object) -> str:
+        name = f"k{len(constants)}"
+        constants[name] = value
+        return name
+
+    def code(value: object) -> str:
+        if isinstance(value, Build):
+            arguments = ", ".join(f"{name}={code(item)}" for name, item in value.arguments.items())
+            return f"{constant(value.cls)}({arguments})"
+        if isinstance(value, tuple) and value and isinstance(value[0], Build):
+            return "(" + "".join(f"{code(item)}, " for item in value) + ")"
+        return constant(value)
+
+    source = f"def build():\n    return {code(build)}\n"
+    exec(compile(source, "<bench_pdus program>", "exec"), constants)
+    return cast(Callable[[], object], constants["build"])
+
+
 def dimsekit_ops(codec: Codec, rq: bytes, ac: bytes) -> dict[str, Operation]:
     """decode the RQ; build the AC again and encode it."""
     decoded = codec.decode_pdu(rq)
@@ -201,10 +231,18 @@ def dimsekit_ops(codec: Codec, rq: bytes, ac: bytes) -> dict[str, Operation]:
         raise AssertionError(f"dimsekit: storescu's RQ decodes with {decoded.diagnostics}")
     if codec.encode_pdu(decoded.pdu) != rq:
         raise AssertionError("dimsekit: storescu's RQ does not re-encode byte for byte")
-    build = recipe(codec.decode_pdu(ac).pdu)
-    assert isinstance(build, Build)
+    recipe_of_ac = recipe(codec.decode_pdu(ac).pdu)
+    assert isinstance(recipe_of_ac, Build)
+    build = program(recipe_of_ac)
+    if build() != recipe_of_ac():
+        raise AssertionError("dimsekit: the program does not build what the recipe builds")
+    from dimsekit._framing.pdu_decode import forget
 
     def decode() -> object:
+        forget()
+        return codec.decode_pdu(rq)
+
+    def decode_warm() -> object:
         return codec.decode_pdu(rq)
 
     def encode() -> bytes:
@@ -212,7 +250,9 @@ def dimsekit_ops(codec: Codec, rq: bytes, ac: bytes) -> dict[str, Operation]:
 
     if encode() != ac:
         raise AssertionError("dimsekit: the AC it builds is not storescp's bytes")
-    return {"decode": decode, "encode": encode}
+    if decode() != decode_warm():
+        raise AssertionError("dimsekit: the RQ decodes otherwise with its memories kept")
+    return {"decode": decode, "decode warm": decode_warm, "encode": encode}
 
 
 # --- rows ----------------------------------------------------------------------------------

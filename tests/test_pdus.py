@@ -301,6 +301,32 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
             "UserInformation.sub_items: an item's 16-bit Item-length holds at most 65535 bytes",
         ),
         (lambda: dk.PDataTF(pdvs=[]), "a P-DATA-TF has one or more PDV items"),
+        # The 16-bit Item-length of each sub-item whose fields have no bound of their own
+        # (these encoded with a struct.error from inside before).
+        (
+            lambda: dk.SOPClassExtendedNegotiation(
+                sop_class_uid=CT, service_class_application_information=bytes(65536)
+            ),
+            "SOPClassExtendedNegotiation.service_class_application_information: an item's "
+            "16-bit Item-length holds at most 65535 bytes",
+        ),
+        (
+            lambda: dk.SOPClassCommonExtendedNegotiation(
+                sop_class_uid=CT,
+                service_class_uid="1.2.840.10008.4.2",
+                related_general_sop_class_uids=[CT] * 3000,
+            ),
+            "SOPClassCommonExtendedNegotiation.related_general_sop_class_uids: an item's "
+            "16-bit Item-length",
+        ),
+        (
+            lambda: dk.PresentationContextAC(
+                context_id=1,
+                transfer_syntax=IMPLICIT,
+                unknown_items=[dk.UnknownItem(item_type=0x99, data=bytes(40000))] * 2,
+            ),
+            "PresentationContextAC.unknown_items: an item's 16-bit Item-length",
+        ),
     ],
 )
 def test_what_ps38_forbids_cannot_be_built(build: object, words: str) -> None:
@@ -742,6 +768,20 @@ def test_deviations_are_diagnostics_and_strict_refuses_them(data: bytes, words: 
         dk.decode_pdu(data, strict=True)
 
 
+def test_a_missing_abstract_syntax_is_one_diagnostic_naming_what_was_assumed() -> None:
+    # PS3.8 9.3.2.2: the layout's count rule says it and what was assumed; the UID rule
+    # is not reported again on the empty UID assumed (it was, as a second error).
+    data = minimal_rq(item(0x20, b"\x01\x00\x00\x00" + uid_item(0x40, IMPLICIT)))
+    decoded = dk.decode_pdu(data)
+    assert [d.what for d in decoded.diagnostics] == [
+        "the Presentation Context Item (A-ASSOCIATE-RQ) has no Abstract Syntax Sub-Item: "
+        "assumed none (an empty UID)"
+    ]
+    assert dk.encode_pdu(decoded.pdu) == data
+    with pytest.raises(dk.DecodeError, match="no Abstract Syntax Sub-Item"):
+        dk.decode_pdu(data, strict=True)
+
+
 @pytest.mark.parametrize(
     ("data", "offset", "words"),
     [
@@ -922,3 +962,73 @@ def test_remembered_context_sub_items_still_get_their_diagnostics() -> None:
     even = minimal_rq(context_rq(2, IMPLICIT))  # the context's own rule, checked each time
     assert dk.decode_pdu(even).diagnostics == dk.decode_pdu(even).diagnostics != ()
     assert dk.decode_pdu(STORESCU_RQ).pdu == dk.decode_pdu(STORESCU_RQ).pdu
+
+
+def test_the_decoders_memories_give_what_a_first_read_gives() -> None:
+    from dimsekit._framing import pdu_decode
+
+    pdu_decode.forget()
+    assert not any(pdu_decode._MEMORIES)
+    first = dk.decode_pdu(STORESCU_RQ)
+    assert any(pdu_decode._MEMORIES)  # the runs and sub-items read are remembered
+    again = dk.decode_pdu(STORESCU_RQ)
+    assert again == first
+    assert isinstance(again.pdu, dk.AAssociateRQ) and isinstance(first.pdu, dk.AAssociateRQ)
+    assert [c.received for c in again.pdu.presentation_contexts] == [
+        c.received for c in first.pdu.presentation_contexts
+    ]
+    assert dk.encode_pdu(again.pdu) == dk.encode_pdu(first.pdu) == STORESCU_RQ
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    context_id=st.integers(-2, 260),
+    result=st.integers(-1, 5),
+    syntax=st.sampled_from([None, IMPLICIT, EXPLICIT, "1.2.3.4", "1.02", "", "x" * 70]),
+    syntaxes=st.lists(st.sampled_from([IMPLICIT, EXPLICIT, "1.2.3.4", "1.02", ""]), max_size=3),
+)
+def test_the_declared_holds_forms_say_no_rule_is_broken_only_when_none_is(
+    context_id: int, result: int, syntax: str | None, syntaxes: list[str]
+) -> None:
+    # PresentationContextRQ/AC.HOLDS: what problems() asks first and the decoder inlines
+    # (PS3.8 9.3.2.2, 9.3.3.2); true must mean that the rules, each checked, find nothing.
+    from dimsekit._framing import items
+    from dimsekit._framing.pdu_decode import _build
+
+    ac = _build(
+        dk.PresentationContextAC,
+        {"context_id": context_id, "result": result, "transfer_syntax": syntax},
+        None,
+    )
+    rq = _build(
+        dk.PresentationContextRQ,
+        {
+            "context_id": context_id,
+            "abstract_syntax": syntax,
+            "transfer_syntaxes": tuple(syntaxes),
+        },
+        None,
+    )
+    for obj, holds in ((ac, items._context_ac_holds), (rq, items._context_rq_holds)):
+        if holds(obj):
+            assert list(obj.each_problem()) == []
+            assert list(obj.problems()) == []
+        else:
+            assert list(obj.problems()) == list(obj.each_problem())
+
+
+def test_a_valid_uid_built_into_an_item_is_remembered_as_the_decoders_are() -> None:
+    from dimsekit._model import vr
+
+    uid = "1.2.826.0.1.3680043.9.3811.77.1"
+    kept = dict(vr.KNOWN_UIDS)
+    vr.KNOWN_UIDS.clear()  # room in the bounded memory, whatever ran before
+    try:
+        dk.PresentationContextAC(context_id=1, transfer_syntax=uid)
+        assert uid in vr.KNOWN_UIDS  # the next context holding it is known valid at once
+        with pytest.raises(dk.InvalidPDUError):
+            dk.PresentationContextAC(context_id=1, transfer_syntax="1.02")
+        assert "1.02" not in vr.KNOWN_UIDS
+    finally:
+        vr.KNOWN_UIDS.clear()
+        vr.KNOWN_UIDS.update(kept)

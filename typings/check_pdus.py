@@ -22,6 +22,7 @@ from dimsekit import (
     DecodedOther,
     DecodedPDU,
     Diagnostic,
+    ExtendedNegotiationView,
     ImplementationClassUID,
     MaximumLength,
     OtherForm,
@@ -30,9 +31,13 @@ from dimsekit import (
     PresentationContextAC,
     PresentationContextRQ,
     PresentationDataValue,
+    QueryNegotiation,
     RejectResult,
     RejectSource,
+    RetrieveNegotiation,
     RoleSelection,
+    SOPClassExtendedNegotiation,
+    StorageNegotiation,
     UnknownItem,
     UserIdentityRQ,
     UserIdentityType,
@@ -42,6 +47,7 @@ from dimsekit import (
     from_dict,
     from_json,
     make_pdu_converter,
+    negotiation_view,
     to_dict,
     to_json,
 )
@@ -119,6 +125,16 @@ def rejections(info: UserInformation, context: PresentationContextRQ) -> None:
     encode_pdu(info)  # type: ignore[arg-type]
     decode_pdu("0100")  # type: ignore[arg-type]
     context.context_id = 3  # type: ignore[misc]
+
+
+def extended_negotiation(item: SOPClassExtendedNegotiation) -> None:
+    assert_type(StorageNegotiation.from_bytes(b"\x02"), StorageNegotiation)
+    assert_type(QueryNegotiation.from_bytes(b"\x01").relational_queries, int | None)
+    assert_type(RetrieveNegotiation(relational_retrieval=1).to_bytes(), bytes)
+    assert_type(negotiation_view(item), ExtendedNegotiationView | None)
+    QueryNegotiation(relational_queries="1")  # type: ignore[arg-type]
+    StorageNegotiation(reserved2=0)  # type: ignore[call-arg]
+    QueryNegotiation(relational_queries=1).relational_queries = 0  # type: ignore[misc]
 
 
 def forms(rq: AAssociateRQ, echo: CEchoRequest, text: str) -> None:

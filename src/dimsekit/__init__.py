@@ -31,9 +31,11 @@ from ._codec.decode import DecodedCommand, decode_command
 from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
 from ._errors import DecodeError, DimseError, InvalidMessageError, InvalidPDUError
+from ._framing import extended_negotiation as _extended_negotiation
 from ._framing import items as _items
 from ._framing import pdus as _pdus
 from ._framing.events import FramingError
+from ._framing.extended_negotiation import *  # noqa: F403 (re-exports its __all__)
 from ._framing.items import *  # noqa: F403 (re-exports its __all__)
 from ._framing.pdata_receive import (
     Event,
@@ -101,6 +103,7 @@ __all__ = [
 __all__ += messages.__all__
 __all__ += _items.__all__
 __all__ += _pdus.__all__
+__all__ += _extended_negotiation.__all__
 __all__ += _converter.__all__
 
 _pickle_names.keep()

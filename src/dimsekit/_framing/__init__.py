@@ -8,7 +8,9 @@ reassembling messages from a byte stream (``pdata_receive``, on the PDU walk of
 ``pdata_spill``), the events it returns and FramingError (``events``); and the typed
 Upper Layer PDUs (PS3.8 9.3): their byte layouts declared once (``pdu_layout``), the items
 and sub-items (``items``), the seven PDUs (``pdus``), the codec generated from the
-layouts (``pdu_decode``, ``pdu_encode``) and their dict and JSON forms (``pdu_forms``).
+layouts (``pdu_decode``, ``pdu_encode``), their dict and JSON forms (``pdu_forms``) and
+the typed views of a SOP Class Extended Negotiation sub-item's bytes
+(``extended_negotiation``, PS3.4 B.3.1, C.5).
 
 Must not know: how a command set is laid out (it asks the codec), sockets, clocks.  Imports
 the codec, the messages, the model and the root modules.  This file imports nothing:

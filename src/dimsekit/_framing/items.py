@@ -28,7 +28,7 @@ from pydicom.uid import UID
 from .._codegen import compile_function
 from .._errors import InvalidPDUError
 from .._model import vr
-from .._model.value_rules import inline_predicate
+from .._model.value_rules import InlineCheck
 from .pdu_layout import MAX_ITEM_LENGTH, ItemType, Received
 
 __all__ = [
@@ -58,14 +58,17 @@ DICOM_APPLICATION_CONTEXT: Final = UID("1.2.840.10008.3.1.1.1")
 
 # --- the one adapter to the value rules of _model.vr --------------------------------------
 
-_uid_holds: Final = inline_predicate(vr.check_uid, "items uid rule")
 _known_uids: Final = vr.KNOWN_UIDS
 """UIDs known to be valid (the shared memory of ``_model.vr``): one of them passes at once."""
 
 
 def uid_problem(value: object) -> tuple[str, str] | None:
-    """The UI rule (PS3.5 9.1: at most 64 bytes, digits and dots) a value breaks, or None."""
-    if type(value) is UID and (value in _known_uids or _uid_holds(value)):
+    """The UI rule (PS3.5 9.1: at most 64 bytes, digits and dots) a value breaks, or None.
+    A valid one is remembered in the shared memory (``vr.remember_uid``): the UIDs of
+    the items (abstract and transfer syntaxes, SOP classes, implementation classes)
+    recur, so that the next item holding it is known valid at once, as the decoder's
+    are."""
+    if type(value) is UID and (value in _known_uids or vr.remember_uid(value)):
         return None
     return vr.UI_RULE.problem(value)
 
@@ -96,17 +99,21 @@ VERSION_NAME_TEXT: Final = vr.TextRule(
 class Checked:
     """Mixin: ``problems`` states the rules of an item; building one that breaks a rule
     raises :class:`~dimsekit.InvalidPDUError` (the first one), and ``limits`` the
-    encoding's own limits (checked only when built: a decoded item came within them)."""
+    encoding's own limits (checked only when built: a decoded item came within them).
+    ``HOLDS``, where a class declares it: an inline form over the item (``{v}``) true
+    only for one that breaks none of its rules, which ``problems`` asks first and the
+    decoder inlines."""
 
     __slots__ = ()
+    HOLDS: ClassVar[InlineCheck | None] = None
 
     def problems(self) -> Iterable[Problem]:
         """Each rule this item breaks, as (fields, value, rule, reference)."""
         return iter(())
 
-    def limits(self) -> Iterator[Problem]:
+    def limits(self) -> Iterable[Problem]:
         """Each limit of the encoding this item exceeds."""
-        return iter(())
+        return ()
 
     def __attrs_post_init__(self) -> None:
         for fields, value, rule, reference in self.problems():
@@ -178,10 +185,18 @@ def enum_member(kind: type[enum.IntEnum], value: object) -> Any:
     """int -> the member of ``kind``; any other value is left for the rule to refuse."""
     if type(value) is kind or isinstance(value, bool):
         return value
+    members = _MEMBERS.get(kind)
+    if members is None:
+        members = _MEMBERS[kind] = {member.value: member for member in kind}
     try:
-        return kind(cast(int, value))
-    except (ValueError, TypeError):
+        # The member of that value, as ``kind(value)`` finds it, without the call.
+        return members.get(value, value)
+    except TypeError:  # not hashable: left for the rule
         return value
+
+
+_MEMBERS: Final[dict[type[enum.IntEnum], dict[object, enum.IntEnum]]] = {}
+"""Each enumeration's members by value, made the first time one is converted."""
 
 
 def enum_rule(name: str, value: object, kind: type[enum.Enum], reference: str) -> Iterator[Problem]:
@@ -289,6 +304,50 @@ class ApplicationContext(Checked):
         yield from uid_rule("name", self.name)
 
 
+CONTEXT_ID_RULE: Final = "1 <= {v} <= 255 and {v} & 1"
+"""A presentation context ID is an odd integer from 1 to 255 (PS3.8 9.3.2.2): the rule,
+as an expression over ``{v}``, which :func:`context_id_holds` is compiled from."""
+context_id_holds: Final[Callable[[int], bool]] = compile_function(
+    f"def context_id_holds(v):\n    return bool({CONTEXT_ID_RULE.format(v='v')})\n",
+    "context_id_holds",
+    "context ID rule",
+    {},
+)
+
+
+def context_id_rule(context_id: int) -> Iterator[Problem]:
+    """The context ID rule (:data:`CONTEXT_ID_RULE`), as a problem."""
+    if not context_id_holds(context_id):
+        yield (
+            ("context_id",),
+            context_id,
+            "a presentation context ID is an odd integer from 1 to 255",
+            "PS3.8 9.3.2.2",
+        )
+
+
+CONTEXT_RQ_HOLDS: Final = InlineCheck(
+    "(type({v}.context_id) is int and "
+    + CONTEXT_ID_RULE.format(v="{v}.context_id")
+    + " and {v}.abstract_syntax in _known_uids and type({v}.transfer_syntaxes) is tuple"
+    " and {v}.transfer_syntaxes != () and _all(map(_known_has, {v}.transfer_syntaxes)))",
+    {"_known_uids": _known_uids, "_known_has": _known_uids.__contains__, "_all": all},
+)
+"""True only for a proposed context that breaks none of its rules: a valid ID (the
+compiled :data:`CONTEXT_ID_RULE`), at least one transfer syntax, and UIDs the shared
+memory knows to be valid (``_model.vr.KNOWN_UIDS``); the form ``problems`` asks first and
+the decoder inlines (a false one: ``problems`` says what is broken)."""
+
+
+def _predicate(form: InlineCheck, label: str) -> Callable[[object], bool]:
+    """``form`` as a function of one value, compiled from the declaration itself."""
+    source = f"def holds(v):\n    return bool({form.of('v')})\n"
+    return compile_function(source, "holds", label, dict(form.names))
+
+
+_context_rq_holds: Final = _predicate(CONTEXT_RQ_HOLDS, "PresentationContextRQ holds")
+
+
 @attrs.frozen(kw_only=True)
 class PresentationContextRQ(Checked):
     """Presentation Context item of an A-ASSOCIATE-RQ, 20H (PS3.8 9.3.2.2): one
@@ -302,22 +361,13 @@ class PresentationContextRQ(Checked):
     """Sub-items of other types, kept in order (PS3.8 9.3.1)."""
     received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
+    HOLDS: ClassVar[InlineCheck] = CONTEXT_RQ_HOLDS
+
     def problems(self) -> Iterable[Problem]:
         # A context of a valid ID and of UIDs known to be valid breaks no rule: said at
-        # once (the same rules: the compiled context ID rule, the shared UID memory).
-        context_id, syntaxes = self.context_id, self.transfer_syntaxes
-        if (
-            type(context_id) is int
-            and context_id_holds(context_id)
-            and self.abstract_syntax in _known_uids
-            and type(syntaxes) is tuple
-            and syntaxes
-        ):
-            for syntax in syntaxes:
-                if syntax not in _known_uids:
-                    break
-            else:
-                return ()
+        # once (CONTEXT_RQ_HOLDS: the compiled context ID rule, the shared UID memory).
+        if _context_rq_holds(self):
+            return ()
         return self.each_problem()
 
     def each_problem(self) -> Iterator[Problem]:
@@ -350,26 +400,22 @@ class PresentationContextRQ(Checked):
         yield from length_limit(self, "transfer_syntaxes", self.transfer_syntaxes, "PS3.8 9.3.2.2")
 
 
-CONTEXT_ID_RULE: Final = "1 <= {v} <= 255 and {v} & 1"
-"""A presentation context ID is an odd integer from 1 to 255 (PS3.8 9.3.2.2): the rule,
-as an expression over ``{v}``, which :func:`context_id_holds` is compiled from."""
-context_id_holds: Final[Callable[[int], bool]] = compile_function(
-    f"def context_id_holds(v):\n    return bool({CONTEXT_ID_RULE.format(v='v')})\n",
-    "context_id_holds",
-    "context ID rule",
-    {},
+CONTEXT_AC_HOLDS: Final = InlineCheck(
+    "(type({v}.context_id) is int and "
+    + CONTEXT_ID_RULE.format(v="{v}.context_id")
+    + " and type({v}.result) is _ContextResult"
+    " and ({v}.result is not _ACCEPTANCE or {v}.transfer_syntax in _known_uids))",
+    {
+        "_known_uids": _known_uids,
+        "_ContextResult": ContextResult,
+        "_ACCEPTANCE": ContextResult.ACCEPTANCE,
+    },
 )
-
-
-def context_id_rule(context_id: int) -> Iterator[Problem]:
-    """The context ID rule (:data:`CONTEXT_ID_RULE`), as a problem."""
-    if not context_id_holds(context_id):
-        yield (
-            ("context_id",),
-            context_id,
-            "a presentation context ID is an odd integer from 1 to 255",
-            "PS3.8 9.3.2.2",
-        )
+"""True only for an answered context that breaks none of its rules (PS3.8 9.3.3.2): a
+valid ID, a result, and, accepted, a transfer syntax the shared memory knows to be valid
+(not accepted, the transfer syntax is not significant); ``problems`` asks it first and
+the decoder inlines it."""
+_context_ac_holds: Final = _predicate(CONTEXT_AC_HOLDS, "PresentationContextAC holds")
 
 
 @attrs.frozen(kw_only=True)
@@ -387,14 +433,24 @@ class PresentationContextAC(Checked):
     unknown_items: tuple[UnknownItem, ...] = attrs.field(default=(), converter=to_unknown_items)
     received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
+    HOLDS: ClassVar[InlineCheck] = CONTEXT_AC_HOLDS
+
     @property
     def accepted(self) -> bool:
         return self.result is ContextResult.ACCEPTANCE
 
-    def problems(self) -> Iterator[Problem]:
+    def problems(self) -> Iterable[Problem]:
+        # CONTEXT_AC_HOLDS: a valid ID, a result, and for an accepted context a transfer
+        # syntax the shared memory knows to be valid: no rule broken, said at once.
+        if _context_ac_holds(self):
+            return ()
+        return self.each_problem()
+
+    def each_problem(self) -> Iterator[Problem]:
         if type(self.context_id) is not int:
             need(self, "context_id", self.context_id, int)
-        yield from context_id_rule(self.context_id)
+        if not context_id_holds(self.context_id):
+            yield from context_id_rule(self.context_id)
         if type(self.result) is not ContextResult:
             yield from enum_rule("result", self.result, ContextResult, "PS3.8 9.3.3.2")
         if self.result == ContextResult.ACCEPTANCE:
@@ -407,6 +463,13 @@ class PresentationContextAC(Checked):
                 )
             elif self.transfer_syntax not in _known_uids:
                 yield from uid_rule("transfer_syntax", self.transfer_syntax)
+
+    def limits(self) -> Iterable[Problem]:
+        # Its one transfer syntax is a UID of at most 64 bytes: only sub-items of other
+        # types can take the item past its 16-bit Item-length.
+        if self.unknown_items:
+            return length_limit(self, "unknown_items", None, "PS3.8 9.3.3.2")
+        return ()
 
 
 # --- user information sub-items ----------------------------------------------------------
@@ -517,6 +580,11 @@ class SOPClassExtendedNegotiation(Checked):
     def problems(self) -> Iterator[Problem]:
         yield from uid_rule("sop_class_uid", self.sop_class_uid)
 
+    def limits(self) -> Iterator[Problem]:
+        yield from length_limit(
+            self, "service_class_application_information", None, "PS3.7 D.3.3.5.1"
+        )
+
 
 @attrs.frozen(kw_only=True)
 class SOPClassCommonExtendedNegotiation(Checked):
@@ -544,6 +612,9 @@ class SOPClassCommonExtendedNegotiation(Checked):
             yield from uid_rule("related_general_sop_class_uids", uid)
         need(self, "sub_item_version", self.sub_item_version, int)
         yield from byte_rule("sub_item_version", self.sub_item_version, "PS3.7 D.3.3.6.1")
+
+    def limits(self) -> Iterator[Problem]:
+        yield from length_limit(self, "related_general_sop_class_uids", None, "PS3.7 D.3.3.6.1")
 
 
 @attrs.frozen(kw_only=True, repr=False)

@@ -348,17 +348,6 @@ class _Decoder:
         return pdu  # type: ignore[no-any-return]
 
 
-_BARE: Final[dict[bytes, UID]] = {}
-"""30H/40H sub-items as received (header and UID, canonical), by their bytes, each as the
-UID it holds: the same ones recur in every context and every association."""
-_BARE_KEPT: Final = 512
-
-
-def _bare_keep(whole: bytes, uid: UID) -> None:
-    if len(_BARE) < _BARE_KEPT:
-        _BARE[whole] = uid
-
-
 _RECEIVED: Final[dict[tuple[object, ...], Received]] = {}
 _RESERVED_ONLY: Final[dict[tuple[int | bytes, ...], Received]] = {}
 """The shared Received of an item that differs from the encoder's only by reserved bytes."""
@@ -422,11 +411,16 @@ def _children_lines(
     far, in declared order (``so_far``)."""
     assert part.children is not None
     variables = {child.field: f"c{index}" for index, child in enumerate(part.children)}
+    all_bare = all(ITEM_LAYOUTS[child.item_type].bare for child in part.children)
+    runs = [
+        variables[child.field] for child in part.children if all_bare and child.occurs is Count.MANY
+    ]
     so_far = " + ".join(
         f"bytes([{int(child.item_type)}]) * len({variables[child.field]})"
         for child in part.children
     )
     lines = [f"{var} = []" for var in variables.values()]
+    lines += [f"run_{var} = None" for var in runs]
     lines += [
         "unknown = None",
         "order = None",
@@ -445,16 +439,29 @@ def _children_lines(
         if child.occurs is not Count.MANY:
             test += f" and not {var}"
         lines.append(f"    {'elif' if index else 'if'} {test}:")
+        if var in runs:
+            # The first of a run of these: the same run read before (by its bytes, to
+            # the parent's end) gives the same UIDs (see _remembered).
+            namespace[f"_run_get_{var}"] = _run_memory(namespace, var).get
+            lines += [
+                f"        if not {var} and raw is None and order is None:",
+                f"            hit = _run_get_{var}(data[pos:end])",
+                "            if hit is not None:",
+                f"                {var} = hit",
+                "                pos = end",
+                "                break",
+                f"            run_{var} = pos",
+            ]
         if ITEM_LAYOUTS[child.item_type].bare:
             lines += [
-                "        whole = data[pos:stop]",
-                "        u = _bare_get(whole)",
-                "        if u is None:",
+                # A UID of the shared memory (vr.KNOWN_UIDS), its bytes as the encoder
+                # writes them (no padding, header byte 0), is taken as it is; any other
+                # goes through dec.uid (which remembers a valid one) and keeps its bytes.
+                "        u = _known_get(data[b:stop].decode('latin-1'))",
+                "        if u is None or len(u) != n or r:",
                 "            u, ok = dec.uid(data[b:stop])",
                 "            if not ok or r:",
-                f"                raw = _add(raw, f'{child.field}.{{len({var})}}', whole)",
-                "            else:",
-                "                _bare_keep(whole, u)",
+                f"                raw = _add(raw, f'{child.field}.{{len({var})}}', data[pos:stop])",
                 f"        {var}.append(u)",
             ]
         else:
@@ -482,6 +489,10 @@ def _children_lines(
                 f"    {var} = [dec.missing({label!r}, {int(child.item_type)}, "
                 f"{child.occurs.value!r}, start)]",
             ]
+            if ITEM_LAYOUTS[child.item_type].bare:
+                # The diagnostic said what was assumed (no UID): the UID rule is not
+                # reported again on it.
+                lines.append(f"    assumed = ({child.field!r},)")
     for child in part.children:
         var = variables[child.field]
         if child.occurs is Count.MANY:
@@ -491,21 +502,50 @@ def _children_lines(
     lines.append("unknown = () if unknown is None else tuple(unknown)")
     lines.append("order = None if order is None else bytes(order)")
     variables["unknown_items"] = "unknown"
-    if all(ITEM_LAYOUTS[child.item_type].bare for child in part.children):
-        lines = _remembered(lines, [variables[child.field] for child in part.children], namespace)
+    if all_bare:
+        lines = _remembered(
+            lines, [variables[child.field] for child in part.children], runs, namespace
+        )
     return lines, variables
+
+
+def _run_memory(namespace: dict[str, Any], var: str) -> dict[bytes, tuple[object, ...]]:
+    memory: dict[bytes, tuple[object, ...]] = {}
+    _MEMORIES.append(memory)
+    namespace[f"_run_memory_{var}"] = memory
+    return memory
+
+
+_MEMORIES: Final[list[dict[Any, Any]]] = [_RECEIVED, _RESERVED_ONLY]
+"""Every memory the decoder keeps of what it read before, by bytes or by value: the
+shared Received values, and (added as the readers are compiled) each context reader's
+runs of sub-items."""
+
+
+def forget() -> None:
+    """Empty the decoder's memories (:data:`_MEMORIES`), as if it had read nothing yet:
+    what a benchmark of first reads, or a test of the slow path, starts from.  The UIDs
+    ``_model.vr.KNOWN_UIDS`` shares with the message codec are not the decoder's own and
+    stay."""
+    for memory in _MEMORIES:
+        memory.clear()
 
 
 _CHILDREN_KEPT: Final = 512
 """How many runs of 30H/40H sub-items each context reader remembers, at most."""
 
 
-def _remembered(lines: list[str], fields: list[str], namespace: dict[str, Any]) -> list[str]:
+def _remembered(
+    lines: list[str], fields: list[str], runs: list[str], namespace: dict[str, Any]
+) -> list[str]:
     """The loop of a parent whose children are all UIDs (a presentation context), with a
     memory: the same run of sub-items (bytes for bytes) gives the same UIDs, so a run
     read before in full, found canonical and breaking no rule, is not read again.  Its
-    parent's own fields and rules are read and checked every time."""
+    parent's own fields and rules are read and checked every time.  The same holds for
+    the run of each repeated child to the parent's end (``runs``: the transfer syntaxes
+    after the abstract syntax, which a requestor proposes alike for many contexts)."""
     memory: dict[bytes, tuple[object, ...]] = {}
+    _MEMORIES.append(memory)
     namespace["_children_memory"] = memory
     namespace["_children_get"] = memory.get
     values = ", ".join(fields) + ","
@@ -523,6 +563,14 @@ def _remembered(lines: list[str], fields: list[str], namespace: dict[str, Any]) 
         "    if (raw is None and order is None and not unknown and dec.noted == noted",
         f"            and len(_children_memory) < {_CHILDREN_KEPT}):",
         f"        _children_memory[region] = ({values})",
+        *(
+            line
+            for var in runs
+            for line in (
+                f"        if run_{var} is not None and len(_run_memory_{var}) < {_CHILDREN_KEPT}:",
+                f"            _run_memory_{var}[data[run_{var}:end]] = {var}",
+            )
+        ),
     ]
 
 
@@ -536,8 +584,6 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         "_item_header": _unpack_item_header,
         "_prefix": _unpack_prefix,
         "_known_get": _known_uids.get,
-        "_bare_get": _BARE.get,
-        "_bare_keep": _bare_keep,
         "_add": _add,
         "_Received": received,
         "_reserved_only": _RESERVED_ONLY.get,
@@ -546,7 +592,7 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
     label = layout.name
     clause = layout.clause
     head_vars = [f"h{index}" for index in range(len(plan.head_parts))]
-    lines = ["raw = None", "order = None", f"pos = start + {plan.head.size}"]
+    lines = ["raw = None", "order = None", "assumed = None", f"pos = start + {plan.head.size}"]
     if head_vars:
         lines += [
             f"if pos > end: dec.short({label!r}, {clause!r}, start, end, {plan.head.size})",
@@ -652,8 +698,17 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         "    _set_received(obj, kept)",
         "else:",
         "    _set_received(obj, None)",
-        "for problem in obj.problems():",
-        f"    dec.report(obj, problem, start - {offset_back})",
+    ]
+    holds = getattr(cls, "HOLDS", None)
+    check = ["for problem in obj.problems():"]
+    if holds is not None:
+        # The class's declared form of "breaks no rule": problems() is asked only when
+        # it is false.
+        namespace.update(holds.names)
+        check = [f"if not {holds.of('obj')}:", "  for problem in obj.problems():"]
+    lines += [
+        *check,
+        f"    if problem[0] != assumed: dec.report(obj, problem, start - {offset_back})",
         "return obj",
     ]
     source = f"def {function}(dec, data, start, end, second):\n" + "".join(

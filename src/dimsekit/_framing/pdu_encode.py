@@ -68,6 +68,8 @@ PDU_PLANS: Final = {code: plan_of(layout) for code, layout in PDU_LAYOUTS.items(
 
 
 def _text_bytes(part: Part, value: Any, raw: dict[str, bytes] | None) -> bytes:
+    """The bytes of a field after any length prefix (the UIDS entries' own prefixes: the
+    16-bit length of a UID of at most 64 bytes)."""
     if raw is not None:
         kept = raw.get(part.name)
         if kept is not None:
@@ -95,7 +97,12 @@ def _head_value(
     return value
 
 
-def _body(obj: Any, plan: Plan) -> bytes:
+_MEASURING_PREFIX: Final = bytes(LENGTH_PREFIX.size)
+"""What stands for a 16-bit length prefix while an item is only measured: its size, so
+that a field too long for its prefix is measured (and refused) rather than packed."""
+
+
+def _body(obj: Any, plan: Plan, measuring: bool = False) -> bytes:
     received = obj.received
     raw = dict(received.raw) if received is not None and received.raw else None
     pieces = [
@@ -110,7 +117,7 @@ def _body(obj: Any, plan: Plan) -> bytes:
         else:
             data = _text_bytes(part, getattr(obj, part.name), raw)
             if kind is not Kind.REST:
-                pieces.append(_pack_prefix(len(data)))
+                pieces.append(_MEASURING_PREFIX if measuring else _pack_prefix(len(data)))
             pieces.append(data)
     return b"".join(pieces)
 
@@ -203,7 +210,7 @@ def item_length(item: Any) -> int:
     item_type = getattr(type(item), "ITEM_TYPE", None)
     if item_type is None:
         return len(item.data)
-    return len(_body(item, ITEM_PLANS[item_type]))
+    return len(_body(item, ITEM_PLANS[item_type], measuring=True))
 
 
 def _pdv(pdv: Any) -> bytes:
