@@ -31,7 +31,7 @@ from dimsekit._codec.layout import (
     NO_DATA_SET,
 )
 from dimsekit._codec.received_values import US_SIZE, VALUE_LENGTHS
-from dimsekit._model.vr import KNOWN_UIDS, UIDS_REMEMBERED
+from dimsekit._model.vr import KNOWN_UIDS, RECEIVED_UIDS, UIDS_REMEMBERED, forget_uids
 from dimsekit.messages import build_leniently
 from dimsekit.testing import invalid_constructions, messages
 
@@ -307,7 +307,7 @@ def test_a_c_store_with_its_originator_takes_the_fast_path() -> None:
 
 
 def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
-    KNOWN_UIDS.clear()
+    forget_uids()
     assert decode_canonical(echo(b"1.02\0")) is None
     assert not KNOWN_UIDS
     for number in range(UIDS_REMEMBERED + 100):
@@ -315,9 +315,29 @@ def test_only_valid_sop_class_uids_are_remembered_and_only_so_many() -> None:
         decoded = decode_canonical(echo(uid + b"\0" * (len(uid) & 1)))
         assert isinstance(decoded, dk.CEchoRequest)
         assert decoded.affected_sop_class_uid == UID(uid.decode())
-    assert len(KNOWN_UIDS) == UIDS_REMEMBERED
+    assert len(KNOWN_UIDS) == len(RECEIVED_UIDS) == UIDS_REMEMBERED
     assert all(type(text) is str for text in KNOWN_UIDS)
-    KNOWN_UIDS.clear()
+    assert all(type(raw) is bytes for raw in RECEIVED_UIDS)
+    forget_uids()
+
+
+def test_a_sop_class_uid_met_again_is_taken_by_its_bytes_as_first_read() -> None:
+    forget_uids()
+    first = decode_canonical(echo(b"1.2.840.10008.1.1\0"))  # odd: one NUL pads it
+    assert isinstance(first, dk.CEchoRequest)
+    uid = KNOWN_UIDS["1.2.840.10008.1.1"]  # our own UID, equal to the one first decoded
+    assert uid == first.affected_sop_class_uid
+    assert {b"1.2.840.10008.1.1\0": uid} == RECEIVED_UIDS
+    assert RECEIVED_UIDS[b"1.2.840.10008.1.1\0"] is uid
+    again = decode_canonical(echo(b"1.2.840.10008.1.1\0"))
+    assert isinstance(again, dk.CEchoRequest) and again.affected_sop_class_uid is uid
+    # What the memory holds is taken unchecked (planted here, as nothing valid would
+    # put it there); once forgotten, the same bytes are read and refused.
+    RECEIVED_UIDS[b"1.02"] = str.__new__(UID, "1.02")
+    assert isinstance(decode_canonical(echo(b"1.02")), dk.CEchoRequest)
+    forget_uids()
+    assert decode_canonical(echo(b"1.02")) is None
+    assert not RECEIVED_UIDS and not KNOWN_UIDS
 
 
 # --- the checks of each decoder are the declared inline forms ---------------------------

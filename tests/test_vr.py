@@ -1221,9 +1221,9 @@ def test_one_memory_of_uids_serves_building_and_decoding() -> None:
     paths unchecked (shown with a text planted there that no check accepts, which both
     refuse once it is forgotten)."""
     from dimsekit._codec.fast_decode import decode_canonical
-    from dimsekit._model.vr import KNOWN_UIDS
+    from dimsekit._model.vr import KNOWN_UIDS, forget_uids
 
-    KNOWN_UIDS.clear()
+    forget_uids()
     decoded = decode_canonical(dk.encode_command(echo("1.2.840.10008.1.1.5")))
     assert isinstance(decoded, dk.CEchoRequest)
     assert set(KNOWN_UIDS) == {"1.2.840.10008.1.1.5"}
@@ -1235,7 +1235,7 @@ def test_one_memory_of_uids_serves_building_and_decoding() -> None:
     KNOWN_UIDS["1.02"] = str.__new__(UID, "1.02")  # a leading zero: never remembered, planted
     encoded = dk.encode_command(echo("1.02"))
     assert isinstance(decode_canonical(encoded), dk.CEchoRequest)
-    KNOWN_UIDS.clear()
+    forget_uids()
     with pytest.raises(dk.InvalidMessageError, match="no leading zero"):
         echo("1.02")
     assert decode_canonical(encoded) is None

@@ -117,7 +117,22 @@ def _read_value(
         # which no UID check accepts: the general decoder reports it.  (An empty value is
         # declined: raw[pos + 7 + ln] is the value's last byte.)
         text = f"raw[pos + 8 : pos + 7 + ln] if raw[pos + 7 + ln] == 0 else {value}"
-        lines = [*declined, f"{name} = _str_new(_UID, {text}, 'latin-1')"]
+        read = f"{name} = _str_new(_UID, {text}, 'latin-1')"
+        if conversion.received is not None and check is not None:
+            # Bytes the converter's declared memory knows give their UID, valid already;
+            # any others are read, checked and then remembered by their bytes.
+            add_inline_names(namespace, conversion.names)
+            add_inline_names(namespace, check.names_for(namespace["_cls"]))
+            remember = (conversion.remember or "pass").format(raw=value, v=name)
+            return [
+                *declined,
+                f"{name} = {conversion.received.format(raw=value)}",
+                f"if {name} is None:",
+                f"    {read}",
+                f"    if not {check.of(name)}: return None",
+                f"    {remember}",
+            ], True
+        lines = [*declined, read]
         conversion = None  # done: a UID of the text, as to_uid makes it
     elif spec.vr in ("AE", "LO"):
         lines = [*declined, f"{name} = _str({value}, 'latin-1')"]

@@ -315,12 +315,20 @@ class InlineConverter:
     for any value it converts, which it returns unchanged (so it need not be called on
     that type); ``keeps_none``: it gives None for None; ``common``: an expression over
     ``{v}`` and ``{call}`` (the converter's call) that gives exactly what the converter
-    gives, quicker for the common raw input; ``names``: what the expression uses."""
+    gives, quicker for the common raw input; ``names``: what the expression uses.
+
+    For a decoder, which has the value's bytes as received: ``received``, an expression
+    over ``{raw}`` (those bytes) that gives what the converter would give for them,
+    already known valid, or None when it does not know them at once; and ``remember``, a
+    statement over ``{raw}`` and ``{v}`` (the value converted and found valid) that lets
+    ``received`` know them the next time."""
 
     produces: type | None = None
     keeps_none: bool = False
     common: str | None = None
     names: Mapping[str, object] = attrs.field(factory=dict)
+    received: str | None = None
+    remember: str | None = None
 
 
 INLINE_CONVERTERS: Final[dict[object, InlineConverter]] = {}

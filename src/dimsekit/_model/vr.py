@@ -652,6 +652,11 @@ memory both fast paths (building a message, decoding one) share, through the inl
 forms of :func:`to_sop_class_uid` and :func:`check_sop_class_uid`.  It holds UIDs of
 our own, never a caller's object (a pydicom UID can carry attributes), so later
 messages get what attrs would give them."""
+RECEIVED_UIDS: Final[dict[bytes, UID]] = {}
+"""The same memory by the value bytes a decoder read a UID from (the one padding NUL of
+an odd length included, PS3.5 9.1): each as the UID :data:`KNOWN_UIDS` holds for its
+text, so a decoder that meets them again skips reading and checking them.  (Kept apart
+from the text keys: bytes and str of the same characters hash alike.)"""
 _valid_uid: Final = inline_predicate(check_uid, "check_uid inline")
 
 
@@ -664,6 +669,19 @@ def remember_uid(uid: UID) -> bool:
         text = str(uid)
         KNOWN_UIDS[text] = str.__new__(UID, text)
     return True
+
+
+def forget_uids() -> None:
+    """Empty the memory, by text and by received bytes alike."""
+    KNOWN_UIDS.clear()
+    RECEIVED_UIDS.clear()
+
+
+def remember_received(raw: bytes, uid: UID) -> None:
+    """Remember that the value bytes ``raw`` are received as ``uid``, already found
+    valid (and so remembered under its text while there was room)."""
+    if len(RECEIVED_UIDS) < UIDS_REMEMBERED:
+        RECEIVED_UIDS[raw] = KNOWN_UIDS.get(str(uid), uid)
 
 
 def to_sop_class_uid(value: str | bytes) -> UID:
@@ -690,7 +708,14 @@ _MEMORY_NAMES: Final = {"_known_uids": KNOWN_UIDS, "_known_uids_get": KNOWN_UIDS
 _REMEMBERED_UID: Final = attrs.evolve(
     _STR_UID,
     common=f"(_known_uids_get({{v}}) if type({{v}}) is str else None) or ({_STR_UID.common})",
-    names={**_STR_UID.names, **_MEMORY_NAMES},
+    names={
+        **_STR_UID.names,
+        **_MEMORY_NAMES,
+        "_received_uids_get": RECEIVED_UIDS.get,
+        "_remember_received": remember_received,
+    },
+    received="_received_uids_get({raw})",
+    remember="_remember_received({raw}, {v})",
 )
 declare_converter(to_sop_class_uid, _REMEMBERED_UID)
 declare_converter(to_optional_sop_class_uid, attrs.evolve(_REMEMBERED_UID, keeps_none=True))
