@@ -13,6 +13,10 @@ to decode them back to their inputs.  Timing: each operation runs for about ``--
 per sample, the implementations interleaved, ``--repeats`` rounds; the median is shown
 (µs per operation, GC enabled, as in a server).
 
+Association PDUs (bench_pdus.py, issue 14): decoding storescu's default A-ASSOCIATE-RQ
+(128 presentation contexts) and building and encoding storescp's A-ASSOCIATE-AC, beside
+pynetdicom's PDU classes; targets decode >= 10x, encode >= 5x pynetdicom.
+
 Scaling (bench_scaling.py): a C-STORE-RQ data set from 1 KiB to 1 GiB (file-backed from
 64 MiB) fragmented and reassembled through PDU bytes, each library and size in a fresh
 process: throughput and peak RSS growth.
@@ -53,7 +57,7 @@ import dimsekit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks` as a package
 
-from benchmarks import bench_floor, bench_messages, bench_scaling
+from benchmarks import bench_floor, bench_messages, bench_pdus, bench_scaling
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 IMPLEMENTATIONS = ("dimsekit", "pynetdicom", "floor")
@@ -177,7 +181,28 @@ def _speedup_target(row: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def targets(messages: list[dict[str, Any]], scaling: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def pdu_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The association PDU rows' verdicts (bench_pdus.py): not judged without dimsekit's side."""
+    found = []
+    for row in rows:
+        goal = bench_pdus.SPEEDUP_GOALS[row["op"]]
+        target = f"{row['op']} >= {goal:g}x faster than pynetdicom"
+        speedup = row["speedup_vs_pynetdicom"]
+        if speedup is None:
+            found.append({
+                "target": target, "subject": row["message"], "message": row["message"],
+                "op": row["op"], "value": bench_pdus.NO_CODEC, "status": "SKIP",
+            })  # fmt: skip
+        else:
+            found.append(_speed_target(row, target, f"{speedup:.1f}x", speedup >= goal))
+    return found
+
+
+def targets(
+    messages: list[dict[str, Any]],
+    scaling: list[dict[str, Any]],
+    pdus: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     found = [_speedup_target(row) for row in messages]
     for row in messages:
         ratio = row["dimsekit_over_floor"]
@@ -187,6 +212,7 @@ def targets(messages: list[dict[str, Any]], scaling: list[dict[str, Any]]) -> li
                 ratio <= FLOOR_GOAL,
             )
         )  # fmt: skip
+    found += pdu_targets(pdus or [])
     gib = [r for r in scaling if r["library"] == "dimsekit" and r["size"] >= GIB]
     rss: dict[str, Any] = {
         "target": f"1 GiB fragment+reassembly: peak RSS growth < {RSS_GOAL_MIB:g} MiB",
@@ -267,6 +293,7 @@ def profiles(found: list[dict[str, Any]], seconds: float) -> list[str]:
     cases = {case.label: case for case in bench_messages.cases()}
     order = list(cases)
     failing = {(t["message"], t["op"]) for t in found if t["status"] == "FAIL" and t["message"]}
+    failing = {(label, op) for label, op in failing if label in cases}  # messages only
     lines: list[str] = []
     for label, op in sorted(failing, key=lambda item: (order.index(item[0]), item[1])):
         lines += ["", *profile(cases[label], op, seconds, 12)]
@@ -318,6 +345,8 @@ def table(result: dict[str, Any]) -> str:
             f" {row['speedup_vs_pynetdicom']:>18.1f}x {row['dimsekit_over_floor']:>13.1f}x"
             f" {row['ceiling_vs_pynetdicom']:>15.1f}x"
         )
+    if result.get("pdus"):
+        lines += ["", *bench_pdus.table(result["pdus"])]
     lines += [
         "",
         "scaling: C-STORE-RQ fragmented and reassembled through PDU bytes (max PDU 16382), "
@@ -392,19 +421,21 @@ def main(argv: list[str] | None = None) -> int:
         f"{_size(file_from)}"
     )
     messages = run_messages(repeats, seconds)
+    pdus, skipped = bench_pdus.run_pdus(repeats, seconds, measure)
     scaling: list[dict[str, Any]] = []
-    skipped: list[str] = []
     if not args.no_scaling:
-        scaling, skipped = bench_scaling.run_scaling(
+        scaling, not_scaled = bench_scaling.run_scaling(
             sizes, file_from, 0.05 if args.quick else 0.5, args.pynetdicom_max
         )
+        skipped += not_scaled
     result: dict[str, Any] = {
         "machine": machine(),
         "settings": settings,
         "messages": messages,
+        "pdus": pdus,
         "scaling": scaling,
         "skipped": skipped,
-        "targets": targets(messages, scaling),
+        "targets": targets(messages, scaling, pdus),
     }
     if args.profile:
         result["profiles"] = profiles(result["targets"], 1.0 if not args.quick else 0.3)

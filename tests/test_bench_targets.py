@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from benchmarks import bench
+from benchmarks import bench, bench_pdus
 
 KIB = bench.KIB
 
@@ -134,3 +134,30 @@ def test_peak_rss_growth_is_judged_on_the_1_gib_run_only() -> None:
 
     assert verdicts([], scaling(10.9)) == [("PASS", "10.9 MiB")]
     assert verdicts([], scaling(64.0)) == [("FAIL", "64.0 MiB")]
+
+
+# --- association PDUs (bench_pdus.py): decode >= 10x, encode >= 5x; not judged without dimsekit
+
+
+def pdu_row(op: str, ours: float | None, theirs: float, rounds: int = 9) -> dict[str, Any]:
+    return {
+        "message": f"A-ASSOCIATE {op}", "op": op, "rounds": rounds, "dimsekit_us": ours,
+        "pynetdicom_us": theirs,
+        "speedup_vs_pynetdicom": None if ours is None else round(theirs / ours, 2),
+    }  # fmt: skip
+
+
+def test_the_pdu_rows_are_judged_against_their_own_goals() -> None:
+    rows = [pdu_row("decode", 100.0, 1000.0), pdu_row("encode", 100.0, 450.0)]
+    found = bench.targets([], [], rows)
+    assert [(t["target"], t["status"], t["value"]) for t in found[:2]] == [
+        ("decode >= 10x faster than pynetdicom", "PASS", "10.0x"),
+        ("encode >= 5x faster than pynetdicom", "FAIL", "4.5x"),
+    ]
+    (few,) = bench.pdu_targets([pdu_row("encode", 10.0, 450.0, rounds=3)])
+    assert few["status"] == "SKIP"
+
+
+def test_a_pdu_row_without_dimsekit_is_not_judged() -> None:
+    (found,) = bench.pdu_targets([pdu_row("decode", None, 1000.0)])
+    assert (found["status"], found["value"]) == ("SKIP", bench_pdus.NO_CODEC)

@@ -19,6 +19,7 @@ import pytest
 
 import dimsekit as dk
 from dimsekit._codec.decode import MAX_COMMAND_LENGTH
+from dimsekit._framing.pdu_layout import PDU_LAYOUTS, Kind
 from dimsekit._model.fields import BY_TAG
 from dimsekit._model.vr import us_problem
 from dimsekit.cli._decode import DecodeOptions, decode_file, record_status
@@ -1019,3 +1020,104 @@ def test_encode_derives_the_command_data_set_type_as_it_derives_the_group_length
     result = run("encode", stdin=json.dumps(document).encode())
     assert result.returncode == 0, result.stderr
     assert result.stdout == dk.encode_command(echo)
+
+
+# --- association PDUs in full (issue 14) ----------------------------------------------------------
+
+RECORDINGS = Path(__file__).parent / "data" / "association"
+SECRETS = (b"not-a-secret", b"eyJhbGciOiJub25lIn0", b"dimsekit-test-server-response")
+"""The made-up credentials of the user identity recordings (tests/data/association/record.py)."""
+
+
+def test_decode_json_then_encode_writes_every_recorded_pdu_again() -> None:
+    files = sorted(RECORDINGS.glob("*.pdu"))
+    records = run("decode", "--json", "--show-secrets", *map(str, files)).stdout
+    assert all(json.loads(line)["pdu"] for line in records.splitlines())
+    encoded = run("encode", stdin=records)  # from the dict forms: no base64 in the records
+    assert encoded.returncode == 0, encoded.stderr
+    assert encoded.stdout == b"".join(path.read_bytes() for path in files)
+
+
+@pytest.mark.parametrize(
+    "name", ["pynetdicom-user-identity-rq", "pynetdicom-jwt-rq", "pynetdicom-jwt-ac"]
+)
+def test_decode_redacts_secrets_and_encode_refuses_a_redacted_pdu(name: str) -> None:
+    path = str(RECORDINGS / f"{name}.pdu")
+    for output in (run("decode", path).stdout, run("decode", "--json", path).stdout):
+        assert not any(secret in output or secret.hex().encode() in output for secret in SECRETS)
+    assert b"redacted" in run("decode", path).stdout
+    refused = run("encode", stdin=run("decode", "--json", path).stdout)
+    assert refused.returncode == 2
+    assert b"was redacted" in refused.stderr and b"--show-secrets" in refused.stderr
+    assert refused.stdout == b""
+
+
+def test_decode_shows_an_association_in_full() -> None:
+    text = run("decode", "--no-color", str(RECORDINGS / "getscu-rq.pdu")).stdout.decode()
+    lines = text.splitlines()
+    assert lines[0] == (
+        "A-ASSOCIATE-RQ (17435 bytes) GETSCU -> QRSCP, GETSCU receives PDUs of up to 16384 bytes"
+    )
+    assert lines[2] == (
+        "    context 1: Study Root Query/Retrieve Information Model - GET "
+        "(1.2.840.10008.5.1.4.1.2.2.3)"
+    )
+    assert lines[3].startswith(
+        "        transfer syntaxes: Explicit VR Little Endian (1.2.840.10008.1.2.1)"
+    )
+    assert (
+        "        54H SCP/SCU Role Selection Sub-Item: sop_class_uid 1.2.840.10008.5.1.4.1.1.2 "
+        "(CT Image Storage), scu_role 0, scp_role 1" in lines
+    )
+    assert lines[-1] == "        55H Implementation Version Name Sub-Item: name OFFIS_DCMTK_367"
+    answer = run("decode", "--no-color", str(RECORDINGS / "dcmqrscp-getscu-ac.pdu")).stdout
+    assert b"    context 1: acceptance: Explicit VR Little Endian (1.2.840.10008.1.2.1)\n" in answer
+    rejected = run("decode", str(RECORDINGS / "dcmqrscp-called-ae-rj.pdu")).stdout.decode()
+    assert rejected.splitlines()[1:] == [
+        "    result: rejected permanent",
+        "    source: service user",
+        "    reason: called AE title not recognized",
+    ]
+    aborted = run("decode", "--json", str(RECORDINGS / "echoscu-abort.pdu")).stdout
+    record = json.loads(aborted)
+    assert (record["source_of_abort"], record["reason"]) == ("service user", "not significant")
+    assert record["pdu"] == {
+        "pdu_type": "A-ABORT",
+        "source": "SERVICE_USER",
+        "reason": "NOT_SPECIFIED",
+    }
+
+
+@pytest.mark.parametrize("pdu_type", list(dk.PDUType))
+def test_describe_a_pdu_prints_its_declared_layout_and_rules(pdu_type: dk.PDUType) -> None:
+    for name in (pdu_type.label, pdu_type.label.lower()):
+        result = run("describe", name)
+        assert result.returncode == 0, result.stderr
+        text = result.stdout.decode()
+        assert text.startswith(f"{pdu_type.label} = dimsekit.")
+        assert "  Rules:\n" in text
+    layout = PDU_LAYOUTS.get(pdu_type)
+    offset = 6  # after the PDU header (PS3.8 9.3.1)
+    for part in layout.parts if layout is not None else ():
+        assert re.search(rf"^  {offset}\s+\S+\s+{part.name}\s", text, re.MULTILINE), part
+        if part.kind not in (Kind.FIXED, Kind.RESERVED):
+            break
+        offset += struct.calcsize(">" + part.fmt)
+
+
+def test_describe_a_pdu_names_its_items_and_coded_values() -> None:
+    rq = run("describe", "AAssociateRQ").stdout.decode()
+    for code in ("10H", "20H", "30H", "40H", "50H", "51H", "52H", "54H", "58H"):
+        assert re.search(rf"^ +{code} \S", rq, re.MULTILINE), code
+    assert "one abstract syntax and one or more transfer syntaxes proposed under an odd ID" in rq
+    rj = run("describe", "A-ASSOCIATE-RJ").stdout.decode()
+    assert (
+        "  - reason, with source 3 SERVICE_PROVIDER_PRESENTATION: 1 TEMPORARY_CONGESTION, "
+        "2 LOCAL_LIMIT_EXCEEDED" in rj
+    )
+    item = run("describe", "21H").stdout.decode()
+    assert item.startswith("21H Presentation Context Item (A-ASSOCIATE-AC) = dimsekit.")
+    assert "result (ContextResult): 0 ACCEPTANCE, 1 USER_REJECTION" in item
+    unknown = run("describe", "A-ASSOCIATE-XX")
+    assert unknown.returncode == 2
+    assert b"no DIMSE message 'A-ASSOCIATE-XX'" in unknown.stderr

@@ -145,6 +145,7 @@ is added when pynetdicom is installed)."""
 NAMED_UNDER_ANOTHER_MODULE = {
     "DimseError": "dimsekit._errors",
     "InvalidMessageError": "dimsekit._errors",
+    "InvalidPDUError": "dimsekit._errors",
     "DecodeError": "dimsekit._errors",
     "FramingError": "dimsekit._framing.events",
     "MessageReceived": "dimsekit._framing.events",

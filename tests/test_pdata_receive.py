@@ -10,6 +10,7 @@ E.2), and the data set must not be held in a buffer the caller reuses.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from unittest import mock
 
 import attrs
@@ -387,3 +388,83 @@ def test_a_p_data_tf_with_no_pdv_item_is_refused_in_the_words_it_always_had() ->
         dk.MessageAssembler().feed(b"\x04\x00\x00\x00\x00\x00")
     assert raised.value.rule == "P-DATA-TF with no PDV item (PS3.8 9.3.5: one or more)"
     assert raised.value.offset == 0
+
+
+# --- the typed PDUs (PS3.8 9.3) ----------------------------------------------------------------
+
+RECORDINGS = Path(__file__).parent / "data" / "association"
+RECORDED = {path.stem: path.read_bytes() for path in sorted(RECORDINGS.glob("*.pdu"))}
+
+
+@pytest.mark.parametrize("step", [1, 7, 1 << 20])
+def test_every_recorded_pdu_comes_out_typed_as_decode_pdu_reads_it(step: int) -> None:
+    """Each PDU a real peer sent, fed between messages whole or split anywhere, comes out
+    with its typed form: what decode_pdu gives for its bytes, decoded strictly by a
+    strict assembler."""
+    echo = pdu_stream(dk.CEchoRequest(message_id=1), max_pdu=0)
+    stream = b"".join(pdu + echo for pdu in RECORDED.values())
+    for strict in (False, True):
+        events = feed_in_steps(dk.MessageAssembler(strict=strict), stream, step)
+        received = [event for event in events if isinstance(event, dk.PDUReceived)]
+        assert [event.pdu for event in received] == list(RECORDED.values())
+        for event in received:
+            decoded = event.decoded
+            assert isinstance(decoded, dk.DecodedPDU), decoded
+            assert decoded == dk.decode_pdu(event.pdu, strict=strict)
+            assert dk.PDUType(event.pdu[0]) is event.pdu_type
+            assert dk.encode_pdu(decoded.pdu) == event.pdu
+
+
+def feed_in_steps(assembler: dk.MessageAssembler, stream: bytes, step: int) -> list[dk.Event]:
+    events: list[dk.Event] = []
+    for start in range(0, len(stream), step):
+        events += assembler.feed(stream[start : start + step])
+    return events
+
+
+def test_a_deviating_pdu_has_its_diagnostics_and_strictly_its_decode_error() -> None:
+    """A protocol version without bit 0 (PS3.8 9.3.2): lenient, the typed RQ with the
+    diagnostic; strict, the DecodeError that decode_pdu raises, on the event (the PDU is
+    framed correctly, so the stream goes on, as with an undecodable command set)."""
+    rq = RECORDED["storescu-rq"]
+    bad = rq[:6] + b"\x00\x02" + rq[8:]
+    echo = pdu_stream(dk.CEchoRequest(message_id=1), max_pdu=0)
+    lenient, message = dk.MessageAssembler().feed(bad + echo)
+    assert isinstance(lenient, dk.PDUReceived) and lenient.diagnostics == ()
+    assert isinstance(lenient.decoded, dk.DecodedPDU)
+    assert isinstance(lenient.decoded.pdu, dk.AAssociateRQ)
+    assert [(d.rule, d.offset) for d in lenient.decoded.diagnostics] == [("PS3.8 9.3.2", 6)]
+    assert isinstance(message, dk.MessageReceived)
+    strict, message = dk.MessageAssembler(strict=True).feed(bad + echo)
+    assert isinstance(strict, dk.PDUReceived) and isinstance(strict.decoded, dk.DecodeError)
+    assert strict.decoded.offset == 6 and "lacks bit 0" in str(strict.decoded)
+    assert isinstance(message, dk.MessageReceived)
+
+
+def test_a_pdu_that_does_not_decode_is_named_on_its_event_and_the_stream_goes_on() -> None:
+    # an A-ASSOCIATE-RQ whose Application Context item runs past the PDU
+    cut = bytes([1, 0]) + (74).to_bytes(4, "big") + RECORDED["storescu-rq"][6:80]
+    echo = pdu_stream(dk.CEchoRequest(message_id=1), max_pdu=0)
+    for strict in (False, True):
+        for step in (1, len(cut)):
+            event, message = feed_in_steps(dk.MessageAssembler(strict=strict), cut + echo, step)
+            assert isinstance(event, dk.PDUReceived) and event.pdu == cut
+            assert isinstance(event.decoded, dk.DecodeError) and event.decoded.offset == 74
+            assert "runs past the end of the A-ASSOCIATE-RQ" in str(event.decoded)
+            assert isinstance(message, dk.MessageReceived)
+
+
+def test_the_typed_pdu_is_derived_so_equality_pickles_and_hand_made_events_keep() -> None:
+    import pickle
+
+    release = RECORDED["storescu-release-rq"]
+    by_hand = dk.PDUReceived(dk.PDUType.A_RELEASE_RQ, release)
+    assert by_hand.decoded == dk.DecodedPDU(dk.AReleaseRQ())
+    (fed,) = dk.MessageAssembler().feed(release)
+    assert fed == by_hand and repr(fed) == repr(by_hand)
+    again = pickle.loads(pickle.dumps(fed))
+    assert again == fed and again.decoded == fed.decoded
+    # a pickle of before the typed PDUs (no "decoded" in its state) decodes its bytes
+    old = dk.PDUReceived.__new__(dk.PDUReceived)
+    old.__setstate__({"pdu_type": dk.PDUType.A_RELEASE_RQ, "pdu": release, "diagnostics": ()})
+    assert old == fed and old.decoded == fed.decoded

@@ -3,7 +3,8 @@
 This module is the public facade: it imports and re-exports, and keeps the module names
 that pickles made before the layer packages use (``_pickle_names``); nothing else.  The
 message classes and the converter functions are re-exported by their modules' own
-``__all__``, so each public name is listed once.
+``__all__``, so each public name is listed once (``to_dict``, ``from_dict``, ``to_json``
+and ``from_json`` take PDUs too, through the forms ``_framing.pdu_forms`` registers).
 
 The layers, each importing only those above it in this list:
 
@@ -29,8 +30,13 @@ from ._codec.converter import *  # noqa: F403 (re-exports its __all__)
 from ._codec.decode import DecodedCommand, decode_command
 from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
-from ._errors import DecodeError, DimseError, InvalidMessageError
+from ._errors import DecodeError, DimseError, InvalidMessageError, InvalidPDUError
+from ._framing import extended_negotiation as _extended_negotiation
+from ._framing import items as _items
+from ._framing import pdus as _pdus
 from ._framing.events import FramingError
+from ._framing.extended_negotiation import *  # noqa: F403 (re-exports its __all__)
+from ._framing.items import *  # noqa: F403 (re-exports its __all__)
 from ._framing.pdata_receive import (
     Event,
     MessageAssembler,
@@ -41,6 +47,10 @@ from ._framing.pdata_receive import (
 )
 from ._framing.pdata_send import PDUBuffers, fragment_message
 from ._framing.pdu import PDUType
+from ._framing.pdu_decode import DecodedPDU, decode_pdu
+from ._framing.pdu_encode import encode_pdu
+from ._framing.pdu_forms import PDUConverter, make_pdu_converter  # registers the PDU forms
+from ._framing.pdus import *  # noqa: F403 (re-exports its __all__)
 from ._model.fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._model.payload import DataSetPayload, PayloadInput
 from ._model.status import ServiceClass, Status, StatusCategory
@@ -63,9 +73,14 @@ __all__ = [
     "Event",
     "FramingError",
     "InvalidMessageError",
+    "InvalidPDUError",
+    "DecodedPDU",
+    "decode_pdu",
+    "encode_pdu",
     "MessageAssembler",
     "MessageReceived",
     "PDUBuffers",
+    "PDUConverter",
     "PDUReceived",
     "PDUType",
     "PayloadInput",
@@ -82,9 +97,13 @@ __all__ = [
     "decode_command",
     "encode_command",
     "fragment_message",
+    "make_pdu_converter",
     "truncate_error_comment",
 ]
 __all__ += messages.__all__
+__all__ += _items.__all__
+__all__ += _pdus.__all__
+__all__ += _extended_negotiation.__all__
 __all__ += _converter.__all__
 
 _pickle_names.keep()

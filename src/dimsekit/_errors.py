@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Final
 
-__all__ = ["DecodeError", "DimseError", "InvalidMessageError"]
+__all__ = ["DecodeError", "DimseError", "InvalidMessageError", "InvalidPDUError"]
 
 
 class DimseError(ValueError):
@@ -70,6 +70,15 @@ class InvalidMessageError(DimseError):
             type(self),
             (self.message_class, self.fields, self.value, self.rule, self.reference),
         )
+
+
+class InvalidPDUError(InvalidMessageError):
+    """An Upper Layer PDU, item or sub-item was built with a value PS3.8 forbids.
+
+    The same attributes as :class:`InvalidMessageError`: ``message_class`` is the PDU,
+    item or sub-item class (``"PresentationContextRQ"``), ``fields`` its fields involved,
+    ``reference`` the section (``"PS3.8 9.3.2.2"``, ``"PS3.7 D.3.3.4"``).
+    """
 
 
 class DecodeError(DimseError):
@@ -125,7 +134,8 @@ class DecodeError(DimseError):
 # ``__firstlineno__`` (Python 3.13+), so that inspect, which looks in the file of
 # ``sys.modules["dimsekit"]`` (the facade, which does not define them), says it cannot
 # find their source instead of showing the facade's lines.
-DimseError.__module__ = InvalidMessageError.__module__ = DecodeError.__module__ = "dimsekit"
+for _error in (DimseError, InvalidMessageError, InvalidPDUError, DecodeError):
+    _error.__module__ = "dimsekit"
 
 _framing_error: Callable[[str, int], DimseError] | None = None
 """How a FramingError is made: registered by ``_framing.events``, where it lives with the events

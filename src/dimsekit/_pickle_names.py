@@ -43,7 +43,6 @@ MOVED: Final[dict[str, str | tuple[str, ...]]] = {
     "dimsekit._pdu": "dimsekit._framing.pdu",
     "dimsekit._pdata_send": "dimsekit._framing.pdata_send",
     "dimsekit._pdata_receive": ("dimsekit._framing.pdata_receive", "dimsekit._framing.events"),
-    "dimsekit._association": "dimsekit._framing.association",
 }
 """Old module name -> the module it is now, or the modules its public names went to (the
 first is the one the old name imports as); moved in dimsekit 0.1 (issue 13)."""

@@ -10,9 +10,12 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset
 
 from .conftest import (
+    RELEASED,
     Processes,
     Tap,
     assert_dimsekit_understood,
+    assert_pdus_understood,
+    associate_record,
     dcmtk,
     free_port,
     run_client,
@@ -92,6 +95,11 @@ def test_echoscu_to_storescp(processes: Processes, tap_factory: Any, tmp_path: P
     records = tap.messages()
     assert names(records) == ["C-ECHO-RQ", "C-ECHO-RSP"]
     assert_dimsekit_understood(records)
+    pdus = tap.pdus()
+    assert_pdus_understood(pdus, *RELEASED)
+    rq = associate_record(pdus, "A-ASSOCIATE-RQ")
+    assert (rq["calling_ae_title"], rq["called_ae_title"]) == ("ECHOSCU", "ANY-SCP")
+    assert rq["user_information"][:2] == ["MaximumLength", "ImplementationClassUID"]
 
 
 @pytest.mark.parametrize("pdu", [None, "4096"])
@@ -118,6 +126,11 @@ def test_storescu_to_storescp(
         "1.2.840.10008.5.1.4.1.1.7",
     }
     assert_dimsekit_understood(records)
+    pdus = tap.pdus()
+    assert_pdus_understood(pdus, *RELEASED)
+    # storescu proposes its storage classes by default: 128 contexts (PS3.8 9.3.2.2)
+    assert associate_record(pdus, "A-ASSOCIATE-RQ")["presentation_contexts"] == 128
+    assert associate_record(pdus, "A-ASSOCIATE-AC")["presentation_contexts"] == 128
 
 
 def _find(tap: Tap, cwd: Path, *keys: str, root: str = "-S") -> list[Dataset]:
@@ -164,6 +177,7 @@ def test_findscu_to_dcmqrscp(processes: Processes, tap_factory: Any, tmp_path: P
         STUDY_ROOT_FIND,
         PATIENT_ROOT_FIND,
     }
+    assert_pdus_understood(tap.pdus(), *RELEASED * 3)  # three findscu runs
 
 
 def _move(tap: Tap, study_uid: str, destination: str, *options: str) -> Any:
@@ -202,6 +216,8 @@ def test_movescu_to_dcmqrscp_to_storescp(
     assert {r["command"]["MoveOriginatorApplicationEntityTitle"] for r in sub_operations} == {
         "MOVESCU"
     }
+    assert_pdus_understood(tap.pdus(), *RELEASED * 2)
+    assert_pdus_understood(store_tap.pdus(), *RELEASED)  # the sub-operations' association
 
 
 def test_movescu_cancel(processes: Processes, tap_factory: Any, tmp_path: Path) -> None:
@@ -241,3 +257,9 @@ def test_getscu_to_dcmqrscp(processes: Processes, tap_factory: Any, tmp_path: Pa
     assert names(records)[0] == "C-GET-RQ"
     assert names(records).count("C-STORE-RQ") == len(received)  # on the same association
     assert records[-1]["name"] == "C-GET-RSP" and records[-1]["status"]["code"] == 0
+    pdus = tap.pdus()
+    assert_pdus_understood(pdus, *RELEASED)
+    # getscu proposes the SCP role for each storage class, and dcmqrscp answers them
+    # (SCP/SCU Role Selection, PS3.7 D.3.3.4)
+    for name in ("A-ASSOCIATE-RQ", "A-ASSOCIATE-AC"):
+        assert "RoleSelection" in associate_record(pdus, name)["user_information"]

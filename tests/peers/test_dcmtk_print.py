@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from .conftest import (
+    RELEASED,
     Processes,
     Tap,
     assert_dimsekit_understood,
+    assert_pdus_understood,
     dcmtk,
     free_port,
     run_client,
@@ -75,6 +77,7 @@ def test_dcmprscu_to_dcmprscp(processes: Processes, tap_factory: Any, tmp_path: 
 
     records = tap.messages()
     assert_dimsekit_understood(records)
+    assert_pdus_understood(tap.pdus(), *RELEASED)
     requests = [r["name"] for r in records if r["name"].endswith("-RQ")]
     assert {"N-GET-RQ", "N-CREATE-RQ", "N-SET-RQ", "N-ACTION-RQ", "N-DELETE-RQ"} <= set(requests)
     responses = [r for r in records if r["name"].endswith("-RSP")]

@@ -12,7 +12,15 @@ from pydicom.tag import BaseTag
 from pynetdicom import AE
 from pynetdicom.sop_class import BasicFilmSession, Printer  # type: ignore[attr-defined]
 
-from .conftest import Processes, Tap, assert_dimsekit_understood, free_port, wait_for_port
+from .conftest import (
+    RELEASED,
+    Processes,
+    Tap,
+    assert_dimsekit_understood,
+    assert_pdus_understood,
+    free_port,
+    wait_for_port,
+)
 
 PRINTER_INSTANCE = "1.2.840.10008.5.1.1.17"  # the well-known Printer SOP Instance
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
@@ -67,6 +75,7 @@ def test_all_six_dimse_n_services(processes: Processes, tap_factory: Any) -> Non
 
     records = tap.messages()
     assert_dimsekit_understood(records)
+    assert_pdus_understood(tap.pdus(), *RELEASED)
     assert [record["name"] for record in records] == [
         "N-CREATE-RQ", "N-CREATE-RSP", "N-SET-RQ", "N-SET-RSP", "N-ACTION-RQ", "N-ACTION-RSP",
         "N-GET-RQ", "N-GET-RSP", "N-EVENT-REPORT-RQ", "N-EVENT-REPORT-RSP",

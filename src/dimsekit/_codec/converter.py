@@ -26,7 +26,12 @@ is refused in either mode, as the byte decoder refuses it, so that the message r
 always encodes; nesting is bounded before the JSON parser sees it; errors show values
 bounded.  An argument of the wrong Python type is a TypeError naming the parameter.
 
-Must not know: PDUs; how pydicom encodes (it only hands pydicom keywords and values).
+The four module-level functions take PDUs too: the framing layer, above this one,
+registers their forms (:func:`register_other_forms`) and the functions hand it any value
+it owns, so that ``dimsekit.to_json`` is one function for messages and PDUs.
+
+Must not know: PDUs (beyond :class:`OtherForm`, what a registered value looks like); how
+pydicom encodes (it only hands pydicom keywords and values).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, Literal, Protocol, TypeVar, cast, overload
 
 import attrs
 from cattrs.errors import BaseValidationError, CattrsError
@@ -62,6 +67,8 @@ from .wire import VALUE_ENCODERS, encode_text
 
 __all__ = [
     "CommandSetConverter",
+    "DecodedOther",
+    "OtherForm",
     "configure_converter",
     "from_dataset",
     "from_dict",
@@ -565,15 +572,114 @@ def make_converter() -> CommandSetConverter:
 _DEFAULT: Final = make_converter()
 
 
-def to_dict(message: Message, *, data_set_type: int | None = None) -> CommandDict:
-    """The command dict of ``message``: DICOM keywords in tag order, JSON-ready values."""
-    return _DEFAULT.to_dict(message, data_set_type=data_set_type)
+# --- the forms a higher layer registers (the Upper Layer PDUs) ------------------------------
 
 
+class OtherForm(Protocol):
+    """A value of a higher layer whose dict form that layer registers with
+    :func:`register_other_forms`: the Upper Layer PDUs (``_framing.pdu_forms``), known
+    here only by the ``received`` details every one of them has."""
+
+    @property
+    def received(self) -> object: ...
+
+
+_F = TypeVar("_F", bound=OtherForm)
+_F_co = TypeVar("_F_co", bound=OtherForm, covariant=True)
+
+
+class DecodedOther(Protocol[_F_co]):
+    """What a registered layer builds from a form: the value (``pdu``) and what deviated
+    (``dimsekit.DecodedPDU`` is one)."""
+
+    @property
+    def pdu(self) -> _F_co: ...
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]: ...
+
+
+@attrs.frozen
+class OtherForms:
+    """A higher layer's forms: whether it has one for a value, the value's dict form
+    (``show_secrets``), and the value built from a dict form."""
+
+    owns: Callable[[object], bool]
+    to_dict: Callable[[Any, bool], dict[str, Any]]
+    from_dict: Callable[[Mapping[str, object], type | None], DecodedOther[OtherForm]]
+    """The value a form describes; of the class given, if one is."""
+
+
+_OTHER: list[OtherForms] = []
+"""The forms registered (``_framing.pdu_forms`` registers the PDUs' when it is imported,
+which the facade does), so that this layer needs no import of the one above it."""
+
+
+def register_other_forms(forms: OtherForms) -> None:
+    """Have :func:`to_dict`, :func:`from_dict`, :func:`to_json` and :func:`from_json`
+    hand the values ``forms`` owns to it (``_framing.pdu_forms`` does, for the PDUs)."""
+    _OTHER[:] = [forms]
+
+
+def _other_forms(what: str) -> OtherForms:
+    if not _OTHER:
+        raise RuntimeError(f"{what}: dimsekit._framing.pdu_forms has not registered the PDU forms")
+    return _OTHER[0]
+
+
+def _owned(value: object) -> OtherForms | None:
+    if isinstance(value, Message) or not _OTHER:
+        return None
+    forms = _OTHER[0]
+    return forms if forms.owns(value) else None
+
+
+@overload
+def to_dict(message: Message, *, data_set_type: int | None = None) -> CommandDict: ...
+@overload
+def to_dict(message: OtherForm, *, show_secrets: bool = False) -> dict[str, Any]: ...
+def to_dict(
+    message: Message | OtherForm, *, data_set_type: int | None = None, show_secrets: bool = False
+) -> CommandDict:
+    """The command dict of ``message``: DICOM keywords in tag order, JSON-ready values;
+    or the dict form of a PDU (``_framing.pdu_forms``: secrets redacted unless
+    ``show_secrets``)."""
+    forms = _owned(message)
+    if forms is not None:
+        if data_set_type is not None:
+            raise TypeError("data_set_type is for a message's command set, not a PDU")
+        return forms.to_dict(message, show_secrets)
+    return _DEFAULT.to_dict(message, data_set_type=data_set_type)  # type: ignore[arg-type]
+
+
+@overload
 def from_dict(
-    command: Mapping[str, object], *, data_set: PayloadInput | None = None, strict: bool = False
-) -> DecodedCommand:
-    """The message a command dict describes, with what deviated."""
+    command: Mapping[str, object],
+    *,
+    data_set: PayloadInput | None = None,
+    strict: bool = False,
+    pdu: Literal[False] = False,
+) -> DecodedCommand: ...
+@overload
+def from_dict(command: Mapping[str, object], *, pdu: Literal[True]) -> DecodedOther[OtherForm]: ...
+@overload
+def from_dict(command: Mapping[str, object], *, pdu: type[_F]) -> DecodedOther[_F]: ...
+def from_dict(
+    command: Mapping[str, object],
+    *,
+    data_set: PayloadInput | None = None,
+    strict: bool = False,
+    pdu: bool | type[OtherForm] = False,
+) -> DecodedCommand | DecodedOther[Any]:
+    """The message a command dict describes, with what deviated; with ``pdu=True``, the
+    PDU a PDU's dict form describes (built strictly), or with ``pdu=`` a PDU class, the
+    PDU of that class (another is refused)."""
+    if pdu is not False:
+        if not isinstance(command, Mapping):
+            raise TypeError(
+                f"command must be a mapping of field: value, not {type(command).__name__}"
+            )
+        return _other_forms("from_dict").from_dict(command, None if pdu is True else pdu)
     return _DEFAULT.from_dict(command, data_set=data_set, strict=strict)
 
 
@@ -589,13 +695,47 @@ def from_dataset(
     return _DEFAULT.from_dataset(dataset, data_set=data_set, strict=strict)
 
 
-def to_json(message: Message, *, data_set_type: int | None = None) -> str:
-    """The command set of ``message`` as JSON with DICOM keywords as keys."""
-    return _DEFAULT.to_json(message, data_set_type=data_set_type)
+@overload
+def to_json(message: Message, *, data_set_type: int | None = None) -> str: ...
+@overload
+def to_json(message: OtherForm, *, show_secrets: bool = False) -> str: ...
+def to_json(
+    message: Message | OtherForm, *, data_set_type: int | None = None, show_secrets: bool = False
+) -> str:
+    """The command set of ``message`` as JSON with DICOM keywords as keys; or a PDU's
+    dict form as JSON (secrets redacted unless ``show_secrets``)."""
+    forms = _owned(message)
+    if forms is not None:
+        if data_set_type is not None:
+            raise TypeError("data_set_type is for a message's command set, not a PDU")
+        return json.dumps(forms.to_dict(message, show_secrets))
+    return _DEFAULT.to_json(message, data_set_type=data_set_type)  # type: ignore[arg-type]
 
 
+@overload
 def from_json(
-    text: str | bytes, *, data_set: PayloadInput | None = None, strict: bool = False
-) -> DecodedCommand:
-    """The message a JSON command (as :func:`to_json` writes it) describes."""
+    text: str | bytes,
+    *,
+    data_set: PayloadInput | None = None,
+    strict: bool = False,
+    pdu: Literal[False] = False,
+) -> DecodedCommand: ...
+@overload
+def from_json(text: str | bytes, *, pdu: Literal[True]) -> DecodedOther[OtherForm]: ...
+@overload
+def from_json(text: str | bytes, *, pdu: type[_F]) -> DecodedOther[_F]: ...
+def from_json(
+    text: str | bytes,
+    *,
+    data_set: PayloadInput | None = None,
+    strict: bool = False,
+    pdu: bool | type[OtherForm] = False,
+) -> DecodedCommand | DecodedOther[Any]:
+    """The message a JSON command (as :func:`to_json` writes it) describes; with
+    ``pdu=True`` (or a PDU class), the PDU a PDU's JSON form describes."""
+    if pdu is not False:
+        form = parse_json(text)
+        if not isinstance(form, dict):
+            raise DecodeError("a PDU in JSON is an object of field: value")
+        return _other_forms("from_json").from_dict(form, None if pdu is True else pdu)
     return _DEFAULT.from_json(text, data_set=data_set, strict=strict)

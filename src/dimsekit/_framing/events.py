@@ -1,7 +1,8 @@
 """What the receiving side gives back: the events and the framing error (PS3.8 9.3, Annex E).
 
 Owns: the events :class:`~dimsekit.MessageAssembler` returns (:class:`MessageReceived`,
-:class:`UndecodableMessage`, :class:`PDUReceived`, the :data:`Event` alias) and
+:class:`UndecodableMessage`, :class:`PDUReceived` with its typed PDU, the :data:`Event`
+alias) and
 :class:`~dimsekit.FramingError`, which carries the events a ``feed`` completed before
 the break.  They live together, apart from the parser, so that the error hierarchy
 (``_errors``) needs nothing of ours: this module registers with ``_errors`` how a pickled
@@ -12,7 +13,8 @@ Pickles made before this module existed name the events ``dimsekit._pdata_receiv
 too).  FramingError's ``__module__`` is ``"dimsekit"``, and its pickles name
 ``dimsekit._errors._rebuild_framing_error`` (``_errors.reduce_framing_error`` says so).
 
-Must not know: how a stream is parsed, how a command set is decoded.
+Must not know: how a stream is parsed, how a command set is decoded (a PDU is decoded by
+``pdu_decode``'s :func:`~dimsekit.decode_pdu`, called once per PDU).
 """
 
 # No ``from __future__ import annotations``: the annotations are evaluated here, so that
@@ -26,6 +28,7 @@ from .._diagnostics import Diagnostic
 from .._errors import DecodeError, DimseError
 from ..messages import Message
 from .pdu import PDU_HEADER, PDUType
+from .pdu_decode import DecodedPDU, decode_pdu
 
 __all__ = ["Event", "FramingError", "MessageReceived", "PDUReceived", "UndecodableMessage"]
 
@@ -51,20 +54,54 @@ class UndecodableMessage:
     """The command set bytes as received."""
 
 
+def decode_received(pdu: bytes, *, strict: bool = False) -> DecodedPDU | DecodeError:
+    """The typed form of a PDU received whole: :func:`~dimsekit.decode_pdu`'s answer, or
+    the :class:`~dimsekit.DecodeError` it raised (a PDU that frames correctly but does not
+    decode leaves the stream in step, as an undecodable command set does)."""
+    try:
+        return decode_pdu(pdu, strict=strict)
+    except DecodeError as error:
+        return error
+
+
+def _decode_own(event: "PDUReceived") -> DecodedPDU | DecodeError:
+    return decode_received(event.pdu)
+
+
 @attrs.frozen
 class PDUReceived:
     """Any PDU other than P-DATA-TF, whole (header included), for the caller to handle,
     and what deviated (a PDU-length the standard does not allow for its type, coming
-    inside a message) or what it did (an A-ABORT that dropped the message it cut)."""
+    inside a message) or what it did (an A-ABORT that dropped the message it cut).
+
+    ``decoded`` is the typed PDU (PS3.8 9.3): what :func:`~dimsekit.decode_pdu` gives for
+    ``pdu`` (its ``.pdu`` and its ``.diagnostics``, offsets counted from the PDU's first
+    byte), decoded once, strictly when the assembler is strict; or the
+    :class:`~dimsekit.DecodeError` it raised, for a PDU that does not decode.  It is
+    derived from ``pdu``, so it takes no part in equality; an event built by hand decodes
+    its bytes leniently, and so does an event pickled before it existed.
+    """
 
     pdu_type: PDUType
     pdu: bytes
     diagnostics: tuple[Diagnostic, ...] = ()
+    decoded: DecodedPDU | DecodeError = attrs.field(
+        default=attrs.Factory(_decode_own, takes_self=True), eq=False, repr=False
+    )
 
     @property
     def body(self) -> bytes:
         """The PDU without its header (PDU-type, reserved, PDU-length: 6 bytes)."""
         return self.pdu[PDU_HEADER.size :]
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in ("pdu_type", "pdu", "diagnostics", "decoded")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        if "decoded" not in state:  # pickled before the typed PDUs
+            object.__setattr__(self, "decoded", _decode_own(self))
 
 
 Event: TypeAlias = MessageReceived | UndecodableMessage | PDUReceived

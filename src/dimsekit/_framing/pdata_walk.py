@@ -6,8 +6,9 @@ body, a PDV item header, a fragment's bytes), the walk over a P-DATA-TF that is 
 in one ``feed``, without those states (it earns its place: about 30% on a data set fed
 PDU by PDU), the checks on a PDU (a known type, PS3.8 9.3.1; a P-DATA-TF's length, a
 PDV item header within it, from ``_framing.rules``; the PDU-length of every other type,
-``_framing.pdu.PDU_LENGTHS``), other PDUs gathered whole, and the one way a deviation is said
-(:meth:`PDUWalker._deviation`: an error when strict, else a diagnostic).
+``_framing.pdu.PDU_LENGTHS``), other PDUs gathered whole and decoded once to their typed
+form (``events.decode_received``: strictly when the walk is strict), and the one way a
+deviation is said (:meth:`PDUWalker._deviation`: an error when strict, else a diagnostic).
 
 It hands each fragment to its subclass (``_begin_fragment``, ``_take_fragment_bytes``,
 ``_end_fragment``), each PDU other than P-DATA-TF that comes inside a message
@@ -23,7 +24,7 @@ from __future__ import annotations
 from typing import Final
 
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
-from .events import Event, FramingError, PDUReceived
+from .events import Event, FramingError, PDUReceived, decode_received
 from .pdu import PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
 from .rules import P_DATA_HAS_PDV, PDV_HEADER_FITS, WITHIN_MAX_PDU_LENGTH
 
@@ -245,9 +246,13 @@ class PDUWalker:
 
     def _end_pdu(self, events: list[Event]) -> None:
         if self._other is not None:
+            pdu = bytes(self._other)
             events.append(
                 PDUReceived(
-                    PDUType(self._pdu_type), bytes(self._other), self._other_diagnostics.freeze()
+                    PDUType(self._pdu_type),
+                    pdu,
+                    self._other_diagnostics.freeze(),
+                    decode_received(pdu, strict=self._strict),
                 )
             )
             self._other = None

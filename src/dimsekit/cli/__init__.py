@@ -25,7 +25,13 @@ from .._errors import DimseError
 from .._model.payload import DataSetPayload
 from .._model.vr import us_problem
 from ._decode import FORMATS, DecodeOptions, Record, decode_file, record_status
-from ._describe import describe_messages, describe_status, find_message_classes
+from ._describe import (
+    describe_messages,
+    describe_pdu,
+    describe_status,
+    find_message_classes,
+    find_pdu,
+)
 from ._encode import DEFAULT_MAX_PDU, EncodeOptions, encode
 from ._render import Style, error_line, render_json_lines, render_text
 from ._tap import TapOptions, run_tap
@@ -85,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --json: each data set, and each PDU other than P-DATA-TF, as base64 "
         "(what `encode --pdata` needs to write the stream again)",
+    )
+    decode.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="show User Identity passcodes and tokens (redacted otherwise); with --json, "
+        "what `encode` needs to write such an A-ASSOCIATE PDU again",
     )
     decode.add_argument(
         "--strict", action="store_true", help="exit 1 for any diagnostic, warnings too"
@@ -228,6 +240,10 @@ def _describe(args: argparse.Namespace) -> int:
         print("dimsekit describe: give one MESSAGE, `status CODE`, or --all", file=sys.stderr)
         return EXIT_FAILED
     classes = find_message_classes(None if args.all else words[0])
+    pdu = None if classes else find_pdu(words[0])
+    if pdu is not None:
+        sys.stdout.write(describe_pdu(pdu))
+        return EXIT_OK
     if not classes:
         print(f"dimsekit describe: no DIMSE message {words[0]!r}", file=sys.stderr)
         return EXIT_FAILED
@@ -248,7 +264,7 @@ def _open(name: str, stack: ExitStack) -> tuple[IO[bytes], str, str | None]:
 
 
 def _decode(args: argparse.Namespace) -> int:
-    options = DecodeOptions(args.format, include_data=args.data)
+    options = DecodeOptions(args.format, include_data=args.data, show_secrets=args.show_secrets)
     status = EXIT_OK
 
     def records() -> Iterator[Record]:

@@ -17,6 +17,7 @@ Must not know: how records are printed; argument parsing.
 from __future__ import annotations
 
 import base64
+import enum
 import io
 import json
 import struct
@@ -37,8 +38,8 @@ from .._codec.decode import MAX_COMMAND_LENGTH, decode_command
 from .._codec.layout import GROUP_LENGTH
 from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError
-from .._framing.association import read_associate
 from .._framing.events import FramingError
+from .._framing.items import ContextResult, PresentationContextRQ, UserIdentityRQ
 from .._framing.pdata_receive import (
     Event,
     MessageAssembler,
@@ -47,6 +48,8 @@ from .._framing.pdata_receive import (
     UndecodableMessage,
 )
 from .._framing.pdu import PDUType
+from .._framing.pdu_layout import ITEM_LAYOUTS
+from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ, AbortSource
 from .._model.payload import DataSetPayload
 from ..messages import Message, Response
 from ._hexdump import read_hex_dump
@@ -57,6 +60,7 @@ __all__ = [
     "Record",
     "decode_file",
     "detect_format",
+    "diagnostic_record",
     "message_record",
     "record_status",
 ]
@@ -99,6 +103,8 @@ class DecodeOptions:
 
     fmt: str | None = None
     include_data: bool = False
+    show_secrets: bool = False
+    """Put secrets (a User Identity passcode or token, PS3.7 D.3.3.7) in the records."""
 
 
 def detect_format(head: bytes) -> str | None:
@@ -191,7 +197,7 @@ def decode_file(
     if fmt == "hex":
         yield from _hex_records(rejoined, source, options, syntaxes)
     elif fmt == "pdu":
-        yield from _pdu_records(_chunks(rejoined), source, syntaxes, options.include_data)
+        yield from _pdu_records(_chunks(rejoined), source, syntaxes, options)
     else:
         yield from _command_records(rejoined, source, options, path)
 
@@ -281,7 +287,7 @@ class _DumpedStream:
     def __init__(self, fmt: str, options: DecodeOptions, syntaxes: dict[int, str]) -> None:
         self._options = attrs.evolve(options, fmt=None)
         # its records are named when they are read, by records()
-        self._pdus = _PDUStream("", syntaxes, options.include_data) if fmt == "pdu" else None
+        self._pdus = _PDUStream("", syntaxes, options) if fmt == "pdu" else None
         # closed by close(), which the caller of read_hex_dump calls
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
 
@@ -364,10 +370,10 @@ def _command_end(data: bytes) -> int:
 
 
 def _pdu_records(
-    chunks: Iterable[bytes], source: str, syntaxes: dict[int, str], include_data: bool
+    chunks: Iterable[bytes], source: str, syntaxes: dict[int, str], options: DecodeOptions
 ) -> Iterator[Record]:
     """The records of a PDU stream, fed to the assembler a chunk at a time."""
-    stream = _PDUStream(source, syntaxes, include_data)
+    stream = _PDUStream(source, syntaxes, options)
     for chunk in chunks:
         yield from stream.feed(chunk)
         if stream.failed:
@@ -379,11 +385,11 @@ class _PDUStream:
     """A PDU stream as it comes, a chunk at a time, to the records of what it holds; after
     a framing error, its last record, it is ``failed`` and takes no more."""
 
-    def __init__(self, source: str, syntaxes: dict[int, str], include_data: bool) -> None:
+    def __init__(self, source: str, syntaxes: dict[int, str], options: DecodeOptions) -> None:
         self._assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
         self._source = source
         self._syntaxes = syntaxes
-        self._include_data = include_data
+        self._options = options
         self.failed = False
 
     def feed(self, chunk: bytes) -> list[Record]:
@@ -408,66 +414,169 @@ class _PDUStream:
         return [*self._records(error.events), _error(self._source, error)]
 
     def _records(self, events: Iterable[Event]) -> list[Record]:
-        return list(_event_records(events, self._source, self._syntaxes, self._include_data))
+        return list(_event_records(events, self._source, self._syntaxes, self._options))
 
 
 def _event_records(
-    events: Iterable[Event], source: str, syntaxes: dict[int, str], include_data: bool
+    events: Iterable[Event], source: str, syntaxes: dict[int, str], options: DecodeOptions
 ) -> Iterator[Record]:
     for event in events:
         if isinstance(event, PDUReceived):
-            yield _pdu_record(source, event, syntaxes, include_data)
+            yield _pdu_record(source, event, syntaxes, options)
         elif isinstance(event, UndecodableMessage):
             record = _error(source, event.error)
             record["context_id"] = event.context_id
             yield record
         else:
-            yield _received_record(source, event, syntaxes, include_data)
+            yield _received_record(source, event, syntaxes, options.include_data)
 
 
 def _pdu_record(
-    source: str, event: PDUReceived, syntaxes: dict[int, str], include_data: bool
+    source: str, event: PDUReceived, syntaxes: dict[int, str], options: DecodeOptions
 ) -> Record:
     record: Record = {
         "source": source,
         "kind": "pdu",
         "name": event.pdu_type.label,
         "length": len(event.pdu),
-        "diagnostics": [_diagnostic_record(d) for d in event.diagnostics],
+        "diagnostics": [diagnostic_record(d) for d in event.diagnostics],
     }
-    if include_data:
+    if options.include_data:
         record["base64"] = base64.b64encode(event.pdu).decode("ascii")
-    if event.pdu_type in (PDUType.A_ASSOCIATE_RQ, PDUType.A_ASSOCIATE_AC):
-        try:
-            summary = read_associate(event.pdu)
-        except FramingError as error:
-            record["error"] = error.rule
-            return record
-        is_request = event.pdu_type == PDUType.A_ASSOCIATE_RQ
+    decoded = event.decoded  # decoded once, by the assembler
+    if isinstance(decoded, DecodeError):
+        record["error"] = decoded.reason
+        return record
+    said = {(d["what"], d["rule"]) for d in record["diagnostics"]}
+    record["diagnostics"].extend(
+        diagnostic_record(d) for d in decoded.diagnostics if (d.what, d.rule) not in said
+    )
+    pdu = decoded.pdu
+    # the dict form, which `encode` builds the PDU from again (secrets only if asked)
+    form = to_dict(pdu, show_secrets=options.show_secrets)
+    if isinstance(pdu, AAssociateRQ | AAssociateAC):
+        record.update(_associate_record(pdu, form, syntaxes))
+    elif isinstance(pdu, AAssociateRJ):
         record.update(
-            called_ae_title=summary.called_ae_title,
-            calling_ae_title=summary.calling_ae_title,
-            # the requestor is the calling AE, the acceptor the called AE (PS3.8 9.3.2, 9.3.3)
-            sent_by=summary.calling_ae_title if is_request else summary.called_ae_title,
-            sent_to=summary.called_ae_title if is_request else summary.calling_ae_title,
-            # what the sender receives: the limit on the PDUs the other side sends (PS3.8 D.1)
-            max_pdu_length=summary.max_pdu_length,
-            contexts=[
-                {
-                    "id": context.context_id,
-                    "abstract_syntax": context.abstract_syntax,
-                    "transfer_syntaxes": list(context.transfer_syntaxes),
-                    "result": context.result_name,
-                }
-                for context in summary.contexts
-            ],
+            result=_words(pdu.result),
+            source_of_reject=_words(pdu.source),
+            reason=_words(pdu.reason),
         )
-        for context in summary.contexts:
-            if len(context.transfer_syntaxes) == 1 and context.result in (None, 0):
-                syntaxes[context.context_id] = context.transfer_syntaxes[0]
-    elif event.pdu_type == PDUType.A_ABORT and len(event.pdu) >= 10:
-        record.update(source_of_abort=event.pdu[8], reason=event.pdu[9])
+    elif isinstance(pdu, AAbort):
+        # the reason is significant only when the provider aborts (PS3.8 9.3.8)
+        significant = pdu.source == AbortSource.SERVICE_PROVIDER or pdu.reason != 0
+        record.update(
+            source_of_abort=_words(pdu.source),
+            reason=_words(pdu.reason) if significant else "not significant",
+        )
+    record["pdu"] = form
     return record
+
+
+def _words(value: object) -> str:
+    """A coded value in words: its enum member's name (PS3.8 9.3), or its code where the
+    standard defines none."""
+    if isinstance(value, enum.Enum):
+        return value.name.lower().replace("_", " ").replace("ae title", "AE title")
+    return f"code {value!r} (not defined)"
+
+
+def _associate_record(
+    pdu: AAssociateRQ | AAssociateAC, form: Record, syntaxes: dict[int, str]
+) -> Record:
+    """An A-ASSOCIATE-RQ or -AC in full: who sends it to whom, each context by ID with
+    its syntaxes named, the result in words, every user information sub-item."""
+    is_request = isinstance(pdu, AAssociateRQ)
+    contexts = []
+    for context in pdu.presentation_contexts:
+        if isinstance(context, PresentationContextRQ):
+            offered = list(context.transfer_syntaxes)
+            entry: Record = {
+                "id": context.context_id,
+                "abstract_syntax": str(context.abstract_syntax),
+                "abstract_syntax_name": _uid_name(context.abstract_syntax),
+                "transfer_syntaxes": [str(uid) for uid in offered],
+                "transfer_syntax_names": [_uid_name(uid) for uid in offered],
+                "result": None,
+            }
+            if len(offered) == 1:
+                syntaxes[context.context_id] = offered[0]
+        else:
+            syntax = context.transfer_syntax
+            accepted = context.result == ContextResult.ACCEPTANCE
+            # a rejected context's transfer syntax is not significant (PS3.8 9.3.3.2)
+            shown = [] if syntax is None or not accepted else [str(syntax)]
+            entry = {
+                "id": context.context_id,
+                "abstract_syntax": None,
+                "abstract_syntax_name": None,
+                "transfer_syntaxes": shown,
+                "transfer_syntax_names": [_uid_name(uid) for uid in shown],
+                "result": _words(context.result),
+            }
+            if shown:
+                syntaxes[context.context_id] = shown[0]
+        contexts.append(entry)
+    information = pdu.user_information
+    forms = form["user_information"]["sub_items"]
+    return {
+        "called_ae_title": pdu.called_ae_title,
+        "calling_ae_title": pdu.calling_ae_title,
+        # the requestor is the calling AE, the acceptor the called AE (PS3.8 9.3.2, 9.3.3)
+        "sent_by": pdu.calling_ae_title if is_request else pdu.called_ae_title,
+        "sent_to": pdu.called_ae_title if is_request else pdu.calling_ae_title,
+        # what the sender receives: the limit on the PDUs the other side sends (PS3.8 D.1)
+        "max_pdu_length": information.maximum_length,
+        "application_context": str(pdu.application_context.name),
+        "application_context_name": _uid_name(pdu.application_context.name),
+        "contexts": contexts,
+        "user_information": [
+            _sub_item_record(item, shown)
+            for item, shown in zip(information.sub_items, forms, strict=True)
+        ],
+        "unknown_items": [
+            f"{item.item_type:02X}H ({len(item.data)} bytes)" for item in pdu.unknown_items
+        ],
+    }
+
+
+def _sub_item_record(item: object, form: Record) -> Record:
+    """One user information sub-item: its type and name as PS3.7 D.3.3 gives them, and
+    its fields as its dict form has them (secrets redacted there unless asked)."""
+    code = getattr(type(item), "ITEM_TYPE", None)
+    if code is None:
+        code = form["item_type"]
+        name = "unknown sub-item (kept as received, PS3.8 9.3.1)"
+    else:
+        name = ITEM_LAYOUTS[code].name
+    fields = []
+    for key, value in form.items():
+        if key in ("type", "received"):
+            continue
+        if isinstance(value, dict) and "redacted" in value:
+            shown = f"<{value['redacted']} bytes, redacted>"
+        elif value == "":
+            shown = "(empty)"
+        elif isinstance(item, UserIdentityRQ) and key == "primary_field":
+            shown = repr(bytes.fromhex(value).decode("utf-8", "replace"))  # a username
+        elif isinstance(value, list):
+            shown = "[" + ", ".join(_with_name(str(v)) for v in value) + "]"
+        else:
+            shown = _with_name(str(value)) if isinstance(value, str) else str(value)
+        fields.append(f"{key} {shown}")
+    return {"type": f"{code:02X}H", "name": name, "fields": fields}
+
+
+def _uid_name(uid: str) -> str | None:
+    """pydicom's name of a UID, or None where it has none."""
+    name = UID(uid).name
+    return name if name and name != uid else None
+
+
+def _with_name(text: str) -> str:
+    is_uid = "." in text and text.replace(".", "").isdigit()
+    name = _uid_name(text) if is_uid else None
+    return f"{text} ({name})" if name else text
 
 
 def _received_record(
@@ -515,7 +624,7 @@ def message_record(
         if options.include_data:
             encoded = base64.b64encode(payload.to_bytes()).decode("ascii")
             record["data_set"]["base64"] = encoded
-    record["diagnostics"] = [_diagnostic_record(d) for d in diagnostics]
+    record["diagnostics"] = [diagnostic_record(d) for d in diagnostics]
     return record
 
 
@@ -627,7 +736,8 @@ def _read(data: bytes, syntax: UID) -> Dataset:
     )
 
 
-def _diagnostic_record(diagnostic: Diagnostic) -> Record:
+def diagnostic_record(diagnostic: Diagnostic) -> Record:
+    """A diagnostic as a record holds it (decode and tap alike)."""
     return {
         "severity": diagnostic.severity.value,
         "offset": diagnostic.offset,

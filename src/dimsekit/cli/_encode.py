@@ -17,6 +17,11 @@ maximum in the RQ.  ``--max-pdu``, given, applies to every stream (DCMTK, for on
 its PDUs 6 bytes short of the maximum it was given: its streams are written again with
 ``--max-pdu`` set to that maximum less 6).
 
+A PDU record without its base64 is written from its dict form (``"pdu"``, as ``decode
+--json`` prints it; or a bare form, as ``dimsekit.to_json`` writes it); one whose secrets
+were redacted (``decode --json`` without ``--show-secrets``) is refused, never sent with a
+placeholder.  An input of PDUs alone is written as it is, with or without ``--pdata``.
+
 Must not know: how messages are encoded or fragmented (the library's); argument parsing.
 """
 
@@ -37,6 +42,7 @@ from .._diagnostics import Diagnostic, Severity
 from .._errors import DecodeError, DimseError
 from .._framing.pdata_send import fragment_message
 from .._framing.pdu import PDU_HEADER, PDUType
+from .._framing.pdu_encode import encode_pdu
 from .._model.fields import BY_TAG
 from .._model.payload import DataSetPayload
 from ..messages import Message
@@ -115,7 +121,17 @@ def _items(documents: list[tuple[int, Document]]) -> list[_Item]:
             )
         if kind == "pdu":
             raw = document.get("base64")
-            items.append(_Item(number, source, pdu=None if raw is None else _pdu(number, raw)))
+            form = document.get("pdu")
+            if raw is not None:  # the bytes as they came
+                pdu = _pdu(number, raw)
+            elif isinstance(form, dict):  # the PDU's dict form, as decode --json prints it
+                pdu = _pdu_of_form(number, form)
+            else:
+                pdu = None
+            items.append(_Item(number, source, pdu=pdu))
+            continue
+        if kind is None and "pdu_type" in document:  # a bare PDU form (dimsekit.to_json)
+            items.append(_Item(number, source, pdu=_pdu_of_form(number, document)))
             continue
         if kind == "message" or isinstance(document.get("command"), dict):
             command = document.get("command")
@@ -143,6 +159,15 @@ def _base64(number: int, key: str, value: object) -> bytes:
         return base64.b64decode(value, validate=True)
     except (ValueError, binascii.Error) as error:
         raise DimseError(f"line {number}: {key} is not base64: {error}") from None
+
+
+def _pdu_of_form(number: int, form: Document) -> bytes:
+    """The bytes of the PDU a dict form describes (refused if its secrets were redacted)."""
+    try:
+        return encode_pdu(from_dict(form, pdu=True).pdu)  # type: ignore[arg-type]
+    except DimseError as error:
+        reason = error.reason if isinstance(error, DecodeError) else str(error)
+        raise DimseError(f"line {number}: this PDU cannot be encoded: {reason}") from None
 
 
 def _pdu(number: int, value: object) -> bytes:
@@ -187,7 +212,11 @@ def encode(text: bytes, options: EncodeOptions, warn: Any) -> Iterator[bytes]:
     items = _items(documents)
     messages = [item for item in items if item.command is not None]
     if not messages:
-        raise DimseError("the input holds no message")
+        pdus = [item.pdu for item in items if item.pdu is not None]
+        if not pdus:
+            raise DimseError("the input holds no message")
+        yield from pdus  # PDUs alone (A-ASSOCIATE, A-RELEASE, A-ABORT): written in order
+        return
     if options.data_set is not None and len(messages) > 1:
         raise DimseError(
             f"--data-set gives the data set of one message; the input has {len(messages)}: "

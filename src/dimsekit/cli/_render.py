@@ -134,13 +134,57 @@ def _pdu(record: Record, out: TextIO, style: Style) -> None:
         details.append(f"{record['sent_by']} -> {record['sent_to']},")
         details.append(f"{record['sent_by']} receives PDUs {receives}")
     out.write(style.dim(_cut(" ".join([head, *details]), style.width)) + "\n")
-    for context in record.get("contexts", ()):
-        syntaxes = ", ".join(context["transfer_syntaxes"])
-        result = f" [{context['result']}]" if context["result"] else ""
-        abstract = context["abstract_syntax"] or ""
-        line = f"    context {context['id']}: {abstract} {syntaxes}{result}"
-        out.write(style.dim(_cut(line, style.width)) + "\n")
+    for line in _pdu_lines(record):
+        out.write(_cut(f"    {line}", style.width) + "\n")
     _diagnostics(record, out, style)
+    if record.get("error"):
+        line = _cut(f"  cannot read its fields: {record['error']}", style.width)
+        out.write(style.severity("error", line) + "\n")
+
+
+def _named(uid: str | None, name: str | None) -> str:
+    if uid is None:
+        return "-"
+    return f"{name} ({uid})" if name else uid
+
+
+def _pdu_lines(record: Record) -> list[str]:
+    """The lines that show a PDU's fields, after its head line."""
+    lines = []
+    if "application_context" in record:
+        lines.append(
+            "application context: "
+            + _named(record["application_context"], record["application_context_name"])
+        )
+    for context in record.get("contexts", ()):
+        syntaxes = ", ".join(
+            _named(uid, name)
+            for uid, name in zip(
+                context["transfer_syntaxes"], context["transfer_syntax_names"], strict=True
+            )
+        )
+        if context["result"] is None:  # proposed
+            abstract = _named(context["abstract_syntax"], context["abstract_syntax_name"])
+            lines.append(f"context {context['id']}: {abstract}")
+            lines.append(f"    transfer syntaxes: {syntaxes}")
+        else:
+            answer = f": {syntaxes}" if syntaxes else ""
+            lines.append(f"context {context['id']}: {context['result']}{answer}")
+    if "user_information" in record:
+        lines.append("user information:")
+        for item in record["user_information"]:
+            fields = ", ".join(item["fields"])
+            lines.append(f"    {item['type']} {item['name']}: {fields}")
+    for unknown in record.get("unknown_items", ()):
+        lines.append(f"unknown item {unknown} (kept as received)")
+    if "source_of_reject" in record:
+        lines.append(f"result: {record['result']}")
+        lines.append(f"source: {record['source_of_reject']}")
+        lines.append(f"reason: {record['reason']}")
+    if "source_of_abort" in record:
+        lines.append(f"source: {record['source_of_abort']}")
+        lines.append(f"reason: {record['reason']}")
+    return lines
 
 
 def _message(record: Record, index: int, out: TextIO, style: Style) -> None:

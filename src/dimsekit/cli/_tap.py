@@ -2,9 +2,10 @@
 
 Owns: the one place in dimsekit that opens sockets (besides the tests).  Each client
 connection gets its own upstream connection and two pumps, one per direction.  Each
-pump feeds a MessageAssembler, learns from the A-ASSOCIATE-RQ/AC what it needs (each
-context's transfer syntax, each side's maximum PDU length), reports every message as
-a line (and a JSON record with ``--jsonl``), and forwards:
+pump feeds a MessageAssembler, learns from the typed A-ASSOCIATE-RQ/AC the assembler
+gives (``PDUReceived.decoded``) what it needs (each context's transfer syntax, each
+side's maximum PDU length), reports every message and every other PDU as a line (and a
+JSON record with ``--jsonl``), and forwards:
 
 - by default the bytes exactly as received, the moment they arrive;
 - with ``--reencode`` each message as dimsekit encodes it: the command set from the
@@ -12,9 +13,9 @@ a line (and a JSON record with ``--jsonl``), and forwards:
   PDU length; other PDUs unchanged.  If both peers still complete their work,
   dimsekit's bytes are as good as theirs.
 
-Every decoded command set is re-encoded and compared with the received bytes; a
-difference is reported.  A peer that closes or aborts mid-message, or garbage on the
-socket, ends that connection (both sides closed) with a report; the others go on.
+Every decoded command set, and every other PDU, is re-encoded and compared with the
+received bytes; a difference is reported.  A peer that closes or aborts mid-message, or
+garbage on the socket, ends that connection (both sides closed) with a report; the others go on.
 ``--record DIR`` also writes each connection's two byte streams to files, for examples.
 
 Must not know: association policy (it negotiates nothing), or message rules (the
@@ -37,7 +38,7 @@ from typing import IO, Any
 import attrs
 
 from .._codec.encode import encode_command
-from .._framing.association import read_associate
+from .._errors import DecodeError
 from .._framing.events import FramingError
 from .._framing.pdata_receive import (
     MessageAssembler,
@@ -46,9 +47,11 @@ from .._framing.pdata_receive import (
     UndecodableMessage,
 )
 from .._framing.pdata_send import fragment_message
-from .._framing.pdu import PDUType
+from .._framing.pdu_decode import DecodedPDU
+from .._framing.pdu_encode import encode_pdu
+from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ
 from ..messages import Response
-from ._decode import message_record
+from ._decode import diagnostic_record, message_record
 
 __all__ = ["TapOptions", "run_tap"]
 
@@ -178,7 +181,7 @@ class _Pump:
         number = self.association.number
         if isinstance(event, PDUReceived):
             self._learn(event)
-            self.reporter.line(f"#{number} {self.direction} {event.pdu_type.label}")
+            self._pdu(event)
             if self.options.reencode:
                 writer.write(event.pdu)
             return
@@ -222,19 +225,82 @@ class _Pump:
             for parts in fragment_message(event.message, event.context_id, max_pdu):
                 writer.writelines(parts)
 
+    def _pdu(self, event: PDUReceived) -> None:
+        """Report a PDU other than P-DATA-TF: a line, and a record saying what it decoded
+        to (PS3.8 9.3), what deviated, and whether dimsekit re-encodes it byte for byte."""
+        decoded = event.decoded
+        record: dict[str, Any] = {
+            "association": self.association.number,
+            "direction": self.direction,
+            "time": time.time(),
+            "kind": "pdu",
+            "name": event.pdu_type.label,
+            "length": len(event.pdu),
+            "diagnostics": [diagnostic_record(d) for d in event.diagnostics],
+        }
+        line = f"#{self.association.number} {self.direction} {event.pdu_type.label}"
+        if isinstance(decoded, DecodeError):
+            record.update(decoded=None, error=str(decoded), reencoded_identical=False)
+            line += f"  undecodable: {decoded}"
+        else:
+            identical = encode_pdu(decoded.pdu) == event.pdu
+            record.update(
+                decoded=type(decoded.pdu).__name__,
+                decode_diagnostics=[diagnostic_record(d) for d in decoded.diagnostics],
+                reencoded_identical=identical,
+                **_pdu_summary(decoded),
+            )
+            if decoded.diagnostics:
+                line += f"  {len(decoded.diagnostics)} diagnostic(s): " + "; ".join(
+                    map(str, decoded.diagnostics)
+                )
+            if not identical:
+                line += "  RE-ENCODED BYTES DIFFER"
+        self.reporter.line(line)
+        self.reporter.record(record)
+
     def _learn(self, event: PDUReceived) -> None:
-        if event.pdu_type not in (PDUType.A_ASSOCIATE_RQ, PDUType.A_ASSOCIATE_AC):
+        """Each context's transfer syntax and each side's maximum length, from the typed
+        A-ASSOCIATE-RQ/AC (PS3.8 9.3.2, 9.3.3, D.1); nothing from one that did not decode."""
+        decoded = event.decoded
+        if not isinstance(decoded, DecodedPDU):
             return
-        summary = read_associate(event.pdu)
+        pdu = decoded.pdu
+        if not isinstance(pdu, AAssociateRQ | AAssociateAC):
+            return
         other = "server->client" if self.direction == "client->server" else "client->server"
-        if summary.max_pdu_length is not None:
+        maximum = pdu.user_information.maximum_length
+        if maximum is not None:
             # the sender states what it receives: the other direction's limit
-            self.association.max_pdu[other] = summary.max_pdu_length
-        for context in summary.contexts:
-            if event.pdu_type == PDUType.A_ASSOCIATE_RQ:
-                self.association.proposed[context.context_id] = context.transfer_syntaxes
-            elif context.accepted and context.transfer_syntaxes:
-                self.association.syntaxes[context.context_id] = context.transfer_syntaxes[0]
+            self.association.max_pdu[other] = maximum
+        if isinstance(pdu, AAssociateRQ):
+            for proposed in pdu.presentation_contexts:
+                self.association.proposed[proposed.context_id] = tuple(
+                    map(str, proposed.transfer_syntaxes)
+                )
+            return
+        for answered in pdu.presentation_contexts:
+            if answered.accepted and answered.transfer_syntax is not None:
+                self.association.syntaxes[answered.context_id] = str(answered.transfer_syntax)
+
+
+def _pdu_summary(decoded: DecodedPDU) -> dict[str, Any]:
+    """What a PDU's record says of its fields: the AE titles, the presentation contexts
+    and the user information sub-items (by class: no secret of a User Identity) of an
+    A-ASSOCIATE-RQ/AC, the result, source and reason of an -RJ or an A-ABORT, in words."""
+    pdu = decoded.pdu
+    if isinstance(pdu, AAssociateRQ | AAssociateAC):
+        return {
+            "called_ae_title": pdu.called_ae_title,
+            "calling_ae_title": pdu.calling_ae_title,
+            "presentation_contexts": len(pdu.presentation_contexts),
+            "user_information": [type(item).__name__ for item in pdu.user_information.sub_items],
+        }
+    if isinstance(pdu, AAssociateRJ):
+        return {"result": pdu.result.name, "source": pdu.source.name, "reason": pdu.reason.name}
+    if isinstance(pdu, AAbort):
+        return {"source": pdu.source.name, "reason": pdu.reason.name}
+    return {}
 
 
 async def _serve_connection(
