@@ -1032,3 +1032,49 @@ def test_a_valid_uid_built_into_an_item_is_remembered_as_the_decoders_are() -> N
     finally:
         vr.KNOWN_UIDS.clear()
         vr.KNOWN_UIDS.update(kept)
+
+
+# --- an answer against its request (PS3.8 7.1.1.14) ----------------------------------------
+
+
+def _recorded(name: str) -> object:
+    return dk.decode_pdu((RECORDINGS / f"{name}.pdu").read_bytes(), strict=True).pdu
+
+
+@pytest.mark.parametrize(
+    ("rq_name", "ac_name"),
+    [
+        ("storescu-rq", "storescp-ac"),
+        ("getscu-rq", "dcmqrscp-getscu-ac"),
+        ("pynetdicom-user-identity-rq", "pynetdicom-user-identity-ac"),
+    ],
+)
+def test_a_real_answer_answers_its_request(rq_name: str, ac_name: str) -> None:
+    rq, ac = _recorded(rq_name), _recorded(ac_name)
+    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
+    assert dk.answer_diagnostics(rq, ac) == ()
+
+
+def test_an_answer_that_leaves_out_or_adds_a_context_is_said_and_what_was_taken() -> None:
+    rq, ac = _recorded("storescu-rq"), _recorded("storescp-ac")
+    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
+    first, *rest = ac.presentation_contexts
+    left_out = attrs.evolve(ac, presentation_contexts=rest)
+    (said,) = dk.answer_diagnostics(rq, left_out)
+    assert said.severity is dk.Severity.ERROR and "PS3.8 7.1.1.14" in said.rule
+    assert said.what == (
+        f"presentation context {first.context_id} ({rq.presentation_contexts[0].abstract_syntax})"
+        " is not answered; taken as rejected"
+    )
+    few = attrs.evolve(rq, presentation_contexts=rq.presentation_contexts[1:])
+    (said,) = dk.answer_diagnostics(few, ac)
+    assert said.what == (
+        f"presentation context {first.context_id} is answered but was never proposed; ignored"
+    )
+    other = attrs.evolve(first, transfer_syntax="1.2.840.10008.1.2.4.50")
+    wrong = attrs.evolve(ac, presentation_contexts=[other, *rest])
+    (said,) = dk.answer_diagnostics(rq, wrong)
+    assert said.what == (
+        f"presentation context {first.context_id} is accepted with transfer syntax "
+        "1.2.840.10008.1.2.4.50, which was not proposed for it"
+    )

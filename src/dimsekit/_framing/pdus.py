@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Final, TypeAlias, cast
 
 import attrs
 
+from .._diagnostics import Diagnostic, Severity
 from .._model import vr
 from .items import (
     ApplicationContext,
@@ -57,6 +58,7 @@ __all__ = [
     "RejectReason",
     "RejectResult",
     "RejectSource",
+    "answer_diagnostics",
 ]
 
 MAX_CONTEXTS: Final = 128
@@ -475,3 +477,57 @@ PDU_CLASSES: Final = {
     for cls in (AAssociateRQ, AAssociateAC, AAssociateRJ, PDataTF, AReleaseRQ, AReleaseRP, AAbort)
 }
 _LABELS: Final[dict[type, str]] = {cls: cls.PDU_TYPE.label for cls in PDU_CLASSES.values()}
+
+
+# --- an answer against its request ---------------------------------------------------------
+
+_ANSWERS_EACH: Final = (
+    "an A-ASSOCIATE-AC answers each presentation context the A-ASSOCIATE-RQ proposed, "
+    "and only those, accepting one of its proposed transfer syntaxes (PS3.8 7.1.1.14, 9.3.3.2)"
+)
+
+
+def answer_diagnostics(rq: AAssociateRQ, ac: AAssociateAC) -> tuple[Diagnostic, ...]:
+    """What in ``ac`` does not answer ``rq`` as PS3.8 7.1.1.14 wants (one result for each
+    proposed presentation context, in any order, an accepted one with one of the transfer
+    syntaxes proposed for it), each as a diagnostic saying what a receiver takes it for: a
+    context left out is taken as rejected, an answer to a context never proposed is
+    ignored, a transfer syntax never proposed is reported and kept.  Neither PDU alone
+    shows these, so the decoder cannot: whoever holds both asks (the tap does)."""
+    proposed = {context.context_id: context for context in rq.presentation_contexts}
+    answered = {context.context_id for context in ac.presentation_contexts}
+    found: list[Diagnostic] = []
+    for context in ac.presentation_contexts:
+        request = proposed.get(context.context_id)
+        if request is None:
+            found.append(
+                Diagnostic(
+                    what=f"presentation context {context.context_id} is answered but was never "
+                    "proposed; ignored",
+                    rule=_ANSWERS_EACH,
+                    severity=Severity.ERROR,
+                )
+            )
+        elif (
+            context.accepted
+            and context.transfer_syntax is not None
+            and context.transfer_syntax not in request.transfer_syntaxes
+        ):
+            found.append(
+                Diagnostic(
+                    what=f"presentation context {context.context_id} is accepted with transfer "
+                    f"syntax {context.transfer_syntax}, which was not proposed for it",
+                    rule=_ANSWERS_EACH,
+                    severity=Severity.ERROR,
+                )
+            )
+    for context_id in sorted(set(proposed) - answered):
+        found.append(
+            Diagnostic(
+                what=f"presentation context {context_id} ({proposed[context_id].abstract_syntax}) "
+                "is not answered; taken as rejected",
+                rule=_ANSWERS_EACH,
+                severity=Severity.ERROR,
+            )
+        )
+    return tuple(found)

@@ -49,7 +49,7 @@ from .._framing.pdata_receive import (
 from .._framing.pdata_send import fragment_message
 from .._framing.pdu_decode import DecodedPDU
 from .._framing.pdu_encode import encode_pdu
-from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ
+from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ, answer_diagnostics
 from ..messages import Response
 from ._decode import diagnostic_record, message_record
 
@@ -77,6 +77,7 @@ class _Association:
     number: int
     syntaxes: dict[int, str] = attrs.Factory(dict)
     proposed: dict[int, tuple[str, ...]] = attrs.Factory(dict)
+    request: AAssociateRQ | None = None  # what an AC is checked against (PS3.8 7.1.1.14)
     max_pdu: dict[str, int] = attrs.Factory(dict)  # direction -> receiver's maximum
     counts: dict[str, int] = attrs.Factory(lambda: {"messages": 0, "mismatches": 0})
 
@@ -244,16 +245,18 @@ class _Pump:
             line += f"  undecodable: {decoded}"
         else:
             identical = encode_pdu(decoded.pdu) == event.pdu
+            diagnostics = decoded.diagnostics
+            request = self.association.request
+            if isinstance(decoded.pdu, AAssociateAC) and request is not None:
+                diagnostics += answer_diagnostics(request, decoded.pdu)
             record.update(
                 decoded=type(decoded.pdu).__name__,
-                decode_diagnostics=[diagnostic_record(d) for d in decoded.diagnostics],
+                decode_diagnostics=[diagnostic_record(d) for d in diagnostics],
                 reencoded_identical=identical,
                 **_pdu_summary(decoded),
             )
-            if decoded.diagnostics:
-                line += f"  {len(decoded.diagnostics)} diagnostic(s): " + "; ".join(
-                    map(str, decoded.diagnostics)
-                )
+            if diagnostics:
+                line += f"  {len(diagnostics)} diagnostic(s): " + "; ".join(map(str, diagnostics))
             if not identical:
                 line += "  RE-ENCODED BYTES DIFFER"
         self.reporter.line(line)
@@ -274,6 +277,7 @@ class _Pump:
             # the sender states what it receives: the other direction's limit
             self.association.max_pdu[other] = maximum
         if isinstance(pdu, AAssociateRQ):
+            self.association.request = pdu
             for proposed in pdu.presentation_contexts:
                 self.association.proposed[proposed.context_id] = tuple(
                     map(str, proposed.transfer_syntaxes)
