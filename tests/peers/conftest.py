@@ -203,3 +203,36 @@ def tap_factory(processes: Processes, tmp_path: Path) -> Iterator[Any]:
     yield make
     for tap in taps:
         assert_pdus_understood(tap.pdus())
+
+
+@contextlib.contextmanager
+def negotiating_acceptor(contexts: tuple[str, ...], server_response: bytes) -> Iterator[int]:
+    """A pynetdicom acceptor in this process, on the port it yields, that supports
+    ``contexts`` and answers what an A-ASSOCIATE-RQ negotiates (PS3.7 D.3.3): a user
+    identity with ``server_response``, the asynchronous operations window as proposed, SOP
+    class extended and common extended negotiation as proposed.  The recorder of
+    tests/data/association uses it too."""
+    from pynetdicom import AE, evt
+
+    def user_identity(event: Any) -> tuple[bool, bytes | None]:
+        return True, server_response
+
+    scp = AE(ae_title="PYNETDICOM-SCP")
+    for uid in contexts:
+        scp.add_supported_context(uid)
+    port = free_port()
+    server = scp.start_server(
+        ("127.0.0.1", port),
+        block=False,
+        evt_handlers=[
+            (evt.EVT_USER_ID, user_identity),
+            (evt.EVT_ASYNC_OPS, lambda event: (event.nr_invoked, event.nr_performed)),
+            (evt.EVT_SOP_EXTENDED, lambda event: event.app_info),
+            (evt.EVT_SOP_COMMON, lambda event: event.items),
+        ],
+    )
+    assert server is not None, "start_server(block=False) returns the server"
+    try:
+        yield port
+    finally:
+        server.shutdown()

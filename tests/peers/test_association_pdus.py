@@ -24,7 +24,7 @@ from .conftest import (
     assert_pdus_understood,
     associate_record,
     dcmtk,
-    free_port,
+    negotiating_acceptor,
     run_client,
 )
 from .instances import write_instances
@@ -94,30 +94,10 @@ def test_storescp_aborts_after_a_c_store(
 def pynetdicom_acceptor() -> Iterator[int]:
     """A pynetdicom acceptor in this process that answers user identity, window and
     extended negotiation (PS3.7 D.3.3), on the port it yields."""
-    from pynetdicom import AE, evt
-
-    def user_identity(event: Any) -> tuple[bool, bytes | None]:
-        return True, SERVER_RESPONSE
-
-    scp = AE(ae_title="PYNETDICOM-SCP")
-    for uid in (VERIFICATION, STUDY_ROOT_FIND, ENHANCED_SR):
-        scp.add_supported_context(uid)
-    port = free_port()
-    server = scp.start_server(
-        ("127.0.0.1", port),
-        block=False,
-        evt_handlers=[
-            (evt.EVT_USER_ID, user_identity),
-            (evt.EVT_ASYNC_OPS, lambda event: (event.nr_invoked, event.nr_performed)),
-            (evt.EVT_SOP_EXTENDED, lambda event: event.app_info),
-            (evt.EVT_SOP_COMMON, lambda event: event.items),
-        ],
-    )
-    assert server is not None
-    try:
+    with negotiating_acceptor(
+        (VERIFICATION, STUDY_ROOT_FIND, ENHANCED_SR), SERVER_RESPONSE
+    ) as port:
         yield port
-    finally:
-        server.shutdown()
 
 
 def _negotiations() -> list[tuple[str, list[Any], str]]:

@@ -714,7 +714,7 @@ def pynetdicom_scenarios() -> Iterator[Recording]:
     """pynetdicom requesting from a pynetdicom acceptor, both in this process."""
     import logging
 
-    from pynetdicom import AE, evt
+    from pynetdicom import AE
     from pynetdicom.pdu_primitives import (
         AsynchronousOperationsWindowNegotiation,
         SOPClassCommonExtendedNegotiation,
@@ -729,25 +729,9 @@ def pynetdicom_scenarios() -> Iterator[Recording]:
     storage_service = "1.2.840.10008.4.2"  # the Storage Service Class (PS3.4 B.5)
     query_info = bytes([1, 1, 1, 1, 1])  # PS3.4 C.5.1.1: relational, date-time, fuzzy, timezone, MF
 
-    def user_id(event: Any) -> tuple[bool, bytes | None]:
-        return True, SERVER_RESPONSE
+    from tests.peers.conftest import negotiating_acceptor
 
-    scp = AE(ae_title="PYNETDICOM-SCP")
-    for uid in (verification, ct, find, enhanced_sr):
-        scp.add_supported_context(uid)
-    port = free_port()
-    server = scp.start_server(
-        ("127.0.0.1", port),
-        block=False,
-        evt_handlers=[
-            (evt.EVT_USER_ID, user_id),
-            (evt.EVT_ASYNC_OPS, lambda event: (event.nr_invoked, event.nr_performed)),
-            (evt.EVT_SOP_EXTENDED, lambda event: event.app_info),
-            (evt.EVT_SOP_COMMON, lambda event: event.items),
-        ],
-    )
-    assert server is not None, "start_server(block=False) returns the server"
-    try:
+    with negotiating_acceptor((verification, ct, find, enhanced_sr), SERVER_RESPONSE) as port:
         scu = AE(ae_title="PYNETDICOM-SCU")
         scu.acse_timeout = scu.dimse_timeout = scu.network_timeout = TIMEOUT
         for uid in (verification, ct, find, enhanced_sr):
@@ -957,8 +941,6 @@ def pynetdicom_scenarios() -> Iterator[Recording]:
             ],
             answers="pynetdicom-extended-negotiation-rq",
         )
-    finally:
-        server.shutdown()
 
 
 def record(directory: Path, only: str | None) -> list[str]:
