@@ -35,6 +35,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"messages"}),
     frozenset({"_codec"}),
     frozenset({"_framing"}),
+    frozenset({"_association"}),
     frozenset({"cli", "interop", "testing"}),
     frozenset({"", "__main__"}),
 )

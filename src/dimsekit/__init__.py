@@ -15,8 +15,8 @@ The layers, each importing only those above it in this list:
 - ``messages``: the 23 DIMSE messages of PS3.7 (public);
 - ``_codec``: command sets as bytes, and the dict, JSON and Dataset forms;
 - ``_framing``: PS3.8 PDUs and P-DATA framing; the typed Upper Layer PDUs join it;
-- the association engine (PS3.8 9.2 state machine, negotiation) is to come as a layer of
-  its own above framing, and the asyncio layer (``aio``) above that;
+- ``_association``: the association engine (the PS3.8 9.2 state machine as data,
+  negotiation as a policy, sans-IO); the asyncio layer (``aio``) is to come above it;
 - tools: ``cli``, ``interop`` (pynetdicom), ``testing`` (public).
 
 No module imports another layer's underscore names nor reaches another module's
@@ -30,7 +30,13 @@ from ._codec.converter import *  # noqa: F403 (re-exports its __all__)
 from ._codec.decode import DecodedCommand, decode_command
 from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
-from ._errors import DecodeError, DimseError, InvalidMessageError, InvalidPDUError
+from ._errors import (
+    DecodeError,
+    DimseError,
+    InvalidMessageError,
+    InvalidPDUError,
+    LocalProtocolError,
+)
 from ._framing import extended_negotiation as _extended_negotiation
 from ._framing import items as _items
 from ._framing import pdus as _pdus
@@ -74,6 +80,7 @@ __all__ = [
     "FramingError",
     "InvalidMessageError",
     "InvalidPDUError",
+    "LocalProtocolError",
     "DecodedPDU",
     "decode_pdu",
     "encode_pdu",

@@ -19,7 +19,13 @@ from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Final
 
-__all__ = ["DecodeError", "DimseError", "InvalidMessageError", "InvalidPDUError"]
+__all__ = [
+    "DecodeError",
+    "DimseError",
+    "InvalidMessageError",
+    "InvalidPDUError",
+    "LocalProtocolError",
+]
 
 
 class DimseError(ValueError):
@@ -79,6 +85,34 @@ class InvalidPDUError(InvalidMessageError):
     item or sub-item class (``"PresentationContextRQ"``), ``fields`` its fields involved,
     ``reference`` the section (``"PS3.8 9.3.2.2"``, ``"PS3.7 D.3.3.4"``).
     """
+
+
+class LocalProtocolError(DimseError):
+    """The caller asked an association for something its state does not allow.
+
+    A local event that PS3.8 9.2 Table 9-10 defines no transition for in the current state
+    (an A-RELEASE request before the association is established, P-DATA while the peer
+    waits for our A-ASSOCIATE response, ...), or a local answer that does not fit what was
+    received (an A-ASSOCIATE-AC that answers a context never proposed).  Raising it leaves
+    the association exactly as it was (h11's ``LocalProtocolError``).  ``state`` names the
+    state the association stays in, ``event`` what was asked, as PS3.8 names them
+    (``"Sta5"``, ``"Evt11"``), or None where the refusal is not about the table.
+    """
+
+    state: str | None
+    event: str | None
+
+    def __init__(self, message: str, *, state: str | None = None, event: str | None = None) -> None:
+        super().__init__(message)
+        self.state = state
+        self.event = event
+
+    def __reduce__(self) -> tuple[Callable[..., LocalProtocolError], tuple[object, ...]]:
+        return _local_protocol_error, (str(self), self.state, self.event)
+
+
+def _local_protocol_error(message: str, state: str | None, event: str | None) -> LocalProtocolError:
+    return LocalProtocolError(message, state=state, event=event)
 
 
 class DecodeError(DimseError):
