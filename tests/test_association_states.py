@@ -18,29 +18,29 @@ from dimsekit._association.transitions import (
     transition,
 )
 
-_ = None  # no transition defined
+N = None  # no transition defined
 R8 = "AA-8"
 # PS3.8 Table 9-10, row by row (Evt1 ... Evt19), column by column (Sta1 ... Sta13).
 STANDARD: dict[int, tuple[str | None, ...]] = {
-    1: ("AE-1", _, _, _, _, _, _, _, _, _, _, _, _),
-    2: (_, _, _, "AE-2", _, _, _, _, _, _, _, _, _),
-    3: (_, "AA-1", "AA-8", _, "AE-3", *["AA-8"] * 7, "AA-6"),
-    4: (_, "AA-1", "AA-8", _, "AE-4", *["AA-8"] * 7, "AA-6"),
-    5: ("AE-5", _, _, _, _, _, _, _, _, _, _, _, _),
-    6: (_, "AE-6", "AA-8", _, *["AA-8"] * 8, "AA-7"),
-    7: (_, _, "AE-7", _, _, _, _, _, _, _, _, _, _),
-    8: (_, _, "AE-8", _, _, _, _, _, _, _, _, _, _),
-    9: (_, _, _, _, _, "DT-1", _, "AR-7", _, _, _, _, _),
-    10: (_, "AA-1", "AA-8", _, "AA-8", "DT-2", "AR-6", *["AA-8"] * 5, "AA-6"),
-    11: (_, _, _, _, _, "AR-1", _, _, _, _, _, _, _),
-    12: (_, "AA-1", "AA-8", _, "AA-8", "AR-2", "AR-8", *["AA-8"] * 5, "AA-6"),
-    13: (_, "AA-1", R8, _, R8, R8, "AR-3", R8, R8, "AR-10", "AR-3", R8, "AA-6"),
-    14: (_, _, _, _, _, _, _, "AR-4", "AR-9", _, _, "AR-4", _),
-    15: (_, _, "AA-1", "AA-2", *["AA-1"] * 8, _),
-    16: (_, "AA-2", "AA-3", _, *["AA-3"] * 8, "AA-2"),
-    17: (_, "AA-5", *["AA-4"] * 10, "AR-5"),
-    18: (_, "AA-2", _, _, _, _, _, _, _, _, _, _, "AA-2"),
-    19: (_, "AA-1", "AA-8", _, *["AA-8"] * 8, "AA-7"),
+    1: ("AE-1", N, N, N, N, N, N, N, N, N, N, N, N),
+    2: (N, N, N, "AE-2", N, N, N, N, N, N, N, N, N),
+    3: (N, "AA-1", "AA-8", N, "AE-3", *["AA-8"] * 7, "AA-6"),
+    4: (N, "AA-1", "AA-8", N, "AE-4", *["AA-8"] * 7, "AA-6"),
+    5: ("AE-5", N, N, N, N, N, N, N, N, N, N, N, N),
+    6: (N, "AE-6", "AA-8", N, *["AA-8"] * 8, "AA-7"),
+    7: (N, N, "AE-7", N, N, N, N, N, N, N, N, N, N),
+    8: (N, N, "AE-8", N, N, N, N, N, N, N, N, N, N),
+    9: (N, N, N, N, N, "DT-1", N, "AR-7", N, N, N, N, N),
+    10: (N, "AA-1", "AA-8", N, "AA-8", "DT-2", "AR-6", *["AA-8"] * 5, "AA-6"),
+    11: (N, N, N, N, N, "AR-1", N, N, N, N, N, N, N),
+    12: (N, "AA-1", "AA-8", N, "AA-8", "AR-2", "AR-8", *["AA-8"] * 5, "AA-6"),
+    13: (N, "AA-1", R8, N, R8, R8, "AR-3", R8, R8, "AR-10", "AR-3", R8, "AA-6"),
+    14: (N, N, N, N, N, N, N, "AR-4", "AR-9", N, N, "AR-4", N),
+    15: (N, N, "AA-1", "AA-2", *["AA-1"] * 8, N),
+    16: (N, "AA-2", "AA-3", N, *["AA-3"] * 8, "AA-2"),
+    17: (N, "AA-5", *["AA-4"] * 10, "AR-5"),
+    18: (N, "AA-2", N, N, N, N, N, N, N, N, N, N, "AA-2"),
+    19: (N, "AA-1", "AA-8", N, *["AA-8"] * 8, "AA-7"),
 }
 
 # PS3.8 Tables 9-6 to 9-9: where each action leads ({branch: state} where it branches).

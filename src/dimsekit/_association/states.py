@@ -24,7 +24,7 @@ class State(enum.IntEnum):
 
     meaning: str
 
-    def __new__(cls, value: int, meaning: str) -> State:
+    def __new__(cls, value: int, meaning: str = "") -> State:
         member = int.__new__(cls, value)
         member._value_ = value
         member.meaning = meaning
@@ -72,7 +72,7 @@ class ULEvent(enum.IntEnum):
 
     meaning: str
 
-    def __new__(cls, value: int, meaning: str) -> ULEvent:
+    def __new__(cls, value: int, meaning: str = "") -> ULEvent:
         member = int.__new__(cls, value)
         member._value_ = value
         member.meaning = meaning
@@ -126,7 +126,7 @@ class Action(enum.Enum):
 
     meaning: str
 
-    def __new__(cls, label: str, meaning: str) -> Action:
+    def __new__(cls, label: str, meaning: str = "") -> Action:
         member = object.__new__(cls)
         member._value_ = label
         member.meaning = meaning
