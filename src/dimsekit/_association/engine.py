@@ -602,17 +602,17 @@ class Association:
     def _check_local(self, event: ULEvent) -> None:
         """Refuse a local event the state (Table 9-10) or the connection does not allow."""
         if event in (ULEvent.EVT9, ULEvent.EVT11, ULEvent.EVT14):
+            if self._poisoned:
+                raise LocalProtocolError(
+                    "an earlier send failed half way: only an A-ABORT can go now",
+                    state=self._state.label,
+                    event=event.label,
+                )
             if self._sending:
                 self._poisoned = True
                 raise LocalProtocolError(
                     "a message is still being sent (its iterator is unfinished): fragments "
                     "of messages never interleave (PS3.8 E.1); the connection is poisoned",
-                    state=self._state.label,
-                    event=event.label,
-                )
-            if self._poisoned:
-                raise LocalProtocolError(
-                    "an earlier send failed half way: only an A-ABORT can go now",
                     state=self._state.label,
                     event=event.label,
                 )
