@@ -4,8 +4,10 @@ on a real engine; a fuzz target."""
 
 from __future__ import annotations
 
+import json
 import struct
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -1019,3 +1021,104 @@ def test_fuzz_mutated_streams(
     for position, value in changes:
         data[position % len(data)] = value
     fuzz_engine(*key, bytes(data), chunk)
+
+
+def test_we_announced_no_maximum_the_ceiling_still_holds() -> None:
+    engine = Association(Role.ACCEPTOR, now=0, max_pdu_ceiling=300)
+    engine.receive_data(dk.encode_pdu(RQ), now=0)
+    engine.send(AssociateAccept(make_ac(RQ, maximum_length=0)), now=0)
+    engine.events()
+    engine.receive_data(message_bytes(store(b"q" * 200), 3, max_pdu=300), now=0)
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    engine.receive_data(message_bytes(store(b"q" * 400), 3, max_pdu=400), now=0)
+    aborted = engine.events()[0]
+    assert isinstance(aborted, Aborted) and "ceiling of 300" in aborted.why
+
+
+def test_the_ceiling_never_refuses_what_we_announced() -> None:
+    engine = Association(Role.ACCEPTOR, now=0, max_pdu_ceiling=100)
+    engine.receive_data(dk.encode_pdu(RQ), now=0)
+    engine.send(AssociateAccept(make_ac(RQ, maximum_length=1000)), now=0)
+    engine.events()
+    engine.receive_data(message_bytes(store(b"q" * 900), 3, max_pdu=1000), now=0)
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    with pytest.raises(TypeError, match="max_pdu_ceiling"):
+        Association(Role.ACCEPTOR, now=0, max_pdu_ceiling=-1)
+
+
+# --- the real peers' PDUs, replayed ----------------------------------------------------------
+
+RECORDINGS = Path(__file__).parent / "data" / "association"
+
+
+def recorded(name: str) -> bytes:
+    return (RECORDINGS / f"{name}.pdu").read_bytes()
+
+
+def answers(kind: str) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(RECORDINGS.glob("*.json")):
+        document = json.loads(path.read_text())
+        if document["pdu"] == kind and document.get("answers"):
+            found.append((document["answers"], path.stem))
+    return found
+
+
+def feed(engine: Association, data: bytes, bytewise: bool) -> list[object]:
+    if bytewise:
+        for i in range(len(data)):
+            engine.receive_data(data[i : i + 1], now=0)
+    else:
+        engine.receive_data(data, now=0)
+    return list(engine.events())
+
+
+@pytest.mark.parametrize("bytewise", [False, True])
+@pytest.mark.parametrize(("rq_name", "ac_name"), answers("A-ASSOCIATE-AC"))
+def test_real_peers_association_replayed(rq_name: str, ac_name: str, bytewise: bool) -> None:
+    rq_bytes, ac_bytes = recorded(rq_name), recorded(ac_name)
+    rq, ac = dk.decode_pdu(rq_bytes).pdu, dk.decode_pdu(ac_bytes).pdu
+    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
+    # The acceptor side: the peer's RQ in, our answer out, byte for byte the peer's AC.
+    acceptor = Association(Role.ACCEPTOR, now=0)
+    (requested,) = feed(acceptor, rq_bytes, bytewise)
+    assert isinstance(requested, AssociationRequested) and requested.rq == rq
+    assert joined(acceptor.send(AssociateAccept(ac), now=0)) == ac_bytes
+    assert acceptor.state is S.STA6
+    # The requestor side: our RQ out as the peer sent it, the peer's AC in.
+    requestor = Association(Role.REQUESTOR, now=0)
+    assert joined(requestor.send(AssociateRequest(rq), now=0)) == rq_bytes
+    (accepted,) = feed(requestor, ac_bytes, bytewise)
+    assert isinstance(accepted, AssociationAccepted) and accepted.ac == ac
+    assert accepted.diagnostics == ()
+    assert requestor.state is S.STA6
+    assert requestor.agreement == acceptor.agreement
+
+
+@pytest.mark.parametrize("name", ["storescp-refuse-rj", "dcmqrscp-called-ae-rj"])
+def test_real_peers_rejection_replayed(name: str) -> None:
+    requestor = Association(Role.REQUESTOR, now=0)
+    requestor.send(AssociateRequest(dk.decode_pdu(recorded("findscu-rq")).pdu), now=0)  # type: ignore[arg-type]
+    rejected, close = feed(requestor, recorded(name), False)
+    assert isinstance(rejected, AssociationRejected)
+    assert rejected.rj == dk.decode_pdu(recorded(name)).pdu
+    assert close == CloseTransport() and state_of(requestor) is S.STA1
+
+
+@pytest.mark.parametrize(("rq_name", "rp_name"), answers("A-RELEASE-RP"))
+def test_real_peers_release_replayed(rq_name: str, rp_name: str) -> None:
+    requestor, acceptor = established(Role.REQUESTOR), established(Role.ACCEPTOR)
+    assert joined(requestor.send(ReleaseRequest(), now=0)) == recorded(rq_name)
+    assert feed(acceptor, recorded(rq_name), True) == [ReleaseRequested()]
+    assert joined(acceptor.send(ReleaseResponse(), now=0)) == recorded(rp_name)
+    assert feed(requestor, recorded(rp_name), True) == [Released(), CloseTransport()]
+
+
+@pytest.mark.parametrize("name", ["echoscu-abort", "storescp-abort", "pynetdicom-abort"])
+def test_real_peers_abort_replayed(name: str) -> None:
+    engine = established(Role.ACCEPTOR)
+    aborted, close = feed(engine, recorded(name), True)
+    assert isinstance(aborted, Aborted) and aborted.by_peer
+    assert (aborted.source, aborted.reason) == (dk.AbortSource.SERVICE_USER, 0)
+    assert close == CloseTransport()
+    assert joined(established(Role.REQUESTOR).send(AbortRequest(), now=0)) == recorded(name)

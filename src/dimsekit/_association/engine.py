@@ -377,7 +377,8 @@ class Association:
 
     ``strict`` decodes received PDUs and command sets strictly, aborts on an A-ASSOCIATE-AC
     that does not answer our RQ and on a P-DATA-TF above the maximum we announced.
-    ``max_pdu_ceiling`` is the longest P-DATA-TF received at all (0: no ceiling);
+    ``max_pdu_ceiling`` is the longest P-DATA-TF received at all, or the maximum we
+    announced where that is more (0: no ceiling);
     ``memory_budget`` and ``spill`` say where a received data set is kept, as for
     :class:`~dimsekit.MessageAssembler`.  Timeouts are seconds, None for none.
     """
@@ -416,9 +417,17 @@ class Association:
             "release": release_timeout,
             "idle": idle_timeout,
         }
+        if (
+            isinstance(max_pdu_ceiling, bool)
+            or not isinstance(max_pdu_ceiling, int)
+            or max_pdu_ceiling < 0
+        ):
+            raise TypeError(
+                f"max_pdu_ceiling is a number of bytes (0: none), not {max_pdu_ceiling!r}"
+            )
         self._ceiling = max_pdu_ceiling
         self._assembler = MessageAssembler(
-            max_pdu_length=max_pdu_ceiling,
+            max_pdu_length=0,  # the length rules are ours, read from each PDU header
             memory_budget=memory_budget,
             spill=spill,
             strict=strict,
@@ -449,8 +458,12 @@ class Association:
 
     # --- what the caller reads ----------------------------------------------------------
 
+    def __repr__(self) -> str:
+        return f"<Association {self._role.value} {self._state.label}>"
+
     @property
     def role(self) -> Role:
+        """Which end of the association this is."""
         return self._role
 
     @property
@@ -696,6 +709,8 @@ class Association:
                     if peeked:
                         stop = min(end, position + PDU_HEADER.size + length)
                         self._left -= stop - position - PDU_HEADER.size
+                        if not self._left and pdu_type == _P_DATA:
+                            stop = self._quiet_p_data_ends(view, stop)
                         self._feed(view[position:stop], now)
                         position = stop
                     else:
@@ -758,19 +773,27 @@ class Association:
         return _Route.FEED
 
     def _check_p_data_length(self, length: int, now: float) -> _Route:
-        """A P-DATA-TF's length against the maximum we announced and the ceiling."""
+        """A P-DATA-TF's length against the maximum we announced (PS3.8 D.1) and the
+        ceiling: above ours, a diagnostic (the first time) or, strictly, an abort; above
+        both, an abort.  The ceiling never refuses what we announced."""
         ours = self._our_max
-        if not ours or length <= ours:
+        over_ours = bool(ours) and length > ours
+        beyond = bool(self._ceiling) and length > max(self._ceiling, ours)
+        if not over_ours and not beyond:
             return _Route.FEED
-        said = (
-            f"a P-DATA-TF of {length} bytes is above the maximum length we announced, "
-            f"{ours} (PS3.8 D.1)"
-        )
-        if self._strict or (self._ceiling and length > self._ceiling):
-            beyond = "" if self._strict else f", and above our ceiling, {self._ceiling}"
+        if over_ours:
+            said = (
+                f"a P-DATA-TF of {length} bytes is above the maximum length we announced, "
+                f"{ours} (PS3.8 D.1)"
+            )
+        else:
+            said = f"a P-DATA-TF of {length} bytes (we announced no maximum, PS3.8 D.1)"
+        if beyond or self._strict:
+            if beyond:
+                said += f", above the ceiling of {max(self._ceiling, ours)} bytes we take"
             self._fire(
                 ULEvent.EVT19,
-                _Cause(now, reason=AbortReason.INVALID_PDU_PARAMETER_VALUE, why=said + beyond),
+                _Cause(now, reason=AbortReason.INVALID_PDU_PARAMETER_VALUE, why=said),
             )
             return _Route.SKIP
         if not self._oversize_said:
@@ -789,6 +812,20 @@ class Association:
                 )
             )
         return _Route.FEED
+
+    def _quiet_p_data_ends(self, view: memoryview, stop: int) -> int:
+        """Where a run of whole P-DATA-TF PDUs after ``stop`` in ``view`` ends, each one
+        the state takes in and within every length rule with nothing to say: fed to the
+        assembler together, so that a message in several PDUs takes its one-pass path
+        (P-DATA changes no state, PS3.8 Table 9-10 DT-2, AR-6)."""
+        end = len(view)
+        limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
+        while end - stop >= PDU_HEADER.size:
+            pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
+            if pdu_type != _P_DATA or length > limit or stop + PDU_HEADER.size + length > end:
+                break
+            stop += PDU_HEADER.size + length
+        return stop
 
     def _unexpected(self, name: str) -> str:
         state = self._state
