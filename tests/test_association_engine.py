@@ -1122,3 +1122,34 @@ def test_real_peers_abort_replayed(name: str) -> None:
     assert (aborted.source, aborted.reason) == (dk.AbortSource.SERVICE_USER, 0)
     assert close == CloseTransport()
     assert joined(established(Role.REQUESTOR).send(AbortRequest(), now=0)) == recorded(name)
+
+
+def framed(pdu_type: int, body: bytes) -> bytes:
+    return struct.pack(">BBI", pdu_type, 0, len(body)) + body
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([key for key in REACHABLE if key[0] is not S.STA1]),
+    st.lists(
+        st.one_of(
+            st.sampled_from(SEEDS),
+            st.builds(framed, st.integers(0, 9), st.binary(max_size=40)),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 64),
+)
+def test_fuzz_framed_pdus(key: tuple[State, Role], pdus: list[bytes], chunk: int) -> None:
+    fuzz_engine(*key, b"".join(pdus), chunk)
+
+
+def test_an_abort_with_a_reserved_source_and_reason_is_reported_with_its_codes() -> None:
+    engine = Association(Role.ACCEPTOR, now=0)
+    engine.receive_data(framed(7, b"\x00\x00\x01\x03"), now=0)
+    said, aborted, close = engine.events()
+    assert isinstance(said, Diagnostics) and "AbortSource" in said.diagnostics[0].what
+    assert isinstance(aborted, Aborted) and (aborted.source, aborted.reason) == (1, 3)
+    assert "source 1 (reserved), reason 3 (reserved)" in aborted.why
+    assert close == CloseTransport() and state_of(engine) is S.STA1

@@ -252,10 +252,11 @@ class Aborted:
     """The association was aborted (AA-1, AA-2, AA-3, AA-4, AA-8, a timeout): ``source``
     and ``reason`` are the A-ABORT's (PS3.8 9.3.8), sent or received; ``by_peer`` is True
     when it came from the peer (its A-ABORT PDU, ``pdu``, or its closing the transport);
-    ``why`` says what happened, in words, with the state and event."""
+    ``why`` says what happened, in words, with the state and event.  A received A-ABORT
+    with a reserved source or reason (PS3.8 9.3.8) keeps its code as an int."""
 
-    source: AbortSource
-    reason: AbortReason
+    source: AbortSource | int
+    reason: AbortReason | int
     by_peer: bool
     why: str
     pdu: AAbort | None = None
@@ -1118,10 +1119,15 @@ class Association:
         self._events.append(CloseTransport())
 
     def _abort_why(self, pdu: AAbort) -> str:
-        by = "service user" if pdu.source == AbortSource.SERVICE_USER else "service provider"
+        source, reason = pdu.source, pdu.reason
+        by = {
+            AbortSource.SERVICE_USER: "service user",
+            AbortSource.SERVICE_PROVIDER: "service provider",
+        }
         return (
-            f"the peer sent an A-ABORT in {self._state.label}, source {by}, reason "
-            f"{int(pdu.reason)} ({pdu.reason.name})"
+            f"the peer sent an A-ABORT in {self._state.label}, source {int(source)} "
+            f"({by.get(source, 'reserved')}), reason {int(reason)} "
+            f"({reason.name if isinstance(reason, AbortReason) else 'reserved'})"
         )
 
     def _aa_3(self, cause: _Cause) -> None:
