@@ -1153,3 +1153,33 @@ def test_an_abort_with_a_reserved_source_and_reason_is_reported_with_its_codes()
     assert isinstance(aborted, Aborted) and (aborted.source, aborted.reason) == (1, 3)
     assert "source 1 (reserved), reason 3 (reserved)" in aborted.why
     assert close == CloseTransport() and state_of(engine) is S.STA1
+
+
+def test_a_raw_p_data_on_a_context_not_accepted_is_refused() -> None:
+    engine = established(Role.ACCEPTOR)
+    pdv = dk.PresentationDataValue(context_id=5, is_command=True, is_last=True, fragment=b"xx")
+    with pytest.raises(LocalProtocolError, match="context 5 was not accepted"):
+        engine.send(PData(dk.PDataTF(pdvs=[pdv])), now=0)
+    with pytest.raises(TypeError, match="rq"):
+        AssociateRequest(AC)  # type: ignore[arg-type]
+
+
+def test_aborted_inside_a_p_data_tf_the_rest_of_it_is_not_read() -> None:
+    engine = established(Role.ACCEPTOR)
+    # One P-DATA-TF holding a whole C-ECHO-RQ on context 5 (not accepted), then the
+    # first fragment of another message: the abort comes at the first message.
+    first = dk.decode_pdu(message_bytes(ECHO, 5)).pdu
+    assert isinstance(first, dk.PDataTF)
+    more = dk.PresentationDataValue(context_id=1, is_command=True, is_last=False, fragment=b"ab")
+    pdu = dk.encode_pdu(dk.PDataTF(pdvs=[*first.pdvs, more]))
+    engine.receive_data(pdu[:-1], now=0)
+    assert state_of(engine) is S.STA13
+    engine.receive_data(pdu[-1:] + b"\xff" * 10, now=0)  # the rest, then garbage
+    aborted, wait = engine.events()
+    assert isinstance(aborted, Aborted) and isinstance(wait, AwaitTransportClose)
+    # The rest of the P-DATA-TF is skipped; the garbage after it is an unknown PDU type,
+    # which Sta13 answers with an A-ABORT (AA-7, unrecognized PDU).
+    assert engine.data_to_send() == [
+        dk.encode_pdu(dk.AAbort(source=2, reason=5)),
+        dk.encode_pdu(dk.AAbort(source=2, reason=1)),
+    ]

@@ -87,6 +87,7 @@ from .states import Action, State, ULEvent
 from .transitions import TRANSITIONS, Branch, branches, transition
 
 __all__ = [
+    "DEFAULT_MAX_PDU_CEILING",
     "NEED_DATA",
     "UNLIMITED_SEND_CAP",
     "AbortRequest",
@@ -136,7 +137,7 @@ class Role(enum.Enum):
 class AssociateRequest:
     """The A-ASSOCIATE request primitive (Evt1): send ``rq`` (requestor, Sta1)."""
 
-    rq: AAssociateRQ
+    rq: AAssociateRQ = attrs.field(validator=attrs.validators.instance_of(AAssociateRQ))
 
 
 @attrs.frozen
@@ -144,14 +145,14 @@ class AssociateAccept:
     """The A-ASSOCIATE response, accept (Evt7): send ``ac`` (acceptor, Sta3), checked
     against the RQ received."""
 
-    ac: AAssociateAC
+    ac: AAssociateAC = attrs.field(validator=attrs.validators.instance_of(AAssociateAC))
 
 
 @attrs.frozen
 class AssociateReject:
     """The A-ASSOCIATE response, reject (Evt8): send ``rj`` (acceptor, Sta3)."""
 
-    rj: AAssociateRJ
+    rj: AAssociateRJ = attrs.field(validator=attrs.validators.instance_of(AAssociateRJ))
 
 
 @attrs.frozen
@@ -159,7 +160,7 @@ class PData:
     """The P-DATA request (Evt9) as one prebuilt P-DATA-TF; :meth:`Association.send_message`
     sends a whole message."""
 
-    pdu: PDataTF
+    pdu: PDataTF = attrs.field(validator=attrs.validators.instance_of(PDataTF))
 
 
 @attrs.frozen
@@ -365,7 +366,6 @@ class _Cause:
     received: MessageReceived | UndecodableMessage | None = None
     reason: AbortReason = AbortReason.NOT_SPECIFIED
     why: str = ""
-    timed_out: _Timer | None = None
     refusal: AAssociateRJ | None = None
 
 
@@ -548,6 +548,11 @@ class Association:
                     state=self._state.label,
                     event=ul.label,
                 )
+            agreement = self._agreement
+            assert agreement is not None  # Sta6 or Sta8
+            for pdv in event.pdu.pdvs:
+                if pdv.context_id not in agreement.contexts:
+                    raise self._not_accepted(pdv.context_id, agreement)
             cause.buffers = (cause.data,)
         self._fire(ul, cause)
         if ul is ULEvent.EVT1:
@@ -577,12 +582,7 @@ class Association:
         assert agreement is not None  # Sta6 or Sta8
         context = agreement.contexts.get(context_id)
         if context is None:
-            raise LocalProtocolError(
-                f"presentation context {context_id!r} was not accepted on this association "
-                f"(accepted: {sorted(agreement.contexts)}) (PS3.8 7.1.1.13)",
-                state=self._state.label,
-                event=ULEvent.EVT9.label,
-            )
+            raise self._not_accepted(context_id, agreement)
         pdus = fragment_message(
             message,
             context_id,
@@ -592,6 +592,14 @@ class Association:
         )
         self._sending = True
         return self._send_pdus(pdus, now)
+
+    def _not_accepted(self, context_id: object, agreement: Agreement) -> LocalProtocolError:
+        return LocalProtocolError(
+            f"presentation context {context_id!r} was not accepted on this association "
+            f"(accepted: {sorted(agreement.contexts)}) (PS3.8 7.1.1.13)",
+            state=self._state.label,
+            event=ULEvent.EVT9.label,
+        )
 
     def _send_pdus(self, pdus: Iterator[PDUBuffers], now: float) -> Iterator[PDUBuffers]:
         finished = False
@@ -724,6 +732,8 @@ class Association:
                     if not self._left:
                         self._end_collected(now)
                 continue
+            if self._route is _Route.FEED and self._state is State.STA13:
+                self._route = _Route.SKIP  # aborted inside this PDU: the rest is not read
             take = min(self._left, end - position)
             chunk = view[position : position + take]
             position += take
@@ -946,7 +956,6 @@ class Association:
                         ULEvent.EVT15,
                         _Cause(
                             now,
-                            timed_out=which,
                             why=f"no {waited[which]} within {which}_timeout "
                             f"({self._timeouts[which]} s) in {self._state.label}: aborted "
                             "(an application timeout, PS3.8 9.1.4 Note 2)",
