@@ -84,7 +84,7 @@ from ..messages import Message
 from . import negotiation
 from .negotiation import Agreement
 from .states import Action, State, ULEvent
-from .transitions import TRANSITIONS, Branch, branches, transition
+from .transitions import OUTCOMES, TRANSITIONS, Branch, branches, transition
 
 __all__ = [
     "DEFAULT_MAX_PDU_CEILING",
@@ -447,6 +447,7 @@ class Association:
         self._header = bytearray()
         self._left = 0
         self._route = _Route.FEED
+        self._p_data = False  # the PDU being read is a P-DATA-TF
         self._collected = bytearray()
         self._out_of_step = False
         self._oversize_said = False
@@ -714,14 +715,10 @@ class Association:
                 pdu_type, _, length = PDU_HEADER.unpack(header)
                 self._route = self._start_pdu(pdu_type, length, now)
                 self._left = length
+                self._p_data = pdu_type == _P_DATA
                 if self._route is _Route.FEED:
                     if peeked:
-                        stop = min(end, position + PDU_HEADER.size + length)
-                        self._left -= stop - position - PDU_HEADER.size
-                        if not self._left and pdu_type == _P_DATA:
-                            stop = self._quiet_p_data_ends(view, stop)
-                        self._feed(view[position:stop], now)
-                        position = stop
+                        position = self._feed_run(view, position, position + PDU_HEADER.size, now)
                     else:
                         self._feed(header, now)
                     continue
@@ -734,13 +731,14 @@ class Association:
                 continue
             if self._route is _Route.FEED and self._state is State.STA13:
                 self._route = _Route.SKIP  # aborted inside this PDU: the rest is not read
+            if self._route is _Route.FEED:
+                position = self._feed_run(view, position, position, now)
+                continue
             take = min(self._left, end - position)
             chunk = view[position : position + take]
             position += take
             self._left -= take
-            if self._route is _Route.FEED:
-                self._feed(chunk, now)
-            elif self._route is _Route.COLLECT:
+            if self._route is _Route.COLLECT:
                 self._collected += chunk
                 if not self._left:
                     self._end_collected(now)
@@ -824,18 +822,29 @@ class Association:
             )
         return _Route.FEED
 
-    def _quiet_p_data_ends(self, view: memoryview, stop: int) -> int:
-        """Where a run of whole P-DATA-TF PDUs after ``stop`` in ``view`` ends, each one
-        the state takes in and within every length rule with nothing to say: fed to the
-        assembler together, so that a message in several PDUs takes its one-pass path
-        (P-DATA changes no state, PS3.8 Table 9-10 DT-2, AR-6)."""
+    def _feed_run(self, view: memoryview, start: int, body: int, now: float) -> int:
+        """Feed the PDU being read, from ``start`` (its header, or where its body goes
+        on), its body from ``body``; after a P-DATA-TF, the whole or begun P-DATA-TF
+        PDUs that follow it in ``view`` too, each one the state takes in and within every
+        length rule with nothing to say, so that a message in several PDUs reaches the
+        assembler in as few calls as it came (P-DATA changes no state: PS3.8 Table 9-10,
+        DT-2, AR-6).  Returns where it stopped; ``_left`` is what is still to come."""
         end = len(view)
-        limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
-        while end - stop >= PDU_HEADER.size:
-            pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
-            if pdu_type != _P_DATA or length > limit or stop + PDU_HEADER.size + length > end:
-                break
-            stop += PDU_HEADER.size + length
+        stop = min(end, body + self._left)
+        self._left -= stop - body
+        if not self._left and self._p_data:
+            limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
+            while end - stop >= PDU_HEADER.size:
+                pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
+                if pdu_type != _P_DATA or length > limit:
+                    break
+                after = stop + PDU_HEADER.size + length
+                if after > end:
+                    self._left = after - end
+                    stop = end
+                    break
+                stop = after
+        self._feed(view[start:stop], now)
         return stop
 
     def _unexpected(self, name: str) -> str:
@@ -980,7 +989,7 @@ class Association:
             transition(self._state, event)  # raises: no transition
             return
         branch = self._branch(action, cause) if branches(action) else None
-        _, next_state = transition(self._state, event, branch)
+        next_state = OUTCOMES[action, branch]
         _ACTIONS[action](self, cause)
         self._state = next_state
         if self._app is not None and next_state not in _TIMER_STATES[self._app[0]]:
