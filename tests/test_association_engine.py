@@ -43,7 +43,7 @@ from dimsekit import (
     ULEvent,
 )
 from dimsekit._association import engine as engine_module
-from tests.helpers import CT, store
+from tests.helpers import CT, p_data, pdv, store
 
 VERIFICATION = "1.2.840.10008.1.1"
 IMPLICIT = "1.2.840.10008.1.2"
@@ -1183,3 +1183,12 @@ def test_aborted_inside_a_p_data_tf_the_rest_of_it_is_not_read() -> None:
         dk.encode_pdu(dk.AAbort(source=2, reason=5)),
         dk.encode_pdu(dk.AAbort(source=2, reason=1)),
     ]
+
+
+def test_an_undecodable_command_set_comes_through_as_the_framing_layer_says() -> None:
+    engine = established(Role.ACCEPTOR)
+    engine.receive_data(p_data(pdv(1, 0x03, b"not a command")), now=0)
+    (event,) = engine.events()
+    assert isinstance(event, dk.UndecodableMessage) and event.context_id == 1
+    assert event.command == b"not a command"
+    assert state_of(engine) is S.STA6 and engine.data_to_send() == []
