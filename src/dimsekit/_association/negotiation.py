@@ -28,7 +28,7 @@ from pydicom import uid as _uid
 from pydicom.uid import UID
 
 from .._diagnostics import Diagnostic, Severity
-from .._errors import LocalProtocolError
+from .._errors import InvalidPDUError, LocalProtocolError
 from .._framing import pdu_encode  # noqa: F401 (registers the item measure items ask)
 from .._framing.items import (
     DICOM_APPLICATION_CONTEXT,
@@ -43,6 +43,8 @@ from .._framing.items import (
     UserIdentityAC,
     UserIdentityRQ,
     UserInformation,
+    context_id_holds,
+    uid_problem,
 )
 from .._framing.pdus import (
     AAssociateAC,
@@ -292,8 +294,8 @@ class AcceptedContext:
     role."""
 
     context_id: int
-    abstract_syntax: UID
-    transfer_syntax: UID
+    abstract_syntax: UID = attrs.field(converter=vr.to_uid)
+    transfer_syntax: UID = attrs.field(converter=vr.to_uid)
     requestor_is_scu: bool = True
     requestor_is_scp: bool = False
 
@@ -688,6 +690,18 @@ class AcceptorPolicy:
     reject_if_none_accepted: bool = False
 
     def __attrs_post_init__(self) -> None:
+        for name, uids in (
+            ("abstract_syntaxes", list(self.abstract_syntaxes)),
+            (
+                "abstract_syntaxes",
+                [s for syntaxes in self.abstract_syntaxes.values() for s in syntaxes],
+            ),
+            ("roles", list(self.roles)),
+        ):
+            for uid in uids:
+                problem = uid_problem(uid)
+                if problem is not None:
+                    raise InvalidPDUError("AcceptorPolicy", (name,), uid, *problem)
         # the sub-items' own rules, asked once here rather than at each answer
         UserInformation.of(
             maximum_length=self.max_pdu_length,
@@ -740,7 +754,10 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
     the RQ had 0 (PS3.7 D.3.3.4); the window only when the RQ had one, each maximum at
     most the RQ's (PS3.7 D.3.3.3).  Nothing accepted is still an AC (PS3.8 9.3.3.2 lets
     every context be rejected) unless ``policy.reject_if_none_accepted``.  The provider's
-    own test (:func:`provider_refusal`) is not repeated here."""
+    own test (:func:`provider_refusal`) is not repeated here.  Of a received RQ's contexts
+    under one ID (PS3.8 9.3.2.2, which the decoder reports) the last is answered; one
+    under an invalid ID is left unanswered, as no AC can answer it (so
+    :func:`check_local_answer` refuses the AC: such an RQ calls for an A-ABORT)."""
     if not isinstance(policy, AcceptorPolicy):
         raise TypeError(f"answer() policy must be AcceptorPolicy, not {type(policy).__name__}")
     if policy.ae_title is not None and rq.called_ae_title != policy.ae_title:
@@ -758,7 +775,12 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
     asked_roles = _role_selections(rq.user_information)
     contexts: list[PresentationContextAC] = []
     accepted_classes: set[UID] = set()
-    for request in rq.presentation_contexts:
+    # by ID, the last of a repeated one (as answer_diagnostics reads them); an invalid ID
+    # (the decoder reported both, PS3.8 9.3.2.2) cannot be answered
+    requests = {context.context_id: context for context in rq.presentation_contexts}
+    for request in requests.values():
+        if not context_id_holds(request.context_id):
+            continue
         result, syntax = _context_answer(request, policy, asked_roles.get(request.abstract_syntax))
         if result is ContextResult.ACCEPTANCE:
             accepted_classes.add(request.abstract_syntax)
