@@ -5,6 +5,8 @@ its RQ (checked received, refused local), and the agreement both sides hold (PS3
 
 from __future__ import annotations
 
+import copy
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from pydicom import uid as pydicom_uid
 
 import dimsekit as dk
 from dimsekit._framing.items import SubItem
-from dimsekit.testing import pdu_of
+from dimsekit.testing import acceptor_policies, pdu_of
 from tests.helpers import CT
 
 RECORDINGS = Path(__file__).parent / "data" / "association"
@@ -803,42 +805,28 @@ def test_pynetdicoms_window_answer_is_what_dimsekit_agrees() -> None:
 
 
 @st.composite
-def policies_for(draw: st.DrawFn, rq: dk.AAssociateRQ) -> dk.AcceptorPolicy:
-    """A policy supporting some of ``rq``'s abstract syntaxes, with transfer syntaxes
-    among those proposed and others, roles, a window and hooks."""
-    proposed = sorted({c.abstract_syntax for c in rq.presentation_contexts})
-    syntaxes = sorted(
-        {s for c in rq.presentation_contexts for s in c.transfer_syntaxes} | {IMPLICIT}
-    )
-    supported = draw(st.lists(st.sampled_from(proposed), unique=True))
-    return dk.AcceptorPolicy(
-        abstract_syntaxes={
-            uid: draw(st.lists(st.sampled_from(syntaxes), unique=True, max_size=3))
-            for uid in supported
-        },
-        roles={uid: (draw(st.booleans()), draw(st.booleans())) for uid in supported},
-        async_window=(draw(st.integers(0, 0xFFFF)), draw(st.integers(0, 0xFFFF))),
-        max_pdu_length=draw(st.integers(0, 2**32 - 1)),
-        user_identity=draw(
-            st.sampled_from(
-                [
-                    None,
-                    lambda _: True,
-                    lambda _: None,
-                    lambda _: dk.UserIdentityAC(server_response=b"x"),
-                ]
-            )
-        ),
-        extended_negotiation=draw(st.sampled_from([None, lambda item: item, lambda _: None])),
-        reject_if_none_accepted=draw(st.booleans()),
-    )
+def rqs(draw: st.DrawFn) -> dk.AAssociateRQ:
+    """RQs, some with role selections for their own abstract syntaxes (those of
+    ``pdu_of`` are for SOP classes of their own)."""
+    rq = draw(pdu_of(dk.AAssociateRQ))
+    asked = {item.sop_class_uid for item in rq.user_information.role_selections}
+    classes = sorted({c.abstract_syntax for c in rq.presentation_contexts} - asked)
+    chosen = draw(st.lists(st.sampled_from(classes), unique=True)) if classes else []
+    roles = [
+        dk.RoleSelection(
+            sop_class_uid=uid, scu_role=draw(st.integers(0, 1)), scp_role=draw(st.integers(0, 1))
+        )
+        for uid in chosen
+    ]
+    sub_items = (*rq.user_information.sub_items, *roles)
+    return attrs.evolve(rq, user_information=dk.UserInformation(sub_items=sub_items))
 
 
-@given(pdu_of(dk.AAssociateRQ), st.data())
+@given(rqs(), st.data())
 def test_answer_never_raises_and_its_ac_keeps_every_rule(
     rq: dk.AAssociateRQ, data: st.DataObject
 ) -> None:
-    for policy in (dk.DEFAULT_POLICY, data.draw(policies_for(rq), label="policy")):
+    for policy in (dk.DEFAULT_POLICY, data.draw(acceptor_policies(rq), label="policy")):
         answered = dk.answer(rq, policy)
         dk.check_local_answer(rq, answered)
         if isinstance(answered, dk.AAssociateRJ):
@@ -918,4 +906,15 @@ def test_a_policy_of_an_invalid_uid_is_refused_when_built() -> None:
     with pytest.raises(dk.InvalidPDUError, match="maximum_length"):
         dk.AcceptorPolicy(abstract_syntaxes={}, max_pdu_length=-1)
     policy = dk.AcceptorPolicy(abstract_syntaxes={CT: EXPLICIT}, calling_ae_titles=[" SCU "])
-    assert policy.abstract_syntaxes == {CT: (EXPLICIT,)} and policy.calling_ae_titles == frozenset({"SCU"})
+    assert policy.abstract_syntaxes == {CT: (EXPLICIT,)} and policy.calling_ae_titles == frozenset(
+        {"SCU"}
+    )
+
+
+def test_an_agreement_and_the_default_policy_pickle_and_copy() -> None:
+    rq = rq_of(CT, async_window=(2, 2))
+    ac = dk.answer(rq, dk.DEFAULT_POLICY)
+    assert isinstance(ac, dk.AAssociateAC)
+    agreed = dk.agreement(rq, ac)
+    assert pickle.loads(pickle.dumps(agreed)) == agreed == copy.deepcopy(agreed)
+    assert pickle.loads(pickle.dumps(dk.DEFAULT_POLICY)) == dk.DEFAULT_POLICY

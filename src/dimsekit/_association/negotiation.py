@@ -19,7 +19,6 @@ clocks.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, Literal, TypeVar
 
@@ -146,8 +145,7 @@ def _to_syntaxes(value: Iterable[str | bytes] | str | bytes) -> tuple[UID, ...]:
         return (vr.to_uid(value),)
     if not isinstance(value, Iterable):
         raise TypeError(
-            "ProposedContext.transfer_syntaxes must be a UID or an iterable of UIDs, "
-            f"not {type(value).__name__}"
+            f"transfer syntaxes are a UID or an iterable of UIDs, not {type(value).__name__}"
         )
     return tuple(vr.to_uid(item) for item in value)
 
@@ -338,9 +336,7 @@ class Agreement:
     max_operations_invoked: int = 1
     max_operations_performed: int = 1
     user_identity: UserIdentityAC | None = None
-    extended_negotiation: Mapping[UID, SOPClassExtendedNegotiation] = attrs.field(
-        factory=lambda: types.MappingProxyType({})
-    )
+    extended_negotiation: Mapping[UID, SOPClassExtendedNegotiation] = attrs.field(factory=dict)
 
     def contexts_for(
         self,
@@ -432,8 +428,8 @@ def agreement(rq: AAssociateRQ, ac: AAssociateAC) -> Agreement:
     return Agreement(
         rq=rq,
         ac=ac,
-        contexts=types.MappingProxyType(dict(sorted(contexts.items()))),
-        rejected=types.MappingProxyType(dict(sorted(rejected.items()))),
+        contexts=dict(sorted(contexts.items())),
+        rejected=dict(sorted(rejected.items())),
         requestor_max_pdu_length=rq.user_information.maximum_length or 0,
         acceptor_max_pdu_length=ac.user_information.maximum_length or 0,
         max_operations_invoked=invoked,
@@ -441,13 +437,11 @@ def agreement(rq: AAssociateRQ, ac: AAssociateAC) -> Agreement:
         user_identity=identity
         if isinstance(identity, UserIdentityAC) and _asked_positive(rq)
         else None,
-        extended_negotiation=types.MappingProxyType(
-            {
-                item.sop_class_uid: item
-                for item in ac.user_information.extended_negotiations
-                if item.sop_class_uid in asked_extended
-            }
-        ),
+        extended_negotiation={
+            item.sop_class_uid: item
+            for item in ac.user_information.extended_negotiations
+            if item.sop_class_uid in asked_extended
+        },
     )
 
 
@@ -604,9 +598,7 @@ def _to_syntax_map(value: Mapping[str, Iterable[str]]) -> Mapping[UID, tuple[UID
             "AcceptorPolicy.abstract_syntaxes must be a mapping of abstract syntax to "
             f"transfer syntaxes, not {type(value).__name__}"
         )
-    return types.MappingProxyType(
-        {vr.to_uid(uid): _to_syntaxes(syntaxes) for uid, syntaxes in value.items()}
-    )
+    return {vr.to_uid(uid): _to_syntaxes(syntaxes) for uid, syntaxes in value.items()}
 
 
 def _to_role_map(value: Mapping[str, tuple[bool, bool]]) -> Mapping[UID, tuple[bool, bool]]:
@@ -624,7 +616,7 @@ def _to_role_map(value: Mapping[str, tuple[bool, bool]]) -> Mapping[UID, tuple[b
         ):
             raise TypeError(f"AcceptorPolicy.roles[{uid!r}] must be a (bool, bool) pair")
         roles[vr.to_uid(uid)] = pair
-    return types.MappingProxyType(roles)
+    return roles
 
 
 def _to_ae_set(value: Iterable[str] | None) -> frozenset[str] | None:
