@@ -114,7 +114,7 @@ Side = Literal["requestor", "acceptor"]
 
 _T = TypeVar("_T")
 
-_RESULTS: Final = "PS3.8 9.3.3.2"
+_ONCE: Final = "an A-ASSOCIATE-AC answers each presentation context once (PS3.8 7.1.1.14, 9.3.3.2)"
 _ROLES: Final = (
     "an acceptor answers a role selection only for a SOP class the requestor sent one for, "
     "and never accepts a role the requestor did not propose (PS3.7 D.3.3.4)"
@@ -560,7 +560,7 @@ def _local_problems(rq: AAssociateRQ, ac: AAssociateAC) -> Iterator[Diagnostic]:
     seen: set[int] = set()
     for context in ac.presentation_contexts:
         if context.context_id in seen:
-            yield _problem(f"presentation context {context.context_id} is answered twice", _RESULTS)
+            yield _problem(f"presentation context {context.context_id} is answered twice", _ONCE)
         seen.add(context.context_id)
     yield from _answer_problems(rq, ac)
 
@@ -744,8 +744,10 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
     syntax sub-item, not significant, holds the first one proposed.  Roles are answered
     only for SOP classes the RQ asked and that have an accepted context, never 1 where
     the RQ had 0 (PS3.7 D.3.3.4); the window only when the RQ had one, each maximum at
-    most the RQ's (PS3.7 D.3.3.3).  Nothing accepted is still an AC (PS3.8 9.3.3.2 lets
-    every context be rejected) unless ``policy.reject_if_none_accepted``.  The provider's
+    most the RQ's (PS3.7 D.3.3.3).  Nothing accepted is still an AC: PS3.8 7.1.1.14 and
+    9.3.3.2 give each context its own result and require none of them to be acceptance
+    (DCMTK's storescp answers so; the requestor then releases or aborts), unless
+    ``policy.reject_if_none_accepted`` asks for an RJ.  The provider's
     own test (:func:`provider_refusal`) is not repeated here.  Of a received RQ's contexts
     under one ID (PS3.8 9.3.2.2, which the decoder reports) the last is answered; one
     under an invalid ID is left unanswered, as no AC can answer it (so
