@@ -918,3 +918,14 @@ def test_an_agreement_and_the_default_policy_pickle_and_copy() -> None:
     agreed = dk.agreement(rq, ac)
     assert pickle.loads(pickle.dumps(agreed)) == agreed == copy.deepcopy(agreed)
     assert pickle.loads(pickle.dumps(dk.DEFAULT_POLICY)) == dk.DEFAULT_POLICY
+
+
+def test_a_received_ac_lists_at_most_16_deviations_of_a_rule() -> None:
+    rq = rq_of(CT)
+    classes = [f"1.2.826.0.1.3680043.8.498.{n}" for n in range(1, 41)]
+    ac = ac_for(
+        rq, None, *(dk.RoleSelection(sop_class_uid=uid, scu_role=1, scp_role=0) for uid in classes)
+    )
+    diagnostics = dk.check_received_answer(rq, ac)
+    assert len(diagnostics) == 17
+    assert diagnostics[-1].what == "24 more distinct deviations of this rule, not listed"

@@ -26,7 +26,7 @@ import attrs
 from pydicom import uid as _uid
 from pydicom.uid import UID
 
-from .._diagnostics import Diagnostic, Severity
+from .._diagnostics import Diagnostic, DiagnosticLog, Severity
 from .._errors import InvalidPDUError, LocalProtocolError
 from .._framing import pdu_encode  # noqa: F401 (registers the item measure items ask)
 from .._framing.items import (
@@ -528,8 +528,9 @@ def check_received_answer(rq: AAssociateRQ, ac: AAssociateAC) -> tuple[Diagnosti
     accepted that was not proposed, or answered without one proposed; a window answered
     without an offer or above it; a 59H without a 58H asking for a positive response; a
     56H for a SOP class without one in the RQ.  The AC's echoed fields are not tested
-    (PS3.8 9.3.3)."""
-    return tuple(_answer_problems(rq, ac))
+    (PS3.8 9.3.3).  Collected in a ``DiagnosticLog``: at most 16 listed per rule, the
+    rest counted."""
+    return DiagnosticLog(_answer_problems(rq, ac)).freeze()
 
 
 def check_local_answer(rq: AAssociateRQ, answer: AAssociateAC | AAssociateRJ) -> None:
