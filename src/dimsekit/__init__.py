@@ -25,6 +25,8 @@ three).
 """
 
 from . import _pickle_names, messages
+from ._association import negotiation as _negotiation
+from ._association.negotiation import *  # noqa: F403 (re-exports its __all__)
 from ._codec import converter as _converter
 from ._codec.converter import *  # noqa: F403 (re-exports its __all__)
 from ._codec.decode import DecodedCommand, decode_command
@@ -112,5 +114,6 @@ __all__ += _items.__all__
 __all__ += _pdus.__all__
 __all__ += _extended_negotiation.__all__
 __all__ += _converter.__all__
+__all__ += _negotiation.__all__
 
 _pickle_names.keep()
