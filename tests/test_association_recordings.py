@@ -235,3 +235,31 @@ def test_pynetdicom_reads_each_recording_as_its_json_says(name: str) -> None:
     data, document = load(name)
     expect = {k: v for k, v in document["expect"].items() if k not in WIRE_ONLY}
     assert pynetdicom_fields(data) == expect
+
+
+# --- whole conversations (conversations/, replayed in test_association_replay.py) ---------
+
+CONVERSATIONS = sorted(path.stem for path in (RECORDINGS / "conversations").glob("*.json"))
+
+
+@pytest.mark.parametrize("name", CONVERSATIONS)
+def test_each_conversation_is_whole_pdus_as_its_document_lists(name: str) -> None:
+    stem = RECORDINGS / "conversations" / name
+    document = json.loads(stem.with_suffix(".json").read_text())
+    for side in ("requestor", "acceptor"):
+        stream = stem.with_suffix(f".{side}").read_bytes()
+        pdus = record.split_pdus(stream)
+        assert b"".join(pdus) == stream  # whole PDUs, nothing left over
+        assert [record.PDU_NAMES[pdu[0]] for pdu in pdus] == document["sent"][side]
+    first = {side: document["sent"][side][0] for side in ("requestor", "acceptor")}
+    assert first == {"requestor": "A-ASSOCIATE-RQ", "acceptor": "A-ASSOCIATE-AC"}
+
+
+def test_the_conversations_cover_release_and_abort_from_both_toolkits() -> None:
+    assert set(CONVERSATIONS) == {
+        "storescu-storescp",
+        "storescu-storescp-abort",
+        "echoscu-abort",
+        "pynetdicom-echo",
+        "pynetdicom-abort",
+    }

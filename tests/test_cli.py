@@ -24,6 +24,7 @@ from dimsekit._model.fields import BY_TAG
 from dimsekit._model.vr import us_problem
 from dimsekit.cli._decode import DecodeOptions, decode_file, record_status
 from dimsekit.cli._hexdump import REPEAT_LIMIT, read_hex_dump
+from dimsekit.cli._learned import LearnedAssociation
 
 from .conftest import EXAMPLES, clean_ends
 from .ps37_message_fields import DATA_SET_NAMES, MESSAGE_FIELDS
@@ -495,7 +496,7 @@ def test_the_example_exchange_decodes_clean() -> None:
 
 
 def decode_bytes(data: bytes, source: str) -> list[dict[str, object]]:
-    return list(decode_file(io.BytesIO(data), source, DecodeOptions(), {}))
+    return list(decode_file(io.BytesIO(data), source, DecodeOptions(), LearnedAssociation()))
 
 
 def test_decode_errs_for_every_cut_of_a_real_stream_but_the_clean_ends() -> None:
@@ -710,7 +711,7 @@ def peak_of(dump: list[str]) -> tuple[list[dict[str, object]], int]:
     text = ("\n".join(dump) + "\n").encode()
     tracemalloc.start()
     try:
-        records = list(decode_file(io.BytesIO(text), "dump", DecodeOptions(), {}))
+        records = list(decode_file(io.BytesIO(text), "dump", DecodeOptions(), LearnedAssociation()))
         return records, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -1086,6 +1087,34 @@ def test_decode_shows_an_association_in_full() -> None:
         "source": "SERVICE_USER",
         "reason": "NOT_SPECIFIED",
     }
+
+
+def test_decode_checks_an_ac_against_the_rq_before_it_in_the_stream(tmp_path: Path) -> None:
+    rq_path, ac_path = RECORDINGS / "getscu-rq.pdu", RECORDINGS / "dcmqrscp-getscu-ac.pdu"
+    # the recorded pair: the AC answers every context of its RQ
+    pair = run("decode", "--json", str(rq_path), str(ac_path)).stdout.splitlines()
+    assert [json.loads(line)["diagnostics"] for line in pair] == [[], []]
+    # an AC that leaves out a proposed context, after its RQ (PS3.8 7.1.1.14)
+    rq = dk.decode_pdu(rq_path.read_bytes()).pdu
+    ac = dk.decode_pdu(ac_path.read_bytes()).pdu
+    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
+    short = dk.AAssociateAC.answering(
+        rq, presentation_contexts=ac.presentation_contexts[1:], user_information=ac.user_information
+    )
+    left_out = ac.presentation_contexts[0].context_id
+    stream = tmp_path / "stream.pdu"
+    stream.write_bytes(rq_path.read_bytes() + dk.encode_pdu(short))
+    records = [
+        json.loads(line) for line in run("decode", "--json", str(stream)).stdout.splitlines()
+    ]
+    assert records[0]["diagnostics"] == []
+    said = records[1]["diagnostics"]
+    assert len(said) == 1 and "7.1.1.14" in said[0]["rule"], said
+    assert said[0]["what"].startswith(f"presentation context {left_out} ("), said
+    # alone, the same AC has nothing to be checked against
+    alone = tmp_path / "ac.pdu"
+    alone.write_bytes(dk.encode_pdu(short))
+    assert json.loads(run("decode", "--json", str(alone)).stdout)["diagnostics"] == []
 
 
 @pytest.mark.parametrize("pdu_type", list(dk.PDUType))

@@ -20,7 +20,9 @@ def make_instance(
 ) -> Dataset:
     dataset = Dataset()
     dataset.SOPClassUID = SOP_CLASSES[modality]
-    dataset.SOPInstanceUID = generate_uid(prefix=ROOT)
+    # UIDs from what the instance is, so that each run writes the same bytes (the
+    # recordings of tests/data/association are compared with a new run's)
+    dataset.SOPInstanceUID = generate_uid(prefix=ROOT, entropy_srcs=[study_uid, str(number)])
     dataset.PatientID = patient_id
     dataset.PatientName = patient_name
     dataset.PatientBirthDate = "19700101"
@@ -31,7 +33,9 @@ def make_instance(
     dataset.StudyTime = "120000"
     dataset.AccessionNumber = f"A{number:04d}"
     dataset.ReferringPhysicianName = ""
-    dataset.SeriesInstanceUID = generate_uid(prefix=ROOT)
+    dataset.SeriesInstanceUID = generate_uid(
+        prefix=ROOT, entropy_srcs=[study_uid, str(number), "series"]
+    )
     dataset.SeriesNumber = number
     dataset.InstanceNumber = number
     dataset.Modality = modality
@@ -63,7 +67,7 @@ def write_instances(directory: Path) -> list[Path]:
     paths = []
     number = 0
     for patient_id, patient_name, modality in plan:
-        study_uid = generate_uid(prefix=ROOT)
+        study_uid = generate_uid(prefix=ROOT, entropy_srcs=[patient_id, modality])
         for _ in range(2):
             number += 1
             dataset = make_instance(patient_id, patient_name, study_uid, modality, number)

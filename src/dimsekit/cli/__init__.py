@@ -33,6 +33,7 @@ from ._describe import (
     find_pdu,
 )
 from ._encode import DEFAULT_MAX_PDU, EncodeOptions, encode
+from ._learned import LearnedAssociation
 from ._render import Style, error_line, render_json_lines, render_text
 from ._tap import TapOptions, run_tap
 
@@ -269,12 +270,12 @@ def _decode(args: argparse.Namespace) -> int:
 
     def records() -> Iterator[Record]:
         nonlocal status
-        syntaxes: dict[int, str] = {}
+        learned = LearnedAssociation()
         for name in args.files:
             with ExitStack() as stack:
                 try:
                     stream, source, path = _open(name, stack)
-                    for record in decode_file(stream, source, options, syntaxes, path=path):
+                    for record in decode_file(stream, source, options, learned, path=path):
                         status = max(status, record_status(record, args.strict))
                         if record["kind"] == "error":
                             sys.stdout.flush()  # the record first, then its summary

@@ -53,6 +53,7 @@ from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ, Ab
 from .._model.payload import DataSetPayload
 from ..messages import Message, Response
 from ._hexdump import read_hex_dump
+from ._learned import LearnedAssociation
 
 __all__ = [
     "FORMATS",
@@ -180,14 +181,15 @@ def decode_file(
     stream: IO[bytes],
     source: str,
     options: DecodeOptions,
-    syntaxes: dict[int, str],
+    learned: LearnedAssociation,
     *,
     path: str | None = None,
 ) -> Iterator[Record]:
     """Records for everything ``stream`` holds, decoded leniently so that every
     deviation is shown.  ``path`` names the file ``stream`` reads, if it is one (a data
-    set after a command set is then left in it); ``syntaxes`` maps context IDs to
-    transfer syntaxes and is updated from any A-ASSOCIATE PDUs seen."""
+    set after a command set is then left in it); ``learned`` is what the A-ASSOCIATE PDUs
+    seen so far said (the contexts' transfer syntaxes, the RQ an AC answers), and learns
+    from those in ``stream``."""
     head = _read_up_to(stream, _CHUNK)
     fmt = options.fmt or detect_format(head)
     if fmt is None:
@@ -195,9 +197,9 @@ def decode_file(
         return
     rejoined = _Rejoined(head, stream)
     if fmt == "hex":
-        yield from _hex_records(rejoined, source, options, syntaxes)
+        yield from _hex_records(rejoined, source, options, learned)
     elif fmt == "pdu":
-        yield from _pdu_records(_chunks(rejoined), source, syntaxes, options)
+        yield from _pdu_records(_chunks(rejoined), source, learned, options)
     else:
         yield from _command_records(rejoined, source, options, path)
 
@@ -247,11 +249,11 @@ class _RejoinedRaw(io.RawIOBase):
 
 
 def _hex_records(
-    stream: IO[bytes], source: str, options: DecodeOptions, syntaxes: dict[int, str]
+    stream: IO[bytes], source: str, options: DecodeOptions, learned: LearnedAssociation
 ) -> Iterator[Record]:
     def open_stream(head: bytes) -> _DumpedStream | DecodeError:
         fmt = _binary_format(head)  # a dump of a dump is none of ours
-        return _unknown(head) if fmt is None else _DumpedStream(fmt, options, syntaxes)
+        return _unknown(head) if fmt is None else _DumpedStream(fmt, options, learned)
 
     try:
         directions = read_hex_dump(stream, open_stream, _FORMAT_HEAD)
@@ -284,10 +286,10 @@ class _DumpedStream:
     decoded at the end.
     """
 
-    def __init__(self, fmt: str, options: DecodeOptions, syntaxes: dict[int, str]) -> None:
+    def __init__(self, fmt: str, options: DecodeOptions, learned: LearnedAssociation) -> None:
         self._options = attrs.evolve(options, fmt=None)
         # its records are named when they are read, by records()
-        self._pdus = _PDUStream("", syntaxes, options) if fmt == "pdu" else None
+        self._pdus = _PDUStream("", learned, options) if fmt == "pdu" else None
         # closed by close(), which the caller of read_hex_dump calls
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
 
@@ -370,10 +372,10 @@ def _command_end(data: bytes) -> int:
 
 
 def _pdu_records(
-    chunks: Iterable[bytes], source: str, syntaxes: dict[int, str], options: DecodeOptions
+    chunks: Iterable[bytes], source: str, learned: LearnedAssociation, options: DecodeOptions
 ) -> Iterator[Record]:
     """The records of a PDU stream, fed to the assembler a chunk at a time."""
-    stream = _PDUStream(source, syntaxes, options)
+    stream = _PDUStream(source, learned, options)
     for chunk in chunks:
         yield from stream.feed(chunk)
         if stream.failed:
@@ -385,10 +387,10 @@ class _PDUStream:
     """A PDU stream as it comes, a chunk at a time, to the records of what it holds; after
     a framing error, its last record, it is ``failed`` and takes no more."""
 
-    def __init__(self, source: str, syntaxes: dict[int, str], options: DecodeOptions) -> None:
+    def __init__(self, source: str, learned: LearnedAssociation, options: DecodeOptions) -> None:
         self._assembler = MessageAssembler(memory_budget=_MEMORY_BUDGET)
         self._source = source
-        self._syntaxes = syntaxes
+        self._learned = learned
         self._options = options
         self.failed = False
 
@@ -414,25 +416,25 @@ class _PDUStream:
         return [*self._records(error.events), _error(self._source, error)]
 
     def _records(self, events: Iterable[Event]) -> list[Record]:
-        return list(_event_records(events, self._source, self._syntaxes, self._options))
+        return list(_event_records(events, self._source, self._learned, self._options))
 
 
 def _event_records(
-    events: Iterable[Event], source: str, syntaxes: dict[int, str], options: DecodeOptions
+    events: Iterable[Event], source: str, learned: LearnedAssociation, options: DecodeOptions
 ) -> Iterator[Record]:
     for event in events:
         if isinstance(event, PDUReceived):
-            yield _pdu_record(source, event, syntaxes, options)
+            yield _pdu_record(source, event, learned, options)
         elif isinstance(event, UndecodableMessage):
             record = _error(source, event.error)
             record["context_id"] = event.context_id
             yield record
         else:
-            yield _received_record(source, event, syntaxes, options.include_data)
+            yield _received_record(source, event, learned, options.include_data)
 
 
 def _pdu_record(
-    source: str, event: PDUReceived, syntaxes: dict[int, str], options: DecodeOptions
+    source: str, event: PDUReceived, learned: LearnedAssociation, options: DecodeOptions
 ) -> Record:
     record: Record = {
         "source": source,
@@ -447,15 +449,17 @@ def _pdu_record(
     if isinstance(decoded, DecodeError):
         record["error"] = decoded.reason
         return record
+    pdu = decoded.pdu
     said = {(d["what"], d["rule"]) for d in record["diagnostics"]}
     record["diagnostics"].extend(
-        diagnostic_record(d) for d in decoded.diagnostics if (d.what, d.rule) not in said
+        diagnostic_record(d)
+        for d in decoded.diagnostics + learned.learn(pdu)
+        if (d.what, d.rule) not in said
     )
-    pdu = decoded.pdu
     # the dict form, which `encode` builds the PDU from again (secrets only if asked)
     form = to_dict(pdu, show_secrets=options.show_secrets)
     if isinstance(pdu, AAssociateRQ | AAssociateAC):
-        record.update(_associate_record(pdu, form, syntaxes))
+        record.update(_associate_record(pdu, form))
     elif isinstance(pdu, AAssociateRJ):
         record.update(
             result=_words(pdu.result),
@@ -481,9 +485,7 @@ def _words(value: object) -> str:
     return f"code {value!r} (not defined)"
 
 
-def _associate_record(
-    pdu: AAssociateRQ | AAssociateAC, form: Record, syntaxes: dict[int, str]
-) -> Record:
+def _associate_record(pdu: AAssociateRQ | AAssociateAC, form: Record) -> Record:
     """An A-ASSOCIATE-RQ or -AC in full: who sends it to whom, each context by ID with
     its syntaxes named, the result in words, every user information sub-item."""
     is_request = isinstance(pdu, AAssociateRQ)
@@ -499,8 +501,6 @@ def _associate_record(
                 "transfer_syntax_names": [_uid_name(uid) for uid in offered],
                 "result": None,
             }
-            if len(offered) == 1:
-                syntaxes[context.context_id] = offered[0]
         else:
             syntax = context.transfer_syntax
             accepted = context.result == ContextResult.ACCEPTANCE
@@ -514,8 +514,6 @@ def _associate_record(
                 "transfer_syntax_names": [_uid_name(uid) for uid in shown],
                 "result": _words(context.result),
             }
-            if shown:
-                syntaxes[context.context_id] = shown[0]
         contexts.append(entry)
     information = pdu.user_information
     forms = form["user_information"]["sub_items"]
@@ -580,14 +578,14 @@ def _with_name(text: str) -> str:
 
 
 def _received_record(
-    source: str, event: MessageReceived, syntaxes: dict[int, str], include_data: bool
+    source: str, event: MessageReceived, learned: LearnedAssociation, include_data: bool
 ) -> Record:
     return message_record(
         source,
         event.context_id,
         event.message,
         event.diagnostics,
-        syntaxes.get(event.context_id),
+        learned.syntaxes.get(event.context_id),
         DecodeOptions(include_data=include_data),
     )
 

@@ -38,6 +38,7 @@ from typing import IO, Any
 import attrs
 
 from .._codec.encode import encode_command
+from .._diagnostics import Diagnostic
 from .._errors import DecodeError
 from .._framing.events import FramingError
 from .._framing.pdata_receive import (
@@ -49,9 +50,10 @@ from .._framing.pdata_receive import (
 from .._framing.pdata_send import fragment_message
 from .._framing.pdu_decode import DecodedPDU
 from .._framing.pdu_encode import encode_pdu
-from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ, answer_diagnostics
+from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ
 from ..messages import Response
 from ._decode import diagnostic_record, message_record
+from ._learned import LearnedAssociation
 
 __all__ = ["TapOptions", "run_tap"]
 
@@ -75,9 +77,7 @@ class _Association:
     """What both directions of one connection learn from its A-ASSOCIATE PDUs."""
 
     number: int
-    syntaxes: dict[int, str] = attrs.Factory(dict)
-    proposed: dict[int, tuple[str, ...]] = attrs.Factory(dict)
-    request: AAssociateRQ | None = None  # what an AC is checked against (PS3.8 7.1.1.14)
+    learned: LearnedAssociation = attrs.Factory(LearnedAssociation)
     max_pdu: dict[str, int] = attrs.Factory(dict)  # direction -> receiver's maximum
     counts: dict[str, int] = attrs.Factory(lambda: {"messages": 0, "mismatches": 0})
 
@@ -181,8 +181,7 @@ class _Pump:
     def _handle(self, event: Any, writer: asyncio.StreamWriter) -> None:
         number = self.association.number
         if isinstance(event, PDUReceived):
-            self._learn(event)
-            self._pdu(event)
+            self._pdu(event, self._learn(event))
             if self.options.reencode:
                 writer.write(event.pdu)
             return
@@ -212,7 +211,7 @@ class _Pump:
             event.context_id,
             event.message,
             event.diagnostics,
-            self.association.syntaxes.get(event.context_id),
+            self.association.learned.syntaxes.get(event.context_id),
         )
         record.update(
             association=self.association.number,
@@ -226,9 +225,10 @@ class _Pump:
             for parts in fragment_message(event.message, event.context_id, max_pdu):
                 writer.writelines(parts)
 
-    def _pdu(self, event: PDUReceived) -> None:
+    def _pdu(self, event: PDUReceived, unanswered: tuple[Diagnostic, ...]) -> None:
         """Report a PDU other than P-DATA-TF: a line, and a record saying what it decoded
-        to (PS3.8 9.3), what deviated, and whether dimsekit re-encodes it byte for byte."""
+        to (PS3.8 9.3), what deviated (``unanswered``: what an AC leaves unanswered of its
+        RQ), and whether dimsekit re-encodes it byte for byte."""
         decoded = event.decoded
         record: dict[str, Any] = {
             "association": self.association.number,
@@ -245,10 +245,7 @@ class _Pump:
             line += f"  undecodable: {decoded}"
         else:
             identical = encode_pdu(decoded.pdu) == event.pdu
-            diagnostics = decoded.diagnostics
-            request = self.association.request
-            if isinstance(decoded.pdu, AAssociateAC) and request is not None:
-                diagnostics += answer_diagnostics(request, decoded.pdu)
+            diagnostics = decoded.diagnostics + unanswered
             record.update(
                 decoded=type(decoded.pdu).__name__,
                 decode_diagnostics=[diagnostic_record(d) for d in diagnostics],
@@ -262,30 +259,23 @@ class _Pump:
         self.reporter.line(line)
         self.reporter.record(record)
 
-    def _learn(self, event: PDUReceived) -> None:
+    def _learn(self, event: PDUReceived) -> tuple[Diagnostic, ...]:
         """Each context's transfer syntax and each side's maximum length, from the typed
-        A-ASSOCIATE-RQ/AC (PS3.8 9.3.2, 9.3.3, D.1); nothing from one that did not decode."""
+        A-ASSOCIATE-RQ/AC (PS3.8 9.3.2, 9.3.3, D.1); nothing from one that did not decode.
+        Returns what an AC leaves unanswered of the RQ (PS3.8 7.1.1.14)."""
         decoded = event.decoded
         if not isinstance(decoded, DecodedPDU):
-            return
+            return ()
         pdu = decoded.pdu
+        unanswered = self.association.learned.learn(pdu)
         if not isinstance(pdu, AAssociateRQ | AAssociateAC):
-            return
+            return unanswered
         other = "server->client" if self.direction == "client->server" else "client->server"
         maximum = pdu.user_information.maximum_length
         if maximum is not None:
             # the sender states what it receives: the other direction's limit
             self.association.max_pdu[other] = maximum
-        if isinstance(pdu, AAssociateRQ):
-            self.association.request = pdu
-            for proposed in pdu.presentation_contexts:
-                self.association.proposed[proposed.context_id] = tuple(
-                    map(str, proposed.transfer_syntaxes)
-                )
-            return
-        for answered in pdu.presentation_contexts:
-            if answered.accepted and answered.transfer_syntax is not None:
-                self.association.syntaxes[answered.context_id] = str(answered.transfer_syntax)
+        return unanswered
 
 
 def _pdu_summary(decoded: DecodedPDU) -> dict[str, Any]:

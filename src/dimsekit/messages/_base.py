@@ -117,6 +117,10 @@ class Message:
     C-CANCEL-RQ in the three services it cancels)."""
     rules: ClassVar[tuple[Rule, ...]] = ()
     """The cross-field conditions this class enforces, in words and as checks."""
+    requirement_marks: ClassVar[Mapping[str, str]] = {}
+    """Requirement codes of inherited fields that this message's table marks otherwise
+    than the base class does (N-EVENT-REPORT-RSP's Affected SOP Class UID is U(=) where
+    the DIMSE-N responses' is U): the field keeps its one definition, in the base."""
 
     _wire: WireDetails | None = attrs.field(init=False, default=None, eq=False, repr=False)
 
@@ -151,7 +155,12 @@ class Message:
     @classmethod
     def requirements(cls) -> dict[str, str]:
         """Attribute name -> requirement code (M, U, U(=), C, C(=), A) of this message."""
-        return {field.name: field.metadata[REQ] for field in attrs.fields(cls) if field.init}
+        marks = cls.requirement_marks
+        return {
+            field.name: marks.get(field.name, field.metadata[REQ])
+            for field in attrs.fields(cls)
+            if field.init
+        }
 
     @classmethod
     def data_set_field(cls) -> str | None:
@@ -447,9 +456,7 @@ def message(
         cls.section = f"PS3.7 {section}"
         shared: list[Rule] = []
         if issubclass(cls, Response):
-            annex_c = frozenset(
-                field.name for field in attrs.fields(cls) if field.metadata.get(REQ) == "A"
-            )
+            annex_c = frozenset(name for name, code in cls.requirements().items() if code == "A")
             cls.annex_c_fields = annex_c
             cls.annex_c_rules = tuple(_annex_c_rule(name) for name in sorted(annex_c))
             shared.extend(cls.annex_c_rules)

@@ -8,6 +8,7 @@ Must not know: how they are encoded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import attrs
@@ -17,7 +18,7 @@ from .._diagnostics import Severity
 from .._model import vr
 from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
 from .._model.vr import AttributeTags, CommandField
-from ._base import U_EQ, A, C, FieldPairs, M, Request, ResponseMismatch, Rule, U, message
+from ._base import A, FieldPairs, M, Request, ResponseMismatch, Rule, U, message
 from ._dimse_n import DimseNResponse, is_success_response
 
 __all__ = ["NCreateRequest", "NCreateResponse"]
@@ -86,17 +87,12 @@ class NCreateRequest(Request["NCreateResponse"]):
 class NCreateResponse(DimseNResponse):
     """N-CREATE-RSP (0x8140)."""
 
+    requirement_marks: ClassVar[Mapping[str, str]] = {
+        "affected_sop_class_uid": "U(=)",
+        "affected_sop_instance_uid": "C",
+    }
     success_fields: ClassVar[frozenset[str]] = frozenset({"affected_sop_instance_uid"})
 
-    affected_sop_class_uid: UID | None = attrs.field(
-        default=None,
-        converter=vr.to_optional_sop_class_uid,
-        validator=vr.check_optional_sop_class_uid,
-        metadata=U_EQ,
-    )
-    affected_sop_instance_uid: UID | None = attrs.field(
-        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=C
-    )
     attribute_identifier_list: AttributeTags | None = attrs.field(
         default=None, converter=vr.to_optional_tags, validator=vr.check_optional_tags, metadata=A
     )

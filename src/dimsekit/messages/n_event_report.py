@@ -6,6 +6,7 @@ Must not know: how they are encoded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import attrs
@@ -14,7 +15,7 @@ from pydicom.uid import UID
 from .._model import vr
 from .._model.payload import DataSetPayload, check_optional_payload, to_optional_payload
 from .._model.vr import CommandField
-from ._base import C_EQ, U_EQ, C, FieldPairs, M, Request, U, message
+from ._base import C_EQ, C, FieldPairs, M, Request, U, message
 from ._dimse_n import DimseNResponse, typed_reply_rules
 
 __all__ = ["NEventReportRequest", "NEventReportResponse"]
@@ -54,17 +55,12 @@ class NEventReportRequest(Request["NEventReportResponse"]):
 class NEventReportResponse(DimseNResponse):
     """N-EVENT-REPORT-RSP (0x8100)."""
 
+    requirement_marks: ClassVar[Mapping[str, str]] = {
+        "affected_sop_class_uid": "U(=)",
+        "affected_sop_instance_uid": "U(=)",
+    }
     success_fields: ClassVar[frozenset[str]] = frozenset({"event_type_id"})
 
-    affected_sop_class_uid: UID | None = attrs.field(
-        default=None,
-        converter=vr.to_optional_sop_class_uid,
-        validator=vr.check_optional_sop_class_uid,
-        metadata=U_EQ,
-    )
-    affected_sop_instance_uid: UID | None = attrs.field(
-        default=None, converter=vr.to_optional_uid, validator=vr.check_optional_uid, metadata=U_EQ
-    )
     event_type_id: int | None = attrs.field(
         default=None, validator=vr.check_optional_us, metadata=C_EQ
     )

@@ -27,6 +27,7 @@ if importlib.util.find_spec("hypothesis") is None:  # pragma: no cover - environ
 
 from hypothesis import strategies as st
 
+from .._association import negotiation as _negotiation
 from .._codec.layout import LAYOUTS
 from .._errors import InvalidMessageError
 from .._framing import items as _items
@@ -39,6 +40,7 @@ from .._model.vr import AttributeTags, Priority, check_optional_tags_may_be_empt
 from ..messages import MESSAGE_CLASSES, Message, Response
 
 __all__ = [
+    "acceptor_policies",
     "ae_titles",
     "attribute_tags",
     "invalid_constructions",
@@ -396,6 +398,45 @@ def pdu_of(cls: type[_P]) -> st.SearchStrategy[_P]:
 def pdus(*classes: type[_pdus.PDU]) -> st.SearchStrategy[_pdus.PDU]:
     """Valid PDUs of the given classes (all seven if none is given)."""
     return st.one_of([pdu_of(cls) for cls in classes or tuple(_PDU_STRATEGIES)])
+
+
+_IDENTITY_VERDICTS: Final[tuple[Any, ...]] = (
+    None,
+    lambda identity: True,
+    lambda identity: None,
+    lambda identity: _items.UserIdentityAC(server_response=b"ticket"),
+)
+_EXTENDED_REPLIES: Final[tuple[Any, ...]] = (None, lambda item: item, lambda item: None)
+
+
+@st.composite
+def _policy_for(draw: st.DrawFn, rq: _pdus.AAssociateRQ) -> _negotiation.AcceptorPolicy:
+    proposed = sorted({context.abstract_syntax for context in rq.presentation_contexts})
+    syntaxes = sorted(
+        {syntax for context in rq.presentation_contexts for syntax in context.transfer_syntaxes}
+        | set(_negotiation.DEFAULT_TRANSFER_SYNTAXES)
+    )
+    supported = draw(st.lists(st.sampled_from(proposed), unique=True), label="supported")
+    return _negotiation.AcceptorPolicy(
+        abstract_syntaxes={
+            uid: draw(st.lists(st.sampled_from(syntaxes), unique=True, max_size=3))
+            for uid in supported
+        },
+        roles={uid: (draw(st.booleans()), draw(st.booleans())) for uid in supported},
+        async_window=(draw(st.integers(0, 0xFFFF)), draw(st.integers(0, 0xFFFF))),
+        max_pdu_length=draw(st.integers(0, 2**32 - 1)),
+        user_identity=draw(st.sampled_from(_IDENTITY_VERDICTS), label="user_identity"),
+        extended_negotiation=draw(st.sampled_from(_EXTENDED_REPLIES), label="extended"),
+        reject_if_none_accepted=draw(st.booleans()),
+    )
+
+
+def acceptor_policies(rq: _pdus.AAssociateRQ) -> st.SearchStrategy[_negotiation.AcceptorPolicy]:
+    """Acceptor policies (:class:`~dimsekit.AcceptorPolicy`) worth answering ``rq`` with:
+    some of its abstract syntaxes supported, each with transfer syntaxes drawn from those
+    proposed and the defaults, roles, an asynchronous operations window, a Maximum
+    Length, user identity and extended negotiation hooks (PS3.7 D.3.3)."""
+    return _policy_for(rq)
 
 
 _ITEM_STRATEGIES: Final[dict[type, st.SearchStrategy[Any]]] = {

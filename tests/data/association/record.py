@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 HERE = Path(__file__).resolve().parent
+CONVERSATIONS = "conversations"
+"""Where the whole connections go (:class:`Conversation`), beside the PDUs."""
 if not __package__:  # run as a script: the repository root, for `tests`
     sys.path.insert(0, str(HERE.parents[2]))
 
@@ -401,6 +403,33 @@ class Recording:
         }
 
 
+@dataclass
+class Conversation:
+    """Both byte streams of one whole connection, as each side sent them: what an
+    association engine of either role is replayed with (tests/test_association_replay.py).
+    Written to ``conversations/NAME.requestor`` and ``NAME.acceptor`` with ``NAME.json``."""
+
+    name: str
+    connection: Connection
+    requestor: dict[str, str]
+    acceptor: dict[str, str]
+    recorded_with: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        sent = {
+            side: [PDU_NAMES.get(pdu[0], f"type {pdu[0]:02X}H") for pdu in self.connection.pdus(s)]
+            for side, s in (("requestor", "client"), ("acceptor", "server"))
+        }
+        return {
+            "requestor": self.requestor,
+            "acceptor": self.acceptor,
+            "recorded_with": self.recorded_with,
+            "notes": self.notes,
+            "sent": sent,
+        }
+
+
 def free_port() -> int:
     from tests.peers.conftest import free_port
 
@@ -506,7 +535,7 @@ def through(port: int, run: Callable[[int], None]) -> list[Connection]:
     return connections
 
 
-def dcmtk_scenarios(processes: Processes, root: Path) -> Iterator[Recording]:
+def dcmtk_scenarios(processes: Processes, root: Path) -> Iterator[Recording | Conversation]:
     from tests.peers.instances import write_instances
 
     stored = write_instances(root / "instances")[0]  # a CT image
@@ -557,6 +586,14 @@ def dcmtk_scenarios(processes: Processes, root: Path) -> Iterator[Recording]:
         cmd,
         {"pdu": "A-RELEASE-RP"},
         answers="storescu-release-rq",
+    )
+    yield Conversation(
+        "storescu-storescp",
+        c,
+        dcmtk_peer("storescu"),
+        dcmtk_peer("storescp"),
+        cmd,
+        ["storescu's 128 contexts, one C-STORE of a CT image, release."],
     )
 
     # the query/retrieve SCUs and dcmqrscp's answers
@@ -637,6 +674,14 @@ def dcmtk_scenarios(processes: Processes, root: Path) -> Iterator[Recording]:
         {"pdu": "A-ABORT", "source": 0},
         [ABORT_NOTE],
     )
+    yield Conversation(
+        "echoscu-abort",
+        c,
+        dcmtk_peer("echoscu"),
+        dcmtk_peer("storescp"),
+        [shown(*line), "storescp -od DIR PORT"],
+        ["A C-ECHO, then an A-ABORT in place of the release."],
+    )
     port = storescp(processes, root / "c", "--abort-after")
     line = (dcmtk("storescu"), "127.0.0.1", "PORT", str(stored))
     (c,) = through(port, lambda p: client(*line[:2], str(p), *line[3:], ok=False))
@@ -648,6 +693,14 @@ def dcmtk_scenarios(processes: Processes, root: Path) -> Iterator[Recording]:
         [shown(*line[:3]) + " CT.dcm", "storescp --abort-after -od DIR PORT"],
         {"pdu": "A-ABORT", "source": 0},
         ["Sent after the C-STORE-RQ arrived, in place of its response.", ABORT_NOTE],
+    )
+    yield Conversation(
+        "storescu-storescp-abort",
+        c,
+        dcmtk_peer("storescu"),
+        dcmtk_peer("storescp"),
+        [shown(*line[:3]) + " CT.dcm", "storescp --abort-after -od DIR PORT"],
+        ["storescp aborts on the C-STORE-RQ, in place of its response."],
     )
 
     yield from dcmprscu_scenario(processes, root / "print", stored)
@@ -710,7 +763,7 @@ def dcmprscu_scenario(processes: Processes, root: Path, image: Path) -> Iterator
     )
 
 
-def pynetdicom_scenarios() -> Iterator[Recording]:
+def pynetdicom_scenarios() -> Iterator[Recording | Conversation]:
     """pynetdicom requesting from a pynetdicom acceptor, both in this process."""
     import logging
 
@@ -818,6 +871,9 @@ def pynetdicom_scenarios() -> Iterator[Recording]:
             {"pdu": "A-RELEASE-RP"},
             answers="pynetdicom-release-rq",
         )
+        yield Conversation(
+            "pynetdicom-echo", c, peer_scu, peer_scp, [said, answer], ["A C-ECHO, release."]
+        )
 
         jwt = UserIdentityNegotiation()
         jwt.user_identity_type = 5
@@ -889,6 +945,9 @@ def pynetdicom_scenarios() -> Iterator[Recording]:
             {"pdu": "A-ABORT", "source": 0},
             [ABORT_NOTE],
         )
+        yield Conversation(
+            "pynetdicom-abort", c, peer_scu, peer_scp, [said, answer], ["A C-ECHO, abort."]
+        )
 
         extended = SOPClassExtendedNegotiation()
         extended.sop_class_uid = find
@@ -945,7 +1004,7 @@ def pynetdicom_scenarios() -> Iterator[Recording]:
 
 def record(directory: Path, only: str | None) -> list[str]:
     """Run the scenarios and write their files into ``directory``; the names written."""
-    written = []
+    written: list[str] = []
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         (root / "logs").mkdir()
@@ -956,14 +1015,26 @@ def record(directory: Path, only: str | None) -> list[str]:
             recordings = [*dcmtk_scenarios(processes, root), *pynetdicom_scenarios()]
         finally:
             processes.stop()
+    (directory / CONVERSATIONS).mkdir(exist_ok=True)
     for recording in recordings:
         if only and not recording.name.startswith(only):
             continue
         document = recording.document()
-        (directory / f"{recording.name}.pdu").write_bytes(recording.pdu)
+        if isinstance(recording, Conversation):
+            stem = f"{CONVERSATIONS}/{recording.name}"
+            for side, data in (
+                ("requestor", recording.connection.from_client),
+                ("acceptor", recording.connection.from_server),
+            ):
+                (directory / f"{stem}.{side}").write_bytes(bytes(data))
+            suffixes: tuple[str, ...] = (".requestor", ".acceptor", ".json")
+        else:
+            stem = recording.name
+            (directory / f"{stem}.pdu").write_bytes(recording.pdu)
+            suffixes = (".pdu", ".json")
         text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
-        (directory / f"{recording.name}.json").write_text(text)
-        written.append(recording.name)
+        (directory / f"{stem}.json").write_text(text)
+        written.extend(stem + suffix for suffix in suffixes)
     return written
 
 
@@ -974,16 +1045,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.check:
         for name in record(HERE, args.only):
-            print(f"wrote {name}.pdu, {name}.json")
+            print(f"wrote {name}")
         return 0
     with tempfile.TemporaryDirectory() as scratch:
-        changed = []
-        for name in record(Path(scratch), args.only):
-            for suffix in (".pdu", ".json"):
-                if (Path(scratch) / (name + suffix)).read_bytes() != (
-                    HERE / (name + suffix)
-                ).read_bytes():
-                    changed.append(name + suffix)
+        changed = [
+            name
+            for name in record(Path(scratch), args.only)
+            if (Path(scratch) / name).read_bytes() != (HERE / name).read_bytes()
+        ]
         print("\n".join(f"differs: {name}" for name in changed) or "all the same")
         return 1 if changed else 0
 
