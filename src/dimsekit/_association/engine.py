@@ -1,0 +1,1187 @@
+"""The association engine: one object per transport connection, PS3.8 9.2's machine, sans-IO.
+
+Owns: :class:`Association` (either role, :class:`Role`), the local events a caller hands
+it (:class:`AssociateRequest` ... :class:`AbortRequest`, PS3.8 Table 9-10's local
+primitives), the events it hands back (:class:`AssociationRequested` ...
+:class:`TimedOut`, with the framing layer's ``MessageReceived`` and ``UndecodableMessage``
+as they are), :data:`NEED_DATA`, and the actions of PS3.8 Tables 9-6 to 9-9 as small
+methods named after them (``_ae_1`` ... ``_aa_8``), dispatched from
+``transitions.TRANSITIONS``: which action a state and an event lead to is asked of the
+table, never written here again.
+
+Theory of operation.  The caller hands the engine what its user wants to send
+(:meth:`Association.send`, :meth:`Association.send_message`) and gets the buffers to
+write; hands it the bytes it read (:meth:`Association.receive_data`, ``b""`` when the
+transport has closed) and asks for the events that follow (:meth:`Association.next_event`);
+writes what the engine queued on its own (an A-ABORT it sends for a PDU the table makes
+an error, or when a timer fires: :meth:`Association.data_to_send`); and tells it when
+its :attr:`Association.deadline` has come (:meth:`Association.handle_timer`).  Time only
+comes in from the caller (``now``, any monotonic clock, in seconds).
+
+One receive buffer for the connection.  Bytes go to one
+:class:`~dimsekit.MessageAssembler` for the whole life of the connection, PDU by PDU: the
+engine reads each PDU header (PS3.8 9.3.1) first, so that a P-DATA-TF the table makes an
+error in this state (Evt10 anywhere but Sta6 and Sta7) aborts at once and its bytes are
+never assembled, an unknown PDU type is Evt19 (A-ABORT, unrecognized PDU), and a PDU
+above the maximum length we announced is taken with a diagnostic up to
+``max_pdu_ceiling``, beyond it an A-ABORT.  Once the association is gone (Sta13) the
+assembler is done with: PDUs are read whole and decoded alone, for Table 9-10's Sta13
+column (ignored, but for an A-ASSOCIATE-RQ or an invalid PDU, answered by an A-ABORT).
+After a framing break the stream is out of step and the rest is dropped.
+
+Choices where PS3.8 is silent: the provider's A-ABORT names the most specific reason
+(PS3.8 9.3.8): an unknown PDU type is unrecognized-PDU (1); a PDU the state does not
+expect, unexpected-PDU (2); a P-DATA-TF on a presentation context the association did
+not accept, unexpected-PDU-parameter (5); a PDU that does not decode, a framing break,
+a PDU beyond ``max_pdu_ceiling`` and, when strict, an A-ASSOCIATE-AC that does not answer
+our RQ, invalid-PDU-parameter-value (6).  In Sta2, AA-1 sends the service-user source
+with reason 0, as the table and PS3.8 9.3.8 say.  The requestor's Sta4 (AE-1, Evt2,
+AE-2) folds into :meth:`Association.send` of the A-ASSOCIATE-RQ: the object is made for
+a connected transport.  The application timeouts (PS3.8 9.1.4 Note 2) are not ARTIM:
+``request_timeout`` runs in Sta5 and ``release_timeout`` from our A-RELEASE-RQ until its
+RP (Sta7, Sta9-Sta11); either one aborts (an A-ABORT of the service user, as the user's
+Evt15 would) after a :class:`TimedOut`; ``idle_timeout`` runs in Sta6 from the last PDU
+either way and only says :class:`TimedOut` (``"idle"``), once per quiet spell.  A peer
+maximum of 0 (no maximum, PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
+
+Must not know: sockets, threads, clocks; how a PDU, a command set or a P-DATA-TF is
+laid out (the framing layer encodes, decodes, fragments and assembles); how an RQ is
+built or answered (``negotiation``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Final, Literal, TypeAlias
+
+import attrs
+
+from .._diagnostics import Diagnostic, Severity
+from .._errors import DecodeError, LocalProtocolError
+from .._framing.events import FramingError, MessageReceived, PDUReceived, UndecodableMessage
+from .._framing.pdata_receive import MessageAssembler
+from .._framing.pdata_send import Buffer, PDUBuffers, fragment_message
+from .._framing.pdata_spill import SpillFactory
+from .._framing.pdata_walk import MAX_OTHER_PDU_LENGTH
+from .._framing.pdu import PDU_HEADER, PDUType
+from .._framing.pdu_decode import DecodedPDU, decode_pdu
+from .._framing.pdu_encode import encode_pdu
+from .._framing.pdus import (
+    PDU,
+    AAbort,
+    AAssociateAC,
+    AAssociateRJ,
+    AAssociateRQ,
+    AbortReason,
+    AbortSource,
+    AReleaseRP,
+    AReleaseRQ,
+    PDataTF,
+)
+from ..messages import Message
+from . import negotiation
+from .negotiation import Agreement
+from .states import Action, State, ULEvent
+from .transitions import OUTCOMES, TRANSITIONS, Branch, branches, transition
+
+__all__ = [
+    "DEFAULT_MAX_PDU_CEILING",
+    "NEED_DATA",
+    "UNLIMITED_SEND_CAP",
+    "AbortRequest",
+    "Aborted",
+    "AssociateAccept",
+    "AssociateReject",
+    "AssociateRequest",
+    "Association",
+    "AssociationAccepted",
+    "AssociationEvent",
+    "AssociationRejected",
+    "AssociationRequested",
+    "AwaitTransportClose",
+    "CloseTransport",
+    "Diagnostics",
+    "LocalEvent",
+    "NeedData",
+    "PData",
+    "ReleaseRequest",
+    "ReleaseRequested",
+    "ReleaseResponse",
+    "Released",
+    "Role",
+    "TimedOut",
+]
+
+UNLIMITED_SEND_CAP: Final = 1 << 20
+"""The PDU-length of the P-DATA-TF we send to a peer whose maximum is 0 (no maximum,
+PS3.8 D.1): 1 MiB."""
+DEFAULT_MAX_PDU_CEILING: Final = 1 << 22
+"""The longest P-DATA-TF received by default (4 MiB), whatever we announced."""
+
+
+class Role(enum.Enum):
+    """Which end of the association this is (PS3.8 7.1)."""
+
+    REQUESTOR = "requestor"
+    """The association requestor: it connected and sends the A-ASSOCIATE-RQ."""
+    ACCEPTOR = "acceptor"
+    """The association acceptor: the peer connected to it."""
+
+
+# --- local events: what the caller's user asks for (PS3.8 Table 9-10's local rows) -------
+
+
+@attrs.frozen
+class AssociateRequest:
+    """The A-ASSOCIATE request primitive (Evt1): send ``rq`` (requestor, Sta1)."""
+
+    rq: AAssociateRQ = attrs.field(validator=attrs.validators.instance_of(AAssociateRQ))
+
+
+@attrs.frozen
+class AssociateAccept:
+    """The A-ASSOCIATE response, accept (Evt7): send ``ac`` (acceptor, Sta3), checked
+    against the RQ received."""
+
+    ac: AAssociateAC = attrs.field(validator=attrs.validators.instance_of(AAssociateAC))
+
+
+@attrs.frozen
+class AssociateReject:
+    """The A-ASSOCIATE response, reject (Evt8): send ``rj`` (acceptor, Sta3)."""
+
+    rj: AAssociateRJ = attrs.field(validator=attrs.validators.instance_of(AAssociateRJ))
+
+
+@attrs.frozen
+class PData:
+    """The P-DATA request (Evt9) as one prebuilt P-DATA-TF; :meth:`Association.send_message`
+    sends a whole message."""
+
+    pdu: PDataTF = attrs.field(validator=attrs.validators.instance_of(PDataTF))
+
+
+@attrs.frozen
+class ReleaseRequest:
+    """The A-RELEASE request primitive (Evt11): send an A-RELEASE-RQ (Sta6)."""
+
+
+@attrs.frozen
+class ReleaseResponse:
+    """The A-RELEASE response primitive (Evt14): send the A-RELEASE-RP (Sta8, Sta9,
+    Sta12); always affirmative (PS3.8 7.2)."""
+
+
+@attrs.frozen
+class AbortRequest:
+    """The A-ABORT request primitive (Evt15): send an A-ABORT, source service user
+    (PS3.8 7.3, 9.3.8: its reason is not significant and goes as 0)."""
+
+
+LocalEvent: TypeAlias = (
+    AssociateRequest
+    | AssociateAccept
+    | AssociateReject
+    | PData
+    | ReleaseRequest
+    | ReleaseResponse
+    | AbortRequest
+)
+"""What :meth:`Association.send` takes."""
+
+_LOCAL_EVENTS: Final[dict[type, ULEvent]] = {
+    AssociateRequest: ULEvent.EVT1,
+    AssociateAccept: ULEvent.EVT7,
+    AssociateReject: ULEvent.EVT8,
+    PData: ULEvent.EVT9,
+    ReleaseRequest: ULEvent.EVT11,
+    ReleaseResponse: ULEvent.EVT14,
+    AbortRequest: ULEvent.EVT15,
+}
+
+
+# --- events out: what the engine tells its caller ---------------------------------------
+
+
+@attrs.frozen
+class AssociationRequested:
+    """The A-ASSOCIATE indication (AE-6, acceptor, now in Sta3): answer ``rq`` with
+    ``send(AssociateAccept(...))`` or ``send(AssociateReject(...))``."""
+
+    rq: AAssociateRQ
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@attrs.frozen
+class AssociationAccepted:
+    """The association is established (AE-3 for the requestor): the AC received, what it
+    agrees with our RQ, what deviated in it."""
+
+    ac: AAssociateAC
+    agreement: Agreement
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@attrs.frozen
+class AssociationRejected:
+    """The association was rejected with ``rj``: by the peer (AE-4, requestor), or by the
+    service provider here, the RQ not being acceptable to it (AE-6, acceptor)."""
+
+    rj: AAssociateRJ
+    by_peer: bool = True
+
+
+@attrs.frozen
+class ReleaseRequested:
+    """The A-RELEASE indication (AR-2; AR-8 when both asked at once, ``collision``):
+    answer with ``send(ReleaseResponse())``.  In a collision the acceptor answers only
+    after :class:`Released` (PS3.8 7.2.2, Sta10 then Sta12)."""
+
+    collision: bool = False
+
+
+@attrs.frozen
+class Released:
+    """The A-RELEASE confirmation: the peer's A-RELEASE-RP came (AR-3; AR-10 in a
+    collision, acceptor side, which still owes its own response)."""
+
+
+@attrs.frozen
+class Aborted:
+    """The association was aborted (AA-1, AA-2, AA-3, AA-4, AA-8, a timeout): ``source``
+    and ``reason`` are the A-ABORT's (PS3.8 9.3.8), sent or received; ``by_peer`` is True
+    when it came from the peer (its A-ABORT PDU, ``pdu``, or its closing the transport);
+    ``why`` says what happened, in words, with the state and event.  A received A-ABORT
+    with a reserved source or reason (PS3.8 9.3.8) keeps its code as an int."""
+
+    source: AbortSource | int
+    reason: AbortReason | int
+    by_peer: bool
+    why: str
+    pdu: AAbort | None = None
+
+
+@attrs.frozen
+class CloseTransport:
+    """Close the transport connection now (AE-4, AR-3, AA-2, AA-3; PS3.8 9.1.4)."""
+
+
+@attrs.frozen
+class AwaitTransportClose:
+    """The association is over (Sta13): wait for the peer to close the transport; ARTIM
+    closes it at ``deadline`` if the peer does not."""
+
+    deadline: float | None
+
+
+@attrs.frozen
+class TimedOut:
+    """A timer fired: ARTIM (Evt18), or an application timeout (PS3.8 9.1.4 Note 2):
+    ``"request"`` and ``"release"`` abort (an :class:`Aborted` follows), ``"idle"`` only
+    says so."""
+
+    which: Literal["artim", "request", "release", "idle"]
+
+
+@attrs.frozen
+class Diagnostics:
+    """What deviated where the engine was lenient: a PDU above the maximum length we
+    announced (said for the first only), what a release or abort PDU's decoding
+    reported."""
+
+    diagnostics: tuple[Diagnostic, ...]
+
+
+AssociationEvent: TypeAlias = (
+    AssociationRequested
+    | AssociationAccepted
+    | AssociationRejected
+    | MessageReceived
+    | UndecodableMessage
+    | ReleaseRequested
+    | Released
+    | Aborted
+    | CloseTransport
+    | AwaitTransportClose
+    | TimedOut
+    | Diagnostics
+)
+"""What :meth:`Association.next_event` returns, but for :data:`NEED_DATA`."""
+
+
+class NeedData(enum.Enum):
+    """The type of :data:`NEED_DATA`."""
+
+    NEED_DATA = "NEED_DATA"
+
+
+NEED_DATA: Final = NeedData.NEED_DATA
+"""What :meth:`Association.next_event` returns when no event is ready (h11's sentinel)."""
+
+
+# --- the engine ---------------------------------------------------------------------------
+
+_Timer: TypeAlias = Literal["request", "release", "idle"]
+_TIMER_STATES: Final[dict[str, frozenset[State]]] = {
+    "request": frozenset({State.STA5}),
+    "release": frozenset({State.STA7, State.STA9, State.STA10, State.STA11}),
+    "idle": frozenset({State.STA6}),
+}
+"""Where each application timer runs; leaving them stops it."""
+
+_PDU_EVENTS: Final[dict[type, ULEvent]] = {
+    AAssociateAC: ULEvent.EVT3,
+    AAssociateRJ: ULEvent.EVT4,
+    AAssociateRQ: ULEvent.EVT6,
+    PDataTF: ULEvent.EVT10,
+    AReleaseRQ: ULEvent.EVT12,
+    AReleaseRP: ULEvent.EVT13,
+    AAbort: ULEvent.EVT16,
+}
+"""The event each PDU received is (PS3.8 Table 9-10)."""
+_KNOWN_TYPES: Final = frozenset(int(t) for t in PDUType)
+_P_DATA: Final = int(PDUType.P_DATA_TF)
+_DATA_ACTIONS: Final = frozenset({Action.DT_2, Action.AR_6})
+"""The actions that take a P-DATA-TF in (PS3.8 Table 9-10, Evt10)."""
+
+
+class _Route(enum.Enum):
+    FEED = 1  # to the assembler
+    SKIP = 2  # dropped: the table ignores it, or an abort has dealt with it
+    COLLECT = 3  # gathered here and decoded alone (Sta13)
+
+
+@attrs.define
+class _Cause:
+    """What an action needs of the event that led to it."""
+
+    now: float
+    pdu: PDU | None = None
+    data: bytes = b""
+    """The local PDU, encoded (before anything changed)."""
+    buffers: PDUBuffers = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    received: MessageReceived | UndecodableMessage | None = None
+    reason: AbortReason = AbortReason.NOT_SPECIFIED
+    why: str = ""
+    refusal: AAssociateRJ | None = None
+
+
+class Association:
+    """One transport connection's Upper Layer, for either role (PS3.8 9.2), sans-IO.
+
+    An ACCEPTOR is made when the transport connection is accepted: Evt5 and AE-5 at once,
+    Sta2, ARTIM running from ``now``.  A REQUESTOR is made on a connected transport and
+    stays in Sta1 until ``send(AssociateRequest(rq))`` (AE-1, Evt2 and AE-2 folded: Sta5).
+
+    ``strict`` decodes received PDUs and command sets strictly, aborts on an A-ASSOCIATE-AC
+    that does not answer our RQ and on a P-DATA-TF above the maximum we announced.
+    ``max_pdu_ceiling`` is the longest P-DATA-TF received at all, or the maximum we
+    announced where that is more (0: no ceiling);
+    ``memory_budget`` and ``spill`` say where a received data set is kept, as for
+    :class:`~dimsekit.MessageAssembler`.  Timeouts are seconds, None for none.
+    """
+
+    def __init__(
+        self,
+        role: Role,
+        *,
+        now: float,
+        strict: bool = False,
+        artim_timeout: float = 30.0,
+        request_timeout: float | None = 30.0,
+        release_timeout: float | None = 30.0,
+        idle_timeout: float | None = None,
+        max_pdu_ceiling: int = DEFAULT_MAX_PDU_CEILING,
+        memory_budget: int | None = None,
+        spill: SpillFactory | None = None,
+    ) -> None:
+        if not isinstance(role, Role):
+            raise TypeError(f"role is a Role (REQUESTOR or ACCEPTOR), not {role!r}")
+        for name, value in (
+            ("artim_timeout", artim_timeout),
+            ("request_timeout", request_timeout),
+            ("release_timeout", release_timeout),
+            ("idle_timeout", idle_timeout),
+        ):
+            if value is None and name != "artim_timeout":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise TypeError(f"{name} is a number of seconds above 0, not {value!r}")
+        self._role: Final = role
+        self._strict = strict
+        self._artim_timeout = float(artim_timeout)
+        self._timeouts: dict[str, float | None] = {
+            "request": request_timeout,
+            "release": release_timeout,
+            "idle": idle_timeout,
+        }
+        if (
+            isinstance(max_pdu_ceiling, bool)
+            or not isinstance(max_pdu_ceiling, int)
+            or max_pdu_ceiling < 0
+        ):
+            raise TypeError(
+                f"max_pdu_ceiling is a number of bytes (0: none), not {max_pdu_ceiling!r}"
+            )
+        self._ceiling = max_pdu_ceiling
+        self._assembler = MessageAssembler(
+            max_pdu_length=0,  # the length rules are ours, read from each PDU header
+            memory_budget=memory_budget,
+            spill=spill,
+            strict=strict,
+        )
+        self._state = State.STA1
+        self._events: deque[AssociationEvent] = deque()
+        self._outgoing: list[Buffer] = []
+        self._artim: float | None = None
+        self._app: tuple[_Timer, float] | None = None
+        self._rq: AAssociateRQ | None = None
+        self._agreement: Agreement | None = None
+        self._our_max = 0  # the Maximum Length we announced (0: none yet, or no maximum)
+        self._began = False  # an association has begun on this connection
+        self._transport_closed = False
+        # receiving: the PDU being routed
+        self._header = bytearray()
+        self._left = 0
+        self._route = _Route.FEED
+        self._p_data = False  # the PDU being read is a P-DATA-TF
+        self._collected = bytearray()
+        self._out_of_step = False
+        self._oversize_said = False
+        # sending
+        self._sending = False
+        self._poisoned = False
+        if role is Role.ACCEPTOR:
+            self._began = True
+            self._fire(ULEvent.EVT5, _Cause(now))
+
+    # --- what the caller reads ----------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"<Association {self._role.value} {self._state.label}>"
+
+    @property
+    def role(self) -> Role:
+        """Which end of the association this is."""
+        return self._role
+
+    @property
+    def state(self) -> State:
+        """The PS3.8 9.2 state (Sta1-Sta13)."""
+        return self._state
+
+    @property
+    def agreement(self) -> Agreement | None:
+        """What the RQ and AC agreed, once the association is established (Sta6)."""
+        return self._agreement
+
+    @property
+    def deadline(self) -> float | None:
+        """When :meth:`handle_timer` must next be called: the earliest running timer."""
+        times = [t for t in (self._artim, self._app[1] if self._app else None) if t is not None]
+        return min(times) if times else None
+
+    @property
+    def poisoned(self) -> bool:
+        """True once a send failed half way: no more P-DATA, release (only an abort)."""
+        return self._poisoned
+
+    def next_event(self) -> AssociationEvent | NeedData:
+        """The next event, or :data:`NEED_DATA` when none is ready."""
+        return self._events.popleft() if self._events else NEED_DATA
+
+    def events(self) -> list[AssociationEvent]:
+        """Every event ready, in order."""
+        ready = list(self._events)
+        self._events.clear()
+        return ready
+
+    def data_to_send(self) -> list[Buffer]:
+        """The bytes the engine queued on its own (an A-ABORT it sends for a PDU received
+        or a timer): write them after :meth:`receive_data` and :meth:`handle_timer`."""
+        out = self._outgoing
+        self._outgoing = []
+        return out
+
+    # --- sending ------------------------------------------------------------------------
+
+    def send(self, event: LocalEvent, *, now: float) -> list[Buffer]:
+        """Do what the user asks (a local primitive of PS3.8 Table 9-10) and return the
+        bytes to write (with any the engine had queued before, first).
+
+        Raises :class:`~dimsekit.LocalProtocolError` where the table allows no such event
+        in this state, for an A-ASSOCIATE answer that does not fit the RQ, and for P-DATA
+        or a release after a send failed; the state is unchanged then.
+        """
+        ul = _LOCAL_EVENTS.get(type(event))
+        if ul is None:
+            raise TypeError(
+                f"send takes a local event (AssociateRequest, ..., AbortRequest), not "
+                f"{type(event).__name__}"
+            )
+        self._check_local(ul)
+        cause = _Cause(now)
+        if isinstance(event, AssociateRequest):
+            cause.pdu = event.rq
+        elif isinstance(event, AssociateAccept | AssociateReject):
+            answer = event.ac if isinstance(event, AssociateAccept) else event.rj
+            assert self._rq is not None  # Sta3
+            negotiation.check_local_answer(self._rq, answer)
+            cause.pdu = answer
+        elif isinstance(event, PData):
+            cause.pdu = event.pdu
+        elif isinstance(event, ReleaseRequest):
+            cause.pdu = AReleaseRQ()
+        elif isinstance(event, ReleaseResponse):
+            cause.pdu = AReleaseRP()
+        else:
+            cause.pdu = AAbort(source=AbortSource.SERVICE_USER)
+        cause.data = encode_pdu(cause.pdu)
+        if isinstance(event, PData):
+            limit = self._peer_max()
+            if len(cause.data) - PDU_HEADER.size > limit:
+                raise LocalProtocolError(
+                    f"a P-DATA-TF of {len(cause.data) - PDU_HEADER.size} bytes is above the "
+                    f"peer's maximum length, {limit} (PS3.8 D.1)",
+                    state=self._state.label,
+                    event=ul.label,
+                )
+            agreement = self._agreement
+            assert agreement is not None  # Sta6 or Sta8
+            for pdv in event.pdu.pdvs:
+                if pdv.context_id not in agreement.contexts:
+                    raise self._not_accepted(pdv.context_id, agreement)
+            cause.buffers = (cause.data,)
+        self._fire(ul, cause)
+        if ul is ULEvent.EVT1:
+            self._fire(ULEvent.EVT2, cause)  # the transport is connected: AE-2 at once
+        return self.data_to_send()
+
+    def send_message(
+        self,
+        context_id: int,
+        message: Message,
+        *,
+        now: float,
+        pack_command_with_data: bool = False,
+    ) -> Iterator[PDUBuffers]:
+        """Send ``message`` on presentation context ``context_id`` (DT-1; AR-7 while the
+        peer awaits our release response): each item is one P-DATA-TF as buffers to write
+        (``fragment_message``), made as the iterator is advanced, within the peer's
+        maximum length, so that a data set in a file is never held whole.
+
+        The state, the context (one the association accepted) and a message already
+        being sent are checked now: :class:`~dimsekit.LocalProtocolError`.  One message
+        at a time (PS3.8 E.1): an iterator left unfinished, or one that raised, poisons
+        the connection (only an abort is left).
+        """
+        self._check_local(ULEvent.EVT9)
+        agreement = self._agreement
+        assert agreement is not None  # Sta6 or Sta8
+        context = agreement.contexts.get(context_id)
+        if context is None:
+            raise self._not_accepted(context_id, agreement)
+        pdus = fragment_message(
+            message,
+            context_id,
+            self._peer_max(),
+            transfer_syntax=context.transfer_syntax,
+            pack_command_with_data=pack_command_with_data,
+        )
+        self._sending = True
+        return self._send_pdus(pdus, now)
+
+    def _not_accepted(self, context_id: object, agreement: Agreement) -> LocalProtocolError:
+        return LocalProtocolError(
+            f"presentation context {context_id!r} was not accepted on this association "
+            f"(accepted: {sorted(agreement.contexts)}) (PS3.8 7.1.1.13)",
+            state=self._state.label,
+            event=ULEvent.EVT9.label,
+        )
+
+    def _send_pdus(self, pdus: Iterator[PDUBuffers], now: float) -> Iterator[PDUBuffers]:
+        finished = False
+        try:
+            pending = self.data_to_send()
+            if pending:
+                yield tuple(pending)
+            for buffers in pdus:
+                self._fire(ULEvent.EVT9, _Cause(now, buffers=buffers))
+                yield tuple(self.data_to_send())
+            finished = True
+        finally:
+            self._sending = False
+            if not finished:
+                self._poisoned = True
+
+    def send_failed(self) -> None:
+        """Say that writing what the engine gave failed half way: the stream to the peer
+        is out of step, so no more P-DATA nor release goes (only an abort), as h11's."""
+        self._poisoned = True
+
+    def _check_local(self, event: ULEvent) -> None:
+        """Refuse a local event the state (Table 9-10) or the connection does not allow."""
+        if event in (ULEvent.EVT9, ULEvent.EVT11, ULEvent.EVT14):
+            if self._poisoned:
+                raise LocalProtocolError(
+                    "an earlier send failed half way: only an A-ABORT can go now",
+                    state=self._state.label,
+                    event=event.label,
+                )
+            if self._sending:
+                self._poisoned = True
+                raise LocalProtocolError(
+                    "a message is still being sent (its iterator is unfinished): fragments "
+                    "of messages never interleave (PS3.8 E.1); the connection is poisoned",
+                    state=self._state.label,
+                    event=event.label,
+                )
+        if event is ULEvent.EVT1 and (self._began or self._role is Role.ACCEPTOR):
+            raise LocalProtocolError(
+                "one association per transport connection (PS3.8 9.1.1): make a new "
+                "Association for a new connection",
+                state=self._state.label,
+                event=event.label,
+            )
+        if (self._state, event) not in TRANSITIONS:
+            transition(self._state, event)  # raises, saying so
+
+    def _peer_max(self) -> int:
+        """The longest P-DATA-TF the peer takes (PS3.8 D.1: its Maximum Length)."""
+        agreement = self._agreement
+        if agreement is None:
+            return UNLIMITED_SEND_CAP
+        peer = (
+            agreement.acceptor_max_pdu_length
+            if self._role is Role.REQUESTOR
+            else agreement.requestor_max_pdu_length
+        )
+        return peer or UNLIMITED_SEND_CAP
+
+    # --- receiving ----------------------------------------------------------------------
+
+    def receive_data(self, data: bytes | bytearray | memoryview, *, now: float) -> None:
+        """Take the bytes read from the transport, split anywhere; ``b""`` means the
+        transport has closed (Evt17).  The events they complete wait for
+        :meth:`next_event`; bytes the engine answers with wait for :meth:`data_to_send`."""
+        try:
+            view = memoryview(data).cast("B")
+        except TypeError:
+            raise TypeError(
+                "data is the bytes read: bytes, bytearray or a C-contiguous memoryview, "
+                f"not {type(data).__name__}"
+            ) from None
+        if not self._began:
+            raise LocalProtocolError(
+                "nothing can be received before the A-ASSOCIATE-RQ is sent",
+                state=self._state.label,
+            )
+        if self._transport_closed:
+            raise LocalProtocolError(
+                "the transport has closed (receive_data(b'') came): nothing more is received",
+                state=self._state.label,
+            )
+        if not view:
+            self._transport_closed = True
+            if self._state is not State.STA1:
+                self._fire(
+                    ULEvent.EVT17,
+                    _Cause(now, why=f"the transport connection closed in {self._state.label}"),
+                )
+            return
+        self._route_bytes(view, now)
+
+    def _route_bytes(self, view: memoryview, now: float) -> None:
+        position, end = 0, len(view)
+        while position < end:
+            if self._state is State.STA1 or self._out_of_step:
+                return  # closed by us, or out of step: what still comes is dropped
+            if self._left == 0:
+                if not self._header and end - position >= PDU_HEADER.size:
+                    header: bytes | memoryview = view[position : position + PDU_HEADER.size]
+                    peeked = True
+                else:
+                    take = min(PDU_HEADER.size - len(self._header), end - position)
+                    self._header += view[position : position + take]
+                    position += take
+                    if len(self._header) < PDU_HEADER.size:
+                        return
+                    header = bytes(self._header)
+                    self._header.clear()
+                    peeked = False
+                pdu_type, _, length = PDU_HEADER.unpack(header)
+                self._route = self._start_pdu(pdu_type, length, now)
+                self._left = length
+                self._p_data = pdu_type == _P_DATA
+                if self._route is _Route.FEED:
+                    if peeked:
+                        position = self._feed_run(view, position, position + PDU_HEADER.size, now)
+                    else:
+                        self._feed(header, now)
+                    continue
+                if peeked:
+                    position += PDU_HEADER.size
+                if self._route is _Route.COLLECT:
+                    self._collected = bytearray(header)
+                    if not self._left:
+                        self._end_collected(now)
+                continue
+            if self._route is _Route.FEED and self._state is State.STA13:
+                self._route = _Route.SKIP  # aborted inside this PDU: the rest is not read
+            if self._route is _Route.FEED:
+                position = self._feed_run(view, position, position, now)
+                continue
+            take = min(self._left, end - position)
+            chunk = view[position : position + take]
+            position += take
+            self._left -= take
+            if self._route is _Route.COLLECT:
+                self._collected += chunk
+                if not self._left:
+                    self._end_collected(now)
+
+    def _start_pdu(self, pdu_type: int, length: int, now: float) -> _Route:
+        """A PDU header has come: where its bytes go, acting at once where the header
+        alone says what the table does."""
+        state = self._state
+        if pdu_type not in _KNOWN_TYPES:
+            self._fire(
+                ULEvent.EVT19,
+                _Cause(
+                    now,
+                    reason=AbortReason.UNRECOGNIZED_PDU,
+                    why=f"a PDU of unknown type 0x{pdu_type:02X} came in {state.label} "
+                    "(PS3.8 9.3.1)",
+                ),
+            )
+            return _Route.SKIP
+        name = PDUType(pdu_type).label
+        if pdu_type == _P_DATA and TRANSITIONS.get((state, ULEvent.EVT10)) not in _DATA_ACTIONS:
+            self._fire(
+                ULEvent.EVT10,
+                _Cause(now, reason=AbortReason.UNEXPECTED_PDU, why=self._unexpected(name)),
+            )
+            return _Route.SKIP
+        if state is State.STA13:
+            if length > MAX_OTHER_PDU_LENGTH:
+                self._fire(
+                    ULEvent.EVT19,
+                    _Cause(
+                        now,
+                        reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                        why=f"an {name} of {length} bytes came in Sta13",
+                    ),
+                )
+                return _Route.SKIP
+            return _Route.COLLECT
+        if pdu_type == _P_DATA:
+            return self._check_p_data_length(length, now)
+        return _Route.FEED
+
+    def _check_p_data_length(self, length: int, now: float) -> _Route:
+        """A P-DATA-TF's length against the maximum we announced (PS3.8 D.1) and the
+        ceiling: above ours, a diagnostic (the first time) or, strictly, an abort; above
+        both, an abort.  The ceiling never refuses what we announced."""
+        ours = self._our_max
+        over_ours = bool(ours) and length > ours
+        beyond = bool(self._ceiling) and length > max(self._ceiling, ours)
+        if not over_ours and not beyond:
+            return _Route.FEED
+        if over_ours:
+            said = (
+                f"a P-DATA-TF of {length} bytes is above the maximum length we announced, "
+                f"{ours} (PS3.8 D.1)"
+            )
+        else:
+            said = f"a P-DATA-TF of {length} bytes (we announced no maximum, PS3.8 D.1)"
+        if beyond or self._strict:
+            if beyond:
+                said += f", above the ceiling of {max(self._ceiling, ours)} bytes we take"
+            self._fire(
+                ULEvent.EVT19,
+                _Cause(now, reason=AbortReason.INVALID_PDU_PARAMETER_VALUE, why=said),
+            )
+            return _Route.SKIP
+        if not self._oversize_said:
+            self._oversize_said = True
+            self._events.append(
+                Diagnostics(
+                    (
+                        Diagnostic(
+                            what=said + "; taken (said for the first such PDU only)",
+                            rule="PS3.8 D.1: a P-DATA-TF is no longer than the receiver's "
+                            "Maximum Length",
+                            severity=Severity.ERROR,
+                            offset=self._assembler.stream_offset,
+                        ),
+                    )
+                )
+            )
+        return _Route.FEED
+
+    def _feed_run(self, view: memoryview, start: int, body: int, now: float) -> int:
+        """Feed the PDU being read, from ``start`` (its header, or where its body goes
+        on), its body from ``body``; after a P-DATA-TF, the whole or begun P-DATA-TF
+        PDUs that follow it in ``view`` too, each one the state takes in and within every
+        length rule with nothing to say, so that a message in several PDUs reaches the
+        assembler in as few calls as it came (P-DATA changes no state: PS3.8 Table 9-10,
+        DT-2, AR-6).  Returns where it stopped; ``_left`` is what is still to come."""
+        end = len(view)
+        stop = min(end, body + self._left)
+        self._left -= stop - body
+        if not self._left and self._p_data:
+            limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
+            while end - stop >= PDU_HEADER.size:
+                pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
+                if pdu_type != _P_DATA or length > limit:
+                    break
+                after = stop + PDU_HEADER.size + length
+                if after > end:
+                    self._left = after - end
+                    stop = end
+                    break
+                stop = after
+        self._feed(view[start:stop], now)
+        return stop
+
+    def _unexpected(self, name: str) -> str:
+        state = self._state
+        return (
+            f"an {name} came in {state.label} ({state.meaning.rstrip('.')}), where PS3.8 "
+            "Table 9-10 does not expect it"
+        )
+
+    def _feed(self, chunk: bytes | memoryview, now: float) -> None:
+        try:
+            received = self._assembler.feed(chunk)
+        except FramingError as error:
+            for event in error.events:
+                self._received(event, now)
+            self._out_of_step = True
+            self._fire(
+                ULEvent.EVT19,
+                _Cause(now, reason=AbortReason.INVALID_PDU_PARAMETER_VALUE, why=str(error)),
+            )
+            return
+        for event in received:
+            self._received(event, now)
+
+    def _received(
+        self, event: MessageReceived | UndecodableMessage | PDUReceived, now: float
+    ) -> None:
+        if self._state is State.STA1:
+            return  # closed on an earlier PDU of the same bytes
+        if isinstance(event, PDUReceived):
+            self._pdu_received(event.pdu_type.label, event.decoded, event.diagnostics, now)
+            return
+        agreement = self._agreement
+        if agreement is not None and event.context_id not in agreement.contexts:
+            self._fire(
+                ULEvent.EVT19,
+                _Cause(
+                    now,
+                    reason=AbortReason.UNEXPECTED_PDU_PARAMETER,
+                    why=f"a message came on presentation context {event.context_id}, which "
+                    f"the association did not accept (accepted: {sorted(agreement.contexts)})",
+                ),
+            )
+            return
+        self._fire(ULEvent.EVT10, _Cause(now, received=event))
+
+    def _end_collected(self, now: float) -> None:
+        """A PDU gathered whole in Sta13: decoded alone, for the table's Sta13 column."""
+        pdu = bytes(self._collected)
+        self._collected = bytearray()
+        try:
+            decoded = decode_pdu(pdu, strict=self._strict)
+        except DecodeError as error:
+            self._pdu_received(PDUType(pdu[0]).label, error, (), now)
+        else:
+            self._pdu_received(PDUType(pdu[0]).label, decoded, (), now)
+
+    def _pdu_received(
+        self,
+        name: str,
+        decoded: DecodedPDU | DecodeError,
+        diagnostics: tuple[Diagnostic, ...],
+        now: float,
+    ) -> None:
+        if isinstance(decoded, DecodeError):
+            self._fire(
+                ULEvent.EVT19,
+                _Cause(
+                    now,
+                    reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                    why=f"an {name} that does not decode came in {self._state.label}: {decoded}",
+                ),
+            )
+            return
+        pdu = decoded.pdu
+        found = diagnostics + decoded.diagnostics
+        event = _PDU_EVENTS[type(pdu)]
+        cause = _Cause(
+            now,
+            pdu=pdu,
+            diagnostics=found,
+            reason=AbortReason.UNEXPECTED_PDU,
+            why=self._unexpected(name),
+        )
+        if event is ULEvent.EVT3 and self._state is State.STA5:
+            assert self._rq is not None and isinstance(pdu, AAssociateAC)
+            problems = negotiation.check_received_answer(self._rq, pdu)
+            if problems and self._strict:
+                cause.reason = AbortReason.INVALID_PDU_PARAMETER_VALUE
+                cause.why = f"the A-ASSOCIATE-AC does not answer our RQ: {problems[0].what}"
+                self._fire(ULEvent.EVT19, cause)
+                return
+            cause.diagnostics += problems
+        elif found and event not in (ULEvent.EVT3, ULEvent.EVT6):
+            self._events.append(Diagnostics(found))
+        self._fire(event, cause)
+
+    # --- timers -------------------------------------------------------------------------
+
+    def handle_timer(self, *, now: float) -> None:
+        """The time has come (``now`` at or after :attr:`deadline`): the timers due fire,
+        ARTIM as Evt18, the application timeouts as PS3.8 9.1.4 Note 2 leaves them to us
+        (see the module docstring).  Before the deadline nothing happens."""
+        while True:
+            if self._artim is not None and now >= self._artim:
+                self._artim = None
+                self._fire(
+                    ULEvent.EVT18,
+                    _Cause(now, why=f"ARTIM expired in {self._state.label} (PS3.8 9.1.2)"),
+                )
+            elif self._app is not None and now >= self._app[1]:
+                which, _ = self._app
+                self._app = None
+                self._events.append(TimedOut(which))
+                if which != "idle":
+                    waited = {"request": "an A-ASSOCIATE-AC or -RJ", "release": "an A-RELEASE-RP"}
+                    self._fire(
+                        ULEvent.EVT15,
+                        _Cause(
+                            now,
+                            why=f"no {waited[which]} within {which}_timeout "
+                            f"({self._timeouts[which]} s) in {self._state.label}: aborted "
+                            "(an application timeout, PS3.8 9.1.4 Note 2)",
+                        ),
+                    )
+            else:
+                return
+
+    def _start_artim(self, now: float) -> None:
+        self._artim = now + self._artim_timeout
+
+    def _start_timer(self, which: _Timer, now: float) -> None:
+        timeout = self._timeouts[which]
+        self._app = None if timeout is None else (which, now + timeout)
+
+    # --- the machine --------------------------------------------------------------------
+
+    def _fire(self, event: ULEvent, cause: _Cause) -> None:
+        """Do what PS3.8 Table 9-10 says for ``event`` in this state."""
+        action = TRANSITIONS.get((self._state, event))
+        if action is None:
+            transition(self._state, event)  # raises: no transition
+            return
+        branch = self._branch(action, cause) if branches(action) else None
+        next_state = OUTCOMES[action, branch]
+        _ACTIONS[action](self, cause)
+        self._state = next_state
+        if self._app is not None and next_state not in _TIMER_STATES[self._app[0]]:
+            self._app = None
+        if next_state is State.STA1:
+            self._artim = None
+
+    def _branch(self, action: Action, cause: _Cause) -> Branch:
+        if action is Action.AE_6:
+            assert isinstance(cause.pdu, AAssociateRQ)
+            cause.refusal = negotiation.provider_refusal(cause.pdu)
+            return Branch.ACCEPTABLE if cause.refusal is None else Branch.NOT_ACCEPTABLE
+        if action is Action.AR_8:
+            return Branch.REQUESTOR if self._role is Role.REQUESTOR else Branch.ACCEPTOR
+        assert action is Action.AA_3 and isinstance(cause.pdu, AAbort)
+        if cause.pdu.source == AbortSource.SERVICE_USER:
+            return Branch.SERVICE_USER
+        return Branch.SERVICE_PROVIDER
+
+    def _write(self, data: bytes) -> None:
+        self._outgoing.append(data)
+
+    def _abort_pdu(self, source: AbortSource, reason: AbortReason) -> AAbort:
+        pdu = AAbort(source=source, reason=reason)
+        self._write(encode_pdu(pdu))
+        return pdu
+
+    def _await_close(self) -> None:
+        self._events.append(AwaitTransportClose(self._artim))
+
+    # Each action of PS3.8 Tables 9-6 to 9-9; where it leads is the table's.
+
+    def _ae_1(self, cause: _Cause) -> None:
+        """The transport is connected already (the object is made for it)."""
+        self._began = True
+
+    def _ae_2(self, cause: _Cause) -> None:
+        assert isinstance(cause.pdu, AAssociateRQ)
+        self._rq = cause.pdu
+        self._our_max = cause.pdu.user_information.maximum_length or 0
+        self._write(cause.data)
+        self._start_timer("request", cause.now)
+
+    def _ae_3(self, cause: _Cause) -> None:
+        assert isinstance(cause.pdu, AAssociateAC) and self._rq is not None
+        self._agreement = negotiation.agreement(self._rq, cause.pdu)
+        self._events.append(AssociationAccepted(cause.pdu, self._agreement, cause.diagnostics))
+        self._start_timer("idle", cause.now)
+
+    def _ae_4(self, cause: _Cause) -> None:
+        assert isinstance(cause.pdu, AAssociateRJ)
+        self._events.append(AssociationRejected(cause.pdu, by_peer=True))
+        self._events.append(CloseTransport())
+
+    def _ae_5(self, cause: _Cause) -> None:
+        self._start_artim(cause.now)
+
+    def _ae_6(self, cause: _Cause) -> None:
+        assert isinstance(cause.pdu, AAssociateRQ)
+        self._artim = None
+        if cause.refusal is None:
+            self._rq = cause.pdu
+            self._events.append(AssociationRequested(cause.pdu, cause.diagnostics))
+            return
+        self._write(encode_pdu(cause.refusal))
+        self._start_artim(cause.now)
+        self._events.append(AssociationRejected(cause.refusal, by_peer=False))
+        self._await_close()
+
+    def _ae_7(self, cause: _Cause) -> None:
+        assert isinstance(cause.pdu, AAssociateAC) and self._rq is not None
+        self._write(cause.data)
+        self._our_max = cause.pdu.user_information.maximum_length or 0
+        self._agreement = negotiation.agreement(self._rq, cause.pdu)
+        self._start_timer("idle", cause.now)
+
+    def _ae_8(self, cause: _Cause) -> None:
+        self._write(cause.data)
+        self._start_artim(cause.now)
+        self._await_close()
+
+    def _dt_1(self, cause: _Cause) -> None:
+        self._outgoing.extend(cause.buffers)
+        self._start_timer("idle", cause.now)
+
+    def _dt_2(self, cause: _Cause) -> None:
+        assert cause.received is not None
+        self._events.append(cause.received)
+        self._start_timer("idle", cause.now)
+
+    def _ar_1(self, cause: _Cause) -> None:
+        self._write(cause.data)
+        self._start_timer("release", cause.now)
+
+    def _ar_2(self, cause: _Cause) -> None:
+        self._events.append(ReleaseRequested(collision=False))
+
+    def _ar_3(self, cause: _Cause) -> None:
+        self._events.append(Released())
+        self._events.append(CloseTransport())
+
+    def _ar_4(self, cause: _Cause) -> None:
+        self._write(cause.data)
+        self._start_artim(cause.now)
+        self._await_close()
+
+    def _ar_5(self, cause: _Cause) -> None:
+        self._artim = None
+
+    def _ar_6(self, cause: _Cause) -> None:
+        assert cause.received is not None
+        self._events.append(cause.received)
+
+    def _ar_7(self, cause: _Cause) -> None:
+        self._outgoing.extend(cause.buffers)
+
+    def _ar_8(self, cause: _Cause) -> None:
+        self._events.append(ReleaseRequested(collision=True))
+
+    def _ar_9(self, cause: _Cause) -> None:
+        self._write(cause.data)
+
+    def _ar_10(self, cause: _Cause) -> None:
+        self._events.append(Released())
+
+    def _aa_1(self, cause: _Cause) -> None:
+        # Our user's A-ABORT (Evt15, or a timeout on its behalf), or, in Sta2, the
+        # table's answer to a PDU it does not expect: the service-user source either way.
+        pdu = self._abort_pdu(AbortSource.SERVICE_USER, AbortReason.NOT_SPECIFIED)
+        self._start_artim(cause.now)
+        if cause.why:
+            self._events.append(Aborted(pdu.source, pdu.reason, False, cause.why, pdu))
+        self._await_close()
+
+    def _aa_2(self, cause: _Cause) -> None:
+        self._artim = None
+        if cause.pdu is None and self._state is not State.STA4:
+            self._events.append(TimedOut("artim"))
+        elif isinstance(cause.pdu, AAbort) and self._state is State.STA2:
+            self._events.append(
+                Aborted(
+                    cause.pdu.source, cause.pdu.reason, True, self._abort_why(cause.pdu), cause.pdu
+                )
+            )
+        self._events.append(CloseTransport())
+
+    def _abort_why(self, pdu: AAbort) -> str:
+        source, reason = pdu.source, pdu.reason
+        by = {
+            AbortSource.SERVICE_USER: "service user",
+            AbortSource.SERVICE_PROVIDER: "service provider",
+        }
+        return (
+            f"the peer sent an A-ABORT in {self._state.label}, source {int(source)} "
+            f"({by.get(source, 'reserved')}), reason {int(reason)} "
+            f"({reason.name if isinstance(reason, AbortReason) else 'reserved'})"
+        )
+
+    def _aa_3(self, cause: _Cause) -> None:
+        assert isinstance(cause.pdu, AAbort)
+        self._events.append(
+            Aborted(cause.pdu.source, cause.pdu.reason, True, self._abort_why(cause.pdu), cause.pdu)
+        )
+        self._events.append(CloseTransport())
+
+    def _aa_4(self, cause: _Cause) -> None:
+        self._events.append(
+            Aborted(
+                AbortSource.SERVICE_PROVIDER,
+                AbortReason.NOT_SPECIFIED,
+                True,
+                cause.why or f"the transport connection closed in {self._state.label}",
+            )
+        )
+
+    def _aa_5(self, cause: _Cause) -> None:
+        self._artim = None
+
+    def _aa_6(self, cause: _Cause) -> None:
+        """The PDU is ignored (the association is over)."""
+
+    def _aa_7(self, cause: _Cause) -> None:
+        self._abort_pdu(AbortSource.SERVICE_PROVIDER, cause.reason)
+
+    def _aa_8(self, cause: _Cause) -> None:
+        pdu = self._abort_pdu(AbortSource.SERVICE_PROVIDER, cause.reason)
+        self._events.append(Aborted(pdu.source, pdu.reason, False, cause.why, pdu))
+        self._start_artim(cause.now)
+        self._await_close()
+
+
+_ACTIONS: Final[dict[Action, Callable[[Association, _Cause], None]]] = {
+    action: getattr(Association, "_" + action.name.lower()) for action in Action
+}
+"""Each action's method: ``_ae_1`` for AE-1 ..."""

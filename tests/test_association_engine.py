@@ -1,0 +1,1194 @@
+"""The association engine, the h11 way: a requestor and an acceptor talking in memory,
+every scenario fed whole and one byte at a time; every cell of PS3.8 Table 9-10 driven
+on a real engine; a fuzz target."""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import dimsekit as dk
+from dimsekit import (
+    NEED_DATA,
+    Aborted,
+    AbortRequest,
+    Action,
+    AssociateAccept,
+    AssociateReject,
+    AssociateRequest,
+    Association,
+    AssociationAccepted,
+    AssociationRejected,
+    AssociationRequested,
+    AwaitTransportClose,
+    Branch,
+    CloseTransport,
+    Diagnostics,
+    LocalProtocolError,
+    PData,
+    Released,
+    ReleaseRequest,
+    ReleaseRequested,
+    ReleaseResponse,
+    Role,
+    State,
+    TimedOut,
+    ULEvent,
+)
+from dimsekit._association import engine as engine_module
+from tests.helpers import CT, p_data, pdv, store
+
+VERIFICATION = "1.2.840.10008.1.1"
+IMPLICIT = "1.2.840.10008.1.2"
+EXPLICIT = "1.2.840.10008.1.2.1"
+S = State
+
+
+def state_of(engine: Association) -> State:
+    """The engine's state (a call, so that type checkers do not narrow it across steps)."""
+    return engine.state
+
+
+def user_information(maximum_length: int = 16382) -> dk.UserInformation:
+    return dk.UserInformation.of(
+        maximum_length=maximum_length, implementation_class_uid="1.2.826.0.1.3680043.9.1"
+    )
+
+
+def make_rq(maximum_length: int = 16382, **kwargs: Any) -> dk.AAssociateRQ:
+    fields: dict[str, Any] = {
+        "called_ae_title": "ACCEPTOR",
+        "calling_ae_title": "REQUESTOR",
+        "presentation_contexts": [
+            dk.PresentationContextRQ(
+                context_id=1, abstract_syntax=VERIFICATION, transfer_syntaxes=[IMPLICIT]
+            ),
+            dk.PresentationContextRQ(
+                context_id=3, abstract_syntax=CT, transfer_syntaxes=[EXPLICIT, IMPLICIT]
+            ),
+            dk.PresentationContextRQ(
+                context_id=5, abstract_syntax="1.2.3", transfer_syntaxes=[IMPLICIT]
+            ),
+        ],
+        "user_information": user_information(maximum_length),
+    }
+    fields.update(kwargs)
+    return dk.AAssociateRQ(**fields)
+
+
+def make_ac(rq: dk.AAssociateRQ, maximum_length: int = 16382) -> dk.AAssociateAC:
+    return dk.AAssociateAC.answering(
+        rq,
+        presentation_contexts=[
+            dk.PresentationContextAC(context_id=1, transfer_syntax=IMPLICIT),
+            dk.PresentationContextAC(context_id=3, transfer_syntax=EXPLICIT),
+            dk.PresentationContextAC(
+                context_id=5, result=dk.ContextResult.ABSTRACT_SYNTAX_NOT_SUPPORTED
+            ),
+        ],
+        user_information=user_information(maximum_length),
+    )
+
+
+RQ = make_rq()
+AC = make_ac(RQ)
+RJ = dk.AAssociateRJ(result=1, source=1, reason=7)
+ECHO = dk.CEchoRequest(message_id=1)
+ECHO_RSP = dk.CEchoResponse(message_id_being_responded_to=1, status=0)
+
+
+def joined(buffers: Iterator[Any] | list[Any] | tuple[Any, ...]) -> bytes:
+    return b"".join(bytes(b) for b in buffers)
+
+
+def message_bytes(message: dk.Message, context_id: int = 1, max_pdu: int = 16382) -> bytes:
+    return b"".join(joined(p) for p in dk.fragment_message(message, context_id, max_pdu))
+
+
+def unknown_pdu() -> bytes:
+    return struct.pack(">BBI", 0x09, 0, 4) + bytes(4)
+
+
+# --- the pair --------------------------------------------------------------------------------
+
+
+class Pair:
+    """A requestor and an acceptor in memory.  What one writes is delivered to the other
+    at once (whole, or one byte at a time), and so is what that one answers on its own;
+    ``log`` is every event of both, in order, with its side."""
+
+    def __init__(self, bytewise: bool = False, **options: Any) -> None:
+        self.now = 0.0
+        self.bytewise = bytewise
+        self.requestor = Association(Role.REQUESTOR, now=self.now, **options)
+        self.acceptor = Association(Role.ACCEPTOR, now=self.now, **options)
+        self.log: list[tuple[str, object]] = []
+        self.held: dict[str, bytes] = {"requestor": b"", "acceptor": b""}
+
+    def side(self, name: str) -> Association:
+        return self.requestor if name == "requestor" else self.acceptor
+
+    def other(self, name: str) -> str:
+        return "acceptor" if name == "requestor" else "requestor"
+
+    def feed(self, name: str, data: bytes) -> None:
+        engine = self.side(name)
+        if self.bytewise and data:
+            for i in range(len(data)):
+                engine.receive_data(data[i : i + 1], now=self.now)
+        else:
+            engine.receive_data(data, now=self.now)
+        self.collect(name)
+        answer = joined(engine.data_to_send())
+        if answer:
+            self.deliver(name, answer)
+
+    def collect(self, name: str) -> None:
+        for event in self.side(name).events():
+            self.log.append((name, event))
+
+    def deliver(self, sender: str, data: bytes) -> None:
+        self.feed(self.other(sender), data)
+
+    def send(self, name: str, event: dk.LocalEvent, *, hold: bool = False) -> None:
+        data = joined(self.side(name).send(event, now=self.now))
+        self.collect(name)
+        if hold:
+            self.held[name] += data
+        else:
+            self.deliver(name, data)
+
+    def release_held(self, name: str) -> None:
+        data, self.held[name] = self.held[name], b""
+        self.deliver(name, data)
+
+    def message(self, name: str, context_id: int, message: dk.Message) -> int:
+        count = 0
+        for pdu in self.side(name).send_message(context_id, message, now=self.now):
+            count += 1
+            self.deliver(name, joined(pdu))
+        return count
+
+    def associate(self) -> None:
+        self.send("requestor", AssociateRequest(RQ))
+        self.send("acceptor", AssociateAccept(AC))
+
+    def timer(self, name: str, now: float) -> None:
+        self.now = now
+        engine = self.side(name)
+        engine.handle_timer(now=now)
+        self.collect(name)
+        data = joined(engine.data_to_send())
+        if data:
+            self.deliver(name, data)
+
+    def close(self, name: str) -> None:
+        self.feed(name, b"")
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(side, type(event).__name__) for side, event in self.log]
+
+
+def both_ways(scenario: Callable[[Pair], None], **options: Any) -> Pair:
+    """Run ``scenario`` fed whole and fed a byte at a time: the same events."""
+    whole, bytewise = Pair(**options), Pair(bytewise=True, **options)
+    scenario(whole)
+    scenario(bytewise)
+    assert whole.log == bytewise.log
+    assert whole.requestor.state == bytewise.requestor.state
+    assert whole.acceptor.state == bytewise.acceptor.state
+    return whole
+
+
+# --- scenarios ---------------------------------------------------------------------------
+
+
+def test_association_established() -> None:
+    pair = both_ways(Pair.associate)
+    assert pair.kinds() == [
+        ("acceptor", "AssociationRequested"),
+        ("requestor", "AssociationAccepted"),
+    ]
+    requested = pair.log[0][1]
+    assert isinstance(requested, AssociationRequested) and requested.rq == RQ
+    accepted = pair.log[1][1]
+    assert isinstance(accepted, AssociationAccepted)
+    assert accepted.ac == AC and accepted.diagnostics == ()
+    assert sorted(accepted.agreement.contexts) == [1, 3]
+    assert state_of(pair.requestor) is state_of(pair.acceptor) is S.STA6
+    assert pair.requestor.agreement == pair.acceptor.agreement == accepted.agreement
+    assert pair.requestor.next_event() is NEED_DATA
+
+
+@pytest.mark.parametrize("result", list(dk.RejectResult))
+@pytest.mark.parametrize("reason", list(dk.RejectReason))
+def test_rejection_every_result_source_reason(
+    result: dk.RejectResult, reason: dk.RejectReason
+) -> None:
+    rj = dk.AAssociateRJ(result=result, source=reason.source, reason=reason)
+
+    def scenario(pair: Pair) -> None:
+        pair.send("requestor", AssociateRequest(RQ))
+        pair.send("acceptor", AssociateReject(rj))
+
+    pair = both_ways(scenario)
+    assert pair.kinds() == [
+        ("acceptor", "AssociationRequested"),
+        ("acceptor", "AwaitTransportClose"),
+        ("requestor", "AssociationRejected"),
+        ("requestor", "CloseTransport"),
+    ]
+    rejected = pair.log[2][1]
+    assert isinstance(rejected, AssociationRejected)
+    assert (rejected.rj, rejected.by_peer) == (rj, True)
+    assert (rejected.rj.result, rejected.rj.source, rejected.rj.reason) == (
+        result,
+        reason.source,
+        reason,
+    )
+    assert state_of(pair.requestor) is S.STA1
+    assert state_of(pair.acceptor) is S.STA13
+    pair.close("acceptor")  # the requestor closed: AR-5
+    assert state_of(pair.acceptor) is S.STA1 and pair.acceptor.deadline is None
+
+
+def test_the_provider_rejects_an_unacceptable_rq_itself() -> None:
+    odd = make_rq(application_context=dk.ApplicationContext(name="1.2.3.4"))
+
+    def scenario(pair: Pair) -> None:
+        pair.send("requestor", AssociateRequest(odd))
+
+    pair = both_ways(scenario)
+    assert pair.kinds() == [
+        ("acceptor", "AssociationRejected"),
+        ("acceptor", "AwaitTransportClose"),
+        ("requestor", "AssociationRejected"),
+        ("requestor", "CloseTransport"),
+    ]
+    ours, theirs = pair.log[0][1], pair.log[2][1]
+    assert isinstance(ours, AssociationRejected) and isinstance(theirs, AssociationRejected)
+    assert not ours.by_peer and theirs.by_peer and ours.rj == theirs.rj
+    assert state_of(pair.acceptor) is S.STA13 and pair.acceptor.deadline == 30.0
+
+
+def echo_and_store(pair: Pair) -> None:
+    pair.associate()
+    pair.message("requestor", 1, ECHO)
+    pair.message("acceptor", 1, ECHO_RSP)
+    pair.message("requestor", 3, store(b"\x01\x02" * 20_000))
+    pair.message("acceptor", 3, store(b"ab" * 10))
+
+
+def test_p_data_both_ways() -> None:
+    pair = both_ways(echo_and_store)
+    received = [(side, e) for side, e in pair.log if isinstance(e, dk.MessageReceived)]
+    assert [(side, e.context_id, e.message) for side, e in received] == [
+        ("acceptor", 1, ECHO),
+        ("requestor", 1, ECHO_RSP),
+        ("acceptor", 3, store(b"\x01\x02" * 20_000)),
+        ("requestor", 3, store(b"ab" * 10)),
+    ]
+
+
+def test_a_data_set_larger_than_the_peers_maximum_goes_in_pdus_within_it() -> None:
+    pair = Pair()
+    pair.send("requestor", AssociateRequest(make_rq(maximum_length=1000)))
+    pair.send("acceptor", AssociateAccept(make_ac(RQ, maximum_length=4000)))
+    for sender, limit in (("requestor", 4000), ("acceptor", 1000)):
+        pdus = [joined(p) for p in pair.side(sender).send_message(3, store(b"xy" * 10_000), now=0)]
+        assert len(pdus) > 20_000 // limit
+        assert all(len(p) - 6 <= limit for p in pdus)
+        for p in pdus:
+            pair.deliver(sender, p)
+    received = [e for _, e in pair.log if isinstance(e, dk.MessageReceived)]
+    assert [e.message for e in received] == [store(b"xy" * 10_000)] * 2
+
+
+def test_a_peer_maximum_of_zero_means_our_cap() -> None:
+    pair = Pair()
+    pair.send("requestor", AssociateRequest(RQ))
+    pair.send("acceptor", AssociateAccept(make_ac(RQ, maximum_length=0)))
+    size = dk.UNLIMITED_SEND_CAP * 2 + 100
+    pdus = [joined(p) for p in pair.requestor.send_message(3, store(b"z" * size), now=0)]
+    assert max(len(p) - 6 for p in pdus) == dk.UNLIMITED_SEND_CAP
+
+
+def release(pair: Pair) -> None:
+    pair.associate()
+    pair.send("requestor", ReleaseRequest())
+    pair.send("acceptor", ReleaseResponse())
+
+
+def test_release() -> None:
+    pair = both_ways(release)
+    assert pair.kinds()[2:] == [
+        ("acceptor", "ReleaseRequested"),
+        ("acceptor", "AwaitTransportClose"),
+        ("requestor", "Released"),
+        ("requestor", "CloseTransport"),
+    ]
+    assert state_of(pair.requestor) is S.STA1 and state_of(pair.acceptor) is S.STA13
+    assert pair.log[2][1] == ReleaseRequested(collision=False)
+
+
+def test_release_by_the_acceptor() -> None:
+    def scenario(pair: Pair) -> None:
+        pair.associate()
+        pair.send("acceptor", ReleaseRequest())
+        pair.send("requestor", ReleaseResponse())
+
+    pair = both_ways(scenario)
+    assert state_of(pair.acceptor) is S.STA1 and state_of(pair.requestor) is S.STA13
+
+
+@pytest.mark.parametrize("requestor_first", [True, False])
+@pytest.mark.parametrize("rq_and_rp_together", [True, False])
+def test_release_collision(requestor_first: bool, rq_and_rp_together: bool) -> None:
+    """Both users release at once (PS3.8 7.2.2): the requestor answers first (Sta9,
+    Sta11), the acceptor after its confirmation (Sta10, Sta12)."""
+
+    def scenario(pair: Pair) -> None:
+        pair.associate()
+        pair.send("requestor", ReleaseRequest(), hold=True)
+        pair.send("acceptor", ReleaseRequest(), hold=True)
+        assert state_of(pair.requestor) is state_of(pair.acceptor) is S.STA7
+        if requestor_first and not rq_and_rp_together:
+            pair.release_held("requestor")
+            assert state_of(pair.acceptor) is S.STA10
+            pair.release_held("acceptor")
+            assert state_of(pair.requestor) is S.STA9
+            pair.send("requestor", ReleaseResponse())
+        elif requestor_first:
+            pair.release_held("acceptor")  # the acceptor's RQ first, then ours with our RP
+            pair.send("requestor", ReleaseResponse(), hold=True)
+            assert state_of(pair.requestor) is S.STA11
+            pair.release_held("requestor")  # RQ and RP in one read: Sta7 -> Sta10 -> Sta12
+        else:
+            pair.release_held("acceptor")
+            assert state_of(pair.requestor) is S.STA9
+            pair.release_held("requestor")
+            assert state_of(pair.acceptor) is S.STA10
+            pair.send("requestor", ReleaseResponse(), hold=not rq_and_rp_together)
+            if not rq_and_rp_together:
+                assert state_of(pair.requestor) is S.STA11
+                pair.release_held("requestor")
+        assert state_of(pair.acceptor) is S.STA12
+        pair.send("acceptor", ReleaseResponse())
+
+    pair = both_ways(scenario)
+    assert state_of(pair.requestor) is S.STA1 and state_of(pair.acceptor) is S.STA13
+    requestor = [e for side, e in pair.log if side == "requestor"][1:]
+    acceptor = [e for side, e in pair.log if side == "acceptor"][1:]
+    assert requestor == [ReleaseRequested(collision=True), Released(), CloseTransport()]
+    assert acceptor == [
+        ReleaseRequested(collision=True),
+        Released(),
+        AwaitTransportClose(30.0),
+    ]
+
+
+def test_p_data_while_releasing_ar_6_and_ar_7() -> None:
+    def scenario(pair: Pair) -> None:
+        pair.associate()
+        pair.send("requestor", ReleaseRequest())
+        assert state_of(pair.acceptor) is S.STA8
+        pair.message("acceptor", 1, ECHO_RSP)  # AR-7
+        assert state_of(pair.acceptor) is S.STA8 and state_of(pair.requestor) is S.STA7  # AR-6
+        pair.send("acceptor", ReleaseResponse())
+
+    pair = both_ways(scenario)
+    assert pair.kinds()[2:] == [
+        ("acceptor", "ReleaseRequested"),
+        ("requestor", "MessageReceived"),
+        ("acceptor", "AwaitTransportClose"),
+        ("requestor", "Released"),
+        ("requestor", "CloseTransport"),
+    ]
+
+
+@pytest.mark.parametrize("who", ["requestor", "acceptor"])
+def test_abort_both_ways(who: str) -> None:
+    def scenario(pair: Pair) -> None:
+        pair.associate()
+        pair.send(who, AbortRequest())
+
+    pair = both_ways(scenario)
+    other = pair.other(who)
+    assert pair.kinds()[2:] == [
+        (who, "AwaitTransportClose"),
+        (other, "Aborted"),
+        (other, "CloseTransport"),
+    ]
+    aborted = pair.log[3][1]
+    assert isinstance(aborted, Aborted)
+    assert (aborted.source, aborted.reason, aborted.by_peer) == (
+        dk.AbortSource.SERVICE_USER,
+        dk.AbortReason.NOT_SPECIFIED,
+        True,
+    )
+    assert aborted.pdu == dk.AAbort() and "service user" in aborted.why
+    assert state_of(pair.side(who)) is S.STA13 and state_of(pair.side(other)) is S.STA1
+    pair.close(who)
+    assert state_of(pair.side(who)) is S.STA1
+
+
+def test_provider_abort_received_says_its_reason() -> None:
+    pair = Pair()
+    pair.associate()
+    pair.feed("requestor", dk.encode_pdu(dk.AAbort(source=2, reason=6)))
+    aborted = pair.log[-2][1]
+    assert isinstance(aborted, Aborted) and aborted.by_peer
+    assert aborted.reason is dk.AbortReason.INVALID_PDU_PARAMETER_VALUE
+    assert "service provider" in aborted.why and "INVALID_PDU_PARAMETER_VALUE" in aborted.why
+
+
+def test_artim_expires_in_sta2() -> None:
+    def scenario(pair: Pair) -> None:
+        assert pair.acceptor.deadline == 30.0
+        pair.timer("acceptor", 29.9)
+        assert state_of(pair.acceptor) is S.STA2
+        pair.timer("acceptor", 30.0)
+
+    pair = both_ways(scenario)
+    assert pair.log == [("acceptor", TimedOut("artim")), ("acceptor", CloseTransport())]
+    assert state_of(pair.acceptor) is S.STA1 and pair.acceptor.deadline is None
+
+
+def test_artim_expires_in_sta13() -> None:
+    def scenario(pair: Pair) -> None:
+        release(pair)
+        pair.now = 5
+        assert pair.acceptor.deadline == 30.0
+        pair.timer("acceptor", 31.0)
+
+    pair = both_ways(scenario)
+    assert pair.log[-2:] == [("acceptor", TimedOut("artim")), ("acceptor", CloseTransport())]
+    assert state_of(pair.acceptor) is S.STA1
+
+
+@pytest.mark.parametrize("which", ["request", "release"])
+def test_an_unanswered_request_or_release_times_out_and_aborts(which: str) -> None:
+    def scenario(pair: Pair) -> None:
+        if which == "request":
+            pair.send("requestor", AssociateRequest(RQ), hold=True)
+        else:
+            pair.associate()
+            pair.send("requestor", ReleaseRequest(), hold=True)
+        assert pair.requestor.deadline == 10.0
+        pair.timer("requestor", 10.0)
+
+    pair = both_ways(scenario, request_timeout=10.0, release_timeout=10.0)
+    mine = [e for side, e in pair.log if side == "requestor"]
+    assert mine[-3:-1] == [TimedOut(which), mine[-2]]  # type: ignore[arg-type]
+    aborted = mine[-2]
+    assert isinstance(aborted, Aborted) and not aborted.by_peer
+    assert aborted.source is dk.AbortSource.SERVICE_USER
+    assert f"{which}_timeout" in aborted.why and "not ARTIM" not in aborted.why
+    assert mine[-1] == AwaitTransportClose(40.0)
+    assert state_of(pair.requestor) is S.STA13
+    # ARTIM now runs for Sta13, from the abort: an application timeout is not ARTIM.
+    assert pair.requestor.deadline == 40.0
+
+
+def test_idle_timeout_only_says_so() -> None:
+    pair = Pair(idle_timeout=5.0)
+    pair.associate()
+    assert pair.requestor.deadline == 5.0
+    pair.now = 3
+    pair.message("requestor", 1, ECHO)
+    assert pair.requestor.deadline == 8.0 and pair.acceptor.deadline == 8.0
+    pair.timer("requestor", 8.0)
+    assert pair.log[-1] == ("requestor", TimedOut("idle"))
+    assert state_of(pair.requestor) is S.STA6 and pair.requestor.deadline is None
+    assert pair.requestor.data_to_send() == []
+
+
+def test_request_timeout_none_never_fires() -> None:
+    requestor = Association(Role.REQUESTOR, now=0, request_timeout=None)
+    requestor.send(AssociateRequest(RQ), now=0)
+    assert requestor.deadline is None
+    requestor.handle_timer(now=1e9)
+    assert state_of(requestor) is S.STA5 and requestor.events() == []
+
+
+# --- the peer's maximum, ours, and the ceiling --------------------------------------------------
+
+
+def established(role: Role, **options: Any) -> Association:
+    engine = Association(role, now=0, **options)
+    if role is Role.REQUESTOR:
+        engine.send(AssociateRequest(make_rq(maximum_length=100)), now=0)
+        engine.receive_data(dk.encode_pdu(AC), now=0)
+    else:
+        engine.receive_data(dk.encode_pdu(RQ), now=0)
+        engine.send(AssociateAccept(make_ac(RQ, maximum_length=100)), now=0)
+    engine.events()
+    assert state_of(engine) is S.STA6
+    return engine
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_an_incoming_pdu_above_our_maximum_is_taken_with_a_diagnostic(role: Role) -> None:
+    engine = established(role)
+    big = message_bytes(store(b"q" * 300), 3, max_pdu=400)
+    engine.receive_data(big + big, now=1)
+    events = engine.events()
+    assert [type(e) for e in events] == [Diagnostics, dk.MessageReceived, dk.MessageReceived]
+    first = events[0]
+    assert isinstance(first, Diagnostics)
+    assert "above the maximum length we announced, 100" in first.diagnostics[0].what
+
+
+@pytest.mark.parametrize("options", [{"strict": True}, {"max_pdu_ceiling": 200}])
+def test_beyond_the_ceiling_or_when_strict_an_abort(options: dict[str, Any]) -> None:
+    engine = established(Role.REQUESTOR, **options)
+    engine.receive_data(message_bytes(store(b"q" * 300), 3, max_pdu=400), now=1)
+    aborted, wait = [e for e in engine.events() if not isinstance(e, Diagnostics)]
+    assert isinstance(aborted, Aborted) and isinstance(wait, AwaitTransportClose)
+    assert aborted.reason is dk.AbortReason.INVALID_PDU_PARAMETER_VALUE
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=6))]
+    assert state_of(engine) is S.STA13
+
+
+def test_a_message_on_a_context_not_accepted_aborts_unexpected_parameter() -> None:
+    engine = established(Role.ACCEPTOR)
+    engine.receive_data(message_bytes(ECHO, 5), now=1)
+    aborted = engine.events()[0]
+    assert isinstance(aborted, Aborted)
+    assert aborted.reason is dk.AbortReason.UNEXPECTED_PDU_PARAMETER
+    assert "context 5" in aborted.why
+
+
+def test_an_ac_not_answering_our_rq_lenient_diagnostic_strict_abort() -> None:
+    partial = dk.AAssociateAC.answering(
+        RQ,
+        presentation_contexts=[dk.PresentationContextAC(context_id=1, transfer_syntax=IMPLICIT)],
+        user_information=user_information(),
+    )
+    lenient = Association(Role.REQUESTOR, now=0)
+    lenient.send(AssociateRequest(RQ), now=0)
+    lenient.receive_data(dk.encode_pdu(partial), now=0)
+    (accepted,) = lenient.events()
+    assert isinstance(accepted, AssociationAccepted)
+    assert any("not answered" in d.what for d in accepted.diagnostics)
+    strict = Association(Role.REQUESTOR, now=0, strict=True)
+    strict.send(AssociateRequest(RQ), now=0)
+    strict.receive_data(dk.encode_pdu(partial), now=0)
+    aborted = strict.events()[0]
+    assert isinstance(aborted, Aborted)
+    assert aborted.reason is dk.AbortReason.INVALID_PDU_PARAMETER_VALUE
+    assert state_of(strict) is S.STA13
+
+
+def test_our_own_answer_is_checked_against_the_rq() -> None:
+    engine = Association(Role.ACCEPTOR, now=0)
+    engine.receive_data(dk.encode_pdu(RQ), now=0)
+    wrong = dk.AAssociateAC.answering(
+        RQ,
+        presentation_contexts=[dk.PresentationContextAC(context_id=7, transfer_syntax=IMPLICIT)],
+        user_information=user_information(),
+    )
+    with pytest.raises(LocalProtocolError):
+        engine.send(AssociateAccept(wrong), now=0)
+    assert state_of(engine) is S.STA3 and engine.data_to_send() == []
+
+
+def test_a_raw_p_data_above_the_peers_maximum_is_refused() -> None:
+    engine = established(Role.ACCEPTOR)  # the requestor announced 16382
+    pdv = dk.PresentationDataValue(
+        context_id=1, is_command=True, is_last=True, fragment=b"x" * 20000
+    )
+    with pytest.raises(LocalProtocolError, match="peer's maximum length, 16382"):
+        engine.send(PData(dk.PDataTF(pdvs=[pdv])), now=0)
+    assert state_of(engine) is S.STA6
+
+
+# --- sending a message: one at a time; poisoning ----------------------------------------------
+
+
+def test_an_unfinished_message_then_another_send_poisons() -> None:
+    engine = established(Role.REQUESTOR)  # the acceptor announced 16382
+    pdus = engine.send_message(3, store(b"ab" * 50_000), now=0)
+    next(pdus)
+    with pytest.raises(LocalProtocolError, match="still being sent"):
+        engine.send_message(1, ECHO, now=0)
+    assert engine.poisoned
+    with pytest.raises(LocalProtocolError, match="send failed"):
+        engine.send(ReleaseRequest(), now=0)
+    assert state_of(engine) is S.STA6
+    engine.send(AbortRequest(), now=0)  # an abort still goes
+    assert state_of(engine) is S.STA13
+
+
+def test_a_message_that_fails_to_fragment_poisons() -> None:
+    engine = established(Role.REQUESTOR)
+    with pytest.raises(dk.DimseError, match="odd length"):
+        list(engine.send_message(3, store(b"abc"), now=0))
+    assert engine.poisoned
+    with pytest.raises(LocalProtocolError):
+        list(engine.send_message(1, ECHO, now=0))
+
+
+def test_send_failed_poisons_and_a_finished_message_does_not() -> None:
+    engine = established(Role.REQUESTOR)
+    list(engine.send_message(1, ECHO, now=0))
+    list(engine.send_message(1, ECHO, now=0))
+    assert not engine.poisoned
+    engine.send_failed()
+    with pytest.raises(LocalProtocolError):
+        engine.send_message(1, ECHO, now=0)
+
+
+def test_send_message_checks_state_and_context_at_once() -> None:
+    engine = Association(Role.ACCEPTOR, now=0)
+    with pytest.raises(LocalProtocolError) as raised:
+        engine.send_message(1, ECHO, now=0)
+    assert (raised.value.state, raised.value.event) == ("Sta2", "Evt9")
+    engine = established(Role.REQUESTOR)
+    with pytest.raises(LocalProtocolError, match="not accepted"):
+        engine.send_message(5, ECHO, now=0)
+    assert not engine.poisoned
+
+
+def test_the_association_ending_while_a_message_is_sent_stops_it() -> None:
+    engine = established(Role.REQUESTOR)
+    pdus = engine.send_message(3, store(b"ab" * 50_000), now=0)
+    next(pdus)
+    engine.receive_data(dk.encode_pdu(dk.AAbort()), now=0)
+    with pytest.raises(LocalProtocolError):
+        next(pdus)
+    assert state_of(engine) is S.STA1
+
+
+# --- the wrong calls --------------------------------------------------------------------------
+
+
+def test_wrong_arguments() -> None:
+    with pytest.raises(TypeError, match="role"):
+        Association("requestor", now=0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="artim_timeout"):
+        Association(Role.ACCEPTOR, now=0, artim_timeout=0)
+    engine = Association(Role.ACCEPTOR, now=0)
+    with pytest.raises(TypeError, match="local event"):
+        engine.send(RQ, now=0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="bytes"):
+        engine.receive_data("text", now=0)  # type: ignore[arg-type]
+
+
+def test_one_association_per_connection() -> None:
+    requestor = Association(Role.REQUESTOR, now=0)
+    with pytest.raises(LocalProtocolError, match="before the A-ASSOCIATE-RQ"):
+        requestor.receive_data(b"\x07", now=0)
+    requestor.send(AssociateRequest(RQ), now=0)
+    requestor.receive_data(dk.encode_pdu(RJ), now=0)
+    assert state_of(requestor) is S.STA1
+    with pytest.raises(LocalProtocolError, match="one association per transport"):
+        requestor.send(AssociateRequest(RQ), now=0)
+    requestor.receive_data(b"late bytes", now=0)  # closed by us: dropped
+    requestor.receive_data(b"", now=0)
+    with pytest.raises(LocalProtocolError, match="has closed"):
+        requestor.receive_data(b"x", now=0)
+    acceptor = Association(Role.ACCEPTOR, now=0)
+    with pytest.raises(LocalProtocolError, match="one association per transport"):
+        acceptor.send(AssociateRequest(RQ), now=0)
+
+
+# --- every cell of Table 9-10 ---------------------------------------------------------------
+
+Step = Callable[[Association], None]
+
+
+def remote(pdu: bytes) -> Step:
+    def step(engine: Association) -> None:
+        engine.receive_data(pdu, now=0)
+
+    return step
+
+
+def local(event: dk.LocalEvent) -> Step:
+    def step(engine: Association) -> None:
+        engine.send(event, now=0)
+
+    return step
+
+
+TO_STA6 = {
+    Role.REQUESTOR: [local(AssociateRequest(RQ)), remote(dk.encode_pdu(AC))],
+    Role.ACCEPTOR: [remote(dk.encode_pdu(RQ)), local(AssociateAccept(AC))],
+}
+RELEASE_RQ = dk.encode_pdu(dk.AReleaseRQ())
+RELEASE_RP = dk.encode_pdu(dk.AReleaseRP())
+
+# How to bring an engine of each role into each state it can be in.
+ROUTES: dict[tuple[State, Role], list[Step]] = {
+    (S.STA1, Role.REQUESTOR): [],
+    (S.STA2, Role.ACCEPTOR): [],
+    (S.STA3, Role.ACCEPTOR): [remote(dk.encode_pdu(RQ))],
+    (S.STA5, Role.REQUESTOR): [local(AssociateRequest(RQ))],
+    **{(S.STA6, role): TO_STA6[role] for role in Role},
+    **{(S.STA7, role): [*TO_STA6[role], local(ReleaseRequest())] for role in Role},
+    **{(S.STA8, role): [*TO_STA6[role], remote(RELEASE_RQ)] for role in Role},
+    (S.STA9, Role.REQUESTOR): [
+        *TO_STA6[Role.REQUESTOR],
+        local(ReleaseRequest()),
+        remote(RELEASE_RQ),
+    ],
+    (S.STA10, Role.ACCEPTOR): [
+        *TO_STA6[Role.ACCEPTOR],
+        local(ReleaseRequest()),
+        remote(RELEASE_RQ),
+    ],
+    (S.STA11, Role.REQUESTOR): [
+        *TO_STA6[Role.REQUESTOR],
+        local(ReleaseRequest()),
+        remote(RELEASE_RQ),
+        local(ReleaseResponse()),
+    ],
+    (S.STA12, Role.ACCEPTOR): [
+        *TO_STA6[Role.ACCEPTOR],
+        local(ReleaseRequest()),
+        remote(RELEASE_RQ),
+        remote(RELEASE_RP),
+    ],
+    **{(S.STA13, role): [*TO_STA6[role], local(AbortRequest())] for role in Role},
+}
+# Sta4 is folded into sending the A-ASSOCIATE-RQ (the object is made for a connected
+# transport): its three cells (Evt2 AE-2, Evt15 AA-2, Evt17 AA-4) are the table test's.
+UNREACHABLE = {S.STA4}
+
+
+def reach(state: State, role: Role) -> Association:
+    engine = Association(role, now=0)
+    for step in ROUTES[state, role]:
+        step(engine)
+    assert state_of(engine) is state
+    engine.events()
+    engine.data_to_send()
+    return engine
+
+
+def p_data_echo() -> bytes:
+    return message_bytes(ECHO, 1)
+
+
+EVENT_STEPS: dict[ULEvent, Step] = {
+    ULEvent.EVT1: local(AssociateRequest(RQ)),
+    ULEvent.EVT3: remote(dk.encode_pdu(AC)),
+    ULEvent.EVT4: remote(dk.encode_pdu(RJ)),
+    ULEvent.EVT6: remote(dk.encode_pdu(RQ)),
+    ULEvent.EVT7: local(AssociateAccept(AC)),
+    ULEvent.EVT8: local(AssociateReject(RJ)),
+    ULEvent.EVT9: local(PData(dk.decode_pdu(p_data_echo()).pdu)),  # type: ignore[arg-type]
+    ULEvent.EVT10: remote(p_data_echo()),
+    ULEvent.EVT11: local(ReleaseRequest()),
+    ULEvent.EVT12: remote(RELEASE_RQ),
+    ULEvent.EVT13: remote(RELEASE_RP),
+    ULEvent.EVT14: local(ReleaseResponse()),
+    ULEvent.EVT15: local(AbortRequest()),
+    ULEvent.EVT16: remote(dk.encode_pdu(dk.AAbort())),
+    ULEvent.EVT17: remote(b""),
+    ULEvent.EVT18: lambda engine: engine.handle_timer(now=1e6),
+    ULEvent.EVT19: remote(unknown_pdu()),
+}
+# Evt2 and Evt5 are the transport's: folded into send(AssociateRequest) and into making
+# an acceptor (Sta1 -> Sta2), which the first two cases below check.
+
+
+@pytest.fixture
+def actions_done(monkeypatch: pytest.MonkeyPatch) -> list[Action]:
+    """The actions the engine performs, in order, as dispatched from the table."""
+    done: list[Action] = []
+    for action, method in list(engine_module._ACTIONS.items()):
+
+        def spy(
+            engine: Association, cause: Any, action: Action = action, method: Any = method
+        ) -> None:
+            done.append(action)
+            method(engine, cause)
+
+        monkeypatch.setitem(engine_module._ACTIONS, action, spy)
+    return done
+
+
+def test_evt5_and_evt2_are_folded(actions_done: list[Action]) -> None:
+    acceptor = Association(Role.ACCEPTOR, now=0)
+    assert actions_done == [Action.AE_5] and state_of(acceptor) is S.STA2
+    requestor = Association(Role.REQUESTOR, now=0)
+    requestor.send(AssociateRequest(RQ), now=0)
+    assert actions_done == [Action.AE_5, Action.AE_1, Action.AE_2]
+    assert state_of(requestor) is S.STA5
+
+
+DEFINED = [
+    (state, role, event)
+    for (state, role) in ROUTES
+    for event in EVENT_STEPS
+    if (state, event) in dk.TRANSITIONS and (state, event) != (S.STA1, ULEvent.EVT1)
+]
+
+
+def expected_branch(action: Action, role: Role) -> Branch | None:
+    if action is Action.AE_6:
+        return Branch.ACCEPTABLE
+    if action is Action.AR_8:
+        return Branch.REQUESTOR if role is Role.REQUESTOR else Branch.ACCEPTOR
+    if action is Action.AA_3:
+        return Branch.SERVICE_USER
+    return None
+
+
+@pytest.mark.parametrize(
+    ("state", "role", "event"), DEFINED, ids=lambda v: str(getattr(v, "value", v))
+)
+def test_every_defined_cell(
+    state: State, role: Role, event: ULEvent, actions_done: list[Action]
+) -> None:
+    engine = reach(state, role)
+    actions_done.clear()
+    EVENT_STEPS[event](engine)
+    action = dk.TRANSITIONS[state, event]
+    assert actions_done[:1] == [action]
+    assert state_of(engine) is dk.OUTCOMES[action, expected_branch(action, role)]
+    sent = joined(engine.data_to_send())
+    events = engine.events()
+    if event.kind is dk.EventKind.REMOTE and action in (Action.AA_1, Action.AA_7, Action.AA_8):
+        # A remote error: the A-ABORT the table names, with the most specific reason.
+        reason = 1 if event is ULEvent.EVT19 else 2
+        source, expected_reason = (0, 0) if action is Action.AA_1 else (2, reason)
+        assert sent == dk.encode_pdu(dk.AAbort(source=source, reason=expected_reason))
+        if action is not Action.AA_7:
+            aborted = events[0]
+            assert isinstance(aborted, Aborted) and not aborted.by_peer
+            assert (aborted.source, aborted.reason) == (source, expected_reason)
+            assert state.label in aborted.why
+            assert events[-1] == AwaitTransportClose(30.0)
+    elif action is Action.AA_6:
+        assert sent == b"" and events == []
+
+
+def test_every_defined_cell_of_a_reachable_state_is_driven() -> None:
+    driven = {(state, event) for state, _, event in DEFINED}
+    # test_evt5_and_evt2_are_folded: Sta1 Evt5 (AE-5), Sta1 Evt1 (AE-1) then Sta4 Evt2 (AE-2)
+    folded = {(S.STA1, ULEvent.EVT5), (S.STA1, ULEvent.EVT1), (S.STA4, ULEvent.EVT2)}
+    assert driven | folded | {c for c in dk.TRANSITIONS if c[0] in UNREACHABLE} == set(
+        dk.TRANSITIONS
+    )
+
+
+def test_a_provider_abort_takes_aa_3s_other_branch(actions_done: list[Action]) -> None:
+    engine = reach(S.STA6, Role.REQUESTOR)
+    actions_done.clear()
+    engine.receive_data(dk.encode_pdu(dk.AAbort(source=2, reason=1)), now=0)
+    assert actions_done == [Action.AA_3] and state_of(engine) is S.STA1
+    aborted = engine.events()[0]
+    assert isinstance(aborted, Aborted) and aborted.source is dk.AbortSource.SERVICE_PROVIDER
+
+
+UNDEFINED_LOCAL = [
+    (state, role, event)
+    for (state, role) in ROUTES
+    for event in EVENT_STEPS
+    if event.kind is dk.EventKind.LOCAL and (state, event) not in dk.TRANSITIONS
+]
+
+
+@pytest.mark.parametrize(
+    ("state", "role", "event"), UNDEFINED_LOCAL, ids=lambda v: str(getattr(v, "value", v))
+)
+def test_every_undefined_local_cell_raises_and_leaves_the_state(
+    state: State, role: Role, event: ULEvent
+) -> None:
+    engine = reach(state, role)
+    with pytest.raises(LocalProtocolError) as raised:
+        EVENT_STEPS[event](engine)
+    assert (raised.value.state, raised.value.event) == (state.label, event.label)
+    assert state_of(engine) is state
+    assert engine.data_to_send() == [] and engine.events() == []
+
+
+def test_a_pdu_that_does_not_decode_is_evt19_invalid_parameter_value() -> None:
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    engine.receive_data(struct.pack(">BBI", 5, 0, 4) + b"\x00", now=0)
+    assert state_of(engine) is S.STA6  # not whole yet
+    engine.receive_data(b"\x00" * 3, now=0)
+    # An A-RELEASE-RQ whose PDU-length is fixed decodes; one that is cut is not whole.
+    assert state_of(engine) is S.STA8
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    engine.receive_data(struct.pack(">BBI", 1, 0, 10) + bytes(10), now=0)
+    aborted = engine.events()[0]
+    assert isinstance(aborted, Aborted)
+    assert aborted.reason is dk.AbortReason.INVALID_PDU_PARAMETER_VALUE
+    assert state_of(engine) is S.STA13
+
+
+def test_a_framing_break_aborts_and_the_rest_is_dropped() -> None:
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    data_first = struct.pack(">BBIIBB", 4, 0, 8, 4, 1, 0x00) + b"ab"  # a data set fragment first
+    engine.receive_data(data_first + RELEASE_RQ, now=0)
+    aborted, _wait = engine.events()
+    assert isinstance(aborted, Aborted) and "data set fragment before" in aborted.why
+    assert aborted.reason is dk.AbortReason.INVALID_PDU_PARAMETER_VALUE
+    assert state_of(engine) is S.STA13
+    engine.receive_data(RELEASE_RQ + unknown_pdu(), now=0)
+    assert engine.events() == []
+
+
+def test_sta13_reads_pdus_whole_for_its_column() -> None:
+    engine = reach(S.STA13, Role.REQUESTOR)
+    engine.receive_data(RELEASE_RP + p_data_echo() + dk.encode_pdu(RQ)[:10], now=0)
+    assert engine.data_to_send() == [] and state_of(engine) is S.STA13
+    engine.receive_data(dk.encode_pdu(RQ)[10:], now=0)
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=2))]
+    engine.receive_data(dk.encode_pdu(dk.AAbort()), now=0)
+    assert engine.events() == [CloseTransport()] and state_of(engine) is S.STA1
+
+
+# --- fuzz ----------------------------------------------------------------------------------
+
+OURS = (
+    AssociationRequested,
+    AssociationAccepted,
+    AssociationRejected,
+    dk.MessageReceived,
+    dk.UndecodableMessage,
+    ReleaseRequested,
+    Released,
+    Aborted,
+    CloseTransport,
+    AwaitTransportClose,
+    TimedOut,
+    Diagnostics,
+)
+REACHABLE = sorted(ROUTES, key=lambda key: (key[0], key[1].value))
+SEEDS = [
+    dk.encode_pdu(RQ),
+    dk.encode_pdu(AC),
+    dk.encode_pdu(RJ),
+    RELEASE_RQ,
+    RELEASE_RP,
+    dk.encode_pdu(dk.AAbort(source=2, reason=4)),
+    message_bytes(ECHO, 1),
+    message_bytes(store(b"ab" * 40), 3, max_pdu=40),
+]
+
+
+def fuzz_engine(state: State, role: Role, data: bytes, chunk: int) -> None:
+    """Feed ``data`` in chunks of ``chunk`` bytes to an engine in ``state``, then close:
+    only our events come, only whole PDUs go out, and the engine never raises."""
+    engine = reach(state, role)
+    for start in range(0, len(data), chunk):
+        if state_of(engine) is S.STA1 and state is S.STA1:
+            break
+        engine.receive_data(data[start : start + chunk], now=1)
+    if state is not S.STA1:
+        engine.receive_data(b"", now=2)
+    engine.handle_timer(now=1e6)
+    for event in engine.events():
+        assert isinstance(event, OURS)
+    for sent in engine.data_to_send():
+        dk.decode_pdu(bytes(sent))
+    assert engine.state in (S.STA1, S.STA13) or state is S.STA1
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([key for key in REACHABLE if key[0] is not S.STA1]),
+    st.binary(max_size=300),
+    st.integers(1, 64),
+)
+def test_fuzz_random_bytes(key: tuple[State, Role], data: bytes, chunk: int) -> None:
+    fuzz_engine(*key, data, chunk)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([key for key in REACHABLE if key[0] is not S.STA1]),
+    st.lists(st.sampled_from(SEEDS), min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=4),
+    st.integers(1, 4096),
+)
+def test_fuzz_mutated_streams(
+    key: tuple[State, Role], pdus: list[bytes], changes: list[tuple[int, int]], chunk: int
+) -> None:
+    data = bytearray(b"".join(pdus))
+    for position, value in changes:
+        data[position % len(data)] = value
+    fuzz_engine(*key, bytes(data), chunk)
+
+
+def test_we_announced_no_maximum_the_ceiling_still_holds() -> None:
+    engine = Association(Role.ACCEPTOR, now=0, max_pdu_ceiling=300)
+    engine.receive_data(dk.encode_pdu(RQ), now=0)
+    engine.send(AssociateAccept(make_ac(RQ, maximum_length=0)), now=0)
+    engine.events()
+    engine.receive_data(message_bytes(store(b"q" * 200), 3, max_pdu=300), now=0)
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    engine.receive_data(message_bytes(store(b"q" * 400), 3, max_pdu=400), now=0)
+    aborted = engine.events()[0]
+    assert isinstance(aborted, Aborted) and "ceiling of 300" in aborted.why
+
+
+def test_the_ceiling_never_refuses_what_we_announced() -> None:
+    engine = Association(Role.ACCEPTOR, now=0, max_pdu_ceiling=100)
+    engine.receive_data(dk.encode_pdu(RQ), now=0)
+    engine.send(AssociateAccept(make_ac(RQ, maximum_length=1000)), now=0)
+    engine.events()
+    engine.receive_data(message_bytes(store(b"q" * 900), 3, max_pdu=1000), now=0)
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    with pytest.raises(TypeError, match="max_pdu_ceiling"):
+        Association(Role.ACCEPTOR, now=0, max_pdu_ceiling=-1)
+
+
+# --- the real peers' PDUs, replayed ----------------------------------------------------------
+
+RECORDINGS = Path(__file__).parent / "data" / "association"
+
+
+def recorded(name: str) -> bytes:
+    return (RECORDINGS / f"{name}.pdu").read_bytes()
+
+
+def answers(kind: str) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(RECORDINGS.glob("*.json")):
+        document = json.loads(path.read_text())
+        if document["pdu"] == kind and document.get("answers"):
+            found.append((document["answers"], path.stem))
+    return found
+
+
+def feed(engine: Association, data: bytes, bytewise: bool) -> list[object]:
+    if bytewise:
+        for i in range(len(data)):
+            engine.receive_data(data[i : i + 1], now=0)
+    else:
+        engine.receive_data(data, now=0)
+    return list(engine.events())
+
+
+@pytest.mark.parametrize("bytewise", [False, True])
+@pytest.mark.parametrize(("rq_name", "ac_name"), answers("A-ASSOCIATE-AC"))
+def test_real_peers_association_replayed(rq_name: str, ac_name: str, bytewise: bool) -> None:
+    rq_bytes, ac_bytes = recorded(rq_name), recorded(ac_name)
+    rq, ac = dk.decode_pdu(rq_bytes).pdu, dk.decode_pdu(ac_bytes).pdu
+    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
+    # The acceptor side: the peer's RQ in, our answer out, byte for byte the peer's AC.
+    acceptor = Association(Role.ACCEPTOR, now=0)
+    (requested,) = feed(acceptor, rq_bytes, bytewise)
+    assert isinstance(requested, AssociationRequested) and requested.rq == rq
+    assert joined(acceptor.send(AssociateAccept(ac), now=0)) == ac_bytes
+    assert acceptor.state is S.STA6
+    # The requestor side: our RQ out as the peer sent it, the peer's AC in.
+    requestor = Association(Role.REQUESTOR, now=0)
+    assert joined(requestor.send(AssociateRequest(rq), now=0)) == rq_bytes
+    (accepted,) = feed(requestor, ac_bytes, bytewise)
+    assert isinstance(accepted, AssociationAccepted) and accepted.ac == ac
+    assert accepted.diagnostics == ()
+    assert requestor.state is S.STA6
+    assert requestor.agreement == acceptor.agreement
+
+
+@pytest.mark.parametrize("name", ["storescp-refuse-rj", "dcmqrscp-called-ae-rj"])
+def test_real_peers_rejection_replayed(name: str) -> None:
+    requestor = Association(Role.REQUESTOR, now=0)
+    requestor.send(AssociateRequest(dk.decode_pdu(recorded("findscu-rq")).pdu), now=0)  # type: ignore[arg-type]
+    rejected, close = feed(requestor, recorded(name), False)
+    assert isinstance(rejected, AssociationRejected)
+    assert rejected.rj == dk.decode_pdu(recorded(name)).pdu
+    assert close == CloseTransport() and state_of(requestor) is S.STA1
+
+
+@pytest.mark.parametrize(("rq_name", "rp_name"), answers("A-RELEASE-RP"))
+def test_real_peers_release_replayed(rq_name: str, rp_name: str) -> None:
+    requestor, acceptor = established(Role.REQUESTOR), established(Role.ACCEPTOR)
+    assert joined(requestor.send(ReleaseRequest(), now=0)) == recorded(rq_name)
+    assert feed(acceptor, recorded(rq_name), True) == [ReleaseRequested()]
+    assert joined(acceptor.send(ReleaseResponse(), now=0)) == recorded(rp_name)
+    assert feed(requestor, recorded(rp_name), True) == [Released(), CloseTransport()]
+
+
+@pytest.mark.parametrize("name", ["echoscu-abort", "storescp-abort", "pynetdicom-abort"])
+def test_real_peers_abort_replayed(name: str) -> None:
+    engine = established(Role.ACCEPTOR)
+    aborted, close = feed(engine, recorded(name), True)
+    assert isinstance(aborted, Aborted) and aborted.by_peer
+    assert (aborted.source, aborted.reason) == (dk.AbortSource.SERVICE_USER, 0)
+    assert close == CloseTransport()
+    assert joined(established(Role.REQUESTOR).send(AbortRequest(), now=0)) == recorded(name)
+
+
+def framed(pdu_type: int, body: bytes) -> bytes:
+    return struct.pack(">BBI", pdu_type, 0, len(body)) + body
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([key for key in REACHABLE if key[0] is not S.STA1]),
+    st.lists(
+        st.one_of(
+            st.sampled_from(SEEDS),
+            st.builds(framed, st.integers(0, 9), st.binary(max_size=40)),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 64),
+)
+def test_fuzz_framed_pdus(key: tuple[State, Role], pdus: list[bytes], chunk: int) -> None:
+    fuzz_engine(*key, b"".join(pdus), chunk)
+
+
+def test_an_abort_with_a_reserved_source_and_reason_is_reported_with_its_codes() -> None:
+    engine = Association(Role.ACCEPTOR, now=0)
+    engine.receive_data(framed(7, b"\x00\x00\x01\x03"), now=0)
+    said, aborted, close = engine.events()
+    assert isinstance(said, Diagnostics) and "AbortSource" in said.diagnostics[0].what
+    assert isinstance(aborted, Aborted) and (aborted.source, aborted.reason) == (1, 3)
+    assert "source 1 (reserved), reason 3 (reserved)" in aborted.why
+    assert close == CloseTransport() and state_of(engine) is S.STA1
+
+
+def test_a_raw_p_data_on_a_context_not_accepted_is_refused() -> None:
+    engine = established(Role.ACCEPTOR)
+    pdv = dk.PresentationDataValue(context_id=5, is_command=True, is_last=True, fragment=b"xx")
+    with pytest.raises(LocalProtocolError, match="context 5 was not accepted"):
+        engine.send(PData(dk.PDataTF(pdvs=[pdv])), now=0)
+    with pytest.raises(TypeError, match="rq"):
+        AssociateRequest(AC)  # type: ignore[arg-type]
+
+
+def test_aborted_inside_a_p_data_tf_the_rest_of_it_is_not_read() -> None:
+    engine = established(Role.ACCEPTOR)
+    # One P-DATA-TF holding a whole C-ECHO-RQ on context 5 (not accepted), then the
+    # first fragment of another message: the abort comes at the first message.
+    first = dk.decode_pdu(message_bytes(ECHO, 5)).pdu
+    assert isinstance(first, dk.PDataTF)
+    more = dk.PresentationDataValue(context_id=1, is_command=True, is_last=False, fragment=b"ab")
+    pdu = dk.encode_pdu(dk.PDataTF(pdvs=[*first.pdvs, more]))
+    engine.receive_data(pdu[:-1], now=0)
+    assert state_of(engine) is S.STA13
+    engine.receive_data(pdu[-1:] + b"\xff" * 10, now=0)  # the rest, then garbage
+    aborted, wait = engine.events()
+    assert isinstance(aborted, Aborted) and isinstance(wait, AwaitTransportClose)
+    # The rest of the P-DATA-TF is skipped; the garbage after it is an unknown PDU type,
+    # which Sta13 answers with an A-ABORT (AA-7, unrecognized PDU).
+    assert engine.data_to_send() == [
+        dk.encode_pdu(dk.AAbort(source=2, reason=5)),
+        dk.encode_pdu(dk.AAbort(source=2, reason=1)),
+    ]
+
+
+def test_an_undecodable_command_set_comes_through_as_the_framing_layer_says() -> None:
+    engine = established(Role.ACCEPTOR)
+    engine.receive_data(p_data(pdv(1, 0x03, b"not a command")), now=0)
+    (event,) = engine.events()
+    assert isinstance(event, dk.UndecodableMessage) and event.context_id == 1
+    assert event.command == b"not a command"
+    assert state_of(engine) is S.STA6 and engine.data_to_send() == []
