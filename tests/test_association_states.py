@@ -147,6 +147,7 @@ def test_undefined_local_cells_raise(event: int) -> None:
         assert raised.value.state == f"Sta{column}"
         assert raised.value.event == f"Evt{event}"
         assert "Table 9-10" in str(raised.value)
+        assert type(raised.value).__module__ == "dimsekit"  # as it is imported, like its kin
         again = pickle.loads(pickle.dumps(raised.value))
         assert (again.state, again.event, str(again)) == (
             raised.value.state,

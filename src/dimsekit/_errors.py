@@ -168,7 +168,7 @@ class DecodeError(DimseError):
 # ``__firstlineno__`` (Python 3.13+), so that inspect, which looks in the file of
 # ``sys.modules["dimsekit"]`` (the facade, which does not define them), says it cannot
 # find their source instead of showing the facade's lines.
-for _error in (DimseError, InvalidMessageError, InvalidPDUError, DecodeError):
+for _error in (DimseError, InvalidMessageError, InvalidPDUError, LocalProtocolError, DecodeError):
     _error.__module__ = "dimsekit"
 
 _framing_error: Callable[[str, int], DimseError] | None = None
