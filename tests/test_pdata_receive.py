@@ -22,6 +22,7 @@ import dimsekit as dk
 from dimsekit._codec import decode as codec_decode
 from dimsekit._codec.fast_decode import decode_canonical
 from dimsekit._framing import pdata_receive
+from dimsekit._framing.rules import inline as rules_inline
 from dimsekit._model.payload import received_payload
 from dimsekit.testing import messages
 
@@ -263,6 +264,100 @@ def test_the_one_pass_scan_is_generated_from_every_framing_rule() -> None:
         assert f"({rule.expression})" in source, rule.name
 
 
+def test_the_scans_first_test_inlines_the_rules_the_loop_checks_on_its_pdv() -> None:
+    """The first test (one command PDV filling its PDU) is written from the framing
+    rules' declarations: each rule the loop checks on a first command fragment, and the
+    command's limit, appears in it as its own expression."""
+    from dimsekit._framing import pdata_one_pass
+    from dimsekit._framing.rules import RULES
+
+    source, inlined = rules_inline(pdata_one_pass._FIRST_PDU)
+    names = {rule.name for rule in inlined}
+    assert names == {
+        "p_data_has_pdv", "within_max_pdu_length", "pdv_item_fits", "fragment_not_empty",
+        "fragment_even", "fragment_in_order", "command_within_limit",
+    }  # fmt: skip
+    for name in names:
+        assert f"({RULES[name].expression})" in source
+
+
+def _scanned(found: object) -> object:
+    """A scan's answer in comparable form (the data set fragments as bytes)."""
+    if found is None:
+        return None
+    assert isinstance(found, tuple)
+    context, command, data, after = found
+    return context, command, [bytes(fragment) for fragment in data], after
+
+
+def _first_test_agrees(buffer: bytes, start: int, max_pdu: int) -> None:
+    """The scan generated with its first test and the one generated without it (the
+    loop alone) give the same answer on ``buffer`` from ``start``, whole or cut short."""
+    from dimsekit._framing import pdata_one_pass
+
+    loop_alone = pdata_one_pass._generate("")
+    assert loop_alone.__code__.co_code != pdata_one_pass.scan_whole_message.__code__.co_code
+    view = memoryview(buffer)
+    for end in {len(buffer), max(start, len(buffer) - 1)}:
+        assert _scanned(pdata_one_pass.scan_whole_message(view, start, end, max_pdu)) == (
+            _scanned(loop_alone(view, start, end, max_pdu))
+        )
+
+
+_SCAN_MAX_PDU = st.sampled_from([0, 16, 40, 86, 16382])
+
+
+@settings(max_examples=examples(500), suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([4, 1]),
+    st.sampled_from([0x03, 0x01, 0x02, 0x00]),
+    st.integers(min_value=0, max_value=3),
+    st.binary(max_size=9),
+    st.integers(min_value=-2, max_value=2),
+    st.sampled_from([b"", p_data(pdv(1, 0x02, DATA)), p_data(pdv(2, 0x00, DATA + b"\0"))]),
+    _SCAN_MAX_PDU,
+    st.integers(min_value=0, max_value=2),
+)
+def test_the_scans_first_test_agrees_with_the_loop_around_one_pdv_filling_its_pdu(
+    pdu_type: int,
+    control: int,
+    context_id: int,
+    fragment: bytes,
+    skew: int,
+    after: bytes,
+    max_pdu: int,
+    start: int,
+) -> None:
+    """A first PDU of one PDV, of every type, control and fragment length (empty, odd,
+    over the maximum), its item length filling the PDU or off by ``skew``, with data
+    after it or not: what the first test takes, the loop takes the same way."""
+    item = pdv(context_id, control, fragment)
+    item = (len(item) - 4 + skew).to_bytes(4, "big", signed=skew < -4) + item[4:]
+    pdu = bytes([pdu_type]) + p_data(item)[1:]
+    _first_test_agrees(bytes(start) + pdu + after, start, max_pdu)
+
+
+@settings(max_examples=examples(500), suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(messages(), min_size=1, max_size=2),
+    MAX_PDU_LENGTHS,
+    st.booleans(),
+    st.sampled_from(["none", "flip", "insert", "delete", "truncate"]),
+    st.integers(min_value=0),
+    st.integers(min_value=0, max_value=255),
+    _SCAN_MAX_PDU,
+)
+def test_the_scans_first_test_agrees_with_the_loop_on_any_stream(
+    batch: list[dk.Message], fragment_at: int, pack: bool, how: str, where: int, byte: int,
+    max_pdu: int,
+) -> None:  # fmt: skip
+    stream = pdu_stream(*batch, max_pdu=fragment_at, pack=pack)
+    if how != "none":
+        stream = corrupt(stream, how, where, byte)
+    for limit in {0, fragment_at, max_pdu}:
+        _first_test_agrees(stream, 0, limit)
+
+
 @pytest.mark.parametrize(
     ("stream", "max_pdu", "said"),
     [
@@ -468,3 +563,21 @@ def test_the_typed_pdu_is_derived_so_equality_pickles_and_hand_made_events_keep(
     old = dk.PDUReceived.__new__(dk.PDUReceived)
     old.__setstate__({"pdu_type": dk.PDUType.A_RELEASE_RQ, "pdu": release, "diagnostics": ()})
     assert old == fed and old.decoded == fed.decoded
+
+
+def test_the_one_pass_event_is_the_one_its_init_makes_and_only_a_plain_class_gets_one() -> None:
+    """The one-pass path builds MessageReceived by its slots, generated from its attrs
+    fields: the same event as its ``__init__``; a class whose ``__init__`` would check or
+    convert a field is refused at import, not built past its checks."""
+    message = dk.CEchoRequest(message_id=7)
+    built = pdata_receive._message_received(3, message, (), b"\x01\x02")
+    made = dk.MessageReceived(3, message, (), b"\x01\x02")
+    assert type(built) is dk.MessageReceived and built == made
+    assert attrs.astuple(built, recurse=False) == attrs.astuple(made, recurse=False)
+
+    @attrs.frozen
+    class Checked:
+        context_id: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    with pytest.raises(AssertionError, match="does more than set its fields"):
+        pdata_receive._slot_builder(Checked)  # type: ignore[arg-type]

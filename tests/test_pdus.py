@@ -13,7 +13,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
@@ -1078,3 +1078,163 @@ def test_an_answer_that_leaves_out_or_adds_a_context_is_said_and_what_was_taken(
         f"presentation context {first.context_id} is accepted with transfer syntax "
         "1.2.840.10008.1.2.4.50, which was not proposed for it"
     )
+
+
+def _loop_only_context_reader() -> object:
+    """The presentation context (RQ) reader generated without its first test: the loop
+    alone, as the declaration gives it when no first test is made."""
+    from unittest import mock
+
+    from dimsekit._framing import pdu_decode
+    from dimsekit._framing.pdu_layout import ITEM_LAYOUTS
+
+    with mock.patch.object(pdu_decode, "_first_test", return_value=None):
+        return pdu_decode._reader("read_20", ITEM_LAYOUTS[0x20], dk.PresentationContextRQ, 4)
+
+
+_LOOP_ONLY = _loop_only_context_reader()
+_ITEM_BODY = st.one_of(
+    st.sampled_from([CT, VERIFICATION, IMPLICIT, EXPLICIT]).map(str.encode),
+    st.sampled_from([CT + "\0", "1.2.3.4", "1.02", "", "1.2.840.10008.1.2 "]).map(str.encode),
+    st.binary(max_size=6),
+)
+_SUB_ITEM = st.tuples(
+    st.sampled_from([0x30, 0x40, 0x40, 0x41]), _ITEM_BODY, st.sampled_from([0, 0, 0xFF])
+).map(lambda parts: item(parts[0], parts[1], parts[2]))
+_RUNS = st.sampled_from([(IMPLICIT,), (EXPLICIT, IMPLICIT), ("1.2.3.4",), ("1.02",), ()]).map(
+    lambda syntaxes: b"".join(uid_item(0x40, syntax) for syntax in syntaxes)
+)
+_ABSTRACT = st.tuples(
+    st.sampled_from([0x30, 0x30, 0x30, 0x40, 0x31]),
+    st.one_of(st.sampled_from([CT, VERIFICATION]).map(str.encode), _ITEM_BODY),
+    st.sampled_from([0, 0, 0xFF]),
+    st.sampled_from([0, 0, 0, 1, -1, 2]),
+).map(
+    # An abstract syntax item of any type, reserved byte and body, its length off by
+    # ``skew`` at times.
+    lambda parts: (
+        struct.pack(">BBH", parts[0], parts[2], max(0, len(parts[1]) + parts[3])) + parts[1]
+    )
+)
+_CONTEXT = st.tuples(
+    st.sampled_from([1, 3, 2, 0xFF]),
+    st.sampled_from([0, 0, 0xFF]),
+    st.one_of(_ABSTRACT, _ABSTRACT, st.lists(_SUB_ITEM, max_size=3).map(b"".join)),
+    st.one_of(st.none(), _RUNS, st.lists(_SUB_ITEM, max_size=2).map(b"".join)),
+    st.sampled_from([b"", b"", b"\x40", b"\x40\x00\x00\x09abc"]),
+)
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(_RUNS, st.lists(_CONTEXT, min_size=2, max_size=5), st.booleans())
+@example(b"", [(1, 0, b"", None, b""), (3, 0, b"", None, b"\x30")], True)  # the PDU's last byte
+@example(uid_item(0x40, IMPLICIT), [(1, 0, uid_item(0x30, CT + "\0"), None, b"")] * 2, False)
+def test_a_context_read_in_one_go_is_what_the_loop_reads(
+    shared: bytes, contexts: list[tuple[int, int, bytes, bytes | None, bytes]], last: bool
+) -> None:
+    # The context reader's first test (one abstract syntax, then a run of transfer
+    # syntaxes the run memory holds) gives what the loop alone gives: the same contexts,
+    # the same received bytes, the same diagnostics or error, read first and again.
+    # Contexts take the ``shared`` run of transfer syntaxes (None), or their own; ``last``:
+    # they end the PDU (no user information item after them).
+    from dimsekit._framing import pdu_decode
+    from dimsekit._framing.pdu import PDUType
+
+    data = minimal_rq(
+        *(
+            item(
+                0x20,
+                bytes([context_id, 0, reserved, 0])
+                + first
+                + (shared if run is None else run)
+                + tail,
+            )
+            for context_id, reserved, first, run, tail in contexts
+        ),
+        user=b"" if last else None,
+    )
+    rq_reader = pdu_decode._PDU_READERS[PDUType.A_ASSOCIATE_RQ].__globals__
+
+    def reads() -> list[object]:
+        pdu_decode.forget()
+        seen: list[object] = []
+        for _ in range(2):
+            try:
+                decoded = dk.decode_pdu(data)
+            except dk.DecodeError as error:
+                seen.append((str(error), error.offset))
+                continue
+            pdu = decoded.pdu
+            assert isinstance(pdu, dk.AAssociateRQ)
+            received = [(c.received, c.unknown_items) for c in pdu.presentation_contexts]
+            seen.append((decoded, received))
+        return seen
+
+    with_first_test = reads()
+    original = rq_reader["_read_20"]
+    rq_reader["_read_20"] = _LOOP_ONLY
+    try:
+        assert reads() == with_first_test
+    finally:
+        rq_reader["_read_20"] = original
+
+
+def test_the_context_readers_check_their_declared_form_on_what_they_read() -> None:
+    # The HOLDS form is inlined over the variables each field's slot was set to, as read
+    # (a field set through a converter, as the AC's result, is read back from the item);
+    # the RQ's, made of one part per field, asks the children's parts only where they
+    # did not come from a memory that holds only children of which they held.
+    import inspect
+
+    from dimsekit._framing import items, pdu_decode
+    from dimsekit._model.value_rules import InlineCheck
+
+    rq_source = inspect.getsource(pdu_decode._ITEM_READERS[0x20])
+    parts = items.CONTEXT_RQ_FIELDS_HOLD
+    own = f"({parts['context_id'].format(v='h0')})"
+    children = f"(({parts['abstract_syntax'].format(v='c0')}) and " + (
+        f"({parts['transfer_syntaxes'].format(v='c1')}))"
+    )
+    assert f"if not ({own} and (held or {children})):" in rq_source
+    assert (
+        items.CONTEXT_RQ_HOLDS.of("obj")
+        == "("
+        + " and ".join(f"({form.format(v='obj.' + name)})" for name, form in parts.items())
+        + ")"
+    )
+    with pytest.raises(AssertionError, match="not the conjunction of FIELDS_HOLD"):
+        pdu_decode._by_parts(
+            dk.PresentationContextRQ,
+            InlineCheck("({v}.context_id == 1)"),
+            parts,
+            {"context_id": "h0"},
+            [],
+        )
+    ac_source = inspect.getsource(pdu_decode._ITEM_READERS[0x21])
+    formed = pdu_decode._over_variables(
+        items.CONTEXT_AC_HOLDS, {"context_id": "h0", "transfer_syntax": "c0"}
+    )
+    assert formed == items.CONTEXT_AC_HOLDS.of("obj").replace("obj.context_id", "h0").replace(
+        "obj.transfer_syntax", "c0"
+    )
+    assert f"if not {formed}:" in ac_source and "type(obj.result) is _ContextResult" in formed
+
+
+def test_a_context_whose_uids_break_their_rule_is_remembered_by_no_memory() -> None:
+    # The memories hold only children of which every part of the declared form held (a
+    # part true of a value stays true of it): an invalid transfer syntax is read, and
+    # said, every time, alone or after valid ones; valid ones are remembered.
+    from dimsekit._framing import pdu_decode
+    from dimsekit._model.vr import forget_uids
+
+    forget_uids()  # room in the memory of valid UIDs, which other tests may have filled
+    bad = context_rq(3, IMPLICIT, "1.02")
+    data = minimal_rq(context_rq(1, IMPLICIT, "1.02"), bad, context_rq(5, EXPLICIT))
+    pdu_decode.forget()
+    first = dk.decode_pdu(data)
+    assert dk.decode_pdu(data).diagnostics == first.diagnostics  # said again, the same
+    (said,) = first.diagnostics
+    assert "1.02" in said.what and said.repeats == 1  # for both contexts that hold it
+    remembered = [value for memory in pdu_decode._MEMORIES for value in memory.values()]
+    assert not any("1.02" in str(value) for value in remembered)
+    assert any(value == (EXPLICIT,) for value in remembered)

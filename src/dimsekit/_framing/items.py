@@ -19,7 +19,7 @@ are encoded or decoded (it asks the encoder only for an item's length, to enforc
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Final, TypeAlias, cast
 
 import attrs
@@ -102,10 +102,12 @@ class Checked:
     encoding's own limits (checked only when built: a decoded item came within them).
     ``HOLDS``, where a class declares it: an inline form over the item (``{v}``) true
     only for one that breaks none of its rules, which ``problems`` asks first and the
-    decoder inlines."""
+    decoder inlines; ``FIELDS_HOLD``, where it is made of one part per field: those
+    parts, by field name, each over the field's value (``{v}``)."""
 
     __slots__ = ()
     HOLDS: ClassVar[InlineCheck | None] = None
+    FIELDS_HOLD: ClassVar[Mapping[str, str] | None] = None
 
     def problems(self) -> Iterable[Problem]:
         """Each rule this item breaks, as (fields, value, rule, reference)."""
@@ -326,17 +328,30 @@ def context_id_rule(context_id: int) -> Iterator[Problem]:
         )
 
 
+CONTEXT_RQ_FIELDS_HOLD: Final = {
+    "context_id": "type({v}) is int and " + CONTEXT_ID_RULE,
+    "abstract_syntax": "{v} in _known_uids",
+    "transfer_syntaxes": "type({v}) is tuple and {v} != () and _all(map(_known_has, {v}))",
+}
+"""What :data:`CONTEXT_RQ_HOLDS` asks of each field of a proposed context, over the
+field's value ``{v}``: each a part of it, true only where that field breaks none of its
+rules.  The parts over UIDs ask the shared memory (``_model.vr.KNOWN_UIDS``), which holds
+only valid UIDs; a UID that is valid stays so, so a part found true of a value stays
+true of it (the decoder remembers values it found so, and does not ask again)."""
+
 CONTEXT_RQ_HOLDS: Final = InlineCheck(
-    "(type({v}.context_id) is int and "
-    + CONTEXT_ID_RULE.format(v="{v}.context_id")
-    + " and {v}.abstract_syntax in _known_uids and type({v}.transfer_syntaxes) is tuple"
-    " and {v}.transfer_syntaxes != () and _all(map(_known_has, {v}.transfer_syntaxes)))",
+    "("
+    + " and ".join(
+        f"({form.format(v='{v}.' + name)})" for name, form in CONTEXT_RQ_FIELDS_HOLD.items()
+    )
+    + ")",
     {"_known_uids": _known_uids, "_known_has": _known_uids.__contains__, "_all": all},
 )
 """True only for a proposed context that breaks none of its rules: a valid ID (the
 compiled :data:`CONTEXT_ID_RULE`), at least one transfer syntax, and UIDs the shared
-memory knows to be valid (``_model.vr.KNOWN_UIDS``); the form ``problems`` asks first and
-the decoder inlines (a false one: ``problems`` says what is broken)."""
+memory knows to be valid (``_model.vr.KNOWN_UIDS``): the parts of
+:data:`CONTEXT_RQ_FIELDS_HOLD`, over the item's fields; the form ``problems`` asks first
+and the decoder inlines (a false one: ``problems`` says what is broken)."""
 
 
 def _predicate(form: InlineCheck, label: str) -> Callable[[object], bool]:
@@ -362,6 +377,7 @@ class PresentationContextRQ(Checked):
     received: Received | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     HOLDS: ClassVar[InlineCheck] = CONTEXT_RQ_HOLDS
+    FIELDS_HOLD: ClassVar[Mapping[str, str]] = CONTEXT_RQ_FIELDS_HOLD
 
     def problems(self) -> Iterable[Problem]:
         # A context of a valid ID and of UIDs known to be valid breaks no rule: said at

@@ -78,7 +78,10 @@ syntaxes), or how a command set is decoded: it calls the codec's entry points
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Final
+
+import attrs
 
 from .._codec.decode import (
     DecodedCommand,
@@ -90,6 +93,7 @@ from .._codec.decode import (
     with_data_set,
 )
 from .._codec.layout import COMMAND_DATA_SET_TYPE, NO_DATA_SET, announces_data_set
+from .._codegen import compile_function, slot_setter
 from .._diagnostics import DiagnosticLog, Severity
 from .._errors import DecodeError
 from .._model.payload import DataSetPayload, received_payload
@@ -129,6 +133,44 @@ __all__ = [
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
 _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 _A_ABORT: Final = int(PDUType.A_ABORT)
+
+
+def _slot_builder(cls: type[MessageReceived]) -> Callable[..., MessageReceived]:
+    """A function of ``cls``'s fields (positional, in order) that makes the instance its
+    ``__init__`` would, setting its slots: generated from its attrs fields, for a class
+    whose ``__init__`` does nothing else (no field converts, validates or has a hook,
+    no ``__attrs_post_init__``), which is checked here at import.  attrs' frozen
+    ``__init__`` goes through ``object.__setattr__`` per field."""
+    fields = attrs.fields(cls)
+    plain = all(
+        field.init
+        and field.converter is None
+        and field.validator is None
+        and field.on_setattr in (None, attrs.setters.NO_OP)
+        for field in fields
+    )
+    if not plain or hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        raise AssertionError(f"{cls.__name__}.__init__ does more than set its fields")
+    names = [field.name for field in fields]
+    namespace: dict[str, object] = {"_new": object.__new__, "_cls": cls}
+    namespace.update({f"_set_{name}": slot_setter(cls, name) for name in names})
+    source = "\n".join(
+        [
+            f"def build({', '.join(names)}):",
+            "    self = _new(_cls)",
+            *(f"    _set_{name}(self, {name})" for name in names),
+            "    return self",
+        ]
+    )
+    build: Callable[..., MessageReceived] = compile_function(
+        source, "build", f"{cls.__name__} built by its slots", namespace
+    )
+    return build
+
+
+_message_received: Final = _slot_builder(MessageReceived)
+"""(context_id, message, diagnostics, command): ``MessageReceived(...)``, for the
+one-pass path."""
 
 
 class MessageAssembler(PDUWalker):
@@ -312,7 +354,7 @@ class MessageAssembler(PDUWalker):
             # One copy, out of the caller's buffer, held as a read-only view as the
             # general parser holds it.
             message = with_data_set(message, received_payload(b"".join(data)))
-        events.append(MessageReceived(context, message, (), command))
+        events.append(_message_received(context, message, (), command))
         self._offset += pdu_start - position
         return pdu_start
 

@@ -18,7 +18,8 @@ state, DIMSE messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NoReturn
 
 import attrs
@@ -28,6 +29,7 @@ from .._codegen import compile_function, slot_setter
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
 from .._errors import DecodeError, show
 from .._model import vr
+from .._model.value_rules import InlineCheck
 from . import items as _items_module
 from .items import ApplicationContext, Problem, UnknownItem, UserInformation
 from .pdu import COMMAND_BIT, LAST_BIT, PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
@@ -402,13 +404,15 @@ def _value_lines(part: Part, var: str, source: str, offset: str) -> list[str]:
 
 
 def _children_lines(
-    label: str, part: Part, namespace: dict[str, Any]
-) -> tuple[list[str], dict[str, str]]:
-    """The loop over a parent's items that sorts them into its fields; and the variable
-    of each field.  The order the items came in is kept only once it departs from the
-    one the encoder writes (an unknown item, a type lower than the one before, a missing
-    item): until then they came in type order, so the ones before are the children so
-    far, in declared order (``so_far``)."""
+    label: str, part: Part, namespace: dict[str, Any], fields_hold: Mapping[str, str] | None
+) -> tuple[list[str], dict[str, str], bool]:
+    """The loop over a parent's items that sorts them into its fields; the variable of each
+    field; and whether the lines set ``held``, true where every child field's part of
+    the parent's declared form (``fields_hold``) is known to hold.  The order the items
+    came in is kept only once it departs from the one the encoder writes (an unknown
+    item, a type lower than the one before, a missing item): until then they came in
+    type order, so the ones before are the children so far, in declared order
+    (``so_far``)."""
     assert part.children is not None
     variables = {child.field: f"c{index}" for index, child in enumerate(part.children)}
     all_bare = all(ITEM_LAYOUTS[child.item_type].bare for child in part.children)
@@ -502,11 +506,67 @@ def _children_lines(
     lines.append("unknown = () if unknown is None else tuple(unknown)")
     lines.append("order = None if order is None else bytes(order)")
     variables["unknown_items"] = "unknown"
+    held = all_bare and fields_hold is not None
     if all_bare:
+        parts = None
+        if fields_hold is not None:
+            parts = {variables[child.field]: fields_hold[child.field] for child in part.children}
         lines = _remembered(
-            lines, [variables[child.field] for child in part.children], runs, namespace
+            lines,
+            [variables[child.field] for child in part.children],
+            runs,
+            namespace,
+            _first_test(part, variables, runs, parts),
+            parts,
         )
-    return lines, variables
+    return lines, variables, held
+
+
+def _first_test(
+    part: Part, variables: dict[str, str], runs: list[str], parts: dict[str, str] | None
+) -> list[str] | None:
+    """The conditions under which a parent of UID children is read in one go, each
+    setting a variable, or None where the children's declaration gives it none.
+
+    The usual children (each child declared ONE, in rising type order, with at most a
+    run of a repeated child last): each one's header read with the same struct as the
+    loop's, of its declared type, reserved byte 0, within the parent, its UID one the
+    shared memory knows with the length it came in; the last child's run one the run
+    memory holds, by its bytes to the parent's end (or, with no repeated child, the
+    last ONE ending at the parent's end).  Those are the conditions under which the
+    loop takes each item as it is, noting nothing, setting no ``raw`` nor ``order``
+    (see ``_children_lines``), so that both give the same children; any other case is
+    left to the loop.  With ``parts`` (each child variable's part of the parent's
+    declared form), each ONE child's part holds of what it read too, as the run memory
+    holds only runs whose part held (see :func:`_remembered`)."""
+    assert part.children is not None
+    conditions: list[str] = []
+    position = "pos"
+    types = [int(child.item_type) for child in part.children]
+    if types != sorted(set(types)):
+        return None
+    for index, child in enumerate(part.children):
+        var = variables[child.field]
+        last = index == len(part.children) - 1
+        if child.occurs is Count.MANY and last and var in runs:
+            conditions.append(f"(f_{var} := _run_get_{var}(data[{position}:end])) is not None")
+            return conditions
+        if child.occurs is not Count.ONE:
+            return None
+        header, stop, uid = f"i_{var}", f"s_{var}", f"f_{var}"
+        conditions += [
+            f"end - {position} >= 4",
+            f"({header} := _item_header(data, {position}))[0] == {int(child.item_type)}",
+            f"not {header}[1]",
+            f"({stop} := {position} + 4 + {header}[2]) <= end",
+            f"({uid} := _known_get(data[{position} + 4 : {stop}].decode('latin-1'))) is not None",
+            f"len({uid}) == {header}[2]",
+        ]
+        if parts is not None:
+            conditions.append(f"({parts[var].format(v=uid)})")
+        position = stop
+    conditions.append(f"{position} == end")
+    return conditions
 
 
 def _run_memory(namespace: dict[str, Any], var: str) -> dict[bytes, tuple[object, ...]]:
@@ -536,19 +596,51 @@ _CHILDREN_KEPT: Final = 512
 
 
 def _remembered(
-    lines: list[str], fields: list[str], runs: list[str], namespace: dict[str, Any]
+    lines: list[str],
+    fields: list[str],
+    runs: list[str],
+    namespace: dict[str, Any],
+    first_test: list[str] | None,
+    parts: dict[str, str] | None,
 ) -> list[str]:
     """The loop of a parent whose children are all UIDs (a presentation context), with a
     memory: the same run of sub-items (bytes for bytes) gives the same UIDs, so a run
     read before in full, found canonical and breaking no rule, is not read again.  Its
     parent's own fields and rules are read and checked every time.  The same holds for
     the run of each repeated child to the parent's end (``runs``: the transfer syntaxes
-    after the abstract syntax, which a requestor proposes alike for many contexts)."""
+    after the abstract syntax, which a requestor proposes alike for many contexts).
+
+    Not held yet, the usual children are taken in one go (``first_test``, see
+    :func:`_first_test`): what the loop would take from them, without its set-up, and
+    remembered as the loop would remember them.
+
+    With ``parts`` (each child variable's part of the parent's declared form, over its
+    value: ``FIELDS_HOLD``), the memories hold only children of which every part held
+    when they were read, the run memory only runs of which their own part held; as a
+    part found true of a value stays true of it, the lines set ``held`` to say so of
+    what came from a memory (or was checked so in the first test), and the reader asks
+    the children's parts again only where it is false (``_reader``)."""
     memory: dict[bytes, tuple[object, ...]] = {}
     _MEMORIES.append(memory)
     namespace["_children_memory"] = memory
     namespace["_children_get"] = memory.get
     values = ", ".join(fields) + ","
+    held = [] if parts is None else ["    held = True"]
+    each_held = (
+        "" if parts is None else "".join(f" and ({parts[var].format(v=var)})" for var in fields)
+    )
+    one_go: list[str] = []
+    if first_test is not None:
+        one_go = [
+            f"elif ({' and '.join(first_test)}):",
+            *(f"    {var} = f_{var}" for var in fields),
+            "    unknown = ()",
+            "    order = None",
+            "    pos = end",
+            *held,
+            f"    if len(_children_memory) < {_CHILDREN_KEPT}:",
+            f"        _children_memory[region] = ({values})",
+        ]
     return [
         "region = data[pos:end]",
         "hit = _children_get(region)",
@@ -557,17 +649,22 @@ def _remembered(
         "    unknown = ()",
         "    order = None",
         "    pos = end",
+        *held,
+        *one_go,
         "else:",
+        *([] if parts is None else ["    held = False"]),
         "    noted = dec.noted",
         *(f"    {line}" for line in lines),
         "    if (raw is None and order is None and not unknown and dec.noted == noted",
-        f"            and len(_children_memory) < {_CHILDREN_KEPT}):",
+        f"            and len(_children_memory) < {_CHILDREN_KEPT}{each_held}):",
         f"        _children_memory[region] = ({values})",
         *(
             line
             for var in runs
             for line in (
-                f"        if run_{var} is not None and len(_run_memory_{var}) < {_CHILDREN_KEPT}:",
+                f"        if (run_{var} is not None and len(_run_memory_{var}) < {_CHILDREN_KEPT}"
+                + ("" if parts is None else f" and ({parts[var].format(v=var)})")
+                + "):",
                 f"            _run_memory_{var}[data[run_{var}:end]] = {var}",
             )
         ),
@@ -591,6 +688,8 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
     }
     label = layout.name
     clause = layout.clause
+    fields_hold: Mapping[str, str] | None = getattr(cls, "FIELDS_HOLD", None)
+    held_fields: list[str] = []  # the children whose parts ``held`` says hold
     head_vars = [f"h{index}" for index in range(len(plan.head_parts))]
     lines = ["raw = None", "order = None", "assumed = None", f"pos = start + {plan.head.size}"]
     if head_vars:
@@ -619,9 +718,11 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
                 variables[part.name] = var
                 lines += [f"{var} = dec.sub_items({label!r}, pos, end)", "pos = end"]
             else:
-                child_lines, child_vars = _children_lines(label, part, namespace)
+                child_lines, child_vars, held = _children_lines(label, part, namespace, fields_hold)
                 lines += child_lines
                 variables.update(child_vars)
+                if held:
+                    held_fields = [child.field for child in part.children or ()]
             continue
         if single is not None:
             namespace[f"_single{index}"] = single.unpack_from
@@ -656,11 +757,14 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         variables[layout.header_field] = "second"
         second = "0"
     lines.append("obj = _new(_cls)")
+    as_read: dict[str, str] = {}  # the fields set to a variable as it is, by name
     for field in attrs.fields(cls):
         if field.name == "received":
             continue
         namespace[f"_set_{field.name}"] = slot_setter(cls, field.name)
         value = variables.get(field.name)
+        if value is not None:
+            as_read[field.name] = value
         if value is None:
             namespace[f"_default_{field.name}"] = _default_of(field)
             value = f"_default_{field.name}"
@@ -675,6 +779,8 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
             ):
                 namespace[f"_convert_{field.name}"] = converter
                 value = f"_convert_{field.name}({value})"
+        if value != as_read.get(field.name):
+            as_read.pop(field.name, None)
         lines.append(f"_set_{field.name}(obj, {value})")
     namespace["_set_received"] = slot_setter(cls, "received")
     deviations = [
@@ -705,7 +811,10 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         # The class's declared form of "breaks no rule": problems() is asked only when
         # it is false.
         namespace.update(holds.names)
-        check = [f"if not {holds.of('obj')}:", "  for problem in obj.problems():"]
+        form = _over_variables(holds, as_read)
+        if fields_hold is not None:
+            form = _by_parts(cls, holds, fields_hold, as_read, held_fields)
+        check = [f"if not {form}:", "  for problem in obj.problems():"]
     lines += [
         *check,
         f"    if problem[0] != assumed: dec.report(obj, problem, start - {offset_back})",
@@ -715,6 +824,47 @@ def _reader(function: str, layout: ItemLayout, cls: type, offset_back: int) -> C
         f"    {line}\n" for line in lines
     )
     return compile_function(source, function, f"read {label}", namespace)
+
+
+_FIELD_OF: Final = re.compile(r"\b_obj_\.(\w+)")
+
+
+def _over_variables(holds: InlineCheck, as_read: dict[str, str]) -> str:
+    """``holds`` (the class's declared form of "breaks no rule") over the item being
+    built, each field it names read from the variable the reader set that field's slot
+    to (``as_read``: a field set to anything else is read from ``obj``): the same
+    values, without a slot lookup each."""
+    return _FIELD_OF.sub(
+        lambda match: as_read.get(match[1], f"obj.{match[1]}"), holds.of("_obj_")
+    ).replace("_obj_", "obj")
+
+
+def _by_parts(
+    cls: type,
+    holds: InlineCheck,
+    fields_hold: Mapping[str, str],
+    as_read: dict[str, str],
+    held_fields: list[str],
+) -> str:
+    """``holds`` as the conjunction of its parts (``fields_hold``, which it must be: else
+    an error at import), over the variables read, the parts of ``held_fields`` asked
+    only where ``held`` is false (see :func:`_remembered`)."""
+    if (
+        holds.of("_obj_")
+        != "("
+        + " and ".join(f"({form.format(v='_obj_.' + name)})" for name, form in fields_hold.items())
+        + ")"
+    ):
+        raise AssertionError(f"{cls.__name__}.HOLDS is not the conjunction of FIELDS_HOLD")
+
+    def part(name: str) -> str:
+        return f"({fields_hold[name].format(v=as_read.get(name, 'obj.' + name))})"
+
+    own = [part(name) for name in fields_hold if name not in held_fields]
+    children = [part(name) for name in fields_hold if name in held_fields]
+    if children:
+        own.append(f"(held or ({' and '.join(children)}))")
+    return f"({' and '.join(own)})"
 
 
 ITEM_CODES: Final = {cls: code for code, cls in ITEM_CLASSES.items()}
