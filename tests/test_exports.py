@@ -146,6 +146,7 @@ NAMED_UNDER_ANOTHER_MODULE = {
     "DimseError": "dimsekit._errors",
     "InvalidMessageError": "dimsekit._errors",
     "InvalidPDUError": "dimsekit._errors",
+    "LocalProtocolError": "dimsekit._errors",
     "DecodeError": "dimsekit._errors",
     "FramingError": "dimsekit._framing.events",
     "MessageReceived": "dimsekit._framing.events",

@@ -18,17 +18,29 @@ from typing import Final
 __all__ = ["Action", "EventKind", "State", "ULEvent"]
 
 
-class State(enum.IntEnum):
-    """The 13 states of the Upper Layer protocol machine (PS3.8 9.2, Tables 9-1 to 9-5),
-    each with its ``meaning`` as the standard gives it."""
+class _Numbered(enum.IntEnum):
+    """A numbered member with its ``meaning`` in words; ``str()`` gives its ``label``, the
+    name PS3.8 writes (``Sta6``, ``Evt6``), which each class says."""
 
     meaning: str
 
-    def __new__(cls, value: int, meaning: str = "") -> State:
+    def __new__(cls, value: int, meaning: str = "") -> _Numbered:
         member = int.__new__(cls, value)
         member._value_ = value
         member.meaning = meaning
         return member
+
+    @property
+    def label(self) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class State(_Numbered):
+    """The 13 states of the Upper Layer protocol machine (PS3.8 9.2, Tables 9-1 to 9-5),
+    each with its ``meaning`` as the standard gives it."""
 
     STA1 = 1, "Idle: no association, no transport connection."
     STA2 = 2, "Transport connection open, awaiting an A-ASSOCIATE-RQ PDU (acceptor)."
@@ -49,9 +61,6 @@ class State(enum.IntEnum):
         """The state as PS3.8 names it: ``"Sta6"``."""
         return f"Sta{self.value}"
 
-    def __str__(self) -> str:
-        return self.label
-
 
 class EventKind(enum.Enum):
     """Where an event of Table 9-10 comes from."""
@@ -66,17 +75,9 @@ class EventKind(enum.Enum):
     """The ARTIM timer."""
 
 
-class ULEvent(enum.IntEnum):
+class ULEvent(_Numbered):
     """The 19 events of the Upper Layer protocol machine (the rows of PS3.8 Table 9-10),
     each with its ``meaning`` and its :attr:`kind`."""
-
-    meaning: str
-
-    def __new__(cls, value: int, meaning: str = "") -> ULEvent:
-        member = int.__new__(cls, value)
-        member._value_ = value
-        member.meaning = meaning
-        return member
 
     EVT1 = 1, "A-ASSOCIATE request primitive (local user)."
     EVT2 = 2, "Transport connection confirmation (the connection we asked for is open)."
