@@ -278,6 +278,45 @@ def test_the_provider_rejects_an_unacceptable_rq_itself() -> None:
     assert state_of(pair.acceptor) is S.STA13 and pair.acceptor.deadline == 30.0
 
 
+def with_context_ids(rq: dk.AAssociateRQ, ids: list[int]) -> bytes:
+    """``rq`` encoded, its presentation context items' IDs set to ``ids`` (bytes the
+    encoder, being strict, never writes)."""
+    data = bytearray(dk.encode_pdu(rq))
+    position, found = 6 + 68, iter(ids)  # the variable items follow the fixed fields
+    while position < len(data):
+        item_type, length = data[position], struct.unpack_from(">H", data, position + 2)[0]
+        if item_type == 0x20:
+            data[position + 4] = next(found)
+        position += 4 + length
+    return bytes(data)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize(
+    ("ids", "wrong"),
+    [
+        ([1, 2, 5], "odd integer from 1 to 255; got 2"),
+        ([0, 3, 5], "odd integer from 1 to 255; got 0"),
+        ([1, 3, 3], "used once in a PDU; got 3"),
+    ],
+)
+def test_an_rq_with_context_ids_against_the_rule_is_an_invalid_pdu(
+    strict: bool, ids: list[int], wrong: str
+) -> None:
+    engine = Association(Role.ACCEPTOR, now=0, strict=strict)
+    engine.receive_data(with_context_ids(RQ, ids), now=0)
+    aborted, wait = engine.events()  # never an AssociationRequested it could not answer
+    assert isinstance(aborted, Aborted) and isinstance(wait, AwaitTransportClose)
+    assert (aborted.source, aborted.reason, aborted.by_peer) == (
+        dk.AbortSource.SERVICE_USER,  # AA-1 in Sta2 (PS3.8 Table 9-10, Evt19)
+        dk.AbortReason.NOT_SPECIFIED,
+        False,
+    )
+    assert "Sta2" in aborted.why and wrong in aborted.why
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=0, reason=0))]
+    assert state_of(engine) is S.STA13
+
+
 def echo_and_store(pair: Pair) -> None:
     pair.associate()
     pair.message("requestor", 1, ECHO)

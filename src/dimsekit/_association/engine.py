@@ -32,9 +32,11 @@ After a framing break the stream is out of step and the rest is dropped.
 Choices where PS3.8 is silent: the provider's A-ABORT names the most specific reason
 (PS3.8 9.3.8): an unknown PDU type is unrecognized-PDU (1); a PDU the state does not
 expect, unexpected-PDU (2); a P-DATA-TF on a presentation context the association did
-not accept, unexpected-PDU-parameter (5); a PDU that does not decode, a framing break,
-a PDU beyond ``max_pdu_ceiling`` and, when strict, an A-ASSOCIATE-AC that does not answer
-our RQ, invalid-PDU-parameter-value (6).  In Sta2, AA-1 sends the service-user source
+not accept, unexpected-PDU-parameter (5); a PDU that does not decode, an
+A-ASSOCIATE-RQ whose presentation context IDs break PS3.8 9.3.2.2 (lenient decoding
+reports it; such an RQ cannot be answered: Evt19, as strict decoding makes it), a framing
+break, a PDU beyond ``max_pdu_ceiling`` and, when strict, an A-ASSOCIATE-AC that does not
+answer our RQ, invalid-PDU-parameter-value (6).  In Sta2, AA-1 sends the service-user source
 with reason 0, as the table and PS3.8 9.3.8 say.  The requestor's Sta4 (AE-1, Evt2,
 AE-2) folds into :meth:`Association.send` of the A-ASSOCIATE-RQ: the object is made for
 a connected transport.  The application timeouts (PS3.8 9.1.4 Note 2) are not ARTIM:
@@ -54,6 +56,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Final, Literal, TypeAlias
 
 import attrs
@@ -79,6 +82,7 @@ from .._framing.pdus import (
     AReleaseRP,
     AReleaseRQ,
     PDataTF,
+    context_id_problems,
 )
 from ..messages import Message
 from . import negotiation
@@ -920,6 +924,24 @@ class Association:
             )
             return
         pdu = decoded.pdu
+        if isinstance(pdu, AAssociateRQ):
+            invalid = list(islice(context_id_problems(pdu.presentation_contexts), 2))
+            if invalid:
+                # lenient decoding reported it; such an RQ cannot be answered: an invalid
+                # PDU (Evt19), as strict decoding makes it
+                _, value, rule, reference = invalid[0]
+                more = " (and more)" if len(invalid) > 1 else ""
+                self._fire(
+                    ULEvent.EVT19,
+                    _Cause(
+                        now,
+                        reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                        why=f"an {name} came in {self._state.label} whose presentation "
+                        f"context IDs break {reference}: {rule}; got {value!r}{more} (an "
+                        "invalid PDU, Evt19)",
+                    ),
+                )
+                return
         found = diagnostics + decoded.diagnostics
         event = _PDU_EVENTS[type(pdu)]
         cause = _Cause(
