@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import struct
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -603,6 +604,51 @@ def test_a_message_on_a_context_not_accepted_aborts_unexpected_parameter() -> No
     assert isinstance(aborted, Aborted)
     assert aborted.reason is dk.AbortReason.UNEXPECTED_PDU_PARAMETER
     assert "context 5" in aborted.why
+
+
+@pytest.mark.parametrize("bytewise", [False, True])
+def test_a_message_on_a_context_not_accepted_aborts_at_its_first_pdu_never_assembled(
+    bytewise: bool,
+) -> None:
+    spilled: list[int] = []
+
+    def spill(context_id: int, command: dk.Message | None) -> Any:
+        spilled.append(context_id)
+        return tempfile.TemporaryFile()
+
+    engine = established(Role.ACCEPTOR, memory_budget=0, spill=spill)
+    stream = message_bytes(store(b"ab" * 20_000), 5, max_pdu=100)  # context 5: rejected
+    first_pdu = 6 + struct.unpack_from(">I", stream, 2)[0]
+    if bytewise:
+        for i in range(first_pdu):
+            engine.receive_data(stream[i : i + 1], now=1)
+    else:
+        engine.receive_data(stream[:first_pdu], now=1)
+    aborted, wait = engine.events()  # at the first PDU, not once the message is whole
+    assert isinstance(aborted, Aborted) and isinstance(wait, AwaitTransportClose)
+    assert aborted.reason is dk.AbortReason.UNEXPECTED_PDU_PARAMETER
+    assert "context 5" in aborted.why and "accepted: [1, 3]" in aborted.why
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=5))]
+    engine.receive_data(stream[first_pdu:], now=1)  # the rest of the message: dropped
+    assert engine.events() == [] and engine.data_to_send() == [] and spilled == []
+    whole = established(Role.ACCEPTOR, memory_budget=0, spill=spill)
+    whole.receive_data(stream, now=1)
+    assert [type(e) for e in whole.events()] == [Aborted, AwaitTransportClose]
+    assert spilled == []
+
+
+def test_a_pdv_on_a_context_not_accepted_after_a_whole_message_in_the_same_pdu() -> None:
+    (echo,) = [joined(p) for p in dk.fragment_message(ECHO, 1, 16382)]
+    echo_pdv = echo[6:]
+    data = p_data(echo_pdv, pdv(7, 0x01, b"\x00" * 8)) + RELEASE_RQ  # a command begun
+    for chunk in (len(data), 1):
+        engine = established(Role.ACCEPTOR)
+        for start in range(0, len(data), chunk):
+            engine.receive_data(data[start : start + chunk], now=1)
+        received, aborted, _wait = engine.events()
+        assert isinstance(received, dk.MessageReceived) and received.message == ECHO
+        assert isinstance(aborted, Aborted) and "context 7" in aborted.why
+        assert state_of(engine) is S.STA13  # the A-RELEASE-RQ after it: not read
 
 
 def test_an_ac_not_answering_our_rq_lenient_diagnostic_strict_abort() -> None:

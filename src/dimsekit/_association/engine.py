@@ -24,7 +24,10 @@ engine reads each PDU header (PS3.8 9.3.1) first, so that a P-DATA-TF the table 
 error in this state (Evt10 anywhere but Sta6 and Sta7) aborts at once and its bytes are
 never assembled, an unknown PDU type is Evt19 (A-ABORT, unrecognized PDU), and a PDU
 above the maximum length we announced is taken with a diagnostic up to
-``max_pdu_ceiling``, beyond it an A-ABORT.  Once the association is gone (Sta13) the
+``max_pdu_ceiling``, beyond it an A-ABORT; each P-DATA-TF's PDV item headers (PS3.8
+9.3.5.1) are read before its bytes go on, so that a message on a presentation context
+the association did not accept aborts at the first PDU that carries it, its data set
+never assembled nor spilled.  Once the association is gone (Sta13) the
 assembler is done with: PDUs are read whole and decoded alone, for Table 9-10's Sta13
 column (ignored, but for an A-ASSOCIATE-RQ or an invalid PDU, answered by an A-ABORT).
 After a framing break the stream is out of step and the rest is dropped.
@@ -68,7 +71,7 @@ from .._framing.pdata_receive import MessageAssembler
 from .._framing.pdata_send import Buffer, PDUBuffers, fragment_message
 from .._framing.pdata_spill import SpillFactory
 from .._framing.pdata_walk import MAX_OTHER_PDU_LENGTH
-from .._framing.pdu import PDU_HEADER, PDUType
+from .._framing.pdu import ITEM_FIXED, PDU_HEADER, PDV_HEADER, PDUType
 from .._framing.pdu_decode import DecodedPDU, decode_pdu
 from .._framing.pdu_encode import encode_pdu
 from .._framing.pdus import (
@@ -452,6 +455,8 @@ class Association:
         self._left = 0
         self._route = _Route.FEED
         self._p_data = False  # the PDU being read is a P-DATA-TF
+        self._pdv_head = bytearray()  # a PDV item header begun (PS3.8 9.3.5.1)
+        self._pdv_skip = 0  # what is left of the PDV item being read, after its header
         self._collected = bytearray()
         self._out_of_step = False
         self._oversize_said = False
@@ -720,6 +725,8 @@ class Association:
                 self._route = self._start_pdu(pdu_type, length, now)
                 self._left = length
                 self._p_data = pdu_type == _P_DATA
+                self._pdv_head.clear()
+                self._pdv_skip = 0
                 if self._route is _Route.FEED:
                     if peeked:
                         position = self._feed_run(view, position, position + PDU_HEADER.size, now)
@@ -832,24 +839,77 @@ class Association:
         PDUs that follow it in ``view`` too, each one the state takes in and within every
         length rule with nothing to say, so that a message in several PDUs reaches the
         assembler in as few calls as it came (P-DATA changes no state: PS3.8 Table 9-10,
-        DT-2, AR-6).  Returns where it stopped; ``_left`` is what is still to come."""
+        DT-2, AR-6).  Each P-DATA-TF's PDV item headers are read first
+        (:meth:`_scan_pdvs`): one on a presentation context the association did not
+        accept aborts before its bytes reach the assembler, what came before it being
+        fed.  Returns where it stopped; ``_left`` is what is still to come."""
         end = len(view)
-        stop = min(end, body + self._left)
-        self._left -= stop - body
-        if not self._left and self._p_data:
+        pdu_end = body + self._left  # where the PDU being read ends (may be beyond view)
+        stop = min(end, pdu_end)
+        refused = self._scan_pdvs(view, body, stop) if self._p_data else None
+        if refused is None and stop == pdu_end and self._p_data:
             limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
             while end - stop >= PDU_HEADER.size:
                 pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
                 if pdu_type != _P_DATA or length > limit:
                     break
-                after = stop + PDU_HEADER.size + length
-                if after > end:
-                    self._left = after - end
-                    stop = end
+                self._pdv_head.clear()
+                self._pdv_skip = 0
+                pdu_end = stop + PDU_HEADER.size + length
+                refused = self._scan_pdvs(view, stop + PDU_HEADER.size, min(end, pdu_end))
+                stop = min(end, pdu_end)
+                if refused is not None or pdu_end > end:
                     break
-                stop = after
+        if refused is not None:
+            context_id, stop = refused
+        self._left = pdu_end - stop
         self._feed(view[start:stop], now)
+        if refused is not None and TRANSITIONS.get((self._state, ULEvent.EVT10)) in _DATA_ACTIONS:
+            agreement = self._agreement
+            assert agreement is not None
+            self._fire(
+                ULEvent.EVT19,
+                _Cause(
+                    now,
+                    reason=AbortReason.UNEXPECTED_PDU_PARAMETER,
+                    why=f"a P-DATA-TF came on presentation context {context_id}, which the "
+                    f"association did not accept (accepted: {sorted(agreement.contexts)}; "
+                    "PS3.8 9.3.5.1)",
+                ),
+            )
         return stop
+
+    def _scan_pdvs(self, view: memoryview, position: int, stop: int) -> tuple[int, int] | None:
+        """Read the PDV item headers (PS3.8 9.3.5.1) in ``view[position:stop]``, bytes of
+        a P-DATA-TF's body, a header split anywhere: the first one on a presentation
+        context the association did not accept, as its context ID and where its header
+        begins (here, or ``position`` when it began in earlier bytes).  The item lengths
+        are the assembler's to check; here they only find the next header."""
+        agreement = self._agreement
+        assert agreement is not None  # P-DATA is taken in Sta6 and Sta7 only
+        accepted = agreement.contexts
+        first = position
+        while position < stop:
+            if self._pdv_skip:
+                step = min(self._pdv_skip, stop - position)
+                self._pdv_skip -= step
+                position += step
+                continue
+            if not self._pdv_head and stop - position >= PDV_HEADER.size:
+                item_length, context_id, _ = PDV_HEADER.unpack_from(view, position)
+                position += PDV_HEADER.size
+            else:
+                take = min(PDV_HEADER.size - len(self._pdv_head), stop - position)
+                self._pdv_head += view[position : position + take]
+                position += take
+                if len(self._pdv_head) < PDV_HEADER.size:
+                    return None
+                item_length, context_id, _ = PDV_HEADER.unpack(self._pdv_head)
+                self._pdv_head.clear()
+            if context_id not in accepted:
+                return context_id, max(first, position - PDV_HEADER.size)
+            self._pdv_skip = max(item_length - ITEM_FIXED, 0)
+        return None
 
     def _unexpected(self, name: str) -> str:
         state = self._state
@@ -880,18 +940,6 @@ class Association:
             return  # closed on an earlier PDU of the same bytes
         if isinstance(event, PDUReceived):
             self._pdu_received(event.pdu_type.label, event.decoded, event.diagnostics, now)
-            return
-        agreement = self._agreement
-        if agreement is not None and event.context_id not in agreement.contexts:
-            self._fire(
-                ULEvent.EVT19,
-                _Cause(
-                    now,
-                    reason=AbortReason.UNEXPECTED_PDU_PARAMETER,
-                    why=f"a message came on presentation context {event.context_id}, which "
-                    f"the association did not accept (accepted: {sorted(agreement.contexts)})",
-                ),
-            )
             return
         self._fire(ULEvent.EVT10, _Cause(now, received=event))
 
