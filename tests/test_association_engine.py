@@ -550,6 +550,29 @@ def test_idle_timeout_only_says_so() -> None:
     assert pair.requestor.data_to_send() == []
 
 
+def test_the_idle_timer_restarts_at_each_pdu_received_not_each_message() -> None:
+    engine = established(Role.ACCEPTOR, idle_timeout=10.0)
+    assert engine.deadline == 10.0
+    stream = message_bytes(store(b"ab" * 100), 3, max_pdu=100)
+    pdus = []
+    while stream:
+        length = 6 + struct.unpack_from(">I", stream, 2)[0]
+        pdus.append(stream[:length])
+        stream = stream[length:]
+    assert len(pdus) > 3
+    for now, pdu in zip((5.0, 9.0, 14.0), pdus, strict=False):
+        engine.receive_data(pdu, now=now)  # the message is not whole yet
+        assert engine.deadline == now + 10.0
+    engine.receive_data(pdus[3][:3], now=20.0)  # a PDU header begun only
+    engine.handle_timer(now=23.0)
+    assert engine.events() == [] and state_of(engine) is S.STA6
+    engine.receive_data(b"".join(pdus[3:])[3:], now=24.0)
+    assert engine.deadline == 34.0
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    engine.handle_timer(now=34.0)
+    assert engine.events() == [TimedOut("idle")]
+
+
 def test_request_timeout_none_never_fires() -> None:
     requestor = Association(Role.REQUESTOR, now=0, request_timeout=None)
     requestor.send(AssociateRequest(RQ), now=0)

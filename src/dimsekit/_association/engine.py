@@ -46,8 +46,9 @@ a connected transport.  The application timeouts (PS3.8 9.1.4 Note 2) are not AR
 ``request_timeout`` runs in Sta5 and ``release_timeout`` from our A-RELEASE-RQ until its
 RP (Sta7, Sta9-Sta11); either one aborts (an A-ABORT of the service user, as the user's
 Evt15 would) after a :class:`TimedOut`; ``idle_timeout`` runs in Sta6 from the last PDU
-either way and only says :class:`TimedOut` (``"idle"``), once per quiet spell.  A peer
-maximum of 0 (no maximum, PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
+either way (restarted by each PDU sent and each PDU received: at its header, and a
+P-DATA-TF at its end too) and only says :class:`TimedOut` (``"idle"``), once per quiet
+spell.  A peer maximum of 0 (no maximum, PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
 
 Must not know: sockets, threads, clocks; how a PDU, a command set or a P-DATA-TF is
 laid out (the framing layer encodes, decodes, fragments and assembles); how an RQ is
@@ -758,6 +759,8 @@ class Association:
         """A PDU header has come: where its bytes go, acting at once where the header
         alone says what the table does."""
         state = self._state
+        if state is State.STA6:
+            self._start_timer("idle", now)  # every PDU received, as every PDU sent
         if pdu_type not in _KNOWN_TYPES:
             self._fire(
                 ULEvent.EVT19,
@@ -860,6 +863,8 @@ class Association:
                 stop = min(end, pdu_end)
                 if refused is not None or pdu_end > end:
                     break
+            if self._state is State.STA6:
+                self._start_timer("idle", now)  # a P-DATA-TF's end, and those batched here
         if refused is not None:
             context_id, stop = refused
         self._left = pdu_end - stop
