@@ -573,6 +573,23 @@ def test_the_idle_timer_restarts_at_each_pdu_received_not_each_message() -> None
     assert engine.events() == [TimedOut("idle")]
 
 
+def test_p_data_while_awaiting_the_release_rp_restarts_the_release_timer() -> None:
+    engine = established(Role.REQUESTOR, release_timeout=10.0)
+    engine.send(ReleaseRequest(), now=1.0)
+    assert state_of(engine) is S.STA7 and engine.deadline == 11.0
+    stream = message_bytes(ECHO_RSP, 1, max_pdu=100)
+    engine.receive_data(stream[:20], now=8.0)  # a P-DATA-TF begun (AR-6)
+    assert engine.deadline == 18.0
+    engine.receive_data(stream[20:], now=9.0)  # and ended: the message
+    assert engine.deadline == 19.0
+    engine.handle_timer(now=12.0)
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    engine.receive_data(RELEASE_RQ, now=13.0)  # not P-DATA: no restart (Sta9 now)
+    assert engine.deadline == 19.0
+    engine.handle_timer(now=19.0)
+    assert engine.events()[:2] == [ReleaseRequested(collision=True), TimedOut("release")]
+
+
 def test_request_timeout_none_never_fires() -> None:
     requestor = Association(Role.REQUESTOR, now=0, request_timeout=None)
     requestor.send(AssociateRequest(RQ), now=0)

@@ -35,20 +35,22 @@ After a framing break the stream is out of step and the rest is dropped.
 Choices where PS3.8 is silent: the provider's A-ABORT names the most specific reason
 (PS3.8 9.3.8): an unknown PDU type is unrecognized-PDU (1); a PDU the state does not
 expect, unexpected-PDU (2); a P-DATA-TF on a presentation context the association did
-not accept, unexpected-PDU-parameter (5); a PDU that does not decode, an
-A-ASSOCIATE-RQ whose presentation context IDs break PS3.8 9.3.2.2 (lenient decoding
-reports it; such an RQ cannot be answered: Evt19, as strict decoding makes it), a framing
-break, a PDU beyond ``max_pdu_ceiling`` and, when strict, an A-ASSOCIATE-AC that does not
-answer our RQ, invalid-PDU-parameter-value (6).  In Sta2, AA-1 sends the service-user source
-with reason 0, as the table and PS3.8 9.3.8 say.  The requestor's Sta4 (AE-1, Evt2,
-AE-2) folds into :meth:`Association.send` of the A-ASSOCIATE-RQ: the object is made for
-a connected transport.  The application timeouts (PS3.8 9.1.4 Note 2) are not ARTIM:
+not accept, unexpected-PDU-parameter (5); a PDU that does not decode, an A-ASSOCIATE-RQ
+whose presentation context IDs break PS3.8 9.3.2.2 (lenient decoding reports it; such an
+RQ cannot be answered: Evt19, as strict decoding makes it), a framing break, a PDU
+beyond ``max_pdu_ceiling`` and, when strict, an A-ASSOCIATE-AC that does not answer our
+RQ, invalid-PDU-parameter-value (6).  In Sta2, AA-1 sends the service-user source with
+reason 0, as the table and PS3.8 9.3.8 say.  The requestor's Sta4 (AE-1, Evt2, AE-2)
+folds into :meth:`Association.send` of the A-ASSOCIATE-RQ: the object is made for a
+connected transport.  The application timeouts (PS3.8 9.1.4 Note 2) are not ARTIM:
 ``request_timeout`` runs in Sta5 and ``release_timeout`` from our A-RELEASE-RQ until its
-RP (Sta7, Sta9-Sta11); either one aborts (an A-ABORT of the service user, as the user's
-Evt15 would) after a :class:`TimedOut`; ``idle_timeout`` runs in Sta6 from the last PDU
-either way (restarted by each PDU sent and each PDU received: at its header, and a
-P-DATA-TF at its end too) and only says :class:`TimedOut` (``"idle"``), once per quiet
-spell.  A peer maximum of 0 (no maximum, PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
+RP (Sta7, Sta9-Sta11), restarted by each P-DATA-TF received in Sta7 (AR-6: the peer is
+alive, and may send P-DATA before its RP: PS3.8 7.2.2, AR-7); either one aborts (an
+A-ABORT of the service user, as the user's Evt15 would) after a :class:`TimedOut`;
+``idle_timeout`` runs in Sta6 from the last PDU either way (restarted by each PDU sent
+and each PDU received: at its header, and a P-DATA-TF at its end too) and only says
+:class:`TimedOut` (``"idle"``), once per quiet spell.  A peer maximum of 0 (no maximum,
+PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
 
 Must not know: sockets, threads, clocks; how a PDU, a command set or a P-DATA-TF is
 laid out (the framing layer encodes, decodes, fragments and assembles); how an RQ is
@@ -389,7 +391,8 @@ class Association:
     ``max_pdu_ceiling`` is the longest P-DATA-TF received at all, or the maximum we
     announced where that is more (0: no ceiling);
     ``memory_budget`` and ``spill`` say where a received data set is kept, as for
-    :class:`~dimsekit.MessageAssembler`.  Timeouts are seconds, None for none.
+    :class:`~dimsekit.MessageAssembler`.  Timeouts are seconds, None for none (where
+    each runs and what restarts it: the module docstring).
     """
 
     def __init__(
@@ -759,8 +762,7 @@ class Association:
         """A PDU header has come: where its bytes go, acting at once where the header
         alone says what the table does."""
         state = self._state
-        if state is State.STA6:
-            self._start_timer("idle", now)  # every PDU received, as every PDU sent
+        self._pdu_came(pdu_type == _P_DATA, now)
         if pdu_type not in _KNOWN_TYPES:
             self._fire(
                 ULEvent.EVT19,
@@ -863,8 +865,7 @@ class Association:
                 stop = min(end, pdu_end)
                 if refused is not None or pdu_end > end:
                     break
-            if self._state is State.STA6:
-                self._start_timer("idle", now)  # a P-DATA-TF's end, and those batched here
+            self._pdu_came(True, now)  # a P-DATA-TF's end, and those batched here
         if refused is not None:
             context_id, stop = refused
         self._left = pdu_end - stop
@@ -883,6 +884,17 @@ class Association:
                 ),
             )
         return stop
+
+    def _pdu_came(self, p_data: bool, now: float) -> None:
+        """A PDU came (its header, or a P-DATA-TF's end): the idle timer restarts in Sta6,
+        as at each PDU sent; the release timer restarts at a P-DATA-TF in Sta7 (AR-6),
+        the peer being alive and free to send P-DATA before its A-RELEASE-RP (PS3.8
+        7.2.2: its AR-7)."""
+        state = self._state
+        if state is State.STA6:
+            self._start_timer("idle", now)
+        elif state is State.STA7 and p_data:
+            self._start_timer("release", now)
 
     def _scan_pdvs(self, view: memoryview, position: int, stop: int) -> tuple[int, int] | None:
         """Read the PDV item headers (PS3.8 9.3.5.1) in ``view[position:stop]``, bytes of
