@@ -4,6 +4,7 @@ on a real engine; a fuzz target."""
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import tempfile
@@ -738,12 +739,16 @@ def test_a_raw_p_data_above_the_peers_maximum_is_refused() -> None:
 # --- sending a message: one at a time; poisoning ----------------------------------------------
 
 
-def test_an_unfinished_message_then_another_send_poisons() -> None:
+def test_an_unfinished_message_refuses_another_send_and_poisons_once_abandoned() -> None:
     engine = established(Role.REQUESTOR)  # the acceptor announced 16382
     pdus = engine.send_message(3, store(b"ab" * 50_000), now=0)
     next(pdus)
     with pytest.raises(LocalProtocolError, match="still being sent"):
         engine.send_message(1, ECHO, now=0)
+    with pytest.raises(LocalProtocolError, match="still being sent"):
+        engine.send(ReleaseRequest(), now=0)
+    assert not engine.poisoned and state_of(engine) is S.STA6  # refused: nothing changed
+    del pdus  # dropped (closed at once) after a P-DATA-TF of it went: out of step
     assert engine.poisoned
     with pytest.raises(LocalProtocolError, match="send failed"):
         engine.send(ReleaseRequest(), now=0)
@@ -752,12 +757,45 @@ def test_an_unfinished_message_then_another_send_poisons() -> None:
     assert state_of(engine) is S.STA13
 
 
-def test_a_message_that_fails_to_fragment_poisons() -> None:
+def test_a_message_iterator_never_started_changes_nothing() -> None:
+    engine = established(Role.REQUESTOR)
+    unstarted = engine.send_message(3, store(b"ab" * 50_000), now=0)
+    sent = joined(joined(p) for p in engine.send_message(1, ECHO, now=0))
+    assert sent == message_bytes(ECHO, 1)
+    del unstarted
+    assert not engine.poisoned
+    first, second = (engine.send_message(1, ECHO, now=0) for _ in range(2))
+    next(second)  # the second runs first: the first, started now, is refused
+    with pytest.raises(LocalProtocolError, match="still being sent"):
+        next(first)
+    assert joined(joined(p) for p in second) == b"" and not engine.poisoned
+    del first  # refused at its first step: dropping it changes nothing either
+    engine.send(ReleaseRequest(), now=0)
+    assert not engine.poisoned and state_of(engine) is S.STA7
+
+
+def test_a_message_that_fails_poisons_once_a_pdu_of_it_went() -> None:
     engine = established(Role.REQUESTOR)
     with pytest.raises(dk.DimseError, match="odd length"):
-        list(engine.send_message(3, store(b"abc"), now=0))
+        list(engine.send_message(3, store(b"abc"), now=0))  # before its first PDU
+    assert not engine.poisoned
+
+    class Cut(io.BytesIO):
+        """A file that ends (reads nothing) after its first read."""
+
+        reads = 0
+
+        def read(self, size: int | None = -1, /) -> bytes:
+            self.reads += 1
+            return super().read(size) if self.reads == 1 else b""
+
+    cut = dk.DataSetPayload.from_file(Cut(b"ab" * 600_000))  # two reads of 1 MiB
+    pdus = engine.send_message(3, store(cut), now=0)
+    assert next(pdus)  # the command
+    with pytest.raises(EOFError):
+        list(pdus)
     assert engine.poisoned
-    with pytest.raises(LocalProtocolError):
+    with pytest.raises(LocalProtocolError, match="send failed"):
         list(engine.send_message(1, ECHO, now=0))
 
 

@@ -527,7 +527,8 @@ class Association:
 
         Raises :class:`~dimsekit.LocalProtocolError` where the table allows no such event
         in this state, for an A-ASSOCIATE answer that does not fit the RQ, and for P-DATA
-        or a release after a send failed; the state is unchanged then.
+        or a release after a send failed or while a message is being sent; nothing
+        changes then.
         """
         ul = _LOCAL_EVENTS.get(type(event))
         if ul is None:
@@ -587,9 +588,13 @@ class Association:
         maximum length, so that a data set in a file is never held whole.
 
         The state, the context (one the association accepted) and a message already
-        being sent are checked now: :class:`~dimsekit.LocalProtocolError`.  One message
-        at a time (PS3.8 E.1): an iterator left unfinished, or one that raised, poisons
-        the connection (only an abort is left).
+        being sent are checked now, and the state and a message being sent again when the
+        iterator first runs: :class:`~dimsekit.LocalProtocolError`, nothing changed.  One
+        message at a time (PS3.8 E.1): the message is being sent from the iterator's first
+        step until it ends; once it has given a P-DATA-TF of the message, an iterator left
+        unfinished (closed, dropped) or one that raised poisons the connection (only an
+        abort is left).  One never started, or closed before its first P-DATA-TF, changes
+        nothing.
         """
         self._check_local(ULEvent.EVT9)
         agreement = self._agreement
@@ -604,7 +609,6 @@ class Association:
             transfer_syntax=context.transfer_syntax,
             pack_command_with_data=pack_command_with_data,
         )
-        self._sending = True
         return self._send_pdus(pdus, now)
 
     def _not_accepted(self, context_id: object, agreement: Agreement) -> LocalProtocolError:
@@ -616,18 +620,22 @@ class Association:
         )
 
     def _send_pdus(self, pdus: Iterator[PDUBuffers], now: float) -> Iterator[PDUBuffers]:
-        finished = False
+        # The first step: the state, or another message, may have moved on since the call.
+        self._check_local(ULEvent.EVT9)
+        self._sending = True
+        given = finished = False
         try:
             pending = self.data_to_send()
             if pending:
                 yield tuple(pending)
             for buffers in pdus:
                 self._fire(ULEvent.EVT9, _Cause(now, buffers=buffers))
+                given = True  # the caller has it once this yield returns it
                 yield tuple(self.data_to_send())
             finished = True
         finally:
             self._sending = False
-            if not finished:
+            if given and not finished:
                 self._poisoned = True
 
     def send_failed(self) -> None:
@@ -645,10 +653,9 @@ class Association:
                     event=event.label,
                 )
             if self._sending:
-                self._poisoned = True
                 raise LocalProtocolError(
                     "a message is still being sent (its iterator is unfinished): fragments "
-                    "of messages never interleave (PS3.8 E.1); the connection is poisoned",
+                    "of messages never interleave (PS3.8 E.1); finish it first",
                     state=self._state.label,
                     event=event.label,
                 )
