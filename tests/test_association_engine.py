@@ -1113,6 +1113,28 @@ def test_sta13_reads_pdus_whole_for_its_column() -> None:
     assert engine.events() == [CloseTransport()] and state_of(engine) is S.STA1
 
 
+@pytest.mark.parametrize("chunk", [60_000, 1000, 7])
+@pytest.mark.parametrize("how", ["unexpected AC", "zeros"])
+def test_garbage_after_a_protocol_error_gets_one_a_abort(chunk: int, how: str) -> None:
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    if how == "unexpected AC":  # AA-8, then 60 KB of zeros in Sta13: unknown PDUs
+        engine.receive_data(dk.encode_pdu(AC), now=0)
+        assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=2))]
+    zeros = bytes(60_000)
+    for start in range(0, len(zeros), chunk):
+        engine.receive_data(zeros[start : start + chunk], now=0)
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=1))]
+    assert state_of(engine) is S.STA13
+
+
+def test_an_invalid_pdu_in_sta13_gets_an_a_abort_and_the_rest_is_dropped() -> None:
+    engine = reach(S.STA13, Role.REQUESTOR)
+    cut_rq = struct.pack(">BBI", 1, 0, 10) + bytes(10)  # an A-ASSOCIATE-RQ that does not decode
+    engine.receive_data(cut_rq * 100 + dk.encode_pdu(dk.AAbort()), now=0)
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=6))]
+    assert engine.events() == [] and state_of(engine) is S.STA13
+
+
 # --- fuzz ----------------------------------------------------------------------------------
 
 OURS = (

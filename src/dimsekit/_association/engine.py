@@ -19,18 +19,20 @@ its :attr:`Association.deadline` has come (:meth:`Association.handle_timer`).  T
 comes in from the caller (``now``, any monotonic clock, in seconds).
 
 One receive buffer for the connection.  Bytes go to one
-:class:`~dimsekit.MessageAssembler` for the whole life of the connection, PDU by PDU: the
-engine reads each PDU header (PS3.8 9.3.1) first, so that a P-DATA-TF the table makes an
-error in this state (Evt10 anywhere but Sta6 and Sta7) aborts at once and its bytes are
-never assembled, an unknown PDU type is Evt19 (A-ABORT, unrecognized PDU), and a PDU
-above the maximum length we announced is taken with a diagnostic up to
+:class:`~dimsekit.MessageAssembler` for the whole life of the connection, PDU by PDU:
+the engine reads each PDU header (PS3.8 9.3.1) first, so that a P-DATA-TF the table
+makes an error in this state (Evt10 anywhere but Sta6 and Sta7) aborts at once and its
+bytes are never assembled, an unknown PDU type is Evt19 (A-ABORT, unrecognized PDU), and
+a PDU above the maximum length we announced is taken with a diagnostic up to
 ``max_pdu_ceiling``, beyond it an A-ABORT; each P-DATA-TF's PDV item headers (PS3.8
 9.3.5.1) are read before its bytes go on, so that a message on a presentation context
 the association did not accept aborts at the first PDU that carries it, its data set
-never assembled nor spilled.  Once the association is gone (Sta13) the
-assembler is done with: PDUs are read whole and decoded alone, for Table 9-10's Sta13
-column (ignored, but for an A-ASSOCIATE-RQ or an invalid PDU, answered by an A-ABORT).
-After a framing break the stream is out of step and the rest is dropped.
+never assembled nor spilled.  Once the association is gone (Sta13) the assembler is done
+with: PDUs are read whole and decoded alone, for Table 9-10's Sta13 column (ignored, but
+for an A-ASSOCIATE-RQ or an invalid PDU, answered by an A-ABORT).  After a framing
+break, a PDU of unknown type (whose length cannot be trusted), and an invalid PDU in
+Sta13, the stream is out of step and the rest is dropped: garbage gets one A-ABORT, not
+one every 6 bytes.
 
 Choices where PS3.8 is silent: the provider's A-ABORT names the most specific reason
 (PS3.8 9.3.8): an unknown PDU type is unrecognized-PDU (1); a PDU the state does not
@@ -377,6 +379,8 @@ class _Cause:
     reason: AbortReason = AbortReason.NOT_SPECIFIED
     why: str = ""
     refusal: AAssociateRJ | None = None
+    event: ULEvent | None = None
+    """The event, set by ``_fire``."""
 
 
 class Association:
@@ -780,6 +784,7 @@ class Association:
                     "(PS3.8 9.3.1)",
                 ),
             )
+            self._out_of_step = True  # its length cannot be trusted: the rest is dropped
             return _Route.SKIP
         name = PDUType(pdu_type).label
         if pdu_type == _P_DATA and TRANSITIONS.get((state, ULEvent.EVT10)) not in _DATA_ACTIONS:
@@ -1084,6 +1089,7 @@ class Association:
             return
         branch = self._branch(action, cause) if branches(action) else None
         next_state = OUTCOMES[action, branch]
+        cause.event = event
         _ACTIONS[action](self, cause)
         self._state = next_state
         if self._app is not None and next_state not in _TIMER_STATES[self._app[0]]:
@@ -1267,6 +1273,10 @@ class Association:
 
     def _aa_7(self, cause: _Cause) -> None:
         self._abort_pdu(AbortSource.SERVICE_PROVIDER, cause.reason)
+        if cause.event is ULEvent.EVT19:
+            # An invalid PDU after the association is gone: the stream is taken as out of
+            # step and the rest dropped, so that garbage gets one A-ABORT, not one a PDU.
+            self._out_of_step = True
 
     def _aa_8(self, cause: _Cause) -> None:
         pdu = self._abort_pdu(AbortSource.SERVICE_PROVIDER, cause.reason)
