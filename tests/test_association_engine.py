@@ -531,7 +531,9 @@ def test_an_unanswered_request_or_release_times_out_and_aborts(which: str) -> No
     aborted = mine[-2]
     assert isinstance(aborted, Aborted) and not aborted.by_peer
     assert aborted.source is dk.AbortSource.SERVICE_USER
-    assert f"{which}_timeout" in aborted.why and "not ARTIM" not in aborted.why
+    waited = {"request": "A-ASSOCIATE-AC or -RJ", "release": "A-RELEASE-RP"}[which]
+    assert f"no {waited} came within {which}_timeout (10.0 s) in Sta" in aborted.why
+    assert "not ARTIM" not in aborted.why
     assert mine[-1] == AwaitTransportClose(40.0)
     assert state_of(pair.requestor) is S.STA13
     # ARTIM now runs for Sta13, from the abort: an application timeout is not ARTIM.
@@ -721,8 +723,9 @@ def test_our_own_answer_is_checked_against_the_rq() -> None:
         presentation_contexts=[dk.PresentationContextAC(context_id=7, transfer_syntax=IMPLICIT)],
         user_information=user_information(),
     )
-    with pytest.raises(LocalProtocolError):
+    with pytest.raises(LocalProtocolError, match="does not answer its A-ASSOCIATE-RQ") as raised:
         engine.send(AssociateAccept(wrong), now=0)
+    assert (raised.value.state, raised.value.event) == ("Sta3", "Evt7")
     assert state_of(engine) is S.STA3 and engine.data_to_send() == []
 
 
@@ -1101,6 +1104,37 @@ def test_a_framing_break_aborts_and_the_rest_is_dropped() -> None:
     assert state_of(engine) is S.STA13
     engine.receive_data(RELEASE_RQ + unknown_pdu(), now=0)
     assert engine.events() == []
+
+
+@pytest.mark.parametrize(
+    ("cut", "said"),
+    [
+        (3, "inside a PDU header (3 of its 6 bytes read) in Sta6"),
+        (40, "inside a PDU (a P-DATA-TF of 80 bytes, 34 of them read) in Sta6"),
+        (86, "inside a message (its last PDU not come) in Sta6"),
+    ],
+)
+def test_the_transport_closing_inside_a_pdu_says_so(cut: int, said: str) -> None:
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    stream = message_bytes(store(b"ab" * 100), 3, max_pdu=80)
+    assert struct.unpack_from(">I", stream, 2)[0] == 80  # 86 bytes: the first PDU
+    engine.receive_data(stream[:cut], now=0)
+    engine.receive_data(b"", now=0)
+    (aborted,) = engine.events()
+    assert isinstance(aborted, Aborted) and aborted.by_peer
+    assert aborted.why == "the transport closed " + said
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    engine.receive_data(b"", now=0)
+    (aborted,) = engine.events()
+    assert isinstance(aborted, Aborted)
+    assert aborted.why == "the transport connection closed in Sta6"
+
+
+def test_an_unexpected_p_data_tf_is_named_with_its_article() -> None:
+    engine = reach(S.STA2, Role.ACCEPTOR)
+    engine.receive_data(p_data_echo(), now=0)
+    aborted = engine.events()[0]
+    assert isinstance(aborted, Aborted) and aborted.why.startswith("a P-DATA-TF came in Sta2")
 
 
 def test_sta13_reads_pdus_whole_for_its_column() -> None:

@@ -359,6 +359,11 @@ _DATA_ACTIONS: Final = frozenset({Action.DT_2, Action.AR_6})
 """The actions that take a P-DATA-TF in (PS3.8 Table 9-10, Evt10)."""
 
 
+def _a(name: str) -> str:
+    """A PDU's name after its article: "an A-ABORT", "a P-DATA-TF"."""
+    return f"{'an' if name.startswith('A') else 'a'} {name}"
+
+
 class _Route(enum.Enum):
     FEED = 1  # to the assembler
     SKIP = 2  # dropped: the table ignores it, or an abort has dealt with it
@@ -463,6 +468,7 @@ class Association:
         self._left = 0
         self._route = _Route.FEED
         self._p_data = False  # the PDU being read is a P-DATA-TF
+        self._pdu_type = self._pdu_length = 0  # the PDU being read's header fields
         self._pdv_head = bytearray()  # a PDV item header begun (PS3.8 9.3.5.1)
         self._pdv_skip = 0  # what is left of the PDV item being read, after its header
         self._collected = bytearray()
@@ -547,7 +553,12 @@ class Association:
         elif isinstance(event, AssociateAccept | AssociateReject):
             answer = event.ac if isinstance(event, AssociateAccept) else event.rj
             assert self._rq is not None  # Sta3
-            negotiation.check_local_answer(self._rq, answer)
+            try:
+                negotiation.check_local_answer(self._rq, answer)
+            except LocalProtocolError as error:
+                raise LocalProtocolError(
+                    str(error), state=self._state.label, event=ul.label
+                ) from None
             cause.pdu = answer
         elif isinstance(event, PData):
             cause.pdu = event.pdu
@@ -711,12 +722,27 @@ class Association:
         if not view:
             self._transport_closed = True
             if self._state is not State.STA1:
-                self._fire(
-                    ULEvent.EVT17,
-                    _Cause(now, why=f"the transport connection closed in {self._state.label}"),
-                )
+                self._fire(ULEvent.EVT17, _Cause(now, why=self._closed_why()))
             return
         self._route_bytes(view, now)
+
+    def _closed_why(self) -> str:
+        """What the transport's closing (Evt17) cut, in words."""
+        state = self._state.label
+        if self._header:
+            return (
+                f"the transport closed inside a PDU header ({len(self._header)} of its "
+                f"{PDU_HEADER.size} bytes read) in {state}"
+            )
+        if self._left:
+            name = PDUType(self._pdu_type).label if self._pdu_type in _KNOWN_TYPES else "PDU"
+            return (
+                f"the transport closed inside a PDU ({_a(name)} of {self._pdu_length} bytes, "
+                f"{self._pdu_length - self._left} of them read) in {state}"
+            )
+        if self._assembler.in_message:
+            return f"the transport closed inside a message (its last PDU not come) in {state}"
+        return f"the transport connection closed in {state}"
 
     def _route_bytes(self, view: memoryview, now: float) -> None:
         position, end = 0, len(view)
@@ -739,6 +765,7 @@ class Association:
                 pdu_type, _, length = PDU_HEADER.unpack(header)
                 self._route = self._start_pdu(pdu_type, length, now)
                 self._left = length
+                self._pdu_type, self._pdu_length = pdu_type, length
                 self._p_data = pdu_type == _P_DATA
                 self._pdv_head.clear()
                 self._pdv_skip = 0
@@ -872,6 +899,7 @@ class Association:
                     break
                 self._pdv_head.clear()
                 self._pdv_skip = 0
+                self._pdu_length = length
                 pdu_end = stop + PDU_HEADER.size + length
                 refused = self._scan_pdvs(view, stop + PDU_HEADER.size, min(end, pdu_end))
                 stop = min(end, pdu_end)
@@ -943,7 +971,7 @@ class Association:
     def _unexpected(self, name: str) -> str:
         state = self._state
         return (
-            f"an {name} came in {state.label} ({state.meaning.rstrip('.')}), where PS3.8 "
+            f"{_a(name)} came in {state.label} ({state.meaning.rstrip('.')}), where PS3.8 "
             "Table 9-10 does not expect it"
         )
 
@@ -1059,12 +1087,12 @@ class Association:
                 self._app = None
                 self._events.append(TimedOut(which))
                 if which != "idle":
-                    waited = {"request": "an A-ASSOCIATE-AC or -RJ", "release": "an A-RELEASE-RP"}
+                    waited = {"request": "A-ASSOCIATE-AC or -RJ", "release": "A-RELEASE-RP"}
                     self._fire(
                         ULEvent.EVT15,
                         _Cause(
                             now,
-                            why=f"no {waited[which]} within {which}_timeout "
+                            why=f"no {waited[which]} came within {which}_timeout "
                             f"({self._timeouts[which]} s) in {self._state.label}: aborted "
                             "(an application timeout, PS3.8 9.1.4 Note 2)",
                         ),
