@@ -376,7 +376,8 @@ def test_release() -> None:
         ("requestor", "CloseTransport"),
     ]
     assert state_of(pair.requestor) is S.STA1 and state_of(pair.acceptor) is S.STA13
-    assert pair.log[2][1] == ReleaseRequested(collision=False)
+    assert pair.log[2][1] == ReleaseRequested(collision=False, must_respond=True)
+    assert pair.log[4][1] == Released(must_respond=False)
 
 
 def test_release_by_the_acceptor() -> None:
@@ -427,10 +428,16 @@ def test_release_collision(requestor_first: bool, rq_and_rp_together: bool) -> N
     assert state_of(pair.requestor) is S.STA1 and state_of(pair.acceptor) is S.STA13
     requestor = [e for side, e in pair.log if side == "requestor"][1:]
     acceptor = [e for side, e in pair.log if side == "acceptor"][1:]
-    assert requestor == [ReleaseRequested(collision=True), Released(), CloseTransport()]
+    # must_respond: the requestor answers at its indication (Sta9), the acceptor only at
+    # its confirmation (Sta10, then Sta12)
+    assert requestor == [
+        ReleaseRequested(collision=True, must_respond=True),
+        Released(must_respond=False),
+        CloseTransport(),
+    ]
     assert acceptor == [
-        ReleaseRequested(collision=True),
-        Released(),
+        ReleaseRequested(collision=True, must_respond=False),
+        Released(must_respond=True),
         AwaitTransportClose(30.0),
     ]
 

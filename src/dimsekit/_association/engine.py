@@ -248,16 +248,23 @@ class AssociationRejected:
 @attrs.frozen
 class ReleaseRequested:
     """The A-RELEASE indication (AR-2; AR-8 when both asked at once, ``collision``):
-    answer with ``send(ReleaseResponse())``.  In a collision the acceptor answers only
+    answer with ``send(ReleaseResponse())`` when ``must_respond``, True exactly when the
+    state now allows it (PS3.8 Table 9-10, Evt14): Sta8, and the requestor's Sta9 in a
+    collision.  In a collision the acceptor (Sta10, ``must_respond`` False) answers only
     after :class:`Released` (PS3.8 7.2.2, Sta10 then Sta12)."""
 
     collision: bool = False
+    must_respond: bool = True
 
 
 @attrs.frozen
 class Released:
-    """The A-RELEASE confirmation: the peer's A-RELEASE-RP came (AR-3; AR-10 in a
-    collision, acceptor side, which still owes its own response)."""
+    """The A-RELEASE confirmation: the peer's A-RELEASE-RP came (AR-3: the association
+    is over; AR-10 in a collision, acceptor side, which still owes its own response:
+    ``must_respond``, True exactly when the state now allows ``send(ReleaseResponse())``,
+    Sta12)."""
+
+    must_respond: bool = False
 
 
 @attrs.frozen
@@ -385,7 +392,13 @@ class _Cause:
     why: str = ""
     refusal: AAssociateRJ | None = None
     event: ULEvent | None = None
-    """The event, set by ``_fire``."""
+    """The event, set by ``_fire``, with the state it leads to."""
+    next_state: State | None = None
+
+    @property
+    def must_respond(self) -> bool:
+        """The state it leads to allows our A-RELEASE response (Evt14)."""
+        return (self.next_state, ULEvent.EVT14) in TRANSITIONS
 
 
 class Association:
@@ -1117,7 +1130,7 @@ class Association:
             return
         branch = self._branch(action, cause) if branches(action) else None
         next_state = OUTCOMES[action, branch]
-        cause.event = event
+        cause.event, cause.next_state = event, next_state
         _ACTIONS[action](self, cause)
         self._state = next_state
         if self._app is not None and next_state not in _TIMER_STATES[self._app[0]]:
@@ -1213,10 +1226,10 @@ class Association:
         self._start_timer("release", cause.now)
 
     def _ar_2(self, cause: _Cause) -> None:
-        self._events.append(ReleaseRequested(collision=False))
+        self._events.append(ReleaseRequested(False, cause.must_respond))
 
     def _ar_3(self, cause: _Cause) -> None:
-        self._events.append(Released())
+        self._events.append(Released(cause.must_respond))
         self._events.append(CloseTransport())
 
     def _ar_4(self, cause: _Cause) -> None:
@@ -1235,13 +1248,13 @@ class Association:
         self._outgoing.extend(cause.buffers)
 
     def _ar_8(self, cause: _Cause) -> None:
-        self._events.append(ReleaseRequested(collision=True))
+        self._events.append(ReleaseRequested(True, cause.must_respond))
 
     def _ar_9(self, cause: _Cause) -> None:
         self._write(cause.data)
 
     def _ar_10(self, cause: _Cause) -> None:
-        self._events.append(Released())
+        self._events.append(Released(cause.must_respond))
 
     def _aa_1(self, cause: _Cause) -> None:
         # Our user's A-ABORT (Evt15, or a timeout on its behalf), or, in Sta2, the
