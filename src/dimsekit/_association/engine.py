@@ -408,6 +408,14 @@ class Association:
     Sta2, ARTIM running from ``now``.  A REQUESTOR is made on a connected transport and
     stays in Sta1 until ``send(AssociateRequest(rq))`` (AE-1, Evt2 and AE-2 folded: Sta5).
 
+    The connection is over when :attr:`state` is back to ``State.STA1``: a caller's loop
+    ends there.  The events say how it came: :class:`CloseTransport` where we close it
+    (AE-4, AR-3, AA-2, AA-3), :class:`Aborted` where the transport closed under the
+    association (AA-4).  Where the transport's closing is the expected end (Sta13, AR-5:
+    the peer closed after our A-ABORT, A-RELEASE-RP or A-ASSOCIATE-RJ; Sta2, AA-5: it
+    closed before sending an RQ) no event comes: the caller, who handed the engine that
+    ``b""``, knows it already, and only has its socket to close.
+
     ``strict`` decodes received PDUs and command sets strictly, aborts on an A-ASSOCIATE-AC
     that does not answer our RQ and on a P-DATA-TF above the maximum we announced.
     ``max_pdu_ceiling`` is the longest P-DATA-TF received at all, or the maximum we
