@@ -76,7 +76,7 @@ from .._framing.pdata_receive import MessageAssembler
 from .._framing.pdata_send import Buffer, PDUBuffers, fragment_message
 from .._framing.pdata_spill import SpillFactory
 from .._framing.pdata_walk import MAX_OTHER_PDU_LENGTH
-from .._framing.pdu import ITEM_FIXED, PDU_HEADER, PDV_HEADER, PDUType
+from .._framing.pdu import ITEM_FIXED, ITEM_LENGTH_FIELD, PDU_HEADER, PDV_HEADER, PDUType
 from .._framing.pdu_decode import DecodedPDU, decode_pdu
 from .._framing.pdu_encode import encode_pdu
 from .._framing.pdus import (
@@ -907,21 +907,43 @@ class Association:
         DT-2, AR-6).  Each P-DATA-TF's PDV item headers are read first
         (:meth:`_scan_pdvs`): one on a presentation context the association did not
         accept aborts before its bytes reach the assembler, what came before it being
-        fed.  Returns where it stopped; ``_left`` is what is still to come."""
+        fed.  The common case, a whole PDU that one PDV item fills, is read here at
+        once.  Returns where it stopped; ``_left`` is what is still to come."""
         end = len(view)
-        pdu_end = body + self._left  # where the PDU being read ends (may be beyond view)
+        left = self._left
+        pdu_end = body + left  # where the PDU being read ends (may be beyond view)
         stop = min(end, pdu_end)
-        refused = self._scan_pdvs(view, body, stop) if self._p_data else None
-        if refused is None and stop == pdu_end and self._p_data:
+        if not self._p_data:
+            self._left = pdu_end - stop
+            self._feed(view[start:stop], now)
+            return stop
+        agreement = self._agreement
+        assert agreement is not None  # P-DATA is taken in Sta6 and Sta7 only
+        accepted = agreement.contexts
+        refused = None
+        if pdu_end > end or self._pdv_head or self._pdv_skip or left < PDV_HEADER.size:
+            refused = self._scan_pdvs(view, body, stop)
+        else:
+            item_length, context_id, _ = PDV_HEADER.unpack_from(view, body)
+            if item_length != left - ITEM_LENGTH_FIELD or context_id not in accepted:
+                refused = self._scan_pdvs(view, body, stop)
+        if refused is None and stop == pdu_end:
             limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
             while end - stop >= PDU_HEADER.size:
                 pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
                 if pdu_type != _P_DATA or length > limit:
                     break
+                pdu_end = stop + PDU_HEADER.size + length
+                if pdu_end <= end and length >= PDV_HEADER.size:
+                    item_length, context_id, _ = PDV_HEADER.unpack_from(
+                        view, stop + PDU_HEADER.size
+                    )
+                    if item_length == length - ITEM_LENGTH_FIELD and context_id in accepted:
+                        stop = pdu_end  # whole, one PDV on an accepted context
+                        continue
                 self._pdv_head.clear()
                 self._pdv_skip = 0
                 self._pdu_length = length
-                pdu_end = stop + PDU_HEADER.size + length
                 refused = self._scan_pdvs(view, stop + PDU_HEADER.size, min(end, pdu_end))
                 stop = min(end, pdu_end)
                 if refused is not None or pdu_end > end:
@@ -932,8 +954,6 @@ class Association:
         self._left = pdu_end - stop
         self._feed(view[start:stop], now)
         if refused is not None and TRANSITIONS.get((self._state, ULEvent.EVT10)) in _DATA_ACTIONS:
-            agreement = self._agreement
-            assert agreement is not None
             self._fire(
                 ULEvent.EVT19,
                 _Cause(
@@ -963,9 +983,8 @@ class Association:
         context the association did not accept, as its context ID and where its header
         begins (here, or ``position`` when it began in earlier bytes).  The item lengths
         are the assembler's to check; here they only find the next header."""
-        agreement = self._agreement
-        assert agreement is not None  # P-DATA is taken in Sta6 and Sta7 only
-        accepted = agreement.contexts
+        assert self._agreement is not None  # P-DATA is taken in Sta6 and Sta7 only
+        accepted = self._agreement.contexts
         first = position
         while position < stop:
             if self._pdv_skip:
