@@ -687,11 +687,13 @@ def test_a_message_on_a_context_not_accepted_aborts_at_its_first_pdu_never_assem
     assert spilled == []
 
 
-def test_a_pdv_on_a_context_not_accepted_after_a_whole_message_in_the_same_pdu() -> None:
+@pytest.mark.parametrize("same_pdu", [True, False])
+def test_a_pdv_on_a_context_not_accepted_after_a_whole_message(same_pdu: bool) -> None:
     (echo,) = [joined(p) for p in dk.fragment_message(ECHO, 1, 16382)]
-    echo_pdv = echo[6:]
-    data = p_data(echo_pdv, pdv(7, 0x01, b"\x00" * 8)) + RELEASE_RQ  # a command begun
-    for chunk in (len(data), 1):
+    begun = pdv(7, 0x01, b"\x00" * 8)  # a command begun on context 7
+    # in the message's PDU, or in a PDU of its own that it fills, read in the same run
+    data = (p_data(echo[6:], begun) if same_pdu else echo + p_data(begun)) + RELEASE_RQ
+    for chunk in (len(data), 7, 1):
         engine = established(Role.ACCEPTOR)
         for start in range(0, len(data), chunk):
             engine.receive_data(data[start : start + chunk], now=1)
