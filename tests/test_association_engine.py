@@ -4,8 +4,10 @@ on a real engine; a fuzz target."""
 
 from __future__ import annotations
 
+import io
 import json
 import struct
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -278,6 +280,45 @@ def test_the_provider_rejects_an_unacceptable_rq_itself() -> None:
     assert state_of(pair.acceptor) is S.STA13 and pair.acceptor.deadline == 30.0
 
 
+def with_context_ids(rq: dk.AAssociateRQ, ids: list[int]) -> bytes:
+    """``rq`` encoded, its presentation context items' IDs set to ``ids`` (bytes the
+    encoder, being strict, never writes)."""
+    data = bytearray(dk.encode_pdu(rq))
+    position, found = 6 + 68, iter(ids)  # the variable items follow the fixed fields
+    while position < len(data):
+        item_type, length = data[position], struct.unpack_from(">H", data, position + 2)[0]
+        if item_type == 0x20:
+            data[position + 4] = next(found)
+        position += 4 + length
+    return bytes(data)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize(
+    ("ids", "wrong"),
+    [
+        ([1, 2, 5], "odd integer from 1 to 255; got 2"),
+        ([0, 3, 5], "odd integer from 1 to 255; got 0"),
+        ([1, 3, 3], "used once in a PDU; got 3"),
+    ],
+)
+def test_an_rq_with_context_ids_against_the_rule_is_an_invalid_pdu(
+    strict: bool, ids: list[int], wrong: str
+) -> None:
+    engine = Association(Role.ACCEPTOR, now=0, strict=strict)
+    engine.receive_data(with_context_ids(RQ, ids), now=0)
+    aborted, wait = engine.events()  # never an AssociationRequested it could not answer
+    assert isinstance(aborted, Aborted) and isinstance(wait, AwaitTransportClose)
+    assert (aborted.source, aborted.reason, aborted.by_peer) == (
+        dk.AbortSource.SERVICE_USER,  # AA-1 in Sta2 (PS3.8 Table 9-10, Evt19)
+        dk.AbortReason.NOT_SPECIFIED,
+        False,
+    )
+    assert "Sta2" in aborted.why and wrong in aborted.why
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=0, reason=0))]
+    assert state_of(engine) is S.STA13
+
+
 def echo_and_store(pair: Pair) -> None:
     pair.associate()
     pair.message("requestor", 1, ECHO)
@@ -335,7 +376,8 @@ def test_release() -> None:
         ("requestor", "CloseTransport"),
     ]
     assert state_of(pair.requestor) is S.STA1 and state_of(pair.acceptor) is S.STA13
-    assert pair.log[2][1] == ReleaseRequested(collision=False)
+    assert pair.log[2][1] == ReleaseRequested(collision=False, must_respond=True)
+    assert pair.log[4][1] == Released(must_respond=False)
 
 
 def test_release_by_the_acceptor() -> None:
@@ -386,10 +428,16 @@ def test_release_collision(requestor_first: bool, rq_and_rp_together: bool) -> N
     assert state_of(pair.requestor) is S.STA1 and state_of(pair.acceptor) is S.STA13
     requestor = [e for side, e in pair.log if side == "requestor"][1:]
     acceptor = [e for side, e in pair.log if side == "acceptor"][1:]
-    assert requestor == [ReleaseRequested(collision=True), Released(), CloseTransport()]
+    # must_respond: the requestor answers at its indication (Sta9), the acceptor only at
+    # its confirmation (Sta10, then Sta12)
+    assert requestor == [
+        ReleaseRequested(collision=True, must_respond=True),
+        Released(must_respond=False),
+        CloseTransport(),
+    ]
     assert acceptor == [
-        ReleaseRequested(collision=True),
-        Released(),
+        ReleaseRequested(collision=True, must_respond=False),
+        Released(must_respond=True),
         AwaitTransportClose(30.0),
     ]
 
@@ -490,7 +538,9 @@ def test_an_unanswered_request_or_release_times_out_and_aborts(which: str) -> No
     aborted = mine[-2]
     assert isinstance(aborted, Aborted) and not aborted.by_peer
     assert aborted.source is dk.AbortSource.SERVICE_USER
-    assert f"{which}_timeout" in aborted.why and "not ARTIM" not in aborted.why
+    waited = {"request": "A-ASSOCIATE-AC or -RJ", "release": "A-RELEASE-RP"}[which]
+    assert f"no {waited} came within {which}_timeout (10.0 s) in Sta" in aborted.why
+    assert "not ARTIM" not in aborted.why
     assert mine[-1] == AwaitTransportClose(40.0)
     assert state_of(pair.requestor) is S.STA13
     # ARTIM now runs for Sta13, from the abort: an application timeout is not ARTIM.
@@ -508,6 +558,46 @@ def test_idle_timeout_only_says_so() -> None:
     assert pair.log[-1] == ("requestor", TimedOut("idle"))
     assert state_of(pair.requestor) is S.STA6 and pair.requestor.deadline is None
     assert pair.requestor.data_to_send() == []
+
+
+def test_the_idle_timer_restarts_at_each_pdu_received_not_each_message() -> None:
+    engine = established(Role.ACCEPTOR, idle_timeout=10.0)
+    assert engine.deadline == 10.0
+    stream = message_bytes(store(b"ab" * 100), 3, max_pdu=100)
+    pdus = []
+    while stream:
+        length = 6 + struct.unpack_from(">I", stream, 2)[0]
+        pdus.append(stream[:length])
+        stream = stream[length:]
+    assert len(pdus) > 3
+    for now, pdu in zip((5.0, 9.0, 14.0), pdus, strict=False):
+        engine.receive_data(pdu, now=now)  # the message is not whole yet
+        assert engine.deadline == now + 10.0
+    engine.receive_data(pdus[3][:3], now=20.0)  # a PDU header begun only
+    engine.handle_timer(now=23.0)
+    assert engine.events() == [] and state_of(engine) is S.STA6
+    engine.receive_data(b"".join(pdus[3:])[3:], now=24.0)
+    assert engine.deadline == 34.0
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    engine.handle_timer(now=34.0)
+    assert engine.events() == [TimedOut("idle")]
+
+
+def test_p_data_while_awaiting_the_release_rp_restarts_the_release_timer() -> None:
+    engine = established(Role.REQUESTOR, release_timeout=10.0)
+    engine.send(ReleaseRequest(), now=1.0)
+    assert state_of(engine) is S.STA7 and engine.deadline == 11.0
+    stream = message_bytes(ECHO_RSP, 1, max_pdu=100)
+    engine.receive_data(stream[:20], now=8.0)  # a P-DATA-TF begun (AR-6)
+    assert engine.deadline == 18.0
+    engine.receive_data(stream[20:], now=9.0)  # and ended: the message
+    assert engine.deadline == 19.0
+    engine.handle_timer(now=12.0)
+    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    engine.receive_data(RELEASE_RQ, now=13.0)  # not P-DATA: no restart (Sta9 now)
+    assert engine.deadline == 19.0
+    engine.handle_timer(now=19.0)
+    assert engine.events()[:2] == [ReleaseRequested(collision=True), TimedOut("release")]
 
 
 def test_request_timeout_none_never_fires() -> None:
@@ -566,6 +656,53 @@ def test_a_message_on_a_context_not_accepted_aborts_unexpected_parameter() -> No
     assert "context 5" in aborted.why
 
 
+@pytest.mark.parametrize("bytewise", [False, True])
+def test_a_message_on_a_context_not_accepted_aborts_at_its_first_pdu_never_assembled(
+    bytewise: bool,
+) -> None:
+    spilled: list[int] = []
+
+    def spill(context_id: int, command: dk.Message | None) -> Any:
+        spilled.append(context_id)
+        return tempfile.TemporaryFile()
+
+    engine = established(Role.ACCEPTOR, memory_budget=0, spill=spill)
+    stream = message_bytes(store(b"ab" * 20_000), 5, max_pdu=100)  # context 5: rejected
+    first_pdu = 6 + struct.unpack_from(">I", stream, 2)[0]
+    if bytewise:
+        for i in range(first_pdu):
+            engine.receive_data(stream[i : i + 1], now=1)
+    else:
+        engine.receive_data(stream[:first_pdu], now=1)
+    aborted, wait = engine.events()  # at the first PDU, not once the message is whole
+    assert isinstance(aborted, Aborted) and isinstance(wait, AwaitTransportClose)
+    assert aborted.reason is dk.AbortReason.UNEXPECTED_PDU_PARAMETER
+    assert "context 5" in aborted.why and "accepted: [1, 3]" in aborted.why
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=5))]
+    engine.receive_data(stream[first_pdu:], now=1)  # the rest of the message: dropped
+    assert engine.events() == [] and engine.data_to_send() == [] and spilled == []
+    whole = established(Role.ACCEPTOR, memory_budget=0, spill=spill)
+    whole.receive_data(stream, now=1)
+    assert [type(e) for e in whole.events()] == [Aborted, AwaitTransportClose]
+    assert spilled == []
+
+
+@pytest.mark.parametrize("same_pdu", [True, False])
+def test_a_pdv_on_a_context_not_accepted_after_a_whole_message(same_pdu: bool) -> None:
+    (echo,) = [joined(p) for p in dk.fragment_message(ECHO, 1, 16382)]
+    begun = pdv(7, 0x01, b"\x00" * 8)  # a command begun on context 7
+    # in the message's PDU, or in a PDU of its own that it fills, read in the same run
+    data = (p_data(echo[6:], begun) if same_pdu else echo + p_data(begun)) + RELEASE_RQ
+    for chunk in (len(data), 7, 1):
+        engine = established(Role.ACCEPTOR)
+        for start in range(0, len(data), chunk):
+            engine.receive_data(data[start : start + chunk], now=1)
+        received, aborted, _wait = engine.events()
+        assert isinstance(received, dk.MessageReceived) and received.message == ECHO
+        assert isinstance(aborted, Aborted) and "context 7" in aborted.why
+        assert state_of(engine) is S.STA13  # the A-RELEASE-RQ after it: not read
+
+
 def test_an_ac_not_answering_our_rq_lenient_diagnostic_strict_abort() -> None:
     partial = dk.AAssociateAC.answering(
         RQ,
@@ -595,8 +732,9 @@ def test_our_own_answer_is_checked_against_the_rq() -> None:
         presentation_contexts=[dk.PresentationContextAC(context_id=7, transfer_syntax=IMPLICIT)],
         user_information=user_information(),
     )
-    with pytest.raises(LocalProtocolError):
+    with pytest.raises(LocalProtocolError, match="does not answer its A-ASSOCIATE-RQ") as raised:
         engine.send(AssociateAccept(wrong), now=0)
+    assert (raised.value.state, raised.value.event) == ("Sta3", "Evt7")
     assert state_of(engine) is S.STA3 and engine.data_to_send() == []
 
 
@@ -613,12 +751,16 @@ def test_a_raw_p_data_above_the_peers_maximum_is_refused() -> None:
 # --- sending a message: one at a time; poisoning ----------------------------------------------
 
 
-def test_an_unfinished_message_then_another_send_poisons() -> None:
+def test_an_unfinished_message_refuses_another_send_and_poisons_once_abandoned() -> None:
     engine = established(Role.REQUESTOR)  # the acceptor announced 16382
     pdus = engine.send_message(3, store(b"ab" * 50_000), now=0)
     next(pdus)
     with pytest.raises(LocalProtocolError, match="still being sent"):
         engine.send_message(1, ECHO, now=0)
+    with pytest.raises(LocalProtocolError, match="still being sent"):
+        engine.send(ReleaseRequest(), now=0)
+    assert not engine.poisoned and state_of(engine) is S.STA6  # refused: nothing changed
+    del pdus  # dropped (closed at once) after a P-DATA-TF of it went: out of step
     assert engine.poisoned
     with pytest.raises(LocalProtocolError, match="send failed"):
         engine.send(ReleaseRequest(), now=0)
@@ -627,12 +769,45 @@ def test_an_unfinished_message_then_another_send_poisons() -> None:
     assert state_of(engine) is S.STA13
 
 
-def test_a_message_that_fails_to_fragment_poisons() -> None:
+def test_a_message_iterator_never_started_changes_nothing() -> None:
+    engine = established(Role.REQUESTOR)
+    unstarted = engine.send_message(3, store(b"ab" * 50_000), now=0)
+    sent = joined(joined(p) for p in engine.send_message(1, ECHO, now=0))
+    assert sent == message_bytes(ECHO, 1)
+    del unstarted
+    assert not engine.poisoned
+    first, second = (engine.send_message(1, ECHO, now=0) for _ in range(2))
+    next(second)  # the second runs first: the first, started now, is refused
+    with pytest.raises(LocalProtocolError, match="still being sent"):
+        next(first)
+    assert joined(joined(p) for p in second) == b"" and not engine.poisoned
+    del first  # refused at its first step: dropping it changes nothing either
+    engine.send(ReleaseRequest(), now=0)
+    assert not engine.poisoned and state_of(engine) is S.STA7
+
+
+def test_a_message_that_fails_poisons_once_a_pdu_of_it_went() -> None:
     engine = established(Role.REQUESTOR)
     with pytest.raises(dk.DimseError, match="odd length"):
-        list(engine.send_message(3, store(b"abc"), now=0))
+        list(engine.send_message(3, store(b"abc"), now=0))  # before its first PDU
+    assert not engine.poisoned
+
+    class Cut(io.BytesIO):
+        """A file that ends (reads nothing) after its first read."""
+
+        reads = 0
+
+        def read(self, size: int | None = -1, /) -> bytes:
+            self.reads += 1
+            return super().read(size) if self.reads == 1 else b""
+
+    cut = dk.DataSetPayload.from_file(Cut(b"ab" * 600_000))  # two reads of 1 MiB
+    pdus = engine.send_message(3, store(cut), now=0)
+    assert next(pdus)  # the command
+    with pytest.raises(EOFError):
+        list(pdus)
     assert engine.poisoned
-    with pytest.raises(LocalProtocolError):
+    with pytest.raises(LocalProtocolError, match="send failed"):
         list(engine.send_message(1, ECHO, now=0))
 
 
@@ -940,6 +1115,37 @@ def test_a_framing_break_aborts_and_the_rest_is_dropped() -> None:
     assert engine.events() == []
 
 
+@pytest.mark.parametrize(
+    ("cut", "said"),
+    [
+        (3, "inside a PDU header (3 of its 6 bytes read) in Sta6"),
+        (40, "inside a PDU (a P-DATA-TF of 80 bytes, 34 of them read) in Sta6"),
+        (86, "inside a message (its last PDU not come) in Sta6"),
+    ],
+)
+def test_the_transport_closing_inside_a_pdu_says_so(cut: int, said: str) -> None:
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    stream = message_bytes(store(b"ab" * 100), 3, max_pdu=80)
+    assert struct.unpack_from(">I", stream, 2)[0] == 80  # 86 bytes: the first PDU
+    engine.receive_data(stream[:cut], now=0)
+    engine.receive_data(b"", now=0)
+    (aborted,) = engine.events()
+    assert isinstance(aborted, Aborted) and aborted.by_peer
+    assert aborted.why == "the transport closed " + said
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    engine.receive_data(b"", now=0)
+    (aborted,) = engine.events()
+    assert isinstance(aborted, Aborted)
+    assert aborted.why == "the transport connection closed in Sta6"
+
+
+def test_an_unexpected_p_data_tf_is_named_with_its_article() -> None:
+    engine = reach(S.STA2, Role.ACCEPTOR)
+    engine.receive_data(p_data_echo(), now=0)
+    aborted = engine.events()[0]
+    assert isinstance(aborted, Aborted) and aborted.why.startswith("a P-DATA-TF came in Sta2")
+
+
 def test_sta13_reads_pdus_whole_for_its_column() -> None:
     engine = reach(S.STA13, Role.REQUESTOR)
     engine.receive_data(RELEASE_RP + p_data_echo() + dk.encode_pdu(RQ)[:10], now=0)
@@ -948,6 +1154,28 @@ def test_sta13_reads_pdus_whole_for_its_column() -> None:
     assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=2))]
     engine.receive_data(dk.encode_pdu(dk.AAbort()), now=0)
     assert engine.events() == [CloseTransport()] and state_of(engine) is S.STA1
+
+
+@pytest.mark.parametrize("chunk", [60_000, 1000, 7])
+@pytest.mark.parametrize("how", ["unexpected AC", "zeros"])
+def test_garbage_after_a_protocol_error_gets_one_a_abort(chunk: int, how: str) -> None:
+    engine = reach(S.STA6, Role.ACCEPTOR)
+    if how == "unexpected AC":  # AA-8, then 60 KB of zeros in Sta13: unknown PDUs
+        engine.receive_data(dk.encode_pdu(AC), now=0)
+        assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=2))]
+    zeros = bytes(60_000)
+    for start in range(0, len(zeros), chunk):
+        engine.receive_data(zeros[start : start + chunk], now=0)
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=1))]
+    assert state_of(engine) is S.STA13
+
+
+def test_an_invalid_pdu_in_sta13_gets_an_a_abort_and_the_rest_is_dropped() -> None:
+    engine = reach(S.STA13, Role.REQUESTOR)
+    cut_rq = struct.pack(">BBI", 1, 0, 10) + bytes(10)  # an A-ASSOCIATE-RQ that does not decode
+    engine.receive_data(cut_rq * 100 + dk.encode_pdu(dk.AAbort()), now=0)
+    assert engine.data_to_send() == [dk.encode_pdu(dk.AAbort(source=2, reason=6))]
+    assert engine.events() == [] and state_of(engine) is S.STA13
 
 
 # --- fuzz ----------------------------------------------------------------------------------

@@ -19,30 +19,40 @@ its :attr:`Association.deadline` has come (:meth:`Association.handle_timer`).  T
 comes in from the caller (``now``, any monotonic clock, in seconds).
 
 One receive buffer for the connection.  Bytes go to one
-:class:`~dimsekit.MessageAssembler` for the whole life of the connection, PDU by PDU: the
-engine reads each PDU header (PS3.8 9.3.1) first, so that a P-DATA-TF the table makes an
-error in this state (Evt10 anywhere but Sta6 and Sta7) aborts at once and its bytes are
-never assembled, an unknown PDU type is Evt19 (A-ABORT, unrecognized PDU), and a PDU
-above the maximum length we announced is taken with a diagnostic up to
-``max_pdu_ceiling``, beyond it an A-ABORT.  Once the association is gone (Sta13) the
-assembler is done with: PDUs are read whole and decoded alone, for Table 9-10's Sta13
-column (ignored, but for an A-ASSOCIATE-RQ or an invalid PDU, answered by an A-ABORT).
-After a framing break the stream is out of step and the rest is dropped.
+:class:`~dimsekit.MessageAssembler` for the whole life of the connection, PDU by PDU:
+the engine reads each PDU header (PS3.8 9.3.1) first, so that a P-DATA-TF the table
+makes an error in this state (Evt10 anywhere but Sta6 and Sta7) aborts at once and its
+bytes are never assembled, an unknown PDU type is Evt19 (A-ABORT, unrecognized PDU), and
+a PDU above the maximum length we announced is taken with a diagnostic up to
+``max_pdu_ceiling``, beyond it an A-ABORT; each P-DATA-TF's PDV item headers (PS3.8
+9.3.5.1) are read before its bytes go on, so that a message on a presentation context
+the association did not accept aborts at the first PDU that carries it, its data set
+never assembled nor spilled.  Once the association is gone (Sta13) the assembler is done
+with: PDUs are read whole and decoded alone, for Table 9-10's Sta13 column (ignored, but
+for an A-ASSOCIATE-RQ or an invalid PDU, answered by an A-ABORT).  After a framing
+break, a PDU of unknown type (whose length cannot be trusted), and an invalid PDU in
+Sta13, the stream is out of step and the rest is dropped: garbage gets one A-ABORT, not
+one every 6 bytes.
 
 Choices where PS3.8 is silent: the provider's A-ABORT names the most specific reason
 (PS3.8 9.3.8): an unknown PDU type is unrecognized-PDU (1); a PDU the state does not
 expect, unexpected-PDU (2); a P-DATA-TF on a presentation context the association did
-not accept, unexpected-PDU-parameter (5); a PDU that does not decode, a framing break,
-a PDU beyond ``max_pdu_ceiling`` and, when strict, an A-ASSOCIATE-AC that does not answer
-our RQ, invalid-PDU-parameter-value (6).  In Sta2, AA-1 sends the service-user source
-with reason 0, as the table and PS3.8 9.3.8 say.  The requestor's Sta4 (AE-1, Evt2,
-AE-2) folds into :meth:`Association.send` of the A-ASSOCIATE-RQ: the object is made for
-a connected transport.  The application timeouts (PS3.8 9.1.4 Note 2) are not ARTIM:
+not accept, unexpected-PDU-parameter (5); a PDU that does not decode, an A-ASSOCIATE-RQ
+whose presentation context IDs break PS3.8 9.3.2.2 (lenient decoding reports it; such an
+RQ cannot be answered: Evt19, as strict decoding makes it), a framing break, a PDU
+beyond ``max_pdu_ceiling`` and, when strict, an A-ASSOCIATE-AC that does not answer our
+RQ, invalid-PDU-parameter-value (6).  In Sta2, AA-1 sends the service-user source with
+reason 0, as the table and PS3.8 9.3.8 say.  The requestor's Sta4 (AE-1, Evt2, AE-2)
+folds into :meth:`Association.send` of the A-ASSOCIATE-RQ: the object is made for a
+connected transport.  The application timeouts (PS3.8 9.1.4 Note 2) are not ARTIM:
 ``request_timeout`` runs in Sta5 and ``release_timeout`` from our A-RELEASE-RQ until its
-RP (Sta7, Sta9-Sta11); either one aborts (an A-ABORT of the service user, as the user's
-Evt15 would) after a :class:`TimedOut`; ``idle_timeout`` runs in Sta6 from the last PDU
-either way and only says :class:`TimedOut` (``"idle"``), once per quiet spell.  A peer
-maximum of 0 (no maximum, PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
+RP (Sta7, Sta9-Sta11), restarted by each P-DATA-TF received in Sta7 (AR-6: the peer is
+alive, and may send P-DATA before its RP: PS3.8 7.2.2, AR-7); either one aborts (an
+A-ABORT of the service user, as the user's Evt15 would) after a :class:`TimedOut`;
+``idle_timeout`` runs in Sta6 from the last PDU either way (restarted by each PDU sent
+and each PDU received: at its header, and a P-DATA-TF at its end too) and only says
+:class:`TimedOut` (``"idle"``), once per quiet spell.  A peer maximum of 0 (no maximum,
+PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
 
 Must not know: sockets, threads, clocks; how a PDU, a command set or a P-DATA-TF is
 laid out (the framing layer encodes, decodes, fragments and assembles); how an RQ is
@@ -54,6 +64,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Final, Literal, TypeAlias
 
 import attrs
@@ -65,7 +76,7 @@ from .._framing.pdata_receive import MessageAssembler
 from .._framing.pdata_send import Buffer, PDUBuffers, fragment_message
 from .._framing.pdata_spill import SpillFactory
 from .._framing.pdata_walk import MAX_OTHER_PDU_LENGTH
-from .._framing.pdu import PDU_HEADER, PDUType
+from .._framing.pdu import ITEM_FIXED, ITEM_LENGTH_FIELD, PDU_HEADER, PDV_HEADER, PDUType
 from .._framing.pdu_decode import DecodedPDU, decode_pdu
 from .._framing.pdu_encode import encode_pdu
 from .._framing.pdus import (
@@ -79,6 +90,7 @@ from .._framing.pdus import (
     AReleaseRP,
     AReleaseRQ,
     PDataTF,
+    context_id_problems,
 )
 from ..messages import Message
 from . import negotiation
@@ -236,16 +248,23 @@ class AssociationRejected:
 @attrs.frozen
 class ReleaseRequested:
     """The A-RELEASE indication (AR-2; AR-8 when both asked at once, ``collision``):
-    answer with ``send(ReleaseResponse())``.  In a collision the acceptor answers only
+    answer with ``send(ReleaseResponse())`` when ``must_respond``, True exactly when the
+    state now allows it (PS3.8 Table 9-10, Evt14): Sta8, and the requestor's Sta9 in a
+    collision.  In a collision the acceptor (Sta10, ``must_respond`` False) answers only
     after :class:`Released` (PS3.8 7.2.2, Sta10 then Sta12)."""
 
     collision: bool = False
+    must_respond: bool = True
 
 
 @attrs.frozen
 class Released:
-    """The A-RELEASE confirmation: the peer's A-RELEASE-RP came (AR-3; AR-10 in a
-    collision, acceptor side, which still owes its own response)."""
+    """The A-RELEASE confirmation: the peer's A-RELEASE-RP came (AR-3: the association
+    is over; AR-10 in a collision, acceptor side, which still owes its own response:
+    ``must_respond``, True exactly when the state now allows ``send(ReleaseResponse())``,
+    Sta12)."""
+
+    must_respond: bool = False
 
 
 @attrs.frozen
@@ -347,6 +366,11 @@ _DATA_ACTIONS: Final = frozenset({Action.DT_2, Action.AR_6})
 """The actions that take a P-DATA-TF in (PS3.8 Table 9-10, Evt10)."""
 
 
+def _a(name: str) -> str:
+    """A PDU's name after its article: "an A-ABORT", "a P-DATA-TF"."""
+    return f"{'an' if name.startswith('A') else 'a'} {name}"
+
+
 class _Route(enum.Enum):
     FEED = 1  # to the assembler
     SKIP = 2  # dropped: the table ignores it, or an abort has dealt with it
@@ -367,6 +391,14 @@ class _Cause:
     reason: AbortReason = AbortReason.NOT_SPECIFIED
     why: str = ""
     refusal: AAssociateRJ | None = None
+    event: ULEvent | None = None
+    """The event, set by ``_fire``, with the state it leads to."""
+    next_state: State | None = None
+
+    @property
+    def must_respond(self) -> bool:
+        """The state it leads to allows our A-RELEASE response (Evt14)."""
+        return (self.next_state, ULEvent.EVT14) in TRANSITIONS
 
 
 class Association:
@@ -376,12 +408,21 @@ class Association:
     Sta2, ARTIM running from ``now``.  A REQUESTOR is made on a connected transport and
     stays in Sta1 until ``send(AssociateRequest(rq))`` (AE-1, Evt2 and AE-2 folded: Sta5).
 
+    The connection is over when :attr:`state` is back to ``State.STA1``: a caller's loop
+    ends there.  The events say how it came: :class:`CloseTransport` where we close it
+    (AE-4, AR-3, AA-2, AA-3), :class:`Aborted` where the transport closed under the
+    association (AA-4).  Where the transport's closing is the expected end (Sta13, AR-5:
+    the peer closed after our A-ABORT, A-RELEASE-RP or A-ASSOCIATE-RJ; Sta2, AA-5: it
+    closed before sending an RQ) no event comes: the caller, who handed the engine that
+    ``b""``, knows it already, and only has its socket to close.
+
     ``strict`` decodes received PDUs and command sets strictly, aborts on an A-ASSOCIATE-AC
     that does not answer our RQ and on a P-DATA-TF above the maximum we announced.
     ``max_pdu_ceiling`` is the longest P-DATA-TF received at all, or the maximum we
     announced where that is more (0: no ceiling);
     ``memory_budget`` and ``spill`` say where a received data set is kept, as for
-    :class:`~dimsekit.MessageAssembler`.  Timeouts are seconds, None for none.
+    :class:`~dimsekit.MessageAssembler`.  Timeouts are seconds, None for none (where
+    each runs and what restarts it: the module docstring).
     """
 
     def __init__(
@@ -448,6 +489,9 @@ class Association:
         self._left = 0
         self._route = _Route.FEED
         self._p_data = False  # the PDU being read is a P-DATA-TF
+        self._pdu_type = self._pdu_length = 0  # the PDU being read's header fields
+        self._pdv_head = bytearray()  # a PDV item header begun (PS3.8 9.3.5.1)
+        self._pdv_skip = 0  # what is left of the PDV item being read, after its header
         self._collected = bytearray()
         self._out_of_step = False
         self._oversize_said = False
@@ -514,7 +558,8 @@ class Association:
 
         Raises :class:`~dimsekit.LocalProtocolError` where the table allows no such event
         in this state, for an A-ASSOCIATE answer that does not fit the RQ, and for P-DATA
-        or a release after a send failed; the state is unchanged then.
+        or a release after a send failed or while a message is being sent; nothing
+        changes then.
         """
         ul = _LOCAL_EVENTS.get(type(event))
         if ul is None:
@@ -529,7 +574,12 @@ class Association:
         elif isinstance(event, AssociateAccept | AssociateReject):
             answer = event.ac if isinstance(event, AssociateAccept) else event.rj
             assert self._rq is not None  # Sta3
-            negotiation.check_local_answer(self._rq, answer)
+            try:
+                negotiation.check_local_answer(self._rq, answer)
+            except LocalProtocolError as error:
+                raise LocalProtocolError(
+                    str(error), state=self._state.label, event=ul.label
+                ) from None
             cause.pdu = answer
         elif isinstance(event, PData):
             cause.pdu = event.pdu
@@ -574,9 +624,13 @@ class Association:
         maximum length, so that a data set in a file is never held whole.
 
         The state, the context (one the association accepted) and a message already
-        being sent are checked now: :class:`~dimsekit.LocalProtocolError`.  One message
-        at a time (PS3.8 E.1): an iterator left unfinished, or one that raised, poisons
-        the connection (only an abort is left).
+        being sent are checked now, and the state and a message being sent again when the
+        iterator first runs: :class:`~dimsekit.LocalProtocolError`, nothing changed.  One
+        message at a time (PS3.8 E.1): the message is being sent from the iterator's first
+        step until it ends; once it has given a P-DATA-TF of the message, an iterator left
+        unfinished (closed, dropped) or one that raised poisons the connection (only an
+        abort is left).  One never started, or closed before its first P-DATA-TF, changes
+        nothing.
         """
         self._check_local(ULEvent.EVT9)
         agreement = self._agreement
@@ -591,7 +645,6 @@ class Association:
             transfer_syntax=context.transfer_syntax,
             pack_command_with_data=pack_command_with_data,
         )
-        self._sending = True
         return self._send_pdus(pdus, now)
 
     def _not_accepted(self, context_id: object, agreement: Agreement) -> LocalProtocolError:
@@ -603,18 +656,22 @@ class Association:
         )
 
     def _send_pdus(self, pdus: Iterator[PDUBuffers], now: float) -> Iterator[PDUBuffers]:
-        finished = False
+        # The first step: the state, or another message, may have moved on since the call.
+        self._check_local(ULEvent.EVT9)
+        self._sending = True
+        given = finished = False
         try:
             pending = self.data_to_send()
             if pending:
                 yield tuple(pending)
             for buffers in pdus:
                 self._fire(ULEvent.EVT9, _Cause(now, buffers=buffers))
+                given = True  # the caller has it once this yield returns it
                 yield tuple(self.data_to_send())
             finished = True
         finally:
             self._sending = False
-            if not finished:
+            if given and not finished:
                 self._poisoned = True
 
     def send_failed(self) -> None:
@@ -632,10 +689,9 @@ class Association:
                     event=event.label,
                 )
             if self._sending:
-                self._poisoned = True
                 raise LocalProtocolError(
                     "a message is still being sent (its iterator is unfinished): fragments "
-                    "of messages never interleave (PS3.8 E.1); the connection is poisoned",
+                    "of messages never interleave (PS3.8 E.1); finish it first",
                     state=self._state.label,
                     event=event.label,
                 )
@@ -687,12 +743,27 @@ class Association:
         if not view:
             self._transport_closed = True
             if self._state is not State.STA1:
-                self._fire(
-                    ULEvent.EVT17,
-                    _Cause(now, why=f"the transport connection closed in {self._state.label}"),
-                )
+                self._fire(ULEvent.EVT17, _Cause(now, why=self._closed_why()))
             return
         self._route_bytes(view, now)
+
+    def _closed_why(self) -> str:
+        """What the transport's closing (Evt17) cut, in words."""
+        state = self._state.label
+        if self._header:
+            return (
+                f"the transport closed inside a PDU header ({len(self._header)} of its "
+                f"{PDU_HEADER.size} bytes read) in {state}"
+            )
+        if self._left:
+            name = PDUType(self._pdu_type).label if self._pdu_type in _KNOWN_TYPES else "PDU"
+            return (
+                f"the transport closed inside a PDU ({_a(name)} of {self._pdu_length} bytes, "
+                f"{self._pdu_length - self._left} of them read) in {state}"
+            )
+        if self._assembler.in_message:
+            return f"the transport closed inside a message (its last PDU not come) in {state}"
+        return f"the transport connection closed in {state}"
 
     def _route_bytes(self, view: memoryview, now: float) -> None:
         position, end = 0, len(view)
@@ -715,7 +786,10 @@ class Association:
                 pdu_type, _, length = PDU_HEADER.unpack(header)
                 self._route = self._start_pdu(pdu_type, length, now)
                 self._left = length
+                self._pdu_type, self._pdu_length = pdu_type, length
                 self._p_data = pdu_type == _P_DATA
+                self._pdv_head.clear()
+                self._pdv_skip = 0
                 if self._route is _Route.FEED:
                     if peeked:
                         position = self._feed_run(view, position, position + PDU_HEADER.size, now)
@@ -747,6 +821,7 @@ class Association:
         """A PDU header has come: where its bytes go, acting at once where the header
         alone says what the table does."""
         state = self._state
+        self._pdu_came(pdu_type == _P_DATA, now)
         if pdu_type not in _KNOWN_TYPES:
             self._fire(
                 ULEvent.EVT19,
@@ -757,6 +832,7 @@ class Association:
                     "(PS3.8 9.3.1)",
                 ),
             )
+            self._out_of_step = True  # its length cannot be trusted: the rest is dropped
             return _Route.SKIP
         name = PDUType(pdu_type).label
         if pdu_type == _P_DATA and TRANSITIONS.get((state, ULEvent.EVT10)) not in _DATA_ACTIONS:
@@ -828,29 +904,114 @@ class Association:
         PDUs that follow it in ``view`` too, each one the state takes in and within every
         length rule with nothing to say, so that a message in several PDUs reaches the
         assembler in as few calls as it came (P-DATA changes no state: PS3.8 Table 9-10,
-        DT-2, AR-6).  Returns where it stopped; ``_left`` is what is still to come."""
+        DT-2, AR-6).  Each P-DATA-TF's PDV item headers are read first
+        (:meth:`_scan_pdvs`): one on a presentation context the association did not
+        accept aborts before its bytes reach the assembler, what came before it being
+        fed.  The common case, a whole PDU that one PDV item fills, is read here at
+        once.  Returns where it stopped; ``_left`` is what is still to come."""
         end = len(view)
-        stop = min(end, body + self._left)
-        self._left -= stop - body
-        if not self._left and self._p_data:
+        left = self._left
+        pdu_end = body + left  # where the PDU being read ends (may be beyond view)
+        stop = min(end, pdu_end)
+        if not self._p_data:
+            self._left = pdu_end - stop
+            self._feed(view[start:stop], now)
+            return stop
+        agreement = self._agreement
+        assert agreement is not None  # P-DATA is taken in Sta6 and Sta7 only
+        accepted = agreement.contexts
+        refused = None
+        if pdu_end > end or self._pdv_head or self._pdv_skip or left < PDV_HEADER.size:
+            refused = self._scan_pdvs(view, body, stop)
+        else:
+            item_length, context_id, _ = PDV_HEADER.unpack_from(view, body)
+            if item_length != left - ITEM_LENGTH_FIELD or context_id not in accepted:
+                refused = self._scan_pdvs(view, body, stop)
+        if refused is None and stop == pdu_end:
             limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
             while end - stop >= PDU_HEADER.size:
                 pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
                 if pdu_type != _P_DATA or length > limit:
                     break
-                after = stop + PDU_HEADER.size + length
-                if after > end:
-                    self._left = after - end
-                    stop = end
+                pdu_end = stop + PDU_HEADER.size + length
+                if pdu_end <= end and length >= PDV_HEADER.size:
+                    item_length, context_id, _ = PDV_HEADER.unpack_from(
+                        view, stop + PDU_HEADER.size
+                    )
+                    if item_length == length - ITEM_LENGTH_FIELD and context_id in accepted:
+                        stop = pdu_end  # whole, one PDV on an accepted context
+                        continue
+                self._pdv_head.clear()
+                self._pdv_skip = 0
+                self._pdu_length = length
+                refused = self._scan_pdvs(view, stop + PDU_HEADER.size, min(end, pdu_end))
+                stop = min(end, pdu_end)
+                if refused is not None or pdu_end > end:
                     break
-                stop = after
+            self._pdu_came(True, now)  # a P-DATA-TF's end, and those batched here
+        if refused is not None:
+            context_id, stop = refused
+        self._left = pdu_end - stop
         self._feed(view[start:stop], now)
+        if refused is not None and TRANSITIONS.get((self._state, ULEvent.EVT10)) in _DATA_ACTIONS:
+            self._fire(
+                ULEvent.EVT19,
+                _Cause(
+                    now,
+                    reason=AbortReason.UNEXPECTED_PDU_PARAMETER,
+                    why=f"a P-DATA-TF came on presentation context {context_id}, which the "
+                    f"association did not accept (accepted: {sorted(agreement.contexts)}; "
+                    "PS3.8 9.3.5.1)",
+                ),
+            )
         return stop
+
+    def _pdu_came(self, p_data: bool, now: float) -> None:
+        """A PDU came (its header, or a P-DATA-TF's end): the idle timer restarts in Sta6,
+        as at each PDU sent; the release timer restarts at a P-DATA-TF in Sta7 (AR-6),
+        the peer being alive and free to send P-DATA before its A-RELEASE-RP (PS3.8
+        7.2.2: its AR-7)."""
+        state = self._state
+        if state is State.STA6:
+            self._start_timer("idle", now)
+        elif state is State.STA7 and p_data:
+            self._start_timer("release", now)
+
+    def _scan_pdvs(self, view: memoryview, position: int, stop: int) -> tuple[int, int] | None:
+        """Read the PDV item headers (PS3.8 9.3.5.1) in ``view[position:stop]``, bytes of
+        a P-DATA-TF's body, a header split anywhere: the first one on a presentation
+        context the association did not accept, as its context ID and where its header
+        begins (here, or ``position`` when it began in earlier bytes).  The item lengths
+        are the assembler's to check; here they only find the next header."""
+        assert self._agreement is not None  # P-DATA is taken in Sta6 and Sta7 only
+        accepted = self._agreement.contexts
+        first = position
+        while position < stop:
+            if self._pdv_skip:
+                step = min(self._pdv_skip, stop - position)
+                self._pdv_skip -= step
+                position += step
+                continue
+            if not self._pdv_head and stop - position >= PDV_HEADER.size:
+                item_length, context_id, _ = PDV_HEADER.unpack_from(view, position)
+                position += PDV_HEADER.size
+            else:
+                take = min(PDV_HEADER.size - len(self._pdv_head), stop - position)
+                self._pdv_head += view[position : position + take]
+                position += take
+                if len(self._pdv_head) < PDV_HEADER.size:
+                    return None
+                item_length, context_id, _ = PDV_HEADER.unpack(self._pdv_head)
+                self._pdv_head.clear()
+            if context_id not in accepted:
+                return context_id, max(first, position - PDV_HEADER.size)
+            self._pdv_skip = max(item_length - ITEM_FIXED, 0)
+        return None
 
     def _unexpected(self, name: str) -> str:
         state = self._state
         return (
-            f"an {name} came in {state.label} ({state.meaning.rstrip('.')}), where PS3.8 "
+            f"{_a(name)} came in {state.label} ({state.meaning.rstrip('.')}), where PS3.8 "
             "Table 9-10 does not expect it"
         )
 
@@ -876,18 +1037,6 @@ class Association:
             return  # closed on an earlier PDU of the same bytes
         if isinstance(event, PDUReceived):
             self._pdu_received(event.pdu_type.label, event.decoded, event.diagnostics, now)
-            return
-        agreement = self._agreement
-        if agreement is not None and event.context_id not in agreement.contexts:
-            self._fire(
-                ULEvent.EVT19,
-                _Cause(
-                    now,
-                    reason=AbortReason.UNEXPECTED_PDU_PARAMETER,
-                    why=f"a message came on presentation context {event.context_id}, which "
-                    f"the association did not accept (accepted: {sorted(agreement.contexts)})",
-                ),
-            )
             return
         self._fire(ULEvent.EVT10, _Cause(now, received=event))
 
@@ -920,6 +1069,24 @@ class Association:
             )
             return
         pdu = decoded.pdu
+        if isinstance(pdu, AAssociateRQ):
+            invalid = list(islice(context_id_problems(pdu.presentation_contexts), 2))
+            if invalid:
+                # lenient decoding reported it; such an RQ cannot be answered: an invalid
+                # PDU (Evt19), as strict decoding makes it
+                _, value, rule, reference = invalid[0]
+                more = " (and more)" if len(invalid) > 1 else ""
+                self._fire(
+                    ULEvent.EVT19,
+                    _Cause(
+                        now,
+                        reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                        why=f"an {name} came in {self._state.label} whose presentation "
+                        f"context IDs break {reference}: {rule}; got {value!r}{more} (an "
+                        "invalid PDU, Evt19)",
+                    ),
+                )
+                return
         found = diagnostics + decoded.diagnostics
         event = _PDU_EVENTS[type(pdu)]
         cause = _Cause(
@@ -960,12 +1127,12 @@ class Association:
                 self._app = None
                 self._events.append(TimedOut(which))
                 if which != "idle":
-                    waited = {"request": "an A-ASSOCIATE-AC or -RJ", "release": "an A-RELEASE-RP"}
+                    waited = {"request": "A-ASSOCIATE-AC or -RJ", "release": "A-RELEASE-RP"}
                     self._fire(
                         ULEvent.EVT15,
                         _Cause(
                             now,
-                            why=f"no {waited[which]} within {which}_timeout "
+                            why=f"no {waited[which]} came within {which}_timeout "
                             f"({self._timeouts[which]} s) in {self._state.label}: aborted "
                             "(an application timeout, PS3.8 9.1.4 Note 2)",
                         ),
@@ -990,6 +1157,7 @@ class Association:
             return
         branch = self._branch(action, cause) if branches(action) else None
         next_state = OUTCOMES[action, branch]
+        cause.event, cause.next_state = event, next_state
         _ACTIONS[action](self, cause)
         self._state = next_state
         if self._app is not None and next_state not in _TIMER_STATES[self._app[0]]:
@@ -1085,10 +1253,10 @@ class Association:
         self._start_timer("release", cause.now)
 
     def _ar_2(self, cause: _Cause) -> None:
-        self._events.append(ReleaseRequested(collision=False))
+        self._events.append(ReleaseRequested(False, cause.must_respond))
 
     def _ar_3(self, cause: _Cause) -> None:
-        self._events.append(Released())
+        self._events.append(Released(cause.must_respond))
         self._events.append(CloseTransport())
 
     def _ar_4(self, cause: _Cause) -> None:
@@ -1107,13 +1275,13 @@ class Association:
         self._outgoing.extend(cause.buffers)
 
     def _ar_8(self, cause: _Cause) -> None:
-        self._events.append(ReleaseRequested(collision=True))
+        self._events.append(ReleaseRequested(True, cause.must_respond))
 
     def _ar_9(self, cause: _Cause) -> None:
         self._write(cause.data)
 
     def _ar_10(self, cause: _Cause) -> None:
-        self._events.append(Released())
+        self._events.append(Released(cause.must_respond))
 
     def _aa_1(self, cause: _Cause) -> None:
         # Our user's A-ABORT (Evt15, or a timeout on its behalf), or, in Sta2, the
@@ -1173,6 +1341,10 @@ class Association:
 
     def _aa_7(self, cause: _Cause) -> None:
         self._abort_pdu(AbortSource.SERVICE_PROVIDER, cause.reason)
+        if cause.event is ULEvent.EVT19:
+            # An invalid PDU after the association is gone: the stream is taken as out of
+            # step and the rest dropped, so that garbage gets one A-ABORT, not one a PDU.
+            self._out_of_step = True
 
     def _aa_8(self, cause: _Cause) -> None:
         pdu = self._abort_pdu(AbortSource.SERVICE_PROVIDER, cause.reason)

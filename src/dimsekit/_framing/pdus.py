@@ -81,6 +81,16 @@ def _unique_context_ids(contexts: tuple[object, ...], reference: str) -> Iterato
         seen.add(context_id)
 
 
+def context_id_problems(contexts: tuple[object, ...]) -> Iterator[Problem]:
+    """What a PDU's presentation context IDs break of PS3.8 9.3.2.2: an ID that is not an
+    odd integer from 1 to 255 (:func:`context_id_rule`), an ID used twice; the rules the
+    decoder reports, for whoever must act on them (an A-ASSOCIATE-RQ that breaks them
+    cannot be answered)."""
+    for context in contexts:
+        yield from context_id_rule(context.context_id)  # type: ignore[attr-defined]
+    yield from _unique_context_ids(contexts, "PS3.8 9.3.2.2")
+
+
 def _contexts_of(owner: object, value: object, kind: type) -> None:
     if not isinstance(value, tuple) or not (
         set(map(type, value)) <= {kind} or all(isinstance(item, kind) for item in value)
