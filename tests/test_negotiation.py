@@ -807,7 +807,21 @@ def test_pynetdicoms_window_answer_is_what_dimsekit_agrees() -> None:
 @st.composite
 def rqs(draw: st.DrawFn) -> dk.AAssociateRQ:
     """RQs, some with role selections for their own abstract syntaxes (those of
-    ``pdu_of`` are for SOP classes of their own)."""
+    ``pdu_of`` are for SOP classes of their own), some as received with a context ID
+    that breaks PS3.8 9.3.2.2 (even, or another context's)."""
+    rq = draw(valid_rqs())
+    if not draw(st.booleans()):
+        return rq
+    ids = [c.context_id for c in rq.presentation_contexts]
+    index = draw(st.integers(0, len(ids) - 1))
+    others = [i for n, i in enumerate(ids) if n != index]
+    bad = st.integers(0, 127).map(lambda n: 2 * n)
+    ids[index] = draw(bad | st.sampled_from(others) if others else bad)
+    return with_context_ids(rq, *ids)
+
+
+@st.composite
+def valid_rqs(draw: st.DrawFn) -> dk.AAssociateRQ:
     rq = draw(pdu_of(dk.AAssociateRQ))
     asked = {item.sop_class_uid for item in rq.user_information.role_selections}
     classes = sorted({c.abstract_syntax for c in rq.presentation_contexts} - asked)
@@ -830,7 +844,9 @@ def test_answer_never_raises_and_its_ac_keeps_every_rule(
         answered = dk.answer(rq, policy)
         dk.check_local_answer(rq, answered)
         if isinstance(answered, dk.AAssociateRJ):
-            assert policy.reject_if_none_accepted
+            ids = [c.context_id for c in rq.presentation_contexts]
+            valid = len(set(ids)) == len(ids) and all(i % 2 for i in ids)
+            assert policy.reject_if_none_accepted if valid else answered == UNANSWERABLE
             continue
         assert dk.check_received_answer(rq, answered) == ()
         agreed = dk.agreement(rq, answered)
@@ -873,21 +889,45 @@ def with_context_ids(rq: dk.AAssociateRQ, *ids: int) -> dk.AAssociateRQ:
     return decoded.pdu
 
 
-def test_a_received_rq_with_a_repeated_context_id_is_answered_for_the_last_one() -> None:
-    rq = with_context_ids(rq_of(UNKNOWN, CT), 1, 1)
-    ac = dk.answer(rq, dk.DEFAULT_POLICY)
-    assert results(ac) == [(1, dk.ContextResult.ACCEPTANCE, EXPLICIT)]
-    assert isinstance(ac, dk.AAssociateAC)
-    dk.check_local_answer(rq, ac)
-    assert dk.check_received_answer(rq, ac) == ()
+UNANSWERABLE = dk.AAssociateRJ(
+    result=dk.RejectResult.REJECTED_PERMANENT,
+    source=dk.RejectSource.SERVICE_PROVIDER_ACSE,
+    reason=dk.RejectReason.PROVIDER_NO_REASON_GIVEN,
+)
 
 
-def test_a_received_rq_with_an_invalid_context_id_cannot_be_answered_in_full() -> None:
-    rq = with_context_ids(rq_of(CT, MR), 2, 3)
-    ac = dk.answer(rq, dk.DEFAULT_POLICY)
-    assert results(ac) == [(3, dk.ContextResult.ACCEPTANCE, EXPLICIT)]
-    assert isinstance(ac, dk.AAssociateAC)
-    assert "presentation context 2" in local_refusal(rq, ac)
+@pytest.mark.parametrize(
+    ("ids", "words"),
+    [
+        ((0,), "under ID 0, which is not an odd integer"),
+        ((1, 2), "under ID 2, which is not an odd integer"),
+        ((1, 1), "proposes 2 presentation contexts under ID 1"),
+        ((3, 5, 3), "proposes 2 presentation contexts under ID 3"),
+    ],
+)
+def test_a_received_rq_no_ac_can_answer_is_rejected_by_the_acse_provider(
+    ids: tuple[int, ...], words: str
+) -> None:
+    rq = with_context_ids(rq_of(*[CT, MR, dk.VERIFICATION_SOP_CLASS][: len(ids)]), *ids)
+    answered = dk.answer(rq, dk.DEFAULT_POLICY)
+    assert answered == UNANSWERABLE
+    dk.check_local_answer(rq, answered)  # the RJ is what check_local_answer lets through
+    valid = ac_for(rq, [dk.PresentationContextAC(context_id=1, transfer_syntax=EXPLICIT)])
+    message = local_refusal(rq, valid)
+    assert words in message and "PS3.8 9.3.2.2" in message
+
+
+def test_an_rq_without_a_presentation_context_is_rejected_by_the_acse_provider() -> None:
+    rq = rq_of(CT)
+    data = dk.encode_pdu(rq)
+    context = data.index(b"\x20\x00", 74)  # the one Presentation Context item
+    end = context + 4 + int.from_bytes(data[context + 2 : context + 4], "big")
+    body = data[6:context] + data[end:]
+    decoded = dk.decode_pdu(data[:2] + len(body).to_bytes(4, "big") + body)
+    empty = decoded.pdu
+    assert isinstance(empty, dk.AAssociateRQ) and empty.presentation_contexts == ()
+    assert dk.answer(empty, dk.DEFAULT_POLICY) == UNANSWERABLE
+    assert "proposes no presentation context" in local_refusal(empty, ac_for(rq))
 
 
 def test_a_policy_of_an_invalid_uid_is_refused_when_built() -> None:

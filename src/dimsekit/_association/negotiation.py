@@ -131,6 +131,11 @@ _EXTENDED: Final = (
     "an extended negotiation answer (56H) is sent only for a SOP class the requestor "
     "sent one for (PS3.7 D.3.3.5)"
 )
+_IDS: Final = (
+    "an A-ASSOCIATE-RQ proposes one or more presentation contexts (PS3.8 9.3.2), each under "
+    "its own ID, an odd integer from 1 to 255 (PS3.8 9.3.2.2); no A-ASSOCIATE-AC answers an "
+    "RQ that breaks it (PS3.8 7.1.1.14), so it is rejected"
+)
 _ECHO: Final = (
     "the A-ASSOCIATE-AC's called and calling AE title fields are sent with the values of "
     "the A-ASSOCIATE-RQ (PS3.8 9.3.3)"
@@ -536,8 +541,11 @@ def check_received_answer(rq: AAssociateRQ, ac: AAssociateAC) -> tuple[Diagnosti
 def check_local_answer(rq: AAssociateRQ, answer: AAssociateAC | AAssociateRJ) -> None:
     """Refuse to send ``answer`` to ``rq`` if it is an A-ASSOCIATE-AC that breaks a rule of
     :func:`check_received_answer`, answers a context twice, or does not echo the RQ's AE
-    titles (PS3.8 9.3.3): :class:`~dimsekit.LocalProtocolError` names the first rule
-    broken.  An A-ASSOCIATE-RJ answers any RQ."""
+    titles (PS3.8 9.3.3), or answers an RQ no AC can answer (no presentation context, or
+    a context ID that is not odd from 1 to 255 or is repeated, PS3.8 9.3.2.2: such an RQ
+    is answered with the A-ASSOCIATE-RJ :func:`answer` gives it):
+    :class:`~dimsekit.LocalProtocolError` names the first rule broken.  An
+    A-ASSOCIATE-RJ answers any RQ."""
     if isinstance(answer, AAssociateRJ):
         return
     if not isinstance(answer, AAssociateAC):
@@ -553,6 +561,7 @@ def check_local_answer(rq: AAssociateRQ, answer: AAssociateAC | AAssociateRJ) ->
 
 
 def _local_problems(rq: AAssociateRQ, ac: AAssociateAC) -> Iterator[Diagnostic]:
+    yield from _unanswerable(rq)
     for name in ("called_ae_title", "calling_ae_title"):
         if getattr(ac, name) != getattr(rq, name):
             yield _problem(
@@ -564,6 +573,30 @@ def _local_problems(rq: AAssociateRQ, ac: AAssociateAC) -> Iterator[Diagnostic]:
             yield _problem(f"presentation context {context.context_id} is answered twice", _ONCE)
         seen.add(context.context_id)
     yield from _answer_problems(rq, ac)
+
+
+def _unanswerable(rq: AAssociateRQ) -> Iterator[Diagnostic]:
+    """What makes ``rq`` unanswerable by any A-ASSOCIATE-AC (PS3.8 9.3.2.2, 7.1.1.14): no
+    presentation context, or a context ID that is not odd from 1 to 255 or is repeated
+    (a received RQ holds them, the decoder reporting each).  An AC answers a context by
+    its ID alone: one answering a repeated ID would not say which context it answers."""
+    if not rq.presentation_contexts:
+        yield _problem("the A-ASSOCIATE-RQ proposes no presentation context", _IDS)
+    counts: dict[int, int] = {}
+    for context in rq.presentation_contexts:
+        counts[context.context_id] = counts.get(context.context_id, 0) + 1
+    for context_id, count in counts.items():
+        if not context_id_holds(context_id):
+            yield _problem(
+                f"the A-ASSOCIATE-RQ proposes a presentation context under ID {context_id}, "
+                "which is not an odd integer from 1 to 255",
+                _IDS,
+            )
+        elif count > 1:
+            yield _problem(
+                f"the A-ASSOCIATE-RQ proposes {count} presentation contexts under ID {context_id}",
+                _IDS,
+            )
 
 
 # --- the provider: AE-6 ----------------------------------------------------------------------
@@ -749,12 +782,17 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
     9.3.3.2 give each context its own result and require none of them to be acceptance
     (DCMTK's storescp answers so; the requestor then releases or aborts), unless
     ``policy.reject_if_none_accepted`` asks for an RJ.  The provider's
-    own test (:func:`provider_refusal`) is not repeated here.  Of a received RQ's contexts
-    under one ID (PS3.8 9.3.2.2, which the decoder reports) the last is answered; one
-    under an invalid ID is left unanswered, as no AC can answer it (so
-    :func:`check_local_answer` refuses the AC: such an RQ calls for an A-ABORT)."""
+    own test (:func:`provider_refusal`) is not repeated here.  A received RQ that no AC
+    can answer (no presentation context, or a context ID that is not odd from 1 to 255,
+    or is repeated: PS3.8 9.3.2.2, which the decoder reports) is answered with an
+    A-ASSOCIATE-RJ, rejected-permanent by the service-provider (ACSE related function),
+    no-reason-given (PS3.8 9.3.4: the fault is in the protocol, not in anything the
+    service-user could refuse; an engine aborts such an RQ before its user sees it).
+    Every RQ gets an answer: only a hook's own bad answer raises."""
     if not isinstance(policy, AcceptorPolicy):
         raise TypeError(f"answer() policy must be AcceptorPolicy, not {type(policy).__name__}")
+    if next(_unanswerable(rq), None) is not None:
+        return _reject(RejectReason.PROVIDER_NO_REASON_GIVEN)
     if policy.ae_title is not None and rq.called_ae_title != policy.ae_title:
         return _reject(RejectReason.CALLED_AE_TITLE_NOT_RECOGNIZED)
     if policy.calling_ae_titles is not None and rq.calling_ae_title not in policy.calling_ae_titles:
@@ -770,12 +808,7 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
     asked_roles = _role_selections(rq.user_information)
     contexts: list[PresentationContextAC] = []
     accepted_classes: set[UID] = set()
-    # by ID, the last of a repeated one (as answer_diagnostics reads them); an invalid ID
-    # (the decoder reported both, PS3.8 9.3.2.2) cannot be answered
-    requests = {context.context_id: context for context in rq.presentation_contexts}
-    for request in requests.values():
-        if not context_id_holds(request.context_id):
-            continue
+    for request in rq.presentation_contexts:  # each ID once (_unanswerable)
         result, syntax = _context_answer(request, policy, asked_roles.get(request.abstract_syntax))
         if result is ContextResult.ACCEPTANCE:
             accepted_classes.add(request.abstract_syntax)
