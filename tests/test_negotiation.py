@@ -615,8 +615,11 @@ def test_the_context_rules_of_answer_diagnostics_are_reported_and_refused() -> N
     assert whats(dk.check_received_answer(rq, ac)) == whats(dk.answer_diagnostics(rq, ac))
     assert len(dk.check_received_answer(rq, ac)) == 3
     agreed = dk.agreement(rq, ac)
-    assert list(agreed.contexts) == [1] and agreed.contexts[1].transfer_syntax == BIG
-    assert agreed.rejected == {3: dk.ContextResult.NO_REASON}
+    assert agreed.contexts == {}  # 1 is taken as rejected: see the test below
+    assert agreed.rejected == {
+        1: dk.ContextResult.TRANSFER_SYNTAXES_NOT_SUPPORTED,
+        3: dk.ContextResult.NO_REASON,
+    }
     message = local_refusal(rq, ac)
     assert message.startswith("the A-ASSOCIATE-AC does not answer its A-ASSOCIATE-RQ: ")
     assert "accepted with transfer syntax" in message and "PS3.8 7.1.1.14" in message
@@ -632,6 +635,30 @@ def test_the_context_rules_of_answer_diagnostics_are_reported_and_refused() -> N
         ),
     ):
         assert words in local_refusal(rq, ac_for(rq, contexts))
+
+
+def test_a_context_accepted_with_a_syntax_never_proposed_is_not_usable_for_sending() -> None:
+    rq = rq_of(
+        dk.ProposedContext(abstract_syntax=CT, transfer_syntaxes=IMPLICIT),
+        dk.ProposedContext(abstract_syntax=MR, transfer_syntaxes=EXPLICIT),
+    )
+    jpeg = pydicom_uid.JPEGBaseline8Bit
+    ac = ac_for(
+        rq,
+        [
+            dk.PresentationContextAC(context_id=1, transfer_syntax=jpeg),  # CT: not offered
+            dk.PresentationContextAC(context_id=3, transfer_syntax=EXPLICIT),
+        ],
+    )
+    assert whats(dk.check_received_answer(rq, ac)) == [
+        f"presentation context 1 is accepted with transfer syntax {jpeg}, which was not "
+        "proposed for it"
+    ]
+    agreed = dk.agreement(rq, ac)
+    assert list(agreed.contexts) == [3]
+    assert agreed.rejected == {1: dk.ContextResult.TRANSFER_SYNTAXES_NOT_SUPPORTED}
+    assert agreed.for_abstract_syntax(CT) is None
+    assert agreed.contexts_for(CT, jpeg) == ()
 
 
 def test_a_context_answered_twice_is_refused() -> None:

@@ -324,7 +324,10 @@ class AcceptedContext:
 class Agreement:
     """What an association agreed (PS3.8 7.1.1, PS3.7 D.3.3), the same for both sides: the
     accepted contexts by ID (:class:`AcceptedContext`), the rejected ones with their
-    result (a proposed context the AC left out is taken as rejected: ``NO_REASON``), each
+    result (a proposed context the AC left out is taken as rejected: ``NO_REASON``; one
+    accepted with a transfer syntax that was not proposed for it, or with none, as
+    ``TRANSFER_SYNTAXES_NOT_SUPPORTED``, since the requestor cannot encode in a syntax it
+    did not offer, PS3.8 7.1.1.14: it is never usable for sending), each
     side's Maximum Length (0: no maximum; PS3.8 D.1), the asynchronous operations window
     (PS3.7 D.3.3.3: ``max_operations_invoked`` is how many operations the requestor may
     have outstanding, ``max_operations_performed`` how many the acceptor may; 0:
@@ -394,9 +397,10 @@ def _within(answered: int, offered: int) -> bool:
 def agreement(rq: AAssociateRQ, ac: AAssociateAC) -> Agreement:
     """What ``rq`` and its answer ``ac`` agree, taking what the AC answers beyond the RQ
     as a receiver does (PS3.8 7.1.1.14; PS3.7 D.3.3): an answer to a context never
-    proposed is ignored, a left-out context is rejected, a role the RQ did not propose is
-    refused, a window maximum above the offer is the offer, a window without one in the RQ
-    is 1/1."""
+    proposed is ignored, a left-out context is rejected, a context accepted with a
+    transfer syntax not proposed for it is rejected (transfer-syntaxes-not-supported), a
+    role the RQ did not propose is refused, a window maximum above the offer is the
+    offer, a window without one in the RQ is 1/1."""
     proposed = {context.context_id: context for context in rq.presentation_contexts}
     asked_roles = _role_selections(rq.user_information)
     answered_roles = _role_selections(ac.user_information)
@@ -406,8 +410,12 @@ def agreement(rq: AAssociateRQ, ac: AAssociateAC) -> Agreement:
         request = proposed.get(item.context_id)
         if request is None or item.context_id in contexts or item.context_id in rejected:
             continue
-        if not item.accepted or item.transfer_syntax is None:
+        if not item.accepted:
             rejected[item.context_id] = item.result
+            continue
+        if item.transfer_syntax not in request.transfer_syntaxes:
+            # the requestor cannot encode in a syntax it did not offer (PS3.8 7.1.1.14)
+            rejected[item.context_id] = ContextResult.TRANSFER_SYNTAXES_NOT_SUPPORTED
             continue
         scu, scp = _agreed_roles(
             asked_roles.get(request.abstract_syntax), answered_roles.get(request.abstract_syntax)
