@@ -486,13 +486,13 @@ def test_a_received_window_beyond_the_offer_is_reported_and_taken_as_the_offer()
 # --- answer and agreement: user identity and extended negotiation ---------------------------
 
 
-def identity_rq(positive: bool) -> dk.AAssociateRQ:
+def identity_rq(positive: bool, kind: int = 2) -> dk.AAssociateRQ:
     return rq_of(
         CT,
         user_identity=dk.UserIdentityRQ(
-            user_identity_type=2,
-            primary_field=b"user",
-            secondary_field=b"secret",
+            user_identity_type=kind,
+            primary_field=b"user" if kind < 3 else b"ticket",
+            secondary_field=b"secret" if kind == 2 else b"",
             positive_response_requested=positive,
         ),
     )
@@ -502,24 +502,26 @@ Hook = Callable[[dk.UserIdentityRQ], "dk.UserIdentityAC | bool | None"]
 
 
 @pytest.mark.parametrize(
-    ("hook", "positive", "expected"),
+    ("hook", "positive", "expected", "kind"),
     [
-        (lambda identity: True, True, dk.UserIdentityAC()),
+        (lambda identity: True, True, dk.UserIdentityAC(), 2),
         (
             lambda identity: dk.UserIdentityAC(server_response=b"t"),
             True,
             dk.UserIdentityAC(server_response=b"t"),
+            3,  # a Kerberos service ticket is answered with the server ticket
         ),
-        (lambda identity: True, False, None),  # no positive response asked: no 59H
-        (lambda identity: None, True, None),  # accepted without answering
-        (None, True, None),  # identity not checked (PS3.7 D.3.3.7)
+        (lambda identity: dk.UserIdentityAC(), True, dk.UserIdentityAC(), 1),
+        (lambda identity: True, False, None, 2),  # no positive response asked: no 59H
+        (lambda identity: None, True, None, 2),  # accepted without answering
+        (None, True, None, 2),  # identity not checked (PS3.7 D.3.3.7)
     ],
 )
 def test_the_user_identity_hook_decides_the_59h(
-    hook: Hook | None, positive: bool, expected: dk.UserIdentityAC | None
+    hook: Hook | None, positive: bool, expected: dk.UserIdentityAC | None, kind: int
 ) -> None:
     policy = dk.AcceptorPolicy(abstract_syntaxes={CT: [EXPLICIT]}, user_identity=hook)
-    rq = identity_rq(positive)
+    rq = identity_rq(positive, kind)
     ac = dk.answer(rq, policy)
     assert isinstance(ac, dk.AAssociateAC)
     assert ac.user_information.user_identity == expected
@@ -540,6 +542,29 @@ def test_an_identity_the_hook_refuses_is_rejected_by_the_service_user() -> None:
     )
     assert seen == [b"secret"]
     assert isinstance(dk.answer(rq_of(CT), policy), dk.AAssociateAC)  # no 58H: not called
+
+
+@pytest.mark.parametrize("kind", [1, 2])
+def test_a_server_response_to_a_username_is_refused_to_the_hook_and_reported(kind: int) -> None:
+    rq = identity_rq(True, kind)
+    policy = dk.AcceptorPolicy(
+        abstract_syntaxes={CT: [EXPLICIT]},
+        user_identity=lambda identity: dk.UserIdentityAC(server_response=b"ticket"),
+    )
+    with pytest.raises(dk.LocalProtocolError) as raised:
+        dk.answer(rq, policy)
+    assert str(raised.value).startswith(
+        f"AcceptorPolicy.user_identity returned a server response of 6 bytes for a user "
+        f"identity of type {kind}: "
+    )
+    assert "PS3.7 D.3.3.7.2" in str(raised.value)
+    ac = ac_for(rq, None, dk.UserIdentityAC(server_response=b"ticket"))
+    assert whats(dk.check_received_answer(rq, ac)) == [
+        f"the user identity answer (59H) holds a server response of 6 bytes to a user "
+        f"identity of type {kind}; taken as the positive response, kept as received"
+    ]
+    assert dk.agreement(rq, ac).user_identity == dk.UserIdentityAC(server_response=b"ticket")
+    assert "zero length" in local_refusal(rq, ac)
 
 
 def test_a_59h_without_a_58h_asking_for_it_is_reported_and_refused() -> None:

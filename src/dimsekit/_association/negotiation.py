@@ -41,6 +41,7 @@ from .._framing.items import (
     SubItem,
     UserIdentityAC,
     UserIdentityRQ,
+    UserIdentityType,
     UserInformation,
     context_id_holds,
     uid_problem,
@@ -127,6 +128,14 @@ _IDENTITY: Final = (
     "a user identity answer (59H) is sent only for a user identity (58H) that asked for a "
     "positive response (PS3.7 D.3.3.7)"
 )
+_EMPTY_RESPONSE: Final = (
+    "the server response of a user identity answer (59H) is zero length for a username "
+    "(type 1) or a username and passcode (type 2) (PS3.7 D.3.3.7.2)"
+)
+_NO_SERVER_RESPONSE: Final = frozenset(
+    {UserIdentityType.USERNAME, UserIdentityType.USERNAME_AND_PASSCODE}
+)
+"""The user identity types answered with a zero-length server response (PS3.7 D.3.3.7.2)."""
 _EXTENDED: Final = (
     "an extended negotiation answer (56H) is sent only for a SOP class the requestor "
     "sent one for (PS3.7 D.3.3.5)"
@@ -518,11 +527,25 @@ def _answer_problems(rq: AAssociateRQ, ac: AAssociateAC) -> Iterator[Diagnostic]
                     f"(0: unlimited), above the {limit} offered; taken as {limit}",
                     _WINDOW,
                 )
-    if isinstance(ac.user_information.user_identity, UserIdentityAC) and not _asked_positive(rq):
+    answered_identity = ac.user_information.user_identity
+    if isinstance(answered_identity, UserIdentityAC) and not _asked_positive(rq):
         yield _problem(
             "a user identity answer (59H) came, but no user identity asked for a positive "
             "response; ignored",
             _IDENTITY,
+        )
+    elif (
+        isinstance(answered_identity, UserIdentityAC)
+        and answered_identity.server_response
+        and isinstance(asked_identity := rq.user_information.user_identity, UserIdentityRQ)
+        and asked_identity.user_identity_type in _NO_SERVER_RESPONSE
+    ):
+        yield _problem(
+            f"the user identity answer (59H) holds a server response of "
+            f"{len(answered_identity.server_response)} bytes to a user identity of type "
+            f"{int(asked_identity.user_identity_type)}; taken as the positive response, "
+            "kept as received",
+            _EMPTY_RESPONSE,
         )
     asked_extended = {item.sop_class_uid for item in rq.user_information.extended_negotiations}
     for extended in ac.user_information.extended_negotiations:
@@ -539,8 +562,9 @@ def check_received_answer(rq: AAssociateRQ, ac: AAssociateAC) -> tuple[Diagnosti
     requestor sent, each as a diagnostic saying what :func:`agreement` takes it for
     (PS3.8 7.1.1.14 via ``answer_diagnostics``; PS3.7 D.3.3.3 to D.3.3.7): a role
     accepted that was not proposed, or answered without one proposed; a window answered
-    without an offer or above it; a 59H without a 58H asking for a positive response; a
-    56H for a SOP class without one in the RQ.  The AC's echoed fields are not tested
+    without an offer or above it; a 59H without a 58H asking for a positive response, or
+    with a server response to a username (PS3.7 D.3.3.7.2: zero length for types 1 and
+    2); a 56H for a SOP class without one in the RQ.  The AC's echoed fields are not tested
     (PS3.8 9.3.3).  Collected in a ``DiagnosticLog``: at most 16 listed per rule, the
     rest counted."""
     return DiagnosticLog(_answer_problems(rq, ac)).freeze()
@@ -699,10 +723,12 @@ class AcceptorPolicy:
       have outstanding and how many the acceptor invokes at most (PS3.7 D.3.3.3; 0:
       unlimited), lowered to the requestor's offer;
     - the implementation class UID and version name (PS3.7 D.3.3.2);
-    - ``user_identity``: called with the RQ's 58H: a UserIdentityAC (its server response)
-      or True accepts, False rejects the association (rejected-permanent, service-user,
-      no-reason-given: PS3.7 D.3.3.7), None accepts without answering; without a hook
-      the identity is not checked (PS3.7 D.3.3.7: accepted without a response);
+    - ``user_identity``: called with the RQ's 58H: a UserIdentityAC (its server response,
+      zero length for identity types 1 and 2, PS3.7 D.3.3.7.2: :func:`answer` raises
+      :class:`~dimsekit.LocalProtocolError` for another) or True accepts, False
+      rejects the association (rejected-permanent, service-user, no-reason-given: PS3.7
+      D.3.3.7), None accepts without answering; without a hook the identity is not
+      checked (PS3.7 D.3.3.7: accepted without a response);
     - ``extended_negotiation``: called with each RQ 56H: its answer or None (PS3.7
       D.3.3.5);
     - ``reject_if_none_accepted``: answer an RJ (rejected-permanent, service-user,
@@ -812,7 +838,14 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
         if verdict is False:
             return _reject(RejectReason.NO_REASON_GIVEN)
         if identity.positive_response_requested and verdict is not None:
-            others.append(verdict if isinstance(verdict, UserIdentityAC) else UserIdentityAC())
+            reply = verdict if isinstance(verdict, UserIdentityAC) else UserIdentityAC()
+            if reply.server_response and identity.user_identity_type in _NO_SERVER_RESPONSE:
+                raise LocalProtocolError(
+                    f"AcceptorPolicy.user_identity returned a server response of "
+                    f"{len(reply.server_response)} bytes for a user identity of type "
+                    f"{int(identity.user_identity_type)}: {_EMPTY_RESPONSE}"
+                )
+            others.append(reply)
     asked_roles = _role_selections(rq.user_information)
     contexts: list[PresentationContextAC] = []
     accepted_classes: set[UID] = set()
