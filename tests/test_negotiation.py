@@ -687,14 +687,7 @@ def test_a_context_accepted_with_a_syntax_never_proposed_is_not_usable_for_sendi
 
 
 def test_a_context_answered_twice_is_refused() -> None:
-    rq, ac = recorded("pynetdicom-async-window-rq"), recorded("pynetdicom-async-window-ac")
-    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
-    data = bytearray(dk.encode_pdu(ac))
-    first = data.find(bytes([0x21, 0]))
-    second = data.find(bytes([0x21, 0]), first + 1)
-    data[second + 4] = data[first + 4]  # the second context answers ID 1 again
-    twice = dk.decode_pdu(bytes(data)).pdu  # lenient: the decoder reports it
-    assert isinstance(twice, dk.AAssociateAC)
+    rq, twice = twice_answered()
     assert "presentation context 1 is answered twice" in local_refusal(rq, twice)
     assert list(dk.agreement(rq, twice).contexts) == [1, 5, 7]  # the first answer counts
 
@@ -704,6 +697,91 @@ def test_a_local_ac_echoes_the_rqs_ae_titles() -> None:
     ac = attrs.evolve(ac_for(rq), calling_ae_title="SOMEONE")
     assert "its calling_ae_title is 'SOMEONE', the RQ's 'SCU'" in local_refusal(rq, ac)
     assert dk.check_received_answer(rq, ac) == ()  # received, they are not tested (PS3.8 9.3.3)
+
+
+def twice_answered() -> tuple[dk.AAssociateRQ, dk.AAssociateAC]:
+    """A recorded RQ and its AC as received with its second context answering ID 1 again
+    (lenient: the decoder reports it)."""
+    rq, ac = recorded("pynetdicom-async-window-rq"), recorded("pynetdicom-async-window-ac")
+    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
+    data = bytearray(dk.encode_pdu(ac))
+    first = data.find(bytes([0x21, 0]))
+    second = data.find(bytes([0x21, 0]), first + 1)
+    data[second + 4] = data[first + 4]
+    twice = dk.decode_pdu(bytes(data)).pdu
+    assert isinstance(twice, dk.AAssociateAC)
+    return rq, twice
+
+
+def refusal_cases() -> list[tuple[dk.AAssociateRQ, dk.AAssociateAC, str, str]]:
+    """(RQ, an AC breaking one rule of check_local_answer, what the refusal names, the
+    section it cites): every way check_local_answer refuses."""
+    rq, two = rq_of(CT), rq_of(CT, MR)
+    windowed, username = rq_of(CT, async_window=(3, 2)), identity_rq(True, 1)
+    accepted = [dk.PresentationContextAC(context_id=1, transfer_syntax=EXPLICIT)]
+    bad_ids = with_context_ids(two, 1, 2)
+    return [
+        (bad_ids, ac_for(bad_ids, accepted), "under ID 2, which is not", "PS3.8 9.3.2.2"),
+        (rq, attrs.evolve(ac_for(rq), called_ae_title="X"), "called_ae_title is 'X'", "9.3.3"),
+        (rq, attrs.evolve(ac_for(rq), calling_ae_title="X"), "calling_ae_title is 'X'", "9.3.3"),
+        (*twice_answered(), "presentation context 1 is answered twice", "9.3.3.2"),
+        (
+            rq,
+            ac_for(rq, [*accepted, dk.PresentationContextAC(context_id=7, result=1)]),
+            "presentation context 7 is answered but was never proposed",
+            "PS3.8 7.1.1.14",
+        ),
+        (
+            rq,
+            ac_for(rq, [dk.PresentationContextAC(context_id=1, transfer_syntax=BIG)]),
+            f"presentation context 1 is accepted with transfer syntax {BIG}",
+            "PS3.8 7.1.1.14",
+        ),
+        (two, ac_for(two, accepted), f"presentation context 3 ({MR}) is not answered", "7.1.1.14"),
+        (
+            rq,
+            ac_for(rq, None, dk.RoleSelection(sop_class_uid=CT, scu_role=1, scp_role=0)),
+            f"a role selection is answered for {CT}",
+            "PS3.7 D.3.3.4",
+        ),
+        (
+            asking := rq_of(dk.ProposedContext(abstract_syntax=CT, scu_role=True)),
+            ac_for(asking, None, dk.RoleSelection(sop_class_uid=CT, scu_role=1, scp_role=1)),
+            f"the SCP role of {CT} is accepted but was not proposed",
+            "PS3.7 D.3.3.4",
+        ),
+        (rq, ac_for(rq, window=(1, 1)), "window is answered but none was offered", "D.3.3.3"),
+        (windowed, ac_for(windowed, window=(3, 5)), "performed is answered as 5", "D.3.3.3"),
+        (rq, ac_for(rq, None, dk.UserIdentityAC()), "a user identity answer (59H)", "D.3.3.7"),
+        (
+            username,
+            ac_for(username, None, dk.UserIdentityAC(server_response=b"x")),
+            "a server response of 1 bytes to a user identity of type 1",
+            "PS3.7 D.3.3.7.2",
+        ),
+        (
+            rq,
+            ac_for(rq, None, dk.SOPClassExtendedNegotiation(sop_class_uid=CT)),
+            f"an extended negotiation answer for {CT} came",
+            "PS3.7 D.3.3.5",
+        ),
+    ]
+
+
+def test_each_refusal_of_check_local_answer_names_what_and_the_rule() -> None:
+    rules = set()
+    for rq, ac, words, section in refusal_cases():
+        with pytest.raises(dk.LocalProtocolError) as raised:
+            dk.check_local_answer(rq, ac)
+        message = str(raised.value)
+        assert message.startswith("the A-ASSOCIATE-AC does not answer its A-ASSOCIATE-RQ: ")
+        assert words in message, message
+        rule = message[message.index(" [") :]
+        assert section in rule and rule.endswith("]"), message
+        # no state of PS3.8 9.2 is this function's: an engine wraps it with its own
+        assert (raised.value.state, raised.value.event) == (None, None)
+        rules.add(rule)
+    assert len(rules) == 9  # IDs, echo, once, each context, roles, window, 59H twice, 56H
 
 
 def test_check_local_answer_takes_an_rj_and_refuses_other_types() -> None:
