@@ -9,6 +9,7 @@ import copy
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import attrs
 import pytest
@@ -842,6 +843,73 @@ def test_an_accepted_context_with_no_role_left_is_kept_but_never_looked_up() -> 
     agreed = dk.agreement(rq, ac)
     assert not agreed.contexts[1].usable
     assert agreed.for_abstract_syntax(CT) is None
+
+
+def test_context_for_gives_the_context_or_says_what_the_ac_answered_for_it() -> None:
+    policy = dk.AcceptorPolicy(abstract_syntaxes={CT: [EXPLICIT], MR: [EXPLICIT]})
+    rq = rq_of(
+        dk.ProposedContext(abstract_syntax=CT, transfer_syntaxes=[IMPLICIT]),
+        dk.ProposedContext(abstract_syntax=CT, transfer_syntaxes=[EXPLICIT]),
+        dk.ProposedContext(abstract_syntax=MR, transfer_syntaxes=[IMPLICIT]),
+        FIND,
+    )
+    ac = dk.answer(rq, policy)
+    assert isinstance(ac, dk.AAssociateAC)
+    agreed = dk.agreement(rq, ac)
+    assert agreed.context_for(CT) == agreed.for_abstract_syntax(CT) == agreed.contexts[3]
+
+    def refusal(
+        uid: str, syntax: str | None = None, scu: Literal["requestor", "acceptor"] | None = None
+    ) -> str:
+        with pytest.raises(dk.ContextNotAgreedError) as raised:
+            agreed.context_for(uid, syntax, scu=scu)
+        assert raised.value.abstract_syntax == uid
+        assert isinstance(raised.value, LookupError) and isinstance(raised.value, dk.DimseError)
+        return str(raised.value)
+
+    assert refusal(MR) == (
+        f"no usable presentation context for {MR}: context 5 is rejected "
+        "(TRANSFER_SYNTAXES_NOT_SUPPORTED)"
+    )
+    assert refusal(FIND) == (
+        f"no usable presentation context for {FIND}: context 7 is rejected "
+        "(ABSTRACT_SYNTAX_NOT_SUPPORTED)"
+    )
+    assert refusal(UNKNOWN) == (
+        f"no usable presentation context for {UNKNOWN}: none was proposed for it"
+    )
+    assert refusal(CT, BIG, scu="acceptor") == (
+        f"no usable presentation context for {CT} in {BIG} with the acceptor as SCU: "
+        "context 1 is rejected (TRANSFER_SYNTAXES_NOT_SUPPORTED); "
+        f"context 3 is accepted with {EXPLICIT}, the requestor SCU"
+    )
+    error = dk.ContextNotAgreedError("why", abstract_syntax=CT)
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.abstract_syntax) == ("why", CT)
+
+
+def test_context_for_says_how_an_ac_deviating_left_a_context_unusable() -> None:
+    rq = rq_of(CT, MR, dk.ProposedContext(abstract_syntax=FIND, scu_role=True))
+    ac = ac_for(
+        rq,
+        [
+            dk.PresentationContextAC(context_id=1, transfer_syntax=BIG),  # not proposed
+            dk.PresentationContextAC(context_id=5, transfer_syntax=EXPLICIT),
+        ],  # and 3 left out
+        dk.RoleSelection(sop_class_uid=FIND, scu_role=0, scp_role=0),
+    )
+    agreed = dk.agreement(rq, ac)
+    messages = []
+    for uid in (CT, MR, FIND):
+        with pytest.raises(dk.ContextNotAgreedError) as raised:
+            agreed.context_for(uid)
+        messages.append(str(raised.value).split(": ", 1)[1])
+    assert messages == [
+        f"context 1 is accepted with {BIG}, not one proposed for it, taken as rejected "
+        "(TRANSFER_SYNTAXES_NOT_SUPPORTED)",
+        "context 3 is not answered, taken as rejected (NO_REASON)",
+        f"context 5 is accepted with {EXPLICIT}, the requestor neither SCU nor SCP",
+    ]
 
 
 # --- round trips, the recordings ------------------------------------------------------------

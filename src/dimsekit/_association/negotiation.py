@@ -27,7 +27,7 @@ from pydicom import uid as _uid
 from pydicom.uid import UID
 
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
-from .._errors import InvalidPDUError, LocalProtocolError
+from .._errors import ContextNotAgreedError, InvalidPDUError, LocalProtocolError
 from .._framing import pdu_encode  # noqa: F401 (registers the item measure items ask)
 from .._framing.items import (
     DICOM_APPLICATION_CONTEXT,
@@ -382,9 +382,75 @@ class Agreement:
         *,
         scu: Side | None = None,
     ) -> AcceptedContext | None:
-        """The first of :meth:`contexts_for`, or None."""
+        """The first of :meth:`contexts_for`, or None where there is none (a rejected or
+        never proposed abstract syntax): :meth:`context_for` raises instead."""
         found = self.contexts_for(abstract_syntax, transfer_syntax, scu=scu)
         return found[0] if found else None
+
+    def context_for(
+        self,
+        abstract_syntax: str,
+        transfer_syntax: str | None = None,
+        *,
+        scu: Side | None = None,
+    ) -> AcceptedContext:
+        """The first of :meth:`contexts_for`, the context to send on; where there is none,
+        :class:`~dimsekit.ContextNotAgreedError` names ``abstract_syntax`` and says what
+        the A-ASSOCIATE-AC answered for each context proposed for it (PS3.8 7.1.1.14:
+        rejected with which result, not answered, accepted with another transfer syntax
+        or with roles that do not fit ``scu``), or that none was proposed."""
+        found = self.contexts_for(abstract_syntax, transfer_syntax, scu=scu)
+        if found:
+            return found[0]
+        wanted = "".join(
+            (
+                f" in {transfer_syntax}" if transfer_syntax is not None else "",
+                f" with the {scu} as SCU" if scu is not None else "",
+            )
+        )
+        told = "; ".join(
+            self._answered(context.context_id)
+            for context in self.rq.presentation_contexts
+            if context.abstract_syntax == abstract_syntax
+        )
+        raise ContextNotAgreedError(
+            f"no usable presentation context for {abstract_syntax}{wanted}: "
+            + (told or "none was proposed for it"),
+            abstract_syntax=abstract_syntax,
+        )
+
+    def _answered(self, context_id: int) -> str:
+        """What the AC answered for proposed context ``context_id``, as agreed."""
+        accepted = self.contexts.get(context_id)
+        if accepted is not None:
+            roles = " and ".join(
+                role
+                for role, held in (
+                    ("SCU", accepted.requestor_is_scu),
+                    ("SCP", accepted.requestor_is_scp),
+                )
+                if held
+            )
+            return (
+                f"context {context_id} is accepted with {accepted.transfer_syntax}, the "
+                f"requestor {roles or 'neither SCU nor SCP'}"
+            )
+        value = self.rejected.get(context_id, ContextResult.NO_REASON)
+        # a result of no meaning (the decoder reported it) stays an int
+        result = value.name if isinstance(value, ContextResult) else f"result {int(value)}"
+        answered = next(
+            (item for item in self.ac.presentation_contexts if item.context_id == context_id),
+            None,
+        )
+        if answered is None:
+            return f"context {context_id} is not answered, taken as rejected ({result})"
+        if answered.accepted:
+            return (
+                f"context {context_id} is accepted with "
+                f"{answered.transfer_syntax or 'no transfer syntax'}, not one proposed for it, "
+                f"taken as rejected ({result})"
+            )
+        return f"context {context_id} is rejected ({result})"
 
 
 def _role_selections(information: UserInformation) -> dict[UID, RoleSelection]:
@@ -838,14 +904,14 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
         if verdict is False:
             return _reject(RejectReason.NO_REASON_GIVEN)
         if identity.positive_response_requested and verdict is not None:
-            reply = verdict if isinstance(verdict, UserIdentityAC) else UserIdentityAC()
-            if reply.server_response and identity.user_identity_type in _NO_SERVER_RESPONSE:
+            response = verdict if isinstance(verdict, UserIdentityAC) else UserIdentityAC()
+            if response.server_response and identity.user_identity_type in _NO_SERVER_RESPONSE:
                 raise LocalProtocolError(
                     f"AcceptorPolicy.user_identity returned a server response of "
-                    f"{len(reply.server_response)} bytes for a user identity of type "
+                    f"{len(response.server_response)} bytes for a user identity of type "
                     f"{int(identity.user_identity_type)}: {_EMPTY_RESPONSE}"
                 )
-            others.append(reply)
+            others.append(response)
     asked_roles = _role_selections(rq.user_information)
     contexts: list[PresentationContextAC] = []
     accepted_classes: set[UID] = set()
