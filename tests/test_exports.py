@@ -147,6 +147,7 @@ NAMED_UNDER_ANOTHER_MODULE = {
     "InvalidMessageError": "dimsekit._errors",
     "InvalidPDUError": "dimsekit._errors",
     "LocalProtocolError": "dimsekit._errors",
+    "ContextNotAgreedError": "dimsekit._errors",
     "DecodeError": "dimsekit._errors",
     "FramingError": "dimsekit._framing.events",
     "MessageReceived": "dimsekit._framing.events",

@@ -9,6 +9,7 @@ import copy
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import attrs
 import pytest
@@ -486,13 +487,13 @@ def test_a_received_window_beyond_the_offer_is_reported_and_taken_as_the_offer()
 # --- answer and agreement: user identity and extended negotiation ---------------------------
 
 
-def identity_rq(positive: bool) -> dk.AAssociateRQ:
+def identity_rq(positive: bool, kind: int = 2) -> dk.AAssociateRQ:
     return rq_of(
         CT,
         user_identity=dk.UserIdentityRQ(
-            user_identity_type=2,
-            primary_field=b"user",
-            secondary_field=b"secret",
+            user_identity_type=kind,
+            primary_field=b"user" if kind < 3 else b"ticket",
+            secondary_field=b"secret" if kind == 2 else b"",
             positive_response_requested=positive,
         ),
     )
@@ -502,24 +503,26 @@ Hook = Callable[[dk.UserIdentityRQ], "dk.UserIdentityAC | bool | None"]
 
 
 @pytest.mark.parametrize(
-    ("hook", "positive", "expected"),
+    ("hook", "positive", "expected", "kind"),
     [
-        (lambda identity: True, True, dk.UserIdentityAC()),
+        (lambda identity: True, True, dk.UserIdentityAC(), 2),
         (
             lambda identity: dk.UserIdentityAC(server_response=b"t"),
             True,
             dk.UserIdentityAC(server_response=b"t"),
+            3,  # a Kerberos service ticket is answered with the server ticket
         ),
-        (lambda identity: True, False, None),  # no positive response asked: no 59H
-        (lambda identity: None, True, None),  # accepted without answering
-        (None, True, None),  # identity not checked (PS3.7 D.3.3.7)
+        (lambda identity: dk.UserIdentityAC(), True, dk.UserIdentityAC(), 1),
+        (lambda identity: True, False, None, 2),  # no positive response asked: no 59H
+        (lambda identity: None, True, None, 2),  # accepted without answering
+        (None, True, None, 2),  # identity not checked (PS3.7 D.3.3.7)
     ],
 )
 def test_the_user_identity_hook_decides_the_59h(
-    hook: Hook | None, positive: bool, expected: dk.UserIdentityAC | None
+    hook: Hook | None, positive: bool, expected: dk.UserIdentityAC | None, kind: int
 ) -> None:
     policy = dk.AcceptorPolicy(abstract_syntaxes={CT: [EXPLICIT]}, user_identity=hook)
-    rq = identity_rq(positive)
+    rq = identity_rq(positive, kind)
     ac = dk.answer(rq, policy)
     assert isinstance(ac, dk.AAssociateAC)
     assert ac.user_information.user_identity == expected
@@ -540,6 +543,29 @@ def test_an_identity_the_hook_refuses_is_rejected_by_the_service_user() -> None:
     )
     assert seen == [b"secret"]
     assert isinstance(dk.answer(rq_of(CT), policy), dk.AAssociateAC)  # no 58H: not called
+
+
+@pytest.mark.parametrize("kind", [1, 2])
+def test_a_server_response_to_a_username_is_refused_to_the_hook_and_reported(kind: int) -> None:
+    rq = identity_rq(True, kind)
+    policy = dk.AcceptorPolicy(
+        abstract_syntaxes={CT: [EXPLICIT]},
+        user_identity=lambda identity: dk.UserIdentityAC(server_response=b"ticket"),
+    )
+    with pytest.raises(dk.LocalProtocolError) as raised:
+        dk.answer(rq, policy)
+    assert str(raised.value).startswith(
+        f"AcceptorPolicy.user_identity returned a server response of 6 bytes for a user "
+        f"identity of type {kind}: "
+    )
+    assert "PS3.7 D.3.3.7.2" in str(raised.value)
+    ac = ac_for(rq, None, dk.UserIdentityAC(server_response=b"ticket"))
+    assert whats(dk.check_received_answer(rq, ac)) == [
+        f"the user identity answer (59H) holds a server response of 6 bytes to a user "
+        f"identity of type {kind}; taken as the positive response, kept as received"
+    ]
+    assert dk.agreement(rq, ac).user_identity == dk.UserIdentityAC(server_response=b"ticket")
+    assert "zero length" in local_refusal(rq, ac)
 
 
 def test_a_59h_without_a_58h_asking_for_it_is_reported_and_refused() -> None:
@@ -615,8 +641,11 @@ def test_the_context_rules_of_answer_diagnostics_are_reported_and_refused() -> N
     assert whats(dk.check_received_answer(rq, ac)) == whats(dk.answer_diagnostics(rq, ac))
     assert len(dk.check_received_answer(rq, ac)) == 3
     agreed = dk.agreement(rq, ac)
-    assert list(agreed.contexts) == [1] and agreed.contexts[1].transfer_syntax == BIG
-    assert agreed.rejected == {3: dk.ContextResult.NO_REASON}
+    assert agreed.contexts == {}  # 1 is taken as rejected: see the test below
+    assert agreed.rejected == {
+        1: dk.ContextResult.TRANSFER_SYNTAXES_NOT_SUPPORTED,
+        3: dk.ContextResult.NO_REASON,
+    }
     message = local_refusal(rq, ac)
     assert message.startswith("the A-ASSOCIATE-AC does not answer its A-ASSOCIATE-RQ: ")
     assert "accepted with transfer syntax" in message and "PS3.8 7.1.1.14" in message
@@ -634,15 +663,32 @@ def test_the_context_rules_of_answer_diagnostics_are_reported_and_refused() -> N
         assert words in local_refusal(rq, ac_for(rq, contexts))
 
 
+def test_a_context_accepted_with_a_syntax_never_proposed_is_not_usable_for_sending() -> None:
+    rq = rq_of(
+        dk.ProposedContext(abstract_syntax=CT, transfer_syntaxes=IMPLICIT),
+        dk.ProposedContext(abstract_syntax=MR, transfer_syntaxes=EXPLICIT),
+    )
+    jpeg = pydicom_uid.JPEGBaseline8Bit
+    ac = ac_for(
+        rq,
+        [
+            dk.PresentationContextAC(context_id=1, transfer_syntax=jpeg),  # CT: not offered
+            dk.PresentationContextAC(context_id=3, transfer_syntax=EXPLICIT),
+        ],
+    )
+    assert whats(dk.check_received_answer(rq, ac)) == [
+        f"presentation context 1 is accepted with transfer syntax {jpeg}, which was not "
+        "proposed for it"
+    ]
+    agreed = dk.agreement(rq, ac)
+    assert list(agreed.contexts) == [3]
+    assert agreed.rejected == {1: dk.ContextResult.TRANSFER_SYNTAXES_NOT_SUPPORTED}
+    assert agreed.for_abstract_syntax(CT) is None
+    assert agreed.contexts_for(CT, jpeg) == ()
+
+
 def test_a_context_answered_twice_is_refused() -> None:
-    rq, ac = recorded("pynetdicom-async-window-rq"), recorded("pynetdicom-async-window-ac")
-    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
-    data = bytearray(dk.encode_pdu(ac))
-    first = data.find(bytes([0x21, 0]))
-    second = data.find(bytes([0x21, 0]), first + 1)
-    data[second + 4] = data[first + 4]  # the second context answers ID 1 again
-    twice = dk.decode_pdu(bytes(data)).pdu  # lenient: the decoder reports it
-    assert isinstance(twice, dk.AAssociateAC)
+    rq, twice = twice_answered()
     assert "presentation context 1 is answered twice" in local_refusal(rq, twice)
     assert list(dk.agreement(rq, twice).contexts) == [1, 5, 7]  # the first answer counts
 
@@ -652,6 +698,91 @@ def test_a_local_ac_echoes_the_rqs_ae_titles() -> None:
     ac = attrs.evolve(ac_for(rq), calling_ae_title="SOMEONE")
     assert "its calling_ae_title is 'SOMEONE', the RQ's 'SCU'" in local_refusal(rq, ac)
     assert dk.check_received_answer(rq, ac) == ()  # received, they are not tested (PS3.8 9.3.3)
+
+
+def twice_answered() -> tuple[dk.AAssociateRQ, dk.AAssociateAC]:
+    """A recorded RQ and its AC as received with its second context answering ID 1 again
+    (lenient: the decoder reports it)."""
+    rq, ac = recorded("pynetdicom-async-window-rq"), recorded("pynetdicom-async-window-ac")
+    assert isinstance(rq, dk.AAssociateRQ) and isinstance(ac, dk.AAssociateAC)
+    data = bytearray(dk.encode_pdu(ac))
+    first = data.find(bytes([0x21, 0]))
+    second = data.find(bytes([0x21, 0]), first + 1)
+    data[second + 4] = data[first + 4]
+    twice = dk.decode_pdu(bytes(data)).pdu
+    assert isinstance(twice, dk.AAssociateAC)
+    return rq, twice
+
+
+def refusal_cases() -> list[tuple[dk.AAssociateRQ, dk.AAssociateAC, str, str]]:
+    """(RQ, an AC breaking one rule of check_local_answer, what the refusal names, the
+    section it cites): every way check_local_answer refuses."""
+    rq, two = rq_of(CT), rq_of(CT, MR)
+    windowed, username = rq_of(CT, async_window=(3, 2)), identity_rq(True, 1)
+    accepted = [dk.PresentationContextAC(context_id=1, transfer_syntax=EXPLICIT)]
+    bad_ids = with_context_ids(two, 1, 2)
+    return [
+        (bad_ids, ac_for(bad_ids, accepted), "under ID 2, which is not", "PS3.8 9.3.2.2"),
+        (rq, attrs.evolve(ac_for(rq), called_ae_title="X"), "called_ae_title is 'X'", "9.3.3"),
+        (rq, attrs.evolve(ac_for(rq), calling_ae_title="X"), "calling_ae_title is 'X'", "9.3.3"),
+        (*twice_answered(), "presentation context 1 is answered twice", "9.3.3.2"),
+        (
+            rq,
+            ac_for(rq, [*accepted, dk.PresentationContextAC(context_id=7, result=1)]),
+            "presentation context 7 is answered but was never proposed",
+            "PS3.8 7.1.1.14",
+        ),
+        (
+            rq,
+            ac_for(rq, [dk.PresentationContextAC(context_id=1, transfer_syntax=BIG)]),
+            f"presentation context 1 is accepted with transfer syntax {BIG}",
+            "PS3.8 7.1.1.14",
+        ),
+        (two, ac_for(two, accepted), f"presentation context 3 ({MR}) is not answered", "7.1.1.14"),
+        (
+            rq,
+            ac_for(rq, None, dk.RoleSelection(sop_class_uid=CT, scu_role=1, scp_role=0)),
+            f"a role selection is answered for {CT}",
+            "PS3.7 D.3.3.4",
+        ),
+        (
+            asking := rq_of(dk.ProposedContext(abstract_syntax=CT, scu_role=True)),
+            ac_for(asking, None, dk.RoleSelection(sop_class_uid=CT, scu_role=1, scp_role=1)),
+            f"the SCP role of {CT} is accepted but was not proposed",
+            "PS3.7 D.3.3.4",
+        ),
+        (rq, ac_for(rq, window=(1, 1)), "window is answered but none was offered", "D.3.3.3"),
+        (windowed, ac_for(windowed, window=(3, 5)), "performed is answered as 5", "D.3.3.3"),
+        (rq, ac_for(rq, None, dk.UserIdentityAC()), "a user identity answer (59H)", "D.3.3.7"),
+        (
+            username,
+            ac_for(username, None, dk.UserIdentityAC(server_response=b"x")),
+            "a server response of 1 bytes to a user identity of type 1",
+            "PS3.7 D.3.3.7.2",
+        ),
+        (
+            rq,
+            ac_for(rq, None, dk.SOPClassExtendedNegotiation(sop_class_uid=CT)),
+            f"an extended negotiation answer for {CT} came",
+            "PS3.7 D.3.3.5",
+        ),
+    ]
+
+
+def test_each_refusal_of_check_local_answer_names_what_and_the_rule() -> None:
+    rules = set()
+    for rq, ac, words, section in refusal_cases():
+        with pytest.raises(dk.LocalProtocolError) as raised:
+            dk.check_local_answer(rq, ac)
+        message = str(raised.value)
+        assert message.startswith("the A-ASSOCIATE-AC does not answer its A-ASSOCIATE-RQ: ")
+        assert words in message, message
+        rule = message[message.index(" [") :]
+        assert section in rule and rule.endswith("]"), message
+        # no state of PS3.8 9.2 is this function's: an engine wraps it with its own
+        assert (raised.value.state, raised.value.event) == (None, None)
+        rules.add(rule)
+    assert len(rules) == 9  # IDs, echo, once, each context, roles, window, 59H twice, 56H
 
 
 def test_check_local_answer_takes_an_rj_and_refuses_other_types() -> None:
@@ -712,6 +843,73 @@ def test_an_accepted_context_with_no_role_left_is_kept_but_never_looked_up() -> 
     agreed = dk.agreement(rq, ac)
     assert not agreed.contexts[1].usable
     assert agreed.for_abstract_syntax(CT) is None
+
+
+def test_context_for_gives_the_context_or_says_what_the_ac_answered_for_it() -> None:
+    policy = dk.AcceptorPolicy(abstract_syntaxes={CT: [EXPLICIT], MR: [EXPLICIT]})
+    rq = rq_of(
+        dk.ProposedContext(abstract_syntax=CT, transfer_syntaxes=[IMPLICIT]),
+        dk.ProposedContext(abstract_syntax=CT, transfer_syntaxes=[EXPLICIT]),
+        dk.ProposedContext(abstract_syntax=MR, transfer_syntaxes=[IMPLICIT]),
+        FIND,
+    )
+    ac = dk.answer(rq, policy)
+    assert isinstance(ac, dk.AAssociateAC)
+    agreed = dk.agreement(rq, ac)
+    assert agreed.context_for(CT) == agreed.for_abstract_syntax(CT) == agreed.contexts[3]
+
+    def refusal(
+        uid: str, syntax: str | None = None, scu: Literal["requestor", "acceptor"] | None = None
+    ) -> str:
+        with pytest.raises(dk.ContextNotAgreedError) as raised:
+            agreed.context_for(uid, syntax, scu=scu)
+        assert raised.value.abstract_syntax == uid
+        assert isinstance(raised.value, LookupError) and isinstance(raised.value, dk.DimseError)
+        return str(raised.value)
+
+    assert refusal(MR) == (
+        f"no usable presentation context for {MR}: context 5 is rejected "
+        "(TRANSFER_SYNTAXES_NOT_SUPPORTED)"
+    )
+    assert refusal(FIND) == (
+        f"no usable presentation context for {FIND}: context 7 is rejected "
+        "(ABSTRACT_SYNTAX_NOT_SUPPORTED)"
+    )
+    assert refusal(UNKNOWN) == (
+        f"no usable presentation context for {UNKNOWN}: none was proposed for it"
+    )
+    assert refusal(CT, BIG, scu="acceptor") == (
+        f"no usable presentation context for {CT} in {BIG} with the acceptor as SCU: "
+        "context 1 is rejected (TRANSFER_SYNTAXES_NOT_SUPPORTED); "
+        f"context 3 is accepted with {EXPLICIT}, the requestor SCU"
+    )
+    error = dk.ContextNotAgreedError("why", abstract_syntax=CT)
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.abstract_syntax) == ("why", CT)
+
+
+def test_context_for_says_how_an_ac_deviating_left_a_context_unusable() -> None:
+    rq = rq_of(CT, MR, dk.ProposedContext(abstract_syntax=FIND, scu_role=True))
+    ac = ac_for(
+        rq,
+        [
+            dk.PresentationContextAC(context_id=1, transfer_syntax=BIG),  # not proposed
+            dk.PresentationContextAC(context_id=5, transfer_syntax=EXPLICIT),
+        ],  # and 3 left out
+        dk.RoleSelection(sop_class_uid=FIND, scu_role=0, scp_role=0),
+    )
+    agreed = dk.agreement(rq, ac)
+    messages = []
+    for uid in (CT, MR, FIND):
+        with pytest.raises(dk.ContextNotAgreedError) as raised:
+            agreed.context_for(uid)
+        messages.append(str(raised.value).split(": ", 1)[1])
+    assert messages == [
+        f"context 1 is accepted with {BIG}, not one proposed for it, taken as rejected "
+        "(TRANSFER_SYNTAXES_NOT_SUPPORTED)",
+        "context 3 is not answered, taken as rejected (NO_REASON)",
+        f"context 5 is accepted with {EXPLICIT}, the requestor neither SCU nor SCP",
+    ]
 
 
 # --- round trips, the recordings ------------------------------------------------------------
@@ -807,7 +1005,21 @@ def test_pynetdicoms_window_answer_is_what_dimsekit_agrees() -> None:
 @st.composite
 def rqs(draw: st.DrawFn) -> dk.AAssociateRQ:
     """RQs, some with role selections for their own abstract syntaxes (those of
-    ``pdu_of`` are for SOP classes of their own)."""
+    ``pdu_of`` are for SOP classes of their own), some as received with a context ID
+    that breaks PS3.8 9.3.2.2 (even, or another context's)."""
+    rq = draw(valid_rqs())
+    if not draw(st.booleans()):
+        return rq
+    ids = [c.context_id for c in rq.presentation_contexts]
+    index = draw(st.integers(0, len(ids) - 1))
+    others = [i for n, i in enumerate(ids) if n != index]
+    bad = st.integers(0, 127).map(lambda n: 2 * n)
+    ids[index] = draw(bad | st.sampled_from(others) if others else bad)
+    return with_context_ids(rq, *ids)
+
+
+@st.composite
+def valid_rqs(draw: st.DrawFn) -> dk.AAssociateRQ:
     rq = draw(pdu_of(dk.AAssociateRQ))
     asked = {item.sop_class_uid for item in rq.user_information.role_selections}
     classes = sorted({c.abstract_syntax for c in rq.presentation_contexts} - asked)
@@ -830,7 +1042,9 @@ def test_answer_never_raises_and_its_ac_keeps_every_rule(
         answered = dk.answer(rq, policy)
         dk.check_local_answer(rq, answered)
         if isinstance(answered, dk.AAssociateRJ):
-            assert policy.reject_if_none_accepted
+            ids = [c.context_id for c in rq.presentation_contexts]
+            valid = len(set(ids)) == len(ids) and all(i % 2 for i in ids)
+            assert policy.reject_if_none_accepted if valid else answered == UNANSWERABLE
             continue
         assert dk.check_received_answer(rq, answered) == ()
         agreed = dk.agreement(rq, answered)
@@ -873,21 +1087,45 @@ def with_context_ids(rq: dk.AAssociateRQ, *ids: int) -> dk.AAssociateRQ:
     return decoded.pdu
 
 
-def test_a_received_rq_with_a_repeated_context_id_is_answered_for_the_last_one() -> None:
-    rq = with_context_ids(rq_of(UNKNOWN, CT), 1, 1)
-    ac = dk.answer(rq, dk.DEFAULT_POLICY)
-    assert results(ac) == [(1, dk.ContextResult.ACCEPTANCE, EXPLICIT)]
-    assert isinstance(ac, dk.AAssociateAC)
-    dk.check_local_answer(rq, ac)
-    assert dk.check_received_answer(rq, ac) == ()
+UNANSWERABLE = dk.AAssociateRJ(
+    result=dk.RejectResult.REJECTED_PERMANENT,
+    source=dk.RejectSource.SERVICE_PROVIDER_ACSE,
+    reason=dk.RejectReason.PROVIDER_NO_REASON_GIVEN,
+)
 
 
-def test_a_received_rq_with_an_invalid_context_id_cannot_be_answered_in_full() -> None:
-    rq = with_context_ids(rq_of(CT, MR), 2, 3)
-    ac = dk.answer(rq, dk.DEFAULT_POLICY)
-    assert results(ac) == [(3, dk.ContextResult.ACCEPTANCE, EXPLICIT)]
-    assert isinstance(ac, dk.AAssociateAC)
-    assert "presentation context 2" in local_refusal(rq, ac)
+@pytest.mark.parametrize(
+    ("ids", "words"),
+    [
+        ((0,), "under ID 0, which is not an odd integer"),
+        ((1, 2), "under ID 2, which is not an odd integer"),
+        ((1, 1), "proposes 2 presentation contexts under ID 1"),
+        ((3, 5, 3), "proposes 2 presentation contexts under ID 3"),
+    ],
+)
+def test_a_received_rq_no_ac_can_answer_is_rejected_by_the_acse_provider(
+    ids: tuple[int, ...], words: str
+) -> None:
+    rq = with_context_ids(rq_of(*[CT, MR, dk.VERIFICATION_SOP_CLASS][: len(ids)]), *ids)
+    answered = dk.answer(rq, dk.DEFAULT_POLICY)
+    assert answered == UNANSWERABLE
+    dk.check_local_answer(rq, answered)  # the RJ is what check_local_answer lets through
+    valid = ac_for(rq, [dk.PresentationContextAC(context_id=1, transfer_syntax=EXPLICIT)])
+    message = local_refusal(rq, valid)
+    assert words in message and "PS3.8 9.3.2.2" in message
+
+
+def test_an_rq_without_a_presentation_context_is_rejected_by_the_acse_provider() -> None:
+    rq = rq_of(CT)
+    data = dk.encode_pdu(rq)
+    context = data.index(b"\x20\x00", 74)  # the one Presentation Context item
+    end = context + 4 + int.from_bytes(data[context + 2 : context + 4], "big")
+    body = data[6:context] + data[end:]
+    decoded = dk.decode_pdu(data[:2] + len(body).to_bytes(4, "big") + body)
+    empty = decoded.pdu
+    assert isinstance(empty, dk.AAssociateRQ) and empty.presentation_contexts == ()
+    assert dk.answer(empty, dk.DEFAULT_POLICY) == UNANSWERABLE
+    assert "proposes no presentation context" in local_refusal(empty, ac_for(rq))
 
 
 def test_a_policy_of_an_invalid_uid_is_refused_when_built() -> None:

@@ -39,6 +39,7 @@ from ._codec.decode import DecodedCommand, decode_command
 from ._codec.encode import encode_command
 from ._diagnostics import Diagnostic, Severity
 from ._errors import (
+    ContextNotAgreedError,
     DecodeError,
     DimseError,
     InvalidMessageError,
@@ -89,6 +90,7 @@ __all__ = [
     "InvalidMessageError",
     "InvalidPDUError",
     "LocalProtocolError",
+    "ContextNotAgreedError",
     "DecodedPDU",
     "decode_pdu",
     "encode_pdu",

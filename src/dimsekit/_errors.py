@@ -20,6 +20,7 @@ from itertools import islice
 from typing import Final
 
 __all__ = [
+    "ContextNotAgreedError",
     "DecodeError",
     "DimseError",
     "InvalidMessageError",
@@ -115,6 +116,27 @@ def _local_protocol_error(message: str, state: str | None, event: str | None) ->
     return LocalProtocolError(message, state=state, event=event)
 
 
+class ContextNotAgreedError(DimseError, LookupError):
+    """An association agreed no usable presentation context for what was looked up (PS3.8
+    7.1.1.13, 7.1.1.14): ``abstract_syntax`` names it, the message says what the
+    A-ASSOCIATE-AC answered for each context proposed for it (rejected with which result,
+    accepted with another transfer syntax or other roles) or that none was proposed.  A
+    :class:`LookupError` too, as a missing key is."""
+
+    abstract_syntax: str
+
+    def __init__(self, message: str, *, abstract_syntax: str) -> None:
+        super().__init__(message)
+        self.abstract_syntax = abstract_syntax
+
+    def __reduce__(self) -> tuple[Callable[..., ContextNotAgreedError], tuple[object, ...]]:
+        return _context_not_agreed_error, (str(self), self.abstract_syntax)
+
+
+def _context_not_agreed_error(message: str, abstract_syntax: str) -> ContextNotAgreedError:
+    return ContextNotAgreedError(message, abstract_syntax=abstract_syntax)
+
+
 class DecodeError(DimseError):
     """Bytes (or a Dataset, or JSON) from a peer could not be turned into a message.
 
@@ -168,7 +190,14 @@ class DecodeError(DimseError):
 # ``__firstlineno__`` (Python 3.13+), so that inspect, which looks in the file of
 # ``sys.modules["dimsekit"]`` (the facade, which does not define them), says it cannot
 # find their source instead of showing the facade's lines.
-for _error in (DimseError, InvalidMessageError, InvalidPDUError, LocalProtocolError, DecodeError):
+for _error in (
+    DimseError,
+    InvalidMessageError,
+    InvalidPDUError,
+    LocalProtocolError,
+    ContextNotAgreedError,
+    DecodeError,
+):
     _error.__module__ = "dimsekit"
 
 _framing_error: Callable[[str, int], DimseError] | None = None

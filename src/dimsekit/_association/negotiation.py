@@ -27,7 +27,7 @@ from pydicom import uid as _uid
 from pydicom.uid import UID
 
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
-from .._errors import InvalidPDUError, LocalProtocolError
+from .._errors import ContextNotAgreedError, InvalidPDUError, LocalProtocolError
 from .._framing import pdu_encode  # noqa: F401 (registers the item measure items ask)
 from .._framing.items import (
     DICOM_APPLICATION_CONTEXT,
@@ -41,6 +41,7 @@ from .._framing.items import (
     SubItem,
     UserIdentityAC,
     UserIdentityRQ,
+    UserIdentityType,
     UserInformation,
     context_id_holds,
     uid_problem,
@@ -127,9 +128,22 @@ _IDENTITY: Final = (
     "a user identity answer (59H) is sent only for a user identity (58H) that asked for a "
     "positive response (PS3.7 D.3.3.7)"
 )
+_EMPTY_RESPONSE: Final = (
+    "the server response of a user identity answer (59H) is zero length for a username "
+    "(type 1) or a username and passcode (type 2) (PS3.7 D.3.3.7.2)"
+)
+_NO_SERVER_RESPONSE: Final = frozenset(
+    {UserIdentityType.USERNAME, UserIdentityType.USERNAME_AND_PASSCODE}
+)
+"""The user identity types answered with a zero-length server response (PS3.7 D.3.3.7.2)."""
 _EXTENDED: Final = (
     "an extended negotiation answer (56H) is sent only for a SOP class the requestor "
     "sent one for (PS3.7 D.3.3.5)"
+)
+_IDS: Final = (
+    "an A-ASSOCIATE-RQ proposes one or more presentation contexts (PS3.8 9.3.2), each under "
+    "its own ID, an odd integer from 1 to 255 (PS3.8 9.3.2.2); no A-ASSOCIATE-AC answers an "
+    "RQ that breaks it (PS3.8 7.1.1.14), so it is rejected"
 )
 _ECHO: Final = (
     "the A-ASSOCIATE-AC's called and calling AE title fields are sent with the values of "
@@ -319,7 +333,10 @@ class AcceptedContext:
 class Agreement:
     """What an association agreed (PS3.8 7.1.1, PS3.7 D.3.3), the same for both sides: the
     accepted contexts by ID (:class:`AcceptedContext`), the rejected ones with their
-    result (a proposed context the AC left out is taken as rejected: ``NO_REASON``), each
+    result (a proposed context the AC left out is taken as rejected: ``NO_REASON``; one
+    accepted with a transfer syntax that was not proposed for it, or with none, as
+    ``TRANSFER_SYNTAXES_NOT_SUPPORTED``, since the requestor cannot encode in a syntax it
+    did not offer, PS3.8 7.1.1.14: it is never usable for sending), each
     side's Maximum Length (0: no maximum; PS3.8 D.1), the asynchronous operations window
     (PS3.7 D.3.3.3: ``max_operations_invoked`` is how many operations the requestor may
     have outstanding, ``max_operations_performed`` how many the acceptor may; 0:
@@ -365,9 +382,75 @@ class Agreement:
         *,
         scu: Side | None = None,
     ) -> AcceptedContext | None:
-        """The first of :meth:`contexts_for`, or None."""
+        """The first of :meth:`contexts_for`, or None where there is none (a rejected or
+        never proposed abstract syntax): :meth:`context_for` raises instead."""
         found = self.contexts_for(abstract_syntax, transfer_syntax, scu=scu)
         return found[0] if found else None
+
+    def context_for(
+        self,
+        abstract_syntax: str,
+        transfer_syntax: str | None = None,
+        *,
+        scu: Side | None = None,
+    ) -> AcceptedContext:
+        """The first of :meth:`contexts_for`, the context to send on; where there is none,
+        :class:`~dimsekit.ContextNotAgreedError` names ``abstract_syntax`` and says what
+        the A-ASSOCIATE-AC answered for each context proposed for it (PS3.8 7.1.1.14:
+        rejected with which result, not answered, accepted with another transfer syntax
+        or with roles that do not fit ``scu``), or that none was proposed."""
+        found = self.contexts_for(abstract_syntax, transfer_syntax, scu=scu)
+        if found:
+            return found[0]
+        wanted = "".join(
+            (
+                f" in {transfer_syntax}" if transfer_syntax is not None else "",
+                f" with the {scu} as SCU" if scu is not None else "",
+            )
+        )
+        told = "; ".join(
+            self._answered(context.context_id)
+            for context in self.rq.presentation_contexts
+            if context.abstract_syntax == abstract_syntax
+        )
+        raise ContextNotAgreedError(
+            f"no usable presentation context for {abstract_syntax}{wanted}: "
+            + (told or "none was proposed for it"),
+            abstract_syntax=abstract_syntax,
+        )
+
+    def _answered(self, context_id: int) -> str:
+        """What the AC answered for proposed context ``context_id``, as agreed."""
+        accepted = self.contexts.get(context_id)
+        if accepted is not None:
+            roles = " and ".join(
+                role
+                for role, held in (
+                    ("SCU", accepted.requestor_is_scu),
+                    ("SCP", accepted.requestor_is_scp),
+                )
+                if held
+            )
+            return (
+                f"context {context_id} is accepted with {accepted.transfer_syntax}, the "
+                f"requestor {roles or 'neither SCU nor SCP'}"
+            )
+        value = self.rejected.get(context_id, ContextResult.NO_REASON)
+        # a result of no meaning (the decoder reported it) stays an int
+        result = value.name if isinstance(value, ContextResult) else f"result {int(value)}"
+        answered = next(
+            (item for item in self.ac.presentation_contexts if item.context_id == context_id),
+            None,
+        )
+        if answered is None:
+            return f"context {context_id} is not answered, taken as rejected ({result})"
+        if answered.accepted:
+            return (
+                f"context {context_id} is accepted with "
+                f"{answered.transfer_syntax or 'no transfer syntax'}, not one proposed for it, "
+                f"taken as rejected ({result})"
+            )
+        return f"context {context_id} is rejected ({result})"
 
 
 def _role_selections(information: UserInformation) -> dict[UID, RoleSelection]:
@@ -389,9 +472,10 @@ def _within(answered: int, offered: int) -> bool:
 def agreement(rq: AAssociateRQ, ac: AAssociateAC) -> Agreement:
     """What ``rq`` and its answer ``ac`` agree, taking what the AC answers beyond the RQ
     as a receiver does (PS3.8 7.1.1.14; PS3.7 D.3.3): an answer to a context never
-    proposed is ignored, a left-out context is rejected, a role the RQ did not propose is
-    refused, a window maximum above the offer is the offer, a window without one in the RQ
-    is 1/1."""
+    proposed is ignored, a left-out context is rejected, a context accepted with a
+    transfer syntax not proposed for it is rejected (transfer-syntaxes-not-supported), a
+    role the RQ did not propose is refused, a window maximum above the offer is the
+    offer, a window without one in the RQ is 1/1."""
     proposed = {context.context_id: context for context in rq.presentation_contexts}
     asked_roles = _role_selections(rq.user_information)
     answered_roles = _role_selections(ac.user_information)
@@ -401,8 +485,12 @@ def agreement(rq: AAssociateRQ, ac: AAssociateAC) -> Agreement:
         request = proposed.get(item.context_id)
         if request is None or item.context_id in contexts or item.context_id in rejected:
             continue
-        if not item.accepted or item.transfer_syntax is None:
+        if not item.accepted:
             rejected[item.context_id] = item.result
+            continue
+        if item.transfer_syntax not in request.transfer_syntaxes:
+            # the requestor cannot encode in a syntax it did not offer (PS3.8 7.1.1.14)
+            rejected[item.context_id] = ContextResult.TRANSFER_SYNTAXES_NOT_SUPPORTED
             continue
         scu, scp = _agreed_roles(
             asked_roles.get(request.abstract_syntax), answered_roles.get(request.abstract_syntax)
@@ -505,11 +593,25 @@ def _answer_problems(rq: AAssociateRQ, ac: AAssociateAC) -> Iterator[Diagnostic]
                     f"(0: unlimited), above the {limit} offered; taken as {limit}",
                     _WINDOW,
                 )
-    if isinstance(ac.user_information.user_identity, UserIdentityAC) and not _asked_positive(rq):
+    answered_identity = ac.user_information.user_identity
+    if isinstance(answered_identity, UserIdentityAC) and not _asked_positive(rq):
         yield _problem(
             "a user identity answer (59H) came, but no user identity asked for a positive "
             "response; ignored",
             _IDENTITY,
+        )
+    elif (
+        isinstance(answered_identity, UserIdentityAC)
+        and answered_identity.server_response
+        and isinstance(asked_identity := rq.user_information.user_identity, UserIdentityRQ)
+        and asked_identity.user_identity_type in _NO_SERVER_RESPONSE
+    ):
+        yield _problem(
+            f"the user identity answer (59H) holds a server response of "
+            f"{len(answered_identity.server_response)} bytes to a user identity of type "
+            f"{int(asked_identity.user_identity_type)}; taken as the positive response, "
+            "kept as received",
+            _EMPTY_RESPONSE,
         )
     asked_extended = {item.sop_class_uid for item in rq.user_information.extended_negotiations}
     for extended in ac.user_information.extended_negotiations:
@@ -526,8 +628,9 @@ def check_received_answer(rq: AAssociateRQ, ac: AAssociateAC) -> tuple[Diagnosti
     requestor sent, each as a diagnostic saying what :func:`agreement` takes it for
     (PS3.8 7.1.1.14 via ``answer_diagnostics``; PS3.7 D.3.3.3 to D.3.3.7): a role
     accepted that was not proposed, or answered without one proposed; a window answered
-    without an offer or above it; a 59H without a 58H asking for a positive response; a
-    56H for a SOP class without one in the RQ.  The AC's echoed fields are not tested
+    without an offer or above it; a 59H without a 58H asking for a positive response, or
+    with a server response to a username (PS3.7 D.3.3.7.2: zero length for types 1 and
+    2); a 56H for a SOP class without one in the RQ.  The AC's echoed fields are not tested
     (PS3.8 9.3.3).  Collected in a ``DiagnosticLog``: at most 16 listed per rule, the
     rest counted."""
     return DiagnosticLog(_answer_problems(rq, ac)).freeze()
@@ -536,8 +639,11 @@ def check_received_answer(rq: AAssociateRQ, ac: AAssociateAC) -> tuple[Diagnosti
 def check_local_answer(rq: AAssociateRQ, answer: AAssociateAC | AAssociateRJ) -> None:
     """Refuse to send ``answer`` to ``rq`` if it is an A-ASSOCIATE-AC that breaks a rule of
     :func:`check_received_answer`, answers a context twice, or does not echo the RQ's AE
-    titles (PS3.8 9.3.3): :class:`~dimsekit.LocalProtocolError` names the first rule
-    broken.  An A-ASSOCIATE-RJ answers any RQ."""
+    titles (PS3.8 9.3.3), or answers an RQ no AC can answer (no presentation context, or
+    a context ID that is not odd from 1 to 255 or is repeated, PS3.8 9.3.2.2: such an RQ
+    is answered with the A-ASSOCIATE-RJ :func:`answer` gives it):
+    :class:`~dimsekit.LocalProtocolError` names the first rule broken.  An
+    A-ASSOCIATE-RJ answers any RQ."""
     if isinstance(answer, AAssociateRJ):
         return
     if not isinstance(answer, AAssociateAC):
@@ -553,6 +659,7 @@ def check_local_answer(rq: AAssociateRQ, answer: AAssociateAC | AAssociateRJ) ->
 
 
 def _local_problems(rq: AAssociateRQ, ac: AAssociateAC) -> Iterator[Diagnostic]:
+    yield from _unanswerable(rq)
     for name in ("called_ae_title", "calling_ae_title"):
         if getattr(ac, name) != getattr(rq, name):
             yield _problem(
@@ -564,6 +671,30 @@ def _local_problems(rq: AAssociateRQ, ac: AAssociateAC) -> Iterator[Diagnostic]:
             yield _problem(f"presentation context {context.context_id} is answered twice", _ONCE)
         seen.add(context.context_id)
     yield from _answer_problems(rq, ac)
+
+
+def _unanswerable(rq: AAssociateRQ) -> Iterator[Diagnostic]:
+    """What makes ``rq`` unanswerable by any A-ASSOCIATE-AC (PS3.8 9.3.2.2, 7.1.1.14): no
+    presentation context, or a context ID that is not odd from 1 to 255 or is repeated
+    (a received RQ holds them, the decoder reporting each).  An AC answers a context by
+    its ID alone: one answering a repeated ID would not say which context it answers."""
+    if not rq.presentation_contexts:
+        yield _problem("the A-ASSOCIATE-RQ proposes no presentation context", _IDS)
+    counts: dict[int, int] = {}
+    for context in rq.presentation_contexts:
+        counts[context.context_id] = counts.get(context.context_id, 0) + 1
+    for context_id, count in counts.items():
+        if not context_id_holds(context_id):
+            yield _problem(
+                f"the A-ASSOCIATE-RQ proposes a presentation context under ID {context_id}, "
+                "which is not an odd integer from 1 to 255",
+                _IDS,
+            )
+        elif count > 1:
+            yield _problem(
+                f"the A-ASSOCIATE-RQ proposes {count} presentation contexts under ID {context_id}",
+                _IDS,
+            )
 
 
 # --- the provider: AE-6 ----------------------------------------------------------------------
@@ -658,10 +789,12 @@ class AcceptorPolicy:
       have outstanding and how many the acceptor invokes at most (PS3.7 D.3.3.3; 0:
       unlimited), lowered to the requestor's offer;
     - the implementation class UID and version name (PS3.7 D.3.3.2);
-    - ``user_identity``: called with the RQ's 58H: a UserIdentityAC (its server response)
-      or True accepts, False rejects the association (rejected-permanent, service-user,
-      no-reason-given: PS3.7 D.3.3.7), None accepts without answering; without a hook
-      the identity is not checked (PS3.7 D.3.3.7: accepted without a response);
+    - ``user_identity``: called with the RQ's 58H: a UserIdentityAC (its server response,
+      zero length for identity types 1 and 2, PS3.7 D.3.3.7.2: :func:`answer` raises
+      :class:`~dimsekit.LocalProtocolError` for another) or True accepts, False
+      rejects the association (rejected-permanent, service-user, no-reason-given: PS3.7
+      D.3.3.7), None accepts without answering; without a hook the identity is not
+      checked (PS3.7 D.3.3.7: accepted without a response);
     - ``extended_negotiation``: called with each RQ 56H: its answer or None (PS3.7
       D.3.3.5);
     - ``reject_if_none_accepted``: answer an RJ (rejected-permanent, service-user,
@@ -749,12 +882,17 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
     9.3.3.2 give each context its own result and require none of them to be acceptance
     (DCMTK's storescp answers so; the requestor then releases or aborts), unless
     ``policy.reject_if_none_accepted`` asks for an RJ.  The provider's
-    own test (:func:`provider_refusal`) is not repeated here.  Of a received RQ's contexts
-    under one ID (PS3.8 9.3.2.2, which the decoder reports) the last is answered; one
-    under an invalid ID is left unanswered, as no AC can answer it (so
-    :func:`check_local_answer` refuses the AC: such an RQ calls for an A-ABORT)."""
+    own test (:func:`provider_refusal`) is not repeated here.  A received RQ that no AC
+    can answer (no presentation context, or a context ID that is not odd from 1 to 255,
+    or is repeated: PS3.8 9.3.2.2, which the decoder reports) is answered with an
+    A-ASSOCIATE-RJ, rejected-permanent by the service-provider (ACSE related function),
+    no-reason-given (PS3.8 9.3.4: the fault is in the protocol, not in anything the
+    service-user could refuse; an engine aborts such an RQ before its user sees it).
+    Every RQ gets an answer: only a hook's own bad answer raises."""
     if not isinstance(policy, AcceptorPolicy):
         raise TypeError(f"answer() policy must be AcceptorPolicy, not {type(policy).__name__}")
+    if next(_unanswerable(rq), None) is not None:
+        return _reject(RejectReason.PROVIDER_NO_REASON_GIVEN)
     if policy.ae_title is not None and rq.called_ae_title != policy.ae_title:
         return _reject(RejectReason.CALLED_AE_TITLE_NOT_RECOGNIZED)
     if policy.calling_ae_titles is not None and rq.calling_ae_title not in policy.calling_ae_titles:
@@ -766,16 +904,18 @@ def answer(rq: AAssociateRQ, policy: AcceptorPolicy) -> AAssociateAC | AAssociat
         if verdict is False:
             return _reject(RejectReason.NO_REASON_GIVEN)
         if identity.positive_response_requested and verdict is not None:
-            others.append(verdict if isinstance(verdict, UserIdentityAC) else UserIdentityAC())
+            response = verdict if isinstance(verdict, UserIdentityAC) else UserIdentityAC()
+            if response.server_response and identity.user_identity_type in _NO_SERVER_RESPONSE:
+                raise LocalProtocolError(
+                    f"AcceptorPolicy.user_identity returned a server response of "
+                    f"{len(response.server_response)} bytes for a user identity of type "
+                    f"{int(identity.user_identity_type)}: {_EMPTY_RESPONSE}"
+                )
+            others.append(response)
     asked_roles = _role_selections(rq.user_information)
     contexts: list[PresentationContextAC] = []
     accepted_classes: set[UID] = set()
-    # by ID, the last of a repeated one (as answer_diagnostics reads them); an invalid ID
-    # (the decoder reported both, PS3.8 9.3.2.2) cannot be answered
-    requests = {context.context_id: context for context in rq.presentation_contexts}
-    for request in requests.values():
-        if not context_id_holds(request.context_id):
-            continue
+    for request in rq.presentation_contexts:  # each ID once (_unanswerable)
         result, syntax = _context_answer(request, policy, asked_roles.get(request.abstract_syntax))
         if result is ContextResult.ACCEPTANCE:
             accepted_classes.add(request.abstract_syntax)

@@ -404,7 +404,14 @@ _IDENTITY_VERDICTS: Final[tuple[Any, ...]] = (
     None,
     lambda identity: True,
     lambda identity: None,
-    lambda identity: _items.UserIdentityAC(server_response=b"ticket"),
+    # a server response only for an identity that has one (PS3.7 D.3.3.7.2: zero length
+    # for a username, types 1 and 2)
+    lambda identity: _items.UserIdentityAC(
+        server_response=b""
+        if identity.user_identity_type
+        in (_items.UserIdentityType.USERNAME, _items.UserIdentityType.USERNAME_AND_PASSCODE)
+        else b"ticket"
+    ),
 )
 _EXTENDED_REPLIES: Final[tuple[Any, ...]] = (None, lambda item: item, lambda item: None)
 
