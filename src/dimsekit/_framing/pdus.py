@@ -502,7 +502,8 @@ def answer_diagnostics(rq: AAssociateRQ, ac: AAssociateAC) -> tuple[Diagnostic, 
     proposed presentation context, in any order, an accepted one with one of the transfer
     syntaxes proposed for it), each as a diagnostic saying what a receiver takes it for: a
     context left out is taken as rejected, an answer to a context never proposed is
-    ignored, a transfer syntax never proposed is reported and kept.  Neither PDU alone
+    ignored, a transfer syntax never proposed is reported (the requestor cannot send in
+    it: an association's agreement takes that context as rejected).  Neither PDU alone
     shows these, so the decoder cannot: whoever holds both asks (the tap does)."""
     proposed = {context.context_id: context for context in rq.presentation_contexts}
     answered = {context.context_id for context in ac.presentation_contexts}
