@@ -121,6 +121,19 @@ def minimal_rq(*contexts: bytes, user: bytes | None = None, app: bytes = APP) ->
     )
 
 
+def two_abstract_syntaxes_rq() -> bytes:
+    """An RQ whose one context carries two abstract syntax sub-items (PS3.8 9.3.2.2: one)."""
+    return minimal_rq(
+        item(
+            0x20,
+            b"\x01\x00\x00\x00"
+            + uid_item(0x30, CT)
+            + uid_item(0x30, VERIFICATION)
+            + uid_item(0x40, IMPLICIT),
+        )
+    )
+
+
 # --- construction ------------------------------------------------------------------------
 
 
@@ -741,15 +754,7 @@ def test_a_rejected_ac_context_is_not_checked() -> None:
             "a SOPClassCommonExtendedNegotiation sub-item is not sent in an A-ASSOCIATE-AC",
         ),
         (
-            minimal_rq(
-                item(
-                    0x20,
-                    b"\x01\x00\x00\x00"
-                    + uid_item(0x30, CT)
-                    + uid_item(0x30, VERIFICATION)
-                    + uid_item(0x40, IMPLICIT),
-                )
-            ),
+            two_abstract_syntaxes_rq(),
             "a second Abstract Syntax Sub-Item",
         ),
         (
@@ -947,15 +952,7 @@ def test_fuzz_mutated_pdus(seed: bytes, changes: list[tuple[int, int]], cut: int
 def test_remembered_context_sub_items_still_get_their_diagnostics() -> None:
     # A run of sub-items that broke a rule is not remembered: the second decode reports it
     # again; a clean run is remembered and gives the same values.
-    twice = minimal_rq(
-        item(
-            0x20,
-            b"\x01\x00\x00\x00"
-            + uid_item(0x30, CT)
-            + uid_item(0x30, VERIFICATION)
-            + uid_item(0x40, IMPLICIT),
-        )
-    )
+    twice = two_abstract_syntaxes_rq()
     first, second = dk.decode_pdu(twice), dk.decode_pdu(twice)
     assert first.diagnostics and first.diagnostics == second.diagnostics
     assert first.pdu == second.pdu and dk.encode_pdu(second.pdu) == twice
