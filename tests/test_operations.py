@@ -200,8 +200,9 @@ def test_a_window_of_0_is_unlimited() -> None:
 
 def test_a_wrong_argument_type_is_a_type_error_naming_it() -> None:
     ours = dk.Operations(agreed(), "requestor")
+    not_a_request: object = dk.CCancelRequest(message_id_being_responded_to=1)
     with pytest.raises(TypeError, match="request is a DIMSE Request"):
-        ours.request_sent(CT_CONTEXT, dk.CCancelRequest(message_id_being_responded_to=1))  # type: ignore[arg-type]
+        ours.request_sent(CT_CONTEXT, not_a_request)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="side is 'requestor' or 'acceptor'"):
         dk.Operations(agreed(), "scu")  # type: ignore[arg-type]
 
@@ -397,7 +398,8 @@ def test_a_c_move_cancelled_mid_way_ends_with_cancel_and_says_it_was_cancelled()
     acceptor.request_received(MOVE_CONTEXT, request)
     pending = progress(request, remaining=5)
     acceptor.response_sent(MOVE_CONTEXT, pending)
-    assert not requestor.response_received(MOVE_CONTEXT, pending).cancelled  # type: ignore[union-attr]
+    progressed = requestor.response_received(MOVE_CONTEXT, pending)
+    assert isinstance(progressed, dk.ResponseReceived) and not progressed.cancelled
     # the cancel counts against no window: the requestor's only slot is the C-MOVE
     operation = requestor.cancel_sent(MOVE_CONTEXT, cancel(1))
     assert operation.cancelled and requestor.outstanding_ours[1].cancelled

@@ -5,8 +5,8 @@ Owns: :class:`Operations`, one per association, built from its
 for each request outstanding (ours, and the peer's); and the events it hands back
 (:class:`ResponseReceived`, :class:`UnexpectedResponse`, :class:`DuplicateInvocation`,
 :class:`WindowOverrun`, :class:`CancelReceived`, :class:`UnexpectedCancel`).  It
-allocates our Message IDs (unique among our outstanding operations, PS3.7 9.1.1.1,
-10.1.1.1), pairs each response with its request by Message ID Being Responded To (not
+allocates our Message IDs (unique among our outstanding operations, PS3.7 9.1.1.1.1,
+10.1.1.1.1), pairs each response with its request by Message ID Being Responded To (not
 first in, first out), tells Pending from final responses (PS3.7 Annex C), applies the
 request's :meth:`~dimsekit.Request.check_response` to every response, routes a C-CANCEL
 to the C-FIND, C-GET or C-MOVE it names (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3), and keeps
@@ -79,7 +79,8 @@ _CANCELLABLE: Final = frozenset(
 
 _INVOKED_BY_SCP: Final = frozenset({CommandField.N_EVENT_REPORT_RQ})
 """The requests the SCP of a SOP class sends (an N-EVENT-REPORT reports the SCP's event
-to the SCU: PS3.7 10.1.1; PS3.4 Annex J, Storage Commitment); every other request is the SCU's."""
+to the SCU: PS3.7 10.1.1; PS3.4 Annex J, Storage Commitment); every other request is the
+SCU's."""
 
 _UNIQUE: Final = (
     "a Message ID is unique among the outstanding operations of its sender "
