@@ -7,7 +7,10 @@ A-ASSOCIATE-RQ from what a user proposes, checking the answer to it, and answeri
 a pure function of a policy value (``negotiation``, PS3.8 9.3, Annex D, PS3.7 D.3.3);
 and the engine, one object per transport connection for either role, that the caller
 hands the events it sends and the bytes it reads, and asks for the events that follow,
-the bytes to write, what the transport must do, and its next deadline (``engine``).
+the bytes to write, what the transport must do, and its next deadline (``engine``);
+the DIMSE operations of an association in both directions, as messages: Message IDs,
+responses paired with their requests, C-CANCEL routed, the asynchronous operations
+window kept (``operations``, PS3.7 9.1, 10.1, D.3.3.3).
 
 Must not know: sockets, threads, clocks (time comes in from the caller), and how a PDU or
 a command set is laid out (it asks the framing layer and the codec).  Imports the framing

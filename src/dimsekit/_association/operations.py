@@ -1,0 +1,535 @@
+"""The DIMSE operations of one association, both ways, sans-IO (PS3.7 9.1, 10.1, D.3.3.3).
+
+Owns: :class:`Operations`, one per association, built from its
+:class:`~dimsekit.Agreement` and which end of it we are; the :class:`Operation` it keeps
+for each request outstanding (ours, and the peer's); and the events it hands back
+(:class:`ResponseReceived`, :class:`UnexpectedResponse`, :class:`DuplicateInvocation`,
+:class:`WindowOverrun`, :class:`CancelReceived`, :class:`UnexpectedCancel`).  It
+allocates our Message IDs (unique among our outstanding operations, PS3.7 9.1.1.1.1,
+10.1.1.1.1), pairs each response with its request by Message ID Being Responded To (not
+first in, first out), tells Pending from final responses (PS3.7 Annex C), applies the
+request's :meth:`~dimsekit.Request.check_response` to every response, routes a C-CANCEL
+to the C-FIND, C-GET or C-MOVE it names (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3), and keeps
+each direction within the asynchronous operations window (PS3.7 D.3.3.3).
+
+Theory of operation.  The caller tells it each DIMSE message as it goes out
+(:meth:`Operations.request_sent`, :meth:`~Operations.response_sent`,
+:meth:`~Operations.cancel_sent`), before it hands it to the engine: what breaks a rule
+of ours raises :class:`~dimsekit.LocalProtocolError` and is never sent.  It tells it
+each message received (:meth:`~Operations.request_received`,
+:meth:`~Operations.response_received`, :meth:`~Operations.cancel_received`) and gets an
+event back: what the peer did wrong is an event with a diagnostic, never an exception,
+and what to do about it (answer, abort) is the caller's policy.
+
+Choices where PS3.7 is silent: our Message IDs run 1 to 65535 and wrap to 1 (0 is a
+valid US, but DCMTK and pynetdicom start at 1 and some peers take 0 for absent); the
+peer's Message IDs are its own (unique among the peer's outstanding operations, apart
+from ours); a request beyond our window is refused, not held (holding it until an
+operation ends is the caller's choice, or the engine's: :attr:`Operations.window_open`
+says whether one more may go); a peer's request beyond its window is taken as
+outstanding all the same, with a :class:`WindowOverrun`, so that the answer the policy
+sends ends it; a C-CANCEL travels on its operation's presentation context (what DCMTK
+and pynetdicom do).
+
+Must not know: bytes, PDUs, the states of PS3.8 9.2 (``engine`` will wire it in),
+sockets, threads and clocks (the DIMSE timeouts are the engine's deadlines).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Final, TypeAlias
+
+import attrs
+
+from .._diagnostics import Diagnostic, Severity
+from .._errors import LocalProtocolError
+from .._model.status import StatusCategory
+from .._model.vr import CommandField
+from ..messages import CCancelRequest, Request, Response, ResponseMismatch
+from .negotiation import AcceptedContext, Agreement, Side
+
+__all__ = [
+    "DUPLICATE_INVOCATION",
+    "CancelReceived",
+    "DuplicateInvocation",
+    "Operation",
+    "OperationEvent",
+    "Operations",
+    "ResponseReceived",
+    "UnexpectedCancel",
+    "UnexpectedResponse",
+    "WindowOverrun",
+]
+
+DUPLICATE_INVOCATION: Final = 0x0210
+"""The status answering a request whose Message ID is already outstanding (PS3.7 C.5:
+Duplicate Invocation, a general Failure of every service)."""
+
+_FIRST_ID: Final = 1
+_LAST_ID: Final = 0xFFFF
+_ID_COUNT: Final = _LAST_ID - _FIRST_ID + 1
+
+_CANCELLABLE: Final = frozenset(
+    {CommandField.C_FIND_RQ, CommandField.C_GET_RQ, CommandField.C_MOVE_RQ}
+)
+"""What a C-CANCEL-RQ may stop (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3)."""
+
+_INVOKED_BY_SCP: Final = frozenset({CommandField.N_EVENT_REPORT_RQ})
+"""The requests the SCP of a SOP class sends (an N-EVENT-REPORT reports the SCP's event
+to the SCU: PS3.7 10.1.1; PS3.4 Annex J, Storage Commitment); every other request is the
+SCU's."""
+
+_UNIQUE: Final = (
+    "a Message ID is unique among the outstanding operations of its sender "
+    "(PS3.7 9.1.1.1.1, 10.1.1.1.1)"
+)
+_ANSWERS: Final = (
+    "a response answers an outstanding request of its peer, by Message ID Being Responded "
+    "To (PS3.7 9.3, 10.3)"
+)
+_SAME_CONTEXT: Final = (
+    "a response travels on its request's presentation context, a C-CANCEL-RQ on its "
+    "operation's: the context of a PDV (PS3.8 9.3.5.1) names the operation's abstract "
+    "syntax (PS3.8 7.1.1.13), as DCMTK and pynetdicom send them"
+)
+_CANCELS: Final = (
+    "a C-CANCEL-RQ names an outstanding C-FIND, C-GET or C-MOVE by its Message ID "
+    "(PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3)"
+)
+_WINDOW: Final = (
+    "each side keeps at most the negotiated number of operations outstanding: the "
+    "requestor max-operations-invoked, the acceptor max-operations-performed, 0 unlimited "
+    "(PS3.7 D.3.3.3)"
+)
+_ROLE: Final = (
+    "a request is sent by the side the negotiation made SCU of its context (an "
+    "N-EVENT-REPORT-RQ by the SCP) (PS3.7 D.3.3.4)"
+)
+
+
+def _other(side: Side) -> Side:
+    return "acceptor" if side == "requestor" else "requestor"
+
+
+@attrs.frozen(kw_only=True)
+class Operation:
+    """One outstanding DIMSE operation: its ``request``, the presentation context it
+    travels on, whether we invoked it (``ours``) or the peer did, and whether a
+    C-CANCEL-RQ was sent or received for it (``cancelled``; PS3.7 9.3.2.3)."""
+
+    context_id: int
+    request: Request[Any]
+    ours: bool
+    cancelled: bool = False
+
+    @property
+    def message_id(self) -> int:
+        """The request's Message ID, which its responses name (PS3.7 9.3, 10.3)."""
+        return self.request.message_id
+
+
+@attrs.frozen(kw_only=True)
+class ResponseReceived:
+    """A response to one of our outstanding operations, paired by Message ID Being
+    Responded To (PS3.7 9.3, 10.3).  ``final``: the operation ended with it (any status
+    but Pending, PS3.7 Annex C; a Pending C-FIND match or C-GET/C-MOVE progress is not
+    final).  ``mismatches``: every way the response fails to answer the request
+    (:meth:`~dimsekit.Request.check_response`, and the presentation context), empty when
+    it does."""
+
+    operation: Operation
+    response: Response
+    final: bool
+    mismatches: tuple[ResponseMismatch, ...] = ()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether a C-CANCEL-RQ was sent for the operation (its final status is the one
+        the peer sent: Cancel FE00, or another if it finished first; PS3.7 9.3.2.3)."""
+        return self.operation.cancelled
+
+
+@attrs.frozen(kw_only=True)
+class UnexpectedResponse:
+    """A response to no outstanding operation of ours (PS3.7 9.3, 10.3): reported, and
+    what follows (ignoring it, an abort) is the caller's policy."""
+
+    context_id: int
+    response: Response
+    diagnostic: Diagnostic
+
+
+@attrs.frozen(kw_only=True)
+class DuplicateInvocation:
+    """A peer's request whose Message ID is already outstanding from the peer: it is not
+    taken as an operation, and ``response`` (status 0210H, Duplicate Invocation, PS3.7
+    C.5) is the answer to send on ``context_id``.  ``original`` is the operation that
+    holds the Message ID."""
+
+    context_id: int
+    request: Request[Any]
+    original: Operation
+    response: Response
+    diagnostic: Diagnostic
+
+
+@attrs.frozen(kw_only=True)
+class WindowOverrun:
+    """A peer's request beyond the window the negotiation gave the peer (PS3.7
+    D.3.3.3): it is outstanding all the same (``operation``), and the caller's policy
+    answers it (a Failure status, which ends it) or aborts.  ``limit``: the peer's
+    window."""
+
+    operation: Operation
+    limit: int
+    diagnostic: Diagnostic
+
+
+@attrs.frozen(kw_only=True)
+class CancelReceived:
+    """A C-CANCEL-RQ from the peer for an operation it invoked that is still ours to
+    perform (now marked ``cancelled``): the SCP should stop and end it with its final
+    response, Cancel FE00 (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3)."""
+
+    operation: Operation
+    cancel: CCancelRequest
+
+
+@attrs.frozen(kw_only=True)
+class UnexpectedCancel:
+    """A C-CANCEL-RQ from the peer naming no outstanding C-FIND, C-GET or C-MOVE of its
+    own (it may have crossed the final response on the wire: a warning then), or one on
+    another presentation context."""
+
+    context_id: int
+    cancel: CCancelRequest
+    diagnostic: Diagnostic
+
+
+OperationEvent: TypeAlias = (
+    ResponseReceived
+    | UnexpectedResponse
+    | DuplicateInvocation
+    | WindowOverrun
+    | CancelReceived
+    | UnexpectedCancel
+)
+"""What :class:`Operations` hands back for a message received."""
+
+
+class Operations:
+    """The DIMSE operations of one association, in both directions (see the module
+    docstring).  ``side``: which end of the association we are (``"requestor"`` or
+    ``"acceptor"``, the value of the engine's :class:`~dimsekit.Role`)."""
+
+    __slots__ = ("_agreement", "_duplicates", "_next_id", "_ours", "_peers", "_side")
+
+    def __init__(self, agreement: Agreement, side: Side) -> None:
+        if not isinstance(agreement, Agreement):
+            raise TypeError(f"agreement is an Agreement, not {agreement!r}")
+        if side not in ("requestor", "acceptor"):
+            raise TypeError(f"side is 'requestor' or 'acceptor', not {side!r}")
+        self._agreement = agreement
+        self._side: Side = side
+        self._next_id = _FIRST_ID
+        self._ours: dict[int, Operation] = {}
+        self._peers: dict[int, Operation] = {}
+        self._duplicates: Counter[int] = Counter()
+        """Duplicate Invocation answers handed out and not yet sent, by Message ID."""
+
+    # --- what the negotiation gave each side ------------------------------------------
+
+    @property
+    def side(self) -> Side:
+        return self._side
+
+    def _limit(self, side: Side) -> int:
+        """How many operations ``side`` may have outstanding (PS3.7 D.3.3.3; 0: any)."""
+        agreed = self._agreement
+        if side == "requestor":
+            return agreed.max_operations_invoked
+        return agreed.max_operations_performed
+
+    @property
+    def our_window(self) -> int:
+        """How many operations we may have outstanding (PS3.7 D.3.3.3; 0: unlimited)."""
+        return self._limit(self._side)
+
+    @property
+    def peer_window(self) -> int:
+        """How many operations the peer may have outstanding (0: unlimited)."""
+        return self._limit(_other(self._side))
+
+    @property
+    def window_open(self) -> bool:
+        """Whether one more request of ours fits the window (what a caller that holds
+        requests rather than have them refused asks)."""
+        limit = self.our_window
+        return limit == 0 or len(self._ours) < limit
+
+    @property
+    def outstanding_ours(self) -> Mapping[int, Operation]:
+        """Our outstanding operations by Message ID (a read-only view)."""
+        return MappingProxyType(self._ours)
+
+    @property
+    def outstanding_peers(self) -> Mapping[int, Operation]:
+        """The peer's outstanding operations by Message ID (a read-only view)."""
+        return MappingProxyType(self._peers)
+
+    # --- Message IDs -------------------------------------------------------------------
+
+    def next_message_id(self) -> int:
+        """A Message ID for our next request: the next of 1 to 65535 after the last one
+        given, wrapping, skipping those still outstanding (PS3.7 9.1.1.1.1, 10.1.1.1.1).  It
+        is not reserved until :meth:`request_sent`.  Every one outstanding:
+        :class:`~dimsekit.LocalProtocolError`."""
+        if len(self._ours) >= _ID_COUNT:
+            raise LocalProtocolError(
+                f"no Message ID is free: all {_ID_COUNT} are outstanding ({_UNIQUE})"
+            )
+        candidate = self._next_id
+        while candidate in self._ours:
+            candidate = _FIRST_ID if candidate == _LAST_ID else candidate + 1
+        self._next_id = _FIRST_ID if candidate == _LAST_ID else candidate + 1
+        return candidate
+
+    # --- our requests and their responses ----------------------------------------------
+
+    def _context(self, context_id: int, what: str) -> AcceptedContext:
+        context = self._agreement.contexts.get(context_id)
+        if context is None or not context.usable:
+            raise LocalProtocolError(
+                f"{what} on presentation context {context_id}, which the association did "
+                "not accept (PS3.8 7.1.1.14)"
+            )
+        return context
+
+    def request_sent(self, context_id: int, request: Request[Any]) -> Operation:
+        """Record ``request``, about to be sent on ``context_id``, as our outstanding
+        operation, and return it.
+
+        Refused with :class:`~dimsekit.LocalProtocolError`: a Message ID already
+        outstanding of ours (PS3.7 9.1.1.1.1, 10.1.1.1.1); a context not accepted; a role
+        the negotiation did not give us on it (PS3.7 D.3.3.4: a C-STORE-RQ where we are
+        not SCU, an N-EVENT-REPORT-RQ where we are not SCP); one request beyond our
+        window (PS3.7 D.3.3.3).  A request beyond the window is refused, never held:
+        holding it until an operation ends is the caller's choice (ask
+        :attr:`window_open`).
+        """
+        if not isinstance(request, Request):
+            raise TypeError(f"request is a DIMSE Request, not {request!r}")
+        name = request.command_field.message_name
+        context = self._context(context_id, f"a {name}")
+        by_scp = request.command_field in _INVOKED_BY_SCP
+        ours_role = context.scu_is(_other(self._side)) if by_scp else context.scu_is(self._side)
+        if not ours_role:
+            raise LocalProtocolError(
+                f"a {name} on presentation context {context_id}, where the negotiation "
+                f"did not make the {self._side} {'SCP' if by_scp else 'SCU'} of "
+                f"{context.abstract_syntax} ({_ROLE})"
+            )
+        message_id = request.message_id
+        if message_id in self._ours:
+            raise LocalProtocolError(
+                f"a {name} with Message ID {message_id}, already outstanding ({_UNIQUE})"
+            )
+        if not self.window_open:
+            raise LocalProtocolError(
+                f"a {name} beyond the window: {len(self._ours)} operations of ours are "
+                f"outstanding, the {self._side} may have {self.our_window} ({_WINDOW})"
+            )
+        operation = Operation(context_id=context_id, request=request, ours=True)
+        self._ours[message_id] = operation
+        return operation
+
+    def response_received(
+        self, context_id: int, response: Response
+    ) -> ResponseReceived | UnexpectedResponse:
+        """The response received on ``context_id``, paired with our operation its
+        Message ID Being Responded To names (PS3.7 9.3, 10.3): a
+        :class:`ResponseReceived` (the operation ends with a final one), or an
+        :class:`UnexpectedResponse` where none of ours is outstanding under that ID."""
+        if not isinstance(response, Response):
+            raise TypeError(f"response is a DIMSE Response, not {response!r}")
+        message_id = response.message_id_being_responded_to
+        operation = self._ours.get(message_id)
+        if operation is None:
+            name = response.command_field.message_name
+            return UnexpectedResponse(
+                context_id=context_id,
+                response=response,
+                diagnostic=Diagnostic(
+                    what=f"a {name} to Message ID {message_id}, which names no outstanding "
+                    "request of ours",
+                    rule=_ANSWERS,
+                    severity=Severity.ERROR,
+                ),
+            )
+        mismatches = list(operation.request.check_response(response))
+        if context_id != operation.context_id:
+            mismatches.append(
+                ResponseMismatch("context_id", operation.context_id, context_id, _SAME_CONTEXT)
+            )
+        final = response.status.category is not StatusCategory.PENDING
+        if final:
+            del self._ours[message_id]
+        return ResponseReceived(
+            operation=operation, response=response, final=final, mismatches=tuple(mismatches)
+        )
+
+    # --- the peer's requests and our responses -----------------------------------------
+
+    def request_received(
+        self, context_id: int, request: Request[Any]
+    ) -> Operation | DuplicateInvocation | WindowOverrun:
+        """Take the peer's ``request``, received on ``context_id``: its outstanding
+        :class:`Operation`; a :class:`DuplicateInvocation` carrying the 0210H answer
+        where the peer's Message ID is already outstanding (PS3.7 C.5), the request not
+        taken; a :class:`WindowOverrun` where it is one beyond the peer's window (PS3.7
+        D.3.3.3), taken all the same, for the policy to answer."""
+        if not isinstance(request, Request):
+            raise TypeError(f"request is a DIMSE Request, not {request!r}")
+        message_id = request.message_id
+        original = self._peers.get(message_id)
+        name = request.command_field.message_name
+        if original is not None:
+            self._duplicates[message_id] += 1
+            return DuplicateInvocation(
+                context_id=context_id,
+                request=request,
+                original=original,
+                response=request.response(status=DUPLICATE_INVOCATION),
+                diagnostic=Diagnostic(
+                    what=f"a {name} with Message ID {message_id}, which a "
+                    f"{original.request.command_field.message_name} of the peer still holds",
+                    rule=_UNIQUE,
+                    severity=Severity.ERROR,
+                ),
+            )
+        operation = Operation(context_id=context_id, request=request, ours=False)
+        self._peers[message_id] = operation
+        limit = self.peer_window
+        if limit and len(self._peers) > limit:
+            return WindowOverrun(
+                operation=operation,
+                limit=limit,
+                diagnostic=Diagnostic(
+                    what=f"a {name} makes {len(self._peers)} operations of the peer "
+                    f"outstanding; the {_other(self._side)} may have {limit}",
+                    rule=_WINDOW,
+                    severity=Severity.ERROR,
+                ),
+            )
+        return operation
+
+    def response_sent(self, context_id: int, response: Response) -> Operation:
+        """Record our ``response``, about to be sent on ``context_id``, to the peer's
+        operation it names, and return that operation; a final one (any status but
+        Pending) ends it.  The 0210H answer of a :class:`DuplicateInvocation` ends
+        nothing.  Refused with :class:`~dimsekit.LocalProtocolError`: a response to no
+        outstanding operation of the peer, on another context, or that does not answer
+        its request (:meth:`~dimsekit.Request.check_response`)."""
+        if not isinstance(response, Response):
+            raise TypeError(f"response is a DIMSE Response, not {response!r}")
+        message_id = response.message_id_being_responded_to
+        name = response.command_field.message_name
+        operation = self._peers.get(message_id)
+        if operation is None:
+            raise LocalProtocolError(
+                f"a {name} to Message ID {message_id}, which names no outstanding request "
+                f"of the peer ({_ANSWERS})"
+            )
+        if context_id != operation.context_id:
+            raise LocalProtocolError(
+                f"a {name} on presentation context {context_id}; its request came on "
+                f"{operation.context_id} ({_SAME_CONTEXT})"
+            )
+        mismatches = operation.request.check_response(response)
+        if mismatches:
+            raise LocalProtocolError(
+                f"a {name} that does not answer its request: "
+                + "; ".join(str(mismatch) for mismatch in mismatches)
+            )
+        if response.status == DUPLICATE_INVOCATION and self._duplicates[message_id]:
+            self._duplicates[message_id] -= 1
+            if not self._duplicates[message_id]:
+                del self._duplicates[message_id]
+            return operation
+        if response.status.category is not StatusCategory.PENDING:
+            del self._peers[message_id]
+        return operation
+
+    # --- C-CANCEL ----------------------------------------------------------------------
+
+    def _cancelled(
+        self, table: dict[int, Operation], context_id: int, cancel: CCancelRequest
+    ) -> Iterator[str]:
+        """What keeps ``cancel`` from naming an operation of ``table`` (nothing: it
+        does, and that operation is marked cancelled)."""
+        message_id = cancel.message_id_being_responded_to
+        operation = table.get(message_id)
+        if operation is None:
+            yield f"Message ID {message_id} names no outstanding operation"
+            return
+        field = operation.request.command_field
+        if field not in _CANCELLABLE:
+            yield f"Message ID {message_id} names a {field.message_name}, which no C-CANCEL stops"
+        if context_id != operation.context_id:
+            yield (
+                f"it came on presentation context {context_id}, the operation on "
+                f"{operation.context_id} ({_SAME_CONTEXT})"
+            )
+        if operation.cancelled:
+            yield f"the operation of Message ID {message_id} is already cancelled"
+
+    def cancel_sent(self, context_id: int, cancel: CCancelRequest) -> Operation:
+        """Record our C-CANCEL-RQ, about to be sent on ``context_id``, and return the
+        operation of ours it names, now ``cancelled``: its final response then says so
+        (:attr:`ResponseReceived.cancelled`).  A C-CANCEL counts against no window and
+        has no response of its own (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3).  Refused with
+        :class:`~dimsekit.LocalProtocolError`: no outstanding operation of ours under
+        its Message ID (one that has ended included), one that is no C-FIND, C-GET or
+        C-MOVE, another context, or one already cancelled."""
+        if not isinstance(cancel, CCancelRequest):
+            raise TypeError(f"cancel is a CCancelRequest, not {cancel!r}")
+        problems = list(self._cancelled(self._ours, context_id, cancel))
+        if problems:
+            raise LocalProtocolError(
+                f"a C-CANCEL-RQ that cancels nothing: {'; '.join(problems)} ({_CANCELS})"
+            )
+        return self._mark(self._ours, cancel)
+
+    def cancel_received(
+        self, context_id: int, cancel: CCancelRequest
+    ) -> CancelReceived | UnexpectedCancel:
+        """The peer's C-CANCEL-RQ received on ``context_id``, routed to the operation it
+        invoked that it names: a :class:`CancelReceived` for us, its SCP, to act on, or
+        an :class:`UnexpectedCancel` (a warning where no operation is outstanding under
+        its Message ID, which a cancel crossing the final response makes; an error
+        otherwise)."""
+        if not isinstance(cancel, CCancelRequest):
+            raise TypeError(f"cancel is a CCancelRequest, not {cancel!r}")
+        problems = list(self._cancelled(self._peers, context_id, cancel))
+        if problems:
+            gone = cancel.message_id_being_responded_to not in self._peers
+            return UnexpectedCancel(
+                context_id=context_id,
+                cancel=cancel,
+                diagnostic=Diagnostic(
+                    what=f"a C-CANCEL-RQ that cancels nothing: {'; '.join(problems)}",
+                    rule=_CANCELS,
+                    severity=Severity.WARNING if gone else Severity.ERROR,
+                ),
+            )
+        return CancelReceived(operation=self._mark(self._peers, cancel), cancel=cancel)
+
+    @staticmethod
+    def _mark(table: dict[int, Operation], cancel: CCancelRequest) -> Operation:
+        message_id = cancel.message_id_being_responded_to
+        operation = attrs.evolve(table[message_id], cancelled=True)
+        table[message_id] = operation
+        return operation
