@@ -292,8 +292,10 @@ def test_a_response_to_nothing_outstanding_is_an_unexpected_response() -> None:
 def test_a_peer_request_becomes_its_outstanding_operation_and_our_final_response_ends_it() -> None:
     acceptor = dk.Operations(agreed(), "acceptor")
     request = find(5)
-    operation = acceptor.request_received(FIND_CONTEXT, request)
-    assert isinstance(operation, dk.Operation) and not operation.ours
+    received = acceptor.request_received(FIND_CONTEXT, request)
+    assert isinstance(received, dk.RequestReceived) and received.request is request
+    operation = received.operation
+    assert not operation.ours and operation.transfer_syntax == IMPLICIT
     assert acceptor.outstanding_peers == {5: operation}
     pending = request.response(status=0xFF00, identifier=ID)
     assert acceptor.response_sent(FIND_CONTEXT, pending) is operation
@@ -304,8 +306,9 @@ def test_a_peer_request_becomes_its_outstanding_operation_and_our_final_response
 
 def test_a_peer_message_id_already_outstanding_gets_a_duplicate_invocation_answer() -> None:
     acceptor = dk.Operations(agreed((0, 0)), "acceptor")
-    first = acceptor.request_received(CT_CONTEXT, store(5))
-    assert isinstance(first, dk.Operation)
+    received = acceptor.request_received(CT_CONTEXT, store(5))
+    assert isinstance(received, dk.RequestReceived)
+    first = received.operation
     event = acceptor.request_received(CT_CONTEXT, store(5))
     assert isinstance(event, dk.DuplicateInvocation)
     assert event.original is first
@@ -324,19 +327,19 @@ def test_the_same_message_id_is_fine_once_the_peer_operation_ended() -> None:
     acceptor = dk.Operations(agreed(), "acceptor")
     acceptor.request_received(ECHO_CONTEXT, echo(1))
     acceptor.response_sent(ECHO_CONTEXT, echo(1).response(status=0))
-    assert isinstance(acceptor.request_received(ECHO_CONTEXT, echo(1)), dk.Operation)
+    assert isinstance(acceptor.request_received(ECHO_CONTEXT, echo(1)), dk.RequestReceived)
 
 
 def test_our_ids_and_the_peer_ids_are_apart() -> None:
     acceptor = dk.Operations(agreed((0, 0)), "acceptor")
     acceptor.request_sent(MR_CONTEXT, store(1, MR))
-    assert isinstance(acceptor.request_received(CT_CONTEXT, store(1)), dk.Operation)
+    assert isinstance(acceptor.request_received(CT_CONTEXT, store(1)), dk.RequestReceived)
 
 
 def test_a_peer_overrunning_its_window_is_named_and_taken_for_the_policy_to_answer() -> None:
     acceptor = dk.Operations(agreed((2, 1)), "acceptor")
-    assert isinstance(acceptor.request_received(CT_CONTEXT, store(1)), dk.Operation)
-    assert isinstance(acceptor.request_received(CT_CONTEXT, store(2)), dk.Operation)
+    assert isinstance(acceptor.request_received(CT_CONTEXT, store(1)), dk.RequestReceived)
+    assert isinstance(acceptor.request_received(CT_CONTEXT, store(2)), dk.RequestReceived)
     event = acceptor.request_received(CT_CONTEXT, store(3))
     assert isinstance(event, dk.WindowOverrun)
     assert event.limit == 2 and event.operation.request == store(3)
@@ -351,11 +354,11 @@ def test_a_synchronous_c_get_with_its_c_store_sub_operations_fits_a_1_1_window()
     requestor, acceptor = pair((1, 1))
     request = get(1)
     requestor.request_sent(GET_CONTEXT, request)
-    assert isinstance(acceptor.request_received(GET_CONTEXT, request), dk.Operation)
+    assert isinstance(acceptor.request_received(GET_CONTEXT, request), dk.RequestReceived)
     for message_id in (1, 2):  # the acceptor's own Message IDs: it has one outstanding
         sub = store(message_id, MR)
         acceptor.request_sent(MR_CONTEXT, sub)
-        assert isinstance(requestor.request_received(MR_CONTEXT, sub), dk.Operation)
+        assert isinstance(requestor.request_received(MR_CONTEXT, sub), dk.RequestReceived)
         requestor.response_sent(MR_CONTEXT, sub.response(status=0))
         assert isinstance(
             acceptor.response_received(MR_CONTEXT, sub.response(status=0)), dk.ResponseReceived
@@ -492,7 +495,7 @@ def test_any_interleaving_the_window_allows_pairs_every_response_with_its_reques
             request = find(message_id) if is_find else store(message_id)
             context = FIND_CONTEXT if isinstance(request, dk.CFindRequest) else CT_CONTEXT
             requestor.request_sent(context, request)
-            assert isinstance(acceptor.request_received(context, request), dk.Operation)
+            assert isinstance(acceptor.request_received(context, request), dk.RequestReceived)
             sent[message_id] = request
             pendings[message_id] = pick % 3 if isinstance(request, dk.CFindRequest) else 0
             continue
@@ -536,3 +539,26 @@ def test_a_duplicate_of_any_service_gets_a_valid_0210_answer(request: dk.Message
     assert isinstance(event, dk.DuplicateInvocation)
     assert event.response.status.category is dk.StatusCategory.FAILURE
     assert request.check_response(event.response) == []
+
+
+def test_a_peer_request_with_a_field_decoded_leniently_is_answered_without_it() -> None:
+    """A request decoded leniently may hold a value we may not send back (an invalid UID
+    a response would echo): the engine's answer leaves the echoed fields out (all are
+    optional in a Failure response, PS3.7 9.3) rather than raise."""
+    data = dk.encode_command(store(3)).replace(
+        b"1.2.840.10008.5.1.4.1.1.2\0", b"\0.2.840.10008.5.1.4.1.1.2\0"
+    )
+    decoded = dk.decode_command(data)
+    assert decoded.diagnostics  # the invalid UID was reported, and kept
+    request = decoded.message
+    assert isinstance(request, dk.CStoreRequest)
+    with pytest.raises(dk.InvalidMessageError):
+        request.response(status=0x0122)  # copying it back is refused
+    acceptor = dk.Operations(agreed(), "acceptor")
+    event = acceptor.request_received(CT_CONTEXT, request)
+    assert isinstance(event, dk.RequestRefused)  # its SOP class is not the context's
+    answer = event.response
+    assert answer.status == 0x0122 and answer.message_id_being_responded_to == 3
+    assert isinstance(answer, dk.CStoreResponse) and answer.affected_sop_class_uid is None
+    acceptor.response_sent(CT_CONTEXT, answer)
+    assert not acceptor.outstanding_peers
