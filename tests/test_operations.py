@@ -323,6 +323,22 @@ def test_a_peer_message_id_already_outstanding_gets_a_duplicate_invocation_answe
     assert acceptor.outstanding_peers == {}
 
 
+def test_a_duplicate_of_another_service_on_another_context_is_answered_as_itself() -> None:
+    """The 0210H answer is the duplicate's own (its context, its service): the original's
+    context and check_response are not its, and the original stays outstanding."""
+    acceptor = dk.Operations(agreed((0, 0)), "acceptor")
+    received = acceptor.request_received(CT_CONTEXT, store(5))
+    assert isinstance(received, dk.RequestReceived)
+    event = acceptor.request_received(ECHO_CONTEXT, echo(5))
+    assert isinstance(event, dk.DuplicateInvocation)
+    assert isinstance(event.response, dk.CEchoResponse)
+    acceptor.check_outgoing(ECHO_CONTEXT, event.response)  # checks only, changes nothing
+    assert acceptor.response_sent(ECHO_CONTEXT, event.response) is received.operation
+    assert acceptor.outstanding_peers == {5: received.operation}
+    with pytest.raises(dk.LocalProtocolError, match="its request came on 3"):
+        acceptor.response_sent(ECHO_CONTEXT, event.response)  # owed once, answered once
+
+
 def test_the_same_message_id_is_fine_once_the_peer_operation_ended() -> None:
     acceptor = dk.Operations(agreed(), "acceptor")
     acceptor.request_received(ECHO_CONTEXT, echo(1))

@@ -34,14 +34,13 @@ valid US, but DCMTK and pynetdicom start at 1 and some peers take 0 for absent);
 peer's Message IDs are its own (unique among the peer's outstanding operations, apart
 from ours); a request beyond our window is refused, not held (holding it until an
 operation ends is the caller's choice: :attr:`Operations.window_open` says whether one
-more may go); a peer's request beyond its window is taken as
-outstanding all the same, with a :class:`WindowOverrun`, so that the answer the policy
-sends ends it; a C-CANCEL travels on its operation's presentation context (what DCMTK
-and pynetdicom do); a peer's request beyond its window is refused with its service's
-"Refused: Out of Resources" (A700 C-STORE and C-FIND, A702 C-GET and C-MOVE), 0213H
-Resource Limitation for the others; one in a role or of a SOP class its context does not
-carry, with 0122H, Refused: SOP Class Not Supported (the nearest PS3.7 C.5 general
-failure), taken as outstanding until that answer goes.
+more may go); a peer's request beyond its window is taken as outstanding all the same,
+with a :class:`WindowOverrun` whose answer ends it: its service's "Refused: Out of
+Resources" (A700 C-STORE and C-FIND, A702 C-GET and C-MOVE), 0213H Resource Limitation
+for the others; a C-CANCEL travels on its operation's presentation context (what DCMTK
+and pynetdicom do); a peer's request in a role or of a SOP class its context does not
+carry is answered 0122H, Refused: SOP Class Not Supported (the nearest PS3.7 C.5 general
+failure), and taken as outstanding until that answer goes.
 
 The association engine keeps one (``engine``: it calls the verbs, sends the answers the
 events carry and acts on :class:`OperationsPolicy`); used alone, the caller does.
@@ -500,7 +499,8 @@ class Operations:
         elif isinstance(message, Request):
             self._check_request(context_id, message)
         elif isinstance(message, Response):
-            self._check_response(context_id, message)
+            if not self._answers_duplicate(message):
+                self._check_response(context_id, message)
         else:
             raise TypeError(f"message is a DIMSE Message, not {message!r}")
 
@@ -567,11 +567,7 @@ class Operations:
         beyond the window is refused, never held: holding it until an operation ends is
         the caller's choice (ask :attr:`window_open`).
         """
-        return self._record_request(context_id, request, self._check_request(context_id, request))
-
-    def _record_request(
-        self, context_id: int, request: Request[Any], context: AcceptedContext
-    ) -> Operation:
+        context = self._check_request(context_id, request)
         operation = Operation(
             context_id=context_id,
             request=request,
@@ -704,6 +700,19 @@ class Operations:
             )
         return RequestReceived(operation=operation, diagnostics=diagnostics)
 
+    def _answers_duplicate(self, response: Response) -> bool:
+        """Whether ``response`` is the 0210H answer a :class:`DuplicateInvocation` handed
+        out: the duplicate's own, on its context and of its service, not an answer to the
+        original, whose checks are not its."""
+        if not isinstance(response, Response):
+            raise TypeError(f"response is a DIMSE Response, not {response!r}")
+        message_id = response.message_id_being_responded_to
+        return (
+            response.status == DUPLICATE_INVOCATION
+            and self._duplicates[message_id] > 0
+            and message_id in self._peers
+        )
+
     def _check_response(self, context_id: int, response: Response) -> Operation:
         if not isinstance(response, Response):
             raise TypeError(f"response is a DIMSE Response, not {response!r}")
@@ -734,16 +743,16 @@ class Operations:
         Pending) ends it.  The 0210H answer of a :class:`DuplicateInvocation` ends
         nothing.  Refused with :class:`~dimsekit.LocalProtocolError`: a response to no
         outstanding operation of the peer, on another context, or that does not answer
-        its request (:meth:`~dimsekit.Request.check_response`)."""
-        return self._record_response(self._check_response(context_id, response), response)
-
-    def _record_response(self, operation: Operation, response: Response) -> Operation:
-        message_id = response.message_id_being_responded_to
-        if response.status == DUPLICATE_INVOCATION and self._duplicates[message_id]:
+        its request (:meth:`~dimsekit.Request.check_response`).  The 0210H answer of a
+        :class:`DuplicateInvocation` is the duplicate's: none of those checks is its."""
+        if self._answers_duplicate(response):
+            message_id = response.message_id_being_responded_to
             self._duplicates[message_id] -= 1
             if not self._duplicates[message_id]:
                 del self._duplicates[message_id]
-            return operation
+            return self._peers[message_id]
+        operation = self._check_response(context_id, response)
+        message_id = response.message_id_being_responded_to
         if response.status.category is not StatusCategory.PENDING:
             del self._peers[message_id]
         return operation
