@@ -63,8 +63,9 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from itertools import islice
+from types import MappingProxyType
 from typing import Final, Literal, TypeAlias
 
 import attrs
@@ -92,9 +93,23 @@ from .._framing.pdus import (
     PDataTF,
     context_id_problems,
 )
-from ..messages import Message
+from ..messages import CGetRequest, CStoreRequest, Message, Request, Response
 from . import negotiation
 from .negotiation import Agreement
+from .operations import (
+    DEFAULT_OPERATIONS_POLICY,
+    STRICT_OPERATIONS_POLICY,
+    DuplicateInvocation,
+    Operation,
+    OperationEvent,
+    Operations,
+    OperationsPolicy,
+    RequestReceived,
+    RequestRefused,
+    ResponseReceived,
+    UnexpectedResponse,
+    WindowOverrun,
+)
 from .states import Action, State, ULEvent
 from .transitions import OUTCOMES, TRANSITIONS, Branch, branches, transition
 
@@ -117,6 +132,7 @@ __all__ = [
     "Diagnostics",
     "LocalEvent",
     "NeedData",
+    "OperationsUnfinished",
     "PData",
     "ReleaseRequest",
     "ReleaseRequested",
@@ -177,13 +193,25 @@ class PData:
 
 @attrs.frozen
 class ReleaseRequest:
-    """The A-RELEASE request primitive (Evt11): send an A-RELEASE-RQ (Sta6)."""
+    """The A-RELEASE request primitive (Evt11): send an A-RELEASE-RQ (Sta6).  Refused
+    while DIMSE operations are outstanding, unless ``abandon_outstanding``: they are then
+    reported ended without a final response (:class:`OperationsUnfinished`) when the
+    association is over."""
+
+    abandon_outstanding: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
 
 
 @attrs.frozen
 class ReleaseResponse:
     """The A-RELEASE response primitive (Evt14): send the A-RELEASE-RP (Sta8, Sta9,
-    Sta12); always affirmative (PS3.8 7.2)."""
+    Sta12); always affirmative (PS3.8 7.2).  Refused while DIMSE operations are
+    outstanding, unless ``abandon_outstanding`` (as :class:`ReleaseRequest`)."""
+
+    abandon_outstanding: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
 
 
 @attrs.frozen
@@ -299,9 +327,20 @@ class AwaitTransportClose:
 class TimedOut:
     """A timer fired: ARTIM (Evt18), or an application timeout (PS3.8 9.1.4 Note 2):
     ``"request"`` and ``"release"`` abort (an :class:`Aborted` follows), ``"idle"`` only
-    says so."""
+    says so; ``"response"``, the DIMSE response timeout of our ``operation``, aborts or
+    only says so as the :class:`~dimsekit.OperationsPolicy` says."""
 
-    which: Literal["artim", "request", "release", "idle"]
+    which: Literal["artim", "request", "release", "idle", "response"]
+    operation: Operation | None = None
+    """The operation whose response did not come in time (``"response"`` only)."""
+
+
+@attrs.frozen
+class OperationsUnfinished:
+    """The association is over (Sta13 or Sta1) with DIMSE operations outstanding: they
+    ended without a final response (ours first, then the peer's)."""
+
+    operations: tuple[Operation, ...]
 
 
 @attrs.frozen
@@ -317,7 +356,7 @@ AssociationEvent: TypeAlias = (
     AssociationRequested
     | AssociationAccepted
     | AssociationRejected
-    | MessageReceived
+    | OperationEvent
     | UndecodableMessage
     | ReleaseRequested
     | Released
@@ -325,9 +364,11 @@ AssociationEvent: TypeAlias = (
     | CloseTransport
     | AwaitTransportClose
     | TimedOut
+    | OperationsUnfinished
     | Diagnostics
 )
-"""What :meth:`Association.next_event` returns, but for :data:`NEED_DATA`."""
+"""What :meth:`Association.next_event` returns, but for :data:`NEED_DATA`: each DIMSE
+message received comes as the :data:`~dimsekit.OperationEvent` of its operation."""
 
 
 class NeedData(enum.Enum):
@@ -360,6 +401,7 @@ _PDU_EVENTS: Final[dict[type, ULEvent]] = {
     AAbort: ULEvent.EVT16,
 }
 """The event each PDU received is (PS3.8 Table 9-10)."""
+_NONE: Final[Mapping[int, Operation]] = MappingProxyType({})
 _KNOWN_TYPES: Final = frozenset(int(t) for t in PDUType)
 _P_DATA: Final = int(PDUType.P_DATA_TF)
 _DATA_ACTIONS: Final = frozenset({Action.DT_2, Action.AR_6})
@@ -435,9 +477,11 @@ class Association:
         request_timeout: float | None = 30.0,
         release_timeout: float | None = 30.0,
         idle_timeout: float | None = None,
+        response_timeout: float | None = None,
         max_pdu_ceiling: int = DEFAULT_MAX_PDU_CEILING,
         memory_budget: int | None = None,
         spill: SpillFactory | None = None,
+        operations_policy: OperationsPolicy | None = None,
     ) -> None:
         if not isinstance(role, Role):
             raise TypeError(f"role is a Role (REQUESTOR or ACCEPTOR), not {role!r}")
@@ -446,6 +490,7 @@ class Association:
             ("request_timeout", request_timeout),
             ("release_timeout", release_timeout),
             ("idle_timeout", idle_timeout),
+            ("response_timeout", response_timeout),
         ):
             if value is None and name != "artim_timeout":
                 continue
@@ -468,6 +513,12 @@ class Association:
                 f"max_pdu_ceiling is a number of bytes (0: none), not {max_pdu_ceiling!r}"
             )
         self._ceiling = max_pdu_ceiling
+        if operations_policy is None:
+            operations_policy = STRICT_OPERATIONS_POLICY if strict else DEFAULT_OPERATIONS_POLICY
+        elif not isinstance(operations_policy, OperationsPolicy):
+            raise TypeError(f"operations_policy is an OperationsPolicy, not {operations_policy!r}")
+        self._policy: Final = operations_policy
+        self._response_timeout = response_timeout
         self._assembler = MessageAssembler(
             max_pdu_length=0,  # the length rules are ours, read from each PDU header
             memory_budget=memory_budget,
@@ -498,6 +549,17 @@ class Association:
         # sending
         self._sending = False
         self._poisoned = False
+        # the DIMSE operations, once the association is established
+        self._operations: Operations | None = None
+        self._owed: list[tuple[int, Response]] = []
+        """Answers the engine owes the peer (0210H, 0122H, a window refusal), sent
+        between messages."""
+        self._waiting: dict[int, float] = {}
+        """Our operations' response deadlines, by Message ID."""
+        self._policy_abort = ""
+        """Set by a policy that aborts on what a message received did: the abort follows
+        the event that led to it."""
+        self._now = now
         if role is Role.ACCEPTOR:
             self._began = True
             self._fire(ULEvent.EVT5, _Cause(now))
@@ -526,7 +588,44 @@ class Association:
     def deadline(self) -> float | None:
         """When :meth:`handle_timer` must next be called: the earliest running timer."""
         times = [t for t in (self._artim, self._app[1] if self._app else None) if t is not None]
+        if self._waiting:
+            times.append(min(self._waiting.values()))
         return min(times) if times else None
+
+    @property
+    def operations_policy(self) -> OperationsPolicy:
+        """What the engine does where the peer breaks a rule of the operations."""
+        return self._policy
+
+    def _tracked(self) -> Operations:
+        if self._operations is None:
+            raise LocalProtocolError(
+                "no association is established: there are no DIMSE operations yet",
+                state=self._state.label,
+            )
+        return self._operations
+
+    def next_message_id(self) -> int:
+        """A Message ID for our next request, free among our outstanding operations
+        (:meth:`~dimsekit.Operations.next_message_id`; PS3.7 9.1.1.1.1)."""
+        return self._tracked().next_message_id()
+
+    @property
+    def window_open(self) -> bool:
+        """Whether one more request of ours fits the asynchronous operations window
+        (PS3.7 D.3.3.3): :meth:`send_message` refuses one that does not; a caller that
+        holds requests instead asks this.  False before the association is established."""
+        return self._operations is not None and self._operations.window_open
+
+    @property
+    def outstanding_ours(self) -> Mapping[int, Operation]:
+        """Our outstanding operations by Message ID (empty before the association)."""
+        return self._operations.outstanding_ours if self._operations else _NONE
+
+    @property
+    def outstanding_peers(self) -> Mapping[int, Operation]:
+        """The peer's outstanding operations by Message ID (empty before the association)."""
+        return self._operations.outstanding_peers if self._operations else _NONE
 
     @property
     def poisoned(self) -> bool:
@@ -545,7 +644,11 @@ class Association:
 
     def data_to_send(self) -> list[Buffer]:
         """The bytes the engine queued on its own (an A-ABORT it sends for a PDU received
-        or a timer): write them after :meth:`receive_data` and :meth:`handle_timer`."""
+        or a timer, the answers it owes the peer's requests: 0210H, 0122H, a window
+        refusal): write them after :meth:`receive_data` and :meth:`handle_timer`.  An
+        owed answer goes between messages, never inside one being sent."""
+        if self._owed and not self._sending:
+            self._send_owed()
         out = self._outgoing
         self._outgoing = []
         return out
@@ -583,10 +686,10 @@ class Association:
             cause.pdu = answer
         elif isinstance(event, PData):
             cause.pdu = event.pdu
-        elif isinstance(event, ReleaseRequest):
-            cause.pdu = AReleaseRQ()
-        elif isinstance(event, ReleaseResponse):
-            cause.pdu = AReleaseRP()
+        elif isinstance(event, ReleaseRequest | ReleaseResponse):
+            if not event.abandon_outstanding:
+                self._check_none_outstanding(ul)
+            cause.pdu = AReleaseRQ() if isinstance(event, ReleaseRequest) else AReleaseRP()
         else:
             cause.pdu = AAbort(source=AbortSource.SERVICE_USER)
         cause.data = encode_pdu(cause.pdu)
@@ -605,6 +708,9 @@ class Association:
                 if pdv.context_id not in agreement.contexts:
                     raise self._not_accepted(pdv.context_id, agreement)
             cause.buffers = (cause.data,)
+        self._now = now
+        if self._owed and ul is not ULEvent.EVT15:
+            self._send_owed()  # what was owed goes first
         self._fire(ul, cause)
         if ul is ULEvent.EVT1:
             self._fire(ULEvent.EVT2, cause)  # the transport is connected: AE-2 at once
@@ -638,6 +744,7 @@ class Association:
         context = agreement.contexts.get(context_id)
         if context is None:
             raise self._not_accepted(context_id, agreement)
+        self._check_operation(context_id, message, record=False)
         pdus = fragment_message(
             message,
             context_id,
@@ -645,7 +752,39 @@ class Association:
             transfer_syntax=context.transfer_syntax,
             pack_command_with_data=pack_command_with_data,
         )
-        return self._send_pdus(pdus, now)
+        return self._send_pdus(pdus, now, (context_id, message))
+
+    def _check_operation(self, context_id: int, message: Message, *, record: bool) -> None:
+        """The operations' checks of a message we send (PS3.7 9.1, 10.1, D.3.3), and its
+        record when ``record``: :class:`~dimsekit.LocalProtocolError`, nothing changed."""
+        operations = self._operations
+        assert operations is not None  # Sta6 or Sta8
+        try:
+            if record:
+                operations.outgoing(context_id, message)
+            else:
+                operations.check_outgoing(context_id, message)
+        except LocalProtocolError as error:
+            raise LocalProtocolError(
+                str(error), state=self._state.label, event=ULEvent.EVT9.label
+            ) from None
+
+    def _check_none_outstanding(self, event: ULEvent) -> None:
+        """Refuse a release while DIMSE operations are outstanding (our choice; the
+        caller may abandon them: ``abandon_outstanding``)."""
+        operations = self._operations
+        if operations is None:
+            return
+        owed = {response.message_id_being_responded_to for _, response in self._owed}
+        ours = list(operations.outstanding_ours)
+        peers = [i for i in operations.outstanding_peers if i not in owed]
+        if ours or peers:
+            raise LocalProtocolError(
+                f"DIMSE operations are outstanding (ours: Message IDs {ours}; the peer's: "
+                f"{peers}): release when they have ended, or say abandon_outstanding=True",
+                state=self._state.label,
+                event=event.label,
+            )
 
     def _not_accepted(self, context_id: object, agreement: Agreement) -> LocalProtocolError:
         return LocalProtocolError(
@@ -655,15 +794,21 @@ class Association:
             event=ULEvent.EVT9.label,
         )
 
-    def _send_pdus(self, pdus: Iterator[PDUBuffers], now: float) -> Iterator[PDUBuffers]:
+    def _send_pdus(
+        self, pdus: Iterator[PDUBuffers], now: float, message: tuple[int, Message] | None
+    ) -> Iterator[PDUBuffers]:
         # The first step: the state, or another message, may have moved on since the call.
         self._check_local(ULEvent.EVT9)
+        self._now = now
+        pending = self.data_to_send()
+        if pending:
+            yield tuple(pending)
+            self._check_local(ULEvent.EVT9)
+        if message is not None:
+            self._check_operation(*message, record=True)
         self._sending = True
         given = finished = False
         try:
-            pending = self.data_to_send()
-            if pending:
-                yield tuple(pending)
             for buffers in pdus:
                 self._fire(ULEvent.EVT9, _Cause(now, buffers=buffers))
                 given = True  # the caller has it once this yield returns it
@@ -673,6 +818,39 @@ class Association:
             self._sending = False
             if given and not finished:
                 self._poisoned = True
+        if message is not None:
+            self._request_went(message[1], now)
+
+    def _request_went(self, message: Message, now: float) -> None:
+        """A message of ours has gone whole: a request's response timer starts."""
+        timeout = self._response_timeout
+        if timeout is None or not isinstance(message, Request):
+            return
+        operations = self._operations
+        assert operations is not None
+        message_id = message.message_id
+        if message_id in operations.outstanding_ours:
+            self._waiting[message_id] = now + timeout
+
+    def _send_owed(self) -> None:
+        """Send the answers owed to the peer's requests (a whole message each, between
+        ours: PS3.8 E.1), where the state allows P-DATA (Table 9-10, Evt9); dropped where
+        it no longer does (the association is going)."""
+        owed, self._owed = self._owed, []
+        operations = self._operations
+        if self._poisoned or operations is None:
+            return
+        for context_id, response in owed:
+            if (self._state, ULEvent.EVT9) not in TRANSITIONS:
+                return
+            operation = operations.response_sent(context_id, response)
+            for buffers in fragment_message(
+                response,
+                context_id,
+                self._peer_max(),
+                transfer_syntax=operation.transfer_syntax,
+            ):
+                self._fire(ULEvent.EVT9, _Cause(self._now, buffers=buffers))
 
     def send_failed(self) -> None:
         """Say that writing what the engine gave failed half way: the stream to the peer
@@ -1039,6 +1217,9 @@ class Association:
             self._pdu_received(event.pdu_type.label, event.decoded, event.diagnostics, now)
             return
         self._fire(ULEvent.EVT10, _Cause(now, received=event))
+        if self._policy_abort:
+            why, self._policy_abort = self._policy_abort, ""
+            self._fire(ULEvent.EVT15, _Cause(now, why=why))
 
     def _end_collected(self, now: float) -> None:
         """A PDU gathered whole in Sta13: decoded alone, for the table's Sta13 column."""
@@ -1122,6 +1303,23 @@ class Association:
                     ULEvent.EVT18,
                     _Cause(now, why=f"ARTIM expired in {self._state.label} (PS3.8 9.1.2)"),
                 )
+            elif self._waiting and now >= min(self._waiting.values()):
+                message_id = min(self._waiting, key=self._waiting.__getitem__)
+                del self._waiting[message_id]
+                assert self._operations is not None
+                operation = self._operations.outstanding_ours[message_id]
+                self._events.append(TimedOut("response", operation))
+                if self._policy.response_timeout == "abort":
+                    name = operation.request.command_field.message_name
+                    self._fire(
+                        ULEvent.EVT15,
+                        _Cause(
+                            now,
+                            why=f"no response to our {name} "
+                            f"(Message ID {message_id}) came within response_timeout "
+                            f"({self._response_timeout} s) in {self._state.label}: aborted",
+                        ),
+                    )
             elif self._app is not None and now >= self._app[1]:
                 which, _ = self._app
                 self._app = None
@@ -1162,8 +1360,15 @@ class Association:
         self._state = next_state
         if self._app is not None and next_state not in _TIMER_STATES[self._app[0]]:
             self._app = None
-        if next_state is State.STA1:
-            self._artim = None
+        if next_state is State.STA1 or next_state is State.STA13:
+            if next_state is State.STA1:
+                self._artim = None
+            self._waiting.clear()
+            self._owed.clear()
+            if self._operations is not None:
+                ended = self._operations.end_all()
+                if ended:
+                    self._events.append(OperationsUnfinished(ended))
 
     def _branch(self, action: Action, cause: _Cause) -> Branch:
         if action is Action.AE_6:
@@ -1204,6 +1409,7 @@ class Association:
     def _ae_3(self, cause: _Cause) -> None:
         assert isinstance(cause.pdu, AAssociateAC) and self._rq is not None
         self._agreement = negotiation.agreement(self._rq, cause.pdu)
+        self._operations = Operations(self._agreement, self._role.value)
         self._events.append(AssociationAccepted(cause.pdu, self._agreement, cause.diagnostics))
         self._start_timer("idle", cause.now)
 
@@ -1232,6 +1438,7 @@ class Association:
         self._write(cause.data)
         self._our_max = cause.pdu.user_information.maximum_length or 0
         self._agreement = negotiation.agreement(self._rq, cause.pdu)
+        self._operations = Operations(self._agreement, self._role.value)
         self._start_timer("idle", cause.now)
 
     def _ae_8(self, cause: _Cause) -> None:
@@ -1245,8 +1452,49 @@ class Association:
 
     def _dt_2(self, cause: _Cause) -> None:
         assert cause.received is not None
-        self._events.append(cause.received)
+        self._events.append(self._track(cause.received, cause.now))
         self._start_timer("idle", cause.now)
+
+    def _track(
+        self, received: MessageReceived | UndecodableMessage, now: float
+    ) -> OperationEvent | UndecodableMessage:
+        """A message received (DT-2, AR-6), as the event of its operation; what the
+        event owes the peer (0210H, 0122H, a window refusal) queued to go between
+        messages; what the policy aborts on, aborted after the event."""
+        if isinstance(received, UndecodableMessage):
+            return received
+        operations = self._operations
+        assert operations is not None  # P-DATA is taken in Sta6 and Sta7 only
+        event = operations.incoming(received.context_id, received.message, received.diagnostics)
+        if isinstance(event, ResponseReceived):
+            if event.final:
+                self._waiting.pop(event.operation.message_id, None)
+            else:
+                self._restart(event.operation, now)  # PS3.7: each Pending response
+        elif isinstance(event, RequestReceived):
+            if isinstance(event.request, CStoreRequest):
+                # a sub-operation of one of our C-GETs (PS3.4 C.4.3): each restarts them
+                for operation in operations.outstanding_ours.values():
+                    if isinstance(operation.request, CGetRequest):
+                        self._restart(operation, now)
+        elif isinstance(event, DuplicateInvocation):
+            self._owed.append((event.context_id, event.response))
+        elif isinstance(event, RequestRefused):
+            self._owed.append((event.operation.context_id, event.response))
+        elif isinstance(event, WindowOverrun):
+            if self._policy.window_overrun == "abort":
+                self._policy_abort = f"{event.diagnostic.what} ({event.diagnostic.rule}): aborted"
+            else:
+                self._owed.append((event.operation.context_id, event.response))
+        elif isinstance(event, UnexpectedResponse) and self._policy.unexpected_response == "abort":
+            self._policy_abort = f"{event.diagnostic.what} ({event.diagnostic.rule}): aborted"
+        return event
+
+    def _restart(self, operation: Operation, now: float) -> None:
+        """Restart the response timer of our outstanding ``operation``, fired or not."""
+        timeout = self._response_timeout
+        if timeout is not None:
+            self._waiting[operation.message_id] = now + timeout
 
     def _ar_1(self, cause: _Cause) -> None:
         self._write(cause.data)
@@ -1269,7 +1517,7 @@ class Association:
 
     def _ar_6(self, cause: _Cause) -> None:
         assert cause.received is not None
-        self._events.append(cause.received)
+        self._events.append(self._track(cause.received, cause.now))
 
     def _ar_7(self, cause: _Cause) -> None:
         self._outgoing.extend(cause.buffers)
