@@ -3,8 +3,9 @@
 Owns: :class:`Association` (either role, :class:`Role`), the local events a caller hands
 it (:class:`AssociateRequest` ... :class:`AbortRequest`, PS3.8 Table 9-10's local
 primitives), the events it hands back (:class:`AssociationRequested` ...
-:class:`TimedOut`, with the framing layer's ``MessageReceived`` and ``UndecodableMessage``
-as they are), :data:`NEED_DATA`, and the actions of PS3.8 Tables 9-6 to 9-9 as small
+:class:`TimedOut`, :class:`OperationsUnfinished`, each DIMSE message received as the
+``operations`` event of its operation, the framing layer's ``UndecodableMessage`` as it
+is), :data:`NEED_DATA`, and the actions of PS3.8 Tables 9-6 to 9-9 as small
 methods named after them (``_ae_1`` ... ``_aa_8``), dispatched from
 ``transitions.TRANSITIONS``: which action a state and an event lead to is asked of the
 table, never written here again.
@@ -34,6 +35,22 @@ break, a PDU of unknown type (whose length cannot be trusted), and an invalid PD
 Sta13, the stream is out of step and the rest is dropped: garbage gets one A-ABORT, not
 one every 6 bytes.
 
+DIMSE operations.  Once the association is established the engine keeps its
+:class:`~dimsekit.Operations` (PS3.7 9.1, 10.1, D.3.3): each message received (DT-2,
+AR-6) comes as the event of its operation; each message sent is checked when
+:meth:`Association.send_message` is called and recorded at its first P-DATA-TF.  The
+answers an event owes the peer (0210H, 0122H, a window refusal) go out on their own, a
+whole message between ours (PS3.8 E.1), from :meth:`Association.data_to_send`,
+:meth:`Association.send` or the next message's first step, and are dropped once the
+state allows no P-DATA; what :class:`~dimsekit.OperationsPolicy` aborts on aborts (the
+service user's A-ABORT, Evt15) after the event.  ``response_timeout`` runs for each of
+our operations from the end of its request, restarted by each Pending response and, for
+a C-GET, each C-STORE sub-operation received (PS3.4 C.4.3); it says :class:`TimedOut`
+(``"response"``) and aborts or not as the policy says.  A release is refused while
+operations are outstanding, unless the caller abandons them; operations still
+outstanding when the association is over (Sta13, Sta1) are reported ended
+(:class:`OperationsUnfinished`).  A raw :class:`PData` is bytes, untracked.
+
 Choices where PS3.8 is silent: the provider's A-ABORT names the most specific reason
 (PS3.8 9.3.8): an unknown PDU type is unrecognized-PDU (1); a PDU the state does not
 expect, unexpected-PDU (2); a P-DATA-TF on a presentation context the association did
@@ -56,7 +73,7 @@ PS3.8 D.1) sends P-DATA-TF of :data:`UNLIMITED_SEND_CAP`.
 
 Must not know: sockets, threads, clocks; how a PDU, a command set or a P-DATA-TF is
 laid out (the framing layer encodes, decodes, fragments and assembles); how an RQ is
-built or answered (``negotiation``).
+built or answered (``negotiation``); the rules of DIMSE operations (``operations``).
 """
 
 from __future__ import annotations
@@ -191,7 +208,7 @@ class PData:
     pdu: PDataTF = attrs.field(validator=attrs.validators.instance_of(PDataTF))
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ReleaseRequest:
     """The A-RELEASE request primitive (Evt11): send an A-RELEASE-RQ (Sta6).  Refused
     while DIMSE operations are outstanding, unless ``abandon_outstanding``: they are then
@@ -203,7 +220,7 @@ class ReleaseRequest:
     )
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ReleaseResponse:
     """The A-RELEASE response primitive (Evt14): send the A-RELEASE-RP (Sta8, Sta9,
     Sta12); always affirmative (PS3.8 7.2).  Refused while DIMSE operations are
@@ -464,7 +481,11 @@ class Association:
     announced where that is more (0: no ceiling);
     ``memory_budget`` and ``spill`` say where a received data set is kept, as for
     :class:`~dimsekit.MessageAssembler`.  Timeouts are seconds, None for none (where
-    each runs and what restarts it: the module docstring).
+    each runs and what restarts it: the module docstring); ``response_timeout``, the
+    DIMSE response timeout of each of our operations, is None by default (DCMTK's).
+    ``operations_policy``: what the engine does where the peer breaks a rule of the
+    operations (:data:`~dimsekit.DEFAULT_OPERATIONS_POLICY`, or
+    :data:`~dimsekit.STRICT_OPERATIONS_POLICY` when ``strict``).
     """
 
     def __init__(
@@ -551,9 +572,9 @@ class Association:
         self._poisoned = False
         # the DIMSE operations, once the association is established
         self._operations: Operations | None = None
-        self._owed: list[tuple[int, Response]] = []
+        self._owed: list[tuple[int, Response, bool]] = []
         """Answers the engine owes the peer (0210H, 0122H, a window refusal), sent
-        between messages."""
+        between messages, and whether each ends a peer's operation (all but 0210H)."""
         self._waiting: dict[int, float] = {}
         """Our operations' response deadlines, by Message ID."""
         self._policy_abort = ""
@@ -775,7 +796,7 @@ class Association:
         operations = self._operations
         if operations is None:
             return
-        owed = {response.message_id_being_responded_to for _, response in self._owed}
+        owed = {answer.message_id_being_responded_to for _, answer, ends in self._owed if ends}
         ours = list(operations.outstanding_ours)
         peers = [i for i in operations.outstanding_peers if i not in owed]
         if ours or peers:
@@ -840,7 +861,7 @@ class Association:
         operations = self._operations
         if self._poisoned or operations is None:
             return
-        for context_id, response in owed:
+        for context_id, response, _ in owed:
             if (self._state, ULEvent.EVT9) not in TRANSITIONS:
                 return
             operation = operations.response_sent(context_id, response)
@@ -1478,14 +1499,14 @@ class Association:
                     if isinstance(operation.request, CGetRequest):
                         self._restart(operation, now)
         elif isinstance(event, DuplicateInvocation):
-            self._owed.append((event.context_id, event.response))
+            self._owed.append((event.context_id, event.response, False))
         elif isinstance(event, RequestRefused):
-            self._owed.append((event.operation.context_id, event.response))
+            self._owed.append((event.operation.context_id, event.response, True))
         elif isinstance(event, WindowOverrun):
             if self._policy.window_overrun == "abort":
                 self._policy_abort = f"{event.diagnostic.what} ({event.diagnostic.rule}): aborted"
             else:
-                self._owed.append((event.operation.context_id, event.response))
+                self._owed.append((event.operation.context_id, event.response, True))
         elif isinstance(event, UnexpectedResponse) and self._policy.unexpected_response == "abort":
             self._policy_abort = f"{event.diagnostic.what} ({event.diagnostic.rule}): aborted"
         return event
