@@ -765,7 +765,7 @@ class Association:
         context = agreement.contexts.get(context_id)
         if context is None:
             raise self._not_accepted(context_id, agreement)
-        self._check_operation(context_id, message, record=False)
+        checked = self._check_operation(context_id, message)
         pdus = fragment_message(
             message,
             context_id,
@@ -773,18 +773,22 @@ class Association:
             transfer_syntax=context.transfer_syntax,
             pack_command_with_data=pack_command_with_data,
         )
-        return self._send_pdus(pdus, now, (context_id, message))
+        return self._send_pdus(pdus, now, (context_id, message, checked))
 
-    def _check_operation(self, context_id: int, message: Message, *, record: bool) -> None:
+    def _check_operation(
+        self, context_id: int, message: Message, checked: int | None = None
+    ) -> int:
         """The operations' checks of a message we send (PS3.7 9.1, 10.1, D.3.3), and its
-        record when ``record``: :class:`~dimsekit.LocalProtocolError`, nothing changed."""
+        record when it has been ``checked`` (the mark the check gave; the check is made
+        again where what is outstanding has changed since):
+        :class:`~dimsekit.LocalProtocolError`, nothing changed."""
         operations = self._operations
         assert operations is not None  # Sta6 or Sta8
         try:
-            if record:
-                operations.outgoing(context_id, message)
-            else:
-                operations.check_outgoing(context_id, message)
+            if checked is None:
+                return operations.check_outgoing(context_id, message)
+            operations.outgoing(context_id, message, checked)
+            return checked
         except LocalProtocolError as error:
             raise LocalProtocolError(
                 str(error), state=self._state.label, event=ULEvent.EVT9.label
@@ -816,7 +820,7 @@ class Association:
         )
 
     def _send_pdus(
-        self, pdus: Iterator[PDUBuffers], now: float, message: tuple[int, Message] | None
+        self, pdus: Iterator[PDUBuffers], now: float, message: tuple[int, Message, int] | None
     ) -> Iterator[PDUBuffers]:
         # The first step: the state, or another message, may have moved on since the call.
         self._check_local(ULEvent.EVT9)
@@ -826,7 +830,7 @@ class Association:
             yield tuple(pending)
             self._check_local(ULEvent.EVT9)
         if message is not None:
-            self._check_operation(*message, record=True)
+            self._check_operation(*message)
         self._sending = True
         given = finished = False
         try:
@@ -1370,16 +1374,18 @@ class Association:
 
     def _fire(self, event: ULEvent, cause: _Cause) -> None:
         """Do what PS3.8 Table 9-10 says for ``event`` in this state."""
-        action = TRANSITIONS.get((self._state, event))
-        if action is None:
+        step = _STEPS.get((self._state, event))
+        if step is None:
             transition(self._state, event)  # raises: no transition
             return
-        branch = self._branch(action, cause) if branches(action) else None
-        next_state = OUTCOMES[action, branch]
+        action, act, next_state = step
+        if next_state is None:
+            next_state = OUTCOMES[action, self._branch(action, cause)]
         cause.event, cause.next_state = event, next_state
-        _ACTIONS[action](self, cause)
+        act(self, cause)
         self._state = next_state
-        if self._app is not None and next_state not in _TIMER_STATES[self._app[0]]:
+        app = self._app
+        if app is not None and next_state not in _TIMER_STATES[app[0]]:
             self._app = None
         if next_state is State.STA1 or next_state is State.STA13:
             if next_state is State.STA1:
@@ -1626,3 +1632,11 @@ _ACTIONS: Final[dict[Action, Callable[[Association, _Cause], None]]] = {
     action: getattr(Association, "_" + action.name.lower()) for action in Action
 }
 """Each action's method: ``_ae_1`` for AE-1 ..."""
+_STEPS: Final[
+    dict[tuple[State, ULEvent], tuple[Action, Callable[[Association, _Cause], None], State | None]]
+] = {
+    key: (action, _ACTIONS[action], None if branches(action) else OUTCOMES[action, None])
+    for key, action in TRANSITIONS.items()
+}
+"""Table 9-10 joined to each action's method and outcome (None: it branches), so that
+``_fire`` asks one dict for each event."""

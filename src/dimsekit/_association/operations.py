@@ -385,7 +385,7 @@ class Operations:
     docstring).  ``side``: which end of the association we are (``"requestor"`` or
     ``"acceptor"``, the value of the engine's :class:`~dimsekit.Role`)."""
 
-    __slots__ = ("_agreement", "_duplicates", "_next_id", "_ours", "_peers", "_side")
+    __slots__ = ("_agreement", "_changes", "_duplicates", "_next_id", "_ours", "_peers", "_side")
 
     def __init__(self, agreement: Agreement, side: Side) -> None:
         if not isinstance(agreement, Agreement):
@@ -399,6 +399,9 @@ class Operations:
         self._peers: dict[int, Operation] = {}
         self._duplicates: Counter[int] = Counter()
         """Duplicate Invocation answers handed out and not yet sent, by Message ID."""
+        self._changes = 0
+        """Counts the changes to what is outstanding: a check of :meth:`check_outgoing`
+        holds while it has not moved."""
 
     # --- what the negotiation gave each side ------------------------------------------
 
@@ -490,10 +493,11 @@ class Operations:
 
     # --- what we send: checked, then recorded ------------------------------------------
 
-    def check_outgoing(self, context_id: int, message: Message) -> None:
+    def check_outgoing(self, context_id: int, message: Message) -> int:
         """Raise :class:`~dimsekit.LocalProtocolError` where sending ``message`` on
         ``context_id`` now breaks a rule (:meth:`request_sent`, :meth:`response_sent`,
-        :meth:`cancel_sent` say which); change nothing."""
+        :meth:`cancel_sent` say which); change nothing.  Returns a mark for
+        :meth:`outgoing`: the check holds until what is outstanding changes."""
         if isinstance(message, CCancelRequest):
             self._check_cancel(context_id, message)
         elif isinstance(message, Request):
@@ -503,10 +507,26 @@ class Operations:
                 self._check_response(context_id, message)
         else:
             raise TypeError(f"message is a DIMSE Message, not {message!r}")
+        return self._changes
 
-    def outgoing(self, context_id: int, message: Message) -> Operation:
+    def outgoing(self, context_id: int, message: Message, checked: int | None = None) -> Operation:
         """Record ``message``, about to be sent on ``context_id``: :meth:`request_sent`,
-        :meth:`response_sent` or :meth:`cancel_sent`, by what it is."""
+        :meth:`response_sent` or :meth:`cancel_sent`, by what it is.  ``checked``: the
+        mark :meth:`check_outgoing` gave for the same message; while nothing outstanding
+        has changed since, its check is not made again."""
+        if checked is not None and checked == self._changes:
+            if isinstance(message, CCancelRequest):
+                return self._mark(self._ours, message)
+            if isinstance(message, Request):
+                return self._record_request(
+                    context_id, message, self._agreement.contexts[context_id]
+                )
+            if isinstance(message, Response):
+                if self._answers_duplicate(message):
+                    return self._duplicate_answered(message)
+                return self._record_response(
+                    self._peers[message.message_id_being_responded_to], message
+                )
         if isinstance(message, CCancelRequest):
             return self.cancel_sent(context_id, message)
         if isinstance(message, Request):
@@ -567,7 +587,11 @@ class Operations:
         beyond the window is refused, never held: holding it until an operation ends is
         the caller's choice (ask :attr:`window_open`).
         """
-        context = self._check_request(context_id, request)
+        return self._record_request(context_id, request, self._check_request(context_id, request))
+
+    def _record_request(
+        self, context_id: int, request: Request[Any], context: AcceptedContext
+    ) -> Operation:
         operation = Operation(
             context_id=context_id,
             request=request,
@@ -575,6 +599,7 @@ class Operations:
             transfer_syntax=context.transfer_syntax,
         )
         self._ours[request.message_id] = operation
+        self._changes += 1
         return operation
 
     def response_received(
@@ -612,6 +637,7 @@ class Operations:
         final = response.status.category is not StatusCategory.PENDING
         if final:
             del self._ours[message_id]
+            self._changes += 1
         return ResponseReceived(
             operation=operation,
             response=response,
@@ -648,6 +674,7 @@ class Operations:
         message_id = request.message_id
         original = self._peers.get(message_id)
         name = request.command_field.message_name
+        self._changes += 1
         if original is not None:
             self._duplicates[message_id] += 1
             return DuplicateInvocation(
@@ -746,15 +773,21 @@ class Operations:
         its request (:meth:`~dimsekit.Request.check_response`).  The 0210H answer of a
         :class:`DuplicateInvocation` is the duplicate's: none of those checks is its."""
         if self._answers_duplicate(response):
-            message_id = response.message_id_being_responded_to
-            self._duplicates[message_id] -= 1
-            if not self._duplicates[message_id]:
-                del self._duplicates[message_id]
-            return self._peers[message_id]
-        operation = self._check_response(context_id, response)
+            return self._duplicate_answered(response)
+        return self._record_response(self._check_response(context_id, response), response)
+
+    def _duplicate_answered(self, response: Response) -> Operation:
         message_id = response.message_id_being_responded_to
+        self._duplicates[message_id] -= 1
+        if not self._duplicates[message_id]:
+            del self._duplicates[message_id]
+        self._changes += 1
+        return self._peers[message_id]
+
+    def _record_response(self, operation: Operation, response: Response) -> Operation:
         if response.status.category is not StatusCategory.PENDING:
-            del self._peers[message_id]
+            del self._peers[operation.message_id]
+            self._changes += 1
         return operation
 
     # --- C-CANCEL ----------------------------------------------------------------------
@@ -836,14 +869,15 @@ class Operations:
         """End every outstanding operation, ours then the peer's, without a final
         response (the association is over), and return them."""
         ended = (*self._ours.values(), *self._peers.values())
+        self._changes += 1
         self._ours.clear()
         self._peers.clear()
         self._duplicates.clear()
         return ended
 
-    @staticmethod
-    def _mark(table: dict[int, Operation], cancel: CCancelRequest) -> Operation:
+    def _mark(self, table: dict[int, Operation], cancel: CCancelRequest) -> Operation:
         message_id = cancel.message_id_being_responded_to
         operation = attrs.evolve(table[message_id], cancelled=True)
         table[message_id] = operation
+        self._changes += 1
         return operation

@@ -127,6 +127,10 @@ class Action(enum.Enum):
 
     meaning: str
 
+    # Members are singletons: hashed by identity, not by name as Enum's are; the engine
+    # looks an action up for each PDU it sends or receives.
+    __hash__ = object.__hash__
+
     def __new__(cls, label: str, meaning: str = "") -> Action:
         member = object.__new__(cls)
         member._value_ = label

@@ -58,6 +58,8 @@ Evt19 R .     AA-1  AA-8  .     AA-8  AA-8  AA-8  AA-8  AA-8  AA-8  AA-8  AA-8  
 class Branch(enum.Enum):
     """Which way a branching action goes (PS3.8 Tables 9-6, 9-8, 9-9)."""
 
+    __hash__ = object.__hash__  # singletons: by identity (Enum's hashes the name)
+
     ACCEPTABLE = "acceptable"
     """AE-6: the A-ASSOCIATE-RQ is acceptable to the service provider."""
     NOT_ACCEPTABLE = "not acceptable"
