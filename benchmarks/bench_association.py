@@ -309,6 +309,19 @@ def profile(case: Case, seconds: float, top: int) -> list[str]:
             f"  {calls / number:>8.1f} {own / number * 1e6:>9.2f} {own / total * 100:>5.1f}%"
             f" {own / calls * 1e6:>8.3f} {cumulative / number * 1e6:>9.2f}  {function} ({where})"
         )
+    by_file: dict[str, float] = {}
+    for (filename, _line, _function), (_cc, _calls, own, _cum, _callers) in stats.items():
+        name = Path(filename).name if filename != "~" else "builtins"
+        if name.startswith("<dimsekit generated"):
+            name = "generated codec code"
+        by_file[name] = by_file.get(name, 0.0) + own
+    shares = sorted(by_file.items(), key=lambda item: item[1], reverse=True)[:8]
+    lines.append(
+        "  own time by file: "
+        + ", ".join(
+            f"{name} {own / number * 1e6:.1f} µs ({own / total:.0%})" for name, own in shares
+        )
+    )
     return lines
 
 
