@@ -17,6 +17,12 @@ Association PDUs (bench_pdus.py, issue 14): decoding storescu's default A-ASSOCI
 (128 presentation contexts) and building and encoding storescp's A-ASSOCIATE-AC, beside
 pynetdicom's PDU classes; targets decode >= 10x, encode >= 5x pynetdicom.
 
+Association round trips (bench_association.py, issue 16): C-ECHO and C-STORE of an 8 KiB
+data set between two established ``dimsekit.Association`` objects in memory, in operations
+per second, beside the codec alone moving the same messages (fragment_message and
+MessageAssembler, what the engine calls); the engine's added share, (pair - codec) /
+codec, has targets of at most 50% for C-ECHO and 25% for C-STORE 8 KiB.
+
 Scaling (bench_scaling.py): a C-STORE-RQ data set from 1 KiB to 1 GiB (file-backed from
 64 MiB) fragmented and reassembled through PDU bytes, each library and size in a fresh
 process: throughput and peak RSS growth.
@@ -57,7 +63,7 @@ import dimsekit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks` as a package
 
-from benchmarks import bench_floor, bench_messages, bench_pdus, bench_scaling
+from benchmarks import bench_association, bench_floor, bench_messages, bench_pdus, bench_scaling
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 IMPLEMENTATIONS = ("dimsekit", "pynetdicom", "floor")
@@ -198,10 +204,25 @@ def pdu_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+def association_targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The association rows' verdicts (bench_association.py): the share the engine pair
+    adds to the codec's cost of the same round trip, against the round trip's goal."""
+    found = []
+    for row in rows:
+        if row["op"] != "engine pair":
+            continue
+        goal, added = row["goal"], row["engine_added"]
+        target = f"engine pair adds <= {goal:.0%} to the codec"
+        value = f"+{added:.1%} ({row['us']:.2f} µs vs {row['codec_us']:.2f} µs the codec)"
+        found.append(_speed_target(row, target, value, added <= goal) | {"subject": row["case"]})
+    return found
+
+
 def targets(
     messages: list[dict[str, Any]],
     scaling: list[dict[str, Any]],
     pdus: list[dict[str, Any]] | None = None,
+    association: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     found = [_speedup_target(row) for row in messages]
     for row in messages:
@@ -213,6 +234,7 @@ def targets(
             )
         )  # fmt: skip
     found += pdu_targets(pdus or [])
+    found += association_targets(association or [])
     gib = [r for r in scaling if r["library"] == "dimsekit" and r["size"] >= GIB]
     rss: dict[str, Any] = {
         "target": f"1 GiB fragment+reassembly: peak RSS growth < {RSS_GOAL_MIB:g} MiB",
@@ -347,6 +369,8 @@ def table(result: dict[str, Any]) -> str:
         )
     if result.get("pdus"):
         lines += ["", *bench_pdus.table(result["pdus"])]
+    if result.get("association"):
+        lines += ["", *bench_association.table(result["association"])]
     lines += [
         "",
         "scaling: C-STORE-RQ fragmented and reassembled through PDU bytes (max PDU 16382), "
@@ -407,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="cProfile dimsekit for each message and op that fails a target",
+        help="cProfile dimsekit for each message and op, and the engine pair of each round "
+        "trip, that fails a target",
     )
     args = parser.parse_args(argv)  # fmt: skip
 
@@ -422,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     messages = run_messages(repeats, seconds)
     pdus, skipped = bench_pdus.run_pdus(repeats, seconds, measure)
+    association = bench_association.run_association(repeats, seconds, measure)
     scaling: list[dict[str, Any]] = []
     if not args.no_scaling:
         scaling, not_scaled = bench_scaling.run_scaling(
@@ -433,12 +459,16 @@ def main(argv: list[str] | None = None) -> int:
         "settings": settings,
         "messages": messages,
         "pdus": pdus,
+        "association": association,
         "scaling": scaling,
         "skipped": skipped,
-        "targets": targets(messages, scaling, pdus),
+        "targets": targets(messages, scaling, pdus, association),
     }
     if args.profile:
-        result["profiles"] = profiles(result["targets"], 1.0 if not args.quick else 0.3)
+        profile_seconds = 1.0 if not args.quick else 0.3
+        result["profiles"] = profiles(result["targets"], profile_seconds)
+        failing = [t["subject"] for t in association_targets(association) if t["status"] == "FAIL"]
+        result["profiles"] += bench_association.profiles(failing, profile_seconds)
     print(json.dumps(result, indent=1) if args.json else table(result))
     return 0
 

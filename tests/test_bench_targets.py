@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from benchmarks import bench, bench_pdus
+from benchmarks import bench, bench_association, bench_pdus
+
+import dimsekit as dk
 
 KIB = bench.KIB
 
@@ -161,3 +163,68 @@ def test_the_pdu_rows_are_judged_against_their_own_goals() -> None:
 def test_a_pdu_row_without_dimsekit_is_not_judged() -> None:
     (found,) = bench.pdu_targets([pdu_row("decode", None, 1000.0)])
     assert (found["status"], found["value"]) == ("SKIP", bench_pdus.NO_CODEC)
+
+
+# --- association round trips (bench_association.py): the engine pair's added share -----------
+
+
+def pair_rows(
+    label: str, codec: float, pair: float, goal: float, rounds: int = 9
+) -> list[dict[str, Any]]:
+    """A round trip's two rows, as bench_association.run_association makes them."""
+    common = {"case": label, "rounds": rounds, "data_set_bytes": 0}
+    return [
+        {**common, "message": f"{label}, codec", "op": "codec", "us": codec},
+        {
+            **common, "message": f"{label}, engine pair", "op": "engine pair", "us": pair,
+            "codec_us": codec, "engine_us": round(pair - codec, 3),
+            "engine_added": round((pair - codec) / codec, 4), "goal": goal,
+        },
+    ]  # fmt: skip
+
+
+def test_the_engine_pair_is_judged_on_its_share_over_the_codec() -> None:
+    rows = [*pair_rows("C-ECHO round trip", 20.0, 30.0, 0.5),
+            *pair_rows("C-STORE 8 KiB round trip", 40.0, 50.4, 0.25)]  # fmt: skip
+    found = bench.targets([], [], association=rows)[:2]  # one verdict per pair, not per row
+    assert [(t["target"], t["subject"], t["status"], t["value"]) for t in found] == [
+        ("engine pair adds <= 50% to the codec", "C-ECHO round trip", "PASS",
+         "+50.0% (30.00 µs vs 20.00 µs the codec)"),  # exactly the goal
+        ("engine pair adds <= 25% to the codec", "C-STORE 8 KiB round trip", "FAIL",
+         "+26.0% (50.40 µs vs 40.00 µs the codec)"),
+    ]  # fmt: skip
+    assert len(bench.association_targets(rows)) == 2
+
+
+def test_an_engine_pair_on_fewer_than_5_rounds_is_not_judged() -> None:
+    (few,) = bench.association_targets(pair_rows("C-ECHO round trip", 20.0, 90.0, 0.5, 4))
+    assert few["status"] == "SKIP"
+    assert few["value"].endswith("(not judged: 4 rounds, a verdict needs at least 5)")
+
+
+def test_the_association_rows_carry_what_their_targets_read() -> None:
+    def measure(ops: dict[Any, Any], repeats: int, seconds: float) -> dict[Any, float]:
+        assert repeats == 5 and seconds == 0.0
+        return {key: 40.0 if key[1] == "engine pair" else 16.0 for key in ops}
+
+    rows = bench_association.run_association(5, 0.0, measure)
+    assert [(r["message"], r["us"], r["ops_per_s"]) for r in rows] == [
+        ("C-ECHO round trip, codec", 16.0, 62500),
+        ("C-ECHO round trip, engine pair", 40.0, 25000),
+        ("C-STORE 8 KiB round trip, codec", 16.0, 62500),
+        ("C-STORE 8 KiB round trip, engine pair", 40.0, 25000),
+    ]
+    assert [(r["engine_added"], r["goal"], r["data_set_bytes"]) for r in rows[1::2]] == [
+        (1.5, 0.5, 0), (1.5, 0.25, 8 * KIB),
+    ]  # fmt: skip
+    assert [t["status"] for t in bench.association_targets(rows)] == ["FAIL", "FAIL"]
+
+
+@pytest.mark.parametrize("case", bench_association.cases(), ids=lambda case: case.label)
+def test_the_engine_pair_and_the_codec_move_the_same_messages(
+    case: bench_association.Case,
+) -> None:
+    codec, pair = bench_association.codec_op(case)(), bench_association.pair_op(case)()
+    assert isinstance(pair, dk.ResponseReceived) and pair.final and not pair.mismatches
+    assert codec == case.request(1).response(status=0)
+    assert pair.response == case.request(pair.operation.message_id).response(status=0)
