@@ -820,37 +820,36 @@ class Association:
         )
 
     def _send_pdus(
-        self, pdus: Iterator[PDUBuffers], now: float, message: tuple[int, Message, int] | None
+        self, pdus: Iterator[PDUBuffers], now: float, message: tuple[int, Message, int]
     ) -> Iterator[PDUBuffers]:
         # The first step: the state, or another message, may have moved on since the call.
         self._check_local(ULEvent.EVT9)
         self._now = now
-        pending = self.data_to_send()
-        if pending:
-            yield tuple(pending)
+        if self._outgoing or self._owed:
+            yield tuple(self.data_to_send())
             self._check_local(ULEvent.EVT9)
-        if message is not None:
-            self._check_operation(*message)
+        self._check_operation(*message)
         self._sending = True
         given = finished = False
         try:
             for buffers in pdus:
                 self._fire(ULEvent.EVT9, _Cause(now, buffers=buffers))
                 given = True  # the caller has it once this yield returns it
-                yield tuple(self.data_to_send())
+                out, self._outgoing = self._outgoing, []
+                yield tuple(out)
             finished = True
         finally:
             self._sending = False
             if given and not finished:
                 self._poisoned = True
-        if message is not None:
+        if self._response_timeout is not None:
             self._request_went(message[1], now)
 
     def _request_went(self, message: Message, now: float) -> None:
         """A message of ours has gone whole: a request's response timer starts."""
         timeout = self._response_timeout
         if timeout is None or not isinstance(message, Request):
-            return
+            return  # a response or a C-CANCEL: nothing to wait for
         operations = self._operations
         assert operations is not None
         message_id = message.message_id
@@ -1037,12 +1036,9 @@ class Association:
             )
             self._out_of_step = True  # its length cannot be trusted: the rest is dropped
             return _Route.SKIP
-        name = PDUType(pdu_type).label
         if pdu_type == _P_DATA and TRANSITIONS.get((state, ULEvent.EVT10)) not in _DATA_ACTIONS:
-            self._fire(
-                ULEvent.EVT10,
-                _Cause(now, reason=AbortReason.UNEXPECTED_PDU, why=self._unexpected(name)),
-            )
+            why = self._unexpected(PDUType(pdu_type).label)
+            self._fire(ULEvent.EVT10, _Cause(now, reason=AbortReason.UNEXPECTED_PDU, why=why))
             return _Route.SKIP
         if state is State.STA13:
             if length > MAX_OTHER_PDU_LENGTH:
@@ -1051,7 +1047,7 @@ class Association:
                     _Cause(
                         now,
                         reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
-                        why=f"an {name} of {length} bytes came in Sta13",
+                        why=f"an {PDUType(pdu_type).label} of {length} bytes came in Sta13",
                     ),
                 )
                 return _Route.SKIP
