@@ -308,3 +308,395 @@ def test_the_other_way_needs_the_role_refused_locally_and_refused_0122H_by_the_p
     assert message.message.status == dk.SOP_CLASS_NOT_SUPPORTED == 0x0122
     assert message.message.message_id_being_responded_to == 7
     idle(pair)
+
+
+# --- the asynchronous operations window (PS3.7 D.3.3.3) ----------------------------------
+
+WINDOWED: dict[str, tuple[int, Build]] = {"C-STORE": (CT_CX, store), "C-FIND": (FIND_CX, find)}
+
+
+@pytest.mark.parametrize("invoker", ["requestor", "acceptor"])
+@pytest.mark.parametrize("service", list(WINDOWED))
+@pytest.mark.parametrize("window", [1, 3, 0])
+def test_a_request_of_ours_beyond_the_window_is_refused_and_nothing_changes(
+    window: int, service: str, invoker: Side, bytewise: bool
+) -> None:
+    context_id, build = WINDOWED[service]
+    pair = associated(bytewise, window=(window, window), roles="both")
+    engine = pair.side(invoker)
+    sent = [build(engine.next_message_id()) for _ in range(window or 5)]
+    operations = [request_arrives(pair, invoker, context_id, request) for request in sent]
+    assert list(pair.side(pair.other(invoker)).outstanding_peers) == [r.message_id for r in sent]
+    if window == 0:  # unlimited: one more always goes
+        assert engine.window_open
+        request_arrives(pair, invoker, context_id, build(engine.next_message_id()))
+        return
+    assert not engine.window_open
+    before = dict(engine.outstanding_ours), dict(pair.acceptor.outstanding_peers)
+    extra = build(engine.next_message_id())
+    with pytest.raises(dk.LocalProtocolError, match=f"beyond the window.*may have {window}"):
+        engine.send_message(context_id, extra, now=pair.now)
+    assert (dict(engine.outstanding_ours), dict(pair.acceptor.outstanding_peers)) == before
+    assert engine.data_to_send() == [] and pair.new(invoker) == pair.new("acceptor") == []
+    assert not engine.window_open and engine.state is S.STA6
+    # an answer opens the window again
+    response_arrives(pair, pair.other(invoker), operations[0], sent[0].response(status=0))
+    assert engine.window_open
+    request_arrives(pair, invoker, context_id, extra)
+
+
+@pytest.mark.parametrize("policy", ["refuse", "abort"])
+@pytest.mark.parametrize("invoker", ["requestor", "acceptor"])
+@pytest.mark.parametrize("service", list(WINDOWED))
+@pytest.mark.parametrize("window", [1, 3])
+def test_a_peer_request_beyond_its_window_is_refused_a700_by_the_engine_or_aborts(
+    window: int, service: str, invoker: Side, policy: str, bytewise: bool
+) -> None:
+    context_id, build = WINDOWED[service]
+    pair = associated(
+        bytewise,
+        window=(window, window),
+        roles="both",
+        operations_policy=dk.OperationsPolicy(window_overrun=policy),  # type: ignore[arg-type]
+    )
+    performer = pair.other(invoker)
+    engine = pair.side(invoker)
+    sent = [build(engine.next_message_id()) for _ in range(window)]
+    operations = [request_arrives(pair, invoker, context_id, request) for request in sent]
+    overrun = build(engine.next_message_id())  # the invoker's own engine would refuse it
+    raw = joined(engine.send(raw_p_data(overrun, context_id), now=pair.now))
+    answer = pair.inject(performer, raw)
+    events = pair.new(performer)
+    assert isinstance(events[0], dk.WindowOverrun)
+    assert events[0].operation.request == overrun and events[0].limit == window
+    assert events[0].response.status == 0xA700  # Out of Resources (PS3.4 B.2.3, C.4.1.1.4)
+    if policy == "refuse":
+        assert len(events) == 1
+        [message] = received_messages(answer)
+        assert message.context_id == context_id and message.message == events[0].response
+        assert message.message.message_id_being_responded_to == overrun.message_id
+        # the overrun ended with its answer; the others are still outstanding and answerable
+        assert list(pair.side(performer).outstanding_peers) == [r.message_id for r in sent]
+        for request, operation in zip(sent, operations, strict=True):
+            response_arrives(pair, performer, operation, request.response(status=0))
+        idle(pair)
+        return
+    assert kinds(events) == ["WindowOverrun", "Aborted", "AwaitTransportClose", "OperationsUnfinished"]
+    assert not events[1].by_peer and events[1].source is dk.AbortSource.SERVICE_USER
+    assert [o.request for o in events[3].operations] == [*sent, overrun]
+    assert dk.decode_pdu(answer).pdu == dk.AAbort(source=dk.AbortSource.SERVICE_USER)
+    assert pair.side(performer).state is S.STA13
+    pair.feed(invoker, answer)
+    events = pair.new(invoker)
+    assert kinds(events) == ["Aborted", "CloseTransport", "OperationsUnfinished"]
+    assert events[0].by_peer and [o.request for o in events[2].operations] == sent
+    assert pair.side(invoker).state is S.STA1
+    idle(pair)
+
+
+# --- pairing by Message ID Being Responded To (PS3.7 9.3, 10.3) --------------------------
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_responses_out_of_order_are_paired_by_message_id(
+    order: tuple[int, ...], bytewise: bool
+) -> None:
+    pair = associated(bytewise, window=(3, 3))
+    sent = [store(pair.requestor.next_message_id()) for _ in range(3)]
+    operations = [request_arrives(pair, "requestor", CT_CX, request) for request in sent]
+    for index in order:
+        received = response_arrives(
+            pair, "acceptor", operations[index], sent[index].response(status=0)
+        )
+        assert received.operation.message_id == sent[index].message_id
+    idle(pair)
+
+
+def test_pending_c_find_responses_are_not_final_and_interleave(bytewise: bool) -> None:
+    pair = associated(bytewise, window=(2, 2))
+    first, second = find(1), find(2)
+    operations = [request_arrives(pair, "requestor", FIND_CX, r) for r in (first, second)]
+    for request, operation in [(second, operations[1]), (first, operations[0])] * 2:
+        received = response_arrives(pair, "acceptor", operation, pending(request))
+        assert not received.final and received.operation.request is request
+    assert list(pair.requestor.outstanding_ours) == [1, 2]
+    assert not pair.requestor.window_open  # a Pending response ends nothing
+    response_arrives(pair, "acceptor", operations[0], first.response(status=0))
+    response_arrives(pair, "acceptor", operations[1], second.response(status=0xA700))
+    idle(pair)
+
+
+# --- a C-GET and its C-STORE sub-operations on the same association (PS3.4 C.4.3) --------
+
+
+def test_a_c_get_with_its_c_store_sub_operations_under_a_window_of_1(bytewise: bool) -> None:
+    pair = associated(bytewise, window=(1, 1))  # MR: the requestor took the SCP role too
+    request = get(pair.requestor.next_message_id())
+    operation = request_arrives(pair, "requestor", GET_CX, request)
+    for remaining in (1, 0):
+        sub = store(pair.acceptor.next_message_id(), MR)
+        # each side keeps its own window: the acceptor's one sub-operation, the C-GET
+        sub_operation = request_arrives(pair, "acceptor", MR_CX, sub)
+        assert not pair.acceptor.window_open and not pair.requestor.window_open
+        response_arrives(pair, "requestor", sub_operation, sub.response(status=0))
+        if remaining:
+            response_arrives(pair, "acceptor", operation, progress(request, remaining))
+    final = request.response(status=0, number_of_completed_suboperations=2)
+    assert response_arrives(pair, "acceptor", operation, final).final
+    idle(pair)
+
+
+def test_a_c_store_sub_operation_where_the_c_get_scu_took_no_scp_role_is_refused(
+    bytewise: bool,
+) -> None:
+    pair = associated(bytewise)
+    request_arrives(pair, "requestor", GET_CX, get(1))
+    sub = store(1)  # CT: default roles, the requestor is SCU only
+    with pytest.raises(dk.LocalProtocolError, match="did not make the acceptor SCU"):
+        pair.acceptor.send_message(CT_CX, sub, now=pair.now)
+    assert list(pair.acceptor.outstanding_ours) == []
+    pair.send("acceptor", raw_p_data(sub, CT_CX))  # untracked: the requestor answers 0122H
+    refused = one(pair.new("requestor"), dk.RequestRefused)
+    assert refused.operation.request == sub and refused.response.status == 0x0122
+    unexpected = one(pair.new("acceptor"), dk.UnexpectedResponse)  # the acceptor's view
+    assert unexpected.response == refused.response and unexpected.context_id == CT_CX
+    assert list(pair.requestor.outstanding_peers) == [] and list(pair.requestor.outstanding_ours) == [1]
+
+
+# --- C-CANCEL (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3) ------------------------------------------
+
+CANCELLABLE: dict[str, tuple[int, Callable[[int], dk.CFindRequest | dk.CGetRequest | dk.CMoveRequest]]] = {
+    "C-FIND": (FIND_CX, find),
+    "C-GET": (GET_CX, get),
+    "C-MOVE": (MOVE_CX, move),
+}
+
+
+def some_pending(request: dk.CFindRequest | dk.CGetRequest | dk.CMoveRequest) -> dk.Response:
+    return pending(request) if isinstance(request, dk.CFindRequest) else progress(request, 3)
+
+
+@pytest.mark.parametrize("service", list(CANCELLABLE))
+def test_an_operation_cancelled_mid_way_ends_fe00_cancelled(service: str, bytewise: bool) -> None:
+    context_id, build = CANCELLABLE[service]
+    pair = associated(bytewise)
+    request = build(pair.requestor.next_message_id())
+    operation = request_arrives(pair, "requestor", context_id, request)
+    response_arrives(pair, "acceptor", operation, some_pending(request))
+    cancel = dk.CCancelRequest(message_id_being_responded_to=request.message_id)
+    pair.message("requestor", context_id, cancel)
+    assert pair.requestor.outstanding_ours[request.message_id].cancelled
+    received = one(pair.new("acceptor"), dk.CancelReceived)
+    assert received.cancel == cancel and received.operation.cancelled
+    assert received.operation.request == request and received.operation.context_id == context_id
+    assert pair.acceptor.outstanding_peers[request.message_id].cancelled
+    # a second cancel of the same operation is ours to refuse
+    with pytest.raises(dk.LocalProtocolError, match="already cancelled"):
+        pair.requestor.send_message(context_id, cancel, now=pair.now)
+    final = response_arrives(pair, "acceptor", operation, request.response(status=0xFE00))
+    assert final.final and final.cancelled and final.response.status == 0xFE00
+    idle(pair)
+
+
+@pytest.mark.parametrize("service", list(CANCELLABLE))
+def test_a_cancel_crossing_the_final_response_is_an_unexpected_cancel_warning(
+    service: str, bytewise: bool
+) -> None:
+    context_id, build = CANCELLABLE[service]
+    pair = associated(bytewise)
+    request = build(pair.requestor.next_message_id())
+    operation = request_arrives(pair, "requestor", context_id, request)
+    response_arrives(pair, "acceptor", operation, some_pending(request))
+    pair.hold("acceptor")  # the final response is on the wire when the cancel goes
+    pair.message("acceptor", context_id, request.response(status=0))
+    assert list(pair.acceptor.outstanding_peers) == []
+    cancel = dk.CCancelRequest(message_id_being_responded_to=request.message_id)
+    pair.message("requestor", context_id, cancel)
+    unexpected = one(pair.new("acceptor"), dk.UnexpectedCancel)
+    assert unexpected.cancel == cancel and unexpected.context_id == context_id
+    assert unexpected.diagnostic.severity is dk.Severity.WARNING
+    assert pair.acceptor.state is S.STA6 and pair.new("requestor") == []
+    pair.deliver("acceptor", pair.held("acceptor"))
+    final = one(pair.new("requestor"), dk.ResponseReceived)
+    assert final.final and final.cancelled and final.response.status == 0  # it finished first
+    assert final.operation.request is request and final.mismatches == ()
+    idle(pair)
+
+
+# --- what the peer gets wrong: the engine answers, reports, or aborts ----------------------
+
+
+@pytest.mark.parametrize(
+    ("context_id", "duplicate"), [(ECHO_CX, echo(1)), (CT_CX, store(1)), (FIND_CX, find(1))]
+)
+def test_a_duplicate_message_id_is_answered_0210h_and_the_original_stays_answerable(
+    context_id: int, duplicate: dk.Request[Any], bytewise: bool
+) -> None:
+    pair = associated(bytewise, window=(1, 1))  # a duplicate, not one beyond the window
+    original = find(1)
+    operation = request_arrives(pair, "requestor", FIND_CX, original)
+    with pytest.raises(dk.LocalProtocolError, match="Message ID 1, already outstanding"):
+        pair.requestor.send_message(context_id, duplicate, now=pair.now)
+    raw = joined(pair.requestor.send(raw_p_data(duplicate, context_id), now=pair.now))
+    answer = pair.inject("acceptor", raw)
+    event = one(pair.new("acceptor"), dk.DuplicateInvocation)
+    assert event.request == duplicate and event.context_id == context_id
+    assert event.original == operation and event.response.status == dk.DUPLICATE_INVOCATION
+    [message] = received_messages(answer)  # the engine's own answer, on the duplicate's context
+    assert message.context_id == context_id and message.message == event.response
+    assert message.message.message_id_being_responded_to == 1
+    assert isinstance(message.message, type(duplicate.response(status=0)))
+    assert dict(pair.acceptor.outstanding_peers) == {1: operation}
+    response_arrives(pair, "acceptor", operation, original.response(status=0))
+    idle(pair)
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["report", "abort"])
+@pytest.mark.parametrize("answered", [False, True], ids=["never-asked", "already-answered"])
+def test_a_response_to_nothing_is_reported_and_aborts_under_the_strict_policy(
+    answered: bool, strict: bool, bytewise: bool
+) -> None:
+    pair = associated(bytewise, strict=strict)
+    request = echo(pair.requestor.next_message_id())
+    if answered:
+        operation = request_arrives(pair, "requestor", ECHO_CX, request)
+        response_arrives(pair, "acceptor", operation, request.response(status=0))
+    response = request.response(status=0)
+    with pytest.raises(dk.LocalProtocolError, match="names no outstanding request"):
+        pair.acceptor.send_message(ECHO_CX, response, now=pair.now)
+    pair.send("acceptor", raw_p_data(response, ECHO_CX))
+    events = pair.new("requestor")
+    unexpected = events[0]
+    assert isinstance(unexpected, dk.UnexpectedResponse)
+    assert unexpected.response == response and unexpected.context_id == ECHO_CX
+    assert "names no outstanding request" in unexpected.diagnostic.what
+    if not strict:
+        assert len(events) == 1 and pair.requestor.state is S.STA6
+        assert pair.new("acceptor") == []
+        idle(pair)
+        return
+    assert kinds(events) == ["UnexpectedResponse", "Aborted", "AwaitTransportClose"]
+    assert not events[1].by_peer and events[1].source is dk.AbortSource.SERVICE_USER
+    assert kinds(pair.new("acceptor")) == ["Aborted", "CloseTransport"]
+    assert pair.acceptor.state is S.STA1
+
+
+def test_a_request_whose_sop_class_does_not_fit_its_context_is_refused_0122h(
+    bytewise: bool,
+) -> None:
+    pair = associated(bytewise)
+    request = store(5, MR)  # an MR image on the CT context (PS3.7 D.1)
+    with pytest.raises(dk.LocalProtocolError, match="abstract syntax"):
+        pair.requestor.send_message(CT_CX, request, now=pair.now)
+    raw = joined(pair.requestor.send(raw_p_data(request, CT_CX), now=pair.now))
+    answer = pair.inject("acceptor", raw)
+    refused = one(pair.new("acceptor"), dk.RequestRefused)
+    assert refused.operation.request == request and refused.operation.context_id == CT_CX
+    assert f"affected_sop_class_uid is {MR}" in refused.diagnostic.what
+    assert refused.response.status == dk.SOP_CLASS_NOT_SUPPORTED
+    [message] = received_messages(answer)
+    assert message.context_id == CT_CX and message.message == refused.response
+    assert message.message.message_id_being_responded_to == 5
+    idle(pair)  # taken as outstanding until its answer went
+
+
+# --- response timeouts -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("policy", [None, "report"], ids=["default", "report"])
+def test_a_response_that_does_not_come_in_time_times_out_and_aborts_by_default(
+    policy: str | None, bytewise: bool
+) -> None:
+    options: dict[str, Any] = {"response_timeout": 5}
+    if policy is not None:
+        options["operations_policy"] = dk.OperationsPolicy(response_timeout=policy)  # type: ignore[arg-type]
+    pair = associated(bytewise, **options)
+    assert pair.requestor.deadline is None  # no operation of ours, no idle timeout
+    pair.now = 1.0
+    request = find(pair.requestor.next_message_id())
+    request_arrives(pair, "requestor", FIND_CX, request)
+    assert pair.requestor.deadline == 6.0 and pair.acceptor.deadline is None
+    operation = pair.requestor.outstanding_ours[request.message_id]
+    pair.timer("requestor", 5.9)
+    assert pair.new("requestor") == [] and pair.requestor.state is S.STA6
+    pair.timer("requestor", 6.0)
+    events = pair.new("requestor")
+    assert events[0] == dk.TimedOut("response", operation)
+    if policy == "report":
+        assert len(events) == 1 and pair.requestor.state is S.STA6
+        assert pair.requestor.deadline is None and pair.new("acceptor") == []
+        peer = pair.acceptor.outstanding_peers[request.message_id]
+        response_arrives(pair, "acceptor", peer, request.response(status=0))  # still paired
+        idle(pair)
+        return
+    assert kinds(events) == ["TimedOut", "Aborted", "AwaitTransportClose", "OperationsUnfinished"]
+    assert not events[1].by_peer and "response_timeout" in events[1].why
+    assert events[3].operations == (operation,)
+    peer = kinds(pair.new("acceptor"))
+    assert peer == ["Aborted", "CloseTransport", "OperationsUnfinished"]
+    idle(pair)
+
+
+@pytest.mark.parametrize("service", ["C-FIND", "C-GET"])
+def test_the_response_timer_restarts_at_each_pending_response_and_c_get_sub_operation(
+    service: str, bytewise: bool
+) -> None:
+    pair = associated(bytewise, response_timeout=5)
+    if service == "C-FIND":
+        request: dk.CFindRequest | dk.CGetRequest = find(1)
+        operation = request_arrives(pair, "requestor", FIND_CX, request)
+    else:
+        request = get(1)
+        operation = request_arrives(pair, "requestor", GET_CX, request)
+    assert pair.requestor.deadline == 5.0
+    pair.now = 4.0
+    response_arrives(pair, "acceptor", operation, some_pending(request))
+    assert pair.requestor.deadline == 9.0
+    if service == "C-GET":  # a C-STORE-RQ of the C-GET restarts it too (its response does not)
+        pair.now = 7.0
+        sub = request_arrives(pair, "acceptor", MR_CX, store(1, MR))
+        assert pair.requestor.deadline == 12.0
+        response_arrives(pair, "requestor", sub, sub.request.response(status=0))
+        assert pair.requestor.deadline == 12.0
+    deadline = pair.requestor.deadline
+    pair.timer("requestor", 6.0)
+    assert pair.new("requestor") == []
+    pair.timer("requestor", deadline)
+    assert kinds(pair.new("requestor"))[:2] == ["TimedOut", "Aborted"]
+
+
+# --- release with operations outstanding -------------------------------------------------
+
+
+def test_release_with_operations_outstanding_is_refused_unless_abandoned(bytewise: bool) -> None:
+    pair = associated(bytewise)
+    request = find(pair.requestor.next_message_id())
+    peer = request_arrives(pair, "requestor", FIND_CX, request)
+    ours = pair.requestor.outstanding_ours[request.message_id]
+    with pytest.raises(dk.LocalProtocolError, match=r"operations are outstanding \(ours: .*\[1\]"):
+        pair.requestor.send(dk.ReleaseRequest(), now=pair.now)
+    assert pair.requestor.state is S.STA6 and pair.requestor.data_to_send() == []
+    assert dict(pair.requestor.outstanding_ours) == {1: ours} and pair.new("requestor") == []
+    pair.send("requestor", dk.ReleaseRequest(abandon_outstanding=True))
+    assert pair.new("acceptor") == [dk.ReleaseRequested()]
+    with pytest.raises(dk.LocalProtocolError, match=r"the peer's: \[1\]"):
+        pair.acceptor.send(dk.ReleaseResponse(), now=pair.now)
+    assert pair.acceptor.state is S.STA8 and dict(pair.acceptor.outstanding_peers) == {1: peer}
+    pair.send("acceptor", dk.ReleaseResponse(abandon_outstanding=True))
+    acceptor = pair.new("acceptor")
+    assert dk.OperationsUnfinished((peer,)) in acceptor and pair.acceptor.state is S.STA13
+    requestor = pair.new("requestor")
+    assert kinds(requestor) == ["Released", "CloseTransport", "OperationsUnfinished"]
+    assert requestor[2] == dk.OperationsUnfinished((ours,)) and pair.requestor.state is S.STA1
+    idle(pair)
+
+
+def test_release_after_the_operations_ended_goes(bytewise: bool) -> None:
+    pair = associated(bytewise)
+    request = echo(1)
+    operation = request_arrives(pair, "requestor", ECHO_CX, request)
+    response_arrives(pair, "acceptor", operation, request.response(status=0))
+    pair.send("requestor", dk.ReleaseRequest())
+    pair.send("acceptor", dk.ReleaseResponse())
+    assert "OperationsUnfinished" not in kinds(pair.new("requestor") + pair.new("acceptor"))
+    assert pair.requestor.state is S.STA1
