@@ -259,11 +259,15 @@ class EnginePair:
     def side(self, name: Side) -> dk.Association:
         return self.requestor if name == "requestor" else self.acceptor
 
+    def state(self, name: Side) -> dk.State:
+        """``name``'s state (a call, so that type checkers do not narrow it across steps)."""
+        return self.side(name).state
+
     @staticmethod
     def other(name: Side) -> Side:
         return "acceptor" if name == "requestor" else "requestor"
 
-    def new(self, name: Side) -> list[object]:
+    def new(self, name: Side) -> list[Any]:
         """The events of ``name`` logged since the last call for it."""
         ours = [event for side, event in self.log if side == name]
         fresh = ours[self._seen[name] :]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import pytest
 from hypothesis import given, settings
@@ -160,7 +160,9 @@ def n_set(message_id: int) -> dk.NSetRequest:
 
 def n_create(message_id: int) -> dk.NCreateRequest:
     return dk.NCreateRequest(
-        message_id=message_id, affected_sop_class_uid=FILM_SESSION, affected_sop_instance_uid="1.2.3"
+        message_id=message_id,
+        affected_sop_class_uid=FILM_SESSION,
+        affected_sop_instance_uid="1.2.3",
     )
 
 
@@ -281,7 +283,7 @@ def test_every_service_both_ways(service: str, invoker: Side, bytewise: bool) ->
     received = response_arrives(pair, pair.other(invoker), operation, request.response(status=0))
     assert received.final and not received.cancelled
     idle(pair)
-    assert pair.requestor.state is S.STA6 and pair.acceptor.state is S.STA6
+    assert pair.state("requestor") is S.STA6 and pair.state("acceptor") is S.STA6
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
@@ -304,6 +306,7 @@ def test_the_other_way_needs_the_role_refused_locally_and_refused_0122H_by_the_p
     assert refused.operation.request == request and "did not make" in refused.diagnostic.what
     [message] = received_messages(answer)
     assert message.context_id == context_id
+    assert isinstance(message.message, dk.Response)
     assert isinstance(message.message, type(request.response(status=0)))
     assert message.message.status == dk.SOP_CLASS_NOT_SUPPORTED == 0x0122
     assert message.message.message_id_being_responded_to == 7
@@ -374,6 +377,7 @@ def test_a_peer_request_beyond_its_window_is_refused_a700_by_the_engine_or_abort
         assert len(events) == 1
         [message] = received_messages(answer)
         assert message.context_id == context_id and message.message == events[0].response
+        assert isinstance(message.message, dk.Response)
         assert message.message.message_id_being_responded_to == overrun.message_id
         # the overrun ended with its answer; the others are still outstanding and answerable
         assert list(pair.side(performer).outstanding_peers) == [r.message_id for r in sent]
@@ -381,16 +385,21 @@ def test_a_peer_request_beyond_its_window_is_refused_a700_by_the_engine_or_abort
             response_arrives(pair, performer, operation, request.response(status=0))
         idle(pair)
         return
-    assert kinds(events) == ["WindowOverrun", "Aborted", "AwaitTransportClose", "OperationsUnfinished"]
+    assert kinds(events) == [
+        "WindowOverrun",
+        "Aborted",
+        "AwaitTransportClose",
+        "OperationsUnfinished",
+    ]
     assert not events[1].by_peer and events[1].source is dk.AbortSource.SERVICE_USER
     assert [o.request for o in events[3].operations] == [*sent, overrun]
     assert dk.decode_pdu(answer).pdu == dk.AAbort(source=dk.AbortSource.SERVICE_USER)
-    assert pair.side(performer).state is S.STA13
+    assert pair.state(performer) is S.STA13
     pair.feed(invoker, answer)
     events = pair.new(invoker)
     assert kinds(events) == ["Aborted", "CloseTransport", "OperationsUnfinished"]
     assert events[0].by_peer and [o.request for o in events[2].operations] == sent
-    assert pair.side(invoker).state is S.STA1
+    assert pair.state(invoker) is S.STA1
     idle(pair)
 
 
@@ -460,19 +469,21 @@ def test_a_c_store_sub_operation_where_the_c_get_scu_took_no_scp_role_is_refused
     assert refused.operation.request == sub and refused.response.status == 0x0122
     unexpected = one(pair.new("acceptor"), dk.UnexpectedResponse)  # the acceptor's view
     assert unexpected.response == refused.response and unexpected.context_id == CT_CX
-    assert list(pair.requestor.outstanding_peers) == [] and list(pair.requestor.outstanding_ours) == [1]
+    assert list(pair.requestor.outstanding_peers) == []
+    assert list(pair.requestor.outstanding_ours) == [1]
 
 
 # --- C-CANCEL (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3) ------------------------------------------
 
-CANCELLABLE: dict[str, tuple[int, Callable[[int], dk.CFindRequest | dk.CGetRequest | dk.CMoveRequest]]] = {
+Retrieval: TypeAlias = dk.CFindRequest | dk.CGetRequest | dk.CMoveRequest
+CANCELLABLE: dict[str, tuple[int, Callable[[int], Retrieval]]] = {
     "C-FIND": (FIND_CX, find),
     "C-GET": (GET_CX, get),
     "C-MOVE": (MOVE_CX, move),
 }
 
 
-def some_pending(request: dk.CFindRequest | dk.CGetRequest | dk.CMoveRequest) -> dk.Response:
+def some_pending(request: Retrieval) -> dk.Response:
     return pending(request) if isinstance(request, dk.CFindRequest) else progress(request, 3)
 
 
@@ -515,7 +526,7 @@ def test_a_cancel_crossing_the_final_response_is_an_unexpected_cancel_warning(
     unexpected = one(pair.new("acceptor"), dk.UnexpectedCancel)
     assert unexpected.cancel == cancel and unexpected.context_id == context_id
     assert unexpected.diagnostic.severity is dk.Severity.WARNING
-    assert pair.acceptor.state is S.STA6 and pair.new("requestor") == []
+    assert pair.state("acceptor") is S.STA6 and pair.new("requestor") == []
     pair.deliver("acceptor", pair.held("acceptor"))
     final = one(pair.new("requestor"), dk.ResponseReceived)
     assert final.final and final.cancelled and final.response.status == 0  # it finished first
@@ -544,6 +555,7 @@ def test_a_duplicate_message_id_is_answered_0210h_and_the_original_stays_answera
     assert event.original == operation and event.response.status == dk.DUPLICATE_INVOCATION
     [message] = received_messages(answer)  # the engine's own answer, on the duplicate's context
     assert message.context_id == context_id and message.message == event.response
+    assert isinstance(message.message, dk.Response)
     assert message.message.message_id_being_responded_to == 1
     assert isinstance(message.message, type(duplicate.response(status=0)))
     assert dict(pair.acceptor.outstanding_peers) == {1: operation}
@@ -571,14 +583,14 @@ def test_a_response_to_nothing_is_reported_and_aborts_under_the_strict_policy(
     assert unexpected.response == response and unexpected.context_id == ECHO_CX
     assert "names no outstanding request" in unexpected.diagnostic.what
     if not strict:
-        assert len(events) == 1 and pair.requestor.state is S.STA6
+        assert len(events) == 1 and pair.state("requestor") is S.STA6
         assert pair.new("acceptor") == []
         idle(pair)
         return
     assert kinds(events) == ["UnexpectedResponse", "Aborted", "AwaitTransportClose"]
     assert not events[1].by_peer and events[1].source is dk.AbortSource.SERVICE_USER
     assert kinds(pair.new("acceptor")) == ["Aborted", "CloseTransport"]
-    assert pair.acceptor.state is S.STA1
+    assert pair.state("acceptor") is S.STA1
 
 
 def test_a_request_whose_sop_class_does_not_fit_its_context_is_refused_0122h(
@@ -596,6 +608,7 @@ def test_a_request_whose_sop_class_does_not_fit_its_context_is_refused_0122h(
     assert refused.response.status == dk.SOP_CLASS_NOT_SUPPORTED
     [message] = received_messages(answer)
     assert message.context_id == CT_CX and message.message == refused.response
+    assert isinstance(message.message, dk.Response)
     assert message.message.message_id_being_responded_to == 5
     idle(pair)  # taken as outstanding until its answer went
 
@@ -618,12 +631,12 @@ def test_a_response_that_does_not_come_in_time_times_out_and_aborts_by_default(
     assert pair.requestor.deadline == 6.0 and pair.acceptor.deadline is None
     operation = pair.requestor.outstanding_ours[request.message_id]
     pair.timer("requestor", 5.9)
-    assert pair.new("requestor") == [] and pair.requestor.state is S.STA6
+    assert pair.new("requestor") == [] and pair.state("requestor") is S.STA6
     pair.timer("requestor", 6.0)
     events = pair.new("requestor")
     assert events[0] == dk.TimedOut("response", operation)
     if policy == "report":
-        assert len(events) == 1 and pair.requestor.state is S.STA6
+        assert len(events) == 1 and pair.state("requestor") is S.STA6
         assert pair.requestor.deadline is None and pair.new("acceptor") == []
         peer = pair.acceptor.outstanding_peers[request.message_id]
         response_arrives(pair, "acceptor", peer, request.response(status=0))  # still paired
@@ -632,8 +645,7 @@ def test_a_response_that_does_not_come_in_time_times_out_and_aborts_by_default(
     assert kinds(events) == ["TimedOut", "Aborted", "AwaitTransportClose", "OperationsUnfinished"]
     assert not events[1].by_peer and "response_timeout" in events[1].why
     assert events[3].operations == (operation,)
-    peer = kinds(pair.new("acceptor"))
-    assert peer == ["Aborted", "CloseTransport", "OperationsUnfinished"]
+    assert kinds(pair.new("acceptor")) == ["Aborted", "CloseTransport", "OperationsUnfinished"]
     idle(pair)
 
 
@@ -659,6 +671,7 @@ def test_the_response_timer_restarts_at_each_pending_response_and_c_get_sub_oper
         response_arrives(pair, "requestor", sub, sub.request.response(status=0))
         assert pair.requestor.deadline == 12.0
     deadline = pair.requestor.deadline
+    assert deadline is not None
     pair.timer("requestor", 6.0)
     assert pair.new("requestor") == []
     pair.timer("requestor", deadline)
@@ -675,19 +688,19 @@ def test_release_with_operations_outstanding_is_refused_unless_abandoned(bytewis
     ours = pair.requestor.outstanding_ours[request.message_id]
     with pytest.raises(dk.LocalProtocolError, match=r"operations are outstanding \(ours: .*\[1\]"):
         pair.requestor.send(dk.ReleaseRequest(), now=pair.now)
-    assert pair.requestor.state is S.STA6 and pair.requestor.data_to_send() == []
+    assert pair.state("requestor") is S.STA6 and pair.requestor.data_to_send() == []
     assert dict(pair.requestor.outstanding_ours) == {1: ours} and pair.new("requestor") == []
     pair.send("requestor", dk.ReleaseRequest(abandon_outstanding=True))
     assert pair.new("acceptor") == [dk.ReleaseRequested()]
     with pytest.raises(dk.LocalProtocolError, match=r"the peer's: \[1\]"):
         pair.acceptor.send(dk.ReleaseResponse(), now=pair.now)
-    assert pair.acceptor.state is S.STA8 and dict(pair.acceptor.outstanding_peers) == {1: peer}
+    assert pair.state("acceptor") is S.STA8 and dict(pair.acceptor.outstanding_peers) == {1: peer}
     pair.send("acceptor", dk.ReleaseResponse(abandon_outstanding=True))
     acceptor = pair.new("acceptor")
-    assert dk.OperationsUnfinished((peer,)) in acceptor and pair.acceptor.state is S.STA13
+    assert dk.OperationsUnfinished((peer,)) in acceptor and pair.state("acceptor") is S.STA13
     requestor = pair.new("requestor")
     assert kinds(requestor) == ["Released", "CloseTransport", "OperationsUnfinished"]
-    assert requestor[2] == dk.OperationsUnfinished((ours,)) and pair.requestor.state is S.STA1
+    assert requestor[2] == dk.OperationsUnfinished((ours,)) and pair.state("requestor") is S.STA1
     idle(pair)
 
 
@@ -699,4 +712,162 @@ def test_release_after_the_operations_ended_goes(bytewise: bool) -> None:
     pair.send("requestor", dk.ReleaseRequest())
     pair.send("acceptor", dk.ReleaseResponse())
     assert "OperationsUnfinished" not in kinds(pair.new("requestor") + pair.new("acceptor"))
-    assert pair.requestor.state is S.STA1
+    assert pair.state("requestor") is S.STA1
+
+
+# --- each conversation fed whole and one byte at a time: the same events ------------------
+
+
+def every_service(pair: EnginePair) -> None:
+    for context_id, build, by_scp in SERVICES.values():
+        invoker = natural(by_scp)
+        request = build(pair.side(invoker).next_message_id())
+        pair.message(invoker, context_id, request)
+        pair.message(pair.other(invoker), context_id, request.response(status=0))
+
+
+def c_get(pair: EnginePair) -> None:
+    request = get(1)
+    pair.message("requestor", GET_CX, request)
+    pair.message("acceptor", MR_CX, store(1, MR))
+    pair.message("requestor", MR_CX, store(1, MR).response(status=0))
+    pair.message("acceptor", GET_CX, progress(request, 1))
+    pair.message("acceptor", GET_CX, request.response(status=0))
+
+
+def wrongs(pair: EnginePair) -> None:
+    """A window overrun, a duplicate, a SOP class off its context, a response to
+    nothing: each answered or reported by the engine."""
+    pair.message("requestor", FIND_CX, find(1))
+    wrong: list[tuple[int, dk.Message]] = [
+        (CT_CX, store(2)),  # beyond the window of 1
+        (ECHO_CX, echo(1)),  # a duplicate
+        (CT_CX, store(3, MR)),  # not CT
+    ]
+    for context_id, message in wrong:
+        pair.send("requestor", raw_p_data(message, context_id))
+    pair.send("acceptor", raw_p_data(echo(9).response(status=0), ECHO_CX))
+    pair.message("acceptor", FIND_CX, pending(find(1)))
+    pair.message("acceptor", FIND_CX, find(1).response(status=0))
+
+
+def cancels(pair: EnginePair) -> None:
+    request = move(1)
+    pair.message("requestor", MOVE_CX, request)
+    pair.message("acceptor", MOVE_CX, progress(request, 2))
+    pair.message("requestor", MOVE_CX, dk.CCancelRequest(message_id_being_responded_to=1))
+    pair.message("acceptor", MOVE_CX, request.response(status=0xFE00))
+    pair.message("requestor", MOVE_CX, request := move(2))
+    pair.hold("acceptor")
+    pair.message("acceptor", MOVE_CX, request.response(status=0))
+    pair.message("requestor", MOVE_CX, dk.CCancelRequest(message_id_being_responded_to=2))
+    pair.deliver("acceptor", pair.held("acceptor"))
+
+
+def strict_abort(pair: EnginePair) -> None:
+    pair.message("requestor", ECHO_CX, echo(1))
+    pair.send("acceptor", raw_p_data(echo(2).response(status=0), ECHO_CX))
+
+
+def timeout_then_release(pair: EnginePair) -> None:
+    pair.message("requestor", FIND_CX, find(1))
+    pair.timer("requestor", 10.0)
+    pair.message("acceptor", FIND_CX, find(1).response(status=0))
+    pair.message("requestor", FIND_CX, find(2))
+    pair.send("requestor", dk.ReleaseRequest(abandon_outstanding=True))
+    pair.send("acceptor", dk.ReleaseResponse(abandon_outstanding=True))
+
+
+CONVERSATIONS: dict[str, tuple[Callable[[EnginePair], None], dict[str, Any], set[str]]] = {
+    # name: (the conversation, the engines' options, events it must have)
+    "every service": (every_service, {}, {"RequestReceived", "ResponseReceived"}),
+    "C-GET": (c_get, {}, {"RequestReceived", "ResponseReceived"}),
+    "wrongs": (
+        wrongs,
+        {},
+        {"WindowOverrun", "DuplicateInvocation", "RequestRefused", "UnexpectedResponse"},
+    ),
+    "cancels": (cancels, {}, {"CancelReceived", "UnexpectedCancel", "ResponseReceived"}),
+    "strict": (strict_abort, {"strict": True}, {"UnexpectedResponse", "Aborted"}),
+    "timeout": (
+        timeout_then_release,
+        {
+            "response_timeout": 5,
+            "operations_policy": dk.OperationsPolicy(response_timeout="report"),
+        },
+        {"TimedOut", "OperationsUnfinished", "Released"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CONVERSATIONS))
+def test_each_conversation_fed_whole_and_bytewise_has_the_same_events(name: str) -> None:
+    conversation, options, expected = CONVERSATIONS[name]
+    logs = []
+    for bytewise in (False, True):
+        pair = associated(bytewise, **options)
+        conversation(pair)
+        logs.append(pair.log)
+    assert logs[0] == logs[1]
+    assert expected <= {type(event).__name__ for _, event in logs[0]}
+
+
+# --- any interleaving the window allows pairs every response with its request -------------
+
+
+@settings(max_examples=examples(30))
+@given(
+    window=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+    bytewise=st.booleans(),
+    data=st.data(),
+)
+def test_any_interleaving_the_window_allows_pairs_every_response_with_its_request(
+    window: tuple[int, int], bytewise: bool, data: st.DataObject
+) -> None:
+    pair = associated(bytewise, window=window, roles="both")
+    sent: dict[Side, dict[int, dk.Request[Any]]] = {"requestor": {}, "acceptor": {}}
+    sides: tuple[Side, Side] = ("requestor", "acceptor")
+    builds: list[tuple[int, Build]] = [(ECHO_CX, echo), (CT_CX, store), (FIND_CX, find)]
+    start = len(pair.log)  # after the association's own events
+
+    def answer(performer: Side, message_id: int, final: bool) -> None:
+        operation = pair.side(performer).outstanding_peers[message_id]
+        request = operation.request
+        if not final and isinstance(request, dk.CFindRequest):
+            response = pending(request)
+        else:
+            response = request.response(status=0)
+        pair.message(performer, operation.context_id, response)
+
+    for _ in range(data.draw(st.integers(0, 25), label="steps")):
+        moves: list[tuple[str, Side, int]] = [
+            ("send", side, 0) for side in sides if pair.side(side).window_open
+        ]
+        for side in sides:
+            for message_id, operation in pair.side(side).outstanding_peers.items():
+                moves.append(("final", side, message_id))
+                if isinstance(operation.request, dk.CFindRequest):
+                    moves.append(("pending", side, message_id))
+        kind, side, message_id = data.draw(st.sampled_from(moves), label="move")
+        if kind == "send":
+            context_id, build = data.draw(st.sampled_from(builds), label="service")
+            request = build(pair.side(side).next_message_id())
+            sent[side][request.message_id] = request
+            pair.message(side, context_id, request)
+        else:
+            answer(side, message_id, kind == "final")
+    # then every operation still outstanding is answered, in an order drawn
+    left = [(side, i) for side in sides for i in pair.side(side).outstanding_peers]
+    for side, message_id in data.draw(st.permutations(left), label="last answers"):
+        answer(side, message_id, True)
+
+    finals = 0
+    for side, event in pair.log[start:]:
+        assert isinstance(event, dk.RequestReceived | dk.ResponseReceived), event
+        if isinstance(event, dk.ResponseReceived):
+            message_id = event.response.message_id_being_responded_to
+            assert event.operation.request is sent[side][message_id]
+            assert event.mismatches == () and event.operation.ours
+            finals += event.final
+    assert finals == len(sent["requestor"]) + len(sent["acceptor"])
+    idle(pair)
