@@ -487,24 +487,37 @@ def some_pending(request: Retrieval) -> dk.Response:
     return pending(request) if isinstance(request, dk.CFindRequest) else progress(request, 3)
 
 
+@pytest.mark.parametrize("invoker", ["requestor", "acceptor"])
 @pytest.mark.parametrize("service", list(CANCELLABLE))
-def test_an_operation_cancelled_mid_way_ends_fe00_cancelled(service: str, bytewise: bool) -> None:
+def test_an_operation_cancelled_mid_way_ends_fe00_cancelled(
+    service: str, invoker: Side, bytewise: bool
+) -> None:
     context_id, build = CANCELLABLE[service]
-    pair = associated(bytewise)
-    request = build(pair.requestor.next_message_id())
-    operation = request_arrives(pair, "requestor", context_id, request)
-    response_arrives(pair, "acceptor", operation, some_pending(request))
+    pair = associated(bytewise, roles="default" if invoker == "requestor" else "both")
+    performer = pair.other(invoker)
+    request = build(pair.side(invoker).next_message_id())
+    operation = request_arrives(pair, invoker, context_id, request)
+    response_arrives(pair, performer, operation, some_pending(request))
+    for wrong in (request.message_id + 1, request.message_id):  # nothing; not on its context
+        with pytest.raises(dk.LocalProtocolError, match="cancels nothing"):
+            pair.side(invoker).send_message(
+                context_id if wrong != request.message_id else ECHO_CX,
+                dk.CCancelRequest(message_id_being_responded_to=wrong),
+                now=pair.now,
+            )
     cancel = dk.CCancelRequest(message_id_being_responded_to=request.message_id)
-    pair.message("requestor", context_id, cancel)
-    assert pair.requestor.outstanding_ours[request.message_id].cancelled
-    received = one(pair.new("acceptor"), dk.CancelReceived)
+    assert not pair.side(invoker).window_open  # a C-CANCEL counts against no window
+    pair.message(invoker, context_id, cancel)
+    assert pair.side(invoker).outstanding_ours[request.message_id].cancelled
+    received = one(pair.new(performer), dk.CancelReceived)
     assert received.cancel == cancel and received.operation.cancelled
     assert received.operation.request == request and received.operation.context_id == context_id
-    assert pair.acceptor.outstanding_peers[request.message_id].cancelled
+    assert pair.side(performer).outstanding_peers[request.message_id].cancelled
+    assert pair.new(invoker) == []  # a C-CANCEL has no response of its own
     # a second cancel of the same operation is ours to refuse
     with pytest.raises(dk.LocalProtocolError, match="already cancelled"):
-        pair.requestor.send_message(context_id, cancel, now=pair.now)
-    final = response_arrives(pair, "acceptor", operation, request.response(status=0xFE00))
+        pair.side(invoker).send_message(context_id, cancel, now=pair.now)
+    final = response_arrives(pair, performer, operation, request.response(status=0xFE00))
     assert final.final and final.cancelled and final.response.status == 0xFE00
     idle(pair)
 
