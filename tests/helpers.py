@@ -2,8 +2,10 @@
 
 Imported as ``from .helpers import ...``, as ps37_message_fields.py and pynetdicom_bridge.py
 are.  Hand-made wire bytes (a command set's elements, PDVs, P-DATA-TF PDUs), streams of
-fragmented messages, ways to damage them, the check every refusal passes, and the
-Hypothesis example count of a test, scaled by the profile conftest.py loads.
+fragmented messages, ways to damage them, the check every refusal passes, the
+Hypothesis example count of a test, scaled by the profile conftest.py loads, and two
+association engines talking in memory (``EnginePair``), with a message sent raw past
+the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``).
 """
 
 from __future__ import annotations

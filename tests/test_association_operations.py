@@ -287,7 +287,7 @@ def test_every_service_both_ways(service: str, invoker: Side, bytewise: bool) ->
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
-def test_the_other_way_needs_the_role_refused_locally_and_refused_0122H_by_the_peer(
+def test_the_other_way_needs_the_role_refused_locally_and_refused_0122h_by_the_peer(
     service: str, bytewise: bool
 ) -> None:
     context_id, build, by_scp = SERVICES[service]
@@ -326,24 +326,24 @@ def test_a_request_of_ours_beyond_the_window_is_refused_and_nothing_changes(
 ) -> None:
     context_id, build = WINDOWED[service]
     pair = associated(bytewise, window=(window, window), roles="both")
-    engine = pair.side(invoker)
+    engine, performer = pair.side(invoker), pair.other(invoker)
     sent = [build(engine.next_message_id()) for _ in range(window or 5)]
     operations = [request_arrives(pair, invoker, context_id, request) for request in sent]
-    assert list(pair.side(pair.other(invoker)).outstanding_peers) == [r.message_id for r in sent]
+    assert list(pair.side(performer).outstanding_peers) == [r.message_id for r in sent]
     if window == 0:  # unlimited: one more always goes
         assert engine.window_open
         request_arrives(pair, invoker, context_id, build(engine.next_message_id()))
         return
     assert not engine.window_open
-    before = dict(engine.outstanding_ours), dict(pair.acceptor.outstanding_peers)
+    before = dict(engine.outstanding_ours), dict(pair.side(performer).outstanding_peers)
     extra = build(engine.next_message_id())
     with pytest.raises(dk.LocalProtocolError, match=f"beyond the window.*may have {window}"):
         engine.send_message(context_id, extra, now=pair.now)
-    assert (dict(engine.outstanding_ours), dict(pair.acceptor.outstanding_peers)) == before
-    assert engine.data_to_send() == [] and pair.new(invoker) == pair.new("acceptor") == []
+    assert (dict(engine.outstanding_ours), dict(pair.side(performer).outstanding_peers)) == before
+    assert engine.data_to_send() == [] and pair.new(invoker) == pair.new(performer) == []
     assert not engine.window_open and engine.state is S.STA6
     # an answer opens the window again
-    response_arrives(pair, pair.other(invoker), operations[0], sent[0].response(status=0))
+    response_arrives(pair, performer, operations[0], sent[0].response(status=0))
     assert engine.window_open
     request_arrives(pair, invoker, context_id, extra)
 
@@ -576,12 +576,19 @@ def test_a_duplicate_message_id_is_answered_0210h_and_the_original_stays_answera
     idle(pair)
 
 
-@pytest.mark.parametrize("strict", [False, True], ids=["report", "abort"])
+POLICIES: dict[str, dict[str, Any]] = {
+    "default": {},
+    "strict": {"strict": True},  # STRICT_OPERATIONS_POLICY
+    "abort": {"operations_policy": dk.OperationsPolicy(unexpected_response="abort")},
+}
+
+
+@pytest.mark.parametrize("policy", list(POLICIES))
 @pytest.mark.parametrize("answered", [False, True], ids=["never-asked", "already-answered"])
 def test_a_response_to_nothing_is_reported_and_aborts_under_the_strict_policy(
-    answered: bool, strict: bool, bytewise: bool
+    answered: bool, policy: str, bytewise: bool
 ) -> None:
-    pair = associated(bytewise, strict=strict)
+    pair = associated(bytewise, **POLICIES[policy])
     request = echo(pair.requestor.next_message_id())
     if answered:
         operation = request_arrives(pair, "requestor", ECHO_CX, request)
@@ -595,7 +602,8 @@ def test_a_response_to_nothing_is_reported_and_aborts_under_the_strict_policy(
     assert isinstance(unexpected, dk.UnexpectedResponse)
     assert unexpected.response == response and unexpected.context_id == ECHO_CX
     assert "names no outstanding request" in unexpected.diagnostic.what
-    if not strict:
+    if policy == "default":  # report only
+        assert dk.DEFAULT_OPERATIONS_POLICY.unexpected_response == "report"
         assert len(events) == 1 and pair.state("requestor") is S.STA6
         assert pair.new("acceptor") == []
         idle(pair)
