@@ -42,11 +42,12 @@ S = dk.State
 
 
 def negotiated(
-    window: tuple[int, int] = (1, 1), roles: str = "default"
+    window: tuple[int, int] = (1, 1), roles: str = "default", max_pdu: int = 16382
 ) -> tuple[dk.AAssociateRQ, dk.AAssociateAC]:
     """The RQ and AC of an association with ``window`` (PS3.7 D.3.3.3).  MR storage has
     the requestor take the SCP role too (for a C-GET's C-STORE sub-operations, PS3.7
-    D.3.3.4); with ``roles="both"`` every SOP class has both sides take both roles."""
+    D.3.3.4); with ``roles="both"`` every SOP class has both sides take both roles.
+    ``max_pdu``: the requestor's Maximum Length (PS3.8 D.1)."""
     both = {s for s in SYNTAXES if roles == "both" or s == MR}
     rq = dk.propose(
         calling_ae_title="REQUESTOR",
@@ -61,6 +62,7 @@ def negotiated(
             for syntax in SYNTAXES
         ],
         async_window=window,
+        max_pdu_length=max_pdu,
     )
     policy = dk.AcceptorPolicy(
         abstract_syntaxes={s: [EXPLICIT] if s == CT else [IMPLICIT] for s in SYNTAXES},
@@ -76,10 +78,11 @@ def associated(
     bytewise: bool,
     window: tuple[int, int] = (1, 1),
     roles: str = "default",
+    max_pdu: int = 16382,
     **options: Any,
 ) -> EnginePair:
     pair = EnginePair(bytewise=bytewise, **options)
-    pair.associate(*negotiated(window, roles))
+    pair.associate(*negotiated(window, roles, max_pdu))
     pair.new("requestor")
     pair.new("acceptor")
     return pair
@@ -583,6 +586,30 @@ POLICIES: dict[str, dict[str, Any]] = {
 }
 
 
+def test_an_owed_answer_waits_for_the_message_being_sent(bytewise: bool) -> None:
+    pair = associated(bytewise, max_pdu=64)  # the acceptor's messages go in 64-byte PDUs
+    request = find(1)
+    request_arrives(pair, "requestor", FIND_CX, request)
+    match = request.response(status=0xFF00, identifier=ID * 20)
+    pdus = pair.acceptor.send_message(FIND_CX, match, now=pair.now)
+    out = bytearray(joined(next(pdus)))
+    raw = joined(pair.requestor.send(raw_p_data(echo(1), ECHO_CX), now=pair.now))
+    assert pair.inject("acceptor", raw) == b""  # the 0210H answer waits (PS3.8 E.1)
+    one(pair.new("acceptor"), dk.DuplicateInvocation)
+    rest = [joined(pdu) for pdu in pdus]
+    assert rest and b"".join(rest)
+    out += b"".join(rest)
+    owed = joined(pair.acceptor.data_to_send())  # after the message, the engine's answer
+    assert owed
+    out += owed
+    messages = [(m.context_id, m.message) for m in received_messages(bytes(out))]
+    assert messages[0] == (FIND_CX, match)
+    [(context_id, answer)] = messages[1:]
+    assert context_id == ECHO_CX and isinstance(answer, dk.CEchoResponse)
+    assert answer.status == dk.DUPLICATE_INVOCATION and answer.message_id_being_responded_to == 1
+    assert list(pair.acceptor.outstanding_peers) == [1]
+
+
 @pytest.mark.parametrize("policy", list(POLICIES))
 @pytest.mark.parametrize("answered", [False, True], ids=["never-asked", "already-answered"])
 def test_a_response_to_nothing_is_reported_and_aborts_under_the_strict_policy(
@@ -722,6 +749,24 @@ def test_release_with_operations_outstanding_is_refused_unless_abandoned(bytewis
     requestor = pair.new("requestor")
     assert kinds(requestor) == ["Released", "CloseTransport", "OperationsUnfinished"]
     assert requestor[2] == dk.OperationsUnfinished((ours,)) and pair.state("requestor") is S.STA1
+    idle(pair)
+
+
+def test_an_operation_answered_while_the_release_is_under_way_is_not_unfinished(
+    bytewise: bool,
+) -> None:
+    pair = associated(bytewise)
+    request = find(1)
+    operation = request_arrives(pair, "requestor", FIND_CX, request)
+    pair.send("requestor", dk.ReleaseRequest(abandon_outstanding=True))
+    assert pair.new("acceptor") == [dk.ReleaseRequested()]
+    assert pair.state("requestor") is S.STA7 and pair.state("acceptor") is S.STA8
+    # the acceptor may still send P-DATA (AR-7), the requestor takes it (AR-6)
+    response_arrives(pair, "acceptor", operation, pending(request))
+    response_arrives(pair, "acceptor", operation, request.response(status=0))
+    pair.send("acceptor", dk.ReleaseResponse())  # nothing outstanding: no abandoning
+    assert kinds(pair.new("requestor")) == ["Released", "CloseTransport"]
+    assert "OperationsUnfinished" not in kinds(pair.new("acceptor"))
     idle(pair)
 
 
