@@ -2,16 +2,18 @@
 
 Imported as ``from .helpers import ...``, as ps37_message_fields.py and pynetdicom_bridge.py
 are.  Hand-made wire bytes (a command set's elements, PDVs, P-DATA-TF PDUs), streams of
-fragmented messages, ways to damage them, the check every refusal passes, and the
-Hypothesis example count of a test, scaled by the profile conftest.py loads.
+fragmented messages, ways to damage them, the check every refusal passes, the
+Hypothesis example count of a test, scaled by the profile conftest.py loads, and two
+association engines talking in memory (``EnginePair``), with a message sent raw past
+the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``).
 """
 
 from __future__ import annotations
 
 import enum
 import struct
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, TypeAlias
 
 import attrs
 import pytest
@@ -211,3 +213,130 @@ class IntEnumOne(enum.IntEnum):
     """An int of the caller's own type."""
 
     ONE = 1
+
+
+# --- two engines in memory (PS3.8 9.2) ---------------------------------------------------
+
+
+def joined(buffers: Iterable[Any]) -> bytes:
+    """The bytes of ``buffers`` (what the engine hands out to write), one after the other."""
+    return b"".join(bytes(b) for b in buffers)
+
+
+def raw_p_data(message: dk.Message, context_id: int, max_pdu: int = 16382) -> dk.PData:
+    """``message`` as one prebuilt P-DATA-TF (its command and a short data set packed
+    together): the engine sends it untracked, whatever its operations say."""
+    parts = list(dk.fragment_message(message, context_id, max_pdu, pack_command_with_data=True))
+    assert len(parts) == 1
+    pdu = dk.decode_pdu(joined(parts[0])).pdu
+    assert isinstance(pdu, dk.PDataTF)
+    return dk.PData(pdu)
+
+
+def received_messages(data: bytes) -> list[dk.MessageReceived]:
+    """The DIMSE messages in ``data`` (whole P-DATA-TF PDUs), as an assembler reads them."""
+    return [
+        event for event in dk.MessageAssembler().feed(data) if isinstance(event, dk.MessageReceived)
+    ]
+
+
+Side: TypeAlias = Literal["requestor", "acceptor"]
+
+
+class EnginePair:
+    """A requestor and an acceptor engine in memory: what one writes is delivered to the
+    other at once (whole, or one byte at a time with ``bytewise``), and so is what that
+    one answers on its own (``data_to_send``).  ``log`` is every event of both, in order,
+    with its side; :meth:`new` the events of one side since it was last asked."""
+
+    def __init__(self, *, bytewise: bool = False, **options: Any) -> None:
+        self.now = 0.0
+        self.bytewise = bytewise
+        self.requestor = dk.Association(dk.Role.REQUESTOR, now=self.now, **options)
+        self.acceptor = dk.Association(dk.Role.ACCEPTOR, now=self.now, **options)
+        self.log: list[tuple[Side, object]] = []
+        self._seen: dict[Side, int] = {"requestor": 0, "acceptor": 0}
+        self._held: dict[Side, bytearray | None] = {"requestor": None, "acceptor": None}
+
+    def side(self, name: Side) -> dk.Association:
+        return self.requestor if name == "requestor" else self.acceptor
+
+    def state(self, name: Side) -> dk.State:
+        """``name``'s state (a call, so that type checkers do not narrow it across steps)."""
+        return self.side(name).state
+
+    @staticmethod
+    def other(name: Side) -> Side:
+        return "acceptor" if name == "requestor" else "requestor"
+
+    def new(self, name: Side) -> list[Any]:
+        """The events of ``name`` logged since the last call for it."""
+        ours = [event for side, event in self.log if side == name]
+        fresh = ours[self._seen[name] :]
+        self._seen[name] = len(ours)
+        return fresh
+
+    def collect(self, name: Side) -> None:
+        for event in self.side(name).events():
+            self.log.append((name, event))
+
+    def feed(self, name: Side, data: bytes) -> None:
+        """``name`` receives ``data``; what it answers on its own goes to its peer."""
+        engine = self.side(name)
+        if self.bytewise and data:
+            for i in range(len(data)):
+                engine.receive_data(data[i : i + 1], now=self.now)
+        else:
+            engine.receive_data(data, now=self.now)
+        self.collect(name)
+        self.deliver(name, joined(engine.data_to_send()))
+
+    def deliver(self, sender: Side, data: bytes) -> None:
+        held = self._held[sender]
+        if held is not None:
+            held += data
+        elif data:
+            self.feed(self.other(sender), data)
+
+    def hold(self, name: Side) -> None:
+        """Keep what ``name`` writes from now on (on the wire, not yet read)."""
+        self._held[name] = bytearray()
+
+    def held(self, name: Side) -> bytes:
+        """What ``name`` wrote since :meth:`hold`, not delivered; writing is delivered again."""
+        data = self._held[name]
+        assert data is not None
+        self._held[name] = None
+        return bytes(data)
+
+    def inject(self, name: Side, data: bytes) -> bytes:
+        """``name`` receives ``data`` (from nowhere its peer's engine knows); what it
+        answers is returned, not delivered."""
+        self.hold(name)
+        self.feed(name, data)
+        return self.held(name)
+
+    def send(self, name: Side, event: dk.LocalEvent) -> None:
+        data = joined(self.side(name).send(event, now=self.now))
+        self.collect(name)
+        self.deliver(name, data)
+
+    def message(self, name: Side, context_id: int, message: dk.Message) -> None:
+        """``name`` sends ``message`` with ``send_message``, each P-DATA-TF delivered as
+        it comes."""
+        for pdu in self.side(name).send_message(context_id, message, now=self.now):
+            self.collect(name)
+            self.deliver(name, joined(pdu))
+        self.collect(name)
+
+    def associate(self, rq: dk.AAssociateRQ, ac: dk.AAssociateAC) -> None:
+        self.send("requestor", dk.AssociateRequest(rq))
+        self.send("acceptor", dk.AssociateAccept(ac))
+        assert self.requestor.state is dk.State.STA6 and self.acceptor.state is dk.State.STA6
+
+    def timer(self, name: Side, now: float) -> None:
+        self.now = now
+        engine = self.side(name)
+        engine.handle_timer(now=now)
+        self.collect(name)
+        self.deliver(name, joined(engine.data_to_send()))
