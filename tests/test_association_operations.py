@@ -586,7 +586,9 @@ POLICIES: dict[str, dict[str, Any]] = {
 }
 
 
-def test_an_owed_answer_waits_for_the_message_being_sent(bytewise: bool) -> None:
+def test_an_owed_answer_waits_for_the_message_being_sent_and_ends_its_iterator(
+    bytewise: bool,
+) -> None:
     pair = associated(bytewise, max_pdu=64)  # the acceptor's messages go in 64-byte PDUs
     request = find(1)
     request_arrives(pair, "requestor", FIND_CX, request)
@@ -597,14 +599,16 @@ def test_an_owed_answer_waits_for_the_message_being_sent(bytewise: bool) -> None
     assert pair.inject("acceptor", raw) == b""  # the 0210H answer waits (PS3.8 E.1)
     one(pair.new("acceptor"), dk.DuplicateInvocation)
     rest = [joined(pdu) for pdu in pdus]
-    assert rest and b"".join(rest)
+    *match_rest, owed = rest  # the iterator's last item: the answer owed, after the message
+    assert match_rest and [
+        m.message for m in received_messages(bytes(out) + b"".join(match_rest))
+    ] == [match]
+    assert pair.acceptor.data_to_send() == []  # handed out once
     out += b"".join(rest)
-    owed = joined(pair.acceptor.data_to_send())  # after the message, the engine's answer
-    assert owed
-    out += owed
     messages = [(m.context_id, m.message) for m in received_messages(bytes(out))]
     assert messages[0] == (FIND_CX, match)
-    [(context_id, answer)] = messages[1:]
+    [(context_id, answer)] = [(m.context_id, m.message) for m in received_messages(owed)]
+    assert messages[1:] == [(context_id, answer)]
     assert context_id == ECHO_CX and isinstance(answer, dk.CEchoResponse)
     assert answer.status == dk.DUPLICATE_INVOCATION and answer.message_id_being_responded_to == 1
     assert list(pair.acceptor.outstanding_peers) == [1]

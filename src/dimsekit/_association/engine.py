@@ -41,7 +41,8 @@ AR-6) comes as the event of its operation; each message sent is checked when
 :meth:`Association.send_message` is called and recorded at its first P-DATA-TF.  The
 answers an event owes the peer (0210H, 0122H, a window refusal) go out on their own, a
 whole message between ours (PS3.8 E.1), from :meth:`Association.data_to_send`,
-:meth:`Association.send` or the next message's first step, and are dropped once the
+:meth:`Association.send`, or a message's iterator (before its first P-DATA-TF, or
+after its last where they came while it went), and are dropped once the
 state allows no P-DATA; what :class:`~dimsekit.OperationsPolicy` aborts on aborts (the
 service user's A-ABORT, Evt15) after the event.  ``response_timeout`` runs for each of
 our operations from the end of its request, restarted by each Pending response and, for
@@ -748,7 +749,14 @@ class Association:
         """Send ``message`` on presentation context ``context_id`` (DT-1; AR-7 while the
         peer awaits our release response): each item is one P-DATA-TF as buffers to write
         (``fragment_message``), made as the iterator is advanced, within the peer's
-        maximum length, so that a data set in a file is never held whole.
+        maximum length, so that a data set in a file is never held whole; before the
+        first, what the engine had queued, and after the last, the answers it came to
+        owe the peer while the message went (0210H, 0122H, a window refusal), if any.
+
+        The message is checked against the DIMSE operations now (its context, the role
+        and SOP class the negotiation gave it, its Message ID, the window, what a response
+        or C-CANCEL answers: :meth:`~dimsekit.Operations.check_outgoing`) and recorded
+        at its first P-DATA-TF; a request's response timer starts once it has gone.
 
         The state, the context (one the association accepted) and a message already
         being sent are checked now, and the state and a message being sent again when the
@@ -844,6 +852,8 @@ class Association:
                 self._poisoned = True
         if self._response_timeout is not None:
             self._request_went(message[1], now)
+        if self._owed:
+            yield tuple(self.data_to_send())  # what came owed while the message went
 
     def _request_went(self, message: Message, now: float) -> None:
         """A message of ours has gone whole: a request's response timer starts."""
