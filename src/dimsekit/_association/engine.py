@@ -82,7 +82,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from itertools import islice
+from itertools import chain, islice
 from types import MappingProxyType
 from typing import Final, Literal, TypeAlias
 
@@ -836,7 +836,13 @@ class Association:
         if self._outgoing or self._owed:
             yield tuple(self.data_to_send())
             self._check_local(ULEvent.EVT9)
+        # Its first P-DATA-TF is made before it is recorded: a message that fails before
+        # it (one that does not encode, a data set that cannot be read) changes nothing,
+        # as one never started.
+        first = next(pdus, None)
         self._check_operation(*message)
+        if first is not None:
+            pdus = chain((first,), pdus)
         self._sending = True
         given = finished = False
         try:
