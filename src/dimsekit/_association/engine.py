@@ -64,7 +64,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from itertools import islice
+from itertools import chain, islice
 from types import MappingProxyType
 from typing import Final, Literal, TypeAlias
 
@@ -805,7 +805,12 @@ class Association:
             yield tuple(pending)
             self._check_local(ULEvent.EVT9)
         if message is not None:
+            # Its first P-DATA-TF is made before it is recorded: a message that fails
+            # before it (one that does not encode, a data set that cannot be read)
+            # changes nothing, as one never started.
+            first = next(pdus, None)
             self._check_operation(*message, record=True)
+            pdus = chain(() if first is None else (first,), pdus)
         self._sending = True
         given = finished = False
         try:
