@@ -3,9 +3,10 @@
 Imported as ``from .helpers import ...``, as ps37_message_fields.py and pynetdicom_bridge.py
 are.  Hand-made wire bytes (a command set's elements, PDVs, P-DATA-TF PDUs), streams of
 fragmented messages, ways to damage them, the check every refusal passes, the
-Hypothesis example count of a test, scaled by the profile conftest.py loads, and two
+Hypothesis example count of a test, scaled by the profile conftest.py loads; two
 association engines talking in memory (``EnginePair``), with a message sent raw past
-the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``).
+the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``);
+the DIMSE events of an association engine's events, and the message each one is.
 """
 
 from __future__ import annotations
@@ -145,10 +146,10 @@ def corrupt(stream: bytes, how: str, where: int, byte: int) -> bytes:
 # --- messages ------------------------------------------------------------------------------
 
 
-def store(data_set: object) -> dk.CStoreRequest:
-    """A C-STORE-RQ (Message ID 9) of a CT image carrying ``data_set``."""
+def store(data_set: object, message_id: int = 9) -> dk.CStoreRequest:
+    """A C-STORE-RQ (Message ID 9 unless told) of a CT image carrying ``data_set``."""
     return dk.CStoreRequest(
-        message_id=9,
+        message_id=message_id,
         affected_sop_class_uid=CT,
         affected_sop_instance_uid="1.2.3.4",
         data_set=data_set,  # type: ignore[arg-type]
@@ -180,6 +181,35 @@ def one_field_toggled(
     donor = data.draw(messages(cls))
     values[field.name] = None if values[field.name] is not None else getattr(donor, field.name)
     return values
+
+
+# --- the association engine's events ----------------------------------------------------------
+
+
+def dimse_events(events: Iterable[object]) -> list[dk.OperationEvent]:
+    """The DIMSE events of a list of engine events, in order: the operations event each
+    message received came as (``RequestReceived`` ... ``UnexpectedCancel``)."""
+    return [event for event in events if isinstance(event, dk.OperationEvent)]
+
+
+def received_message(event: dk.OperationEvent) -> tuple[int, dk.Message]:
+    """The presentation context a DIMSE message came on and the message, whichever
+    operations event it came as."""
+    if isinstance(event, dk.ResponseReceived):
+        # a response on another context than its operation's is a mismatch that says so
+        on = [m.response_value for m in event.mismatches if m.field == "context_id"]
+        context_id = on[0] if on else event.operation.context_id
+        assert isinstance(context_id, int)
+        return context_id, event.response
+    if isinstance(event, dk.RequestReceived | dk.RequestRefused | dk.WindowOverrun):
+        return event.operation.context_id, event.operation.request
+    if isinstance(event, dk.CancelReceived):
+        return event.operation.context_id, event.cancel
+    if isinstance(event, dk.UnexpectedResponse):
+        return event.context_id, event.response
+    if isinstance(event, dk.UnexpectedCancel):
+        return event.context_id, event.cancel
+    return event.context_id, event.request
 
 
 # --- refusals --------------------------------------------------------------------------------

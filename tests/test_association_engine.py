@@ -45,7 +45,7 @@ from dimsekit import (
     ULEvent,
 )
 from dimsekit._association import engine as engine_module
-from tests.helpers import CT, p_data, pdv, store
+from tests.helpers import CT, dimse_events, p_data, pdv, received_message, store
 
 VERIFICATION = "1.2.840.10008.1.1"
 IMPLICIT = "1.2.840.10008.1.2"
@@ -58,13 +58,20 @@ def state_of(engine: Association) -> State:
     return engine.state
 
 
-def user_information(maximum_length: int = 16382) -> dk.UserInformation:
+BOTH_ROLES = dk.RoleSelection(sop_class_uid=CT, scu_role=1, scp_role=1)
+"""CT Image Storage with either side SCU and SCP: proposed in the RQ, accepted in the AC
+(PS3.7 D.3.3.4), for an acceptor that sends C-STORE-RQ too."""
+
+
+def user_information(maximum_length: int = 16382, roles: bool = False) -> dk.UserInformation:
     return dk.UserInformation.of(
-        maximum_length=maximum_length, implementation_class_uid="1.2.826.0.1.3680043.9.1"
+        maximum_length=maximum_length,
+        implementation_class_uid="1.2.826.0.1.3680043.9.1",
+        others=[BOTH_ROLES] if roles else [],
     )
 
 
-def make_rq(maximum_length: int = 16382, **kwargs: Any) -> dk.AAssociateRQ:
+def make_rq(maximum_length: int = 16382, roles: bool = False, **kwargs: Any) -> dk.AAssociateRQ:
     fields: dict[str, Any] = {
         "called_ae_title": "ACCEPTOR",
         "calling_ae_title": "REQUESTOR",
@@ -79,13 +86,15 @@ def make_rq(maximum_length: int = 16382, **kwargs: Any) -> dk.AAssociateRQ:
                 context_id=5, abstract_syntax="1.2.3", transfer_syntaxes=[IMPLICIT]
             ),
         ],
-        "user_information": user_information(maximum_length),
+        "user_information": user_information(maximum_length, roles),
     }
     fields.update(kwargs)
     return dk.AAssociateRQ(**fields)
 
 
-def make_ac(rq: dk.AAssociateRQ, maximum_length: int = 16382) -> dk.AAssociateAC:
+def make_ac(
+    rq: dk.AAssociateRQ, maximum_length: int = 16382, roles: bool = False
+) -> dk.AAssociateAC:
     return dk.AAssociateAC.answering(
         rq,
         presentation_contexts=[
@@ -95,7 +104,7 @@ def make_ac(rq: dk.AAssociateRQ, maximum_length: int = 16382) -> dk.AAssociateAC
                 context_id=5, result=dk.ContextResult.ABSTRACT_SYNTAX_NOT_SUPPORTED
             ),
         ],
-        user_information=user_information(maximum_length),
+        user_information=user_information(maximum_length, roles),
     )
 
 
@@ -104,6 +113,39 @@ AC = make_ac(RQ)
 RJ = dk.AAssociateRJ(result=1, source=1, reason=7)
 ECHO = dk.CEchoRequest(message_id=1)
 ECHO_RSP = dk.CEchoResponse(message_id_being_responded_to=1, status=0)
+ROLES_RQ = make_rq(roles=True)
+ROLES_AC = make_ac(ROLES_RQ, roles=True)
+
+
+def store_rsp(request: dk.CStoreRequest) -> dk.CStoreResponse:
+    """The success answering ``request`` (PS3.4 B.2.3)."""
+    return dk.CStoreResponse(
+        message_id_being_responded_to=request.message_id,
+        status=0,
+        affected_sop_class_uid=request.affected_sop_class_uid,
+        affected_sop_instance_uid=request.affected_sop_instance_uid,
+    )
+
+
+def request_received(event: object, context_id: int, request: dk.Message) -> dk.Operation:
+    """``event`` is the peer's ``request`` taken on ``context_id``: its operation."""
+    assert isinstance(event, dk.RequestReceived), event
+    assert (event.request, event.operation.context_id, event.diagnostics) == (
+        request,
+        context_id,
+        (),
+    )
+    assert not event.operation.ours
+    return event.operation
+
+
+def response_received(event: object, request: dk.Message, response: dk.Message) -> None:
+    """``event`` is ``response``, final and matching, paired with our ``request``."""
+    assert isinstance(event, dk.ResponseReceived), event
+    assert event.response == response and event.operation.request == request
+    assert event.operation.ours and event.final and not event.cancelled
+    assert event.mismatches == () and event.diagnostics == ()
+    assert isinstance(request, dk.Request) and request.check_response(event.response) == []
 
 
 def joined(buffers: Iterator[Any] | list[Any] | tuple[Any, ...]) -> bytes:
@@ -178,9 +220,9 @@ class Pair:
             self.deliver(name, joined(pdu))
         return count
 
-    def associate(self) -> None:
-        self.send("requestor", AssociateRequest(RQ))
-        self.send("acceptor", AssociateAccept(AC))
+    def associate(self, rq: dk.AAssociateRQ = RQ, ac: dk.AAssociateAC = AC) -> None:
+        self.send("requestor", AssociateRequest(rq))
+        self.send("acceptor", AssociateAccept(ac))
 
     def timer(self, name: str, now: float) -> None:
         self.now = now
@@ -319,37 +361,69 @@ def test_an_rq_with_context_ids_against_the_rule_is_an_invalid_pdu(
     assert state_of(engine) is S.STA13
 
 
+BIG_STORE = store(b"\x01\x02" * 20_000)
+SMALL_STORE = store(b"ab" * 10)
+
+
 def echo_and_store(pair: Pair) -> None:
-    pair.associate()
+    pair.associate(ROLES_RQ, ROLES_AC)  # the acceptor may be SCU of CT too
     pair.message("requestor", 1, ECHO)
     pair.message("acceptor", 1, ECHO_RSP)
-    pair.message("requestor", 3, store(b"\x01\x02" * 20_000))
-    pair.message("acceptor", 3, store(b"ab" * 10))
+    pair.message("requestor", 3, BIG_STORE)
+    pair.message("acceptor", 3, SMALL_STORE)  # the same Message ID: the other sender's
+    pair.message("acceptor", 3, store_rsp(BIG_STORE))
+    pair.message("requestor", 3, store_rsp(SMALL_STORE))
 
 
 def test_p_data_both_ways() -> None:
     pair = both_ways(echo_and_store)
-    received = [(side, e) for side, e in pair.log if isinstance(e, dk.MessageReceived)]
-    assert [(side, e.context_id, e.message) for side, e in received] == [
+    received = [(side, e) for side, e in pair.log if isinstance(e, dk.OperationEvent)]
+    assert [(side, *received_message(e)) for side, e in received] == [
         ("acceptor", 1, ECHO),
         ("requestor", 1, ECHO_RSP),
-        ("acceptor", 3, store(b"\x01\x02" * 20_000)),
-        ("requestor", 3, store(b"ab" * 10)),
+        ("acceptor", 3, BIG_STORE),
+        ("requestor", 3, SMALL_STORE),
+        ("requestor", 3, store_rsp(BIG_STORE)),
+        ("acceptor", 3, store_rsp(SMALL_STORE)),
     ]
+    events = [e for _, e in received]
+    request_received(events[0], 1, ECHO)
+    response_received(events[1], ECHO, ECHO_RSP)
+    request_received(events[2], 3, BIG_STORE)
+    request_received(events[3], 3, SMALL_STORE)
+    # the same Message ID Being Responded To: each paired with its own side's request
+    response_received(events[4], BIG_STORE, store_rsp(BIG_STORE))
+    response_received(events[5], SMALL_STORE, store_rsp(SMALL_STORE))
+    for engine in (pair.requestor, pair.acceptor):  # every operation ended
+        assert engine.outstanding_ours == {} and engine.outstanding_peers == {}
+    assert pair.requestor.agreement is not None
+    assert pair.requestor.agreement.contexts[3].requestor_is_scp  # the roles negotiated
+
+
+def test_a_request_on_a_context_where_we_are_not_scu_is_refused_nothing_sent() -> None:
+    pair = Pair()
+    pair.associate()  # the default roles: the acceptor is only SCP of CT
+    with pytest.raises(LocalProtocolError, match="did not make the acceptor SCU") as raised:
+        pair.acceptor.send_message(3, SMALL_STORE, now=0)
+    assert (raised.value.state, raised.value.event) == ("Sta6", "Evt9")
+    assert pair.acceptor.outstanding_ours == {} and pair.acceptor.data_to_send() == []
 
 
 def test_a_data_set_larger_than_the_peers_maximum_goes_in_pdus_within_it() -> None:
     pair = Pair()
-    pair.send("requestor", AssociateRequest(make_rq(maximum_length=1000)))
-    pair.send("acceptor", AssociateAccept(make_ac(RQ, maximum_length=4000)))
+    rq = make_rq(maximum_length=1000, roles=True)  # the acceptor may send a C-STORE-RQ too
+    pair.send("requestor", AssociateRequest(rq))
+    pair.send("acceptor", AssociateAccept(make_ac(rq, maximum_length=4000, roles=True)))
     for sender, limit in (("requestor", 4000), ("acceptor", 1000)):
         pdus = [joined(p) for p in pair.side(sender).send_message(3, store(b"xy" * 10_000), now=0)]
         assert len(pdus) > 20_000 // limit
         assert all(len(p) - 6 <= limit for p in pdus)
         for p in pdus:
             pair.deliver(sender, p)
-    received = [e for _, e in pair.log if isinstance(e, dk.MessageReceived)]
-    assert [e.message for e in received] == [store(b"xy" * 10_000)] * 2
+    received = [(side, e) for side, e in pair.log if isinstance(e, dk.OperationEvent)]
+    assert [side for side, _ in received] == ["acceptor", "requestor"]
+    for _, event in received:
+        request_received(event, 3, store(b"xy" * 10_000))
 
 
 def test_a_peer_maximum_of_zero_means_our_cap() -> None:
@@ -445,20 +519,29 @@ def test_release_collision(requestor_first: bool, rq_and_rp_together: bool) -> N
 def test_p_data_while_releasing_ar_6_and_ar_7() -> None:
     def scenario(pair: Pair) -> None:
         pair.associate()
-        pair.send("requestor", ReleaseRequest())
+        pair.message("requestor", 1, ECHO)
+        # the C-ECHO outstanding: a release is refused unless the user abandons it
+        with pytest.raises(LocalProtocolError, match="outstanding"):
+            pair.requestor.send(ReleaseRequest(), now=pair.now)
+        pair.send("requestor", ReleaseRequest(abandon_outstanding=True))
         assert state_of(pair.acceptor) is S.STA8
+        with pytest.raises(LocalProtocolError, match="outstanding"):
+            pair.acceptor.send(ReleaseResponse(), now=pair.now)  # the C-ECHO is still owed
         pair.message("acceptor", 1, ECHO_RSP)  # AR-7
         assert state_of(pair.acceptor) is S.STA8 and state_of(pair.requestor) is S.STA7  # AR-6
         pair.send("acceptor", ReleaseResponse())
 
     pair = both_ways(scenario)
     assert pair.kinds()[2:] == [
+        ("acceptor", "RequestReceived"),
         ("acceptor", "ReleaseRequested"),
-        ("requestor", "MessageReceived"),
+        ("requestor", "ResponseReceived"),  # paired: no OperationsUnfinished at the end
         ("acceptor", "AwaitTransportClose"),
         ("requestor", "Released"),
         ("requestor", "CloseTransport"),
     ]
+    request_received(pair.log[2][1], 1, ECHO)
+    response_received(pair.log[4][1], ECHO, ECHO_RSP)
 
 
 @pytest.mark.parametrize("who", ["requestor", "acceptor"])
@@ -578,14 +661,16 @@ def test_the_idle_timer_restarts_at_each_pdu_received_not_each_message() -> None
     assert engine.events() == [] and state_of(engine) is S.STA6
     engine.receive_data(b"".join(pdus[3:])[3:], now=24.0)
     assert engine.deadline == 34.0
-    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    (received,) = engine.events()
+    request_received(received, 3, store(b"ab" * 100))
     engine.handle_timer(now=34.0)
     assert engine.events() == [TimedOut("idle")]
 
 
 def test_p_data_while_awaiting_the_release_rp_restarts_the_release_timer() -> None:
     engine = established(Role.REQUESTOR, release_timeout=10.0)
-    engine.send(ReleaseRequest(), now=1.0)
+    list(engine.send_message(1, ECHO, now=0.5))
+    engine.send(ReleaseRequest(abandon_outstanding=True), now=1.0)  # its response to come
     assert state_of(engine) is S.STA7 and engine.deadline == 11.0
     stream = message_bytes(ECHO_RSP, 1, max_pdu=100)
     engine.receive_data(stream[:20], now=8.0)  # a P-DATA-TF begun (AR-6)
@@ -593,7 +678,9 @@ def test_p_data_while_awaiting_the_release_rp_restarts_the_release_timer() -> No
     engine.receive_data(stream[20:], now=9.0)  # and ended: the message
     assert engine.deadline == 19.0
     engine.handle_timer(now=12.0)
-    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    (received,) = engine.events()
+    response_received(received, ECHO, ECHO_RSP)
+    assert engine.outstanding_ours == {}
     engine.receive_data(RELEASE_RQ, now=13.0)  # not P-DATA: no restart (Sta9 now)
     assert engine.deadline == 19.0
     engine.handle_timer(now=19.0)
@@ -611,14 +698,17 @@ def test_request_timeout_none_never_fires() -> None:
 # --- the peer's maximum, ours, and the ceiling --------------------------------------------------
 
 
-def established(role: Role, **options: Any) -> Association:
+def established(role: Role, roles: bool = False, **options: Any) -> Association:
+    """An engine of ``role`` in Sta6, that announced a maximum of 100; with ``roles``,
+    either side may be SCU of CT (``BOTH_ROLES``)."""
     engine = Association(role, now=0, **options)
+    rq = make_rq(roles=roles)
     if role is Role.REQUESTOR:
-        engine.send(AssociateRequest(make_rq(maximum_length=100)), now=0)
-        engine.receive_data(dk.encode_pdu(AC), now=0)
+        engine.send(AssociateRequest(make_rq(maximum_length=100, roles=roles)), now=0)
+        engine.receive_data(dk.encode_pdu(make_ac(rq, roles=roles)), now=0)
     else:
-        engine.receive_data(dk.encode_pdu(RQ), now=0)
-        engine.send(AssociateAccept(make_ac(RQ, maximum_length=100)), now=0)
+        engine.receive_data(dk.encode_pdu(rq), now=0)
+        engine.send(AssociateAccept(make_ac(rq, maximum_length=100, roles=roles)), now=0)
     engine.events()
     assert state_of(engine) is S.STA6
     return engine
@@ -626,14 +716,17 @@ def established(role: Role, **options: Any) -> Association:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_an_incoming_pdu_above_our_maximum_is_taken_with_a_diagnostic(role: Role) -> None:
-    engine = established(role)
-    big = message_bytes(store(b"q" * 300), 3, max_pdu=400)
-    engine.receive_data(big + big, now=1)
-    events = engine.events()
-    assert [type(e) for e in events] == [Diagnostics, dk.MessageReceived, dk.MessageReceived]
-    first = events[0]
-    assert isinstance(first, Diagnostics)
-    assert "above the maximum length we announced, 100" in first.diagnostics[0].what
+    engine = established(role, roles=True)  # the acceptor may send a C-STORE-RQ too
+    one, two = store(b"q" * 300), store(b"q" * 300, message_id=10)
+    engine.receive_data(message_bytes(one, 3, max_pdu=400), now=1)
+    said, received = engine.events()
+    assert isinstance(said, Diagnostics)
+    assert "above the maximum length we announced, 100" in said.diagnostics[0].what
+    request_received(received, 3, one)
+    list(engine.send_message(3, store_rsp(one), now=1))  # the window is 1 (PS3.7 D.3.3.3)
+    engine.receive_data(message_bytes(two, 3, max_pdu=400), now=1)
+    (again,) = engine.events()  # the diagnostic is said for the first PDU only
+    request_received(again, 3, two)
 
 
 @pytest.mark.parametrize("options", [{"strict": True}, {"max_pdu_ceiling": 200}])
@@ -697,10 +790,14 @@ def test_a_pdv_on_a_context_not_accepted_after_a_whole_message(same_pdu: bool) -
         engine = established(Role.ACCEPTOR)
         for start in range(0, len(data), chunk):
             engine.receive_data(data[start : start + chunk], now=1)
-        received, aborted, _wait = engine.events()
-        assert isinstance(received, dk.MessageReceived) and received.message == ECHO
+        received, aborted, wait, unfinished = engine.events()
+        operation = request_received(received, 1, ECHO)
         assert isinstance(aborted, Aborted) and "context 7" in aborted.why
+        assert isinstance(wait, AwaitTransportClose)
+        # the C-ECHO taken, never answered: it ended with the association
+        assert unfinished == dk.OperationsUnfinished((operation,))
         assert state_of(engine) is S.STA13  # the A-RELEASE-RQ after it: not read
+        assert engine.outstanding_peers == {}
 
 
 def test_an_ac_not_answering_our_rq_lenient_diagnostic_strict_abort() -> None:
@@ -776,12 +873,18 @@ def test_a_message_iterator_never_started_changes_nothing() -> None:
     assert sent == message_bytes(ECHO, 1)
     del unstarted
     assert not engine.poisoned
+    assert list(engine.outstanding_ours) == [1]  # the C-STORE never started: not recorded
+    engine.receive_data(message_bytes(ECHO_RSP), now=0)
+    response_received(engine.events()[0], ECHO, ECHO_RSP)
     first, second = (engine.send_message(1, ECHO, now=0) for _ in range(2))
     next(second)  # the second runs first: the first, started now, is refused
     with pytest.raises(LocalProtocolError, match="still being sent"):
         next(first)
     assert joined(joined(p) for p in second) == b"" and not engine.poisoned
     del first  # refused at its first step: dropping it changes nothing either
+    assert list(engine.outstanding_ours) == [1]  # the second's C-ECHO only
+    engine.receive_data(message_bytes(ECHO_RSP), now=0)
+    response_received(engine.events()[0], ECHO, ECHO_RSP)
     engine.send(ReleaseRequest(), now=0)
     assert not engine.poisoned and state_of(engine) is S.STA7
 
@@ -791,6 +894,7 @@ def test_a_message_that_fails_poisons_once_a_pdu_of_it_went() -> None:
     with pytest.raises(dk.DimseError, match="odd length"):
         list(engine.send_message(3, store(b"abc"), now=0))  # before its first PDU
     assert not engine.poisoned
+    assert engine.outstanding_ours == {}  # nothing went: not recorded either
 
     class Cut(io.BytesIO):
         """A file that ends (reads nothing) after its first read."""
@@ -814,8 +918,10 @@ def test_a_message_that_fails_poisons_once_a_pdu_of_it_went() -> None:
 def test_send_failed_poisons_and_a_finished_message_does_not() -> None:
     engine = established(Role.REQUESTOR)
     list(engine.send_message(1, ECHO, now=0))
+    engine.receive_data(message_bytes(ECHO_RSP), now=0)  # it ended: its Message ID is free
     list(engine.send_message(1, ECHO, now=0))
     assert not engine.poisoned
+    assert list(engine.outstanding_ours) == [1]
     engine.send_failed()
     with pytest.raises(LocalProtocolError):
         engine.send_message(1, ECHO, now=0)
@@ -1184,8 +1290,16 @@ OURS = (
     AssociationRequested,
     AssociationAccepted,
     AssociationRejected,
-    dk.MessageReceived,
+    dk.RequestReceived,
+    dk.ResponseReceived,
+    dk.UnexpectedResponse,
+    dk.DuplicateInvocation,
+    dk.RequestRefused,
+    dk.WindowOverrun,
+    dk.CancelReceived,
+    dk.UnexpectedCancel,
     dk.UndecodableMessage,
+    dk.OperationsUnfinished,
     ReleaseRequested,
     Released,
     Aborted,
@@ -1203,26 +1317,53 @@ SEEDS = [
     RELEASE_RP,
     dk.encode_pdu(dk.AAbort(source=2, reason=4)),
     message_bytes(ECHO, 1),
+    message_bytes(ECHO_RSP, 1),
     message_bytes(store(b"ab" * 40), 3, max_pdu=40),
 ]
+OWED = (dk.DuplicateInvocation, dk.RequestRefused, dk.WindowOverrun)
+"""The events whose answer the engine sends itself (under the default policy)."""
 
 
 def fuzz_engine(state: State, role: Role, data: bytes, chunk: int) -> None:
-    """Feed ``data`` in chunks of ``chunk`` bytes to an engine in ``state``, then close:
-    only our events come, only whole PDUs go out, and the engine never raises."""
+    """Feed ``data`` in chunks of ``chunk`` bytes to an engine in ``state``, writing what
+    it queues after each, then close.  Only our events come; only whole PDUs go out, and
+    their messages are only the answers its events carry, in order; a DIMSE message comes
+    only on an accepted context, and a response only to nothing (none of ours is
+    outstanding); every request taken ends with the association; the engine never
+    raises."""
     engine = reach(state, role)
+    sent: list[bytes] = []
     for start in range(0, len(data), chunk):
         if state_of(engine) is S.STA1 and state is S.STA1:
             break
         engine.receive_data(data[start : start + chunk], now=1)
+        sent.append(joined(engine.data_to_send()))
     if state is not S.STA1:
         engine.receive_data(b"", now=2)
     engine.handle_timer(now=1e6)
-    for event in engine.events():
+    events = engine.events()
+    sent.append(joined(engine.data_to_send()))
+    for event in events:
         assert isinstance(event, OURS)
-    for sent in engine.data_to_send():
-        dk.decode_pdu(bytes(sent))
+    wire = dk.MessageAssembler().feed(b"".join(sent))  # a framing break raises
+    for written in wire:
+        assert isinstance(written, dk.MessageReceived | dk.PDUReceived)
+        if isinstance(written, dk.PDUReceived):
+            assert isinstance(written.decoded, dk.DecodedPDU)
+    answers = [w.message for w in wire if isinstance(w, dk.MessageReceived)]
+    owed = [e.response for e in events if isinstance(e, OWED)]
+    assert answers == owed[: len(answers)]  # those left when P-DATA may no longer go: dropped
+    contexts = engine.agreement.contexts if engine.agreement else {}
+    dimse = dimse_events(events)
+    for event in dimse:
+        assert received_message(event)[0] in contexts
+        assert not isinstance(event, dk.ResponseReceived)
+    taken = {e.operation.message_id for e in dimse if isinstance(e, dk.RequestReceived)}
+    unfinished = [e for e in events if isinstance(e, dk.OperationsUnfinished)]
+    assert len(unfinished) <= 1 and all(u.operations for u in unfinished)
+    assert taken <= {o.message_id for u in unfinished for o in u.operations if not o.ours}
     assert engine.state in (S.STA1, S.STA13) or state is S.STA1
+    assert engine.outstanding_ours == {} and engine.outstanding_peers == {}
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow])
@@ -1257,7 +1398,9 @@ def test_we_announced_no_maximum_the_ceiling_still_holds() -> None:
     engine.send(AssociateAccept(make_ac(RQ, maximum_length=0)), now=0)
     engine.events()
     engine.receive_data(message_bytes(store(b"q" * 200), 3, max_pdu=300), now=0)
-    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    (received,) = engine.events()
+    request_received(received, 3, store(b"q" * 200))
+    list(engine.send_message(3, store_rsp(store(b"q" * 200)), now=0))
     engine.receive_data(message_bytes(store(b"q" * 400), 3, max_pdu=400), now=0)
     aborted = engine.events()[0]
     assert isinstance(aborted, Aborted) and "ceiling of 300" in aborted.why
@@ -1269,7 +1412,8 @@ def test_the_ceiling_never_refuses_what_we_announced() -> None:
     engine.send(AssociateAccept(make_ac(RQ, maximum_length=1000)), now=0)
     engine.events()
     engine.receive_data(message_bytes(store(b"q" * 900), 3, max_pdu=1000), now=0)
-    assert [type(e) for e in engine.events()] == [dk.MessageReceived]
+    (received,) = engine.events()
+    request_received(received, 3, store(b"q" * 900))
     with pytest.raises(TypeError, match="max_pdu_ceiling"):
         Association(Role.ACCEPTOR, now=0, max_pdu_ceiling=-1)
 

@@ -4,12 +4,14 @@ tests/data/association/conversations/ holds both byte streams of five connection
 recorded between DCMTK and pynetdicom peers (its README says which).  An engine of the
 requestor's role is given the acceptor's stream, and one of the acceptor's role the
 requestor's stream, while it sends, in the recorded order, what its side sent: the
-recorded A-ASSOCIATE-RQ or -AC (decoded, as a caller would hand it over), each recorded
-P-DATA-TF, and the release and abort PDUs as the local primitives that make them.  What
-it answers is the standard's: the engine must take every PDU the real peer sent, give the
-same messages that the framing layer reads from the stream on its own, write byte for
-byte what the real side wrote, and end in Sta1 with the transport closed, whole and one
-byte at a time.
+recorded A-ASSOCIATE-RQ or -AC (decoded, as a caller would hand it over), the message of
+each recorded P-DATA-TF (decoded, and sent with ``send_message``, so that the engine
+tracks its operation), and the release and abort PDUs as the local primitives that make
+them.  What it answers is the standard's: the engine must take every PDU the real peer
+sent, give the same messages that the framing layer reads from the stream on its own,
+each as its operation's event, every response paired with the request it answers, write
+byte for byte what the real side wrote, and end in Sta1 with the transport closed, whole
+and one byte at a time.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pytest
 import dimsekit as dk
 from dimsekit._association.states import State
 from tests.data.association import record
+from tests.helpers import dimse_events, received_message
 
 CONVERSATIONS = Path(__file__).parent / "data" / "association" / "conversations"
 NAMES = sorted(path.stem for path in CONVERSATIONS.glob("*.json"))
@@ -45,8 +48,6 @@ def local_event(pdu: bytes) -> dk.LocalEvent:
             return dk.AssociateAccept(decoded)
         case dk.AAssociateRJ():
             return dk.AssociateReject(decoded)
-        case dk.PDataTF():
-            return dk.PData(decoded)
         case dk.AReleaseRQ():
             return dk.ReleaseRequest()
         case dk.AReleaseRP():
@@ -81,10 +82,17 @@ def _ends_a_message(unit: list[bytes]) -> bool:
     return any(isinstance(e, dk.MessageReceived) for pdu in unit for e in assembler.feed(pdu))
 
 
+def messages_in(stream: bytes) -> list[tuple[int, dk.Message]]:
+    """The messages the framing layer reads from ``stream`` alone, with their context."""
+    events = dk.MessageAssembler().feed(stream)
+    return [(e.context_id, e.message) for e in events if isinstance(e, dk.MessageReceived)]
+
+
 ANSWERED = (
     dk.AssociationRequested,
     dk.AssociationAccepted,
-    dk.MessageReceived,
+    dk.RequestReceived,
+    dk.ResponseReceived,
     dk.ReleaseRequested,
 )
 """The events after which a side's user sends its next unit."""
@@ -96,10 +104,20 @@ class Replay:
     engine: dk.Association
     written: list[bytes] = attrs.Factory(list)
     events: list[object] = attrs.Factory(list)
+    log: list[tuple[str, object]] = attrs.Factory(list)
+    """What we sent (``"sent"``, its context and message, for a message) and each event
+    (``"event"``), in order."""
 
     def send(self, unit: list[bytes]) -> None:
+        if unit[0][0] == dk.PDUType.P_DATA_TF:
+            ((context_id, message),) = messages_in(b"".join(unit))
+            pdus = self.engine.send_message(context_id, message, now=0.0)
+            self.written.append(b"".join(b"".join(pdu) for pdu in pdus))
+            self.log.append(("sent", (context_id, message)))
+            return
         for pdu in unit:
             self.written.append(b"".join(self.engine.send(local_event(pdu), now=0.0)))
+            self.log.append(("sent", dk.decode_pdu(pdu).pdu))
 
     def feed(self, data: bytes) -> int:
         """Feed ``data``; how many events call for our next unit."""
@@ -108,6 +126,7 @@ class Replay:
         calls = 0
         for event in self.engine.events():
             self.events.append(event)
+            self.log.append(("event", event))
             calls += isinstance(event, ANSWERED)
         return calls
 
@@ -133,18 +152,14 @@ def replay(name: str, role: dk.Role, *, bytewise: bool) -> Replay:
     return run
 
 
-def messages_in(stream: bytes) -> list[dk.Message]:
-    events = dk.MessageAssembler().feed(stream)
-    return [event.message for event in events if isinstance(event, dk.MessageReceived)]
-
-
 @pytest.mark.parametrize("role", list(dk.Role), ids=lambda role: role.value)
 @pytest.mark.parametrize("name", NAMES)
 def test_a_real_conversation_replays_into_an_engine(name: str, role: dk.Role) -> None:
     whole = replay(name, role, bytewise=False)
     theirs = (CONVERSATIONS / f"{name}.{PEER[role]}").read_bytes()
-    # every message the peer sent, as the framing layer reads the stream alone
-    received = [e.message for e in whole.events if isinstance(e, dk.MessageReceived)]
+    # every message the peer sent, as the framing layer reads the stream alone, on its
+    # context, each as the event of its operation
+    received = [received_message(e) for e in dimse_events(whole.events)]
     assert received == messages_in(theirs)
     assert not any(isinstance(e, dk.UndecodableMessage | dk.Diagnostics) for e in whole.events)
     # what the engine wrote is what the real side wrote, byte for byte
@@ -170,3 +185,68 @@ def test_a_real_conversation_replays_into_an_engine(name: str, role: dk.Role) ->
 
 def test_the_replayed_conversations_are_those_recorded() -> None:
     assert len(NAMES) == 5 and all(pdus(name, "requestor") for name in NAMES)
+
+
+def responses_in(name: str, side: str) -> int:
+    """How many responses ``side`` sent in conversation ``name``."""
+    stream = (CONVERSATIONS / f"{name}.{side}").read_bytes()
+    return sum(isinstance(m, dk.Response) for _, m in messages_in(stream))
+
+
+@pytest.mark.parametrize("role", list(dk.Role), ids=lambda role: role.value)
+@pytest.mark.parametrize("name", NAMES)
+def test_the_replayed_streams_give_the_same_operations_each_paired_with_its_request(
+    name: str, role: dk.Role
+) -> None:
+    """The recorded real-peer streams replayed into the engine give the same operations,
+    each paired with its request: every request the peer sent is a RequestReceived; every
+    response it sent, a final ResponseReceived paired with the request we sent earlier
+    in the stream (its Message ID, its context, no check_response mismatch); every
+    response we sent answers a request received earlier; what is left unanswered is only
+    what an abort cut, reported as OperationsUnfinished; whole and one byte at a time,
+    the same events."""
+    whole = replay(name, role, bytewise=False)
+    bytewise = replay(name, role, bytewise=True)
+    assert bytewise.log == whole.log  # the same events, between the same sends
+    ours: dict[int, tuple[int, dk.Message]] = {}  # our requests awaiting their response
+    taken: dict[int, dk.Operation] = {}  # the peer's awaiting ours
+    responses = answered = 0
+    for kind, item in whole.log:
+        if kind == "sent" and isinstance(item, tuple):
+            context_id, message = item
+            if isinstance(message, dk.Request):
+                assert message.message_id not in ours
+                ours[message.message_id] = (context_id, message)
+            else:  # our response, to a request taken earlier in the stream
+                assert isinstance(message, dk.Response)
+                operation = taken.pop(message.message_id_being_responded_to)
+                answered += 1
+                assert operation.context_id == context_id
+                assert operation.request.check_response(message) == []
+        elif isinstance(item, dk.OperationEvent):
+            assert isinstance(item, dk.RequestReceived | dk.ResponseReceived), item
+            assert item.diagnostics == ()
+            if isinstance(item, dk.RequestReceived):
+                assert not item.operation.ours
+                taken[item.request.message_id] = item.operation
+                continue
+            responses += 1
+            context_id, request = ours.pop(item.response.message_id_being_responded_to)
+            assert item.operation.ours and item.final and not item.cancelled
+            assert (item.operation.context_id, item.operation.request) == (context_id, request)
+            assert item.operation.message_id == item.response.message_id_being_responded_to
+            assert item.mismatches == ()
+            assert isinstance(request, dk.Request) and request.check_response(item.response) == []
+    assert (responses, answered) == (
+        responses_in(name, PEER[role]),
+        responses_in(name, role.value),
+    )
+    # every conversation but the one whose acceptor aborted in place of its response
+    # has a pairing to check
+    assert (responses + answered > 0) == (name != "storescu-storescp-abort")
+    # left unanswered: only what an abort cut, ended with the association (ours first)
+    unfinished = [e for e in whole.events if isinstance(e, dk.OperationsUnfinished)]
+    left = [m for _, m in ours.values()] + [o.request for o in taken.values()]
+    assert [o.request for u in unfinished for o in u.operations] == left
+    assert bool(left) == (name == "storescu-storescp-abort")
+    assert whole.engine.outstanding_ours == {} and whole.engine.outstanding_peers == {}

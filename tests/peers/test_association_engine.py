@@ -8,12 +8,14 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydicom import dcmread
 from pydicom.uid import generate_uid
 
 import dimsekit as dk
 
+from ..helpers import dimse_events
 from .conftest import Processes, dcmtk, free_port
 from .instances import ROOT, make_instance
 from .test_dcmtk import start_storescp
@@ -29,6 +31,17 @@ def user_information() -> dk.UserInformation:
     return dk.UserInformation.of(
         maximum_length=16382, implementation_class_uid="1.2.826.0.1.3680043.9.1"
     )
+
+
+def answered(event: object, context_id: int, request: dk.Request[Any]) -> None:
+    """``event`` is the final response to our ``request`` on ``context_id``, paired with
+    it, every field answering it (PS3.7 9.3)."""
+    assert isinstance(event, dk.ResponseReceived), event
+    assert event.operation.ours and event.operation.request == request
+    assert event.operation.context_id == context_id
+    assert event.response.message_id_being_responded_to == request.message_id
+    assert event.final and event.mismatches == () and event.diagnostics == ()
+    assert request.check_response(event.response) == []
 
 
 def pump(
@@ -76,25 +89,31 @@ def test_the_engine_as_requestor_to_storescp(processes: Processes, tmp_path: Pat
         (accepted,) = pump(sock, engine, lambda e: isinstance(e, dk.AssociationAccepted))
         assert isinstance(accepted, dk.AssociationAccepted) and accepted.diagnostics == ()
         assert sorted(accepted.agreement.contexts) == [1, 3]
-        for pdu in engine.send_message(1, dk.CEchoRequest(message_id=1), now=time.monotonic()):
+        echo_rq = dk.CEchoRequest(message_id=engine.next_message_id())
+        for pdu in engine.send_message(1, echo_rq, now=time.monotonic()):
             sock.sendmsg(pdu)
-        (echo,) = pump(sock, engine, lambda e: isinstance(e, dk.MessageReceived))
-        assert isinstance(echo, dk.MessageReceived)
-        assert echo.message == dk.CEchoResponse(
-            message_id_being_responded_to=1, status=0, affected_sop_class_uid=VERIFICATION
+        (echo,) = pump(sock, engine, lambda e: isinstance(e, dk.OperationEvent))
+        answered(echo, 1, echo_rq)
+        assert isinstance(echo, dk.ResponseReceived)
+        assert echo.response == dk.CEchoResponse(
+            message_id_being_responded_to=echo_rq.message_id,
+            status=0,
+            affected_sop_class_uid=VERIFICATION,
         )
         instance = make_instance("PAT1", "Alpha^Ann", generate_uid(prefix=ROOT), "CT", 1)
         store = dk.CStoreRequest(
-            message_id=2,
+            message_id=engine.next_message_id(),
             affected_sop_class_uid=CT,
             affected_sop_instance_uid=instance.SOPInstanceUID,
             data_set=instance,
         )
         for pdu in engine.send_message(3, store, now=time.monotonic()):
             sock.sendmsg(pdu)
-        (stored,) = pump(sock, engine, lambda e: isinstance(e, dk.MessageReceived))
-        assert isinstance(stored, dk.MessageReceived)
-        assert isinstance(stored.message, dk.CStoreResponse) and stored.message.status == 0
+        (stored,) = pump(sock, engine, lambda e: isinstance(e, dk.OperationEvent))
+        answered(stored, 3, store)
+        assert isinstance(stored, dk.ResponseReceived)
+        assert isinstance(stored.response, dk.CStoreResponse) and stored.response.status == 0
+        assert engine.outstanding_ours == {}
         sock.sendall(b"".join(engine.send(dk.ReleaseRequest(), now=time.monotonic())))
         assert pump(sock, engine, lambda e: isinstance(e, dk.CloseTransport)) == [
             dk.Released(),
@@ -132,8 +151,11 @@ def serve_one(listener: socket.socket) -> list[object]:
                     event.rq, presentation_contexts=contexts, user_information=user_information()
                 )
                 sock.sendall(b"".join(engine.send(dk.AssociateAccept(ac), now=now)))
-            elif isinstance(event, dk.MessageReceived):
-                request = event.message
+            elif isinstance(event, dk.OperationEvent):
+                # every message a DCMTK SCU sends here is a request it may send
+                assert isinstance(event, dk.RequestReceived), event
+                assert not event.operation.ours and event.diagnostics == ()
+                request = event.request
                 answer: dk.Message
                 if isinstance(request, dk.CEchoRequest):
                     answer = dk.CEchoResponse(
@@ -149,14 +171,27 @@ def serve_one(listener: socket.socket) -> list[object]:
                         affected_sop_class_uid=request.affected_sop_class_uid,
                         affected_sop_instance_uid=request.affected_sop_instance_uid,
                     )
-                for pdu in engine.send_message(event.context_id, answer, now=now):
+                context_id = event.operation.context_id
+                for pdu in engine.send_message(context_id, answer, now=now):
                     sock.sendmsg(pdu)
+                assert request.message_id not in engine.outstanding_peers  # answered
             elif isinstance(event, dk.ReleaseRequested):
                 sock.sendall(b"".join(engine.send(dk.ReleaseResponse(), now=now)))
 
         seen = pump(sock, engine, lambda e: False, on_event)
         assert engine.state is dk.State.STA1
         return seen
+
+
+def accepted_contexts(seen: list[object], abstract_syntax: str) -> set[int]:
+    """The contexts the RQ among ``seen`` proposed for ``abstract_syntax``: serve_one
+    accepts them all."""
+    (requested,) = [e for e in seen if isinstance(e, dk.AssociationRequested)]
+    return {
+        c.context_id
+        for c in requested.rq.presentation_contexts
+        if c.abstract_syntax == abstract_syntax
+    }
 
 
 def test_the_engine_as_acceptor_for_echoscu_and_storescu(
@@ -174,13 +209,20 @@ def test_the_engine_as_acceptor_for_echoscu_and_storescu(
         kinds = [type(e).__name__ for e in seen]
         assert kinds == [
             "AssociationRequested",
-            "MessageReceived",
+            "RequestReceived",
             "ReleaseRequested",
             "AwaitTransportClose",
         ]
+        (echo,) = dimse_events(seen)
+        assert isinstance(echo, dk.RequestReceived)
+        assert isinstance(echo.request, dk.CEchoRequest)
+        assert echo.operation.context_id in accepted_contexts(seen, VERIFICATION)
         storescu = processes.start("storescu", dcmtk("storescu"), "127.0.0.1", str(port), str(path))
         seen = serve_one(listener)
         assert storescu.wait(TIMEOUT) == 0
-        (received,) = [e for e in seen if isinstance(e, dk.MessageReceived)]
-        assert isinstance(received.message, dk.CStoreRequest)
-        assert received.message.affected_sop_instance_uid == instance.SOPInstanceUID
+        (received,) = dimse_events(seen)
+        assert isinstance(received, dk.RequestReceived)
+        assert isinstance(received.request, dk.CStoreRequest)
+        assert received.request.affected_sop_instance_uid == instance.SOPInstanceUID
+        assert received.operation.context_id in accepted_contexts(seen, CT)
+        assert "OperationsUnfinished" not in [type(e).__name__ for e in seen]
