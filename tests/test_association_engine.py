@@ -790,7 +790,7 @@ def test_a_pdv_on_a_context_not_accepted_after_a_whole_message(same_pdu: bool) -
         engine = established(Role.ACCEPTOR)
         for start in range(0, len(data), chunk):
             engine.receive_data(data[start : start + chunk], now=1)
-        received, aborted, wait, unfinished = engine.events()
+        received, aborted, unfinished, wait = engine.events()
         operation = request_received(received, 1, ECHO)
         assert isinstance(aborted, Aborted) and "context 7" in aborted.why
         assert isinstance(wait, AwaitTransportClose)

@@ -391,17 +391,17 @@ def test_a_peer_request_beyond_its_window_is_refused_a700_by_the_engine_or_abort
     assert kinds(events) == [
         "WindowOverrun",
         "Aborted",
-        "AwaitTransportClose",
         "OperationsUnfinished",
+        "AwaitTransportClose",
     ]
     assert not events[1].by_peer and events[1].source is dk.AbortSource.SERVICE_USER
-    assert [o.request for o in events[3].operations] == [*sent, overrun]
+    assert [o.request for o in events[2].operations] == [*sent, overrun]
     assert dk.decode_pdu(answer).pdu == dk.AAbort(source=dk.AbortSource.SERVICE_USER)
     assert pair.state(performer) is S.STA13
     pair.feed(invoker, answer)
     events = pair.new(invoker)
-    assert kinds(events) == ["Aborted", "CloseTransport", "OperationsUnfinished"]
-    assert events[0].by_peer and [o.request for o in events[2].operations] == sent
+    assert kinds(events) == ["Aborted", "OperationsUnfinished", "CloseTransport"]
+    assert events[0].by_peer and [o.request for o in events[1].operations] == sent
     assert pair.state(invoker) is S.STA1
     idle(pair)
 
@@ -694,10 +694,10 @@ def test_a_response_that_does_not_come_in_time_times_out_and_aborts_by_default(
         response_arrives(pair, "acceptor", peer, request.response(status=0))  # still paired
         idle(pair)
         return
-    assert kinds(events) == ["TimedOut", "Aborted", "AwaitTransportClose", "OperationsUnfinished"]
+    assert kinds(events) == ["TimedOut", "Aborted", "OperationsUnfinished", "AwaitTransportClose"]
     assert not events[1].by_peer and "response_timeout" in events[1].why
-    assert events[3].operations == (operation,)
-    assert kinds(pair.new("acceptor")) == ["Aborted", "CloseTransport", "OperationsUnfinished"]
+    assert events[2].operations == (operation,)
+    assert kinds(pair.new("acceptor")) == ["Aborted", "OperationsUnfinished", "CloseTransport"]
     idle(pair)
 
 
@@ -751,8 +751,8 @@ def test_release_with_operations_outstanding_is_refused_unless_abandoned(bytewis
     acceptor = pair.new("acceptor")
     assert dk.OperationsUnfinished((peer,)) in acceptor and pair.state("acceptor") is S.STA13
     requestor = pair.new("requestor")
-    assert kinds(requestor) == ["Released", "CloseTransport", "OperationsUnfinished"]
-    assert requestor[2] == dk.OperationsUnfinished((ours,)) and pair.state("requestor") is S.STA1
+    assert kinds(requestor) == ["Released", "OperationsUnfinished", "CloseTransport"]
+    assert requestor[1] == dk.OperationsUnfinished((ours,)) and pair.state("requestor") is S.STA1
     idle(pair)
 
 

@@ -356,7 +356,8 @@ class TimedOut:
 @attrs.frozen
 class OperationsUnfinished:
     """The association is over (Sta13 or Sta1) with DIMSE operations outstanding: they
-    ended without a final response (ours first, then the peer's)."""
+    ended without a final response (ours first, then the peer's).  It comes before the
+    :class:`CloseTransport` or :class:`AwaitTransportClose` of the same step."""
 
     operations: tuple[Operation, ...]
 
@@ -1390,11 +1391,11 @@ class Association:
         if step is None:
             transition(self._state, event)  # raises: no transition
             return
-        action, act, next_state = step
+        action, next_state = step
         if next_state is None:
             next_state = OUTCOMES[action, self._branch(action, cause)]
         cause.event, cause.next_state = event, next_state
-        act(self, cause)
+        _ACTIONS[action](self, cause)
         self._state = next_state
         app = self._app
         if app is not None and next_state not in _TIMER_STATES[app[0]]:
@@ -1407,7 +1408,11 @@ class Association:
             if self._operations is not None:
                 ended = self._operations.end_all()
                 if ended:
-                    self._events.append(OperationsUnfinished(ended))
+                    # before what the transport is to do, which ends a caller's loop
+                    events = self._events
+                    last = events[-1] if events else None
+                    at = len(events) - isinstance(last, CloseTransport | AwaitTransportClose)
+                    events.insert(at, OperationsUnfinished(ended))
 
     def _branch(self, action: Action, cause: _Cause) -> Branch:
         if action is Action.AE_6:
@@ -1644,11 +1649,9 @@ _ACTIONS: Final[dict[Action, Callable[[Association, _Cause], None]]] = {
     action: getattr(Association, "_" + action.name.lower()) for action in Action
 }
 """Each action's method: ``_ae_1`` for AE-1 ..."""
-_STEPS: Final[
-    dict[tuple[State, ULEvent], tuple[Action, Callable[[Association, _Cause], None], State | None]]
-] = {
-    key: (action, _ACTIONS[action], None if branches(action) else OUTCOMES[action, None])
+_STEPS: Final[dict[tuple[State, ULEvent], tuple[Action, State | None]]] = {
+    key: (action, None if branches(action) else OUTCOMES[action, None])
     for key, action in TRANSITIONS.items()
 }
-"""Table 9-10 joined to each action's method and outcome (None: it branches), so that
-``_fire`` asks one dict for each event."""
+"""Table 9-10 joined to each action's outcome (None: it branches), so that ``_fire``
+asks one dict for where an event leads."""
