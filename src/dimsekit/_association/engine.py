@@ -425,6 +425,12 @@ _KNOWN_TYPES: Final = frozenset(int(t) for t in PDUType)
 _P_DATA: Final = int(PDUType.P_DATA_TF)
 _DATA_ACTIONS: Final = frozenset({Action.DT_2, Action.AR_6})
 """The actions that take a P-DATA-TF in (PS3.8 Table 9-10, Evt10)."""
+_TAKES_DATA: Final = frozenset(
+    state
+    for (state, event), action in TRANSITIONS.items()
+    if event is ULEvent.EVT10 and action in _DATA_ACTIONS
+)
+"""The states whose Evt10 is one of them (Sta6, Sta7)."""
 
 
 def _a(name: str) -> str:
@@ -1053,7 +1059,7 @@ class Association:
             )
             self._out_of_step = True  # its length cannot be trusted: the rest is dropped
             return _Route.SKIP
-        if pdu_type == _P_DATA and TRANSITIONS.get((state, ULEvent.EVT10)) not in _DATA_ACTIONS:
+        if pdu_type == _P_DATA and state not in _TAKES_DATA:
             why = self._unexpected(PDUType(pdu_type).label)
             self._fire(ULEvent.EVT10, _Cause(now, reason=AbortReason.UNEXPECTED_PDU, why=why))
             return _Route.SKIP
@@ -1169,7 +1175,7 @@ class Association:
             context_id, stop = refused
         self._left = pdu_end - stop
         self._feed(view[start:stop], now)
-        if refused is not None and TRANSITIONS.get((self._state, ULEvent.EVT10)) in _DATA_ACTIONS:
+        if refused is not None and self._state in _TAKES_DATA:
             self._fire(
                 ULEvent.EVT19,
                 _Cause(

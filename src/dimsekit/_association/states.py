@@ -13,7 +13,6 @@ the engine.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from typing import Final
 
 __all__ = ["Action", "EventKind", "State", "ULEvent"]
@@ -127,10 +126,6 @@ class Action(enum.Enum):
     value is the name PS3.8 gives it, ``meaning`` what it does."""
 
     meaning: str
-
-    # Members are singletons: hashed by identity, not by name as Enum's are; the engine
-    # looks an action up for each PDU it sends or receives.
-    __hash__: Callable[[object], int] = object.__hash__
 
     def __new__(cls, label: str, meaning: str = "") -> Action:
         member = object.__new__(cls)

@@ -20,7 +20,7 @@ it), bytes, PDUs, timers.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -57,9 +57,6 @@ Evt19 R .     AA-1  AA-8  .     AA-8  AA-8  AA-8  AA-8  AA-8  AA-8  AA-8  AA-8  
 
 class Branch(enum.Enum):
     """Which way a branching action goes (PS3.8 Tables 9-6, 9-8, 9-9)."""
-
-    # singletons: hashed by identity (Enum's hashes the name, in Python)
-    __hash__: Callable[[object], int] = object.__hash__
 
     ACCEPTABLE = "acceptable"
     """AE-6: the A-ASSOCIATE-RQ is acceptable to the service provider."""
