@@ -578,3 +578,29 @@ def test_a_peer_request_with_a_field_decoded_leniently_is_answered_without_it() 
     assert isinstance(answer, dk.CStoreResponse) and answer.affected_sop_class_uid is None
     acceptor.response_sent(CT_CONTEXT, answer)
     assert not acceptor.outstanding_peers
+
+
+def test_what_check_outgoing_passed_is_checked_again_once_anything_outstanding_changed() -> None:
+    ours, _ = pair()  # a window of 1
+    first, second = echo(1), echo(2)
+    ours.check_outgoing(ECHO_CONTEXT, first)
+    ours.request_sent(ECHO_CONTEXT, second)  # fills the window since the check
+    with pytest.raises(dk.LocalProtocolError, match="beyond the window"):
+        ours.outgoing(ECHO_CONTEXT, first)
+    assert list(ours.outstanding_ours) == [2]
+
+
+def test_what_check_outgoing_passed_holds_for_that_message_on_that_context_only() -> None:
+    ours, _ = pair()
+    ours.check_outgoing(ECHO_CONTEXT, echo(1))
+    with pytest.raises(dk.LocalProtocolError, match="the abstract syntax"):
+        ours.outgoing(ECHO_CONTEXT, store(1))  # another message: checked afresh
+    ours.check_outgoing(ECHO_CONTEXT, echo(1))
+    with pytest.raises(dk.LocalProtocolError, match="the abstract syntax"):
+        ours.outgoing(CT_CONTEXT, echo(1))  # another context: checked afresh
+    assert ours.outstanding_ours == {}
+    request = echo(1)
+    ours.check_outgoing(ECHO_CONTEXT, request)
+    assert ours.outgoing(ECHO_CONTEXT, request).request is request  # unchanged: recorded
+    with pytest.raises(dk.LocalProtocolError, match="already outstanding"):
+        ours.outgoing(ECHO_CONTEXT, request)  # the check is spent once recorded

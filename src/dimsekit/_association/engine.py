@@ -780,7 +780,7 @@ class Association:
         context = agreement.contexts.get(context_id)
         if context is None:
             raise self._not_accepted(context_id, agreement)
-        checked = self._check_operation(context_id, message)
+        self._check_operation(context_id, message, record=False)
         pdus = fragment_message(
             message,
             context_id,
@@ -788,22 +788,19 @@ class Association:
             transfer_syntax=context.transfer_syntax,
             pack_command_with_data=pack_command_with_data,
         )
-        return self._send_pdus(pdus, now, (context_id, message, checked))
+        return self._send_pdus(pdus, now, context_id, message)
 
-    def _check_operation(
-        self, context_id: int, message: Message, checked: int | None = None
-    ) -> int:
+    def _check_operation(self, context_id: int, message: Message, *, record: bool) -> None:
         """The operations' checks of a message we send (PS3.7 9.1, 10.1, D.3.3), and its
-        record when it has been ``checked`` (the mark the check gave; the check is made
-        again where what is outstanding has changed since):
-        :class:`~dimsekit.LocalProtocolError`, nothing changed."""
+        record when ``record`` (checked again only where what is outstanding changed
+        since the check): :class:`~dimsekit.LocalProtocolError`, nothing changed."""
         operations = self._operations
         assert operations is not None  # Sta6 or Sta8
         try:
-            if checked is None:
-                return operations.check_outgoing(context_id, message)
-            operations.outgoing(context_id, message, checked)
-            return checked
+            if record:
+                operations.outgoing(context_id, message)
+            else:
+                operations.check_outgoing(context_id, message)
         except LocalProtocolError as error:
             raise LocalProtocolError(
                 str(error), state=self._state.label, event=ULEvent.EVT9.label
@@ -835,7 +832,7 @@ class Association:
         )
 
     def _send_pdus(
-        self, pdus: Iterator[PDUBuffers], now: float, message: tuple[int, Message, int]
+        self, pdus: Iterator[PDUBuffers], now: float, context_id: int, message: Message
     ) -> Iterator[PDUBuffers]:
         # The first step: the state, or another message, may have moved on since the call.
         self._check_local(ULEvent.EVT9)
@@ -847,7 +844,7 @@ class Association:
         # it (one that does not encode, a data set that cannot be read) changes nothing,
         # as one never started.
         first = next(pdus, None)
-        self._check_operation(*message)
+        self._check_operation(context_id, message, record=True)
         if first is not None:
             pdus = chain((first,), pdus)
         self._sending = True
@@ -864,7 +861,7 @@ class Association:
             if given and not finished:
                 self._poisoned = True
         if self._response_timeout is not None:
-            self._request_went(message[1], now)
+            self._request_went(message, now)
         if self._owed:
             yield tuple(self.data_to_send())  # what came owed while the message went
 

@@ -385,7 +385,16 @@ class Operations:
     docstring).  ``side``: which end of the association we are (``"requestor"`` or
     ``"acceptor"``, the value of the engine's :class:`~dimsekit.Role`)."""
 
-    __slots__ = ("_agreement", "_changes", "_duplicates", "_next_id", "_ours", "_peers", "_side")
+    __slots__ = (
+        "_agreement",
+        "_changes",
+        "_checked",
+        "_duplicates",
+        "_next_id",
+        "_ours",
+        "_peers",
+        "_side",
+    )
 
     def __init__(self, agreement: Agreement, side: Side) -> None:
         if not isinstance(agreement, Agreement):
@@ -402,6 +411,9 @@ class Operations:
         self._changes = 0
         """Counts the changes to what is outstanding: a check of :meth:`check_outgoing`
         holds while it has not moved."""
+        self._checked: tuple[int, Message, int] | None = None
+        """The last message :meth:`check_outgoing` passed: its context, itself, and the
+        count of changes then."""
 
     # --- what the negotiation gave each side ------------------------------------------
 
@@ -493,11 +505,12 @@ class Operations:
 
     # --- what we send: checked, then recorded ------------------------------------------
 
-    def check_outgoing(self, context_id: int, message: Message) -> int:
+    def check_outgoing(self, context_id: int, message: Message) -> None:
         """Raise :class:`~dimsekit.LocalProtocolError` where sending ``message`` on
         ``context_id`` now breaks a rule (:meth:`request_sent`, :meth:`response_sent`,
-        :meth:`cancel_sent` say which); change nothing.  Returns a mark for
-        :meth:`outgoing`: the check holds until what is outstanding changes."""
+        :meth:`cancel_sent` say which); change nothing.  :meth:`outgoing` of the same
+        message (the same object, on the same context) does not check it again while
+        nothing outstanding has changed since."""
         if isinstance(message, CCancelRequest):
             self._check_cancel(context_id, message)
         elif isinstance(message, Request):
@@ -507,14 +520,19 @@ class Operations:
                 self._check_response(context_id, message)
         else:
             raise TypeError(f"message is a DIMSE Message, not {message!r}")
-        return self._changes
+        self._checked = (context_id, message, self._changes)
 
-    def outgoing(self, context_id: int, message: Message, checked: int | None = None) -> Operation:
+    def outgoing(self, context_id: int, message: Message) -> Operation:
         """Record ``message``, about to be sent on ``context_id``: :meth:`request_sent`,
-        :meth:`response_sent` or :meth:`cancel_sent`, by what it is.  ``checked``: the
-        mark :meth:`check_outgoing` gave for the same message; while nothing outstanding
-        has changed since, its check is not made again."""
-        if checked is not None and checked == self._changes:
+        :meth:`response_sent` or :meth:`cancel_sent`, by what it is (checked again but
+        where :meth:`check_outgoing` passed it and nothing outstanding changed since)."""
+        checked, self._checked = self._checked, None
+        if (
+            checked is not None
+            and checked[1] is message
+            and checked[0] == context_id
+            and checked[2] == self._changes
+        ):
             if isinstance(message, CCancelRequest):
                 return self._mark(self._ours, message)
             if isinstance(message, Request):
