@@ -866,15 +866,13 @@ class Association:
             yield tuple(self.data_to_send())  # what came owed while the message went
 
     def _request_went(self, message: Message, now: float) -> None:
-        """A message of ours has gone whole: a request's response timer starts."""
-        timeout = self._response_timeout
-        if timeout is None or not isinstance(message, Request):
+        """A message of ours has gone whole: a request's response timer starts (unless
+        its final response came while it went)."""
+        if not isinstance(message, Request):
             return  # a response or a C-CANCEL: nothing to wait for
-        operations = self._operations
-        assert operations is not None
-        message_id = message.message_id
-        if message_id in operations.outstanding_ours:
-            self._waiting[message_id] = now + timeout
+        operation = self.outstanding_ours.get(message.message_id)
+        if operation is not None:
+            self._restart(operation, now)
 
     def _send_owed(self) -> None:
         """Send the answers owed to the peer's requests (a whole message each, between
