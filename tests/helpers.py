@@ -25,6 +25,7 @@ import dimsekit as dk
 from dimsekit.testing import messages
 
 CT = "1.2.840.10008.5.1.4.1.1.2"  # CT Image Storage (PS3.4 B.5)
+MR = "1.2.840.10008.5.1.4.1.1.4"  # MR Image Storage
 INSTANCE = "1.2.826.0.1.3680043.8.498.1"  # a SOP Instance UID
 
 
