@@ -109,7 +109,7 @@ def bytewise(request: pytest.FixtureRequest) -> bool:
     return value
 
 
-# --- the requests, one per service -------------------------------------------------------
+# --- the DIMSE-N requests, one per service (the DIMSE-C ones: message_examples.py) ------
 
 
 def event_report(message_id: int) -> dk.NEventReportRequest:
