@@ -25,6 +25,7 @@ import dimsekit as dk
 from dimsekit.testing import messages
 
 CT = "1.2.840.10008.5.1.4.1.1.2"  # CT Image Storage (PS3.4 B.5)
+MR = "1.2.840.10008.5.1.4.1.1.4"  # MR Image Storage
 INSTANCE = "1.2.826.0.1.3680043.8.498.1"  # a SOP Instance UID
 
 
@@ -277,7 +278,9 @@ class EnginePair:
     """A requestor and an acceptor engine in memory: what one writes is delivered to the
     other at once (whole, or one byte at a time with ``bytewise``), and so is what that
     one answers on its own (``data_to_send``).  ``log`` is every event of both, in order,
-    with its side; :meth:`new` the events of one side since it was last asked."""
+    with its side; :meth:`new` the events of one side since it was last asked.  What a
+    side writes can be kept back (:meth:`hold`, or one ``send(..., hold=True)``) and
+    delivered later (:meth:`release`)."""
 
     def __init__(self, *, bytewise: bool = False, **options: Any) -> None:
         self.now = 0.0
@@ -286,7 +289,8 @@ class EnginePair:
         self.acceptor = dk.Association(dk.Role.ACCEPTOR, now=self.now, **options)
         self.log: list[tuple[Side, object]] = []
         self._seen: dict[Side, int] = {"requestor": 0, "acceptor": 0}
-        self._held: dict[Side, bytearray | None] = {"requestor": None, "acceptor": None}
+        self._held: dict[Side, bytearray] = {"requestor": bytearray(), "acceptor": bytearray()}
+        self._holding: dict[Side, bool] = {"requestor": False, "acceptor": False}
 
     def side(self, name: Side) -> dk.Association:
         return self.requestor if name == "requestor" else self.acceptor
@@ -306,6 +310,10 @@ class EnginePair:
         self._seen[name] = len(ours)
         return fresh
 
+    def kinds(self) -> list[tuple[Side, str]]:
+        """The log, each event by the name of its class."""
+        return [(side, type(event).__name__) for side, event in self.log]
+
     def collect(self, name: Side) -> None:
         for event in self.side(name).events():
             self.log.append((name, event))
@@ -321,23 +329,34 @@ class EnginePair:
         self.collect(name)
         self.deliver(name, joined(engine.data_to_send()))
 
+    def close(self, name: Side) -> None:
+        """``name``'s transport connection closes (its peer closed it)."""
+        self.feed(name, b"")
+
     def deliver(self, sender: Side, data: bytes) -> None:
-        held = self._held[sender]
-        if held is not None:
-            held += data
+        if self._holding[sender]:
+            self._held[sender] += data
         elif data:
             self.feed(self.other(sender), data)
 
     def hold(self, name: Side) -> None:
         """Keep what ``name`` writes from now on (on the wire, not yet read)."""
-        self._held[name] = bytearray()
+        self._holding[name] = True
 
     def held(self, name: Side) -> bytes:
-        """What ``name`` wrote since :meth:`hold`, not delivered; writing is delivered again."""
-        data = self._held[name]
-        assert data is not None
-        self._held[name] = None
-        return bytes(data)
+        """What ``name`` wrote and was kept (since :meth:`hold`, or by ``send(...,
+        hold=True)``), not delivered; writing is delivered again."""
+        assert self._holding[name] or self._held[name], f"{name} kept nothing back"
+        data = bytes(self._held[name])
+        self._held[name].clear()
+        self._holding[name] = False
+        return data
+
+    def release(self, name: Side) -> None:
+        """What ``name`` kept, delivered now in one piece; writing is delivered again."""
+        data = self.held(name)
+        assert data, f"{name} kept nothing back"
+        self.feed(self.other(name), data)
 
     def inject(self, name: Side, data: bytes) -> bytes:
         """``name`` receives ``data`` (from nowhere its peer's engine knows); what it
@@ -346,18 +365,26 @@ class EnginePair:
         self.feed(name, data)
         return self.held(name)
 
-    def send(self, name: Side, event: dk.LocalEvent) -> None:
+    def send(self, name: Side, event: dk.LocalEvent, *, hold: bool = False) -> None:
+        """``name`` sends ``event``; with ``hold``, its bytes are kept (:meth:`held`) but
+        not what ``name`` writes after them."""
         data = joined(self.side(name).send(event, now=self.now))
         self.collect(name)
-        self.deliver(name, data)
+        if hold:
+            self._held[name] += data
+        else:
+            self.deliver(name, data)
 
-    def message(self, name: Side, context_id: int, message: dk.Message) -> None:
+    def message(self, name: Side, context_id: int, message: dk.Message) -> int:
         """``name`` sends ``message`` with ``send_message``, each P-DATA-TF delivered as
-        it comes."""
+        it comes: how many there were."""
+        count = 0
         for pdu in self.side(name).send_message(context_id, message, now=self.now):
+            count += 1
             self.collect(name)
             self.deliver(name, joined(pdu))
         self.collect(name)
+        return count
 
     def associate(self, rq: dk.AAssociateRQ, ac: dk.AAssociateAC) -> None:
         self.send("requestor", dk.AssociateRequest(rq))

@@ -3,7 +3,10 @@
 MINIMAL builds each class with its required fields only; VARIANTS adds optional fields
 to it, with statuses that allow them; ``build`` makes a message of both and ``refusal``
 checks what building refuses.  The fields are PS3.7's (Tables 9.1-1 .. 10.1-6), the
-statuses those of PS3.7 Annex C and PS3.4 C.4.
+statuses those of PS3.7 Annex C and PS3.4 C.4.  The requests of the DIMSE-C services by
+their Message ID (``echo`` ... ``get``) and a Pending C-MOVE/C-GET response
+(``progress``) are the operations tests' (test_operations.py,
+test_association_operations.py).
 """
 
 from __future__ import annotations
@@ -161,3 +164,47 @@ def refusal(cls: type[dk.Message], values: dict[str, Any]) -> dk.InvalidMessageE
     error = refused(lambda: cls(**values))
     assert error.message_class == cls.__name__
     return error
+
+
+# --- the DIMSE-C requests of the operations tests, by Message ID ---------------------------
+
+
+def echo(message_id: int) -> dk.CEchoRequest:
+    return dk.CEchoRequest(message_id=message_id)
+
+
+def store(message_id: int, sop_class: str = CT) -> dk.CStoreRequest:
+    return dk.CStoreRequest(
+        message_id=message_id,
+        affected_sop_class_uid=sop_class,
+        affected_sop_instance_uid=f"1.2.3.{message_id}",
+        data_set=ID,
+    )
+
+
+def find(message_id: int) -> dk.CFindRequest:
+    return dk.CFindRequest(message_id=message_id, affected_sop_class_uid=STUDY_FIND, identifier=ID)
+
+
+def move(message_id: int) -> dk.CMoveRequest:
+    return dk.CMoveRequest(
+        message_id=message_id,
+        affected_sop_class_uid=STUDY_MOVE,
+        move_destination="X",
+        identifier=ID,
+    )
+
+
+def get(message_id: int) -> dk.CGetRequest:
+    return dk.CGetRequest(message_id=message_id, affected_sop_class_uid=STUDY_GET, identifier=ID)
+
+
+def progress(request: dk.CMoveRequest | dk.CGetRequest, remaining: int) -> dk.Response:
+    """A Pending C-MOVE/C-GET response: sub-operations continuing (PS3.7 9.1.4.1)."""
+    return request.response(
+        status=0xFF00,
+        number_of_remaining_suboperations=remaining,
+        number_of_completed_suboperations=0,
+        number_of_failed_suboperations=0,
+        number_of_warning_suboperations=0,
+    )

@@ -8,7 +8,7 @@ import io
 import json
 import struct
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,17 @@ from dimsekit import (
     ULEvent,
 )
 from dimsekit._association import engine as engine_module
-from tests.helpers import CT, dimse_events, p_data, pdv, received_message, store
+from tests.helpers import (
+    CT,
+    EnginePair,
+    Side,
+    dimse_events,
+    joined,
+    p_data,
+    pdv,
+    received_message,
+    store,
+)
 
 VERIFICATION = "1.2.840.10008.1.1"
 IMPLICIT = "1.2.840.10008.1.2"
@@ -148,10 +158,6 @@ def response_received(event: object, request: dk.Message, response: dk.Message) 
     assert isinstance(request, dk.Request) and request.check_response(event.response) == []
 
 
-def joined(buffers: Iterator[Any] | list[Any] | tuple[Any, ...]) -> bytes:
-    return b"".join(bytes(b) for b in buffers)
-
-
 def message_bytes(message: dk.Message, context_id: int = 1, max_pdu: int = 16382) -> bytes:
     return b"".join(joined(p) for p in dk.fragment_message(message, context_id, max_pdu))
 
@@ -160,89 +166,12 @@ def unknown_pdu() -> bytes:
     return struct.pack(">BBI", 0x09, 0, 4) + bytes(4)
 
 
-# --- the pair --------------------------------------------------------------------------------
+# --- the pair (tests/helpers.py's EnginePair) ----------------------------------------------
 
 
-class Pair:
-    """A requestor and an acceptor in memory.  What one writes is delivered to the other
-    at once (whole, or one byte at a time), and so is what that one answers on its own;
-    ``log`` is every event of both, in order, with its side."""
-
-    def __init__(self, bytewise: bool = False, **options: Any) -> None:
-        self.now = 0.0
-        self.bytewise = bytewise
-        self.requestor = Association(Role.REQUESTOR, now=self.now, **options)
-        self.acceptor = Association(Role.ACCEPTOR, now=self.now, **options)
-        self.log: list[tuple[str, object]] = []
-        self.held: dict[str, bytes] = {"requestor": b"", "acceptor": b""}
-
-    def side(self, name: str) -> Association:
-        return self.requestor if name == "requestor" else self.acceptor
-
-    def other(self, name: str) -> str:
-        return "acceptor" if name == "requestor" else "requestor"
-
-    def feed(self, name: str, data: bytes) -> None:
-        engine = self.side(name)
-        if self.bytewise and data:
-            for i in range(len(data)):
-                engine.receive_data(data[i : i + 1], now=self.now)
-        else:
-            engine.receive_data(data, now=self.now)
-        self.collect(name)
-        answer = joined(engine.data_to_send())
-        if answer:
-            self.deliver(name, answer)
-
-    def collect(self, name: str) -> None:
-        for event in self.side(name).events():
-            self.log.append((name, event))
-
-    def deliver(self, sender: str, data: bytes) -> None:
-        self.feed(self.other(sender), data)
-
-    def send(self, name: str, event: dk.LocalEvent, *, hold: bool = False) -> None:
-        data = joined(self.side(name).send(event, now=self.now))
-        self.collect(name)
-        if hold:
-            self.held[name] += data
-        else:
-            self.deliver(name, data)
-
-    def release_held(self, name: str) -> None:
-        data, self.held[name] = self.held[name], b""
-        self.deliver(name, data)
-
-    def message(self, name: str, context_id: int, message: dk.Message) -> int:
-        count = 0
-        for pdu in self.side(name).send_message(context_id, message, now=self.now):
-            count += 1
-            self.deliver(name, joined(pdu))
-        return count
-
-    def associate(self, rq: dk.AAssociateRQ = RQ, ac: dk.AAssociateAC = AC) -> None:
-        self.send("requestor", AssociateRequest(rq))
-        self.send("acceptor", AssociateAccept(ac))
-
-    def timer(self, name: str, now: float) -> None:
-        self.now = now
-        engine = self.side(name)
-        engine.handle_timer(now=now)
-        self.collect(name)
-        data = joined(engine.data_to_send())
-        if data:
-            self.deliver(name, data)
-
-    def close(self, name: str) -> None:
-        self.feed(name, b"")
-
-    def kinds(self) -> list[tuple[str, str]]:
-        return [(side, type(event).__name__) for side, event in self.log]
-
-
-def both_ways(scenario: Callable[[Pair], None], **options: Any) -> Pair:
+def both_ways(scenario: Callable[[EnginePair], None], **options: Any) -> EnginePair:
     """Run ``scenario`` fed whole and fed a byte at a time: the same events."""
-    whole, bytewise = Pair(**options), Pair(bytewise=True, **options)
+    whole, bytewise = EnginePair(**options), EnginePair(bytewise=True, **options)
     scenario(whole)
     scenario(bytewise)
     assert whole.log == bytewise.log
@@ -255,7 +184,7 @@ def both_ways(scenario: Callable[[Pair], None], **options: Any) -> Pair:
 
 
 def test_association_established() -> None:
-    pair = both_ways(Pair.associate)
+    pair = both_ways(lambda pair: pair.associate(RQ, AC))
     assert pair.kinds() == [
         ("acceptor", "AssociationRequested"),
         ("requestor", "AssociationAccepted"),
@@ -278,7 +207,7 @@ def test_rejection_every_result_source_reason(
 ) -> None:
     rj = dk.AAssociateRJ(result=result, source=reason.source, reason=reason)
 
-    def scenario(pair: Pair) -> None:
+    def scenario(pair: EnginePair) -> None:
         pair.send("requestor", AssociateRequest(RQ))
         pair.send("acceptor", AssociateReject(rj))
 
@@ -306,7 +235,7 @@ def test_rejection_every_result_source_reason(
 def test_the_provider_rejects_an_unacceptable_rq_itself() -> None:
     odd = make_rq(application_context=dk.ApplicationContext(name="1.2.3.4"))
 
-    def scenario(pair: Pair) -> None:
+    def scenario(pair: EnginePair) -> None:
         pair.send("requestor", AssociateRequest(odd))
 
     pair = both_ways(scenario)
@@ -365,7 +294,7 @@ BIG_STORE = store(b"\x01\x02" * 20_000)
 SMALL_STORE = store(b"ab" * 10)
 
 
-def echo_and_store(pair: Pair) -> None:
+def echo_and_store(pair: EnginePair) -> None:
     pair.associate(ROLES_RQ, ROLES_AC)  # the acceptor may be SCU of CT too
     pair.message("requestor", 1, ECHO)
     pair.message("acceptor", 1, ECHO_RSP)
@@ -401,8 +330,8 @@ def test_p_data_both_ways() -> None:
 
 
 def test_a_request_on_a_context_where_we_are_not_scu_is_refused_nothing_sent() -> None:
-    pair = Pair()
-    pair.associate()  # the default roles: the acceptor is only SCP of CT
+    pair = EnginePair()
+    pair.associate(RQ, AC)  # the default roles: the acceptor is only SCP of CT
     with pytest.raises(LocalProtocolError, match="did not make the acceptor SCU") as raised:
         pair.acceptor.send_message(3, SMALL_STORE, now=0)
     assert (raised.value.state, raised.value.event) == ("Sta6", "Evt9")
@@ -410,11 +339,12 @@ def test_a_request_on_a_context_where_we_are_not_scu_is_refused_nothing_sent() -
 
 
 def test_a_data_set_larger_than_the_peers_maximum_goes_in_pdus_within_it() -> None:
-    pair = Pair()
+    pair = EnginePair()
     rq = make_rq(maximum_length=1000, roles=True)  # the acceptor may send a C-STORE-RQ too
     pair.send("requestor", AssociateRequest(rq))
     pair.send("acceptor", AssociateAccept(make_ac(rq, maximum_length=4000, roles=True)))
-    for sender, limit in (("requestor", 4000), ("acceptor", 1000)):
+    sides: tuple[tuple[Side, int], ...] = (("requestor", 4000), ("acceptor", 1000))
+    for sender, limit in sides:
         pdus = [joined(p) for p in pair.side(sender).send_message(3, store(b"xy" * 10_000), now=0)]
         assert len(pdus) > 20_000 // limit
         assert all(len(p) - 6 <= limit for p in pdus)
@@ -427,7 +357,7 @@ def test_a_data_set_larger_than_the_peers_maximum_goes_in_pdus_within_it() -> No
 
 
 def test_a_peer_maximum_of_zero_means_our_cap() -> None:
-    pair = Pair()
+    pair = EnginePair()
     pair.send("requestor", AssociateRequest(RQ))
     pair.send("acceptor", AssociateAccept(make_ac(RQ, maximum_length=0)))
     size = dk.UNLIMITED_SEND_CAP * 2 + 100
@@ -435,8 +365,8 @@ def test_a_peer_maximum_of_zero_means_our_cap() -> None:
     assert max(len(p) - 6 for p in pdus) == dk.UNLIMITED_SEND_CAP
 
 
-def release(pair: Pair) -> None:
-    pair.associate()
+def release(pair: EnginePair) -> None:
+    pair.associate(RQ, AC)
     pair.send("requestor", ReleaseRequest())
     pair.send("acceptor", ReleaseResponse())
 
@@ -455,8 +385,8 @@ def test_release() -> None:
 
 
 def test_release_by_the_acceptor() -> None:
-    def scenario(pair: Pair) -> None:
-        pair.associate()
+    def scenario(pair: EnginePair) -> None:
+        pair.associate(RQ, AC)
         pair.send("acceptor", ReleaseRequest())
         pair.send("requestor", ReleaseResponse())
 
@@ -470,31 +400,31 @@ def test_release_collision(requestor_first: bool, rq_and_rp_together: bool) -> N
     """Both users release at once (PS3.8 7.2.2): the requestor answers first (Sta9,
     Sta11), the acceptor after its confirmation (Sta10, Sta12)."""
 
-    def scenario(pair: Pair) -> None:
-        pair.associate()
+    def scenario(pair: EnginePair) -> None:
+        pair.associate(RQ, AC)
         pair.send("requestor", ReleaseRequest(), hold=True)
         pair.send("acceptor", ReleaseRequest(), hold=True)
         assert state_of(pair.requestor) is state_of(pair.acceptor) is S.STA7
         if requestor_first and not rq_and_rp_together:
-            pair.release_held("requestor")
+            pair.release("requestor")
             assert state_of(pair.acceptor) is S.STA10
-            pair.release_held("acceptor")
+            pair.release("acceptor")
             assert state_of(pair.requestor) is S.STA9
             pair.send("requestor", ReleaseResponse())
         elif requestor_first:
-            pair.release_held("acceptor")  # the acceptor's RQ first, then ours with our RP
+            pair.release("acceptor")  # the acceptor's RQ first, then ours with our RP
             pair.send("requestor", ReleaseResponse(), hold=True)
             assert state_of(pair.requestor) is S.STA11
-            pair.release_held("requestor")  # RQ and RP in one read: Sta7 -> Sta10 -> Sta12
+            pair.release("requestor")  # RQ and RP in one read: Sta7 -> Sta10 -> Sta12
         else:
-            pair.release_held("acceptor")
+            pair.release("acceptor")
             assert state_of(pair.requestor) is S.STA9
-            pair.release_held("requestor")
+            pair.release("requestor")
             assert state_of(pair.acceptor) is S.STA10
             pair.send("requestor", ReleaseResponse(), hold=not rq_and_rp_together)
             if not rq_and_rp_together:
                 assert state_of(pair.requestor) is S.STA11
-                pair.release_held("requestor")
+                pair.release("requestor")
         assert state_of(pair.acceptor) is S.STA12
         pair.send("acceptor", ReleaseResponse())
 
@@ -517,8 +447,8 @@ def test_release_collision(requestor_first: bool, rq_and_rp_together: bool) -> N
 
 
 def test_p_data_while_releasing_ar_6_and_ar_7() -> None:
-    def scenario(pair: Pair) -> None:
-        pair.associate()
+    def scenario(pair: EnginePair) -> None:
+        pair.associate(RQ, AC)
         pair.message("requestor", 1, ECHO)
         # the C-ECHO outstanding: a release is refused unless the user abandons it
         with pytest.raises(LocalProtocolError, match="outstanding"):
@@ -545,9 +475,9 @@ def test_p_data_while_releasing_ar_6_and_ar_7() -> None:
 
 
 @pytest.mark.parametrize("who", ["requestor", "acceptor"])
-def test_abort_both_ways(who: str) -> None:
-    def scenario(pair: Pair) -> None:
-        pair.associate()
+def test_abort_both_ways(who: Side) -> None:
+    def scenario(pair: EnginePair) -> None:
+        pair.associate(RQ, AC)
         pair.send(who, AbortRequest())
 
     pair = both_ways(scenario)
@@ -571,8 +501,8 @@ def test_abort_both_ways(who: str) -> None:
 
 
 def test_provider_abort_received_says_its_reason() -> None:
-    pair = Pair()
-    pair.associate()
+    pair = EnginePair()
+    pair.associate(RQ, AC)
     pair.feed("requestor", dk.encode_pdu(dk.AAbort(source=2, reason=6)))
     aborted = pair.log[-2][1]
     assert isinstance(aborted, Aborted) and aborted.by_peer
@@ -581,7 +511,7 @@ def test_provider_abort_received_says_its_reason() -> None:
 
 
 def test_artim_expires_in_sta2() -> None:
-    def scenario(pair: Pair) -> None:
+    def scenario(pair: EnginePair) -> None:
         assert pair.acceptor.deadline == 30.0
         pair.timer("acceptor", 29.9)
         assert state_of(pair.acceptor) is S.STA2
@@ -593,7 +523,7 @@ def test_artim_expires_in_sta2() -> None:
 
 
 def test_artim_expires_in_sta13() -> None:
-    def scenario(pair: Pair) -> None:
+    def scenario(pair: EnginePair) -> None:
         release(pair)
         pair.now = 5
         assert pair.acceptor.deadline == 30.0
@@ -606,11 +536,11 @@ def test_artim_expires_in_sta13() -> None:
 
 @pytest.mark.parametrize("which", ["request", "release"])
 def test_an_unanswered_request_or_release_times_out_and_aborts(which: str) -> None:
-    def scenario(pair: Pair) -> None:
+    def scenario(pair: EnginePair) -> None:
         if which == "request":
             pair.send("requestor", AssociateRequest(RQ), hold=True)
         else:
-            pair.associate()
+            pair.associate(RQ, AC)
             pair.send("requestor", ReleaseRequest(), hold=True)
         assert pair.requestor.deadline == 10.0
         pair.timer("requestor", 10.0)
@@ -631,8 +561,8 @@ def test_an_unanswered_request_or_release_times_out_and_aborts(which: str) -> No
 
 
 def test_idle_timeout_only_says_so() -> None:
-    pair = Pair(idle_timeout=5.0)
-    pair.associate()
+    pair = EnginePair(idle_timeout=5.0)
+    pair.associate(RQ, AC)
     assert pair.requestor.deadline == 5.0
     pair.now = 3
     pair.message("requestor", 1, ECHO)

@@ -16,25 +16,40 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dimsekit as dk
-from tests.helpers import EnginePair, Side, examples, joined, raw_p_data, received_messages
+from tests.helpers import (
+    CT,
+    MR,
+    EnginePair,
+    Side,
+    examples,
+    joined,
+    raw_p_data,
+    received_messages,
+)
+from tests.message_examples import (
+    COMMITMENT,
+    COMMITMENT_INSTANCE,
+    FILM_SESSION,
+    ID,
+    PRINTER,
+    PRINTER_INSTANCE,
+    STUDY_FIND,
+    STUDY_GET,
+    STUDY_MOVE,
+    echo,
+    find,
+    get,
+    move,
+    progress,
+    store,
+)
 
 VERIFICATION = "1.2.840.10008.1.1"
-CT = "1.2.840.10008.5.1.4.1.1.2"  # CT Image Storage (PS3.4 B.5)
-MR = "1.2.840.10008.5.1.4.1.1.4"  # MR Image Storage
-FIND = "1.2.840.10008.5.1.4.1.2.2.1"  # Study Root Q/R Information Model - FIND (PS3.4 C.6)
-MOVE = "1.2.840.10008.5.1.4.1.2.2.2"  # - MOVE
-GET = "1.2.840.10008.5.1.4.1.2.2.3"  # - GET
-COMMITMENT = "1.2.840.10008.1.20.1"  # Storage Commitment Push Model (PS3.4 J)
-COMMITMENT_INSTANCE = "1.2.840.10008.1.20.1.1"
 PRINT_META = "1.2.840.10008.5.1.1.9"  # Basic Grayscale Print Management Meta (PS3.4 H.3.2.2)
-FILM_SESSION = "1.2.840.10008.5.1.1.1"
-PRINTER = "1.2.840.10008.5.1.1.16"
-PRINTER_INSTANCE = "1.2.840.10008.5.1.1.17"
 IMPLICIT = "1.2.840.10008.1.2"
 EXPLICIT = "1.2.840.10008.1.2.1"
-ID = b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "  # QueryRetrieveLevel, Implicit VR LE
 
-SYNTAXES = (VERIFICATION, CT, FIND, MOVE, GET, MR, COMMITMENT, PRINT_META)
+SYNTAXES = (VERIFICATION, CT, STUDY_FIND, STUDY_MOVE, STUDY_GET, MR, COMMITMENT, PRINT_META)
 # the contexts every association below proposes, by ID (PS3.8 9.3.2.2: 1, 3, 5, ...)
 ECHO_CX, CT_CX, FIND_CX, MOVE_CX, GET_CX, MR_CX, COMMITMENT_CX, PRINT_CX = range(1, 17, 2)
 ACCEPTED = {CT_CX: EXPLICIT}  # the transfer syntax each context takes: CT explicit VR
@@ -94,34 +109,7 @@ def bytewise(request: pytest.FixtureRequest) -> bool:
     return value
 
 
-# --- the requests, one per service -------------------------------------------------------
-
-
-def echo(message_id: int) -> dk.CEchoRequest:
-    return dk.CEchoRequest(message_id=message_id)
-
-
-def store(message_id: int, sop_class: str = CT) -> dk.CStoreRequest:
-    return dk.CStoreRequest(
-        message_id=message_id,
-        affected_sop_class_uid=sop_class,
-        affected_sop_instance_uid=f"1.2.3.{message_id}",
-        data_set=ID,
-    )
-
-
-def find(message_id: int) -> dk.CFindRequest:
-    return dk.CFindRequest(message_id=message_id, affected_sop_class_uid=FIND, identifier=ID)
-
-
-def move(message_id: int) -> dk.CMoveRequest:
-    return dk.CMoveRequest(
-        message_id=message_id, affected_sop_class_uid=MOVE, move_destination="X", identifier=ID
-    )
-
-
-def get(message_id: int) -> dk.CGetRequest:
-    return dk.CGetRequest(message_id=message_id, affected_sop_class_uid=GET, identifier=ID)
+# --- the DIMSE-N requests, one per service (the DIMSE-C ones: message_examples.py) ------
 
 
 def event_report(message_id: int) -> dk.NEventReportRequest:
@@ -202,17 +190,6 @@ def natural(by_scp: bool) -> Side:
 def pending(request: dk.CFindRequest) -> dk.Response:
     """A Pending C-FIND response: one match (PS3.4 C.4.1.1.4)."""
     return request.response(status=0xFF00, identifier=ID)
-
-
-def progress(request: dk.CMoveRequest | dk.CGetRequest, remaining: int) -> dk.Response:
-    """A Pending C-MOVE/C-GET response: sub-operations continuing (PS3.7 9.1.4.1)."""
-    return request.response(
-        status=0xFF00,
-        number_of_remaining_suboperations=remaining,
-        number_of_completed_suboperations=0,
-        number_of_failed_suboperations=0,
-        number_of_warning_suboperations=0,
-    )
 
 
 def one(events: list[object], kind: type[Any]) -> Any:

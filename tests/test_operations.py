@@ -12,14 +12,22 @@ from pydicom import uid as pydicom_uid
 import dimsekit as dk
 from dimsekit.testing import messages
 
-CT = pydicom_uid.CTImageStorage
-MR = pydicom_uid.MRImageStorage
-FIND = "1.2.840.10008.5.1.4.1.2.2.1"  # Study Root Q/R Information Model - FIND
-MOVE = "1.2.840.10008.5.1.4.1.2.2.2"  # - MOVE
-GET = "1.2.840.10008.5.1.4.1.2.2.3"  # - GET
-COMMITMENT = "1.2.840.10008.1.20.1"  # Storage Commitment Push Model (PS3.4 J)
+from .helpers import CT, MR
+from .message_examples import (
+    COMMITMENT,
+    ID,
+    STUDY_FIND,
+    STUDY_GET,
+    STUDY_MOVE,
+    echo,
+    find,
+    get,
+    move,
+    progress,
+    store,
+)
+
 IMPLICIT = pydicom_uid.ImplicitVRLittleEndian
-ID = b"\x08\x00\x52\x00\x06\x00\x00\x00STUDY "
 
 # the contexts every association below proposes, by ID (PS3.8 9.3.2.2: 1, 3, 5, ...)
 ECHO_CONTEXT, CT_CONTEXT, FIND_CONTEXT, MOVE_CONTEXT, GET_CONTEXT, MR_CONTEXT = 1, 3, 5, 7, 9, 11
@@ -35,9 +43,9 @@ def agreed(window: tuple[int, int] = (1, 1)) -> dk.Agreement:
         contexts=[
             dk.VERIFICATION_SOP_CLASS,
             CT,
-            FIND,
-            MOVE,
-            GET,
+            STUDY_FIND,
+            STUDY_MOVE,
+            STUDY_GET,
             dk.ProposedContext(
                 abstract_syntax=MR, transfer_syntaxes=[IMPLICIT], scu_role=True, scp_role=True
             ),
@@ -48,7 +56,15 @@ def agreed(window: tuple[int, int] = (1, 1)) -> dk.Agreement:
     policy = dk.AcceptorPolicy(
         abstract_syntaxes={
             syntax: [IMPLICIT]
-            for syntax in (dk.VERIFICATION_SOP_CLASS, CT, FIND, MOVE, GET, MR, COMMITMENT)
+            for syntax in (
+                dk.VERIFICATION_SOP_CLASS,
+                CT,
+                STUDY_FIND,
+                STUDY_MOVE,
+                STUDY_GET,
+                MR,
+                COMMITMENT,
+            )
         },
         roles={MR: (True, True)},
         async_window=window,
@@ -56,44 +72,6 @@ def agreed(window: tuple[int, int] = (1, 1)) -> dk.Agreement:
     ac = dk.answer(rq, policy)
     assert isinstance(ac, dk.AAssociateAC)
     return dk.agreement(rq, ac)
-
-
-def echo(message_id: int) -> dk.CEchoRequest:
-    return dk.CEchoRequest(message_id=message_id)
-
-
-def store(message_id: int, sop_class: str = CT) -> dk.CStoreRequest:
-    return dk.CStoreRequest(
-        message_id=message_id,
-        affected_sop_class_uid=sop_class,
-        affected_sop_instance_uid=f"1.2.3.{message_id}",
-        data_set=b"",
-    )
-
-
-def find(message_id: int) -> dk.CFindRequest:
-    return dk.CFindRequest(message_id=message_id, affected_sop_class_uid=FIND, identifier=ID)
-
-
-def move(message_id: int) -> dk.CMoveRequest:
-    return dk.CMoveRequest(
-        message_id=message_id, affected_sop_class_uid=MOVE, move_destination="X", identifier=ID
-    )
-
-
-def get(message_id: int) -> dk.CGetRequest:
-    return dk.CGetRequest(message_id=message_id, affected_sop_class_uid=GET, identifier=ID)
-
-
-def progress(request: dk.CMoveRequest | dk.CGetRequest, remaining: int) -> dk.Response:
-    """A Pending C-MOVE/C-GET response: sub-operations continuing (PS3.7 9.1.4.1)."""
-    return request.response(
-        status=0xFF00,
-        number_of_remaining_suboperations=remaining,
-        number_of_completed_suboperations=0,
-        number_of_failed_suboperations=0,
-        number_of_warning_suboperations=0,
-    )
 
 
 def pair(window: tuple[int, int] = (1, 1)) -> tuple[dk.Operations, dk.Operations]:
