@@ -43,11 +43,9 @@ speed verdict is judged on the medians of at least 5 interleaved rounds; with fe
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
 import os
 import platform
-import pstats
 import statistics
 import sys
 import time
@@ -63,7 +61,14 @@ import dimsekit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks` as a package
 
-from benchmarks import bench_association, bench_floor, bench_messages, bench_pdus, bench_scaling
+from benchmarks import (
+    _profiling,
+    bench_association,
+    bench_floor,
+    bench_messages,
+    bench_pdus,
+    bench_scaling,
+)
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 IMPLEMENTATIONS = ("dimsekit", "pynetdicom", "floor")
@@ -287,22 +292,14 @@ def profile(case: bench_messages.Case, op: str, seconds: float, top: int) -> lis
     encode, decode, _ = bench_messages.dimsekit_ops(case)
     operation = encode if op == "encode" else decode
     number = max(100, int(seconds / max(_loop(operation, 20), 1e-7)))
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in repeat(None, number):
-        operation()
-    profiler.disable()
-    stats: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    total = sum(entry[2] for entry in stats.values())
+    stats, total = _profiling.profiled(operation, number)
     lines = [
         f"profile: dimsekit {op} {case.label}, {number} calls, "
         f"{total / number * 1e6:.2f} µs per message under cProfile (it inflates small calls)",
         f"  {'calls/msg':>9} {'own µs/msg':>10} {'own %':>6} {'cum µs/msg':>10}  function",
     ]
     lines.insert(1, stages(case, op))
-    ranked = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
-    for (filename, line, function), (_cc, calls, own, cumulative, _callers) in ranked:
-        where = f"{Path(filename).name}:{line}" if line else filename
+    for function, where, calls, own, cumulative in _profiling.ranked(stats, top):
         lines.append(
             f"  {calls / number:>9.1f} {own / number * 1e6:>10.2f} {own / total * 100:>5.1f}%"
             f" {cumulative / number * 1e6:>10.2f}  {function} ({where})"

@@ -39,9 +39,7 @@ cProfile of the engine pair, by own time); benchmarks/bench.py runs the same row
 from __future__ import annotations
 
 import argparse
-import cProfile
 import json
-import pstats
 import sys
 import time
 from collections.abc import Callable
@@ -54,7 +52,7 @@ import dimsekit as dk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `benchmarks` as a package
 
-from benchmarks import bench_messages
+from benchmarks import _profiling, bench_messages
 
 MAX_PDU = bench_messages.MAX_PDU
 VERIFICATION = "1.2.840.10008.1.1"
@@ -289,22 +287,14 @@ def profile(case: Case, seconds: float, top: int) -> list[str]:
     per round trip and per call."""
     operation = pair_op(case)
     number = max(200, int(seconds / max(_once(operation), 1e-7)))
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in repeat(None, number):
-        operation()
-    profiler.disable()
-    stats: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    total = sum(entry[2] for entry in stats.values())
+    stats, total = _profiling.profiled(operation, number)
     lines = [
         f"profile: engine pair, {case.label}, {number} round trips, {total / number * 1e6:.2f}"
         " µs per round trip under cProfile (it inflates small calls), by own time",
         f"  {'calls/op':>8} {'own µs/op':>9} {'own %':>6} {'µs/call':>8} {'cum µs/op':>9}"
         "  function",
     ]
-    ranked = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
-    for (filename, line, function), (_cc, calls, own, cumulative, _callers) in ranked:
-        where = f"{Path(filename).name}:{line}" if line else filename
+    for function, where, calls, own, cumulative in _profiling.ranked(stats, top):
         lines.append(
             f"  {calls / number:>8.1f} {own / number * 1e6:>9.2f} {own / total * 100:>5.1f}%"
             f" {own / calls * 1e6:>8.3f} {cumulative / number * 1e6:>9.2f}  {function} ({where})"
