@@ -468,6 +468,37 @@ class _Cause:
         return (self.next_state, ULEvent.EVT14) in TRANSITIONS
 
 
+# The members the engine names, bound once: on Python 3.11 a member looked up on its Enum
+# class takes the slow path of EnumType.__getattr__ (~0.1 µs each), and the engine names
+# some forty of them a round trip.
+_STA1: Final = State.STA1
+_STA2: Final = State.STA2
+_STA4: Final = State.STA4
+_STA5: Final = State.STA5
+_STA6: Final = State.STA6
+_STA7: Final = State.STA7
+_STA13: Final = State.STA13
+_EVT1: Final = ULEvent.EVT1
+_EVT2: Final = ULEvent.EVT2
+_EVT3: Final = ULEvent.EVT3
+_EVT5: Final = ULEvent.EVT5
+_EVT6: Final = ULEvent.EVT6
+_EVT9: Final = ULEvent.EVT9
+_EVT10: Final = ULEvent.EVT10
+_EVT11: Final = ULEvent.EVT11
+_EVT14: Final = ULEvent.EVT14
+_EVT15: Final = ULEvent.EVT15
+_EVT17: Final = ULEvent.EVT17
+_EVT18: Final = ULEvent.EVT18
+_EVT19: Final = ULEvent.EVT19
+_NOT_WHILE_SENDING: Final = frozenset({_EVT9, _EVT11, _EVT14})
+"""P-DATA and the release primitives: refused after a failed send or while a message is
+being sent."""
+_COLLECT: Final = _Route.COLLECT
+_FEED: Final = _Route.FEED
+_SKIP: Final = _Route.SKIP
+
+
 class Association:
     """One transport connection's Upper Layer, for either role (PS3.8 9.2), sans-IO.
 
@@ -475,7 +506,7 @@ class Association:
     Sta2, ARTIM running from ``now``.  A REQUESTOR is made on a connected transport and
     stays in Sta1 until ``send(AssociateRequest(rq))`` (AE-1, Evt2 and AE-2 folded: Sta5).
 
-    The connection is over when :attr:`state` is back to ``State.STA1``: a caller's loop
+    The connection is over when :attr:`state` is back to ``_STA1``: a caller's loop
     ends there.  The events say how it came: :class:`CloseTransport` where we close it
     (AE-4, AR-3, AA-2, AA-3), :class:`Aborted` where the transport closed under the
     association (AA-4).  Where the transport's closing is the expected end (Sta13, AR-5:
@@ -526,6 +557,7 @@ class Association:
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise TypeError(f"{name} is a number of seconds above 0, not {value!r}")
         self._role: Final = role
+        self._requestor: Final = role is Role.REQUESTOR
         self._strict = strict
         self._artim_timeout = float(artim_timeout)
         self._timeouts: dict[str, float | None] = {
@@ -554,7 +586,7 @@ class Association:
             spill=spill,
             strict=strict,
         )
-        self._state = State.STA1
+        self._state = _STA1
         self._events: deque[AssociationEvent] = deque()
         self._outgoing: list[Buffer] = []
         self._artim: float | None = None
@@ -567,7 +599,7 @@ class Association:
         # receiving: the PDU being routed
         self._header = bytearray()
         self._left = 0
-        self._route = _Route.FEED
+        self._route = _FEED
         self._p_data = False  # the PDU being read is a P-DATA-TF
         self._pdu_type = self._pdu_length = 0  # the PDU being read's header fields
         self._pdv_head = bytearray()  # a PDV item header begun (PS3.8 9.3.5.1)
@@ -591,7 +623,7 @@ class Association:
         self._now = now
         if role is Role.ACCEPTOR:
             self._began = True
-            self._fire(ULEvent.EVT5, _Cause(now))
+            self._fire(_EVT5, _Cause(now))
 
     # --- what the caller reads ----------------------------------------------------------
 
@@ -738,11 +770,11 @@ class Association:
                     raise self._not_accepted(pdv.context_id, agreement)
             cause.buffers = (cause.data,)
         self._now = now
-        if self._owed and ul is not ULEvent.EVT15:
+        if self._owed and ul is not _EVT15:
             self._send_owed()  # what was owed goes first
         self._fire(ul, cause)
-        if ul is ULEvent.EVT1:
-            self._fire(ULEvent.EVT2, cause)  # the transport is connected: AE-2 at once
+        if ul is _EVT1:
+            self._fire(_EVT2, cause)  # the transport is connected: AE-2 at once
         return self.data_to_send()
 
     def send_message(
@@ -774,7 +806,7 @@ class Association:
         abort is left).  One never started, or closed before its first P-DATA-TF, changes
         nothing.
         """
-        self._check_local(ULEvent.EVT9)
+        self._check_local(_EVT9)
         agreement = self._agreement
         assert agreement is not None  # Sta6 or Sta8
         context = agreement.contexts.get(context_id)
@@ -803,7 +835,7 @@ class Association:
                 operations.check_outgoing(context_id, message)
         except LocalProtocolError as error:
             raise LocalProtocolError(
-                str(error), state=self._state.label, event=ULEvent.EVT9.label
+                str(error), state=self._state.label, event=_EVT9.label
             ) from None
 
     def _check_none_outstanding(self, event: ULEvent) -> None:
@@ -828,18 +860,18 @@ class Association:
             f"presentation context {context_id!r} was not accepted on this association "
             f"(accepted: {sorted(agreement.contexts)}) (PS3.8 7.1.1.13)",
             state=self._state.label,
-            event=ULEvent.EVT9.label,
+            event=_EVT9.label,
         )
 
     def _send_pdus(
         self, pdus: Iterator[PDUBuffers], now: float, context_id: int, message: Message
     ) -> Iterator[PDUBuffers]:
         # The first step: the state, or another message, may have moved on since the call.
-        self._check_local(ULEvent.EVT9)
+        self._check_local(_EVT9)
         self._now = now
         if self._outgoing or self._owed:
             yield tuple(self.data_to_send())
-            self._check_local(ULEvent.EVT9)
+            self._check_local(_EVT9)
         # Its first P-DATA-TF is made before it is recorded: a message that fails before
         # it (one that does not encode, a data set that cannot be read) changes nothing,
         # as one never started.
@@ -851,7 +883,7 @@ class Association:
         given = finished = False
         try:
             for buffers in pdus:
-                self._fire(ULEvent.EVT9, _Cause(now, buffers=buffers))
+                self._fire(_EVT9, _Cause(now, buffers=buffers))
                 given = True  # the caller has it once this yield returns it
                 out, self._outgoing = self._outgoing, []
                 yield tuple(out)
@@ -883,7 +915,7 @@ class Association:
         if self._poisoned or operations is None:
             return
         for context_id, response, _ in owed:
-            if (self._state, ULEvent.EVT9) not in TRANSITIONS:
+            if (self._state, _EVT9) not in TRANSITIONS:
                 return
             operation = operations.response_sent(context_id, response)
             for buffers in fragment_message(
@@ -892,7 +924,7 @@ class Association:
                 self._peer_max(),
                 transfer_syntax=operation.transfer_syntax,
             ):
-                self._fire(ULEvent.EVT9, _Cause(self._now, buffers=buffers))
+                self._fire(_EVT9, _Cause(self._now, buffers=buffers))
 
     def send_failed(self) -> None:
         """Say that writing what the engine gave failed half way: the stream to the peer
@@ -901,7 +933,7 @@ class Association:
 
     def _check_local(self, event: ULEvent) -> None:
         """Refuse a local event the state (Table 9-10) or the connection does not allow."""
-        if event in (ULEvent.EVT9, ULEvent.EVT11, ULEvent.EVT14):
+        if event in _NOT_WHILE_SENDING:
             if self._poisoned:
                 raise LocalProtocolError(
                     "an earlier send failed half way: only an A-ABORT can go now",
@@ -915,7 +947,7 @@ class Association:
                     state=self._state.label,
                     event=event.label,
                 )
-        if event is ULEvent.EVT1 and (self._began or self._role is Role.ACCEPTOR):
+        if event is _EVT1 and (self._began or self._role is Role.ACCEPTOR):
             raise LocalProtocolError(
                 "one association per transport connection (PS3.8 9.1.1): make a new "
                 "Association for a new connection",
@@ -932,7 +964,7 @@ class Association:
             return UNLIMITED_SEND_CAP
         peer = (
             agreement.acceptor_max_pdu_length
-            if self._role is Role.REQUESTOR
+            if self._requestor
             else agreement.requestor_max_pdu_length
         )
         return peer or UNLIMITED_SEND_CAP
@@ -962,8 +994,8 @@ class Association:
             )
         if not view:
             self._transport_closed = True
-            if self._state is not State.STA1:
-                self._fire(ULEvent.EVT17, _Cause(now, why=self._closed_why()))
+            if self._state is not _STA1:
+                self._fire(_EVT17, _Cause(now, why=self._closed_why()))
             return
         self._route_bytes(view, now)
 
@@ -988,7 +1020,7 @@ class Association:
     def _route_bytes(self, view: memoryview, now: float) -> None:
         position, end = 0, len(view)
         while position < end:
-            if self._state is State.STA1 or self._out_of_step:
+            if self._state is _STA1 or self._out_of_step:
                 return  # closed by us, or out of step: what still comes is dropped
             if self._left == 0:
                 if not self._header and end - position >= PDU_HEADER.size:
@@ -1010,7 +1042,7 @@ class Association:
                 self._p_data = pdu_type == _P_DATA
                 self._pdv_head.clear()
                 self._pdv_skip = 0
-                if self._route is _Route.FEED:
+                if self._route is _FEED:
                     if peeked:
                         position = self._feed_run(view, position, position + PDU_HEADER.size, now)
                     else:
@@ -1018,21 +1050,21 @@ class Association:
                     continue
                 if peeked:
                     position += PDU_HEADER.size
-                if self._route is _Route.COLLECT:
+                if self._route is _COLLECT:
                     self._collected = bytearray(header)
                     if not self._left:
                         self._end_collected(now)
                 continue
-            if self._route is _Route.FEED and self._state is State.STA13:
-                self._route = _Route.SKIP  # aborted inside this PDU: the rest is not read
-            if self._route is _Route.FEED:
+            if self._route is _FEED and self._state is _STA13:
+                self._route = _SKIP  # aborted inside this PDU: the rest is not read
+            if self._route is _FEED:
                 position = self._feed_run(view, position, position, now)
                 continue
             take = min(self._left, end - position)
             chunk = view[position : position + take]
             position += take
             self._left -= take
-            if self._route is _Route.COLLECT:
+            if self._route is _COLLECT:
                 self._collected += chunk
                 if not self._left:
                     self._end_collected(now)
@@ -1044,7 +1076,7 @@ class Association:
         self._pdu_came(pdu_type == _P_DATA, now)
         if pdu_type not in _KNOWN_TYPES:
             self._fire(
-                ULEvent.EVT19,
+                _EVT19,
                 _Cause(
                     now,
                     reason=AbortReason.UNRECOGNIZED_PDU,
@@ -1053,26 +1085,26 @@ class Association:
                 ),
             )
             self._out_of_step = True  # its length cannot be trusted: the rest is dropped
-            return _Route.SKIP
+            return _SKIP
         if pdu_type == _P_DATA and state not in _TAKES_DATA:
             why = self._unexpected(PDUType(pdu_type).label)
-            self._fire(ULEvent.EVT10, _Cause(now, reason=AbortReason.UNEXPECTED_PDU, why=why))
-            return _Route.SKIP
-        if state is State.STA13:
+            self._fire(_EVT10, _Cause(now, reason=AbortReason.UNEXPECTED_PDU, why=why))
+            return _SKIP
+        if state is _STA13:
             if length > MAX_OTHER_PDU_LENGTH:
                 self._fire(
-                    ULEvent.EVT19,
+                    _EVT19,
                     _Cause(
                         now,
                         reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
                         why=f"an {PDUType(pdu_type).label} of {length} bytes came in Sta13",
                     ),
                 )
-                return _Route.SKIP
-            return _Route.COLLECT
+                return _SKIP
+            return _COLLECT
         if pdu_type == _P_DATA:
             return self._check_p_data_length(length, now)
-        return _Route.FEED
+        return _FEED
 
     def _check_p_data_length(self, length: int, now: float) -> _Route:
         """A P-DATA-TF's length against the maximum we announced (PS3.8 D.1) and the
@@ -1082,7 +1114,7 @@ class Association:
         over_ours = bool(ours) and length > ours
         beyond = bool(self._ceiling) and length > max(self._ceiling, ours)
         if not over_ours and not beyond:
-            return _Route.FEED
+            return _FEED
         if over_ours:
             said = (
                 f"a P-DATA-TF of {length} bytes is above the maximum length we announced, "
@@ -1094,10 +1126,10 @@ class Association:
             if beyond:
                 said += f", above the ceiling of {max(self._ceiling, ours)} bytes we take"
             self._fire(
-                ULEvent.EVT19,
+                _EVT19,
                 _Cause(now, reason=AbortReason.INVALID_PDU_PARAMETER_VALUE, why=said),
             )
-            return _Route.SKIP
+            return _SKIP
         if not self._oversize_said:
             self._oversize_said = True
             self._events.append(
@@ -1113,7 +1145,7 @@ class Association:
                     )
                 )
             )
-        return _Route.FEED
+        return _FEED
 
     def _feed_run(self, view: memoryview, start: int, body: int, now: float) -> int:
         """Feed the PDU being read, from ``start`` (its header, or where its body goes
@@ -1172,7 +1204,7 @@ class Association:
         self._feed(view[start:stop], now)
         if refused is not None and self._state in _TAKES_DATA:
             self._fire(
-                ULEvent.EVT19,
+                _EVT19,
                 _Cause(
                     now,
                     reason=AbortReason.UNEXPECTED_PDU_PARAMETER,
@@ -1189,9 +1221,9 @@ class Association:
         the peer being alive and free to send P-DATA before its A-RELEASE-RP (PS3.8
         7.2.2: its AR-7)."""
         state = self._state
-        if state is State.STA6:
+        if state is _STA6:
             self._start_timer("idle", now)
-        elif state is State.STA7 and p_data:
+        elif state is _STA7 and p_data:
             self._start_timer("release", now)
 
     def _scan_pdvs(self, view: memoryview, position: int, stop: int) -> tuple[int, int] | None:
@@ -1240,7 +1272,7 @@ class Association:
                 self._received(event, now)
             self._out_of_step = True
             self._fire(
-                ULEvent.EVT19,
+                _EVT19,
                 _Cause(now, reason=AbortReason.INVALID_PDU_PARAMETER_VALUE, why=str(error)),
             )
             return
@@ -1250,15 +1282,15 @@ class Association:
     def _received(
         self, event: MessageReceived | UndecodableMessage | PDUReceived, now: float
     ) -> None:
-        if self._state is State.STA1:
+        if self._state is _STA1:
             return  # closed on an earlier PDU of the same bytes
         if isinstance(event, PDUReceived):
             self._pdu_received(event.pdu_type.label, event.decoded, event.diagnostics, now)
             return
-        self._fire(ULEvent.EVT10, _Cause(now, received=event))
+        self._fire(_EVT10, _Cause(now, received=event))
         if self._policy_abort:
             why, self._policy_abort = self._policy_abort, ""
-            self._fire(ULEvent.EVT15, _Cause(now, why=why))
+            self._fire(_EVT15, _Cause(now, why=why))
 
     def _end_collected(self, now: float) -> None:
         """A PDU gathered whole in Sta13: decoded alone, for the table's Sta13 column."""
@@ -1280,7 +1312,7 @@ class Association:
     ) -> None:
         if isinstance(decoded, DecodeError):
             self._fire(
-                ULEvent.EVT19,
+                _EVT19,
                 _Cause(
                     now,
                     reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
@@ -1297,7 +1329,7 @@ class Association:
                 _, value, rule, reference = invalid[0]
                 more = " (and more)" if len(invalid) > 1 else ""
                 self._fire(
-                    ULEvent.EVT19,
+                    _EVT19,
                     _Cause(
                         now,
                         reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
@@ -1316,16 +1348,16 @@ class Association:
             reason=AbortReason.UNEXPECTED_PDU,
             why=self._unexpected(name),
         )
-        if event is ULEvent.EVT3 and self._state is State.STA5:
+        if event is _EVT3 and self._state is _STA5:
             assert self._rq is not None and isinstance(pdu, AAssociateAC)
             problems = negotiation.check_received_answer(self._rq, pdu)
             if problems and self._strict:
                 cause.reason = AbortReason.INVALID_PDU_PARAMETER_VALUE
                 cause.why = f"the A-ASSOCIATE-AC does not answer our RQ: {problems[0].what}"
-                self._fire(ULEvent.EVT19, cause)
+                self._fire(_EVT19, cause)
                 return
             cause.diagnostics += problems
-        elif found and event not in (ULEvent.EVT3, ULEvent.EVT6):
+        elif found and event not in (_EVT3, _EVT6):
             self._events.append(Diagnostics(found))
         self._fire(event, cause)
 
@@ -1339,7 +1371,7 @@ class Association:
             if self._artim is not None and now >= self._artim:
                 self._artim = None
                 self._fire(
-                    ULEvent.EVT18,
+                    _EVT18,
                     _Cause(now, why=f"ARTIM expired in {self._state.label} (PS3.8 9.1.2)"),
                 )
             elif self._waiting and now >= min(self._waiting.values()):
@@ -1351,7 +1383,7 @@ class Association:
                 if self._policy.response_timeout == "abort":
                     name = operation.request.command_field.message_name
                     self._fire(
-                        ULEvent.EVT15,
+                        _EVT15,
                         _Cause(
                             now,
                             why=f"no response to our {name} "
@@ -1366,7 +1398,7 @@ class Association:
                 if which != "idle":
                     waited = {"request": "A-ASSOCIATE-AC or -RJ", "release": "A-RELEASE-RP"}
                     self._fire(
-                        ULEvent.EVT15,
+                        _EVT15,
                         _Cause(
                             now,
                             why=f"no {waited[which]} came within {which}_timeout "
@@ -1401,8 +1433,8 @@ class Association:
         app = self._app
         if app is not None and next_state not in _TIMER_STATES[app[0]]:
             self._app = None
-        if next_state is State.STA1 or next_state is State.STA13:
-            if next_state is State.STA1:
+        if next_state is _STA1 or next_state is _STA13:
+            if next_state is _STA1:
                 self._artim = None
             self._waiting.clear()
             self._owed.clear()
@@ -1587,9 +1619,9 @@ class Association:
 
     def _aa_2(self, cause: _Cause) -> None:
         self._artim = None
-        if cause.pdu is None and self._state is not State.STA4:
+        if cause.pdu is None and self._state is not _STA4:
             self._events.append(TimedOut("artim"))
-        elif isinstance(cause.pdu, AAbort) and self._state is State.STA2:
+        elif isinstance(cause.pdu, AAbort) and self._state is _STA2:
             self._events.append(
                 Aborted(
                     cause.pdu.source, cause.pdu.reason, True, self._abort_why(cause.pdu), cause.pdu
@@ -1634,7 +1666,7 @@ class Association:
 
     def _aa_7(self, cause: _Cause) -> None:
         self._abort_pdu(AbortSource.SERVICE_PROVIDER, cause.reason)
-        if cause.event is ULEvent.EVT19:
+        if cause.event is _EVT19:
             # An invalid PDU after the association is gone: the stream is taken as out of
             # step and the rest dropped, so that garbage gets one A-ABORT, not one a PDU.
             self._out_of_step = True

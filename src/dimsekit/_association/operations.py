@@ -61,7 +61,6 @@ from pydicom.uid import UID
 
 from .._diagnostics import Diagnostic, Severity
 from .._errors import InvalidMessageError, LocalProtocolError
-from .._model.status import StatusCategory
 from .._model.vr import CommandField
 from ..messages import CCancelRequest, Message, Request, Response, ResponseMismatch
 from .negotiation import AcceptedContext, Agreement, Side
@@ -652,7 +651,7 @@ class Operations:
             mismatches.append(
                 ResponseMismatch("context_id", operation.context_id, context_id, _SAME_CONTEXT)
             )
-        final = response.status.category is not StatusCategory.PENDING
+        final = not response.status.is_pending
         if final:
             del self._ours[message_id]
             self._changes += 1
@@ -803,7 +802,7 @@ class Operations:
         return self._peers[message_id]
 
     def _record_response(self, operation: Operation, response: Response) -> Operation:
-        if response.status.category is not StatusCategory.PENDING:
+        if not response.status.is_pending:
             del self._peers[operation.message_id]
             self._changes += 1
         return operation
