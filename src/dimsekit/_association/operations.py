@@ -473,12 +473,12 @@ class Operations:
 
     # --- what a context carries ------------------------------------------------------
 
-    def _context(self, context_id: int, what: str) -> AcceptedContext:
+    def _context(self, context_id: int, request: Request[Any]) -> AcceptedContext:
         context = self._agreement.contexts.get(context_id)
         if context is None or not context.usable:
             raise LocalProtocolError(
-                f"{what} on presentation context {context_id}, which the association did "
-                "not accept (PS3.8 7.1.1.14)"
+                f"a {request.command_field.message_name} on presentation context "
+                f"{context_id}, which the association did not accept (PS3.8 7.1.1.14)"
             )
         return context
 
@@ -571,25 +571,25 @@ class Operations:
     def _check_request(self, context_id: int, request: Request[Any]) -> AcceptedContext:
         if not isinstance(request, Request):
             raise TypeError(f"request is a DIMSE Request, not {request!r}")
-        name = request.command_field.message_name
-        context = self._context(context_id, f"a {name}")
+        context = self._context(context_id, request)
         misfit = self._misfit(context, self._side, request)
+        message_id = request.message_id
+        if misfit is None and message_id not in self._ours and self.window_open:
+            return context
+        name = request.command_field.message_name
         if misfit is not None:
             what, rule = misfit
             raise LocalProtocolError(
                 f"a {name} on presentation context {context_id}: {what} ({rule})"
             )
-        message_id = request.message_id
         if message_id in self._ours:
             raise LocalProtocolError(
                 f"a {name} with Message ID {message_id}, already outstanding ({_UNIQUE})"
             )
-        if not self.window_open:
-            raise LocalProtocolError(
-                f"a {name} beyond the window: {len(self._ours)} operations of ours are "
-                f"outstanding, the {self._side} may have {self.our_window} ({_WINDOW})"
-            )
-        return context
+        raise LocalProtocolError(
+            f"a {name} beyond the window: {len(self._ours)} operations of ours are "
+            f"outstanding, the {self._side} may have {self.our_window} ({_WINDOW})"
+        )
 
     def request_sent(self, context_id: int, request: Request[Any]) -> Operation:
         """Record ``request``, about to be sent on ``context_id``, as our outstanding
@@ -690,9 +690,9 @@ class Operations:
             )
         message_id = request.message_id
         original = self._peers.get(message_id)
-        name = request.command_field.message_name
         self._changes += 1
         if original is not None:
+            name = request.command_field.message_name
             self._duplicates[message_id] += 1
             return DuplicateInvocation(
                 context_id=context_id,
@@ -721,7 +721,8 @@ class Operations:
                 operation=operation,
                 response=_answer(request, SOP_CLASS_NOT_SUPPORTED),
                 diagnostic=Diagnostic(
-                    what=f"a {name} on presentation context {context_id}: {what}",
+                    what=f"a {request.command_field.message_name} on presentation context "
+                    f"{context_id}: {what}",
                     rule=rule,
                     severity=Severity.ERROR,
                 ),
@@ -735,7 +736,8 @@ class Operations:
                 limit=limit,
                 response=_answer(request, status),
                 diagnostic=Diagnostic(
-                    what=f"a {name} makes {len(self._peers)} operations of the peer "
+                    what=f"a {request.command_field.message_name} makes {len(self._peers)} "
+                    "operations of the peer "
                     f"outstanding; the {_other(self._side)} may have {limit}",
                     rule=_WINDOW,
                     severity=Severity.ERROR,
@@ -761,25 +763,25 @@ class Operations:
         if not isinstance(response, Response):
             raise TypeError(f"response is a DIMSE Response, not {response!r}")
         message_id = response.message_id_being_responded_to
-        name = response.command_field.message_name
         operation = self._peers.get(message_id)
+        if operation is not None and context_id == operation.context_id:
+            mismatches = operation.request.check_response(response)
+            if not mismatches:
+                return operation
+            raise LocalProtocolError(
+                f"a {response.command_field.message_name} that does not answer its request: "
+                + "; ".join(str(mismatch) for mismatch in mismatches)
+            )
+        name = response.command_field.message_name
         if operation is None:
             raise LocalProtocolError(
                 f"a {name} to Message ID {message_id}, which names no outstanding request "
                 f"of the peer ({_ANSWERS})"
             )
-        if context_id != operation.context_id:
-            raise LocalProtocolError(
-                f"a {name} on presentation context {context_id}; its request came on "
-                f"{operation.context_id} ({_SAME_CONTEXT})"
-            )
-        mismatches = operation.request.check_response(response)
-        if mismatches:
-            raise LocalProtocolError(
-                f"a {name} that does not answer its request: "
-                + "; ".join(str(mismatch) for mismatch in mismatches)
-            )
-        return operation
+        raise LocalProtocolError(
+            f"a {name} on presentation context {context_id}; its request came on "
+            f"{operation.context_id} ({_SAME_CONTEXT})"
+        )
 
     def response_sent(self, context_id: int, response: Response) -> Operation:
         """Record our ``response``, about to be sent on ``context_id``, to the peer's
