@@ -886,7 +886,20 @@ def test_wrong_arguments() -> None:
         Association("requestor", now=0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="artim_timeout"):
         Association(Role.ACCEPTOR, now=0, artim_timeout=0)
+    with pytest.raises(TypeError, match="response_timeout"):
+        Association(Role.ACCEPTOR, now=0, response_timeout=-1)
+    with pytest.raises(TypeError, match="operations_policy is an OperationsPolicy"):
+        Association(Role.ACCEPTOR, now=0, operations_policy="strict")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="abandon_outstanding"):
+        dk.ReleaseRequest(abandon_outstanding="yes")  # type: ignore[arg-type]
     engine = Association(Role.ACCEPTOR, now=0)
+    with pytest.raises(dk.LocalProtocolError, match="no association is established"):
+        engine.next_message_id()
+    assert not engine.window_open and engine.outstanding_ours == {}
+    assert engine.operations_policy is dk.DEFAULT_OPERATIONS_POLICY
+    assert Association(Role.ACCEPTOR, now=0, strict=True).operations_policy is (
+        dk.STRICT_OPERATIONS_POLICY
+    )
     with pytest.raises(TypeError, match="local event"):
         engine.send(RQ, now=0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="bytes"):
