@@ -293,6 +293,22 @@ def test_the_other_way_needs_the_role_refused_locally_and_refused_0122h_by_the_p
     idle(pair)
 
 
+def test_a_refused_request_and_its_duplicate_are_answered_in_order(bytewise: bool) -> None:
+    """A C-ECHO-RQ the acceptor may not send, twice with one Message ID: the requestor's
+    engine answers 0122H (ending the first) and then 0210H, the duplicate's own answer
+    (found by the engine fuzz: the 0210H raised once its original had ended)."""
+    pair = associated(bytewise)
+    raw = joined(pair.acceptor.send(raw_p_data(echo(1), ECHO_CX), now=pair.now))
+    answer = pair.inject("requestor", raw + raw)
+    assert kinds(pair.new("requestor")) == ["RequestRefused", "DuplicateInvocation"]
+    answers = [m.message for m in received_messages(answer)]
+    assert all(isinstance(a, dk.CEchoResponse) for a in answers)
+    statuses = [a.status for a in answers if isinstance(a, dk.CEchoResponse)]
+    assert statuses == [dk.SOP_CLASS_NOT_SUPPORTED, dk.DUPLICATE_INVOCATION]
+    assert pair.state("requestor") is S.STA6
+    idle(pair)
+
+
 # --- the asynchronous operations window (PS3.7 D.3.3.3) ----------------------------------
 
 WINDOWED: dict[str, tuple[int, Build]] = {"C-STORE": (CT_CX, store), "C-FIND": (FIND_CX, find)}

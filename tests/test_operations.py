@@ -311,10 +311,28 @@ def test_a_duplicate_of_another_service_on_another_context_is_answered_as_itself
     assert isinstance(event, dk.DuplicateInvocation)
     assert isinstance(event.response, dk.CEchoResponse)
     acceptor.check_outgoing(ECHO_CONTEXT, event.response)  # checks only, changes nothing
-    assert acceptor.response_sent(ECHO_CONTEXT, event.response) is received.operation
+    duplicate = acceptor.response_sent(ECHO_CONTEXT, event.response)
+    assert duplicate.request == echo(5) and duplicate.context_id == ECHO_CONTEXT  # its own
+    assert not duplicate.ours and duplicate != received.operation
     assert acceptor.outstanding_peers == {5: received.operation}
     with pytest.raises(dk.LocalProtocolError, match="its request came on 3"):
         acceptor.response_sent(ECHO_CONTEXT, event.response)  # owed once, answered once
+
+
+def test_a_duplicate_answered_after_its_original_ended_is_still_its_own_answer() -> None:
+    """The 0210H answer goes whenever it goes: the original may have ended first (its own
+    0122H refusal sent before it, as the engine sends what it owes in order)."""
+    requestor = dk.Operations(agreed((0, 0)), "requestor")
+    refused = requestor.request_received(ECHO_CONTEXT, echo(1))  # the acceptor is no SCU
+    assert isinstance(refused, dk.RequestRefused)
+    duplicate = requestor.request_received(ECHO_CONTEXT, echo(1))
+    assert isinstance(duplicate, dk.DuplicateInvocation)
+    requestor.response_sent(ECHO_CONTEXT, refused.response)  # the original ends
+    assert requestor.outstanding_peers == {}
+    answered = requestor.response_sent(ECHO_CONTEXT, duplicate.response)
+    assert answered.request == echo(1) and requestor.outstanding_peers == {}
+    with pytest.raises(dk.LocalProtocolError, match="names no outstanding request"):
+        requestor.response_sent(ECHO_CONTEXT, duplicate.response)  # owed once
 
 
 def test_the_same_message_id_is_fine_once_the_peer_operation_ended() -> None:

@@ -51,7 +51,6 @@ DIMSE response timeouts are the engine's deadlines).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final, Literal, TypeAlias
@@ -405,8 +404,10 @@ class Operations:
         self._next_id = _FIRST_ID
         self._ours: dict[int, Operation] = {}
         self._peers: dict[int, Operation] = {}
-        self._duplicates: Counter[int] = Counter()
-        """Duplicate Invocation answers handed out and not yet sent, by Message ID."""
+        self._duplicates: dict[int, list[Operation]] = {}
+        """The duplicates whose Duplicate Invocation answer was handed out and not yet
+        sent, by Message ID: each the duplicate's own (its context, its request), apart
+        from the original's."""
         self._changes = 0
         """Counts the changes to what is outstanding: a check of :meth:`check_outgoing`
         holds while it has not moved."""
@@ -693,7 +694,14 @@ class Operations:
         self._changes += 1
         if original is not None:
             name = request.command_field.message_name
-            self._duplicates[message_id] += 1
+            self._duplicates.setdefault(message_id, []).append(
+                Operation(
+                    context_id=context_id,
+                    request=request,
+                    ours=False,
+                    transfer_syntax=context.transfer_syntax,
+                )
+            )
             return DuplicateInvocation(
                 context_id=context_id,
                 request=request,
@@ -749,14 +757,12 @@ class Operations:
     def _answers_duplicate(self, response: Response) -> bool:
         """Whether ``response`` is the 0210H answer a :class:`DuplicateInvocation` handed
         out: the duplicate's own, on its context and of its service, not an answer to the
-        original, whose checks are not its."""
+        original (whose checks are not its, and which may have ended since)."""
         if not isinstance(response, Response):
             raise TypeError(f"response is a DIMSE Response, not {response!r}")
-        message_id = response.message_id_being_responded_to
         return (
             response.status == DUPLICATE_INVOCATION
-            and self._duplicates[message_id] > 0
-            and message_id in self._peers
+            and response.message_id_being_responded_to in self._duplicates
         )
 
     def _check_response(self, context_id: int, response: Response) -> Operation:
@@ -786,22 +792,25 @@ class Operations:
     def response_sent(self, context_id: int, response: Response) -> Operation:
         """Record our ``response``, about to be sent on ``context_id``, to the peer's
         operation it names, and return that operation; a final one (any status but
-        Pending) ends it.  The 0210H answer of a :class:`DuplicateInvocation` ends
-        nothing.  Refused with :class:`~dimsekit.LocalProtocolError`: a response to no
-        outstanding operation of the peer, on another context, or that does not answer
-        its request (:meth:`~dimsekit.Request.check_response`).  The 0210H answer of a
-        :class:`DuplicateInvocation` is the duplicate's: none of those checks is its."""
+        Pending) ends it.  Refused with :class:`~dimsekit.LocalProtocolError`: a response
+        to no outstanding operation of the peer, on another context, or that does not
+        answer its request (:meth:`~dimsekit.Request.check_response`).  The 0210H answer
+        of a :class:`DuplicateInvocation` is the duplicate's: none of those checks is its,
+        it ends nothing outstanding (the original stays, or has ended already), and the
+        operation returned is the duplicate's own (never outstanding)."""
         if self._answers_duplicate(response):
             return self._duplicate_answered(response)
         return self._record_response(self._check_response(context_id, response), response)
 
     def _duplicate_answered(self, response: Response) -> Operation:
+        """The duplicate the 0210H ``response`` answers, first come first answered."""
         message_id = response.message_id_being_responded_to
-        self._duplicates[message_id] -= 1
-        if not self._duplicates[message_id]:
+        waiting = self._duplicates[message_id]
+        duplicate = waiting.pop(0)
+        if not waiting:
             del self._duplicates[message_id]
         self._changes += 1
-        return self._peers[message_id]
+        return duplicate
 
     def _record_response(self, operation: Operation, response: Response) -> Operation:
         if not response.status.is_pending:
