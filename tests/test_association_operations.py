@@ -934,3 +934,71 @@ def test_any_interleaving_the_window_allows_pairs_every_response_with_its_reques
             finals += event.final
     assert finals == len(sent["requestor"]) + len(sent["acceptor"])
     idle(pair)
+
+
+# --- a peer that sends anything (robustness) ---------------------------------------------
+
+PEER_MESSAGES: dict[str, Callable[[int], dk.Message]] = {
+    "C-ECHO-RQ": echo,
+    "C-STORE-RQ": store,
+    "C-FIND-RQ": find,
+    "C-MOVE-RQ": move,
+    "C-GET-RQ": get,
+    "N-EVENT-REPORT-RQ": event_report,
+    "C-CANCEL-RQ": lambda message_id: dk.CCancelRequest(message_id_being_responded_to=message_id),
+    "C-ECHO-RSP": lambda message_id: echo(message_id).response(status=0),
+    "C-STORE-RSP": lambda message_id: store(message_id).response(status=0),
+    "C-FIND-RSP Pending": lambda message_id: pending(find(message_id)),
+    "C-FIND-RSP": lambda message_id: find(message_id).response(status=0),
+    "C-MOVE-RSP Cancel": lambda message_id: move(message_id).response(status=0xFE00),
+    "C-ECHO-RSP 0210H": lambda message_id: echo(message_id).response(status=0x0210),
+}
+CONTEXTS = (ECHO_CX, CT_CX, FIND_CX, MOVE_CX, GET_CX, COMMITMENT_CX)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    st.sampled_from(["requestor", "acceptor"]),
+    st.sampled_from([(1, 1), (2, 1), (0, 0)]),
+    st.sampled_from(["default", "strict"]),
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(PEER_MESSAGES)), st.integers(1, 3), st.sampled_from(CONTEXTS)
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_whatever_dimse_messages_a_peer_sends_the_engine_answers_with_events_never_an_error(
+    receiver: Side, window: tuple[int, int], policy: str, steps: list[tuple[str, int, int]]
+) -> None:
+    """Any sequence of well-formed DIMSE messages, sent raw (past the sender's operations):
+    requests of either role on any context, duplicates, responses and cancels to anything.
+    The receiving engine gives an event for each, writes only whole answers it owes (each a
+    response to a request it took), never raises, and ends with nothing outstanding that it
+    has not reported or answered."""
+    pair = associated(False, window=window, roles="both", strict=policy == "strict")
+    sender = pair.other(receiver)
+    engine = pair.side(receiver)
+    for name, message_id, context_id in steps:
+        if pair.state(receiver) is not S.STA6:
+            break
+        message = PEER_MESSAGES[name](message_id)
+        raw = joined(pair.side(sender).send(raw_p_data(message, context_id), now=pair.now))
+        answer = pair.inject(receiver, raw)
+        events = pair.new(receiver)
+        assert events, name  # every message is an event (or the abort that answers it)
+        for sent in received_messages(answer) if pair.state(receiver) is S.STA6 else []:
+            assert isinstance(sent.message, dk.Response)
+            assert sent.message.status in (
+                dk.DUPLICATE_INVOCATION,
+                dk.SOP_CLASS_NOT_SUPPORTED,
+                0xA700,
+                0xA702,
+                0x0213,
+            )
+    if pair.state(receiver) is S.STA6:  # not aborted: it releases, whatever is left
+        pair.send(receiver, dk.ReleaseRequest(abandon_outstanding=True))
+        pair.send(sender, dk.ReleaseResponse(abandon_outstanding=True))
+        assert pair.state(receiver) is S.STA1
+    assert engine.outstanding_ours == {} and engine.outstanding_peers == {}
