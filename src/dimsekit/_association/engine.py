@@ -594,7 +594,6 @@ class Association:
         self._rq: AAssociateRQ | None = None
         self._agreement: Agreement | None = None
         self._our_max = 0  # the Maximum Length we announced (0: none yet, or no maximum)
-        self._batch_limit = self._p_data_limit()
         self._began = False  # an association has begun on this connection
         self._transport_closed = False
         # receiving: the PDU being routed
@@ -1178,7 +1177,7 @@ class Association:
             if item_length != left - ITEM_LENGTH_FIELD or context_id not in accepted:
                 refused = self._scan_pdvs(view, body, stop)
         if refused is None and stop == pdu_end:
-            limit = self._batch_limit
+            limit = min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
             while end - stop >= PDU_HEADER.size:
                 pdu_type, _, length = PDU_HEADER.unpack_from(view, stop)
                 if pdu_type != _P_DATA or length > limit:
@@ -1215,11 +1214,6 @@ class Association:
                 ),
             )
         return stop
-
-    def _p_data_limit(self) -> int:
-        """The longest P-DATA-TF that ``_feed_run`` batches with nothing to say: within
-        the maximum we announced and the ceiling (``_check_p_data_length`` says the rest)."""
-        return min(x for x in (self._our_max, self._ceiling, 1 << 32) if x)
 
     def _pdu_came(self, p_data: bool, now: float) -> None:
         """A PDU came (its header, or a P-DATA-TF's end): the idle timer restarts in Sta6,
@@ -1486,7 +1480,6 @@ class Association:
         assert isinstance(cause.pdu, AAssociateRQ)
         self._rq = cause.pdu
         self._our_max = cause.pdu.user_information.maximum_length or 0
-        self._batch_limit = self._p_data_limit()
         self._write(cause.data)
         self._start_timer("request", cause.now)
 
@@ -1521,7 +1514,6 @@ class Association:
         assert isinstance(cause.pdu, AAssociateAC) and self._rq is not None
         self._write(cause.data)
         self._our_max = cause.pdu.user_information.maximum_length or 0
-        self._batch_limit = self._p_data_limit()
         self._agreement = negotiation.agreement(self._rq, cause.pdu)
         self._operations = Operations(self._agreement, self._role.value)
         self._start_timer("idle", cause.now)
