@@ -36,6 +36,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_codec"}),
     frozenset({"_framing"}),
     frozenset({"_association"}),
+    frozenset({"aio"}),
     frozenset({"cli", "interop", "testing"}),
     frozenset({"", "__main__"}),
 )
