@@ -1,4 +1,5 @@
-"""The ``dimsekit`` command: describe, decode and encode DIMSE messages from the shell.
+"""The ``dimsekit`` command: describe, decode and encode DIMSE messages from the shell,
+and echo, store and serve them over the network.
 
 Owns: argument parsing, reading inputs, writing outputs, and the exit status of each
 subcommand.  Each subcommand's work lives in its own private module; this one only
@@ -21,6 +22,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO
 
+from pydicom.uid import UID
+
+from .._association.negotiation import DEFAULT_MAX_PDU_LENGTH
 from .._errors import DimseError
 from .._model.payload import DataSetPayload
 from .._model.vr import us_problem
@@ -34,6 +38,15 @@ from ._describe import (
 )
 from ._encode import DEFAULT_MAX_PDU, EncodeOptions, encode
 from ._learned import LearnedAssociation
+from ._network import (
+    PROPOSALS,
+    ClientOptions,
+    ServeOptions,
+    TlsFiles,
+    run_echo,
+    run_serve,
+    run_store,
+)
 from ._render import Style, error_line, render_json_lines, render_text
 from ._tap import TapOptions, run_tap
 
@@ -150,7 +163,295 @@ def _parser() -> argparse.ArgumentParser:
     tap.add_argument("--jsonl", type=Path, help="also write one JSON record per message here")
     tap.add_argument("--record", type=Path, help="write each connection's raw streams here")
     tap.add_argument("--quiet", action="store_true", help="print nothing per message")
+    _network_parsers(commands)
     return parser
+
+
+_EXITS = (
+    "Exit status: 0 success (a warning status included), 1 the peer answered a failure "
+    "status, 2 no association (the connection failed, or the association was rejected or "
+    "aborted: the error says why)."
+)
+
+
+def _network_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """echo, store and serve, with DCMTK's spellings of their options as aliases (``-aet``,
+    ``-aec``, ``-pdu``, ``-to``, ``-ta``, ``-td``, ``-x=``/``-xe``/``-xb``/``-xi``,
+    ``+tls KEY CERT``, ``-od``)."""
+    echo = commands.add_parser(
+        "echo",
+        help="C-ECHO a DICOM peer (like DCMTK's echoscu)",
+        description="Request an association proposing Verification and send C-ECHO, "
+        f"printing each status. {_EXITS}",
+        prefix_chars="-+",
+        allow_abbrev=False,
+    )
+    _client_arguments(echo)
+    echo.add_argument(
+        "-r", "--repeat", type=_positive_int, default=1, metavar="N", help="send N C-ECHOs"
+    )
+    store = commands.add_parser(
+        "store",
+        help="C-STORE DICOM files to a peer (like DCMTK's storescu +sd +r)",
+        description="Send each DICOM Part 10 FILE, and every one under each DIR (scanned "
+        "recursively; other files are skipped with a warning), on one association "
+        "proposing a presentation context per SOP class and transfer syntax of the files. "
+        "On a terminal, stderr shows the progress; the summary line goes to stdout. "
+        f"{_EXITS}",
+        prefix_chars="-+",
+        allow_abbrev=False,
+    )
+    _client_arguments(store)
+    store.add_argument("paths", nargs="+", metavar="FILE|DIR", help="files or directories")
+    store.add_argument(
+        "--async",
+        dest="parallel",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="N operations outstanding at once (an asynchronous operations window of N "
+        "proposed; default 1: synchronous)",
+    )
+    serve = commands.add_parser(
+        "serve",
+        help="answer C-ECHO and C-STORE (like DCMTK's storescp)",
+        description="Listen on PORT and accept Verification and the storage SOP classes "
+        "(in Explicit VR Little Endian, Explicit VR Big Endian and Implicit VR Little "
+        "Endian), printing one line per association and per operation on stdout. Without "
+        "--store-dir the instances are received and dropped (storescp --ignore). Ctrl-C "
+        "stops it (exit status 0).",
+        prefix_chars="-+",
+        allow_abbrev=False,
+    )
+    serve.add_argument("port", type=_port, metavar="PORT", help="TCP port (0: any free one)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only: give 0.0.0.0 or "
+        ":: to take associations from the network)",
+    )
+    serve.add_argument(
+        "--ae-title",
+        "-aet",
+        help="the called AE title answered to; others are rejected (default: any)",
+    )
+    serve.add_argument(
+        "--store-dir",
+        "-od",
+        metavar="DIR",
+        help="keep each instance as a Part 10 file named by its SOP Instance UID in DIR",
+    )
+    serve.add_argument(
+        "--duplicates",
+        choices=("overwrite", "keep", "refuse"),
+        default="overwrite",
+        help="with --store-dir, an instance received again: replace the file, keep both, "
+        "or refuse it (status 0111H, duplicate SOP instance)",
+    )
+    serve.add_argument("--once", action="store_true", help="exit after one association")
+    _common_arguments(serve, client=False)
+
+
+def _client_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("host", metavar="HOST", help="the peer's host name or address")
+    parser.add_argument("port", type=_port, metavar="PORT", help="the peer's TCP port")
+    parser.add_argument(
+        "--calling-ae", "-aet", default="DIMSEKIT", help="our AE title (default DIMSEKIT)"
+    )
+    parser.add_argument(
+        "--called-ae", "-aec", default="ANY-SCP", help="the peer's AE title (default ANY-SCP)"
+    )
+    syntaxes = parser.add_mutually_exclusive_group()
+    syntaxes.add_argument(
+        "--propose-ts",
+        dest="transfer_syntaxes",
+        type=_transfer_syntaxes,
+        metavar="TS[,TS...]",
+        help="the transfer syntaxes proposed for uncompressed data (and Verification): "
+        "UIDs or explicit, implicit, big, in order of preference (default: explicit,implicit)",
+    )
+    for flag, name, words in (
+        ("-x=", "uncompressed", "explicit VR little endian first, then implicit (default)"),
+        ("-xe", "little", "explicit VR little endian first, then implicit"),
+        ("-xb", "big", "explicit VR big endian first, then little endian explicit, implicit"),
+        ("-xi", "implicit", "implicit VR little endian only"),
+    ):
+        syntaxes.add_argument(
+            flag,
+            dest="transfer_syntaxes",
+            action="store_const",
+            const=PROPOSALS[name],
+            help=f"propose {words}",
+        )
+    parser.add_argument(
+        "--connect-timeout",
+        "-to",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up connecting after SECONDS (default 30)",
+    )
+    parser.add_argument(
+        "--connect-retry",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="try again while the connection is refused, for up to SECONDS",
+    )
+    _common_arguments(parser, client=True)
+
+
+def _common_arguments(parser: argparse.ArgumentParser, *, client: bool) -> None:
+    parser.add_argument(
+        "--max-pdu",
+        "-pdu",
+        type=_pdu_length,
+        default=DEFAULT_MAX_PDU_LENGTH,
+        metavar="BYTES",
+        help=f"the largest PDU we receive (default {DEFAULT_MAX_PDU_LENGTH}; 0: no limit)",
+    )
+    parser.add_argument(
+        "--acse-timeout",
+        "-ta",
+        type=_seconds,
+        default=30.0,
+        metavar="SECONDS",
+        help="wait that long for an association's answer or its release (default 30)",
+    )
+    parser.add_argument(
+        "--dimse-timeout",
+        "-td",
+        type=_seconds,
+        metavar="SECONDS",
+        help="wait that long for a response"
+        if client
+        else "abort an association idle that long (default: no limit)",
+    )
+    if client:
+        parser.add_argument(
+            "--tls", action="store_true", help="use TLS (implied by the --tls-* options)"
+        )
+    parser.add_argument("--tls-cert", metavar="PEM", help="our TLS certificate (chain)")
+    parser.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    parser.add_argument(
+        "--tls-ca",
+        metavar="PEM",
+        help="the authorities to check the peer's certificate against"
+        + (" (default: the system's)" if client else " (a client certificate is then required)"),
+    )
+    parser.add_argument(
+        "+tls",
+        dest="dcmtk_tls",
+        nargs=2,
+        metavar=("KEY", "CERT"),
+        help="DCMTK's spelling of --tls-key KEY --tls-cert CERT",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log the association (twice: in detail)" + (" on stderr" if client else ""),
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 0xFFFF:
+        raise argparse.ArgumentTypeError(f"port {text!r} is not a number from 0 to 65535")
+    return int(text)
+
+
+def _pdu_length(text: str) -> int:
+    """A Maximum Length (PS3.8 D.1): a 32-bit count, 0 for no maximum."""
+    if not text.isdigit() or int(text) > 0xFFFFFFFF:
+        raise argparse.ArgumentTypeError(
+            f"expected a byte count from 0 to 4294967295, not {text!r}"
+        )
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, not {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return value
+
+
+_SYNTAX_NAMES = {
+    "explicit": PROPOSALS["little"][0],
+    "implicit": PROPOSALS["implicit"][0],
+    "big": PROPOSALS["big"][0],
+}
+
+
+def _transfer_syntaxes(text: str) -> tuple[str, ...]:
+    """Transfer syntaxes by UID or name (explicit, implicit, big), comma-separated."""
+    found = []
+    for word in text.split(","):
+        uid = _SYNTAX_NAMES.get(word.strip().lower(), word.strip())
+        if not UID(uid).is_valid or not UID(uid).is_transfer_syntax:
+            raise argparse.ArgumentTypeError(
+                f"{word!r} is no transfer syntax: give a UID or explicit, implicit, big"
+            )
+        found.append(uid)
+    return tuple(dict.fromkeys(found))
+
+
+def _tls(args: argparse.Namespace, *, client: bool) -> TlsFiles | None:
+    key, cert = args.dcmtk_tls if args.dcmtk_tls else (args.tls_key, args.tls_cert)
+    if (args.tls_key or args.tls_cert) and args.dcmtk_tls:
+        raise ValueError("give +tls KEY CERT or --tls-key/--tls-cert, not both")
+    if not (key or cert or args.tls_ca or (client and args.tls)):
+        return None
+    if key and not cert:
+        raise ValueError("--tls-key needs --tls-cert")
+    return TlsFiles(cert=cert, key=key, ca=args.tls_ca)
+
+
+def _client_options(args: argparse.Namespace) -> ClientOptions:
+    return ClientOptions(
+        host=args.host,
+        port=args.port,
+        called_ae_title=args.called_ae,
+        calling_ae_title=args.calling_ae,
+        max_pdu_length=args.max_pdu,
+        transfer_syntaxes=args.transfer_syntaxes or PROPOSALS["uncompressed"],
+        connect_timeout=args.connect_timeout or None,
+        acse_timeout=args.acse_timeout or None,
+        dimse_timeout=args.dimse_timeout or None,
+        connect_retry=args.connect_retry,
+        tls=_tls(args, client=True),
+        verbose=args.verbose,
+    )
+
+
+def _serve_options(args: argparse.Namespace) -> ServeOptions:
+    return ServeOptions(
+        port=args.port,
+        host=args.host,
+        ae_title=args.ae_title,
+        store_dir=args.store_dir,
+        duplicates=args.duplicates,
+        once=args.once,
+        max_pdu_length=args.max_pdu,
+        acse_timeout=args.acse_timeout or None,
+        dimse_timeout=args.dimse_timeout or None,
+        tls=_tls(args, client=False),
+        verbose=args.verbose,
+    )
 
 
 def _data_set_type(text: str) -> int:
@@ -199,6 +500,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _describe(args)
         if args.command == "decode":
             return _decode(args)
+        if args.command == "echo":
+            return run_echo(_client_options(args), args.repeat)
+        if args.command == "store":
+            return run_store(_client_options(args), args.paths, parallel=args.parallel)
+        if args.command == "serve":
+            return run_serve(_serve_options(args))
         if args.command == "tap":
             return run_tap(
                 TapOptions(

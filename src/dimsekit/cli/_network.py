@@ -1,0 +1,559 @@
+"""``dimsekit echo``, ``dimsekit store`` and ``dimsekit serve``: a Verification SCU, a
+Storage SCU and a Verification and Storage SCP, on :mod:`dimsekit.aio`.
+
+Owns: what each command does with its options (:class:`ClientOptions`,
+:class:`ServeOptions`, :class:`TlsFiles`) and the exit status it ends with (0: done, a
+warning status included; 1: the peer answered a failure status; 2: no association, or it
+was rejected or aborted, or nothing could be sent); the files ``store`` sends (FILE and
+DIR arguments, directories scanned recursively, non-DICOM files skipped with a warning),
+the presentation contexts proposed for them (one per SOP class and transfer syntax of
+the files, an uncompressed one offered in the transfer syntaxes asked for), how many are
+sent at once; connect retries; the logging of ``dimsekit.aio`` to the terminal (``serve``:
+each line on stdout; ``echo`` and ``store``: only with ``--verbose``, on stderr).
+
+Must not know: any rule of PS3.8 or PS3.7 (the engine's and :mod:`dimsekit.aio`'s), how
+the File Meta Information is laid out, how an instance is kept on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import ssl
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Final
+
+import attrs
+import pydicom
+from pydicom.errors import InvalidDicomError
+from pydicom.filewriter import write_file_meta_info
+from pydicom.uid import UID
+
+from .._association.negotiation import DEFAULT_MAX_PDU_LENGTH, ProposedContext
+from .._errors import DimseError
+from ..aio import (
+    LOGGER,
+    AssociationError,
+    ClientAssociation,
+    Handlers,
+    StoreRequested,
+    connect,
+    policy_for,
+    serve,
+)
+from ..messages import VERIFICATION_SOP_CLASS, CStoreRequest, CStoreResponse, Response
+from ._progress import Progress, Tally
+
+__all__ = [
+    "EXIT_FAILURE_STATUS",
+    "EXIT_NO_ASSOCIATION",
+    "EXIT_OK",
+    "NATIVE_SYNTAXES",
+    "PROPOSALS",
+    "ClientOptions",
+    "ServeOptions",
+    "TlsFiles",
+    "run_echo",
+    "run_serve",
+    "run_store",
+]
+
+EXIT_OK: Final = 0
+"""Done: every operation answered with a success or warning status."""
+EXIT_FAILURE_STATUS: Final = 1
+"""The peer answered a failure status (or refused what a file needed)."""
+EXIT_NO_ASSOCIATION: Final = 2
+"""No association: the connection failed, or the association was rejected or aborted."""
+
+EXPLICIT_LITTLE: Final = UID("1.2.840.10008.1.2.1")
+EXPLICIT_BIG: Final = UID("1.2.840.10008.1.2.2")
+IMPLICIT_LITTLE: Final = UID("1.2.840.10008.1.2")
+
+NATIVE_SYNTAXES: Final = frozenset({EXPLICIT_LITTLE, EXPLICIT_BIG, IMPLICIT_LITTLE})
+"""The uncompressed transfer syntaxes (PS3.5 A.1, A.2, A.3): a data set in one is read
+and written again in another when the peer accepts that one instead."""
+
+PROPOSALS: Final[dict[str, tuple[UID, ...]]] = {
+    "uncompressed": (EXPLICIT_LITTLE, IMPLICIT_LITTLE),
+    "little": (EXPLICIT_LITTLE, IMPLICIT_LITTLE),
+    "big": (EXPLICIT_BIG, EXPLICIT_LITTLE, IMPLICIT_LITTLE),
+    "implicit": (IMPLICIT_LITTLE,),
+}
+"""What DCMTK's ``-x=``, ``-xe``, ``-xb`` and ``-xi`` propose for an uncompressed data
+set, by name (``-x=`` and ``-xe`` leave out Explicit VR Big Endian, which DCMTK offers
+second: it is retired, PS3.5 A.3, and asked for only with ``-xb``)."""
+
+_RETRY_EVERY: Final = 0.1
+"""Seconds between two connection attempts with ``--connect-retry``."""
+
+
+# --- options ----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class TlsFiles:
+    """The TLS files of ``--tls-cert``, ``--tls-key`` and ``--tls-ca`` (PS3.15 B.1: the
+    TLS Secure Transport Connection Profile), PEM files as Python's :mod:`ssl` reads them."""
+
+    cert: str | None = None
+    key: str | None = None
+    ca: str | None = None
+
+    def client_context(self) -> ssl.SSLContext:
+        """The requestor's: the server's certificate checked against ``ca`` (else the
+        system's authorities), ours sent when given."""
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.ca)
+        if self.cert is not None:
+            context.load_cert_chain(self.cert, self.key)
+        return context
+
+    def server_context(self) -> ssl.SSLContext:
+        """The acceptor's: our certificate and key (required); with ``ca``, the client's
+        certificate is required and checked against it."""
+        if self.cert is None:
+            raise ValueError("a TLS server needs its certificate: give --tls-cert (and --tls-key)")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, self.key)
+        if self.ca is not None:
+            context.load_verify_locations(cafile=self.ca)
+            context.verify_mode = ssl.CERT_REQUIRED
+        return context
+
+
+@attrs.frozen(kw_only=True)
+class ClientOptions:
+    """What ``echo`` and ``store`` are told about the association to request."""
+
+    host: str
+    port: int
+    called_ae_title: str = "ANY-SCP"
+    calling_ae_title: str = "DIMSEKIT"
+    max_pdu_length: int = DEFAULT_MAX_PDU_LENGTH
+    transfer_syntaxes: tuple[str, ...] = PROPOSALS["uncompressed"]
+    connect_timeout: float | None = 30.0
+    acse_timeout: float | None = 30.0
+    dimse_timeout: float | None = None
+    connect_retry: float = 0.0
+    tls: TlsFiles | None = None
+    verbose: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class ServeOptions:
+    """What ``serve`` is told."""
+
+    port: int
+    host: str = "127.0.0.1"
+    ae_title: str | None = None
+    store_dir: str | None = None
+    duplicates: str = "overwrite"
+    once: bool = False
+    max_pdu_length: int = DEFAULT_MAX_PDU_LENGTH
+    acse_timeout: float | None = 30.0
+    dimse_timeout: float | None = None
+    tls: TlsFiles | None = None
+    verbose: int = 0
+
+
+# --- logging ----------------------------------------------------------------------------
+
+
+class _Lines(logging.Formatter):
+    """A time, the level when it is not INFO, the message: one line per record."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(level_prefix)s%(message)s", "%Y-%m-%d %H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.level_prefix = "" if record.levelno == logging.INFO else f"{record.levelname} "
+        return super().format(record)
+
+
+@contextlib.contextmanager
+def _logging(stream: IO[str] | None, level: int) -> Iterator[None]:
+    """The ``dimsekit.aio`` log on ``stream`` from ``level`` up while the command runs;
+    with None, nowhere (the command says what went wrong itself, once)."""
+    handler: logging.Handler
+    if stream is None:
+        handler = logging.NullHandler()
+    else:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(_Lines())
+    saved = LOGGER.level, LOGGER.propagate
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(level if stream is not None else logging.CRITICAL)
+    LOGGER.propagate = False
+    try:
+        yield
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(saved[0])
+        LOGGER.propagate = saved[1]
+
+
+def _client_log(verbose: int) -> contextlib.AbstractContextManager[None]:
+    if verbose <= 0:
+        return _logging(None, logging.CRITICAL)
+    return _logging(sys.stderr, logging.INFO if verbose == 1 else logging.DEBUG)
+
+
+def _status_words(response: Response) -> str:
+    status = response.status
+    return f"status 0x{int(status):04X} ({status.category.value}): {response.status_meaning}"
+
+
+def _fails(response: Response) -> bool:
+    """A final status that is neither a success nor a warning (PS3.7 C: a failure, or a
+    cancel, which is no success either)."""
+    status = response.status
+    return not (status.is_success or status.is_warning)
+
+
+# --- connecting -------------------------------------------------------------------------
+
+
+async def _associate(
+    options: ClientOptions,
+    contexts: Sequence[ProposedContext],
+    async_window: tuple[int, int] | None = None,
+) -> ClientAssociation:
+    """The association ``options`` ask for, the connection tried again while it is refused
+    and ``connect_retry`` seconds have not passed."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + options.connect_retry
+    ssl_context = options.tls.client_context() if options.tls is not None else None
+    while True:
+        try:
+            return await connect(
+                options.host,
+                options.port,
+                options.called_ae_title,
+                options.calling_ae_title,
+                contexts=contexts,
+                max_pdu_length=options.max_pdu_length,
+                async_window=async_window,
+                ssl=ssl_context,
+                connect_timeout=options.connect_timeout,
+                request_timeout=options.acse_timeout,
+                release_timeout=options.acse_timeout,
+                response_timeout=options.dimse_timeout,
+                artim_timeout=options.acse_timeout or 30.0,
+            )
+        except AssociationError as error:
+            refused = isinstance(error.__cause__, ConnectionRefusedError)
+            if not refused or loop.time() + _RETRY_EVERY > give_up:
+                raise
+        await asyncio.sleep(_RETRY_EVERY)
+
+
+def _error(command: str, error: BaseException) -> int:
+    print(f"dimsekit {command}: {error}", file=sys.stderr)
+    return EXIT_NO_ASSOCIATION
+
+
+# --- echo -------------------------------------------------------------------------------
+
+
+def run_echo(options: ClientOptions, repeat: int = 1) -> int:
+    """C-ECHO ``repeat`` times on one association (PS3.7 9.1.5), each status printed."""
+    with _client_log(options.verbose):
+        try:
+            return asyncio.run(_echo(options, repeat))
+        except (AssociationError, OSError, ssl.SSLError) as error:
+            return _error("echo", error)
+        except KeyboardInterrupt:
+            return _error("echo", KeyboardInterrupt("interrupted"))
+
+
+async def _echo(options: ClientOptions, repeat: int) -> int:
+    context = ProposedContext(
+        abstract_syntax=VERIFICATION_SOP_CLASS, transfer_syntaxes=options.transfer_syntaxes
+    )
+    association = await _associate(options, [context])
+    status = EXIT_OK
+    try:
+        for number in range(1, repeat + 1):
+            response = await association.echo()
+            print(f"C-ECHO {number}: {_status_words(response)}", flush=True)
+            if _fails(response):
+                status = EXIT_FAILURE_STATUS
+        await association.release()
+    finally:
+        if association.is_established:
+            await association.abort()
+    return status
+
+
+# --- store ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Instance:
+    """A SOP instance in a Part 10 file, as its File Meta Information names it (PS3.10
+    7.1): what ``store`` proposes a context for and sends."""
+
+    path: str
+    sop_class_uid: UID
+    sop_instance_uid: UID
+    transfer_syntax: UID
+    data_set_length: int
+
+
+def read_instance(path: str) -> Instance:
+    """The File Meta Information of the Part 10 file at ``path``; raises ValueError (or
+    OSError) for a file that is not one."""
+    try:
+        meta = pydicom.filereader.read_file_meta_info(path)
+    except InvalidDicomError:
+        raise ValueError("not a DICOM Part 10 file (no File Meta Information)") from None
+    found = {
+        keyword: str(getattr(meta, keyword, "") or "")
+        for keyword in (
+            "MediaStorageSOPClassUID",
+            "MediaStorageSOPInstanceUID",
+            "TransferSyntaxUID",
+        )
+    }
+    missing = [keyword for keyword, value in found.items() if not value]
+    if missing:
+        raise ValueError(f"its File Meta Information has no {', '.join(missing)}")
+    length = int(meta.get("FileMetaInformationGroupLength", 0))
+    return Instance(
+        path=path,
+        sop_class_uid=UID(found["MediaStorageSOPClassUID"]),
+        sop_instance_uid=UID(found["MediaStorageSOPInstanceUID"]),
+        transfer_syntax=UID(found["TransferSyntaxUID"]),
+        data_set_length=max(os.path.getsize(path) - 144 - length, 0),
+    )
+
+
+async def send_instance(association: ClientAssociation, instance: Instance) -> CStoreResponse:
+    """C-STORE of ``instance`` (PS3.7 9.1.1): its data set read and sent in the transfer
+    syntax of the context accepted for it."""
+    dataset = pydicom.dcmread(instance.path)
+    return await association.store(dataset)
+
+
+def find_files(arguments: Iterable[str]) -> Iterator[str]:
+    """Each FILE argument, and every file under each DIR argument (recursively, in name
+    order), as ``storescu +sd +r`` scans them."""
+    for argument in arguments:
+        if os.path.isdir(argument):
+            for directory, subdirectories, names in os.walk(argument):
+                subdirectories.sort()
+                for name in sorted(names):
+                    yield os.path.join(directory, name)
+        else:
+            yield argument
+
+
+def proposed_contexts(
+    instances: Iterable[Instance], transfer_syntaxes: Sequence[str]
+) -> list[ProposedContext]:
+    """One context per SOP class and transfer syntax of ``instances`` (PS3.8 7.1.1.13): a
+    compressed data set is proposed in its own transfer syntax only (it is sent as it is),
+    an uncompressed one in ``transfer_syntaxes`` (re-encoded for the one accepted)."""
+    wanted: dict[tuple[str, tuple[str, ...]], None] = {}
+    for instance in instances:
+        syntaxes = (
+            tuple(transfer_syntaxes)
+            if instance.transfer_syntax in NATIVE_SYNTAXES
+            else (instance.transfer_syntax,)
+        )
+        wanted[(instance.sop_class_uid, syntaxes)] = None
+    return [
+        ProposedContext(abstract_syntax=sop_class, transfer_syntaxes=syntaxes)
+        for sop_class, syntaxes in wanted
+    ]
+
+
+def run_store(options: ClientOptions, arguments: Sequence[str], *, parallel: int = 1) -> int:
+    """C-STORE of every DICOM file of ``arguments``, ``parallel`` at once (the window
+    proposed accordingly, PS3.7 D.3.3.3); the summary line on stdout at the end."""
+    progress_stream = sys.stderr
+    instances: list[Instance] = []
+    for path in find_files(arguments):
+        try:
+            instances.append(read_instance(path))
+        except (ValueError, OSError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            print(f"dimsekit store: skipping {path}: {reason}", file=progress_stream)
+    if not instances:
+        print("dimsekit store: no DICOM files to send", file=progress_stream)
+        return EXIT_NO_ASSOCIATION
+    with _client_log(options.verbose):
+        try:
+            return asyncio.run(_store(options, instances, parallel, progress_stream))
+        except (AssociationError, OSError, ssl.SSLError) as error:
+            return _error("store", error)
+        except KeyboardInterrupt:
+            return _error("store", KeyboardInterrupt("interrupted"))
+
+
+async def _store(
+    options: ClientOptions, instances: list[Instance], parallel: int, stream: IO[str]
+) -> int:
+    contexts = proposed_contexts(instances, options.transfer_syntaxes)
+    window = (parallel, 1) if parallel > 1 else None
+    association = await _associate(options, contexts, window)
+    tally = Tally(total=len(instances))
+    progress = Progress(tally, stream)
+    progress.update(force=True)
+    queue = iter(instances)
+    ended: list[AssociationError] = []
+
+    async def sender() -> None:
+        for instance in queue:
+            if ended:
+                return
+            try:
+                response = await send_instance(association, instance)
+            except AssociationError as error:
+                ended.append(error)
+                return
+            except (DimseError, ValueError, OSError) as error:
+                tally.failed += 1
+                progress.say(f"dimsekit store: {instance.path}: not sent: {error}")
+            else:
+                tally.bytes_sent += instance.data_set_length
+                if _fails(response):
+                    tally.failed += 1
+                    progress.say(f"dimsekit store: {instance.path}: {_status_words(response)}")
+                else:
+                    tally.sent += 1
+                    if response.status.is_warning:
+                        tally.warned += 1
+                        progress.say(f"dimsekit store: {instance.path}: {_status_words(response)}")
+            progress.update()
+
+    try:
+        await asyncio.gather(*(sender() for _ in range(max(parallel, 1))))
+        if not ended:
+            await association.release()
+    except AssociationError as error:
+        ended.append(error)
+    finally:
+        if association.is_established:
+            await association.abort()
+        progress.finish()
+    print(tally.summary(), flush=True)
+    if ended:
+        raise ended[0]
+    return EXIT_FAILURE_STATUS if tally.failed else EXIT_OK
+
+
+# --- serve ------------------------------------------------------------------------------
+
+
+async def _drop(event: StoreRequested) -> int:
+    """``serve`` without ``--store-dir``: the instance received, then dropped (storescp
+    ``--ignore``)."""
+    return 0x0000
+
+
+class _KeepInDirectory:
+    """``serve --store-dir``: each instance a Part 10 file named by its SOP Instance UID."""
+
+    def __init__(self, directory: str, duplicates: str) -> None:
+        self.directory = Path(directory)
+        self.duplicates = duplicates
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    async def __call__(self, event: StoreRequested) -> int:
+        request: CStoreRequest = event.request
+        path = self.directory / f"{request.affected_sop_instance_uid}.dcm"
+        if path.exists() and self.duplicates == "refuse":
+            return 0x0111
+        meta = pydicom.dataset.FileMetaDataset()
+        meta.MediaStorageSOPClassUID = request.affected_sop_class_uid
+        meta.MediaStorageSOPInstanceUID = request.affected_sop_instance_uid
+        meta.TransferSyntaxUID = event.context.transfer_syntax
+        data = request.data_set
+        with open(path, "wb") as output:
+            output.write(b"\0" * 128 + b"DICM")
+            write_file_meta_info(output, meta)  # type: ignore[arg-type]
+            output.write(data.to_bytes() if data is not None else b"")
+        return 0x0000
+
+
+def run_serve(options: ServeOptions) -> int:
+    """Answer C-ECHO and C-STORE on ``options.port`` until Ctrl-C (exit 0), or, with
+    ``once``, until the first association has ended."""
+    with _logging(sys.stdout, logging.DEBUG if options.verbose > 0 else logging.INFO):
+        try:
+            asyncio.run(_serve(options))
+        except KeyboardInterrupt:
+            pass
+        except (OSError, ssl.SSLError, ValueError, DimseError) as error:
+            print(f"dimsekit serve: {error}", file=sys.stderr)
+            return EXIT_NO_ASSOCIATION
+    return EXIT_OK
+
+
+async def _serve(options: ServeOptions) -> None:
+    store = (
+        _KeepInDirectory(options.store_dir, options.duplicates)
+        if options.store_dir is not None
+        else _drop
+    )
+    handlers = Handlers(store=store)
+    policy = policy_for(handlers, ae_title=options.ae_title, max_pdu_length=options.max_pdu_length)
+    ssl_context = options.tls.server_context() if options.tls is not None else None
+    try:
+        server = await serve(
+            options.host,
+            options.port,
+            handlers=handlers,
+            policy=policy,
+            ssl=ssl_context,
+            artim_timeout=options.acse_timeout or 30.0,
+            release_timeout=options.acse_timeout,
+            idle_timeout=options.dimse_timeout,
+        )
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise OSError(f"cannot listen on {options.host}:{options.port}: {reason}") from None
+    loop = asyncio.get_running_loop()
+    stop: asyncio.Future[None] = loop.create_future()
+
+    def stopping(number: int) -> None:
+        if not stop.done():
+            stop.set_result(None)
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        # not in the main thread, or not on this platform: Ctrl-C is KeyboardInterrupt
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, stopping, number)
+    host, port = server.address
+    called = options.ae_title or "any called AE title"
+    kept = (
+        f"keeping instances in {options.store_dir}" if options.store_dir else "dropping instances"
+    )
+    LOGGER.info(
+        "listening on %s:%s as %s, %s%s",
+        host,
+        port,
+        called,
+        kept,
+        "; one association" if options.once else "",
+    )
+    ending: asyncio.Future[None] = asyncio.ensure_future(
+        server.wait_served(1) if options.once else server.serve_forever()
+    )
+    try:
+        await asyncio.wait({ending, stop}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        ending.cancel()
+        server.close()
+        if stop.done():
+            server.abort_all()
+        await server.wait_closed()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
+    LOGGER.info("stopped after %d association%s", server.served, "" if server.served == 1 else "s")
