@@ -16,7 +16,7 @@ import ipaddress
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from importlib import metadata
 from pathlib import Path
@@ -163,7 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     tap.add_argument("--jsonl", type=Path, help="also write one JSON record per message here")
     tap.add_argument("--record", type=Path, help="write each connection's raw streams here")
     tap.add_argument("--quiet", action="store_true", help="print nothing per message")
-    _network_parsers(commands)
+    _network_parsers(commands.add_parser)
     return parser
 
 
@@ -174,11 +174,11 @@ _EXITS = (
 )
 
 
-def _network_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _network_parsers(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """echo, store and serve, with DCMTK's spellings of their options as aliases (``-aet``,
     ``-aec``, ``-pdu``, ``-to``, ``-ta``, ``-td``, ``-x=``/``-xe``/``-xb``/``-xi``,
     ``+tls KEY CERT``, ``-od``)."""
-    echo = commands.add_parser(
+    echo = add_parser(
         "echo",
         help="C-ECHO a DICOM peer (like DCMTK's echoscu)",
         description="Request an association proposing Verification and send C-ECHO, "
@@ -190,7 +190,7 @@ def _network_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParse
     echo.add_argument(
         "-r", "--repeat", type=_positive_int, default=1, metavar="N", help="send N C-ECHOs"
     )
-    store = commands.add_parser(
+    store = add_parser(
         "store",
         help="C-STORE DICOM files to a peer (like DCMTK's storescu +sd +r)",
         description="Send each DICOM Part 10 FILE, and every one under each DIR (scanned "
@@ -212,7 +212,7 @@ def _network_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParse
         help="N operations outstanding at once (an asynchronous operations window of N "
         "proposed; default 1: synchronous)",
     )
-    serve = commands.add_parser(
+    serve = add_parser(
         "serve",
         help="answer C-ECHO and C-STORE (like DCMTK's storescp)",
         description="Listen on PORT and accept Verification and the storage SOP classes "
