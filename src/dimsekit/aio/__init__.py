@@ -8,5 +8,9 @@ engine.  This module is its public facade: it imports and re-exports, nothing el
 
 from ._handlers import *  # noqa: F403 (re-exports its __all__)
 from ._handlers import __all__ as _handlers_all
+from ._part10 import *  # noqa: F403 (re-exports its __all__)
+from ._part10 import __all__ as _part10_all
+from ._storage import *  # noqa: F403 (re-exports its __all__)
+from ._storage import __all__ as _storage_all
 
-__all__ = [*_handlers_all]
+__all__ = [*_handlers_all, *_part10_all, *_storage_all]
