@@ -195,6 +195,15 @@ def test_refuse_answers_duplicate_sop_instance(
     assert store(handler, image(instance="1.2.3"), instance="1.2.3") == 0  # another: kept
 
 
+@pytest.mark.parametrize("status", [0x0000, 0x0111, 0xA700, 0xC000])
+def test_each_status_the_handler_answers_makes_a_c_store_rsp(status: int) -> None:
+    """The statuses are failures (or success) by PS3.7 Annex C's class rule, and a
+    C-STORE-RSP may carry each (PS3.7 9.1.1.1.9)."""
+    response = request(b"").response(status=status)
+    assert response.status.is_success == (status == 0)
+    assert response.status.is_failure == (status != 0)
+
+
 def test_the_policy_is_taken_by_its_value(tmp_path: Path) -> None:
     handler = StoreToDirectory(tmp_path, duplicates=DuplicatePolicy("refuse"))
     assert handler.duplicates is DuplicatePolicy.REFUSE

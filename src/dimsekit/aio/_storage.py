@@ -29,6 +29,7 @@ import tempfile
 from typing import IO, Final
 
 from .._association.negotiation import AcceptedContext
+from .._errors import show
 from .._model import vr
 from ..messages import CStoreRequest
 from ._handlers import Peer, StoreRequested, StoreTarget
@@ -40,7 +41,10 @@ logger: Final = logging.getLogger("dimsekit.aio")
 
 SUCCESS: Final = 0x0000
 DUPLICATE_SOP_INSTANCE: Final = 0x0111
-"""Failure: Duplicate SOP Instance (PS3.7 C.5.8; a general failure of PS3.7 Annex C)."""
+"""Failure: Duplicate SOP Instance, a general failure code of PS3.7 Annex C (C.5), which
+PS3.7 lists for N-CREATE and PS3.4 B.2.3 does not list for C-STORE: a peer takes it for a
+failure by its class (01xx, PS3.7 C), as any Storage SCU must take a failure it does not
+know, and its meaning says why."""
 OUT_OF_RESOURCES: Final = 0xA700
 """Failure: Refused: Out of Resources (PS3.4 B.2.3)."""
 CANNOT_UNDERSTAND: Final = 0xC000
@@ -61,7 +65,8 @@ class DuplicatePolicy(enum.Enum):
     KEEP_BOTH = "keep-both"
     """The new file is kept beside the old one, its name followed by ``.1``, ``.2``..."""
     REFUSE = "refuse"
-    """The new one is not kept: the answer is 0111H, Duplicate SOP Instance (PS3.7 C.5)."""
+    """The new one is not kept: the answer is 0111H, Duplicate SOP Instance (PS3.7 C.5; a
+    general failure, not one of PS3.4 B.2.3's own)."""
 
 
 def safe_file_name(sop_instance_uid: str) -> str:
@@ -111,10 +116,12 @@ class StoreToDirectory:
     (PS3.10 7.1: they are the data set's, PS3.4 B.2), the transfer syntax of its
     presentation context, and the peer's calling AE title as Source AE Title; the data set
     follows, exactly the bytes received.  Answers 0000 (stored), 0111H (a duplicate
-    refused), or A700H (the file could not be written: a full disk, ...; logged on the
-    "dimsekit.aio" logger, the file removed).  An error writing the file of a streamed
-    data set before it is complete (in :meth:`begin`, or while the server writes it) is
-    raised to the server.
+    refused), A700H (the file could not be written: a full disk, ...; the file removed)
+    or C000H (a UID longer than a File Meta Information element holds, which only a
+    lenient decode admits), each failure logged on the "dimsekit.aio" logger.  An error
+    writing the file of a streamed data set before it is complete (an :class:`OSError`
+    or that :class:`~dimsekit.aio.Part10Error`, in :meth:`begin` or while the server
+    writes the file) is raised to the server, which abandons the target.
     """
 
     def __init__(
@@ -176,9 +183,9 @@ class StoreToDirectory:
             return CANNOT_UNDERSTAND
         except OSError as error:
             logger.error(
-                "association %d: instance %r could not be stored in %s: %s",
+                "association %d: instance %s could not be stored in %s: %s",
                 event.peer.association_id,
-                str(request.affected_sop_instance_uid),
+                show(str(request.affected_sop_instance_uid)),
                 self.directory,
                 error,
             )
@@ -198,9 +205,9 @@ class StoreToDirectory:
                 return SUCCESS
             partial.abandon()
             logger.info(
-                "association %d: instance %r refused: %s is already there (0111H)",
+                "association %d: instance %s refused: %s is already there (0111H)",
                 peer.association_id,
-                str(request.affected_sop_instance_uid),
+                show(str(request.affected_sop_instance_uid)),
                 name,
             )
             return DUPLICATE_SOP_INSTANCE
