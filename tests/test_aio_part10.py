@@ -18,6 +18,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 import dimsekit as dk
 from dimsekit._model.payload import encode_dataset
 from dimsekit.aio import Part10Error, Part10Instance, file_meta_information, read_part10
+from dimsekit.testing import ae_titles, uids
 
 from .helpers import CT, INSTANCE, examples
 
@@ -144,6 +145,42 @@ def test_what_is_written_reads_back_in_pydicom_and_in_read_part10(
         data_set_length=len(data_set),
     )
     assert instance.payload().to_bytes() == data_set
+
+
+@settings(max_examples=examples(50))
+@given(
+    sop_class=uids(),
+    instance=uids(),
+    syntax=st.sampled_from(SYNTAXES),
+    source=st.none() | ae_titles(),
+    version=st.none() | st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789.", max_size=16),
+)
+def test_any_meta_written_reads_back(
+    sop_class: str, instance: str, syntax: str, source: str | None, version: str | None
+) -> None:
+    meta = file_meta_information(
+        sop_class, instance, syntax, implementation_version_name=version, source_ae_title=source
+    )
+    assert len(meta) % 2 == 0
+    data_set = encode_dataset(image(), syntax)
+    with tempfile.TemporaryDirectory() as directory:
+        path = _file_of(meta + data_set, directory)
+        instance_read = read_part10(path)
+        read = pydicom.dcmread(path)
+    assert (instance_read.sop_class_uid, instance_read.sop_instance_uid) == (sop_class, instance)
+    assert instance_read.transfer_syntax == syntax
+    assert instance_read.data_set_offset == len(meta)
+    assert read.file_meta.MediaStorageSOPClassUID == sop_class
+    assert read.file_meta.MediaStorageSOPInstanceUID == instance
+    for keyword, written in (
+        ("SourceApplicationEntityTitle", source),
+        ("ImplementationVersionName", version),
+    ):
+        if written is None:
+            assert keyword not in read.file_meta
+        else:
+            assert read.file_meta[keyword].value == written
+    assert read.PatientName == "Doe^Jane"
 
 
 def test_a_value_that_cannot_be_written_is_refused() -> None:

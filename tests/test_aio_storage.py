@@ -283,10 +283,10 @@ def test_abandon_leaves_nothing(tmp_path: Path) -> None:
 
 
 def assembled(
-    handler: StoreToDirectory, message: dk.CStoreRequest, max_pdu: int
+    handler: StoreToDirectory, message: dk.CStoreRequest, max_pdu: int, memory_budget: int = 0
 ) -> tuple[StoreRequested, list[StoreTarget]]:
-    """``message`` received by an assembler that keeps no data set in memory
-    (``memory_budget=0``), its spill file the one ``handler.begin`` names, as a server
+    """``message`` received by an assembler that keeps at most ``memory_budget`` bytes of
+    a data set in memory, its spill file the one ``handler.begin`` names, as a server
     does; the event the server would hand the handler, and the targets begun."""
     targets: list[StoreTarget] = []
 
@@ -296,7 +296,7 @@ def assembled(
         targets.append(target)
         return target.file
 
-    assembler = dk.MessageAssembler(spill=spill, memory_budget=0)
+    assembler = dk.MessageAssembler(spill=spill, memory_budget=memory_budget)
     (received,) = assembler.feed(pdu_stream(message, max_pdu=max_pdu))
     assert isinstance(received, dk.MessageReceived)
     stored = received.message
@@ -305,16 +305,22 @@ def assembled(
     return StoreRequested(request=stored, context=CONTEXT, peer=PEER, target=target), targets
 
 
-@pytest.mark.parametrize("max_pdu", [0, 1000, 16382])
+@pytest.mark.parametrize(
+    ("max_pdu", "memory_budget"),
+    [(0, 0), (1000, 0), (16382, 0), (200, 500), (1000, 700)],
+)
 def test_a_streamed_instance_is_the_same_file_as_one_held_in_memory(
-    tmp_path: Path, max_pdu: int
+    tmp_path: Path, max_pdu: int, memory_budget: int
 ) -> None:
+    """From the first byte (a budget of 0), or once the data set outgrows the budget,
+    the part in memory written first (``spill_to``)."""
     data_set = image()
+    assert len(data_set) > memory_budget
     in_memory, streamed = tmp_path / "memory", tmp_path / "streamed"
     assert store(StoreToDirectory(in_memory), data_set) == 0
 
     handler = StoreToDirectory(streamed)
-    event, targets = assembled(handler, request(data_set), max_pdu)
+    event, targets = assembled(handler, request(data_set), max_pdu, memory_budget)
     assert len(targets) == 1
     assert asyncio.run(handler(event)) == 0
     assert listing(streamed) == [f"{INSTANCE}.dcm"]
