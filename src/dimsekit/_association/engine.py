@@ -81,7 +81,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from itertools import chain, islice
 from types import MappingProxyType
 from typing import Final, Literal, TypeAlias
@@ -784,7 +784,7 @@ class Association:
         *,
         now: float,
         pack_command_with_data: bool = False,
-    ) -> Iterator[PDUBuffers]:
+    ) -> Generator[PDUBuffers, None, None]:
         """Send ``message`` on presentation context ``context_id`` (DT-1; AR-7 while the
         peer awaits our release response): each item is one P-DATA-TF as buffers to write
         (``fragment_message``), made as the iterator is advanced, within the peer's
@@ -865,7 +865,7 @@ class Association:
 
     def _send_pdus(
         self, pdus: Iterator[PDUBuffers], now: float, context_id: int, message: Message
-    ) -> Iterator[PDUBuffers]:
+    ) -> Generator[PDUBuffers, None, None]:
         # The first step: the state, or another message, may have moved on since the call.
         self._check_local(_EVT9)
         self._now = now

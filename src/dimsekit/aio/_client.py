@@ -1,0 +1,443 @@
+"""The requestor's side: :func:`connect` opens a transport connection and an association on
+it, and :class:`ClientAssociation` invokes operations on it.
+
+Owns: :func:`connect` (the A-ASSOCIATE-RQ built by :func:`~dimsekit.propose` from what the
+caller offers, the connect timeout, TLS by the caller's :class:`ssl.SSLContext`) and its
+result, usable as ``await connect(...)`` or ``async with connect(...) as association``
+(released at the end of the block, aborted when the block raises); on the association:
+:meth:`~ClientAssociation.echo`, :meth:`~ClientAssociation.store` (a pydicom ``Dataset``
+or a DICOM file, streamed from disk), :meth:`~ClientAssociation.invoke` (any request),
+several at once up to the negotiated asynchronous window (a call beyond it waits for an
+operation to end: held, PS3.7 D.3.3.3), each awaiting its own final response (paired by
+the engine); :meth:`~ClientAssociation.release` and :meth:`~ClientAssociation.abort`.
+
+Must not know: how a message or PDU is laid out, the rules of negotiation and operations
+(the engine's), the File Meta Information's layout (``_part10``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl as _ssl
+from collections.abc import Callable, Generator, Iterable
+from typing import Any, TypeVar
+
+from pydicom.dataset import Dataset
+
+from .._association.engine import (
+    Aborted,
+    AssociateRequest,
+    Association,
+    AssociationAccepted,
+    AssociationEvent,
+    AssociationRejected,
+    OperationsUnfinished,
+    Released,
+    ReleaseRequest,
+    ReleaseRequested,
+    ReleaseResponse,
+    Role,
+    TimedOut,
+)
+from .._association.negotiation import (
+    DEFAULT_MAX_PDU_LENGTH,
+    Agreement,
+    ProposedContext,
+    propose,
+)
+from .._association.operations import (
+    OperationsPolicy,
+    RequestReceived,
+    ResponseReceived,
+    UnexpectedResponse,
+)
+from .._framing.items import (
+    SOPClassCommonExtendedNegotiation,
+    SOPClassExtendedNegotiation,
+    UserIdentityRQ,
+)
+from .._model.payload import DataSetPayload
+from .._model.vr import Priority
+from ..messages import (
+    VERIFICATION_SOP_CLASS,
+    CEchoRequest,
+    CEchoResponse,
+    CStoreRequest,
+    CStoreResponse,
+    Request,
+    Response,
+)
+from ._answering import Answering
+from ._errors import (
+    AssociationAbortedError,
+    AssociationError,
+    AssociationRejectedError,
+    OperationEndedError,
+    StatusError,
+    abort_words,
+    reject_words,
+)
+from ._handlers import Handlers, Peer
+from ._link import LOGGER, AssociationLog, Link
+
+__all__ = ["ClientAssociation", "Connecting", "connect"]
+
+_RspT = TypeVar("_RspT", bound=Response)
+
+_Instance = Dataset
+"""What :meth:`ClientAssociation.store` sends: a data set."""
+
+
+class ClientAssociation:
+    """An association we requested, established.  Made by :func:`connect`."""
+
+    def __init__(self, link: Link, peer: Peer) -> None:
+        self._link = link
+        self._engine = link.engine
+        self.peer = peer
+        self._loop = asyncio.get_running_loop()
+        self._waiting: dict[int, asyncio.Future[Response]] = {}
+        self._window_waiters: list[asyncio.Future[None]] = []
+        self._accepted: asyncio.Future[AssociationAccepted] = self._loop.create_future()
+        self._released: asyncio.Future[None] = self._loop.create_future()
+        self._ended: AssociationError | None = None
+        self.answering: Answering | None = None
+
+    # --- what the caller reads ----------------------------------------------------------
+
+    @property
+    def agreement(self) -> Agreement:
+        """What the association agreed: the accepted contexts, the window, the maximum
+        lengths (PS3.8 7.1.1, PS3.7 D.3.3)."""
+        agreement = self._engine.agreement
+        assert agreement is not None  # made once the AC came
+        return agreement
+
+    @property
+    def engine(self) -> Association:
+        """The association engine underneath (read its state; do not drive it)."""
+        return self._engine
+
+    @property
+    def is_established(self) -> bool:
+        return self._ended is None and not self._released.done()
+
+    # --- operations ---------------------------------------------------------------------
+
+    async def echo(self, *, check: bool = False) -> CEchoResponse:
+        """C-ECHO (PS3.7 9.1.5) on the Verification context: the final response; with
+        ``check``, a failure status raises :class:`~dimsekit.aio.StatusError`."""
+        context = self.agreement.context_for(VERIFICATION_SOP_CLASS, scu="requestor")
+        return await self.invoke(
+            context.context_id, lambda mid: CEchoRequest(message_id=mid), check=check
+        )
+
+    async def store(
+        self,
+        instance: _Instance,
+        *,
+        check: bool = False,
+        priority: Priority = Priority.MEDIUM,
+    ) -> CStoreResponse:
+        """C-STORE (PS3.7 9.1.1) of ``instance``: a pydicom ``Dataset`` (encoded in the
+        transfer syntax of the context accepted for its SOP class), or a DICOM file (its
+        File Meta Information read, its data set sent from disk in fragments, never read
+        whole, on a context accepted with the file's own transfer syntax).  The final
+        response; with ``check``, a failure status raises :class:`~dimsekit.aio.StatusError`
+        (a warning does not)."""
+        if True:
+            sop_class, sop_instance = instance.SOPClassUID, instance.SOPInstanceUID
+            meta = getattr(instance, "file_meta", None)
+            syntax = getattr(meta, "TransferSyntaxUID", None)
+            compressed = syntax is not None and syntax.is_compressed
+            context = self.agreement.context_for(
+                sop_class, syntax if compressed else None, scu="requestor"
+            )
+            payload = DataSetPayload(instance)
+        return await self.invoke(
+            context.context_id,
+            lambda mid: CStoreRequest(
+                message_id=mid,
+                affected_sop_class_uid=sop_class,
+                affected_sop_instance_uid=sop_instance,
+                priority=priority,
+                data_set=payload,
+            ),
+            check=check,
+        )
+
+    async def invoke(
+        self,
+        context_id: int,
+        build: Callable[[int], Request[_RspT]],
+        *,
+        check: bool = False,
+    ) -> _RspT:
+        """Send the request ``build`` makes with a free Message ID (PS3.7 9.1, 10.1) on
+        ``context_id`` and await its final response; a call beyond the asynchronous
+        window waits until an operation has ended (PS3.7 D.3.3.3)."""
+        link = self._link
+        engine = self._engine
+        while True:
+            self._raise_if_ended()
+            if not engine.window_open:
+                waiter = self._loop.create_future()
+                self._window_waiters.append(waiter)
+                await waiter
+                continue
+            async with link.send_lock:
+                self._raise_if_ended()
+                if not engine.window_open:
+                    continue
+                message_id = engine.next_message_id()
+                request = build(message_id)
+                answer: asyncio.Future[Response] = self._loop.create_future()
+                self._waiting[message_id] = answer
+                try:
+                    await link.send_locked(context_id, request)
+                except BaseException:
+                    if self._waiting.get(message_id) is answer:
+                        del self._waiting[message_id]
+                    raise
+                break
+        response = await answer
+        if check and response.status.category.value == "failure":
+            raise StatusError(response)
+        return response  # type: ignore[return-value]  # the engine paired it with its request
+
+    # --- the end ------------------------------------------------------------------------
+
+    async def release(self) -> None:
+        """A-RELEASE (PS3.8 7.2): refused (:class:`~dimsekit.LocalProtocolError`) while
+        operations are outstanding; waits for the peer's answer and the transport's
+        close (the release timeout aborts)."""
+        if self._released.done() or self._ended is not None:
+            return
+        self._link.send(ReleaseRequest())
+        try:
+            await self._released
+        finally:
+            await self._link.closed
+
+    async def abort(self) -> None:
+        """A-ABORT (PS3.8 7.3) now, whatever is outstanding; waits for the transport to
+        close (the peer closes it, or ARTIM does)."""
+        self._link.abort()
+        await self._link.closed
+
+    def _raise_if_ended(self) -> None:
+        if self._ended is not None:
+            raise self._ended
+        if self._released.done():
+            raise AssociationError("the association is released")
+
+    # --- what the engine says -----------------------------------------------------------
+
+    def on_event(self, event: AssociationEvent) -> None:
+        log = self._link.log
+        if isinstance(event, ResponseReceived):
+            for mismatch in event.mismatches:
+                log.warning(
+                    "response to Message ID %s: %s",
+                    event.response.message_id_being_responded_to,
+                    mismatch,
+                )
+            if event.final and event.operation.ours:
+                answer = self._waiting.pop(event.operation.request.message_id, None)
+                if answer is not None and not answer.done():
+                    answer.set_result(event.response)
+                self._wake()
+        elif isinstance(event, RequestReceived):
+            if self.answering is not None:
+                self.answering.request(event)
+        elif isinstance(event, AssociationAccepted):
+            if not self._accepted.done():
+                self._accepted.set_result(event)
+        elif isinstance(event, AssociationRejected):
+            error = AssociationRejectedError(
+                f"the association was rejected: {reject_words(event.rj)}", event.rj
+            )
+            log.warning("%s", error)
+            self._end(error)
+        elif isinstance(event, Aborted):
+            words = abort_words(event.source, event.reason)
+            who = "the peer" if event.by_peer else "us"
+            log.warning("aborted by %s (%s): %s", who, words, event.why)
+            self._end(
+                AssociationAbortedError(
+                    f"the association was aborted by {who} ({words}): {event.why}",
+                    source=event.source,
+                    reason=event.reason,
+                    by_peer=event.by_peer,
+                )
+            )
+        elif isinstance(event, Released):
+            if not self._released.done():
+                self._released.set_result(None)
+            self._end(AssociationError("the association is released"), released=True)
+        elif isinstance(event, ReleaseRequested):
+            if event.must_respond:
+                self._link.send(ReleaseResponse(abandon_outstanding=True))
+        elif isinstance(event, OperationsUnfinished):
+            for operation in event.operations:
+                if operation.ours:
+                    self._fail(operation.request.message_id, "the association ended")
+        elif isinstance(event, TimedOut):
+            log.warning("timed out: %s", event.which)
+            if event.which == "response" and event.operation is not None:
+                self._fail(event.operation.request.message_id, "its response did not come in time")
+        elif isinstance(event, UnexpectedResponse):
+            log.warning("%s", event.diagnostic)
+        else:
+            log.debug("%s", event)
+
+    def _fail(self, message_id: int, why: str) -> None:
+        answer = self._waiting.pop(message_id, None)
+        if answer is not None and not answer.done():
+            answer.set_exception(OperationEndedError(f"Message ID {message_id} ended: {why}"))
+        self._wake()
+
+    def _end(self, error: AssociationError, *, released: bool = False) -> None:
+        if self._ended is None:
+            self._ended = error
+        if not self._accepted.done():
+            self._accepted.set_exception(error)
+        if not released and not self._released.done():
+            self._released.set_exception(error)
+            self._released.exception()  # retrieved: nobody may be waiting for it
+        for message_id in list(self._waiting):
+            self._fail(message_id, str(error))
+        if self.answering is not None:
+            self.answering.cancel()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters, self._window_waiters = self._window_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+class Connecting:
+    """What :func:`connect` returns: await it for the association, or use it as an async
+    context manager (released when the block ends, aborted when it raises)."""
+
+    def __init__(self, opener: Callable[[], Any]) -> None:
+        self._opener = opener
+        self._association: ClientAssociation | None = None
+
+    def __await__(self) -> Generator[Any, None, ClientAssociation]:
+        return self._opener().__await__()  # type: ignore[no-any-return]
+
+    async def __aenter__(self) -> ClientAssociation:
+        self._association = await self._opener()
+        return self._association
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        association = self._association
+        if association is None:
+            return
+        if kind is None and association.is_established:
+            await association.release()
+        elif association.is_established:
+            await association.abort()
+
+
+_ids = iter(range(1, 1 << 62))
+
+
+def connect(
+    host: str,
+    port: int,
+    called_ae_title: str = "ANY-SCP",
+    calling_ae_title: str = "DIMSEKIT",
+    *,
+    contexts: Iterable[ProposedContext | str] = (VERIFICATION_SOP_CLASS,),
+    max_pdu_length: int = DEFAULT_MAX_PDU_LENGTH,
+    async_window: tuple[int, int] | None = None,
+    user_identity: UserIdentityRQ | None = None,
+    extended_negotiation: Iterable[SOPClassExtendedNegotiation] = (),
+    common_extended_negotiation: Iterable[SOPClassCommonExtendedNegotiation] = (),
+    ssl: _ssl.SSLContext | None = None,
+    server_hostname: str | None = None,
+    connect_timeout: float | None = 30.0,
+    request_timeout: float | None = 30.0,
+    response_timeout: float | None = None,
+    release_timeout: float | None = 30.0,
+    idle_timeout: float | None = None,
+    artim_timeout: float = 30.0,
+    strict: bool = False,
+    operations_policy: OperationsPolicy | None = None,
+    handlers: Handlers | None = None,
+) -> Connecting:
+    """Connect to ``host``:``port`` and request an association (PS3.8 7.1) proposing
+    ``contexts`` (abstract syntaxes with the default transfer syntaxes, or
+    :class:`~dimsekit.ProposedContext`), with the maximum PDU length, window, user
+    identity and extended negotiation given (:func:`~dimsekit.propose`).  TLS (PS3.15
+    B.1) with ``ssl``.  ``connect_timeout`` bounds the TCP (and TLS) connection; the
+    others are the engine's (:class:`~dimsekit.Association`).  ``handlers`` answer
+    requests the peer may make of us (roles negotiated for them).
+
+    Raises :class:`~dimsekit.aio.AssociationError` when the connection fails,
+    :class:`~dimsekit.aio.AssociationRejectedError` when the peer rejects,
+    :class:`~dimsekit.aio.AssociationAbortedError` when it aborts or a timeout does."""
+    rq = propose(
+        calling_ae_title=calling_ae_title,
+        called_ae_title=called_ae_title,
+        contexts=contexts,
+        max_pdu_length=max_pdu_length,
+        async_window=async_window,
+        user_identity=user_identity,
+        extended_negotiation=extended_negotiation,
+        common_extended_negotiation=common_extended_negotiation,
+    )
+
+    async def open_association() -> ClientAssociation:
+        loop = asyncio.get_running_loop()
+        number = next(_ids)
+        log = AssociationLog(LOGGER, {"association": number, "peer": f"{host}:{port}"})
+        holder: list[ClientAssociation] = []
+        answering: list[Answering] = []
+        engine = Association(
+            Role.REQUESTOR,
+            now=loop.time(),
+            strict=strict,
+            artim_timeout=artim_timeout,
+            request_timeout=request_timeout,
+            release_timeout=release_timeout,
+            idle_timeout=idle_timeout,
+            response_timeout=response_timeout,
+            operations_policy=operations_policy,
+            spill=lambda context_id, command: answering[0].spill(context_id, command),
+        )
+        link = Link(engine, lambda event: holder[0].on_event(event), log)
+        peer = Peer(
+            address=(host, port),
+            calling_ae_title=rq.calling_ae_title,
+            called_ae_title=rq.called_ae_title,
+            association_id=number,
+        )
+        association = ClientAssociation(link, peer)
+        holder.append(association)
+        answering.append(Answering(link, handlers or Handlers(echo=None), peer))
+        association.answering = answering[0]
+        try:
+            await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: link, host, port, ssl=ssl, server_hostname=server_hostname
+                ),
+                connect_timeout,
+            )
+        except (TimeoutError, OSError, _ssl.SSLError) as error:
+            why = "timed out" if isinstance(error, asyncio.TimeoutError) else str(error)
+            raise AssociationError(f"cannot connect to {host}:{port}: {why}") from error
+        log.debug("connected; requesting %s -> %s", rq.calling_ae_title, rq.called_ae_title)
+        link.send(AssociateRequest(rq))
+        try:
+            await association._accepted
+        except AssociationError:
+            await link.closed
+            raise
+        return association
+
+    return Connecting(open_association)

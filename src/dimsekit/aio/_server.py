@@ -1,0 +1,365 @@
+"""The acceptor's side: :func:`serve` listens, and answers each association on its own.
+
+Owns: :func:`serve` and :class:`Server` (many associations at once, each its own engine
+and :class:`~dimsekit.aio._link.Link`; TLS by the caller's :class:`ssl.SSLContext`); the
+policy a server negotiates with when the caller gives none (:func:`policy_for`: the
+services it has handlers for); the life of one accepted association
+(:class:`_Accepted`): its A-ASSOCIATE-RQ answered by the policy (:func:`~dimsekit.answer`),
+its requests answered by :class:`~dimsekit.aio._answering.Answering`, a release answered
+once every request taken is answered, everything of it stopped when it ends; a log line
+for each association and each operation (logger ``dimsekit.aio``, INFO).
+
+Must not know: the rules of negotiation and of operations (the engine's and
+``negotiation``'s), how a handler keeps what it is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl as _ssl
+from typing import Final
+
+from .._association.engine import (
+    Aborted,
+    AssociateAccept,
+    AssociateReject,
+    Association,
+    AssociationEvent,
+    AssociationRejected,
+    AssociationRequested,
+    OperationsUnfinished,
+    Released,
+    ReleaseRequested,
+    ReleaseResponse,
+    Role,
+    TimedOut,
+)
+from .._association.negotiation import (
+    DEFAULT_MAX_PDU_LENGTH,
+    STORAGE_SOP_CLASSES,
+    AcceptorPolicy,
+    answer,
+)
+from .._association.operations import (
+    DuplicateInvocation,
+    OperationsPolicy,
+    RequestReceived,
+    RequestRefused,
+    ResponseReceived,
+    UnexpectedCancel,
+    UnexpectedResponse,
+    WindowOverrun,
+)
+from .._framing.events import UndecodableMessage
+from .._framing.pdus import AAssociateAC
+from ..messages import VERIFICATION_SOP_CLASS, CStoreRequest
+from ._answering import Answering
+from ._errors import abort_words, reject_words
+from ._handlers import Handlers, Peer
+from ._link import LOGGER, AssociationLog, Link
+
+__all__ = ["DEFAULT_MEMORY_BUDGET", "Server", "policy_for", "serve"]
+
+DEFAULT_MEMORY_BUDGET: Final = 1 << 20
+"""How much of a received data set a server keeps in memory before it goes to a file
+(the streaming store handler's, or a temporary one): 1 MiB."""
+
+_UNCOMPRESSED: Final = (
+    "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
+    "1.2.840.10008.1.2.2",  # Explicit VR Big Endian (retired, still sent)
+    "1.2.840.10008.1.2",  # Implicit VR Little Endian
+)
+"""The transfer syntaxes a server accepts unless told: storescp's default preference."""
+
+
+def policy_for(
+    handlers: Handlers,
+    *,
+    ae_title: str | None = None,
+    transfer_syntaxes: tuple[str, ...] = _UNCOMPRESSED,
+    max_pdu_length: int = DEFAULT_MAX_PDU_LENGTH,
+    async_window: tuple[int, int] = (16, 1),
+) -> AcceptorPolicy:
+    """The policy that accepts what ``handlers`` answer: Verification with an echo
+    handler, the storage SOP classes (:data:`~dimsekit.STORAGE_SOP_CLASSES`) with a store
+    handler, each in ``transfer_syntaxes``; the requestor may have ``async_window``'s
+    first number of operations outstanding (PS3.7 D.3.3.3)."""
+    syntaxes: dict[str, tuple[str, ...]] = {}
+    if handlers.echo is not None:
+        syntaxes[VERIFICATION_SOP_CLASS] = transfer_syntaxes
+    if handlers.store is not None:
+        syntaxes.update(dict.fromkeys(STORAGE_SOP_CLASSES, transfer_syntaxes))
+    return AcceptorPolicy(
+        abstract_syntaxes=syntaxes,
+        ae_title=ae_title,
+        max_pdu_length=max_pdu_length,
+        async_window=async_window,
+    )
+
+
+class _Accepted(Link):
+    """One association the server accepted the transport of: its link, and what it does
+    with each event."""
+
+    def __init__(self, server: Server) -> None:
+        self._server = server
+        server.counted += 1
+        self.number = server.counted
+        loop = asyncio.get_running_loop()
+        engine = Association(
+            Role.ACCEPTOR,
+            now=loop.time(),
+            strict=server.strict,
+            artim_timeout=server.artim_timeout,
+            release_timeout=server.release_timeout,
+            idle_timeout=server.idle_timeout,
+            response_timeout=server.response_timeout,
+            memory_budget=server.memory_budget,
+            operations_policy=server.operations_policy,
+            spill=lambda context_id, command: self.answering.spill(context_id, command),
+        )
+        log = AssociationLog(LOGGER, {"association": self.number, "peer": "?"})
+        super().__init__(engine, self.on_event, log)
+        self.address: tuple[str, int] = ("?", 0)
+        self.peer = Peer(
+            address=self.address,
+            calling_ae_title="",
+            called_ae_title="",
+            association_id=self.number,
+        )
+        self.answering = Answering(self, server.handlers, self.peer)
+        self._releasing: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        peername = transport.get_extra_info("peername")
+        if peername:
+            self.address = (str(peername[0]), int(peername[1]))
+        self.log.extra = {
+            "association": self.number,
+            "peer": f"{self.address[0]}:{self.address[1]}",
+        }
+        self._server.live.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self.answering.cancel()
+        self._server.ended(self)
+
+    def on_event(self, event: AssociationEvent) -> None:
+        log = self.log
+        if isinstance(event, RequestReceived):
+            request = event.operation.request
+            log.info(
+                "%s Message ID %s%s",
+                type(request).__name__,
+                request.message_id,
+                f" {request.affected_sop_instance_uid}"
+                if isinstance(request, CStoreRequest)
+                else "",
+            )
+            self.answering.request(event)
+        elif isinstance(event, AssociationRequested):
+            self._requested(event)
+        elif isinstance(event, ReleaseRequested):
+            if event.must_respond and self._releasing is None:
+                self._releasing = asyncio.get_running_loop().create_task(self._release())
+        elif isinstance(event, Released):
+            log.info("released")
+        elif isinstance(event, Aborted):
+            who = "the peer" if event.by_peer else "us"
+            log.warning(
+                "aborted by %s (%s): %s", who, abort_words(event.source, event.reason), event.why
+            )
+            self.answering.cancel()
+        elif isinstance(event, AssociationRejected):
+            log.info("rejected: %s", reject_words(event.rj))
+        elif isinstance(
+            event,
+            DuplicateInvocation
+            | RequestRefused
+            | WindowOverrun
+            | UnexpectedCancel
+            | UnexpectedResponse,
+        ):
+            log.warning("%s", event.diagnostic)
+            if isinstance(event, DuplicateInvocation | RequestRefused | WindowOverrun):
+                self.answering.drop_target()
+        elif isinstance(event, UndecodableMessage):
+            log.warning("an undecodable message: %s", event)
+            self.answering.drop_target()
+        elif isinstance(event, OperationsUnfinished):
+            log.warning("ended with %d operations unfinished", len(event.operations))
+        elif isinstance(event, TimedOut):
+            log.warning("timed out: %s", event.which)
+        elif isinstance(event, ResponseReceived):
+            log.debug("%s", event.response)
+        else:
+            log.debug("%s", event)
+
+    def _requested(self, event: AssociationRequested) -> None:
+        rq = event.rq
+        self.peer = Peer(
+            address=self.address,
+            calling_ae_title=rq.calling_ae_title,
+            called_ae_title=rq.called_ae_title,
+            association_id=self.number,
+        )
+        self.answering.peer = self.peer
+        reply = answer(rq, self._server.policy)
+        if isinstance(reply, AAssociateAC):
+            accepted = sum(1 for item in reply.presentation_contexts if item.accepted)
+            self.log.info(
+                "association %s -> %s: accepted %d of %d presentation contexts",
+                rq.calling_ae_title,
+                rq.called_ae_title,
+                accepted,
+                len(rq.presentation_contexts),
+            )
+            self.send(AssociateAccept(reply))
+        else:
+            self.log.info(
+                "association %s -> %s: rejected (%s)",
+                rq.calling_ae_title,
+                rq.called_ae_title,
+                reject_words(reply),
+            )
+            self.send(AssociateReject(reply))
+
+    async def _release(self) -> None:
+        """Answer the peer's A-RELEASE-RQ once every request it made is answered (PS3.8
+        7.2: the release is orderly)."""
+        await self.answering.finished()
+        self.send(ReleaseResponse())
+
+
+class Server:
+    """A listening acceptor (made by :func:`serve`)."""
+
+    def __init__(
+        self,
+        handlers: Handlers,
+        policy: AcceptorPolicy,
+        *,
+        strict: bool,
+        artim_timeout: float,
+        release_timeout: float | None,
+        idle_timeout: float | None,
+        response_timeout: float | None,
+        memory_budget: int | None,
+        operations_policy: OperationsPolicy | None,
+    ) -> None:
+        self.handlers = handlers
+        self.policy = policy
+        self.strict = strict
+        self.artim_timeout = artim_timeout
+        self.release_timeout = release_timeout
+        self.idle_timeout = idle_timeout
+        self.response_timeout = response_timeout
+        self.memory_budget = memory_budget
+        self.operations_policy = operations_policy
+        self.counted = 0
+        self.served = 0
+        """Associations whose transport has closed."""
+        self.live: set[_Accepted] = set()
+        self._served_changed = asyncio.Event()
+        self._server: asyncio.Server | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The address listened on (the port chosen when 0 was asked)."""
+        assert self._server is not None
+        name = self._server.sockets[0].getsockname()
+        return str(name[0]), int(name[1])
+
+    def ended(self, protocol: _Accepted) -> None:
+        self.live.discard(protocol)
+        self.served += 1
+        self._served_changed.set()
+
+    async def wait_served(self, count: int = 1) -> None:
+        """Wait until ``count`` associations have ended."""
+        while self.served < count:
+            self._served_changed.clear()
+            await self._served_changed.wait()
+
+    async def serve_forever(self) -> None:
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    def close(self) -> None:
+        """Stop listening; associations under way go on."""
+        if self._server is not None:
+            self._server.close()
+
+    def abort_all(self) -> None:
+        """Abort every association under way (PS3.8 7.3)."""
+        for protocol in list(self.live):
+            protocol.abort()
+
+    async def wait_closed(self) -> None:
+        """Wait until the listener and every association have closed."""
+        if self._server is not None:
+            await self._server.wait_closed()
+        while self.live:
+            await asyncio.wait({protocol.closed for protocol in self.live})
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.close()
+        self.abort_all()
+        await self.wait_closed()
+
+    async def start(
+        self,
+        host: str,
+        port: int,
+        ssl: _ssl.SSLContext | None,
+        backlog: int,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _Accepted(self), host, port, ssl=ssl, backlog=backlog
+        )
+
+
+async def serve(
+    host: str,
+    port: int,
+    ae_title: str | None = None,
+    handlers: Handlers | None = None,
+    *,
+    policy: AcceptorPolicy | None = None,
+    ssl: _ssl.SSLContext | None = None,
+    strict: bool = False,
+    artim_timeout: float = 30.0,
+    release_timeout: float | None = 30.0,
+    idle_timeout: float | None = None,
+    response_timeout: float | None = None,
+    memory_budget: int | None = DEFAULT_MEMORY_BUDGET,
+    operations_policy: OperationsPolicy | None = None,
+    backlog: int = 100,
+) -> Server:
+    """Listen on ``host``:``port`` (0: any free port, :attr:`Server.address` tells) and
+    answer every association: its RQ by ``policy`` (by default :func:`policy_for` the
+    ``handlers``, answering to ``ae_title`` or, with None, to any called AE title), its
+    requests by ``handlers`` (by default: C-ECHO only).  TLS (PS3.15 B.1) with ``ssl``.
+    A received data set beyond ``memory_budget`` bytes goes to a file as it arrives."""
+    handlers = handlers or Handlers()
+    if policy is None:
+        policy = policy_for(handlers, ae_title=ae_title)
+    server = Server(
+        handlers,
+        policy,
+        strict=strict,
+        artim_timeout=artim_timeout,
+        release_timeout=release_timeout,
+        idle_timeout=idle_timeout,
+        response_timeout=response_timeout,
+        memory_budget=memory_budget,
+        operations_policy=operations_policy,
+    )
+    await server.start(host, port, ssl, backlog)
+    return server
