@@ -22,14 +22,17 @@ import dimsekit as dk
 from dimsekit._model.payload import encode_dataset
 from dimsekit.aio import (
     DuplicatePolicy,
+    Handlers,
     Peer,
     StoreRequested,
     StoreTarget,
     StoreToDirectory,
     StreamingStoreHandler,
+    connect,
     file_meta_information,
     read_part10,
     safe_file_name,
+    serve,
 )
 
 from .helpers import CT, INSTANCE, examples, pdu_stream
@@ -204,6 +207,39 @@ def test_each_status_the_handler_answers_makes_a_c_store_rsp(status: int) -> Non
     assert response.status.is_failure == (status != 0)
 
 
+@pytest.mark.parametrize("policy", [DuplicatePolicy.KEEP_BOTH, DuplicatePolicy.REFUSE])
+def test_without_hard_links_the_policies_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: DuplicatePolicy
+) -> None:
+    """A file system without hard links (FAT, some shares): a test, then a rename."""
+
+    def no_links(source: str, destination: str) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    handler = StoreToDirectory(tmp_path, duplicates=policy)
+    statuses = [store(handler, image(patient=p)) for p in ("First", "Second")]
+    name = f"{INSTANCE}.dcm"
+    if policy is DuplicatePolicy.KEEP_BOTH:
+        assert (statuses, listing(tmp_path)) == ([0, 0], [name, f"{name}.1"])
+        assert data_set_of(tmp_path / f"{name}.1") == image(patient="Second")
+    else:
+        assert (statuses, listing(tmp_path)) == ([0, 0x0111], [name])
+    assert data_set_of(tmp_path / name) == image(patient="First")
+
+
+def test_another_link_error_answers_out_of_resources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(source: str, destination: str) -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "link", denied)
+    handler = StoreToDirectory(tmp_path, duplicates=DuplicatePolicy.REFUSE)
+    assert store(handler, image()) == 0xA700
+    assert listing(tmp_path) == []
+
+
 def test_the_policy_is_taken_by_its_value(tmp_path: Path) -> None:
     handler = StoreToDirectory(tmp_path, duplicates=DuplicatePolicy("refuse"))
     assert handler.duplicates is DuplicatePolicy.REFUSE
@@ -347,6 +383,18 @@ def test_streamed_duplicates_follow_the_policy(tmp_path: Path, policy: Duplicate
     assert data_set_of(tmp_path / name) == image(patient=expected[2])
 
 
+def test_abandoning_a_kept_instance_does_nothing(tmp_path: Path) -> None:
+    handler = StoreToDirectory(tmp_path)
+    event, (target,) = assembled(handler, request(image()), 1000)
+    (partial,) = os.listdir(tmp_path)
+    assert asyncio.run(handler(event)) == 0
+    (tmp_path / partial).write_bytes(b"another's")  # its temporary name, taken again
+    target.abandon()  # late, as a server cancelled after the answer might
+    assert sorted(os.listdir(tmp_path)) == sorted([partial, f"{INSTANCE}.dcm"])
+    assert (tmp_path / partial).read_bytes() == b"another's"
+    assert data_set_of(tmp_path / f"{INSTANCE}.dcm") == image()
+
+
 def test_a_streamed_instance_that_cannot_be_renamed_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -461,3 +509,73 @@ def test_a_malformed_uid_from_a_peer_is_stored_under_its_safe_name(tmp_path: Pat
     name = safe_file_name(TRAVERSAL)
     assert listing(directory) == [name] and sorted(os.listdir(tmp_path)) == ["store"]
     assert read_part10(directory / name).sop_instance_uid == TRAVERSAL
+
+
+# --- under a real server: dimsekit.aio's client and server in one event loop ----------------
+
+
+def large_image(patient: str = "Doe^Jane") -> Dataset:
+    dataset = Dataset()
+    dataset.SOPClassUID = CT
+    dataset.SOPInstanceUID = INSTANCE
+    dataset.PatientName = patient
+    dataset.EncapsulatedDocument = bytes(range(256)) * 800  # 200 KiB: many PDUs
+    return dataset
+
+
+class Counted(StoreToDirectory):
+    """A StoreToDirectory that counts the data sets streamed to it."""
+
+    begun = 0
+
+    def begin(
+        self, request: dk.CStoreRequest, context: dk.AcceptedContext, peer: Peer
+    ) -> StoreTarget:
+        self.begun += 1
+        return super().begin(request, context, peer)
+
+
+async def served(
+    handler: StoreToDirectory, memory_budget: int | None, *datasets: Dataset
+) -> list[dk.CStoreResponse]:
+    """The responses of C-STOREs of ``datasets`` by dimsekit's client to a dimsekit server
+    that answers them by ``handler``, keeping at most ``memory_budget`` bytes in memory."""
+    handlers = Handlers(store=handler)
+    async with await serve(
+        "127.0.0.1", 0, handlers=handlers, memory_budget=memory_budget
+    ) as server:
+        host, port = server.address
+        async with connect(host, port, contexts=[CT]) as client:
+            return [await client.store(dataset) for dataset in datasets]
+
+
+@pytest.mark.parametrize("memory_budget", [0, 50_000, None])
+def test_through_a_server_the_file_is_the_data_set_sent(
+    tmp_path: Path, memory_budget: int | None
+) -> None:
+    """Streamed from its first byte (0), once it outgrew the budget, or held in memory
+    (None): the same file, its data set the bytes the client encoded."""
+    dataset = large_image()
+    handler = Counted(tmp_path)
+    (response,) = asyncio.run(asyncio.wait_for(served(handler, memory_budget, dataset), 60))
+    assert response.status == 0x0000
+    assert handler.begun == (0 if memory_budget is None else 1)
+    assert listing(tmp_path) == [f"{INSTANCE}.dcm"]
+    instance = read_part10(tmp_path / f"{INSTANCE}.dcm")
+    assert data_set_of(tmp_path / f"{INSTANCE}.dcm") == encode_dataset(
+        dataset, instance.transfer_syntax
+    )
+    assert pydicom.dcmread(tmp_path / f"{INSTANCE}.dcm").EncapsulatedDocument == (
+        dataset.EncapsulatedDocument
+    )
+
+
+def test_through_a_server_a_refused_duplicate_is_answered_0111(tmp_path: Path) -> None:
+    handler = StoreToDirectory(tmp_path, duplicates=DuplicatePolicy.REFUSE)
+    first, second = asyncio.run(
+        asyncio.wait_for(served(handler, 0, large_image("First"), large_image("Second")), 60)
+    )
+    assert (first.status, second.status) == (0x0000, 0x0111)
+    assert second.status_meaning == "Duplicate SOP Instance"
+    assert listing(tmp_path) == [f"{INSTANCE}.dcm"]
+    assert pydicom.dcmread(tmp_path / f"{INSTANCE}.dcm").PatientName == "First"

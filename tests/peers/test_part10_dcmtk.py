@@ -1,6 +1,7 @@
 """Part 10 files between dimsekit.aio and DCMTK: what StoreToDirectory writes, DCMTK
 takes as a DICOM file (dcmftest, dcmdump, storescu); what DCMTK's storescp writes,
-read_part10 reads, its data set the bytes that were sent."""
+read_part10 reads, its data set the bytes that were sent; and what DCMTK's storescu sends
+to a dimsekit server, StoreToDirectory keeps byte for byte."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import dimsekit as dk
-from dimsekit.aio import Peer, StoreRequested, StoreToDirectory, read_part10
+from dimsekit.aio import (
+    Handlers,
+    Peer,
+    StoreRequested,
+    StoreToDirectory,
+    read_part10,
+    safe_file_name,
+    serve,
+)
 
 from .conftest import (
+    PROCESS_TIMEOUT,
     Processes,
     Tap,
     assert_dimsekit_understood,
@@ -89,3 +101,49 @@ def test_storescu_sends_our_files_and_storescp_writes_the_same_data_sets(
         assert written.sop_class_uid == mine.sop_class_uid
         assert written.transfer_syntax == mine.transfer_syntax
         assert written.payload().to_bytes() == mine.payload().to_bytes()
+
+
+async def storescu_to_serve(
+    handler: StoreToDirectory, memory_budget: int | None, files: list[Path]
+) -> bytes:
+    """DCMTK's storescu sends ``files`` to a dimsekit server answering by ``handler``:
+    its output (it must end well)."""
+    handlers = Handlers(store=handler)
+    async with await serve(
+        "127.0.0.1", 0, handlers=handlers, memory_budget=memory_budget
+    ) as server:
+        host, port = server.address
+        process = await asyncio.create_subprocess_exec(
+            dcmtk("storescu"), "-v", host, str(port), *map(str, files),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), PROCESS_TIMEOUT)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        assert process.returncode == 0, output.decode(errors="replace")
+        return output
+
+
+@pytest.mark.parametrize("memory_budget", [0, None])
+def test_storescu_to_a_dimsekit_server_storing_to_a_directory(
+    tmp_path: Path, memory_budget: int | None
+) -> None:
+    """Streamed (a budget of 0) or held in memory: each instance storescu sends is a file
+    of the data set it sent, byte for byte (storescu sends each file's data set as it is,
+    on a context of its transfer syntax)."""
+    sent = write_instances(tmp_path / "pydicom")
+    stored = tmp_path / "stored"
+    asyncio.run(storescu_to_serve(StoreToDirectory(stored), memory_budget, sent))
+    assert len(list(stored.iterdir())) == len(sent)
+    for path in sent:
+        original = read_part10(path)
+        kept = read_part10(stored / safe_file_name(original.sop_instance_uid))
+        assert (kept.sop_class_uid, kept.transfer_syntax) == (
+            original.sop_class_uid,
+            original.transfer_syntax,
+        )
+        assert kept.payload().to_bytes() == original.payload().to_bytes()
+    assert not [p for p in stored.iterdir() if p.name.startswith(".partial-")]

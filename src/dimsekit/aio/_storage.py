@@ -85,12 +85,15 @@ class _PartialFile:
     """A Part 10 file being written under a temporary name in the directory: the
     :class:`~dimsekit.aio.StoreTarget` :meth:`StoreToDirectory.begin` gives."""
 
-    __slots__ = ("_file", "owner", "path")
+    __slots__ = ("_file", "kept", "owner", "path")
 
     def __init__(self, owner: StoreToDirectory, path: str, file: IO[bytes]) -> None:
         self.owner = owner
         self.path = path
         self._file = file
+        self.kept = False
+        """Whether the file has its final name (abandoning it then does nothing: its
+        temporary name may be another's by now)."""
 
     @property
     def file(self) -> IO[bytes]:
@@ -100,8 +103,11 @@ class _PartialFile:
         self._file.close()
 
     def abandon(self) -> None:
-        """Close the file and remove it (called again, it does nothing)."""
+        """Close the file and remove it (called again, or once it is kept, it does
+        nothing)."""
         self._file.close()
+        if self.kept:
+            return
         with contextlib.suppress(FileNotFoundError):
             os.remove(self.path)
 
@@ -199,22 +205,36 @@ class StoreToDirectory:
         final = os.path.join(self.directory, name)
         if self.duplicates is DuplicatePolicy.OVERWRITE:
             os.replace(partial.path, final)
+            partial.kept = True
             return SUCCESS
         if self.duplicates is DuplicatePolicy.REFUSE:
-            if _link_new(partial.path, final):
-                return SUCCESS
-            partial.abandon()
-            logger.info(
-                "association %d: instance %s refused: %s is already there (0111H)",
+            if not _link_new(partial.path, final):
+                partial.abandon()
+                logger.info(
+                    "association %d: instance %s refused: %s is already there (0111H)",
+                    peer.association_id,
+                    show(str(request.affected_sop_instance_uid)),
+                    name,
+                )
+                return DUPLICATE_SOP_INSTANCE
+        else:
+            candidate, number = final, 0
+            while not _link_new(partial.path, candidate):
+                number += 1
+                candidate = f"{final}.{number}"
+        partial.kept = True
+        try:
+            os.remove(partial.path)  # the temporary name, linked to the final one
+        except FileNotFoundError:
+            pass  # renamed, where the file system has no hard links
+        except OSError as error:  # the instance is kept: say so, and what was left
+            logger.warning(
+                "association %d: %s left beside %s: %s",
                 peer.association_id,
-                show(str(request.affected_sop_instance_uid)),
+                os.path.basename(partial.path),
                 name,
+                error,
             )
-            return DUPLICATE_SOP_INSTANCE
-        candidate, number = final, 0
-        while not _link_new(partial.path, candidate):
-            number += 1
-            candidate = f"{final}.{number}"
         return SUCCESS
 
 
@@ -223,9 +243,10 @@ _NO_LINKS: Final = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errn
 
 
 def _link_new(path: str, final: str) -> bool:
-    """Move ``path`` to ``final`` unless ``final`` is there (False then, ``path`` left):
-    a hard link, which never replaces a file, then the old name removed; where the file
-    system has no hard links, a test then a rename, which another process could race."""
+    """Give the file at ``path`` the name ``final`` unless ``final`` is there (False then):
+    a hard link, which never replaces a file (the caller removes ``path``); where the
+    file system has no hard links, a test then a rename, which another process could
+    race."""
     try:
         os.link(path, final)
     except FileExistsError:
@@ -236,6 +257,4 @@ def _link_new(path: str, final: str) -> bool:
         if os.path.lexists(final):
             return False
         os.replace(path, final)
-        return True
-    os.remove(path)
     return True
