@@ -23,7 +23,6 @@ import contextlib
 import enum
 import errno
 import hashlib
-import logging
 import os
 import tempfile
 from typing import IO, Final
@@ -33,11 +32,11 @@ from .._errors import show
 from .._model import vr
 from ..messages import CStoreRequest
 from ._handlers import Peer, StoreRequested, StoreTarget
+from ._link import LOGGER, AssociationLog
 from ._part10 import Part10Error, file_meta_information
 
 __all__ = ["DuplicatePolicy", "StoreToDirectory", "safe_file_name"]
 
-logger: Final = logging.getLogger("dimsekit.aio")
 
 SUCCESS: Final = 0x0000
 DUPLICATE_SOP_INSTANCE: Final = 0x0111
@@ -183,14 +182,11 @@ class StoreToDirectory:
             partial.close()
             return self._publish(partial, request, event.peer)
         except Part10Error as error:  # a UID too long for its element: a lenient decode's
-            logger.error(
-                "association %d: instance not stored: %s", event.peer.association_id, error
-            )
+            _log(event.peer).error("instance not stored: %s", error)
             return CANNOT_UNDERSTAND
         except OSError as error:
-            logger.error(
-                "association %d: instance %s could not be stored in %s: %s",
-                event.peer.association_id,
+            _log(event.peer).error(
+                "instance %s could not be stored in %s: %s",
                 show(str(request.affected_sop_instance_uid)),
                 self.directory,
                 error,
@@ -210,9 +206,8 @@ class StoreToDirectory:
         if self.duplicates is DuplicatePolicy.REFUSE:
             if not _link_new(partial.path, final):
                 partial.abandon()
-                logger.info(
-                    "association %d: instance %s refused: %s is already there (0111H)",
-                    peer.association_id,
+                _log(peer).info(
+                    "instance %s refused: %s is already there (0111H)",
                     show(str(request.affected_sop_instance_uid)),
                     name,
                 )
@@ -228,14 +223,19 @@ class StoreToDirectory:
         except FileNotFoundError:
             pass  # renamed, where the file system has no hard links
         except OSError as error:  # the instance is kept: say so, and what was left
-            logger.warning(
-                "association %d: %s left beside %s: %s",
-                peer.association_id,
+            _log(peer).warning(
+                "%s left beside %s: %s",
                 os.path.basename(partial.path),
                 name,
                 error,
             )
         return SUCCESS
+
+
+def _log(peer: Peer) -> AssociationLog:
+    """The asyncio layer's logger, its lines named by association as the server's are."""
+    host, port = peer.address[:2]
+    return AssociationLog(LOGGER, {"association": peer.association_id, "peer": f"{host}:{port}"})
 
 
 _NO_LINKS: Final = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK})
