@@ -62,7 +62,8 @@ class DuplicatePolicy(enum.Enum):
     OVERWRITE = "overwrite"
     """The new file replaces the old one (atomically)."""
     KEEP_BOTH = "keep-both"
-    """The new file is kept beside the old one, its name followed by ``.1``, ``.2``..."""
+    """The new file is kept beside the old one, its name followed by ``.1``, ``.2``...
+    (after ".dcm": "1.2.3.1.dcm" would be the name of instance 1.2.3.1)."""
     REFUSE = "refuse"
     """The new one is not kept: the answer is 0111H, Duplicate SOP Instance (PS3.7 C.5; a
     general failure, not one of PS3.4 B.2.3's own)."""
@@ -126,7 +127,11 @@ class StoreToDirectory:
     lenient decode admits), each failure logged on the "dimsekit.aio" logger.  An error
     writing the file of a streamed data set before it is complete (an :class:`OSError`
     or that :class:`~dimsekit.aio.Part10Error`, in :meth:`begin` or while the server
-    writes the file) is raised to the server, which abandons the target.
+    writes the file) is raised to the server (:func:`~dimsekit.aio.serve` answers A700H
+    for one in :meth:`begin`, and abandons the target of a data set never finished).
+
+    Files are written from the event loop, as the server writes a streamed data set: a
+    data set held in memory (at most the server's memory budget) is written at once.
     """
 
     def __init__(
