@@ -501,3 +501,29 @@ def test_the_server_logs_a_line_per_association_and_per_operation(
         sum("CEchoRequest Message ID" in line and "0x0000 Success" in line for line in lines) == 2
     )
     assert sum(line.endswith("released") for line in lines) == 1
+
+
+def test_a_peer_that_connects_and_says_nothing_is_closed_by_artim() -> None:
+    async def main() -> None:
+        server = await aio.serve("127.0.0.1", 0, artim_timeout=0.2)
+        async with server:
+            reader, writer = await asyncio.open_connection(*server.address)
+            assert await reader.read() == b""  # closed on us, nothing sent
+            writer.close()
+            await writer.wait_closed()
+            await server.wait_served(1)
+
+    run(main())
+
+
+def test_an_idle_association_is_aborted_at_the_idle_timeout() -> None:
+    async def main() -> None:
+        server = await aio.serve("127.0.0.1", 0, idle_timeout=0.2)
+        async with server:
+            association = await aio.connect(*server.address)
+            await association.echo()
+            await association.wait_closed()  # the server gave up on us
+            with pytest.raises(aio.AssociationAbortedError, match="by the peer"):
+                await association.echo()
+
+    run(main())

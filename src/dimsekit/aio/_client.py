@@ -295,7 +295,9 @@ class ClientAssociation:
                     self._fail(operation.request.message_id, "the association ended")
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
-            if event.which == "response" and event.operation is not None:
+            if event.which == "idle":
+                self._link.abort()  # nothing came or went for idle_timeout
+            elif event.which == "response" and event.operation is not None:
                 self._fail(event.operation.request.message_id, "its response did not come in time")
         elif isinstance(event, UnexpectedResponse):
             log.warning("%s", event.diagnostic)

@@ -183,6 +183,8 @@ class ServerAssociation(Link):
             log.warning("ended with %d operations unfinished", len(event.operations))
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
+            if event.which == "idle":
+                self.abort()  # nothing came or went for idle_timeout: the peer is gone
         elif isinstance(event, ResponseReceived):
             log.debug("%s", event.response)
         else:
