@@ -23,11 +23,13 @@ from pydicom import dcmread
 
 from dimsekit import aio
 from dimsekit.cli import main
-from dimsekit.cli._network import read_instance
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 INSTANCES = REPOSITORY / "examples" / "instances"
 IMPLICIT = "1.2.840.10008.1.2"
+CT = "1.2.840.10008.5.1.4.1.1.2"
+EXPLICIT = "1.2.840.10008.1.2.1"
+RLE = "1.2.840.10008.1.2.5"
 TIMEOUT = 30.0
 SUMMARY = re.compile(
     r"^(\d+) of (\d+) files sent(?: \((\d+) with a warning\))?, (\d+) failed, (\d+) bytes "
@@ -62,6 +64,7 @@ class ThreadServer:
         echo_status: int = 0,
         store: Callable[[aio.StoreRequested], Awaitable[int]] | None = None,
         ae_title: str | None = None,
+        syntaxes: tuple[str, ...] = (EXPLICIT, IMPLICIT),
         ssl: object = None,
     ) -> int:
         async def echo(event: aio.EchoRequested) -> int:
@@ -74,7 +77,8 @@ class ThreadServer:
 
         async def start() -> aio.Server:
             handlers = aio.Handlers(echo=echo, store=store or keep)
-            return await aio.serve("127.0.0.1", 0, ae_title, handlers, ssl=ssl)  # type: ignore[arg-type]
+            policy = aio.policy_for(handlers, ae_title=ae_title, transfer_syntaxes=syntaxes)
+            return await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy, ssl=ssl)  # type: ignore[arg-type]
 
         self.thread.start()
         self.server = asyncio.run_coroutine_threadsafe(start(), self.loop).result(TIMEOUT)
@@ -175,7 +179,7 @@ def copy_instances(directory: Path) -> list[Path]:
 
 
 def uids(paths: list[Path]) -> set[str]:
-    return {read_instance(str(path)).sop_instance_uid for path in paths}
+    return {aio.read_part10(str(path)).sop_instance_uid for path in paths}
 
 
 # --- echo -------------------------------------------------------------------------------------
@@ -257,16 +261,33 @@ def test_store_of_a_directory_sends_every_dicom_file_and_sums_up(
     assert summary, out
     sent, total, warned, failed, sent_bytes = summary.groups()
     assert (sent, total, warned, failed) == ("3", "3", None, "0")
-    assert int(sent_bytes) == sum(read_instance(str(path)).data_set_length for path in paths)
+    assert int(sent_bytes) == sum(aio.read_part10(str(path)).data_set_length for path in paths)
     # the text file skipped with a warning; no progress off a terminal
-    assert err == f"dimsekit store: skipping {tmp_path / 'in' / 'deeper' / 'notes.txt'}: " + (
-        "not a DICOM Part 10 file (no File Meta Information)\n"
+    assert err == (
+        f"dimsekit store: skipping {tmp_path / 'in' / 'deeper' / 'notes.txt'}: offset 128: "
+        'not a DICOM Part 10 file: no "DICM" after a 128-byte preamble (PS3.10 7.1)\n'
     )
 
 
-def test_store_sends_the_data_sets_of_the_files(server: ThreadServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["01-CT.dcm", "03-OT.dcm"])
+def test_store_sends_a_file_as_it_is_in_its_own_transfer_syntax(
+    server: ThreadServer, name: str
+) -> None:
     port = server.start()
-    assert main(["store", "-xi", "127.0.0.1", str(port), str(INSTANCES / "01-CT.dcm")]) == 0
+    assert main(["store", "-xi", "127.0.0.1", str(port), str(INSTANCES / name)]) == 0
+    (event,) = server.stores
+    instance = aio.read_part10(INSTANCES / name)
+    assert event.context.transfer_syntax == instance.transfer_syntax
+    assert event.request.data_set is not None
+    on_disk = (INSTANCES / name).read_bytes()[instance.data_set_offset :]
+    assert event.request.data_set.to_bytes() == on_disk
+
+
+def test_store_re_encodes_an_uncompressed_file_the_peer_takes_in_another_syntax(
+    server: ThreadServer,
+) -> None:
+    port = server.start(syntaxes=(IMPLICIT,))
+    assert main(["store", "127.0.0.1", str(port), str(INSTANCES / "01-CT.dcm")]) == 0
     (event,) = server.stores
     assert event.context.transfer_syntax == IMPLICIT
     assert event.request.data_set is not None
@@ -274,6 +295,24 @@ def test_store_sends_the_data_sets_of_the_files(server: ThreadServer, tmp_path: 
     sent = dcmread(INSTANCES / "01-CT.dcm")
     assert received.PixelData == sent.PixelData
     assert received.PatientName == sent.PatientName
+
+
+def test_store_of_a_file_in_a_syntax_not_accepted_fails_it_and_exits_1(
+    server: ThreadServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rle = tmp_path / "rle.dcm"
+    rle.write_bytes(
+        aio.file_meta_information(CT, "1.2.3.4", RLE) + b"\x08\x00\x16\x00UI\x02\x001\x00"
+    )
+    port = server.start()
+    argv = ["store", "127.0.0.1", str(port), str(rle), str(INSTANCES / "01-CT.dcm")]
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    summary = SUMMARY.fullmatch(out.strip())
+    assert summary, out
+    assert summary.group(1, 2, 4) == ("1", "2", "1")
+    assert err.startswith(f"dimsekit store: {rle}: not sent: no usable presentation context")
+    assert len(server.stores) == 1
 
 
 def test_store_of_a_failure_status_exits_1(
@@ -333,8 +372,9 @@ def test_store_aborted_midway_sums_up_then_exits_2(
     assert summary, out
     assert summary.group(1, 2, 4) == ("1", "3", "0")
     assert err.count("\n") == 1
-    assert err.startswith("dimsekit store: Message ID 2 ended: ")
-    assert "the association was aborted by the peer (source service user)" in err
+    assert err.startswith(
+        "dimsekit store: the association was aborted by the peer (source service user)"
+    )
 
 
 def test_store_with_no_dicom_file_exits_2(
@@ -403,7 +443,7 @@ def test_serve_once_keeps_the_instances_and_exits_after_one_association(
     assert lines[-1].endswith("stopped after 1 association")
     assert {path.stem for path in received.iterdir()} == uids(paths)
     for path in paths:
-        kept = dcmread(received / f"{read_instance(str(path)).sop_instance_uid}.dcm")
+        kept = dcmread(received / f"{aio.read_part10(str(path)).sop_instance_uid}.dcm")
         assert kept.PixelData == dcmread(path).PixelData
 
 

@@ -25,13 +25,10 @@ import signal
 import ssl
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import IO, Final
 
 import attrs
 import pydicom
-from pydicom.errors import InvalidDicomError
-from pydicom.filewriter import write_file_meta_info
 from pydicom.uid import UID
 
 from .._association.negotiation import DEFAULT_MAX_PDU_LENGTH, ProposedContext
@@ -40,10 +37,15 @@ from ..aio import (
     LOGGER,
     AssociationError,
     ClientAssociation,
+    DuplicatePolicy,
     Handlers,
+    Part10Error,
+    Part10Instance,
     StoreRequested,
+    StoreToDirectory,
     connect,
     policy_for,
+    read_part10,
     serve,
 )
 from ..messages import VERIFICATION_SOP_CLASS, CStoreRequest, CStoreResponse, Response
@@ -53,6 +55,7 @@ __all__ = [
     "EXIT_FAILURE_STATUS",
     "EXIT_NO_ASSOCIATION",
     "EXIT_OK",
+    "DUPLICATES",
     "NATIVE_SYNTAXES",
     "PROPOSALS",
     "ClientOptions",
@@ -87,6 +90,13 @@ PROPOSALS: Final[dict[str, tuple[UID, ...]]] = {
 """What DCMTK's ``-x=``, ``-xe``, ``-xb`` and ``-xi`` propose for an uncompressed data
 set, by name (``-x=`` and ``-xe`` leave out Explicit VR Big Endian, which DCMTK offers
 second: it is retired, PS3.5 A.3, and asked for only with ``-xb``)."""
+
+DUPLICATES: Final = {
+    "overwrite": DuplicatePolicy.OVERWRITE,
+    "keep": DuplicatePolicy.KEEP_BOTH,
+    "refuse": DuplicatePolicy.REFUSE,
+}
+"""``serve --duplicates``: what is done with an instance received again."""
 
 _RETRY_EVERY: Final = 0.1
 """Seconds between two connection attempts with ``--connect-retry``."""
@@ -292,51 +302,30 @@ async def _echo(options: ClientOptions, repeat: int) -> int:
 # --- store ------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
-class Instance:
-    """A SOP instance in a Part 10 file, as its File Meta Information names it (PS3.10
-    7.1): what ``store`` proposes a context for and sends."""
-
-    path: str
-    sop_class_uid: UID
-    sop_instance_uid: UID
-    transfer_syntax: UID
-    data_set_length: int
-
-
-def read_instance(path: str) -> Instance:
-    """The File Meta Information of the Part 10 file at ``path``; raises ValueError (or
-    OSError) for a file that is not one."""
-    try:
-        meta = pydicom.filereader.read_file_meta_info(path)
-    except InvalidDicomError:
-        raise ValueError("not a DICOM Part 10 file (no File Meta Information)") from None
-    found = {
-        keyword: str(getattr(meta, keyword, "") or "")
-        for keyword in (
-            "MediaStorageSOPClassUID",
-            "MediaStorageSOPInstanceUID",
-            "TransferSyntaxUID",
-        )
-    }
-    missing = [keyword for keyword, value in found.items() if not value]
-    if missing:
-        raise ValueError(f"its File Meta Information has no {', '.join(missing)}")
-    length = int(meta.get("FileMetaInformationGroupLength", 0))
-    return Instance(
-        path=path,
-        sop_class_uid=UID(found["MediaStorageSOPClassUID"]),
-        sop_instance_uid=UID(found["MediaStorageSOPInstanceUID"]),
-        transfer_syntax=UID(found["TransferSyntaxUID"]),
-        data_set_length=max(os.path.getsize(path) - 144 - length, 0),
+async def send_instance(association: ClientAssociation, instance: Part10Instance) -> CStoreResponse:
+    """C-STORE of ``instance`` (PS3.7 9.1.1): its data set sent from disk as it is on a
+    context accepted in the file's own transfer syntax; else, for an uncompressed data
+    set, read and written again in the transfer syntax of the context accepted for its SOP
+    class; else :class:`~dimsekit.ContextNotAgreedError` says what the peer answered."""
+    agreed = association.agreement.contexts_for(
+        instance.sop_class_uid, instance.transfer_syntax, scu="requestor"
     )
-
-
-async def send_instance(association: ClientAssociation, instance: Instance) -> CStoreResponse:
-    """C-STORE of ``instance`` (PS3.7 9.1.1): its data set read and sent in the transfer
-    syntax of the context accepted for it."""
-    dataset = pydicom.dcmread(instance.path)
-    return await association.store(dataset)
+    if agreed:
+        payload = instance.payload()
+        return await association.invoke(
+            agreed[0].context_id,
+            lambda message_id: CStoreRequest(
+                message_id=message_id,
+                affected_sop_class_uid=instance.sop_class_uid,
+                affected_sop_instance_uid=instance.sop_instance_uid,
+                data_set=payload,
+            ),
+        )
+    if instance.transfer_syntax not in NATIVE_SYNTAXES:
+        association.agreement.context_for(
+            instance.sop_class_uid, instance.transfer_syntax, scu="requestor"
+        )  # raises, saying why
+    return await association.store(pydicom.dcmread(instance.path))
 
 
 def find_files(arguments: Iterable[str]) -> Iterator[str]:
@@ -353,19 +342,18 @@ def find_files(arguments: Iterable[str]) -> Iterator[str]:
 
 
 def proposed_contexts(
-    instances: Iterable[Instance], transfer_syntaxes: Sequence[str]
+    instances: Iterable[Part10Instance], transfer_syntaxes: Sequence[str]
 ) -> list[ProposedContext]:
-    """One context per SOP class and transfer syntax of ``instances`` (PS3.8 7.1.1.13): a
-    compressed data set is proposed in its own transfer syntax only (it is sent as it is),
-    an uncompressed one in ``transfer_syntaxes`` (re-encoded for the one accepted)."""
+    """The contexts proposed for ``instances`` (PS3.8 7.1.1.13), in the order of the
+    files: for each SOP class, one in each transfer syntax of its files (their data sets
+    are sent as they are, from disk) and, for one in an uncompressed transfer syntax, one
+    in ``transfer_syntaxes`` too (the data set re-encoded for the one accepted, where
+    the peer does not accept the file's own)."""
     wanted: dict[tuple[str, tuple[str, ...]], None] = {}
     for instance in instances:
-        syntaxes = (
-            tuple(transfer_syntaxes)
-            if instance.transfer_syntax in NATIVE_SYNTAXES
-            else (instance.transfer_syntax,)
-        )
-        wanted[(instance.sop_class_uid, syntaxes)] = None
+        wanted[(instance.sop_class_uid, (instance.transfer_syntax,))] = None
+        if instance.transfer_syntax in NATIVE_SYNTAXES:
+            wanted[(instance.sop_class_uid, tuple(transfer_syntaxes))] = None
     return [
         ProposedContext(abstract_syntax=sop_class, transfer_syntaxes=syntaxes)
         for sop_class, syntaxes in wanted
@@ -376,13 +364,16 @@ def run_store(options: ClientOptions, arguments: Sequence[str], *, parallel: int
     """C-STORE of every DICOM file of ``arguments``, ``parallel`` at once (the window
     proposed accordingly, PS3.7 D.3.3.3); the summary line on stdout at the end."""
     progress_stream = sys.stderr
-    instances: list[Instance] = []
+    instances: list[Part10Instance] = []
     for path in find_files(arguments):
         try:
-            instances.append(read_instance(path))
-        except (ValueError, OSError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            print(f"dimsekit store: skipping {path}: {reason}", file=progress_stream)
+            instances.append(read_part10(path))
+        except Part10Error as error:  # it names the file, and the offset
+            print(f"dimsekit store: skipping {error}", file=progress_stream)
+        except OSError as error:
+            print(
+                f"dimsekit store: skipping {path}: {error.strerror or error}", file=progress_stream
+            )
     if not instances:
         print("dimsekit store: no DICOM files to send", file=progress_stream)
         return EXIT_NO_ASSOCIATION
@@ -396,7 +387,7 @@ def run_store(options: ClientOptions, arguments: Sequence[str], *, parallel: int
 
 
 async def _store(
-    options: ClientOptions, instances: list[Instance], parallel: int, stream: IO[str]
+    options: ClientOptions, instances: list[Part10Instance], parallel: int, stream: IO[str]
 ) -> int:
     contexts = proposed_contexts(instances, options.transfer_syntaxes)
     window = (parallel, 1) if parallel > 1 else None
@@ -456,31 +447,6 @@ async def _drop(event: StoreRequested) -> int:
     return 0x0000
 
 
-class _KeepInDirectory:
-    """``serve --store-dir``: each instance a Part 10 file named by its SOP Instance UID."""
-
-    def __init__(self, directory: str, duplicates: str) -> None:
-        self.directory = Path(directory)
-        self.duplicates = duplicates
-        self.directory.mkdir(parents=True, exist_ok=True)
-
-    async def __call__(self, event: StoreRequested) -> int:
-        request: CStoreRequest = event.request
-        path = self.directory / f"{request.affected_sop_instance_uid}.dcm"
-        if path.exists() and self.duplicates == "refuse":
-            return 0x0111
-        meta = pydicom.dataset.FileMetaDataset()
-        meta.MediaStorageSOPClassUID = request.affected_sop_class_uid
-        meta.MediaStorageSOPInstanceUID = request.affected_sop_instance_uid
-        meta.TransferSyntaxUID = event.context.transfer_syntax
-        data = request.data_set
-        with open(path, "wb") as output:
-            output.write(b"\0" * 128 + b"DICM")
-            write_file_meta_info(output, meta)  # type: ignore[arg-type]
-            output.write(data.to_bytes() if data is not None else b"")
-        return 0x0000
-
-
 def run_serve(options: ServeOptions) -> int:
     """Answer C-ECHO and C-STORE on ``options.port`` until Ctrl-C (exit 0), or, with
     ``once``, until the first association has ended."""
@@ -496,12 +462,11 @@ def run_serve(options: ServeOptions) -> int:
 
 
 async def _serve(options: ServeOptions) -> None:
-    store = (
-        _KeepInDirectory(options.store_dir, options.duplicates)
-        if options.store_dir is not None
-        else _drop
+    handlers = Handlers(
+        store=_drop
+        if options.store_dir is None
+        else StoreToDirectory(options.store_dir, duplicates=DUPLICATES[options.duplicates])
     )
-    handlers = Handlers(store=store)
     policy = policy_for(handlers, ae_title=options.ae_title, max_pdu_length=options.max_pdu_length)
     ssl_context = options.tls.server_context() if options.tls is not None else None
     try:
