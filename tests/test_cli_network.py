@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from pydicom import dcmread
 
 from dimsekit import aio
 from dimsekit.cli import main
+from dimsekit.cli._network import TlsFiles
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 INSTANCES = REPOSITORY / "examples" / "instances"
@@ -65,7 +67,7 @@ class ThreadServer:
         store: Callable[[aio.StoreRequested], Awaitable[int]] | None = None,
         ae_title: str | None = None,
         syntaxes: tuple[str, ...] = (EXPLICIT, IMPLICIT),
-        ssl: object = None,
+        ssl: ssl.SSLContext | None = None,
     ) -> int:
         async def echo(event: aio.EchoRequested) -> int:
             self.echoes.append(event)
@@ -78,7 +80,7 @@ class ThreadServer:
         async def start() -> aio.Server:
             handlers = aio.Handlers(echo=echo, store=store or keep)
             policy = aio.policy_for(handlers, ae_title=ae_title, transfer_syntaxes=syntaxes)
-            return await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy, ssl=ssl)  # type: ignore[arg-type]
+            return await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy, ssl=ssl)
 
         self.thread.start()
         self.server = asyncio.run_coroutine_threadsafe(start(), self.loop).result(TIMEOUT)
@@ -487,3 +489,64 @@ def test_serve_on_a_port_in_use_exits_2() -> None:
             assert process.returncode == 2
     assert err.startswith(f"dimsekit serve: cannot listen on 127.0.0.1:{port}: ")
     assert err.count("\n") == 1
+
+
+# --- TLS --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 and its key (PEM), made by openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    directory = tmp_path_factory.mktemp("tls")
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"),
+            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+    return str(key), str(cert)
+
+
+def test_echo_over_tls_checks_the_server_against_tls_ca(
+    server: ThreadServer, certificate: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, cert = certificate
+    port = server.start(ssl=TlsFiles(cert=cert, key=key).server_context())
+    assert main(["echo", "--tls-ca", cert, "127.0.0.1", str(port)]) == 0
+    assert capsys.readouterr().out.startswith("C-ECHO 1: status 0x0000 (success)")
+    # the system's authorities do not know it: no association
+    assert main(["echo", "--tls", "127.0.0.1", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "certificate verify failed" in err
+
+
+def test_store_over_tls_sends_our_certificate_given_as_dcmtk_does(
+    server: ThreadServer, certificate: tuple[str, str]
+) -> None:
+    key, cert = certificate
+    port = server.start(ssl=TlsFiles(cert=cert, key=key, ca=cert).server_context())
+    argv = ["store", "+tls", key, cert, "--tls-ca", cert, "127.0.0.1", str(port)]
+    assert main([*argv, str(INSTANCES)]) == 0
+    assert len(server.stores) == 3
+    # without a certificate of ours, the server (requiring one) lets no association begin
+    assert main(["store", "--tls-ca", cert, "127.0.0.1", str(port), str(INSTANCES)]) == 2
+    assert len(server.stores) == 3
+
+
+def test_serve_over_tls(certificate: tuple[str, str]) -> None:
+    key, cert = certificate
+    with serve_process("0", "--once", "+tls", key, cert) as process:
+        port = listening_port(process)
+        assert main(["echo", "--tls-ca", cert, "127.0.0.1", str(port)]) == 0
+        out, _ = process.communicate(timeout=TIMEOUT)
+        assert process.returncode == 0
+    assert "CEchoRequest Message ID 1" in out

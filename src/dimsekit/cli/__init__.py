@@ -194,8 +194,11 @@ def _network_parsers(add_parser: Callable[..., argparse.ArgumentParser]) -> None
         "store",
         help="C-STORE DICOM files to a peer (like DCMTK's storescu +sd +r)",
         description="Send each DICOM Part 10 FILE, and every one under each DIR (scanned "
-        "recursively; other files are skipped with a warning), on one association "
-        "proposing a presentation context per SOP class and transfer syntax of the files. "
+        "recursively; other files are skipped with a warning), on one association. For "
+        "each SOP class, a presentation context is proposed in each transfer syntax of its "
+        "files (their data sets are sent from disk as they are) and, for an uncompressed "
+        "one, one in the --propose-ts/-x syntaxes too (the data set re-encoded where the "
+        "peer takes one of those instead). Each file is sent even if one before it failed. "
         "On a terminal, stderr shows the progress; the summary line goes to stdout. "
         f"{_EXITS}",
         prefix_chars="-+",
@@ -233,6 +236,7 @@ def _network_parsers(add_parser: Callable[..., argparse.ArgumentParser]) -> None
     serve.add_argument(
         "--ae-title",
         "-aet",
+        metavar="AE",
         help="the called AE title answered to; others are rejected (default: any)",
     )
     serve.add_argument(
@@ -256,10 +260,18 @@ def _client_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("host", metavar="HOST", help="the peer's host name or address")
     parser.add_argument("port", type=_port, metavar="PORT", help="the peer's TCP port")
     parser.add_argument(
-        "--calling-ae", "-aet", default="DIMSEKIT", help="our AE title (default DIMSEKIT)"
+        "--calling-ae",
+        "-aet",
+        default="DIMSEKIT",
+        metavar="AE",
+        help="our AE title (default DIMSEKIT)",
     )
     parser.add_argument(
-        "--called-ae", "-aec", default="ANY-SCP", help="the peer's AE title (default ANY-SCP)"
+        "--called-ae",
+        "-aec",
+        default="ANY-SCP",
+        metavar="AE",
+        help="the peer's AE title (default ANY-SCP)",
     )
     syntaxes = parser.add_mutually_exclusive_group()
     syntaxes.add_argument(
@@ -267,7 +279,8 @@ def _client_arguments(parser: argparse.ArgumentParser) -> None:
         dest="transfer_syntaxes",
         type=_transfer_syntaxes,
         metavar="TS[,TS...]",
-        help="the transfer syntaxes proposed for uncompressed data (and Verification): "
+        help="the transfer syntaxes proposed for Verification and for uncompressed data "
+        "sets to be re-encoded: "
         "UIDs or explicit, implicit, big, in order of preference (default: explicit,implicit)",
     )
     for flag, name, words in (
@@ -323,7 +336,7 @@ def _common_arguments(parser: argparse.ArgumentParser, *, client: bool) -> None:
         "-td",
         type=_seconds,
         metavar="SECONDS",
-        help="wait that long for a response"
+        help="wait that long for each response (default: no limit)"
         if client
         else "abort an association idle that long (default: no limit)",
     )
