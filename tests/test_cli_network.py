@@ -550,3 +550,37 @@ def test_serve_over_tls(certificate: tuple[str, str]) -> None:
         out, _ = process.communicate(timeout=TIMEOUT)
         assert process.returncode == 0
     assert "CEchoRequest Message ID 1" in out
+
+
+# --- timeouts and duplicates ------------------------------------------------------------------
+
+
+def test_a_response_later_than_the_dimse_timeout_ends_the_store_with_2(
+    server: ThreadServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def slow(event: aio.StoreRequested) -> int:
+        await asyncio.sleep(TIMEOUT)
+        return 0
+
+    port = server.start(store=slow)
+    started = time.monotonic()
+    assert main(["store", "-td", "0.3", "127.0.0.1", str(port), str(INSTANCES)]) == 2
+    assert time.monotonic() - started < TIMEOUT
+    out, err = capsys.readouterr()
+    summary = SUMMARY.fullmatch(out.strip())
+    assert summary, out
+    assert summary.group(1, 2) == ("0", "3")
+    assert err.count("\n") == 1
+    assert err.startswith("dimsekit store: ")
+
+
+def test_serve_refuses_a_duplicate_when_told(tmp_path: Path) -> None:
+    with serve_process("0", "--store-dir", str(tmp_path), "--duplicates", "refuse") as process:
+        port = listening_port(process)
+        assert main(["store", "127.0.0.1", str(port), str(INSTANCES / "01-CT.dcm")]) == 0
+        assert main(["store", "127.0.0.1", str(port), str(INSTANCES / "01-CT.dcm")]) == 1
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=TIMEOUT)
+        assert process.returncode == 0
+    assert len(list(tmp_path.iterdir())) == 1
+    assert ": 0x0111 " in out

@@ -266,6 +266,14 @@ def _error(command: str, error: BaseException) -> int:
     return EXIT_NO_ASSOCIATION
 
 
+async def _end(association: ClientAssociation) -> None:
+    """Abort an association still established (the command ended early), and wait for
+    its transport to close, whichever way it ends (the engine's ARTIM bounds the wait)."""
+    if association.is_established:
+        await association.abort()
+    await association.wait_closed()
+
+
 # --- echo -------------------------------------------------------------------------------
 
 
@@ -294,8 +302,7 @@ async def _echo(options: ClientOptions, repeat: int) -> int:
                 status = EXIT_FAILURE_STATUS
         await association.release()
     finally:
-        if association.is_established:
-            await association.abort()
+        await _end(association)
     return status
 
 
@@ -429,8 +436,7 @@ async def _store(
     except AssociationError as error:
         ended.append(error)
     finally:
-        if association.is_established:
-            await association.abort()
+        await _end(association)
         progress.finish()
     print(tally.summary(), flush=True)
     if ended:
