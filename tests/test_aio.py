@@ -8,10 +8,11 @@ Each test runs its own event loop (``run``), bounded in time; peers are dimsekit
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pytest
 from pydicom.dataset import Dataset
@@ -527,3 +528,66 @@ def test_an_idle_association_is_aborted_at_the_idle_timeout() -> None:
                 await association.echo()
 
     run(main())
+
+
+def test_a_large_data_set_goes_to_a_temporary_file_closed_once_answered() -> None:
+    """Beyond the memory budget a data set goes to a file as it comes; a handler that is
+    not a streaming one gets it as a file region, readable while it runs."""
+    seen: list[bytes] = []
+
+    async def keep(event: aio.StoreRequested) -> int:
+        assert event.target is None
+        data_set = event.request.data_set
+        assert data_set is not None and data_set.is_file
+        seen.append(data_set.to_bytes())
+        return 0
+
+    big = instance(1)
+    big.add_new("PixelData", "OB", bytes(range(256)) * 4096)  # 1 MiB
+
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            await association.store(big)
+
+    run(served(aio.Handlers(store=keep), body, memory_budget=1000))
+    (received,) = seen
+    assert received == dk.DataSetPayload(big).to_bytes(ExplicitVRLittleEndian)
+
+
+def test_a_data_set_that_cannot_be_kept_aborts(tmp_path: Any) -> None:
+    class Full:
+        """A streaming handler whose disk fills once the data set is under way."""
+
+        async def __call__(self, event: aio.StoreRequested) -> int:
+            raise AssertionError("never called: the data set never completes")
+
+        def begin(
+            self, request: dk.CStoreRequest, context: dk.AcceptedContext, peer: aio.Peer
+        ) -> aio.StoreTarget:
+            handler = self
+
+            class Target:
+                file: IO[bytes] = FullFile()
+
+                def abandon(self) -> None:
+                    handler.abandoned = True
+
+            return Target()
+
+        abandoned = False
+
+    class FullFile(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise OSError(28, "No space left on device")
+
+    full = Full()
+    big = instance(1)
+    big.add_new("PixelData", "OB", bytes(1 << 20))
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, contexts=storage_contexts())
+        with pytest.raises(aio.AssociationAbortedError, match="by the peer"):
+            await association.store(big)
+
+    run(served(aio.Handlers(store=full), body, memory_budget=0))
+    assert full.abandoned

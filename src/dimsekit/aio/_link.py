@@ -94,7 +94,12 @@ class Link(asyncio.Protocol):
         self.step()  # an acceptor's ARTIM runs from the start (PS3.8 9.2, AE-5)
 
     def data_received(self, data: bytes) -> None:
-        self.engine.receive_data(data, now=self._loop.time())
+        try:
+            self.engine.receive_data(data, now=self._loop.time())
+        except OSError as error:  # a received data set's file could not be written
+            self.log.error("cannot keep what the peer sends (%s): aborting", error)
+            self.abort()
+            return
         self.step()
 
     def eof_received(self) -> bool:
