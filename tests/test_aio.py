@@ -11,17 +11,18 @@ import asyncio
 import io
 import logging
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import IO, Any, TypeVar
 
 import pytest
-from pydicom.dataset import Dataset
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
 from dimsekit import aio
 
-from .helpers import CT, INSTANCE
+from .helpers import CT, INSTANCE, make_certificates
 from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor
 
 _T = TypeVar("_T")
@@ -591,3 +592,63 @@ def test_a_data_set_that_cannot_be_kept_aborts(tmp_path: Any) -> None:
 
     run(served(aio.Handlers(store=full), body, memory_budget=0))
     assert full.abandoned
+
+
+def test_a_release_never_answered_aborts_at_the_release_timeout() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer)
+        await peer.expect(dk.ReleaseRequested)  # and never answers
+        await peer.expect(dk.Aborted)
+        await peer.closed()
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, release_timeout=0.2)
+        with pytest.raises(aio.AssociationAbortedError, match="release_timeout"):
+            await association.release()
+        assert association.engine.state is dk.State.STA1
+
+    scripted(script, body)
+
+
+def test_a_dicom_file_is_sent_from_disk_and_stored_as_the_same_data_set(tmp_path: Any) -> None:
+    sent = tmp_path / "sent.dcm"
+    image = instance(3)
+    image.add_new("PixelData", "OB", bytes(range(256)) * 300)
+    image.file_meta = FileMetaDataset()
+    image.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    image.save_as(sent, enforce_file_format=True)
+    received = tmp_path / "received"
+
+    async def body(address: tuple[str, int]) -> dk.CStoreResponse:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            return await association.store(sent)
+
+    handlers = aio.Handlers(store=aio.StoreToDirectory(received))
+    assert run(served(handlers, body, memory_budget=4096)).status == 0x0000
+    original, kept = aio.read_part10(sent), aio.read_part10(received / f"{INSTANCE}.3.dcm")
+    assert kept.payload().to_bytes() == original.payload().to_bytes()
+    assert kept.transfer_syntax == ExplicitVRLittleEndian
+
+
+def test_tls_both_ends(tmp_path: Any) -> None:
+    """PS3.15 B.1: the same exchange over TLS, the client checking the server's
+    certificate (an IP subject alternative name) against its own CA."""
+    ca, certificate, key = make_certificates(tmp_path)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(certificate, key)
+    client_side = ssl.create_default_context(cafile=str(ca))
+
+    async def body(address: tuple[str, int]) -> tuple[int, object]:
+        async with aio.connect(*address, ssl=client_side) as association:
+            response = await association.echo()
+            return response.status, association.transport.get_extra_info("peercert")
+
+    status, peer_certificate = run(served(aio.Handlers(), body, ssl=server_side))
+    assert status == 0 and peer_certificate
+    plain = ssl.create_default_context()  # without our CA: the server is not trusted
+
+    async def untrusted(address: tuple[str, int]) -> None:
+        with pytest.raises(aio.AssociationError, match="certificate verify failed"):
+            await aio.connect(*address, ssl=plain)
+
+    run(served(aio.Handlers(), untrusted, ssl=server_side))
