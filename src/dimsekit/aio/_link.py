@@ -72,15 +72,15 @@ class Link(asyncio.Protocol):
         on_event: Callable[[AssociationEvent], None],
         log: AssociationLog,
     ) -> None:
-        self.engine = engine
-        self.log = log
+        self.engine: Association = engine
+        self.log: AssociationLog = log
         self._on_event = on_event
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._armed: float | None = None
         self._writable: asyncio.Future[None] | None = None
-        self.send_lock = asyncio.Lock()
+        self.send_lock: asyncio.Lock = asyncio.Lock()
         """Held while a message is sent (:meth:`send_locked`)."""
         self.closed: asyncio.Future[None] = self._loop.create_future()
         """Done when the transport has closed (either side)."""

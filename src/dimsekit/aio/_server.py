@@ -104,7 +104,7 @@ class ServerAssociation(Link):
     def __init__(self, server: Server) -> None:
         self._server = server
         server.counted += 1
-        self.number = server.counted
+        self.number: int = server.counted
         loop = asyncio.get_running_loop()
         engine = Association(
             Role.ACCEPTOR,
@@ -121,13 +121,13 @@ class ServerAssociation(Link):
         log = AssociationLog(LOGGER, {"association": self.number, "peer": "?"})
         super().__init__(engine, self.on_event, log)
         self.address: tuple[str, int] = ("?", 0)
-        self.peer = Peer(
+        self.peer: Peer = Peer(
             address=self.address,
             calling_ae_title="",
             called_ae_title="",
             association_id=self.number,
         )
-        self.answering = Answering(self, server.handlers, self.peer)
+        self.answering: Answering = Answering(self, server.handlers, self.peer)
         self._releasing: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -252,8 +252,8 @@ class Server:
         self.response_timeout = response_timeout
         self.memory_budget = memory_budget
         self.operations_policy = operations_policy
-        self.counted = 0
-        self.served = 0
+        self.counted: int = 0
+        self.served: int = 0
         """Associations whose transport has closed."""
         self.live: set[ServerAssociation] = set()
         self._served_changed = asyncio.Event()
