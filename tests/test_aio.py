@@ -8,6 +8,7 @@ Each test runs its own event loop (``run``), bounded in time; peers are dimsekit
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import logging
 import socket
@@ -31,9 +32,14 @@ LIMIT = 20.0  # seconds any one test may take
 
 def run(coroutine: Coroutine[Any, Any, _T]) -> _T:
     """Run ``coroutine`` in a new loop, bounded in time; every other task must be done at
-    the end (nothing left running)."""
+    the end (nothing left running), and nothing may have reached the loop's exception
+    handler (a callback that raised, a task whose exception nobody retrieved)."""
+    unhandled: list[dict[str, Any]] = []
 
     async def bounded() -> _T:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: unhandled.append(context)
+        )
         async with asyncio.timeout(LIMIT):
             result = await coroutine
         await asyncio.sleep(0)
@@ -41,7 +47,10 @@ def run(coroutine: Coroutine[Any, Any, _T]) -> _T:
         assert not left, f"tasks left running: {left}"
         return result
 
-    return asyncio.run(bounded())
+    result = asyncio.run(bounded())
+    gc.collect()  # a task never retrieved says so when it goes
+    assert not unhandled, unhandled
+    return result
 
 
 def instance(number: int = 1, **values: object) -> Dataset:
@@ -652,3 +661,31 @@ def test_tls_both_ends(tmp_path: Any) -> None:
             await aio.connect(*address, ssl=plain)
 
     run(served(aio.Handlers(), untrusted, ssl=server_side))
+
+
+def test_an_abort_while_a_release_waits_for_a_handler_leaves_nothing_behind() -> None:
+    started: list[aio.StoreRequested] = []
+
+    async def slow(event: aio.StoreRequested) -> int:
+        started.append(event)
+        await asyncio.sleep(30)
+        return 0
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, contexts=storage_contexts())
+        store = asyncio.get_running_loop().create_task(association.store(instance()))
+        while not started:
+            await asyncio.sleep(0.01)
+        # the release waits for the handler on the server's side; we abort under it
+        release = asyncio.get_running_loop().create_task(
+            association.release(abandon_outstanding=True)
+        )
+        await asyncio.sleep(0.05)
+        assert not release.done()
+        await association.abort()
+        with pytest.raises(aio.AssociationError):
+            await store
+        with pytest.raises(aio.AssociationAbortedError):
+            await release
+
+    run(served(aio.Handlers(store=slow), body))

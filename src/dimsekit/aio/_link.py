@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from .._association.engine import (
     NEED_DATA,
+    Aborted,
     AbortRequest,
     Association,
     AssociationEvent,
@@ -35,6 +36,7 @@ from .._association.engine import (
 )
 from .._errors import LocalProtocolError
 from .._framing.pdata_send import Buffer
+from .._framing.pdus import AbortReason, AbortSource
 from ..messages import Message
 from ._errors import OperationEndedError
 
@@ -157,14 +159,18 @@ class Link(asyncio.Protocol):
         self.write(self.engine.send(event, now=self._loop.time()))
         self.step()
 
-    def abort(self) -> None:
-        """The service user's A-ABORT (PS3.8 7.3), where the state still allows one."""
+    def abort(self, why: str = "aborted by the local user") -> None:
+        """The service user's A-ABORT (PS3.8 7.3), where the state still allows one; the
+        owner is told as of any abort (an :class:`~dimsekit.Aborted` of ours, ``why``),
+        since the engine tells its user nothing of the user's own abort."""
         if self._transport is None or self._transport.is_closing():
             return
         try:
             self.send(AbortRequest())
         except LocalProtocolError:
             self.close()  # nothing left to abort: only the transport to close
+            return
+        self._on_event(Aborted(AbortSource.SERVICE_USER, AbortReason.NOT_SPECIFIED, False, why))
 
     def write(self, buffers: list[Buffer] | tuple[Buffer, ...]) -> None:
         transport = self._transport
@@ -207,11 +213,7 @@ class Link(asyncio.Protocol):
         except BaseException:
             pdus.close()  # the engine now knows whether the message is left unfinished
             if self.engine.poisoned:
-                self.log.warning(
-                    "%s left half sent: aborting the association (PS3.8 E.1)",
-                    type(message).__name__,
-                )
-                self.abort()
+                self.abort(f"{type(message).__name__} left half sent (PS3.8 E.1)")
             raise
         finally:
             self.step()

@@ -50,6 +50,7 @@ from .._association.operations import (
     UnexpectedResponse,
     WindowOverrun,
 )
+from .._errors import LocalProtocolError
 from .._framing.events import UndecodableMessage
 from .._framing.pdus import AAssociateAC
 from ..messages import VERIFICATION_SOP_CLASS
@@ -184,7 +185,7 @@ class ServerAssociation(Link):
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
             if event.which == "idle":
-                self.abort()  # nothing came or went for idle_timeout: the peer is gone
+                self.abort("nothing came or went for idle_timeout: the peer is gone")
         elif isinstance(event, ResponseReceived):
             log.debug("%s", event.response)
         else:
@@ -223,7 +224,10 @@ class ServerAssociation(Link):
         """Answer the peer's A-RELEASE-RQ once every request it made is answered (PS3.8
         7.2: the release is orderly)."""
         await self.answering.finished()
-        self.send(ReleaseResponse())
+        try:
+            self.send(ReleaseResponse())
+        except LocalProtocolError:  # the association went meanwhile (an abort)
+            return
         self.log.info("released")
 
 
@@ -292,9 +296,11 @@ class Server:
             self._server.close()
 
     def abort_all(self) -> None:
-        """Abort every association under way (PS3.8 7.3)."""
+        """Abort every association under way (PS3.8 7.3) and close its transport once
+        the A-ABORT is written (the server is going: it does not wait for ARTIM)."""
         for protocol in list(self.live):
-            protocol.abort()
+            protocol.abort("the server is closing")
+            protocol.close()
 
     async def wait_closed(self) -> None:
         """Wait until the listener and every association have closed."""
