@@ -55,10 +55,14 @@ class Answering:
         """Where the data set being received is written, once it left memory (messages
         never interleave, PS3.8 E.1: one at a time)."""
         self._target_failed = False
+        self._temporary: IO[bytes] | None = None
+        """The temporary file of the data set being received, once it left memory and no
+        streaming handler took it: closed once its request is answered."""
 
     def spill(self, context_id: int, command: Message | None) -> IO[bytes]:
         """The engine's spill factory: the streaming store handler's file for a C-STORE's
-        data set, a temporary file for anything else."""
+        data set, a temporary file for anything else (closed once the request is
+        answered: a handler that keeps a data set keeps its bytes, not its file)."""
         handler = self._handlers.store
         agreement = self._link.engine.agreement
         context = agreement.contexts.get(context_id) if agreement is not None else None
@@ -77,21 +81,28 @@ class Answering:
                     error,
                 )
                 self._target_failed = True
-        return tempfile.TemporaryFile()
+        self._temporary = tempfile.TemporaryFile()  # noqa: SIM115 (closed once answered)
+        return self._temporary
 
     def drop_target(self) -> None:
         """The data set being received will not be handed to a handler (its request was
         refused or undecodable, or the association ended): abandon its target."""
         target, self._target = self._target, None
+        temporary, self._temporary = self._temporary, None
         self._target_failed = False
         if target is not None:
             target.abandon()
+        if temporary is not None:
+            temporary.close()
 
     def request(self, event: RequestReceived) -> None:
         """A request of the peer's: answer it in a task of its own."""
         target, self._target = self._target, None
+        temporary, self._temporary = self._temporary, None
         failed, self._target_failed = self._target_failed, False
-        task = asyncio.get_running_loop().create_task(self._answer(event, target, failed))
+        task = asyncio.get_running_loop().create_task(
+            self._answer(event, target, failed, temporary)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -112,7 +123,11 @@ class Answering:
         self.drop_target()
 
     async def _answer(
-        self, event: RequestReceived, target: StoreTarget | None, failed: bool
+        self,
+        event: RequestReceived,
+        target: StoreTarget | None,
+        failed: bool,
+        temporary: IO[bytes] | None,
     ) -> None:
         operation = event.operation
         request = operation.request
@@ -129,6 +144,9 @@ class Answering:
         except Exception:
             link.log.exception("the handler of %s raised", type(request).__name__)
             status = PROCESSING_FAILURE
+        finally:
+            if temporary is not None:
+                temporary.close()
         response: Response = request.response(status=status)
         try:
             await link.send_message(operation.context_id, response)

@@ -18,9 +18,10 @@ Must not know: how a message or PDU is laid out, the rules of negotiation and op
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl as _ssl
 from collections.abc import Callable, Generator, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from pydicom.dataset import Dataset
 
@@ -79,13 +80,15 @@ from ._errors import (
 )
 from ._handlers import Handlers, Peer
 from ._link import LOGGER, AssociationLog, Link
+from ._part10 import Part10Instance, read_part10
 
 __all__ = ["ClientAssociation", "Connecting", "connect"]
 
 _RspT = TypeVar("_RspT", bound=Response)
 
-_Instance = Dataset
-"""What :meth:`ClientAssociation.store` sends: a data set."""
+_Instance: TypeAlias = Dataset | Part10Instance | str | os.PathLike[str]
+"""What :meth:`ClientAssociation.store` sends: a data set, a DICOM file read with
+:func:`~dimsekit.aio.read_part10`, or the path of one."""
 
 
 class ClientAssociation:
@@ -150,7 +153,15 @@ class ClientAssociation:
         whole, on a context accepted with the file's own transfer syntax).  The final
         response; with ``check``, a failure status raises :class:`~dimsekit.aio.StatusError`
         (a warning does not)."""
-        if True:
+        if isinstance(instance, str | os.PathLike):
+            instance = read_part10(instance)
+        if isinstance(instance, Part10Instance):
+            sop_class, sop_instance = instance.sop_class_uid, instance.sop_instance_uid
+            context = self.agreement.context_for(
+                sop_class, instance.transfer_syntax, scu="requestor"
+            )
+            payload = instance.payload()
+        else:
             sop_class, sop_instance = instance.SOPClassUID, instance.SOPInstanceUID
             meta = getattr(instance, "file_meta", None)
             syntax = getattr(meta, "TransferSyntaxUID", None)
@@ -203,6 +214,10 @@ class ClientAssociation:
                 except BaseException:
                     if self._waiting.get(message_id) is answer:
                         del self._waiting[message_id]
+                    if not answer.done():
+                        answer.cancel()
+                    elif not answer.cancelled():
+                        answer.exception()  # what ended it is what is raised here
                     raise
                 break
         response = await answer
@@ -212,13 +227,14 @@ class ClientAssociation:
 
     # --- the end ------------------------------------------------------------------------
 
-    async def release(self) -> None:
+    async def release(self, *, abandon_outstanding: bool = False) -> None:
         """A-RELEASE (PS3.8 7.2): refused (:class:`~dimsekit.LocalProtocolError`) while
-        operations are outstanding; waits for the peer's answer and the transport's
-        close (the release timeout aborts)."""
+        operations are outstanding, unless ``abandon_outstanding`` (they then end with
+        :class:`~dimsekit.aio.OperationEndedError`); waits for the peer's answer and the
+        transport's close (the release timeout aborts)."""
         if self._released.done() or self._ended is not None:
             return
-        self._link.send(ReleaseRequest())
+        self._link.send(ReleaseRequest(abandon_outstanding=abandon_outstanding))
         try:
             await self._released
         finally:
@@ -296,7 +312,7 @@ class ClientAssociation:
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
             if event.which == "idle":
-                self._link.abort()  # nothing came or went for idle_timeout
+                self._link.abort("nothing came or went for idle_timeout")
             elif event.which == "response" and event.operation is not None:
                 self._fail(event.operation.request.message_id, "its response did not come in time")
         elif isinstance(event, UnexpectedResponse):
