@@ -135,6 +135,26 @@ def aborting_peer() -> Iterator[int]:
         thread.join(TIMEOUT)
 
 
+@contextlib.contextmanager
+def closing_peer() -> Iterator[int]:
+    """A TCP server that closes each connection as soon as it accepts it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(TIMEOUT)
+
+    def run() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        listener.close()
+        thread.join(TIMEOUT)
+
+
 class Terminal(io.StringIO):
     """A stderr that says it is a terminal."""
 
@@ -246,6 +266,15 @@ def test_an_abort_exits_2_with_source_and_reason(capsys: pytest.CaptureFixture[s
     assert err.count("\n") == 1
     assert err.startswith("dimsekit echo: the association was aborted by the peer")
     assert "(source service provider, unrecognized pdu)" in err
+
+
+def test_a_peer_closing_at_once_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    # whether the close comes before the A-ASSOCIATE-RQ is sent or after, no hang
+    with closing_peer() as port:
+        assert main(["echo", "-ta", "5", "127.0.0.1", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "the transport connection closed" in err
 
 
 # --- store ------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .._association.engine import (
     AssociationEvent,
     CloseTransport,
     LocalEvent,
+    Role,
 )
 from .._errors import LocalProtocolError
 from .._framing.pdata_send import Buffer
@@ -87,6 +88,13 @@ class Link(asyncio.Protocol):
         self.closed: asyncio.Future[None] = self._loop.create_future()
         """Done when the transport has closed (either side)."""
         self._eof = False
+        self._began = engine.role is Role.ACCEPTOR
+        """Whether the engine has begun on this transport: an acceptor's from the start, a
+        requestor's once it sent its A-ASSOCIATE-RQ (before that it hears nothing)."""
+        self._closed_early = False
+        """The transport closed before the requestor's A-ASSOCIATE-RQ was sent (a TLS
+        peer refusing our certificate after the handshake, a server closing at once): the
+        engine hears of it once the RQ is sent, as the close of a connection requested."""
 
     # --- asyncio.Protocol ---------------------------------------------------------------
 
@@ -106,15 +114,13 @@ class Link(asyncio.Protocol):
 
     def eof_received(self) -> bool:
         self._eof = True
-        self.engine.receive_data(b"", now=self._loop.time())
-        self.step()
+        self._hear_close()
         return False  # asyncio closes the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._eof:
             self._eof = True
-            self.engine.receive_data(b"", now=self._loop.time())
-            self.step()
+            self._hear_close()
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -157,6 +163,18 @@ class Link(asyncio.Protocol):
         :class:`~dimsekit.LocalProtocolError` where the state refuses it, nothing
         changed."""
         self.write(self.engine.send(event, now=self._loop.time()))
+        self._began = True
+        if self._closed_early:
+            self._closed_early = False
+            self.engine.receive_data(b"", now=self._loop.time())
+        self.step()
+
+    def _hear_close(self) -> None:
+        """The transport closed: the engine hears it (Evt17), or will once it has begun."""
+        if not self._began:
+            self._closed_early = True
+            return
+        self.engine.receive_data(b"", now=self._loop.time())
         self.step()
 
     def abort(self, why: str = "aborted by the local user") -> None:
