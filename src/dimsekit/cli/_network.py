@@ -6,10 +6,12 @@ Owns: what each command does with its options (:class:`ClientOptions`,
 warning status included; 1: the peer answered a failure status; 2: no association, or it
 was rejected or aborted, or nothing could be sent); the files ``store`` sends (FILE and
 DIR arguments, directories scanned recursively, non-DICOM files skipped with a warning),
-the presentation contexts proposed for them (one per SOP class and transfer syntax of
-the files, an uncompressed one offered in the transfer syntaxes asked for), how many are
-sent at once; connect retries; the logging of ``dimsekit.aio`` to the terminal (``serve``:
-each line on stdout; ``echo`` and ``store``: only with ``--verbose``, on stderr).
+the presentation contexts proposed for them (for each SOP class, one in each transfer
+syntax of its files, whose data sets go from disk as they are, and for an uncompressed
+one, one in the transfer syntaxes asked for, to re-encode into where the peer takes only
+those), how many are sent at once; connect retries; the logging of ``dimsekit.aio`` to
+the terminal (``serve``: each line on stdout; ``echo`` and ``store``: only with
+``--verbose``, on stderr).
 
 Must not know: any rule of PS3.8 or PS3.7 (the engine's and :mod:`dimsekit.aio`'s), how
 the File Meta Information is laid out, how an instance is kept on disk.
