@@ -231,6 +231,23 @@ def test_echo_takes_dcmtk_spellings(server: ThreadServer) -> None:
     assert echo.context.transfer_syntax == IMPLICIT
 
 
+def test_propose_ts_takes_names_and_uids_in_order(server: ThreadServer) -> None:
+    port = server.start(syntaxes=(EXPLICIT, IMPLICIT))
+    assert main(["echo", "--propose-ts", f"{IMPLICIT}", "127.0.0.1", str(port)]) == 0
+    assert main(["echo", "--propose-ts", "big,explicit", "127.0.0.1", str(port)]) == 0
+    assert [echo.context.transfer_syntax for echo in server.echoes] == [IMPLICIT, EXPLICIT]
+
+
+@pytest.mark.parametrize("given", ["bogus", CT])
+def test_propose_ts_refuses_what_is_no_transfer_syntax(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["echo", "--propose-ts", f"explicit,{given}", "127.0.0.1", "11112"])
+    assert exited.value.code == 2
+    assert f"argument --propose-ts: {given!r} is no transfer syntax" in capsys.readouterr().err
+
+
 def test_echo_of_a_failure_status_exits_1(
     server: ThreadServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

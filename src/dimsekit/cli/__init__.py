@@ -27,7 +27,7 @@ from pydicom.uid import UID
 from .._association.negotiation import DEFAULT_MAX_PDU_LENGTH
 from .._errors import DimseError
 from .._model.payload import DataSetPayload
-from .._model.vr import us_problem
+from .._model.vr import UID_SYNTAX, us_problem
 from ._decode import FORMATS, DecodeOptions, Record, decode_file, record_status
 from ._describe import (
     describe_messages,
@@ -411,11 +411,13 @@ _SYNTAX_NAMES = {
 
 
 def _transfer_syntaxes(text: str) -> tuple[str, ...]:
-    """Transfer syntaxes by UID or name (explicit, implicit, big), comma-separated."""
+    """Transfer syntaxes by UID or name (explicit, implicit, big), comma-separated: a
+    UID pydicom knows must be a transfer syntax's, one it does not (private) is taken."""
     found = []
     for word in text.split(","):
         uid = _SYNTAX_NAMES.get(word.strip().lower(), word.strip())
-        if not UID(uid).is_valid or not UID(uid).is_transfer_syntax:
+        kind = UID(uid).type if UID_SYNTAX.fullmatch(uid) else None  # "" for a private one
+        if kind not in ("", "Transfer Syntax"):
             raise argparse.ArgumentTypeError(
                 f"{word!r} is no transfer syntax: give a UID or explicit, implicit, big"
             )
