@@ -1,0 +1,369 @@
+"""dimsekit as SCP (``dimsekit.aio.serve``) for DCMTK's echoscu and storescu and for
+pynetdicom as SCU, all started and stopped by the tests on 127.0.0.1.
+
+The server's store handler here is the test's own (:class:`Keeper`): it keeps what each
+C-STORE brought, its data set's bytes as received (``request.data_set``, in memory or,
+past the server's memory budget, in a file) and their SHA-256.  "Equal" is byte for
+byte: the data set received is the sent file's data set, the bytes after its File Meta
+Information (PS3.10 7.1).
+
+TODO(storage): once ``aio._storage.StoreToDirectory`` is on main, run the same scenarios
+with it as the handler and compare the Part 10 files it writes with those sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import socket
+import tracemalloc
+import warnings
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from pydicom.uid import UID, ExplicitVRLittleEndian
+from pynetdicom import AE, _config
+from pynetdicom.pdu_primitives import (
+    AsynchronousOperationsWindowNegotiation,
+    UserIdentityNegotiation,
+)
+
+import dimsekit as dk
+from dimsekit import aio
+
+from .aio_support import SYNTAXES, Part10, instances_in, run_process, sha256_chunks
+from .conftest import dcmtk
+from .instances import make_instance
+
+TIMEOUT = 60.0
+"""Every scenario is bounded: a hang fails the test, not the run."""
+
+STORESCU_PROPOSES = {"implicit": "-xi", "explicit": "-xe", "big": "-xb", "rle": "-xr"}
+"""The storescu option that proposes each transfer syntax (with the uncompressed ones)."""
+
+
+@attrs.frozen
+class Kept:
+    """What one C-STORE brought."""
+
+    sop_class: str
+    transfer_syntax: str
+    calling_ae_title: str
+    digest: str
+    data: bytes | None
+    """The data set's bytes, for one of at most 1 MiB."""
+    in_file: bool
+    """The server had put the data set in a file (it outgrew the memory budget)."""
+
+
+class Keeper:
+    """A store handler keeping what each C-STORE brought, by SOP Instance UID (a list:
+    a duplicate shows).  With ``gather``, each waits until that many stores are under way
+    at once (at most ``patience`` seconds), and ``peak`` says how many there were."""
+
+    def __init__(self, gather: int | None = None, patience: float = 30.0) -> None:
+        self.kept: dict[str, list[Kept]] = {}
+        self.gather = gather
+        self.patience = patience
+        self.under_way = 0
+        self.peak = 0
+        self._gathered = asyncio.Event()
+
+    async def __call__(self, event: aio.StoreRequested) -> int:
+        request = event.request
+        payload = request.data_set
+        assert payload is not None
+        small = len(payload) <= 1 << 20
+        self.kept.setdefault(request.affected_sop_instance_uid, []).append(
+            Kept(
+                sop_class=request.affected_sop_class_uid,
+                transfer_syntax=event.context.transfer_syntax,
+                calling_ae_title=event.peer.calling_ae_title,
+                digest=sha256_chunks(payload.chunks()),
+                data=b"".join(bytes(chunk) for chunk in payload.chunks()) if small else None,
+                in_file=payload.is_file,
+            )
+        )
+        if self.gather is not None:
+            self.under_way += 1
+            self.peak = max(self.peak, self.under_way)
+            if self.under_way >= self.gather:
+                self._gathered.set()
+            try:
+                await asyncio.wait_for(self._gathered.wait(), self.patience)
+            except TimeoutError:
+                pass
+            finally:
+                self.under_way -= 1
+        return 0x0000
+
+
+def write_files(directory: Path, syntax: UID, count: int | None = None) -> list[Part10]:
+    """Instances (of three SOP classes, or ``count`` Secondary Captures) saved in
+    ``syntax`` as Part 10 files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if count is None:
+        datasets = instances_in(syntax)
+    else:
+        datasets = [
+            make_instance(f"P{n}", "Many^At^Once", "1.2.826.0.1.3680043.8.498.3", "OT", n)
+            for n in range(1, count + 1)
+        ]
+    files = []
+    for number, dataset in enumerate(datasets, 1):
+        path = directory / f"{number:02d}.dcm"
+        dataset.save_as(path, enforce_file_format=True)
+        files.append(Part10.read(path))
+    return files
+
+
+def assert_received_as_sent(keeper: Keeper, files: list[Part10], calling: str) -> None:
+    """Each file's instance received once, on a context of the file's transfer syntax,
+    its data set the file's, byte for byte."""
+    assert set(keeper.kept) == {part10.sop_instance_uid for part10 in files}
+    for part10 in files:
+        (kept,) = keeper.kept[part10.sop_instance_uid]
+        assert kept.transfer_syntax == part10.transfer_syntax
+        assert kept.calling_ae_title == calling
+        assert kept.data == part10.data_set()
+
+
+def nodelay(link: Any) -> int:
+    """TCP_NODELAY of a server link's socket (asyncio sets it on TCP transports)."""
+    sock = link.transport.get_extra_info("socket")
+    value: int = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    return value
+
+
+def test_echoscu(tmp_path: Path) -> None:
+    """echoscu's C-ECHO answered; the server's socket has TCP_NODELAY set."""
+    seen: list[tuple[aio.EchoRequested, int]] = []
+    servers: list[aio.Server] = []
+
+    async def echo(event: aio.EchoRequested) -> int:
+        (link,) = [link for link in servers[0].live if link.address == event.peer.address]
+        seen.append((event, nodelay(link)))
+        return 0x0000
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, "DIMSEKIT-SCP", aio.Handlers(echo=echo)) as (
+            server
+        ):
+            servers.append(server)
+            result = await run_process(
+                dcmtk("echoscu"), "-v", "-aec", "DIMSEKIT-SCP", "127.0.0.1",
+                str(server.address[1]),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert status == 0, output
+    assert "Received Echo Response (Success)" in output
+    ((event, tcp_nodelay),) = seen
+    assert (event.peer.calling_ae_title, event.peer.called_ae_title) == ("ECHOSCU", "DIMSEKIT-SCP")
+    assert event.context.abstract_syntax == dk.VERIFICATION_SOP_CLASS
+    assert tcp_nodelay != 0
+
+
+@pytest.mark.parametrize("syntax", list(SYNTAXES))
+def test_storescu_in_each_transfer_syntax(syntax: str, tmp_path: Path) -> None:
+    """storescu sends files of three SOP classes in ``syntax`` to a server that accepts
+    that transfer syntax only."""
+    uid = SYNTAXES[syntax]
+    files = write_files(tmp_path / "sent", uid)
+    keeper = Keeper()
+    handlers = aio.Handlers(store=keeper)
+    policy = aio.policy_for(handlers, transfer_syntaxes=(uid,))
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
+            result = await run_process(
+                dcmtk("storescu"), "-R", STORESCU_PROPOSES[syntax], "127.0.0.1",
+                str(server.address[1]), *(str(part10.path) for part10 in files),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert status == 0, output
+    assert_received_as_sent(keeper, files, "STORESCU")
+
+
+def test_storescu_a_200_mib_instance(large_instance: Part10) -> None:
+    """storescu sends the 200 MiB file: the server holds at most its memory budget of the
+    data set (the rest goes to a file as it arrives: the Python memory allocated meanwhile
+    stays under 16 MiB), and the data set received is the file's (SHA-256)."""
+    keeper = Keeper()
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=keeper)) as server:
+            result = await run_process(
+                dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1]),
+                str(large_instance.path),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    tracemalloc.start()
+    try:
+        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert status == 0, output
+    (kept,) = keeper.kept[large_instance.sop_instance_uid]
+    assert kept.in_file
+    assert kept.transfer_syntax == large_instance.transfer_syntax
+    assert kept.digest == large_instance.digest()
+    assert peak < 16 << 20, f"{peak} bytes allocated at the peak"
+
+
+def test_a_data_set_put_in_a_file_is_closed_by_its_owner(tmp_path: Path) -> None:
+    """With a memory budget of 0 every data set goes to a file of the server's (the
+    handler here does not stream); that file is closed by its owner, not left to the
+    garbage collector (which says so with a ResourceWarning)."""
+    files = write_files(tmp_path / "sent", ExplicitVRLittleEndian)
+    keeper = Keeper()
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve(
+            "127.0.0.1", 0, handlers=aio.Handlers(store=keeper), memory_budget=0
+        ) as server:
+            result = await run_process(
+                dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1]),
+                *(str(part10.path) for part10 in files),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        gc.collect()
+    assert status == 0, output
+    assert all(kept[0].in_file for kept in keeper.kept.values())
+    assert_received_as_sent(keeper, files, "STORESCU")
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_fifty_storescu_at_once(tmp_path: Path) -> None:
+    """Fifty storescu processes, each with an instance of its own, against one server:
+    the handler holds each store until all fifty are under way (so the fifty
+    associations are open at once), then every instance is received, once."""
+    count = 50
+    files = write_files(tmp_path / "sent", ExplicitVRLittleEndian, count)
+    keeper = Keeper(gather=count)
+
+    async def scenario() -> tuple[list[tuple[int, str]], int]:
+        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=keeper)) as server:
+            port = str(server.address[1])
+            storescu = [dcmtk("storescu"), "-R", "127.0.0.1", port]
+            results = await asyncio.gather(
+                *(
+                    run_process(*storescu, "-aet", f"SCU{n}", str(part10.path))
+                    for n, part10 in enumerate(files)
+                )
+            )
+            await asyncio.wait_for(server.wait_served(count), 10)
+            return list(results), server.served
+
+    results, served = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert [status for status, _ in results] == [0] * count, [out for _, out in results]
+    assert served == count
+    assert keeper.peak == count
+    assert set(keeper.kept) == {part10.sop_instance_uid for part10 in files}
+    assert all(len(kept) == 1 for kept in keeper.kept.values())
+    assert {kept[0].calling_ae_title for kept in keeper.kept.values()} == {
+        f"SCU{n}" for n in range(count)
+    }
+    for part10 in files:
+        assert keeper.kept[part10.sop_instance_uid][0].data == part10.data_set()
+
+
+@attrs.frozen
+class PynetdicomRun:
+    established: bool
+    rejected: bool
+    statuses: list[int]
+    window: tuple[int, int] | None
+    identity_response: bytes | None
+
+
+def pynetdicom_stores(port: int, files: list[Part10], password: bytes) -> PynetdicomRun:
+    """pynetdicom associates proposing a user identity (username and passcode, a positive
+    response requested, PS3.7 D.3.3.7) and an asynchronous operations window of (8, 2)
+    (PS3.7 D.3.3.3), and sends ``files`` (their data sets as in the files:
+    ``STORE_SEND_CHUNKED_DATASET``)."""
+    ae = AE(ae_title="PYNETDICOM-SCU")
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 20
+    for part10 in files:
+        if part10.sop_class_uid not in {c.abstract_syntax for c in ae.requested_contexts}:
+            ae.add_requested_context(part10.sop_class_uid, [part10.transfer_syntax])
+    identity = UserIdentityNegotiation()
+    identity.user_identity_type = 2
+    identity.primary_field = b"alice"
+    identity.secondary_field = password
+    identity.positive_response_requested = True
+    window = AsynchronousOperationsWindowNegotiation()
+    window.maximum_number_operations_invoked = 8
+    window.maximum_number_operations_performed = 2
+    association = ae.associate(
+        "127.0.0.1", port, ae_title="DIMSEKIT-SCP", ext_neg=[identity, window]
+    )
+    if not association.is_established:
+        return PynetdicomRun(False, association.is_rejected, [], None, None)
+    try:
+        statuses = [int(association.send_c_store(part10.path).Status) for part10 in files]
+        answered = association.acceptor.user_identity
+        return PynetdicomRun(
+            True,
+            False,
+            statuses,
+            association.acceptor.asynchronous_operations,
+            None if answered is None else answered.server_response,
+        )
+    finally:
+        association.release()
+
+
+@pytest.mark.parametrize("password", [b"secret", b"wrong"])
+def test_pynetdicom_scu_with_user_identity_and_a_window(
+    password: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pynetdicom as SCU, in a thread: the server's user identity hook sees the 58H
+    sub-item and accepts (a positive response, zero length for a username and passcode,
+    PS3.7 D.3.3.7.2) or rejects the association; the window is answered (8, 1), the
+    server's (16, 1) lowered to the offer; the files are received as sent."""
+    monkeypatch.setattr(_config, "STORE_SEND_CHUNKED_DATASET", True)
+    files = write_files(tmp_path / "sent", ExplicitVRLittleEndian)
+    keeper = Keeper()
+    handlers = aio.Handlers(store=keeper)
+    identities: list[dk.UserIdentityRQ] = []
+
+    def check_identity(rq: dk.UserIdentityRQ) -> bool:
+        identities.append(rq)
+        return rq.primary_field == b"alice" and rq.secondary_field == b"secret"
+
+    policy = attrs.evolve(aio.policy_for(handlers), user_identity=check_identity)
+
+    async def scenario() -> PynetdicomRun:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
+            run = await asyncio.to_thread(pynetdicom_stores, server.address[1], files, password)
+            await server.wait_served(1)
+            return run
+
+    run = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    (identity,) = identities
+    assert (identity.user_identity_type, identity.positive_response_requested) == (2, True)
+    if password == b"wrong":
+        assert (run.established, run.rejected) == (False, True)
+        assert keeper.kept == {}
+        return
+    assert run.established
+    assert run.statuses == [0x0000] * len(files)
+    assert run.window == (8, 1)
+    assert run.identity_response == b""
+    assert_received_as_sent(keeper, files, "PYNETDICOM-SCU")
