@@ -134,6 +134,15 @@ class Answering:
             await link.send_message(operation.context_id, response)
         except DimseError as error:  # the association went meanwhile
             link.log.debug("%s not sent: %s", type(response).__name__, error)
+            return
+        link.log.info(
+            "%s Message ID %d%s: 0x%04X %s",
+            type(request).__name__,
+            request.message_id,
+            f" {request.affected_sop_instance_uid}" if isinstance(request, CStoreRequest) else "",
+            status,
+            response.status_meaning,
+        )
 
     async def _status(
         self,

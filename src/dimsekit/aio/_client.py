@@ -114,6 +114,11 @@ class ClientAssociation:
         return agreement
 
     @property
+    def transport(self) -> asyncio.Transport:
+        """The asyncio transport (its socket, its TLS peer certificate: ``get_extra_info``)."""
+        return self._link.transport
+
+    @property
     def engine(self) -> Association:
         """The association engine underneath (read its state; do not drive it)."""
         return self._engine
@@ -219,6 +224,10 @@ class ClientAssociation:
         finally:
             await self._link.closed
 
+    async def wait_closed(self) -> None:
+        """Wait until the transport has closed (either side closed it)."""
+        await self._link.closed
+
     async def abort(self) -> None:
         """A-ABORT (PS3.8 7.3) now, whatever is outstanding; waits for the transport to
         close (the peer closes it, or ARTIM does)."""
@@ -278,13 +287,17 @@ class ClientAssociation:
         elif isinstance(event, ReleaseRequested):
             if event.must_respond:
                 self._link.send(ReleaseResponse(abandon_outstanding=True))
+            if not event.collision:  # the peer released the association (PS3.8 7.2)
+                self._end(AssociationError("the peer released the association"))
         elif isinstance(event, OperationsUnfinished):
             for operation in event.operations:
                 if operation.ours:
                     self._fail(operation.request.message_id, "the association ended")
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
-            if event.which == "response" and event.operation is not None:
+            if event.which == "idle":
+                self._link.abort()  # nothing came or went for idle_timeout
+            elif event.which == "response" and event.operation is not None:
                 self._fail(event.operation.request.message_id, "its response did not come in time")
         elif isinstance(event, UnexpectedResponse):
             log.warning("%s", event.diagnostic)
@@ -305,8 +318,10 @@ class ClientAssociation:
         if not released and not self._released.done():
             self._released.set_exception(error)
             self._released.exception()  # retrieved: nobody may be waiting for it
-        for message_id in list(self._waiting):
-            self._fail(message_id, str(error))
+        waiting, self._waiting = self._waiting, {}
+        for answer in waiting.values():
+            if not answer.done():
+                answer.set_exception(error)
         if self.answering is not None:
             self.answering.cancel()
         self._wake()

@@ -3,12 +3,13 @@ sans-IO :class:`~dimsekit.Association`.
 
 Owns: :class:`Link`, an :class:`asyncio.Protocol` that hands the engine every byte read
 (``data_received``; ``b""`` at the end of the stream), writes every buffer the engine gives
-(each PDU in one ``writelines`` call, PS3.8 9.3.1), arms one timer at the engine's
+(whole PDUs, in one ``writelines`` call each time, PS3.8 9.3.1), arms one timer at the engine's
 :attr:`~dimsekit.Association.deadline` (``loop.call_at``, re-armed after each step, the
 loop's monotonic clock as the engine's ``now``), closes the transport when the engine says
 so, and hands each event to its owner (the client or the server) through ``on_event``;
 sending a whole DIMSE message (:meth:`Link.send_message`: one at a time, PS3.8 E.1;
-awaiting the transport's flow control after each PDU, so that memory stays bounded for
+whole PDUs written together up to :data:`WRITE_BATCH` bytes, awaiting the transport's
+flow control after each write, so that memory stays bounded for
 any size; a message left half sent by a cancelled task aborts the association); the
 logging of one association (one ``dimsekit.aio`` logger, a :class:`logging.LoggerAdapter`
 per link naming its association and peer).
@@ -41,6 +42,12 @@ __all__ = ["LOGGER", "AssociationLog", "Link"]
 
 LOGGER: Final = logging.getLogger("dimsekit.aio")
 """The one logger of the asyncio layer; each association logs through its own adapter."""
+
+
+WRITE_BATCH: Final = 1 << 18
+"""How many bytes of a message's PDUs go to the transport in one write: whole PDUs, never
+a part of one, so that a small message (a command and its data set) is one system call
+and a large one a few per megabyte."""
 
 
 class AssociationLog(logging.LoggerAdapter[logging.Logger]):
@@ -84,6 +91,7 @@ class Link(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        self.step()  # an acceptor's ARTIM runs from the start (PS3.8 9.2, AE-5)
 
     def data_received(self, data: bytes) -> None:
         self.engine.receive_data(data, now=self._loop.time())
@@ -174,15 +182,23 @@ class Link(asyncio.Protocol):
     async def send_locked(self, context_id: int, message: Message) -> None:
         """:meth:`send_message`, :attr:`send_lock` held by the caller."""
         pdus = self.engine.send_message(context_id, message, now=self._loop.time())
+        batch: list[Buffer] = []
+        size = 0
         try:
             for buffers in pdus:
-                self.write(buffers)
+                batch += buffers
+                size += sum(map(len, buffers))
+                if size < WRITE_BATCH:
+                    continue
+                self.write(batch)
+                batch, size = [], 0
                 if self._writable is not None and not self._writable.done():
                     await self._writable
                 if self.closed.done():
                     raise OperationEndedError(
                         f"the transport closed while {type(message).__name__} was sent"
                     )
+            self.write(batch)
         except BaseException:
             pdus.close()  # the engine now knows whether the message is left unfinished
             if self.engine.poisoned:

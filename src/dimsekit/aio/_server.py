@@ -4,7 +4,7 @@ Owns: :func:`serve` and :class:`Server` (many associations at once, each its own
 and :class:`~dimsekit.aio._link.Link`; TLS by the caller's :class:`ssl.SSLContext`); the
 policy a server negotiates with when the caller gives none (:func:`policy_for`: the
 services it has handlers for); the life of one accepted association
-(:class:`_Accepted`): its A-ASSOCIATE-RQ answered by the policy (:func:`~dimsekit.answer`),
+(:class:`ServerAssociation`): its A-ASSOCIATE-RQ answered by the policy (:func:`~dimsekit.answer`),
 its requests answered by :class:`~dimsekit.aio._answering.Answering`, a release answered
 once every request taken is answered, everything of it stopped when it ends; a log line
 for each association and each operation (logger ``dimsekit.aio``, INFO).
@@ -52,13 +52,13 @@ from .._association.operations import (
 )
 from .._framing.events import UndecodableMessage
 from .._framing.pdus import AAssociateAC
-from ..messages import VERIFICATION_SOP_CLASS, CStoreRequest
+from ..messages import VERIFICATION_SOP_CLASS
 from ._answering import Answering
 from ._errors import abort_words, reject_words
 from ._handlers import Handlers, Peer
 from ._link import LOGGER, AssociationLog, Link
 
-__all__ = ["DEFAULT_MEMORY_BUDGET", "Server", "policy_for", "serve"]
+__all__ = ["DEFAULT_MEMORY_BUDGET", "Server", "ServerAssociation", "policy_for", "serve"]
 
 DEFAULT_MEMORY_BUDGET: Final = 1 << 20
 """How much of a received data set a server keeps in memory before it goes to a file
@@ -97,9 +97,9 @@ def policy_for(
     )
 
 
-class _Accepted(Link):
-    """One association the server accepted the transport of: its link, and what it does
-    with each event."""
+class ServerAssociation(Link):
+    """One association a :class:`Server` accepted the transport of (:attr:`Server.associations`):
+    its engine, transport and :attr:`peer`, and what it does with each event."""
 
     def __init__(self, server: Server) -> None:
         self._server = server
@@ -149,15 +149,6 @@ class _Accepted(Link):
     def on_event(self, event: AssociationEvent) -> None:
         log = self.log
         if isinstance(event, RequestReceived):
-            request = event.operation.request
-            log.info(
-                "%s Message ID %s%s",
-                type(request).__name__,
-                request.message_id,
-                f" {request.affected_sop_instance_uid}"
-                if isinstance(request, CStoreRequest)
-                else "",
-            )
             self.answering.request(event)
         elif isinstance(event, AssociationRequested):
             self._requested(event)
@@ -192,6 +183,8 @@ class _Accepted(Link):
             log.warning("ended with %d operations unfinished", len(event.operations))
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
+            if event.which == "idle":
+                self.abort()  # nothing came or went for idle_timeout: the peer is gone
         elif isinstance(event, ResponseReceived):
             log.debug("%s", event.response)
         else:
@@ -231,6 +224,7 @@ class _Accepted(Link):
         7.2: the release is orderly)."""
         await self.answering.finished()
         self.send(ReleaseResponse())
+        self.log.info("released")
 
 
 class Server:
@@ -261,9 +255,14 @@ class Server:
         self.counted = 0
         self.served = 0
         """Associations whose transport has closed."""
-        self.live: set[_Accepted] = set()
+        self.live: set[ServerAssociation] = set()
         self._served_changed = asyncio.Event()
         self._server: asyncio.Server | None = None
+
+    @property
+    def associations(self) -> tuple[ServerAssociation, ...]:
+        """The associations under way, in the order they came."""
+        return tuple(sorted(self.live, key=lambda association: association.number))
 
     @property
     def address(self) -> tuple[str, int]:
@@ -272,7 +271,7 @@ class Server:
         name = self._server.sockets[0].getsockname()
         return str(name[0]), int(name[1])
 
-    def ended(self, protocol: _Accepted) -> None:
+    def ended(self, protocol: ServerAssociation) -> None:
         self.live.discard(protocol)
         self.served += 1
         self._served_changed.set()
@@ -321,7 +320,7 @@ class Server:
     ) -> None:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: _Accepted(self), host, port, ssl=ssl, backlog=backlog
+            lambda: ServerAssociation(self), host, port, ssl=ssl, backlog=backlog
         )
 
 
@@ -340,16 +339,21 @@ async def serve(
     response_timeout: float | None = None,
     memory_budget: int | None = DEFAULT_MEMORY_BUDGET,
     operations_policy: OperationsPolicy | None = None,
+    max_pdu_length: int = DEFAULT_MAX_PDU_LENGTH,
+    async_window: tuple[int, int] = (16, 1),
     backlog: int = 100,
 ) -> Server:
     """Listen on ``host``:``port`` (0: any free port, :attr:`Server.address` tells) and
     answer every association: its RQ by ``policy`` (by default :func:`policy_for` the
-    ``handlers``, answering to ``ae_title`` or, with None, to any called AE title), its
+    ``handlers``, answering to ``ae_title`` or, with None, to any called AE title, with
+    ``max_pdu_length`` and ``async_window``), its
     requests by ``handlers`` (by default: C-ECHO only).  TLS (PS3.15 B.1) with ``ssl``.
     A received data set beyond ``memory_budget`` bytes goes to a file as it arrives."""
     handlers = handlers or Handlers()
     if policy is None:
-        policy = policy_for(handlers, ae_title=ae_title)
+        policy = policy_for(
+            handlers, ae_title=ae_title, max_pdu_length=max_pdu_length, async_window=async_window
+        )
     server = Server(
         handlers,
         policy,

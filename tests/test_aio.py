@@ -1,0 +1,529 @@
+"""The asyncio layer (``dimsekit.aio``) on 127.0.0.1: connect, serve, echo, store, the
+window, timeouts, aborts, release, and that nothing is left running.
+
+Each test runs its own event loop (``run``), bounded in time; peers are dimsekit's own
+``serve`` or the scripted peer of tests/scripted_peer.py (the engine over a socket).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import pytest
+from pydicom.dataset import Dataset
+from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+import dimsekit as dk
+from dimsekit import aio
+
+from .helpers import CT, INSTANCE
+from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor
+
+_T = TypeVar("_T")
+LIMIT = 20.0  # seconds any one test may take
+
+
+def run(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run ``coroutine`` in a new loop, bounded in time; every other task must be done at
+    the end (nothing left running)."""
+
+    async def bounded() -> _T:
+        async with asyncio.timeout(LIMIT):
+            result = await coroutine
+        await asyncio.sleep(0)
+        left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        assert not left, f"tasks left running: {left}"
+        return result
+
+    return asyncio.run(bounded())
+
+
+def instance(number: int = 1, **values: object) -> Dataset:
+    data_set = Dataset()
+    data_set.SOPClassUID = CT
+    data_set.SOPInstanceUID = f"{INSTANCE}.{number}"
+    data_set.PatientName = "DOE^JANE"
+    data_set.PatientID = f"P{number}"
+    for keyword, value in values.items():
+        setattr(data_set, keyword, value)
+    return data_set
+
+
+class Kept:
+    """A store handler that keeps what it is given, answering ``status``, after ``delay``
+    seconds (a function of the instance's number, for answers out of order)."""
+
+    def __init__(self, status: int = 0x0000, delay: Callable[[int], float] | None = None) -> None:
+        self.status = status
+        self.delay = delay
+        self.events: list[aio.StoreRequested] = []
+        self.running = 0
+        self.most = 0
+        self.answered: list[str] = []
+        """The SOP Instance UIDs in the order they were answered."""
+
+    async def __call__(self, event: aio.StoreRequested) -> int:
+        self.events.append(event)
+        self.running += 1
+        self.most = max(self.most, self.running)
+        try:
+            if self.delay is not None:
+                number = int(str(event.request.affected_sop_instance_uid).rsplit(".", 1)[1])
+                await asyncio.sleep(self.delay(number))
+        finally:
+            self.running -= 1
+        self.answered.append(str(event.request.affected_sop_instance_uid))
+        return self.status
+
+
+def storage_contexts(*syntaxes: str) -> list[dk.ProposedContext | str]:
+    return [
+        dk.VERIFICATION_SOP_CLASS,
+        dk.ProposedContext(
+            abstract_syntax=CT, transfer_syntaxes=syntaxes or (ExplicitVRLittleEndian,)
+        ),
+    ]
+
+
+async def served(
+    handlers: aio.Handlers, body: Callable[[tuple[str, int]], Awaitable[_T]], **options: Any
+) -> _T:
+    server = await aio.serve("127.0.0.1", 0, handlers=handlers, **options)
+    async with server:
+        return await body(server.address)
+
+
+# --- echo and store against dimsekit's own server ---------------------------------------------
+
+
+def test_echo_returns_the_typed_final_response() -> None:
+    async def body(address: tuple[str, int]) -> dk.CEchoResponse:
+        async with aio.connect(*address) as association:
+            return await association.echo()
+
+    response = run(served(aio.Handlers(), body))
+    assert isinstance(response, dk.CEchoResponse)
+    assert response.status == 0x0000 and response.message_id_being_responded_to == 1
+
+
+@pytest.mark.parametrize(
+    "syntax", [ImplicitVRLittleEndian, ExplicitVRLittleEndian, ExplicitVRBigEndian]
+)
+def test_store_sends_the_data_set_in_the_accepted_transfer_syntax(syntax: str) -> None:
+    kept = Kept()
+
+    async def body(address: tuple[str, int]) -> dk.CStoreResponse:
+        async with aio.connect(*address, contexts=storage_contexts(syntax)) as association:
+            return await association.store(instance(7))
+
+    response = run(served(aio.Handlers(store=kept), body))
+    assert response.status == 0x0000
+    assert response.affected_sop_instance_uid == f"{INSTANCE}.7"
+    (event,) = kept.events
+    assert event.context.transfer_syntax == syntax
+    received = event.request.data_set
+    assert received is not None
+    decoded = received.to_dataset(syntax)
+    assert decoded.PatientName == "DOE^JANE" and decoded.SOPInstanceUID == f"{INSTANCE}.7"
+
+
+@pytest.mark.parametrize("window", [1, 3, 0])
+def test_stores_at_once_are_held_at_the_window_and_paired_out_of_order(window: int) -> None:
+    """Ten stores at once: at most ``window`` outstanding (0: unlimited, as many as asked),
+    the later answered first, each response paired with its own request."""
+    kept = Kept(delay=lambda number: 0.002 * (10 - number))
+
+    async def body(address: tuple[str, int]) -> list[dk.CStoreResponse]:
+        async with aio.connect(
+            *address,
+            contexts=storage_contexts(),
+            async_window=None if window == 1 else (window, 1),
+        ) as association:
+            agreed = association.agreement.max_operations_invoked
+            assert agreed == window
+            return await asyncio.gather(*(association.store(instance(n)) for n in range(10)))
+
+    responses = run(served(aio.Handlers(store=kept), body, async_window=(0, 0)))
+    assert [r.affected_sop_instance_uid for r in responses] == [
+        f"{INSTANCE}.{n}" for n in range(10)
+    ]
+    assert kept.most == (window or 10)
+    received = [str(e.request.affected_sop_instance_uid) for e in kept.events]
+    assert received == [f"{INSTANCE}.{n}" for n in range(10)]
+    # with a window, later ones were answered first; one at a time, in order
+    assert (kept.answered == received) == (window == 1)
+
+
+def test_check_raises_a_status_error_for_a_failure_and_not_for_a_warning() -> None:
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            kept.status = 0xB000  # a warning: Coercion of data elements
+            warned = await association.store(instance(1), check=True)
+            assert warned.status == 0xB000
+            kept.status = 0xA700
+            unchecked = await association.store(instance(2))
+            assert unchecked.status == 0xA700
+            with pytest.raises(
+                aio.StatusError, match=r"0xA700 \(failure\): Refused: Out of Resources"
+            ) as raised:
+                await association.store(instance(3), check=True)
+            assert isinstance(raised.value.response, dk.CStoreResponse)
+
+    kept = Kept()
+    run(served(aio.Handlers(store=kept), body))
+
+
+def test_a_handler_that_raises_answers_processing_failure() -> None:
+    async def broken(event: aio.StoreRequested) -> int:
+        raise RuntimeError("disk on fire")
+
+    async def body(address: tuple[str, int]) -> dk.CStoreResponse:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            return await association.store(instance())
+
+    assert run(served(aio.Handlers(store=broken), body)).status == 0x0110
+
+
+def test_a_service_without_a_handler_is_not_accepted() -> None:
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            with pytest.raises(dk.ContextNotAgreedError, match="rejected"):
+                await association.store(instance())
+            assert (await association.echo()).status == 0x0000
+
+    run(served(aio.Handlers(), body))
+
+
+def test_a_rejection_says_why_in_words() -> None:
+    async def body(address: tuple[str, int]) -> None:
+        with pytest.raises(aio.AssociationRejectedError, match="called ae title not recognized"):
+            await aio.connect(*address, called_ae_title="ELSEWHERE")
+
+    run(served(aio.Handlers(), body, ae_title="STORESCP"))
+
+
+def test_a_refused_connection_is_an_association_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nobody listens there once it is closed
+
+    async def body() -> None:
+        with pytest.raises(aio.AssociationError, match=f"cannot connect to 127.0.0.1:{port}"):
+            await aio.connect("127.0.0.1", port)
+
+    run(body())
+
+
+def test_tcp_nodelay_is_on_for_both_ends() -> None:
+    seen: list[int] = []
+
+    async def echo(event: aio.EchoRequested) -> int:
+        return 0
+
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address) as association:
+            await association.echo()
+            sock = association.transport.get_extra_info("socket")
+            seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            (accepted,) = server_holder[0].associations
+            sock = accepted.transport.get_extra_info("socket")
+            seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    server_holder: list[aio.Server] = []
+
+    async def main() -> None:
+        server = await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(echo=echo))
+        server_holder.append(server)
+        async with server:
+            await body(server.address)
+
+    run(main())
+    assert seen == [1, 1]
+
+
+# --- a scripted peer: what real peers do on a bad day -------------------------------------------
+
+
+def scripted(
+    script: Callable[[ScriptedConnection], Awaitable[None]],
+    body: Callable[[tuple[str, int]], Awaitable[_T]],
+) -> _T:
+    async def main() -> _T:
+        async with scripted_acceptor(script) as address:
+            return await body(address)
+
+    return run(main())
+
+
+def test_a_peer_abort_fails_the_outstanding_operation_with_source_and_reason(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer)
+        await peer.expect(dk.RequestReceived)
+        peer.send(dk.AbortRequest())
+        await peer.closed()
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address)
+        with pytest.raises(aio.AssociationAbortedError, match="aborted by the peer") as raised:
+            await association.echo()
+        assert raised.value.by_peer and raised.value.source == dk.AbortSource.SERVICE_USER
+        await association.abort()  # nothing left to abort: returns at once
+        assert association.engine.state is dk.State.STA1
+
+    with caplog.at_level(logging.WARNING, logger="dimsekit.aio"):
+        scripted(script, body)
+    (line,) = [r for r in caplog.records if "aborted" in r.getMessage()]
+    assert "source service user" in line.getMessage()
+    assert getattr(line, "association", None) is not None and getattr(line, "peer", "").startswith(
+        "127.0.0.1:"
+    )
+
+
+def test_a_provider_abort_is_worded_with_its_reason() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer)
+        peer.raw(bytes([0x07, 0, 0, 0, 0, 4, 0, 0, 2, 2]))  # A-ABORT, provider, unexpected PDU
+        await peer.closed()
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address)
+        await association.wait_closed()
+        with pytest.raises(
+            aio.AssociationAbortedError, match=r"source service provider, unexpected pdu"
+        ):
+            await association.echo()
+
+    scripted(script, body)
+
+
+def test_a_peer_that_vanishes_mid_operation_leaves_nothing_behind() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer)
+        await peer.expect(dk.RequestReceived)
+        peer.vanish()
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address)
+        with pytest.raises(aio.AssociationAbortedError, match="transport"):
+            await association.echo()
+        assert association.transport.is_closing()
+
+    scripted(script, body)
+
+
+def test_a_peer_that_never_answers_the_rq_is_aborted_at_the_request_timeout() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await peer.expect(dk.AssociationRequested)
+        await peer.closed(timeout=10)  # silent until we close
+
+    async def body(address: tuple[str, int]) -> None:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(aio.AssociationAbortedError, match="request"):
+            await aio.connect(*address, request_timeout=0.2)
+        assert asyncio.get_running_loop().time() - started < 5
+
+    scripted(script, body)
+
+
+def test_a_response_that_never_comes_aborts_at_the_response_timeout() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer)
+        await peer.expect(dk.RequestReceived)
+        await peer.expect(dk.Aborted)  # ours
+        await peer.closed()
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, response_timeout=0.2)
+        with pytest.raises(aio.OperationEndedError, match="did not come in time"):
+            await association.echo()
+        await association.wait_closed()
+        assert association.engine.state is dk.State.STA1
+
+    scripted(script, body)
+
+
+def test_a_release_collision_ends_released_on_both_sides() -> None:
+    """Both ask at once (PS3.8 7.2.2): the peer sends its A-RELEASE-RQ as ours goes."""
+
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer)
+        peer.reading.clear()  # ours is on its way, not read yet
+        await asyncio.sleep(0.2)
+        peer.send(dk.ReleaseRequest())  # the acceptor asks too, before reading ours
+        peer.reading.set()
+        requested = await peer.expect(dk.ReleaseRequested)
+        assert requested.collision
+        released = await peer.expect(dk.Released)
+        assert released.must_respond
+        peer.send(dk.ReleaseResponse())
+        await peer.closed()
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address)
+        await association.release()
+        assert association.engine.state is dk.State.STA1
+
+    scripted(script, body)
+
+
+def test_cancelling_a_store_half_sent_aborts_the_association() -> None:
+    """The peer stops reading: the message stalls in flow control; cancelling its task
+    aborts (a message is never left half sent, PS3.8 E.1)."""
+
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer, abstract_syntaxes={CT: [ExplicitVRLittleEndian]})
+        peer.reading.clear()  # read nothing more until told
+        await peer.closed(timeout=15)
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, contexts=storage_contexts())
+        big = instance(1)
+        big.add_new("PixelData", "OB", bytes(32 << 20))  # far beyond any socket buffer
+        task = asyncio.get_running_loop().create_task(association.store(big))
+        await asyncio.sleep(0.3)  # the socket buffers fill; the store waits on flow control
+        assert not task.done()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert association.engine.poisoned
+        assert association.engine.state in (dk.State.STA13, dk.State.STA1)
+        association.transport.abort()  # the stalled peer would never read our A-ABORT
+
+    scripted(script, body)
+
+
+# --- the server's side ------------------------------------------------------------------------
+
+
+def test_a_release_is_answered_once_the_requests_taken_are_answered() -> None:
+    """The peer sends its A-RELEASE-RQ while our handler still runs: the C-STORE response
+    goes first (P-DATA in Sta8, PS3.8 AR-7), then the A-RELEASE-RP."""
+
+    async def body(address: tuple[str, int]) -> list[object]:
+        requestor = dk.Association(dk.Role.REQUESTOR, now=0.0)
+        reader, writer = await asyncio.open_connection(*address)
+        rq = dk.propose(calling_ae_title="SCU", called_ae_title="ANY", contexts=storage_contexts())
+        writer.writelines(requestor.send(dk.AssociateRequest(rq), now=0.0))
+        events: list[object] = []
+
+        async def until(kind: type) -> None:
+            while not any(isinstance(e, kind) for e in events):
+                requestor.receive_data(await reader.read(65536), now=0.0)
+                events.extend(requestor.events())
+
+        await until(dk.AssociationAccepted)
+        context = requestor.agreement.context_for(CT)  # type: ignore[union-attr]
+        for buffers in requestor.send_message(
+            context.context_id,
+            dk.CStoreRequest(
+                message_id=1,
+                affected_sop_class_uid=CT,
+                affected_sop_instance_uid=f"{INSTANCE}.1",
+                data_set=instance(1),
+            ),
+            now=0.0,
+        ):
+            writer.writelines(buffers)
+        # the release goes at once, the operation outstanding: abandoned on our side
+        writer.writelines(requestor.send(dk.ReleaseRequest(abandon_outstanding=True), now=0.0))
+        await until(dk.Released)
+        writer.close()
+        await writer.wait_closed()
+        return events
+
+    kept = Kept(delay=lambda number: 0.1)
+    events = run(served(aio.Handlers(store=kept), body))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("ResponseReceived") < kinds.index("Released"), kinds
+
+
+def test_fifty_associations_at_once_none_lost() -> None:
+    kept = Kept(delay=lambda number: 0.01)
+
+    async def one(address: tuple[str, int], number: int) -> dk.CStoreResponse:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            return await association.store(instance(number))
+
+    async def body(address: tuple[str, int]) -> list[dk.CStoreResponse]:
+        return await asyncio.gather(*(one(address, n) for n in range(50)))
+
+    responses = run(served(aio.Handlers(store=kept), body))
+    assert all(r.status == 0 for r in responses)
+    assert sorted(str(e.request.affected_sop_instance_uid) for e in kept.events) == sorted(
+        f"{INSTANCE}.{n}" for n in range(50)
+    )
+    assert kept.most > 1  # they were under way at once
+
+
+def test_closing_a_server_aborts_what_is_under_way_and_leaves_nothing_running() -> None:
+    started = []
+
+    async def slow(event: aio.StoreRequested) -> int:
+        started.append(event)
+        await asyncio.sleep(30)
+        return 0
+
+    async def main() -> None:
+        server = await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=slow))
+        association = await aio.connect(*server.address, contexts=storage_contexts())
+        store = asyncio.get_running_loop().create_task(association.store(instance()))
+        while not started:
+            await asyncio.sleep(0.01)
+        async with server:
+            pass  # closed, its associations aborted
+        with pytest.raises(aio.AssociationAbortedError, match="by the peer"):
+            await store
+        await association.wait_closed()
+        assert not server.associations
+
+    run(main())
+
+
+def test_the_server_logs_a_line_per_association_and_per_operation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, calling_ae_title="MODALITY", called_ae_title="PACS") as a:
+            await a.echo()
+            await a.echo()
+
+    with caplog.at_level(logging.INFO, logger="dimsekit.aio"):
+        run(served(aio.Handlers(), body))
+    lines = [r.getMessage() for r in caplog.records]
+    assert sum("association MODALITY -> PACS: accepted 1 of 1" in line for line in lines) == 1
+    assert (
+        sum("CEchoRequest Message ID" in line and "0x0000 Success" in line for line in lines) == 2
+    )
+    assert sum(line.endswith("released") for line in lines) == 1
+
+
+def test_a_peer_that_connects_and_says_nothing_is_closed_by_artim() -> None:
+    async def main() -> None:
+        server = await aio.serve("127.0.0.1", 0, artim_timeout=0.2)
+        async with server:
+            reader, writer = await asyncio.open_connection(*server.address)
+            assert await reader.read() == b""  # closed on us, nothing sent
+            writer.close()
+            await writer.wait_closed()
+            await server.wait_served(1)
+
+    run(main())
+
+
+def test_an_idle_association_is_aborted_at_the_idle_timeout() -> None:
+    async def main() -> None:
+        server = await aio.serve("127.0.0.1", 0, idle_timeout=0.2)
+        async with server:
+            association = await aio.connect(*server.address)
+            await association.echo()
+            await association.wait_closed()  # the server gave up on us
+            with pytest.raises(aio.AssociationAbortedError, match="by the peer"):
+                await association.echo()
+
+    run(main())
