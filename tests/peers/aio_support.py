@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shutil
+import socket
 import struct
 import subprocess
 import warnings
@@ -290,6 +291,14 @@ class PduRelay:
             pass
         finally:
             writer.close()
+
+
+def nodelay(transport: asyncio.BaseTransport) -> int:
+    """TCP_NODELAY of a transport's socket (asyncio sets it on TCP transports; under TLS
+    the socket is the TCP one beneath)."""
+    sock = transport.get_extra_info("socket")
+    value: int = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    return value
 
 
 # --- clients run from within the event loop --------------------------------------------

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import socket
 import tracemalloc
 import warnings
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -33,7 +31,7 @@ from pynetdicom.pdu_primitives import (
 import dimsekit as dk
 from dimsekit import aio
 
-from .aio_support import SYNTAXES, Part10, instances_in, run_process, sha256_chunks
+from .aio_support import SYNTAXES, Part10, instances_in, nodelay, run_process, sha256_chunks
 from .conftest import dcmtk
 from .instances import make_instance
 
@@ -130,21 +128,18 @@ def assert_received_as_sent(keeper: Keeper, files: list[Part10], calling: str) -
         assert kept.data == part10.data_set()
 
 
-def nodelay(link: Any) -> int:
-    """TCP_NODELAY of a server link's socket (asyncio sets it on TCP transports)."""
-    sock = link.transport.get_extra_info("socket")
-    value: int = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
-    return value
-
-
 def test_echoscu(tmp_path: Path) -> None:
     """echoscu's C-ECHO answered; the server's socket has TCP_NODELAY set."""
     seen: list[tuple[aio.EchoRequested, int]] = []
     servers: list[aio.Server] = []
 
     async def echo(event: aio.EchoRequested) -> int:
-        (link,) = [link for link in servers[0].live if link.address == event.peer.address]
-        seen.append((event, nodelay(link)))
+        (association,) = [
+            association
+            for association in servers[0].associations
+            if association.peer.association_id == event.peer.association_id
+        ]
+        seen.append((event, nodelay(association.transport)))
         return 0x0000
 
     async def scenario() -> tuple[int, str]:

@@ -31,6 +31,7 @@ from .aio_support import (
     PduRelay,
     encoded,
     instances_in,
+    nodelay,
     read_back,
     without_meta,
 )
@@ -92,14 +93,16 @@ def assert_stored_as_sent(directory: Path, sent: list[Dataset], syntax: str) -> 
 def test_echo(
     peer: str, storescp: StartPeer, pynetdicom_store_scp: StartPeer, tmp_path: Path
 ) -> None:
+    """C-ECHO (PS3.7 9.1.5) answered with success; the client's socket has TCP_NODELAY."""
     port = start_peer(peer, storescp, pynetdicom_store_scp, tmp_path / "in", pdu=None)
 
-    async def scenario() -> dk.CEchoResponse:
+    async def scenario() -> tuple[dk.CEchoResponse, int]:
         async with aio.connect("127.0.0.1", port) as association:
             assert association.agreement.contexts[1].abstract_syntax == dk.VERIFICATION_SOP_CLASS
-            return await association.echo(check=True)
+            return await association.echo(check=True), nodelay(association.transport)
 
-    response = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    response, tcp_nodelay = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert tcp_nodelay != 0  # the client's socket: no Nagle delay on small PDUs
     assert int(response.status) == 0x0000
     assert response.message_id_being_responded_to == 1
 

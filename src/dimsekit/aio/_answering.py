@@ -7,7 +7,9 @@ one), the handler it is given to (:class:`~dimsekit.aio.Handlers`), the response
 with the status the handler returns (0110H, processing failure, when the handler raises;
 0211H, unrecognized operation, for a service without a handler: PS3.7 C.5); the spill
 factory that lets a streaming store handler take a large data set as it arrives, and the
-targets it must abandon when a data set will never complete.
+targets it must abandon when a data set will never complete; the temporary file it gives
+a request's data set otherwise (closed with the request's payload, or when the request
+will never be handed over).
 
 Must not know: sockets, the engine's states, what a handler does.
 """
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import weakref
 from typing import IO, Final
 
 from .._association.negotiation import AcceptedContext
 from .._association.operations import RequestReceived
 from .._errors import DimseError
-from ..messages import CEchoRequest, CStoreRequest, Message, Response
+from ..messages import CEchoRequest, CStoreRequest, Message, Request, Response
 from ._handlers import (
     EchoRequested,
     Handlers,
@@ -55,6 +58,10 @@ class Answering:
         """Where the data set being received is written, once it left memory (messages
         never interleave, PS3.8 E.1: one at a time)."""
         self._target_failed = False
+        self._spilled: IO[bytes] | None = None
+        """The temporary file of ours the request being received has its data set in
+        (for a handler that does not stream): closed once that request's payload is
+        gone, or at once if it will never be handed over."""
 
     def spill(self, context_id: int, command: Message | None) -> IO[bytes]:
         """The engine's spill factory: the streaming store handler's file for a C-STORE's
@@ -77,7 +84,11 @@ class Answering:
                     error,
                 )
                 self._target_failed = True
-        return tempfile.TemporaryFile()
+        spilled = tempfile.TemporaryFile()  # noqa: SIM115 (closed by its owner: _spilled)
+        if isinstance(command, Request):
+            self._close_spilled()
+            self._spilled = spilled
+        return spilled
 
     def drop_target(self) -> None:
         """The data set being received will not be handed to a handler (its request was
@@ -86,11 +97,24 @@ class Answering:
         self._target_failed = False
         if target is not None:
             target.abandon()
+        self._close_spilled()
+
+    def _close_spilled(self) -> None:
+        spilled, self._spilled = self._spilled, None
+        if spilled is not None:
+            spilled.close()
 
     def request(self, event: RequestReceived) -> None:
         """A request of the peer's: answer it in a task of its own."""
         target, self._target = self._target, None
         failed, self._target_failed = self._target_failed, False
+        spilled, self._spilled = self._spilled, None
+        if spilled is not None:
+            payload = getattr(event.operation.request, "data_set", None)
+            if payload is not None:
+                weakref.finalize(payload, spilled.close)  # the payload reads from it
+            else:
+                spilled.close()
         task = asyncio.get_running_loop().create_task(self._answer(event, target, failed))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
