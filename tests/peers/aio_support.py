@@ -33,7 +33,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
-from dimsekit import DataSetPayload
+from dimsekit import DataSetPayload, aio
 
 from .instances import make_instance
 
@@ -163,6 +163,95 @@ def write_large_instance(path: Path, pixel_bytes: int = LARGE_PIXEL_BYTES) -> Pa
         for index in range(pixel_bytes // CHUNK):
             handle.write(index.to_bytes(8, "little") + pattern[8:])
     return Part10.read(path)
+
+
+# --- what a server of the tests keeps ---------------------------------------------------
+
+
+@attrs.frozen
+class Kept:
+    """What one C-STORE brought."""
+
+    sop_class: str
+    transfer_syntax: str
+    calling_ae_title: str
+    digest: str
+    data: bytes | None
+    """The data set's bytes, for one of at most 1 MiB."""
+    in_file: bool
+    """The server had put the data set in a file (it outgrew the memory budget)."""
+
+
+class Keeper:
+    """A store handler keeping what each C-STORE brought, by SOP Instance UID (a list:
+    a duplicate shows).  With ``gather``, each waits until that many stores are under way
+    at once (at most ``patience`` seconds), and ``peak`` says how many there were."""
+
+    def __init__(self, gather: int | None = None, patience: float = 30.0) -> None:
+        self.kept: dict[str, list[Kept]] = {}
+        self.gather = gather
+        self.patience = patience
+        self.under_way = 0
+        self.peak = 0
+        self._gathered = asyncio.Event()
+
+    async def __call__(self, event: aio.StoreRequested) -> int:
+        request = event.request
+        payload = request.data_set
+        assert payload is not None
+        small = len(payload) <= 1 << 20
+        self.kept.setdefault(request.affected_sop_instance_uid, []).append(
+            Kept(
+                sop_class=request.affected_sop_class_uid,
+                transfer_syntax=event.context.transfer_syntax,
+                calling_ae_title=event.peer.calling_ae_title,
+                digest=sha256_chunks(payload.chunks()),
+                data=b"".join(bytes(chunk) for chunk in payload.chunks()) if small else None,
+                in_file=payload.is_file,
+            )
+        )
+        if self.gather is not None:
+            self.under_way += 1
+            self.peak = max(self.peak, self.under_way)
+            if self.under_way >= self.gather:
+                self._gathered.set()
+            try:
+                await asyncio.wait_for(self._gathered.wait(), self.patience)
+            except TimeoutError:
+                pass
+            finally:
+                self.under_way -= 1
+        return 0x0000
+
+
+def write_files(directory: Path, syntax: UID, count: int | None = None) -> list[Part10]:
+    """Instances (of three SOP classes, or ``count`` Secondary Captures) saved in
+    ``syntax`` as Part 10 files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if count is None:
+        datasets = instances_in(syntax)
+    else:
+        datasets = [
+            make_instance(f"P{n}", "Many^At^Once", "1.2.826.0.1.3680043.8.498.3", "OT", n)
+            for n in range(1, count + 1)
+        ]
+    files = []
+    for number, dataset in enumerate(datasets, 1):
+        path = directory / f"{number:02d}.dcm"
+        dataset.save_as(path, enforce_file_format=True)
+        files.append(Part10.read(path))
+    return files
+
+
+def assert_received_as_sent(keeper: Keeper, files: list[Part10], calling: str) -> None:
+    """Each file's instance received once, on a context of the file's transfer syntax,
+    its data set the file's, byte for byte."""
+    assert set(keeper.kept) == {part10.sop_instance_uid for part10 in files}
+    for part10 in files:
+        (kept,) = keeper.kept[part10.sop_instance_uid]
+        assert kept.transfer_syntax == part10.transfer_syntax
+        assert kept.calling_ae_title == calling
+        assert kept.data == part10.data_set()
 
 
 # --- TLS -------------------------------------------------------------------------------
