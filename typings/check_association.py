@@ -3,7 +3,7 @@ return, the operations' events typed by what they carry, and the mistakes refuse
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from typing import Any, assert_type
 
 from pydicom.uid import UID
@@ -40,7 +40,7 @@ def engine_verbs(association: Association) -> None:
     assert_type(association.outstanding_peers, Mapping[int, Operation])
     assert_type(association.operations_policy, OperationsPolicy)
     echo = CEchoRequest(message_id=association.next_message_id())
-    assert_type(association.send_message(1, echo, now=0.0), Iterator[PDUBuffers])
+    assert_type(association.send_message(1, echo, now=0.0), Generator[PDUBuffers, None, None])
     assert_type(association.next_event(), AssociationEvent | NeedData)
     written = association.send(ReleaseRequest(abandon_outstanding=True), now=1.0)
     assert_type(written, list[bytes | memoryview])

@@ -11,6 +11,8 @@ nothing else.
 - ``_server``: :func:`serve` and :class:`Server` (the acceptor);
 - ``_answering``: the peer's requests answered by the handlers, for both;
 - ``_handlers``: the contract between a server and its handlers;
+- ``_storage``: the ready storage handler, each instance a file in a directory;
+- ``_part10``: DICOM Part 10 files, read to be sent and written when received;
 - ``_errors``: the errors of the asyncio layer.
 """
 
@@ -21,8 +23,12 @@ from ._errors import __all__ as _errors_all
 from ._handlers import *  # noqa: F403 (re-exports its __all__)
 from ._handlers import __all__ as _handlers_all
 from ._link import LOGGER, AssociationLog
+from ._part10 import *  # noqa: F403 (re-exports its __all__)
+from ._part10 import __all__ as _part10_all
 from ._server import *  # noqa: F403 (re-exports its __all__)
 from ._server import __all__ as _server_all
+from ._storage import *  # noqa: F403 (re-exports its __all__)
+from ._storage import __all__ as _storage_all
 
 __all__ = [
     "LOGGER",
@@ -30,5 +36,7 @@ __all__ = [
     *_client_all,
     *_errors_all,
     *_handlers_all,
+    *_part10_all,
     *_server_all,
+    *_storage_all,
 ]

@@ -18,9 +18,10 @@ Must not know: how a message or PDU is laid out, the rules of negotiation and op
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl as _ssl
 from collections.abc import Callable, Generator, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from pydicom.dataset import Dataset
 
@@ -79,13 +80,15 @@ from ._errors import (
 )
 from ._handlers import Handlers, Peer
 from ._link import LOGGER, AssociationLog, Link
+from ._part10 import Part10Instance, read_part10
 
 __all__ = ["ClientAssociation", "Connecting", "connect"]
 
 _RspT = TypeVar("_RspT", bound=Response)
 
-_Instance = Dataset
-"""What :meth:`ClientAssociation.store` sends: a data set."""
+_Instance: TypeAlias = Dataset | Part10Instance | str | os.PathLike[str]
+"""What :meth:`ClientAssociation.store` sends: a data set, a DICOM file read with
+:func:`~dimsekit.aio.read_part10`, or the path of one."""
 
 
 class ClientAssociation:
@@ -150,7 +153,15 @@ class ClientAssociation:
         whole, on a context accepted with the file's own transfer syntax).  The final
         response; with ``check``, a failure status raises :class:`~dimsekit.aio.StatusError`
         (a warning does not)."""
-        if True:
+        if isinstance(instance, str | os.PathLike):
+            instance = read_part10(instance)
+        if isinstance(instance, Part10Instance):
+            sop_class, sop_instance = instance.sop_class_uid, instance.sop_instance_uid
+            context = self.agreement.context_for(
+                sop_class, instance.transfer_syntax, scu="requestor"
+            )
+            payload = instance.payload()
+        else:
             sop_class, sop_instance = instance.SOPClassUID, instance.SOPInstanceUID
             meta = getattr(instance, "file_meta", None)
             syntax = getattr(meta, "TransferSyntaxUID", None)
