@@ -7,8 +7,9 @@ past the server's memory budget, in a file) and their SHA-256.  "Equal" is byte 
 byte: the data set received is the sent file's data set, the bytes after its File Meta
 Information (PS3.10 7.1).
 
-TODO(storage): once ``aio._storage.StoreToDirectory`` is on main, run the same scenarios
-with it as the handler and compare the Part 10 files it writes with those sent.
+The same scenarios run with the ready handler, :class:`~dimsekit.aio.StoreToDirectory`:
+the Part 10 files it writes hold the data sets sent, byte for byte, under a File Meta
+Information naming the sent instance's SOP class and instance and its transfer syntax.
 """
 
 from __future__ import annotations
@@ -283,3 +284,103 @@ def test_pynetdicom_scu_with_user_identity_and_a_window(
     assert run.window == (8, 1)
     assert run.identity_response == b""
     assert_received_as_sent(keeper, files, "PYNETDICOM-SCU")
+
+
+# --- into StoreToDirectory --------------------------------------------------------------
+
+
+def assert_written_as_sent(directory: Path, files: list[Part10]) -> None:
+    """StoreToDirectory wrote one file per instance sent (no other, no partial one left),
+    its File Meta Information naming the instance and transfer syntax sent, its data set
+    the sent file's, byte for byte (read here, not by ``read_part10``)."""
+    written = {path.name: Part10.read(path) for path in directory.iterdir()}
+    assert sorted(written) == sorted(aio.safe_file_name(p.sop_instance_uid) for p in files)
+    for part10 in files:
+        stored = written[aio.safe_file_name(part10.sop_instance_uid)]
+        assert (stored.sop_class_uid, stored.sop_instance_uid, stored.transfer_syntax) == (
+            part10.sop_class_uid,
+            part10.sop_instance_uid,
+            part10.transfer_syntax,
+        )
+        assert stored.data_set() == part10.data_set()
+
+
+@pytest.mark.parametrize("syntax", list(SYNTAXES))
+def test_storescu_into_store_to_directory(syntax: str, tmp_path: Path) -> None:
+    uid = SYNTAXES[syntax]
+    files = write_files(tmp_path / "sent", uid)
+    directory = tmp_path / "stored"
+    handlers = aio.Handlers(
+        store=aio.StoreToDirectory(directory, duplicates=aio.DuplicatePolicy.KEEP_BOTH)
+    )
+    policy = aio.policy_for(handlers, transfer_syntaxes=(uid,))
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
+            result = await run_process(
+                dcmtk("storescu"), "-R", STORESCU_PROPOSES[syntax], "127.0.0.1",
+                str(server.address[1]), *(str(part10.path) for part10 in files),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert status == 0, output
+    assert_written_as_sent(directory, files)
+
+
+def test_storescu_a_200_mib_instance_into_store_to_directory(
+    large_instance: Part10, tmp_path: Path
+) -> None:
+    """Streamed to its file as it arrives (the Python memory allocated meanwhile stays
+    under 16 MiB); the file's data set is the sent one's (SHA-256)."""
+    directory = tmp_path / "stored"
+    handlers = aio.Handlers(store=aio.StoreToDirectory(directory))
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers) as server:
+            result = await run_process(
+                dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1]),
+                str(large_instance.path),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    tracemalloc.start()
+    try:
+        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert status == 0, output
+    (path,) = directory.iterdir()
+    stored = Part10.read(path)
+    assert path.name == aio.safe_file_name(large_instance.sop_instance_uid)
+    assert stored.transfer_syntax == large_instance.transfer_syntax
+    assert stored.digest() == large_instance.digest()
+    assert peak < 16 << 20, f"{peak} bytes allocated at the peak"
+
+
+def test_fifty_storescu_at_once_into_store_to_directory(tmp_path: Path) -> None:
+    """Fifty storescu processes started at once, each with an instance of its own: fifty
+    files, one per instance (a duplicate would be kept beside: KEEP_BOTH)."""
+    count = 50
+    files = write_files(tmp_path / "sent", ExplicitVRLittleEndian, count)
+    directory = tmp_path / "stored"
+    handlers = aio.Handlers(
+        store=aio.StoreToDirectory(directory, duplicates=aio.DuplicatePolicy.KEEP_BOTH)
+    )
+
+    async def scenario() -> tuple[list[tuple[int, str]], int]:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers) as server:
+            storescu = [dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1])]
+            results = await asyncio.gather(
+                *(run_process(*storescu, str(part10.path)) for part10 in files)
+            )
+            await asyncio.wait_for(server.wait_served(count), 10)
+            return list(results), server.served
+
+    results, served = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert [status for status, _ in results] == [0] * count, [out for _, out in results]
+    assert served == count
+    assert_written_as_sent(directory, files)

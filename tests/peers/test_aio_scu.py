@@ -34,6 +34,7 @@ from .aio_support import (
     nodelay,
     read_back,
     without_meta,
+    write_files,
 )
 from .instances import SOP_CLASSES
 
@@ -140,6 +141,40 @@ def test_store_in_each_transfer_syntax(
     assert_stored_as_sent(directory, sent, uid)
 
 
+@pytest.mark.parametrize("syntax", list(SYNTAXES))
+@pytest.mark.parametrize("peer", PEERS)
+def test_store_files_in_each_transfer_syntax(
+    peer: str,
+    syntax: str,
+    storescp: StartPeer,
+    pynetdicom_store_scp: StartPeer,
+    tmp_path: Path,
+) -> None:
+    """``store`` of Part 10 files in ``syntax``: each data set sent as it is in its file
+    (on a context of the file's transfer syntax), and stored so."""
+    uid = SYNTAXES[syntax]
+    directory = tmp_path / "in"
+    port = start_peer(peer, storescp, pynetdicom_store_scp, directory, pdu=None)
+    sent = write_files(tmp_path / "sent", uid)
+
+    async def scenario() -> list[int]:
+        async with aio.connect("127.0.0.1", port, contexts=contexts_in(uid)) as association:
+            return [
+                int((await association.store(part10.path, check=True)).status) for part10 in sent
+            ]
+
+    assert asyncio.run(asyncio.wait_for(scenario(), TIMEOUT)) == [0x0000] * len(sent)
+    files = received(directory)
+    assert set(files) == {part10.sop_instance_uid for part10 in sent}
+    for part10 in sent:
+        (stored,) = files[part10.sop_instance_uid]
+        assert (stored.transfer_syntax, stored.sop_class_uid) == (
+            part10.transfer_syntax,
+            part10.sop_class_uid,
+        )
+        assert stored.data_set() == part10.data_set()
+
+
 @pytest.mark.parametrize("peer", PEERS)
 def test_store_at_a_maximum_pdu_length_of_4096(
     peer: str, storescp: StartPeer, pynetdicom_store_scp: StartPeer, tmp_path: Path
@@ -237,32 +272,18 @@ def test_store_a_200_mib_instance_from_disk(
     tmp_path: Path,
     large_instance: Part10,
 ) -> None:
-    """The data set of a 200 MiB file sent from disk (never read whole: the Python
-    memory allocated meanwhile stays under 16 MiB), stored equal (SHA-256).
-
-    TODO(storage): once ``ClientAssociation.store`` takes a path (``aio._part10``), send
-    ``large_instance.path`` with ``store`` itself rather than ``invoke`` with a file
-    payload."""
+    """``store`` of a 200 MiB file: its data set sent from disk (never read whole: the
+    Python memory allocated meanwhile stays under 16 MiB), stored equal (SHA-256)."""
     directory = tmp_path / "in"
     port = start_peer(peer, storescp, pynetdicom_store_scp, directory, pdu=None)
-    sop_class = UID(SOP_CLASSES["OT"])
+    sop_class = large_instance.sop_class_uid
     syntax = large_instance.transfer_syntax
 
     async def scenario() -> int:
         contexts = [dk.ProposedContext(abstract_syntax=sop_class, transfer_syntaxes=[syntax])]
         async with aio.connect("127.0.0.1", port, contexts=contexts) as association:
-            context = association.agreement.context_for(sop_class, syntax, scu="requestor")
-            payload = dk.DataSetPayload.from_file(large_instance.path, offset=large_instance.offset)
-            response = await association.invoke(
-                context.context_id,
-                lambda message_id: dk.CStoreRequest(
-                    message_id=message_id,
-                    affected_sop_class_uid=sop_class,
-                    affected_sop_instance_uid=large_instance.sop_instance_uid,
-                    data_set=payload,
-                ),
-                check=True,
-            )
+            response = await association.store(large_instance.path, check=True)
+            assert response.affected_sop_instance_uid == large_instance.sop_instance_uid
             return int(response.status)
 
     tracemalloc.start()
