@@ -300,3 +300,31 @@ def test_store_a_200_mib_instance_from_disk(
         large_instance.offset
     )
     assert part10.digest() == large_instance.digest()
+
+
+@pytest.mark.parametrize("peer", PEERS)
+def test_stores_at_once_held_at_the_window_the_peer_answered(
+    peer: str, storescp: StartPeer, pynetdicom_store_scp: StartPeer, tmp_path: Path
+) -> None:
+    """Nine stores started together on an association that proposed a window of (8, 1)
+    (PS3.7 D.3.3.3): the peer answers no window (storescp) or its own, and the client
+    holds the calls beyond it; every store is answered and stored."""
+    directory = tmp_path / "in"
+    port = start_peer(peer, storescp, pynetdicom_store_scp, directory, pdu=None)
+    sent = [
+        dataset for first in (1, 4, 7) for dataset in instances_in(ExplicitVRLittleEndian, first)
+    ]
+
+    async def scenario() -> tuple[list[int], int]:
+        async with aio.connect(
+            "127.0.0.1", port, contexts=contexts_in(ExplicitVRLittleEndian), async_window=(8, 1)
+        ) as association:
+            responses = await asyncio.gather(
+                *(association.store(dataset, check=True) for dataset in sent)
+            )
+            return [int(r.status) for r in responses], association.agreement.max_operations_invoked
+
+    statuses, window = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert statuses == [0x0000] * len(sent)
+    assert window == 1  # neither peer performs operations asynchronously
+    assert_stored_as_sent(directory, sent, ExplicitVRLittleEndian)
