@@ -2,8 +2,10 @@
 classes and transfer syntaxes, one of 200 MiB written to disk), what "the data set
 received equals the data set sent" means for them (the bytes after the File Meta
 Information of a Part 10 file, PS3.10 7.1, compared whole or by SHA-256 in chunks), the
-certificates of the TLS tests (made with the ``openssl`` command line), and a relay
-that records the PDUs passing through it (their types and lengths, PS3.8 9.3.1).
+certificates of the TLS tests (made with the ``openssl`` command line), a relay that
+records the PDUs passing through it (their types and lengths, PS3.8 9.3.1), the store
+handler of the tests' servers (:class:`Keeper`), TCP_NODELAY of a transport, and DICOM
+clients run from within the event loop that a server of ours answers on.
 
 Helpers only: the fixtures are in ``conftest.py``, the scenarios in ``test_aio_*.py``.
 """
@@ -35,7 +37,7 @@ from pydicom.uid import (
 
 from dimsekit import DataSetPayload, aio
 
-from .instances import make_instance
+from .instances import ROOT, make_instance
 
 SYNTAXES: Final = {
     "implicit": ImplicitVRLittleEndian,
@@ -62,10 +64,8 @@ def instances_in(syntax: UID, first: int = 1) -> list[Dataset]:
     made = []
     for offset, modality in enumerate(MODALITIES):
         number = first + offset
-        dataset = make_instance(
-            f"PAT{number}", "Aio^Test", f"{UID('1.2.826.0.1.3680043.8.498.1')}.{number}",
-            modality, number,
-        )  # fmt: skip
+        study = f"{ROOT}1.{number}"
+        dataset = make_instance(f"PAT{number}", "Aio^Test", study, modality, number)
         if syntax.is_compressed:
             dataset.compress(syntax)
         else:
@@ -153,7 +153,7 @@ def write_large_instance(path: Path, pixel_bytes: int = LARGE_PIXEL_BYTES) -> Pa
     side = int((pixel_bytes // 2) ** 0.5)
     if side * side * 2 != pixel_bytes or pixel_bytes % CHUNK:
         raise ValueError(f"{pixel_bytes} bytes are not a square of 16-bit pixels in MiB")
-    dataset = make_instance("BIG", "Large^Instance", "1.2.826.0.1.3680043.8.498.2", "OT", 99)
+    dataset = make_instance("BIG", "Large^Instance", f"{ROOT}2", "OT", 99)
     del dataset.PixelData
     dataset.Rows = dataset.Columns = side
     dataset.save_as(path, enforce_file_format=True)
@@ -232,8 +232,7 @@ def write_files(directory: Path, syntax: UID, count: int | None = None) -> list[
         datasets = instances_in(syntax)
     else:
         datasets = [
-            make_instance(f"P{n}", "Many^At^Once", "1.2.826.0.1.3680043.8.498.3", "OT", n)
-            for n in range(1, count + 1)
+            make_instance(f"P{n}", "Many^At^Once", f"{ROOT}3", "OT", n) for n in range(1, count + 1)
         ]
     files = []
     for number, dataset in enumerate(datasets, 1):
