@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -179,3 +180,71 @@ def test_echoscu_and_storescu_to_serve(certificates: Certificates, tmp_path: Pat
     assert client_name == "client"
     assert tcp_nodelay != 0
     assert_received_as_sent(keeper, files, "STORESCU")
+
+
+def test_dimsekit_client_stores_200_mib_to_storescp(
+    certificates: Certificates,
+    storescp: Callable[..., int],
+    tmp_path: Path,
+    large_instance: Part10,
+) -> None:
+    """The 200 MiB file over TLS: sent from disk under the TLS transport's flow control
+    (the Python memory allocated meanwhile stays under 16 MiB), stored equal (SHA-256)."""
+    directory = tmp_path / "in"
+    tls = dcmtk_tls(certificates.server_key, certificates.server_cert, certificates.ca)
+    port = storescp(directory, "+B", *tls)
+    contexts = [
+        dk.ProposedContext(
+            abstract_syntax=large_instance.sop_class_uid,
+            transfer_syntaxes=[large_instance.transfer_syntax],
+        )
+    ]
+
+    async def scenario() -> int:
+        async with aio.connect(
+            "127.0.0.1", port, contexts=contexts, ssl=client_context(certificates)
+        ) as association:
+            return int((await association.store(large_instance.path, check=True)).status)
+
+    tracemalloc.start()
+    try:
+        status = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert status == 0x0000
+    assert peak < 16 << 20, f"{peak} bytes allocated at the peak"
+    (path,) = directory.iterdir()
+    assert Part10.read(path).digest() == large_instance.digest()
+
+
+def test_storescu_200_mib_to_serve(
+    certificates: Certificates, tmp_path: Path, large_instance: Part10
+) -> None:
+    """storescu sends the 200 MiB file over TLS into StoreToDirectory: streamed to its
+    file (the Python memory allocated meanwhile stays under 16 MiB), equal (SHA-256)."""
+    directory = tmp_path / "stored"
+    handlers = aio.Handlers(store=aio.StoreToDirectory(directory))
+    tls = dcmtk_tls(certificates.client_key, certificates.client_cert, certificates.ca)
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve(
+            "127.0.0.1", 0, handlers=handlers, ssl=server_context(certificates)
+        ) as server:
+            result = await run_process(
+                dcmtk("storescu"), "-R", *tls, "127.0.0.1", str(server.address[1]),
+                str(large_instance.path),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    tracemalloc.start()
+    try:
+        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert status == 0, output
+    assert peak < 16 << 20, f"{peak} bytes allocated at the peak"
+    (path,) = directory.iterdir()
+    assert Part10.read(path).digest() == large_instance.digest()
