@@ -384,3 +384,31 @@ def test_fifty_storescu_at_once_into_store_to_directory(tmp_path: Path) -> None:
     assert [status for status, _ in results] == [0] * count, [out for _, out in results]
     assert served == count
     assert_written_as_sent(directory, files)
+
+
+def test_storescu_killed_mid_store_leaves_no_file(large_instance: Part10, tmp_path: Path) -> None:
+    """storescu killed while the 200 MiB data set is streaming into StoreToDirectory: the
+    association ends (the transport closed under it, PS3.8 7.4), the partial file is
+    abandoned (removed), and nothing is kept."""
+    directory = tmp_path / "stored"
+    handlers = aio.Handlers(store=aio.StoreToDirectory(directory))
+
+    async def scenario() -> int:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers) as server:
+            process = await asyncio.create_subprocess_exec(
+                dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1]),
+                str(large_instance.path),
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+            try:
+                while sum(path.stat().st_size for path in directory.iterdir()) < 20 << 20:
+                    assert process.returncode is None, "storescu ended before it was killed"
+                    await asyncio.sleep(0.01)
+            finally:
+                process.kill()
+                await process.wait()
+            await asyncio.wait_for(server.wait_served(1), 10)
+            return len(server.associations)
+
+    assert asyncio.run(asyncio.wait_for(scenario(), TIMEOUT)) == 0
+    assert list(directory.iterdir()) == []

@@ -13,9 +13,11 @@ could not pass for a right one); the 200 MiB one is compared by SHA-256 read in 
 from __future__ import annotations
 
 import asyncio
+import gc
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydicom.dataset import Dataset
@@ -36,6 +38,7 @@ from .aio_support import (
     without_meta,
     write_files,
 )
+from .conftest import Processes
 from .instances import SOP_CLASSES
 
 PEERS = ("storescp", "pynetdicom")
@@ -328,3 +331,48 @@ def test_stores_at_once_held_at_the_window_the_peer_answered(
     assert statuses == [0x0000] * len(sent)
     assert window == 1  # neither peer performs operations asynchronously
     assert_stored_as_sent(directory, sent, ExplicitVRLittleEndian)
+
+
+def test_storescp_killed_mid_store_fails_the_store(
+    storescp: StartPeer, processes: Processes, tmp_path: Path, large_instance: Part10
+) -> None:
+    """storescp killed while the 200 MiB data set is on its way: the store raises an
+    AssociationError (the transport closed under the association, PS3.8 7.4) soon,
+    rather than hanging, and the association is over."""
+    directory = tmp_path / "in"
+    port = storescp(directory, "+B")
+    process = processes.running[-1]
+    contexts = [
+        dk.ProposedContext(
+            abstract_syntax=large_instance.sop_class_uid,
+            transfer_syntaxes=[large_instance.transfer_syntax],
+        )
+    ]
+
+    unretrieved: list[dict[str, Any]] = []
+
+    async def scenario() -> tuple[type[BaseException] | None, bool]:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _, context: unretrieved.append(context))
+        association = await aio.connect("127.0.0.1", port, contexts=contexts)
+        store = asyncio.ensure_future(association.store(large_instance.path))
+        while sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) < (
+            20 << 20
+        ):
+            assert not store.done(), "the store ended before storescp was killed"
+            await asyncio.sleep(0.01)
+        process.kill()
+        raised: type[BaseException] | None = None
+        try:
+            await asyncio.wait_for(store, 10)
+        except aio.AssociationError as error:
+            raised = type(error)
+        await asyncio.wait_for(association.wait_closed(), 10)
+        del store
+        gc.collect()  # a future whose exception nobody retrieved says so when collected
+        return raised, association.is_established
+
+    raised, established = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    assert raised is not None and issubclass(raised, aio.AssociationError)
+    assert not established
+    assert [context["message"] for context in unretrieved] == []
