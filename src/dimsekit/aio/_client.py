@@ -214,6 +214,8 @@ class ClientAssociation:
                 except BaseException:
                     if self._waiting.get(message_id) is answer:
                         del self._waiting[message_id]
+                    elif answer.done() and not answer.cancelled():
+                        answer.exception()  # failed meanwhile; the send's error is raised
                     raise
                 break
         response = await answer
