@@ -13,15 +13,16 @@ Helpers only: the fixtures are in ``conftest.py``, the scenarios in ``test_aio_*
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import shutil
 import socket
 import struct
 import subprocess
 import warnings
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import attrs
 from pydicom import dcmread
@@ -336,6 +337,8 @@ class PduRelay:
     sent: list[tuple[int, int]] = attrs.Factory(list)
     answered: list[tuple[int, int]] = attrs.Factory(list)
     server: asyncio.Server | None = None
+    relays: list[asyncio.Task[None]] = attrs.Factory(list)
+    writers: list[asyncio.StreamWriter] = attrs.Factory(list)
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
@@ -343,12 +346,31 @@ class PduRelay:
         return port
 
     async def close(self) -> None:
+        """Stop listening and let each connection relayed end (both sides close once the
+        association is over); one still open after 5 s is closed.  Never cancelled: the
+        streams' callback would report a cancelled task as an error."""
         if self.server is not None:
             self.server.close()
+        if self.relays:
+            _, pending = await asyncio.wait(self.relays, timeout=5)
+            if pending:
+                for writer in self.writers:
+                    writer.close()
+                await asyncio.wait(pending)
+        if self.server is not None:
             await self.server.wait_closed()
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        task = asyncio.current_task()
+        assert task is not None
+        self.relays.append(task)
+        self.writers.append(writer)
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        except OSError:
+            writer.close()
+            return
+        self.writers.append(up_writer)
         await asyncio.gather(
             self._pump(reader, up_writer, self.sent),
             self._pump(up_reader, writer, self.answered),
@@ -387,6 +409,34 @@ def nodelay(transport: asyncio.BaseTransport) -> int:
     sock = transport.get_extra_info("socket")
     value: int = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     return value
+
+
+# --- running a scenario --------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+SCENARIO_TIMEOUT: Final = 60.0
+"""Every scenario is bounded: a hang fails the test, not the run."""
+
+
+def run_scenario(scenario: Coroutine[Any, Any, _T], timeout: float = SCENARIO_TIMEOUT) -> _T:
+    """Run ``scenario`` in a new event loop, bounded by ``timeout``; then fail if the loop
+    was told of a problem nobody saw: a future whose exception was never retrieved, a
+    task destroyed pending, an exception in a callback (asyncio's exception handler;
+    collected objects report theirs when the garbage collector runs, so it is run)."""
+    problems: list[dict[str, Any]] = []
+
+    async def main() -> _T:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: problems.append(context)
+        )
+        return await asyncio.wait_for(scenario, timeout)
+
+    result = asyncio.run(main())
+    gc.collect()
+    told = [f"{context['message']}: {context.get('exception')!r}" for context in problems]
+    assert not told, told
+    return result
 
 
 # --- clients run from within the event loop --------------------------------------------

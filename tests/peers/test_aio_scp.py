@@ -39,12 +39,10 @@ from .aio_support import (
     assert_received_as_sent,
     nodelay,
     run_process,
+    run_scenario,
     write_files,
 )
 from .conftest import dcmtk
-
-TIMEOUT = 60.0
-"""Every scenario is bounded: a hang fails the test, not the run."""
 
 STORESCU_PROPOSES = {"implicit": "-xi", "explicit": "-xe", "big": "-xb", "rle": "-xr"}
 """The storescu option that proposes each transfer syntax (with the uncompressed ones)."""
@@ -76,7 +74,7 @@ def test_echoscu(tmp_path: Path) -> None:
             await server.wait_served(1)
             return result
 
-    status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    status, output = run_scenario(scenario())
     assert status == 0, output
     assert "Received Echo Response (Success)" in output
     ((event, tcp_nodelay),) = seen
@@ -104,7 +102,7 @@ def test_storescu_in_each_transfer_syntax(syntax: str, tmp_path: Path) -> None:
             await server.wait_served(1)
             return result
 
-    status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    status, output = run_scenario(scenario())
     assert status == 0, output
     assert_received_as_sent(keeper, files, "STORESCU")
 
@@ -126,7 +124,7 @@ def test_storescu_a_200_mib_instance(large_instance: Part10) -> None:
 
     tracemalloc.start()
     try:
-        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        status, output = run_scenario(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -158,7 +156,7 @@ def test_a_data_set_put_in_a_file_is_closed_by_its_owner(tmp_path: Path) -> None
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
-        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        status, output = run_scenario(scenario())
         gc.collect()
     assert status == 0, output
     assert all(kept[0].in_file for kept in keeper.kept.values())
@@ -187,7 +185,7 @@ def test_fifty_storescu_at_once(tmp_path: Path) -> None:
             await asyncio.wait_for(server.wait_served(count), 10)
             return list(results), server.served
 
-    results, served = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    results, served = run_scenario(scenario())
     assert [status for status, _ in results] == [0] * count, [out for _, out in results]
     assert served == count
     assert keeper.peak == count
@@ -272,7 +270,7 @@ def test_pynetdicom_scu_with_user_identity_and_a_window(
             await server.wait_served(1)
             return run
 
-    run = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    run = run_scenario(scenario())
     (identity,) = identities
     assert (identity.user_identity_type, identity.positive_response_requested) == (2, True)
     if password == b"wrong":
@@ -324,7 +322,7 @@ def test_storescu_into_store_to_directory(syntax: str, tmp_path: Path) -> None:
             await server.wait_served(1)
             return result
 
-    status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    status, output = run_scenario(scenario())
     assert status == 0, output
     assert_written_as_sent(directory, files)
 
@@ -348,7 +346,7 @@ def test_storescu_a_200_mib_instance_into_store_to_directory(
 
     tracemalloc.start()
     try:
-        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        status, output = run_scenario(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -380,7 +378,7 @@ def test_fifty_storescu_at_once_into_store_to_directory(tmp_path: Path) -> None:
             await asyncio.wait_for(server.wait_served(count), 10)
             return list(results), server.served
 
-    results, served = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    results, served = run_scenario(scenario())
     assert [status for status, _ in results] == [0] * count, [out for _, out in results]
     assert served == count
     assert_written_as_sent(directory, files)
@@ -410,5 +408,5 @@ def test_storescu_killed_mid_store_leaves_no_file(large_instance: Part10, tmp_pa
             await asyncio.wait_for(server.wait_served(1), 10)
             return len(server.associations)
 
-    assert asyncio.run(asyncio.wait_for(scenario(), TIMEOUT)) == 0
+    assert run_scenario(scenario()) == 0
     assert list(directory.iterdir()) == []

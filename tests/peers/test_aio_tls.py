@@ -8,7 +8,6 @@ and verifying the other's (DCMTK's default, ``--require-peer-cert``).
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import tracemalloc
 from collections.abc import Callable
@@ -30,12 +29,11 @@ from .aio_support import (
     instances_in,
     nodelay,
     run_process,
+    run_scenario,
     write_files,
 )
 from .conftest import dcmtk
 from .instances import SOP_CLASSES
-
-TIMEOUT = 60.0
 
 
 def dcmtk_tls(key: Path, cert: Path, ca: Path) -> list[str]:
@@ -88,7 +86,7 @@ def test_dimsekit_client_to_storescp(
             peer = transport.get_extra_info("peercert")
             return int(echo.status), common_name(peer), nodelay(transport)
 
-    status, server_name, tcp_nodelay = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+    status, server_name, tcp_nodelay = run_scenario(scenario())
     assert (status, server_name) == (0x0000, "server")
     assert tcp_nodelay != 0
     files = {part10.sop_instance_uid: part10 for part10 in map(Part10.read, directory.iterdir())}
@@ -129,7 +127,7 @@ def test_dimsekit_client_refuses_a_server_it_cannot_verify(
             pass
 
     with pytest.raises(aio.AssociationError, match=why):
-        asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        run_scenario(scenario())
 
 
 def test_echoscu_and_storescu_to_serve(certificates: Certificates, tmp_path: Path) -> None:
@@ -170,9 +168,7 @@ def test_echoscu_and_storescu_to_serve(certificates: Certificates, tmp_path: Pat
             await server.wait_served(2)
             return [echoed, stored]
 
-    (echo_status, echo_output), (store_status, store_output) = asyncio.run(
-        asyncio.wait_for(scenario(), TIMEOUT)
-    )
+    (echo_status, echo_output), (store_status, store_output) = run_scenario(scenario())
     assert echo_status == 0, echo_output
     assert "Received Echo Response (Success)" in echo_output
     assert store_status == 0, store_output
@@ -208,7 +204,7 @@ def test_dimsekit_client_stores_200_mib_to_storescp(
 
     tracemalloc.start()
     try:
-        status = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        status = run_scenario(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -240,7 +236,7 @@ def test_storescu_200_mib_to_serve(
 
     tracemalloc.start()
     try:
-        status, output = asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
+        status, output = run_scenario(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
