@@ -366,3 +366,65 @@ def test_storescp_killed_mid_store_fails_the_store(
     raised, established = run_scenario(scenario())
     assert raised is not None and issubclass(raised, aio.AssociationError)
     assert not established
+
+
+def test_storescp_refuses_the_association(storescp: StartPeer, tmp_path: Path) -> None:
+    """storescp --refuse: connect raises AssociationRejectedError with the A-ASSOCIATE-RJ
+    (PS3.8 9.3.4) and its fields in words."""
+    port = storescp(tmp_path / "in", "--refuse")
+
+    async def scenario() -> None:
+        async with aio.connect("127.0.0.1", port):
+            pass
+
+    with pytest.raises(aio.AssociationRejectedError, match="rejected permanent") as raised:
+        run_scenario(scenario())
+    assert raised.value.rj.result == dk.RejectResult.REJECTED_PERMANENT
+
+
+@pytest.mark.parametrize("when", ["--abort-during", "--abort-after"])
+def test_storescp_aborts_a_store(storescp: StartPeer, tmp_path: Path, when: str) -> None:
+    """storescp aborts while a C-STORE-RQ comes in, or once it has (PS3.8 7.3): the store
+    raises AssociationAbortedError, by the peer, and the association is over."""
+    port = storescp(tmp_path / "in", when)
+    (dataset,) = instances_in(ExplicitVRLittleEndian)[:1]
+
+    async def scenario() -> tuple[aio.AssociationAbortedError | None, bool]:
+        association = await aio.connect(
+            "127.0.0.1", port, contexts=contexts_in(ExplicitVRLittleEndian)
+        )
+        aborted = None
+        try:
+            await association.store(dataset)
+        except aio.AssociationAbortedError as error:
+            aborted = error
+        await asyncio.wait_for(association.wait_closed(), 10)
+        return aborted, association.is_established
+
+    aborted, established = run_scenario(scenario())
+    assert aborted is not None and aborted.by_peer
+    assert not established
+
+
+def test_a_response_that_does_not_come_in_time(storescp: StartPeer, tmp_path: Path) -> None:
+    """storescp sleeps 5 s before it answers; with a response timeout of 1 s the store
+    raises OperationEndedError before that (the association aborted by us, PS3.8 7.3),
+    and once the ``async with`` block is left the transport is closed, not left open
+    for the garbage collector to find."""
+    port = storescp(tmp_path / "in", "--sleep-during", "5")
+    (dataset,) = instances_in(ExplicitVRLittleEndian)[:1]
+
+    async def scenario() -> tuple[float, bool]:
+        loop = asyncio.get_running_loop()
+        async with aio.connect(
+            "127.0.0.1", port, contexts=contexts_in(ExplicitVRLittleEndian), response_timeout=1.0
+        ) as association:
+            start = loop.time()
+            with pytest.raises(aio.OperationEndedError, match="in time"):
+                await association.store(dataset)
+            waited = loop.time() - start
+        return waited, association.transport.is_closing()
+
+    waited, closing = run_scenario(scenario(), timeout=15.0)
+    assert waited < 4.0  # storescp would have answered after 5 s
+    assert closing
