@@ -410,3 +410,61 @@ def test_storescu_killed_mid_store_leaves_no_file(large_instance: Part10, tmp_pa
 
     assert run_scenario(scenario()) == 0
     assert list(directory.iterdir()) == []
+
+
+@pytest.mark.parametrize("password", ["secret", "wrong"])
+def test_storescu_with_user_identity(password: str, tmp_path: Path) -> None:
+    """storescu --user --password --pos-response (PS3.7 D.3.3.7): the server's hook sees
+    the username and passcode; accepted, storescu gets its positive response and the
+    files are received as sent; refused, the association is rejected, nothing kept."""
+    files = write_files(tmp_path / "sent", ExplicitVRLittleEndian)
+    keeper = Keeper()
+    handlers = aio.Handlers(store=keeper)
+    identities: list[dk.UserIdentityRQ] = []
+
+    def check_identity(rq: dk.UserIdentityRQ) -> bool:
+        identities.append(rq)
+        return rq.primary_field == b"alice" and rq.secondary_field == b"secret"
+
+    policy = attrs.evolve(aio.policy_for(handlers), user_identity=check_identity)
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
+            result = await run_process(
+                dcmtk("storescu"), "-R", "--user", "alice", "--password", password,
+                "--pos-response", "127.0.0.1", str(server.address[1]),
+                *(str(part10.path) for part10 in files),
+            )  # fmt: skip
+            await server.wait_served(1)
+            return result
+
+    status, output = run_scenario(scenario())
+    (identity,) = identities
+    assert (identity.user_identity_type, identity.positive_response_requested) == (2, True)
+    if password == "wrong":
+        assert status != 0
+        assert keeper.kept == {}
+        return
+    assert status == 0, output
+    assert_received_as_sent(keeper, files, "STORESCU")
+
+
+def test_storescu_aborting_after_its_stores(tmp_path: Path) -> None:
+    """storescu --abort: every store answered and kept, then its A-ABORT (PS3.8 7.3)
+    ends the association; the server is left with none under way."""
+    files = write_files(tmp_path / "sent", ExplicitVRLittleEndian)
+    keeper = Keeper()
+
+    async def scenario() -> tuple[int, str, int]:
+        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=keeper)) as server:
+            status, output = await run_process(
+                dcmtk("storescu"), "-R", "--abort", "127.0.0.1", str(server.address[1]),
+                *(str(part10.path) for part10 in files),
+            )  # fmt: skip
+            await asyncio.wait_for(server.wait_served(1), 10)
+            return status, output, len(server.associations)
+
+    status, output, under_way = run_scenario(scenario())
+    assert status == 0, output
+    assert under_way == 0
+    assert_received_as_sent(keeper, files, "STORESCU")
