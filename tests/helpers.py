@@ -6,14 +6,18 @@ fragmented messages, ways to damage them, the check every refusal passes, the
 Hypothesis example count of a test, scaled by the profile conftest.py loads; two
 association engines talking in memory (``EnginePair``), with a message sent raw past
 the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``);
-the DIMSE events of an association engine's events, and the message each one is.
+the DIMSE events of an association engine's events, and the message each one is; TLS
+certificates for a test CA (``make_certificates``).
 """
 
 from __future__ import annotations
 
 import enum
+import shutil
 import struct
+import subprocess
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -397,3 +401,68 @@ class EnginePair:
         engine.handle_timer(now=now)
         self.collect(name)
         self.deliver(name, joined(engine.data_to_send()))
+
+
+# --- TLS certificates (PS3.15 B.1), made by the openssl command line --------------------------
+
+
+def make_certificates(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path, Path]:
+    """A CA and a server certificate it signed for ``host`` (an IP subject alternative
+    name), in ``folder``: (CA certificate, certificate, private key), PEM.  Skips without
+    the openssl command (apt-get install openssl)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed (apt-get install openssl)")
+    ca_key, ca = folder / "ca.key", folder / "ca.pem"
+    key, request, certificate = folder / "server.key", folder / "server.csr", folder / "server.pem"
+    extensions = folder / "server.ext"
+    extensions.write_text(f"subjectAltName=IP:{host}\nbasicConstraints=CA:FALSE\n")
+
+    def openssl_run(*arguments: str | Path) -> None:
+        subprocess.run([openssl, *map(str, arguments)], check=True, capture_output=True, timeout=60)
+
+    openssl_run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        ca_key,
+        "-out",
+        ca,
+        "-days",
+        "2",
+        "-subj",
+        "/CN=dimsekit test CA",
+    )
+    openssl_run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        request,
+        "-subj",
+        f"/CN={host}",
+    )
+    openssl_run(
+        "x509",
+        "-req",
+        "-in",
+        request,
+        "-CA",
+        ca,
+        "-CAkey",
+        ca_key,
+        "-CAcreateserial",
+        "-out",
+        certificate,
+        "-days",
+        "2",
+        "-extfile",
+        extensions,
+    )
+    return ca, certificate, key

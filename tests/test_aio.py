@@ -8,19 +8,22 @@ Each test runs its own event loop (``run``), bounded in time; peers are dimsekit
 from __future__ import annotations
 
 import asyncio
+import gc
+import io
 import logging
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pytest
-from pydicom.dataset import Dataset
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
 from dimsekit import aio
 
-from .helpers import CT, INSTANCE
+from .helpers import CT, INSTANCE, make_certificates
 from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor
 
 _T = TypeVar("_T")
@@ -29,9 +32,14 @@ LIMIT = 20.0  # seconds any one test may take
 
 def run(coroutine: Coroutine[Any, Any, _T]) -> _T:
     """Run ``coroutine`` in a new loop, bounded in time; every other task must be done at
-    the end (nothing left running)."""
+    the end (nothing left running), and nothing may have reached the loop's exception
+    handler (a callback that raised, a task whose exception nobody retrieved)."""
+    unhandled: list[dict[str, Any]] = []
 
     async def bounded() -> _T:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: unhandled.append(context)
+        )
         async with asyncio.timeout(LIMIT):
             result = await coroutine
         await asyncio.sleep(0)
@@ -39,7 +47,10 @@ def run(coroutine: Coroutine[Any, Any, _T]) -> _T:
         assert not left, f"tasks left running: {left}"
         return result
 
-    return asyncio.run(bounded())
+    result = asyncio.run(bounded())
+    gc.collect()  # a task never retrieved says so when it goes
+    assert not unhandled, unhandled
+    return result
 
 
 def instance(number: int = 1, **values: object) -> Dataset:
@@ -527,3 +538,154 @@ def test_an_idle_association_is_aborted_at_the_idle_timeout() -> None:
                 await association.echo()
 
     run(main())
+
+
+def test_a_large_data_set_goes_to_a_temporary_file_closed_once_answered() -> None:
+    """Beyond the memory budget a data set goes to a file as it comes; a handler that is
+    not a streaming one gets it as a file region, readable while it runs."""
+    seen: list[bytes] = []
+
+    async def keep(event: aio.StoreRequested) -> int:
+        assert event.target is None
+        data_set = event.request.data_set
+        assert data_set is not None and data_set.is_file
+        seen.append(data_set.to_bytes())
+        return 0
+
+    big = instance(1)
+    big.add_new("PixelData", "OB", bytes(range(256)) * 4096)  # 1 MiB
+
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            await association.store(big)
+
+    run(served(aio.Handlers(store=keep), body, memory_budget=1000))
+    (received,) = seen
+    assert received == dk.DataSetPayload(big).to_bytes(ExplicitVRLittleEndian)
+
+
+def test_a_data_set_that_cannot_be_kept_aborts(tmp_path: Any) -> None:
+    class Full:
+        """A streaming handler whose disk fills once the data set is under way."""
+
+        async def __call__(self, event: aio.StoreRequested) -> int:
+            raise AssertionError("never called: the data set never completes")
+
+        def begin(
+            self, request: dk.CStoreRequest, context: dk.AcceptedContext, peer: aio.Peer
+        ) -> aio.StoreTarget:
+            handler = self
+
+            class Target:
+                file: IO[bytes] = FullFile()
+
+                def abandon(self) -> None:
+                    handler.abandoned = True
+
+            return Target()
+
+        abandoned = False
+
+    class FullFile(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise OSError(28, "No space left on device")
+
+    full = Full()
+    big = instance(1)
+    big.add_new("PixelData", "OB", bytes(1 << 20))
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, contexts=storage_contexts())
+        with pytest.raises(aio.AssociationAbortedError, match="by the peer"):
+            await association.store(big)
+
+    run(served(aio.Handlers(store=full), body, memory_budget=0))
+    assert full.abandoned
+
+
+def test_a_release_never_answered_aborts_at_the_release_timeout() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer)
+        await peer.expect(dk.ReleaseRequested)  # and never answers
+        await peer.expect(dk.Aborted)
+        await peer.closed()
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, release_timeout=0.2)
+        with pytest.raises(aio.AssociationAbortedError, match="release_timeout"):
+            await association.release()
+        assert association.engine.state is dk.State.STA1
+
+    scripted(script, body)
+
+
+def test_a_dicom_file_is_sent_from_disk_and_stored_as_the_same_data_set(tmp_path: Any) -> None:
+    sent = tmp_path / "sent.dcm"
+    image = instance(3)
+    image.add_new("PixelData", "OB", bytes(range(256)) * 300)
+    image.file_meta = FileMetaDataset()
+    image.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    image.save_as(sent, enforce_file_format=True)
+    received = tmp_path / "received"
+
+    async def body(address: tuple[str, int]) -> dk.CStoreResponse:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            return await association.store(sent)
+
+    handlers = aio.Handlers(store=aio.StoreToDirectory(received))
+    assert run(served(handlers, body, memory_budget=4096)).status == 0x0000
+    original, kept = aio.read_part10(sent), aio.read_part10(received / f"{INSTANCE}.3.dcm")
+    assert kept.payload().to_bytes() == original.payload().to_bytes()
+    assert kept.transfer_syntax == ExplicitVRLittleEndian
+
+
+def test_tls_both_ends(tmp_path: Any) -> None:
+    """PS3.15 B.1: the same exchange over TLS, the client checking the server's
+    certificate (an IP subject alternative name) against its own CA."""
+    ca, certificate, key = make_certificates(tmp_path)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(certificate, key)
+    client_side = ssl.create_default_context(cafile=str(ca))
+
+    async def body(address: tuple[str, int]) -> tuple[int, object]:
+        async with aio.connect(*address, ssl=client_side) as association:
+            response = await association.echo()
+            return response.status, association.transport.get_extra_info("peercert")
+
+    status, peer_certificate = run(served(aio.Handlers(), body, ssl=server_side))
+    assert status == 0 and peer_certificate
+    plain = ssl.create_default_context()  # without our CA: the server is not trusted
+
+    async def untrusted(address: tuple[str, int]) -> None:
+        with pytest.raises(aio.AssociationError, match="certificate verify failed"):
+            await aio.connect(*address, ssl=plain)
+
+    run(served(aio.Handlers(), untrusted, ssl=server_side))
+
+
+def test_an_abort_while_a_release_waits_for_a_handler_leaves_nothing_behind() -> None:
+    started: list[aio.StoreRequested] = []
+
+    async def slow(event: aio.StoreRequested) -> int:
+        started.append(event)
+        await asyncio.sleep(30)
+        return 0
+
+    async def body(address: tuple[str, int]) -> None:
+        association = await aio.connect(*address, contexts=storage_contexts())
+        store = asyncio.get_running_loop().create_task(association.store(instance()))
+        while not started:
+            await asyncio.sleep(0.01)
+        # the release waits for the handler on the server's side; we abort under it
+        release = asyncio.get_running_loop().create_task(
+            association.release(abandon_outstanding=True)
+        )
+        await asyncio.sleep(0.05)
+        assert not release.done()
+        await association.abort()
+        with pytest.raises(aio.AssociationError):
+            await store
+        with pytest.raises(aio.AssociationAbortedError):
+            await release
+
+    run(served(aio.Handlers(store=slow), body))

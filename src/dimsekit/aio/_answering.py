@@ -7,9 +7,7 @@ one), the handler it is given to (:class:`~dimsekit.aio.Handlers`), the response
 with the status the handler returns (0110H, processing failure, when the handler raises;
 0211H, unrecognized operation, for a service without a handler: PS3.7 C.5); the spill
 factory that lets a streaming store handler take a large data set as it arrives, and the
-targets it must abandon when a data set will never complete; the temporary file it gives
-a request's data set otherwise (closed with the request's payload, or when the request
-will never be handed over).
+targets it must abandon when a data set will never complete.
 
 Must not know: sockets, the engine's states, what a handler does.
 """
@@ -18,13 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import weakref
 from typing import IO, Final
 
 from .._association.negotiation import AcceptedContext
 from .._association.operations import RequestReceived
 from .._errors import DimseError
-from ..messages import CEchoRequest, CStoreRequest, Message, Request, Response
+from ..messages import CEchoRequest, CStoreRequest, Message, Response
 from ._handlers import (
     EchoRequested,
     Handlers,
@@ -58,14 +55,14 @@ class Answering:
         """Where the data set being received is written, once it left memory (messages
         never interleave, PS3.8 E.1: one at a time)."""
         self._target_failed = False
-        self._spilled: IO[bytes] | None = None
-        """The temporary file of ours the request being received has its data set in
-        (for a handler that does not stream): closed once that request's payload is
-        gone, or at once if it will never be handed over."""
+        self._temporary: IO[bytes] | None = None
+        """The temporary file of the data set being received, once it left memory and no
+        streaming handler took it: closed once its request is answered."""
 
     def spill(self, context_id: int, command: Message | None) -> IO[bytes]:
         """The engine's spill factory: the streaming store handler's file for a C-STORE's
-        data set, a temporary file for anything else."""
+        data set, a temporary file for anything else (closed once the request is
+        answered: a handler that keeps a data set keeps its bytes, not its file)."""
         handler = self._handlers.store
         agreement = self._link.engine.agreement
         context = agreement.contexts.get(context_id) if agreement is not None else None
@@ -84,38 +81,28 @@ class Answering:
                     error,
                 )
                 self._target_failed = True
-        spilled = tempfile.TemporaryFile()  # noqa: SIM115 (closed by its owner: _spilled)
-        if isinstance(command, Request):
-            self._close_spilled()
-            self._spilled = spilled
-        return spilled
+        self._temporary = tempfile.TemporaryFile()  # noqa: SIM115 (closed once answered)
+        return self._temporary
 
     def drop_target(self) -> None:
         """The data set being received will not be handed to a handler (its request was
         refused or undecodable, or the association ended): abandon its target."""
         target, self._target = self._target, None
+        temporary, self._temporary = self._temporary, None
         self._target_failed = False
         if target is not None:
             target.abandon()
-        self._close_spilled()
-
-    def _close_spilled(self) -> None:
-        spilled, self._spilled = self._spilled, None
-        if spilled is not None:
-            spilled.close()
+        if temporary is not None:
+            temporary.close()
 
     def request(self, event: RequestReceived) -> None:
         """A request of the peer's: answer it in a task of its own."""
         target, self._target = self._target, None
+        temporary, self._temporary = self._temporary, None
         failed, self._target_failed = self._target_failed, False
-        spilled, self._spilled = self._spilled, None
-        if spilled is not None:
-            payload = getattr(event.operation.request, "data_set", None)
-            if payload is not None:
-                weakref.finalize(payload, spilled.close)  # the payload reads from it
-            else:
-                spilled.close()
-        task = asyncio.get_running_loop().create_task(self._answer(event, target, failed))
+        task = asyncio.get_running_loop().create_task(
+            self._answer(event, target, failed, temporary)
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -136,7 +123,11 @@ class Answering:
         self.drop_target()
 
     async def _answer(
-        self, event: RequestReceived, target: StoreTarget | None, failed: bool
+        self,
+        event: RequestReceived,
+        target: StoreTarget | None,
+        failed: bool,
+        temporary: IO[bytes] | None,
     ) -> None:
         operation = event.operation
         request = operation.request
@@ -153,6 +144,9 @@ class Answering:
         except Exception:
             link.log.exception("the handler of %s raised", type(request).__name__)
             status = PROCESSING_FAILURE
+        finally:
+            if temporary is not None:
+                temporary.close()
         response: Response = request.response(status=status)
         try:
             await link.send_message(operation.context_id, response)

@@ -214,8 +214,10 @@ class ClientAssociation:
                 except BaseException:
                     if self._waiting.get(message_id) is answer:
                         del self._waiting[message_id]
-                    elif answer.done() and not answer.cancelled():
-                        answer.exception()  # failed meanwhile; the send's error is raised
+                    if not answer.done():
+                        answer.cancel()
+                    elif not answer.cancelled():
+                        answer.exception()  # what ended it is what is raised here
                     raise
                 break
         response = await answer
@@ -225,13 +227,14 @@ class ClientAssociation:
 
     # --- the end ------------------------------------------------------------------------
 
-    async def release(self) -> None:
+    async def release(self, *, abandon_outstanding: bool = False) -> None:
         """A-RELEASE (PS3.8 7.2): refused (:class:`~dimsekit.LocalProtocolError`) while
-        operations are outstanding; waits for the peer's answer and the transport's
-        close (the release timeout aborts)."""
+        operations are outstanding, unless ``abandon_outstanding`` (they then end with
+        :class:`~dimsekit.aio.OperationEndedError`); waits for the peer's answer and the
+        transport's close (the release timeout aborts)."""
         if self._released.done() or self._ended is not None:
             return
-        self._link.send(ReleaseRequest())
+        self._link.send(ReleaseRequest(abandon_outstanding=abandon_outstanding))
         try:
             await self._released
         finally:
@@ -309,7 +312,7 @@ class ClientAssociation:
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
             if event.which == "idle":
-                self._link.abort()  # nothing came or went for idle_timeout
+                self._link.abort("nothing came or went for idle_timeout")
             elif event.which == "response" and event.operation is not None:
                 self._fail(event.operation.request.message_id, "its response did not come in time")
         elif isinstance(event, UnexpectedResponse):

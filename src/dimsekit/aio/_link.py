@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from .._association.engine import (
     NEED_DATA,
+    Aborted,
     AbortRequest,
     Association,
     AssociationEvent,
@@ -35,6 +36,7 @@ from .._association.engine import (
 )
 from .._errors import LocalProtocolError
 from .._framing.pdata_send import Buffer
+from .._framing.pdus import AbortReason, AbortSource
 from ..messages import Message
 from ._errors import OperationEndedError
 
@@ -72,15 +74,15 @@ class Link(asyncio.Protocol):
         on_event: Callable[[AssociationEvent], None],
         log: AssociationLog,
     ) -> None:
-        self.engine = engine
-        self.log = log
+        self.engine: Association = engine
+        self.log: AssociationLog = log
         self._on_event = on_event
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._armed: float | None = None
         self._writable: asyncio.Future[None] | None = None
-        self.send_lock = asyncio.Lock()
+        self.send_lock: asyncio.Lock = asyncio.Lock()
         """Held while a message is sent (:meth:`send_locked`)."""
         self.closed: asyncio.Future[None] = self._loop.create_future()
         """Done when the transport has closed (either side)."""
@@ -94,7 +96,12 @@ class Link(asyncio.Protocol):
         self.step()  # an acceptor's ARTIM runs from the start (PS3.8 9.2, AE-5)
 
     def data_received(self, data: bytes) -> None:
-        self.engine.receive_data(data, now=self._loop.time())
+        try:
+            self.engine.receive_data(data, now=self._loop.time())
+        except OSError as error:  # a received data set's file could not be written
+            self.log.error("cannot keep what the peer sends (%s): aborting", error)
+            self.abort()
+            return
         self.step()
 
     def eof_received(self) -> bool:
@@ -152,14 +159,18 @@ class Link(asyncio.Protocol):
         self.write(self.engine.send(event, now=self._loop.time()))
         self.step()
 
-    def abort(self) -> None:
-        """The service user's A-ABORT (PS3.8 7.3), where the state still allows one."""
+    def abort(self, why: str = "aborted by the local user") -> None:
+        """The service user's A-ABORT (PS3.8 7.3), where the state still allows one; the
+        owner is told as of any abort (an :class:`~dimsekit.Aborted` of ours, ``why``),
+        since the engine tells its user nothing of the user's own abort."""
         if self._transport is None or self._transport.is_closing():
             return
         try:
             self.send(AbortRequest())
         except LocalProtocolError:
             self.close()  # nothing left to abort: only the transport to close
+            return
+        self._on_event(Aborted(AbortSource.SERVICE_USER, AbortReason.NOT_SPECIFIED, False, why))
 
     def write(self, buffers: list[Buffer] | tuple[Buffer, ...]) -> None:
         transport = self._transport
@@ -202,11 +213,7 @@ class Link(asyncio.Protocol):
         except BaseException:
             pdus.close()  # the engine now knows whether the message is left unfinished
             if self.engine.poisoned:
-                self.log.warning(
-                    "%s left half sent: aborting the association (PS3.8 E.1)",
-                    type(message).__name__,
-                )
-                self.abort()
+                self.abort(f"{type(message).__name__} left half sent (PS3.8 E.1)")
             raise
         finally:
             self.step()

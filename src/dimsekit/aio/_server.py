@@ -50,6 +50,7 @@ from .._association.operations import (
     UnexpectedResponse,
     WindowOverrun,
 )
+from .._errors import LocalProtocolError
 from .._framing.events import UndecodableMessage
 from .._framing.pdus import AAssociateAC
 from ..messages import VERIFICATION_SOP_CLASS
@@ -104,7 +105,7 @@ class ServerAssociation(Link):
     def __init__(self, server: Server) -> None:
         self._server = server
         server.counted += 1
-        self.number = server.counted
+        self.number: int = server.counted
         loop = asyncio.get_running_loop()
         engine = Association(
             Role.ACCEPTOR,
@@ -121,13 +122,13 @@ class ServerAssociation(Link):
         log = AssociationLog(LOGGER, {"association": self.number, "peer": "?"})
         super().__init__(engine, self.on_event, log)
         self.address: tuple[str, int] = ("?", 0)
-        self.peer = Peer(
+        self.peer: Peer = Peer(
             address=self.address,
             calling_ae_title="",
             called_ae_title="",
             association_id=self.number,
         )
-        self.answering = Answering(self, server.handlers, self.peer)
+        self.answering: Answering = Answering(self, server.handlers, self.peer)
         self._releasing: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -184,7 +185,7 @@ class ServerAssociation(Link):
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
             if event.which == "idle":
-                self.abort()  # nothing came or went for idle_timeout: the peer is gone
+                self.abort("nothing came or went for idle_timeout: the peer is gone")
         elif isinstance(event, ResponseReceived):
             log.debug("%s", event.response)
         else:
@@ -223,7 +224,10 @@ class ServerAssociation(Link):
         """Answer the peer's A-RELEASE-RQ once every request it made is answered (PS3.8
         7.2: the release is orderly)."""
         await self.answering.finished()
-        self.send(ReleaseResponse())
+        try:
+            self.send(ReleaseResponse())
+        except LocalProtocolError:  # the association went meanwhile (an abort)
+            return
         self.log.info("released")
 
 
@@ -252,8 +256,8 @@ class Server:
         self.response_timeout = response_timeout
         self.memory_budget = memory_budget
         self.operations_policy = operations_policy
-        self.counted = 0
-        self.served = 0
+        self.counted: int = 0
+        self.served: int = 0
         """Associations whose transport has closed."""
         self.live: set[ServerAssociation] = set()
         self._served_changed = asyncio.Event()
@@ -292,9 +296,11 @@ class Server:
             self._server.close()
 
     def abort_all(self) -> None:
-        """Abort every association under way (PS3.8 7.3)."""
+        """Abort every association under way (PS3.8 7.3) and close its transport once
+        the A-ABORT is written (the server is going: it does not wait for ARTIM)."""
         for protocol in list(self.live):
-            protocol.abort()
+            protocol.abort("the server is closing")
+            protocol.close()
 
     async def wait_closed(self) -> None:
         """Wait until the listener and every association have closed."""

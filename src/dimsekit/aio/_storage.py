@@ -140,8 +140,8 @@ class StoreToDirectory:
         *,
         duplicates: DuplicatePolicy = DuplicatePolicy.OVERWRITE,
     ) -> None:
-        self.directory = os.path.abspath(os.fspath(directory))
-        self.duplicates = DuplicatePolicy(duplicates)
+        self.directory: str = os.path.abspath(os.fspath(directory))
+        self.duplicates: DuplicatePolicy = DuplicatePolicy(duplicates)
         os.makedirs(self.directory, exist_ok=True)
 
     def __repr__(self) -> str:
