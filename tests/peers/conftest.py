@@ -1,8 +1,10 @@
 """Real peers on 127.0.0.1, started and stopped by the tests, bounded in time.
 
-Every scenario runs real DICOM programs through ``dimsekit tap --reencode``: the peers
-only ever see bytes that dimsekit encoded.  The tap's JSON Lines record tells what
-dimsekit decoded.  Without DCMTK the tests skip, unless DIMSEKIT_REQUIRE_PEERS=1.
+The engine's scenarios run real DICOM programs through ``dimsekit tap --reencode``: the
+peers only ever see bytes that dimsekit encoded.  The tap's JSON Lines record tells what
+dimsekit decoded.  Those of ``dimsekit.aio`` (test_aio_*.py, helpers in aio_support.py)
+put the peers face to face with dimsekit's own client and server.  Without DCMTK (or,
+for TLS, the openssl command line) the tests skip, unless DIMSEKIT_REQUIRE_PEERS=1.
 """
 
 from __future__ import annotations

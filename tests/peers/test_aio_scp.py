@@ -22,6 +22,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+from pydicom import dcmread
 from pydicom.uid import ExplicitVRLittleEndian
 from pynetdicom import AE, _config
 from pynetdicom.pdu_primitives import (
@@ -36,6 +37,7 @@ from .aio_support import (
     SYNTAXES,
     Keeper,
     Part10,
+    PduRelay,
     assert_received_as_sent,
     nodelay,
     run_process,
@@ -467,4 +469,43 @@ def test_storescu_aborting_after_its_stores(tmp_path: Path) -> None:
     status, output, under_way = run_scenario(scenario())
     assert status == 0, output
     assert under_way == 0
+    assert_received_as_sent(keeper, files, "STORESCU")
+
+
+def test_storescu_at_a_maximum_pdu_length_of_4096(tmp_path: Path) -> None:
+    """The server announces 4096 (its policy's max_pdu_length, PS3.8 D.1) and storescu
+    -pdu 4096 does too: every P-DATA-TF storescu sends is within ours, through a relay
+    that records each PDU's length, and a 64 KiB data set arrives as sent."""
+    files = write_files(tmp_path / "sent", ExplicitVRLittleEndian)
+    dataset = dcmread(files[0].path)
+    dataset.PixelData = bytes(range(256)) * 256
+    dataset.Rows = dataset.Columns = 128
+    dataset.save_as(files[0].path, enforce_file_format=True)
+    files[0] = Part10.read(files[0].path)
+    keeper = Keeper()
+    handlers = aio.Handlers(store=keeper)
+    policy = aio.policy_for(handlers, max_pdu_length=4096)
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
+            relay = PduRelay(server.address)
+            port = await relay.start()
+            try:
+                return await run_process(
+                    dcmtk("storescu"), "-R", "-pdu", "4096", "127.0.0.1", str(port),
+                    *(str(part10.path) for part10 in files),
+                )  # fmt: skip
+            finally:
+                await relay.close()
+                sent.extend(relay.sent)
+                answered.extend(relay.answered)
+
+    sent: list[tuple[int, int]] = []
+    answered: list[tuple[int, int]] = []
+    status, output = run_scenario(scenario())
+    assert status == 0, output
+    theirs = [length for kind, length in sent if kind == 0x04]
+    ours = [length for kind, length in answered if kind == 0x04]
+    assert max(theirs) <= 4096 and sum(theirs) > 64 * 1024
+    assert ours and max(ours) <= 4096
     assert_received_as_sent(keeper, files, "STORESCU")
