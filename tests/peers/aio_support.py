@@ -1,8 +1,7 @@
 """What the ``dimsekit.aio`` peers tests share: the instances they send (several SOP
 classes and transfer syntaxes, one of 200 MiB written to disk), what "the data set
 received equals the data set sent" means for them (the bytes after the File Meta
-Information of a Part 10 file, PS3.10 7.1, compared whole or by SHA-256 in chunks), the
-certificates of the TLS tests (made with the ``openssl`` command line), a relay that
+Information of a Part 10 file, PS3.10 7.1, compared whole or by SHA-256 in chunks), a relay that
 records the PDUs passing through it (their types and lengths, PS3.8 9.3.1), the store
 handler of the tests' servers (:class:`Keeper`), TCP_NODELAY of a transport, and DICOM
 clients run from within the event loop that a server of ours answers on.
@@ -13,16 +12,14 @@ Helpers only: the fixtures are in ``conftest.py``, the scenarios in ``test_aio_*
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
-import shutil
 import socket
 import struct
 import subprocess
 import warnings
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import attrs
 from pydicom import dcmread
@@ -254,76 +251,6 @@ def assert_received_as_sent(keeper: Keeper, files: list[Part10], calling: str) -
         assert kept.data == part10.data_set()
 
 
-# --- TLS -------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Certificates:
-    """A CA, and a server's and a client's keys and certificates it signed, in PEM; the
-    server's has the subject alternative name IP:127.0.0.1 (RFC 5280 4.2.1.6), which a
-    client that checks host names matches against the address it connected to."""
-
-    ca: Path
-    server_key: Path
-    server_cert: Path
-    client_key: Path
-    client_cert: Path
-
-
-def openssl() -> str | None:
-    return shutil.which("openssl")
-
-
-def make_certificates(directory: Path) -> Certificates:
-    """The certificates of :class:`Certificates`, made by ``openssl`` (EC P-256 keys,
-    SHA-256 signatures, valid for a day)."""
-    tool = openssl()
-    assert tool is not None
-    directory.mkdir(parents=True, exist_ok=True)
-
-    def run(*args: str) -> None:
-        subprocess.run([tool, *args], check=True, capture_output=True, timeout=30)
-
-    def key(name: str) -> Path:
-        path = directory / f"{name}.key"
-        run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(path))
-        return path
-
-    ca_key = key("ca")
-    ca = directory / "ca.pem"
-    run(
-        "req", "-x509", "-new", "-key", str(ca_key), "-sha256", "-days", "1",
-        "-subj", "/CN=dimsekit test CA", "-out", str(ca),
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    )  # fmt: skip
-
-    def signed(name: str, usage: str, san: str | None) -> tuple[Path, Path]:
-        private = key(name)
-        request = directory / f"{name}.csr"
-        run("req", "-new", "-key", str(private), "-subj", f"/CN={name}", "-out", str(request))
-        extensions = directory / f"{name}.ext"
-        lines = [
-            "basicConstraints=critical,CA:FALSE",
-            "keyUsage=critical,digitalSignature,keyAgreement",
-            f"extendedKeyUsage={usage}",
-        ]
-        if san:
-            lines.append(f"subjectAltName={san}")
-        extensions.write_text("\n".join(lines) + "\n")
-        cert = directory / f"{name}.pem"
-        run(
-            "x509", "-req", "-in", str(request), "-CA", str(ca), "-CAkey", str(ca_key),
-            "-CAcreateserial", "-sha256", "-days", "1", "-extfile", str(extensions),
-            "-out", str(cert),
-        )  # fmt: skip
-        return private, cert
-
-    server_key, server_cert = signed("server", "serverAuth", "IP:127.0.0.1")
-    client_key, client_cert = signed("client", "clientAuth", None)
-    return Certificates(ca, server_key, server_cert, client_key, client_cert)
-
-
 # --- a relay that records PDUs ----------------------------------------------------------
 
 
@@ -417,26 +344,6 @@ _T = TypeVar("_T")
 
 SCENARIO_TIMEOUT: Final = 60.0
 """Every scenario is bounded: a hang fails the test, not the run."""
-
-
-def run_scenario(scenario: Coroutine[Any, Any, _T], timeout: float = SCENARIO_TIMEOUT) -> _T:
-    """Run ``scenario`` in a new event loop, bounded by ``timeout``; then fail if the loop
-    was told of a problem nobody saw: a future whose exception was never retrieved, a
-    task destroyed pending, an exception in a callback (asyncio's exception handler;
-    collected objects report theirs when the garbage collector runs, so it is run)."""
-    problems: list[dict[str, Any]] = []
-
-    async def main() -> _T:
-        asyncio.get_running_loop().set_exception_handler(
-            lambda _, context: problems.append(context)
-        )
-        return await asyncio.wait_for(scenario, timeout)
-
-    result = asyncio.run(main())
-    gc.collect()
-    told = [f"{context['message']}: {context.get('exception')!r}" for context in problems]
-    assert not told, told
-    return result
 
 
 # --- clients run from within the event loop --------------------------------------------

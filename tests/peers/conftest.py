@@ -23,7 +23,8 @@ from typing import IO, Any
 
 import pytest
 
-from .aio_support import Certificates, Part10, make_certificates, openssl, write_large_instance
+from ..helpers import Certificates, make_certificates, openssl
+from .aio_support import Part10, write_large_instance
 
 DCMTK_BIN = Path("/usr/bin")  # pynetdicom installs console scripts with the same names
 PROCESS_TIMEOUT = 60.0
@@ -287,8 +288,8 @@ def large_instance(tmp_path_factory: pytest.TempPathFactory) -> Part10:
 
 @pytest.fixture(scope="session")
 def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
-    """A CA and the server's and client's certificates (``aio_support.make_certificates``),
-    made once by the ``openssl`` command line: skip without it (fail when peers are
+    """A CA and the server's and client's certificates (``make_certificates``), made
+    once by the ``openssl`` command line: skip without it (fail when peers are
     required)."""
     if openssl() is None:
         reason = "the openssl command line is not installed (apt-get install openssl)"

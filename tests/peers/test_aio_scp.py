@@ -33,6 +33,7 @@ from pynetdicom.pdu_primitives import (
 import dimsekit as dk
 from dimsekit import aio
 
+from ..helpers import run_bounded
 from .aio_support import (
     SYNTAXES,
     Keeper,
@@ -41,7 +42,6 @@ from .aio_support import (
     assert_received_as_sent,
     nodelay,
     run_process,
-    run_scenario,
     write_files,
 )
 from .conftest import dcmtk
@@ -76,7 +76,7 @@ def test_echoscu(tmp_path: Path) -> None:
             await server.wait_served(1)
             return result
 
-    status, output = run_scenario(scenario())
+    status, output = run_bounded(scenario())
     assert status == 0, output
     assert "Received Echo Response (Success)" in output
     ((event, tcp_nodelay),) = seen
@@ -104,7 +104,7 @@ def test_storescu_in_each_transfer_syntax(syntax: str, tmp_path: Path) -> None:
             await server.wait_served(1)
             return result
 
-    status, output = run_scenario(scenario())
+    status, output = run_bounded(scenario())
     assert status == 0, output
     assert_received_as_sent(keeper, files, "STORESCU")
 
@@ -126,7 +126,7 @@ def test_storescu_a_200_mib_instance(large_instance: Part10) -> None:
 
     tracemalloc.start()
     try:
-        status, output = run_scenario(scenario())
+        status, output = run_bounded(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -158,7 +158,7 @@ def test_a_data_set_put_in_a_file_is_closed_by_its_owner(tmp_path: Path) -> None
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
-        status, output = run_scenario(scenario())
+        status, output = run_bounded(scenario())
         gc.collect()
     assert status == 0, output
     assert all(kept[0].in_file for kept in keeper.kept.values())
@@ -187,7 +187,7 @@ def test_fifty_storescu_at_once(tmp_path: Path) -> None:
             await asyncio.wait_for(server.wait_served(count), 10)
             return list(results), server.served
 
-    results, served = run_scenario(scenario())
+    results, served = run_bounded(scenario())
     assert [status for status, _ in results] == [0] * count, [out for _, out in results]
     assert served == count
     assert keeper.peak == count
@@ -272,7 +272,7 @@ def test_pynetdicom_scu_with_user_identity_and_a_window(
             await server.wait_served(1)
             return run
 
-    run = run_scenario(scenario())
+    run = run_bounded(scenario())
     (identity,) = identities
     assert (identity.user_identity_type, identity.positive_response_requested) == (2, True)
     if password == b"wrong":
@@ -324,7 +324,7 @@ def test_storescu_into_store_to_directory(syntax: str, tmp_path: Path) -> None:
             await server.wait_served(1)
             return result
 
-    status, output = run_scenario(scenario())
+    status, output = run_bounded(scenario())
     assert status == 0, output
     assert_written_as_sent(directory, files)
 
@@ -348,7 +348,7 @@ def test_storescu_a_200_mib_instance_into_store_to_directory(
 
     tracemalloc.start()
     try:
-        status, output = run_scenario(scenario())
+        status, output = run_bounded(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -380,7 +380,7 @@ def test_fifty_storescu_at_once_into_store_to_directory(tmp_path: Path) -> None:
             await asyncio.wait_for(server.wait_served(count), 10)
             return list(results), server.served
 
-    results, served = run_scenario(scenario())
+    results, served = run_bounded(scenario())
     assert [status for status, _ in results] == [0] * count, [out for _, out in results]
     assert served == count
     assert_written_as_sent(directory, files)
@@ -410,7 +410,7 @@ def test_storescu_killed_mid_store_leaves_no_file(large_instance: Part10, tmp_pa
             await asyncio.wait_for(server.wait_served(1), 10)
             return len(server.associations)
 
-    assert run_scenario(scenario()) == 0
+    assert run_bounded(scenario()) == 0
     assert list(directory.iterdir()) == []
 
 
@@ -440,7 +440,7 @@ def test_storescu_with_user_identity(password: str, tmp_path: Path) -> None:
             await server.wait_served(1)
             return result
 
-    status, output = run_scenario(scenario())
+    status, output = run_bounded(scenario())
     (identity,) = identities
     assert (identity.user_identity_type, identity.positive_response_requested) == (2, True)
     if password == "wrong":
@@ -466,7 +466,7 @@ def test_storescu_aborting_after_its_stores(tmp_path: Path) -> None:
             await asyncio.wait_for(server.wait_served(1), 10)
             return status, output, len(server.associations)
 
-    status, output, under_way = run_scenario(scenario())
+    status, output, under_way = run_bounded(scenario())
     assert status == 0, output
     assert under_way == 0
     assert_received_as_sent(keeper, files, "STORESCU")
@@ -502,7 +502,7 @@ def test_storescu_at_a_maximum_pdu_length_of_4096(tmp_path: Path) -> None:
 
     sent: list[tuple[int, int]] = []
     answered: list[tuple[int, int]] = []
-    status, output = run_scenario(scenario())
+    status, output = run_bounded(scenario())
     assert status == 0, output
     theirs = [length for kind, length in sent if kind == 0x04]
     ours = [length for kind, length in answered if kind == 0x04]

@@ -24,6 +24,7 @@ from pydicom.uid import UID, ExplicitVRLittleEndian
 import dimsekit as dk
 from dimsekit import aio
 
+from ..helpers import run_bounded
 from .aio_support import (
     MODALITIES,
     SYNTAXES,
@@ -33,7 +34,6 @@ from .aio_support import (
     instances_in,
     nodelay,
     read_back,
-    run_scenario,
     without_meta,
     write_files,
 )
@@ -101,7 +101,7 @@ def test_echo(
             assert association.agreement.contexts[1].abstract_syntax == dk.VERIFICATION_SOP_CLASS
             return await association.echo(check=True), nodelay(association.transport)
 
-    response, tcp_nodelay = run_scenario(scenario())
+    response, tcp_nodelay = run_bounded(scenario())
     assert tcp_nodelay != 0  # the client's socket: no Nagle delay on small PDUs
     assert int(response.status) == 0x0000
     assert response.message_id_being_responded_to == 1
@@ -136,7 +136,7 @@ def test_store_in_each_transfer_syntax(
                 statuses.append(int(response.status))
             return statuses
 
-    assert run_scenario(scenario()) == [0x0000] * len(sent)
+    assert run_bounded(scenario()) == [0x0000] * len(sent)
     assert_stored_as_sent(directory, sent, uid)
 
 
@@ -162,7 +162,7 @@ def test_store_files_in_each_transfer_syntax(
                 int((await association.store(part10.path, check=True)).status) for part10 in sent
             ]
 
-    assert run_scenario(scenario()) == [0x0000] * len(sent)
+    assert run_bounded(scenario()) == [0x0000] * len(sent)
     files = received(directory)
     assert set(files) == {part10.sop_instance_uid for part10 in sent}
     for part10 in sent:
@@ -202,7 +202,7 @@ def test_store_at_a_maximum_pdu_length_of_4096(
         finally:
             await relay.close()
 
-    agreement = run_scenario(scenario())
+    agreement = run_bounded(scenario())
     assert (agreement.requestor_max_pdu_length, agreement.acceptor_max_pdu_length) == (4096, 4096)
     ours = [length for kind, length in relay.sent if kind == P_DATA_TF]
     theirs = [length for kind, length in relay.answered if kind == P_DATA_TF]
@@ -250,7 +250,7 @@ def test_sop_class_extended_negotiation_of_storage(
             await association.store(sent[0], check=True)
             return association.agreement
 
-    agreement = run_scenario(scenario())
+    agreement = run_bounded(scenario())
     if peer == "storescp":
         assert agreement.extended_negotiation == {}
     else:
@@ -287,7 +287,7 @@ def test_store_a_200_mib_instance_from_disk(
 
     tracemalloc.start()
     try:
-        status = run_scenario(scenario())
+        status = run_bounded(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -323,7 +323,7 @@ def test_stores_at_once_held_at_the_window_the_peer_answered(
             )
             return [int(r.status) for r in responses], association.agreement.max_operations_invoked
 
-    statuses, window = run_scenario(scenario())
+    statuses, window = run_bounded(scenario())
     assert statuses == [0x0000] * len(sent)
     assert window == 1  # neither peer performs operations asynchronously
     assert_stored_as_sent(directory, sent, ExplicitVRLittleEndian)
@@ -363,7 +363,7 @@ def test_storescp_killed_mid_store_fails_the_store(
         return raised, association.is_established
 
     # run_scenario fails too if a future's exception was never retrieved (asyncio says so)
-    raised, established = run_scenario(scenario())
+    raised, established = run_bounded(scenario())
     assert raised is not None and issubclass(raised, aio.AssociationError)
     assert not established
 
@@ -378,7 +378,7 @@ def test_storescp_refuses_the_association(storescp: StartPeer, tmp_path: Path) -
             pass
 
     with pytest.raises(aio.AssociationRejectedError, match="rejected permanent") as raised:
-        run_scenario(scenario())
+        run_bounded(scenario())
     assert raised.value.rj.result == dk.RejectResult.REJECTED_PERMANENT
 
 
@@ -401,7 +401,7 @@ def test_storescp_aborts_a_store(storescp: StartPeer, tmp_path: Path, when: str)
         await asyncio.wait_for(association.wait_closed(), 10)
         return aborted, association.is_established
 
-    aborted, established = run_scenario(scenario())
+    aborted, established = run_bounded(scenario())
     assert aborted is not None and aborted.by_peer
     assert not established
 
@@ -430,6 +430,6 @@ def test_a_response_that_does_not_come_in_time(storescp: StartPeer, tmp_path: Pa
             waited = loop.time() - start
         return waited, association.transport.is_closing()
 
-    waited, closing = run_scenario(scenario(), timeout=15.0)
+    waited, closing = run_bounded(scenario(), timeout=15.0)
     assert waited < 4.0  # storescp would have answered after 5 s
     assert closing

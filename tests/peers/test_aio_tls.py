@@ -1,7 +1,7 @@
 """TLS (PS3.15 B.1, the Basic TLS Secure Transport Connection Profile) both ways with
 DCMTK (``+tls``): dimsekit's client against storescp, and DCMTK's echoscu and storescu
 against dimsekit's server.  The certificates are made by the tests with the ``openssl``
-command line (``aio_support.make_certificates``): a CA, a server certificate with the
+command line (``make_certificates`` of tests/helpers.py): a CA, a server certificate with the
 subject alternative name IP:127.0.0.1, and a client certificate, each side requiring
 and verifying the other's (DCMTK's default, ``--require-peer-cert``).
 """
@@ -20,8 +20,8 @@ from pydicom.uid import ExplicitVRLittleEndian
 import dimsekit as dk
 from dimsekit import aio
 
+from ..helpers import Certificates, run_bounded
 from .aio_support import (
-    Certificates,
     Keeper,
     Part10,
     assert_received_as_sent,
@@ -29,7 +29,6 @@ from .aio_support import (
     instances_in,
     nodelay,
     run_process,
-    run_scenario,
     write_files,
 )
 from .conftest import dcmtk
@@ -86,7 +85,7 @@ def test_dimsekit_client_to_storescp(
             peer = transport.get_extra_info("peercert")
             return int(echo.status), common_name(peer), nodelay(transport)
 
-    status, server_name, tcp_nodelay = run_scenario(scenario())
+    status, server_name, tcp_nodelay = run_bounded(scenario())
     assert (status, server_name) == (0x0000, "server")
     assert tcp_nodelay != 0
     files = {part10.sop_instance_uid: part10 for part10 in map(Part10.read, directory.iterdir())}
@@ -127,7 +126,7 @@ def test_dimsekit_client_refuses_a_server_it_cannot_verify(
             pass
 
     with pytest.raises(aio.AssociationError, match=why):
-        run_scenario(scenario())
+        run_bounded(scenario())
 
 
 def test_echoscu_and_storescu_to_serve(certificates: Certificates, tmp_path: Path) -> None:
@@ -168,7 +167,7 @@ def test_echoscu_and_storescu_to_serve(certificates: Certificates, tmp_path: Pat
             await server.wait_served(2)
             return [echoed, stored]
 
-    (echo_status, echo_output), (store_status, store_output) = run_scenario(scenario())
+    (echo_status, echo_output), (store_status, store_output) = run_bounded(scenario())
     assert echo_status == 0, echo_output
     assert "Received Echo Response (Success)" in echo_output
     assert store_status == 0, store_output
@@ -204,7 +203,7 @@ def test_dimsekit_client_stores_200_mib_to_storescp(
 
     tracemalloc.start()
     try:
-        status = run_scenario(scenario())
+        status = run_bounded(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -236,7 +235,7 @@ def test_storescu_200_mib_to_serve(
 
     tracemalloc.start()
     try:
-        status, output = run_scenario(scenario())
+        status, output = run_bounded(scenario())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
