@@ -7,18 +7,21 @@ Hypothesis example count of a test, scaled by the profile conftest.py loads; two
 association engines talking in memory (``EnginePair``), with a message sent raw past
 the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``);
 the DIMSE events of an association engine's events, and the message each one is; TLS
-certificates for a test CA (``make_certificates``).
+certificates for a test CA (``make_certificates``); an event loop per test, bounded in
+time, that fails on what asyncio was told and nobody saw (``run_bounded``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import gc
 import shutil
 import struct
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import attrs
 import pytest
@@ -403,66 +406,102 @@ class EnginePair:
         self.deliver(name, joined(engine.data_to_send()))
 
 
-# --- TLS certificates (PS3.15 B.1), made by the openssl command line --------------------------
+# --- TLS certificates (PS3.15 B.1), made by the openssl command line ---------------------
 
 
-def make_certificates(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path, Path]:
-    """A CA and a server certificate it signed for ``host`` (an IP subject alternative
-    name), in ``folder``: (CA certificate, certificate, private key), PEM.  Skips without
-    the openssl command (apt-get install openssl)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("the openssl command is not installed (apt-get install openssl)")
-    ca_key, ca = folder / "ca.key", folder / "ca.pem"
-    key, request, certificate = folder / "server.key", folder / "server.csr", folder / "server.pem"
-    extensions = folder / "server.ext"
-    extensions.write_text(f"subjectAltName=IP:{host}\nbasicConstraints=CA:FALSE\n")
+@attrs.frozen
+class Certificates:
+    """A CA, and a server's and a client's keys and certificates it signed, in PEM; the
+    server's has the subject alternative name IP:127.0.0.1 (RFC 5280 4.2.1.6), which a
+    client that checks host names matches against the address it connected to."""
 
-    def openssl_run(*arguments: str | Path) -> None:
-        subprocess.run([openssl, *map(str, arguments)], check=True, capture_output=True, timeout=60)
+    ca: Path
+    server_key: Path
+    server_cert: Path
+    client_key: Path
+    client_cert: Path
 
-    openssl_run(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        ca_key,
-        "-out",
-        ca,
-        "-days",
-        "2",
-        "-subj",
-        "/CN=dimsekit test CA",
-    )
-    openssl_run(
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        request,
-        "-subj",
-        f"/CN={host}",
-    )
-    openssl_run(
-        "x509",
-        "-req",
-        "-in",
-        request,
-        "-CA",
-        ca,
-        "-CAkey",
-        ca_key,
-        "-CAcreateserial",
-        "-out",
-        certificate,
-        "-days",
-        "2",
-        "-extfile",
-        extensions,
-    )
-    return ca, certificate, key
+
+def openssl() -> str | None:
+    return shutil.which("openssl")
+
+
+def make_certificates(directory: Path) -> Certificates:
+    """The certificates of :class:`Certificates`, made by ``openssl`` (EC P-256 keys,
+    SHA-256 signatures, valid for a day)."""
+    tool = openssl()
+    assert tool is not None
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def run(*args: str) -> None:
+        subprocess.run([tool, *args], check=True, capture_output=True, timeout=30)
+
+    def key(name: str) -> Path:
+        path = directory / f"{name}.key"
+        run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", str(path))
+        return path
+
+    ca_key = key("ca")
+    ca = directory / "ca.pem"
+    run(
+        "req", "-x509", "-new", "-key", str(ca_key), "-sha256", "-days", "1",
+        "-subj", "/CN=dimsekit test CA", "-out", str(ca),
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    )  # fmt: skip
+
+    def signed(name: str, usage: str, san: str | None) -> tuple[Path, Path]:
+        private = key(name)
+        request = directory / f"{name}.csr"
+        run("req", "-new", "-key", str(private), "-subj", f"/CN={name}", "-out", str(request))
+        extensions = directory / f"{name}.ext"
+        lines = [
+            "basicConstraints=critical,CA:FALSE",
+            "keyUsage=critical,digitalSignature,keyAgreement",
+            f"extendedKeyUsage={usage}",
+        ]
+        if san:
+            lines.append(f"subjectAltName={san}")
+        extensions.write_text("\n".join(lines) + "\n")
+        cert = directory / f"{name}.pem"
+        run(
+            "x509", "-req", "-in", str(request), "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-sha256", "-days", "1", "-extfile", str(extensions),
+            "-out", str(cert),
+        )  # fmt: skip
+        return private, cert
+
+    server_key, server_cert = signed("server", "serverAuth", "IP:127.0.0.1")
+    client_key, client_cert = signed("client", "clientAuth", None)
+    return Certificates(ca, server_key, server_cert, client_key, client_cert)
+
+
+# --- an event loop per test, bounded ------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+def run_bounded(coroutine: Coroutine[Any, Any, _T], timeout: float = 60.0) -> _T:
+    """Run ``coroutine`` in a new event loop, bounded by ``timeout``; then fail if a task
+    is left running or the loop was told of a problem nobody saw: a future whose
+    exception was never retrieved, a task destroyed pending, an exception in a callback
+    (asyncio's exception handler; collected objects report theirs when the garbage
+    collector runs, so it is run)."""
+    problems: list[dict[str, Any]] = []
+
+    async def main() -> _T:
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: problems.append(context)
+        )
+        async with asyncio.timeout(timeout):
+            result = await coroutine
+        await asyncio.sleep(0)
+        left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        assert not left, f"tasks left running: {left}"
+        return result
+
+    result = asyncio.run(main())
+    gc.collect()
+    told = [f"{context['message']}: {context.get('exception')!r}" for context in problems]
+    assert not told, told
+    return result

@@ -1,8 +1,10 @@
 """Real peers on 127.0.0.1, started and stopped by the tests, bounded in time.
 
-Every scenario runs real DICOM programs through ``dimsekit tap --reencode``: the peers
-only ever see bytes that dimsekit encoded.  The tap's JSON Lines record tells what
-dimsekit decoded.  Without DCMTK the tests skip, unless DIMSEKIT_REQUIRE_PEERS=1.
+The engine's scenarios run real DICOM programs through ``dimsekit tap --reencode``: the
+peers only ever see bytes that dimsekit encoded.  The tap's JSON Lines record tells what
+dimsekit decoded.  Those of ``dimsekit.aio`` (test_aio_*.py, helpers in aio_support.py)
+put the peers face to face with dimsekit's own client and server.  Without DCMTK (or,
+for TLS, the openssl command line) the tests skip, unless DIMSEKIT_REQUIRE_PEERS=1.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
+
+from ..helpers import Certificates, make_certificates, openssl
+from .aio_support import Part10, write_large_instance
 
 DCMTK_BIN = Path("/usr/bin")  # pynetdicom installs console scripts with the same names
 PROCESS_TIMEOUT = 60.0
@@ -236,3 +241,59 @@ def negotiating_acceptor(contexts: tuple[str, ...], server_response: bytes) -> I
         yield port
     finally:
         server.shutdown()
+
+
+# --- the fixtures of the dimsekit.aio peers tests (tests/peers/test_aio_*.py) -----------
+
+
+@pytest.fixture
+def storescp(processes: Processes) -> Callable[..., int]:
+    """Start DCMTK's storescp writing into a folder, with ``options``, on a free port;
+    returns the port (``storescp(directory, *options)``)."""
+
+    def start(directory: Path, *options: str) -> int:
+        directory.mkdir(parents=True, exist_ok=True)
+        port = free_port()
+        process = processes.start(
+            f"storescp-{port}", dcmtk("storescp"), "-od", str(directory), *options, str(port)
+        )
+        wait_for_port(port, process)
+        return port
+
+    return start
+
+
+@pytest.fixture
+def pynetdicom_store_scp(processes: Processes) -> Callable[..., int]:
+    """Start pynetdicom's storage SCP (tests/peers/pynetdicom_store_scp.py) writing into a
+    folder, with ``options``, on a free port; returns the port."""
+    script = Path(__file__).with_name("pynetdicom_store_scp.py")
+
+    def start(directory: Path, *options: str) -> int:
+        port = free_port()
+        process = processes.start(
+            f"pynetdicom-{port}", sys.executable, str(script), str(port), str(directory), *options
+        )
+        wait_for_port(port, process)
+        return port
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def large_instance(tmp_path_factory: pytest.TempPathFactory) -> Part10:
+    """A 200 MiB instance on disk (``aio_support.write_large_instance``), made once."""
+    return write_large_instance(tmp_path_factory.mktemp("large") / "large.dcm")
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    """A CA and the server's and client's certificates (``make_certificates``), made
+    once by the ``openssl`` command line: skip without it (fail when peers are
+    required)."""
+    if openssl() is None:
+        reason = "the openssl command line is not installed (apt-get install openssl)"
+        if os.environ.get("DIMSEKIT_REQUIRE_PEERS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return make_certificates(tmp_path_factory.mktemp("tls"))

@@ -351,7 +351,9 @@ class ClientAssociation:
 
 class Connecting:
     """What :func:`connect` returns: await it for the association, or use it as an async
-    context manager (released when the block ends, aborted when it raises)."""
+    context manager (released when the block ends, aborted when it raises; one that
+    ended under the block, aborted by a timeout say, has its transport's close awaited,
+    which the peer or ARTIM makes)."""
 
     def __init__(self, opener: Callable[[], Any]) -> None:
         self._opener = opener
@@ -372,6 +374,8 @@ class Connecting:
             await association.release()
         elif association.is_established:
             await association.abort()
+        else:  # it ended under the block: the peer closes the transport, or ARTIM does
+            await association.wait_closed()
 
 
 _ids = iter(range(1, 1 << 62))
