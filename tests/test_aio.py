@@ -502,7 +502,9 @@ def test_a_peer_that_connects_and_says_nothing_is_closed_by_artim() -> None:
             assert await reader.read() == b""  # closed on us, nothing sent
             writer.close()
             await writer.wait_closed()
-            await server.wait_served(1)
+            while server.associations:
+                await asyncio.sleep(0.01)
+            assert server.served == 0  # no association was asked for
 
     run(main())
 
@@ -671,3 +673,18 @@ def test_an_abort_while_a_release_waits_for_a_handler_leaves_nothing_behind() ->
             await release
 
     run(served(aio.Handlers(store=slow), body))
+
+
+def test_a_connection_that_asks_for_no_association_is_not_counted_as_served() -> None:
+    async def main() -> None:
+        server = await aio.serve("127.0.0.1", 0)
+        async with server:
+            _, writer = await asyncio.open_connection(*server.address)  # a port probe
+            writer.close()
+            await writer.wait_closed()
+            async with aio.connect(*server.address) as association:
+                await association.echo()
+            await server.wait_served(1)
+            assert server.served == 1
+
+    run(main())

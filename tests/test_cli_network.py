@@ -26,6 +26,8 @@ from dimsekit import aio
 from dimsekit.cli import main
 from dimsekit.cli._network import TlsFiles
 
+from .helpers import Certificates, make_certificates, openssl
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 INSTANCES = REPOSITORY / "examples" / "instances"
 IMPLICIT = "1.2.840.10008.1.2"
@@ -541,32 +543,20 @@ def test_serve_on_a_port_in_use_exits_2() -> None:
 
 
 @pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """A self-signed certificate for 127.0.0.1 and its key (PEM), made by openssl."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed")
-    directory = tmp_path_factory.mktemp("tls")
-    key, cert = directory / "key.pem", directory / "cert.pem"
-    subprocess.run(
-        [
-            *(openssl, "req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"),
-            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
-            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=TIMEOUT,
-    )
-    return str(key), str(cert)
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    """A CA and the server's and a client's certificates it signed (tests/helpers.py)."""
+    if openssl() is None:
+        pytest.skip("the openssl command line is not installed (apt-get install openssl)")
+    return make_certificates(tmp_path_factory.mktemp("tls"))
 
 
 def test_echo_over_tls_checks_the_server_against_tls_ca(
-    server: ThreadServer, certificate: tuple[str, str], capsys: pytest.CaptureFixture[str]
+    server: ThreadServer, certificates: Certificates, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key, cert = certificate
-    port = server.start(ssl=TlsFiles(cert=cert, key=key).server_context())
-    assert main(["echo", "--tls-ca", cert, "127.0.0.1", str(port)]) == 0
+    made = certificates
+    tls = TlsFiles(cert=str(made.server_cert), key=str(made.server_key))
+    port = server.start(ssl=tls.server_context())
+    assert main(["echo", "--tls-ca", str(made.ca), "127.0.0.1", str(port)]) == 0
     assert capsys.readouterr().out.startswith("C-ECHO 1: status 0x0000 (success)")
     # the system's authorities do not know it: no association
     assert main(["echo", "--tls", "127.0.0.1", str(port)]) == 2
@@ -576,23 +566,27 @@ def test_echo_over_tls_checks_the_server_against_tls_ca(
 
 
 def test_store_over_tls_sends_our_certificate_given_as_dcmtk_does(
-    server: ThreadServer, certificate: tuple[str, str]
+    server: ThreadServer, certificates: Certificates
 ) -> None:
-    key, cert = certificate
-    port = server.start(ssl=TlsFiles(cert=cert, key=key, ca=cert).server_context())
-    argv = ["store", "+tls", key, cert, "--tls-ca", cert, "127.0.0.1", str(port)]
+    made = certificates
+    ca, key, cert = str(made.ca), str(made.client_key), str(made.client_cert)
+    tls = TlsFiles(cert=str(made.server_cert), key=str(made.server_key), ca=ca)
+    port = server.start(ssl=tls.server_context())
+    argv = ["store", "+tls", key, cert, "--tls-ca", ca, "127.0.0.1", str(port)]
     assert main([*argv, str(INSTANCES)]) == 0
     assert len(server.stores) == 3
     # without a certificate of ours, the server (requiring one) lets no association begin
-    assert main(["store", "--tls-ca", cert, "127.0.0.1", str(port), str(INSTANCES)]) == 2
+    assert main(["store", "--tls-ca", ca, "127.0.0.1", str(port), str(INSTANCES)]) == 2
     assert len(server.stores) == 3
 
 
-def test_serve_over_tls(certificate: tuple[str, str]) -> None:
-    key, cert = certificate
-    with serve_process("0", "--once", "+tls", key, cert) as process:
+def test_serve_over_tls(certificates: Certificates) -> None:
+    made = certificates
+    with serve_process(
+        "0", "--once", "+tls", str(made.server_key), str(made.server_cert)
+    ) as process:
         port = listening_port(process)
-        assert main(["echo", "--tls-ca", cert, "127.0.0.1", str(port)]) == 0
+        assert main(["echo", "--tls-ca", str(made.ca), "127.0.0.1", str(port)]) == 0
         out, _ = process.communicate(timeout=TIMEOUT)
         assert process.returncode == 0
     assert "CEchoRequest Message ID 1" in out

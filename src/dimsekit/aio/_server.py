@@ -130,6 +130,8 @@ class ServerAssociation(Link):
         )
         self.answering: Answering = Answering(self, server.handlers, self.peer)
         self._releasing: asyncio.Task[None] | None = None
+        self.requested: bool = False
+        """Whether the peer sent an A-ASSOCIATE-RQ (PS3.8 7.1)."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -193,6 +195,7 @@ class ServerAssociation(Link):
 
     def _requested(self, event: AssociationRequested) -> None:
         rq = event.rq
+        self.requested = True
         self.peer = Peer(
             address=self.address,
             calling_ae_title=rq.calling_ae_title,
@@ -258,7 +261,8 @@ class Server:
         self.operations_policy = operations_policy
         self.counted: int = 0
         self.served: int = 0
-        """Associations whose transport has closed."""
+        """Associations (connections whose peer sent an A-ASSOCIATE-RQ) whose transport
+        has closed; a connection that never asked for one (a port probe) is not one."""
         self.live: set[ServerAssociation] = set()
         self._served_changed = asyncio.Event()
         self._server: asyncio.Server | None = None
@@ -277,8 +281,9 @@ class Server:
 
     def ended(self, protocol: ServerAssociation) -> None:
         self.live.discard(protocol)
-        self.served += 1
-        self._served_changed.set()
+        if protocol.requested:
+            self.served += 1
+            self._served_changed.set()
 
     async def wait_served(self, count: int = 1) -> None:
         """Wait until ``count`` associations have ended."""
