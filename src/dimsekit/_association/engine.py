@@ -881,9 +881,11 @@ class Association:
             pdus = chain((first,), pdus)
         self._sending = True
         given = finished = False
+        cause = _Cause(now)  # one for every P-DATA-TF: the actions of Evt9 keep none
         try:
             for buffers in pdus:
-                self._fire(_EVT9, _Cause(now, buffers=buffers))
+                cause.buffers = buffers
+                self._fire(_EVT9, cause)
                 given = True  # the caller has it once this yield returns it
                 out, self._outgoing = self._outgoing, []
                 yield tuple(out)
