@@ -885,10 +885,17 @@ class Association:
         try:
             for buffers in pdus:
                 cause.buffers = buffers
+                queued = self._outgoing
+                before = len(queued)
                 self._fire(_EVT9, cause)
+                if not before and len(queued) == len(buffers):
+                    queued.clear()  # the action wrote the PDU alone: give its own tuple
+                    out = buffers
+                else:
+                    self._outgoing = []
+                    out = tuple(queued)
                 given = True  # the caller has it once this yield returns it
-                out, self._outgoing = self._outgoing, []
-                yield tuple(out)
+                yield out
             finished = True
         finally:
             self._sending = False
