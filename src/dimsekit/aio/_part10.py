@@ -131,18 +131,16 @@ def read_part10(path: str | os.PathLike[str]) -> Part10Instance:
     """
     name = os.fspath(path)
     data_set: bytes | None = None
-    with open(name, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size <= WHOLE_FILE_LIMIT:
-            content = handle.read()
+    with open(name, "rb", buffering=0) as raw:  # one read(2) for a small file
+        size = os.fstat(raw.fileno()).st_size
+        content = raw.read(size) if size <= WHOLE_FILE_LIMIT else None
+        if content is not None:
             size = len(content)
-            whole = io.BytesIO(content)
-            found = _read_meta(name, whole, size)
-            end = whole.tell()
+        handle: IO[bytes] = io.BufferedReader(raw) if content is None else io.BytesIO(content)
+        found = _read_meta(name, handle, size)
+        end = handle.tell()
+        if content is not None:
             data_set = content[end:]
-        else:
-            found = _read_meta(name, handle, size)
-            end = handle.tell()
     values: dict[int, UID] = {}
     for tag, what in _REQUIRED.items():
         value = found.get(tag)
