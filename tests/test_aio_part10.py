@@ -8,6 +8,7 @@ import struct
 import tempfile
 from pathlib import Path
 
+import attrs
 import pydicom
 import pytest
 from hypothesis import given, settings
@@ -17,7 +18,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 
 import dimsekit as dk
 from dimsekit._model.payload import encode_dataset
-from dimsekit.aio import Part10Error, Part10Instance, file_meta_information, read_part10
+from dimsekit.aio import Part10Error, Part10Instance, _part10, file_meta_information, read_part10
 from dimsekit.testing import ae_titles, uids
 
 from .helpers import CT, INSTANCE, examples
@@ -217,13 +218,15 @@ def test_files_written_by_pydicom_are_read(syntax: str, tmp_path: Path) -> None:
     assert (instance.sop_class_uid, instance.sop_instance_uid) == (CT, INSTANCE)
     assert instance.transfer_syntax == syntax
     assert instance.data_set_offset + instance.data_set_length == path.stat().st_size
-    payload = instance.payload()
-    assert payload.is_file
-    # the region is the data set exactly: decoded, it is what was written (a deflated
-    # one is the deflated stream, sent as it is)
-    assert payload.to_dataset(syntax) == dataset
-    if syntax == uid.DeflatedExplicitVRLittleEndian:
-        assert payload.to_bytes() != encode_dataset(dataset, uid.ExplicitVRLittleEndian)
+    # a small file is read whole; the same instance sent from the file has its region
+    in_memory, on_disk = instance.payload(), attrs.evolve(instance, data_set=None).payload()
+    assert not in_memory.is_file and on_disk.is_file
+    for payload in (in_memory, on_disk):
+        # the region is the data set exactly: decoded, it is what was written (a deflated
+        # one is the deflated stream, sent as it is)
+        assert payload.to_dataset(syntax) == dataset
+        if syntax == uid.DeflatedExplicitVRLittleEndian:
+            assert payload.to_bytes() != encode_dataset(dataset, uid.ExplicitVRLittleEndian)
 
 
 def test_a_file_with_more_meta_elements_skips_them(tmp_path: Path) -> None:
@@ -367,3 +370,63 @@ def test_part10_error_is_ours_and_pickles() -> None:
         "what is wrong",
         "/a/b.dcm: offset 128: what is wrong",
     )
+
+
+# --- a small file, read whole ---------------------------------------------------------------
+
+
+def test_a_small_file_is_read_whole_and_sent_from_memory(tmp_path: Path) -> None:
+    meta, data_set = _valid()
+    path = _file_of(meta + data_set, tmp_path)
+    instance = read_part10(path)
+    assert instance.data_set == data_set
+    payload = instance.payload()
+    assert not payload.is_file and payload.to_bytes() == data_set
+    on_disk = attrs.evolve(instance, data_set=None)
+    assert on_disk == instance  # the same instance, wherever its bytes are
+    assert on_disk.payload().is_file and on_disk.payload().to_bytes() == data_set
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_file_above_the_limit_keeps_its_data_set_on_disk(extra: int, tmp_path: Path) -> None:
+    meta, _ = _valid()
+    data_set = bytes(_part10.WHOLE_FILE_LIMIT - len(meta) + 2 * extra)  # even: a data set
+    path = _file_of(meta + data_set, tmp_path)
+    instance = read_part10(path)
+    assert (instance.data_set is None) is bool(extra)
+    assert instance.payload().is_file is bool(extra)
+    assert instance.payload().to_bytes() == data_set
+    assert instance.data_set_offset == len(meta)
+
+
+def _both_ways(path: str) -> tuple[object, object]:
+    """What read_part10 gives for ``path`` read whole, and read from the file."""
+    whole = _outcome(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_part10, "WHOLE_FILE_LIMIT", -1)
+        from_file = _outcome(path)
+    assert not isinstance(from_file, Part10Instance) or from_file.data_set is None
+    return _comparable(whole), _comparable(from_file)
+
+
+def _comparable(read: Part10Instance | Part10Error) -> object:
+    if isinstance(read, Part10Error):
+        return (type(read), str(read), read.offset)
+    return read
+
+
+@settings(max_examples=examples(100))
+@given(junk=st.binary(max_size=300), valid=st.booleans())
+def test_a_file_read_whole_gives_what_the_file_read_gives(junk: bytes, valid: bool) -> None:
+    meta, data_set = _valid()
+    head = meta + junk if valid else bytes(128) + b"DICM" + junk
+    with tempfile.TemporaryDirectory() as directory:
+        whole, from_file = _both_ways(_file_of(head + data_set, directory))
+    assert whole == from_file
+
+
+@pytest.mark.parametrize("cut", [131, 132, 140, 150, 160, 200])
+def test_a_cut_file_read_whole_gives_what_the_file_read_gives(cut: int, tmp_path: Path) -> None:
+    meta, _ = _valid()
+    whole, from_file = _both_ways(_file_of(meta[:cut], tmp_path))
+    assert isinstance(whole, tuple) and whole == from_file

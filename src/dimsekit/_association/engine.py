@@ -881,12 +881,21 @@ class Association:
             pdus = chain((first,), pdus)
         self._sending = True
         given = finished = False
+        cause = _Cause(now)  # one for every P-DATA-TF: the actions of Evt9 keep none
         try:
             for buffers in pdus:
-                self._fire(_EVT9, _Cause(now, buffers=buffers))
+                cause.buffers = buffers
+                queued = self._outgoing
+                before = len(queued)
+                self._fire(_EVT9, cause)
+                if not before and len(queued) == len(buffers):
+                    queued.clear()  # the action wrote the PDU alone: give its own tuple
+                    out = buffers
+                else:
+                    self._outgoing = []
+                    out = tuple(queued)
                 given = True  # the caller has it once this yield returns it
-                out, self._outgoing = self._outgoing, []
-                yield tuple(out)
+                yield out
             finished = True
         finally:
             self._sending = False

@@ -127,6 +127,11 @@ class Action(enum.Enum):
 
     meaning: str
 
+    # A member is equal only to itself, so it hashes by identity, in C: Enum's own hash
+    # (of the name, in Python) was paid by every event fired (the engine's dict of action
+    # methods), once a P-DATA-TF sent.  No set of actions is iterated in order.
+    __hash__ = object.__hash__
+
     def __new__(cls, label: str, meaning: str = "") -> Action:
         member = object.__new__(cls)
         member._value_ = label

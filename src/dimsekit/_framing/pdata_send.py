@@ -14,8 +14,10 @@ file-backed data set is never held whole; packing the last command PDV and the f
 data PDV into one PDU is an option, off by default, because some servers reject it.
 
 The common case (a command set that fits one fragment, a data set that is absent or
-bytes in memory) is cut directly, every PDU's two headers packed in one call; any other
-goes through the general path.  Both give the same PDUs, buffer types and errors.
+bytes in memory) is cut directly, every PDU's two headers packed in one call, and so is a
+file region after such a command (one loop over its chunks, one header object for every
+full fragment); any other goes through the general path.  All give the same PDUs, buffer
+types and errors.
 
 Must not know: sockets, associations, or how the command set is encoded (``_codec.encode``).
 """
@@ -109,6 +111,22 @@ def fragment_message(
     command, payload = encode_command_and_payload(message, data_set_type)
     command_length = len(command)
     encoded = None if payload is None else payload.value_slot
+    if (
+        payload is not None
+        and payload.is_file
+        and not (max_pdu_length and command_length > fragment_size)
+        and type(read_size) is int
+    ):
+        yield from _fragment_file(
+            command,
+            payload,
+            context_id,
+            max_pdu_length,
+            pack_command_with_data,
+            fragment_size,
+            read_size,
+        )
+        return
     if (max_pdu_length and command_length > fragment_size) or (
         encoded is not None
         and (
@@ -162,6 +180,84 @@ def fragment_message(
         for start in range(fragment_size, last_start, fragment_size):
             yield middle, data[start : start + fragment_size]
     yield _headers(context_id, LAST_BIT, size - last_start), data[last_start:]
+
+
+def _fragment_file(
+    command: bytes,
+    payload: DataSetPayload,
+    context_id: int,
+    max_pdu_length: int,
+    pack_command_with_data: bool,
+    fragment_size: int,
+    read_size: int,
+) -> Iterator[PDUBuffers]:
+    """:func:`_fragment_any` for a file-backed data set after a command of one fragment,
+    in one loop: the same PDUs, buffers and errors, each read at the same point (one
+    fragment ahead, to know the last); every full fragment before the last shares one
+    header object."""
+    size = len(payload)
+    if size & 1:
+        raise _odd_length(size)
+    middle = _headers(context_id, _MORE_DATA, fragment_size)
+    pending: Buffer | None = None
+    started = False
+    for chunk in payload.chunks(None, read_size):
+        view = memoryview(chunk)
+        for start in range(0, len(view), fragment_size):
+            if pending is not None:
+                if started:
+                    length = len(pending)
+                    header = (
+                        middle
+                        if length == fragment_size
+                        else _headers(context_id, _MORE_DATA, length)
+                    )
+                    yield header, pending
+                else:
+                    yield from _opening(
+                        command,
+                        pending,
+                        _MORE_DATA,
+                        context_id,
+                        max_pdu_length,
+                        pack_command_with_data,
+                    )
+                    started = True
+            pending = view[start : start + fragment_size]
+    last: Buffer = b"" if pending is None else pending
+    if started:
+        yield _headers(context_id, LAST_BIT, len(last)), last
+    else:
+        yield from _opening(
+            command, last, LAST_BIT, context_id, max_pdu_length, pack_command_with_data
+        )
+
+
+def _opening(
+    command: bytes,
+    first: Buffer,
+    first_control: int,
+    context_id: int,
+    max_pdu_length: int,
+    pack_command_with_data: bool,
+) -> tuple[PDUBuffers, ...]:
+    """The PDUs of a command of one fragment and the first data-set fragment, as
+    :func:`_fragment_any` gives them."""
+    packed_size = 2 * _PDV_OVERHEAD + len(command) + len(first)
+    if pack_command_with_data and (not max_pdu_length or packed_size <= max_pdu_length):
+        return (
+            (
+                PDU_HEADER.pack(_P_DATA, 0, packed_size)
+                + PDV_HEADER.pack(ITEM_FIXED + len(command), context_id, _LAST_COMMAND),
+                memoryview(command),
+                PDV_HEADER.pack(ITEM_FIXED + len(first), context_id, first_control),
+                first,
+            ),
+        )
+    return (
+        (_headers(context_id, _LAST_COMMAND, len(command)), memoryview(command)),
+        (_headers(context_id, first_control, len(first)), first),
+    )
 
 
 def _odd_length(size: int) -> DimseError:

@@ -2,10 +2,11 @@
 
 Owns: the layout of a Part 10 file's head (a 128-byte preamble, the prefix "DICM", then
 group 0002 in Explicit VR Little Endian, its (0002,0000) File Meta Information Group
-Length first; PS3.10 7.1, PS3.5 7.1.2); :func:`read_part10`, which reads that head and
-nothing of the data set, into a :class:`Part10Instance` that can be sent as a file
-region; :func:`file_meta_information`, the head to write before a data set received;
-and :class:`Part10Error`, what is wrong with a file that is not one.
+Length first; PS3.10 7.1, PS3.5 7.1.2); :func:`read_part10`, which reads that head (and
+the data set only of a small file, read whole in one read), into a :class:`Part10Instance`
+that can be sent as a file region or from memory; :func:`file_meta_information`, the head
+to write before a data set received; and :class:`Part10Error`, what is wrong with a file
+that is not one.
 
 Must not know: sockets, the engine, DIMSE messages, what the data set holds (it is never
 parsed: its bytes are sent and stored as they are, in the transfer syntax the head
@@ -14,6 +15,7 @@ names).
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 from typing import IO, Final
@@ -56,6 +58,11 @@ _LONG_VRS: Final = frozenset(
 """The VRs whose Explicit VR header has 2 reserved bytes and a 4-byte length (PS3.5
 7.1.2, Table 7.1-1); every other VR has a 2-byte length."""
 
+WHOLE_FILE_LIMIT: Final = 1 << 16
+"""A file of at most this many bytes is read whole by :func:`read_part10`, in one read,
+its data set kept for :meth:`Part10Instance.payload` (the file opened once); a larger one
+has its head read and its data set sent from the file."""
+
 _VERSION_VALUE: Final = b"\x00\x01"
 """File Meta Information Version (0002,0001): version 1 (PS3.10 7.1)."""
 
@@ -85,7 +92,8 @@ class Part10Error(DimseError):
 class Part10Instance:
     """A SOP instance in a Part 10 file, as its File Meta Information names it (PS3.10
     7.1): the data set is the ``data_set_length`` bytes from ``data_set_offset``, in
-    ``transfer_syntax``, never read until it is sent."""
+    ``transfer_syntax``: :attr:`data_set` when :func:`read_part10` read the file whole (at
+    most :data:`WHOLE_FILE_LIMIT` bytes), else never read until it is sent."""
 
     path: str
     sop_class_uid: UID
@@ -93,10 +101,16 @@ class Part10Instance:
     transfer_syntax: UID
     data_set_offset: int
     data_set_length: int
+    data_set: bytes | None = attrs.field(default=None, eq=False, repr=False)
+    """The data set's bytes, read with the head (a small file), or None: read from
+    :attr:`path` when sent.  Not part of equality: the same instance either way."""
 
     def payload(self) -> DataSetPayload:
-        """The data set as a file region, to be sent on a presentation context that
-        agreed :attr:`transfer_syntax` (PS3.8 7.1.1.13): its bytes go as they are."""
+        """The data set, to be sent on a presentation context that agreed
+        :attr:`transfer_syntax` (PS3.8 7.1.1.13): its bytes go as they are, from memory
+        when :attr:`data_set` holds them, else as a region of the file."""
+        if self.data_set is not None:
+            return DataSetPayload(self.data_set)
         return DataSetPayload.from_file(
             self.path, offset=self.data_set_offset, length=self.data_set_length
         )
@@ -112,13 +126,21 @@ def read_part10(path: str | os.PathLike[str]) -> Part10Instance:
     data set's bytes are the deflated stream, sent as they are on a context that agreed
     that syntax, since a deflated data set travels deflated the same way.  Raises
     :class:`Part10Error` for a file that is not one, :class:`OSError` for one that cannot
-    be read.
+    be read.  A file of at most :data:`WHOLE_FILE_LIMIT` bytes is read whole, in one
+    read, and its head parsed from those bytes (the same checks, the same errors).
     """
     name = os.fspath(path)
-    with open(name, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
+    data_set: bytes | None = None
+    with open(name, "rb", buffering=0) as raw:  # one read(2) for a small file
+        size = os.fstat(raw.fileno()).st_size
+        content = raw.read(size) if size <= WHOLE_FILE_LIMIT else None
+        if content is not None:
+            size = len(content)
+        handle: IO[bytes] = io.BufferedReader(raw) if content is None else io.BytesIO(content)
         found = _read_meta(name, handle, size)
         end = handle.tell()
+        if content is not None:
+            data_set = content[end:]
     values: dict[int, UID] = {}
     for tag, what in _REQUIRED.items():
         value = found.get(tag)
@@ -137,6 +159,7 @@ def read_part10(path: str | os.PathLike[str]) -> Part10Instance:
         transfer_syntax=values[_TRANSFER_SYNTAX],
         data_set_offset=end,
         data_set_length=size - end,
+        data_set=data_set,
     )
 
 
