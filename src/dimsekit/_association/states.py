@@ -13,7 +13,7 @@ the engine.
 from __future__ import annotations
 
 import enum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 __all__ = ["Action", "EventKind", "State", "ULEvent"]
 
@@ -129,8 +129,11 @@ class Action(enum.Enum):
 
     # A member is equal only to itself, so it hashes by identity, in C: Enum's own hash
     # (of the name, in Python) was paid by every event fired (the engine's dict of action
-    # methods), once a P-DATA-TF sent.  No set of actions is iterated in order.
-    __hash__ = object.__hash__
+    # methods), once a P-DATA-TF sent.  No set of actions is iterated in order.  Hidden
+    # from type checkers, for whom it is Enum's hash still (an int either way): pyright
+    # takes the assignment for an ambiguous override of Enum's method.
+    if not TYPE_CHECKING:
+        __hash__ = object.__hash__
 
     def __new__(cls, label: str, meaning: str = "") -> Action:
         member = object.__new__(cls)
