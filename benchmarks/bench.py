@@ -27,6 +27,12 @@ Scaling (bench_scaling.py): a C-STORE-RQ data set from 1 KiB to 1 GiB (file-back
 64 MiB) fragmented and reassembled through PDU bytes, each library and size in a fresh
 process: throughput and peak RSS growth.
 
+End to end (bench_network.py, issue 17): C-STORE of 20,000 instances of about 8 KiB and of
+20 of 16 MiB, and C-ECHO, between real processes on 127.0.0.1: dimsekit's ``store`` and
+``serve`` beside DCMTK's storescu/storescp, pynetdicom and a raw asyncio floor, timed from
+the association's acceptance to its release, with each process's peak RSS; its targets
+print with the others (``--no-network`` leaves it out; with ``--quick``, one short round).
+
 ``python benchmarks/bench.py`` (``--quick`` for a CI smoke run, ``--json`` to track,
 ``--profile`` to profile dimsekit where a target fails).  Targets print PASS or FAIL; the
 exit status is 0 either way (speed is measured, not asserted).
@@ -66,6 +72,7 @@ from benchmarks import (
     bench_association,
     bench_floor,
     bench_messages,
+    bench_network,
     bench_pdus,
     bench_scaling,
 )
@@ -368,6 +375,8 @@ def table(result: dict[str, Any]) -> str:
         lines += ["", *bench_pdus.table(result["pdus"])]
     if result.get("association"):
         lines += ["", *bench_association.table(result["association"])]
+    if result.get("network"):
+        lines += ["", *bench_network.table(result["network"])]
     lines += [
         "",
         "scaling: C-STORE-RQ fragmented and reassembled through PDU bytes (max PDU 16382), "
@@ -431,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
         help="cProfile dimsekit for each message and op, and the engine pair of each round "
         "trip, that fails a target",
     )
+    parser.add_argument(
+        "--no-network", action="store_true", help="leave out the end-to-end rows (peers)"
+    )
     args = parser.parse_args(argv)  # fmt: skip
 
     repeats, seconds = rounds_and_seconds(args.quick, args.repeats, args.seconds)
@@ -451,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
             sizes, file_from, 0.05 if args.quick else 0.5, args.pynetdicom_max
         )
         skipped += not_scaled
+    network = None if args.no_network else bench_network.run_network(args.quick, None, args.profile)
     result: dict[str, Any] = {
         "machine": machine(),
         "settings": settings,
@@ -458,14 +471,17 @@ def main(argv: list[str] | None = None) -> int:
         "pdus": pdus,
         "association": association,
         "scaling": scaling,
+        "network": network,
         "skipped": skipped,
-        "targets": targets(messages, scaling, pdus, association),
+        "targets": targets(messages, scaling, pdus, association)
+        + (network or {}).get("targets", []),
     }
     if args.profile:
         profile_seconds = 1.0 if not args.quick else 0.3
         result["profiles"] = profiles(result["targets"], profile_seconds)
         failing = [t["subject"] for t in association_targets(association) if t["status"] == "FAIL"]
         result["profiles"] += bench_association.profiles(failing, profile_seconds)
+        result["profiles"] += (network or {}).get("profiles", [])
     print(json.dumps(result, indent=1) if args.json else table(result))
     return 0
 
