@@ -1155,21 +1155,13 @@ def peer_pynetdicom_echo(port: int, count: int) -> int:
 
 async def _dimsekit_echo(port: int, count: int) -> float:
     """``count`` C-ECHOs with dimsekit.aio on one association, timed from the accepted
-    association to its release.  Issue 17's API as the brief names it
-    (``connect(...)``, ``await assoc.echo()``); adjust here if the final one differs."""
-    aio: Any = importlib.import_module("dimsekit.aio")
-    opened = aio.connect(HOST, port)
-    entered = hasattr(opened, "__aenter__")
-    assoc = await opened.__aenter__() if entered else await opened
-    started = time.perf_counter()
-    try:
+    association to its release."""
+    from dimsekit import aio
+
+    async with aio.connect(HOST, port) as association:
+        started = time.perf_counter()
         for _ in range(count):
-            await assoc.echo()
-    finally:
-        if entered:
-            await opened.__aexit__(None, None, None)
-        else:
-            await assoc.release()
+            await association.echo()
     return time.perf_counter() - started
 
 
