@@ -270,7 +270,7 @@ def test_a_peer_abort_fails_the_outstanding_operation_with_source_and_reason(
     with caplog.at_level(logging.WARNING, logger="dimsekit.aio"):
         scripted(script, body)
     (line,) = [r for r in caplog.records if "aborted" in r.getMessage()]
-    assert "source service user" in line.getMessage()
+    assert "source 0 (service user)" in line.getMessage()
     assert getattr(line, "association", None) is not None and getattr(line, "peer", "").startswith(
         "127.0.0.1:"
     )
@@ -286,7 +286,8 @@ def test_a_provider_abort_is_worded_with_its_reason() -> None:
         association = await aio.connect(*address)
         await association.wait_closed()
         with pytest.raises(
-            aio.AssociationAbortedError, match=r"source service provider, unexpected pdu"
+            aio.AssociationAbortedError,
+            match=r"source 2 \(service provider\), reason 2 \(UNEXPECTED_PDU\)",
         ):
             await association.echo()
 
@@ -373,7 +374,7 @@ def test_cancelling_a_store_half_sent_aborts_the_association() -> None:
         await peer.closed(timeout=15)
 
     async def body(address: tuple[str, int]) -> None:
-        association = await aio.connect(*address, contexts=storage_contexts())
+        association = await aio.connect(*address, contexts=storage_contexts(), artim_timeout=0.3)
         big = instance(1)
         big.add_new("PixelData", "OB", bytes(32 << 20))  # far beyond any socket buffer
         task = asyncio.get_running_loop().create_task(association.store(big))
@@ -384,7 +385,8 @@ def test_cancelling_a_store_half_sent_aborts_the_association() -> None:
             await task
         assert association.engine.poisoned
         assert association.engine.state in (dk.State.STA13, dk.State.STA1)
-        association.transport.abort()  # the stalled peer would never read our A-ABORT
+        # the stalled peer never reads our A-ABORT: ARTIM closes, unwritten bytes dropped
+        await association.wait_closed()
 
     scripted(script, body)
 
@@ -688,3 +690,58 @@ def test_a_connection_that_asks_for_no_association_is_not_counted_as_served() ->
             assert server.served == 1
 
     run(main())
+
+
+def test_a_handler_status_no_response_may_carry_answers_processing_failure() -> None:
+    async def odd(event: aio.StoreRequested) -> int:
+        return 0x1234  # of no status class (PS3.7 Annex C)
+
+    async def body(address: tuple[str, int]) -> dk.CStoreResponse:
+        async with aio.connect(*address, contexts=storage_contexts()) as association:
+            return await association.store(instance())
+
+    assert run(served(aio.Handlers(store=odd), body)).status == 0x0110
+
+
+def test_leaving_the_block_with_an_operation_outstanding_aborts_and_says_so() -> None:
+    async def slow(event: aio.StoreRequested) -> int:
+        await asyncio.sleep(30)
+        return 0
+
+    async def body(address: tuple[str, int]) -> None:
+        connecting = aio.connect(*address, contexts=storage_contexts())
+        association = await connecting.__aenter__()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(association.store(instance()), 0.1)
+        with pytest.raises(dk.LocalProtocolError, match="outstanding"):
+            await connecting.__aexit__(None, None, None)  # leaving the block
+        assert association.transport.is_closing()
+
+    run(served(aio.Handlers(store=slow), body))
+
+
+def test_cancelling_connect_closes_its_connection() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await peer.expect(dk.AssociationRequested)
+        await peer.closed()  # we gave up: it closes
+
+    async def body(address: tuple[str, int]) -> None:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(aio.connect(*address, request_timeout=None), 0.3)
+
+    scripted(script, body)
+
+
+def test_a_data_set_read_big_endian_is_never_sent_little_endian() -> None:
+    """pydicom writes an OW value's bytes as they are: a data set read from an Explicit VR
+    Big Endian file goes only on a big-endian context (PS3.5 A.1-A.3)."""
+    image = instance(1)
+    image.file_meta = FileMetaDataset()
+    image.file_meta.TransferSyntaxUID = ExplicitVRBigEndian
+
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, contexts=storage_contexts(ExplicitVRLittleEndian)) as a:
+            with pytest.raises(dk.ContextNotAgreedError, match=r"1\.2\.840\.10008\.1\.2\.2"):
+                await a.store(image)
+
+    run(served(aio.Handlers(store=Kept()), body))

@@ -1002,3 +1002,29 @@ def test_whatever_dimse_messages_a_peer_sends_the_engine_answers_with_events_nev
         pair.send(sender, dk.ReleaseResponse(abandon_outstanding=True))
         assert pair.state(receiver) is S.STA1
     assert engine.outstanding_ours == {} and engine.outstanding_peers == {}
+
+
+def test_a_message_advanced_with_send_times_its_timers_from_the_last_time_given() -> None:
+    """A long message: ``send(now)`` on its iterator says when the caller wrote each PDU,
+    so the response timer starts when the last one went, not when the first did."""
+    pair = associated(False, max_pdu=4096, response_timeout=5, idle_timeout=3)
+    request = dk.CStoreRequest(
+        message_id=1,
+        affected_sop_class_uid=MR,
+        affected_sop_instance_uid="1.2.3.1",
+        data_set=bytes(100_000),  # several P-DATA-TF
+    )
+    pdus = pair.requestor.send_message(MR_CX, request, now=0.0)
+    sent = [next(pdus)]
+    for now in (10.0, 20.0, 30.0, 40.0):
+        sent.append(pdus.send(now))
+        assert pair.requestor.deadline == now + 3  # the idle timer, from each PDU
+    for later in pdus:
+        sent.append(later)
+    assert pair.requestor.deadline == 40.0 + 3  # next() keeps the time given last
+    assert len(sent) >= 5
+    operation = pair.requestor.outstanding_ours[1]
+    assert operation.request.message_id == 1
+    pair.timer("requestor", 44.9)
+    assert kinds(pair.new("requestor")) == ["TimedOut"]  # idle: said, not aborted
+    assert pair.requestor.deadline == 45.0  # the response timer: 40 + 5

@@ -284,7 +284,7 @@ def test_an_abort_exits_2_with_source_and_reason(capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("dimsekit echo: the association was aborted by the peer")
-    assert "(source service provider, unrecognized pdu)" in err
+    assert "source 2 (service provider), reason 1 (UNRECOGNIZED_PDU)" in err
 
 
 def test_a_peer_closing_at_once_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -401,7 +401,10 @@ def test_store_aborted_at_once_exits_2(capsys: pytest.CaptureFixture[str]) -> No
     out, err = capsys.readouterr()
     assert out == ""  # no association: nothing to sum up
     assert err.count("\n") == 1
-    assert "aborted by the peer (source service provider, unrecognized pdu)" in err
+    assert (
+        "aborted by the peer: the peer sent an A-ABORT in Sta5, "
+        "source 2 (service provider), reason 1 (UNRECOGNIZED_PDU)" in err
+    )
 
 
 def test_store_aborted_midway_sums_up_then_exits_2(
@@ -423,7 +426,8 @@ def test_store_aborted_midway_sums_up_then_exits_2(
     assert summary.group(1, 2, 4) == ("1", "3", "0")
     assert err.count("\n") == 1
     assert err.startswith(
-        "dimsekit store: the association was aborted by the peer (source service user)"
+        "dimsekit store: the association was aborted by the peer: "
+        "the peer sent an A-ABORT in Sta6, source 0 (service user)"
     )
 
 

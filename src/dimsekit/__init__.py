@@ -16,7 +16,9 @@ The layers, each importing only those above it in this list:
 - ``_codec``: command sets as bytes, and the dict, JSON and Dataset forms;
 - ``_framing``: PS3.8 PDUs and P-DATA framing; the typed Upper Layer PDUs join it;
 - ``_association``: the association engine (the PS3.8 9.2 state machine as data,
-  negotiation as a policy, sans-IO); the asyncio layer (``aio``) is to come above it;
+  negotiation as a policy, sans-IO);
+- ``aio``: asyncio clients and servers on the engine (public, with a facade of its own:
+  ``import dimsekit.aio``), the only network I/O of the library;
 - tools: ``cli``, ``interop`` (pynetdicom), ``testing`` (public).
 
 No module imports another layer's underscore names nor reaches another module's

@@ -784,13 +784,16 @@ class Association:
         *,
         now: float,
         pack_command_with_data: bool = False,
-    ) -> Generator[PDUBuffers, None, None]:
+    ) -> Generator[PDUBuffers, float | None, None]:
         """Send ``message`` on presentation context ``context_id`` (DT-1; AR-7 while the
         peer awaits our release response): each item is one P-DATA-TF as buffers to write
         (``fragment_message``), made as the iterator is advanced, within the peer's
         maximum length, so that a data set in a file is never held whole; before the
         first, what the engine had queued, and after the last, the answers it came to
         owe the peer while the message went (0210H, 0122H, a window refusal), if any.
+        Advanced with ``send(now)`` instead of ``next()``, it takes the time the caller
+        wrote the item before (a long message takes a while): the idle timer and the
+        request's response timer run from the time given last.
 
         The message is checked against the DIMSE operations now (its context, the role
         and SOP class the negotiation gave it, its Message ID, the window, what a response
@@ -865,12 +868,14 @@ class Association:
 
     def _send_pdus(
         self, pdus: Iterator[PDUBuffers], now: float, context_id: int, message: Message
-    ) -> Generator[PDUBuffers, None, None]:
+    ) -> Generator[PDUBuffers, float | None, None]:
         # The first step: the state, or another message, may have moved on since the call.
         self._check_local(_EVT9)
         self._now = now
         if self._outgoing or self._owed:
-            yield tuple(self.data_to_send())
+            sent = yield tuple(self.data_to_send())
+            if sent is not None:
+                now = self._now = sent
             self._check_local(_EVT9)
         # Its first P-DATA-TF is made before it is recorded: a message that fails before
         # it (one that does not encode, a data set that cannot be read) changes nothing,
@@ -895,7 +900,9 @@ class Association:
                     self._outgoing = []
                     out = tuple(queued)
                 given = True  # the caller has it once this yield returns it
-                yield out
+                sent = yield out
+                if sent is not None:  # when the caller wrote it: the timers run from then
+                    now = cause.now = self._now = sent
             finished = True
         finally:
             self._sending = False

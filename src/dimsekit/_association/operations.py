@@ -67,6 +67,7 @@ from .negotiation import AcceptedContext, Agreement, Side
 __all__ = [
     "DEFAULT_OPERATIONS_POLICY",
     "DUPLICATE_INVOCATION",
+    "OUT_OF_RESOURCES",
     "SOP_CLASS_NOT_SUPPORTED",
     "STRICT_OPERATIONS_POLICY",
     "CancelReceived",
@@ -92,7 +93,7 @@ SOP_CLASS_NOT_SUPPORTED: Final = 0x0122
 the context's abstract syntax does not name, or a role the negotiation did not give the
 peer (PS3.7 C.5: Refused: SOP Class Not Supported, a general Failure of every service)."""
 
-_OUT_OF_RESOURCES: Final[Mapping[CommandField, int]] = MappingProxyType(
+OUT_OF_RESOURCES: Final[Mapping[CommandField, int]] = MappingProxyType(
     {
         CommandField.C_STORE_RQ: 0xA700,  # Refused: Out of Resources (PS3.4 B.2.3)
         CommandField.C_FIND_RQ: 0xA700,  # Refused: Out of Resources (PS3.4 C.4.1.1.4)
@@ -100,6 +101,9 @@ _OUT_OF_RESOURCES: Final[Mapping[CommandField, int]] = MappingProxyType(
         CommandField.C_MOVE_RQ: 0xA702,  # ... unable to perform sub-operations (C.4.2.1.4)
     }
 )
+"""Each service's "Refused: Out of Resources" status, by its request's Command Field: the
+answer to a request beyond the window, and a storage SCP's when it cannot keep an
+instance."""
 """The Failure status refusing a peer's request beyond its window, by service: its
 "Refused: Out of Resources"; any other service, 0213H Resource Limitation (PS3.7 C.5)."""
 _RESOURCE_LIMITATION: Final = 0x0213
@@ -738,7 +742,7 @@ class Operations:
             )
         limit = self.peer_window
         if limit and len(self._peers) > limit:
-            status = _OUT_OF_RESOURCES.get(request.command_field, _RESOURCE_LIMITATION)
+            status = OUT_OF_RESOURCES.get(request.command_field, _RESOURCE_LIMITATION)
             return WindowOverrun(
                 operation=operation,
                 limit=limit,

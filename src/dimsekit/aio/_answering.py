@@ -19,8 +19,9 @@ import tempfile
 from typing import IO, Final
 
 from .._association.negotiation import AcceptedContext
-from .._association.operations import RequestReceived
+from .._association.operations import OUT_OF_RESOURCES, RequestReceived
 from .._errors import DimseError
+from .._model.vr import CommandField
 from ..messages import CEchoRequest, CStoreRequest, Message, Response
 from ._handlers import (
     EchoRequested,
@@ -38,7 +39,7 @@ PROCESSING_FAILURE: Final = 0x0110
 """The status of a request whose handler raised (PS3.7 C.5.1: Processing failure)."""
 UNRECOGNIZED_OPERATION: Final = 0x0211
 """The status of a request no handler takes (PS3.7 C.5.4: Unrecognized operation)."""
-OUT_OF_RESOURCES: Final = 0xA700
+STORE_OUT_OF_RESOURCES: Final = OUT_OF_RESOURCES[CommandField.C_STORE_RQ]
 """The status of a C-STORE whose data set could not be kept (PS3.4 B.2.3: Refused, out of
 resources)."""
 
@@ -74,7 +75,7 @@ class Answering:
             try:
                 self._target = handler.begin(command, context, self.peer)
                 return self._target.file
-            except (OSError, DimseError) as error:
+            except Exception as error:  # a handler's own: the data set goes to a temporary file
                 self._link.log.error(
                     "cannot keep the data set of C-STORE %s: %s",
                     command.affected_sop_instance_uid,
@@ -147,7 +148,13 @@ class Answering:
         finally:
             if temporary is not None:
                 temporary.close()
-        response: Response = request.response(status=status)
+        try:
+            response: Response = request.response(status=status)
+        except DimseError as error:  # a status no response of this service may carry
+            name = type(request).__name__
+            link.log.error("the handler of %s answered %r: %s", name, status, error)
+            status = PROCESSING_FAILURE
+            response = request.response(status=status)
         try:
             await link.send_message(operation.context_id, response)
         except DimseError as error:  # the association went meanwhile
@@ -177,7 +184,7 @@ class Answering:
             )
         if isinstance(request, CStoreRequest) and handlers.store is not None:
             if failed:
-                return OUT_OF_RESOURCES
+                return STORE_OUT_OF_RESOURCES
             stored = StoreRequested(request=request, context=context, peer=peer, target=target)
             return int(await handlers.store(stored))
         if target is not None:

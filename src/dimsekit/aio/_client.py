@@ -18,12 +18,14 @@ Must not know: how a message or PDU is laid out, the rules of negotiation and op
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import ssl as _ssl
 from collections.abc import Callable, Generator, Iterable
 from typing import Any, TypeAlias, TypeVar
 
 from pydicom.dataset import Dataset
+from pydicom.uid import UID, ExplicitVRLittleEndian
 
 from .._association.engine import (
     Aborted,
@@ -42,6 +44,7 @@ from .._association.engine import (
 )
 from .._association.negotiation import (
     DEFAULT_MAX_PDU_LENGTH,
+    AcceptedContext,
     Agreement,
     ProposedContext,
     propose,
@@ -52,6 +55,7 @@ from .._association.operations import (
     ResponseReceived,
     UnexpectedResponse,
 )
+from .._errors import LocalProtocolError
 from .._framing.items import (
     SOPClassCommonExtendedNegotiation,
     SOPClassExtendedNegotiation,
@@ -75,20 +79,28 @@ from ._errors import (
     AssociationRejectedError,
     OperationEndedError,
     StatusError,
-    abort_words,
     reject_words,
 )
 from ._handlers import Handlers, Peer
 from ._link import LOGGER, AssociationLog, Link
 from ._part10 import Part10Instance, read_part10
 
-__all__ = ["ClientAssociation", "Connecting", "connect"]
+__all__ = ["ClientAssociation", "Connecting", "connect", "is_native_syntax"]
 
 _RspT = TypeVar("_RspT", bound=Response)
 
 _Instance: TypeAlias = Dataset | Part10Instance | str | os.PathLike[str]
 """What :meth:`ClientAssociation.store` sends: a data set, a DICOM file read with
 :func:`~dimsekit.aio.read_part10`, or the path of one."""
+
+
+def is_native_syntax(syntax: UID) -> bool:
+    """Whether ``syntax`` is a native (uncompressed, not deflated) transfer syntax that
+    pydicom knows (PS3.5 A.1-A.3)."""
+    try:
+        return not syntax.is_compressed and not syntax.is_deflated
+    except ValueError:  # a transfer syntax pydicom does not know
+        return False
 
 
 class ClientAssociation:
@@ -104,6 +116,7 @@ class ClientAssociation:
         self._accepted: asyncio.Future[AssociationAccepted] = self._loop.create_future()
         self._released: asyncio.Future[None] = self._loop.create_future()
         self._ended: AssociationError | None = None
+        self._releasing: asyncio.Task[None] | None = None
         self.answering: Answering | None = None
 
     # --- what the caller reads ----------------------------------------------------------
@@ -128,6 +141,7 @@ class ClientAssociation:
 
     @property
     def is_established(self) -> bool:
+        """Whether the association is still there: not released, aborted or ended."""
         return self._ended is None and not self._released.done()
 
     # --- operations ---------------------------------------------------------------------
@@ -164,10 +178,8 @@ class ClientAssociation:
         else:
             sop_class, sop_instance = instance.SOPClassUID, instance.SOPInstanceUID
             meta = getattr(instance, "file_meta", None)
-            syntax = getattr(meta, "TransferSyntaxUID", None)
-            compressed = syntax is not None and syntax.is_compressed
-            context = self.agreement.context_for(
-                sop_class, syntax if compressed else None, scu="requestor"
+            context = self._context_for_data_set(
+                sop_class, getattr(meta, "TransferSyntaxUID", None)
             )
             payload = DataSetPayload(instance)
         return await self.invoke(
@@ -181,6 +193,32 @@ class ClientAssociation:
             ),
             check=check,
         )
+
+    def _context_for_data_set(self, sop_class: str, syntax: UID | None) -> AcceptedContext:
+        """The context a ``Dataset`` goes on: one accepted in its own transfer syntax;
+        else, for a native one, one accepted in a native syntax of the same byte order
+        (for one made in memory, any native one, little endian first), the data set
+        written in it (pydicom writes values' bytes
+        as they are: a little-endian OW in a big-endian syntax would be corrupt, PS3.5
+        A.1-A.3; an encapsulated or deflated syntax needs its own encoder).
+        :class:`~dimsekit.ContextNotAgreedError` where there is none."""
+        agreement = self.agreement
+        if syntax is not None:
+            own = agreement.for_abstract_syntax(sop_class, syntax, scu="requestor")
+            if own is not None or not is_native_syntax(syntax):
+                return own or agreement.context_for(sop_class, syntax, scu="requestor")
+        native = [
+            context
+            for context in agreement.contexts_for(sop_class, scu="requestor")
+            if is_native_syntax(context.transfer_syntax)
+            and (
+                syntax is None
+                or context.transfer_syntax.is_little_endian == syntax.is_little_endian
+            )
+        ]
+        if native:  # one made in memory: little endian first
+            return min(native, key=lambda context: not context.transfer_syntax.is_little_endian)
+        return agreement.context_for(sop_class, syntax or ExplicitVRLittleEndian, scu="requestor")
 
     async def invoke(
         self,
@@ -211,13 +249,13 @@ class ClientAssociation:
                 self._waiting[message_id] = answer
                 try:
                     await link.send_locked(context_id, request)
+                except LocalProtocolError:
+                    self._forget(message_id, answer)
+                    if self._ended is not None:  # it ended under the send: say why
+                        raise self._ended from None
+                    raise
                 except BaseException:
-                    if self._waiting.get(message_id) is answer:
-                        del self._waiting[message_id]
-                    if not answer.done():
-                        answer.cancel()
-                    elif not answer.cancelled():
-                        answer.exception()  # what ended it is what is raised here
+                    self._forget(message_id, answer)
                     raise
                 break
         response = await answer
@@ -229,9 +267,9 @@ class ClientAssociation:
 
     async def release(self, *, abandon_outstanding: bool = False) -> None:
         """A-RELEASE (PS3.8 7.2): refused (:class:`~dimsekit.LocalProtocolError`) while
-        operations are outstanding, unless ``abandon_outstanding`` (they then end with
-        :class:`~dimsekit.aio.OperationEndedError`); waits for the peer's answer and the
-        transport's close (the release timeout aborts)."""
+        operations are outstanding, unless ``abandon_outstanding`` (their calls then raise
+        :class:`~dimsekit.aio.AssociationError`: the association is released); waits for
+        the peer's answer and the transport's close (the release timeout aborts)."""
         if self._released.done() or self._ended is not None:
             return
         self._link.send(ReleaseRequest(abandon_outstanding=abandon_outstanding))
@@ -259,6 +297,7 @@ class ClientAssociation:
     # --- what the engine says -----------------------------------------------------------
 
     def on_event(self, event: AssociationEvent) -> None:
+        """What the engine said (called by the link, within the loop's callbacks)."""
         log = self._link.log
         if isinstance(event, ResponseReceived):
             for mismatch in event.mismatches:
@@ -285,12 +324,11 @@ class ClientAssociation:
             log.warning("%s", error)
             self._end(error)
         elif isinstance(event, Aborted):
-            words = abort_words(event.source, event.reason)
             who = "the peer" if event.by_peer else "us"
-            log.warning("aborted by %s (%s): %s", who, words, event.why)
+            log.warning("aborted by %s: %s", who, event.why)
             self._end(
                 AssociationAbortedError(
-                    f"the association was aborted by {who} ({words}): {event.why}",
+                    f"the association was aborted by {who}: {event.why}",
                     source=event.source,
                     reason=event.reason,
                     by_peer=event.by_peer,
@@ -301,8 +339,8 @@ class ClientAssociation:
                 self._released.set_result(None)
             self._end(AssociationError("the association is released"), released=True)
         elif isinstance(event, ReleaseRequested):
-            if event.must_respond:
-                self._link.send(ReleaseResponse(abandon_outstanding=True))
+            if event.must_respond:  # between our messages, never inside one (PS3.8 E.1)
+                self._releasing = self._loop.create_task(self._answer_release())
             if not event.collision:  # the peer released the association (PS3.8 7.2)
                 self._end(AssociationError("the peer released the association"))
         elif isinstance(event, OperationsUnfinished):
@@ -319,6 +357,22 @@ class ClientAssociation:
             log.warning("%s", event.diagnostic)
         else:
             log.debug("%s", event)
+
+    async def _answer_release(self) -> None:
+        """The A-RELEASE response (PS3.8 7.2), once no message of ours is half sent."""
+        async with self._link.send_lock:
+            # the association may have gone meanwhile (an abort): nothing to answer then
+            with contextlib.suppress(LocalProtocolError):
+                self._link.send(ReleaseResponse(abandon_outstanding=True))
+
+    def _forget(self, message_id: int, answer: asyncio.Future[Response]) -> None:
+        """A request whose send raised: nobody waits for its answer."""
+        if self._waiting.get(message_id) is answer:
+            del self._waiting[message_id]
+        if not answer.done():
+            answer.cancel()
+        elif not answer.cancelled():
+            answer.exception()  # what ended it is what the send raises
 
     def _fail(self, message_id: int, why: str) -> None:
         answer = self._waiting.pop(message_id, None)
@@ -371,7 +425,11 @@ class Connecting:
         if association is None:
             return
         if kind is None and association.is_established:
-            await association.release()
+            try:
+                await association.release()
+            except LocalProtocolError:  # operations outstanding: nothing else can end it
+                await association.abort()
+                raise
         elif association.is_established:
             await association.abort()
         else:  # it ended under the block: the peer closes the transport, or ARTIM does
@@ -472,6 +530,10 @@ def connect(
             await association._accepted
         except AssociationError:
             await link.closed
+            raise
+        except BaseException:  # cancelled while waiting: the association never begins
+            link.abort("the caller gave up before the association was accepted")
+            link.close()
             raise
         return association
 

@@ -5,7 +5,8 @@ meaning).
 Owns: :class:`AssociationError` and its kinds (the association could not be made, was
 rejected, was aborted, or ended with an operation unanswered), :class:`StatusError` (a
 peer's failure status, raised only where the caller asked for it), and the words for an
-A-ABORT's and an A-ASSOCIATE-RJ's fields (:func:`abort_words`, :func:`reject_words`).
+A-ASSOCIATE-RJ's fields (:func:`reject_words`; an abort's are the engine's own, in its
+:class:`~dimsekit.Aborted`'s ``why``).
 
 Must not know: sockets, the engine's states.
 """
@@ -22,24 +23,12 @@ __all__ = [
     "AssociationRejectedError",
     "OperationEndedError",
     "StatusError",
-    "abort_words",
     "reject_words",
 ]
 
 
 def _words(name: str) -> str:
     return name.lower().replace("_", " ")
-
-
-def abort_words(source: AbortSource | int, reason: AbortReason | int) -> str:
-    """An A-ABORT's source and reason in words (PS3.8 9.3.8); a reserved code as a number."""
-    said = (
-        f"source {_words(source.name)}" if isinstance(source, AbortSource) else f"source {source}"
-    )
-    if source == AbortSource.SERVICE_USER:
-        return said  # the reason is not significant (PS3.8 9.3.8)
-    told = _words(reason.name) if isinstance(reason, AbortReason) else f"reason {reason}"
-    return f"{said}, {told}"
 
 
 def reject_words(rj: AAssociateRJ) -> str:

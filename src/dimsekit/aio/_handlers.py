@@ -113,7 +113,8 @@ async def answer_echo(event: EchoRequested) -> int:
 @attrs.frozen(kw_only=True)
 class Handlers:
     """The handlers a server runs, one per service; a service without one is not offered
-    (its requests are refused: 0122H, SOP class not supported)."""
+    (the default policy accepts no context for it); one that a caller's own policy
+    accepts anyway is answered 0211H, unrecognized operation (PS3.7 C.5)."""
 
     echo: EchoHandler | None = answer_echo
     store: StoreHandler | None = None

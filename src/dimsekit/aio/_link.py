@@ -196,8 +196,15 @@ class Link(asyncio.Protocol):
             transport.writelines(buffers)
 
     def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
+        """Close the transport: at once, dropping what is still unwritten, where the peer
+        has stopped reading (asyncio's close would wait for it for ever; by the time the
+        engine says close, PS3.8 9.1.4, the peer has had ARTIM to read)."""
+        transport = self._transport
+        if transport is None:
+            return
+        transport.close()
+        if transport.get_write_buffer_size():
+            transport.abort()
 
     async def send_message(self, context_id: int, message: Message) -> None:
         """Send ``message`` whole on ``context_id``: checked by the engine when called
@@ -210,23 +217,28 @@ class Link(asyncio.Protocol):
 
     async def send_locked(self, context_id: int, message: Message) -> None:
         """:meth:`send_message`, :attr:`send_lock` held by the caller."""
-        pdus = self.engine.send_message(context_id, message, now=self._loop.time())
+        loop = self._loop
+        pdus = self.engine.send_message(context_id, message, now=loop.time())
         batch: list[Buffer] = []
         size = 0
         try:
-            for buffers in pdus:
+            buffers = next(pdus, None)
+            while buffers is not None:
                 batch += buffers
                 size += sum(map(len, buffers))
-                if size < WRITE_BATCH:
-                    continue
-                self.write(batch)
-                batch, size = [], 0
-                if self._writable is not None and not self._writable.done():
-                    await self._writable
-                if self.closed.done():
-                    raise OperationEndedError(
-                        f"the transport closed while {type(message).__name__} was sent"
-                    )
+                if size >= WRITE_BATCH:
+                    self.write(batch)
+                    batch, size = [], 0
+                    if self._writable is not None and not self._writable.done():
+                        await self._writable
+                    if self.closed.done():
+                        raise OperationEndedError(
+                            f"the transport closed while {type(message).__name__} was sent"
+                        )
+                try:
+                    buffers = pdus.send(loop.time())  # the engine's timers run from now
+                except StopIteration:
+                    buffers = None
             self.write(batch)
         except BaseException:
             pdus.close()  # the engine now knows whether the message is left unfinished

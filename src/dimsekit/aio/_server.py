@@ -55,7 +55,7 @@ from .._framing.events import UndecodableMessage
 from .._framing.pdus import AAssociateAC
 from ..messages import VERIFICATION_SOP_CLASS
 from ._answering import Answering
-from ._errors import abort_words, reject_words
+from ._errors import reject_words
 from ._handlers import Handlers, Peer
 from ._link import LOGGER, AssociationLog, Link
 
@@ -150,6 +150,7 @@ class ServerAssociation(Link):
         self._server.ended(self)
 
     def on_event(self, event: AssociationEvent) -> None:
+        """What the engine said (called within the loop's callbacks)."""
         log = self.log
         if isinstance(event, RequestReceived):
             self.answering.request(event)
@@ -162,9 +163,7 @@ class ServerAssociation(Link):
             log.info("released")
         elif isinstance(event, Aborted):
             who = "the peer" if event.by_peer else "us"
-            log.warning(
-                "aborted by %s (%s): %s", who, abort_words(event.source, event.reason), event.why
-            )
+            log.warning("aborted by %s: %s", who, event.why)
             self.answering.cancel()
         elif isinstance(event, AssociationRejected):
             log.info("rejected: %s", reject_words(event.rj))
@@ -280,6 +279,7 @@ class Server:
         return str(name[0]), int(name[1])
 
     def ended(self, protocol: ServerAssociation) -> None:
+        """``protocol``'s transport has closed (called by it)."""
         self.live.discard(protocol)
         if protocol.requested:
             self.served += 1
@@ -292,6 +292,7 @@ class Server:
             await self._served_changed.wait()
 
     async def serve_forever(self) -> None:
+        """Accept associations until cancelled (asyncio's ``Server.serve_forever``)."""
         assert self._server is not None
         await self._server.serve_forever()
 
@@ -329,6 +330,7 @@ class Server:
         ssl: _ssl.SSLContext | None,
         backlog: int,
     ) -> None:
+        """Listen (called by :func:`serve`)."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
             lambda: ServerAssociation(self), host, port, ssl=ssl, backlog=backlog

@@ -31,6 +31,7 @@ from .._association.negotiation import AcceptedContext
 from .._errors import show
 from .._model import vr
 from ..messages import CStoreRequest
+from ._answering import STORE_OUT_OF_RESOURCES
 from ._handlers import Peer, StoreRequested, StoreTarget
 from ._link import LOGGER, AssociationLog
 from ._part10 import Part10Error, file_meta_information
@@ -44,7 +45,7 @@ DUPLICATE_SOP_INSTANCE: Final = 0x0111
 PS3.7 lists for N-CREATE and PS3.4 B.2.3 does not list for C-STORE: a peer takes it for a
 failure by its class (01xx, PS3.7 C), as any Storage SCU must take a failure it does not
 know, and its meaning says why."""
-OUT_OF_RESOURCES: Final = 0xA700
+OUT_OF_RESOURCES: Final = STORE_OUT_OF_RESOURCES
 """Failure: Refused: Out of Resources (PS3.4 B.2.3)."""
 CANNOT_UNDERSTAND: Final = 0xC000
 """Failure: Error: Cannot understand (PS3.4 B.2.3): a command no file can name."""
@@ -104,8 +105,9 @@ class _PartialFile:
 
     def abandon(self) -> None:
         """Close the file and remove it (called again, or once it is kept, it does
-        nothing)."""
-        self._file.close()
+        nothing); a full disk that fails the close's flush does not keep it."""
+        with contextlib.suppress(OSError):
+            self._file.close()
         if self.kept:
             return
         with contextlib.suppress(FileNotFoundError):

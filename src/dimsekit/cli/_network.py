@@ -46,6 +46,7 @@ from ..aio import (
     StoreRequested,
     StoreToDirectory,
     connect,
+    is_native_syntax,
     policy_for,
     read_part10,
     serve,
@@ -58,7 +59,6 @@ __all__ = [
     "EXIT_NO_ASSOCIATION",
     "EXIT_OK",
     "DUPLICATES",
-    "NATIVE_SYNTAXES",
     "PROPOSALS",
     "ClientOptions",
     "ServeOptions",
@@ -78,10 +78,6 @@ EXIT_NO_ASSOCIATION: Final = 2
 EXPLICIT_LITTLE: Final = UID("1.2.840.10008.1.2.1")
 EXPLICIT_BIG: Final = UID("1.2.840.10008.1.2.2")
 IMPLICIT_LITTLE: Final = UID("1.2.840.10008.1.2")
-
-NATIVE_SYNTAXES: Final = frozenset({EXPLICIT_LITTLE, EXPLICIT_BIG, IMPLICIT_LITTLE})
-"""The uncompressed transfer syntaxes (PS3.5 A.1, A.2, A.3): a data set in one is read
-and written again in another when the peer accepts that one instead."""
 
 PROPOSALS: Final[dict[str, tuple[UID, ...]]] = {
     "uncompressed": (EXPLICIT_LITTLE, IMPLICIT_LITTLE),
@@ -330,10 +326,12 @@ async def send_instance(association: ClientAssociation, instance: Part10Instance
                 data_set=payload,
             ),
         )
-    if instance.transfer_syntax not in NATIVE_SYNTAXES:
+    if not is_native_syntax(instance.transfer_syntax):
         association.agreement.context_for(
             instance.sop_class_uid, instance.transfer_syntax, scu="requestor"
         )  # raises, saying why
+    # read and written again where a context of the same byte order took a native one;
+    # else ContextNotAgreedError says what the peer answered
     return await association.store(pydicom.dcmread(instance.path))
 
 
@@ -361,7 +359,7 @@ def proposed_contexts(
     wanted: dict[tuple[str, tuple[str, ...]], None] = {}
     for instance in instances:
         wanted[(instance.sop_class_uid, (instance.transfer_syntax,))] = None
-        if instance.transfer_syntax in NATIVE_SYNTAXES:
+        if is_native_syntax(instance.transfer_syntax):
             wanted[(instance.sop_class_uid, tuple(transfer_syntaxes))] = None
     return [
         ProposedContext(abstract_syntax=sop_class, transfer_syntaxes=syntaxes)
@@ -376,7 +374,8 @@ def run_store(options: ClientOptions, arguments: Sequence[str], *, parallel: int
     instances: list[Part10Instance] = []
     for path in find_files(arguments):
         try:
-            instances.append(read_part10(path))
+            # its head only: a small file's data set is read again when it is sent
+            instances.append(attrs.evolve(read_part10(path), data_set=None))
         except Part10Error as error:  # it names the file, and the offset
             print(f"dimsekit store: skipping {error}", file=progress_stream)
         except OSError as error:
