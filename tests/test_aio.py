@@ -745,3 +745,24 @@ def test_a_data_set_read_big_endian_is_never_sent_little_endian() -> None:
                 await a.store(image)
 
     run(served(aio.Handlers(store=Kept()), body))
+
+
+def test_a_server_that_speaks_before_our_rq_is_left() -> None:
+    async def main() -> None:
+        done = asyncio.Event()
+
+        async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writer.write(b"220 SMTP ready\r\n")  # not a DICOM peer
+            await writer.drain()
+            await reader.read()
+            writer.close()
+            done.set()
+
+        listener = await asyncio.start_server(greet, "127.0.0.1", 0)
+        async with listener:
+            port = listener.sockets[0].getsockname()[1]
+            with pytest.raises(aio.AssociationAbortedError, match="transport"):
+                await aio.connect("127.0.0.1", port)
+            await done.wait()
+
+    run(main())

@@ -104,6 +104,10 @@ class Link(asyncio.Protocol):
         self.step()  # an acceptor's ARTIM runs from the start (PS3.8 9.2, AE-5)
 
     def data_received(self, data: bytes) -> None:
+        if not self._began:  # a peer that speaks before our A-ASSOCIATE-RQ: not DICOM
+            self.log.error("the peer sent %d bytes before our A-ASSOCIATE-RQ: closing", len(data))
+            self.close()
+            return
         try:
             self.engine.receive_data(data, now=self._loop.time())
         except OSError as error:  # a received data set's file could not be written
