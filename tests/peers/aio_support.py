@@ -16,9 +16,11 @@ import hashlib
 import socket
 import struct
 import subprocess
+import tracemalloc
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from ssl import SSLContext
 from typing import Final, TypeVar
 
 import attrs
@@ -35,6 +37,7 @@ from pydicom.uid import (
 
 from dimsekit import DataSetPayload, aio
 
+from ..helpers import run_bounded
 from .instances import ROOT, make_instance
 
 SYNTAXES: Final = {
@@ -363,3 +366,32 @@ async def run_process(*args: str, timeout: float = 60.0) -> tuple[int, str]:
         raise
     assert process.returncode is not None
     return process.returncode, output.decode(errors="replace")
+
+
+def storescu_traced(
+    storescu: str,
+    handlers: aio.Handlers,
+    files: Iterable[Path],
+    *options: str,
+    ssl: SSLContext | None = None,
+) -> tuple[int, str, int]:
+    """DCMTK's ``storescu`` (``options`` before the address) sending ``files`` to a
+    ``serve`` of ``handlers`` on 127.0.0.1, bounded in time: (its exit status, its output,
+    the peak of the Python memory allocated meanwhile, as tracemalloc saw it)."""
+
+    async def scenario() -> tuple[int, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers, ssl=ssl) as server:
+            port = str(server.address[1])
+            result = await run_process(
+                storescu, "-R", *options, "127.0.0.1", port, *map(str, files)
+            )
+            await server.wait_served(1)
+            return result
+
+    tracemalloc.start()
+    try:
+        status, output = run_bounded(scenario())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return status, output, peak

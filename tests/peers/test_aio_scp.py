@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from .aio_support import (
     assert_received_as_sent,
     nodelay,
     run_process,
+    storescu_traced,
     write_files,
 )
 from .conftest import dcmtk
@@ -114,22 +114,9 @@ def test_storescu_a_200_mib_instance(large_instance: Part10) -> None:
     data set (the rest goes to a file as it arrives: the Python memory allocated meanwhile
     stays under 16 MiB), and the data set received is the file's (SHA-256)."""
     keeper = Keeper()
-
-    async def scenario() -> tuple[int, str]:
-        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=keeper)) as server:
-            result = await run_process(
-                dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1]),
-                str(large_instance.path),
-            )  # fmt: skip
-            await server.wait_served(1)
-            return result
-
-    tracemalloc.start()
-    try:
-        status, output = run_bounded(scenario())
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    status, output, peak = storescu_traced(
+        dcmtk("storescu"), aio.Handlers(store=keeper), [large_instance.path]
+    )
     assert status == 0, output
     (kept,) = keeper.kept[large_instance.sop_instance_uid]
     assert kept.in_file
@@ -336,22 +323,7 @@ def test_storescu_a_200_mib_instance_into_store_to_directory(
     under 16 MiB); the file's data set is the sent one's (SHA-256)."""
     directory = tmp_path / "stored"
     handlers = aio.Handlers(store=aio.StoreToDirectory(directory))
-
-    async def scenario() -> tuple[int, str]:
-        async with await aio.serve("127.0.0.1", 0, handlers=handlers) as server:
-            result = await run_process(
-                dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1]),
-                str(large_instance.path),
-            )  # fmt: skip
-            await server.wait_served(1)
-            return result
-
-    tracemalloc.start()
-    try:
-        status, output = run_bounded(scenario())
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    status, output, peak = storescu_traced(dcmtk("storescu"), handlers, [large_instance.path])
     assert status == 0, output
     (path,) = directory.iterdir()
     stored = Part10.read(path)

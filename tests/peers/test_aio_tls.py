@@ -29,6 +29,7 @@ from .aio_support import (
     instances_in,
     nodelay,
     run_process,
+    storescu_traced,
     write_files,
 )
 from .conftest import dcmtk
@@ -221,24 +222,9 @@ def test_storescu_200_mib_to_serve(
     directory = tmp_path / "stored"
     handlers = aio.Handlers(store=aio.StoreToDirectory(directory))
     tls = dcmtk_tls(certificates.client_key, certificates.client_cert, certificates.ca)
-
-    async def scenario() -> tuple[int, str]:
-        async with await aio.serve(
-            "127.0.0.1", 0, handlers=handlers, ssl=server_context(certificates)
-        ) as server:
-            result = await run_process(
-                dcmtk("storescu"), "-R", *tls, "127.0.0.1", str(server.address[1]),
-                str(large_instance.path),
-            )  # fmt: skip
-            await server.wait_served(1)
-            return result
-
-    tracemalloc.start()
-    try:
-        status, output = run_bounded(scenario())
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    status, output, peak = storescu_traced(
+        dcmtk("storescu"), handlers, [large_instance.path], *tls, ssl=server_context(certificates)
+    )
     assert status == 0, output
     assert peak < 16 << 20, f"{peak} bytes allocated at the peak"
     (path,) = directory.iterdir()
