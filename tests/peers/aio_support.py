@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from ssl import SSLContext
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 from pydicom import dcmread
@@ -368,19 +368,15 @@ async def run_process(*args: str, timeout: float = 60.0) -> tuple[int, str]:
     return process.returncode, output.decode(errors="replace")
 
 
-def storescu_traced(
-    storescu: str,
-    handlers: aio.Handlers,
-    files: Iterable[Path],
-    *options: str,
-    ssl: SSLContext | None = None,
-) -> tuple[int, str, int]:
+def storescu_into(
+    storescu: str, handlers: aio.Handlers, files: Iterable[Path], *options: str, **serve: Any
+) -> tuple[int, str]:
     """DCMTK's ``storescu`` (``options`` before the address) sending ``files`` to a
-    ``serve`` of ``handlers`` on 127.0.0.1, bounded in time: (its exit status, its output,
-    the peak of the Python memory allocated meanwhile, as tracemalloc saw it)."""
+    ``serve`` of ``handlers`` (and ``serve``'s other arguments) on 127.0.0.1, bounded in
+    time: (its exit status, its output)."""
 
     async def scenario() -> tuple[int, str]:
-        async with await aio.serve("127.0.0.1", 0, handlers=handlers, ssl=ssl) as server:
+        async with await aio.serve("127.0.0.1", 0, handlers=handlers, **serve) as server:
             port = str(server.address[1])
             result = await run_process(
                 storescu, "-R", *options, "127.0.0.1", port, *map(str, files)
@@ -388,9 +384,21 @@ def storescu_traced(
             await server.wait_served(1)
             return result
 
+    return run_bounded(scenario())
+
+
+def storescu_traced(
+    storescu: str,
+    handlers: aio.Handlers,
+    files: Iterable[Path],
+    *options: str,
+    ssl: SSLContext | None = None,
+) -> tuple[int, str, int]:
+    """:func:`storescu_into`, and the peak of the Python memory allocated meanwhile, as
+    tracemalloc saw it."""
     tracemalloc.start()
     try:
-        status, output = run_bounded(scenario())
+        status, output = storescu_into(storescu, handlers, files, *options, ssl=ssl)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -41,6 +41,7 @@ from .aio_support import (
     assert_received_as_sent,
     nodelay,
     run_process,
+    storescu_into,
     storescu_traced,
     write_files,
 )
@@ -95,16 +96,10 @@ def test_storescu_in_each_transfer_syntax(syntax: str, tmp_path: Path) -> None:
     handlers = aio.Handlers(store=keeper)
     policy = aio.policy_for(handlers, transfer_syntaxes=(uid,))
 
-    async def scenario() -> tuple[int, str]:
-        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
-            result = await run_process(
-                dcmtk("storescu"), "-R", STORESCU_PROPOSES[syntax], "127.0.0.1",
-                str(server.address[1]), *(str(part10.path) for part10 in files),
-            )  # fmt: skip
-            await server.wait_served(1)
-            return result
-
-    status, output = run_bounded(scenario())
+    status, output = storescu_into(
+        dcmtk("storescu"), handlers, [f.path for f in files], STORESCU_PROPOSES[syntax],
+        policy=policy,
+    )  # fmt: skip
     assert status == 0, output
     assert_received_as_sent(keeper, files, "STORESCU")
 
@@ -132,20 +127,11 @@ def test_a_data_set_put_in_a_file_is_closed_by_its_owner(tmp_path: Path) -> None
     files = write_files(tmp_path / "sent", ExplicitVRLittleEndian)
     keeper = Keeper()
 
-    async def scenario() -> tuple[int, str]:
-        async with await aio.serve(
-            "127.0.0.1", 0, handlers=aio.Handlers(store=keeper), memory_budget=0
-        ) as server:
-            result = await run_process(
-                dcmtk("storescu"), "-R", "127.0.0.1", str(server.address[1]),
-                *(str(part10.path) for part10 in files),
-            )  # fmt: skip
-            await server.wait_served(1)
-            return result
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
-        status, output = run_bounded(scenario())
+        status, output = storescu_into(
+            dcmtk("storescu"), aio.Handlers(store=keeper), [f.path for f in files], memory_budget=0
+        )
         gc.collect()
     assert status == 0, output
     assert all(kept[0].in_file for kept in keeper.kept.values())
@@ -302,16 +288,10 @@ def test_storescu_into_store_to_directory(syntax: str, tmp_path: Path) -> None:
     )
     policy = aio.policy_for(handlers, transfer_syntaxes=(uid,))
 
-    async def scenario() -> tuple[int, str]:
-        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
-            result = await run_process(
-                dcmtk("storescu"), "-R", STORESCU_PROPOSES[syntax], "127.0.0.1",
-                str(server.address[1]), *(str(part10.path) for part10 in files),
-            )  # fmt: skip
-            await server.wait_served(1)
-            return result
-
-    status, output = run_bounded(scenario())
+    status, output = storescu_into(
+        dcmtk("storescu"), handlers, [f.path for f in files], STORESCU_PROPOSES[syntax],
+        policy=policy,
+    )  # fmt: skip
     assert status == 0, output
     assert_written_as_sent(directory, files)
 
@@ -402,17 +382,10 @@ def test_storescu_with_user_identity(password: str, tmp_path: Path) -> None:
 
     policy = attrs.evolve(aio.policy_for(handlers), user_identity=check_identity)
 
-    async def scenario() -> tuple[int, str]:
-        async with await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy) as server:
-            result = await run_process(
-                dcmtk("storescu"), "-R", "--user", "alice", "--password", password,
-                "--pos-response", "127.0.0.1", str(server.address[1]),
-                *(str(part10.path) for part10 in files),
-            )  # fmt: skip
-            await server.wait_served(1)
-            return result
-
-    status, output = run_bounded(scenario())
+    status, output = storescu_into(
+        dcmtk("storescu"), handlers, [f.path for f in files],
+        "--user", "alice", "--password", password, "--pos-response", policy=policy,
+    )  # fmt: skip
     (identity,) = identities
     assert (identity.user_identity_type, identity.positive_response_requested) == (2, True)
     if password == "wrong":
