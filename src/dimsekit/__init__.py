@@ -30,11 +30,13 @@ from . import _pickle_names, messages
 from ._association import engine as _engine
 from ._association import negotiation as _negotiation
 from ._association import operations as _operations
+from ._association import sop_classes as _sop_classes
 from ._association import states as _states
 from ._association import transitions as _transitions
 from ._association.engine import *  # noqa: F403 (re-exports its __all__)
 from ._association.negotiation import *  # noqa: F403 (re-exports its __all__)
 from ._association.operations import *  # noqa: F403 (re-exports its __all__)
+from ._association.sop_classes import *  # noqa: F403 (re-exports its __all__)
 from ._association.states import *  # noqa: F403 (re-exports its __all__)
 from ._association.transitions import *  # noqa: F403 (re-exports its __all__)
 from ._codec import converter as _converter
@@ -131,5 +133,6 @@ __all__ += _transitions.__all__
 __all__ += _engine.__all__
 __all__ += _negotiation.__all__
 __all__ += _operations.__all__
+__all__ += _sop_classes.__all__
 
 _pickle_names.keep()

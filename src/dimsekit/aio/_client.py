@@ -77,11 +77,10 @@ from ._errors import (
     AssociationAbortedError,
     AssociationError,
     AssociationRejectedError,
-    OperationEndedError,
-    StatusError,
     reject_words,
 )
 from ._handlers import Handlers, Peer
+from ._invoking import Invoker
 from ._link import LOGGER, AssociationLog, Link
 from ._part10 import Part10Instance, read_part10
 
@@ -111,8 +110,7 @@ class ClientAssociation:
         self._engine = link.engine
         self.peer = peer
         self._loop = asyncio.get_running_loop()
-        self._waiting: dict[int, asyncio.Future[Response]] = {}
-        self._window_waiters: list[asyncio.Future[None]] = []
+        self._invoker = Invoker(link)
         self._accepted: asyncio.Future[AssociationAccepted] = self._loop.create_future()
         self._released: asyncio.Future[None] = self._loop.create_future()
         self._ended: AssociationError | None = None
@@ -226,42 +224,15 @@ class ClientAssociation:
         build: Callable[[int], Request[_RspT]],
         *,
         check: bool = False,
+        pending: Callable[[_RspT], None] | None = None,
     ) -> _RspT:
         """Send the request ``build`` makes with a free Message ID (PS3.7 9.1, 10.1) on
-        ``context_id`` and await its final response; a call beyond the asynchronous
-        window waits until an operation has ended (PS3.7 D.3.3.3)."""
-        link = self._link
-        engine = self._engine
-        while True:
-            self._raise_if_ended()
-            if not engine.window_open:
-                waiter = self._loop.create_future()
-                self._window_waiters.append(waiter)
-                await waiter
-                continue
-            async with link.send_lock:
-                self._raise_if_ended()
-                if not engine.window_open:
-                    continue
-                message_id = engine.next_message_id()
-                request = build(message_id)
-                answer: asyncio.Future[Response] = self._loop.create_future()
-                self._waiting[message_id] = answer
-                try:
-                    await link.send_locked(context_id, request)
-                except LocalProtocolError:
-                    self._forget(message_id, answer)
-                    if self._ended is not None:  # it ended under the send: say why
-                        raise self._ended from None
-                    raise
-                except BaseException:
-                    self._forget(message_id, answer)
-                    raise
-                break
-        response = await answer
-        if check and response.status.category.value == "failure":
-            raise StatusError(response)
-        return response  # type: ignore[return-value]  # the engine paired it with its request
+        ``context_id`` and await its final response, ``pending`` called with each Pending
+        one (PS3.7 Annex C); a call beyond the asynchronous window waits until an
+        operation has ended (PS3.7 D.3.3.3).  Cancelled while it waits for a C-FIND,
+        C-GET or C-MOVE, the C-CANCEL-RQ is sent, then the cancellation re-raised (the
+        operation stays outstanding until its final response)."""
+        return await self._invoker.invoke(context_id, build, check=check, pending=pending)
 
     # --- the end ------------------------------------------------------------------------
 
@@ -288,12 +259,6 @@ class ClientAssociation:
         self._link.abort()
         await self._link.closed
 
-    def _raise_if_ended(self) -> None:
-        if self._ended is not None:
-            raise self._ended
-        if self._released.done():
-            raise AssociationError("the association is released")
-
     # --- what the engine says -----------------------------------------------------------
 
     def on_event(self, event: AssociationEvent) -> None:
@@ -306,11 +271,8 @@ class ClientAssociation:
                     event.response.message_id_being_responded_to,
                     mismatch,
                 )
-            if event.final and event.operation.ours:
-                answer = self._waiting.pop(event.operation.request.message_id, None)
-                if answer is not None and not answer.done():
-                    answer.set_result(event.response)
-                self._wake()
+            if event.operation.ours:
+                self._invoker.response(event)
         elif isinstance(event, RequestReceived):
             if self.answering is not None:
                 self.answering.request(event)
@@ -344,15 +306,15 @@ class ClientAssociation:
             if not event.collision:  # the peer released the association (PS3.8 7.2)
                 self._end(AssociationError("the peer released the association"))
         elif isinstance(event, OperationsUnfinished):
-            for operation in event.operations:
-                if operation.ours:
-                    self._fail(operation.request.message_id, "the association ended")
+            self._invoker.unfinished(event)
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
             if event.which == "idle":
                 self._link.abort("nothing came or went for idle_timeout")
             elif event.which == "response" and event.operation is not None:
-                self._fail(event.operation.request.message_id, "its response did not come in time")
+                self._invoker.fail(
+                    event.operation.request.message_id, "its response did not come in time"
+                )
         elif isinstance(event, UnexpectedResponse):
             log.warning("%s", event.diagnostic)
         else:
@@ -365,21 +327,6 @@ class ClientAssociation:
             with contextlib.suppress(LocalProtocolError):
                 self._link.send(ReleaseResponse(abandon_outstanding=True))
 
-    def _forget(self, message_id: int, answer: asyncio.Future[Response]) -> None:
-        """A request whose send raised: nobody waits for its answer."""
-        if self._waiting.get(message_id) is answer:
-            del self._waiting[message_id]
-        if not answer.done():
-            answer.cancel()
-        elif not answer.cancelled():
-            answer.exception()  # what ended it is what the send raises
-
-    def _fail(self, message_id: int, why: str) -> None:
-        answer = self._waiting.pop(message_id, None)
-        if answer is not None and not answer.done():
-            answer.set_exception(OperationEndedError(f"Message ID {message_id} ended: {why}"))
-        self._wake()
-
     def _end(self, error: AssociationError, *, released: bool = False) -> None:
         if self._ended is None:
             self._ended = error
@@ -388,19 +335,9 @@ class ClientAssociation:
         if not released and not self._released.done():
             self._released.set_exception(error)
             self._released.exception()  # retrieved: nobody may be waiting for it
-        waiting, self._waiting = self._waiting, {}
-        for answer in waiting.values():
-            if not answer.done():
-                answer.set_exception(error)
+        self._invoker.end(error)
         if self.answering is not None:
             self.answering.cancel()
-        self._wake()
-
-    def _wake(self) -> None:
-        waiters, self._window_waiters = self._window_waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
 
 
 class Connecting:

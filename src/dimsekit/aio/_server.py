@@ -55,8 +55,9 @@ from .._framing.events import UndecodableMessage
 from .._framing.pdus import AAssociateAC
 from ..messages import VERIFICATION_SOP_CLASS
 from ._answering import Answering
-from ._errors import reject_words
+from ._errors import AssociationError, reject_words
 from ._handlers import Handlers, Peer
+from ._invoking import Invoker
 from ._link import LOGGER, AssociationLog, Link
 
 __all__ = ["DEFAULT_MEMORY_BUDGET", "Server", "ServerAssociation", "policy_for", "serve"]
@@ -129,6 +130,9 @@ class ServerAssociation(Link):
             association_id=self.number,
         )
         self.answering: Answering = Answering(self, server.handlers, self.peer)
+        self.invoker: Invoker = Invoker(self)
+        """The requests the server invokes on the association (a C-GET's C-STORE
+        sub-operations, an N-EVENT-REPORT) and their responses."""
         self._releasing: asyncio.Task[None] | None = None
         self.requested: bool = False
         """Whether the peer sent an A-ASSOCIATE-RQ (PS3.8 7.1)."""
@@ -146,6 +150,7 @@ class ServerAssociation(Link):
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
+        self.invoker.end(AssociationError("the association has ended"))
         self.answering.cancel()
         self._server.ended(self)
 
@@ -161,9 +166,11 @@ class ServerAssociation(Link):
                 self._releasing = asyncio.get_running_loop().create_task(self._release())
         elif isinstance(event, Released):
             log.info("released")
+            self.invoker.end(AssociationError("the association is released"))
         elif isinstance(event, Aborted):
             who = "the peer" if event.by_peer else "us"
             log.warning("aborted by %s: %s", who, event.why)
+            self.invoker.end(AssociationError(f"the association was aborted by {who}: {event.why}"))
             self.answering.cancel()
         elif isinstance(event, AssociationRejected):
             log.info("rejected: %s", reject_words(event.rj))
@@ -183,12 +190,18 @@ class ServerAssociation(Link):
             self.answering.drop_target()
         elif isinstance(event, OperationsUnfinished):
             log.warning("ended with %d operations unfinished", len(event.operations))
+            self.invoker.unfinished(event)
         elif isinstance(event, TimedOut):
             log.warning("timed out: %s", event.which)
             if event.which == "idle":
                 self.abort("nothing came or went for idle_timeout: the peer is gone")
+            elif event.which == "response" and event.operation is not None:
+                self.invoker.fail(
+                    event.operation.request.message_id, "its response did not come in time"
+                )
         elif isinstance(event, ResponseReceived):
-            log.debug("%s", event.response)
+            if event.operation.ours:
+                self.invoker.response(event)
         else:
             log.debug("%s", event)
 
