@@ -9,6 +9,8 @@ nothing else.
 - ``_link``: one transport driven by one engine (asyncio.Protocol), the logger;
 - ``_client``: :func:`connect` and :class:`ClientAssociation` (the requestor);
 - ``_server``: :func:`serve` and :class:`Server` (the acceptor);
+- ``_invoking``: our requests and their responses (Pending ones as they come, C-CANCEL),
+  for both;
 - ``_answering``: the peer's requests answered by the handlers, for both;
 - ``_handlers``: the contract between a server and its handlers;
 - ``_storage``: the ready storage handler, each instance a file in a directory;
@@ -22,6 +24,7 @@ from ._errors import *  # noqa: F403 (re-exports its __all__)
 from ._errors import __all__ as _errors_all
 from ._handlers import *  # noqa: F403 (re-exports its __all__)
 from ._handlers import __all__ as _handlers_all
+from ._invoking import Invocation, Invoker
 from ._link import LOGGER, AssociationLog
 from ._part10 import *  # noqa: F403 (re-exports its __all__)
 from ._part10 import __all__ as _part10_all
@@ -33,6 +36,8 @@ from ._storage import __all__ as _storage_all
 __all__ = [
     "LOGGER",
     "AssociationLog",
+    "Invocation",
+    "Invoker",
     *_client_all,
     *_errors_all,
     *_handlers_all,

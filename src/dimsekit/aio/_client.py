@@ -6,10 +6,14 @@ caller offers, the connect timeout, TLS by the caller's :class:`ssl.SSLContext`)
 result, usable as ``await connect(...)`` or ``async with connect(...) as association``
 (released at the end of the block, aborted when the block raises); on the association:
 :meth:`~ClientAssociation.echo`, :meth:`~ClientAssociation.store` (a pydicom ``Dataset``
-or a DICOM file, streamed from disk), :meth:`~ClientAssociation.invoke` (any request),
-several at once up to the negotiated asynchronous window (a call beyond it waits for an
-operation to end: held, PS3.7 D.3.3.3), each awaiting its own final response (paired by
-the engine); :meth:`~ClientAssociation.release` and :meth:`~ClientAssociation.abort`.
+or a DICOM file, streamed from disk), :meth:`~ClientAssociation.find` (its matches as an
+async iterator, :class:`Matches`), :meth:`~ClientAssociation.get` (the C-STORE
+sub-operations to the store handler; :func:`retrieve_contexts` proposes the SCP role they
+need), :meth:`~ClientAssociation.move`, the DIMSE-N calls (``n_get`` ... ``n_event_report``),
+:meth:`~ClientAssociation.invoke` (any request), several at once up to the negotiated
+asynchronous window (:class:`~dimsekit.aio.Invoker`), each awaiting its own final response
+(paired by the engine), the data sets of the responses decoded in their context's transfer
+syntax; :meth:`~ClientAssociation.release` and :meth:`~ClientAssociation.abort`.
 
 Must not know: how a message or PDU is laid out, the rules of negotiation and operations
 (the engine's), the File Meta Information's layout (``_part10``).
@@ -24,6 +28,7 @@ import ssl as _ssl
 from collections.abc import Callable, Generator, Iterable
 from typing import Any, TypeAlias, TypeVar
 
+import attrs
 from pydicom.dataset import Dataset
 from pydicom.uid import UID, ExplicitVRLittleEndian
 
@@ -44,9 +49,11 @@ from .._association.engine import (
 )
 from .._association.negotiation import (
     DEFAULT_MAX_PDU_LENGTH,
+    DEFAULT_TRANSFER_SYNTAXES,
     AcceptedContext,
     Agreement,
     ProposedContext,
+    Side,
     propose,
 )
 from .._association.operations import (
@@ -55,20 +62,39 @@ from .._association.operations import (
     ResponseReceived,
     UnexpectedResponse,
 )
+from .._association.sop_classes import STUDY_ROOT, QueryModel
 from .._errors import LocalProtocolError
 from .._framing.items import (
     SOPClassCommonExtendedNegotiation,
     SOPClassExtendedNegotiation,
     UserIdentityRQ,
 )
-from .._model.payload import DataSetPayload
+from .._model.payload import DataSetPayload, to_optional_payload
 from .._model.vr import Priority
 from ..messages import (
     VERIFICATION_SOP_CLASS,
     CEchoRequest,
     CEchoResponse,
+    CFindRequest,
+    CFindResponse,
+    CGetRequest,
+    CGetResponse,
+    CMoveRequest,
+    CMoveResponse,
     CStoreRequest,
     CStoreResponse,
+    NActionRequest,
+    NActionResponse,
+    NCreateRequest,
+    NCreateResponse,
+    NDeleteRequest,
+    NDeleteResponse,
+    NEventReportRequest,
+    NEventReportResponse,
+    NGetRequest,
+    NGetResponse,
+    NSetRequest,
+    NSetResponse,
     Request,
     Response,
 )
@@ -80,11 +106,18 @@ from ._errors import (
     reject_words,
 )
 from ._handlers import Handlers, Peer
-from ._invoking import Invoker
+from ._invoking import Invocation, Invoker
 from ._link import LOGGER, AssociationLog, Link
 from ._part10 import Part10Instance, read_part10
 
-__all__ = ["ClientAssociation", "Connecting", "connect", "is_native_syntax"]
+__all__ = [
+    "ClientAssociation",
+    "Connecting",
+    "Matches",
+    "connect",
+    "is_native_syntax",
+    "retrieve_contexts",
+]
 
 _RspT = TypeVar("_RspT", bound=Response)
 
@@ -100,6 +133,118 @@ def is_native_syntax(syntax: UID) -> bool:
         return not syntax.is_compressed and not syntax.is_deflated
     except ValueError:  # a transfer syntax pydicom does not know
         return False
+
+
+def retrieve_contexts(
+    model: QueryModel,
+    storage_classes: Iterable[str],
+    transfer_syntaxes: Iterable[str] = DEFAULT_TRANSFER_SYNTAXES,
+) -> list[ProposedContext]:
+    """The presentation contexts a C-GET needs (PS3.4 C.4.3): ``model``'s GET SOP class,
+    and each of ``storage_classes`` in ``transfer_syntaxes`` with an SCP/SCU Role
+    Selection asking the SCP role (PS3.7 D.3.3.4), so that the peer may send its C-STORE
+    sub-operations on them (to the store handler given to :func:`connect`)."""
+    if model.get is None:
+        raise ValueError(f"the {model.name} information model has no C-GET")
+    syntaxes = tuple(transfer_syntaxes)
+    return [
+        ProposedContext(abstract_syntax=model.get),
+        *(
+            ProposedContext(
+                abstract_syntax=sop_class,
+                transfer_syntaxes=syntaxes,
+                scu_role=False,
+                scp_role=True,
+            )
+            for sop_class in dict.fromkeys(storage_classes)
+        ),
+    ]
+
+
+def _decoded(response: _RspT, syntax: UID) -> _RspT:
+    """``response`` with each data set it carries (an identifier, an attribute list, an
+    action or event reply) decoded into a pydicom ``Dataset`` in the transfer syntax of
+    its context (PS3.7 6.3.1): the field's ``.dataset``."""
+    changes: dict[str, Any] = {
+        field.name: DataSetPayload(value.to_dataset(syntax))
+        for field in attrs.fields(type(response))
+        if isinstance(value := getattr(response, field.name), DataSetPayload)
+        and value.dataset is None
+    }
+    return attrs.evolve(response, **changes) if changes else response
+
+
+class Matches:
+    """The matches of a C-FIND (PS3.4 C.4.1), made by :meth:`ClientAssociation.find`: an
+    async context manager, and within it an async iterator of each Pending response's
+    identifier, a pydicom ``Dataset``, as it arrives.  :attr:`response` is the final
+    response once the iteration has ended.
+
+    Leaving the block before the final response sends the C-CANCEL-RQ (PS3.7 9.3.2.3)
+    and waits for that response; leaving it by an exception (a cancelled task's
+    :class:`asyncio.CancelledError` too) sends the C-CANCEL-RQ and lets the exception
+    go on (the operation stays outstanding until its final response).  With ``check``
+    a Failure final status raises :class:`~dimsekit.aio.StatusError` from the loop."""
+
+    def __init__(
+        self,
+        invoker: Invoker,
+        context: AcceptedContext,
+        build: Callable[[int], CFindRequest],
+        check: bool,
+    ) -> None:
+        self._invoker = invoker
+        self._context = context
+        self._build = build
+        self._check = check
+        self._queue: asyncio.Queue[CFindResponse | None] = asyncio.Queue()
+        self._invocation: Invocation[CFindResponse] | None = None
+        self.response: CFindResponse | None = None
+        """The final response, once the iteration has reached it."""
+
+    async def __aenter__(self) -> Matches:
+        invocation = await self._invoker.start(
+            self._context.context_id, self._build, pending=self._queue.put_nowait
+        )
+        self._invocation = invocation
+        invocation.answer.add_done_callback(lambda _: self._queue.put_nowait(None))
+        return self
+
+    @property
+    def message_id(self) -> int | None:
+        """The C-FIND-RQ's Message ID, once sent."""
+        return None if self._invocation is None else self._invocation.message_id
+
+    def __aiter__(self) -> Matches:
+        return self
+
+    async def __anext__(self) -> Dataset:
+        invocation = self._invocation
+        if invocation is None:
+            raise LocalProtocolError("iterate the matches within `async with association.find()`")
+        pending = await self._queue.get() if self.response is None else None
+        if pending is not None:
+            assert pending.identifier is not None  # a Pending C-FIND-RSP has one (PS3.7 9.3.2.2)
+            return pending.identifier.to_dataset(self._context.transfer_syntax)
+        self.response = await invocation.final(check=self._check)
+        raise StopAsyncIteration
+
+    def cancel(self) -> None:
+        """Ask the peer to stop (a C-CANCEL-RQ, PS3.7 9.3.2.3): the matches already on
+        their way still come, then the final response (Cancel, FE00, or what the peer
+        had already sent)."""
+        if self._invocation is not None:
+            self._invocation.cancel()
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        invocation = self._invocation
+        if invocation is None or invocation.done:
+            if invocation is not None and self.response is None and kind is None:
+                self.response = await invocation.final()
+            return
+        invocation.cancel()
+        if kind is None:  # the loop was left early: the operation ends with its response
+            self.response = await invocation.final()
 
 
 class ClientAssociation:
@@ -190,6 +335,263 @@ class ClientAssociation:
                 data_set=payload,
             ),
             check=check,
+        )
+
+    def find(
+        self,
+        identifier: Dataset,
+        *,
+        model: QueryModel = STUDY_ROOT,
+        priority: Priority = Priority.MEDIUM,
+        check: bool = True,
+    ) -> Matches:
+        """C-FIND (PS3.7 9.1.2; PS3.4 C.4.1, K.4.1) of ``identifier`` in ``model``:
+        ``async with association.find(query) as matches: async for match in matches``
+        (:class:`Matches`)."""
+        context = self.agreement.context_for(model.find, scu="requestor")
+        payload = DataSetPayload(identifier)
+        return Matches(
+            self._invoker,
+            context,
+            lambda mid: CFindRequest(
+                message_id=mid,
+                affected_sop_class_uid=model.find,
+                priority=priority,
+                identifier=payload,
+            ),
+            check,
+        )
+
+    async def get(
+        self,
+        identifier: Dataset,
+        *,
+        model: QueryModel = STUDY_ROOT,
+        priority: Priority = Priority.MEDIUM,
+        progress: Callable[[CGetResponse], None] | None = None,
+        check: bool = False,
+    ) -> CGetResponse:
+        """C-GET (PS3.7 9.1.3; PS3.4 C.4.3) of the instances ``identifier`` names in
+        ``model``: the peer sends them as C-STORE sub-operations on this association, to
+        the store handler given to :func:`connect` (on contexts proposed with the SCP role:
+        :func:`retrieve_contexts`); ``progress`` is called with each Pending response (its
+        sub-operation counters).  The final response (its identifier, the Failed SOP
+        Instance UID List where some failed, decoded); with ``check``, a Failure status
+        raises :class:`~dimsekit.aio.StatusError`.  Cancelled, the C-CANCEL-RQ is sent
+        (PS3.7 9.3.3.3) and the cancellation re-raised."""
+        if model.get is None:
+            raise ValueError(f"the {model.name} information model has no C-GET")
+        sop_class = model.get
+        context = self.agreement.context_for(sop_class, scu="requestor")
+        payload = DataSetPayload(identifier)
+        response = await self._invoker.invoke(
+            context.context_id,
+            lambda mid: CGetRequest(
+                message_id=mid,
+                affected_sop_class_uid=sop_class,
+                priority=priority,
+                identifier=payload,
+            ),
+            check=check,
+            pending=progress,
+        )
+        return _decoded(response, context.transfer_syntax)
+
+    async def move(
+        self,
+        identifier: Dataset,
+        destination: str,
+        *,
+        model: QueryModel = STUDY_ROOT,
+        priority: Priority = Priority.MEDIUM,
+        progress: Callable[[CMoveResponse], None] | None = None,
+        check: bool = False,
+    ) -> CMoveResponse:
+        """C-MOVE (PS3.7 9.1.4; PS3.4 C.4.2) of the instances ``identifier`` names in
+        ``model`` to the AE titled ``destination`` (the peer knows where it is);
+        ``progress`` is called with each Pending response.  The final response, decoded
+        as :meth:`get`'s; with ``check``, a Failure status raises
+        :class:`~dimsekit.aio.StatusError`.  Cancelled, the C-CANCEL-RQ is sent (PS3.7
+        9.3.4.3) and the cancellation re-raised."""
+        if model.move is None:
+            raise ValueError(f"the {model.name} information model has no C-MOVE")
+        sop_class = model.move
+        context = self.agreement.context_for(sop_class, scu="requestor")
+        payload = DataSetPayload(identifier)
+        response = await self._invoker.invoke(
+            context.context_id,
+            lambda mid: CMoveRequest(
+                message_id=mid,
+                affected_sop_class_uid=sop_class,
+                priority=priority,
+                identifier=payload,
+                move_destination=destination,
+            ),
+            check=check,
+            pending=progress,
+        )
+        return _decoded(response, context.transfer_syntax)
+
+    async def _n_service(
+        self,
+        sop_class: str,
+        abstract_syntax: str | None,
+        build: Callable[[int], Request[_RspT]],
+        check: bool,
+        scu: Side = "requestor",
+    ) -> _RspT:
+        """A DIMSE-N request (PS3.7 10.1) on the context of ``abstract_syntax`` (a Meta
+        SOP Class, PS3.4 H.3.2.2) or else of ``sop_class``, which we are SCU of (an
+        N-EVENT-REPORT: SCP of, PS3.7 D.3.3.4); the final response with its data set
+        decoded."""
+        context = self.agreement.context_for(abstract_syntax or sop_class, scu=scu)
+        response = await self._invoker.invoke(context.context_id, build, check=check)
+        return _decoded(response, context.transfer_syntax)
+
+    async def n_get(
+        self,
+        sop_class: str,
+        sop_instance: str,
+        attributes: Iterable[int] = (),
+        *,
+        abstract_syntax: str | None = None,
+        check: bool = False,
+    ) -> NGetResponse:
+        """N-GET (PS3.7 10.1.2) of ``attributes`` (tags; none: all) of the SOP instance;
+        the response's Attribute List decoded (``response.attribute_list.dataset``)."""
+        tags = tuple(attributes)
+        return await self._n_service(
+            sop_class,
+            abstract_syntax,
+            lambda mid: NGetRequest(
+                message_id=mid,
+                requested_sop_class_uid=sop_class,
+                requested_sop_instance_uid=sop_instance,
+                attribute_identifier_list=tags or None,
+            ),
+            check,
+        )
+
+    async def n_set(
+        self,
+        sop_class: str,
+        sop_instance: str,
+        modifications: Dataset,
+        *,
+        abstract_syntax: str | None = None,
+        check: bool = False,
+    ) -> NSetResponse:
+        """N-SET (PS3.7 10.1.3) of the SOP instance's attributes to ``modifications``."""
+        payload = DataSetPayload(modifications)
+        return await self._n_service(
+            sop_class,
+            abstract_syntax,
+            lambda mid: NSetRequest(
+                message_id=mid,
+                requested_sop_class_uid=sop_class,
+                requested_sop_instance_uid=sop_instance,
+                modification_list=payload,
+            ),
+            check,
+        )
+
+    async def n_action(
+        self,
+        sop_class: str,
+        sop_instance: str,
+        action_type_id: int,
+        information: Dataset | None = None,
+        *,
+        abstract_syntax: str | None = None,
+        check: bool = False,
+    ) -> NActionResponse:
+        """N-ACTION (PS3.7 10.1.4) ``action_type_id`` on the SOP instance, with
+        ``information``; the Action Reply decoded."""
+        payload = to_optional_payload(information)
+        return await self._n_service(
+            sop_class,
+            abstract_syntax,
+            lambda mid: NActionRequest(
+                message_id=mid,
+                requested_sop_class_uid=sop_class,
+                requested_sop_instance_uid=sop_instance,
+                action_type_id=action_type_id,
+                action_information=payload,
+            ),
+            check,
+        )
+
+    async def n_create(
+        self,
+        sop_class: str,
+        sop_instance: str | None = None,
+        attributes: Dataset | None = None,
+        *,
+        abstract_syntax: str | None = None,
+        check: bool = False,
+    ) -> NCreateResponse:
+        """N-CREATE (PS3.7 10.1.5) of a SOP instance of ``sop_class`` (its UID
+        ``sop_instance``, or None for the peer to give it in the response) with
+        ``attributes``."""
+        payload = to_optional_payload(attributes)
+        return await self._n_service(
+            sop_class,
+            abstract_syntax,
+            lambda mid: NCreateRequest(
+                message_id=mid,
+                affected_sop_class_uid=sop_class,
+                affected_sop_instance_uid=sop_instance,
+                attribute_list=payload,
+            ),
+            check,
+        )
+
+    async def n_delete(
+        self,
+        sop_class: str,
+        sop_instance: str,
+        *,
+        abstract_syntax: str | None = None,
+        check: bool = False,
+    ) -> NDeleteResponse:
+        """N-DELETE (PS3.7 10.1.6) of the SOP instance."""
+        return await self._n_service(
+            sop_class,
+            abstract_syntax,
+            lambda mid: NDeleteRequest(
+                message_id=mid,
+                requested_sop_class_uid=sop_class,
+                requested_sop_instance_uid=sop_instance,
+            ),
+            check,
+        )
+
+    async def n_event_report(
+        self,
+        sop_class: str,
+        sop_instance: str,
+        event_type_id: int,
+        information: Dataset | None = None,
+        *,
+        abstract_syntax: str | None = None,
+        check: bool = False,
+    ) -> NEventReportResponse:
+        """N-EVENT-REPORT (PS3.7 10.1.1) of ``event_type_id`` with ``information``, sent
+        as the SCP of ``sop_class`` (a Storage Commitment SCP on an association it
+        requested, with the SCP role negotiated: PS3.4 J.3.3)."""
+        payload = to_optional_payload(information)
+        return await self._n_service(
+            sop_class,
+            abstract_syntax,
+            lambda mid: NEventReportRequest(
+                message_id=mid,
+                affected_sop_class_uid=sop_class,
+                affected_sop_instance_uid=sop_instance,
+                event_type_id=event_type_id,
+                event_information=payload,
+            ),
+            check,
+            scu="acceptor",
         )
 
     def _context_for_data_set(self, sop_class: str, syntax: UID | None) -> AcceptedContext:
