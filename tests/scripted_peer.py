@@ -16,7 +16,10 @@ from typing import Any, TypeVar
 
 import dimsekit as dk
 
+from .helpers import run_bounded
+
 _E = TypeVar("_E")
+_T = TypeVar("_T")
 
 
 class ScriptedConnection:
@@ -143,3 +146,18 @@ async def accept_all(connection: ScriptedConnection, **policy: Any) -> dk.AAssoc
     assert isinstance(reply, dk.AAssociateAC)
     connection.send(dk.AssociateAccept(reply))
     return requested.rq
+
+
+def scripted(
+    script: Script,
+    body: Callable[[tuple[str, int]], Awaitable[_T]],
+    limit: float = 20.0,
+) -> _T:
+    """Run ``body`` with the address of a scripted acceptor running ``script`` for each
+    connection, in a loop of its own bounded by ``limit`` seconds."""
+
+    async def main() -> _T:
+        async with scripted_acceptor(script) as address:
+            return await body(address)
+
+    return run_bounded(main(), limit)

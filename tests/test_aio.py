@@ -23,7 +23,7 @@ import dimsekit as dk
 from dimsekit import aio
 
 from .helpers import CT, INSTANCE, make_certificates, openssl, run_bounded
-from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor
+from .scripted_peer import ScriptedConnection, accept_all, scripted
 
 _T = TypeVar("_T")
 LIMIT = 20.0  # seconds any one test may take
@@ -237,17 +237,6 @@ def test_tcp_nodelay_is_on_for_both_ends() -> None:
 
 
 # --- a scripted peer: what real peers do on a bad day -------------------------------------------
-
-
-def scripted(
-    script: Callable[[ScriptedConnection], Awaitable[None]],
-    body: Callable[[tuple[str, int]], Awaitable[_T]],
-) -> _T:
-    async def main() -> _T:
-        async with scripted_acceptor(script) as address:
-            return await body(address)
-
-    return run(main())
 
 
 def test_a_peer_abort_fails_the_outstanding_operation_with_source_and_reason(

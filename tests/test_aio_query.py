@@ -7,7 +7,6 @@ of the responses decoded, the contexts a C-GET needs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -17,8 +16,8 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 import dimsekit as dk
 from dimsekit import aio
 
-from .helpers import CT, INSTANCE, run_bounded
-from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor
+from .helpers import CT, INSTANCE
+from .scripted_peer import ScriptedConnection, accept_all, scripted
 
 _T = TypeVar("_T")
 STUDY_FIND = dk.STUDY_ROOT.find
@@ -44,17 +43,6 @@ CONTEXTS: list[dk.ProposedContext | str] = [
     PRINTER,
     dk.ProposedContext(abstract_syntax=dk.STORAGE_COMMITMENT_PUSH_MODEL, scp_role=True),
 ]
-
-
-def scripted(
-    script: Callable[[ScriptedConnection], Awaitable[None]],
-    body: Callable[[tuple[str, int]], Awaitable[_T]],
-) -> _T:
-    async def main() -> _T:
-        async with scripted_acceptor(script) as address:
-            return await body(address)
-
-    return run_bounded(main(), 20.0)
 
 
 def query(**values: object) -> Dataset:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 from pydicom import uid as _uid
@@ -58,6 +58,14 @@ class QueryModel:
     levels: tuple[str, ...] = ()
     """The Query/Retrieve Levels (0008,0052) of the model, root first (PS3.4 C.6.1.1,
     C.6.2.1); empty for the worklist, which has none."""
+
+    def retrieve_class(self, operation: Literal["move", "get"]) -> UID:
+        """The SOP class of the model's C-MOVE or C-GET; :class:`ValueError` where the
+        model has none (the worklist: PS3.4 K.6.1)."""
+        sop_class = self.move if operation == "move" else self.get
+        if sop_class is None:
+            raise ValueError(f"the {self.name} information model has no C-{operation.upper()}")
+        return sop_class
 
     @property
     def sop_classes(self) -> tuple[UID, ...]:

@@ -144,11 +144,10 @@ def retrieve_contexts(
     and each of ``storage_classes`` in ``transfer_syntaxes`` with an SCP/SCU Role
     Selection asking the SCP role (PS3.7 D.3.3.4), so that the peer may send its C-STORE
     sub-operations on them (to the store handler given to :func:`connect`)."""
-    if model.get is None:
-        raise ValueError(f"the {model.name} information model has no C-GET")
+    get = model.retrieve_class("get")
     syntaxes = tuple(transfer_syntaxes)
     return [
-        ProposedContext(abstract_syntax=model.get),
+        ProposedContext(abstract_syntax=get),
         *(
             ProposedContext(
                 abstract_syntax=sop_class,
@@ -379,23 +378,19 @@ class ClientAssociation:
         Instance UID List where some failed, decoded); with ``check``, a Failure status
         raises :class:`~dimsekit.aio.StatusError`.  Cancelled, the C-CANCEL-RQ is sent
         (PS3.7 9.3.3.3) and the cancellation re-raised."""
-        if model.get is None:
-            raise ValueError(f"the {model.name} information model has no C-GET")
-        sop_class = model.get
-        context = self.agreement.context_for(sop_class, scu="requestor")
+        sop_class = model.retrieve_class("get")
         payload = DataSetPayload(identifier)
-        response = await self._invoker.invoke(
-            context.context_id,
+        return await self._call(
+            sop_class,
             lambda mid: CGetRequest(
                 message_id=mid,
                 affected_sop_class_uid=sop_class,
                 priority=priority,
                 identifier=payload,
             ),
-            check=check,
+            check,
             pending=progress,
         )
-        return _decoded(response, context.transfer_syntax)
 
     async def move(
         self,
@@ -413,13 +408,10 @@ class ClientAssociation:
         as :meth:`get`'s; with ``check``, a Failure status raises
         :class:`~dimsekit.aio.StatusError`.  Cancelled, the C-CANCEL-RQ is sent (PS3.7
         9.3.4.3) and the cancellation re-raised."""
-        if model.move is None:
-            raise ValueError(f"the {model.name} information model has no C-MOVE")
-        sop_class = model.move
-        context = self.agreement.context_for(sop_class, scu="requestor")
+        sop_class = model.retrieve_class("move")
         payload = DataSetPayload(identifier)
-        response = await self._invoker.invoke(
-            context.context_id,
+        return await self._call(
+            sop_class,
             lambda mid: CMoveRequest(
                 message_id=mid,
                 affected_sop_class_uid=sop_class,
@@ -427,25 +419,26 @@ class ClientAssociation:
                 identifier=payload,
                 move_destination=destination,
             ),
-            check=check,
+            check,
             pending=progress,
         )
-        return _decoded(response, context.transfer_syntax)
 
-    async def _n_service(
+    async def _call(
         self,
-        sop_class: str,
-        abstract_syntax: str | None,
+        abstract_syntax: str,
         build: Callable[[int], Request[_RspT]],
         check: bool,
+        *,
+        pending: Callable[[_RspT], None] | None = None,
         scu: Side = "requestor",
     ) -> _RspT:
-        """A DIMSE-N request (PS3.7 10.1) on the context of ``abstract_syntax`` (a Meta
-        SOP Class, PS3.4 H.3.2.2) or else of ``sop_class``, which we are SCU of (an
-        N-EVENT-REPORT: SCP of, PS3.7 D.3.3.4); the final response with its data set
-        decoded."""
-        context = self.agreement.context_for(abstract_syntax or sop_class, scu=scu)
-        response = await self._invoker.invoke(context.context_id, build, check=check)
+        """A request on the context of ``abstract_syntax`` (a DIMSE-N one's may be a Meta
+        SOP Class, PS3.4 H.3.2.2), which we are SCU of (an N-EVENT-REPORT: SCP of, PS3.7
+        D.3.3.4); the final response with its data set decoded."""
+        context = self.agreement.context_for(abstract_syntax, scu=scu)
+        response = await self._invoker.invoke(
+            context.context_id, build, check=check, pending=pending
+        )
         return _decoded(response, context.transfer_syntax)
 
     async def n_get(
@@ -460,9 +453,8 @@ class ClientAssociation:
         """N-GET (PS3.7 10.1.2) of ``attributes`` (tags; none: all) of the SOP instance;
         the response's Attribute List decoded (``response.attribute_list.dataset``)."""
         tags = tuple(attributes)
-        return await self._n_service(
-            sop_class,
-            abstract_syntax,
+        return await self._call(
+            abstract_syntax or sop_class,
             lambda mid: NGetRequest(
                 message_id=mid,
                 requested_sop_class_uid=sop_class,
@@ -483,9 +475,8 @@ class ClientAssociation:
     ) -> NSetResponse:
         """N-SET (PS3.7 10.1.3) of the SOP instance's attributes to ``modifications``."""
         payload = DataSetPayload(modifications)
-        return await self._n_service(
-            sop_class,
-            abstract_syntax,
+        return await self._call(
+            abstract_syntax or sop_class,
             lambda mid: NSetRequest(
                 message_id=mid,
                 requested_sop_class_uid=sop_class,
@@ -508,9 +499,8 @@ class ClientAssociation:
         """N-ACTION (PS3.7 10.1.4) ``action_type_id`` on the SOP instance, with
         ``information``; the Action Reply decoded."""
         payload = to_optional_payload(information)
-        return await self._n_service(
-            sop_class,
-            abstract_syntax,
+        return await self._call(
+            abstract_syntax or sop_class,
             lambda mid: NActionRequest(
                 message_id=mid,
                 requested_sop_class_uid=sop_class,
@@ -534,9 +524,8 @@ class ClientAssociation:
         ``sop_instance``, or None for the peer to give it in the response) with
         ``attributes``."""
         payload = to_optional_payload(attributes)
-        return await self._n_service(
-            sop_class,
-            abstract_syntax,
+        return await self._call(
+            abstract_syntax or sop_class,
             lambda mid: NCreateRequest(
                 message_id=mid,
                 affected_sop_class_uid=sop_class,
@@ -555,9 +544,8 @@ class ClientAssociation:
         check: bool = False,
     ) -> NDeleteResponse:
         """N-DELETE (PS3.7 10.1.6) of the SOP instance."""
-        return await self._n_service(
-            sop_class,
-            abstract_syntax,
+        return await self._call(
+            abstract_syntax or sop_class,
             lambda mid: NDeleteRequest(
                 message_id=mid,
                 requested_sop_class_uid=sop_class,
@@ -580,9 +568,8 @@ class ClientAssociation:
         as the SCP of ``sop_class`` (a Storage Commitment SCP on an association it
         requested, with the SCP role negotiated: PS3.4 J.3.3)."""
         payload = to_optional_payload(information)
-        return await self._n_service(
-            sop_class,
-            abstract_syntax,
+        return await self._call(
+            abstract_syntax or sop_class,
             lambda mid: NEventReportRequest(
                 message_id=mid,
                 affected_sop_class_uid=sop_class,
