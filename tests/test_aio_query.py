@@ -402,3 +402,31 @@ def test_the_information_models_name_the_sop_classes_of_ps34() -> None:
     assert dk.QUERY_MODELS["study"].levels == ("STUDY", "SERIES", "IMAGE")
     assert dk.MODALITY_WORKLIST.sop_classes == ("1.2.840.10008.5.1.4.31",)
     assert dk.STORAGE_COMMITMENT_PUSH_MODEL == "1.2.840.10008.1.20.1"
+
+
+def test_a_cancelled_echo_sends_no_cancel_and_its_response_is_absorbed() -> None:
+    """A C-CANCEL stops only a C-FIND, C-GET or C-MOVE (PS3.7 9.3.2.3): a cancelled
+    C-ECHO's task re-raises, nothing more is sent, and its late response pairs with it
+    (no response to nothing)."""
+    seen: list[str] = []
+
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer)
+        await asyncio.sleep(0.2)  # the caller gives up meanwhile
+        answer(peer, event, 0x0000)
+        second = await peer.expect(dk.RequestReceived)
+        seen.append(type(second.request).__name__)
+        answer(peer, second, 0x0000)
+        await peer.expect(dk.ReleaseRequested)
+        peer.send(dk.ReleaseResponse())
+
+    async def body(address: tuple[str, int]) -> int:
+        async with aio.connect(*address, contexts=CONTEXTS) as association:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(association.echo(), 0.05)
+            await asyncio.sleep(0.3)  # its response comes, paired with it
+            assert not association.engine.outstanding_ours
+            return int((await association.echo()).status)
+
+    assert scripted(script, body) == 0x0000
+    assert seen == ["CEchoRequest"]  # the second echo came next: no C-CANCEL-RQ before it
