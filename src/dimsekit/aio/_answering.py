@@ -3,35 +3,68 @@ server and for a client that takes requests (both run it the same way).
 
 Owns: :class:`Answering`: a task per request received (the engine says which requests
 are the peer's to make, and has already answered a refused, duplicate or overrunning
-one), the handler it is given to (:class:`~dimsekit.aio.Handlers`), the response sent
-with the status the handler returns (0110H, processing failure, when the handler raises;
-0211H, unrecognized operation, for a service without a handler: PS3.7 C.5); the spill
-factory that lets a streaming store handler take a large data set as it arrives, and the
-targets it must abandon when a data set will never complete.
+one), the handler it is given to (:class:`~dimsekit.aio.Handlers`, a table by request
+class), the final response sent: the status an echo or store handler returns, the
+response a DIMSE-N handler makes, the end of a C-FIND's matches (each a Pending response
+before it, in the context's transfer syntax; a C-CANCEL honoured between them: Cancel
+FE00, PS3.4 C.4.1.3) or of a C-GET's or C-MOVE's sub-operations (``_retrieving``); a
+:class:`~dimsekit.aio.Refused` handler's status, 0110H, processing failure, when a
+handler raises anything else or answers what no response may carry, 0211H,
+unrecognized operation, for a service without a handler (PS3.7 C.5); the C-CANCELs
+received for the operations under way; the spill factory that lets a streaming store
+handler take a large data set as it arrives, and the targets it must abandon when a data
+set will never complete.
 
-Must not know: sockets, the engine's states, what a handler does.
+Must not know: sockets, the engine's states, what a handler does, how sub-operations
+are counted (``_retrieving``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import tempfile
-from typing import IO, Final
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import IO, Any, Final, TypeAlias
 
 from .._association.negotiation import AcceptedContext
-from .._association.operations import OUT_OF_RESOURCES, RequestReceived
+from .._association.operations import (
+    OUT_OF_RESOURCES,
+    CancelReceived,
+    Operation,
+    RequestReceived,
+)
 from .._errors import DimseError
+from .._model.payload import DataSetPayload
 from .._model.vr import CommandField
-from ..messages import CEchoRequest, CStoreRequest, Message, Response
+from ..messages import (
+    CEchoRequest,
+    CFindRequest,
+    CGetRequest,
+    CMoveRequest,
+    CStoreRequest,
+    Message,
+    NActionRequest,
+    NCreateRequest,
+    NDeleteRequest,
+    NEventReportRequest,
+    NGetRequest,
+    NSetRequest,
+    Request,
+    Response,
+)
 from ._handlers import (
     EchoRequested,
     Handlers,
+    Invoking,
     Peer,
+    Refused,
+    Requested,
     StoreRequested,
     StoreTarget,
     StreamingStoreHandler,
 )
 from ._link import Link
+from ._retrieving import Opener, Retrieval
 
 __all__ = ["Answering"]
 
@@ -42,15 +75,52 @@ UNRECOGNIZED_OPERATION: Final = 0x0211
 STORE_OUT_OF_RESOURCES: Final = OUT_OF_RESOURCES[CommandField.C_STORE_RQ]
 """The status of a C-STORE whose data set could not be kept (PS3.4 B.2.3: Refused, out of
 resources)."""
+CANCEL: Final = 0xFE00
+"""The final status of an operation a C-CANCEL stopped (PS3.4 C.4.1.1.4, C.4.2.1.5)."""
+PENDING: Final = 0xFF00
+"""The status of a C-FIND response that carries a match (PS3.4 C.4.1.1.4)."""
+
+_N_HANDLERS: Final[Mapping[type[Request[Any]], str]] = {
+    NGetRequest: "n_get",
+    NSetRequest: "n_set",
+    NActionRequest: "n_action",
+    NCreateRequest: "n_create",
+    NDeleteRequest: "n_delete",
+    NEventReportRequest: "event_report",
+}
+"""The DIMSE-N requests (PS3.7 10.1) and the :class:`~dimsekit.aio.Handlers` field of each."""
+
+_Final: TypeAlias = tuple[Response, str]
+"""A final response and the words its log line adds."""
+
+
+class _Unsendable(Exception):
+    """A response of an operation under way could not be sent: the association went."""
 
 
 class Answering:
     """The peer's requests on ``link``, answered by ``handlers``."""
 
-    def __init__(self, link: Link, handlers: Handlers, peer: Peer) -> None:
+    def __init__(
+        self,
+        link: Link,
+        handlers: Handlers,
+        peer: Peer,
+        *,
+        association: Invoking | None = None,
+        move_to: Opener | None = None,
+    ) -> None:
         self._link = link
         self._handlers = handlers
         self.peer = peer
+        self.association = association
+        """The association a handler may invoke on (:class:`~dimsekit.aio.Requested`),
+        and that a C-GET's sub-operations go on."""
+        self.move_to = move_to
+        """Opens the association to a C-MOVE's Move Destination (PS3.4 C.4.2.2.1); None:
+        no destination is known."""
+        self._cancels: dict[int, asyncio.Event] = {}
+        """The C-FINDs, C-GETs and C-MOVEs under way by Message ID: set once cancelled."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._target: StoreTarget | None = None
         """Where the data set being received is written, once it left memory (messages
@@ -107,6 +177,13 @@ class Answering:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def cancel_received(self, event: CancelReceived) -> None:
+        """The peer's C-CANCEL-RQ for one of its operations under way (PS3.7 9.3.2.3,
+        9.3.3.3, 9.3.4.3): it stops at its next match or sub-operation."""
+        cancelled = self._cancels.get(event.operation.message_id)
+        if cancelled is not None:
+            cancelled.set()
+
     @property
     def busy(self) -> bool:
         return bool(self._tasks)
@@ -136,57 +213,153 @@ class Answering:
         agreement = link.engine.agreement
         assert agreement is not None  # a request comes on an established association
         context = agreement.contexts[operation.context_id]
+        name = type(request).__name__
+        detail = ""
         try:
-            status = await self._status(request, context, target, failed)
+            response, detail = await self._final(operation, context, target, failed)
         except asyncio.CancelledError:
             if target is not None:
                 target.abandon()
             raise
+        except _Unsendable as error:
+            link.log.debug("%s Message ID %d not answered: %s", name, request.message_id, error)
+            return
+        except Refused as refusal:
+            response = self._response(request, refusal.status, error_comment=refusal.error_comment)
         except Exception:
-            link.log.exception("the handler of %s raised", type(request).__name__)
-            status = PROCESSING_FAILURE
+            link.log.exception("the handler of %s raised", name)
+            response = self._response(request, PROCESSING_FAILURE)
         finally:
+            self._cancels.pop(request.message_id, None)
             if temporary is not None:
                 temporary.close()
-        try:
-            response: Response = request.response(status=status)
-        except DimseError as error:  # a status no response of this service may carry
-            name = type(request).__name__
-            link.log.error("the handler of %s answered %r: %s", name, status, error)
-            status = PROCESSING_FAILURE
-            response = request.response(status=status)
+        mismatches = request.check_response(response)
+        if mismatches:  # a handler's response to another request, or of another kind
+            link.log.error("the handler of %s answered %r: %s", name, response, mismatches[0])
+            response = self._response(request, PROCESSING_FAILURE)
         try:
             await link.send_message(operation.context_id, response)
         except DimseError as error:  # the association went meanwhile
             link.log.debug("%s not sent: %s", type(response).__name__, error)
             return
         link.log.info(
-            "%s Message ID %d%s: 0x%04X %s",
-            type(request).__name__,
+            "%s Message ID %d%s: 0x%04X %s%s",
+            name,
             request.message_id,
             f" {request.affected_sop_instance_uid}" if isinstance(request, CStoreRequest) else "",
-            status,
+            response.status,
             response.status_meaning,
+            detail,
         )
 
-    async def _status(
+    def _response(self, request: Request[Any], status: int, **fields: object) -> Response:
+        """``request``'s response with ``status`` and ``fields`` (those left out that it
+        may not carry with that status); 0110H where no response of its service may carry
+        that status."""
+        given = {name: value for name, value in fields.items() if value is not None}
+        problem: DimseError | None = None
+        for attempt in (given, {}) if given else ({},):
+            try:
+                response: Response = request.response(status=status, **attempt)
+            except DimseError as error:  # a status or field no response of this one carries
+                problem = problem or error
+            else:
+                return response
+        name = type(request).__name__
+        self._link.log.error("the handler of %s answered 0x%04X: %s", name, status, problem)
+        failure: Response = request.response(status=PROCESSING_FAILURE)
+        return failure
+
+    async def _final(
         self,
-        request: Message,
+        operation: Operation,
         context: AcceptedContext,
         target: StoreTarget | None,
         failed: bool,
-    ) -> int:
+    ) -> _Final:
+        """The final response of ``operation``, its handler's (a table by request class)."""
         handlers = self._handlers
+        request = operation.request
         peer = self.peer
         if isinstance(request, CEchoRequest) and handlers.echo is not None:
-            return int(
-                await handlers.echo(EchoRequested(request=request, context=context, peer=peer))
-            )
+            status = await handlers.echo(EchoRequested(request=request, context=context, peer=peer))
+            return self._response(request, int(status)), ""
         if isinstance(request, CStoreRequest) and handlers.store is not None:
             if failed:
-                return STORE_OUT_OF_RESOURCES
+                return self._response(request, STORE_OUT_OF_RESOURCES), ""
             stored = StoreRequested(request=request, context=context, peer=peer, target=target)
-            return int(await handlers.store(stored))
+            return self._response(request, int(await handlers.store(stored))), ""
         if target is not None:
             target.abandon()
-        return UNRECOGNIZED_OPERATION
+        if isinstance(request, CFindRequest) and handlers.find is not None:
+            return await self._find(operation, self._requested(request, context)), ""
+        if isinstance(request, CGetRequest) and (get := handlers.get) is not None:
+            event = self._requested(request, context)
+            return await self._retrieval(operation).get(lambda: get(event))
+        if isinstance(request, CMoveRequest) and (move := handlers.move) is not None:
+            moved = self._requested(request, context)
+            return await self._retrieval(operation).move(lambda: move(moved))
+        field = _N_HANDLERS.get(type(request))
+        handler: Callable[[Requested[Any]], Awaitable[Response]] | None = (
+            getattr(handlers, field) if field is not None else None
+        )
+        if handler is not None:
+            return await handler(self._requested(request, context)), ""
+        return self._response(request, UNRECOGNIZED_OPERATION), ""
+
+    def _requested(self, request: Request[Any], context: AcceptedContext) -> Requested[Any]:
+        """The event a handler is handed: ``request``'s data set decoded in the transfer
+        syntax of its context (PS3.7 6.3.1)."""
+        payload = request.data_set_payload
+        data_set = None if payload is None else payload.to_dataset(context.transfer_syntax)
+        return Requested(
+            request=request,
+            context=context,
+            peer=self.peer,
+            data_set=data_set,
+            association=self.association,
+        )
+
+    def _cancelled(self, operation: Operation) -> asyncio.Event:
+        """The flag a C-CANCEL of ``operation`` sets (:meth:`cancel_received`)."""
+        return self._cancels.setdefault(operation.message_id, asyncio.Event())
+
+    async def _pending(self, operation: Operation, response: Response) -> None:
+        """Send a Pending response of ``operation``."""
+        try:
+            await self._link.send_message(operation.context_id, response)
+        except DimseError as error:  # the association went meanwhile
+            raise _Unsendable(str(error)) from error
+
+    async def _find(self, operation: Operation, event: Requested[CFindRequest]) -> Response:
+        """C-FIND (PS3.4 C.4.1.3, K.4.1.3): each match a Pending response carrying it, a
+        C-CANCEL honoured between them (Cancel FE00), Success (0000) at their end."""
+        handler = self._handlers.find
+        assert handler is not None
+        request = event.request
+        cancelled = self._cancelled(operation)
+        matches = handler(event)
+        try:
+            async for match in matches:
+                if cancelled.is_set():
+                    break
+                response = request.response(status=PENDING, identifier=DataSetPayload(match))
+                await self._pending(operation, response)
+                if cancelled.is_set():
+                    break
+        finally:
+            if isinstance(matches, AsyncGenerator):
+                await matches.aclose()
+        return request.response(status=CANCEL if cancelled.is_set() else 0x0000)
+
+    def _retrieval(self, operation: Operation) -> Retrieval:
+        """The sub-operations of a C-GET or C-MOVE (``_retrieving``)."""
+        return Retrieval(
+            operation=operation,
+            peer=self.peer,
+            association=self.association,
+            move_to=self.move_to,
+            cancelled=self._cancelled(operation),
+            pending=lambda response: self._pending(operation, response),
+            log=self._link.log,
+        )

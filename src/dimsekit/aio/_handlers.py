@@ -2,10 +2,14 @@
 the code that answers each DIMSE request.
 
 Owns: :class:`Peer` (who an association is with), the requests a handler is handed
-(:class:`EchoRequested`, :class:`StoreRequested`), the handler types
-(:class:`EchoHandler`, :class:`StoreHandler`, and :class:`StreamingStoreHandler`, a store
-handler that names the file a large data set is written to as it arrives, so that it is
-never held in memory), and :class:`Handlers`, the set of them a server runs.
+(:class:`EchoRequested`, :class:`StoreRequested`, and :class:`Requested` for every other
+service: the request, its data set decoded, the association to invoke on), the handler
+types (:class:`EchoHandler`, :class:`StoreHandler`, :class:`StreamingStoreHandler`, a
+store handler that names the file a large data set is written to as it arrives, so that
+it is never held in memory; :data:`FindHandler`, an async iterator of the matches;
+:data:`RetrieveHandler`, the instances a C-GET or C-MOVE sends; :data:`NHandler`, the
+response of a DIMSE-N service), :class:`Refused` (a handler's failure status), and
+:class:`Handlers`, the set of them a server runs.
 
 Must not know: sockets, the engine's events, how a message is encoded, what a handler
 does with what it is given.
@@ -13,20 +17,51 @@ does with what it is given.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import IO, Protocol, TypeAlias, runtime_checkable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
+from pydicom.dataset import Dataset
 
-from .._association.negotiation import AcceptedContext
+from .._association.negotiation import AcceptedContext, Agreement
 from .._model.status import Status
-from ..messages import CEchoRequest, CStoreRequest
+from ..messages import (
+    CEchoRequest,
+    CFindRequest,
+    CGetRequest,
+    CMoveRequest,
+    CStoreRequest,
+    NActionRequest,
+    NActionResponse,
+    NCreateRequest,
+    NCreateResponse,
+    NDeleteRequest,
+    NDeleteResponse,
+    NEventReportRequest,
+    NEventReportResponse,
+    NGetRequest,
+    NGetResponse,
+    NSetRequest,
+    NSetResponse,
+    Request,
+    Response,
+)
+from ._instances import Instance
+
+if TYPE_CHECKING:
+    from ._invoking import Invoker
 
 __all__ = [
     "EchoHandler",
     "EchoRequested",
+    "FindHandler",
     "Handlers",
+    "Invoking",
+    "NHandler",
     "Peer",
+    "Refused",
+    "Requested",
+    "RetrieveHandler",
     "StoreHandler",
     "StoreRequested",
     "StoreTarget",
@@ -110,11 +145,84 @@ async def answer_echo(event: EchoRequested) -> int:
     return 0x0000
 
 
+class Invoking(Protocol):
+    """The association a request came on, as a handler may use it: what it agreed, and
+    the invoker of our own requests on it (an N-EVENT-REPORT after an N-ACTION, PS3.4
+    J.3.3)."""
+
+    @property
+    def agreement(self) -> Agreement: ...
+
+    @property
+    def invoker(self) -> Invoker: ...
+
+
+_ReqT = TypeVar("_ReqT", bound=Request[Any])
+_RspT = TypeVar("_RspT", bound=Response)
+
+
+@attrs.frozen(kw_only=True)
+class Requested(Generic[_ReqT]):
+    """A request received whole, for a service beyond Verification and Storage: the
+    ``request``, its ``context``, the ``peer``; ``data_set``, the request's data set (an
+    Identifier, Modification List, Action or Event Information, Attribute List: PS3.7
+    6.3) decoded in the context's transfer syntax, None where it carries none; and the
+    ``association`` it came on (None where the one answering was given none)."""
+
+    request: _ReqT
+    context: AcceptedContext
+    peer: Peer
+    data_set: Dataset | None
+    association: Invoking | None = attrs.field(default=None, eq=False, repr=False)
+
+
+class Refused(Exception):
+    """Raised by a handler to end its operation with ``status`` (a failure: Axxx,
+    Cxxx, 01xx, 02xx; PS3.4 C.4, PS3.7 C) and, where the response may carry one, an
+    ``error_comment`` (PS3.7 C.4); any other exception a handler raises answers 0110H,
+    processing failure (PS3.7 C.5.1)."""
+
+    def __init__(self, status: int, error_comment: str | None = None) -> None:
+        super().__init__(f"0x{status:04X}" + (f": {error_comment}" if error_comment else ""))
+        self.status = status
+        self.error_comment = error_comment
+
+
+FindHandler: TypeAlias = Callable[[Requested[CFindRequest]], AsyncIterator[Dataset]]
+"""Answers a C-FIND (PS3.4 C.4.1, K.4.1): the matches of ``event.data_set``, each a
+Pending response (FF00) carrying it; an async generator function is one.  A C-CANCEL
+is honoured between matches (the iterator closed, Cancel FE00); the end of the matches
+is Success (0000)."""
+
+RetrieveHandler: TypeAlias = Callable[[Requested[_ReqT]], Awaitable[Sequence[Instance]]]
+"""Answers a C-GET or C-MOVE (PS3.4 C.4.3, C.4.2): the instances ``event.data_set``
+names, each sent by a C-STORE sub-operation.  A sequence, so that their number is known
+before the first goes, as each Pending response counts the remaining ones (PS3.7
+9.3.3.2, 9.3.4.2): one of paths costs nothing, and one that reads each instance when
+indexed keeps one in memory at a time."""
+
+NHandler: TypeAlias = Callable[[Requested[_ReqT]], Awaitable[_RspT]]
+"""Answers a DIMSE-N request (PS3.7 10.1): its response, made with
+``event.request.response(status=..., ...)`` (its data set a pydicom ``Dataset``, encoded
+in the context's transfer syntax when sent)."""
+
+
 @attrs.frozen(kw_only=True)
 class Handlers:
     """The handlers a server runs, one per service; a service without one is not offered
     (the default policy accepts no context for it); one that a caller's own policy
-    accepts anyway is answered 0211H, unrecognized operation (PS3.7 C.5)."""
+    accepts anyway is answered 0211H, unrecognized operation (PS3.7 C.5).
+    ``event_report`` takes the N-EVENT-REPORTs the peer sends us (a Storage Commitment
+    result, PS3.4 J.3.3), on a server's association or a client's."""
 
     echo: EchoHandler | None = answer_echo
     store: StoreHandler | None = None
+    find: FindHandler | None = None
+    get: RetrieveHandler[CGetRequest] | None = None
+    move: RetrieveHandler[CMoveRequest] | None = None
+    n_get: NHandler[NGetRequest, NGetResponse] | None = None
+    n_set: NHandler[NSetRequest, NSetResponse] | None = None
+    n_action: NHandler[NActionRequest, NActionResponse] | None = None
+    n_create: NHandler[NCreateRequest, NCreateResponse] | None = None
+    n_delete: NHandler[NDeleteRequest, NDeleteResponse] | None = None
+    event_report: NHandler[NEventReportRequest, NEventReportResponse] | None = None

@@ -3,7 +3,8 @@
 Owns: :func:`serve` and :class:`Server` (many associations at once, each its own engine
 and :class:`~dimsekit.aio._link.Link`; TLS by the caller's :class:`ssl.SSLContext`); the
 policy a server negotiates with when the caller gives none (:func:`policy_for`: the
-services it has handlers for); the life of one accepted association
+services it has handlers for, with the roles they need); the table of C-MOVE
+destinations it answers with (``move_destinations``); the life of one accepted association
 (:class:`ServerAssociation`): its A-ASSOCIATE-RQ answered by the policy (:func:`~dimsekit.answer`),
 its requests answered by :class:`~dimsekit.aio._answering.Answering`, a release answered
 once every request taken is answered, everything of it stopped when it ends; a log line
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl as _ssl
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 from .._association.engine import (
@@ -38,9 +40,12 @@ from .._association.negotiation import (
     DEFAULT_MAX_PDU_LENGTH,
     STORAGE_SOP_CLASSES,
     AcceptorPolicy,
+    Agreement,
+    ProposedContext,
     answer,
 )
 from .._association.operations import (
+    CancelReceived,
     DuplicateInvocation,
     OperationsPolicy,
     RequestReceived,
@@ -50,15 +55,23 @@ from .._association.operations import (
     UnexpectedResponse,
     WindowOverrun,
 )
+from .._association.sop_classes import (
+    MODALITY_WORKLIST,
+    PATIENT_ROOT,
+    STORAGE_COMMITMENT_PUSH_MODEL,
+    STUDY_ROOT,
+)
 from .._errors import LocalProtocolError
 from .._framing.events import UndecodableMessage
 from .._framing.pdus import AAssociateAC
 from ..messages import VERIFICATION_SOP_CLASS
 from ._answering import Answering
+from ._client import connect
 from ._errors import AssociationError, reject_words
 from ._handlers import Handlers, Peer
 from ._invoking import Invoker
 from ._link import LOGGER, AssociationLog, Link
+from ._retrieving import Connector, Destination
 
 __all__ = ["DEFAULT_MEMORY_BUDGET", "Server", "ServerAssociation", "policy_for", "serve"]
 
@@ -74,6 +87,11 @@ _UNCOMPRESSED: Final = (
 """The transfer syntaxes a server accepts unless told: storescp's default preference."""
 
 
+_QUERY_MODELS: Final = (PATIENT_ROOT, STUDY_ROOT, MODALITY_WORKLIST)
+"""The information models whose SOP classes a server with find, get or move handlers
+accepts (PS3.4 C.6, K.6)."""
+
+
 def policy_for(
     handlers: Handlers,
     *,
@@ -81,19 +99,46 @@ def policy_for(
     transfer_syntaxes: tuple[str, ...] = _UNCOMPRESSED,
     max_pdu_length: int = DEFAULT_MAX_PDU_LENGTH,
     async_window: tuple[int, int] = (16, 1),
+    sop_classes: Iterable[str] = (),
 ) -> AcceptorPolicy:
-    """The policy that accepts what ``handlers`` answer: Verification with an echo
-    handler, the storage SOP classes (:data:`~dimsekit.STORAGE_SOP_CLASSES`) with a store
-    handler, each in ``transfer_syntaxes``; the requestor may have ``async_window``'s
-    first number of operations outstanding (PS3.7 D.3.3.3)."""
-    syntaxes: dict[str, tuple[str, ...]] = {}
+    """The policy that accepts what ``handlers`` answer, each in ``transfer_syntaxes``:
+    Verification with an echo handler; the storage SOP classes
+    (:data:`~dimsekit.STORAGE_SOP_CLASSES`) with a store handler, and with a get handler
+    the requestor's SCP role for them (PS3.7 D.3.3.4: the C-GET's sub-operations come back
+    to it); the FIND, GET and MOVE SOP classes of the Patient Root, Study Root and Modality
+    Worklist models with find, get and move handlers; the Storage Commitment Push Model
+    with an n_action handler (the requestor SCU) or an event_report handler (the requestor
+    may take the SCP role, to send its N-EVENT-REPORT: PS3.4 J.3.3); ``sop_classes``, the
+    SOP classes of the other DIMSE-N services a handler answers (MPPS, print: no table of
+    them here), with the default roles.  The requestor may have ``async_window``'s first
+    number of operations outstanding (PS3.7 D.3.3.3)."""
+    accepted: list[str] = []
+    roles: dict[str, tuple[bool, bool]] = {}
     if handlers.echo is not None:
-        syntaxes[VERIFICATION_SOP_CLASS] = transfer_syntaxes
-    if handlers.store is not None:
-        syntaxes.update(dict.fromkeys(STORAGE_SOP_CLASSES, transfer_syntaxes))
+        accepted.append(VERIFICATION_SOP_CLASS)
+    if handlers.store is not None or handlers.get is not None:
+        accepted += STORAGE_SOP_CLASSES
+    if handlers.get is not None:
+        roles.update(dict.fromkeys(STORAGE_SOP_CLASSES, (handlers.store is not None, True)))
+    for model in _QUERY_MODELS:
+        for handler, sop_class in (
+            (handlers.find, model.find),
+            (handlers.get, model.get),
+            (handlers.move, model.move),
+        ):
+            if handler is not None and sop_class is not None:
+                accepted.append(sop_class)
+    if handlers.n_action is not None or handlers.event_report is not None:
+        accepted.append(STORAGE_COMMITMENT_PUSH_MODEL)
+        roles[STORAGE_COMMITMENT_PUSH_MODEL] = (
+            handlers.n_action is not None,
+            handlers.event_report is not None,
+        )
+    accepted += sop_classes
     return AcceptorPolicy(
-        abstract_syntaxes=syntaxes,
+        abstract_syntaxes=dict.fromkeys(accepted, transfer_syntaxes),
         ae_title=ae_title,
+        roles=roles,
         max_pdu_length=max_pdu_length,
         async_window=async_window,
     )
@@ -129,13 +174,27 @@ class ServerAssociation(Link):
             called_ae_title="",
             association_id=self.number,
         )
-        self.answering: Answering = Answering(self, server.handlers, self.peer)
         self.invoker: Invoker = Invoker(self)
         """The requests the server invokes on the association (a C-GET's C-STORE
         sub-operations, an N-EVENT-REPORT) and their responses."""
+        self.answering: Answering = Answering(
+            self,
+            server.handlers,
+            self.peer,
+            association=self,
+            move_to=server.move_to,
+        )
         self._releasing: asyncio.Task[None] | None = None
         self.requested: bool = False
         """Whether the peer sent an A-ASSOCIATE-RQ (PS3.8 7.1)."""
+
+    @property
+    def agreement(self) -> Agreement:
+        """What the association agreed (once its A-ASSOCIATE-AC is sent: PS3.8 7.1.1)."""
+        agreement = self.engine.agreement
+        if agreement is None:
+            raise LocalProtocolError("the association is not established: nothing is agreed")
+        return agreement
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -159,6 +218,9 @@ class ServerAssociation(Link):
         log = self.log
         if isinstance(event, RequestReceived):
             self.answering.request(event)
+        elif isinstance(event, CancelReceived):
+            log.info("C-CANCEL-RQ for Message ID %d", event.operation.message_id)
+            self.answering.cancel_received(event)
         elif isinstance(event, AssociationRequested):
             self._requested(event)
         elif isinstance(event, ReleaseRequested):
@@ -261,8 +323,11 @@ class Server:
         response_timeout: float | None,
         memory_budget: int | None,
         operations_policy: OperationsPolicy | None,
+        move_destinations: Mapping[str, tuple[str, int]] | None = None,
     ) -> None:
         self.handlers = handlers
+        self.move_destinations: Mapping[str, tuple[str, int]] = dict(move_destinations or {})
+        """Where each C-MOVE destination is: its AE title to its host and port."""
         self.policy = policy
         self.strict = strict
         self.artim_timeout = artim_timeout
@@ -278,6 +343,29 @@ class Server:
         self.live: set[ServerAssociation] = set()
         self._served_changed = asyncio.Event()
         self._server: asyncio.Server | None = None
+
+    def move_to(self, ae_title: str) -> Connector | None:
+        """The connector to C-MOVE destination ``ae_title`` (:attr:`move_destinations`),
+        None for one not there: it requests an association (PS3.8 7.1) of that called AE
+        title, the C-MOVE's own called AE title calling."""
+        address = self.move_destinations.get(ae_title)
+        if address is None:
+            return None
+        host, port = address
+
+        async def open_association(
+            calling_ae_title: str, contexts: list[ProposedContext]
+        ) -> Destination:
+            return await connect(
+                host,
+                port,
+                called_ae_title=ae_title,
+                calling_ae_title=calling_ae_title,
+                contexts=contexts,
+                artim_timeout=self.artim_timeout,
+            )
+
+        return open_association
 
     @property
     def associations(self) -> tuple[ServerAssociation, ...]:
@@ -368,13 +456,16 @@ async def serve(
     max_pdu_length: int = DEFAULT_MAX_PDU_LENGTH,
     async_window: tuple[int, int] = (16, 1),
     backlog: int = 100,
+    move_destinations: Mapping[str, tuple[str, int]] | None = None,
 ) -> Server:
     """Listen on ``host``:``port`` (0: any free port, :attr:`Server.address` tells) and
     answer every association: its RQ by ``policy`` (by default :func:`policy_for` the
     ``handlers``, answering to ``ae_title`` or, with None, to any called AE title, with
     ``max_pdu_length`` and ``async_window``), its
     requests by ``handlers`` (by default: C-ECHO only).  TLS (PS3.15 B.1) with ``ssl``.
-    A received data set beyond ``memory_budget`` bytes goes to a file as it arrives."""
+    A received data set beyond ``memory_budget`` bytes goes to a file as it arrives.
+    A C-MOVE's sub-operations go to the host and port ``move_destinations`` gives for its
+    Move Destination (an AE title it does not name: A801, PS3.4 C.4.2.1.5)."""
     handlers = handlers or Handlers()
     if policy is None:
         policy = policy_for(
@@ -390,6 +481,7 @@ async def serve(
         response_timeout=response_timeout,
         memory_budget=memory_budget,
         operations_policy=operations_policy,
+        move_destinations=move_destinations,
     )
     await server.start(host, port, ssl, backlog)
     return server
