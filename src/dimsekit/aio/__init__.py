@@ -12,7 +12,9 @@ nothing else.
 - ``_invoking``: our requests and their responses (Pending ones as they come, C-CANCEL),
   for both;
 - ``_answering``: the peer's requests answered by the handlers, for both;
+- ``_retrieving``: the C-STORE sub-operations of a C-GET or C-MOVE we perform;
 - ``_handlers``: the contract between a server and its handlers;
+- ``_instances``: an instance to send, and the context it goes on;
 - ``_storage``: the ready storage handler, each instance a file in a directory;
 - ``_part10``: DICOM Part 10 files, read to be sent and written when received;
 - ``_errors``: the errors of the asyncio layer.
@@ -24,6 +26,8 @@ from ._errors import *  # noqa: F403 (re-exports its __all__)
 from ._errors import __all__ as _errors_all
 from ._handlers import *  # noqa: F403 (re-exports its __all__)
 from ._handlers import __all__ as _handlers_all
+from ._instances import *  # noqa: F403 (re-exports its __all__)
+from ._instances import __all__ as _instances_all
 from ._invoking import Invocation, Invoker
 from ._link import LOGGER, AssociationLog
 from ._part10 import *  # noqa: F403 (re-exports its __all__)
@@ -41,6 +45,7 @@ __all__ = [
     *_client_all,
     *_errors_all,
     *_handlers_all,
+    *_instances_all,
     *_part10_all,
     *_server_all,
     *_storage_all,

@@ -144,19 +144,30 @@ def context_for(agreement: Agreement, outgoing: Outgoing, scu: Side) -> Accepted
 
 
 def proposed_for(outgoing: Iterable[Outgoing]) -> list[ProposedContext]:
-    """The presentation contexts to propose for sending ``outgoing`` (PS3.8 7.1.1.13):
-    one per SOP class, with every transfer syntax one of its instances needs (a file's
-    own; a data set's own and the native ones :func:`context_for` may write it in)."""
-    syntaxes: dict[UID, dict[UID, None]] = {}
+    """The presentation contexts to propose for sending ``outgoing`` (PS3.8 7.1.1.13),
+    each of which the acceptor accepts in one transfer syntax: per SOP class, one for
+    its data sets in a native syntax (their own first, then the ones :func:`context_for`
+    may write them in), and one for each other syntax an instance must go in (a file's
+    own, a data set's encapsulated or deflated one)."""
+    native: dict[UID, dict[UID, None]] = {}
+    exact: dict[tuple[UID, UID], None] = {}
     for item in outgoing:
-        wanted = syntaxes.setdefault(item.sop_class, {})
-        if item.transfer_syntax is not None:
-            wanted[item.transfer_syntax] = None
-        if not item.in_file and (
-            item.transfer_syntax is None or is_native_syntax(item.transfer_syntax)
-        ):
+        syntax = item.transfer_syntax
+        if item.in_file or (syntax is not None and not is_native_syntax(syntax)):
+            assert syntax is not None  # a file names its transfer syntax (PS3.10 7.1)
+            exact[item.sop_class, syntax] = None
+        else:
+            wanted = native.setdefault(item.sop_class, {})
+            if syntax is not None:
+                wanted[syntax] = None
             wanted.update(dict.fromkeys(_NATIVE_PROPOSED))
     return [
-        ProposedContext(abstract_syntax=sop_class, transfer_syntaxes=tuple(wanted))
-        for sop_class, wanted in syntaxes.items()
+        *(
+            ProposedContext(abstract_syntax=sop_class, transfer_syntaxes=tuple(wanted))
+            for sop_class, wanted in native.items()
+        ),
+        *(
+            ProposedContext(abstract_syntax=sop_class, transfer_syntaxes=(syntax,))
+            for sop_class, syntax in exact
+        ),
     ]

@@ -1,0 +1,465 @@
+"""``serve`` as a Query/Retrieve SCP (PS3.4 C.4), against dimsekit's own client: a find
+handler's matches as Pending responses and the cancel between them; a get or move
+handler's instances sent as C-STORE sub-operations (a C-GET's on the same association,
+a C-MOVE's on one of their own to the destination, naming the Move Originator), the
+counters of each Pending response, the final status PS3.4 C.4.2.3.1 and C.4.3.3.1
+prescribe, a cancel between sub-operations; what ``policy_for`` offers for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+import dimsekit as dk
+from dimsekit import aio
+
+from .helpers import CT, INSTANCE, MR
+from .test_aio import Kept, instance, run
+
+STUDY = dk.STUDY_ROOT
+
+
+def query(**values: object) -> Dataset:
+    data_set = Dataset()
+    data_set.QueryRetrieveLevel = "STUDY"
+    for keyword, value in values.items():
+        setattr(data_set, keyword, value)
+    return data_set
+
+
+def study(number: int) -> Dataset:
+    return query(StudyInstanceUID=f"{INSTANCE}.{number}", PatientID=f"P{number}")
+
+
+class Finder:
+    """A find handler: ``count`` matches (None: without end), what it was asked, whether
+    its generator was closed."""
+
+    def __init__(self, count: int | None = 3) -> None:
+        self.count = count
+        self.asked: list[aio.Requested[dk.CFindRequest]] = []
+        self.closed = False
+
+    async def __call__(self, event: aio.Requested[dk.CFindRequest]) -> AsyncIterator[Dataset]:
+        self.asked.append(event)
+        number = 0
+        try:
+            while self.count is None or number < self.count:
+                number += 1
+                yield study(number)
+                await asyncio.sleep(0)
+        finally:
+            self.closed = True
+
+
+class Giving:
+    """A get or move handler giving ``instances``, what it was asked."""
+
+    def __init__(self, instances: Sequence[aio.Instance]) -> None:
+        self.instances = instances
+        self.asked: list[aio.Requested[Any]] = []
+
+    async def __call__(self, event: aio.Requested[Any]) -> Sequence[aio.Instance]:
+        self.asked.append(event)
+        return self.instances
+
+
+def failed_list(response: dk.CGetResponse | dk.CMoveResponse) -> list[str]:
+    """The Failed SOP Instance UID List (0008,0058) of a final response's identifier."""
+    assert response.identifier is not None and response.identifier.dataset is not None
+    value = response.identifier.dataset.FailedSOPInstanceUIDList
+    return [value] if isinstance(value, str) else list(value)
+
+
+def find_contexts(syntax: str = ExplicitVRLittleEndian) -> list[dk.ProposedContext | str]:
+    return [dk.ProposedContext(abstract_syntax=STUDY.find, transfer_syntaxes=(syntax,))]
+
+
+async def found(
+    handlers: aio.Handlers,
+    identifier: Dataset,
+    *,
+    contexts: list[dk.ProposedContext | str] | None = None,
+    leave_after: int | None = None,
+) -> tuple[list[Dataset], dk.CFindResponse | None]:
+    async with (
+        await aio.serve("127.0.0.1", 0, handlers=handlers) as server,
+        aio.connect(*server.address, contexts=contexts or find_contexts()) as association,
+        association.find(identifier, check=False) as matches,
+    ):
+        got: list[Dataset] = []
+        async for match in matches:
+            got.append(match)
+            if leave_after is not None and len(got) == leave_after:
+                break
+    return got, matches.response
+
+
+# --- C-FIND --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("syntax", [ImplicitVRLittleEndian, ExplicitVRBigEndian])
+def test_find_sends_each_match_pending_in_the_contexts_syntax_then_success(syntax: str) -> None:
+    finder = Finder(3)
+    got, final = run(
+        found(aio.Handlers(find=finder), query(PatientID="P*"), contexts=find_contexts(syntax))
+    )
+    assert [match.StudyInstanceUID for match in got] == [f"{INSTANCE}.{n}" for n in (1, 2, 3)]
+    assert [match.PatientID for match in got] == ["P1", "P2", "P3"]
+    assert final is not None and final.status == 0x0000
+    (event,) = finder.asked
+    assert event.data_set is not None and event.data_set.PatientID == "P*"
+    assert event.context.transfer_syntax == syntax
+    assert event.peer.calling_ae_title == "DIMSEKIT"
+    assert finder.closed
+
+
+def test_a_cancel_stops_the_matches_closes_the_handler_and_ends_with_fe00() -> None:
+    finder = Finder(None)
+    got, final = run(found(aio.Handlers(find=finder), query(), leave_after=2))
+    assert len(got) >= 2
+    assert final is not None and final.status == 0xFE00
+    assert final.identifier is None
+    assert finder.closed
+
+
+def test_a_find_handler_that_refuses_ends_with_its_status_and_comment() -> None:
+    async def refusing(event: aio.Requested[dk.CFindRequest]) -> AsyncIterator[Dataset]:
+        yield study(1)
+        raise aio.Refused(0xA900, "the identifier does not match the SOP class")
+
+    got, final = run(found(aio.Handlers(find=refusing), query()))
+    assert len(got) == 1
+    assert final is not None and final.status == 0xA900
+    assert final.error_comment == "the identifier does not match the SOP class"
+
+
+def test_a_find_handler_that_raises_answers_processing_failure() -> None:
+    async def broken(event: aio.Requested[dk.CFindRequest]) -> AsyncIterator[Dataset]:
+        raise RuntimeError("the database is gone")
+        yield study(1)  # an async generator all the same
+
+    got, final = run(found(aio.Handlers(find=broken), query()))
+    assert got == []
+    assert final is not None and final.status == 0x0110
+
+
+def test_find_is_offered_for_each_model_and_not_without_a_handler() -> None:
+    offered = aio.policy_for(aio.Handlers(find=Finder())).abstract_syntaxes
+    for model in (dk.PATIENT_ROOT, dk.STUDY_ROOT, dk.MODALITY_WORKLIST):
+        assert model.find in offered
+        assert model.get not in offered and model.move not in offered
+    bare = aio.policy_for(aio.Handlers()).abstract_syntaxes
+    assert STUDY.find not in bare
+
+    async def body() -> None:
+        async with (
+            await aio.serve("127.0.0.1", 0) as server,
+            aio.connect(*server.address, contexts=find_contexts()) as association,
+        ):
+            with pytest.raises(dk.ContextNotAgreedError):
+                association.find(query())
+
+    run(body())
+
+
+# --- C-GET ---------------------------------------------------------------------------------
+
+
+def get_contexts(*classes: str) -> list[dk.ProposedContext]:
+    return aio.retrieve_contexts(STUDY, classes or (CT,), [ExplicitVRLittleEndian])
+
+
+async def got_back(
+    giving: Giving,
+    kept: Kept,
+    *,
+    contexts: list[dk.ProposedContext] | None = None,
+) -> tuple[dk.CGetResponse, list[dk.CGetResponse]]:
+    progress: list[dk.CGetResponse] = []
+    async with (
+        await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(get=giving)) as server,
+        aio.connect(
+            *server.address,
+            contexts=contexts or get_contexts(),
+            handlers=aio.Handlers(store=kept),
+        ) as association,
+    ):
+        final = await association.get(query(PatientID="P1"), progress=progress.append)
+    return final, progress
+
+
+def test_get_sends_each_instance_on_the_same_association_with_the_counters(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "three.dcm"
+    third = instance(3)
+    third.file_meta = FileMetaDataset()
+    third.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    third.save_as(path, enforce_file_format=True)
+    giving, kept = Giving([instance(1), instance(2), path]), Kept()
+    final, progress = run(got_back(giving, kept))
+    assert [str(e.request.affected_sop_instance_uid) for e in kept.events] == [
+        f"{INSTANCE}.{n}" for n in (1, 2, 3)
+    ]
+    assert all(e.request.move_originator_message_id is None for e in kept.events)
+    assert [
+        (p.status, p.number_of_remaining_suboperations, p.number_of_completed_suboperations)
+        for p in progress
+    ] == [(0xFF00, 2, 1), (0xFF00, 1, 2)]
+    assert final.status == 0x0000
+    assert final.number_of_remaining_suboperations is None
+    assert (
+        final.number_of_completed_suboperations,
+        final.number_of_failed_suboperations,
+        final.number_of_warning_suboperations,
+    ) == (3, 0, 0)
+    assert final.identifier is None
+    (event,) = giving.asked
+    assert event.data_set is not None and event.data_set.PatientID == "P1"
+
+
+def test_get_with_some_failed_ends_b000_with_the_failed_sop_instance_uid_list() -> None:
+    class Failing(Kept):
+        async def __call__(self, event: aio.StoreRequested) -> int:
+            await super().__call__(event)
+            return 0xA700 if str(event.request.affected_sop_instance_uid).endswith(".2") else 0
+
+    final, _ = run(got_back(Giving([instance(1), instance(2), instance(3)]), Failing()))
+    assert final.status == 0xB000
+    assert (final.number_of_completed_suboperations, final.number_of_failed_suboperations) == (2, 1)
+    assert failed_list(final) == [f"{INSTANCE}.2"]
+
+
+def test_get_with_warnings_only_ends_b000_without_a_failed_list() -> None:
+    final, _ = run(got_back(Giving([instance(1), instance(2)]), Kept(status=0xB007)))
+    assert final.status == 0xB000
+    assert (final.number_of_completed_suboperations, final.number_of_warning_suboperations) == (
+        0,
+        2,
+    )
+    assert final.identifier is None
+
+
+def test_get_with_every_sub_operation_failed_ends_a702() -> None:
+    final, _ = run(got_back(Giving([instance(1), instance(2)]), Kept(status=0xA700)))
+    assert final.status == 0xA702
+    assert final.number_of_failed_suboperations == 2
+    assert len(failed_list(final)) == 2
+
+
+def test_a_sub_operation_without_a_context_whose_scp_role_was_taken_fails(tmp_path: Path) -> None:
+    missing = tmp_path / "not-there.dcm"
+    giving = Giving([instance(1), instance(2, SOPClassUID=MR), missing])
+    kept = Kept()
+    final, _ = run(got_back(giving, kept))
+    assert [str(e.request.affected_sop_instance_uid) for e in kept.events] == [f"{INSTANCE}.1"]
+    assert final.status == 0xB000
+    assert (final.number_of_completed_suboperations, final.number_of_failed_suboperations) == (1, 2)
+    assert failed_list(final) == [f"{INSTANCE}.2"]
+
+
+def test_a_get_of_nothing_ends_success_with_zero_counters() -> None:
+    final, progress = run(got_back(Giving([]), Kept()))
+    assert progress == []
+    assert final.status == 0x0000 and final.number_of_completed_suboperations == 0
+
+
+def test_get_is_offered_with_the_requestors_scp_role_for_the_storage_classes() -> None:
+    policy = aio.policy_for(aio.Handlers(get=Giving([])))
+    for model in (dk.PATIENT_ROOT, dk.STUDY_ROOT):
+        assert model.get in policy.abstract_syntaxes
+        assert model.find not in policy.abstract_syntaxes
+    assert CT in policy.abstract_syntaxes
+    assert policy.roles_for(UID(CT)) == (False, True)
+    with_store = aio.policy_for(aio.Handlers(get=Giving([]), store=Kept()))
+    assert with_store.roles_for(UID(CT)) == (True, True)
+
+
+def cancelled_line(caplog: pytest.LogCaptureFixture, request: str) -> str:
+    lines = [r.getMessage() for r in caplog.records if f"{request} Message ID" in r.getMessage()]
+    assert lines, caplog.text
+    return lines[-1]
+
+
+def test_a_cancel_between_sub_operations_ends_the_get_fe00_with_the_counters(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="dimsekit.aio")
+    first = asyncio.Event()
+
+    class Slow(Kept):
+        async def __call__(self, event: aio.StoreRequested) -> int:
+            status = await super().__call__(event)
+            first.set()
+            await asyncio.sleep(0.05)
+            return status
+
+    kept = Slow()
+
+    async def body() -> None:
+        handlers = aio.Handlers(get=Giving([instance(n) for n in range(1, 6)]))
+        async with (
+            await aio.serve("127.0.0.1", 0, handlers=handlers) as server,
+            aio.connect(
+                *server.address, contexts=get_contexts(), handlers=aio.Handlers(store=kept)
+            ) as association,
+        ):
+            task = asyncio.get_running_loop().create_task(association.get(query()))
+            await first.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            while not any("CGetRequest Message ID" in r.getMessage() for r in caplog.records):
+                await asyncio.sleep(0.01)
+
+    run(body())
+    assert len(kept.events) < 5
+    line = cancelled_line(caplog, "CGetRequest")
+    assert "0xFE00" in line and f"{len(kept.events)} completed" in line
+
+
+# --- C-MOVE --------------------------------------------------------------------------------
+
+
+async def moved(
+    giving: Giving,
+    kept: Kept,
+    destination: str = "STORE-HERE",
+    *,
+    known: bool = True,
+    up: bool = True,
+) -> tuple[dk.CMoveResponse, list[dk.CMoveResponse], list[aio.Peer]]:
+    progress: list[dk.CMoveResponse] = []
+    async with await aio.serve("127.0.0.1", 0, "STORE-HERE", aio.Handlers(store=kept)) as store:
+        address = store.address
+        if not up:
+            store.close()
+            await store.wait_closed()
+        table = {"STORE-HERE": address} if known else {}
+        async with (
+            await aio.serve(
+                "127.0.0.1", 0, "ARCHIVE", aio.Handlers(move=giving), move_destinations=table
+            ) as server,
+            aio.connect(
+                *server.address, "ARCHIVE", "VIEWER", contexts=[STUDY.retrieve_class("move")]
+            ) as association,
+        ):
+            final = await association.move(query(), destination, progress=progress.append)
+        if kept.events:  # the association that brought them has ended
+            await store.wait_served()
+    return final, progress, [event.peer for event in kept.events]
+
+
+def test_move_sends_to_the_destination_naming_the_move_originator(tmp_path: Path) -> None:
+    path = tmp_path / "two.dcm"
+    second = instance(2)
+    second.file_meta = FileMetaDataset()
+    second.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    second.save_as(path, implicit_vr=True, enforce_file_format=True)
+    kept = Kept()
+    giving = Giving([instance(1), path, instance(3)])
+    final, progress, peers = run(moved(giving, kept))
+    assert [str(e.request.affected_sop_instance_uid) for e in kept.events] == [
+        f"{INSTANCE}.{n}" for n in (1, 2, 3)
+    ]
+    assert {e.request.move_originator_application_entity_title for e in kept.events} == {"VIEWER"}
+    assert {e.request.move_originator_message_id for e in kept.events} == {1}
+    assert kept.events[1].context.transfer_syntax == ImplicitVRLittleEndian
+    assert {(p.calling_ae_title, p.called_ae_title) for p in peers} == {("ARCHIVE", "STORE-HERE")}
+    assert len({p.association_id for p in peers}) == 1  # one association for them all
+    assert [p.number_of_remaining_suboperations for p in progress] == [2, 1]
+    assert final.status == 0x0000 and final.number_of_completed_suboperations == 3
+    (event,) = giving.asked
+    assert event.request.move_destination == "STORE-HERE"
+
+
+def test_an_unknown_move_destination_is_a801_and_the_handler_never_called() -> None:
+    giving = Giving([instance(1)])
+    final, progress, _ = run(moved(giving, Kept(), "ELSEWHERE"))
+    assert final.status == 0xA801
+    assert final.error_comment is not None and "ELSEWHERE" in final.error_comment
+    assert progress == [] and giving.asked == []
+
+
+def test_a_destination_that_cannot_be_reached_fails_every_sub_operation() -> None:
+    final, _, peers = run(moved(Giving([instance(1), instance(2)]), Kept(), up=False))
+    assert peers == []
+    assert final.status == 0xA702
+    assert final.number_of_failed_suboperations == 2
+    assert len(failed_list(final)) == 2
+
+
+def test_move_is_offered_for_the_retrieve_models_only() -> None:
+    offered = aio.policy_for(aio.Handlers(move=Giving([]))).abstract_syntaxes
+    assert dk.PATIENT_ROOT.move in offered and dk.STUDY_ROOT.move in offered
+    assert CT not in offered  # a C-MOVE's sub-operations go elsewhere
+
+
+def test_a_cancel_between_sub_operations_ends_the_move_fe00_and_releases_the_destination(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="dimsekit.aio")
+    first = asyncio.Event()
+
+    class Slow(Kept):
+        async def __call__(self, event: aio.StoreRequested) -> int:
+            status = await super().__call__(event)
+            first.set()
+            await asyncio.sleep(0.05)
+            return status
+
+    kept = Slow()
+
+    async def body() -> None:
+        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=kept)) as store:
+            giving = Giving([instance(n) for n in range(1, 6)])
+            async with (
+                await aio.serve(
+                    "127.0.0.1",
+                    0,
+                    handlers=aio.Handlers(move=giving),
+                    move_destinations={"DEST": store.address},
+                ) as server,
+                aio.connect(*server.address, contexts=[STUDY.retrieve_class("move")]) as client,
+            ):
+                task = asyncio.get_running_loop().create_task(client.move(query(), "DEST"))
+                await first.wait()
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                await store.wait_served()  # the destination's association released
+
+    run(body())
+    assert len(kept.events) < 5
+    line = cancelled_line(caplog, "CMoveRequest")
+    assert "0xFE00" in line and f"{len(kept.events)} completed" in line
+    assert not any("aborted" in r.getMessage() for r in caplog.records)  # all released
+
+
+def test_a_retrieve_handler_that_refuses_ends_with_its_status_and_sends_nothing() -> None:
+    async def refusing(event: aio.Requested[dk.CGetRequest]) -> Sequence[aio.Instance]:
+        raise aio.Refused(0xA701, "too many to count")
+
+    kept = Kept()
+
+    async def body() -> dk.CGetResponse:
+        async with (
+            await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(get=refusing)) as server,
+            aio.connect(
+                *server.address, contexts=get_contexts(), handlers=aio.Handlers(store=kept)
+            ) as association,
+        ):
+            return await association.get(query())
+
+    final = run(body())
+    assert final.status == 0xA701 and final.error_comment == "too many to count"
+    assert kept.events == []
