@@ -137,6 +137,28 @@ async def scripted_acceptor(script: Script, **options: Any) -> AsyncIterator[tup
             raise failed[0]  # a script's own assertion or error
 
 
+@contextlib.asynccontextmanager
+async def scripted_requestor(
+    address: tuple[str, int], contexts: Sequence[dk.ProposedContext | str], **options: Any
+) -> AsyncIterator[ScriptedConnection]:
+    """A requestor engine (``options`` are its own) connected to ``address``, its
+    association (proposing ``contexts``) accepted; at the end its transport is closed."""
+    reader, writer = await asyncio.open_connection(*address)
+    engine = dk.Association(dk.Role.REQUESTOR, now=asyncio.get_running_loop().time(), **options)
+    connection = ScriptedConnection(engine, reader, writer)
+    try:
+        rq = dk.propose(
+            calling_ae_title="SCRIPTED", called_ae_title="ANY-SCP", contexts=list(contexts)
+        )
+        connection.send(dk.AssociateRequest(rq))
+        await connection.expect(dk.AssociationAccepted)
+        yield connection
+    finally:
+        writer.transport.abort()
+        with contextlib.suppress(Exception):
+            await connection.closed()
+
+
 async def accept_all(connection: ScriptedConnection, **policy: Any) -> dk.AAssociateRQ:
     """Answer the RQ with an AC accepting what the policy (storescp's, by default, or one
     made of ``policy``) accepts."""

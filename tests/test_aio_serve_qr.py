@@ -22,6 +22,7 @@ import dimsekit as dk
 from dimsekit import aio
 
 from .helpers import CT, INSTANCE, MR
+from .scripted_peer import scripted_requestor
 from .test_aio import Kept, instance, run
 
 STUDY = dk.STUDY_ROOT
@@ -463,3 +464,36 @@ def test_a_retrieve_handler_that_refuses_ends_with_its_status_and_sends_nothing(
     final = run(body())
     assert final.status == 0xA701 and final.error_comment == "too many to count"
     assert kept.events == []
+
+
+def test_a_cancel_that_comes_with_the_find_request_is_not_lost() -> None:
+    """The C-CANCEL-RQ in the same read as its C-FIND-RQ, before the handler runs: no
+    match is sent, the final status is Cancel (PS3.7 9.3.2.3)."""
+
+    async def body() -> list[dk.CFindResponse]:
+        async with (
+            await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(find=Finder(3))) as server,
+            scripted_requestor(server.address, find_contexts()) as peer,
+        ):
+            agreement = peer.engine.agreement
+            assert agreement is not None
+            (context_id,) = agreement.contexts
+            request = dk.CFindRequest(
+                message_id=5, affected_sop_class_uid=STUDY.find, identifier=query()
+            )
+            both = b"".join(
+                bytes(buffer)
+                for message in (request, request.cancel())
+                for pdus in peer.engine.send_message(context_id, message, now=peer.now())
+                for buffer in pdus
+            )
+            peer.write([both])  # in one write: read, most likely, in one go
+            responses: list[dk.CFindResponse] = []
+            while not responses or responses[-1].status.is_pending:
+                event = await peer.expect(dk.ResponseReceived)
+                assert isinstance(event.response, dk.CFindResponse)
+                responses.append(event.response)
+            return responses
+
+    responses = run(body())
+    assert [int(response.status) for response in responses] == [0xFE00]

@@ -64,7 +64,7 @@ from ._handlers import (
     StreamingStoreHandler,
 )
 from ._link import Link
-from ._retrieving import Opener, Retrieval
+from ._retrieving import CANCEL, PENDING, SUCCESS, Opener, Retrieval
 
 __all__ = ["Answering"]
 
@@ -75,10 +75,6 @@ UNRECOGNIZED_OPERATION: Final = 0x0211
 STORE_OUT_OF_RESOURCES: Final = OUT_OF_RESOURCES[CommandField.C_STORE_RQ]
 """The status of a C-STORE whose data set could not be kept (PS3.4 B.2.3: Refused, out of
 resources)."""
-CANCEL: Final = 0xFE00
-"""The final status of an operation a C-CANCEL stopped (PS3.4 C.4.1.1.4, C.4.2.1.5)."""
-PENDING: Final = 0xFF00
-"""The status of a C-FIND response that carries a match (PS3.4 C.4.1.1.4)."""
 
 _N_HANDLERS: Final[Mapping[type[Request[Any]], str]] = {
     NGetRequest: "n_get",
@@ -176,6 +172,12 @@ class Answering:
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if isinstance(event.request, CFindRequest | CGetRequest | CMoveRequest):
+            # made now, so that a C-CANCEL that comes before the task runs is not lost;
+            # forgotten once the final response is sent (the Message ID is free again)
+            message_id, cancelled = event.operation.message_id, asyncio.Event()
+            self._cancels[message_id] = cancelled
+            task.add_done_callback(lambda _: self._forget_cancel(message_id, cancelled))
 
     def cancel_received(self, event: CancelReceived) -> None:
         """The peer's C-CANCEL-RQ for one of its operations under way (PS3.7 9.3.2.3,
@@ -183,6 +185,10 @@ class Answering:
         cancelled = self._cancels.get(event.operation.message_id)
         if cancelled is not None:
             cancelled.set()
+
+    def _forget_cancel(self, message_id: int, cancelled: asyncio.Event) -> None:
+        if self._cancels.get(message_id) is cancelled:  # not a new operation's, same ID
+            del self._cancels[message_id]
 
     @property
     def busy(self) -> bool:
@@ -230,7 +236,6 @@ class Answering:
             link.log.exception("the handler of %s raised", name)
             response = self._response(request, PROCESSING_FAILURE)
         finally:
-            self._cancels.pop(request.message_id, None)
             if temporary is not None:
                 temporary.close()
         mismatches = request.check_response(response)
@@ -322,7 +327,7 @@ class Answering:
 
     def _cancelled(self, operation: Operation) -> asyncio.Event:
         """The flag a C-CANCEL of ``operation`` sets (:meth:`cancel_received`)."""
-        return self._cancels.setdefault(operation.message_id, asyncio.Event())
+        return self._cancels[operation.message_id]
 
     async def _pending(self, operation: Operation, response: Response) -> None:
         """Send a Pending response of ``operation``."""
@@ -350,7 +355,7 @@ class Answering:
         finally:
             if isinstance(matches, AsyncGenerator):
                 await matches.aclose()
-        return request.response(status=CANCEL if cancelled.is_set() else 0x0000)
+        return request.response(status=CANCEL if cancelled.is_set() else SUCCESS)
 
     def _retrieval(self, operation: Operation) -> Retrieval:
         """The sub-operations of a C-GET or C-MOVE (``_retrieving``)."""

@@ -70,7 +70,9 @@ Opener: TypeAlias = Callable[[str], Connector | None]
 
 SUCCESS: Final = 0x0000
 PENDING: Final = 0xFF00
+"""A C-FIND match, or C-GET/C-MOVE progress (PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.4)."""
 CANCEL: Final = 0xFE00
+"""The final status of an operation a C-CANCEL stopped (PS3.4 C.4.1.1.4, C.4.2.1.5)."""
 SOME_FAILED: Final = 0xB000
 """Sub-operations complete, one or more failures (or warnings) (PS3.4 C.4.2.1.5, C.4.3.1.4)."""
 ALL_FAILED: Final = 0xA702
