@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import ssl as _ssl
 from collections.abc import Callable, Generator, Iterable
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 from pydicom.dataset import Dataset
-from pydicom.uid import UID, ExplicitVRLittleEndian
+from pydicom.uid import UID
 
 from .._association.engine import (
     Aborted,
@@ -57,6 +56,7 @@ from .._association.negotiation import (
     propose,
 )
 from .._association.operations import (
+    CancelReceived,
     OperationsPolicy,
     RequestReceived,
     ResponseReceived,
@@ -81,7 +81,6 @@ from ..messages import (
     CGetResponse,
     CMoveRequest,
     CMoveResponse,
-    CStoreRequest,
     CStoreResponse,
     NActionRequest,
     NActionResponse,
@@ -106,9 +105,9 @@ from ._errors import (
     reject_words,
 )
 from ._handlers import Handlers, Peer
+from ._instances import Instance, Outgoing, context_for, is_native_syntax
 from ._invoking import Invocation, Invoker
 from ._link import LOGGER, AssociationLog, Link
-from ._part10 import Part10Instance, read_part10
 
 __all__ = [
     "ClientAssociation",
@@ -120,19 +119,6 @@ __all__ = [
 ]
 
 _RspT = TypeVar("_RspT", bound=Response)
-
-_Instance: TypeAlias = Dataset | Part10Instance | str | os.PathLike[str]
-"""What :meth:`ClientAssociation.store` sends: a data set, a DICOM file read with
-:func:`~dimsekit.aio.read_part10`, or the path of one."""
-
-
-def is_native_syntax(syntax: UID) -> bool:
-    """Whether ``syntax`` is a native (uncompressed, not deflated) transfer syntax that
-    pydicom knows (PS3.5 A.1-A.3)."""
-    try:
-        return not syntax.is_compressed and not syntax.is_deflated
-    except ValueError:  # a transfer syntax pydicom does not know
-        return False
 
 
 def retrieve_contexts(
@@ -272,6 +258,12 @@ class ClientAssociation:
         return agreement
 
     @property
+    def invoker(self) -> Invoker:
+        """Our requests on the association and their responses (what a handler of ours
+        invokes on it: :class:`~dimsekit.aio.Invoking`)."""
+        return self._invoker
+
+    @property
     def transport(self) -> asyncio.Transport:
         """The asyncio transport (its socket, its TLS peer certificate: ``get_extra_info``)."""
         return self._link.transport
@@ -298,7 +290,7 @@ class ClientAssociation:
 
     async def store(
         self,
-        instance: _Instance,
+        instance: Instance,
         *,
         check: bool = False,
         priority: Priority = Priority.MEDIUM,
@@ -309,31 +301,10 @@ class ClientAssociation:
         whole, on a context accepted with the file's own transfer syntax).  The final
         response; with ``check``, a failure status raises :class:`~dimsekit.aio.StatusError`
         (a warning does not)."""
-        if isinstance(instance, str | os.PathLike):
-            instance = read_part10(instance)
-        if isinstance(instance, Part10Instance):
-            sop_class, sop_instance = instance.sop_class_uid, instance.sop_instance_uid
-            context = self.agreement.context_for(
-                sop_class, instance.transfer_syntax, scu="requestor"
-            )
-            payload = instance.payload()
-        else:
-            sop_class, sop_instance = instance.SOPClassUID, instance.SOPInstanceUID
-            meta = getattr(instance, "file_meta", None)
-            context = self._context_for_data_set(
-                sop_class, getattr(meta, "TransferSyntaxUID", None)
-            )
-            payload = DataSetPayload(instance)
+        outgoing = Outgoing.of(instance)
+        context = context_for(self.agreement, outgoing, "requestor")
         return await self.invoke(
-            context.context_id,
-            lambda mid: CStoreRequest(
-                message_id=mid,
-                affected_sop_class_uid=sop_class,
-                affected_sop_instance_uid=sop_instance,
-                priority=priority,
-                data_set=payload,
-            ),
-            check=check,
+            context.context_id, outgoing.builder(priority=priority), check=check
         )
 
     def find(
@@ -581,32 +552,6 @@ class ClientAssociation:
             scu="acceptor",
         )
 
-    def _context_for_data_set(self, sop_class: str, syntax: UID | None) -> AcceptedContext:
-        """The context a ``Dataset`` goes on: one accepted in its own transfer syntax;
-        else, for a native one, one accepted in a native syntax of the same byte order
-        (for one made in memory, any native one, little endian first), the data set
-        written in it (pydicom writes values' bytes
-        as they are: a little-endian OW in a big-endian syntax would be corrupt, PS3.5
-        A.1-A.3; an encapsulated or deflated syntax needs its own encoder).
-        :class:`~dimsekit.ContextNotAgreedError` where there is none."""
-        agreement = self.agreement
-        if syntax is not None:
-            own = agreement.for_abstract_syntax(sop_class, syntax, scu="requestor")
-            if own is not None or not is_native_syntax(syntax):
-                return own or agreement.context_for(sop_class, syntax, scu="requestor")
-        native = [
-            context
-            for context in agreement.contexts_for(sop_class, scu="requestor")
-            if is_native_syntax(context.transfer_syntax)
-            and (
-                syntax is None
-                or context.transfer_syntax.is_little_endian == syntax.is_little_endian
-            )
-        ]
-        if native:  # one made in memory: little endian first
-            return min(native, key=lambda context: not context.transfer_syntax.is_little_endian)
-        return agreement.context_for(sop_class, syntax or ExplicitVRLittleEndian, scu="requestor")
-
     async def invoke(
         self,
         context_id: int,
@@ -665,6 +610,9 @@ class ClientAssociation:
         elif isinstance(event, RequestReceived):
             if self.answering is not None:
                 self.answering.request(event)
+        elif isinstance(event, CancelReceived):
+            if self.answering is not None:
+                self.answering.cancel_received(event)
         elif isinstance(event, AssociationAccepted):
             if not self._accepted.done():
                 self._accepted.set_result(event)
@@ -838,7 +786,9 @@ def connect(
         )
         association = ClientAssociation(link, peer)
         holder.append(association)
-        answering.append(Answering(link, handlers or Handlers(echo=None), peer))
+        answering.append(
+            Answering(link, handlers or Handlers(echo=None), peer, association=association)
+        )
         association.answering = answering[0]
         try:
             await asyncio.wait_for(
