@@ -518,11 +518,12 @@ def receiver_command(scene: Scene, receiver: str, port: int, into: Path) -> list
 
 def store(
     scene: Scene, sender: str, receiver: str, files: Path, count: int, size: int,
-    nodelay: bool = True,
+    nodelay: bool = True, tap: Sequence[str] | None = None,
 ) -> dict[str, Sample]:  # fmt: skip
-    """One association storing every file of ``files`` from ``sender`` to ``receiver``:
-    the samples it gives, timed by storescp's log ("by storescp", when storescp receives)
-    and by storescu's ("by storescu", when storescu sends)."""
+    """One association storing every file of ``files`` from ``sender`` to ``receiver``
+    (with ``tap``, through a ``dimsekit tap`` of those options in between): the samples
+    it gives, timed by storescp's log ("by storescp", when storescp receives) and by
+    storescu's ("by storescu", when storescu sends)."""
     into, logs = scene.fresh(f"{sender}-to-{receiver}")
     port = free_port()
     with Processes(logs, nodelay) as processes:
@@ -532,6 +533,12 @@ def store(
             DIMSEKIT_BENCH_LOG=str(scp_log),
         )  # fmt: skip
         receiving.wait_listening(port)
+        if tap is not None:
+            upstream, port = port, free_port()
+            tapping = processes.start("tap", _dimsekit_cli(
+                scene, "tap", "--listen", f"{HOST}:{port}", "--upstream", f"{HOST}:{upstream}",
+                *tap))  # fmt: skip
+            tapping.wait_listening(port)
         sending = processes.start(
             "sender", sender_command(scene, sender, port, files, logs),
             DIMSEKIT_BENCH_LOG=str(scu_log),

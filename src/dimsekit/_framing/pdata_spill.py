@@ -61,6 +61,11 @@ class DataSetSink:
         else:
             self._data += chunk
 
+    def count(self, size: int) -> None:
+        """Count ``size`` bytes of the data set that are not kept (a streamed data set:
+        the caller has them)."""
+        self.length += size
+
     def spill_to(self, file: IO[bytes], owner: object | None) -> None:
         """From now on, keep the data set in ``file`` (what is in memory first).  With an
         ``owner`` the file is ours until the data set is complete: closed if the owner

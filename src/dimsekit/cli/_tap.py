@@ -2,19 +2,27 @@
 
 Owns: the one place in dimsekit that opens sockets (besides the tests).  Each client
 connection gets its own upstream connection and two pumps, one per direction.  Each
-pump feeds a MessageAssembler, learns from the typed A-ASSOCIATE-RQ/AC the assembler
-gives (``PDUReceived.decoded``) what it needs (each context's transfer syntax, each
-side's maximum PDU length), reports every message and every other PDU as a line (and a
-JSON record with ``--jsonl``), and forwards:
+pump feeds a StreamingAssembler (``_framing.pdata_receive``), which keeps no data set:
+it gives each message's command as soon as it is complete and its data set fragment by
+fragment as the bytes arrive.  The pump learns from the typed A-ASSOCIATE-RQ/AC the
+assembler gives (``PDUReceived.decoded``) what it needs (each context's transfer
+syntax, each side's maximum PDU length), reports every message and every other PDU as
+a line (unless ``--quiet``) and a JSON record (with ``--jsonl``), and forwards:
 
 - by default the bytes exactly as received, the moment they arrive;
-- with ``--reencode`` each message as dimsekit encodes it: the command set from the
-  decoded typed message, the data set re-fragmented for the receiving side's maximum
-  PDU length; other PDUs unchanged.  If both peers still complete their work,
-  dimsekit's bytes are as good as theirs.
+- with ``--reencode`` each message as dimsekit encodes it, as it arrives: the command set
+  from the decoded typed message as soon as it is complete, then the data set
+  re-fragmented for the receiving side's maximum PDU length (``MessageFragmenter``):
+  each full fragment as soon as its bytes have come, the last at the data set's end;
+  other PDUs unchanged.  If both peers still complete their work, dimsekit's bytes are
+  as good as theirs.
 
-Every decoded command set, and every other PDU, is re-encoded and compared with the
-received bytes; a difference is reported.  A peer that closes or aborts mid-message, or
+Reports are built only where someone will see them: with ``--quiet`` and no
+``--jsonl`` none is, and nothing is re-encoded to be compared nor parsed.  Else every
+decoded command set, and every other PDU, is re-encoded and compared with the received
+bytes, a difference reported; a message's record summarises its data set from its
+first bytes (``_decode.SUMMARY_PREFIX``), the only ones kept, and only with
+``--jsonl``.  A peer that closes or aborts mid-message, or
 garbage on the socket, ends that connection (both sides closed) with a report; the others go on.
 ``--record DIR`` also writes each connection's two byte streams to files, for examples.
 
@@ -40,24 +48,26 @@ import attrs
 from .._codec.encode import encode_command
 from .._diagnostics import Diagnostic
 from .._errors import DecodeError
-from .._framing.events import FramingError
-from .._framing.pdata_receive import (
-    MessageAssembler,
-    MessageReceived,
+from .._framing.events import (
+    CommandReceived,
+    DataSetEnd,
+    DataSetFragment,
+    FramingError,
     PDUReceived,
+    StreamEvent,
     UndecodableMessage,
 )
-from .._framing.pdata_send import fragment_message
+from .._framing.pdata_receive import StreamingAssembler
+from .._framing.pdata_send import MessageFragmenter, fragment_message
 from .._framing.pdu_decode import DecodedPDU
 from .._framing.pdu_encode import encode_pdu
 from .._framing.pdus import AAbort, AAssociateAC, AAssociateRJ, AAssociateRQ
-from ..messages import Response
-from ._decode import diagnostic_record, message_record
+from ..messages import Message, Response
+from ._decode import SUMMARY_PREFIX, data_set_record, diagnostic_record, message_record
 from ._learned import LearnedAssociation
 
 __all__ = ["TapOptions", "run_tap"]
 
-_MEMORY_BUDGET = 64 << 20
 _SIDES = ("client-to-server", "server-to-client")
 _ABORT = bytes([7, 0, 0, 0, 0, 4, 0, 0, 2, 0])  # A-ABORT, service-provider, no reason
 
@@ -83,13 +93,17 @@ class _Association:
 
 
 class _Reporter:
+    """Where the reports go: a line unless ``--quiet`` (``lines``), a record with
+    ``--jsonl`` (``records``); nothing is built for either when it is off."""
+
     def __init__(self, options: TapOptions, out: IO[str]) -> None:
         self._out = out
-        self._quiet = options.quiet
+        self.lines = not options.quiet
         self._jsonl = options.jsonl.open("a", encoding="utf-8") if options.jsonl else None
+        self.records = self._jsonl is not None
 
     def line(self, text: str) -> None:
-        if not self._quiet:
+        if self.lines:
             self._out.write(f"{time.strftime('%H:%M:%S')} {text}\n")
             self._out.flush()
 
@@ -103,9 +117,15 @@ class _Reporter:
             self._jsonl.close()
 
 
-def _message_line(number: int, direction: str, event: MessageReceived, size: int | None) -> str:
-    message = event.message
-    parts = [f"#{number} {direction} ctx {event.context_id} {message.command_field.message_name}"]
+def _message_line(
+    number: int,
+    direction: str,
+    context_id: int,
+    message: Message,
+    diagnostics: tuple[Diagnostic, ...],
+    size: int | None,
+) -> str:
+    parts = [f"#{number} {direction} ctx {context_id} {message.command_field.message_name}"]
     for name in ("message_id", "message_id_being_responded_to", "affected_sop_class_uid"):
         value = getattr(message, name, None)
         if value is not None:
@@ -117,10 +137,8 @@ def _message_line(number: int, direction: str, event: MessageReceived, size: int
         )
     if size is not None:
         parts.append(f"data set {size} bytes")
-    if event.diagnostics:
-        parts.append(
-            f"{len(event.diagnostics)} diagnostic(s): " + "; ".join(map(str, event.diagnostics))
-        )
+    if diagnostics:
+        parts.append(f"{len(diagnostics)} diagnostic(s): " + "; ".join(map(str, diagnostics)))
     return "  ".join(parts)
 
 
@@ -134,9 +152,13 @@ class _Pump:
     reporter: _Reporter
     recording_path: Path | None
     recording: IO[bytes] | None = attrs.field(default=None, init=False)  # on the first byte
-    assembler: MessageAssembler = attrs.field(
-        factory=lambda: MessageAssembler(memory_budget=_MEMORY_BUDGET), init=False
-    )
+    assembler: StreamingAssembler = attrs.field(factory=StreamingAssembler, init=False)
+    command: CommandReceived | None = attrs.field(default=None, init=False)
+    """The command of the message whose data set is passing, if it decoded."""
+    leading: bytearray = attrs.field(factory=bytearray, init=False)
+    """The data set's first bytes, for its record (kept only with ``--jsonl``)."""
+    fragmenter: MessageFragmenter | None = attrs.field(default=None, init=False)
+    """With ``--reencode``: cuts the data set passing for the receiving side."""
 
     async def run(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
@@ -178,52 +200,101 @@ class _Pump:
                 self._handle(event, writer)
             await writer.drain()
 
-    def _handle(self, event: Any, writer: asyncio.StreamWriter) -> None:
+    def _handle(self, event: StreamEvent, writer: asyncio.StreamWriter) -> None:
+        """One event: reported if anyone will see it, and with ``--reencode`` forwarded
+        as dimsekit encodes it (a data set fragment by fragment, as it arrives)."""
+        reencode = self.options.reencode
+        if isinstance(event, DataSetFragment):
+            if self.reporter.records and len(self.leading) < SUMMARY_PREFIX:
+                self.leading += event.data[: SUMMARY_PREFIX - len(self.leading)]
+            if self.fragmenter is not None:
+                writer.writelines(itertools.chain.from_iterable(self.fragmenter.data(event.data)))
+            return
+        if isinstance(event, DataSetEnd):
+            command, self.command = self.command, None
+            if self.fragmenter is not None:
+                writer.writelines(self.fragmenter.end())
+                self.fragmenter = None
+            if command is not None:  # else an undecodable command, reported already
+                self._message(
+                    event.context_id, command.message, command.command, event.diagnostics,
+                    event.length,
+                )  # fmt: skip
+            self.leading.clear()
+            return
+        if isinstance(event, CommandReceived):
+            self.command = event
+            if reencode:
+                self.fragmenter = MessageFragmenter(event.context_id, self._max_pdu())
+                writer.writelines(
+                    itertools.chain.from_iterable(
+                        self.fragmenter.command(encode_command(event.message))
+                    )
+                )
+            return
         number = self.association.number
         if isinstance(event, PDUReceived):
-            self._pdu(event, self._learn(event))
-            if self.options.reencode:
+            unanswered = self._learn(event)
+            if self.reporter.lines or self.reporter.records:
+                self._pdu(event, unanswered)
+            if reencode:
                 writer.write(event.pdu)
             return
         if isinstance(event, UndecodableMessage):
             self.reporter.line(f"#{number} {self.direction} undecodable message: {event.error}")
-            if self.options.reencode:
+            if reencode:
                 raise FramingError(
                     f"cannot re-encode: {event.error}", offset=self.assembler.stream_offset
                 )
             return
-        assert isinstance(event, MessageReceived)
-        self._message(event, writer)
+        self._message(event.context_id, event.message, event.command, event.diagnostics, None)
+        if reencode:
+            for parts in fragment_message(event.message, event.context_id, self._max_pdu()):
+                writer.writelines(parts)
 
-    def _message(self, event: MessageReceived, writer: asyncio.StreamWriter) -> None:
+    def _max_pdu(self) -> int:
+        """The receiving side's Maximum Length Received (16384 until it is known)."""
+        return self.association.max_pdu.get(self.direction, 16384)
+
+    def _message(
+        self,
+        context_id: int,
+        message: Message,
+        command: bytes,
+        diagnostics: tuple[Diagnostic, ...],
+        length: int | None,
+    ) -> None:
+        """Count a message that has passed whole, and report it where anyone will see
+        it: a line, a record (its data set summarised from ``leading``), each saying
+        whether dimsekit re-encodes its command set byte for byte."""
         counts = self.association.counts
         counts["messages"] += 1
-        reencoded = encode_command(event.message)
-        identical = reencoded == event.command
+        lines, records = self.reporter.lines, self.reporter.records
+        if not (lines or records):
+            return  # the mismatches are counted for the closing line: no one sees it
+        identical = encode_command(message) == command
         if not identical:
             counts["mismatches"] += 1
-        payload = event.message.data_set_payload
-        size = len(payload) if payload is not None else None
-        line = _message_line(self.association.number, self.direction, event, size)
-        self.reporter.line(line + ("" if identical else "  RE-ENCODED BYTES DIFFER"))
+        number = self.association.number
+        if lines:
+            line = _message_line(number, self.direction, context_id, message, diagnostics, length)
+            self.reporter.line(line + ("" if identical else "  RE-ENCODED BYTES DIFFER"))
+        if not records:
+            return
+        syntax = self.association.learned.syntaxes.get(context_id)
+        data_set = (
+            None
+            if length is None
+            else data_set_record(message, length, bytes(self.leading), syntax)
+        )
         record = message_record(
-            self.direction,
-            event.context_id,
-            event.message,
-            event.diagnostics,
-            self.association.learned.syntaxes.get(event.context_id),
+            self.direction, context_id, message, diagnostics, syntax, data_set=data_set
         )
         record.update(
-            association=self.association.number,
-            direction=self.direction,
-            time=time.time(),
+            association=number, direction=self.direction, time=time.time(),
             reencoded_identical=identical,
-        )
+        )  # fmt: skip
         self.reporter.record(record)
-        if self.options.reencode:
-            max_pdu = self.association.max_pdu.get(self.direction, 16384)
-            for parts in fragment_message(event.message, event.context_id, max_pdu):
-                writer.writelines(parts)
 
     def _pdu(self, event: PDUReceived, unanswered: tuple[Diagnostic, ...]) -> None:
         """Report a PDU other than P-DATA-TF: a line, and a record saying what it decoded
