@@ -27,6 +27,12 @@ Side by side in one run, several rounds, each scenario once per round (interleav
 - Peak RSS of ``dimsekit serve`` receiving one 1 GiB instance from storescu, above its
   idle size (VmRSS once it listens, before any connection).
 
+- The tap (issue 18): storescu to storescp through ``dimsekit tap --quiet``, small and
+  16 MiB instances, timed by storescp's log as the direct storescu-to-storescp run of
+  the same round is: what the tap adds per instance (a C-STORE-RQ in and its C-STORE-RSP
+  back through it) is the difference of the two medians, per instance; and the same
+  through a raw asyncio proxy that looks at nothing (the floor of a proxy in Python).
+
 Instances are generated once per run into a temporary directory (on /dev/shm when there
 is one, so that neither side measures a disk): Secondary Capture Image Storage, Explicit
 VR Little Endian, 16-bit MONOCHROME2 pixel data of 64x60 (a file of about 8 KiB),
@@ -81,7 +87,9 @@ Speed targets (issue 17), judged on the medians of at least 5 rounds as bench.py
 ("not judged" with fewer): for small instances, ``dimsekit store`` and ``dimsekit serve``
 at least 5x pynetdicom's rate and within 2x of DCMTK's; for 16 MiB instances at least 2x
 pynetdicom, within 2x of DCMTK and within 1.5x of the raw asyncio floor; peak RSS of
-``serve`` receiving a 1 GiB instance under 64 MiB above its idle size.  Until
+``serve`` receiving a 1 GiB instance under 64 MiB above its idle size; for small
+instances, ``dimsekit tap --quiet`` adds at most 100 µs per instance (issue 18; the
+16 MiB figure is reported, not judged).  Until
 ``dimsekit.aio`` has ``connect`` and ``serve`` and the CLI has ``store`` and ``serve``,
 their rows say "not built yet" and their targets are not judged.  ``--profile`` runs each
 dimsekit scenario that fails a target once more under cProfile and prints its top
@@ -459,6 +467,14 @@ def _dcmtk(tool: str) -> str:
 
 
 SENDERS = ("DCMTK storescu", "pynetdicom", "dimsekit store")
+TAP_GROUP = "storescu to storescp through the tap"
+TAP = "dimsekit tap --quiet"
+TAP_OPTIONS = ("--quiet",)
+PROXY = "asyncio proxy floor"
+PROXY_FLOOR = ("(floor)",)
+"""``store``'s ``tap`` for the raw asyncio proxy instead of ``dimsekit tap``."""
+DIRECT = ("SCU to storescp", "DCMTK storescu")
+"""The row the tap's is compared with: storescu to storescp with nothing between."""
 RECEIVERS = ("DCMTK storescp", "pynetdicom", "dimsekit serve")
 
 
@@ -535,10 +551,13 @@ def store(
         receiving.wait_listening(port)
         if tap is not None:
             upstream, port = port, free_port()
-            tapping = processes.start("tap", _dimsekit_cli(
-                scene, "tap", "--listen", f"{HOST}:{port}", "--upstream", f"{HOST}:{upstream}",
-                *tap))  # fmt: skip
-            tapping.wait_listening(port)
+            proxy = (
+                _python("floor-proxy", str(port), str(upstream))
+                if tap == PROXY_FLOOR
+                else _dimsekit_cli(scene, "tap", "--listen", f"{HOST}:{port}",
+                                   "--upstream", f"{HOST}:{upstream}", *tap)
+            )  # fmt: skip
+            processes.start("tap", proxy).wait_listening(port)
         sending = processes.start(
             "sender", sender_command(scene, sender, port, files, logs),
             DIMSEKIT_BENCH_LOG=str(scu_log),
@@ -696,6 +715,10 @@ def _scenarios(
             yield rows, partial(store, scene, "DCMTK storescu", receiver, files, count, size)
         rows = [(RowKey(name, "floor", "asyncio floor"), "by its client")]
         yield rows, partial(_floor_run, scene, files, count, size)
+        sender, receiver = "DCMTK storescu", "DCMTK storescp"
+        for proxy, options in ((TAP, TAP_OPTIONS), (PROXY, PROXY_FLOOR)):
+            rows = [(RowKey(name, TAP_GROUP, proxy), "by storescp")]
+            yield rows, partial(store, scene, sender, receiver, files, count, size, tap=options)
 
 
 def _nagle_scenarios(scene: Scene, files: Path, count: int, size: int) -> Iterator[Scenario]:
@@ -857,6 +880,42 @@ TARGETS = [
 """Issue 17's speed targets for dimsekit's SCU and SCP."""
 
 
+TAP_GOAL_US = 100.0
+"""Issue 18: what ``dimsekit tap --quiet`` may add per small instance, in µs."""
+
+
+def tap_added_us(
+    rows: list[dict[str, Any]], workload: str, proxy: str = TAP
+) -> tuple[float, int] | None:
+    """What the tap (or the ``proxy`` floor) adds per instance of ``workload``, in µs
+    (its row's median less the direct row's, per instance), and the fewer rounds of the
+    two; None if either row did not run."""
+    by_key = {(row["workload"], row["group"], row["name"]): row for row in rows}
+    tapped = by_key.get((workload, TAP_GROUP, proxy))
+    direct = by_key.get((workload, *DIRECT))
+    if tapped is None or direct is None or tapped["status"] != "ok" or direct["status"] != "ok":
+        return None
+    added = (tapped["per_s"] ** -1 - direct["per_s"] ** -1) * 1e6
+    return added, min(tapped["rounds"], direct["rounds"])
+
+
+def _tap_verdict(rows: list[dict[str, Any]], least: int) -> dict[str, Any]:
+    verdict: dict[str, Any] = {
+        "target": f"small (8 KiB): {TAP} adds <= {TAP_GOAL_US:g} µs per instance",
+        "subject": TAP_GROUP, "message": None, "op": None,
+    }  # fmt: skip
+    found = tap_added_us(rows, "small")
+    if found is None:
+        return verdict | {"status": "SKIP", "value": "not measured"}
+    added, rounds = found
+    value = f"{added:.0f} µs per instance"
+    status = "PASS" if added <= TAP_GOAL_US else "FAIL"
+    if rounds < least:
+        status = "SKIP"
+        value += f" (not judged: {rounds} rounds, a verdict needs at least {least})"
+    return verdict | {"status": status, "value": value}
+
+
 def _min_rounds() -> int:
     from benchmarks.bench import MIN_ROUNDS  # bench.py imports this module
 
@@ -893,6 +952,7 @@ def judge(rows: list[dict[str, Any]], huge: dict[str, Any] | None) -> list[dict[
             status = "SKIP"
             value += f" (not judged: {rounds} rounds, a verdict needs at least {least})"
         found.append(verdict | {"status": status, "value": value})
+    found.append(_tap_verdict(rows, least))
     rss: dict[str, Any] = {
         "target": f"1 GiB instance: peak RSS of dimsekit serve < {RSS_GOAL_MIB:g} MiB above idle",
         "subject": "storescu to SCP", "message": None, "op": None,
@@ -966,6 +1026,14 @@ def table(result: dict[str, Any]) -> list[str]:
             f"{head} {row['seconds']:>9.3f} {row['per_s']:>9.1f} {mb} {row['ms_each']:>8.3f}"
             f" {memory:>16}  {row['timed_by']}"
         )
+    for workload, size in (("small", "small"), ("large", "16 MiB")):
+        for proxy in (TAP, PROXY):
+            added = tap_added_us(result["rows"], workload, proxy)
+            if added is not None:
+                lines.append(
+                    f"{proxy} adds {added[0]:.0f} µs per {size} instance ({added[0] / 2:.0f} µs"
+                    f" per message: a C-STORE-RQ and its RSP), {added[1]} round(s)"
+                )
     huge = result.get("huge") or {}
     if "growth_mib" in huge:
         lines.append(
@@ -1290,6 +1358,28 @@ async def _floor_client(port: int, files: Path | None, count: int) -> float:
     return seconds
 
 
+async def _floor_proxy(port: int, upstream: int) -> None:
+    """A TCP proxy of asyncio streams that looks at nothing (the floor of any proxy in
+    Python, ``dimsekit tap`` among them): each connection to ``port`` gets one to
+    ``upstream``, and each side's bytes are written to the other as they are read."""
+
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(1 << 16):
+            writer.write(data)
+            await writer.drain()
+        writer.close()
+
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        _nodelay(writer.get_extra_info("socket"))
+        up_reader, up_writer = await asyncio.open_connection(HOST, upstream)
+        _nodelay(up_writer.get_extra_info("socket"))
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+    server = await asyncio.start_server(connected, HOST, port)
+    async with server:
+        await server.serve_forever()
+
+
 def peer(kind: str, args: list[str]) -> int:
     """Run one of our own peers (a child of the benchmark)."""
     port = int(args[0])
@@ -1299,6 +1389,9 @@ def peer(kind: str, args: list[str]) -> int:
         return peer_pynetdicom_scp(port, Path(args[1]))
     if kind == "pynetdicom-echo":
         return peer_pynetdicom_echo(port, int(args[1]))
+    if kind == "floor-proxy":
+        asyncio.run(_floor_proxy(port, int(args[1])))
+        return 0
     if kind == "floor-server":
         asyncio.run(_floor_server(port, Path(args[1])))
         return 0
