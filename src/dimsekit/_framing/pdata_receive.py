@@ -3,7 +3,11 @@
 Owns: :class:`MessageAssembler`, a sans-IO parser.  The caller feeds it bytes exactly as
 they arrive, split anywhere (one byte at a time works), and gets events back: each
 complete DIMSE message with its presentation context and diagnostics, each other PDU
-(A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.  Here is the
+(A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.  Beside it,
+:class:`StreamingAssembler` (package-internal, for ``dimsekit tap``): the same parser
+keeping no data set, which gives a message's command as soon as it is complete and its
+data set fragment by fragment as the bytes arrive (``_Assembly._streams`` is the one
+switch; both share every rule and every diagnostic).  Here is the
 message being assembled: the order of its fragments, what deviates inside a message,
 the decode of its command, the events; its parts live beside it: the PDU walk
 (``pdata_walk``, the base class), the framing rules (``rules``), the one-pass scan
