@@ -31,7 +31,10 @@ Side by side in one run, several rounds, each scenario once per round (interleav
   16 MiB instances, timed by storescp's log as the direct storescu-to-storescp run of
   the same round is: what the tap adds per instance (a C-STORE-RQ in and its C-STORE-RSP
   back through it) is the difference of the two medians, per instance; and the same
-  through a raw asyncio proxy that looks at nothing (the floor of a proxy in Python).
+  through a raw asyncio proxy (its Protocol API) that looks at nothing (the floor of
+  a proxy in Python).  Beside it, the CPU time the tap (or proxy) took per instance
+  (/proc/PID/stat, from its listening to the end of the run), which a busy machine
+  changes less than the time.
 
 Instances are generated once per run into a temporary directory (on /dev/shm when there
 is one, so that neither side measures a disk): Secondary Capture Image Storage, Explicit
@@ -319,6 +322,13 @@ class Child:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")[-2000:]
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system) the process has taken so far (/proc/PID/stat:
+        utime and stime, in clock ticks)."""
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     @property
     def peak_rss_mib(self) -> float | None:
         return None if self.peak_rss_kib is None else self.peak_rss_kib / 1024
@@ -433,6 +443,8 @@ class Sample:
 
     seconds: float
     rss_mib: dict[str, float | None] = field(default_factory=dict)
+    proxy_cpu_s: float | None = None
+    """The CPU time of the tap (or proxy) in between, from its listening to its end."""
 
 
 class NotBuilt(Exception):
@@ -557,7 +569,9 @@ def store(
                 else _dimsekit_cli(scene, "tap", "--listen", f"{HOST}:{port}",
                                    "--upstream", f"{HOST}:{upstream}", *tap)
             )  # fmt: skip
-            processes.start("tap", proxy).wait_listening(port)
+            tapping = processes.start("tap", proxy)
+            tapping.wait_listening(port)
+            idle_cpu = tapping.cpu_seconds()  # its start, imports included
         sending = processes.start(
             "sender", sender_command(scene, sender, port, files, logs),
             DIMSEKIT_BENCH_LOG=str(scu_log),
@@ -570,6 +584,7 @@ def store(
         if receiver == "dimsekit serve":  # --once: it ends by itself
             with contextlib.suppress(TimeoutError):
                 receiving.reap(30)
+        proxy_cpu = None if tap is None else tapping.cpu_seconds() - idle_cpu
         receiving.stop()
         received = sum(1 for _ in into.iterdir())
         if received != count:
@@ -578,7 +593,7 @@ def store(
         samples = {}
         if receiver == "DCMTK storescp":
             samples["by storescp"] = Sample(
-                association_seconds(scp_log.read_text(), "storescp"), rss
+                association_seconds(scp_log.read_text(), "storescp"), rss, proxy_cpu
             )
         if sender == "DCMTK storescu":
             samples["by storescu"] = Sample(
@@ -831,6 +846,9 @@ def rows_of(
             "ms_each": round(seconds / count * 1e3, 3),
             "peak_rss_mib": rss,
         }  # fmt: skip
+        cpu = [sample.proxy_cpu_s for sample in runs if sample.proxy_cpu_s is not None]
+        if cpu:
+            row["proxy_cpu_us_each"] = round(statistics.median(cpu) / count * 1e6, 1)
         rows.append(row)
     return rows
 
@@ -1030,9 +1048,14 @@ def table(result: dict[str, Any]) -> list[str]:
         for proxy in (TAP, PROXY):
             added = tap_added_us(result["rows"], workload, proxy)
             if added is not None:
+                cpu = next(
+                    row.get("proxy_cpu_us_each") for row in result["rows"]
+                    if (row["workload"], row["group"], row["name"]) == (workload, TAP_GROUP, proxy)
+                )  # fmt: skip
                 lines.append(
                     f"{proxy} adds {added[0]:.0f} µs per {size} instance ({added[0] / 2:.0f} µs"
-                    f" per message: a C-STORE-RQ and its RSP), {added[1]} round(s)"
+                    f" per message: a C-STORE-RQ and its RSP), {added[1]} round(s); its CPU"
+                    f" {cpu} µs per instance"
                 )
     huge = result.get("huge") or {}
     if "growth_mib" in huge:
@@ -1358,24 +1381,67 @@ async def _floor_client(port: int, files: Path | None, count: int) -> float:
     return seconds
 
 
+class _ProxySide(asyncio.Protocol):
+    """One side of a connection of the proxy floor: what it reads is written to the
+    other side at once; when the other side's buffer is full, it stops reading."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.other: _ProxySide | None = None
+        self.pending = bytearray()  # what came before the other side was connected
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        _nodelay(transport.get_extra_info("socket"))
+
+    def data_received(self, data: bytes) -> None:
+        other = self.other
+        if other is None or other.transport is None:
+            self.pending += data
+        else:
+            other.transport.write(data)
+
+    def eof_received(self) -> bool:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.close()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.close()
+
+    def pause_writing(self) -> None:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.resume_reading()
+
+
 async def _floor_proxy(port: int, upstream: int) -> None:
-    """A TCP proxy of asyncio streams that looks at nothing (the floor of any proxy in
-    Python, ``dimsekit tap`` among them): each connection to ``port`` gets one to
-    ``upstream``, and each side's bytes are written to the other as they are read."""
+    """A TCP proxy of asyncio's Protocol API that looks at nothing (the floor of any
+    proxy in Python, ``dimsekit tap`` among them): each connection to ``port`` gets one
+    to ``upstream``, and each side's bytes are written to the other as they arrive."""
+    loop = asyncio.get_running_loop()
 
-    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while data := await reader.read(1 << 16):
-            writer.write(data)
-            await writer.drain()
-        writer.close()
+    def accepted() -> _ProxySide:
+        client = _ProxySide()
 
-    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        _nodelay(writer.get_extra_info("socket"))
-        up_reader, up_writer = await asyncio.open_connection(HOST, upstream)
-        _nodelay(up_writer.get_extra_info("socket"))
-        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+        async def connect() -> None:
+            _, server = await loop.create_connection(_ProxySide, HOST, upstream)
+            server.other, client.other = client, server
+            assert server.transport is not None
+            if client.pending:
+                server.transport.write(bytes(client.pending))
+                client.pending.clear()
 
-    server = await asyncio.start_server(connected, HOST, port)
+        connecting.add(loop.create_task(connect()))
+        return client
+
+    connecting: set[asyncio.Task[None]] = set()
+    server = await loop.create_server(accepted, HOST, port)
     async with server:
         await server.serve_forever()
 

@@ -47,7 +47,7 @@ def run(pumped: _tap._Pump, stream: bytes, step: int, kept: list[int] | None = N
     writer = Writer()
     for start in range(0, len(stream), step):
         for event in pumped.assembler.feed(stream[start : start + step]):
-            pumped._handle(event, cast(asyncio.StreamWriter, writer))
+            pumped._handle(event, cast(asyncio.WriteTransport, writer))
             if kept is not None:
                 kept.append(len(pumped.leading))
     pumped.reporter.close()
