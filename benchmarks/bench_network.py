@@ -479,10 +479,10 @@ def _dcmtk(tool: str) -> str:
 
 
 SENDERS = ("DCMTK storescu", "pynetdicom", "dimsekit store")
-TAP_GROUP = "storescu to storescp through the tap"
-TAP = "dimsekit tap --quiet"
+TAP_GROUP = "storescu to storescp through a proxy"
+TAP = "dimsekit tap"
 TAP_OPTIONS = ("--quiet",)
-PROXY = "asyncio proxy floor"
+PROXY = "proxy floor"
 PROXY_FLOOR = ("(floor)",)
 """``store``'s ``tap`` for the raw asyncio proxy instead of ``dimsekit tap``."""
 DIRECT = ("SCU to storescp", "DCMTK storescu")
@@ -919,7 +919,8 @@ def tap_added_us(
 
 def _tap_verdict(rows: list[dict[str, Any]], least: int) -> dict[str, Any]:
     verdict: dict[str, Any] = {
-        "target": f"small (8 KiB): {TAP} adds <= {TAP_GOAL_US:g} µs per instance",
+        "target": f"small (8 KiB): {TAP} {' '.join(TAP_OPTIONS)} adds <= {TAP_GOAL_US:g} µs"
+        " per instance",
         "subject": TAP_GROUP, "message": None, "op": None,
     }  # fmt: skip
     found = tap_added_us(rows, "small")
@@ -1052,8 +1053,9 @@ def table(result: dict[str, Any]) -> list[str]:
                     row.get("proxy_cpu_us_each") for row in result["rows"]
                     if (row["workload"], row["group"], row["name"]) == (workload, TAP_GROUP, proxy)
                 )  # fmt: skip
+                name = f"{TAP} {' '.join(TAP_OPTIONS)}" if proxy == TAP else f"the {proxy}"
                 lines.append(
-                    f"{proxy} adds {added[0]:.0f} µs per {size} instance ({added[0] / 2:.0f} µs"
+                    f"{name} adds {added[0]:.0f} µs per {size} instance ({added[0] / 2:.0f} µs"
                     f" per message: a C-STORE-RQ and its RSP), {added[1]} round(s); its CPU"
                     f" {cpu} µs per instance"
                 )
