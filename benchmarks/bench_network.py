@@ -27,6 +27,15 @@ Side by side in one run, several rounds, each scenario once per round (interleav
 - Peak RSS of ``dimsekit serve`` receiving one 1 GiB instance from storescu, above its
   idle size (VmRSS once it listens, before any connection).
 
+- The tap (issue 18): storescu to storescp through ``dimsekit tap --quiet``, small and
+  16 MiB instances, timed by storescp's log as the direct storescu-to-storescp run of
+  the same round is: what the tap adds per instance (a C-STORE-RQ in and its C-STORE-RSP
+  back through it) is the difference of the two medians, per instance; and the same
+  through a raw asyncio proxy (its Protocol API) that looks at nothing (the floor of
+  a proxy in Python).  Beside it, the CPU time the tap (or proxy) took per instance
+  (/proc/PID/stat, from its listening to the end of the run), which a busy machine
+  changes less than the time.
+
 Instances are generated once per run into a temporary directory (on /dev/shm when there
 is one, so that neither side measures a disk): Secondary Capture Image Storage, Explicit
 VR Little Endian, 16-bit MONOCHROME2 pixel data of 64x60 (a file of about 8 KiB),
@@ -81,7 +90,9 @@ Speed targets (issue 17), judged on the medians of at least 5 rounds as bench.py
 ("not judged" with fewer): for small instances, ``dimsekit store`` and ``dimsekit serve``
 at least 5x pynetdicom's rate and within 2x of DCMTK's; for 16 MiB instances at least 2x
 pynetdicom, within 2x of DCMTK and within 1.5x of the raw asyncio floor; peak RSS of
-``serve`` receiving a 1 GiB instance under 64 MiB above its idle size.  Until
+``serve`` receiving a 1 GiB instance under 64 MiB above its idle size; for small
+instances, ``dimsekit tap --quiet`` adds at most 100 µs per instance (issue 18; the
+16 MiB figure is reported, not judged).  Until
 ``dimsekit.aio`` has ``connect`` and ``serve`` and the CLI has ``store`` and ``serve``,
 their rows say "not built yet" and their targets are not judged.  ``--profile`` runs each
 dimsekit scenario that fails a target once more under cProfile and prints its top
@@ -311,6 +322,13 @@ class Child:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")[-2000:]
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system) the process has taken so far (/proc/PID/stat:
+        utime and stime, in clock ticks)."""
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     @property
     def peak_rss_mib(self) -> float | None:
         return None if self.peak_rss_kib is None else self.peak_rss_kib / 1024
@@ -425,6 +443,8 @@ class Sample:
 
     seconds: float
     rss_mib: dict[str, float | None] = field(default_factory=dict)
+    proxy_cpu_s: float | None = None
+    """The CPU time of the tap (or proxy) in between, from its listening to its end."""
 
 
 class NotBuilt(Exception):
@@ -459,6 +479,14 @@ def _dcmtk(tool: str) -> str:
 
 
 SENDERS = ("DCMTK storescu", "pynetdicom", "dimsekit store")
+TAP_GROUP = "storescu to storescp through a proxy"
+TAP = "dimsekit tap"
+TAP_OPTIONS = ("--quiet",)
+PROXY = "proxy floor"
+PROXY_FLOOR = ("(floor)",)
+"""``store``'s ``tap`` for the raw asyncio proxy instead of ``dimsekit tap``."""
+DIRECT = ("SCU to storescp", "DCMTK storescu")
+"""The row the tap's is compared with: storescu to storescp with nothing between."""
 RECEIVERS = ("DCMTK storescp", "pynetdicom", "dimsekit serve")
 
 
@@ -518,11 +546,12 @@ def receiver_command(scene: Scene, receiver: str, port: int, into: Path) -> list
 
 def store(
     scene: Scene, sender: str, receiver: str, files: Path, count: int, size: int,
-    nodelay: bool = True,
+    nodelay: bool = True, tap: Sequence[str] | None = None,
 ) -> dict[str, Sample]:  # fmt: skip
-    """One association storing every file of ``files`` from ``sender`` to ``receiver``:
-    the samples it gives, timed by storescp's log ("by storescp", when storescp receives)
-    and by storescu's ("by storescu", when storescu sends)."""
+    """One association storing every file of ``files`` from ``sender`` to ``receiver``
+    (with ``tap``, through a ``dimsekit tap`` of those options in between): the samples
+    it gives, timed by storescp's log ("by storescp", when storescp receives) and by
+    storescu's ("by storescu", when storescu sends)."""
     into, logs = scene.fresh(f"{sender}-to-{receiver}")
     port = free_port()
     with Processes(logs, nodelay) as processes:
@@ -532,6 +561,17 @@ def store(
             DIMSEKIT_BENCH_LOG=str(scp_log),
         )  # fmt: skip
         receiving.wait_listening(port)
+        if tap is not None:
+            upstream, port = port, free_port()
+            proxy = (
+                _python("floor-proxy", str(port), str(upstream))
+                if tap == PROXY_FLOOR
+                else _dimsekit_cli(scene, "tap", "--listen", f"{HOST}:{port}",
+                                   "--upstream", f"{HOST}:{upstream}", *tap)
+            )  # fmt: skip
+            tapping = processes.start("tap", proxy)
+            tapping.wait_listening(port)
+            idle_cpu = tapping.cpu_seconds()  # its start, imports included
         sending = processes.start(
             "sender", sender_command(scene, sender, port, files, logs),
             DIMSEKIT_BENCH_LOG=str(scu_log),
@@ -544,6 +584,7 @@ def store(
         if receiver == "dimsekit serve":  # --once: it ends by itself
             with contextlib.suppress(TimeoutError):
                 receiving.reap(30)
+        proxy_cpu = None if tap is None else tapping.cpu_seconds() - idle_cpu
         receiving.stop()
         received = sum(1 for _ in into.iterdir())
         if received != count:
@@ -552,7 +593,7 @@ def store(
         samples = {}
         if receiver == "DCMTK storescp":
             samples["by storescp"] = Sample(
-                association_seconds(scp_log.read_text(), "storescp"), rss
+                association_seconds(scp_log.read_text(), "storescp"), rss, proxy_cpu
             )
         if sender == "DCMTK storescu":
             samples["by storescu"] = Sample(
@@ -689,6 +730,10 @@ def _scenarios(
             yield rows, partial(store, scene, "DCMTK storescu", receiver, files, count, size)
         rows = [(RowKey(name, "floor", "asyncio floor"), "by its client")]
         yield rows, partial(_floor_run, scene, files, count, size)
+        sender, receiver = "DCMTK storescu", "DCMTK storescp"
+        for proxy, options in ((TAP, TAP_OPTIONS), (PROXY, PROXY_FLOOR)):
+            rows = [(RowKey(name, TAP_GROUP, proxy), "by storescp")]
+            yield rows, partial(store, scene, sender, receiver, files, count, size, tap=options)
 
 
 def _nagle_scenarios(scene: Scene, files: Path, count: int, size: int) -> Iterator[Scenario]:
@@ -801,6 +846,9 @@ def rows_of(
             "ms_each": round(seconds / count * 1e3, 3),
             "peak_rss_mib": rss,
         }  # fmt: skip
+        cpu = [sample.proxy_cpu_s for sample in runs if sample.proxy_cpu_s is not None]
+        if cpu:
+            row["proxy_cpu_us_each"] = round(statistics.median(cpu) / count * 1e6, 1)
         rows.append(row)
     return rows
 
@@ -850,6 +898,43 @@ TARGETS = [
 """Issue 17's speed targets for dimsekit's SCU and SCP."""
 
 
+TAP_GOAL_US = 100.0
+"""Issue 18: what ``dimsekit tap --quiet`` may add per small instance, in µs."""
+
+
+def tap_added_us(
+    rows: list[dict[str, Any]], workload: str, proxy: str = TAP
+) -> tuple[float, int] | None:
+    """What the tap (or the ``proxy`` floor) adds per instance of ``workload``, in µs
+    (its row's median less the direct row's, per instance), and the fewer rounds of the
+    two; None if either row did not run."""
+    by_key = {(row["workload"], row["group"], row["name"]): row for row in rows}
+    tapped = by_key.get((workload, TAP_GROUP, proxy))
+    direct = by_key.get((workload, *DIRECT))
+    if tapped is None or direct is None or tapped["status"] != "ok" or direct["status"] != "ok":
+        return None
+    added = (tapped["per_s"] ** -1 - direct["per_s"] ** -1) * 1e6
+    return added, min(tapped["rounds"], direct["rounds"])
+
+
+def _tap_verdict(rows: list[dict[str, Any]], least: int) -> dict[str, Any]:
+    verdict: dict[str, Any] = {
+        "target": f"small (8 KiB): {TAP} {' '.join(TAP_OPTIONS)} adds <= {TAP_GOAL_US:g} µs"
+        " per instance",
+        "subject": TAP_GROUP, "message": None, "op": None,
+    }  # fmt: skip
+    found = tap_added_us(rows, "small")
+    if found is None:
+        return verdict | {"status": "SKIP", "value": "not measured"}
+    added, rounds = found
+    value = f"{added:.0f} µs per instance"
+    status = "PASS" if added <= TAP_GOAL_US else "FAIL"
+    if rounds < least:
+        status = "SKIP"
+        value += f" (not judged: {rounds} rounds, a verdict needs at least {least})"
+    return verdict | {"status": status, "value": value}
+
+
 def _min_rounds() -> int:
     from benchmarks.bench import MIN_ROUNDS  # bench.py imports this module
 
@@ -886,6 +971,7 @@ def judge(rows: list[dict[str, Any]], huge: dict[str, Any] | None) -> list[dict[
             status = "SKIP"
             value += f" (not judged: {rounds} rounds, a verdict needs at least {least})"
         found.append(verdict | {"status": status, "value": value})
+    found.append(_tap_verdict(rows, least))
     rss: dict[str, Any] = {
         "target": f"1 GiB instance: peak RSS of dimsekit serve < {RSS_GOAL_MIB:g} MiB above idle",
         "subject": "storescu to SCP", "message": None, "op": None,
@@ -959,6 +1045,20 @@ def table(result: dict[str, Any]) -> list[str]:
             f"{head} {row['seconds']:>9.3f} {row['per_s']:>9.1f} {mb} {row['ms_each']:>8.3f}"
             f" {memory:>16}  {row['timed_by']}"
         )
+    for workload, size in (("small", "small"), ("large", "16 MiB")):
+        for proxy in (TAP, PROXY):
+            added = tap_added_us(result["rows"], workload, proxy)
+            if added is not None:
+                cpu = next(
+                    row.get("proxy_cpu_us_each") for row in result["rows"]
+                    if (row["workload"], row["group"], row["name"]) == (workload, TAP_GROUP, proxy)
+                )  # fmt: skip
+                name = f"{TAP} {' '.join(TAP_OPTIONS)}" if proxy == TAP else f"the {proxy}"
+                lines.append(
+                    f"{name} adds {added[0]:.0f} µs per {size} instance ({added[0] / 2:.0f} µs"
+                    f" per message: a C-STORE-RQ and its RSP), {added[1]} round(s); its CPU"
+                    f" {cpu} µs per instance"
+                )
     huge = result.get("huge") or {}
     if "growth_mib" in huge:
         lines.append(
@@ -1283,6 +1383,71 @@ async def _floor_client(port: int, files: Path | None, count: int) -> float:
     return seconds
 
 
+class _ProxySide(asyncio.Protocol):
+    """One side of a connection of the proxy floor: what it reads is written to the
+    other side at once; when the other side's buffer is full, it stops reading."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.other: _ProxySide | None = None
+        self.pending = bytearray()  # what came before the other side was connected
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        _nodelay(transport.get_extra_info("socket"))
+
+    def data_received(self, data: bytes) -> None:
+        other = self.other
+        if other is None or other.transport is None:
+            self.pending += data
+        else:
+            other.transport.write(data)
+
+    def eof_received(self) -> bool:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.close()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.close()
+
+    def pause_writing(self) -> None:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.other is not None and self.other.transport is not None:
+            self.other.transport.resume_reading()
+
+
+async def _floor_proxy(port: int, upstream: int) -> None:
+    """A TCP proxy of asyncio's Protocol API that looks at nothing (the floor of any
+    proxy in Python, ``dimsekit tap`` among them): each connection to ``port`` gets one
+    to ``upstream``, and each side's bytes are written to the other as they arrive."""
+    loop = asyncio.get_running_loop()
+
+    def accepted() -> _ProxySide:
+        client = _ProxySide()
+
+        async def connect() -> None:
+            _, server = await loop.create_connection(_ProxySide, HOST, upstream)
+            server.other, client.other = client, server
+            assert server.transport is not None
+            if client.pending:
+                server.transport.write(bytes(client.pending))
+                client.pending.clear()
+
+        connecting.add(loop.create_task(connect()))
+        return client
+
+    connecting: set[asyncio.Task[None]] = set()
+    server = await loop.create_server(accepted, HOST, port)
+    async with server:
+        await server.serve_forever()
+
+
 def peer(kind: str, args: list[str]) -> int:
     """Run one of our own peers (a child of the benchmark)."""
     port = int(args[0])
@@ -1292,6 +1457,9 @@ def peer(kind: str, args: list[str]) -> int:
         return peer_pynetdicom_scp(port, Path(args[1]))
     if kind == "pynetdicom-echo":
         return peer_pynetdicom_echo(port, int(args[1]))
+    if kind == "floor-proxy":
+        asyncio.run(_floor_proxy(port, int(args[1])))
+        return 0
     if kind == "floor-server":
         asyncio.run(_floor_server(port, Path(args[1])))
         return 0

@@ -100,6 +100,35 @@ def test_the_floor_target_reads_the_floor_row() -> None:
     )  # fmt: skip
 
 
+def tap_rows(direct_per_s: float, tapped_per_s: float, rounds: int = 5) -> list[dict[str, Any]]:
+    return [row("small", *network.DIRECT, direct_per_s),
+            row("small", network.TAP_GROUP, network.TAP, tapped_per_s, rounds)]  # fmt: skip
+
+
+def test_the_tap_target_is_what_it_adds_per_small_instance() -> None:
+    target = "small (8 KiB): dimsekit tap --quiet adds <= 100 µs per instance"
+    # 2,000/s direct is 500 µs an instance: 1,666.67/s through the tap adds 100 µs
+    assert verdicts(tap_rows(2000.0, 1e6 / 600))[target] == ("PASS", "100 µs per instance")
+    assert verdicts(tap_rows(2000.0, 1e6 / 601))[target] == ("FAIL", "101 µs per instance")
+    status, value = verdicts(tap_rows(2000.0, 1e6 / 550, rounds=3))[target]
+    assert status == "SKIP" and value.endswith("(not judged: 3 rounds, a verdict needs at least 5)")
+    assert verdicts(tap_rows(2000.0, 1000.0)[:1])[target] == ("SKIP", "not measured")
+    added = network.tap_added_us(tap_rows(2000.0, 1000.0), "small")
+    assert added is not None and added[0] == pytest.approx(500.0) and added[1] == 5
+
+
+def test_the_tap_and_the_proxy_floor_run_between_storescu_and_storescp() -> None:
+    scene = network.Scene(Path("/nonexistent"), network.Settings.of(True, None), {}, Path("x"))
+    workload = network.Workload("small", *network.SMALL, 3)
+    found = {
+        key.name: run.keywords["tap"]  # type: ignore[attr-defined]
+        for rows, run in network._scenarios(scene, {"small": (workload, Path("f"), 30)})
+        for key, _ in rows
+        if key.group == network.TAP_GROUP
+    }
+    assert found == {network.TAP: ("--quiet",), network.PROXY: network.PROXY_FLOOR}
+
+
 def test_the_1_gib_rss_target() -> None:
     target = "1 GiB instance: peak RSS of dimsekit serve < 64 MiB above idle"
     huge = {"idle_mib": 30.0, "peak_mib": 93.9, "growth_mib": 63.9}

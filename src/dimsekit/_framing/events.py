@@ -2,7 +2,9 @@
 
 Owns: the events :class:`~dimsekit.MessageAssembler` returns (:class:`MessageReceived`,
 :class:`UndecodableMessage`, :class:`PDUReceived` with its typed PDU, the :data:`Event`
-alias) and
+alias), the three more a ``StreamingAssembler`` returns in their place for a message
+with a data set (:class:`CommandReceived`, :class:`DataSetFragment`, :class:`DataSetEnd`,
+the :data:`StreamEvent` alias; package-internal, for ``dimsekit tap``) and
 :class:`~dimsekit.FramingError`, which carries the events a ``feed`` completed before
 the break.  They live together, apart from the parser, so that the error hierarchy
 (``_errors``) needs nothing of ours: this module registers with ``_errors`` how a pickled
@@ -30,7 +32,17 @@ from ..messages import Message
 from .pdu import PDU_HEADER, PDUType
 from .pdu_decode import DecodedPDU, decode_pdu
 
-__all__ = ["Event", "FramingError", "MessageReceived", "PDUReceived", "UndecodableMessage"]
+__all__ = [
+    "CommandReceived",
+    "DataSetEnd",
+    "DataSetFragment",
+    "Event",
+    "FramingError",
+    "MessageReceived",
+    "PDUReceived",
+    "StreamEvent",
+    "UndecodableMessage",
+]
 
 
 @attrs.frozen
@@ -105,6 +117,50 @@ class PDUReceived:
 
 
 Event: TypeAlias = MessageReceived | UndecodableMessage | PDUReceived
+
+
+@attrs.frozen
+class CommandReceived:
+    """The command set of a message whose data set follows (PS3.7 9.3, 10.3 Command Data
+    Set Type; PS3.8 E.1), decoded as soon as its last fragment came: the typed message
+    (its data-set field still the empty stand-in the decoder put there) and the command
+    set bytes as received.  Its data set comes next as :class:`DataSetFragment` events,
+    then a :class:`DataSetEnd`."""
+
+    context_id: int
+    message: Message
+    command: bytes = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class DataSetFragment:
+    """Data set bytes of the message being received, as they came: a whole PDV fragment
+    or the part of one that a ``feed`` held, never empty (PS3.8 9.3.5.1, E.1).
+
+    ``data`` is a read-only view of the bytes fed, not a copy: it stays valid as long as
+    they do (for ``bytes`` fed, always); ``bytes(event.data)`` keeps it past a buffer the
+    caller reuses."""
+
+    context_id: int
+    data: memoryview = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class DataSetEnd:
+    """The message's data set is complete (its last fragment came, PS3.8 E.2), or, when
+    lenient, never came (what followed is in the diagnostics): how many bytes it had,
+    and what deviated in the whole message, command set included (what
+    :attr:`MessageReceived.diagnostics` would say)."""
+
+    context_id: int
+    length: int
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+StreamEvent: TypeAlias = Event | CommandReceived | DataSetFragment | DataSetEnd
+"""What a ``StreamingAssembler`` returns: a message with a data set comes as a
+:class:`CommandReceived` (or an :class:`UndecodableMessage`), its fragments and a
+:class:`DataSetEnd`; a message without one, and every other PDU, as :data:`Event` does."""
 
 
 class FramingError(DimseError):

@@ -3,7 +3,11 @@
 Owns: :class:`MessageAssembler`, a sans-IO parser.  The caller feeds it bytes exactly as
 they arrive, split anywhere (one byte at a time works), and gets events back: each
 complete DIMSE message with its presentation context and diagnostics, each other PDU
-(A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.  Here is the
+(A-ASSOCIATE-RQ/AC/RJ, A-RELEASE-RQ/RP, A-ABORT) whole, with its type.  Beside it,
+:class:`StreamingAssembler` (package-internal, for ``dimsekit tap``): the same parser
+keeping no data set, which gives a message's command as soon as it is complete and its
+data set fragment by fragment as the bytes arrive (``_Assembly._streams`` is the one
+switch; both share every rule and every diagnostic).  Here is the
 message being assembled: the order of its fragments, what deviates inside a message,
 the decode of its command, the events; its parts live beside it: the PDU walk
 (``pdata_walk``, the base class), the framing rules (``rules``), the one-pass scan
@@ -79,7 +83,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
@@ -97,7 +101,17 @@ from .._codegen import compile_function, slot_setter
 from .._diagnostics import DiagnosticLog, Severity
 from .._errors import DecodeError
 from .._model.payload import DataSetPayload, received_payload
-from .events import Event, FramingError, MessageReceived, PDUReceived, UndecodableMessage
+from .events import (
+    CommandReceived,
+    DataSetEnd,
+    DataSetFragment,
+    Event,
+    FramingError,
+    MessageReceived,
+    PDUReceived,
+    StreamEvent,
+    UndecodableMessage,
+)
 from .pdata_one_pass import scan_whole_message
 from .pdata_spill import DataSetSink, SpillFactory, temporary_file
 from .pdata_walk import PDUWalker, pdu_name
@@ -126,6 +140,7 @@ __all__ = [
     "MessageReceived",
     "PDUReceived",
     "SpillFactory",
+    "StreamingAssembler",
     "UndecodableMessage",
 ]
 
@@ -133,6 +148,7 @@ __all__ = [
 _NOT_DECODED: Final = DecodeError("no command has been received yet")
 _DATA_SET_TYPE_RULE: Final = "PS3.7 9.3, 10.3 Command Data Set Type; PS3.8 E.1"
 _A_ABORT: Final = int(PDUType.A_ABORT)
+_STREAMED: Final = (CommandReceived, DataSetFragment, DataSetEnd)
 
 
 def _slot_builder(cls: type[MessageReceived]) -> Callable[..., MessageReceived]:
@@ -173,24 +189,13 @@ _message_received: Final = _slot_builder(MessageReceived)
 one-pass path."""
 
 
-class MessageAssembler(PDUWalker):
-    """Turn a received byte stream into DIMSE messages and other PDUs (sans-IO).
+class _Assembly(PDUWalker):
+    """The assembly of received messages, whole or streamed (``_streams``): the
+    parser both public assemblers are."""
 
-    ``max_pdu_length`` is the Maximum Length Received *we* advertised (0: none); a
-    P-DATA-TF longer than that is refused.  ``memory_budget`` bounds the bytes of one
-    data set kept in memory (None: no bound); beyond it the data set is written to the
-    file ``spill`` returns, which the caller owns and closes, or by default to a
-    temporary file that the received payload owns and closes when it is collected.
-    ``strict`` turns framing diagnostics (odd fragments, a PDU-length its type does not
-    allow, a data set announced that never came, a PDU other than P-DATA-TF inside a
-    message) into errors and decodes command sets strictly; an empty fragment, which no
-    clause forbids, stays a warning, and an A-ABORT, which may come at any time, drops
-    the message it cuts with a warning in both modes.
-
-    The caller says where the stream ends by calling :meth:`close` (h11 takes
-    ``receive_data(b"")`` for this; a method says it more plainly): a stream that ends
-    inside a PDU or a message is an error there, never a clean end.
-    """
+    _streams = False
+    """Whether a data set goes to the caller fragment by fragment (StreamingAssembler)
+    rather than into the message."""
 
     def __init__(
         self,
@@ -233,11 +238,10 @@ class MessageAssembler(PDUWalker):
         """True while a DIMSE message is only partly received."""
         return self._context_id is not None
 
-    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
-        """Parse ``data`` and return the events it completes, in order."""
+    def _feed(self, data: bytes | bytearray | memoryview) -> list[StreamEvent]:
         if self._broken is not None:
             raise self._refusal()
-        events: list[Event] = []
+        events: list[StreamEvent] = []
         try:
             view = memoryview(data).cast("B") if not isinstance(data, bytes) else memoryview(data)
         except TypeError:
@@ -259,23 +263,7 @@ class MessageAssembler(PDUWalker):
             raise
         return events
 
-    def close(self) -> list[Event]:
-        """The stream has ended (the peer closed the connection): return the events the
-        end completes, in order, as :meth:`feed` does.
-
-        The list is empty today: no event is completed by the end alone.  It is a list
-        all the same, as h11's ``receive_data(b"")`` is answered with events, so that
-        the caller's loop handles the end as it handles any bytes, and so that an
-        end-of-stream event can come later without a change of API.
-
-        Raises :class:`~dimsekit.FramingError` naming the offset where the unfinished
-        part began and what it was, if the stream ends anywhere but between PDUs with no
-        message pending: in a PDU header or body, in a message's command, or after a
-        command that announced a data set (PS3.7 9.3, 10.3 Command Data Set Type; PS3.8
-        E.1) that never came or was cut short.  An unfinished spill file of ours is
-        closed then, as when the stream breaks.  After ``close`` the stream takes no
-        more bytes (``feed`` raises); ``close`` again returns ``[]`` (or raises again).
-        """
+    def _close(self) -> list[StreamEvent]:
         if self._broken is not None:
             if self._closed:
                 return []
@@ -298,9 +286,9 @@ class MessageAssembler(PDUWalker):
             f"the stream broke earlier and cannot be resumed: {broken.rule}", broken.offset
         )
 
-    def _break(self, error: FramingError, events: list[Event]) -> None:
+    def _break(self, error: FramingError, events: list[StreamEvent]) -> None:
         self._broken = error
-        error.events = tuple(events)
+        error.events = tuple(event for event in events if not isinstance(event, _STREAMED))
         self._data_set.drop()  # the message will never be finished
 
     def _unfinished(self) -> FramingError | None:
@@ -329,7 +317,9 @@ class MessageAssembler(PDUWalker):
 
     # --- the message ------------------------------------------------------------------------
 
-    def _whole_message(self, view: memoryview, position: int, end: int, events: list[Event]) -> int:
+    def _whole_message(
+        self, view: memoryview, position: int, end: int, events: list[StreamEvent]
+    ) -> int:
         """The common case in one pass: a whole message, in whole P-DATA-TF PDUs that are
         all in ``view``, every framing rule holding (``_framing.pdata_one_pass``), its command
         set canonical.
@@ -343,23 +333,28 @@ class MessageAssembler(PDUWalker):
         if scanned is None:
             return 0
         context, command, data, pdu_start = scanned
-        if data:
+        if data and not self._streams:
             budget = self._memory_budget
             if budget is not None and (not budget or sum(map(len, data)) > budget):
                 return 0  # a file from ``spill`` takes it (budget 0: always)
         message = decode_canonical(command)
         if message is None or data_set_follows(message) != bool(data):
             return 0  # not canonical; or its data set is still to come, or not announced
-        if data:
-            # One copy, out of the caller's buffer, held as a read-only view as the
-            # general parser holds it.
-            message = with_data_set(message, received_payload(b"".join(data)))
-        events.append(_message_received(context, message, (), command))
+        if data and self._streams:
+            events.append(CommandReceived(context, message, command))
+            events.extend(DataSetFragment(context, part.toreadonly()) for part in data)
+            events.append(DataSetEnd(context, sum(map(len, data))))
+        else:
+            if data:
+                # One copy, out of the caller's buffer, held as a read-only view as the
+                # general parser holds it.
+                message = with_data_set(message, received_payload(b"".join(data)))
+            events.append(_message_received(context, message, (), command))
         self._offset += pdu_start - position
         return pdu_start
 
     def _begin_fragment(
-        self, events: list[Event], item_length: int, context_id: int, control: int
+        self, events: list[StreamEvent], item_length: int, context_id: int, control: int
     ) -> None:
         """Check a PDV item header (already counted in ``_offset``) and expect its bytes."""
         is_command = control & COMMAND_BIT
@@ -445,7 +440,7 @@ class MessageAssembler(PDUWalker):
                 "a data set fragment before the last command fragment (PS3.8 E.1)", start
             )
 
-    def _data_set_never_came(self, events: list[Event], followed: str, offset: int) -> None:
+    def _data_set_never_came(self, events: list[StreamEvent], followed: str, offset: int) -> None:
         """The command announced a data set, and something else came instead of its first
         fragment: when lenient the message goes out as decoded, with the empty payload
         the decoder put in its data set field, and an error diagnostic."""
@@ -462,7 +457,7 @@ class MessageAssembler(PDUWalker):
         self._finish(events, None)
 
     def _pdu_inside_message(
-        self, events: list[Event], pdu_type: int, log: DiagnosticLog, offset: int
+        self, events: list[StreamEvent], pdu_type: int, log: DiagnosticLog, offset: int
     ) -> None:
         """A PDU other than P-DATA-TF has come while a message is being received.
 
@@ -526,11 +521,17 @@ class MessageAssembler(PDUWalker):
         """What closes the spill file of ours the message has, if any."""
         return self._data_set.unfinished
 
-    def _take_fragment_bytes(self, chunk: memoryview) -> None:
+    def _take_fragment_bytes(self, events: list[StreamEvent], chunk: memoryview) -> None:
         if self._control & COMMAND_BIT:
             self._command += chunk
             return
         data_set = self._data_set
+        if self._streams:
+            data_set.count(len(chunk))
+            context_id = self._context_id
+            assert context_id is not None
+            events.append(DataSetFragment(context_id, chunk.toreadonly()))
+            return
         if not data_set.fits(len(chunk)):
             self._spill_data()
         data_set.write(chunk)
@@ -543,16 +544,16 @@ class MessageAssembler(PDUWalker):
         owner = self if self._owns_spill_files else None
         self._data_set.spill_to(self._spill(self._context_id, command), owner)
 
-    def _end_fragment(self, events: list[Event]) -> None:
+    def _end_fragment(self, events: list[StreamEvent]) -> None:
         self._fragment_left = -1
         if not self._control & LAST_BIT:
             return
         if self._control & COMMAND_BIT:
             self._end_command(events)
             return
-        self._finish(events, self._data_set.payload())
+        self._finish(events, None if self._streams else self._data_set.payload())
 
-    def _end_command(self, events: list[Event]) -> None:
+    def _end_command(self, events: list[StreamEvent]) -> None:
         """Decode the command as soon as it is complete: it says whether a data set
         follows, and a spill file can be chosen knowing the message."""
         self._command_bytes = bytes(self._command)
@@ -569,14 +570,27 @@ class MessageAssembler(PDUWalker):
             return
         self._in_data = True
         self._data_set_type = data_set_type
-        if self._memory_budget == 0:
+        if self._streams:
+            context_id = self._context_id
+            assert context_id is not None
+            decoded = self._decoded
+            if isinstance(decoded, DecodeError):
+                events.append(UndecodableMessage(context_id, decoded, self._command_bytes))
+            else:
+                events.append(CommandReceived(context_id, decoded.message, self._command_bytes))
+        elif self._memory_budget == 0:
             self._spill_data()
 
-    def _finish(self, events: list[Event], payload: DataSetPayload | None) -> None:
+    def _finish(self, events: list[StreamEvent], payload: DataSetPayload | None) -> None:
         context_id = self._context_id
         assert context_id is not None
         decoded = self._decoded
-        if isinstance(decoded, DecodeError):
+        if self._streams and self._in_data:  # its command event went out already
+            if not isinstance(decoded, DecodeError):
+                self._diagnostics.extend(decoded.diagnostics)
+            length = self._data_set.length
+            events.append(DataSetEnd(context_id, length, self._diagnostics.freeze()))
+        elif isinstance(decoded, DecodeError):
             events.append(UndecodableMessage(context_id, decoded, self._command_bytes))
         else:
             message = decoded.message
@@ -589,3 +603,77 @@ class MessageAssembler(PDUWalker):
                 )
             )
         self._reset_message()
+
+
+class MessageAssembler(_Assembly):
+    """Turn a received byte stream into DIMSE messages and other PDUs (sans-IO).
+
+    ``max_pdu_length`` is the Maximum Length Received *we* advertised (0: none); a
+    P-DATA-TF longer than that is refused.  ``memory_budget`` bounds the bytes of one
+    data set kept in memory (None: no bound); beyond it the data set is written to the
+    file ``spill`` returns, which the caller owns and closes, or by default to a
+    temporary file that the received payload owns and closes when it is collected.
+    ``strict`` turns framing diagnostics (odd fragments, a PDU-length its type does not
+    allow, a data set announced that never came, a PDU other than P-DATA-TF inside a
+    message) into errors and decodes command sets strictly; an empty fragment, which no
+    clause forbids, stays a warning, and an A-ABORT, which may come at any time, drops
+    the message it cuts with a warning in both modes.
+
+    The caller says where the stream ends by calling :meth:`close` (h11 takes
+    ``receive_data(b"")`` for this; a method says it more plainly): a stream that ends
+    inside a PDU or a message is an error there, never a clean end.
+    """
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
+        """Parse ``data`` and return the events it completes, in order."""
+        # A MessageAssembler never streams: its events are all Events.
+        return cast("list[Event]", self._feed(data))
+
+    def close(self) -> list[Event]:
+        """The stream has ended (the peer closed the connection): return the events the
+        end completes, in order, as :meth:`feed` does.
+
+        The list is empty today: no event is completed by the end alone.  It is a list
+        all the same, as h11's ``receive_data(b"")`` is answered with events, so that
+        the caller's loop handles the end as it handles any bytes, and so that an
+        end-of-stream event can come later without a change of API.
+
+        Raises :class:`~dimsekit.FramingError` naming the offset where the unfinished
+        part began and what it was, if the stream ends anywhere but between PDUs with no
+        message pending: in a PDU header or body, in a message's command, or after a
+        command that announced a data set (PS3.7 9.3, 10.3 Command Data Set Type; PS3.8
+        E.1) that never came or was cut short.  An unfinished spill file of ours is
+        closed then, as when the stream breaks.  After ``close`` the stream takes no
+        more bytes (``feed`` raises); ``close`` again returns ``[]`` (or raises again).
+        """
+        return cast("list[Event]", self._close())
+
+
+class StreamingAssembler(_Assembly):
+    """A :class:`MessageAssembler` that keeps no data set: it hands each one to the
+    caller as its bytes arrive (package-internal: what ``dimsekit tap`` forwards).
+
+    A message without a data set, and every other PDU, comes out as from a
+    MessageAssembler.  A message with one comes out in parts: when its command set is
+    complete, a :class:`CommandReceived` (an :class:`UndecodableMessage` if it cannot be
+    decoded), then a :class:`DataSetFragment` for each run of data set bytes that a
+    ``feed`` holds (a view of the bytes fed, never a copy), then a :class:`DataSetEnd`
+    with the length and every diagnostic of the message.  The rules checked and where
+    they are reported are the same; so is an A-ABORT that cuts the message (it comes
+    with its warning, and no DataSetEnd).  ``memory_budget`` and ``spill`` do not
+    exist here: nothing is kept.  A :class:`~dimsekit.FramingError`'s ``events`` hold
+    the :data:`~dimsekit.Event` ones of the ``feed`` that broke (not its fragments).
+    """
+
+    _streams = True
+
+    def __init__(self, *, max_pdu_length: int = 0, strict: bool = False) -> None:
+        super().__init__(max_pdu_length=max_pdu_length, memory_budget=None, strict=strict)
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[StreamEvent]:
+        """Parse ``data`` and return the events it completes, in order."""
+        return self._feed(data)
+
+    def close(self) -> list[StreamEvent]:
+        """The stream has ended, as :meth:`MessageAssembler.close` says."""
+        return self._close()

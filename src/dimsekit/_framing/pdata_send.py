@@ -19,6 +19,11 @@ file region after such a command (one loop over its chunks, one header object fo
 full fragment); any other goes through the general path.  All give the same PDUs, buffer
 types and errors.
 
+A data set that is not at hand whole (a proxy forwarding one as it arrives) is cut by
+:class:`MessageFragmenter` piece by piece: its command first, then each full fragment
+as soon as its bytes have come, the last one held back until the end says it is the
+last, so that the PDUs are those :func:`fragment_message` gives for the whole message.
+
 Must not know: sockets, associations, or how the command set is encoded (``_codec.encode``).
 """
 
@@ -44,7 +49,7 @@ from .pdu import (
     check_max_pdu_length,
 )
 
-__all__ = ["Buffer", "PDUBuffers", "fragment_message"]
+__all__ = ["Buffer", "MessageFragmenter", "PDUBuffers", "fragment_message"]
 
 Buffer: TypeAlias = bytes | memoryview
 PDUBuffers: TypeAlias = tuple[Buffer, ...]
@@ -79,6 +84,20 @@ def _fragments(chunks: Iterator[Buffer], size: int) -> Iterator[tuple[Buffer, bo
     yield (b"" if pending is None else pending), True
 
 
+def _sizes(context_id: int, max_pdu_length: int, chunk_size: int) -> tuple[int, int]:
+    """The size of a full data set fragment and of a read from a file, for these
+    arguments of :func:`fragment_message` (refused where they are unusable)."""
+    check_context_id(context_id)
+    check_max_pdu_length(max_pdu_length)
+    if chunk_size < 2:
+        raise DimseError("chunk_size must be at least 2 bytes")
+    if max_pdu_length:
+        fragment_size = (max_pdu_length - _PDV_OVERHEAD) & ~1
+        return fragment_size, max(1, chunk_size // fragment_size) * fragment_size
+    fragment_size = chunk_size & ~1
+    return fragment_size, fragment_size
+
+
 def fragment_message(
     message: Message,
     context_id: int,
@@ -99,15 +118,7 @@ def fragment_message(
     # The common case (the command in one fragment, the data set absent or in memory)
     # is cut here directly; everything else goes through _fragment_any.  Both yield the
     # same PDUs, as the same buffer types, and raise the same errors at the same point.
-    check_context_id(context_id)
-    check_max_pdu_length(max_pdu_length)
-    if chunk_size < 2:
-        raise DimseError("chunk_size must be at least 2 bytes")
-    if max_pdu_length:
-        fragment_size = (max_pdu_length - _PDV_OVERHEAD) & ~1
-        read_size = max(1, chunk_size // fragment_size) * fragment_size
-    else:
-        fragment_size = read_size = chunk_size & ~1
+    fragment_size, read_size = _sizes(context_id, max_pdu_length, chunk_size)
     command, payload = encode_command_and_payload(message, data_set_type)
     command_length = len(command)
     encoded = None if payload is None else payload.value_slot
@@ -314,3 +325,63 @@ def _fragment_any(
         yield _headers(context_id, first_control, len(first)), first
     for fragment, is_last in data:
         yield _headers(context_id, LAST_BIT if is_last else _MORE_DATA, len(fragment)), fragment
+
+
+class MessageFragmenter:
+    """The P-DATA-TF PDUs of one message on ``context_id`` for a peer of
+    ``max_pdu_length``, cut as its parts come: :meth:`command` with the encoded command
+    set, :meth:`data` with each piece of the data set in order, :meth:`end` when it is
+    all there.  Joined, they are the PDUs :func:`fragment_message` gives for the whole
+    message (``chunk_size`` as there; never packed): every full fragment goes out as
+    soon as its bytes have come, as views of the pieces where a piece holds it whole;
+    at most one fragment's bytes are held, the last one's, until :meth:`end`."""
+
+    __slots__ = ("_context_id", "_full", "_held", "_length", "_max_pdu_length", "_size")
+
+    def __init__(self, context_id: int, max_pdu_length: int, chunk_size: int = CHUNK_SIZE) -> None:
+        self._size, _ = _sizes(context_id, max_pdu_length, chunk_size)
+        self._context_id = context_id
+        self._max_pdu_length = max_pdu_length
+        self._full = _headers(context_id, _MORE_DATA, self._size)
+        self._held = bytearray()
+        self._length = 0
+
+    def command(self, command: bytes) -> Iterator[PDUBuffers]:
+        """The PDUs of the command set (its last fragment flagged 0x03), as
+        :func:`fragment_message` cuts it."""
+        size = self._size
+        return _fragment_any(
+            command, None, self._context_id, self._max_pdu_length, None, False, size, size
+        )
+
+    def data(self, piece: Buffer) -> list[PDUBuffers]:
+        """The PDUs of the data set's full fragments that ``piece`` completes, but the
+        last fragment's (held until :meth:`end`: the end alone says it is the last)."""
+        view = memoryview(piece)
+        self._length += len(view)
+        held, size, full = self._held, self._size, self._full
+        out: list[PDUBuffers] = []
+        if held:
+            need = size - len(held)
+            if len(view) <= need:
+                held += view
+                return out
+            held += view[:need]
+            out.append((full, bytes(held)))
+            held.clear()
+            view = view[need:]
+        if not view:
+            return out
+        whole = (len(view) - 1) // size  # at least a byte is held: it may end the data set
+        for start in range(0, whole * size, size):
+            out.append((full, view[start : start + size]))
+        held += view[whole * size :]
+        return out
+
+    def end(self) -> PDUBuffers:
+        """The PDU of the data set's last fragment (flagged 0x02; empty for an empty data
+        set).  An odd data set is refused, as :func:`fragment_message` refuses it."""
+        if self._length & 1:
+            raise _odd_length(self._length)
+        last, self._held = bytes(self._held), bytearray()
+        return _headers(self._context_id, LAST_BIT, len(last)), last

@@ -2,10 +2,10 @@
 
 Owns: :class:`DataSetSink`, the bytes of one data set as its fragments come: in memory
 while they fit ``memory_budget``, then (or from the first byte, with a budget of 0) in
-the file a :data:`SpillFactory` returns; the default factory, a temporary file; who
-closes that file (ours: the payload, once the data set is complete, or the sink's
-finalizer if the message is never finished; the caller's own: the caller); and the
-:class:`~dimsekit.DataSetPayload` it becomes.
+the file a :data:`SpillFactory` returns (or, streamed, only counted); the default
+factory, a temporary file; who closes that file (ours: the payload, once the data set is
+complete, or the sink's finalizer if the message is never finished; the caller's own:
+the caller); and the :class:`~dimsekit.DataSetPayload` it becomes.
 
 Must not know: PDUs and their framing, what a DIMSE message holds (it names the type
 only: a factory is handed the command decoded so far, as the caller's business), how a
@@ -60,6 +60,11 @@ class DataSetSink:
             self._file.write(chunk)
         else:
             self._data += chunk
+
+    def count(self, size: int) -> None:
+        """Count ``size`` bytes of the data set that are not kept (a streamed data set:
+        the caller has them)."""
+        self.length += size
 
     def spill_to(self, file: IO[bytes], owner: object | None) -> None:
         """From now on, keep the data set in ``file`` (what is in memory first).  With an

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Final
 
 from .._diagnostics import Diagnostic, DiagnosticLog, Severity
-from .events import Event, FramingError, PDUReceived, decode_received
+from .events import FramingError, PDUReceived, StreamEvent, decode_received
 from .pdu import PDU_HEADER, PDU_LENGTHS, PDV_HEADER, PDUType
 from .rules import P_DATA_HAS_PDV, PDV_HEADER_FITS, WITHIN_MAX_PDU_LENGTH
 
@@ -63,26 +63,28 @@ class PDUWalker:
 
     # --- the subclass's part ---------------------------------------------------------------
 
-    def _whole_message(self, view: memoryview, position: int, end: int, events: list[Event]) -> int:
+    def _whole_message(
+        self, view: memoryview, position: int, end: int, events: list[StreamEvent]
+    ) -> int:
         """Take a whole message from ``position`` in one pass; its end, or 0 to decline."""
         raise NotImplementedError
 
     def _begin_fragment(
-        self, events: list[Event], item_length: int, context_id: int, control: int
+        self, events: list[StreamEvent], item_length: int, context_id: int, control: int
     ) -> None:
         """Check a PDV item header (already counted in ``_offset``) and expect its bytes
         (set ``_control`` and ``_fragment_left``, count the header in ``_pdu_left``)."""
         raise NotImplementedError
 
-    def _take_fragment_bytes(self, chunk: memoryview) -> None:
+    def _take_fragment_bytes(self, events: list[StreamEvent], chunk: memoryview) -> None:
         raise NotImplementedError
 
-    def _end_fragment(self, events: list[Event]) -> None:
+    def _end_fragment(self, events: list[StreamEvent]) -> None:
         """The fragment is complete (set ``_fragment_left`` to -1)."""
         raise NotImplementedError
 
     def _pdu_inside_message(
-        self, events: list[Event], pdu_type: int, log: DiagnosticLog, offset: int
+        self, events: list[StreamEvent], pdu_type: int, log: DiagnosticLog, offset: int
     ) -> None:
         raise NotImplementedError
 
@@ -116,7 +118,9 @@ class PDUWalker:
         self._offset += take
         return position + take
 
-    def _parse(self, view: memoryview, events: list[Event], position: int, tried: int = -1) -> None:
+    def _parse(
+        self, view: memoryview, events: list[StreamEvent], position: int, tried: int = -1
+    ) -> None:
         end = len(view)
         while position < end:
             if (
@@ -161,7 +165,7 @@ class PDUWalker:
             else:
                 take = min(self._fragment_left, end - position)
                 if take:
-                    self._take_fragment_bytes(view[position : position + take])
+                    self._take_fragment_bytes(events, view[position : position + take])
                     position += take
                     self._offset += take
                     self._fragment_left -= take
@@ -172,7 +176,7 @@ class PDUWalker:
                 self._end_pdu(events)
 
     def _whole_p_data(
-        self, view: memoryview, position: int, length: int, events: list[Event]
+        self, view: memoryview, position: int, length: int, events: list[StreamEvent]
     ) -> None:
         """A P-DATA-TF that is wholly in ``view``: its PDVs, without the byte-wise states
         (the same checks, the same state after each PDV)."""
@@ -189,7 +193,7 @@ class PDUWalker:
             fragment_length = self._fragment_left
             offset += PDV_HEADER.size
             if fragment_length:
-                self._take_fragment_bytes(view[offset : offset + fragment_length])
+                self._take_fragment_bytes(events, view[offset : offset + fragment_length])
                 offset += fragment_length
                 self._offset += fragment_length
                 self._pdu_left -= fragment_length
@@ -216,7 +220,7 @@ class PDUWalker:
                 f"({PDV_HEADER_FITS.clause})"
             )
 
-    def _start_pdu(self, events: list[Event]) -> None:
+    def _start_pdu(self, events: list[StreamEvent]) -> None:
         pdu_type, _reserved, length = PDU_HEADER.unpack(self._head)
         self._head.clear()
         start = self._offset - 6
@@ -244,7 +248,7 @@ class PDUWalker:
             self._deviation(log, what, bounds.clause, start, severity=Severity.ERROR)
         self._other = bytearray(PDU_HEADER.pack(pdu_type, _reserved, length))
 
-    def _end_pdu(self, events: list[Event]) -> None:
+    def _end_pdu(self, events: list[StreamEvent]) -> None:
         if self._other is not None:
             pdu = bytes(self._other)
             events.append(
@@ -258,7 +262,7 @@ class PDUWalker:
             self._other = None
         self._pdu_type = 0
 
-    def _start_fragment(self, events: list[Event]) -> None:
+    def _start_fragment(self, events: list[StreamEvent]) -> None:
         item_length, context_id, control = PDV_HEADER.unpack(self._head)
         self._head.clear()
         self._begin_fragment(events, item_length, context_id, control)

@@ -57,8 +57,10 @@ from ._learned import LearnedAssociation
 
 __all__ = [
     "FORMATS",
+    "SUMMARY_PREFIX",
     "DecodeOptions",
     "Record",
+    "data_set_record",
     "decode_file",
     "detect_format",
     "diagnostic_record",
@@ -73,7 +75,7 @@ _CHUNK: Final = 1 << 18
 """How much of a file is read, and fed to the assembler, at a time."""
 _MEMORY_BUDGET: Final = 16 << 20
 """The bytes of one received data set kept in memory; beyond, a temporary file."""
-_SUMMARY_PREFIX: Final = 1 << 20
+SUMMARY_PREFIX: Final = 1 << 20
 """How much of a data set is read to summarise it (its attributes up to group 0020)."""
 _TEXT_PROBE: Final = 4096
 _PART10_PREAMBLE: Final = 128
@@ -597,10 +599,12 @@ def message_record(
     diagnostics: tuple[Diagnostic, ...],
     transfer_syntax: str | None,
     options: DecodeOptions = DecodeOptions(),
+    data_set: Record | None = None,
 ) -> Record:
     """The record of one decoded ``message``: its command as JSON, its status, where its
-    data set is and what it holds, and its diagnostics.  ``tap`` reports each message it
-    forwards with the same record."""
+    data set is and what it holds (``data_set``: that record, made by
+    :func:`data_set_record`, for a data set the message does not hold), and its
+    diagnostics.  ``tap`` reports each message it forwards with the same record."""
     record: Record = {
         "source": source,
         "kind": "message",
@@ -617,8 +621,11 @@ def message_record(
             "service_class": message.service_class.value,
         }
     payload = message.data_set_payload
-    if payload is not None:
-        record["data_set"] = _data_set_record(message, payload, transfer_syntax)
+    if data_set is not None:
+        record["data_set"] = data_set
+    elif payload is not None:
+        leading = _leading_bytes(payload, SUMMARY_PREFIX)
+        record["data_set"] = data_set_record(message, len(payload), leading, transfer_syntax)
         if options.include_data:
             encoded = base64.b64encode(payload.to_bytes()).decode("ascii")
             record["data_set"]["base64"] = encoded
@@ -672,11 +679,15 @@ _VRS: Final = frozenset(
 )
 
 
-def _data_set_record(
-    message: Message, payload: DataSetPayload, transfer_syntax: str | None
+def data_set_record(
+    message: Message, length: int, leading: bytes, transfer_syntax: str | None
 ) -> Record:
-    record: Record = {"parameter": type(message).data_set_field(), "length": len(payload)}
-    data = _leading_bytes(payload, _SUMMARY_PREFIX)
+    """Where the data set of ``message`` is (its parameter), its ``length``, and a few
+    identifying attributes read from its ``leading`` bytes (its first
+    :data:`SUMMARY_PREFIX`, or all of a shorter one) in the context's transfer syntax, or
+    in the one its first element suggests when that is not known."""
+    record: Record = {"parameter": type(message).data_set_field(), "length": length}
+    data = leading
     guess = ExplicitVRLittleEndian if _looks_explicit(data) else ImplicitVRLittleEndian
     candidates = [transfer_syntax] if transfer_syntax else [guess]
     for syntax in candidates:
