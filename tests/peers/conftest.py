@@ -25,6 +25,7 @@ import pytest
 
 from ..helpers import Certificates, make_certificates, openssl
 from .aio_support import Part10, write_large_instance
+from .dcmtk_servers import PRINT_SCP, QrDatabase, print_config, qrscp_command, qrscp_config
 
 DCMTK_BIN = Path("/usr/bin")  # pynetdicom installs console scripts with the same names
 PROCESS_TIMEOUT = 60.0
@@ -274,6 +275,69 @@ def pynetdicom_store_scp(processes: Processes) -> Callable[..., int]:
         process = processes.start(
             f"pynetdicom-{port}", sys.executable, str(script), str(port), str(directory), *options
         )
+        wait_for_port(port, process)
+        return port
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def qr_database(tmp_path_factory: pytest.TempPathFactory) -> QrDatabase:
+    """dcmqrscp's database (``dcmtk_servers.QrDatabase``: the small set, the find study of
+    1,000 series, the get study of 200 instances), made once."""
+    return QrDatabase.build(tmp_path_factory.mktemp("qr") / "db", dcmtk("dcmqridx"))
+
+
+@pytest.fixture
+def qrscp(processes: Processes, qr_database: QrDatabase, tmp_path: Path) -> Callable[..., int]:
+    """Start dcmqrscp serving :func:`qr_database` as QRSCP on a free port, with move
+    destinations (AE title to port on 127.0.0.1); returns the port
+    (``qrscp({"STORESCP": port})``)."""
+
+    def start(move_destinations: dict[str, int] | None = None) -> int:
+        port = free_port()
+        config = qrscp_config(
+            tmp_path / f"dcmqrscp-{port}.cfg", port, qr_database.directory, move_destinations or {}
+        )
+        process = processes.start(
+            f"dcmqrscp-{port}", *qrscp_command(dcmtk("dcmqrscp"), config, port)
+        )
+        wait_for_port(port, process)
+        return port
+
+    return start
+
+
+@pytest.fixture
+def dcmprscp(processes: Processes, tmp_path: Path) -> Callable[..., tuple[int, Path]]:
+    """Start DCMTK's Print SCP in a folder of its own (``dcmtk_servers.print_config``,
+    the SCU's entry pointing at ``scu_port``, or at the printer itself); returns its
+    port and its configuration (``dcmprscp(scu_port=0)``)."""
+
+    def start(scu_port: int | None = None) -> tuple[int, Path]:
+        port = free_port()
+        directory = tmp_path / f"print-{port}"
+        directory.mkdir()
+        config = print_config(directory, port, port if scu_port is None else scu_port)
+        process = processes.start(
+            f"dcmprscp-{port}", dcmtk("dcmprscp"), "-c", str(config), "-p", PRINT_SCP,
+            cwd=directory,
+        )  # fmt: skip
+        wait_for_port(port, process)
+        return port, config
+
+    return start
+
+
+@pytest.fixture
+def pynetdicom_n_scp(processes: Processes) -> Callable[[], int]:
+    """Start pynetdicom's SCP of the DIMSE-N services (tests/peers/pynetdicom_scp.py) on a
+    free port; returns the port."""
+    script = Path(__file__).with_name("pynetdicom_scp.py")
+
+    def start() -> int:
+        port = free_port()
+        process = processes.start(f"pynetdicom-n-{port}", sys.executable, str(script), str(port))
         wait_for_port(port, process)
         return port
 

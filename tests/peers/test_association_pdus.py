@@ -11,7 +11,7 @@ D.3.3.6).  Each decodes to its typed class with no diagnostic and re-encodes byt
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from .conftest import (
     run_client,
 )
 from .instances import write_instances
-from .test_dcmtk import start_qrscp, start_storescp
+from .test_dcmtk import start_storescp
 
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
 
@@ -54,10 +54,9 @@ def test_storescp_refuses_with_an_a_associate_rj(
 
 
 def test_dcmqrscp_rejects_an_unknown_called_ae_title(
-    processes: Processes, tap_factory: Any, tmp_path: Path
+    qrscp: Callable[..., int], tap_factory: Any
 ) -> None:
-    port, _ = start_qrscp(processes, tmp_path / "qr", {})
-    tap: Tap = tap_factory(port)
+    tap: Tap = tap_factory(qrscp())
     result = run_client(
         dcmtk("findscu"), "-S", "-aec", "NOBODY", "-k", "QueryRetrieveLevel=STUDY",
         "127.0.0.1", str(tap.port),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .conftest import (
     run_client,
     wait_for_port,
 )
+from .dcmtk_servers import QrDatabase
 from .instances import write_instances
 
 STUDY_ROOT_FIND = "1.2.840.10008.5.1.4.1.2.2.1"
@@ -55,36 +57,6 @@ def start_storescp(processes: Processes, directory: Path, *options: str) -> int:
     )
     wait_for_port(port, process)
     return port
-
-
-def start_qrscp(
-    processes: Processes, root: Path, move_destinations: dict[str, int]
-) -> tuple[int, list[Path]]:
-    """dcmqrscp with a database holding the generated instances."""
-    database = root / "db"
-    database.mkdir(parents=True)
-    port = free_port()
-    hosts = "\n".join(
-        f"{name} = ({name}, 127.0.0.1, {destination})"
-        for name, destination in move_destinations.items()
-    )
-    config = root / "dcmqrscp.cfg"
-    config.write_text(
-        f"NetworkTCPPort = {port}\nMaxPDUSize = 16384\nMaxAssociations = 16\n"
-        f"HostTable BEGIN\n{hosts}\nHostTable END\n"
-        "VendorTable BEGIN\nVendorTable END\n"
-        f"AETable BEGIN\nQRSCP {database} RW (200, 1024mb) ANY\nAETable END\n"
-    )
-    process = processes.start(
-        "dcmqrscp", dcmtk("dcmqrscp"), "-c", str(config), "--disable-host-lookup", str(port)
-    )
-    wait_for_port(port, process)
-    instances = write_instances(root / "instances")
-    stored = run_client(
-        dcmtk("storescu"), "-aec", "QRSCP", "127.0.0.1", str(port), *map(str, instances)
-    )
-    assert stored.returncode == 0, stored.stderr
-    return port, instances
 
 
 def test_echoscu_to_storescp(processes: Processes, tap_factory: Any, tmp_path: Path) -> None:
@@ -143,10 +115,11 @@ def _find(tap: Tap, cwd: Path, *keys: str, root: str = "-S") -> list[Dataset]:
     return [dcmread(path) for path in sorted(cwd.glob("rsp*.dcm"))]
 
 
-def test_findscu_to_dcmqrscp(processes: Processes, tap_factory: Any, tmp_path: Path) -> None:
-    port, instances = start_qrscp(processes, tmp_path, {})
-    tap: Tap = tap_factory(port)
-    database = [dcmread(path) for path in instances]
+def test_findscu_to_dcmqrscp(
+    qrscp: Callable[..., int], qr_database: QrDatabase, tap_factory: Any, tmp_path: Path
+) -> None:
+    tap: Tap = tap_factory(qrscp())
+    database = [dcmread(path) for path in qr_database.small]
 
     studies = _find(
         tap, tmp_path / "study", "QueryRetrieveLevel=STUDY", "StudyInstanceUID", "PatientID=PAT1"
@@ -158,9 +131,7 @@ def test_findscu_to_dcmqrscp(processes: Processes, tap_factory: Any, tmp_path: P
         tap, tmp_path / "patient", "QueryRetrieveLevel=PATIENT", "PatientID", "PatientName",
         root="-P",
     )  # fmt: skip
-    assert {(d.PatientID, str(d.PatientName)) for d in patients} == {
-        (d.PatientID, str(d.PatientName)) for d in database
-    }
+    assert {(d.PatientID, str(d.PatientName)) for d in patients} == qr_database.patients(database)
     none = _find(
         tap, tmp_path / "none", "QueryRetrieveLevel=STUDY", "StudyInstanceUID", "PatientID=NOBODY"
     )
@@ -189,12 +160,12 @@ def _move(tap: Tap, study_uid: str, destination: str, *options: str) -> Any:
 
 
 def test_movescu_to_dcmqrscp_to_storescp(
-    processes: Processes, tap_factory: Any, tmp_path: Path
-) -> None:
+    processes: Processes, qrscp: Callable[..., int], qr_database: QrDatabase, tap_factory: Any,
+    tmp_path: Path,
+) -> None:  # fmt: skip
     store_tap: Tap = tap_factory(start_storescp(processes, tmp_path / "received"))
-    port, instances = start_qrscp(processes, tmp_path / "qr", {"STORESCP": store_tap.port})
-    tap: Tap = tap_factory(port)
-    database = [dcmread(path) for path in instances]
+    tap: Tap = tap_factory(qrscp({"STORESCP": store_tap.port}))
+    database = [dcmread(path) for path in qr_database.small]
     study = database[0].StudyInstanceUID
     in_study = {d.SOPInstanceUID for d in database if d.StudyInstanceUID == study}
 
@@ -220,11 +191,13 @@ def test_movescu_to_dcmqrscp_to_storescp(
     assert_pdus_understood(store_tap.pdus(), *RELEASED)  # the sub-operations' association
 
 
-def test_movescu_cancel(processes: Processes, tap_factory: Any, tmp_path: Path) -> None:
+def test_movescu_cancel(
+    processes: Processes, qrscp: Callable[..., int], qr_database: QrDatabase, tap_factory: Any,
+    tmp_path: Path,
+) -> None:  # fmt: skip
     store_tap: Tap = tap_factory(start_storescp(processes, tmp_path / "received"))
-    port, instances = start_qrscp(processes, tmp_path / "qr", {"STORESCP": store_tap.port})
-    tap: Tap = tap_factory(port)
-    study = dcmread(instances[0]).StudyInstanceUID
+    tap: Tap = tap_factory(qrscp({"STORESCP": store_tap.port}))
+    study = dcmread(qr_database.small[0]).StudyInstanceUID
     result = _move(tap, study, "STORESCP", "--cancel", "1")
     assert result.returncode == 0, result.stderr
     records = tap.messages()
@@ -237,10 +210,11 @@ def test_movescu_cancel(processes: Processes, tap_factory: Any, tmp_path: Path) 
     assert final["status"]["code"] in (0xFE00, 0x0000)  # the SCP may finish first
 
 
-def test_getscu_to_dcmqrscp(processes: Processes, tap_factory: Any, tmp_path: Path) -> None:
-    port, instances = start_qrscp(processes, tmp_path / "qr", {})
-    tap: Tap = tap_factory(port)
-    database = [dcmread(path) for path in instances]
+def test_getscu_to_dcmqrscp(
+    qrscp: Callable[..., int], qr_database: QrDatabase, tap_factory: Any, tmp_path: Path
+) -> None:
+    tap: Tap = tap_factory(qrscp())
+    database = [dcmread(path) for path in qr_database.small]
     study = database[2].StudyInstanceUID
     out = tmp_path / "got"
     out.mkdir()

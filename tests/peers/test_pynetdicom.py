@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from pydicom.dataset import Dataset
@@ -14,25 +13,17 @@ from pynetdicom.sop_class import BasicFilmSession, Printer  # type: ignore[attr-
 
 from .conftest import (
     RELEASED,
-    Processes,
     Tap,
     assert_dimsekit_understood,
     assert_pdus_understood,
-    free_port,
-    wait_for_port,
 )
 
 PRINTER_INSTANCE = "1.2.840.10008.5.1.1.17"  # the well-known Printer SOP Instance
 logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)
 
 
-def test_all_six_dimse_n_services(processes: Processes, tap_factory: Any) -> None:
-    port = free_port()
-    scp = processes.start(
-        "n-scp", sys.executable, str(Path(__file__).with_name("pynetdicom_scp.py")), str(port)
-    )
-    wait_for_port(port, scp)
-    tap: Tap = tap_factory(port)
+def test_all_six_dimse_n_services(pynetdicom_n_scp: Callable[[], int], tap_factory: Any) -> None:
+    tap: Tap = tap_factory(pynetdicom_n_scp())
 
     ae = AE(ae_title="NSCU")
     ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 20

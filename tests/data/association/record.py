@@ -483,25 +483,12 @@ def start(processes: Processes, name: str, *args: str, port: int, cwd: Path | No
 
 def qrscp(processes: Processes, root: Path) -> int:
     """dcmqrscp serving AE title QRSCP (an empty database), STORESCP a move destination."""
+    from tests.peers.dcmtk_servers import qrscp_command, qrscp_config
+
     (root / "db").mkdir(parents=True)
     port = free_port()
-    config = root / "dcmqrscp.cfg"
-    config.write_text(
-        f"NetworkTCPPort = {port}\nMaxPDUSize = 16384\nMaxAssociations = 16\n"
-        f"HostTable BEGIN\nSTORESCP = (STORESCP, 127.0.0.1, {free_port()})\nHostTable END\n"
-        "VendorTable BEGIN\nVendorTable END\n"
-        f"AETable BEGIN\nQRSCP {root / 'db'} RW (200, 1024mb) ANY\nAETable END\n"
-    )
-    start(
-        processes,
-        "dcmqrscp",
-        dcmtk("dcmqrscp"),
-        "-c",
-        str(config),
-        "--disable-host-lookup",
-        str(port),
-        port=port,
-    )
+    config = qrscp_config(root / "dcmqrscp.cfg", port, root / "db", {"STORESCP": free_port()})
+    start(processes, "dcmqrscp", *qrscp_command(dcmtk("dcmqrscp"), config, port), port=port)
     return port
 
 
@@ -708,11 +695,11 @@ def dcmtk_scenarios(processes: Processes, root: Path) -> Iterator[Recording | Co
 
 def dcmprscu_scenario(processes: Processes, root: Path, image: Path) -> Iterator[Recording]:
     """dcmprscu's RQ to dcmprscp, the print job made by dcmpsprt (as tests/peers do)."""
-    from tests.peers.test_dcmtk_print import _config
+    from tests.peers.dcmtk_servers import print_config
 
     root.mkdir()
     scp_port = free_port()
-    config = _config(root, scp_port, 0)
+    config = print_config(root, scp_port, 0)
     start(
         processes,
         "dcmprscp",
@@ -737,7 +724,7 @@ def dcmprscu_scenario(processes: Processes, root: Path, image: Path) -> Iterator
         "dcmpsprt -c dcmpstat.cfg -p VIATAP CT.dcm",
         "dcmprscu -c dcmpstat.cfg -p VIATAP SP_JOB.dcm",
         "dcmprscp -c dcmpstat.cfg -p PRINTSCP",
-        "(dcmpstat.cfg: the configuration tests/peers/test_dcmtk_print.py writes)",
+        "(dcmpstat.cfg: the configuration tests/peers/dcmtk_servers.py writes)",
     ]
     yield Recording(
         "dcmprscu-rq",
