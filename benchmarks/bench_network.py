@@ -402,6 +402,8 @@ written; the file is the one DIMSEKIT_BENCH_LOG names."""
 
 ACCEPTED = {"storescp": "Association Acknowledged", "storescu": "Association Accepted"}
 RELEASED = {"storescp": "Association Release", "storescu": "Releasing Association"}
+ACCEPTED["dcmqrscp"], RELEASED["dcmqrscp"] = ACCEPTED["storescp"], RELEASED["storescp"]
+"""dcmqrscp (bench_qr.py) logs as storescp does: DCMTK's acceptors share those lines."""
 
 
 def _seconds_of_day(stamp: str) -> float:
@@ -1213,9 +1215,11 @@ def peer_pynetdicom_scu(port: int, files: Path) -> int:
     return 0
 
 
-def peer_pynetdicom_scp(port: int, into: Path) -> int:
+def pynetdicom_store_handler(into: Path) -> Callable[[Any], int]:
+    """pynetdicom's documented raw EVT_C_STORE handler: the File Meta Information and
+    ``event.request.DataSet`` written as received into a file of ``into``, nothing
+    decoded (bench_qr.py's C-GET receives with it too)."""
     from pydicom.filewriter import write_file_meta_info
-    from pynetdicom import AE, AllStoragePresentationContexts, evt
 
     def stored(event: Any) -> int:
         with (into / event.request.AffectedSOPInstanceUID).open("wb") as handle:
@@ -1224,6 +1228,13 @@ def peer_pynetdicom_scp(port: int, into: Path) -> int:
             handle.write(event.request.DataSet.getvalue())
         return 0x0000
 
+    return stored
+
+
+def peer_pynetdicom_scp(port: int, into: Path) -> int:
+    from pynetdicom import AE, AllStoragePresentationContexts, evt
+
+    stored = pynetdicom_store_handler(into)
     ae = AE(ae_title="PYNETDICOM-SCP")
     ae.supported_contexts = AllStoragePresentationContexts
     ae.add_supported_context("1.2.840.10008.1.1")
