@@ -35,7 +35,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
-from dimsekit import DataSetPayload, aio
+from dimsekit import CStoreRequest, DataSetPayload, aio
 
 from ..helpers import run_bounded
 from .instances import ROOT, make_instance
@@ -181,6 +181,9 @@ class Kept:
     """The data set's bytes, for one of at most 1 MiB."""
     in_file: bool
     """The server had put the data set in a file (it outgrew the memory budget)."""
+    move_originator: tuple[str, int] | None = None
+    """The Move Originator AE Title and Message ID of a C-MOVE's sub-operation (PS3.7
+    9.3.1.1)."""
 
 
 class Keeper:
@@ -209,6 +212,7 @@ class Keeper:
                 digest=sha256_chunks(payload.chunks()),
                 data=b"".join(bytes(chunk) for chunk in payload.chunks()) if small else None,
                 in_file=payload.is_file,
+                move_originator=_originator(request),
             )
         )
         if self.gather is not None:
@@ -223,6 +227,12 @@ class Keeper:
             finally:
                 self.under_way -= 1
         return 0x0000
+
+
+def _originator(request: CStoreRequest) -> tuple[str, int] | None:
+    title = request.move_originator_application_entity_title
+    number = request.move_originator_message_id
+    return None if title is None or number is None else (title, number)
 
 
 def write_files(directory: Path, syntax: UID, count: int | None = None) -> list[Part10]:
