@@ -33,6 +33,11 @@ End to end (bench_network.py, issue 17): C-STORE of 20,000 instances of about 8 
 the association's acceptance to its release, with each process's peak RSS; its targets
 print with the others (``--no-network`` leaves it out; with ``--quick``, one short round).
 
+Query/retrieve (bench_qr.py, issue 18): C-FIND of 1,000 matches and C-GET of 200 small
+instances from DCMTK's dcmqrscp by findscu/getscu, pynetdicom and ``dimsekit.aio``, timed
+by dcmqrscp's log; its targets (matches per second) print with the others
+(``--no-network`` leaves it out too).
+
 ``python benchmarks/bench.py`` (``--quick`` for a CI smoke run, ``--json`` to track,
 ``--profile`` to profile dimsekit where a target fails).  Targets print PASS or FAIL; the
 exit status is 0 either way (speed is measured, not asserted).
@@ -74,6 +79,7 @@ from benchmarks import (
     bench_messages,
     bench_network,
     bench_pdus,
+    bench_qr,
     bench_scaling,
 )
 
@@ -377,6 +383,8 @@ def table(result: dict[str, Any]) -> str:
         lines += ["", *bench_association.table(result["association"])]
     if result.get("network"):
         lines += ["", *bench_network.table(result["network"])]
+    if result.get("qr"):
+        lines += ["", *bench_qr.table(result["qr"])]
     lines += [
         "",
         "scaling: C-STORE-RQ fragmented and reassembled through PDU bytes (max PDU 16382), "
@@ -464,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         skipped += not_scaled
     network = None if args.no_network else bench_network.run_network(args.quick, None, args.profile)
+    qr = None if args.no_network else bench_qr.run_qr(args.quick)
     result: dict[str, Any] = {
         "machine": machine(),
         "settings": settings,
@@ -472,9 +481,11 @@ def main(argv: list[str] | None = None) -> int:
         "association": association,
         "scaling": scaling,
         "network": network,
+        "qr": qr,
         "skipped": skipped,
         "targets": targets(messages, scaling, pdus, association)
-        + (network or {}).get("targets", []),
+        + (network or {}).get("targets", [])
+        + (qr or {}).get("targets", []),
     }
     if args.profile:
         profile_seconds = 1.0 if not args.quick else 0.3

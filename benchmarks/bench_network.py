@@ -943,6 +943,29 @@ def _min_rounds() -> int:
     return MIN_ROUNDS
 
 
+def rate_verdict(
+    ours: dict[str, Any] | None, theirs: dict[str, Any] | None, kind: str, goal: float, least: int
+) -> dict[str, str]:
+    """The status and value of a target on two rows' rates (``per_s``): ours at least
+    ``goal`` times theirs ("at least"), or theirs at most ``goal`` times ours ("within");
+    SKIP where a row is missing or did not run, or has fewer than ``least`` rounds."""
+    if ours is None or theirs is None or ours["status"] != "ok" or theirs["status"] != "ok":
+        why = [r["status"] if r else "not measured" for r in (ours, theirs)]
+        reasons = dict.fromkeys(reason for reason in why if reason != "ok")
+        return {"status": "SKIP", "value": "; ".join(reasons)}
+    mine, other = ours["per_s"], theirs["per_s"]
+    if kind == "at least":
+        ratio, passed = mine / other, mine >= goal * other
+    else:
+        ratio, passed = other / mine, other <= goal * mine
+    value = f"{ratio:.2f}x ({mine:.1f}/s vs {other:.1f}/s)"
+    rounds = min(ours["rounds"], theirs["rounds"])
+    if rounds < least:
+        value += f" (not judged: {rounds} rounds, a verdict needs at least {least})"
+        return {"status": "SKIP", "value": value}
+    return {"status": "PASS" if passed else "FAIL", "value": value}
+
+
 def judge(rows: list[dict[str, Any]], huge: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Each target PASS, FAIL or SKIP (not built, not measured, or fewer than MIN_ROUNDS
     rounds: not judged), with what it was judged on."""
@@ -956,23 +979,7 @@ def judge(rows: list[dict[str, Any]], huge: dict[str, Any] | None) -> list[dict[
         verdict: dict[str, Any] = {
             "target": target.text(), "subject": target.group, "message": None, "op": None,
         }  # fmt: skip
-        if ours is None or theirs is None or ours["status"] != "ok" or theirs["status"] != "ok":
-            why = [r["status"] if r else "not measured" for r in (ours, theirs)]
-            found.append(verdict | {"status": "SKIP", "value": "; ".join(
-                dict.fromkeys(reason for reason in why if reason != "ok"))})  # fmt: skip
-            continue
-        mine, other = ours["per_s"], theirs["per_s"]
-        if target.kind == "at least":
-            ratio, passed = mine / other, mine >= target.goal * other
-        else:
-            ratio, passed = other / mine, other <= target.goal * mine
-        value = f"{ratio:.2f}x ({mine:.1f}/s vs {other:.1f}/s)"
-        status = "PASS" if passed else "FAIL"
-        rounds = min(ours["rounds"], theirs["rounds"])
-        if rounds < least:
-            status = "SKIP"
-            value += f" (not judged: {rounds} rounds, a verdict needs at least {least})"
-        found.append(verdict | {"status": status, "value": value})
+        found.append(verdict | rate_verdict(ours, theirs, target.kind, target.goal, least))
     found.append(_tap_verdict(rows, least))
     rss: dict[str, Any] = {
         "target": f"1 GiB instance: peak RSS of dimsekit serve < {RSS_GOAL_MIB:g} MiB above idle",

@@ -262,23 +262,7 @@ def judge(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "message": None, "op": None,
         }  # fmt: skip
         ours, theirs = by_name.get("dimsekit"), by_name.get(theirs_name)
-        if ours is None or theirs is None or ours["status"] != "ok" or theirs["status"] != "ok":
-            why = [r["status"] if r else "not measured" for r in (ours, theirs)]
-            found.append(verdict | {"status": "SKIP", "value": "; ".join(
-                dict.fromkeys(reason for reason in why if reason != "ok"))})  # fmt: skip
-            continue
-        mine, other = ours["per_s"], theirs["per_s"]
-        if kind == "at least":
-            ratio, passed = mine / other, mine >= goal * other
-        else:
-            ratio, passed = other / mine, other <= goal * mine
-        value = f"{ratio:.2f}x ({mine:.1f}/s vs {other:.1f}/s)"
-        status = "PASS" if passed else "FAIL"
-        rounds = min(ours["rounds"], theirs["rounds"])
-        if rounds < least:
-            status = "SKIP"
-            value += f" (not judged: {rounds} rounds, a verdict needs at least {least})"
-        found.append(verdict | {"status": status, "value": value})
+        found.append(verdict | network.rate_verdict(ours, theirs, kind, goal, least))
     return found
 
 
@@ -340,7 +324,7 @@ def peer_pynetdicom(operation: str, port: int, count: int, into: Path) -> int:
 
     ae = AE(ae_title="PYNETDICOM")
     handlers: list[Any] = [(evt.EVT_CONN_OPEN, network._pynetdicom_nodelay)]
-    roles = []
+    roles: list[Any] = []
     if operation == "find":
         model, keys = StudyRootQueryRetrieveInformationModelFind, _find_keys()
         ae.add_requested_context(model)

@@ -77,10 +77,15 @@ class Processes:
         self.running: list[subprocess.Popen[bytes]] = []
         self.files: list[IO[bytes]] = []
 
-    def start(self, name: str, *args: str, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    def start(
+        self, name: str, *args: str, cwd: Path | None = None, **env: str
+    ) -> subprocess.Popen[bytes]:
+        """Start ``args``, its environment this process's with ``env``."""
         log = (self.logs / f"{name}.log").open("wb")
         self.files.append(log)
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
+        process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=os.environ | env
+        )
         self.running.append(process)
         return process
 
@@ -249,15 +254,16 @@ def negotiating_acceptor(contexts: tuple[str, ...], server_response: bytes) -> I
 
 @pytest.fixture
 def storescp(processes: Processes) -> Callable[..., int]:
-    """Start DCMTK's storescp writing into a folder, with ``options``, on a free port;
-    returns the port (``storescp(directory, *options)``)."""
+    """Start DCMTK's storescp writing into a folder, with ``options``, on a free port,
+    TCP_NODELAY=1 (as :func:`qrscp`); returns the port (``storescp(directory, *options)``)."""
 
     def start(directory: Path, *options: str) -> int:
         directory.mkdir(parents=True, exist_ok=True)
         port = free_port()
         process = processes.start(
-            f"storescp-{port}", dcmtk("storescp"), "-od", str(directory), *options, str(port)
-        )
+            f"storescp-{port}", dcmtk("storescp"), "-od", str(directory), *options, str(port),
+            TCP_NODELAY="1",
+        )  # fmt: skip
         wait_for_port(port, process)
         return port
 
@@ -292,7 +298,9 @@ def qr_database(tmp_path_factory: pytest.TempPathFactory) -> QrDatabase:
 def qrscp(processes: Processes, qr_database: QrDatabase, tmp_path: Path) -> Callable[..., int]:
     """Start dcmqrscp serving :func:`qr_database` as QRSCP on a free port, with move
     destinations (AE title to port on 127.0.0.1); returns the port
-    (``qrscp({"STORESCP": port})``)."""
+    (``qrscp({"STORESCP": port})``).  With TCP_NODELAY=1 in its environment, which
+    DCMTK's dcmnet reads (benchmarks/bench_network.py says where): with Nagle's algorithm
+    on, each C-STORE sub-operation of a retrieve waited about 45 ms here."""
 
     def start(move_destinations: dict[str, int] | None = None) -> int:
         port = free_port()
@@ -300,7 +308,7 @@ def qrscp(processes: Processes, qr_database: QrDatabase, tmp_path: Path) -> Call
             tmp_path / f"dcmqrscp-{port}.cfg", port, qr_database.directory, move_destinations or {}
         )
         process = processes.start(
-            f"dcmqrscp-{port}", *qrscp_command(dcmtk("dcmqrscp"), config, port)
+            f"dcmqrscp-{port}", *qrscp_command(dcmtk("dcmqrscp"), config, port), TCP_NODELAY="1"
         )
         wait_for_port(port, process)
         return port

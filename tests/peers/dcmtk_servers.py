@@ -25,7 +25,7 @@ and the benchmark's each do it their way), dimsekit.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -77,7 +77,7 @@ class QrDatabase:
             raise RuntimeError(f"dcmqridx failed ({result.returncode}): {result.stderr[-500:]!r}")
         return cls(directory=directory, small=tuple(small), find=tuple(found), get=tuple(got))
 
-    def patients(self, small: list[Dataset]) -> set[tuple[str, str]]:
+    def patients(self, small: Iterable[Dataset]) -> set[tuple[str, str]]:
         """(Patient ID, Patient's Name) of every patient: those of ``small`` (the small
         set, read) and the two of the find and get studies."""
         return {(d.PatientID, str(d.PatientName)) for d in small} | {FIND_PATIENT, GET_PATIENT}

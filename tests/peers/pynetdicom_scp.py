@@ -47,8 +47,10 @@ def on_n_event_report(event: Any) -> tuple[int, Dataset]:
 
 def main() -> None:
     ae = AE(ae_title="NSCP")
-    for sop_class in (BasicFilmSession, Printer):
-        ae.add_supported_context(sop_class)
+    ae.add_supported_context(BasicFilmSession)
+    # the roles a requestor proposes for the Printer accepted (PS3.7 D.3.3.4): as its SCP,
+    # it sends the N-EVENT-REPORT (PS3.4 H.4.11.1)
+    ae.add_supported_context(Printer, scu_role=True, scp_role=True)
     handlers: list[Any] = [
         (evt.EVT_N_GET, on_n_get),
         (evt.EVT_N_SET, on_n_set),
