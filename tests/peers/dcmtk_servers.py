@@ -7,13 +7,13 @@ Owns: :class:`QrDatabase`, dcmqrscp's storage area holding
 - the small set of ``instances.write_instances`` (two patients, three studies);
 - the *find* study: :data:`FIND_COUNT` instances of one patient, each in a series of its
   own, so that a study-root C-FIND at SERIES level within it has that many matches
-  (PS3.4 C.6.2.1); DCMTK's index database keeps at most 500 studies in a storage area
+  (PS3.4 C.6.2); DCMTK's index database keeps at most 500 studies in a storage area
   (``DB_UpperMaxStudies``), so 1,000 matches can only be had below the study level;
 - the *get* study: :data:`GET_COUNT` small instances, for a C-GET or C-MOVE of many
   sub-operations (and one cancelled half way);
 
 their files written once by pydicom and registered in dcmqrscp's index by DCMTK's
-``dcmqridx`` (no C-STORE: much quicker than storescu into a running dcmqrscp); then
+``dcmqridx`` (no C-STORE, no dcmqrscp running meanwhile); then
 :func:`qrscp_config`, the configuration of a dcmqrscp that serves it under the
 AE title :data:`QRSCP` with a table of move destinations, and :func:`print_config`,
 dcmprscp's (a local printer, and a second entry for the SCU, which may point elsewhere).

@@ -152,6 +152,34 @@ def test_find_left_early_sends_c_cancel_and_awaits_the_cancel_status(
     assert len({d.SeriesInstanceUID for d in every}) == FIND_COUNT
 
 
+def test_a_find_whose_task_is_cancelled_sends_c_cancel_and_re_raises(
+    qrscp: StartQrscp,
+) -> None:
+    port = qrscp()
+
+    async def scenario() -> Any:
+        async with aio.connect(HOST, port, QRSCP, contexts=QR_CONTEXTS) as association:
+            some = asyncio.Event()
+
+            async def look() -> None:
+                async with association.find(SERIES_OF_FIND_STUDY) as matches:
+                    async for _ in matches:
+                        some.set()
+                        await asyncio.sleep(60)  # a consumer that stops to wait
+
+            task = asyncio.create_task(look())
+            await some.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            # the cancelled find stays outstanding until its final response; then the
+            # association serves the next one whole
+            return await found(association, SERIES_OF_FIND_STUDY)
+
+    every, final = run_bounded(scenario())
+    assert len(every) == FIND_COUNT and final.status == 0x0000
+
+
 # --- C-GET -------------------------------------------------------------------------------
 
 
@@ -323,6 +351,43 @@ def test_a_move_cancelled_mid_way(qrscp: StartQrscp, tap_factory: Any) -> None:
     assert last["status"]["code"] == CANCEL
     assert last["command"]["NumberOfCompletedSuboperations"] == len(gate.kept)
     assert names(tap).index("C-CANCEL-RQ") < names(tap).index("C-FIND-RQ")
+
+
+def test_a_get_cancelled_mid_way(qrscp: StartQrscp, tap_factory: Any) -> None:
+    """The sub-operations come on our association to our store handler, held after the
+    fifth: the cancelled get's C-CANCEL-RQ reaches dcmqrscp while it waits."""
+    tap: Tap = tap_factory(qrscp())
+    gate = Gate(after=5)
+    contexts = aio.retrieve_contexts(STUDY_ROOT, [SOP_CLASSES["OT"]], [ExplicitVRLittleEndian])
+
+    async def scenario() -> Any:
+        async with aio.connect(
+            HOST, tap.port, QRSCP, contexts=[*contexts, STUDY_ROOT.find],
+            handlers=aio.Handlers(store=gate),
+        ) as association:  # fmt: skip
+            get = asyncio.create_task(association.get(GET_STUDY_KEYS))
+            await gate.reached.wait()
+            get.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await get
+            gate.opened.set()
+            return await found(
+                association,
+                query(QueryRetrieveLevel="STUDY", StudyInstanceUID="", PatientID="PAT2"),
+            )
+
+    after, final = run_bounded(scenario())
+    assert len(after) == 1 and final.status == 0x0000
+    assert 5 <= len(gate.kept) < 200
+    records = tap.messages()
+    assert_dimsekit_understood(records)
+    (get_rq,) = [r for r in records if r["name"] == "C-GET-RQ"]
+    (cancel,) = [r for r in records if r["name"] == "C-CANCEL-RQ"]
+    assert cancel["command"]["MessageIDBeingRespondedTo"] == get_rq["command"]["MessageID"]
+    last = [r for r in records if r["name"] == "C-GET-RSP"][-1]
+    assert last["status"]["code"] == CANCEL
+    assert last["command"]["NumberOfCompletedSuboperations"] == len(gate.kept)
+    assert names(tap).count("C-STORE-RQ") == names(tap).count("C-STORE-RSP") == len(gate.kept)
 
 
 # --- the DIMSE-N services ----------------------------------------------------------------
