@@ -16,9 +16,10 @@ association each, three clients of the same dcmqrscp:
 
 The database is tests/peers/dcmtk_servers.py's (``QrDatabase``, as the peers tests have
 it), made once per run into a temporary directory (on /dev/shm when there is one) and
-registered with DCMTK's dcmqridx; dcmqrscp is started afresh for each run, in single
-process mode (``-s``: no fork per association within the timed span), TCP_NODELAY on for
-every peer as in bench_network.py.
+registered with DCMTK's dcmqridx; dcmqrscp is started afresh for each run, as the peers
+tests run it (a child forked for each association, after its A-ASSOCIATE-AC: the same
+for every client; its single process mode, ``-s``, crashed here after its first
+association), TCP_NODELAY on for every peer as in bench_network.py.
 
 Timing, as bench_network.py times its SCU rows, by the peer common to the comparison:
 dcmqrscp's log, from "Association Acknowledged" (it sent the A-ASSOCIATE-AC) to
@@ -139,7 +140,7 @@ def run_once(scene: Scene, operation: str, client: str) -> float:
     config = dcmtk_servers.qrscp_config(logs / "dcmqrscp.cfg", port, scene.database.directory, {})
     qr_log, client_log = logs / "dcmqrscp.log", logs / "client.log"
     command = dcmtk_servers.qrscp_command(
-        network._dcmtk("dcmqrscp"), config, port, "-s", "-lc", str(scene.logger_config)
+        network._dcmtk("dcmqrscp"), config, port, "-lc", str(scene.logger_config)
     )
     with network.Processes(logs) as processes:
         qrscp = processes.start("dcmqrscp", command, DIMSEKIT_BENCH_LOG=str(qr_log))
