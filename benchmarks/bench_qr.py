@@ -27,6 +27,12 @@ dcmqrscp's log, from "Association Acknowledged" (it sent the A-ASSOCIATE-AC) to
 configuration of bench_network.py.  Rates: matches per second, instances per second; each
 row gives the median and the best of its rounds.
 
+What bounds the C-FIND rows: dcmqrscp's own time grows faster than the matches (here
+about 8 ms for 200 series, 50-90 ms for 1,000, where findscu's own work is linear), so
+at 1,000 matches findscu's rate is mostly dcmqrscp's, and "within 2x of DCMTK" compares
+with the server as much as with findscu.  Of dimsekit's client time, about half is
+pydicom's, decoding each identifier into a Dataset (cProfile of one run).
+
 Speed targets (issue 18), on matches per second, judged on the medians of at least 5
 rounds (bench.py's MIN_ROUNDS; "not judged" with fewer): dimsekit's C-FIND at least 5x
 pynetdicom's and within 2x of findscu's.  The C-GET rows show the same ratios, not judged
