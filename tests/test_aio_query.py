@@ -430,3 +430,153 @@ def test_a_cancelled_echo_sends_no_cancel_and_its_response_is_absorbed() -> None
 
     assert scripted(script, body) == 0x0000
     assert seen == ["CEchoRequest"]  # the second echo came next: no C-CANCEL-RQ before it
+
+
+def test_matches_that_cross_the_cancel_still_come() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer)
+        answer(peer, event, 0xFF00, identifier=match(1))
+        await peer.expect(dk.CancelReceived)
+        answer(peer, event, 0xFF00, identifier=match(2))  # crossed the C-CANCEL-RQ
+        answer(peer, event, 0xFE00)
+        await peer.expect(dk.ReleaseRequested)
+        peer.send(dk.ReleaseResponse())
+
+    async def body(address: tuple[str, int]) -> list[str]:
+        async with aio.connect(*address, contexts=CONTEXTS) as association:
+            got = []
+            async with association.find(query()) as matches:
+                async for found in matches:
+                    got.append(str(found.StudyInstanceUID))
+                    matches.cancel()
+            return got
+
+    assert scripted(script, body) == [f"{INSTANCE}.1", f"{INSTANCE}.2"]
+
+
+def test_a_progress_callback_that_raises_cancels_and_its_error_comes_from_the_call() -> None:
+    cancels: list[int] = []
+
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer)
+        answer(peer, event, 0xFF00, **counters(1, 1))
+        cancel = await peer.expect(dk.CancelReceived)
+        cancels.append(cancel.operation.message_id)
+        answer(peer, event, 0xFE00, **counters(1, 1))
+        echo = await peer.expect(dk.RequestReceived)  # the association lives on
+        answer(peer, echo, 0x0000)
+        await peer.expect(dk.ReleaseRequested)
+        peer.send(dk.ReleaseResponse())
+
+    def mine(_: dk.CMoveResponse) -> None:
+        raise ValueError("mine")
+
+    async def body(address: tuple[str, int]) -> int:
+        async with aio.connect(*address, contexts=CONTEXTS) as association:
+            with pytest.raises(ValueError, match="mine"):
+                await association.move(query(), "ELSEWHERE", progress=mine)
+            return int((await association.echo()).status)
+
+    assert scripted(script, body) == 0x0000
+    assert cancels == [1]
+
+
+async def fail_within(matches: aio.Matches) -> None:
+    async with matches:
+        async for _ in matches:
+            raise KeyError("mine")
+
+
+def test_a_find_left_by_an_error_ends_before_the_error_goes_on() -> None:
+    """The C-CANCEL goes and its final response is awaited, so that an error caught
+    within the association leaves it clean to release (PS3.8 7.2)."""
+
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer)
+        answer(peer, event, 0xFF00, identifier=match(1))
+        await peer.expect(dk.CancelReceived)
+        answer(peer, event, 0xFE00)
+        await peer.expect(dk.ReleaseRequested)  # released, not aborted
+        peer.send(dk.ReleaseResponse())
+
+    async def body(address: tuple[str, int]) -> int | None:
+        async with aio.connect(*address, contexts=CONTEXTS) as association:
+            matches = association.find(query())
+            with pytest.raises(KeyError, match="mine"):
+                await fail_within(matches)
+            return None if matches.response is None else int(matches.response.status)
+
+    assert scripted(script, body) == 0xFE00
+
+
+def test_release_waits_for_the_final_response_of_a_cancelled_find() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer)
+        answer(peer, event, 0xFF00, identifier=match(1))
+        await peer.expect(dk.CancelReceived)
+        await asyncio.sleep(0.2)  # the release must wait for this
+        answer(peer, event, 0xFE00)
+        await peer.expect(dk.ReleaseRequested)
+        peer.send(dk.ReleaseResponse())
+
+    async def body(address: tuple[str, int]) -> bool:
+        association = await aio.connect(*address, contexts=CONTEXTS)
+        started = asyncio.Event()
+
+        async def finding() -> None:
+            async with association.find(query()) as matches:
+                async for _ in matches:
+                    started.set()
+
+        task = asyncio.get_running_loop().create_task(finding())
+        await asyncio.wait_for(started.wait(), 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await association.release()  # not refused: the find ends first
+        return association.engine.state is dk.State.STA1
+
+    assert scripted(script, body)
+
+
+def test_get_is_refused_before_it_goes_without_a_store_handler_or_an_scp_role() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer, **POLICY)
+        await peer.expect(dk.ReleaseRequested)
+        peer.send(dk.ReleaseResponse())
+
+    async def store(event: aio.StoreRequested) -> int:
+        return 0
+
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, contexts=CONTEXTS) as association:
+            with pytest.raises(dk.LocalProtocolError, match="store handler"):
+                await association.get(query())
+            assert not association.engine.outstanding_ours
+        no_role = [c for c in CONTEXTS if not isinstance(c, dk.ProposedContext) or not c.scp_role]
+        async with aio.connect(
+            *address,
+            contexts=[*no_role, dk.STUDY_ROOT.sop_classes[2]],
+            handlers=aio.Handlers(store=store),
+        ) as association:
+            with pytest.raises(dk.LocalProtocolError, match="SCP"):
+                await association.get(query())
+
+    scripted(script, body)
+
+
+def test_the_matches_of_a_find_are_entered_once() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer)
+        answer(peer, event, 0x0000)
+        await peer.expect(dk.ReleaseRequested)
+        peer.send(dk.ReleaseResponse())
+
+    async def body(address: tuple[str, int]) -> None:
+        async with aio.connect(*address, contexts=CONTEXTS) as association:
+            matches = association.find(query())
+            assert await every_match(matches) == []
+            with pytest.raises(dk.LocalProtocolError, match="entered once"):
+                await every_match(matches)
+
+    scripted(script, body)

@@ -166,10 +166,16 @@ class Matches:
     response once the iteration has ended.
 
     Leaving the block before the final response sends the C-CANCEL-RQ (PS3.7 9.3.2.3)
-    and waits for that response; leaving it by an exception (a cancelled task's
-    :class:`asyncio.CancelledError` too) sends the C-CANCEL-RQ and lets the exception
-    go on (the operation stays outstanding until its final response).  With ``check``
-    a Failure final status raises :class:`~dimsekit.aio.StatusError` from the loop."""
+    and waits for that response, and so does leaving it by an exception, which then goes
+    on; a cancelled task's :class:`asyncio.CancelledError` goes on at once, the C-CANCEL-RQ
+    sent (the operation stays outstanding until its final response, which
+    :meth:`ClientAssociation.release` waits for).  With ``check`` (the default, as a loop
+    that ends gives no status otherwise) a Failure final status raises
+    :class:`~dimsekit.aio.StatusError` from the loop.
+
+    The matches wait in memory until the loop takes them (they are never held back from
+    the socket: another operation's responses may be behind them, and a loop may await
+    one, a C-MOVE of each study found, say)."""
 
     def __init__(
         self,
@@ -188,6 +194,8 @@ class Matches:
         """The final response, once the iteration has reached it."""
 
     async def __aenter__(self) -> Matches:
+        if self._invocation is not None:
+            raise LocalProtocolError("the matches of a find are entered once: call find() again")
         invocation = await self._invoker.start(
             self._context.context_id, self._build, pending=self._queue.put_nowait
         )
@@ -230,6 +238,9 @@ class Matches:
         invocation.cancel()
         if kind is None:  # the loop was left early: the operation ends with its response
             self.response = await invocation.final()
+        elif not issubclass(kind, asyncio.CancelledError):  # it ends, then the error goes on
+            with contextlib.suppress(Exception):
+                self.response = await invocation.final()
 
 
 class ClientAssociation:
@@ -246,6 +257,12 @@ class ClientAssociation:
         self._ended: AssociationError | None = None
         self._releasing: asyncio.Task[None] | None = None
         self.answering: Answering | None = None
+        self.handlers: Handlers = Handlers(echo=None)
+        """The handlers answering the peer's requests on the association (a C-GET's
+        C-STORE sub-operations, an N-EVENT-REPORT): those given to :func:`connect`."""
+        self.release_timeout: float | None = 30.0
+        """How long :meth:`release` waits for the final responses of the operations we
+        cancelled before it asks (then refuses, as for any operation outstanding)."""
 
     # --- what the caller reads ----------------------------------------------------------
 
@@ -350,6 +367,17 @@ class ClientAssociation:
         raises :class:`~dimsekit.aio.StatusError`.  Cancelled, the C-CANCEL-RQ is sent
         (PS3.7 9.3.3.3) and the cancellation re-raised."""
         sop_class = model.retrieve_class("get")
+        if self.handlers.store is None:
+            raise LocalProtocolError(
+                "a C-GET's instances come as C-STORE sub-operations (PS3.4 C.4.3), and this "
+                "association has no store handler to take them: connect(handlers="
+                "aio.Handlers(store=...))"
+            )
+        if not any(c.requestor_is_scp for c in self.agreement.contexts.values()):
+            raise LocalProtocolError(
+                "a C-GET's C-STORE sub-operations need a storage context whose SCP we are "
+                "(PS3.7 D.3.3.4): none was accepted with that role (retrieve_contexts())"
+            )
         payload = DataSetPayload(identifier)
         return await self._call(
             sop_class,
@@ -574,9 +602,13 @@ class ClientAssociation:
         """A-RELEASE (PS3.8 7.2): refused (:class:`~dimsekit.LocalProtocolError`) while
         operations are outstanding, unless ``abandon_outstanding`` (their calls then raise
         :class:`~dimsekit.aio.AssociationError`: the association is released); waits for
-        the peer's answer and the transport's close (the release timeout aborts)."""
+        the peer's answer and the transport's close (the release timeout aborts).  The
+        operations we cancelled (a find or a get whose task was cancelled) are waited for
+        first, up to the release timeout, as their final responses end them."""
         if self._released.done() or self._ended is not None:
             return
+        if not abandon_outstanding:
+            await self._invoker.settled(self.release_timeout)
         self._link.send(ReleaseRequest(abandon_outstanding=abandon_outstanding))
         try:
             await self._released
@@ -785,10 +817,10 @@ def connect(
             association_id=number,
         )
         association = ClientAssociation(link, peer)
+        association.release_timeout = release_timeout
+        association.handlers = handlers or association.handlers
         holder.append(association)
-        answering.append(
-            Answering(link, handlers or Handlers(echo=None), peer, association=association)
-        )
+        answering.append(Answering(link, association.handlers, peer, association=association))
         association.answering = answering[0]
         try:
             await asyncio.wait_for(

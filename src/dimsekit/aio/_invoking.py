@@ -51,9 +51,12 @@ class Invocation(Generic[_RspT]):
         self.context_id = context_id
         self.request = request
         self.pending = pending
-        """Called with each Pending response until the operation is cancelled."""
+        """Called with each Pending response (those that cross a C-CANCEL too)."""
         self.answer: asyncio.Future[_RspT] = asyncio.get_running_loop().create_future()
         self.cancelled = False
+        self.failure: BaseException | None = None
+        """What ``pending`` raised, if it did: the operation is cancelled, and
+        :meth:`final` raises it once the final response has come."""
 
     @property
     def message_id(self) -> int:
@@ -66,14 +69,27 @@ class Invocation(Generic[_RspT]):
 
     def cancel(self) -> None:
         """Ask the peer to stop: a C-CANCEL-RQ (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3), sent as
-        soon as no other message is half sent (PS3.8 E.1); Pending responses are no
-        longer handed on.  The operation stays outstanding until its final response;
-        once it has come, or for a request no C-CANCEL stops, nothing is sent."""
+        soon as no other message is half sent (PS3.8 E.1); the Pending responses already
+        on their way are still handed on.  The operation stays outstanding until its
+        final response; once it has come, or for a request no C-CANCEL stops, nothing is
+        sent."""
         if self.cancelled or self.done or self.request.command_field not in _CANCELLABLE:
             return
         self.cancelled = True
-        self.pending = None
         self._invoker.send_cancel(self)
+
+    def hand_on(self, response: _RspT) -> None:
+        """A Pending response, to ``pending``; one that raises stops the operation (a
+        C-CANCEL-RQ where one stops it) and is re-raised by :meth:`final` (it runs
+        within the transport's callbacks, where an exception would end the connection)."""
+        pending = self.pending
+        if pending is None or self.failure is not None:
+            return
+        try:
+            pending(response)
+        except Exception as error:
+            self.failure = error
+            self.cancel()
 
     async def final(self, *, check: bool = False) -> _RspT:
         """The final response; with ``check``, a Failure status raises
@@ -85,6 +101,8 @@ class Invocation(Generic[_RspT]):
             if not self.answer.done():
                 self.cancel()
             raise
+        if self.failure is not None:
+            raise self.failure
         if check and response.status.category.value == "failure":
             raise StatusError(response)
         return response
@@ -169,6 +187,14 @@ class Invoker:
                 await self._link.send_message(invocation.context_id, cancel)
                 self._link.log.info("C-CANCEL-RQ for Message ID %d sent", invocation.message_id)
 
+    async def settled(self, timeout: float | None) -> None:
+        """Wait, at most ``timeout`` seconds, for the final responses of the operations
+        we cancelled (what a release waits for before it asks: PS3.8 7.2 releases an
+        association with no operation outstanding)."""
+        answers = [i.answer for i in self._waiting.values() if i.cancelled and not i.done]
+        if answers:
+            await asyncio.wait(answers, timeout=timeout)
+
     def _raise_if_ended(self) -> None:
         if self.ended is not None:
             raise self.ended
@@ -181,8 +207,8 @@ class Invoker:
         message_id = event.operation.request.message_id
         if not event.final:
             invocation = self._waiting.get(message_id)
-            if invocation is not None and invocation.pending is not None:
-                invocation.pending(event.response)
+            if invocation is not None:
+                invocation.hand_on(event.response)
             return
         invocation = self._waiting.pop(message_id, None)
         if invocation is not None and not invocation.answer.done():
