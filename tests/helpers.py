@@ -7,8 +7,10 @@ Hypothesis example count of a test, scaled by the profile conftest.py loads; two
 association engines talking in memory (``EnginePair``), with a message sent raw past
 the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``);
 the DIMSE events of an association engine's events, and the message each one is; TLS
-certificates for a test CA (``make_certificates``); an event loop per test, bounded in
-time, that fails on what asyncio was told and nobody saw (``run_bounded``).
+certificates for a test CA (``make_certificates``); a C-GET's C-STORE sub-operation and
+the sub-operation counters of a C-GET or C-MOVE response (``sub_operation``,
+``counters``); an event loop per test, bounded in time, that fails on what asyncio was
+told and nobody saw (``run_bounded``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import attrs
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
+from pydicom.dataset import Dataset
 
 import dimsekit as dk
 from dimsekit.testing import messages
@@ -474,6 +477,33 @@ def make_certificates(directory: Path) -> Certificates:
     server_key, server_cert = signed("server", "serverAuth", "IP:127.0.0.1")
     client_key, client_cert = signed("client", "clientAuth", None)
     return Certificates(ca, server_key, server_cert, client_key, client_cert)
+
+
+# --- C-GET and C-MOVE ---------------------------------------------------------------------
+
+
+def sub_operation(number: int) -> dk.CStoreRequest:
+    data_set = Dataset()
+    data_set.SOPClassUID = CT
+    data_set.SOPInstanceUID = f"{INSTANCE}.{number}"
+    data_set.PatientID = "P1"
+    return dk.CStoreRequest(
+        message_id=100 + number,
+        affected_sop_class_uid=CT,
+        affected_sop_instance_uid=f"{INSTANCE}.{number}",
+        data_set=dk.DataSetPayload(data_set),
+    )
+
+
+def counters(remaining: int | None, completed: int, failed: int = 0) -> dict[str, int | None]:
+    """The sub-operation counters of a response (Remaining: in Pending ones, and optional
+    after a cancel; PS3.7 9.3.3.2, 9.3.4.2)."""
+    return {
+        "number_of_remaining_suboperations": remaining,
+        "number_of_completed_suboperations": completed,
+        "number_of_failed_suboperations": failed,
+        "number_of_warning_suboperations": 0,
+    }
 
 
 # --- an event loop per test, bounded ------------------------------------------------------

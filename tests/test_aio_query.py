@@ -16,7 +16,7 @@ from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 import dimsekit as dk
 from dimsekit import aio
 
-from .helpers import CT, INSTANCE
+from .helpers import CT, INSTANCE, counters, sub_operation
 from .scripted_peer import ScriptedConnection, accept_all, scripted
 
 _T = TypeVar("_T")
@@ -192,30 +192,6 @@ def test_matches_outside_their_block_are_refused() -> None:
                 association.find(query(), model=dk.PATIENT_ROOT)
 
     scripted(script, body)
-
-
-def sub_operation(number: int) -> dk.CStoreRequest:
-    data_set = Dataset()
-    data_set.SOPClassUID = CT
-    data_set.SOPInstanceUID = f"{INSTANCE}.{number}"
-    data_set.PatientID = "P1"
-    return dk.CStoreRequest(
-        message_id=100 + number,
-        affected_sop_class_uid=CT,
-        affected_sop_instance_uid=f"{INSTANCE}.{number}",
-        data_set=dk.DataSetPayload(data_set),
-    )
-
-
-def counters(remaining: int | None, completed: int, failed: int = 0) -> dict[str, int | None]:
-    """The sub-operation counters of a response (Remaining: in Pending ones, and optional
-    after a cancel; PS3.7 9.3.3.2, 9.3.4.2)."""
-    return {
-        "number_of_remaining_suboperations": remaining,
-        "number_of_completed_suboperations": completed,
-        "number_of_failed_suboperations": failed,
-        "number_of_warning_suboperations": 0,
-    }
 
 
 def test_get_hands_the_sub_operations_to_the_store_handler_and_reports_progress() -> None:

@@ -1,5 +1,5 @@
 """The ``dimsekit`` command: describe, decode and encode DIMSE messages from the shell,
-and echo, store and serve them over the network.
+and echo, store, find, get, move and serve them over the network.
 
 Owns: argument parsing, reading inputs, writing outputs, and the exit status of each
 subcommand.  Each subcommand's work lives in its own private module; this one only
@@ -25,9 +25,10 @@ from typing import IO
 from pydicom.uid import UID
 
 from .._association.negotiation import DEFAULT_MAX_PDU_LENGTH
+from .._association.sop_classes import QUERY_MODELS
 from .._errors import DimseError
 from .._model.payload import DataSetPayload
-from .._model.vr import UID_SYNTAX, us_problem
+from .._model.vr import AE_TEXT, UID_SYNTAX, us_problem
 from ._decode import FORMATS, DecodeOptions, Record, decode_file, record_status
 from ._describe import (
     describe_messages,
@@ -48,6 +49,16 @@ from ._network import (
     run_store,
 )
 from ._render import Style, error_line, render_json_lines, render_text
+from ._retrieve import (
+    Key,
+    build_identifier,
+    parse_key,
+    query_level,
+    run_find,
+    run_get,
+    run_move,
+    storage_class,
+)
 from ._tap import TapOptions, run_tap
 
 __all__ = ["main"]
@@ -254,6 +265,121 @@ def _network_parsers(add_parser: Callable[..., argparse.ArgumentParser]) -> None
     )
     serve.add_argument("--once", action="store_true", help="exit after one association")
     _common_arguments(serve, client=False)
+    _retrieve_parsers(add_parser)
+
+
+_KEYS = (
+    "Keys as findscu takes them: -k PatientName=DOE* (a keyword of the DICOM dictionary, or "
+    "a tag: (0010,0010)=DOE*, 0010,0010=DOE*), -k StudyInstanceUID (no value: a return "
+    "key), -k ScheduledProcedureStepSequence[0].Modality=MR (into a sequence's item); a "
+    "later key of the same attribute replaces an earlier one. The level is --level, or "
+    "-k QueryRetrieveLevel=..., else STUDY (findscu has no default). Ctrl-C sends the "
+    "C-CANCEL and waits a few seconds for the final response (exit status 1); again, it "
+    "aborts (2)."
+)
+
+
+def _retrieve_parsers(add_parser: Callable[..., argparse.ArgumentParser]) -> None:
+    """find, get and move, with DCMTK's spellings: ``-P``/``-S``/``-W``, ``-k``, ``-aem``,
+    ``-od``, and the client options of echo and store."""
+    find = add_parser(
+        "find",
+        help="C-FIND a Query/Retrieve or worklist SCP (like DCMTK's findscu)",
+        description="Send a C-FIND of the keys given and print each match as it comes, "
+        "one line of keyword=value pairs (a value with a space, quote or backslash in "
+        "shell quoting), or with --json one object per line in the DICOM JSON model; then "
+        "the count and "
+        f"the final status on stderr. {_KEYS} {_EXITS}",
+        prefix_chars="-+",
+        allow_abbrev=False,
+    )
+    find.add_argument(
+        "--json", action="store_true", help="print each match as JSON (PS3.18 F.2), one a line"
+    )
+    get = add_parser(
+        "get",
+        help="C-GET instances from a Query/Retrieve SCP into a directory (like getscu)",
+        description="Send a C-GET of the keys given; the peer sends each instance on the "
+        "same association, kept as a Part 10 file named by its SOP Instance UID in "
+        "--store-dir. The SCP role is proposed for 82 storage SOP classes in common use "
+        "(--sop-class adds more: at most 127 in all, PS3.8 9.3.2.2). On a terminal, "
+        "stderr shows the sub-operations' progress; the summary goes to stdout. "
+        f"{_KEYS} {_EXITS}",
+        prefix_chars="-+",
+        allow_abbrev=False,
+    )
+    get.add_argument(
+        "--store-dir",
+        "-od",
+        default=".",
+        metavar="DIR",
+        help="where the instances go (default: the current directory, as getscu's)",
+    )
+    get.add_argument(
+        "--sop-class",
+        dest="sop_classes",
+        action="append",
+        default=[],
+        type=_storage_class,
+        metavar="UID",
+        help="propose the SCP role for this storage SOP class too (a UID or a keyword "
+        "such as CTImageStorage); repeat it for more",
+    )
+    move = add_parser(
+        "move",
+        help="C-MOVE instances from a Query/Retrieve SCP to an AE (like movescu)",
+        description="Send a C-MOVE of the keys given to --move-destination, an AE title "
+        "the peer knows the address of. On a terminal, stderr shows the sub-operations' "
+        f"progress; the summary goes to stdout. {_KEYS} {_EXITS}",
+        prefix_chars="-+",
+        allow_abbrev=False,
+    )
+    move.add_argument(
+        "--move-destination",
+        "-aem",
+        required=True,
+        type=_ae_title,
+        metavar="AE",
+        help="the AE title the instances go to",
+    )
+    for parser in (find, get, move):
+        _client_arguments(parser)
+        models = parser.add_mutually_exclusive_group()
+        for flag, long, name in (("-P", "--patient", "patient"), ("-S", "--study", "study")):
+            models.add_argument(
+                flag,
+                long,
+                dest="model",
+                action="store_const",
+                const=name,
+                help=f"the {name} root information model" + (" (default)" * (name == "study")),
+            )
+        if parser is find:
+            models.add_argument(
+                "-W",
+                "--worklist",
+                dest="model",
+                action="store_const",
+                const="worklist",
+                help="the modality worklist information model",
+            )
+        parser.set_defaults(model="study")
+        parser.add_argument(
+            "-k",
+            "--key",
+            dest="keys",
+            action="append",
+            default=[],
+            type=_key,
+            metavar="KEY[=VALUE]",
+            help="a matching key (KEY=VALUE) or a return key (KEY); repeat it for more",
+        )
+        parser.add_argument(
+            "--level",
+            type=str.upper,
+            metavar="LEVEL",
+            help="the Query/Retrieve Level: PATIENT, STUDY, SERIES or IMAGE (default STUDY)",
+        )
 
 
 def _client_arguments(parser: argparse.ArgumentParser) -> None:
@@ -378,6 +504,27 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _key(text: str) -> Key:
+    try:
+        return parse_key(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _storage_class(text: str) -> str:
+    try:
+        return storage_class(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _ae_title(text: str) -> str:
+    problem = AE_TEXT.problem(text.strip())
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem[0]} ({problem[1]})")
+    return text.strip()
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 0xFFFF:
         raise argparse.ArgumentTypeError(f"port {text!r} is not a number from 0 to 65535")
@@ -469,6 +616,20 @@ def _serve_options(args: argparse.Namespace) -> ServeOptions:
     )
 
 
+def _retrieve(args: argparse.Namespace) -> int:
+    """find, get or move: the identifier checked and made before any connection."""
+    model = QUERY_MODELS[args.model]
+    identifier = build_identifier(args.keys, query_level(model, args.keys, args.level))
+    options = _client_options(args)
+    if args.command == "find":
+        return run_find(options, model, identifier, as_json=args.json)
+    if args.command == "get":
+        return run_get(
+            options, model, identifier, store_dir=args.store_dir, sop_classes=args.sop_classes
+        )
+    return run_move(options, model, identifier, args.move_destination)
+
+
 def _data_set_type(text: str) -> int:
     """A Command Data Set Type: a US value (PS3.7 9.3, 10.3), written as Python writes
     an int (``0x0101``, ``257``)."""
@@ -521,6 +682,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_store(_client_options(args), args.paths, parallel=args.parallel)
         if args.command == "serve":
             return run_serve(_serve_options(args))
+        if args.command in ("find", "get", "move"):
+            return _retrieve(args)
         if args.command == "tap":
             return run_tap(
                 TapOptions(

@@ -1,5 +1,6 @@
 """``dimsekit echo``, ``dimsekit store`` and ``dimsekit serve``: a Verification SCU, a
-Storage SCU and a Verification and Storage SCP, on :mod:`dimsekit.aio`.
+Storage SCU and a Verification and Storage SCP, on :mod:`dimsekit.aio`; and what every
+client command shares (``find``, ``get`` and ``move`` too, in ``_retrieve``).
 
 Owns: what each command does with its options (:class:`ClientOptions`,
 :class:`ServeOptions`, :class:`TlsFiles`) and the exit status it ends with (0: done, a
@@ -9,9 +10,10 @@ DIR arguments, directories scanned recursively, non-DICOM files skipped with a w
 the presentation contexts proposed for them (for each SOP class, one in each transfer
 syntax of its files, whose data sets go from disk as they are, and for an uncompressed
 one, one in the transfer syntaxes asked for, to re-encode into where the peer takes only
-those), how many are sent at once; connect retries; the logging of ``dimsekit.aio`` to
-the terminal (``serve``: each line on stdout; ``echo`` and ``store``: only with
-``--verbose``, on stderr).
+those), how many are sent at once; connect retries (:func:`associate`), the words of a
+status (:func:`status_words`, :func:`fails`), the one line an error ends a command with
+(:func:`report_error`); the logging of ``dimsekit.aio`` to the terminal (``serve``: each
+line on stdout; the clients: only with ``--verbose``, on stderr, :func:`client_log`).
 
 Must not know: any rule of PS3.8 or PS3.7 (the engine's and :mod:`dimsekit.aio`'s), how
 the File Meta Information is laid out, how an instance is kept on disk.
@@ -26,7 +28,7 @@ import os
 import signal
 import ssl
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Coroutine, Iterable, Iterator, Sequence
 from typing import IO, Final
 
 import attrs
@@ -63,9 +65,16 @@ __all__ = [
     "ClientOptions",
     "ServeOptions",
     "TlsFiles",
+    "associate",
+    "client_log",
+    "end_association",
+    "fails",
+    "report_error",
+    "run_client",
     "run_echo",
     "run_serve",
     "run_store",
+    "status_words",
 ]
 
 EXIT_OK: Final = 0
@@ -204,18 +213,18 @@ def _logging(stream: IO[str] | None, level: int) -> Iterator[None]:
         LOGGER.propagate = saved[1]
 
 
-def _client_log(verbose: int) -> contextlib.AbstractContextManager[None]:
+def client_log(verbose: int) -> contextlib.AbstractContextManager[None]:
     if verbose <= 0:
         return _logging(None, logging.CRITICAL)
     return _logging(sys.stderr, logging.INFO if verbose == 1 else logging.DEBUG)
 
 
-def _status_words(response: Response) -> str:
+def status_words(response: Response) -> str:
     status = response.status
     return f"status 0x{int(status):04X} ({status.category.value}): {response.status_meaning}"
 
 
-def _fails(response: Response) -> bool:
+def fails(response: Response) -> bool:
     """A final status that is neither a success nor a warning (PS3.7 C: a failure, or a
     cancel, which is no success either)."""
     status = response.status
@@ -225,13 +234,15 @@ def _fails(response: Response) -> bool:
 # --- connecting -------------------------------------------------------------------------
 
 
-async def _associate(
+async def associate(
     options: ClientOptions,
     contexts: Sequence[ProposedContext],
     async_window: tuple[int, int] | None = None,
+    handlers: Handlers | None = None,
 ) -> ClientAssociation:
     """The association ``options`` ask for, the connection tried again while it is refused
-    and ``connect_retry`` seconds have not passed."""
+    and ``connect_retry`` seconds have not passed; ``handlers`` answer what the peer asks
+    of us on it (a C-GET's C-STORE sub-operations)."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + options.connect_retry
     ssl_context = options.tls.client_context() if options.tls is not None else None
@@ -251,6 +262,7 @@ async def _associate(
                 release_timeout=options.acse_timeout,
                 response_timeout=options.dimse_timeout,
                 artim_timeout=options.acse_timeout or 30.0,
+                handlers=handlers,
             )
         except AssociationError as error:
             refused = isinstance(error.__cause__, ConnectionRefusedError)
@@ -259,12 +271,13 @@ async def _associate(
         await asyncio.sleep(_RETRY_EVERY)
 
 
-def _error(command: str, error: BaseException) -> int:
+def report_error(command: str, error: BaseException) -> int:
+    """Say why ``command`` ended in one line on stderr: exit status 2."""
     print(f"dimsekit {command}: {error}", file=sys.stderr)
     return EXIT_NO_ASSOCIATION
 
 
-async def _end(association: ClientAssociation) -> None:
+async def end_association(association: ClientAssociation) -> None:
     """Abort an association still established (the command ended early), and wait for
     its transport to close, whichever way it ends (the engine's ARTIM bounds the wait)."""
     if association.is_established:
@@ -275,32 +288,39 @@ async def _end(association: ClientAssociation) -> None:
 # --- echo -------------------------------------------------------------------------------
 
 
+def run_client(command: str, verbose: int, work: Coroutine[None, None, int]) -> int:
+    """Run a client command's ``work`` to its exit status, its log on stderr as
+    ``verbose`` asks; an association that could not be had or ended under it, or Ctrl-C
+    before ``work`` handled it, ends the command in one line (exit status 2)."""
+    with client_log(verbose):
+        try:
+            return asyncio.run(work)
+        except (AssociationError, OSError, ssl.SSLError) as error:
+            return report_error(command, error)
+        except KeyboardInterrupt:
+            return report_error(command, KeyboardInterrupt("interrupted"))
+
+
 def run_echo(options: ClientOptions, repeat: int = 1) -> int:
     """C-ECHO ``repeat`` times on one association (PS3.7 9.1.5), each status printed."""
-    with _client_log(options.verbose):
-        try:
-            return asyncio.run(_echo(options, repeat))
-        except (AssociationError, OSError, ssl.SSLError) as error:
-            return _error("echo", error)
-        except KeyboardInterrupt:
-            return _error("echo", KeyboardInterrupt("interrupted"))
+    return run_client("echo", options.verbose, _echo(options, repeat))
 
 
 async def _echo(options: ClientOptions, repeat: int) -> int:
     context = ProposedContext(
         abstract_syntax=VERIFICATION_SOP_CLASS, transfer_syntaxes=options.transfer_syntaxes
     )
-    association = await _associate(options, [context])
+    association = await associate(options, [context])
     status = EXIT_OK
     try:
         for number in range(1, repeat + 1):
             response = await association.echo()
-            print(f"C-ECHO {number}: {_status_words(response)}", flush=True)
-            if _fails(response):
+            print(f"C-ECHO {number}: {status_words(response)}", flush=True)
+            if fails(response):
                 status = EXIT_FAILURE_STATUS
         await association.release()
     finally:
-        await _end(association)
+        await end_association(association)
     return status
 
 
@@ -385,13 +405,9 @@ def run_store(options: ClientOptions, arguments: Sequence[str], *, parallel: int
     if not instances:
         print("dimsekit store: no DICOM files to send", file=progress_stream)
         return EXIT_NO_ASSOCIATION
-    with _client_log(options.verbose):
-        try:
-            return asyncio.run(_store(options, instances, parallel, progress_stream))
-        except (AssociationError, OSError, ssl.SSLError) as error:
-            return _error("store", error)
-        except KeyboardInterrupt:
-            return _error("store", KeyboardInterrupt("interrupted"))
+    return run_client(
+        "store", options.verbose, _store(options, instances, parallel, progress_stream)
+    )
 
 
 async def _store(
@@ -399,7 +415,7 @@ async def _store(
 ) -> int:
     contexts = proposed_contexts(instances, options.transfer_syntaxes)
     window = (parallel, 1) if parallel > 1 else None
-    association = await _associate(options, contexts, window)
+    association = await associate(options, contexts, window)
     tally = Tally(total=len(instances))
     progress = Progress(tally, stream)
     progress.update(force=True)
@@ -420,14 +436,14 @@ async def _store(
                 progress.say(f"dimsekit store: {instance.path}: not sent: {error}")
             else:
                 tally.bytes_sent += instance.data_set_length
-                if _fails(response):
+                if fails(response):
                     tally.failed += 1
-                    progress.say(f"dimsekit store: {instance.path}: {_status_words(response)}")
+                    progress.say(f"dimsekit store: {instance.path}: {status_words(response)}")
                 else:
                     tally.sent += 1
                     if response.status.is_warning:
                         tally.warned += 1
-                        progress.say(f"dimsekit store: {instance.path}: {_status_words(response)}")
+                        progress.say(f"dimsekit store: {instance.path}: {status_words(response)}")
             progress.update()
 
     try:
@@ -437,7 +453,7 @@ async def _store(
     except AssociationError as error:
         ended.append(error)
     finally:
-        await _end(association)
+        await end_association(association)
         progress.finish()
     print(tally.summary(), flush=True)
     if ended:

@@ -1,23 +1,24 @@
-"""What ``dimsekit store`` says while and after it sends: a progress line on a terminal and
-the summary line at the end.
+"""What ``dimsekit store``, ``get`` and ``move`` say while and after they work: a progress
+line on a terminal and the summary line at the end.
 
-Owns: :class:`Tally` (files sent, failed and skipped, bytes, the time since the first
-byte), :class:`Progress` (one line redrawn in place on stderr when stderr is a terminal,
-at most ten times a second and once at the end, then erased; nothing at all otherwise,
-so that logs and pipes stay quiet), and the words for a size and a rate
-(:func:`size_words`, :func:`rate_words`).
+Owns: :class:`Tally` (``store``'s files sent, failed and skipped, bytes, the time since the
+first byte), :class:`SubOperations` (``get``'s and ``move``'s counters, as the peer's
+responses give them), :class:`Progress` (a tally's line redrawn in place on stderr when
+stderr is a terminal, at most ten times a second and once at the end, then erased;
+nothing at all otherwise, so that logs and pipes stay quiet), and the words for a size
+and a rate (:func:`size_words`, :func:`rate_words`).
 
-Must not know: DICOM, the network, how a file is sent.
+Must not know: DICOM messages, the network, how a file is sent.
 """
 
 from __future__ import annotations
 
 import time
-from typing import IO, Final
+from typing import IO, Final, Protocol
 
 import attrs
 
-__all__ = ["Progress", "Tally", "rate_words", "size_words"]
+__all__ = ["Progress", "SubOperations", "Tally", "rate_words", "size_words"]
 
 _REDRAW_EVERY: Final = 0.1
 """Seconds between two redraws of the progress line (the last one is always drawn)."""
@@ -74,12 +75,51 @@ class Tally:
             f"{rate_words(self.bytes_sent, seconds)}"
         )
 
+    def line(self) -> str:
+        """The progress line: files done of all, failures, bytes, rate."""
+        failed = f", {self.failed} failed" if self.failed else ""
+        return (
+            f"{self.done}/{self.total} files{failed}, "
+            f"{size_words(self.bytes_sent)}, {rate_words(self.bytes_sent, self.seconds)}"
+        )
+
+
+@attrs.define
+class SubOperations:
+    """The sub-operations of a retrieve (a C-GET or C-MOVE) as the peer counts them in its
+    responses: each count None until a response gives it (Remaining is in Pending ones
+    only, PS3.7 9.3.3.2, 9.3.4.2)."""
+
+    remaining: int | None = None
+    completed: int | None = None
+    failed: int | None = None
+    warning: int | None = None
+
+    def words(self) -> str:
+        """The counts given, in that order: "2 remaining, 3 completed, 0 failed, 0 with
+        a warning"."""
+        counts = (
+            (self.remaining, "remaining"),
+            (self.completed, "completed"),
+            (self.failed, "failed"),
+            (self.warning, "with a warning"),
+        )
+        words = [f"{count} {name}" for count, name in counts if count is not None]
+        return ", ".join(words) or "no counts given"
+
+    def line(self) -> str:
+        return f"sub-operations: {self.words()}"
+
+
+class _Tallied(Protocol):
+    def line(self) -> str: ...
+
 
 class Progress:
-    """A progress line for ``tally`` on ``stream``, drawn only where ``stream`` is a
-    terminal (its ``isatty()``)."""
+    """A progress line for ``tally`` (its ``line()``) on ``stream``, drawn only where
+    ``stream`` is a terminal (its ``isatty()``)."""
 
-    def __init__(self, tally: Tally, stream: IO[str]) -> None:
+    def __init__(self, tally: _Tallied, stream: IO[str]) -> None:
         self._tally = tally
         self._stream = stream
         self.shown = stream.isatty()
@@ -93,12 +133,7 @@ class Progress:
         if not force and self._drawn_at is not None and now - self._drawn_at < _REDRAW_EVERY:
             return
         self._drawn_at = now
-        tally = self._tally
-        failed = f", {tally.failed} failed" if tally.failed else ""
-        self._stream.write(
-            f"{_ERASE}{tally.done}/{tally.total} files{failed}, "
-            f"{size_words(tally.bytes_sent)}, {rate_words(tally.bytes_sent, tally.seconds)}"
-        )
+        self._stream.write(f"{_ERASE}{self._tally.line()}")
         self._stream.flush()
 
     def say(self, line: str) -> None:
