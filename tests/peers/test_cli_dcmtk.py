@@ -1,15 +1,19 @@
 """dimsekit's network commands with DCMTK: ``dimsekit echo`` and ``store`` to storescp
 (through a ``dimsekit tap --reencode``), DCMTK's echoscu and storescu to ``dimsekit serve
---store-dir`` (directly: the peer's own bytes reach dimsekit)."""
+--store-dir`` (directly: the peer's own bytes reach dimsekit); ``dimsekit find``, ``get``
+and ``move`` (to storescp and to ``dimsekit serve``) with dcmqrscp."""
 
 from __future__ import annotations
 
+import json
+import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from pydicom import dcmread
+from pydicom.dataset import Dataset
 
 from .conftest import (
     Processes,
@@ -19,6 +23,7 @@ from .conftest import (
     run_client,
     wait_for_port,
 )
+from .test_dcmtk import received_by_uid, start_qrscp, start_storescp
 
 INSTANCES = Path(__file__).resolve().parents[2] / "examples" / "instances"
 KEYWORDS = ("SOPClassUID", "SOPInstanceUID", "PatientName", "Modality", "Rows", "PixelData")
@@ -85,3 +90,82 @@ def test_echoscu_and_storescu_to_dimsekit_serve(processes: Processes, tmp_path: 
     assert log.count(": accepted ") == 2  # echoscu's and storescu's
     assert log.count("CStoreRequest Message ID") == 3
     assert "association ECHOSCU -> WRONG: rejected" in log
+
+
+# --- find, get and move with dcmqrscp ----------------------------------------------------
+
+
+def qr(command: str, port: int, *args: str) -> Any:
+    return run_client(*dimsekit(command, "-aec", "QRSCP", *args, "127.0.0.1", str(port)))
+
+
+def test_dimsekit_find_of_studies_in_dcmqrscp(processes: Processes, tmp_path: Path) -> None:
+    port, instances = start_qrscp(processes, tmp_path, {})
+    database = [dcmread(path) for path in instances]
+    found = qr("find", port, "-k", "PatientID=PAT1", "-k", "StudyInstanceUID", "-k", "PatientName")
+    assert found.returncode == 0, found.stderr
+    lines = found.stdout.decode().splitlines()
+    matches = [dict(pair.split("=", 1) for pair in shlex.split(line)) for line in lines]
+    assert {m["StudyInstanceUID"] for m in matches} == {
+        d.StudyInstanceUID for d in database if d.PatientID == "PAT1"
+    }
+    assert {(m["QueryRetrieveLevel"], m["PatientName"]) for m in matches} == {
+        ("STUDY", "Alpha^Ann")
+    }
+    assert found.stderr.decode().startswith(f"{len(lines)} matches, status 0x0000 (success)")
+
+    patients = qr("find", port, "-P", "--level", "PATIENT", "--json", "-k", "PatientID")
+    assert patients.returncode == 0, patients.stderr
+    found_ids = {
+        Dataset.from_json(json.loads(line)).PatientID for line in patients.stdout.splitlines()
+    }
+    assert found_ids == {d.PatientID for d in database}
+    nobody = qr("find", port, "-k", "PatientID=NOBODY")
+    assert (nobody.returncode, nobody.stdout) == (0, b"")
+    assert nobody.stderr.startswith(b"0 matches, status 0x0000")
+
+
+def test_dimsekit_get_from_dcmqrscp_keeps_the_study_in_store_dir(
+    processes: Processes, tmp_path: Path
+) -> None:
+    port, instances = start_qrscp(processes, tmp_path / "qr", {})
+    database = {d.SOPInstanceUID: d for d in map(dcmread, instances)}
+    study = dcmread(instances[2]).StudyInstanceUID
+    got = tmp_path / "got"
+    result = qr("get", port, "-k", f"StudyInstanceUID={study}", "--store-dir", str(got))
+    assert result.returncode == 0, result.stderr
+    received = received_by_uid(got)
+    assert set(received) == {uid for uid, d in database.items() if d.StudyInstanceUID == study}
+    for uid, dataset in received.items():
+        for keyword in KEYWORDS:
+            assert dataset[keyword].value == database[uid][keyword].value, keyword
+    assert result.stdout.decode() == (
+        f"{len(received)} completed, 0 failed, 0 with a warning; status 0x0000 (success): "
+        "Sub-operations complete, no failures\n"
+    )
+
+
+def test_dimsekit_move_from_dcmqrscp_to_storescp_and_to_dimsekit_serve(
+    processes: Processes, tmp_path: Path
+) -> None:
+    to_storescp = tmp_path / "storescp"
+    storescp_port = start_storescp(processes, to_storescp)
+    to_serve = tmp_path / "serve"
+    serve_port = free_port()
+    serve = processes.start(
+        "serve", *dimsekit("serve", str(serve_port), "--store-dir", str(to_serve))
+    )
+    wait_for_port(serve_port, serve)
+    destinations = {"STORESCP": storescp_port, "DIMSEKIT": serve_port}
+    port, instances = start_qrscp(processes, tmp_path / "qr", destinations)
+    database = [dcmread(path) for path in instances]
+    study = database[0].StudyInstanceUID
+    in_study = {d.SOPInstanceUID for d in database if d.StudyInstanceUID == study}
+    for destination, directory in (("STORESCP", to_storescp), ("DIMSEKIT", to_serve)):
+        moved = qr("move", port, "-aem", destination, "-k", f"StudyInstanceUID={study}")
+        assert moved.returncode == 0, moved.stderr
+        assert moved.stdout.startswith(f"{len(in_study)} completed, 0 failed".encode())
+        assert set(received_by_uid(directory)) == in_study, destination
+    unknown = qr("move", port, "-aem", "NOWHERE", "-k", f"StudyInstanceUID={study}")
+    assert unknown.returncode == 1
+    assert b"status 0xA801 (failure): Refused: Move Destination unknown" in unknown.stdout
