@@ -497,10 +497,8 @@ def run_move(
 ) -> int:
     """C-MOVE of what ``identifier`` names in ``model`` to the AE ``destination``
     (PS3.4 C.4.2); progress on a terminal, the summary on stdout."""
-    if model.move is None:
-        raise ValueError(f"the {model.name} information model has no C-MOVE")
     context = ProposedContext(
-        abstract_syntax=model.move, transfer_syntaxes=options.transfer_syntaxes
+        abstract_syntax=model.retrieve_class("move"), transfer_syntaxes=options.transfer_syntaxes
     )
 
     async def work(association: ClientAssociation, progress: _Pending) -> CMoveResponse:
