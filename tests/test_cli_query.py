@@ -564,3 +564,44 @@ def test_ctrl_c_twice_aborts_and_exits_2() -> None:
         "dimsekit get: aborted: interrupted again before the final response\n"
     )
     assert len(aborted) == 1
+
+
+# --- --cancel N -----------------------------------------------------------------------------
+
+
+def test_find_cancel_n_sends_the_cancel_after_n_matches(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer, [])
+        for number in (1, 2):
+            answer(peer, event, 0xFF00, identifier=study(number))
+        await peer.expect(dk.CancelReceived)
+        answer(peer, event, 0xFE00)
+        await released(peer)
+
+    with scripted_peer(script) as port:
+        assert main(["find", "--cancel", "2", "127.0.0.1", str(port)]) == 1
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 2
+    assert err == "2 matches, status 0xFE00 (cancel): Matching terminated due to Cancel request\n"
+
+
+def test_get_cancel_with_no_final_response_aborts_after_the_grace(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aborted: list[object] = []
+
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer, [])
+        answer(peer, event, 0xFF00, **counters(3, 1))
+        await peer.expect(dk.CancelReceived)
+        aborted.append(await peer.expect(dk.Aborted, TIMEOUT))
+
+    monkeypatch.setattr("dimsekit.cli._retrieve.CANCEL_GRACE", 0.2)
+    with scripted_peer(script) as port:
+        assert main(["get", "--cancel", "1", "127.0.0.1", str(port)]) == 2
+    assert capsys.readouterr().err == (
+        "dimsekit get: aborted: no final response within 0.2 s of the C-CANCEL\n"
+    )
+    assert len(aborted) == 1

@@ -169,3 +169,29 @@ def test_dimsekit_move_from_dcmqrscp_to_storescp_and_to_dimsekit_serve(
     unknown = qr("move", port, "-aem", "NOWHERE", "-k", f"StudyInstanceUID={study}")
     assert unknown.returncode == 1
     assert b"status 0xA801 (failure): Refused: Move Destination unknown" in unknown.stdout
+
+
+def test_dimsekit_move_cancel_midway_with_dcmqrscp(
+    processes: Processes, tap_factory: Any, tmp_path: Path
+) -> None:
+    storescp_port = start_storescp(processes, tmp_path / "received")
+    port, instances = start_qrscp(processes, tmp_path / "qr", {"STORESCP": storescp_port})
+    tap = tap_factory(port)
+    study = dcmread(instances[0]).StudyInstanceUID
+    moved = qr(
+        "move", tap.port, "-aem", "STORESCP", "--cancel", "1", "-k", f"StudyInstanceUID={study}"
+    )
+    records = tap.messages()
+    assert_dimsekit_understood(records)
+    final = [r for r in records if r["name"] == "C-MOVE-RSP"][-1]
+    cancels = [r for r in records if r["name"] == "C-CANCEL-RQ"]
+    if final["status"]["code"] == 0xFE00:  # the cancel came before the last sub-operation
+        assert (moved.returncode, len(cancels)) == (1, 1), moved.stderr
+        move = next(r for r in records if r["name"] == "C-MOVE-RQ")
+        assert cancels[0]["command"]["MessageIDBeingRespondedTo"] == move["command"]["MessageID"]
+        assert moved.stdout.startswith(b"cancelled; ")
+    else:  # dcmqrscp had finished first: the cancel may have gone, or not been needed
+        assert final["status"]["code"] == 0x0000
+        assert moved.returncode in (0, 1), moved.stderr
+    released = [p for p in tap.pdus() if p["name"] in ("A-RELEASE-RQ", "A-RELEASE-RP")]
+    assert len(released) == 2  # a clean end either way

@@ -375,6 +375,13 @@ def _retrieve_parsers(add_parser: Callable[..., argparse.ArgumentParser]) -> Non
             help="a matching key (KEY=VALUE) or a return key (KEY); repeat it for more",
         )
         parser.add_argument(
+            "--cancel",
+            dest="cancel_after",
+            type=_positive_int,
+            metavar="N",
+            help="send the C-CANCEL after N Pending responses (as DCMTK's --cancel)",
+        )
+        parser.add_argument(
             "--level",
             type=str.upper,
             metavar="LEVEL",
@@ -616,18 +623,24 @@ def _serve_options(args: argparse.Namespace) -> ServeOptions:
     )
 
 
-def _retrieve(args: argparse.Namespace) -> int:
+def _query_retrieve(args: argparse.Namespace) -> int:
     """find, get or move: the identifier checked and made before any connection."""
     model = QUERY_MODELS[args.model]
     identifier = build_identifier(args.keys, query_level(model, args.keys, args.level))
     options = _client_options(args)
+    after = args.cancel_after
     if args.command == "find":
-        return run_find(options, model, identifier, as_json=args.json)
+        return run_find(options, model, identifier, as_json=args.json, cancel_after=after)
     if args.command == "get":
         return run_get(
-            options, model, identifier, store_dir=args.store_dir, sop_classes=args.sop_classes
+            options,
+            model,
+            identifier,
+            store_dir=args.store_dir,
+            sop_classes=args.sop_classes,
+            cancel_after=after,
         )
-    return run_move(options, model, identifier, args.move_destination)
+    return run_move(options, model, identifier, args.move_destination, cancel_after=after)
 
 
 def _data_set_type(text: str) -> int:
@@ -683,7 +696,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return run_serve(_serve_options(args))
         if args.command in ("find", "get", "move"):
-            return _retrieve(args)
+            return _query_retrieve(args)
         if args.command == "tap":
             return run_tap(
                 TapOptions(

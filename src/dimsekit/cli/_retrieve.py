@@ -7,8 +7,9 @@ key, PS3.4 C.2.2.1) and the identifier they make (:func:`build_identifier`, with
 Query/Retrieve Level, :func:`query_level`); how a match is printed (:func:`match_line`,
 one line of keyword=value pairs, or :func:`match_json`, the DICOM JSON model of PS3.18
 F.2 on one line); the storage SOP classes a C-GET proposes the SCP role for
-(:data:`COMMON_STORAGE_CLASSES` and those asked for); what Ctrl-C does (the C-CANCEL,
-then the final response awaited for :data:`CANCEL_GRACE` seconds, else an abort); the
+(:data:`COMMON_STORAGE_CLASSES` and those asked for); when the C-CANCEL goes (after
+``--cancel N`` Pending responses, or on Ctrl-C) and what follows (the final response
+awaited for :data:`CANCEL_GRACE` seconds, else an abort; a second Ctrl-C aborts); the
 summary lines and exit statuses (as ``store``'s: 0 success or warning, 1 a failure or
 cancel status, or Ctrl-C, 2 no association or one that ended under the command).
 
@@ -324,56 +325,55 @@ def match_json(match: Dataset) -> str:
     return json.dumps(match.to_json_dict(), separators=(",", ":"))
 
 
-# --- Ctrl-C ----------------------------------------------------------------------------
+# --- cancelling ------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _on_interrupt(first: Callable[[], None], again: Callable[[], None]) -> Iterator[None]:
-    """``first`` on Ctrl-C (SIGINT) while the block runs, ``again`` on each one after."""
-    loop = asyncio.get_running_loop()
-    count = 0
+class _Cancelling:
+    """When the C-CANCEL-RQ goes (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3): after ``after`` Pending
+    responses (``--cancel N``), or on Ctrl-C; then the final response is awaited for
+    :data:`CANCEL_GRACE` seconds, and the association aborted when it has not come (or at
+    once on another Ctrl-C)."""
 
-    def interrupted() -> None:
-        nonlocal count
-        count += 1
-        (first if count == 1 else again)()
-
-    installed = False
-    # not in the main thread: Ctrl-C is KeyboardInterrupt, as for store
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        loop.add_signal_handler(signal.SIGINT, interrupted)
-        installed = True
-    try:
-        yield
-    finally:
-        if installed:
-            loop.remove_signal_handler(signal.SIGINT)
-
-
-class _Interrupted:
-    """What Ctrl-C does: the first sends the C-CANCEL-RQ (``cancel``) and starts the grace
-    timer; the timer's end, or another Ctrl-C, aborts the association."""
-
-    def __init__(self, association: ClientAssociation, cancel: Callable[[], None]) -> None:
+    def __init__(self, association: ClientAssociation, after: int | None) -> None:
         self._association = association
-        self._cancel = cancel
-        self.cancelled = False
+        self._after = after
+        self.target: Callable[[], None] = lambda: None
+        """What sends the C-CANCEL-RQ."""
+        self.pending = 0
+        self.sent = False
+        self.interrupted = False
         self.gave_up = False
         self.expired = False
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def first(self) -> None:
-        self.cancelled = True
-        print("dimsekit: interrupted: C-CANCEL sent", file=sys.stderr, flush=True)
-        self._cancel()
+    def counted(self) -> None:
+        """A Pending response came."""
+        self.pending += 1
+        if self._after is not None and self.pending >= self._after:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if self.sent:
+            return
+        self.sent = True
+        self.target()
         self._timer = asyncio.get_running_loop().call_later(CANCEL_GRACE, self._expire)
+
+    def interrupt(self) -> None:
+        """Ctrl-C: the C-CANCEL-RQ the first time, the abort the next."""
+        if self.interrupted:
+            self._give_up()
+            return
+        self.interrupted = True
+        print("dimsekit: interrupted: C-CANCEL sent", file=sys.stderr, flush=True)
+        self.cancel()
 
     def _expire(self) -> None:
         self.expired = True
-        self.again()
+        self._give_up()
 
-    def again(self) -> None:
+    def _give_up(self) -> None:
         if self.gave_up:
             return
         self.gave_up = True
@@ -393,11 +393,34 @@ class _Interrupted:
             )
         return ConnectionAbortedError("aborted: interrupted again before the final response")
 
+    def exit_status(self, response: Response) -> int:
+        """0 for a success or warning status, 1 for any other, and after Ctrl-C."""
+        return EXIT_FAILURE_STATUS if fails(response) or self.interrupted else EXIT_OK
 
-def _exit_status(response: Response, interrupted: _Interrupted | None) -> int:
-    """0 for a success or warning status, 1 for any other, and after Ctrl-C."""
-    cancelled = interrupted is not None and interrupted.cancelled
-    return EXIT_FAILURE_STATUS if fails(response) or cancelled else EXIT_OK
+
+@contextlib.contextmanager
+def _cancellable(association: ClientAssociation, after: int | None) -> Iterator[_Cancelling]:
+    """A :class:`_Cancelling` for the block, Ctrl-C (SIGINT) its ``interrupt``; an error
+    of an association it aborted is said as its ``why``."""
+    cancelling = _Cancelling(association, after)
+    loop = asyncio.get_running_loop()
+    installed = False
+    # not in the main thread: Ctrl-C is KeyboardInterrupt, as for store
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGINT, cancelling.interrupt)
+        installed = True
+    try:
+        yield cancelling
+    except Exception:
+        if cancelling.gave_up:
+            raise cancelling.why() from None
+        raise
+    finally:
+        cancelling.close()
+        if installed:
+            loop.remove_signal_handler(signal.SIGINT)
+    if cancelling.gave_up:
+        raise cancelling.why()
 
 
 _Pending: TypeAlias = Callable[[CGetResponse | CMoveResponse], None]
@@ -416,46 +439,45 @@ def run_find(
     identifier: Dataset,
     *,
     as_json: bool = False,
+    cancel_after: int | None = None,
 ) -> int:
     """C-FIND of ``identifier`` in ``model`` (PS3.4 C.4.1, K.4.1): each match on stdout as
-    it comes, then the count and the final status on stderr."""
-    return run_client(
-        "find", options.verbose, _find(options, model, identifier, as_json, sys.stdout)
-    )
+    it comes, then the count and the final status on stderr; the C-CANCEL-RQ after
+    ``cancel_after`` matches."""
+    work = _find(options, model, identifier, as_json, cancel_after, sys.stdout)
+    return run_client("find", options.verbose, work)
 
 
 async def _find(
-    options: ClientOptions, model: QueryModel, identifier: Dataset, as_json: bool, out: IO[str]
+    options: ClientOptions,
+    model: QueryModel,
+    identifier: Dataset,
+    as_json: bool,
+    cancel_after: int | None,
+    out: IO[str],
 ) -> int:
     context = ProposedContext(
         abstract_syntax=model.find, transfer_syntaxes=options.transfer_syntaxes
     )
     association = await associate(options, [context])
     render = match_json if as_json else match_line
-    interrupted: _Interrupted | None = None
     count = 0
     try:
-        async with association.find(identifier, model=model, check=False) as matches:
-            interrupted = _Interrupted(association, matches.cancel)
-            with _on_interrupt(interrupted.first, interrupted.again):
-                try:
-                    async for match in matches:
-                        count += 1
-                        print(render(match), file=out, flush=True)
-                finally:
-                    interrupted.close()
+        with _cancellable(association, cancel_after) as cancelling:
+            async with association.find(identifier, model=model, check=False) as matches:
+                cancelling.target = matches.cancel
+                async for match in matches:
+                    count += 1
+                    print(render(match), file=out, flush=True)
+                    cancelling.counted()
         response = matches.response
         assert response is not None  # the loop ended with it
         await association.release()
-    except Exception:
-        if interrupted is not None and interrupted.gave_up:
-            raise interrupted.why() from None
-        raise
     finally:
         await end_association(association)
     plural = "match" if count == 1 else "matches"
     print(f"{count} {plural}, {status_words(response)}", file=sys.stderr, flush=True)
-    return _exit_status(response, interrupted)
+    return cancelling.exit_status(response)
 
 
 # --- get and move ----------------------------------------------------------------------
@@ -468,11 +490,12 @@ def run_get(
     *,
     store_dir: str = ".",
     sop_classes: Sequence[str] = (),
+    cancel_after: int | None = None,
 ) -> int:
     """C-GET of what ``identifier`` names in ``model`` (PS3.4 C.4.3): each instance the
     peer sends kept in ``store_dir`` (``aio.StoreToDirectory``), the SCP role proposed for
     :data:`COMMON_STORAGE_CLASSES` and ``sop_classes``; progress on a terminal, the
-    summary on stdout."""
+    summary on stdout; the C-CANCEL-RQ after ``cancel_after`` Pending responses."""
     classes = tuple(dict.fromkeys((*COMMON_STORAGE_CLASSES, *sop_classes)))
     contexts = retrieve_contexts(model, classes, options.transfer_syntaxes)
     try:  # the rules of an A-ASSOCIATE-RQ checked before connecting
@@ -487,16 +510,21 @@ def run_get(
     async def work(association: ClientAssociation, progress: _Pending) -> CGetResponse:
         return await association.get(identifier, model=model, progress=progress)
 
-    return run_client(
-        "get", options.verbose, _retrieve(options, contexts, handlers, work, sys.stderr)
-    )
+    retrieving = _retrieve(options, contexts, handlers, work, cancel_after, sys.stderr)
+    return run_client("get", options.verbose, retrieving)
 
 
 def run_move(
-    options: ClientOptions, model: QueryModel, identifier: Dataset, destination: str
+    options: ClientOptions,
+    model: QueryModel,
+    identifier: Dataset,
+    destination: str,
+    *,
+    cancel_after: int | None = None,
 ) -> int:
     """C-MOVE of what ``identifier`` names in ``model`` to the AE ``destination``
-    (PS3.4 C.4.2); progress on a terminal, the summary on stdout."""
+    (PS3.4 C.4.2); progress on a terminal, the summary on stdout; the C-CANCEL-RQ after
+    ``cancel_after`` Pending responses."""
     context = ProposedContext(
         abstract_syntax=model.retrieve_class("move"), transfer_syntaxes=options.transfer_syntaxes
     )
@@ -504,9 +532,8 @@ def run_move(
     async def work(association: ClientAssociation, progress: _Pending) -> CMoveResponse:
         return await association.move(identifier, destination, model=model, progress=progress)
 
-    return run_client(
-        "move", options.verbose, _retrieve(options, [context], None, work, sys.stderr)
-    )
+    retrieving = _retrieve(options, [context], None, work, cancel_after, sys.stderr)
+    return run_client("move", options.verbose, retrieving)
 
 
 def _count(counts: SubOperations, response: CGetResponse | CMoveResponse) -> None:
@@ -521,46 +548,42 @@ async def _retrieve(
     contexts: Sequence[ProposedContext],
     handlers: Handlers | None,
     work: Callable[[ClientAssociation, _Pending], Awaitable[CGetResponse | CMoveResponse]],
+    cancel_after: int | None,
     stream: IO[str],
 ) -> int:
     association = await associate(options, contexts, handlers=handlers)
     counts = SubOperations()
     progress = Progress(counts, stream)
-
-    def pending(response: CGetResponse | CMoveResponse) -> None:
-        _count(counts, response)
-        progress.update()
-
-    operation = asyncio.ensure_future(work(association, pending))
-
-    def cancel() -> None:
-        operation.cancel()  # the C-CANCEL-RQ sent, the final response still to come
-
-    interrupted = _Interrupted(association, cancel)
     response: CGetResponse | CMoveResponse | None = None
     try:
-        with _on_interrupt(interrupted.first, interrupted.again):
+        with _cancellable(association, cancel_after) as cancelling:
+
+            def pending(update: CGetResponse | CMoveResponse) -> None:
+                _count(counts, update)
+                progress.update()
+                cancelling.counted()
+
+            operation = asyncio.ensure_future(work(association, pending))
+
+            def cancel() -> None:
+                # the call cancelled sends the C-CANCEL-RQ; its final response still comes
+                operation.cancel()
+
+            cancelling.target = cancel
             progress.update(force=True)
             try:
                 response = await operation
             except asyncio.CancelledError:
-                if not interrupted.cancelled:
+                if not cancelling.sent:
                     raise
-                # the C-CANCEL is sent: the operation ends with its final response
+                # the final response goes to nobody: wait for the operation to end
                 while association.is_established and association.engine.outstanding_ours:
                     await asyncio.sleep(_POLL)
             finally:
-                interrupted.close()
                 progress.finish()
         await association.release()
-    except Exception:
-        if interrupted.gave_up:
-            raise interrupted.why() from None
-        raise
     finally:
         await end_association(association)
-    if interrupted.gave_up:
-        raise interrupted.why()
     if response is None:
         print(f"cancelled; {counts.words()}", flush=True)
         return EXIT_FAILURE_STATUS
@@ -570,7 +593,7 @@ async def _retrieve(
     if failed is not None and "FailedSOPInstanceUIDList" in failed:
         for uid in _values(failed["FailedSOPInstanceUIDList"]):
             print(f"dimsekit: failed: {uid}", file=stream)
-    return _exit_status(response, interrupted)
+    return cancelling.exit_status(response)
 
 
 def _values(element: DataElement) -> list[str]:
