@@ -172,6 +172,10 @@ def test_the_level_is_study_by_default_and_must_be_one_of_the_models() -> None:
     assert query_level(dk.PATIENT_ROOT, [], "patient") == "PATIENT"
     assert query_level(dk.STUDY_ROOT, [parse_key("QueryRetrieveLevel=SERIES")], None) == "SERIES"
     assert query_level(dk.MODALITY_WORKLIST, [], None) is None
+    asked = [parse_key("QueryRetrieveLevel")]  # no value: the level all the same
+    assert build_identifier(asked, query_level(dk.STUDY_ROOT, asked, None)).QueryRetrieveLevel == (
+        "STUDY"
+    )
     with pytest.raises(ValueError, match="'PATIENT' is none of the study root model's"):
         query_level(dk.STUDY_ROOT, [], "PATIENT")
     with pytest.raises(ValueError, match="disagree"):

@@ -72,8 +72,8 @@ __all__ = [
 ]
 
 CANCEL_GRACE: Final = 5.0
-"""Seconds the final response is awaited after Ctrl-C has sent the C-CANCEL-RQ; then the
-association is aborted (a second Ctrl-C aborts at once)."""
+"""Seconds the final response is awaited once the C-CANCEL-RQ is sent (on Ctrl-C or
+``--cancel N``); then the association is aborted (a second Ctrl-C aborts at once)."""
 
 QUERY_RETRIEVE_LEVEL: Final = 0x00080052
 """Query/Retrieve Level (0008,0052), PS3.4 C.4.1.1.3.1."""
@@ -244,10 +244,9 @@ def query_level(model: QueryModel, keys: Sequence[Key], level: str | None) -> st
 
 def build_identifier(keys: Iterable[Key], level: str | None) -> Dataset:
     """The identifier (PS3.4 C.4.1.1.3) of ``keys``, in order (a later key of the same
-    attribute replaces an earlier one), with Query/Retrieve Level ``level``."""
+    attribute replaces an earlier one), with Query/Retrieve Level ``level`` (that of
+    :func:`query_level`, which a key of it does not replace)."""
     identifier = Dataset()
-    if level is not None:
-        identifier.add_new(QUERY_RETRIEVE_LEVEL, "CS", level)
     for key in keys:
         data_set = identifier
         for tag, index in key.path[:-1]:
@@ -262,6 +261,8 @@ def build_identifier(keys: Iterable[Key], level: str | None) -> Dataset:
                 data_set.add_new(key.tag, "SQ", DicomSequence())
         else:
             data_set.add_new(key.tag, key.vr, _convert(key.vr, key.value, ""))
+    if level is not None:  # last: what query_level made of a -k QueryRetrieveLevel too
+        identifier.add_new(QUERY_RETRIEVE_LEVEL, "CS", level)
     return identifier
 
 
