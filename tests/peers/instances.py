@@ -75,3 +75,41 @@ def write_instances(directory: Path) -> list[Path]:
             dataset.save_as(path, enforce_file_format=True)
             paths.append(path)
     return paths
+
+
+def write_worklist(directory: Path) -> list[Dataset]:
+    """Three Modality Worklist items (PS3.4 K.6.1: a patient, a requested procedure, one
+    scheduled procedure step), two of them MR, as ``.wl`` files in ``directory``, with
+    the ``lockfile`` DCMTK's wlmscpfs looks for in an AE title's directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "lockfile").touch()
+    items = []
+    for number, (patient_id, name, modality) in enumerate(
+        [("WL1", "Gamma^Gus", "MR"), ("WL2", "Delta^Dee", "CT"), ("WL3", "Eps^Eve", "MR")], 1
+    ):
+        item = Dataset()
+        item.SpecificCharacterSet = "ISO_IR 100"
+        item.AccessionNumber = f"ACC{number}"
+        item.PatientName = name
+        item.PatientID = patient_id
+        item.PatientBirthDate = "19800101"
+        item.PatientSex = "O"
+        item.StudyInstanceUID = generate_uid(prefix=ROOT, entropy_srcs=["worklist", patient_id])
+        item.RequestedProcedureID = f"RP{number}"
+        item.RequestedProcedureDescription = "EXAM"
+        step = Dataset()
+        step.Modality = modality
+        step.ScheduledStationAETitle = f"{modality}SCANNER"
+        step.ScheduledProcedureStepStartDate = "20260102"
+        step.ScheduledProcedureStepStartTime = "090000"
+        step.ScheduledPerformingPhysicianName = "Doc^Dan"
+        step.ScheduledProcedureStepDescription = "SCAN"
+        step.ScheduledProcedureStepID = f"SPS{number}"
+        item.ScheduledProcedureStepSequence = [step]
+        item.file_meta = FileMetaDataset()
+        item.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.31"
+        item.file_meta.MediaStorageSOPInstanceUID = generate_uid(prefix=ROOT)
+        item.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        item.save_as(directory / f"item{number}.wl", enforce_file_format=True)
+        items.append(item)
+    return items

@@ -1,7 +1,8 @@
 """dimsekit's network commands with DCMTK: ``dimsekit echo`` and ``store`` to storescp
 (through a ``dimsekit tap --reencode``), DCMTK's echoscu and storescu to ``dimsekit serve
 --store-dir`` (directly: the peer's own bytes reach dimsekit); ``dimsekit find``, ``get``
-and ``move`` (to storescp and to ``dimsekit serve``) with dcmqrscp."""
+and ``move`` (to storescp and to ``dimsekit serve``) with dcmqrscp, ``find -W`` with
+wlmscpfs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from .conftest import (
     run_client,
     wait_for_port,
 )
+from .instances import write_worklist
 from .test_dcmtk import received_by_uid, start_qrscp, start_storescp
 
 INSTANCES = Path(__file__).resolve().parents[2] / "examples" / "instances"
@@ -195,3 +197,28 @@ def test_dimsekit_move_cancel_midway_with_dcmqrscp(
         assert moved.returncode in (0, 1), moved.stderr
     released = [p for p in tap.pdus() if p["name"] in ("A-RELEASE-RQ", "A-RELEASE-RP")]
     assert len(released) == 2  # a clean end either way
+
+
+def test_dimsekit_find_of_a_worklist_in_wlmscpfs(processes: Processes, tmp_path: Path) -> None:
+    items = write_worklist(tmp_path / "worklists" / "WLMSCP")
+    port = free_port()
+    server = processes.start(
+        "wlmscpfs", dcmtk("wlmscpfs"), "-dfp", str(tmp_path / "worklists"), str(port)
+    )
+    wait_for_port(port, server)
+    found = run_client(
+        *dimsekit(
+            "find", "-W", "-aec", "WLMSCP", "--json", "-k", "PatientID", "-k", "PatientName",
+            "-k", "ScheduledProcedureStepSequence[0].Modality=MR",
+            "-k", "ScheduledProcedureStepSequence[0].ScheduledStationAETitle",
+            "127.0.0.1", str(port),
+        )
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    matches = [Dataset.from_json(json.loads(line)) for line in found.stdout.splitlines()]
+    mr = [item for item in items if item.ScheduledProcedureStepSequence[0].Modality == "MR"]
+    assert sorted(m.PatientID for m in matches) == sorted(item.PatientID for item in mr)
+    for match in matches:
+        (step,) = match.ScheduledProcedureStepSequence
+        assert (step.Modality, step.ScheduledStationAETitle) == ("MR", "MRSCANNER")
+    assert found.stderr.startswith(b"2 matches, status 0x0000 (success)")
