@@ -7,6 +7,8 @@ from pathlib import Path
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
+from dimsekit import MODALITY_WORKLIST
+
 SOP_CLASSES = {
     "CT": "1.2.840.10008.5.1.4.1.1.2",
     "MR": "1.2.840.10008.5.1.4.1.1.4",
@@ -107,7 +109,7 @@ def write_worklist(directory: Path) -> list[Dataset]:
         step.ScheduledProcedureStepID = f"SPS{number}"
         item.ScheduledProcedureStepSequence = [step]
         item.file_meta = FileMetaDataset()
-        item.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.31"
+        item.file_meta.MediaStorageSOPClassUID = MODALITY_WORKLIST.find
         item.file_meta.MediaStorageSOPInstanceUID = generate_uid(prefix=ROOT)
         item.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
         item.save_as(directory / f"item{number}.wl", enforce_file_format=True)
