@@ -11,9 +11,10 @@ the presentation contexts proposed for them (for each SOP class, one in each tra
 syntax of its files, whose data sets go from disk as they are, and for an uncompressed
 one, one in the transfer syntaxes asked for, to re-encode into where the peer takes only
 those), how many are sent at once; connect retries (:func:`associate`), the words of a
-status (:func:`status_words`, :func:`fails`), the one line an error ends a command with
-(:func:`report_error`); the logging of ``dimsekit.aio`` to the terminal (``serve``: each
-line on stdout; the clients: only with ``--verbose``, on stderr, :func:`client_log`).
+status (:func:`status_words`, :func:`fails`), a client command's run to its exit status
+(:func:`run_client`) and the one line an error ends it with (:func:`report_error`); the
+logging of ``dimsekit.aio`` to the terminal (``serve``: each line on stdout; the clients:
+only with ``--verbose``, on stderr, :func:`client_log`).
 
 Must not know: any rule of PS3.8 or PS3.7 (the engine's and :mod:`dimsekit.aio`'s), how
 the File Meta Information is laid out, how an instance is kept on disk.
