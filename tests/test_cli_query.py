@@ -322,6 +322,23 @@ def test_find_rejected_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.startswith("dimsekit find: ") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", [["find"], ["get"], ["move", "-aem", "STORESCP"]])
+def test_an_abort_midway_exits_2_saying_so(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer, [])
+        pending = {"identifier": study(1)} if command == ["find"] else counters(2, 1)
+        answer(peer, event, 0xFF00, **pending)
+        peer.send(dk.AbortRequest())
+
+    with scripted_peer(script) as port:
+        assert main([*command, "127.0.0.1", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dimsekit {command[0]}: the association was aborted by the peer")
+    assert err.count("\n") == 1
+
+
 # --- get --------------------------------------------------------------------------------
 
 
