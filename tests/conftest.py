@@ -1,5 +1,5 @@
 """The suite's Hypothesis profiles, and helpers shared by test modules: the example
-streams and what their headers say.
+streams and what their headers say; a ``server`` (a ThreadServer, stopped at the end).
 
 The profiles, chosen by HYPOTHESIS_PROFILE: ``quick`` (the default) runs each property as
 many examples as the suite always has; ``thorough`` (what .ci/run asks nox's tests
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ pytest.register_assert_rewrite("tests.helpers", "tests.message_examples")
 settings.register_profile("quick", max_examples=100, deadline=None)
 settings.register_profile("thorough", max_examples=400, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+from .helpers import ThreadServer  # noqa: E402 (after its assertions are rewritten)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "c-move"
 """A real DCMTK C-MOVE exchange, one file per direction and association."""
@@ -79,3 +82,12 @@ def clean_ends(stream: bytes) -> set[int]:
         offset = end
     assert offset == len(stream)
     return ends
+
+
+@pytest.fixture
+def server() -> Iterator[ThreadServer]:
+    running = ThreadServer()
+    try:
+        yield running
+    finally:
+        running.stop()

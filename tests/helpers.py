@@ -7,10 +7,11 @@ Hypothesis example count of a test, scaled by the profile conftest.py loads; two
 association engines talking in memory (``EnginePair``), with a message sent raw past
 the engine's operations (``raw_p_data``) and the messages in bytes (``received_messages``);
 the DIMSE events of an association engine's events, and the message each one is; TLS
-certificates for a test CA (``make_certificates``); a C-GET's C-STORE sub-operation and
-the sub-operation counters of a C-GET or C-MOVE response (``sub_operation``,
-``counters``); an event loop per test, bounded in time, that fails on what asyncio was
-told and nobody saw (``run_bounded``).
+certificates for a test CA (``make_certificates``); a dimsekit.aio server in a thread of
+its own, for the commands that run their own loop (``ThreadServer``); a C-GET's C-STORE
+sub-operation and the sub-operation counters of a C-GET or C-MOVE response
+(``sub_operation``, ``counters``); an event loop per test, bounded in time, that fails
+on what asyncio was told and nobody saw (``run_bounded``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import asyncio
 import enum
 import gc
 import shutil
+import ssl as _ssl
 import struct
 import subprocess
-from collections.abc import Callable, Coroutine, Iterable
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, TypeVar
 
@@ -30,8 +33,10 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from pydicom.dataset import Dataset
+from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 import dimsekit as dk
+from dimsekit import aio
 from dimsekit.testing import messages
 
 CT = "1.2.840.10008.5.1.4.1.1.2"  # CT Image Storage (PS3.4 B.5)
@@ -504,6 +509,76 @@ def counters(remaining: int | None, completed: int, failed: int = 0) -> dict[str
         "number_of_failed_suboperations": failed,
         "number_of_warning_suboperations": 0,
     }
+
+
+# --- a dimsekit.aio server in a thread ---------------------------------------------------
+
+THREAD_TIMEOUT = 30.0
+"""Seconds a ThreadServer's start and stop may take."""
+
+
+class ThreadServer:
+    """A dimsekit.aio server answering on 127.0.0.1 in a thread with its own loop; what
+    its handlers were given is in :attr:`echoes` and :attr:`stores`."""
+
+    def __init__(self) -> None:
+        self.echoes: list[aio.EchoRequested] = []
+        self.stores: list[aio.StoreRequested] = []
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.server: aio.Server | None = None
+
+    def start(
+        self,
+        *,
+        echo_status: int = 0,
+        store: Callable[[aio.StoreRequested], Awaitable[int]] | None = None,
+        ae_title: str | None = None,
+        syntaxes: tuple[str, ...] = (ExplicitVRLittleEndian, ImplicitVRLittleEndian),
+        ssl: _ssl.SSLContext | None = None,
+        handlers: aio.Handlers | None = None,
+        move_destinations: dict[str, tuple[str, int]] | None = None,
+    ) -> int:
+        """Serve; ``handlers`` replace the echo and store handlers made of the others."""
+
+        async def echo(event: aio.EchoRequested) -> int:
+            self.echoes.append(event)
+            return echo_status
+
+        async def keep(event: aio.StoreRequested) -> int:
+            self.stores.append(event)
+            return 0
+
+        async def start() -> aio.Server:
+            served = handlers or aio.Handlers(echo=echo, store=store or keep)
+            policy = aio.policy_for(served, ae_title=ae_title, transfer_syntaxes=syntaxes)
+            return await aio.serve(
+                "127.0.0.1",
+                0,
+                handlers=served,
+                policy=policy,
+                ssl=ssl,
+                move_destinations=move_destinations,
+            )
+
+        self.thread.start()
+        self.server = asyncio.run_coroutine_threadsafe(start(), self.loop).result(THREAD_TIMEOUT)
+        return self.server.address[1]
+
+    def stop(self) -> None:
+        server = self.server
+
+        async def stop() -> None:
+            if server is not None:
+                server.close()
+                server.abort_all()
+                await server.wait_closed()
+
+        if self.thread.is_alive():
+            asyncio.run_coroutine_threadsafe(stop(), self.loop).result(THREAD_TIMEOUT)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(THREAD_TIMEOUT)
+        self.loop.close()
 
 
 # --- an event loop per test, bounded ------------------------------------------------------

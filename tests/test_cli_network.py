@@ -11,12 +11,11 @@ import re
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from dimsekit import aio
 from dimsekit.cli import main
 from dimsekit.cli._network import TlsFiles
 
-from .helpers import Certificates, make_certificates, openssl
+from .helpers import Certificates, ThreadServer, make_certificates, openssl
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 INSTANCES = REPOSITORY / "examples" / "instances"
@@ -49,68 +48,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-class ThreadServer:
-    """A dimsekit.aio server answering on 127.0.0.1 in a thread with its own loop; what
-    its handlers were given is in :attr:`echoes` and :attr:`stores`."""
-
-    def __init__(self) -> None:
-        self.echoes: list[aio.EchoRequested] = []
-        self.stores: list[aio.StoreRequested] = []
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.server: aio.Server | None = None
-
-    def start(
-        self,
-        *,
-        echo_status: int = 0,
-        store: Callable[[aio.StoreRequested], Awaitable[int]] | None = None,
-        ae_title: str | None = None,
-        syntaxes: tuple[str, ...] = (EXPLICIT, IMPLICIT),
-        ssl: ssl.SSLContext | None = None,
-    ) -> int:
-        async def echo(event: aio.EchoRequested) -> int:
-            self.echoes.append(event)
-            return echo_status
-
-        async def keep(event: aio.StoreRequested) -> int:
-            self.stores.append(event)
-            return 0
-
-        async def start() -> aio.Server:
-            handlers = aio.Handlers(echo=echo, store=store or keep)
-            policy = aio.policy_for(handlers, ae_title=ae_title, transfer_syntaxes=syntaxes)
-            return await aio.serve("127.0.0.1", 0, handlers=handlers, policy=policy, ssl=ssl)
-
-        self.thread.start()
-        self.server = asyncio.run_coroutine_threadsafe(start(), self.loop).result(TIMEOUT)
-        return self.server.address[1]
-
-    def stop(self) -> None:
-        server = self.server
-
-        async def stop() -> None:
-            if server is not None:
-                server.close()
-                server.abort_all()
-                await server.wait_closed()
-
-        if self.thread.is_alive():
-            asyncio.run_coroutine_threadsafe(stop(), self.loop).result(TIMEOUT)
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(TIMEOUT)
-        self.loop.close()
-
-
-@pytest.fixture
-def server() -> Iterator[ThreadServer]:
-    running = ThreadServer()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian
 
 import dimsekit as dk
+from dimsekit import aio
 from dimsekit.cli import main
 from dimsekit.cli._retrieve import (
     COMMON_STORAGE_CLASSES,
@@ -32,11 +33,11 @@ from dimsekit.cli._retrieve import (
     storage_class,
 )
 
-from .helpers import CT, INSTANCE, counters, run_bounded, sub_operation
+from .helpers import CT, INSTANCE, MR, ThreadServer, counters, run_bounded, sub_operation
 from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor
+from .test_aio import instance
 
 TIMEOUT = 30.0
-MR = "1.2.840.10008.5.1.4.1.1.4"
 POLICY: dict[str, Any] = {
     "abstract_syntaxes": {
         **dict.fromkeys(
@@ -491,29 +492,36 @@ def test_move_destination_must_be_an_ae_title(capsys: pytest.CaptureFixture[str]
 async def interrupted(
     script: Script, ready: asyncio.Event | None, *arguments: str, signals: int = 1
 ) -> tuple[int, str, str]:
-    """``dimsekit ARGUMENTS HOST PORT`` against ``script``, sent SIGINT ``signals`` times
-    once ``ready`` is set (by the script), or else once it has printed a line; its exit
-    status, stdout and stderr."""
-    async with scripted_acceptor(script) as (host, port):
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "dimsekit", *arguments, host, str(port),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        assert process.stdout is not None
-        first = b""
-        try:
-            if ready is None:
-                first = await asyncio.wait_for(process.stdout.readline(), TIMEOUT)
-            else:
-                await asyncio.wait_for(ready.wait(), TIMEOUT)
-            for _ in range(signals):
-                process.send_signal(signal.SIGINT)
-                await asyncio.sleep(0.2)
-            out, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+    """``dimsekit ARGUMENTS HOST PORT`` against ``script`` (:func:`interrupting`)."""
+    async with scripted_acceptor(script) as address:
+        return await interrupting(address, ready, *arguments, signals=signals)
+
+
+async def interrupting(
+    address: tuple[str, int], ready: asyncio.Event | None, *arguments: str, signals: int = 1
+) -> tuple[int, str, str]:
+    """``dimsekit ARGUMENTS HOST PORT`` in a subprocess, sent SIGINT ``signals`` times once
+    ``ready`` is set (by the peer), or else once it has printed a line; its exit status,
+    stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "dimsekit", *arguments, address[0], str(address[1]),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    first = b""
+    try:
+        if ready is None:
+            first = await asyncio.wait_for(process.stdout.readline(), TIMEOUT)
+        else:
+            await asyncio.wait_for(ready.wait(), TIMEOUT)
+        for _ in range(signals):
+            process.send_signal(signal.SIGINT)
+            await asyncio.sleep(0.2)
+        out, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     return process.returncode or 0, (first + out).decode(), err.decode()
 
 
@@ -626,3 +634,93 @@ def test_get_cancel_with_no_final_response_aborts_after_the_grace(
         "dimsekit get: aborted: no final response within 0.2 s of the C-CANCEL\n"
     )
     assert len(aborted) == 1
+
+
+# --- against dimsekit's own serve ---------------------------------------------------------
+
+
+def test_find_from_serve_prints_its_handlers_matches(
+    server: ThreadServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[Dataset] = []
+
+    async def find(event: aio.Requested[dk.CFindRequest]) -> AsyncIterator[Dataset]:
+        assert event.data_set is not None
+        asked.append(event.data_set)
+        for number in (1, 2, 3):
+            yield study(number)
+
+    port = server.start(handlers=aio.Handlers(find=find))
+    assert main(["find", "-k", "PatientName=Doe*", "127.0.0.1", str(port)]) == 0
+    out, err = capsys.readouterr()
+    assert [shlex.split(line)[-1] for line in out.splitlines()] == [
+        f"StudyInstanceUID={INSTANCE}.{n}" for n in (1, 2, 3)
+    ]
+    assert err.startswith("3 matches, status 0x0000 (success)")
+    (identifier,) = asked
+    assert (identifier.QueryRetrieveLevel, identifier.PatientName) == ("STUDY", "Doe*")
+
+
+def test_get_from_serve_keeps_its_handlers_instances(
+    server: ThreadServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def get(event: aio.Requested[dk.CGetRequest]) -> list[aio.Instance]:
+        return [instance(1), instance(2, SOPClassUID=MR)]
+
+    port = server.start(handlers=aio.Handlers(get=get))
+    out_dir = tmp_path / "got"
+    assert main(["get", "-od", str(out_dir), "127.0.0.1", str(port)]) == 0
+    assert capsys.readouterr().out.startswith("2 completed, 0 failed, 0 with a warning; ")
+    kept = {dcmread(path).SOPInstanceUID: dcmread(path) for path in out_dir.iterdir()}
+    assert set(kept) == {f"{INSTANCE}.1", f"{INSTANCE}.2"}
+    assert kept[f"{INSTANCE}.2"].SOPClassUID == MR
+
+
+def test_move_from_serve_to_another_serve(
+    server: ThreadServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    viewer = ThreadServer()
+    try:
+        viewer_port = viewer.start(handlers=aio.Handlers(store=aio.StoreToDirectory(tmp_path)))
+
+        async def move(event: aio.Requested[dk.CMoveRequest]) -> list[aio.Instance]:
+            return [instance(number) for number in (1, 2, 3)]
+
+        port = server.start(
+            handlers=aio.Handlers(move=move),
+            move_destinations={"VIEWER": ("127.0.0.1", viewer_port)},
+        )
+        assert main(["move", "-aem", "VIEWER", "127.0.0.1", str(port)]) == 0
+        assert main(["move", "-aem", "NOWHERE", "127.0.0.1", str(port)]) == 1
+    finally:
+        viewer.stop()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("3 completed, 0 failed, 0 with a warning; status 0x0000")
+    assert "status 0xA801 (failure)" in out[1]
+    kept = sorted(dcmread(path).SOPInstanceUID for path in tmp_path.iterdir())
+    assert kept == [f"{INSTANCE}.{n}" for n in (1, 2, 3)]
+
+
+def test_ctrl_c_during_a_find_from_serve_without_end() -> None:
+    closed: list[bool] = []
+
+    async def endless(event: aio.Requested[dk.CFindRequest]) -> AsyncIterator[Dataset]:
+        number = 0
+        try:
+            while True:
+                number += 1
+                yield study(number)
+                await asyncio.sleep(0.01)
+        finally:
+            closed.append(True)
+
+    async def body() -> tuple[int, str, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(find=endless)) as server:
+            return await interrupting(server.address, None, "find")
+
+    status, out, err = run_bounded(body(), TIMEOUT * 2)
+    assert status == 1
+    assert out.splitlines()[0].endswith(f"StudyInstanceUID={INSTANCE}.1")
+    assert err.startswith("dimsekit: interrupted: C-CANCEL sent\n")
+    assert err.endswith("status 0xFE00 (cancel): Matching terminated due to Cancel request\n")
+    assert closed == [True]  # the handler's matches closed at the cancel
