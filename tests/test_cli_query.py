@@ -385,6 +385,20 @@ def test_get_keeps_each_instance_in_the_store_dir_and_sums_up(
     assert all(item.scp_role and not item.scu_role for item in roles.values())
 
 
+def test_get_from_a_peer_that_refuses_the_scp_role_exits_2_saying_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        await accept_all(peer, **{**POLICY, "roles": {}})
+        await peer.expect(dk.Aborted)
+
+    with scripted_peer(script) as port:
+        assert main(["get", "127.0.0.1", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dimsekit get: a C-GET's C-STORE sub-operations need a storage ")
+    assert err.count("\n") == 1
+
+
 def test_get_refuses_more_sop_classes_than_an_association_can_propose(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
