@@ -556,3 +556,24 @@ def test_the_matches_of_a_find_are_entered_once() -> None:
                 await every_match(matches)
 
     scripted(script, body)
+
+
+def test_a_move_asked_to_cancel_returns_its_final_response() -> None:
+    async def script(peer: ScriptedConnection) -> None:
+        event = await requested(peer)
+        answer(peer, event, 0xFF00, **counters(3, 1))
+        await peer.expect(dk.CancelReceived)
+        answer(peer, event, 0xFE00, **counters(2, 1))
+        await peer.expect(dk.ReleaseRequested)
+        peer.send(dk.ReleaseResponse())
+
+    async def body(address: tuple[str, int]) -> dk.CMoveResponse:
+        async with aio.connect(*address, contexts=CONTEXTS) as association:
+            enough = asyncio.Event()
+            return await association.move(
+                query(), "ELSEWHERE", progress=lambda _: enough.set(), cancel=enough
+            )
+
+    final = scripted(script, body)
+    assert final.status == 0xFE00
+    assert final.number_of_remaining_suboperations == 2  # a cancelled one may say (PS3.7 9.3.4.2)

@@ -79,10 +79,13 @@ def rejoined(events: Iterable[StreamEvent], streamed: bool = True) -> list[objec
             assert pending is not None and event.context_id == pending.context_id
             assert event.length == sum(map(len, data))
             if isinstance(pending, CommandReceived):
+                # a message that carries no data set (a C-ECHO-RQ announcing one) has none,
+                # whatever came: the MessageAssembler ignores it, as its diagnostic says
+                carries = pending.message.data_set_field() is not None
                 seen.append(
                     _fields(
                         event.context_id, pending.message, event.diagnostics, pending.command,
-                        b"".join(data),
+                        b"".join(data) if carries else None,
                     )
                 )  # fmt: skip
             else:

@@ -200,7 +200,9 @@ def test_dimsekit_move_cancel_midway_with_dcmqrscp(
     assert cancel["command"]["MessageIDBeingRespondedTo"] == move["command"]["MessageID"]
     assert final["status"]["code"] == 0xFE00  # of 200 sub-operations, not the last
     assert moved.returncode == 1, moved.stderr
-    assert moved.stdout.startswith(b"cancelled; ")
+    assert moved.stdout.endswith(
+        b"status 0xFE00 (cancel): Sub-operations terminated due to Cancel indication\n"
+    )
     released = [p for p in tap.pdus() if p["name"] in ("A-RELEASE-RQ", "A-RELEASE-RP")]
     assert len(released) == 2  # a clean end either way
 

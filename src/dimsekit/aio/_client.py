@@ -357,6 +357,7 @@ class ClientAssociation:
         priority: Priority = Priority.MEDIUM,
         progress: Callable[[CGetResponse], None] | None = None,
         check: bool = False,
+        cancel: asyncio.Event | None = None,
     ) -> CGetResponse:
         """C-GET (PS3.7 9.1.3; PS3.4 C.4.3) of the instances ``identifier`` names in
         ``model``: the peer sends them as C-STORE sub-operations on this association, to
@@ -364,8 +365,10 @@ class ClientAssociation:
         :func:`retrieve_contexts`); ``progress`` is called with each Pending response (its
         sub-operation counters).  The final response (its identifier, the Failed SOP
         Instance UID List where some failed, decoded); with ``check``, a Failure status
-        raises :class:`~dimsekit.aio.StatusError`.  Cancelled, the C-CANCEL-RQ is sent
-        (PS3.7 9.3.3.3) and the cancellation re-raised."""
+        raises :class:`~dimsekit.aio.StatusError`.  Once ``cancel`` is set, the
+        C-CANCEL-RQ is sent (PS3.7 9.3.3.3) and the final response (Cancel, FE00, with the
+        counters) still returned; the task cancelled, the C-CANCEL-RQ is sent and the
+        cancellation re-raised."""
         sop_class = model.retrieve_class("get")
         if self.handlers.store is None:
             raise LocalProtocolError(
@@ -389,6 +392,7 @@ class ClientAssociation:
             ),
             check,
             pending=progress,
+            cancel=cancel,
         )
 
     async def move(
@@ -400,13 +404,14 @@ class ClientAssociation:
         priority: Priority = Priority.MEDIUM,
         progress: Callable[[CMoveResponse], None] | None = None,
         check: bool = False,
+        cancel: asyncio.Event | None = None,
     ) -> CMoveResponse:
         """C-MOVE (PS3.7 9.1.4; PS3.4 C.4.2) of the instances ``identifier`` names in
         ``model`` to the AE titled ``destination`` (the peer knows where it is);
         ``progress`` is called with each Pending response.  The final response, decoded
         as :meth:`get`'s; with ``check``, a Failure status raises
-        :class:`~dimsekit.aio.StatusError`.  Cancelled, the C-CANCEL-RQ is sent (PS3.7
-        9.3.4.3) and the cancellation re-raised."""
+        :class:`~dimsekit.aio.StatusError`.  ``cancel`` and a cancelled task as for
+        :meth:`get` (PS3.7 9.3.4.3)."""
         sop_class = model.retrieve_class("move")
         payload = DataSetPayload(identifier)
         return await self._call(
@@ -420,6 +425,7 @@ class ClientAssociation:
             ),
             check,
             pending=progress,
+            cancel=cancel,
         )
 
     async def _call(
@@ -430,14 +436,16 @@ class ClientAssociation:
         *,
         pending: Callable[[_RspT], None] | None = None,
         scu: Side = "requestor",
+        cancel: asyncio.Event | None = None,
     ) -> _RspT:
         """A request on the context of ``abstract_syntax`` (a DIMSE-N one's may be a Meta
         SOP Class, PS3.4 H.3.2.2), which we are SCU of (an N-EVENT-REPORT: SCP of, PS3.7
         D.3.3.4); the final response with its data set decoded."""
         context = self.agreement.context_for(abstract_syntax, scu=scu)
-        response = await self._invoker.invoke(
-            context.context_id, build, check=check, pending=pending
-        )
+        invocation = await self._invoker.start(context.context_id, build, pending=pending)
+        if cancel is not None:
+            await invocation.cancel_when(cancel)
+        response = await invocation.final(check=check)
         return _decoded(response, context.transfer_syntax)
 
     async def n_get(

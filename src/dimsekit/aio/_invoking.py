@@ -78,6 +78,22 @@ class Invocation(Generic[_RspT]):
         self.cancelled = True
         self._invoker.send_cancel(self)
 
+    async def cancel_when(self, asked: asyncio.Event) -> None:
+        """Wait until the operation ends or ``asked`` is set, and in that case
+        :meth:`cancel` it (a caller's way to cancel and still have its final response);
+        cancelled while waiting, the operation is cancelled and the cancellation goes on."""
+        wanted = asyncio.ensure_future(asked.wait())
+        try:
+            either: set[asyncio.Future[Any]] = {wanted, self.answer}
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            self.cancel()
+            raise
+        finally:
+            wanted.cancel()
+        if asked.is_set():
+            self.cancel()
+
     def hand_on(self, response: _RspT) -> None:
         """A Pending response, to ``pending``; one that raises stops the operation (a
         C-CANCEL-RQ where one stops it) and is re-raised by :meth:`final` (it runs

@@ -426,11 +426,6 @@ def _cancellable(association: ClientAssociation, after: int | None) -> Iterator[
 
 _Pending: TypeAlias = Callable[[CGetResponse | CMoveResponse], None]
 """What is called with each Pending response of a C-GET or C-MOVE."""
-_POLL: Final = 0.05
-"""Seconds between two looks at whether a cancelled C-GET or C-MOVE has ended (its final
-response goes to nobody: the call that awaited it was cancelled)."""
-
-
 # --- find ------------------------------------------------------------------------------
 
 
@@ -508,8 +503,10 @@ def run_get(
         ) from None
     handlers = Handlers(store=StoreToDirectory(store_dir))
 
-    async def work(association: ClientAssociation, progress: _Pending) -> CGetResponse:
-        return await association.get(identifier, model=model, progress=progress)
+    async def work(
+        association: ClientAssociation, progress: _Pending, cancel: asyncio.Event
+    ) -> CGetResponse:
+        return await association.get(identifier, model=model, progress=progress, cancel=cancel)
 
     retrieving = _retrieve(options, contexts, handlers, work, cancel_after, sys.stderr)
     return run_client("get", options.verbose, retrieving)
@@ -530,8 +527,12 @@ def run_move(
         abstract_syntax=model.retrieve_class("move"), transfer_syntaxes=options.transfer_syntaxes
     )
 
-    async def work(association: ClientAssociation, progress: _Pending) -> CMoveResponse:
-        return await association.move(identifier, destination, model=model, progress=progress)
+    async def work(
+        association: ClientAssociation, progress: _Pending, cancel: asyncio.Event
+    ) -> CMoveResponse:
+        return await association.move(
+            identifier, destination, model=model, progress=progress, cancel=cancel
+        )
 
     retrieving = _retrieve(options, [context], None, work, cancel_after, sys.stderr)
     return run_client("move", options.verbose, retrieving)
@@ -548,7 +549,9 @@ async def _retrieve(
     options: ClientOptions,
     contexts: Sequence[ProposedContext],
     handlers: Handlers | None,
-    work: Callable[[ClientAssociation, _Pending], Awaitable[CGetResponse | CMoveResponse]],
+    work: Callable[
+        [ClientAssociation, _Pending, asyncio.Event], Awaitable[CGetResponse | CMoveResponse]
+    ],
     cancel_after: int | None,
     stream: IO[str],
 ) -> int:
@@ -564,30 +567,17 @@ async def _retrieve(
                 progress.update()
                 cancelling.counted()
 
-            operation = asyncio.ensure_future(work(association, pending))
-
-            def cancel() -> None:
-                # the call cancelled sends the C-CANCEL-RQ; its final response still comes
-                operation.cancel()
-
-            cancelling.target = cancel
+            cancel = asyncio.Event()  # set: the C-CANCEL-RQ goes, the final response comes
+            cancelling.target = cancel.set
             progress.update(force=True)
             try:
-                response = await operation
-            except asyncio.CancelledError:
-                if not cancelling.sent:
-                    raise
-                # the final response goes to nobody: wait for the operation to end
-                while association.is_established and association.engine.outstanding_ours:
-                    await asyncio.sleep(_POLL)
+                response = await work(association, pending, cancel)
             finally:
                 progress.finish()
         await association.release()
     finally:
         await end_association(association)
-    if response is None:
-        print(f"cancelled; {counts.words()}", flush=True)
-        return EXIT_FAILURE_STATUS
+    assert response is not None  # the call returned: an error would have left the block
     _count(counts, response)
     print(f"{counts.words()}; {status_words(response)}", flush=True)
     failed = response.identifier.dataset if response.identifier is not None else None
