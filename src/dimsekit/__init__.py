@@ -11,7 +11,8 @@ The layers, each importing only those above it in this list:
 - root: ``_errors`` (the error hierarchy; imports nothing of ours), ``_codegen`` (the one
   code generator), ``_diagnostics`` (what a decoder reports), ``_pickle_names`` (the
   module names of earlier releases, for pickles);
-- ``_model``: the values (VRs, statuses, the command element dictionary, payloads);
+- ``_model``: the values (VRs, statuses, the command element dictionary, payloads, the
+  SOP classes of the services beyond storage);
 - ``messages``: the 23 DIMSE messages of PS3.7 (public);
 - ``_codec``: command sets as bytes, and the dict, JSON and Dataset forms;
 - ``_framing``: PS3.8 PDUs and P-DATA framing; the typed Upper Layer PDUs join it;
@@ -30,13 +31,11 @@ from . import _pickle_names, messages
 from ._association import engine as _engine
 from ._association import negotiation as _negotiation
 from ._association import operations as _operations
-from ._association import sop_classes as _sop_classes
 from ._association import states as _states
 from ._association import transitions as _transitions
 from ._association.engine import *  # noqa: F403 (re-exports its __all__)
 from ._association.negotiation import *  # noqa: F403 (re-exports its __all__)
 from ._association.operations import *  # noqa: F403 (re-exports its __all__)
-from ._association.sop_classes import *  # noqa: F403 (re-exports its __all__)
 from ._association.states import *  # noqa: F403 (re-exports its __all__)
 from ._association.transitions import *  # noqa: F403 (re-exports its __all__)
 from ._codec import converter as _converter
@@ -72,8 +71,10 @@ from ._framing.pdu_decode import DecodedPDU, decode_pdu
 from ._framing.pdu_encode import encode_pdu
 from ._framing.pdu_forms import PDUConverter, make_pdu_converter  # registers the PDU forms
 from ._framing.pdus import *  # noqa: F403 (re-exports its __all__)
+from ._model import sop_classes as _sop_classes
 from ._model.fields import COMMAND_ELEMENTS, ElementSpec, attribute_name
 from ._model.payload import DataSetPayload, PayloadInput
+from ._model.sop_classes import *  # noqa: F403 (re-exports its __all__)
 from ._model.status import ServiceClass, Status, StatusCategory
 from ._model.vr import AttributeTags, CommandField, Priority, TagLike, truncate_error_comment
 from ._model.wire_details import WireDetails

@@ -10,9 +10,8 @@ hands the events it sends and the bytes it reads, and asks for the events that f
 the bytes to write, what the transport must do, and its next deadline (``engine``);
 the DIMSE operations of an association in both directions, as messages: Message IDs,
 responses paired with their requests, C-CANCEL routed, the asynchronous operations
-window kept (``operations``, PS3.7 9.1, 10.1, D.3.3.3); the SOP classes of the services
-beyond storage (``sop_classes``: the Query/Retrieve and worklist information models,
-Storage Commitment, PS3.4 C.6, K.6, J.3).
+window kept (``operations``, PS3.7 9.1, 10.1, D.3.3.3); ``sop_classes`` re-exports the
+SOP classes of the services beyond storage, which the model layer states.
 
 Must not know: sockets, threads, clocks (time comes in from the caller), and how a PDU or
 a command set is laid out (it asks the framing layer and the codec).  Imports the framing

@@ -13,7 +13,8 @@ allocates our Message IDs (unique among our outstanding operations, PS3.7 9.1.1.
 10.1.1.1.1), pairs each response with its request by Message ID Being Responded To (not
 first in, first out), tells Pending from final responses (PS3.7 Annex C), applies the
 request's :meth:`~dimsekit.Request.check_response` to every response, routes a C-CANCEL
-to the C-FIND, C-GET or C-MOVE it names (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3), keeps each
+to the C-FIND, C-GET or C-MOVE it names (:data:`CANCELLABLE`, the one list of them:
+PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3), keeps each
 direction within the asynchronous operations window (PS3.7 D.3.3.3), and each request
 within the role the negotiation gave its sender (PS3.7 D.3.3.4) and the SOP class its
 context's abstract syntax names (PS3.7 D.1; PS3.4 H.3.2.2 for the Meta SOP Classes).
@@ -65,6 +66,7 @@ from ..messages import CCancelRequest, Message, Request, Response, ResponseMisma
 from .negotiation import AcceptedContext, Agreement, Side
 
 __all__ = [
+    "CANCELLABLE",
     "DEFAULT_OPERATIONS_POLICY",
     "DUPLICATE_INVOCATION",
     "OUT_OF_RESOURCES",
@@ -139,10 +141,12 @@ _FIRST_ID: Final = 1
 _LAST_ID: Final = 0xFFFF
 _ID_COUNT: Final = _LAST_ID - _FIRST_ID + 1
 
-_CANCELLABLE: Final = frozenset(
+CANCELLABLE: Final = frozenset(
     {CommandField.C_FIND_RQ, CommandField.C_GET_RQ, CommandField.C_MOVE_RQ}
 )
-"""What a C-CANCEL-RQ may stop (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3)."""
+"""The requests a C-CANCEL-RQ may stop, by Command Field (PS3.7 9.3.2.3, 9.3.3.3,
+9.3.4.3): the engine refuses a C-CANCEL of any other, the invoker sends none for one, and
+an answering side honours one only for these."""
 
 _INVOKED_BY_SCP: Final = frozenset({CommandField.N_EVENT_REPORT_RQ})
 """The requests the SCP of a SOP class sends (an N-EVENT-REPORT reports the SCP's event
@@ -835,7 +839,7 @@ class Operations:
             yield f"Message ID {message_id} names no outstanding operation"
             return
         field = operation.request.command_field
-        if field not in _CANCELLABLE:
+        if field not in CANCELLABLE:
             yield f"Message ID {message_id} names a {field.message_name}, which no C-CANCEL stops"
         if context_id != operation.context_id:
             yield (

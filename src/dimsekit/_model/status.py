@@ -51,9 +51,20 @@ class ServiceClass(enum.Enum):
     PRINT = "Print Management"
 
 
-PENDING_CODES: Final = frozenset({0xFF00, 0xFF01})
+SUCCESS: Final = 0x0000
+"""The Success status (PS3.7 Annex C: C.1)."""
+PENDING: Final = 0xFF00
+"""Pending: a C-FIND's match, a C-GET's or C-MOVE's progress (PS3.7 Annex C: C.2;
+PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.4)."""
+PENDING_OPTIONAL_KEYS: Final = 0xFF01
+"""Pending, C-FIND's only: a match, one or more of the Optional Keys not supported
+(PS3.4 C.4.1.1.4)."""
+CANCEL: Final = 0xFE00
+"""Cancel: the operation a C-CANCEL stopped (PS3.7 Annex C: C.3; PS3.4 C.4.1.1.4,
+C.4.2.1.5, C.4.3.1.4)."""
+PENDING_CODES: Final = frozenset({PENDING, PENDING_OPTIONAL_KEYS})
 """The Pending statuses (PS3.7 Annex C: C.2)."""
-CANCEL_CODES: Final = frozenset({0xFE00})
+CANCEL_CODES: Final = frozenset({CANCEL})
 """The Cancel status (PS3.7 Annex C: C.3)."""
 
 
@@ -61,7 +72,7 @@ def status_category(code: int) -> StatusCategory | None:
     """The Annex C class of a code, or None if the code belongs to no class."""
     if not 0 <= code <= 0xFFFF:
         return None  # Status is US (PS3.7 E.1): the masks below would wrap other ints
-    if code == 0x0000:
+    if code == SUCCESS:
         return StatusCategory.SUCCESS
     if code in PENDING_CODES:
         return StatusCategory.PENDING
@@ -255,8 +266,8 @@ def related_fields(code: int) -> frozenset[str]:
 # PS3.7 9.1.x: only C-FIND, C-GET and C-MOVE have Pending and Cancel; FF01 is C-FIND's.
 PENDING_CODES_BY_SERVICE: Final[dict[str, frozenset[int]]] = {
     "C-FIND": PENDING_CODES | CANCEL_CODES,
-    "C-GET": frozenset({0xFF00}) | CANCEL_CODES,
-    "C-MOVE": frozenset({0xFF00}) | CANCEL_CODES,
+    "C-GET": frozenset({PENDING}) | CANCEL_CODES,
+    "C-MOVE": frozenset({PENDING}) | CANCEL_CODES,
 }
 """The Pending and Cancel statuses each service may answer with; a service not named
 here has none."""
@@ -305,7 +316,7 @@ class Status(int):
 
     @property
     def is_success(self) -> bool:
-        return self == 0x0000
+        return self == SUCCESS
 
     @property
     def is_pending(self) -> bool:

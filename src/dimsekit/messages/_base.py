@@ -28,6 +28,7 @@ from .._diagnostics import Severity
 from .._errors import InvalidMessageError
 from .._model.fields import BY_NAME, DATA_SET_PARAMETERS
 from .._model.payload import DataSetPayload
+from .._model.sop_classes import MODALITY_WORKLIST, STORAGE_COMMITMENT_PUSH_MODEL, uid_of
 from .._model.status import ServiceClass, Status, refused_statuses, related_fields, to_status
 from .._model.value_rules import InlineCheck, declare_inline, refuse
 from .._model.vr import CommandField, check_us
@@ -407,11 +408,16 @@ class Response(Message):
 
 # SOP classes whose service class has status meanings of its own.
 _SOP_CLASS_SERVICE: Final[dict[str, ServiceClass]] = {
-    "1.2.840.10008.5.1.4.31": ServiceClass.MODALITY_WORKLIST,
-    "1.2.840.10008.3.1.2.3.3": ServiceClass.MPPS,
-    "1.2.840.10008.3.1.2.3.4": ServiceClass.MPPS,  # MPPS Notification
-    "1.2.840.10008.3.1.2.3.5": ServiceClass.MPPS,  # MPPS Retrieve
-    "1.2.840.10008.1.20.1": ServiceClass.STORAGE_COMMITMENT,
+    MODALITY_WORKLIST.find: ServiceClass.MODALITY_WORKLIST,
+    **dict.fromkeys(
+        (
+            uid_of("ModalityPerformedProcedureStep"),
+            uid_of("ModalityPerformedProcedureStepNotification"),
+            uid_of("ModalityPerformedProcedureStepRetrieve"),
+        ),
+        ServiceClass.MPPS,
+    ),
+    STORAGE_COMMITMENT_PUSH_MODEL: ServiceClass.STORAGE_COMMITMENT,
 }
 _PRINT_MANAGEMENT_ROOT: Final = "1.2.840.10008.5.1.1."
 
