@@ -3,16 +3,17 @@ handler's matches as Pending responses and the cancel between them; a get or mov
 handler's instances sent as C-STORE sub-operations (a C-GET's on the same association,
 a C-MOVE's on one of their own to the destination, naming the Move Originator), the
 counters of each Pending response, the final status PS3.4 C.4.2.3.1 and C.4.3.3.1
-prescribe, a cancel between sub-operations; what ``policy_for`` offers for them.
+prescribe, an instance that cannot be sent one failed sub-operation, a cancel before the
+first sub-operation and one while a sub-operation is under way (given up: the C-MOVE's
+destination aborted, even one that never answers); what ``policy_for`` offers for them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -22,10 +23,11 @@ import dimsekit as dk
 from dimsekit import aio
 
 from .helpers import CT, INSTANCE, MR
-from .scripted_peer import scripted_requestor
+from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor, scripted_requestor
 from .test_aio import Kept, instance, run
 
 STUDY = dk.STUDY_ROOT
+Retrieving: TypeAlias = Literal["get", "move"]
 
 
 def query(**values: object) -> Dataset:
@@ -73,10 +75,14 @@ class Giving:
         return self.instances
 
 
-def failed_list(response: dk.CGetResponse | dk.CMoveResponse) -> list[str]:
-    """The Failed SOP Instance UID List (0008,0058) of a final response's identifier."""
-    assert response.identifier is not None and response.identifier.dataset is not None
-    value = response.identifier.dataset.FailedSOPInstanceUIDList
+def failed_list(
+    response: dk.CGetResponse | dk.CMoveResponse, syntax: str = ExplicitVRLittleEndian
+) -> list[str]:
+    """The Failed SOP Instance UID List (0008,0058) of a final response's identifier
+    (decoded in ``syntax`` where it came undecoded)."""
+    assert response.identifier is not None
+    data_set = response.identifier.dataset or response.identifier.to_dataset(UID(syntax))
+    value = data_set.FailedSOPInstanceUIDList
     return [value] if isinstance(value, str) else list(value)
 
 
@@ -151,6 +157,57 @@ def test_a_find_handler_that_raises_answers_processing_failure() -> None:
     got, final = run(found(aio.Handlers(find=broken), query()))
     assert got == []
     assert final is not None and final.status == 0x0110
+
+
+async def find_statuses(finder: aio.FindHandler, cancel: bool = False) -> list[int]:
+    """The statuses of the responses a server with ``finder`` sends to a C-FIND-RQ (with
+    its C-CANCEL-RQ in the same write where ``cancel``), as a scripted requestor sees them."""
+    async with (
+        await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(find=finder)) as server,
+        scripted_requestor(server.address, find_contexts()) as peer,
+    ):
+        agreement = peer.engine.agreement
+        assert agreement is not None
+        (context_id,) = agreement.contexts
+        request = dk.CFindRequest(
+            message_id=5, affected_sop_class_uid=STUDY.find, identifier=query()
+        )
+        both = b"".join(
+            bytes(buffer)
+            for message in ((request, request.cancel()) if cancel else (request,))
+            for pdus in peer.engine.send_message(context_id, message, now=peer.now())
+            for buffer in pdus
+        )
+        peer.write([both])  # in one write: read, most likely, in one go
+        statuses: list[int] = []
+        while not statuses or statuses[-1] in (0xFF00, 0xFF01):
+            event = await peer.expect(dk.ResponseReceived)
+            assert isinstance(event.response, dk.CFindResponse)
+            statuses.append(int(event.response.status))
+        return statuses
+
+
+def test_a_find_handler_may_say_optional_keys_were_not_supported() -> None:
+    async def partial(event: aio.Requested[dk.CFindRequest]) -> AsyncIterator[aio.Match]:
+        yield study(1), 0xFF01  # PS3.4 C.4.1.1.4
+        yield study(2)
+
+    assert run(find_statuses(partial)) == [0xFF01, 0xFF00, 0x0000]
+
+
+def test_a_match_with_a_status_that_is_not_pending_answers_processing_failure() -> None:
+    async def astray(event: aio.Requested[dk.CFindRequest]) -> AsyncIterator[aio.Match]:
+        yield study(1)
+        yield study(2), 0x0000
+
+    assert run(find_statuses(astray)) == [0xFF00, 0x0110]
+
+
+@pytest.mark.parametrize("status", [0x0000, 0xFF00, 0xFE00, 0xB000, 0x0001])
+def test_refused_is_a_failure_status_only(status: int) -> None:
+    with pytest.raises(ValueError, match="failure"):
+        aio.Refused(status)
+    assert aio.Refused(0xA700).status == 0xA700
 
 
 def test_find_is_offered_for_each_model_and_not_without_a_handler() -> None:
@@ -268,6 +325,22 @@ def test_a_sub_operation_without_a_context_whose_scp_role_was_taken_fails(tmp_pa
     assert failed_list(final) == [f"{INSTANCE}.2"]
 
 
+@pytest.mark.filterwarnings("ignore:The value length:UserWarning")  # pydicom's, of the UID
+def test_an_instance_whose_uid_no_c_store_may_carry_is_one_failed_sub_operation() -> None:
+    bad = instance(2)
+    bad.SOPInstanceUID = "1." + "2" * 70  # over 64 characters (PS3.5 9.1)
+    kept = Kept()
+    final, progress = run(got_back(Giving([instance(1), bad, instance(3)]), kept))
+    assert [str(e.request.affected_sop_instance_uid) for e in kept.events] == [
+        f"{INSTANCE}.1",
+        f"{INSTANCE}.3",
+    ]
+    assert [p.number_of_remaining_suboperations for p in progress] == [2, 1]
+    assert final.status == 0xB000
+    assert (final.number_of_completed_suboperations, final.number_of_failed_suboperations) == (2, 1)
+    assert final.identifier is None  # its UID is not one the list may carry
+
+
 def test_a_get_of_nothing_ends_success_with_zero_counters() -> None:
     final, progress = run(got_back(Giving([]), Kept()))
     assert progress == []
@@ -283,49 +356,6 @@ def test_get_is_offered_with_the_requestors_scp_role_for_the_storage_classes() -
     assert policy.roles_for(UID(CT)) == (False, True)
     with_store = aio.policy_for(aio.Handlers(get=Giving([]), store=Kept()))
     assert with_store.roles_for(UID(CT)) == (True, True)
-
-
-def cancelled_line(caplog: pytest.LogCaptureFixture, request: str) -> str:
-    lines = [r.getMessage() for r in caplog.records if f"{request} Message ID" in r.getMessage()]
-    assert lines, caplog.text
-    return lines[-1]
-
-
-def test_a_cancel_between_sub_operations_ends_the_get_fe00_with_the_counters(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.INFO, logger="dimsekit.aio")
-    first = asyncio.Event()
-
-    class Slow(Kept):
-        async def __call__(self, event: aio.StoreRequested) -> int:
-            status = await super().__call__(event)
-            first.set()
-            await asyncio.sleep(0.05)
-            return status
-
-    kept = Slow()
-
-    async def body() -> None:
-        handlers = aio.Handlers(get=Giving([instance(n) for n in range(1, 6)]))
-        async with (
-            await aio.serve("127.0.0.1", 0, handlers=handlers) as server,
-            aio.connect(
-                *server.address, contexts=get_contexts(), handlers=aio.Handlers(store=kept)
-            ) as association,
-        ):
-            task = asyncio.get_running_loop().create_task(association.get(query()))
-            await first.wait()
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            while not any("CGetRequest Message ID" in r.getMessage() for r in caplog.records):
-                await asyncio.sleep(0.01)
-
-    run(body())
-    assert len(kept.events) < 5
-    line = cancelled_line(caplog, "CGetRequest")
-    assert "0xFE00" in line and f"{len(kept.events)} completed" in line
 
 
 # --- C-MOVE --------------------------------------------------------------------------------
@@ -396,54 +426,13 @@ def test_a_destination_that_cannot_be_reached_fails_every_sub_operation() -> Non
     assert peers == []
     assert final.status == 0xA702
     assert final.number_of_failed_suboperations == 2
-    assert len(failed_list(final)) == 2
+    assert failed_list(final) == [f"{INSTANCE}.1", f"{INSTANCE}.2"]
 
 
 def test_move_is_offered_for_the_retrieve_models_only() -> None:
     offered = aio.policy_for(aio.Handlers(move=Giving([]))).abstract_syntaxes
     assert dk.PATIENT_ROOT.move in offered and dk.STUDY_ROOT.move in offered
     assert CT not in offered  # a C-MOVE's sub-operations go elsewhere
-
-
-def test_a_cancel_between_sub_operations_ends_the_move_fe00_and_releases_the_destination(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.INFO, logger="dimsekit.aio")
-    first = asyncio.Event()
-
-    class Slow(Kept):
-        async def __call__(self, event: aio.StoreRequested) -> int:
-            status = await super().__call__(event)
-            first.set()
-            await asyncio.sleep(0.05)
-            return status
-
-    kept = Slow()
-
-    async def body() -> None:
-        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=kept)) as store:
-            giving = Giving([instance(n) for n in range(1, 6)])
-            async with (
-                await aio.serve(
-                    "127.0.0.1",
-                    0,
-                    handlers=aio.Handlers(move=giving),
-                    move_destinations={"DEST": store.address},
-                ) as server,
-                aio.connect(*server.address, contexts=[STUDY.retrieve_class("move")]) as client,
-            ):
-                task = asyncio.get_running_loop().create_task(client.move(query(), "DEST"))
-                await first.wait()
-                task.cancel()
-                with pytest.raises(asyncio.CancelledError):
-                    await task
-                await store.wait_served()  # the destination's association released
-
-    run(body())
-    assert len(kept.events) < 5
-    line = cancelled_line(caplog, "CMoveRequest")
-    assert "0xFE00" in line and f"{len(kept.events)} completed" in line
-    assert not any("aborted" in r.getMessage() for r in caplog.records)  # all released
 
 
 def test_a_retrieve_handler_that_refuses_ends_with_its_status_and_sends_nothing() -> None:
@@ -469,31 +458,219 @@ def test_a_retrieve_handler_that_refuses_ends_with_its_status_and_sends_nothing(
 def test_a_cancel_that_comes_with_the_find_request_is_not_lost() -> None:
     """The C-CANCEL-RQ in the same read as its C-FIND-RQ, before the handler runs: no
     match is sent, the final status is Cancel (PS3.7 9.3.2.3)."""
+    assert run(find_statuses(Finder(3), cancel=True)) == [0xFE00]
 
-    async def body() -> list[dk.CFindResponse]:
+
+# --- a C-CANCEL of a C-GET or C-MOVE (PS3.4 C.4.2.3.1, C.4.3.3.1) --------------------------
+
+
+class Holding(Kept):
+    """A store handler that holds the ``hold``-th C-STORE (``held`` set) until
+    ``released`` is."""
+
+    def __init__(self, hold: int) -> None:
+        super().__init__()
+        self.hold = hold
+        self.held = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def __call__(self, event: aio.StoreRequested) -> int:
+        status = await super().__call__(event)
+        if len(self.events) == self.hold:
+            self.held.set()
+            await self.released.wait()
+        return status
+
+
+def retrieve_request(operation: Retrieving) -> Any:
+    """A builder of the C-GET-RQ or C-MOVE-RQ (to destination DEST) of :func:`query`."""
+    if operation == "get":
+        return lambda message_id: dk.CGetRequest(
+            message_id=message_id,
+            affected_sop_class_uid=STUDY.retrieve_class("get"),
+            identifier=query(),
+        )
+    return lambda message_id: dk.CMoveRequest(
+        message_id=message_id,
+        affected_sop_class_uid=STUDY.retrieve_class("move"),
+        move_destination="DEST",
+        identifier=query(),
+    )
+
+
+def cancelled_fields(final: dk.CGetResponse | dk.CMoveResponse) -> tuple[int, ...]:
+    return (
+        int(final.status),
+        final.number_of_remaining_suboperations or 0,
+        final.number_of_completed_suboperations or 0,
+        final.number_of_failed_suboperations or 0,
+        final.number_of_warning_suboperations or 0,
+    )
+
+
+@pytest.mark.parametrize("operation", ["get", "move"])
+def test_a_cancel_while_a_sub_operation_is_under_way_ends_fe00_with_the_counters(
+    operation: Retrieving,
+) -> None:
+    """The C-CANCEL comes while the second C-STORE is held: that one is given up (a
+    C-MOVE's destination association aborted), the final response is Cancel, the
+    first counted completed, the other four remaining and in the Failed SOP Instance UID
+    List (PS3.4 C.4.2.1.4.2, C.4.3.1.3.2)."""
+    kept = Holding(hold=2)
+    giving = Giving([instance(n) for n in range(1, 6)])
+
+    async def body() -> tuple[dk.CGetResponse | dk.CMoveResponse, str]:
+        async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=kept)) as store:
+            handlers = aio.Handlers(get=giving) if operation == "get" else aio.Handlers(move=giving)
+            async with (
+                await aio.serve(
+                    "127.0.0.1", 0, handlers=handlers, move_destinations={"DEST": store.address}
+                ) as server,
+                aio.connect(
+                    *server.address,
+                    contexts=get_contexts()
+                    if operation == "get"
+                    else [STUDY.retrieve_class("move")],
+                    handlers=aio.Handlers(store=kept) if operation == "get" else None,
+                ) as association,
+            ):
+                sop_class = STUDY.retrieve_class(operation)
+                context = association.agreement.context_for(sop_class, scu="requestor")
+                invocation = await association.invoker.start(
+                    context.context_id, retrieve_request(operation)
+                )
+                await kept.held.wait()
+                invocation.cancel()
+                final = await invocation.final()
+                kept.released.set()
+                if operation == "move":
+                    await store.wait_served()  # the association to it has ended
+                else:  # the C-STORE given up is answered all the same, before the release
+                    while association.answering is not None and association.answering.busy:
+                        await asyncio.sleep(0.01)
+                assert isinstance(final, dk.CGetResponse | dk.CMoveResponse)
+                return final, context.transfer_syntax
+
+    final, syntax = run(body())
+    assert len(kept.events) == 2
+    assert cancelled_fields(final) == (0xFE00, 4, 1, 0, 0)
+    assert failed_list(final, syntax) == [f"{INSTANCE}.{n}" for n in range(2, 6)]
+
+
+def test_a_cancel_interrupts_a_c_store_the_destination_never_answers() -> None:
+    """A destination that accepts and never answers its C-STORE: the C-CANCEL aborts
+    its association and the C-MOVE ends Cancel at once (PS3.4 C.4.2.3.1)."""
+    stored = asyncio.Event()
+    aborted: list[dk.Aborted] = []
+
+    async def destination(peer: ScriptedConnection) -> None:
+        await accept_all(peer, abstract_syntaxes={CT: (ExplicitVRLittleEndian,)})
+        await peer.expect(dk.RequestReceived)
+        stored.set()  # and never answered
+        aborted.append(await peer.expect(dk.Aborted, timeout=10))
+
+    async def body() -> tuple[dk.CMoveResponse, str]:
+        async with scripted_acceptor(destination) as where:
+            handlers = aio.Handlers(move=Giving([instance(1), instance(2)]))
+            async with (
+                await aio.serve(
+                    "127.0.0.1", 0, handlers=handlers, move_destinations={"DEST": where}
+                ) as server,
+                aio.connect(
+                    *server.address, contexts=[STUDY.retrieve_class("move")]
+                ) as association,
+            ):
+                context = association.agreement.context_for(
+                    STUDY.retrieve_class("move"), scu="requestor"
+                )
+                invocation = await association.invoker.start(
+                    context.context_id, retrieve_request("move")
+                )
+                await stored.wait()
+                invocation.cancel()
+                final = await invocation.final()
+                assert isinstance(final, dk.CMoveResponse)
+                while not aborted:
+                    await asyncio.sleep(0.01)
+                return final, context.transfer_syntax
+
+    final, syntax = run(body())
+    assert cancelled_fields(final) == (0xFE00, 2, 0, 0, 0)
+    assert failed_list(final, syntax) == [f"{INSTANCE}.1", f"{INSTANCE}.2"]
+    assert aborted and aborted[0].by_peer
+
+
+def test_a_destination_that_never_answers_fails_its_sub_operation_after_response_timeout() -> None:
+    async def destination(peer: ScriptedConnection) -> None:
+        await accept_all(peer, abstract_syntaxes={CT: (ExplicitVRLittleEndian,)})
+        await peer.expect(dk.RequestReceived)
+        await peer.expect(dk.Aborted, timeout=10)  # response_timeout's (the policy's default)
+
+    async def body() -> dk.CMoveResponse:
+        async with scripted_acceptor(destination) as where:
+            handlers = aio.Handlers(move=Giving([instance(1), instance(2)]))
+            async with (
+                await aio.serve(
+                    "127.0.0.1",
+                    0,
+                    handlers=handlers,
+                    move_destinations={"DEST": where},
+                    response_timeout=0.2,
+                ) as server,
+                aio.connect(
+                    *server.address, contexts=[STUDY.retrieve_class("move")]
+                ) as association,
+            ):
+                return await association.move(query(), "DEST")
+
+    final = run(body())
+    assert final.status == 0xA702
+    assert final.number_of_failed_suboperations == 2
+    assert failed_list(final) == [f"{INSTANCE}.1", f"{INSTANCE}.2"]
+
+
+async def retrieve_cancelled_at_once(
+    operation: Retrieving, kept: Kept
+) -> tuple[list[int], aio.Server]:
+    """The statuses of the responses to a C-GET-RQ or C-MOVE-RQ of three instances sent
+    with its C-CANCEL-RQ in one write (before the handler runs, most likely in one
+    read), as a scripted requestor sees them; the store server (the C-MOVE's
+    destination)."""
+    giving = Giving([instance(n) for n in range(1, 4)])
+    async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=kept)) as store:
+        handlers = aio.Handlers(get=giving) if operation == "get" else aio.Handlers(move=giving)
+        contexts: list[dk.ProposedContext | str] = (
+            [*get_contexts()] if operation == "get" else [STUDY.retrieve_class("move")]
+        )
         async with (
-            await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(find=Finder(3))) as server,
-            scripted_requestor(server.address, find_contexts()) as peer,
+            await aio.serve(
+                "127.0.0.1", 0, handlers=handlers, move_destinations={"DEST": store.address}
+            ) as server,
+            scripted_requestor(server.address, contexts) as peer,
         ):
             agreement = peer.engine.agreement
             assert agreement is not None
-            (context_id,) = agreement.contexts
-            request = dk.CFindRequest(
-                message_id=5, affected_sop_class_uid=STUDY.find, identifier=query()
-            )
+            sop_class = STUDY.retrieve_class(operation)
+            context = agreement.context_for(sop_class, scu="requestor")
+            request = retrieve_request(operation)(7)
             both = b"".join(
                 bytes(buffer)
                 for message in (request, request.cancel())
-                for pdus in peer.engine.send_message(context_id, message, now=peer.now())
+                for pdus in peer.engine.send_message(context.context_id, message, now=peer.now())
                 for buffer in pdus
             )
-            peer.write([both])  # in one write: read, most likely, in one go
-            responses: list[dk.CFindResponse] = []
-            while not responses or responses[-1].status.is_pending:
-                event = await peer.expect(dk.ResponseReceived)
-                assert isinstance(event.response, dk.CFindResponse)
-                responses.append(event.response)
-            return responses
+            peer.write([both])
+            event = await peer.expect(dk.ResponseReceived)
+            final = event.response
+            assert isinstance(final, dk.CGetResponse | dk.CMoveResponse)
+            uids = failed_list(final, context.transfer_syntax)
+            return [*cancelled_fields(final), len(uids)], store
 
-    responses = run(body())
-    assert [int(response.status) for response in responses] == [0xFE00]
+
+@pytest.mark.parametrize("operation", ["get", "move"])
+def test_a_cancel_before_the_first_sub_operation_sends_none(operation: Retrieving) -> None:
+    kept = Kept()
+    fields, store = run(retrieve_cancelled_at_once(operation, kept))
+    assert fields == [0xFE00, 3, 0, 0, 0, 3]  # and the three in the Failed list
+    assert kept.events == []
+    assert store.served == 0  # no association to the destination was requested

@@ -6,12 +6,15 @@ are the peer's to make, and has already answered a refused, duplicate or overrun
 one), the handler it is given to (:class:`~dimsekit.aio.Handlers`, a table by request
 class), the final response sent: the status an echo or store handler returns, the
 response a DIMSE-N handler makes, the end of a C-FIND's matches (each a Pending response
-before it, in the context's transfer syntax; a C-CANCEL honoured between them: Cancel
-FE00, PS3.4 C.4.1.3) or of a C-GET's or C-MOVE's sub-operations (``_retrieving``); a
-:class:`~dimsekit.aio.Refused` handler's status, 0110H, processing failure, when a
-handler raises anything else or answers what no response may carry, 0211H,
-unrecognized operation, for a service without a handler (PS3.7 C.5); the C-CANCELs
-received for the operations under way; the spill factory that lets a streaming store
+before it, FF00 or the FF01 its handler gives, in the context's transfer syntax; a
+C-CANCEL honoured between them: Cancel FE00, PS3.4 C.4.1.3) or of a C-GET's or C-MOVE's
+sub-operations (``_retrieving``); a :class:`~dimsekit.aio.Refused` handler's status,
+0110H, processing failure, when a handler raises anything else or answers what no
+response may carry, 0211H, unrecognized operation, for a service without a handler
+(PS3.7 C.5); what a handler asked to have done once its response is sent
+(:meth:`~dimsekit.aio.Requested.after_response`), in a task tracked as the handlers'
+are; the C-CANCELs received for the operations a C-CANCEL stops
+(:data:`~dimsekit.CANCELLABLE`) under way; the spill factory that lets a streaming store
 handler take a large data set as it arrives, and the targets it must abandon when a data
 set will never complete.
 
@@ -23,11 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import IO, Any, Final, TypeAlias
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from typing import IO, Any, Final
+
+import attrs
 
 from .._association.negotiation import AcceptedContext
 from .._association.operations import (
+    CANCELLABLE,
     OUT_OF_RESOURCES,
     CancelReceived,
     Operation,
@@ -35,6 +41,7 @@ from .._association.operations import (
 )
 from .._errors import DimseError
 from .._model.payload import DataSetPayload
+from .._model.status import CANCEL, PENDING, PENDING_CODES, SUCCESS
 from .._model.vr import CommandField
 from ..messages import (
     CEchoRequest,
@@ -54,6 +61,7 @@ from ..messages import (
 )
 from ._handlers import (
     EchoRequested,
+    FollowUp,
     Handlers,
     Invoking,
     Peer,
@@ -64,7 +72,7 @@ from ._handlers import (
     StreamingStoreHandler,
 )
 from ._link import Link
-from ._retrieving import CANCEL, PENDING, SUCCESS, Opener, Retrieval
+from ._retrieving import Opener, Retrieval
 
 __all__ = ["Answering"]
 
@@ -86,8 +94,15 @@ _N_HANDLERS: Final[Mapping[type[Request[Any]], str]] = {
 }
 """The DIMSE-N requests (PS3.7 10.1) and the :class:`~dimsekit.aio.Handlers` field of each."""
 
-_Final: TypeAlias = tuple[Response, str]
-"""A final response and the words its log line adds."""
+
+@attrs.frozen
+class _Answered:
+    """A final response, the words its log line adds, and what its handler asked to have
+    done once it is sent."""
+
+    response: Response
+    detail: str = ""
+    follow_ups: Sequence[FollowUp] = ()
 
 
 class _Unsendable(Exception):
@@ -167,17 +182,21 @@ class Answering:
         target, self._target = self._target, None
         temporary, self._temporary = self._temporary, None
         failed, self._target_failed = self._target_failed, False
-        task = asyncio.get_running_loop().create_task(
-            self._answer(event, target, failed, temporary)
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        if isinstance(event.request, CFindRequest | CGetRequest | CMoveRequest):
+        task = self._track(self._answer(event, target, failed, temporary))
+        if event.request.command_field in CANCELLABLE:
             # made now, so that a C-CANCEL that comes before the task runs is not lost;
             # forgotten once the final response is sent (the Message ID is free again)
             message_id, cancelled = event.operation.message_id, asyncio.Event()
             self._cancels[message_id] = cancelled
             task.add_done_callback(lambda _: self._forget_cancel(message_id, cancelled))
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """``work`` in a task of the association's: awaited by :meth:`finished`,
+        cancelled by :meth:`cancel`."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def cancel_received(self, event: CancelReceived) -> None:
         """The peer's C-CANCEL-RQ for one of its operations under way (PS3.7 9.3.2.3,
@@ -195,13 +214,14 @@ class Answering:
         return bool(self._tasks)
 
     async def finished(self) -> None:
-        """Wait until every request taken so far is answered."""
+        """Wait until every request taken so far is answered, and what its handler asked
+        to have done after its response is done."""
         while self._tasks:
             await asyncio.wait(set(self._tasks))
 
     def cancel(self) -> None:
-        """The association is over: stop the handlers still running, abandon a data set
-        being received."""
+        """The association is over: stop the handlers still running (and what they asked
+        to have done after their responses), abandon a data set being received."""
         for task in self._tasks:
             task.cancel()
         self.drop_target()
@@ -221,8 +241,10 @@ class Answering:
         context = agreement.contexts[operation.context_id]
         name = type(request).__name__
         detail = ""
+        follow_ups: Sequence[FollowUp] = ()
         try:
-            response, detail = await self._final(operation, context, target, failed)
+            answered = await self._final(operation, context, target, failed)
+            response, detail, follow_ups = answered.response, answered.detail, answered.follow_ups
         except asyncio.CancelledError:
             if target is not None:
                 target.abandon()
@@ -242,6 +264,7 @@ class Answering:
         if mismatches:  # a handler's response to another request, or of another kind
             link.log.error("the handler of %s answered %r: %s", name, response, mismatches[0])
             response = self._response(request, PROCESSING_FAILURE)
+            follow_ups = ()
         try:
             await link.send_message(operation.context_id, response)
         except DimseError as error:  # the association went meanwhile
@@ -256,6 +279,17 @@ class Answering:
             response.status_meaning,
             detail,
         )
+        if follow_ups:
+            self._track(self._follow_up(name, follow_ups))
+
+    async def _follow_up(self, name: str, follow_ups: Sequence[FollowUp]) -> None:
+        """What the handler of a ``name`` asked to have done once its response was sent,
+        one after the other (:meth:`~dimsekit.aio.Requested.after_response`)."""
+        for follow_up in follow_ups:
+            try:
+                await follow_up()
+            except Exception:
+                self._link.log.exception("what the handler of %s had done after it raised", name)
 
     def _response(self, request: Request[Any], status: int, **fields: object) -> Response:
         """``request``'s response with ``status`` and ``fields`` (those left out that it
@@ -281,36 +315,40 @@ class Answering:
         context: AcceptedContext,
         target: StoreTarget | None,
         failed: bool,
-    ) -> _Final:
+    ) -> _Answered:
         """The final response of ``operation``, its handler's (a table by request class)."""
         handlers = self._handlers
         request = operation.request
         peer = self.peer
         if isinstance(request, CEchoRequest) and handlers.echo is not None:
             status = await handlers.echo(EchoRequested(request=request, context=context, peer=peer))
-            return self._response(request, int(status)), ""
+            return _Answered(self._response(request, int(status)))
         if isinstance(request, CStoreRequest) and handlers.store is not None:
             if failed:
-                return self._response(request, STORE_OUT_OF_RESOURCES), ""
+                return _Answered(self._response(request, STORE_OUT_OF_RESOURCES))
             stored = StoreRequested(request=request, context=context, peer=peer, target=target)
-            return self._response(request, int(await handlers.store(stored))), ""
+            return _Answered(self._response(request, int(await handlers.store(stored))))
         if target is not None:
             target.abandon()
         if isinstance(request, CFindRequest) and handlers.find is not None:
-            return await self._find(operation, self._requested(request, context)), ""
+            found = self._requested(request, context)
+            return _Answered(await self._find(operation, found), follow_ups=found.follow_ups)
         if isinstance(request, CGetRequest) and (get := handlers.get) is not None:
-            event = self._requested(request, context)
-            return await self._retrieval(operation).get(lambda: get(event))
+            got = self._requested(request, context)
+            response, detail = await self._retrieval(operation).get(lambda: get(got))
+            return _Answered(response, detail, got.follow_ups)
         if isinstance(request, CMoveRequest) and (move := handlers.move) is not None:
             moved = self._requested(request, context)
-            return await self._retrieval(operation).move(lambda: move(moved))
+            response, detail = await self._retrieval(operation).move(lambda: move(moved))
+            return _Answered(response, detail, moved.follow_ups)
         field = _N_HANDLERS.get(type(request))
         handler: Callable[[Requested[Any]], Awaitable[Response]] | None = (
             getattr(handlers, field) if field is not None else None
         )
         if handler is not None:
-            return await handler(self._requested(request, context)), ""
-        return self._response(request, UNRECOGNIZED_OPERATION), ""
+            event = self._requested(request, context)
+            return _Answered(await handler(event), follow_ups=event.follow_ups)
+        return _Answered(self._response(request, UNRECOGNIZED_OPERATION))
 
     def _requested(self, request: Request[Any], context: AcceptedContext) -> Requested[Any]:
         """The event a handler is handed: ``request``'s data set decoded in the transfer
@@ -337,8 +375,9 @@ class Answering:
             raise _Unsendable(str(error)) from error
 
     async def _find(self, operation: Operation, event: Requested[CFindRequest]) -> Response:
-        """C-FIND (PS3.4 C.4.1.3, K.4.1.3): each match a Pending response carrying it, a
-        C-CANCEL honoured between them (Cancel FE00), Success (0000) at their end."""
+        """C-FIND (PS3.4 C.4.1.3, K.4.1.3): each match a Pending response carrying it
+        (FF00, or the FF01 the handler gives with it: PS3.4 C.4.1.1.4), a C-CANCEL
+        honoured between them (Cancel FE00), Success (0000) at their end."""
         handler = self._handlers.find
         assert handler is not None
         request = event.request
@@ -348,7 +387,13 @@ class Answering:
             async for match in matches:
                 if cancelled.is_set():
                     break
-                response = request.response(status=PENDING, identifier=DataSetPayload(match))
+                identifier, status = match if isinstance(match, tuple) else (match, PENDING)
+                if status not in PENDING_CODES:
+                    raise ValueError(
+                        f"a match goes with a Pending status, FF00 or FF01 (PS3.4 "
+                        f"C.4.1.1.4), not {status!r}"
+                    )
+                response = request.response(status=status, identifier=DataSetPayload(identifier))
                 await self._pending(operation, response)
                 if cancelled.is_set():
                     break

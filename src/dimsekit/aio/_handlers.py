@@ -3,10 +3,12 @@ the code that answers each DIMSE request.
 
 Owns: :class:`Peer` (who an association is with), the requests a handler is handed
 (:class:`EchoRequested`, :class:`StoreRequested`, and :class:`Requested` for every other
-service: the request, its data set decoded, the association to invoke on), the handler
-types (:class:`EchoHandler`, :class:`StoreHandler`, :class:`StreamingStoreHandler`, a
-store handler that names the file a large data set is written to as it arrives, so that
-it is never held in memory; :data:`FindHandler`, an async iterator of the matches;
+service: the request, its data set decoded, the association to invoke on
+(:class:`Invoking`: what a handler may do with it), what to do once the response is sent
+(:meth:`Requested.after_response`)), the handler types (:class:`EchoHandler`,
+:class:`StoreHandler`, :class:`StreamingStoreHandler`, a store handler that names the
+file a large data set is written to as it arrives, so that it is never held in memory;
+:data:`FindHandler`, an async iterator of the matches (:data:`Match`);
 :data:`RetrieveHandler`, the instances a C-GET or C-MOVE sends; :data:`NHandler`, the
 response of a DIMSE-N service), :class:`Refused` (a handler's failure status), and
 :class:`Handlers`, the set of them a server runs.
@@ -18,13 +20,13 @@ does with what it is given.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import IO, TYPE_CHECKING, Any, Generic, Protocol, TypeAlias, TypeVar, runtime_checkable
+from typing import IO, Any, Generic, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 from pydicom.dataset import Dataset
 
 from .._association.negotiation import AcceptedContext, Agreement
-from .._model.status import Status
+from .._model.status import Status, StatusCategory, status_category
 from ..messages import (
     CEchoRequest,
     CFindRequest,
@@ -48,15 +50,14 @@ from ..messages import (
 )
 from ._instances import Instance
 
-if TYPE_CHECKING:
-    from ._invoking import Invoker
-
 __all__ = [
     "EchoHandler",
     "EchoRequested",
     "FindHandler",
+    "FollowUp",
     "Handlers",
     "Invoking",
+    "Match",
     "NHandler",
     "Peer",
     "Refused",
@@ -145,20 +146,30 @@ async def answer_echo(event: EchoRequested) -> int:
     return 0x0000
 
 
+_ReqT = TypeVar("_ReqT", bound=Request[Any])
+_RspT = TypeVar("_RspT", bound=Response)
+
+
 class Invoking(Protocol):
     """The association a request came on, as a handler may use it: what it agreed, and
-    the invoker of our own requests on it (an N-EVENT-REPORT after an N-ACTION, PS3.4
-    J.3.3)."""
+    a request of our own sent on it (an N-EVENT-REPORT after an N-ACTION, PS3.4 J.3.3:
+    from :meth:`Requested.after_response`).  A :class:`~dimsekit.aio.ClientAssociation`
+    and a :class:`~dimsekit.aio.ServerAssociation` are each one."""
 
     @property
     def agreement(self) -> Agreement: ...
 
-    @property
-    def invoker(self) -> Invoker: ...
+    async def invoke(
+        self, context_id: int, build: Callable[[int], Request[_RspT]], *, check: bool = False
+    ) -> _RspT:
+        """Send the request ``build`` makes with a free Message ID (PS3.7 9.1, 10.1) on
+        ``context_id`` and await its final response (with ``check``, a Failure status
+        raises :class:`~dimsekit.aio.StatusError`)."""
+        ...
 
 
-_ReqT = TypeVar("_ReqT", bound=Request[Any])
-_RspT = TypeVar("_RspT", bound=Response)
+FollowUp: TypeAlias = Callable[[], Awaitable[object]]
+"""What a handler has done once its response is sent (:meth:`Requested.after_response`)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -174,6 +185,18 @@ class Requested(Generic[_ReqT]):
     peer: Peer
     data_set: Dataset | None
     association: Invoking | None = attrs.field(default=None, eq=False, repr=False)
+    follow_ups: list[FollowUp] = attrs.field(factory=list, eq=False, repr=False)
+    """What :meth:`after_response` was given, in order (the answering side runs them)."""
+
+    def after_response(self, follow_up: FollowUp) -> None:
+        """Have ``follow_up`` called once the response the handler returns is sent: what
+        must come after it on the association, such as the N-EVENT-REPORT of a Storage
+        Commitment result on the N-ACTION's association (PS3.4 J.3.3: after the
+        N-ACTION-RSP).  Each runs in a task of the association's, tracked as a
+        handler is: a release waits for it (PS3.8 7.2), the association's end cancels
+        it; one that raises is logged.  None runs where the handler raised (a
+        :class:`Refused` too) or its response could not be sent."""
+        self.follow_ups.append(follow_up)
 
 
 class Refused(Exception):
@@ -183,16 +206,25 @@ class Refused(Exception):
     processing failure (PS3.7 C.5.1)."""
 
     def __init__(self, status: int, error_comment: str | None = None) -> None:
+        if status_category(status) is not StatusCategory.FAILURE:
+            raise ValueError(
+                f"Refused is a failure status (Axxx, Cxxx, 01xx, 02xx: PS3.7 C), not {status!r}"
+            )
         super().__init__(f"0x{status:04X}" + (f": {error_comment}" if error_comment else ""))
         self.status = status
         self.error_comment = error_comment
 
 
-FindHandler: TypeAlias = Callable[[Requested[CFindRequest]], AsyncIterator[Dataset]]
+Match: TypeAlias = Dataset | tuple[Dataset, int]
+"""A C-FIND match: its Identifier, sent in a Pending response FF00; or the Identifier
+and the Pending status to send it with, FF00 or FF01, one or more of the Optional Keys
+not supported (PS3.4 C.4.1.1.4); any other status answers 0110H, processing failure."""
+
+FindHandler: TypeAlias = Callable[[Requested[CFindRequest]], AsyncIterator[Match]]
 """Answers a C-FIND (PS3.4 C.4.1, K.4.1): the matches of ``event.data_set``, each a
-Pending response (FF00) carrying it; an async generator function is one.  A C-CANCEL
-is honoured between matches (the iterator closed, Cancel FE00); the end of the matches
-is Success (0000)."""
+Pending response carrying it (:data:`Match`); an async generator function is one.  A
+C-CANCEL is honoured between matches (the iterator closed, Cancel FE00); the end of the
+matches is Success (0000)."""
 
 RetrieveHandler: TypeAlias = Callable[[Requested[_ReqT]], Awaitable[Sequence[Instance]]]
 """Answers a C-GET or C-MOVE (PS3.4 C.4.3, C.4.2): the instances ``event.data_set``

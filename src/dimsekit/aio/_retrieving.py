@@ -4,11 +4,23 @@ Owns: :class:`Retrieval`: the instances a handler gave sent one by one, a C-GET'
 the same association, each on a context whose SCP role the requestor took (PS3.7
 D.3.3.4: one that has none fails), a C-MOVE's on an association of their own to the
 Move Destination (opened by the :data:`Opener` its owner gives; an AE title it does not
-know: A801), each
-C-STORE-RQ naming the Move Originator AE Title and Message ID (PS3.7 9.3.1.1), that
-association released at the end; the counters (:class:`Tally`) in a Pending response
-after each sub-operation but the last (PS3.7 9.3.3.2, 9.3.4.2), a C-CANCEL honoured
-between them, and the final status PS3.4 C.4.2.3.1 and C.4.3.3.1 prescribe.
+know: A801), each C-STORE-RQ naming the Move Originator AE Title and Message ID (PS3.7
+9.3.1.1), that association released at the end; the counters (:class:`Tally`) in a
+Pending response after each sub-operation but the last (PS3.7 9.3.3.2, 9.3.4.2); a
+C-CANCEL, which interrupts the sub-operations (PS3.4 C.4.2.3.1, C.4.3.3.1): seen before
+the destination is connected to, none goes; seen while one is under way, that one is
+given up (a C-MOVE's destination association aborted, so that its C-STORE stops there
+too); the final response, Cancel with the counters and the instances not sent in the
+Failed SOP Instance UID List.  It owns the final status rule of the Query/Retrieve
+retrieve services (:meth:`Tally.final_status`, PS3.4 C.4.2.3.1, C.4.3.3.1): stated
+there only.
+
+An instance that cannot be sent (a file that is not one, a data set whose UIDs no
+C-STORE-RQ may carry) is one failed sub-operation, never the end of the others.  Each
+instance is read at most twice: a C-MOVE's once before its destination is connected to
+(the contexts to propose, and its SOP Instance UID for the final response), and once to
+be sent; a C-GET's once, to be sent or, never sent after a C-CANCEL, for its UID in the
+final response.
 
 Must not know: sockets, how a request's data set is decoded, which handler gave the
 instances.
@@ -18,16 +30,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Final, Protocol, TypeAlias
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from typing import Any, Final, Protocol, TypeAlias, TypeVar
 
 import attrs
 from pydicom.dataset import Dataset
 
-from .._association.negotiation import Agreement, ProposedContext
-from .._association.operations import Operation
-from .._errors import ContextNotAgreedError, LocalProtocolError
-from .._model.status import to_status
+from .._association.negotiation import ProposedContext
+from .._association.operations import OUT_OF_RESOURCES, Operation
+from .._errors import DimseError, LocalProtocolError
+from .._model.status import CANCEL, PENDING, SUCCESS, to_status
 from ..messages import (
     CGetRequest,
     CGetResponse,
@@ -44,17 +56,12 @@ from ._part10 import Part10Error
 
 __all__ = ["Connector", "Destination", "Opener", "Retrieval", "Tally"]
 
+_T = TypeVar("_T")
 
-class Destination(Protocol):
+
+class Destination(Invoking, Protocol):
     """An association to a C-MOVE's destination, as the sub-operations use it (a
     :class:`~dimsekit.aio.ClientAssociation` is one)."""
-
-    @property
-    def agreement(self) -> Agreement: ...
-
-    async def invoke(
-        self, context_id: int, build: Callable[[int], CStoreRequest]
-    ) -> CStoreResponse: ...
 
     async def release(self) -> None: ...
 
@@ -68,22 +75,16 @@ and the contexts to propose (:class:`~dimsekit.aio.AssociationError` where it ca
 Opener: TypeAlias = Callable[[str], Connector | None]
 """The :data:`Connector` of a C-MOVE destination, by its AE title; None for one not known."""
 
-SUCCESS: Final = 0x0000
-PENDING: Final = 0xFF00
-"""A C-FIND match, or C-GET/C-MOVE progress (PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.4)."""
-CANCEL: Final = 0xFE00
-"""The final status of an operation a C-CANCEL stopped (PS3.4 C.4.1.1.4, C.4.2.1.5)."""
 SOME_FAILED: Final = 0xB000
 """Sub-operations complete, one or more failures (or warnings) (PS3.4 C.4.2.1.5, C.4.3.1.4)."""
-ALL_FAILED: Final = 0xA702
-"""Refused: out of resources, unable to perform sub-operations: the final status when
-every sub-operation failed (PS3.4 C.4.2.3.1, C.4.3.3.1: Failure)."""
 DESTINATION_UNKNOWN: Final = 0xA801
 """Refused: Move Destination unknown (PS3.4 C.4.2.1.5)."""
 
 _SubOperation: TypeAlias = Callable[[Outgoing], Awaitable[CStoreResponse]]
 _Instances: TypeAlias = Callable[[], Awaitable[Sequence[Instance]]]
 """The handler of a C-GET or C-MOVE, called for the instances it names."""
+_Final: TypeAlias = tuple[Response, str]
+"""A final response and the words its log line adds."""
 
 
 @attrs.define
@@ -125,15 +126,17 @@ class Tally:
             fields["number_of_remaining_suboperations"] = self.remaining
         return fields
 
-    def final_status(self, cancelled: bool) -> int:
-        """Cancel after a C-CANCEL; Success with no failure nor warning; Failure when
-        every sub-operation failed; else Warning (PS3.4 C.4.2.3.1, C.4.3.3.1)."""
+    def final_status(self, *, cancelled: bool, all_failed: int) -> int:
+        """Cancel after a C-CANCEL; Success with no failure nor warning; ``all_failed``
+        (the service's "Refused: Out of Resources, unable to perform sub-operations",
+        A702) when every sub-operation failed; else Warning B000 (PS3.4 C.4.2.3.1,
+        C.4.3.3.1)."""
         if cancelled:
             return CANCEL
         if not self.failed and not self.warning:
             return SUCCESS
         if not self.completed and not self.warning:
-            return ALL_FAILED
+            return all_failed
         return SOME_FAILED
 
 
@@ -162,28 +165,34 @@ class Retrieval:
     pending: Callable[[Response], Awaitable[None]]
     log: logging.LoggerAdapter[logging.Logger]
 
-    async def get(self, handler: _Instances) -> tuple[Response, str]:
+    @property
+    def _all_failed(self) -> int:
+        """The final status when no sub-operation could be performed (PS3.4 C.4.2.1.5,
+        C.4.3.1.4: A702)."""
+        return OUT_OF_RESOURCES[self.operation.request.command_field]
+
+    async def get(self, handler: _Instances) -> _Final:
         """A C-GET's sub-operations, of the instances ``handler`` gives, on this
         association (PS3.4 C.4.3.3)."""
         request = self.operation.request
         assert isinstance(request, CGetRequest)
         association = self.association
         if association is None:  # nothing to send on: none can be performed
-            raise Refused(ALL_FAILED, "no association to send the sub-operations on")
+            raise Refused(self._all_failed, "no association to send the sub-operations on")
         instances = await handler()
 
         async def store(outgoing: Outgoing) -> CStoreResponse:
             context = context_for(association.agreement, outgoing, "acceptor")
-            return await association.invoker.invoke(
-                context.context_id, outgoing.builder(priority=request.priority)
-            )
+            return await association.invoke(context.context_id, self._builder(outgoing))
 
-        return await self._run(instances, store)
+        final, _ = await self._run(instances, store, None)
+        return final
 
-    async def move(self, handler: _Instances) -> tuple[Response, str]:
+    async def move(self, handler: _Instances) -> _Final:
         """A C-MOVE's sub-operations, of the instances ``handler`` gives, on an
         association of their own to the Move Destination (PS3.4 C.4.2.3): A801, and
-        the handler not called, where it is not known."""
+        the handler not called, where it is not known; none requested where there is
+        nothing to send or a C-CANCEL came first."""
         request = self.operation.request
         assert isinstance(request, CMoveRequest)
         connector = None if self.move_to is None else self.move_to(request.move_destination)
@@ -193,13 +202,46 @@ class Retrieval:
                 f"no address is known for AE title {request.move_destination!r}",
             )
         instances = await handler()
-        if not instances:  # nothing to send: no association for it
-            return self._final(Tally(total=0), ())
-        contexts = proposed_for(
-            outgoing for outgoing in map(self._prepared, instances) if outgoing is not None
-        )
+        known: list[str | None] = []  # each one's SOP Instance UID, None: it cannot be sent
+        contexts = proposed_for(self._heads(instances, known))
+        if not instances or self.cancelled.is_set():  # no association for nothing
+            return self._final(Tally(total=len(instances)), [uid for uid in known if uid])
+        interrupted, destination = await self._or_cancel(self._connect(connector, contexts))
+        if interrupted:
+            return self._final(Tally(total=len(instances)), [uid for uid in known if uid])
+        if destination is None:  # none can be performed
+            tally = Tally(total=len(instances))
+            for uid in known:
+                tally.count(None, uid)
+            return self._final(tally, None)
+
+        async def store(outgoing: Outgoing) -> CStoreResponse:
+            context = context_for(destination.agreement, outgoing, "requestor")
+            return await destination.invoke(context.context_id, self._builder(outgoing))
+
         try:
-            destination = await connector(self.peer.called_ae_title, contexts)
+            final, interrupted = await self._run(instances, store, known)
+        except BaseException:
+            await destination.abort()
+            raise
+        if interrupted:  # its C-STORE stops there too (PS3.4 C.4.2.3.1)
+            await destination.abort()
+            return final
+        try:
+            await destination.release()
+        except (AssociationError, LocalProtocolError) as error:  # it went, or cannot go
+            self.log.warning("the association to %s: %s", request.move_destination, error)
+            await destination.abort()
+        return final
+
+    async def _connect(
+        self, connector: Connector, contexts: list[ProposedContext]
+    ) -> Destination | None:
+        """The association to the Move Destination, None where it cannot be had."""
+        request = self.operation.request
+        assert isinstance(request, CMoveRequest)
+        try:
+            return await connector(self.peer.called_ae_title, contexts)
         except AssociationError as error:
             self.log.warning(
                 "C-MOVE Message ID %d: no association to %s: %s",
@@ -207,65 +249,91 @@ class Retrieval:
                 request.move_destination,
                 error,
             )
-            return self._failed_all(instances)
-        originator = (self.peer.calling_ae_title, request.message_id)
+            return None
 
-        async def store(outgoing: Outgoing) -> CStoreResponse:
-            context = context_for(destination.agreement, outgoing, "requestor")
-            return await destination.invoke(
-                context.context_id,
-                outgoing.builder(priority=request.priority, move_originator=originator),
-            )
-
-        try:
-            result = await self._run(instances, store)
-        except BaseException:
-            await destination.abort()
-            raise
-        try:
-            await destination.release()
-        except (AssociationError, LocalProtocolError) as error:  # it went, or cannot go
-            self.log.warning("the association to %s: %s", request.move_destination, error)
-            await destination.abort()
-        return result
+    def _heads(self, instances: Sequence[Instance], known: list[str | None]) -> Iterator[Outgoing]:
+        """Each of ``instances`` that can be sent, read for the contexts to propose, its
+        SOP Instance UID (None: it cannot be sent) appended to ``known``."""
+        for instance in instances:
+            outgoing = self._prepared(instance)
+            known.append(None if outgoing is None else outgoing.sop_instance)
+            if outgoing is not None:
+                yield outgoing
 
     async def _run(
-        self, instances: Sequence[Instance], store: _SubOperation
-    ) -> tuple[Response, str]:
+        self, instances: Sequence[Instance], store: _SubOperation, known: list[str | None] | None
+    ) -> tuple[_Final, bool]:
         """Each of ``instances`` sent by ``store``, counted; a Pending response after each
-        but the last; a C-CANCEL honoured between them."""
+        but the last; a C-CANCEL honoured between them and while one is under way (then
+        given up: the second value says so).  ``known``: each one's SOP Instance UID,
+        None for one that cannot be sent (not read again), where they were read before;
+        None: they were not."""
         request = self.operation.request
         tally = Tally(total=len(instances))
         for index, instance in enumerate(instances):
             if self.cancelled.is_set():
-                return self._final(tally, instances[index:])
-            outgoing = self._prepared(instance)
+                return self._final(tally, self._uids(instances[index:], known, index)), False
+            outgoing: Outgoing | None = None  # one that could not be read before: not again
+            if known is None or known[index] is not None:
+                outgoing = self._prepared(instance)
             status: int | None = None
             if outgoing is not None:
-                try:
-                    status = int((await store(outgoing)).status)
-                except (ContextNotAgreedError, LocalProtocolError, AssociationError) as error:
-                    self.log.warning(
-                        "C-STORE sub-operation of %s failed: %s", outgoing.sop_instance, error
-                    )
+                interrupted, status = await self._or_cancel(self._performed(store, outgoing))
+                if interrupted:
+                    left = self._uids(instances[index + 1 :], known, index + 1)
+                    return self._final(tally, [outgoing.sop_instance, *left]), True
             tally.count(status, None if outgoing is None else outgoing.sop_instance)
             if tally.remaining:
                 await self.pending(
                     request.response(status=PENDING, **tally.counters(remaining=True))
                 )
-        return self._final(tally, ())
+        return self._final(tally, None), False
 
-    def _final(self, tally: Tally, left: Sequence[Instance]) -> tuple[Response, str]:
-        """The final response: its status, the counters, and the Failed SOP Instance UID
-        List (0008,0058) of the failed ones and, after a cancel, of those never sent
-        (PS3.4 C.4.2.1.4.2, C.4.3.1.3.2)."""
+    async def _performed(self, store: _SubOperation, outgoing: Outgoing) -> int | None:
+        """The status of ``outgoing``'s sub-operation, None where it could not be
+        performed (no context for it, the association went, no response in time)."""
+        try:
+            return int((await store(outgoing)).status)
+        except DimseError as error:
+            self.log.warning("C-STORE sub-operation of %s failed: %s", outgoing.sop_instance, error)
+            return None
+
+    async def _or_cancel(self, work: Coroutine[Any, Any, _T]) -> tuple[bool, _T | None]:
+        """``work`` raced against the C-CANCEL: (False, what it gave), or (True, None)
+        where the C-CANCEL came first and ``work`` was cancelled (PS3.4 C.4.2.3.1,
+        C.4.3.3.1: a cancel interrupts the sub-operations)."""
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(work)
+        cancel = loop.create_task(self.cancelled.wait())
+        try:
+            await asyncio.wait((task, cancel), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            cancel.cancel()
+            if not task.done():
+                task.cancel()
+                await asyncio.wait((task,))
+        if task.cancelled():
+            return True, None
+        return False, task.result()
+
+    def _uids(
+        self, instances: Sequence[Instance], known: list[str | None] | None, start: int
+    ) -> list[str]:
+        """The SOP Instance UIDs of ``instances``, never sent (after a C-CANCEL), the
+        first of them the ``start``-th: from ``known``, else read."""
+        if known is not None:
+            return [uid for uid in known[start : start + len(instances)] if uid is not None]
+        return [outgoing.sop_instance for outgoing in map(self._prepared, instances) if outgoing]
+
+    def _final(self, tally: Tally, left: Sequence[str] | None) -> _Final:
+        """The final response: its status (Cancel where ``left`` says which instances
+        were never sent, after a C-CANCEL), the counters, and the Failed SOP Instance UID
+        List (0008,0058) of the failed ones and of those never sent (PS3.4 C.4.2.1.4.2,
+        C.4.3.1.3.2)."""
         request = self.operation.request
-        cancelled = bool(left)
-        status = tally.final_status(cancelled)
-        uids = [
-            *tally.failed_uids,
-            *(outgoing.sop_instance for outgoing in map(self._prepared, left) if outgoing),
-        ]
+        cancelled = left is not None
+        status = tally.final_status(cancelled=cancelled, all_failed=self._all_failed)
+        uids = [*tally.failed_uids, *(left or ())]
         fields: dict[str, Any] = tally.counters(remaining=cancelled)
         if uids and status != SUCCESS:
             identifier = Dataset()
@@ -274,19 +342,28 @@ class Retrieval:
         response = request.response(status=status, **fields)
         return response, retrieved_detail(response)
 
-    def _failed_all(self, instances: Sequence[Instance]) -> tuple[Response, str]:
-        """None of ``instances`` could be sent (the destination refused or is not there)."""
-        tally = Tally(total=len(instances))
-        for instance in instances:
-            outgoing = self._prepared(instance)
-            tally.count(None, None if outgoing is None else outgoing.sop_instance)
-        return self._final(tally, ())
+    def _builder(self, outgoing: Outgoing) -> Callable[[int], CStoreRequest]:
+        """``outgoing``'s C-STORE-RQ for the Message ID an invoker gives: the C-GET's or
+        C-MOVE's priority, a C-MOVE's naming its Move Originator (PS3.7 9.3.1.1)."""
+        request = self.operation.request
+        assert isinstance(request, CGetRequest | CMoveRequest)
+        originator = (
+            (self.peer.calling_ae_title, request.message_id)
+            if isinstance(request, CMoveRequest)
+            else None
+        )
+        return outgoing.builder(priority=request.priority, move_originator=originator)
 
     def _prepared(self, instance: Instance) -> Outgoing | None:
-        """``instance`` made ready to send, or None where it cannot be (a file that is
-        not one, or not there; a data set without its SOP UIDs): its sub-operation fails."""
+        """``instance`` made ready to send, its C-STORE-RQ checked, or None where it
+        cannot be (a file that is not one, or not there; a data set without its SOP UIDs,
+        or with UIDs no request may carry): its sub-operation fails."""
         try:
-            return Outgoing.of(instance)
-        except (OSError, Part10Error, AttributeError) as error:
+            outgoing = Outgoing.of(instance)
+            self._builder(outgoing)(1)  # checked as it will be sent, any Message ID
+        except (OSError, Part10Error, AttributeError, ValueError) as error:
+            # ValueError: a DimseError of the request, or pydicom's UID check in its
+            # raising validation mode
             self.log.warning("an instance that cannot be sent: %s", error)
             return None
+        return outgoing

@@ -4,10 +4,14 @@ Owns: :func:`serve` and :class:`Server` (many associations at once, each its own
 and :class:`~dimsekit.aio._link.Link`; TLS by the caller's :class:`ssl.SSLContext`); the
 policy a server negotiates with when the caller gives none (:func:`policy_for`: the
 services it has handlers for, with the roles they need); the table of C-MOVE
-destinations it answers with (``move_destinations``); the life of one accepted association
-(:class:`ServerAssociation`): its A-ASSOCIATE-RQ answered by the policy (:func:`~dimsekit.answer`),
-its requests answered by :class:`~dimsekit.aio._answering.Answering`, a release answered
-once every request taken is answered, everything of it stopped when it ends; a log line
+destinations it answers with (``move_destinations``) and how it connects to one (its
+own settings, a finite wait for each C-STORE: :data:`DEFAULT_SUB_OPERATION_TIMEOUT`);
+the life of one accepted association (:class:`ServerAssociation`): its A-ASSOCIATE-RQ
+answered by the policy (:func:`~dimsekit.answer`), its requests answered by
+:class:`~dimsekit.aio._answering.Answering`, its own requests sent
+(:meth:`ServerAssociation.invoke`), a release answered once every request taken is
+answered (and what its handler asked to have done after), everything of it stopped when
+it ends; a log line
 for each association and each operation (logger ``dimsekit.aio``, INFO).
 
 Must not know: the rules of negotiation and of operations (the engine's and
@@ -18,8 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import ssl as _ssl
-from collections.abc import Iterable, Mapping
-from typing import Final
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final, TypeVar
 
 from .._association.engine import (
     Aborted,
@@ -55,16 +59,11 @@ from .._association.operations import (
     UnexpectedResponse,
     WindowOverrun,
 )
-from .._association.sop_classes import (
-    MODALITY_WORKLIST,
-    PATIENT_ROOT,
-    STORAGE_COMMITMENT_PUSH_MODEL,
-    STUDY_ROOT,
-)
 from .._errors import LocalProtocolError
 from .._framing.events import UndecodableMessage
 from .._framing.pdus import AAssociateAC
-from ..messages import VERIFICATION_SOP_CLASS
+from .._model.sop_classes import QUERY_MODELS, STORAGE_COMMITMENT_PUSH_MODEL
+from ..messages import VERIFICATION_SOP_CLASS, Request, Response
 from ._answering import Answering
 from ._client import connect
 from ._errors import AssociationError, reject_words
@@ -73,11 +72,27 @@ from ._invoking import Invoker
 from ._link import LOGGER, AssociationLog, Link
 from ._retrieving import Connector, Destination
 
-__all__ = ["DEFAULT_MEMORY_BUDGET", "Server", "ServerAssociation", "policy_for", "serve"]
+__all__ = [
+    "DEFAULT_MEMORY_BUDGET",
+    "DEFAULT_SUB_OPERATION_TIMEOUT",
+    "Server",
+    "ServerAssociation",
+    "policy_for",
+    "serve",
+]
+
+_RspT = TypeVar("_RspT", bound=Response)
 
 DEFAULT_MEMORY_BUDGET: Final = 1 << 20
 """How much of a received data set a server keeps in memory before it goes to a file
 (the streaming store handler's, or a temporary one): 1 MiB."""
+
+DEFAULT_SUB_OPERATION_TIMEOUT: Final = 60.0
+"""How long a C-MOVE's destination has to answer each C-STORE sub-operation, in seconds,
+where the server has no ``response_timeout`` of its own: a destination that accepts and
+never answers fails that sub-operation instead of holding the C-MOVE for ever: long
+enough for an instance kept on a slow disk, short enough that a move to a stuck
+destination ends."""
 
 _UNCOMPRESSED: Final = (
     "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
@@ -85,11 +100,6 @@ _UNCOMPRESSED: Final = (
     "1.2.840.10008.1.2",  # Implicit VR Little Endian
 )
 """The transfer syntaxes a server accepts unless told: storescp's default preference."""
-
-
-_QUERY_MODELS: Final = (PATIENT_ROOT, STUDY_ROOT, MODALITY_WORKLIST)
-"""The information models whose SOP classes a server with find, get or move handlers
-accepts (PS3.4 C.6, K.6)."""
 
 
 def policy_for(
@@ -120,7 +130,7 @@ def policy_for(
         accepted += STORAGE_SOP_CLASSES
     if handlers.get is not None:
         roles.update(dict.fromkeys(STORAGE_SOP_CLASSES, (handlers.store is not None, True)))
-    for model in _QUERY_MODELS:
+    for model in QUERY_MODELS.values():
         for handler, sop_class in (
             (handlers.find, model.find),
             (handlers.get, model.get),
@@ -195,6 +205,21 @@ class ServerAssociation(Link):
         if agreement is None:
             raise LocalProtocolError("the association is not established: nothing is agreed")
         return agreement
+
+    async def invoke(
+        self,
+        context_id: int,
+        build: Callable[[int], Request[_RspT]],
+        *,
+        check: bool = False,
+        pending: Callable[[_RspT], None] | None = None,
+    ) -> _RspT:
+        """Send the request ``build`` makes with a free Message ID (PS3.7 9.1, 10.1) on
+        ``context_id`` and await its final response (:meth:`Invoker.invoke
+        <dimsekit.aio.Invoker.invoke>`, as :meth:`ClientAssociation.invoke
+        <dimsekit.aio.ClientAssociation.invoke>` does): a C-STORE sub-operation of a
+        C-GET, an N-EVENT-REPORT of a Storage Commitment result (PS3.4 J.3.3)."""
+        return await self.invoker.invoke(context_id, build, check=check, pending=pending)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -347,7 +372,10 @@ class Server:
     def move_to(self, ae_title: str) -> Connector | None:
         """The connector to C-MOVE destination ``ae_title`` (:attr:`move_destinations`),
         None for one not there: it requests an association (PS3.8 7.1) of that called AE
-        title, the C-MOVE's own called AE title calling."""
+        title, the C-MOVE's own called AE title calling, with the server's own
+        strictness, timeouts, operations policy and maximum PDU length; each C-STORE
+        awaited for the server's ``response_timeout``, or for
+        :data:`DEFAULT_SUB_OPERATION_TIMEOUT` where it has none."""
         address = self.move_destinations.get(ae_title)
         if address is None:
             return None
@@ -362,7 +390,16 @@ class Server:
                 called_ae_title=ae_title,
                 calling_ae_title=calling_ae_title,
                 contexts=contexts,
+                max_pdu_length=self.policy.max_pdu_length,
+                strict=self.strict,
                 artim_timeout=self.artim_timeout,
+                release_timeout=self.release_timeout,
+                response_timeout=(
+                    DEFAULT_SUB_OPERATION_TIMEOUT
+                    if self.response_timeout is None
+                    else self.response_timeout
+                ),
+                operations_policy=self.operations_policy,
             )
 
         return open_association
