@@ -2,15 +2,19 @@
 request handed with its data set decoded, the handler's response sent (its data set in
 the context's transfer syntax), a failing or mismatched handler answered 0110H; Storage
 Commitment (PS3.4 J.3.3): the N-EVENT-REPORT after an N-ACTION on the same association
-(the client's event_report handler takes it) and on a new one the SCP requests with the
-SCP role (the server's event_report handler takes it).
+(the handler's :meth:`~dimsekit.aio.Requested.after_response`, once the N-ACTION-RSP is
+sent, awaited by the release, cancelled by an abort, logged when it raises; the client's
+event_report handler takes it) and on a new one the SCP requests with the SCP role (the
+server's event_report handler takes it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
+import pytest
 from pydicom.dataset import Dataset
 from pydicom.uid import ImplicitVRLittleEndian
 
@@ -199,37 +203,42 @@ def committed(transaction: str) -> Dataset:
     )
 
 
+def report_request(
+    event: aio.Requested[dk.NActionRequest],
+) -> Any:
+    """A builder of the N-EVENT-REPORT-RQ of the Storage Commitment result of ``event``."""
+    assert event.data_set is not None
+    result = committed(event.data_set.TransactionUID)
+    return lambda message_id: dk.NEventReportRequest(
+        message_id=message_id,
+        affected_sop_class_uid=COMMITMENT,
+        affected_sop_instance_uid=COMMITMENT_INSTANCE,
+        event_type_id=1,
+        event_information=result,
+    )
+
+
 def test_storage_commitment_reports_after_the_n_action_on_the_same_association() -> None:
+    """The report goes once the N-ACTION-RSP is sent (PS3.4 J.3.3), and the release the
+    client asks for as soon as that response came waits for it (its response too)."""
     reports: list[aio.Requested[dk.NEventReportRequest]] = []
-    arrived = asyncio.Event()
     sent: list[dk.NEventReportResponse] = []
+    order: list[str] = []
 
     async def commit(event: aio.Requested[dk.NActionRequest]) -> dk.NActionResponse:
         association = event.association
-        assert association is not None and event.data_set is not None
-        result = committed(event.data_set.TransactionUID)
-        context_id = event.context.context_id
+        assert association is not None
 
-        async def report() -> None:  # after the N-ACTION-RSP (PS3.4 J.3.3)
-            sent.append(
-                await association.invoker.invoke(
-                    context_id,
-                    lambda message_id: dk.NEventReportRequest(
-                        message_id=message_id,
-                        affected_sop_class_uid=COMMITMENT,
-                        affected_sop_instance_uid=COMMITMENT_INSTANCE,
-                        event_type_id=1,
-                        event_information=result,
-                    ),
-                )
-            )
+        async def report() -> None:
+            order.append("report")
+            sent.append(await association.invoke(event.context.context_id, report_request(event)))
 
-        asyncio.get_running_loop().create_task(report())
+        event.after_response(report)
+        order.append("answered")
         return event.request.response(status=0)
 
     async def received(event: aio.Requested[dk.NEventReportRequest]) -> dk.NEventReportResponse:
         reports.append(event)
-        arrived.set()
         return event.request.response(status=0)
 
     async def body() -> int:
@@ -242,16 +251,87 @@ def test_storage_commitment_reports_after_the_n_action_on_the_same_association()
             response = await association.n_action(
                 COMMITMENT, COMMITMENT_INSTANCE, 1, committed(f"{INSTANCE}.77")
             )
-            await asyncio.wait_for(arrived.wait(), 5)
-            while not sent:  # its response reached the server
-                await asyncio.sleep(0.01)
-            return int(response.status)
+        await server.wait_served()
+        return int(response.status)
 
     assert run(body()) == 0
+    assert order == ["answered", "report"]
     (report,) = reports
     assert report.request.event_type_id == 1
     assert report.data_set is not None and report.data_set.TransactionUID == f"{INSTANCE}.77"
     assert [int(response.status) for response in sent] == [0]
+
+
+def test_what_a_handler_has_done_after_its_response_ends_with_the_association() -> None:
+    started = asyncio.Event()
+    stopped: list[str] = []
+
+    async def commit(event: aio.Requested[dk.NActionRequest]) -> dk.NActionResponse:
+        async def wait_for_ever() -> None:
+            started.set()
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                stopped.append("cancelled")
+                raise
+
+        event.after_response(wait_for_ever)
+        return event.request.response(status=0)
+
+    async def body() -> None:
+        async with await aio.serve(
+            "127.0.0.1", 0, handlers=aio.Handlers(n_action=commit)
+        ) as server:
+            async with aio.connect(*server.address, contexts=[COMMITMENT]) as association:
+                await association.n_action(
+                    COMMITMENT, COMMITMENT_INSTANCE, 1, committed(f"{INSTANCE}.79")
+                )
+                await started.wait()
+                await association.abort()
+            await server.wait_served()
+
+    run(body())
+    assert stopped == ["cancelled"]
+
+
+def test_what_a_handler_has_done_after_its_response_is_not_done_when_it_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    done: list[str] = []
+
+    async def note() -> None:
+        done.append("note")
+
+    async def broken() -> None:
+        raise RuntimeError("the archive is gone")
+
+    async def refusing(event: aio.Requested[dk.NActionRequest]) -> dk.NActionResponse:
+        event.after_response(note)
+        raise aio.Refused(0x0110)
+
+    async def raising_after(event: aio.Requested[dk.NDeleteRequest]) -> dk.NDeleteResponse:
+        event.after_response(broken)
+        event.after_response(note)  # one after the other: the first raised, logged
+        return event.request.response(status=0)
+
+    handlers = aio.Handlers(n_action=refusing, n_delete=raising_after)
+
+    async def body() -> list[int]:
+        async with (
+            await aio.serve(
+                "127.0.0.1", 0, handlers=handlers, policy=printer_policy(handlers)
+            ) as server,
+            aio.connect(*server.address, contexts=[PRINTER]) as association,
+        ):
+            acted = await association.n_action(PRINTER, PRINTER_INSTANCE, 1)
+            deleted = await association.n_delete(PRINTER, PRINTER_INSTANCE)
+        await server.wait_served()
+        return [int(acted.status), int(deleted.status)]
+
+    caplog.set_level(logging.ERROR, logger="dimsekit.aio")
+    assert run(body()) == [0x0110, 0x0000]
+    assert done == ["note"]  # the N-DELETE's, after its broken first
+    assert "the archive is gone" in caplog.text
 
 
 def test_storage_commitment_reports_on_a_new_association_with_the_scp_role() -> None:

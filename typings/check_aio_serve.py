@@ -48,8 +48,32 @@ async def move(event: aio.Requested[CMoveRequest]) -> list[Path]:
 async def commit(event: aio.Requested[NActionRequest]) -> NActionResponse:
     association = event.association
     assert association is not None
-    assert_type(association.invoker, aio.Invoker)
+
+    async def report() -> None:
+        response = await association.invoke(
+            event.context.context_id,
+            lambda message_id: NEventReportRequest(
+                message_id=message_id,
+                affected_sop_class_uid="1.2.840.10008.1.20.1",
+                affected_sop_instance_uid="1.2.840.10008.1.20.1.1",
+                event_type_id=1,
+            ),
+            check=True,
+        )
+        assert_type(response, NEventReportResponse)
+
+    event.after_response(report)
     return event.request.response(status=0)
+
+
+async def partial(event: aio.Requested[CFindRequest]) -> AsyncIterator[aio.Match]:
+    yield Dataset(), 0xFF01
+    yield Dataset()
+
+
+def invoking(client: aio.ClientAssociation, server: aio.ServerAssociation) -> None:
+    both: list[aio.Invoking] = [client, server]
+    assert both
 
 
 async def report(event: aio.Requested[NEventReportRequest]) -> NEventReportResponse:
@@ -68,6 +92,7 @@ async def serving() -> None:
     handlers = aio.Handlers(
         find=find, get=get, move=move, n_action=commit, event_report=report, n_get=n_get
     )
+    aio.Handlers(find=partial)
     policy = aio.policy_for(handlers, sop_classes=["1.2.840.10008.5.1.1.16"])
     assert_type(policy, AcceptorPolicy)
     server = await aio.serve(
@@ -83,3 +108,10 @@ def mistakes() -> None:
     aio.Handlers(n_get=report)  # type: ignore[arg-type]
     aio.Handlers(event_report=commit)  # type: ignore[arg-type]
     aio.Refused("A900")  # type: ignore[arg-type]
+
+
+async def n_mistakes(event: aio.Requested[NActionRequest]) -> None:
+    event.after_response(lambda: None)  # type: ignore[arg-type,return-value]
+    association = event.association
+    assert association is not None
+    association.invoker  # type: ignore[attr-defined]  # a handler invokes, no more

@@ -189,7 +189,6 @@ class Commitment:
     def __init__(self) -> None:
         self.reports: list[dk.NEventReportResponse] = []
         self.events: list[aio.Requested[Any]] = []
-        self.tasks: set[asyncio.Task[None]] = set()
 
     async def n_action(self, event: aio.Requested[dk.NActionRequest]) -> dk.NActionResponse:
         self.events.append(event)
@@ -200,9 +199,9 @@ class Commitment:
         information.ReferencedSOPSequence = event.data_set.ReferencedSOPSequence
         context_id = event.context.context_id
 
-        async def report() -> None:
+        async def report() -> None:  # after the N-ACTION-RSP (PS3.4 J.3.3)
             self.reports.append(
-                await association.invoker.invoke(
+                await association.invoke(
                     context_id,
                     lambda message_id: dk.NEventReportRequest(
                         message_id=message_id,
@@ -214,8 +213,7 @@ class Commitment:
                 )
             )
 
-        task = asyncio.get_running_loop().create_task(report())
-        self.tasks.add(task)
+        event.after_response(report)
         return event.request.response(status=0, action_type_id=event.request.action_type_id)
 
     async def answer(self, event: aio.Requested[Any]) -> Any:
