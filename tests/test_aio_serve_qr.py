@@ -429,6 +429,13 @@ def test_a_destination_that_cannot_be_reached_fails_every_sub_operation() -> Non
     assert failed_list(final) == [f"{INSTANCE}.1", f"{INSTANCE}.2"]
 
 
+def test_a_move_of_instances_none_of_which_can_be_sent_fails_each(tmp_path: Path) -> None:
+    final, _, peers = run(moved(Giving([tmp_path / "gone.dcm", tmp_path / "too.dcm"]), Kept()))
+    assert peers == []
+    assert final.status == 0xA702 and final.number_of_failed_suboperations == 2
+    assert final.identifier is None  # their UIDs are not known
+
+
 def test_move_is_offered_for_the_retrieve_models_only() -> None:
     offered = aio.policy_for(aio.Handlers(move=Giving([]))).abstract_syntaxes
     assert dk.PATIENT_ROOT.move in offered and dk.STUDY_ROOT.move in offered

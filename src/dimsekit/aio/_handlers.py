@@ -236,7 +236,9 @@ indexed keeps one in memory at a time."""
 NHandler: TypeAlias = Callable[[Requested[_ReqT]], Awaitable[_RspT]]
 """Answers a DIMSE-N request (PS3.7 10.1): its response, made with
 ``event.request.response(status=..., ...)`` (its data set a pydicom ``Dataset``, encoded
-in the context's transfer syntax when sent)."""
+in the context's transfer syntax when sent); what must follow that response on the
+association (a Storage Commitment result's N-EVENT-REPORT, PS3.4 J.3.3) is given to
+``event.after_response``, to invoke on ``event.association``."""
 
 
 @attrs.frozen(kw_only=True)

@@ -10,10 +10,11 @@ Pending response after each sub-operation but the last (PS3.7 9.3.3.2, 9.3.4.2);
 C-CANCEL, which interrupts the sub-operations (PS3.4 C.4.2.3.1, C.4.3.3.1): seen before
 the destination is connected to, none goes; seen while one is under way, that one is
 given up (a C-MOVE's destination association aborted, so that its C-STORE stops there
-too); the final response, Cancel with the counters and the instances not sent in the
-Failed SOP Instance UID List.  It owns the final status rule of the Query/Retrieve
-retrieve services (:meth:`Tally.final_status`, PS3.4 C.4.2.3.1, C.4.3.3.1): stated
-there only.
+too: the final response goes once its transport has closed, which the destination does
+on the A-ABORT, or ARTIM does); the final response, Cancel with the counters and the
+instances not sent in the Failed SOP Instance UID List.  It owns the final status rule
+of the Query/Retrieve retrieve services (:meth:`Tally.final_status`, PS3.4 C.4.2.3.1,
+C.4.3.3.1): stated there only.
 
 An instance that cannot be sent (a file that is not one, a data set whose UIDs no
 C-STORE-RQ may carry) is one failed sub-operation, never the end of the others.  Each
@@ -206,9 +207,11 @@ class Retrieval:
         contexts = proposed_for(self._heads(instances, known))
         if not instances or self.cancelled.is_set():  # no association for nothing
             return self._final(Tally(total=len(instances)), [uid for uid in known if uid])
-        interrupted, destination = await self._or_cancel(self._connect(connector, contexts))
-        if interrupted:
-            return self._final(Tally(total=len(instances)), [uid for uid in known if uid])
+        destination: Destination | None = None
+        if contexts:  # else not one can be sent: no association for them
+            interrupted, destination = await self._or_cancel(self._connect(connector, contexts))
+            if interrupted:
+                return self._final(Tally(total=len(instances)), [uid for uid in known if uid])
         if destination is None:  # none can be performed
             tally = Tally(total=len(instances))
             for uid in known:
