@@ -271,6 +271,20 @@ class Retrieval:
         given up: the second value says so).  ``known``: each one's SOP Instance UID,
         None for one that cannot be sent (not read again), where they were read before;
         None: they were not."""
+        cancel = asyncio.get_running_loop().create_task(self.cancelled.wait())
+        try:
+            return await self._sent(instances, store, known, cancel)
+        finally:
+            cancel.cancel()
+
+    async def _sent(
+        self,
+        instances: Sequence[Instance],
+        store: _SubOperation,
+        known: list[str | None] | None,
+        cancel: asyncio.Task[Any],
+    ) -> tuple[_Final, bool]:
+        """:meth:`_run`, ``cancel`` awaiting the C-CANCEL (one task for them all)."""
         request = self.operation.request
         tally = Tally(total=len(instances))
         for index, instance in enumerate(instances):
@@ -281,7 +295,8 @@ class Retrieval:
                 outgoing = self._prepared(instance)
             status: int | None = None
             if outgoing is not None:
-                interrupted, status = await self._or_cancel(self._performed(store, outgoing))
+                performed = self._performed(store, outgoing)
+                interrupted, status = await self._or_cancel(performed, cancel)
                 if interrupted:
                     left = self._uids(instances[index + 1 :], known, index + 1)
                     return self._final(tally, [outgoing.sop_instance, *left]), True
@@ -301,17 +316,23 @@ class Retrieval:
             self.log.warning("C-STORE sub-operation of %s failed: %s", outgoing.sop_instance, error)
             return None
 
-    async def _or_cancel(self, work: Coroutine[Any, Any, _T]) -> tuple[bool, _T | None]:
-        """``work`` raced against the C-CANCEL: (False, what it gave), or (True, None)
-        where the C-CANCEL came first and ``work`` was cancelled (PS3.4 C.4.2.3.1,
-        C.4.3.3.1: a cancel interrupts the sub-operations)."""
+    async def _or_cancel(
+        self, work: Coroutine[Any, Any, _T], cancel: asyncio.Task[Any] | None = None
+    ) -> tuple[bool, _T | None]:
+        """``work`` raced against the C-CANCEL (``cancel``, a task awaiting it, where one
+        is already made): (False, what it gave), or (True, None) where the C-CANCEL came
+        first and ``work`` was cancelled (PS3.4 C.4.2.3.1, C.4.3.3.1: a cancel interrupts
+        the sub-operations)."""
         loop = asyncio.get_running_loop()
         task = loop.create_task(work)
-        cancel = loop.create_task(self.cancelled.wait())
+        own = cancel is None
+        if cancel is None:
+            cancel = loop.create_task(self.cancelled.wait())
         try:
             await asyncio.wait((task, cancel), return_when=asyncio.FIRST_COMPLETED)
         finally:
-            cancel.cancel()
+            if own:
+                cancel.cancel()
             if not task.done():
                 task.cancel()
                 await asyncio.wait((task,))
