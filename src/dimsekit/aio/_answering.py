@@ -289,7 +289,9 @@ class Answering:
             try:
                 await follow_up()
             except Exception:
-                self._link.log.exception("what the handler of %s had done after it raised", name)
+                self._link.log.exception(
+                    "what the handler of %s had done after its response raised", name
+                )
 
     def _response(self, request: Request[Any], status: int, **fields: object) -> Response:
         """``request``'s response with ``status`` and ``fields`` (those left out that it

@@ -323,8 +323,8 @@ class ServerAssociation(Link):
             self.send(AssociateReject(reply))
 
     async def _release(self) -> None:
-        """Answer the peer's A-RELEASE-RQ once every request it made is answered (PS3.8
-        7.2: the release is orderly)."""
+        """Answer the peer's A-RELEASE-RQ once every request it made is answered, and
+        what their handlers asked to have done after (PS3.8 7.2: the release is orderly)."""
         await self.answering.finished()
         try:
             self.send(ReleaseResponse())
