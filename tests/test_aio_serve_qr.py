@@ -526,7 +526,7 @@ def test_a_cancel_while_a_sub_operation_is_under_way_ends_fe00_with_the_counters
     kept = Holding(hold=2)
     giving = Giving([instance(n) for n in range(1, 6)])
 
-    async def body() -> tuple[dk.CGetResponse | dk.CMoveResponse, str]:
+    async def body() -> dk.CGetResponse | dk.CMoveResponse:
         async with await aio.serve("127.0.0.1", 0, handlers=aio.Handlers(store=kept)) as store:
             handlers = aio.Handlers(get=giving) if operation == "get" else aio.Handlers(move=giving)
             async with (
@@ -541,27 +541,23 @@ def test_a_cancel_while_a_sub_operation_is_under_way_ends_fe00_with_the_counters
                     handlers=aio.Handlers(store=kept) if operation == "get" else None,
                 ) as association,
             ):
-                sop_class = STUDY.retrieve_class(operation)
-                context = association.agreement.context_for(sop_class, scu="requestor")
-                invocation = await association.invoker.start(
-                    context.context_id, retrieve_request(operation)
-                )
-                await kept.held.wait()
-                invocation.cancel()
-                final = await invocation.final()
+                final: dk.CGetResponse | dk.CMoveResponse
+                if operation == "get":  # cancelled once the second C-STORE is held
+                    final = await association.get(query(), cancel=kept.held)
+                else:
+                    final = await association.move(query(), "DEST", cancel=kept.held)
                 kept.released.set()
                 if operation == "move":
                     await store.wait_served()  # the association to it has ended
                 else:  # the C-STORE given up is answered all the same, before the release
                     while association.answering is not None and association.answering.busy:
                         await asyncio.sleep(0.01)
-                assert isinstance(final, dk.CGetResponse | dk.CMoveResponse)
-                return final, context.transfer_syntax
+                return final
 
-    final, syntax = run(body())
+    final = run(body())
     assert len(kept.events) == 2
     assert cancelled_fields(final) == (0xFE00, 4, 1, 0, 0)
-    assert failed_list(final, syntax) == [f"{INSTANCE}.{n}" for n in range(2, 6)]
+    assert failed_list(final) == [f"{INSTANCE}.{n}" for n in range(2, 6)]
 
 
 def test_a_cancel_interrupts_a_c_store_the_destination_never_answers() -> None:
@@ -576,7 +572,7 @@ def test_a_cancel_interrupts_a_c_store_the_destination_never_answers() -> None:
         stored.set()  # and never answered
         aborted.append(await peer.expect(dk.Aborted, timeout=10))
 
-    async def body() -> tuple[dk.CMoveResponse, str]:
+    async def body() -> dk.CMoveResponse:
         async with scripted_acceptor(destination) as where:
             handlers = aio.Handlers(move=Giving([instance(1), instance(2)]))
             async with (
@@ -587,23 +583,14 @@ def test_a_cancel_interrupts_a_c_store_the_destination_never_answers() -> None:
                     *server.address, contexts=[STUDY.retrieve_class("move")]
                 ) as association,
             ):
-                context = association.agreement.context_for(
-                    STUDY.retrieve_class("move"), scu="requestor"
-                )
-                invocation = await association.invoker.start(
-                    context.context_id, retrieve_request("move")
-                )
-                await stored.wait()
-                invocation.cancel()
-                final = await invocation.final()
-                assert isinstance(final, dk.CMoveResponse)
+                final = await association.move(query(), "DEST", cancel=stored)
                 while not aborted:
                     await asyncio.sleep(0.01)
-                return final, context.transfer_syntax
+                return final
 
-    final, syntax = run(body())
+    final = run(body())
     assert cancelled_fields(final) == (0xFE00, 2, 0, 0, 0)
-    assert failed_list(final, syntax) == [f"{INSTANCE}.1", f"{INSTANCE}.2"]
+    assert failed_list(final) == [f"{INSTANCE}.1", f"{INSTANCE}.2"]
     assert aborted and aborted[0].by_peer
 
 
