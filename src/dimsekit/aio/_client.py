@@ -612,11 +612,14 @@ class ClientAssociation:
         :class:`~dimsekit.aio.AssociationError`: the association is released); waits for
         the peer's answer and the transport's close (the release timeout aborts).  The
         operations we cancelled (a find or a get whose task was cancelled) are waited for
-        first, up to the release timeout, as their final responses end them."""
+        first, up to the release timeout, as their final responses end them, and the
+        peer's requests our handlers are still answering (a C-GET's last C-STORE)."""
         if self._released.done() or self._ended is not None:
             return
         if not abandon_outstanding:
             await self._invoker.settled(self.release_timeout)
+            if self.answering is not None:  # the peer's requests answered first (PS3.8 7.2)
+                await self.answering.finished()
         self._link.send(ReleaseRequest(abandon_outstanding=abandon_outstanding))
         try:
             await self._released

@@ -9,8 +9,8 @@ way, whose :meth:`~Invocation.cancel` sends the C-CANCEL-RQ of a C-FIND, C-GET o
 (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3) and leaves the operation outstanding until its final
 response comes; a task awaiting one that is cancelled sends that C-CANCEL, then re-raises.
 
-Must not know: which service a request is of (beyond whether a C-CANCEL can stop it, the
-engine's to refuse), what a response's data set holds, sockets.
+Must not know: which service a request is of (beyond whether a C-CANCEL stops it: the
+operations' ``CANCELLABLE``), what a response's data set holds, sockets.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from .._association.engine import OperationsUnfinished
-from .._association.operations import ResponseReceived
+from .._association.operations import CANCELLABLE, ResponseReceived
 from .._errors import DimseError, LocalProtocolError
-from .._model.vr import CommandField
 from ..messages import CCancelRequest, Request, Response
 from ._errors import AssociationError, OperationEndedError, StatusError
 from ._link import Link
@@ -31,9 +30,6 @@ from ._link import Link
 __all__ = ["Invocation", "Invoker"]
 
 _RspT = TypeVar("_RspT", bound=Response)
-
-_CANCELLABLE = frozenset({CommandField.C_FIND_RQ, CommandField.C_GET_RQ, CommandField.C_MOVE_RQ})
-"""The requests a C-CANCEL-RQ stops (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3)."""
 
 
 class Invocation(Generic[_RspT]):
@@ -73,7 +69,7 @@ class Invocation(Generic[_RspT]):
         on their way are still handed on.  The operation stays outstanding until its
         final response; once it has come, or for a request no C-CANCEL stops, nothing is
         sent."""
-        if self.cancelled or self.done or self.request.command_field not in _CANCELLABLE:
+        if self.cancelled or self.done or self.request.command_field not in CANCELLABLE:
             return
         self.cancelled = True
         self._invoker.send_cancel(self)
