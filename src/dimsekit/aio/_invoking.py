@@ -44,12 +44,12 @@ class Invocation(Generic[_RspT]):
         pending: Callable[[_RspT], None] | None,
     ) -> None:
         self._invoker = invoker
-        self.context_id = context_id
-        self.request = request
-        self.pending = pending
+        self.context_id: int = context_id
+        self.request: Request[_RspT] = request
+        self.pending: Callable[[_RspT], None] | None = pending
         """Called with each Pending response (those that cross a C-CANCEL too)."""
         self.answer: asyncio.Future[_RspT] = asyncio.get_running_loop().create_future()
-        self.cancelled = False
+        self.cancelled: bool = False
         self.failure: BaseException | None = None
         """What ``pending`` raised, if it did: the operation is cancelled, and
         :meth:`final` raises it once the final response has come."""
@@ -72,7 +72,7 @@ class Invocation(Generic[_RspT]):
         if self.cancelled or self.done or self.request.command_field not in CANCELLABLE:
             return
         self.cancelled = True
-        self._invoker.send_cancel(self)
+        self._invoker._send_cancel(self)
 
     async def cancel_when(self, asked: asyncio.Event) -> None:
         """Wait until the operation ends or ``asked`` is set, and in that case
@@ -185,7 +185,7 @@ class Invoker:
         invocation = await self.start(context_id, build, pending=pending)
         return await invocation.final(check=check)
 
-    def send_cancel(self, invocation: Invocation[Any]) -> None:
+    def _send_cancel(self, invocation: Invocation[Any]) -> None:
         """Send ``invocation``'s C-CANCEL-RQ in a task of its own, once the send lock is
         free (a message half sent is finished first, PS3.8 E.1)."""
         task = self._loop.create_task(self._cancel(invocation))
