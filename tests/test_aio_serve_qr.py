@@ -668,3 +668,38 @@ def test_a_cancel_before_the_first_sub_operation_sends_none(operation: Retrievin
     assert fields == [0xFE00, 3, 0, 0, 0, 3]  # and the three in the Failed list
     assert kept.events == []
     assert store.served == 0  # no association to the destination was requested
+
+
+@pytest.mark.parametrize("response_timeout", [0.3, None])
+def test_a_get_requestor_that_never_answers_its_c_store_is_aborted(
+    response_timeout: float | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A C-GET's sub-operations never hold the association for ever: the server's own
+    requests wait at most its response timeout (DEFAULT_SUB_OPERATION_TIMEOUT when it has
+    none, here made short), then the association is aborted (PS3.8 7.3)."""
+    monkeypatch.setattr("dimsekit.aio._server.DEFAULT_SUB_OPERATION_TIMEOUT", 0.3)
+
+    async def body() -> float:
+        loop = asyncio.get_running_loop()
+        handlers = aio.Handlers(get=Giving([instance(1), instance(2)]))
+        async with (
+            await aio.serve(
+                "127.0.0.1", 0, handlers=handlers, response_timeout=response_timeout
+            ) as server,
+            scripted_requestor(server.address, get_contexts()) as peer,
+        ):
+            agreement = peer.engine.agreement
+            assert agreement is not None
+            context = agreement.context_for(STUDY.retrieve_class("get"), scu="requestor")
+            request = dk.CGetRequest(
+                message_id=1, affected_sop_class_uid=STUDY.retrieve_class("get"), identifier=query()
+            )
+            peer.send_message(context.context_id, request)
+            stored = await peer.expect(dk.RequestReceived)  # never answered
+            assert isinstance(stored.request, dk.CStoreRequest)
+            started = loop.time()
+            aborted = await peer.expect(dk.Aborted, timeout=10)
+            assert aborted.by_peer
+            return loop.time() - started
+
+    assert run(body()) < 5

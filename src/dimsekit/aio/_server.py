@@ -88,11 +88,12 @@ DEFAULT_MEMORY_BUDGET: Final = 1 << 20
 (the streaming store handler's, or a temporary one): 1 MiB."""
 
 DEFAULT_SUB_OPERATION_TIMEOUT: Final = 60.0
-"""How long a C-MOVE's destination has to answer each C-STORE sub-operation, in seconds,
-where the server has no ``response_timeout`` of its own: a destination that accepts and
-never answers fails that sub-operation instead of holding the C-MOVE for ever: long
-enough for an instance kept on a slow disk, short enough that a move to a stuck
-destination ends."""
+"""How long a peer has to answer each request the server makes, in seconds, where the
+server has no ``response_timeout`` of its own: a C-MOVE destination's C-STORE
+sub-operation (one that never comes fails that sub-operation), a C-GET requestor's
+C-STORE sub-operation or an N-EVENT-REPORT on the association itself (one that never
+comes aborts it, the engine's response timeout): never held for ever; long enough for
+an instance kept on a slow disk."""
 
 _UNCOMPRESSED: Final = (
     "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
@@ -170,7 +171,7 @@ class ServerAssociation(Link):
             artim_timeout=server.artim_timeout,
             release_timeout=server.release_timeout,
             idle_timeout=server.idle_timeout,
-            response_timeout=server.response_timeout,
+            response_timeout=server.sub_operation_timeout,
             memory_budget=server.memory_budget,
             operations_policy=server.operations_policy,
             spill=lambda context_id, command: self.answering.spill(context_id, command),
@@ -369,13 +370,20 @@ class Server:
         self._served_changed = asyncio.Event()
         self._server: asyncio.Server | None = None
 
+    @property
+    def sub_operation_timeout(self) -> float:
+        """How long a peer has to answer a request of the server's: ``response_timeout``,
+        or :data:`DEFAULT_SUB_OPERATION_TIMEOUT` where there is none."""
+        if self.response_timeout is None:
+            return DEFAULT_SUB_OPERATION_TIMEOUT
+        return self.response_timeout
+
     def move_to(self, ae_title: str) -> Connector | None:
         """The connector to C-MOVE destination ``ae_title`` (:attr:`move_destinations`),
         None for one not there: it requests an association (PS3.8 7.1) of that called AE
         title, the C-MOVE's own called AE title calling, with the server's own
         strictness, timeouts, operations policy and maximum PDU length; each C-STORE
-        awaited for the server's ``response_timeout``, or for
-        :data:`DEFAULT_SUB_OPERATION_TIMEOUT` where it has none."""
+        awaited for :attr:`sub_operation_timeout`."""
         address = self.move_destinations.get(ae_title)
         if address is None:
             return None
@@ -394,11 +402,7 @@ class Server:
                 strict=self.strict,
                 artim_timeout=self.artim_timeout,
                 release_timeout=self.release_timeout,
-                response_timeout=(
-                    DEFAULT_SUB_OPERATION_TIMEOUT
-                    if self.response_timeout is None
-                    else self.response_timeout
-                ),
+                response_timeout=self.sub_operation_timeout,
                 operations_policy=self.operations_policy,
             )
 
@@ -502,7 +506,9 @@ async def serve(
     requests by ``handlers`` (by default: C-ECHO only).  TLS (PS3.15 B.1) with ``ssl``.
     A received data set beyond ``memory_budget`` bytes goes to a file as it arrives.
     A C-MOVE's sub-operations go to the host and port ``move_destinations`` gives for its
-    Move Destination (an AE title it does not name: A801, PS3.4 C.4.2.1.5)."""
+    Move Destination (an AE title it does not name: A801, PS3.4 C.4.2.1.5).  Each request
+    the server makes (a sub-operation, an N-EVENT-REPORT) is answered within
+    ``response_timeout``, :data:`DEFAULT_SUB_OPERATION_TIMEOUT` where None."""
     handlers = handlers or Handlers()
     if policy is None:
         policy = policy_for(
