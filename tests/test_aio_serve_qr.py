@@ -25,21 +25,11 @@ from dimsekit import aio
 from .helpers import CT, INSTANCE, MR
 from .scripted_peer import ScriptedConnection, accept_all, scripted_acceptor, scripted_requestor
 from .test_aio import Kept, instance, run
+from .test_aio_query import match as study
+from .test_aio_query import query
 
 STUDY = dk.STUDY_ROOT
 Retrieving: TypeAlias = Literal["get", "move"]
-
-
-def query(**values: object) -> Dataset:
-    data_set = Dataset()
-    data_set.QueryRetrieveLevel = "STUDY"
-    for keyword, value in values.items():
-        setattr(data_set, keyword, value)
-    return data_set
-
-
-def study(number: int) -> Dataset:
-    return query(StudyInstanceUID=f"{INSTANCE}.{number}", PatientID=f"P{number}")
 
 
 class Finder:
