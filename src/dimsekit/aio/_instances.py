@@ -7,7 +7,7 @@ or the path of a DICOM file); :class:`Outgoing`, one made ready (its SOP class a
 instance, the transfer syntax it is already in, if any, its payload); the presentation
 context it goes on (:func:`context_for`: its own transfer syntax, else for a data set a
 native one of the same byte order) and the contexts to propose for a set of them
-(:func:`proposed_for`); the C-STORE-RQ that carries it (:func:`store_request`).
+(:func:`proposed_for`); the C-STORE-RQ that carries it (:meth:`Outgoing.request`).
 
 Must not know: sockets, the engine, who sends the request and why.
 """

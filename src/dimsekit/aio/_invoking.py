@@ -7,7 +7,11 @@ to the caller's ``pending`` callback as it comes and the final one to its awaite
 engine pairs them, PS3.7 9.3, 10.3, Annex C); :class:`Invocation`, one request under
 way, whose :meth:`~Invocation.cancel` sends the C-CANCEL-RQ of a C-FIND, C-GET or C-MOVE
 (PS3.7 9.3.2.3, 9.3.3.3, 9.3.4.3) and leaves the operation outstanding until its final
-response comes; a task awaiting one that is cancelled sends that C-CANCEL, then re-raises.
+response comes; a task awaiting one that is cancelled sends that C-CANCEL, then re-raises;
+a caller's event set does too (:meth:`~Invocation.cancel_when`), the final response still
+awaited; a ``pending`` callback that raises cancels its operation, its error raised by
+:meth:`~Invocation.final`; the operations we cancelled waited for before a release
+(:meth:`Invoker.settled`).
 
 Must not know: which service a request is of (beyond whether a C-CANCEL stops it: the
 operations' ``CANCELLABLE``), what a response's data set holds, sockets.

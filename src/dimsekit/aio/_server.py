@@ -5,7 +5,8 @@ and :class:`~dimsekit.aio._link.Link`; TLS by the caller's :class:`ssl.SSLContex
 policy a server negotiates with when the caller gives none (:func:`policy_for`: the
 services it has handlers for, with the roles they need); the table of C-MOVE
 destinations it answers with (``move_destinations``) and how it connects to one (its
-own settings, a finite wait for each C-STORE: :data:`DEFAULT_SUB_OPERATION_TIMEOUT`);
+own settings); the finite wait for each request the server makes, there or on the
+association itself (:attr:`Server.sub_operation_timeout`);
 the life of one accepted association (:class:`ServerAssociation`): its A-ASSOCIATE-RQ
 answered by the policy (:func:`~dimsekit.answer`), its requests answered by
 :class:`~dimsekit.aio._answering.Answering`, its own requests sent
