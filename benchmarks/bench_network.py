@@ -1496,6 +1496,15 @@ def peer(kind: str, args: list[str]) -> int:
     raise SystemExit(f"no peer {kind!r}")
 
 
+def report(table_lines: list[str], result: dict[str, Any]) -> str:
+    """What an end-to-end benchmark prints: its table, then each target's verdict a line,
+    then any profiles."""
+    lines = [*table_lines, "", "targets:"]
+    lines += [f"{t['status']:<4}  {t['target']} [{t['subject']}]: {t['value']}"
+              for t in result["targets"]]  # fmt: skip
+    return "\n".join([*lines, *result.get("profiles", [])])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["peer"]:
@@ -1521,10 +1530,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
-    lines = [*table(result), "", "targets:"]
-    lines += [f"{t['status']:<4}  {t['target']} [{t['subject']}]: {t['value']}"
-              for t in result["targets"]]  # fmt: skip
-    print("\n".join([*lines, *result.get("profiles", [])]))
+    print(report(table(result), result))
     return 0
 
 

@@ -407,10 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=1))
         return 0
-    lines = [*table(result), "", "targets:"]
-    lines += [f"{t['status']:<4}  {t['target']} [{t['subject']}]: {t['value']}"
-              for t in result["targets"]]  # fmt: skip
-    print("\n".join(lines))
+    print(network.report(table(result), result))
     return 0
 
 
