@@ -147,16 +147,15 @@ def retrieve_contexts(
 
 
 def _decoded(response: _RspT, syntax: UID) -> _RspT:
-    """``response`` with each data set it carries (an identifier, an attribute list, an
+    """``response`` with the data set it carries (an identifier, an attribute list, an
     action or event reply) decoded into a pydicom ``Dataset`` in the transfer syntax of
     its context (PS3.7 6.3.1): the field's ``.dataset``."""
-    changes: dict[str, Any] = {
-        field.name: DataSetPayload(value.to_dataset(syntax))
-        for field in attrs.fields(type(response))
-        if isinstance(value := getattr(response, field.name), DataSetPayload)
-        and value.dataset is None
-    }
-    return attrs.evolve(response, **changes) if changes else response
+    payload = response.data_set_payload
+    field = response.data_set_field()
+    if payload is None or field is None or payload.dataset is not None:
+        return response
+    decoded: dict[str, Any] = {field: DataSetPayload(payload.to_dataset(syntax))}
+    return attrs.evolve(response, **decoded)
 
 
 class Matches:
